@@ -1,0 +1,1 @@
+"""Backprop Studio's PySide6 + pyqtgraph GUI and its command line."""

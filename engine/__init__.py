@@ -1,0 +1,1 @@
+"""Backprop Studio's engines. Nothing below this package imports Qt."""

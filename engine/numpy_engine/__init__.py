@@ -1,0 +1,28 @@
+"""The small-network engine: every number of a training step, recorded as a trace."""
+
+from .datasets import DATASETS, CsvError, Dataset, load_csv, make_dataset
+from .gradcheck import GradCheckRow, gradient_check
+from .network import Network, StepResult, TrainState, params_as_layers
+from .spec import NetworkFileError, NetworkSpec, load_network_file, parse_network, spec_to_dict
+from .trace import PHASES, Event
+
+__all__ = [
+    "DATASETS",
+    "PHASES",
+    "CsvError",
+    "Dataset",
+    "Event",
+    "GradCheckRow",
+    "Network",
+    "NetworkFileError",
+    "NetworkSpec",
+    "StepResult",
+    "TrainState",
+    "gradient_check",
+    "load_csv",
+    "load_network_file",
+    "make_dataset",
+    "params_as_layers",
+    "parse_network",
+    "spec_to_dict",
+]

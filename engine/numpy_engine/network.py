@@ -1,0 +1,245 @@
+"""A network built from a network file, and its training step as a pure function of the state.
+
+`Network.step(state)` returns a StepResult holding the state before and after and the trace, and
+changes nothing: stepping back is picking an earlier StepResult, never undoing anything.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from . import core
+from .core import Model, OptState, Params
+from .datasets import Dataset, load_csv, make_dataset
+from .spec import NetworkFileError, NetworkSpec, load_network_file
+from .trace import Event, backward_events, forward_events, loss_events, update_events
+
+
+@dataclass(frozen=True)
+class TrainState:
+    params: Params  # (W, b) per layer 1..L
+    opt_state: OptState  # optimizer state per layer
+    t: int = 0  # training steps done so far
+
+
+@dataclass(frozen=True)
+class StepResult:
+    t: int  # this step's number, 1-based
+    rows: tuple[int, ...]  # the data rows this step used
+    mode: str  # "full batch", "mini-batch of B", "single sample"
+    before: TrainState
+    after: TrainState
+    loss: float  # the batch loss before the update (with the regularization term)
+    grads: tuple[tuple[np.ndarray, np.ndarray], ...]  # (∂L/∂W, ∂L/∂b) per layer
+    events: tuple[Event, ...]  # empty when traced with trace=False
+
+
+def init_params(spec: NetworkSpec, dtype=np.float64) -> Params:
+    """Initial weights: explicit values from the file win, the rest come from `spec.init`.
+
+    The generator is always drawn for every layer, so giving one layer's weights explicitly does
+    not change the others. Biases start at 0 unless given.
+    """
+    rng = np.random.default_rng(spec.init.seed)
+    out = []
+    for prev, lay in zip(spec.layers[:-1], spec.layers[1:], strict=True):
+        fan_in, fan_out = prev.units, lay.units
+        shape = (fan_out, fan_in)
+        scheme = spec.init.scheme
+        if scheme == "zeros":
+            W = np.zeros(shape)
+        elif scheme == "uniform":  # U(−1/√fan_in, 1/√fan_in), torch.nn.Linear's default range
+            W = rng.uniform(-1, 1, shape) / math.sqrt(fan_in)
+        elif scheme == "normal":  # N(0, 1/fan_in)
+            W = rng.normal(0, 1 / math.sqrt(fan_in), shape)
+        elif scheme == "xavier_uniform":
+            W = rng.uniform(-1, 1, shape) * math.sqrt(6 / (fan_in + fan_out))
+        elif scheme == "xavier_normal":
+            W = rng.normal(0, math.sqrt(2 / (fan_in + fan_out)), shape)
+        elif scheme == "he_uniform":
+            W = rng.uniform(-1, 1, shape) * math.sqrt(6 / fan_in)
+        else:  # he_normal
+            W = rng.normal(0, math.sqrt(2 / fan_in), shape)
+        if lay.weights is not None:
+            W = np.array(lay.weights, dtype=np.float64)
+        b = np.array(lay.bias, dtype=np.float64) if lay.bias is not None else np.zeros(fan_out)
+        out.append((W.astype(dtype), b.astype(dtype)))
+    return tuple(out)
+
+
+def resolve_data(spec: NetworkSpec) -> Dataset | None:
+    d = spec.data
+    if d is None:
+        return None
+    if d.inputs is not None:
+        x, y = np.array(d.inputs, dtype=np.float64), np.array(d.targets, dtype=np.float64)
+        task = "classification" if np.all((y == 0) | (y == 1)) else "regression"
+        return Dataset(spec.name or "data", x, y, task)
+    if d.dataset is not None:
+        return make_dataset(d.dataset, **d.options)
+    return load_csv(d.csv, d.target_columns)
+
+
+def model_from_spec(spec: NetworkSpec) -> Model:
+    lays = spec.layers[1:]
+    return Model(
+        sizes=tuple(lay.units for lay in spec.layers),
+        activations=tuple(lay.activation for lay in lays),
+        loss=spec.loss,
+        optimizer=spec.optimizer,
+        l1=spec.regularization.l1,
+        l2=spec.regularization.l2,
+        dropout=tuple(lay.dropout for lay in lays),
+        frozen=tuple(lay.frozen for lay in lays),
+    )
+
+
+class Network:
+    """A spec, its data and its maths. Immutable: training states are values passed in and out."""
+
+    def __init__(self, spec: NetworkSpec, data: Dataset | None = None, dtype=np.float64):
+        self.spec = spec
+        self.model = model_from_spec(spec)
+        self.dtype = dtype
+        self.data = data if data is not None else resolve_data(spec)
+        if self.data is not None:
+            self._check_data(self.data)
+        self._orders: dict[int, np.ndarray] = {}
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> Network:
+        return cls(load_network_file(path))
+
+    def _check_data(self, d: Dataset) -> None:
+        if d.inputs.shape[1] != self.model.sizes[0]:
+            raise NetworkFileError(
+                "data",
+                f"the data has {d.inputs.shape[1]} input columns but "
+                f"the input layer has {self.model.sizes[0]} units",
+            )
+        if d.targets.shape[1] != self.model.sizes[-1]:
+            raise NetworkFileError(
+                "data",
+                f"the data has {d.targets.shape[1]} target columns but "
+                f"the output layer has {self.model.sizes[-1]} units",
+            )
+
+    def with_data(self, data: Dataset) -> Network:
+        return Network(self.spec, data, self.dtype)
+
+    def with_spec(self, spec: NetworkSpec) -> Network:
+        return Network(spec, self.data, self.dtype)
+
+    # ---- states ----
+    def initial_state(self) -> TrainState:
+        params = init_params(self.spec, self.dtype)
+        return TrainState(params, core.init_opt_state(self.model, params), 0)
+
+    def edit_parameter(self, state: TrainState, layer: int, part: str, index, value: float):
+        """A copy of `state` with one weight (part "weights", index (j, i)) or bias changed."""
+        params = [list(p) for p in state.params]
+        arr = params[layer - 1][0 if part == "weights" else 1].copy()
+        arr[index] = value
+        params[layer - 1][0 if part == "weights" else 1] = arr
+        return replace(state, params=tuple(tuple(p) for p in params))
+
+    # ---- batches ----
+    def batch_size(self) -> int:
+        n = len(self.data.inputs)
+        bs = self.spec.training.batch_size
+        return n if bs is None else min(bs, n)
+
+    def batch_rows(self, t: int) -> np.ndarray:
+        """The rows used by the step after `t` steps: a pure function of t and the seed."""
+        n = len(self.data.inputs)
+        bs = self.batch_size()
+        per_epoch = math.ceil(n / bs)
+        epoch, i = divmod(t, per_epoch)
+        if self.spec.training.shuffle:
+            if epoch not in self._orders:
+                self._orders = {
+                    epoch: np.random.default_rng([self.spec.training.seed, epoch]).permutation(n)
+                }
+            order = self._orders[epoch]
+        else:
+            order = np.arange(n)
+        return order[i * bs : (i + 1) * bs]
+
+    def mode(self) -> str:
+        bs, n = self.batch_size(), len(self.data.inputs)
+        return "full batch" if bs == n else "single sample" if bs == 1 else f"mini-batch of {bs}"
+
+    # ---- the step ----
+    def step(self, state: TrainState, trace: bool = True, rows=None) -> StepResult:
+        if self.data is None:
+            raise ValueError("this network has no data to train on")
+        m = self.model
+        t = state.t + 1
+        rows = self.batch_rows(state.t) if rows is None else np.asarray(rows)
+        X = self.data.inputs[rows].astype(self.dtype, copy=False)  # (n, in)
+        Y = self.data.targets[rows].astype(self.dtype, copy=False)  # (n, out)
+        masks = core.sample_masks(m, len(rows), self.spec.training.seed, t)
+        fw = core.forward(m, state.params, X, masks)
+        reg = core.regularization_loss(m, state.params)
+        loss = core.data_loss(m, fw.A[-1], Y) + reg
+        bw = core.backward(m, state.params, fw, Y)
+        new_params, new_state = core.update(m, state.params, bw.grads, state.opt_state, t)
+        after = TrainState(new_params, new_state, t)
+        events: list[Event] = []
+        if trace:
+            r = [int(x) for x in rows]
+            events += forward_events(m, state.params, fw, r, t)
+            events += loss_events(m, state.params, fw, Y, r, t, reg)
+            events += backward_events(m, state.params, fw, bw, r, t)
+            events += update_events(
+                m, state.params, new_params, bw.grads, state.opt_state, new_state, t, t
+            )
+        return StepResult(
+            t,
+            tuple(int(x) for x in rows),
+            self.mode(),
+            state,
+            after,
+            loss,
+            tuple(bw.grads),
+            tuple(events),
+        )
+
+    def train(self, state: TrainState, steps: int) -> tuple[TrainState, list[float]]:
+        """`steps` untraced steps; returns the final state and the loss before each step."""
+        losses = []
+        for _ in range(steps):
+            r = self.step(state, trace=False)
+            losses.append(r.loss)
+            state = r.after
+        return state, losses
+
+    # ---- evaluation ----
+    def predict(self, state: TrainState, X: np.ndarray) -> np.ndarray:
+        return core.forward(self.model, state.params, X.astype(self.dtype, copy=False)).A[-1]
+
+    def loss(self, state: TrainState, X=None, Y=None) -> float:
+        """Loss on the whole data (or X, Y), no dropout, with the regularization term."""
+        X = self.data.inputs if X is None else X
+        Y = self.data.targets if Y is None else Y
+        out = self.predict(state, X)
+        return core.data_loss(
+            self.model, out, Y.astype(self.dtype, copy=False)
+        ) + core.regularization_loss(self.model, state.params)
+
+    def accuracy(self, state: TrainState, X=None, Y=None) -> float:
+        X = self.data.inputs if X is None else X
+        Y = self.data.targets if Y is None else Y
+        out = self.predict(state, X)
+        if out.shape[1] == 1:
+            return float(np.mean((out[:, 0] >= 0.5) == (Y[:, 0] >= 0.5)))
+        return float(np.mean(out.argmax(1) == Y.argmax(1)))
+
+
+def params_as_layers(params: Params) -> list[dict]:
+    """Parameters in the network file's layout: one {"weights", "bias"} per layer 1..L."""
+    return [{"weights": W.tolist(), "bias": b.tolist()} for W, b in params]

@@ -1,0 +1,44 @@
+"""Where training runs: CUDA, then Apple MPS, then CPU, with the reason said in words."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import torch
+
+
+@dataclass(frozen=True)
+class DeviceChoice:
+    device: torch.device  # where tensors and the model live
+    reason: str  # one sentence a user can read
+    name: str  # e.g. "NVIDIA H100", "CPU (2 threads)"
+
+
+def pick_device(preferred: str | None = None) -> DeviceChoice:
+    """`preferred` is "cuda", "mps", "cpu" or None (the best available)."""
+    cuda = torch.cuda.is_available()
+    mps = bool(getattr(torch.backends, "mps", None)) and torch.backends.mps.is_available()
+    if preferred in (None, "auto", "cuda") and cuda:
+        name = torch.cuda.get_device_name(0)
+        return DeviceChoice(torch.device("cuda"), f"CUDA is available ({name})", name)
+    if preferred in (None, "auto", "mps") and mps:
+        return DeviceChoice(torch.device("mps"), "Apple MPS is available", "Apple GPU (MPS)")
+    why = {
+        "cuda": "CUDA was asked for but is not available (no NVIDIA GPU or a CPU-only torch)",
+        "mps": "MPS was asked for but is not available",
+        "cpu": "the CPU was asked for",
+    }.get(preferred or "", "no GPU was found (no CUDA, no MPS)")
+    threads = torch.get_num_threads()
+    return DeviceChoice(
+        torch.device("cpu"),
+        f"{why}; training on the CPU with {threads} threads",
+        f"CPU ({threads} threads)",
+    )
+
+
+def threads_beside_gui() -> int:
+    """Leave one core to the GUI thread when training on the CPU next to a window."""
+    n = max(1, (os.cpu_count() or 2) - 1)
+    torch.set_num_threads(n)
+    return n

@@ -1,0 +1,144 @@
+"""MNIST models: the course's MLP, a LeNet-5-style CNN, a fast small CNN, and any model described by
+a list of layers (conv, pool, flatten, dense, dropout, batchnorm, activation)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+from torch import nn
+
+ACTS = {
+    "relu": nn.ReLU,
+    "tanh": nn.Tanh,
+    "sigmoid": nn.Sigmoid,
+    "elu": nn.ELU,
+    "leaky_relu": nn.LeakyReLU,
+    "linear": nn.Identity,
+}
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    name: str = "mlp"  # mlp | lenet | fast-cnn | custom
+    dropout: float = 0.2  # dropout after each hidden dense layer (mlp)
+    hidden: tuple[int, ...] = (256, 128)  # hidden sizes (mlp)
+    layers: tuple[dict[str, Any], ...] = field(default=())  # the layer list (custom)
+
+
+class ModelSpecError(ValueError):
+    """A layer list that cannot be built; the message names the layer."""
+
+
+def mlp_layers(hidden=(256, 128), dropout: float = 0.2) -> list[dict]:
+    out: list[dict] = [{"type": "flatten"}]
+    for h in hidden:
+        out.append({"type": "dense", "units": h, "activation": "relu"})
+        if dropout:
+            out.append({"type": "dropout", "p": dropout})
+    out.append({"type": "dense", "units": 10})
+    return out
+
+
+LENET = [  # LeNet-5 (LeCun 1998) with ReLU and max-pooling, 28x28 input padded to keep 28
+    {"type": "conv", "out": 6, "kernel": 5, "padding": 2, "activation": "relu"},
+    {"type": "pool", "size": 2},
+    {"type": "conv", "out": 16, "kernel": 5, "activation": "relu"},
+    {"type": "pool", "size": 2},
+    {"type": "flatten"},
+    {"type": "dense", "units": 120, "activation": "relu"},
+    {"type": "dense", "units": 84, "activation": "relu"},
+    {"type": "dense", "units": 10},
+]
+
+FAST_CNN = [  # small enough for a 2-core CPU, batch-normalised so one-cycle converges fast
+    {"type": "conv", "out": 16, "kernel": 5, "batchnorm": True, "activation": "relu"},
+    {"type": "pool", "size": 2},
+    {"type": "conv", "out": 32, "kernel": 3, "batchnorm": True, "activation": "relu"},
+    {"type": "pool", "size": 2},
+    {"type": "flatten"},
+    {"type": "dense", "units": 10},
+]
+
+
+def layers_for(cfg: ModelConfig) -> list[dict]:
+    if cfg.name == "mlp":
+        return mlp_layers(cfg.hidden, cfg.dropout)
+    if cfg.name == "lenet":
+        return [dict(x) for x in LENET]
+    if cfg.name == "fast-cnn":
+        return [dict(x) for x in FAST_CNN]
+    if cfg.name == "custom":
+        return [dict(x) for x in cfg.layers]
+    raise ModelSpecError(f"unknown model {cfg.name!r}; choose mlp, lenet, fast-cnn or custom")
+
+
+def build_layers(layers: list[dict], in_shape=(1, 28, 28)) -> nn.Sequential:
+    """Build a Sequential, inferring each layer's input size from the shape so far."""
+    mods: list[nn.Module] = []
+    shape = tuple(in_shape)
+    for k, spec in enumerate(layers):
+        kind = spec.get("type")
+        where = f"layer {k} ({kind})"
+        try:
+            if kind == "conv":
+                if len(shape) != 3:
+                    raise ModelSpecError(f"{where}: a convolution needs an image input")
+                m = nn.Conv2d(
+                    shape[0],
+                    int(spec["out"]),
+                    int(spec.get("kernel", 3)),
+                    stride=int(spec.get("stride", 1)),
+                    padding=int(spec.get("padding", 0)),
+                    bias=not spec.get("batchnorm", False),
+                )
+                mods.append(m)
+                if spec.get("batchnorm"):
+                    mods.append(nn.BatchNorm2d(int(spec["out"])))
+            elif kind == "pool":
+                if len(shape) != 3:
+                    raise ModelSpecError(f"{where}: pooling needs an image input")
+                size = int(spec.get("size", 2))
+                pool = nn.AvgPool2d if spec.get("kind", "max") == "avg" else nn.MaxPool2d
+                mods.append(pool(size))
+            elif kind == "flatten":
+                mods.append(nn.Flatten())
+            elif kind == "dense":
+                if len(shape) != 1:
+                    mods.append(nn.Flatten())
+                    shape = (int(torch.tensor(shape).prod()),)
+                mods.append(nn.Linear(shape[0], int(spec["units"])))
+            elif kind == "dropout":
+                mods.append(nn.Dropout(float(spec.get("p", 0.5))))
+            elif kind == "activation":
+                mods.append(ACTS[spec.get("name", "relu")]())
+            else:
+                raise ModelSpecError(
+                    f"{where}: unknown layer type; use conv, pool, flatten, "
+                    f"dense, dropout or activation"
+                )
+            act = spec.get("activation")
+            if act and kind in ("conv", "dense"):
+                if act not in ACTS:
+                    raise ModelSpecError(f"{where}: unknown activation {act!r}")
+                mods.append(ACTS[act]())
+            with torch.no_grad():
+                shape = tuple(nn.Sequential(*mods)(torch.zeros(1, *in_shape)).shape[1:])
+        except (KeyError, TypeError, ValueError, RuntimeError) as e:
+            if isinstance(e, ModelSpecError):
+                raise
+            raise ModelSpecError(f"{where}: {e}") from None
+        if 0 in shape:
+            raise ModelSpecError(f"{where}: the image shrank to nothing ({shape})")
+    if shape != (10,):
+        raise ModelSpecError(f"the model must end with 10 outputs, it ends with shape {shape}")
+    return nn.Sequential(*mods)
+
+
+def build_model(cfg: ModelConfig) -> nn.Sequential:
+    return build_layers(layers_for(cfg))
+
+
+def count_parameters(model: nn.Module) -> int:
+    return sum(p.numel() for p in model.parameters())
