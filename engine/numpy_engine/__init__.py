@@ -4,7 +4,7 @@ from .datasets import DATASETS, CsvError, Dataset, load_csv, make_dataset
 from .gradcheck import GradCheckRow, gradient_check
 from .network import Network, StepResult, TrainState, params_as_layers
 from .spec import NetworkFileError, NetworkSpec, load_network_file, parse_network, spec_to_dict
-from .trace import PHASES, Event
+from .trace import PHASES, Event, Trace
 
 __all__ = [
     "DATASETS",
@@ -17,6 +17,7 @@ __all__ = [
     "NetworkFileError",
     "NetworkSpec",
     "StepResult",
+    "Trace",
     "TrainState",
     "gradient_check",
     "load_csv",

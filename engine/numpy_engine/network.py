@@ -16,7 +16,7 @@ from . import core
 from .core import Model, OptState, Params
 from .datasets import Dataset, load_csv, make_dataset
 from .spec import NetworkFileError, NetworkSpec, load_network_file
-from .trace import Event, backward_events, forward_events, loss_events, update_events
+from .trace import Trace, build_trace
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ class StepResult:
     after: TrainState
     loss: float  # the batch loss before the update (with the regularization term)
     grads: tuple[tuple[np.ndarray, np.ndarray], ...]  # (∂L/∂W, ∂L/∂b) per layer
-    events: tuple[Event, ...]  # empty when traced with trace=False
+    events: Trace  # a Sequence of Event, built lazily per phase; empty with trace=False
 
 
 def init_params(spec: NetworkSpec, dtype=np.float64) -> Params:
@@ -189,25 +189,15 @@ class Network:
         bw = core.backward(m, state.params, fw, Y)
         new_params, new_state = core.update(m, state.params, bw.grads, state.opt_state, t)
         after = TrainState(new_params, new_state, t)
-        events: list[Event] = []
-        if trace:
-            r = [int(x) for x in rows]
-            events += forward_events(m, state.params, fw, r, t)
-            events += loss_events(m, state.params, fw, Y, r, t, reg)
-            events += backward_events(m, state.params, fw, bw, r, t)
-            events += update_events(
-                m, state.params, new_params, bw.grads, state.opt_state, new_state, t, t
+        r = tuple(int(x) for x in rows)
+        events = (
+            build_trace(
+                m, state.params, fw, bw, Y, r, t, reg, new_params, state.opt_state, new_state, t
             )
-        return StepResult(
-            t,
-            tuple(int(x) for x in rows),
-            self.mode(),
-            state,
-            after,
-            loss,
-            tuple(bw.grads),
-            tuple(events),
+            if trace
+            else Trace()
         )
+        return StepResult(t, r, self.mode(), state, after, loss, tuple(bw.grads), events)
 
     def train(self, state: TrainState, steps: int) -> tuple[TrainState, list[float]]:
         """`steps` untraced steps; returns the final state and the loss before each step."""

@@ -8,6 +8,7 @@ layer l−1 into unit j of layer l), bias "b{l}_{j}", and "loss".
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,6 +55,86 @@ class Event:
         if self.detail:
             d["detail"] = self.detail
         return d
+
+
+class Trace(Sequence):
+    """The events of one step, built a phase at a time on first access.
+
+    A training step costs its maths plus a few objects; the strings of a phase are written only
+    when something (the GUI, the CLI, a test) reads an event of that phase. Counts per phase are
+    known in advance, so len() and indexing never build anything they do not return.
+    """
+
+    __slots__ = ("_counts", "_makers", "_cache", "_starts")
+
+    def __init__(self, phases: list[tuple[int, Callable[[], list[Event]]]] | None = None):
+        phases = phases or []
+        self._counts = [c for c, _ in phases]
+        self._makers = [m for _, m in phases]
+        self._cache: list[list[Event] | None] = [None] * len(phases)
+        self._starts = [sum(self._counts[:i]) for i in range(len(phases))]
+
+    def __len__(self) -> int:
+        return sum(self._counts)
+
+    def phase(self, p: int) -> list[Event]:
+        if self._cache[p] is None:
+            evs = self._makers[p]()
+            if len(evs) != self._counts[p]:
+                raise AssertionError(f"phase {p}: counted {self._counts[p]}, built {len(evs)}")
+            self._cache[p] = evs
+        return self._cache[p]
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        n = len(self)
+        if i < 0:
+            i += n
+        if not 0 <= i < n:
+            raise IndexError(i)
+        for p in range(len(self._counts) - 1, -1, -1):
+            if i >= self._starts[p] and self._counts[p]:
+                return self.phase(p)[i - self._starts[p]]
+        raise IndexError(i)
+
+    def phase_start(self, name: str) -> int:
+        """Index of the first event of phase `name` (forward, loss, backward, update)."""
+        return self._starts[PHASES.index(name)]
+
+
+def build_trace(
+    model: Model,
+    params,
+    fw: Forward,
+    bw: Backward,
+    Y,
+    rows,
+    step,
+    reg,
+    new_params,
+    old_state,
+    new_state,
+    t,
+) -> Trace:
+    n = len(rows)
+    sizes = model.sizes
+    dense = sum(sizes[k + 1] * (sizes[k] + 1) for k in range(model.depth))
+    n_fwd = n * sum(sizes[k + 1] * (2 + (fw.masks[k] is not None)) for k in range(model.depth))
+    n_bwd = sum(2 * n * sizes[k + 1] for k in range(model.depth)) + dense
+    return Trace(
+        [
+            (n_fwd, lambda: forward_events(model, params, fw, rows, step)),
+            (n * sizes[-1] + 1, lambda: loss_events(model, params, fw, Y, rows, step, reg)),
+            (n_bwd, lambda: backward_events(model, params, fw, bw, rows, step)),
+            (
+                dense,
+                lambda: update_events(
+                    model, params, new_params, bw.grads, old_state, new_state, t, step
+                ),
+            ),
+        ]
+    )
 
 
 def node(l: int, j: int) -> str:
@@ -191,6 +272,7 @@ def _delta_events(model, params, fw, bw, k, rows, step):
     act = get_activation(model.activations[k])
     loss = get_loss(model.loss)
     ev = []
+    gprime = act.derivative(fw.Z[k], fw.G[k]) if act.elementwise else None
     for s, row in enumerate(rows):
         for j in range(model.sizes[l]):
             da, d = bw.dA[k][s, j], bw.delta[k][s, j]
@@ -246,7 +328,7 @@ def _delta_events(model, params, fw, bw, k, rows, step):
                 sub = f"= {num(d)}"
                 note = "Softmax couples its outputs: each δ depends on every ∂L/∂a."
             else:
-                gp = act.derivative(fw.Z[k][s, j : j + 1], fw.G[k][s, j : j + 1])[0]
+                gp = gprime[s, j]
                 formula = (
                     f"δ[{l}][{j}] = ∂L/∂a[{l}][{j}]{'·m/(1−p)' if mtxt else ''}·"
                     f"{act.symbol}'(z[{l}][{j}])"
@@ -278,10 +360,11 @@ def _grad_events(model, params, fw, bw, k, rows, step):
     n = len(rows)
     ev = []
     single = n == 1 and act.elementwise and not (k == model.depth - 1 and model.combined_output())
+    gprime = act.derivative(fw.Z[k], fw.G[k]) if single else None
     for j in range(W.shape[0]):
         for i in range(W.shape[1]):
             if single:
-                gp = act.derivative(fw.Z[k][0, j : j + 1], fw.G[k][0, j : j + 1])[0]
+                gp = gprime[0, j]
                 dadz = gp * (
                     fw.masks[k][0, j] / (1 - model.drop(k)) if fw.masks[k] is not None else 1.0
                 )

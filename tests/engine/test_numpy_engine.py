@@ -270,3 +270,17 @@ def test_mnist_sized_mlp_trains_vectorised_through_the_same_code():
     st, _ = net.train(st, 40)
     assert st.params[0][0].dtype == np.float32
     assert net.loss(st) < before * 0.5 and net.accuracy(st) > 0.6
+
+
+@pytest.mark.parametrize("preset", sorted(p.name for p in PRESETS.glob("*.json")))
+def test_lazy_trace_counts_match_what_it_builds(preset):
+    net = Network.from_file(PRESETS / preset)
+    r = net.step(net.initial_state())
+    events = list(r.events)
+    assert len(events) == len(r.events) > 0
+    assert r.events[-1] is events[-1] and r.events[0] is events[0]
+    assert r.events[r.events.phase_start("update")].phase == "update"
+    assert [e.phase for e in r.events[r.events.phase_start("loss") - 1 :][:2]] == [
+        "forward",
+        "loss",
+    ]
