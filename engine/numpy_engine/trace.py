@@ -126,7 +126,7 @@ def build_trace(
         [
             (n_fwd, lambda: forward_events(model, params, fw, rows, step)),
             (n * sizes[-1] + 1, lambda: loss_events(model, params, fw, Y, rows, step, reg)),
-            (n_bwd, lambda: backward_events(model, params, fw, bw, rows, step)),
+            (n_bwd, lambda: backward_events(model, params, fw, bw, rows, step, Y)),
             (
                 dense,
                 lambda: update_events(
@@ -178,7 +178,7 @@ def forward_events(model: Model, params: Params, fw: Forward, rows, step: int) -
                 if act.name == "softmax":
                     den = joined_sum([f"e^{par(v)}" for v in z], MAX_TERMS)
                     sub = f"e^{par(z[j])} / ({den}) = {num(g[j])}"
-                    formula = f"a[{l}][{j}] = e^z[{l}][{j}] / Σ_k e^z[{l}][k]"
+                    formula = f"a[{l}][{j}] = e^(z[{l}][{j}]) / Σ_k e^(z[{l}][k])"
                 else:
                     sub = f"{act.symbol}({num(z[j])}) = {num(g[j])}"
                     formula = f"a[{l}][{j}] = {act.symbol}(z[{l}][{j}])"
@@ -266,7 +266,7 @@ def loss_events(model: Model, params: Params, fw: Forward, Y, rows, step, reg: f
     return ev
 
 
-def _delta_events(model, params, fw, bw, k, rows, step):
+def _delta_events(model, params, fw, bw, k, rows, step, Y):
     l = k + 1
     L = model.depth
     act = get_activation(model.activations[k])
@@ -277,7 +277,8 @@ def _delta_events(model, params, fw, bw, k, rows, step):
         for j in range(model.sizes[l]):
             da, d = bw.dA[k][s, j], bw.delta[k][s, j]
             if k == L - 1:
-                sub_a = f"a = {num(fw.A[-1][s, j])}: {num(da)}"
+                y = Y[s, j]
+                sub_a = f"with a = {num(fw.A[-1][s, j])}, y = {num(y)}: {num(da)}"
                 ev.append(
                     Event(
                         "backward",
@@ -426,10 +427,10 @@ def _grad_events(model, params, fw, bw, k, rows, step):
     return ev
 
 
-def backward_events(model: Model, params: Params, fw: Forward, bw: Backward, rows, step):
+def backward_events(model: Model, params: Params, fw: Forward, bw: Backward, rows, step, Y):
     ev: list[Event] = []
     for k in range(model.depth - 1, -1, -1):
-        ev += _delta_events(model, params, fw, bw, k, rows, step)
+        ev += _delta_events(model, params, fw, bw, k, rows, step, Y)
         ev += _grad_events(model, params, fw, bw, k, rows, step)
     return ev
 
@@ -460,7 +461,7 @@ def update_events(model: Model, params, new_params, grads, old_state, new_state,
                             "update",
                             sym,
                             f"{sym} frozen: not updated",
-                            f"{sym} stays {num(x['w'])} (gradient {num(x['g'])} ignored)",
+                            f"stays {num(x['w'])} (gradient {num(x['g'])} ignored)",
                             x["new"],
                             (node(l, idx[0]),),
                             (eid,),

@@ -1,0 +1,85 @@
+"""Stepping controls: back, next, phase jumps, next training step, play with a speed slider, and
+continuous training. Buttons only emit; the window connects them to the explainer."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QWidget
+
+PHASE_BUTTONS = (
+    ("1 Forward", "forward"),
+    ("2 Loss", "loss"),
+    ("3 Backward", "backward"),
+    ("4 Update", "update"),
+)
+
+
+class StepControls(QWidget):
+    back = Signal()
+    next = Signal()
+    home = Signal()
+    end = Signal()
+    phase = Signal(str)
+    next_step = Signal()
+    train_toggled = Signal(bool)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(4, 2, 4, 2)
+
+        def button(text, tip, signal=None, *args):
+            b = QPushButton(text)
+            b.setToolTip(tip)
+            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys belong to the window's shortcuts
+            if signal is not None:
+                b.clicked.connect(lambda: signal.emit(*args))
+            lay.addWidget(b)
+            return b
+
+        button("|◀ Start", "start of this step (Home)", self.home)
+        button("◀ Back", "previous number (Left, PageUp)", self.back)
+        button("Next ▶", "next number (Space, Right, PageDown)", self.next)
+        button("End ▶|", "last number of this step (End)", self.end)
+        for text, name in PHASE_BUTTONS:
+            button(text, f"jump to the {name} phase ({text[0]})", self.phase, name)
+        button("Next step ▶▶", "the next full training step (N)", self.next_step)
+        self.play = button("Play", "step automatically (P)")
+        self.play.setCheckable(True)
+        self.play.toggled.connect(self._play_toggled)
+        self.speed = QSlider(Qt.Orientation.Horizontal)
+        self.speed.setRange(1, 20)
+        self.speed.setValue(6)
+        self.speed.setFixedWidth(110)
+        self.speed.setToolTip("play speed: numbers per second")
+        self.speed.valueChanged.connect(self._speed_changed)
+        lay.addWidget(self.speed)
+        self.train = button("Train", "train continuously; press again to pause (T)")
+        self.train.setCheckable(True)
+        self.train.toggled.connect(self.train_toggled.emit)
+        self.position = QLabel()
+        lay.addWidget(self.position, 1)
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self.next.emit)
+        self._speed_changed(self.speed.value())
+
+    def _speed_changed(self, v: int) -> None:
+        self.timer.setInterval(int(1000 / v))
+
+    def _play_toggled(self, on: bool) -> None:
+        self.play.setText("Pause" if on else "Play")
+        if on:
+            self.timer.start()
+        else:
+            self.timer.stop()
+
+    def set_training(self, on: bool) -> None:
+        self.train.blockSignals(True)
+        self.train.setChecked(on)
+        self.train.setText("Pause training" if on else "Train")
+        self.train.blockSignals(False)
+        if on:
+            self.play.setChecked(False)
+
+    def set_position(self, text: str) -> None:
+        self.position.setText(text)

@@ -1,0 +1,84 @@
+"""The Export menu: asks where, renders, writes, and says what went wrong without a traceback."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QColor, QFont, QImage, QPainter
+from PySide6.QtWidgets import QFileDialog
+
+from . import exporter
+
+MAX_FRAMES = 400
+FILTERS = {
+    "png": "PNG image (*.png)",
+    "svg": "SVG drawing (*.svg)",
+    "tex": "LaTeX (*.tex)",
+    "csv": "CSV (*.csv)",
+    "gif": "Animated GIF (*.gif)",
+}
+
+
+def frame(window, width: int = 1400) -> QImage:
+    """The drawing with the current formula written under it."""
+    th = window.theme
+    drawing = exporter.render_scene(window.view.scene(), width, th.canvas)
+    text = window.formula.plain_text()
+    strip = 40 + 34 * (text.count("\n") + 2)
+    img = QImage(drawing.width(), drawing.height() + strip, QImage.Format.Format_ARGB32)
+    img.fill(QColor(th.canvas))
+    p = QPainter(img)
+    p.drawImage(0, 0, drawing)
+    p.setPen(QColor(th.text))
+    f = QFont(th.font_family)
+    f.setPointSize(16)
+    p.setFont(f)
+    p.drawText(QRect(30, drawing.height(), img.width() - 60, strip), Qt.TextFlag.TextWordWrap, text)
+    p.end()
+    return img
+
+
+def step_frames(window) -> list[QImage]:
+    ex = window.explainer
+    keep = ex.event_index
+    frames = []
+    for i in range(min(len(ex.current.events), MAX_FRAMES)):
+        ex.goto(ex.step_index, i)
+        frames.append(frame(window))
+    ex.goto(ex.step_index, keep)
+    return frames
+
+
+def write_export(window, kind: str, path: str) -> None:
+    ex = window.explainer
+    scene = window.view.scene()
+    if kind == "png":
+        exporter.export_png(scene, path, window.theme.canvas)
+    elif kind == "svg":
+        exporter.export_svg(scene, path)
+    elif kind == "tex":
+        exporter.export_latex(
+            list(ex.current.events),
+            path,
+            f"{ex.spec.name or 'Network'}: training step {ex.current.t}",
+        )
+    elif kind == "csv":
+        exporter.export_csv(list(ex.current.events), path)
+    elif kind == "gif":
+        exporter.export_gif(step_frames(window), path)
+    elif kind == "frames":
+        exporter.export_frames(step_frames(window), path)
+
+
+def run_export(window, kind: str) -> None:
+    if kind == "frames":
+        path = QFileDialog.getExistingDirectory(window, "Folder for the PNG frames")
+    else:
+        path, _ = QFileDialog.getSaveFileName(window, "Export", f"backprop.{kind}", FILTERS[kind])
+    if not path:
+        return
+    try:
+        write_export(window, kind, path)
+    except (OSError, ValueError) as e:
+        window.show_error(f"Export failed: {e}")
+        return
+    window.statusBar().showMessage(f"exported {path}", 5000)

@@ -1,0 +1,48 @@
+"""Lecturer mode's auto-hide: toolbars and docks vanish after a few quiet seconds and come back
+when the mouse moves."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, QTimer
+
+
+class AutoHide(QObject):
+    def __init__(self, window, delay_ms: int = 2500):
+        super().__init__(window)
+        self.window = window
+        self.enabled = False
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(delay_ms)
+        self.timer.timeout.connect(self.hide_controls)
+
+    def set_enabled(self, on: bool) -> None:
+        # filter the application's events only in lecturer mode: each filtered event is a Python
+        # call that must take the GIL from a training thread
+        from PySide6.QtWidgets import QApplication
+
+        if on and not self.enabled:
+            QApplication.instance().installEventFilter(self)
+        elif not on and self.enabled:
+            QApplication.instance().removeEventFilter(self)
+        self.enabled = on
+        if on:
+            self.timer.start()
+        else:
+            self.timer.stop()
+            self.show_controls()
+
+    def hide_controls(self) -> None:
+        if self.enabled:
+            for w in self.window.chrome():
+                w.setVisible(False)
+
+    def show_controls(self) -> None:
+        for w in self.window.chrome():
+            w.setVisible(True)
+
+    def eventFilter(self, obj, ev) -> bool:  # noqa: N802 (Qt)
+        if self.enabled and ev.type() == QEvent.Type.MouseMove:
+            self.show_controls()
+            self.timer.start()
+        return False

@@ -1,0 +1,132 @@
+"""Continuous training as a generator, for the GUI's worker thread: untraced steps, yielding a
+progress record at most `max_rate` times a second. Cancelling is closing the generator (or the
+worker quitting at the next yield). A loss that explodes stops the stream with the last good state.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from .network import Network, TrainState
+
+
+@dataclass(frozen=True)
+class Progress:
+    state: TrainState  # the state after the last step of this chunk
+    steps: tuple[int, ...]  # step numbers done in this chunk
+    losses: tuple[float, ...]  # the batch loss before each of those steps
+    steps_per_s: float  # measured over this chunk
+
+    @property
+    def mean_loss(self) -> float:
+        """One point for a live loss curve: the chunk's mean batch loss."""
+        return float(np.mean(self.losses)) if self.losses else float("nan")
+
+
+@dataclass(frozen=True)
+class Diverged:
+    state: TrainState  # the last state whose loss and parameters were finite
+    step: int  # the step whose loss was not finite
+    loss: float  # that loss (NaN or inf)
+
+    @property
+    def message(self) -> str:
+        return (
+            f"diverged at step {self.step} (loss {self.loss}); the last good state "
+            f"(after step {self.state.t}) is kept — try a smaller learning rate"
+        )
+
+
+def _finite(state: TrainState) -> bool:
+    return all(np.isfinite(W).all() and np.isfinite(b).all() for W, b in state.params)
+
+
+def train_stream(
+    net: Network,
+    state: TrainState,
+    max_rate: float = 30.0,
+    max_steps: int | None = None,
+    explode: float = 1e6,
+) -> Iterator[Progress | Diverged]:
+    """Train from `state` until closed (or `max_steps`), yielding Progress records."""
+    interval = 1.0 / max_rate if max_rate > 0 else 0.0
+    last = time.perf_counter()
+    steps: list[int] = []
+    losses: list[float] = []
+    done = 0
+    while max_steps is None or done < max_steps:
+        r = net.step(state, trace=False)
+        if not math.isfinite(r.loss) or abs(r.loss) > explode or not _finite(r.after):
+            if steps:
+                yield Progress(state, tuple(steps), tuple(losses), 0.0)
+            yield Diverged(state, r.t, r.loss)
+            return
+        state = r.after
+        steps.append(r.t)
+        losses.append(r.loss)
+        done += 1
+        now = time.perf_counter()
+        if now - last >= interval or done == max_steps:
+            yield Progress(state, tuple(steps), tuple(losses), len(steps) / max(now - last, 1e-9))
+            steps, losses, last = [], [], now
+
+
+def _child(conn, net: Network, state: TrainState, max_rate: float) -> None:
+    """Runs in the child process: stream records to the parent until told to stop."""
+    try:
+        for rec in train_stream(net, state, max_rate):
+            conn.send(rec)
+            if conn.poll():  # the parent asked us to stop
+                break
+        conn.send(None)
+    except (BrokenPipeError, EOFError, KeyboardInterrupt):
+        pass
+    finally:
+        conn.close()
+
+
+def train_in_process(
+    net: Network, state: TrainState, max_rate: float = 30.0, heartbeat_s: float = 0.05
+) -> Iterator[Progress | Diverged | None]:
+    """`train_stream` in a child process, so a GUI in this process keeps its interpreter lock.
+
+    Yields the child's records, and None every `heartbeat_s` while none arrives (so a worker can
+    check for cancellation). Closing the generator stops the child.
+    """
+    import multiprocessing as mp
+
+    ctx = mp.get_context("spawn")  # never fork a process that runs Qt threads
+    parent, child = ctx.Pipe()
+    proc = ctx.Process(target=_child, args=(child, net, state, max_rate), daemon=True)
+    proc.start()
+    child.close()
+    try:
+        while True:
+            if parent.poll(heartbeat_s):
+                try:
+                    rec = parent.recv()
+                except EOFError:
+                    return
+                if rec is None:
+                    return
+                yield rec
+                if isinstance(rec, Diverged):
+                    return
+            elif not proc.is_alive():
+                return
+            else:
+                yield None
+    finally:
+        with contextlib.suppress(BrokenPipeError, OSError):
+            parent.send("stop")
+        proc.join(2.0)
+        if proc.is_alive():
+            proc.terminate()
+            proc.join(1.0)
+        parent.close()

@@ -1,0 +1,42 @@
+"""Data for the GUI's plots, computed here so the widgets only draw: a decision-boundary grid for
+2-D inputs and a fitted curve for 1-D regression."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .network import Network, TrainState
+
+
+@dataclass(frozen=True)
+class Grid:
+    x: np.ndarray  # (res,) x1 coordinates
+    y: np.ndarray  # (res,) x2 coordinates
+    values: np.ndarray  # (res, res) the output (or the winning class), indexed [ix, iy]
+    classes: int  # 0 for a single output in [0, 1], else the number of classes
+
+
+def data_bounds(inputs: np.ndarray, margin: float = 0.15) -> tuple[np.ndarray, np.ndarray]:
+    lo, hi = inputs.min(0), inputs.max(0)
+    pad = (hi - lo) * margin + 1e-9
+    return lo - pad, hi + pad
+
+
+def decision_grid(net: Network, state: TrainState, res: int = 80) -> Grid:
+    lo, hi = data_bounds(net.data.inputs)
+    xs = np.linspace(lo[0], hi[0], res)
+    ys = np.linspace(lo[1], hi[1], res)
+    gx, gy = np.meshgrid(xs, ys, indexing="ij")
+    pts = np.stack([gx.ravel(), gy.ravel()], 1)  # (res*res, 2)
+    out = net.predict(state, pts)
+    if out.shape[1] == 1:
+        return Grid(xs, ys, out[:, 0].reshape(res, res), 0)
+    return Grid(xs, ys, out.argmax(1).reshape(res, res).astype(float), out.shape[1])
+
+
+def fit_curve(net: Network, state: TrainState, n: int = 200) -> tuple[np.ndarray, np.ndarray]:
+    lo, hi = data_bounds(net.data.inputs, 0.05)
+    x = np.linspace(lo[0], hi[0], n)[:, None]  # (n, 1)
+    return x[:, 0], net.predict(state, x)[:, 0]

@@ -1,0 +1,21 @@
+import pytest
+from PySide6.QtCore import QThreadPool
+
+
+@pytest.fixture(autouse=True)
+def no_thread_left_running():
+    yield
+    pool = QThreadPool.globalInstance()
+    pool.waitForDone(3000)
+    assert pool.activeThreadCount() == 0, "a worker thread was left running"
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    from app.main_window import MainWindow
+
+    w = MainWindow(tmp_path / "settings", restore=False)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    return w
