@@ -4,7 +4,15 @@ continuous training. Buttons only emit; the window connects them to the explaine
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
 
 PHASE_BUTTONS = (
     ("1 Forward", "forward"),
@@ -25,8 +33,13 @@ class StepControls(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        lay = QHBoxLayout(self)
-        lay.setContentsMargins(4, 2, 4, 2)
+        rows = QVBoxLayout(self)  # two rows, so the window fits a 1024-pixel projector
+        rows.setContentsMargins(4, 2, 4, 2)
+        rows.setSpacing(2)
+        top, bottom = QHBoxLayout(), QHBoxLayout()
+        rows.addLayout(top)
+        rows.addLayout(bottom)
+        lay = top
 
         def button(text, tip, signal=None, *args):
             b = QPushButton(text)
@@ -41,9 +54,10 @@ class StepControls(QWidget):
         button("◀ Back", "previous number (Left, PageUp)", self.back)
         button("Next ▶", "next number (Space, Right, PageDown)", self.next)
         button("End ▶|", "last number of this step (End)", self.end)
+        button("Next step ▶▶", "the next full training step (N)", self.next_step)
+        lay = bottom
         for text, name in PHASE_BUTTONS:
             button(text, f"jump to the {name} phase ({text[0]})", self.phase, name)
-        button("Next step ▶▶", "the next full training step (N)", self.next_step)
         self.play = button("Play", "step automatically (P)")
         self.play.setCheckable(True)
         self.play.toggled.connect(self._play_toggled)
@@ -58,7 +72,9 @@ class StepControls(QWidget):
         self.train.setCheckable(True)
         self.train.toggled.connect(self.train_toggled.emit)
         self.position = QLabel()
-        lay.addWidget(self.position, 1)
+        self.position.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.position.setMinimumWidth(60)  # long text is elided by the layout, never widens it
+        top.addWidget(self.position, 1)
         self.timer = QTimer(self)
         self.timer.timeout.connect(self.next.emit)
         self._speed_changed(self.speed.value())

@@ -33,6 +33,10 @@ class DataPanel(QWidget):
         super().__init__(parent)
         form = QFormLayout(self)
         self.presets = QComboBox()
+        self.presets.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.presets.setMinimumContentsLength(18)
         self.presets.addItem("— choose a preset —", None)
         for title, path in list_presets():
             self.presets.addItem(title, str(path))

@@ -43,6 +43,7 @@ class EditorPanel(QWidget):
         self.table = QTableWidget(0, len(COLS))
         self.table.setHorizontalHeaderLabels(COLS)
         self.table.verticalHeader().setVisible(True)
+        self.table.setMinimumWidth(220)
         lay.addWidget(QLabel("<b>Layers</b> (row 0 is the input)"))
         lay.addWidget(self.table, 1)
         row = QHBoxLayout()

@@ -19,6 +19,7 @@ class FormulaPanel(QScrollArea):
         self.theme = theme
         self.setWidgetResizable(True)
         inner = QWidget()
+        inner.setObjectName("formulaInner")
         lay = QVBoxLayout(inner)
         self.header = QLabel()
         self.symbolic = QLabel()
@@ -36,6 +37,7 @@ class FormulaPanel(QScrollArea):
 
     def set_theme(self, theme: Theme) -> None:
         self.theme = theme
+        self.setStyleSheet(f"QScrollArea, QWidget#formulaInner {{ background: {theme.window}; }}")
 
     def show_event(self, ev, position: str) -> None:
         th = self.theme

@@ -88,7 +88,7 @@ class MainWindow(QMainWindow):
         self._plots_dirty = True
         self._grid_for: object = None
         self._wire()
-        self.resize(1500, 900)
+        self.resize(1500, 950)
         if restore:
             self._restore()
 
@@ -174,7 +174,13 @@ class MainWindow(QMainWindow):
 
     def chrome(self):
         """What lecturer mode hides while the mouse is still."""
-        return [self.toolbar, self.menuBar(), self.statusBar(), *self.docks.values()]
+        return [
+            self.toolbar,
+            self.menuBar(),
+            self.statusBar(),
+            self.docks["Setup"],
+            self.docks["Plots"],
+        ]  # the formula stays: it is what the room reads
 
     # ---- showing ----
     def _rebuild(self) -> None:
@@ -326,6 +332,13 @@ class MainWindow(QMainWindow):
         self.autohide.set_enabled(on)
         if on:
             self.showFullScreen()
+            screen = self.screen().geometry()
+            if self.geometry() != screen:  # no window manager to honour full screen
+                self.setGeometry(screen)
+                self.setWindowState(self.windowState() | Qt.WindowState.WindowFullScreen)
+            self.resizeDocks(
+                [self.docks["Formula"]], [int(screen.width() * 0.42)], Qt.Orientation.Horizontal
+            )
         elif self.isFullScreen():
             self.showNormal()
         if self.explainer.net is not None:

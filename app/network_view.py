@@ -20,7 +20,7 @@ from engine.numpy_engine.fmt import num
 from .theme import Theme
 
 MAX_DRAWN = 16  # units drawn per layer; the rest are summarised as "+N"
-R = 30.0  # neuron radius
+R = 34.0  # neuron radius
 COL_GAP = 240.0
 ROW_GAP = 92.0
 
@@ -135,14 +135,16 @@ class NetworkView(QGraphicsView):
             name = "input" if l == 0 else "output" if l == len(sizes) - 1 else f"hidden {l}"
             t = sc.addSimpleText(f"layer {l}\n{name}", self._font(10, bold=True))
             t.setPos(l * COL_GAP - 30, -R - 60)
-        self.legend = sc.addSimpleText("", self._font(10))
-        self.legend.setPos(-R, (tallest - 1) * ROW_GAP + R + 20)
+        self.legend = sc.addSimpleText(
+            "edges: weights — blue +, orange −, width = |w|\n\n", self._font(10)
+        )
+        self.legend.setPos(-R, (tallest - 1) * ROW_GAP + R + 24)
         self.setSceneRect(sc.itemsBoundingRect().adjusted(-40, -30, 40, 30))
         self.fit()
 
     def _font(self, pt: int, bold: bool = False) -> QFont:
         f = QFont(self.theme.font_family)
-        f.setPointSizeF(pt * self.theme.scale)
+        f.setPointSizeF(pt)  # the view scales the scene to fit; theme scale is for widgets
         f.setBold(bold)
         return f
 
@@ -206,6 +208,10 @@ class NetworkView(QGraphicsView):
         if self.legend is not None:
             self.legend.setText(edge_label)
             self.legend.setBrush(QBrush(QColor(th.text)))
+            need = self.legend.sceneBoundingRect().adjusted(-10, -10, 10, 10)
+            if not self.sceneRect().contains(need):
+                self.setSceneRect(self.sceneRect().united(need))
+                self.fit()
         self.highlighted = tuple(highlight_nodes) + tuple(highlight_edges)
         self.setBackgroundBrush(QBrush(QColor(th.canvas)))
 

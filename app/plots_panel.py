@@ -43,6 +43,7 @@ class PlotsPanel(QWidget):
         self.data_plot.addItem(self.scatter)
         self.fit_curve = self.data_plot.plot(pen=pg.mkPen("#d62728", width=2))
         self.set_dark(False)
+        self.setMinimumHeight(240)
         lay.addWidget(self.loss_plot, 1)
         lay.addWidget(self.data_plot, 1)
         self._lut = _binary_lut()
@@ -58,12 +59,14 @@ class PlotsPanel(QWidget):
             cls = targets[:, 0] >= 0.5 if targets.shape[1] == 1 else targets.argmax(1)
             brushes = [pg.mkBrush(*CLASS_COLOURS[int(c) % 4]) for c in cls]
             self.scatter.setData(inputs[:, 0], inputs[:, 1], brush=brushes)
+            self.data_plot.setAspectLocked(True)  # a circle stays round
             self.data_plot.setTitle(
                 "data and decision boundary"
                 if task == "classification"
                 else "data (colour = target ≥ 0.5)"
             )
         elif inputs.shape[1] == 1:
+            self.data_plot.setAspectLocked(False)
             self.scatter.setData(inputs[:, 0], targets[:, 0], brush=pg.mkBrush("#1f63b4"))
             self.data_plot.setTitle("data and the network's fit")
         else:

@@ -65,8 +65,8 @@ def view_state(explainer) -> ViewState:
     if ev.phase == "backward":
         vs.edge_values = grads
         vs.edge_label = (
-            "edges: gradients ∂L/∂w of this step (blue +, orange −; width = size); "
-            "grey = not computed yet"
+            "edges: gradients ∂L/∂w of this step (blue +, orange −, width = size)\n"
+            "grey: not computed yet"
         )
     else:
         for k, (W, _) in enumerate(params):
@@ -74,12 +74,10 @@ def view_state(explainer) -> ViewState:
                 for i in range(W.shape[1]):
                     eid = f"w{k + 1}_{j}_{i}"
                     vs.edge_values[eid] = new.get(eid, float(W[j, i]))
-        vs.edge_label = (
-            "edges: weights"
-            + (" (updated ones show their new value)" if ev.phase == "update" else "")
-            + " — blue +, orange −, width = |w|"
+        vs.edge_label = "edges: weights — blue +, orange −, width = |w|" + (
+            "\nupdated weights show their new value" if ev.phase == "update" else ""
         )
-    vs.edge_label += f"      sample {s} · {r.mode} · step {r.t}"
+    vs.edge_label += f"\nsample {s} · {r.mode} · step {r.t}"
     for k, (_, b) in enumerate(params):
         for j in range(len(b)):
             nid = f"n{k + 1}_{j}"

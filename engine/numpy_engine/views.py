@@ -20,7 +20,7 @@ class Grid:
 
 def data_bounds(inputs: np.ndarray, margin: float = 0.15) -> tuple[np.ndarray, np.ndarray]:
     lo, hi = inputs.min(0), inputs.max(0)
-    pad = (hi - lo) * margin + 1e-9
+    pad = np.maximum((hi - lo) * margin, 0.5)  # a lone sample still gets a readable window
     return lo - pad, hi + pad
 
 

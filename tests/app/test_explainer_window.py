@@ -201,8 +201,13 @@ def test_exports(window, tmp_path):
 
     w = window
     w.open_network(str(PRESET_DIR / "neuron_sigmoid.json"))
-    for kind, name in (("png", "n.png"), ("svg", "n.svg"), ("tex", "n.tex"), ("csv", "n.csv"),
-                       ("gif", "n.gif")):
+    for kind, name in (
+        ("png", "n.png"),
+        ("svg", "n.svg"),
+        ("tex", "n.tex"),
+        ("csv", "n.csv"),
+        ("gif", "n.gif"),
+    ):
         write_export(w, kind, str(tmp_path / name))
         assert (tmp_path / name).stat().st_size > 100, kind
     assert "\\begin{align*}" in (tmp_path / "n.tex").read_text()
