@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QObject, QThreadPool, Signal
 from superqt.utils import create_worker
+from threadpoolctl import threadpool_limits
 
 from engine.numpy_engine import (
     CsvError,
@@ -228,6 +229,9 @@ class Explainer(QObject):
         self._worker.finished.connect(self._on_finished)
         self._latest = state
         self._diverged: Diverged | None = None
+        # the child trains on one core; one BLAS thread here keeps the GUI's small sums (the
+        # decision grid) off that core: 7 ms -> 1 ms a grid in bench/gui_latency.py
+        self._blas = threadpool_limits(1, user_api="blas")
         self._worker.start()
         self.training_changed.emit(True)
 
@@ -259,6 +263,7 @@ class Explainer(QObject):
         if self._worker is None:
             return
         worker, self._worker = self._worker, None
+        self._blas.restore_original_limits()
         try:
             worker.yielded.disconnect(self._on_progress)
             worker.finished.disconnect(self._on_finished)

@@ -299,6 +299,7 @@ class MainWindow(QMainWindow):
 
     def _training_changed(self, on: bool) -> None:
         self.controls.set_training(on)
+        self.plot_timer.setInterval(200 if on else 100)  # 5 Hz while training keeps it smooth
         if not on:
             self.statusBar().showMessage("paused: stepping resumes at the next training step", 5000)
 

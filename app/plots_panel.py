@@ -36,6 +36,7 @@ class PlotsPanel(QWidget):
         self.loss_plot.setClipToView(True)
         self.loss_plot.setDownsampling(auto=True, mode="peak")
         self.loss_curve = self.loss_plot.plot(pen=pg.mkPen("#1f63b4", width=1))
+        self.loss_plot.disableAutoRange()
         self.data_plot = pg.PlotWidget(title="data")
         self.image = pg.ImageItem(axisOrder="col-major")
         self.data_plot.addItem(self.image)
@@ -49,7 +50,20 @@ class PlotsPanel(QWidget):
         self._lut = _binary_lut()
 
     def set_losses(self, t, v) -> None:
-        self.loss_curve.setData(np.asarray(t, float), np.asarray(v, float))
+        t, v = np.asarray(t, float), np.asarray(v, float)
+        self.loss_curve.setData(t, v)
+        if not len(t):
+            return
+        # ranges grow in jumps (x doubles, y to the largest loss seen) instead of following every
+        # point: repainting the axes is the costliest part of a redraw (bench/gui_latency.py)
+        finite = v[np.isfinite(v)]
+        top = float(finite.max()) * 1.05 if finite.size else 1.0
+        x_hi = max(10.0, float(t[-1]))
+        (x0, x1), (y0, y1) = self.loss_plot.viewRange()
+        if x_hi > x1 or x_hi < x1 / 4 or t[0] < x0 or top > y1 or top < y1 / 4:
+            span = 2.0 ** np.ceil(np.log2(x_hi * 1.1))
+            self.loss_plot.setXRange(min(0.0, float(t[0])), span, padding=0)
+            self.loss_plot.setYRange(0, top if top > 0 else 1.0, padding=0)
 
     def set_data(self, inputs: np.ndarray, targets: np.ndarray, task: str) -> None:
         """Scatter the samples; colour by class for classification."""

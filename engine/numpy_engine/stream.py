@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import os
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -14,6 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .network import Network, TrainState
+
+BLAS_THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 @dataclass(frozen=True)
@@ -104,7 +107,18 @@ def train_in_process(
     ctx = mp.get_context("spawn")  # never fork a process that runs Qt threads
     parent, child = ctx.Pipe()
     proc = ctx.Process(target=_child, args=(child, net, state, max_rate), daemon=True)
-    proc.start()
+    # one BLAS thread in the child: small nets gain nothing from more, and spinning BLAS threads
+    # on every core would slow the GUI beside it (measured in bench/gui_latency.py)
+    saved = {k: os.environ.get(k) for k in BLAS_THREAD_VARS}
+    os.environ.update(dict.fromkeys(BLAS_THREAD_VARS, "1"))
+    try:
+        proc.start()
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
     child.close()
     try:
         while True:
