@@ -38,7 +38,7 @@ def argparse_suppress():
 
 
 RECIPES = {  # per model: (lr, schedule) when the user gives none
-    "mlp": (1e-3, "constant"),
+    "mlp": (3e-3, "onecycle"),
     "lenet": (3e-3, "onecycle"),
     "fast-cnn": (1e-2, "onecycle"),
 }

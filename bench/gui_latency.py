@@ -93,13 +93,19 @@ def main() -> None:
     preset = Path(__file__).parents[1] / "assets" / "presets" / a.preset
     late, gui_rate = gui_run(preset, a.seconds)
     head_rate = headless_steps_per_s(preset, a.seconds)
-    print(f"explainer training {a.preset} for {a.seconds:.0f} s "
-          f"({os.environ['QT_QPA_PLATFORM']} platform, {os.cpu_count()} cores):")
-    print(f"  60 Hz timer lateness: p50 {np.percentile(late, 50):.2f} ms, p95 "
-          f"{np.percentile(late, 95):.2f} ms, max {late.max():.1f} ms over {len(late)} ticks "
-          f"(goal: p95 < 8 ms, max < 50 ms)")
-    print(f"  steps/s in the window {gui_rate:,.0f}, headless {head_rate:,.0f}: ratio "
-          f"{gui_rate / head_rate:.2f} (goal >= 0.9)")
+    print(
+        f"explainer training {a.preset} for {a.seconds:.0f} s "
+        f"({os.environ['QT_QPA_PLATFORM']} platform, {os.cpu_count()} cores):"
+    )
+    print(
+        f"  60 Hz timer lateness: p50 {np.percentile(late, 50):.2f} ms, p95 "
+        f"{np.percentile(late, 95):.2f} ms, max {late.max():.1f} ms over {len(late)} ticks "
+        f"(goal: p95 < 8 ms, max < 50 ms)"
+    )
+    print(
+        f"  steps/s in the window {gui_rate:,.0f}, headless {head_rate:,.0f}: ratio "
+        f"{gui_rate / head_rate:.2f} (goal >= 0.9)"
+    )
 
 
 if __name__ == "__main__":

@@ -156,6 +156,17 @@ def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch: int = 20
     return loss / n, correct / n
 
 
+def keep(model: nn.Module, into: dict[str, torch.Tensor]) -> None:
+    """Copy the weights into preallocated buffers (no allocation on the training path)."""
+    with torch.no_grad():
+        for k, v in model.state_dict().items():
+            into[k].copy_(v)
+
+
+def restore(model: nn.Module, good: dict[str, torch.Tensor]) -> None:
+    model.load_state_dict(good)
+
+
 def snapshot(model: nn.Module) -> dict[str, torch.Tensor]:
     return {k: v.detach().clone() for k, v in model.state_dict().items()}
 
@@ -238,12 +249,26 @@ def train(
             window.append(loss.detach())
             if not due:
                 continue
-            losses = torch.stack(window).cpu().numpy()
+            # one device sync per record: the window's losses, the weights' norm, the accuracy
+            params = list(model.parameters())
+            acc = (out.argmax(1) == y).float().mean()
+            packed = (
+                torch.cat(
+                    [
+                        torch.stack(window),
+                        torch.nn.utils.get_total_norm(params).reshape(1),
+                        acc.reshape(1),
+                        gnorm.reshape(1),
+                    ]
+                )
+                .cpu()
+                .numpy()
+            )
+            losses, weights_norm = packed[:-3], packed[-3]
             bad = np.flatnonzero(~np.isfinite(losses))
-            params_ok = all(bool(torch.isfinite(p).all()) for p in model.parameters())
-            if bad.size or not params_ok:
+            if bad.size or not np.isfinite(weights_norm):
                 first = step - len(losses) + 1 + int(bad[0]) if bad.size else step
-                model.load_state_dict(good)
+                restore(model, good)
                 yield {
                     "kind": "diverged",
                     "step": first,
@@ -254,17 +279,18 @@ def train(
                 }
                 status = "diverged"
                 break
-            good, good_step = snapshot(model), step
+            keep(model, good)
+            good_step = step
             dt = now - last_rec
             yield {
                 "kind": "step",
                 "step": step,
                 "epoch": epoch + (b + 1) / per_epoch,
                 "loss": float(losses.mean()),
-                "accuracy": float((out.argmax(1) == y).float().mean()),
+                "accuracy": float(packed[-2]),
                 "lr": opt.param_groups[0]["lr"],
                 "samples_per_s": (step - last_rec_step) * cfg.batch_size / max(dt, 1e-9),
-                "grad_norm": float(gnorm),
+                "grad_norm": float(packed[-1]),
                 "elapsed": now - t0,
             }
             window, last_rec, last_rec_step = [], time.perf_counter(), step
