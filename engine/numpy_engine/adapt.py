@@ -27,15 +27,8 @@ def adapt_to_data(spec: NetworkSpec, data: Dataset, data_spec: DataSpec | None =
     if len(layers) > 2 and in_changed:
         layers[1] = replace(layers[1], weights=None)
     last = layers[-1]
-    if data.task == "regression":
-        act, loss = (
-            ("linear", "mse")
-            if spec.loss not in ("mse", "mae", "half_sse")
-            else (
-                last.activation if last.activation not in ("softmax", "step") else "linear",
-                spec.loss,
-            )
-        )
+    if data.task == "regression":  # a linear output can reach any target value
+        act, loss = "linear", spec.loss if spec.loss in ("mse", "mae", "half_sse") else "mse"
     elif d_out == 1:
         act, loss = "sigmoid", ("bce" if spec.loss in ("cce", "bce") else spec.loss)
     else:

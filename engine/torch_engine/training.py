@@ -23,6 +23,7 @@ from .device import pick_device
 from .mnist import MEAN, STD, MnistData
 from .models import ModelConfig, build_model, count_parameters
 
+SNAPSHOT_EVERY = 5  # records between copies of the last good weights (restored on divergence)
 OPTIMIZER_NAMES = (
     "sgd",
     "momentum",
@@ -53,7 +54,7 @@ class TrainConfig:
     patience: int = 0  # early stopping: epochs without a better validation loss (0 = off)
     target_accuracy: float | None = None  # stop once test accuracy reaches this
     eval_every: int = 0  # steps between test evaluations (0 = only at epoch ends)
-    max_records_per_s: float = 30.0  # throttle for step records
+    max_records_per_s: float = 20.0  # throttle for step records (a GUI redraws at ~10 Hz)
     device: str | None = None  # cuda | mps | cpu | None (best available)
     limit_train: int | None = None  # use only the first N training samples
 
@@ -207,7 +208,7 @@ def train(
     t0 = time.perf_counter()
     last_rec, last_rec_step = t0, 0
     window: list[torch.Tensor] = []
-    good, good_step = snapshot(model), 0
+    good, good_step, records = snapshot(model), 0, 0
     best_val, bad_epochs, best_state = math.inf, 0, None
     step, status, reached_at = 0, "finished", None
     test_acc = test_loss = float("nan")
@@ -279,8 +280,10 @@ def train(
                 }
                 status = "diverged"
                 break
-            keep(model, good)
-            good_step = step
+            records += 1
+            if records % SNAPSHOT_EVERY == 0:  # the last checked-good weights, a few times a second
+                keep(model, good)
+                good_step = step
             dt = now - last_rec
             yield {
                 "kind": "step",

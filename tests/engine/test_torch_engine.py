@@ -330,3 +330,29 @@ def test_cli_train_offline_missing_data_is_one_clear_line(tmp_path, capsys):
     rc = main(["train", "--data", str(tmp_path / "no"), "--no-download", "--json"])
     err = capsys.readouterr().err
     assert rc == 2 and "MNIST was not found" in err and "Traceback" not in err
+
+
+def test_cli_lr_find_and_sweeps(data_dir, capsys):
+    from app.cli import main
+
+    common = [
+        "--data",
+        str(data_dir),
+        "--device",
+        "cpu",
+        "--json",
+        "--no-download",
+        "--limit-train",
+        "128",
+        "--batch-size",
+        "32",
+    ]
+    assert main(["lr-find", *common, "--steps", "20"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert 1e-6 <= out["suggested_lr"] <= 1.0 and len(out["lrs"]) == len(out["smoothed_loss"])
+    assert main(["sweep", "lr", "0.001,0.01", *common, "--epochs", "1"]) == 0
+    runs = json.loads(capsys.readouterr().out)["runs"]
+    assert [r["run"] for r in runs] == ["lr=0.001", "lr=0.01"]
+    assert main(["sweep", "batch-size", "16,32", *common, "--epochs", "1", "--scale-lr"]) == 0
+    runs = json.loads(capsys.readouterr().out)["runs"]
+    assert runs[0]["run"].startswith("batch=16, lr=")
