@@ -44,7 +44,8 @@ class EditorPanel(QWidget):
         self.table.setHorizontalHeaderLabels(COLS)
         self.table.verticalHeader().setVisible(True)
         self.table.setMinimumWidth(220)
-        lay.addWidget(QLabel("<b>Layers</b> (row 0 is the input)"))
+        self.table.setMinimumHeight(170)  # five layers visible without scrolling
+        lay.addWidget(QLabel("<b>Layers</b> (0 is the input)"))
         lay.addWidget(self.table, 1)
         row = QHBoxLayout()
         add, rem = QPushButton("Add hidden layer"), QPushButton("Remove layer")
@@ -124,10 +125,18 @@ class EditorPanel(QWidget):
             cb.setEnabled(r > 0)
             self.table.setCellWidget(r, c, cb)
 
+    def _relabel(self) -> None:
+        """Rows are numbered as layers are everywhere else: 0 is the input."""
+        n = self.table.rowCount()
+        self.table.setVerticalHeaderLabels(
+            ["0 in" if r == 0 else f"{r} out" if r == n - 1 else str(r) for r in range(n)]
+        )
+
     def add_layer(self) -> None:
         r = max(1, self.table.rowCount() - 1)  # insert before the output layer
         self.table.insertRow(r)
         self._set_row(r, 3, "tanh", 0.0, False, False)
+        self._relabel()
 
     def remove_layer(self) -> None:
         r = self.table.currentRow()
@@ -137,6 +146,7 @@ class EditorPanel(QWidget):
         if r <= 0 or r >= self.table.rowCount() - 1:
             r = self.table.rowCount() - 2  # the last hidden layer
         self.table.removeRow(r)
+        self._relabel()
 
     # ---- to and from a spec ----
     def set_spec(self, spec: NetworkSpec) -> None:
@@ -151,6 +161,7 @@ class EditorPanel(QWidget):
                 "weights" in lay.frozen,
                 "bias" in lay.frozen,
             )
+        self._relabel()
         self.table.resizeColumnsToContents()
         self.loss.setCurrentText(spec.loss)
         self.optimizer.setCurrentText(spec.optimizer.name)

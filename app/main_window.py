@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QMainWindow,
     QMessageBox,
+    QScrollArea,
     QTabWidget,
     QToolBar,
 )
@@ -64,7 +65,10 @@ class MainWindow(QMainWindow):
         self.docks = {}
         tabs = QTabWidget()
         tabs.addTab(self.data_panel, "Data")
-        tabs.addTab(self.editor, "Network")
+        scroll = QScrollArea()  # the editor scrolls when the dock is short
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.editor)
+        tabs.addTab(scroll, "Network")
         for name, widget, area in (
             ("Formula", self.formula, Qt.DockWidgetArea.RightDockWidgetArea),
             ("Setup", tabs, Qt.DockWidgetArea.LeftDockWidgetArea),
