@@ -27,8 +27,17 @@ def par(x: float, digits: int = 4) -> str:
     return f"({s})" if s.startswith(MINUS) else s
 
 
-def joined_sum(terms: list[str], limit: int = 8) -> str:
-    """'t1 + t2 + …' with at most `limit` terms written out, then a count of the rest."""
-    if len(terms) <= limit:
+def joined_sum(terms: list[str], limit: int = 8, total: int | None = None) -> str:
+    """'t1 + t2 + …' with at most `limit` terms written out, then a count of the rest.
+
+    `total` is the number of terms in the sum when only the first ones were formatted (see
+    `shown`), so a 784-term sum costs 7 formatted terms, not 784."""
+    total = len(terms) if total is None else total
+    if total <= limit:
         return " + ".join(terms) if terms else "0"
-    return " + ".join(terms[: limit - 1]) + f" + … ({len(terms) - limit + 1} more terms)"
+    return " + ".join(terms[: limit - 1]) + f" + … ({total - limit + 1} more terms)"
+
+
+def shown(n: int, limit: int = 8) -> range:
+    """The indices of a sum of n terms that joined_sum will write out."""
+    return range(n) if n <= limit else range(limit - 1)

@@ -16,7 +16,7 @@ import numpy as np
 
 from .activations import get_activation
 from .core import Backward, Forward, Model, Params
-from .fmt import joined_sum, num, par
+from .fmt import joined_sum, num, par, shown
 from .losses import get_loss
 from .optimizers import get_optimizer
 
@@ -160,13 +160,13 @@ def forward_events(model: Model, params: Params, fw: Forward, rows, step: int) -
             for j in range(W.shape[0]):
                 terms_sym = [f"w[{l}][{j}][{i}]·a[{l - 1}][{i}]" for i in range(min(n_in, 3))]
                 sym = " + ".join(terms_sym) + (" + …" if n_in > 3 else "") + f" + b[{l}][{j}]"
-                terms = [f"{par(W[j, i])}·{par(a_prev[i])}" for i in range(n_in)]
+                terms = [f"{par(W[j, i])}·{par(a_prev[i])}" for i in shown(n_in, MAX_TERMS)]
                 ev.append(
                     Event(
                         "forward",
                         f"z[{l}][{j}]",
                         f"z[{l}][{j}] = {sym}",
-                        f"{joined_sum(terms, MAX_TERMS)} + {par(b[j])} = {num(z[j])}",
+                        f"{joined_sum(terms, MAX_TERMS, n_in)} + {par(b[j])} = {num(z[j])}",
                         float(z[j]),
                         (node(l, j), *(node(l - 1, i) for i in range(n_in))),
                         (*(edge(l, j, i) for i in range(n_in)), bias_id(l, j)),
@@ -176,7 +176,9 @@ def forward_events(model: Model, params: Params, fw: Forward, rows, step: int) -
                 )
             for j in range(W.shape[0]):
                 if act.name == "softmax":
-                    den = joined_sum([f"e^{par(v)}" for v in z], MAX_TERMS)
+                    den = joined_sum(
+                        [f"e^{par(z[q])}" for q in shown(len(z), MAX_TERMS)], MAX_TERMS, len(z)
+                    )
                     sub = f"e^{par(z[j])} / ({den}) = {num(g[j])}"
                     formula = f"a[{l}][{j}] = e^(z[{l}][{j}]) / Σ_k e^(z[{l}][k])"
                 else:
@@ -241,7 +243,8 @@ def loss_events(model: Model, params: Params, fw: Forward, Y, rows, step, reg: f
             )
     norm = loss.normaliser(n, kk)
     total = float(terms.sum() / norm)
-    parts = joined_sum([num(v) for v in terms.ravel()], MAX_TERMS)
+    flat = terms.ravel()
+    parts = joined_sum([num(flat[q]) for q in shown(flat.size, MAX_TERMS)], MAX_TERMS, flat.size)
     sub = f"({parts}) / {num(norm)} = {num(total)}"
     formula = loss.formula
     if reg:
@@ -295,13 +298,16 @@ def _delta_events(model, params, fw, bw, k, rows, step, Y):
             else:
                 Wn = params[k + 1][0]
                 kids = range(Wn.shape[0])
-                terms = [f"{par(Wn[q, j])}·{par(bw.delta[k + 1][s, q])}" for q in kids]
+                terms = [
+                    f"{par(Wn[q, j])}·{par(bw.delta[k + 1][s, q])}"
+                    for q in shown(len(kids), MAX_TERMS)
+                ]
                 ev.append(
                     Event(
                         "backward",
                         f"∂L/∂a[{l}][{j}]",
                         f"∂L/∂a[{l}][{j}] = Σ_k w[{l + 1}][k][{j}]·δ[{l + 1}][k]",
-                        f"{joined_sum(terms, MAX_TERMS)} = {num(da)}",
+                        f"{joined_sum(terms, MAX_TERMS, len(kids))} = {num(da)}",
                         float(da),
                         (node(l, j), *(node(l + 1, q) for q in kids)),
                         tuple(edge(l + 1, q, j) for q in kids),
@@ -377,9 +383,11 @@ def _grad_events(model, params, fw, bw, k, rows, step):
                 sub = f"{par(bw.dA[k][0, j])}·{par(dadz)}·{par(fw.A[k][0, i])} = {num(raw)}"
             else:
                 formula = f"∂L/∂w[{l}][{j}][{i}] = Σ_s δ[{l}][{j}]·a[{l - 1}][{i}]"
-                terms = [f"{par(bw.delta[k][s, j])}·{par(fw.A[k][s, i])}" for s in range(n)]
+                terms = [
+                    f"{par(bw.delta[k][s, j])}·{par(fw.A[k][s, i])}" for s in shown(n, MAX_TERMS)
+                ]
                 raw = float(bw.delta[k][:, j] @ fw.A[k][:, i])
-                sub = f"{joined_sum(terms, MAX_TERMS)} = {num(raw)}"
+                sub = f"{joined_sum(terms, MAX_TERMS, n)} = {num(raw)}"
             if model.l2:
                 formula += f" + λ2·w[{l}][{j}][{i}]"
                 sub += f" + {num(model.l2)}·{par(W[j, i])}"
@@ -409,13 +417,13 @@ def _grad_events(model, params, fw, bw, k, rows, step):
                     note,
                 )
             )
-        terms = [par(bw.delta[k][s, j]) for s in range(n)]
+        terms = [par(bw.delta[k][s, j]) for s in shown(n, MAX_TERMS)]
         ev.append(
             Event(
                 "backward",
                 f"∂L/∂b[{l}][{j}]",
                 f"∂L/∂b[{l}][{j}] = Σ_s δ[{l}][{j}]",
-                f"{joined_sum(terms, MAX_TERMS)} = {num(gb[j])}",
+                f"{joined_sum(terms, MAX_TERMS, n)} = {num(gb[j])}",
                 float(gb[j]),
                 (node(l, j),),
                 (bias_id(l, j),),

@@ -284,3 +284,30 @@ def test_lazy_trace_counts_match_what_it_builds(preset):
         "forward",
         "loss",
     ]
+
+
+def test_wide_layers_are_traced_as_summaries():
+    rng = np.random.default_rng(0)
+    spec = parse_network(
+        {
+            "layers": [
+                {"units": 784},
+                {"units": 8, "activation": "relu"},
+                {"units": 10, "activation": "softmax"},
+            ],
+            "loss": "cce",
+            "data": {
+                "inputs": rng.random((2, 784)).tolist(),
+                "targets": np.eye(10)[[3, 7]].tolist(),
+            },
+        }
+    )
+    r = Network(spec).step(Network(spec).initial_state())
+    z = r.events[0]
+    assert z.substituted.count("·") == 7 and "(777 more terms)" in z.substituted
+    assert z.value == pytest.approx(float(r.before.params[0][0][0] @ spec_inputs(spec)[0]))
+    assert len(list(r.events)) == len(r.events)
+
+
+def spec_inputs(spec):
+    return np.array(spec.data.inputs)
