@@ -213,6 +213,11 @@ class Explainer(QObject):
 
     # ---- continuous training ----
     @property
+    def latest_state(self) -> TrainState:
+        """The newest state: the live one while training, else the current step's."""
+        return self._latest if self.training else self.current.before
+
+    @property
     def training(self) -> bool:
         return self._worker is not None
 

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QKeySequence, QPainter, QShortcut
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
@@ -31,7 +31,7 @@ from .gradcheck_dialog import GradCheckDialog
 from .lecturer import AutoHide
 from .network_view import NetworkView
 from .plots_panel import PlotsPanel
-from .scene_state import view_state
+from .scene_state import training_view_state, view_state
 from .session import SessionError, load_session, save_session
 from .theme import LECTURER, NORMAL
 
@@ -90,6 +90,7 @@ class MainWindow(QMainWindow):
         self.plot_timer.timeout.connect(self._redraw_plots)
         self.plot_timer.start()
         self._plots_dirty = True
+        self._live_ticks = 0
         self._grid_for: object = None
         self._wire()
         self.resize(1500, 950)
@@ -226,22 +227,44 @@ class MainWindow(QMainWindow):
 
     def _redraw_plots(self) -> None:
         ex = self.explainer
-        if not self._plots_dirty or ex.net is None:
+        if ex.net is None:
+            return
+        if ex.training:
+            self._redraw_live()
+            return
+        if not self._plots_dirty:
             return
         self._plots_dirty = False
         self.plots.set_losses(ex.loss_t, ex.loss_v)
-        state = ex._latest if ex.training else ex.current.before
+        self._redraw_model_plot()
+        self._grid_for = ex.current
+
+    def _redraw_model_plot(self) -> None:
+        ex = self.explainer
         d = ex.net.data
         if d.inputs.shape[1] == 2:
-            self.plots.set_grid(decision_grid(ex.net, state, 60))
+            self.plots.set_grid(decision_grid(ex.net, ex.latest_state, 60))
         elif d.inputs.shape[1] == 1:
-            self.plots.set_fit(*fit_curve(ex.net, state))
-        self._grid_for = None if ex.training else ex.current
-        if ex.training:
+            self.plots.set_fit(*fit_curve(ex.net, ex.latest_state))
+
+    def _redraw_live(self) -> None:
+        """While training: one widget per tick in turn (loss curve, model plot, drawing), so no
+        single repaint blocks the window for long (bench/gui_latency.py)."""
+        ex = self.explainer
+        self._live_ticks += 1
+        part = self._live_ticks % 3
+        if part == 0:
+            self.plots.set_losses(ex.loss_t, ex.loss_v)
             self.statusBar().showMessage(
                 f"training… step {ex.loss_t[-1] if ex.loss_t else 0}, loss "
                 f"{num(ex.loss_v[-1]) if ex.loss_v else '—'}, {ex.steps_per_s:.0f} steps/s"
             )
+        elif part == 1:
+            self._redraw_model_plot()
+        else:
+            vs = training_view_state(ex)
+            self.view.show_state(vs.node_values, vs.edge_values, vs.edge_label, biases=vs.biases)
+        self._grid_for = None
 
     # ---- actions ----
     def show_error(self, text: str) -> None:
@@ -303,7 +326,8 @@ class MainWindow(QMainWindow):
 
     def _training_changed(self, on: bool) -> None:
         self.controls.set_training(on)
-        self.plot_timer.setInterval(200 if on else 100)  # 5 Hz while training keeps it smooth
+        # lines in motion need no antialiasing; it halves the live drawing's cost
+        self.view.setRenderHint(QPainter.RenderHint.Antialiasing, not on)
         if not on:
             self.statusBar().showMessage("paused: stepping resumes at the next training step", 5000)
 

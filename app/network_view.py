@@ -213,7 +213,8 @@ class NetworkView(QGraphicsView):
                 self.setSceneRect(self.sceneRect().united(need))
                 self.fit()
         self.highlighted = tuple(highlight_nodes) + tuple(highlight_edges)
-        self.setBackgroundBrush(QBrush(QColor(th.canvas)))
+        if self.backgroundBrush().color() != QColor(th.canvas):  # resetting it repaints it all
+            self.setBackgroundBrush(QBrush(QColor(th.canvas)))
 
     # ---- clicks ----
     def mousePressEvent(self, ev) -> None:  # noqa: N802 (Qt)

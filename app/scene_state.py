@@ -108,3 +108,19 @@ def view_state(explainer) -> ViewState:
     for i, v in enumerate(x):
         vs.tooltips[f"n0_{i}"] = f"input x{i} = {num(v)} (sample {s})"
     return vs
+
+
+def training_view_state(explainer) -> ViewState:
+    """While training continuously: the newest weights and biases, no per-sample values."""
+    state = explainer.latest_state
+    vs = ViewState()
+    for k, (W, b) in enumerate(state.params):
+        for j in range(W.shape[0]):
+            vs.biases[f"n{k + 1}_{j}"] = float(b[j])
+            for i in range(W.shape[1]):
+                vs.edge_values[f"w{k + 1}_{j}_{i}"] = float(W[j, i])
+    vs.edge_label = (
+        f"training… weights after step {state.t} (blue +, orange −, width = |w|)\n"
+        f"press T to pause: stepping resumes at the next step"
+    )
+    return vs
