@@ -94,8 +94,15 @@ class MainWindow(QMainWindow):
         self._grid_for: object = None
         self._wire()
         self.resize(1500, 950)
-        if restore:
-            self._restore()
+        restored = self._restore() if restore else False
+        if not restored:  # the first layout: the drawing gets the room, the plots a strip
+            QTimer.singleShot(0, self._default_layout)
+
+    def _default_layout(self) -> None:
+        self.resizeDocks([self.docks["Plots"]], [250], Qt.Orientation.Vertical)
+        self.resizeDocks(
+            [self.docks["Setup"], self.docks["Formula"]], [300, 420], Qt.Orientation.Horizontal
+        )
 
     # ---- wiring ----
     def _wire(self) -> None:
@@ -407,16 +414,17 @@ class MainWindow(QMainWindow):
         ex.goto(0, ev)
         return True
 
-    def _restore(self) -> None:
+    def _restore(self) -> bool:
+        """The last session and window layout; True when a layout was restored."""
         geo = self.settings.value("geometry")
         if geo is not None:
             self.restoreGeometry(geo)
         st = self.settings.value("window_state")
-        if st is not None:
-            self.restoreState(st)
+        restored = st is not None and bool(self.restoreState(st))
         last = self.settings_dir / "last_session.json"
         if not (last.exists() and self.open_session(last)):
             self.open_network(str(DEFAULT_PRESET))
+        return restored
 
     def closeEvent(self, ev) -> None:  # noqa: N802 (Qt)
         self.explainer.stop_training()

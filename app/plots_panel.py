@@ -51,7 +51,10 @@ class PlotsPanel(QWidget):
 
     def set_losses(self, t, v) -> None:
         t, v = np.asarray(t, float), np.asarray(v, float)
-        self.loss_curve.setData(t, v)
+        few = len(t) < 40  # markers while the curve is short: one step is one visible point
+        self.loss_curve.setData(
+            t, v, symbol="o" if few else None, symbolSize=7, symbolBrush="#1f63b4"
+        )
         if not len(t):
             return
         # ranges grow in jumps (x doubles, y to the largest loss seen) instead of following every

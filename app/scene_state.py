@@ -120,7 +120,7 @@ def training_view_state(explainer) -> ViewState:
             for i in range(W.shape[1]):
                 vs.edge_values[f"w{k + 1}_{j}_{i}"] = float(W[j, i])
     vs.edge_label = (
-        f"training… weights after step {state.t} (blue +, orange −, width = |w|)\n"
-        f"press T to pause: stepping resumes at the next step"
+        "training… the newest weights (blue +, orange −, width = |w|)\n"
+        f"step {state.t:>9}; press T to pause, stepping resumes at the next step"
     )
     return vs
