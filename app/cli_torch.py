@@ -217,6 +217,37 @@ def cmd_sweep(args) -> int:
     return 0
 
 
+def cmd_evaluate(args) -> int:
+    """A saved checkpoint on the test set: accuracy, loss, and its config."""
+    from engine.torch_engine.checkpoint import load_checkpoint
+    from engine.torch_engine.device import pick_device
+    from engine.torch_engine.training import evaluate, prepare
+
+    try:
+        ck = load_checkpoint(args.checkpoint)
+        data = _load(args)
+        dev = pick_device(args.device).device
+        d = prepare(data, dev)
+        loss, acc = evaluate(ck.model.to(dev), d.test_x, d.test_y)
+    except _errors() as e:
+        return _fail(str(e))
+    out = {
+        "test_accuracy": acc,
+        "test_loss": loss,
+        "model": ck.config.model.name,
+        "trained_epochs": ck.metrics.get("epochs"),
+        "device": str(dev),
+    }
+    if args.json:
+        print(json.dumps(out))
+    else:
+        print(
+            f"{args.checkpoint}: {ck.config.model.name}, test accuracy {100 * acc:.2f}% "
+            f"(loss {loss:.4f}) on {dev}"
+        )
+    return 0
+
+
 def add_commands(sub) -> None:
     t = sub.add_parser("train", help="train an MNIST model with PyTorch")
     _common(t)
@@ -247,3 +278,11 @@ def add_commands(sub) -> None:
         help="batch sweep: scale the LR linearly with the batch size",
     )
     s.set_defaults(func=cmd_sweep)
+
+    e = sub.add_parser("evaluate", help="a saved checkpoint's accuracy on the MNIST test set")
+    e.add_argument("checkpoint", help="a file written by 'train --save'")
+    e.add_argument("--data", default=None)
+    e.add_argument("--device", default=None)
+    e.add_argument("--no-download", action="store_true")
+    e.add_argument("--json", action="store_true")
+    e.set_defaults(func=cmd_evaluate)

@@ -127,9 +127,17 @@ def find_file(folder: Path, base: str) -> Path | None:
     return None
 
 
+CSV_FILES = ("mnist_train.csv", "mnist_test.csv")  # the common CSV form, one file per split
+
+
 def load_mnist(folder: str | Path) -> MnistData:
+    """The four IDX files from `folder`; failing those, mnist_train.csv and mnist_test.csv."""
     folder = Path(folder).expanduser()
     paths = {role: find_file(folder, base) for role, (base, _, _) in FILES.items()}
+    if all(p is None for p in paths.values()) and all((folder / c).is_file() for c in CSV_FILES):
+        tx, ty = load_mnist_csv(folder / CSV_FILES[0])
+        vx, vy = load_mnist_csv(folder / CSV_FILES[1])
+        return MnistData(tx, ty, vx, vy, str(folder))
     if any(p is None for p in paths.values()):
         missing = [FILES[r][0] for r, p in paths.items() if p is None]
         if len(missing) == 4:

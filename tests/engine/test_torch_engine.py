@@ -356,3 +356,76 @@ def test_cli_lr_find_and_sweeps(data_dir, capsys):
     assert main(["sweep", "batch-size", "16,32", *common, "--epochs", "1", "--scale-lr"]) == 0
     runs = json.loads(capsys.readouterr().out)["runs"]
     assert runs[0]["run"].startswith("batch=16, lr=")
+
+
+def test_mnist_csv_files_in_a_folder_are_read(tmp_path):
+    x, y = synthetic_digits(12)
+    for name in mnist.CSV_FILES:
+        rows = [",".join(map(str, [int(y[i]), *x[i].ravel()])) for i in range(12)]
+        (tmp_path / name).write_text("\n".join(rows))
+    d = mnist.load_mnist(tmp_path)
+    assert d.train_x.shape == (12, 28, 28) and d.test_y.tolist() == y.tolist()
+
+
+def test_cli_train_save_then_evaluate(data_dir, tmp_path, capsys):
+    from app.cli import main
+
+    ck = tmp_path / "m.pt"
+    assert (
+        main(
+            [
+                "train",
+                "--data",
+                str(data_dir),
+                "--epochs",
+                "1",
+                "--batch-size",
+                "32",
+                "--device",
+                "cpu",
+                "--json",
+                "--no-download",
+                "--save",
+                str(ck),
+            ]
+        )
+        == 0
+    )
+    trained = json.loads(capsys.readouterr().out)
+    assert (
+        main(
+            [
+                "evaluate",
+                str(ck),
+                "--data",
+                str(data_dir),
+                "--device",
+                "cpu",
+                "--json",
+                "--no-download",
+            ]
+        )
+        == 0
+    )
+    ev = json.loads(capsys.readouterr().out)
+    assert ev["test_accuracy"] == pytest.approx(trained["test_accuracy"])
+    (tmp_path / "junk.pt").write_bytes(b"junk")
+    assert main(["evaluate", str(tmp_path / "junk.pt"), "--data", str(data_dir)]) == 2
+    assert "not a readable checkpoint" in capsys.readouterr().err
+
+
+def test_threads_beside_a_gui_leave_a_core_free():
+    import os
+
+    from engine.torch_engine.device import pick_device, threads_beside_gui
+
+    before = torch.get_num_threads()
+    try:
+        n = threads_beside_gui()
+        assert n == max(1, (os.cpu_count() or 2) - 1) == torch.get_num_threads()
+    finally:
+        torch.set_num_threads(before)
+    if not torch.cuda.is_available():  # CI: asking for CUDA falls back and says why
+        choice = pick_device("cuda")
+        assert choice.device.type == "cpu"
+        assert "CUDA was asked for but is not available" in choice.reason
