@@ -16,7 +16,7 @@ def _common(p, lr_default: float | None = None) -> None:
         help="folder with MNIST's IDX files (default: the user data folder; "
         "downloaded there if missing and online)",
     )
-    p.add_argument("--epochs", type=int, default=3)
+    p.add_argument("--epochs", type=int, default=None, help="default: the model's recipe")
     p.add_argument("--batch-size", type=int, default=128)
     p.add_argument("--lr", type=float, default=lr_default)
     p.add_argument("--optimizer", default="adam")
@@ -37,10 +37,10 @@ def argparse_suppress():
     return argparse.SUPPRESS
 
 
-RECIPES = {  # per model: (lr, schedule) when the user gives none
-    "mlp": (3e-3, "onecycle"),
-    "lenet": (3e-3, "onecycle"),
-    "fast-cnn": (1e-2, "onecycle"),
+RECIPES = {  # per model: (lr, schedule, epochs) when the user gives none (bench/train_mnist.py)
+    "mlp": (3e-3, "onecycle", 8),
+    "lenet": (3e-3, "onecycle", 3),
+    "fast-cnn": (1e-2, "onecycle", 2),
 }
 
 
@@ -48,10 +48,10 @@ def make_config(args, **over):
     from engine.torch_engine.models import ModelConfig
     from engine.torch_engine.training import TrainConfig
 
-    lr, sched = RECIPES[args.model]
+    lr, sched, epochs = RECIPES[args.model]
     return TrainConfig(
         model=ModelConfig(name=args.model, dropout=args.dropout),
-        epochs=args.epochs,
+        epochs=args.epochs or epochs,
         batch_size=args.batch_size,
         lr=args.lr if args.lr is not None else lr,
         optimizer=args.optimizer,

@@ -71,8 +71,9 @@ def default_data_dir() -> Path:
 def missing_message(folder: Path) -> str:
     names = ", ".join(f"{v[0]}(.gz)" for v in FILES.values())
     return (
-        f"MNIST was not found in {folder}. Put the four files there ({names}), or run "
-        f"'backprop-studio train' while online to download them."
+        f"MNIST was not found in {folder}. Put the four files there ({names}) or "
+        f"{' and '.join(CSV_FILES)}, or run 'backprop-studio train' while online to "
+        f"download them."
     )
 
 
