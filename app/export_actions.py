@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRect, Qt
-from PySide6.QtGui import QColor, QFont, QImage, QPainter
+import html
+
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QTextDocument
 from PySide6.QtWidgets import QFileDialog
 
 from . import exporter
+from .typeset import phase_colour, rich
 
 MAX_FRAMES = 400
 FILTERS = {
@@ -19,20 +21,27 @@ FILTERS = {
 
 
 def frame(window, width: int = 1400) -> QImage:
-    """The drawing with the current formula written under it."""
+    """The drawing with the current formula typeset under it, as in the formula panel."""
     th = window.theme
+    ex = window.explainer
+    ev = ex.event
     drawing = exporter.render_scene(window.view.scene(), width, th.canvas)
-    text = window.formula.plain_text()
-    strip = 40 + 34 * (text.count("\n") + 2)
+    doc = QTextDocument()
+    doc.setDefaultFont(QFont(th.font_family, 26))
+    doc.setTextWidth(drawing.width() - 60)
+    doc.setHtml(
+        f"<div style='color:{th.text}'>"
+        f"<span style='color:{phase_colour(ev.phase)}'><b>{ev.phase.upper()}</b></span> · step "
+        f"{ex.current.t} · {html.escape(ev.symbol)}<br>{rich(ev.formula)}<br>= "
+        f"{rich(ev.substituted)}</div>"
+    )
+    strip = int(doc.size().height()) + 40
     img = QImage(drawing.width(), drawing.height() + strip, QImage.Format.Format_ARGB32)
     img.fill(QColor(th.canvas))
     p = QPainter(img)
     p.drawImage(0, 0, drawing)
-    p.setPen(QColor(th.text))
-    f = QFont(th.font_family)
-    f.setPointSize(16)
-    p.setFont(f)
-    p.drawText(QRect(30, drawing.height(), img.width() - 60, strip), Qt.TextFlag.TextWordWrap, text)
+    p.translate(30, drawing.height() + 10)
+    doc.drawContents(p)
     p.end()
     return img
 
