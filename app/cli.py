@@ -12,7 +12,7 @@ import sys
 EXIT_BAD_INPUT = 2
 
 
-def _fail(message: str) -> int:
+def fail(message: str) -> int:
     print(f"backprop-studio: error: {message}", file=sys.stderr)
     return EXIT_BAD_INPUT
 
@@ -23,11 +23,11 @@ def cmd_trace(args) -> int:
     try:
         net = Network.from_file(args.network)
     except (NetworkFileError, CsvError) as e:
-        return _fail(str(e))
+        return fail(str(e))
     if net.data is None:
-        return _fail(f"{args.network}: the file has no 'data' to train on")
+        return fail(f"{args.network}: the file has no 'data' to train on")
     if args.steps < 1:
-        return _fail("--steps must be at least 1")
+        return fail("--steps must be at least 1")
     state = net.initial_state()
     events, losses = [], []
     for k in range(args.steps):

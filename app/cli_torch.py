@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
+
+from app.cli import fail
 
 MODELS = ("mlp", "lenet", "fast-cnn")
 
 
-def _common(p, lr_default: float | None = None) -> None:
+def _common(p) -> None:
     p.add_argument("--model", choices=MODELS, default="mlp")
     p.add_argument(
         "--data",
@@ -18,7 +21,7 @@ def _common(p, lr_default: float | None = None) -> None:
     )
     p.add_argument("--epochs", type=int, default=None, help="default: the model's recipe")
     p.add_argument("--batch-size", type=int, default=128)
-    p.add_argument("--lr", type=float, default=lr_default)
+    p.add_argument("--lr", type=float, default=None)
     p.add_argument("--optimizer", default="adam")
     p.add_argument("--schedule", default=None, help="constant | step | cosine | onecycle")
     p.add_argument("--dropout", type=float, default=0.2, help="MLP dropout")
@@ -26,15 +29,9 @@ def _common(p, lr_default: float | None = None) -> None:
     p.add_argument("--augment", action="store_true", help="random shifts and rotations")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", default=None, help="cuda | mps | cpu (default: best available)")
-    p.add_argument("--limit-train", type=int, default=None, help=argparse_suppress())
+    p.add_argument("--limit-train", type=int, default=None, help=argparse.SUPPRESS)
     p.add_argument("--no-download", action="store_true", help="never download MNIST")
     p.add_argument("--json", action="store_true", help="print one JSON object at the end")
-
-
-def argparse_suppress():
-    import argparse
-
-    return argparse.SUPPRESS
 
 
 RECIPES = {  # per model: (lr, schedule, epochs) when the user gives none (bench/train_mnist.py)
@@ -84,11 +81,6 @@ def _errors():
     return (MnistError, ModelSpecError, CheckpointError, ValueError)
 
 
-def _fail(msg: str) -> int:
-    print(f"backprop-studio: error: {msg}", file=sys.stderr)
-    return 2
-
-
 def cmd_train(args) -> int:
     try:
         data = _load(args)
@@ -129,7 +121,7 @@ def cmd_train(args) -> int:
 
             save_checkpoint(args.save, summary["model"], cfg, summary)
     except _errors() as e:
-        return _fail(str(e))
+        return fail(str(e))
     out = {k: v for k, v in summary.items() if k not in ("model", "kind")}
     out.update(
         model=args.model,
@@ -165,7 +157,7 @@ def cmd_lr_find(args) -> int:
             elif not args.json and rec["step"] % 10 == 0:
                 print(f"lr {rec['lr']:.2e}  loss {rec['loss']:.4f}  smoothed {rec['smoothed']:.4f}")
     except _errors() as e:
-        return _fail(str(e))
+        return fail(str(e))
     if args.json:
         print(
             json.dumps(
@@ -211,7 +203,7 @@ def cmd_sweep(args) -> int:
                         f"{100 * r['test_accuracy']:.2f}%  ({r['wall_seconds']:.1f} s)"
                     )
     except _errors() as e:
-        return _fail(str(e))
+        return fail(str(e))
     if args.json:
         print(json.dumps({"param": args.param, "runs": results}))
     return 0
@@ -230,7 +222,7 @@ def cmd_evaluate(args) -> int:
         d = prepare(data, dev)
         loss, acc = evaluate(ck.model.to(dev), d.test_x, d.test_y)
     except _errors() as e:
-        return _fail(str(e))
+        return fail(str(e))
     out = {
         "test_accuracy": acc,
         "test_loss": loss,

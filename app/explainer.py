@@ -92,6 +92,15 @@ class Explainer(QObject):
         self.network_changed.emit()
         self.changed.emit()
 
+    def restore(self, net: Network, state: TrainState, event_index: int, losses, source: str):
+        """Reopen a saved session: its network and state, loss history and position."""
+        self.set_network(net, state)
+        self.source = source
+        if losses and losses[0]:
+            self.loss_t, self.loss_v = list(losses[0]), list(losses[1])
+            self.losses_changed.emit()
+        self.goto(0, event_index)
+
     def use_dataset(self, name: str) -> bool:
         return self._use_data(make_dataset(name), DataSpec(dataset=name))
 

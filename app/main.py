@@ -18,15 +18,13 @@ def run_gui(network: str | None = None) -> int:
     import pyqtgraph as pg
     from PySide6.QtWidgets import QApplication
 
-    from .main_window import MainWindow
+    from .main_window import DEFAULT_PRESET, MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Backprop Studio")
     pg.setConfigOptions(antialias=True, background="w", foreground="k")
     win = MainWindow(settings_dir(), restore=network is None)
     if network is not None and not win.open_network(network):
-        win.open_network(
-            str(Path(__file__).resolve().parents[1] / "assets" / "presets" / "mazur_2_2_2.json")
-        )
+        win.open_network(str(DEFAULT_PRESET))  # the error was shown; open something useful
     win.show()
     return app.exec()

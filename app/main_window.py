@@ -26,6 +26,7 @@ from .controls import StepControls
 from .data_panel import PRESET_DIR, DataPanel
 from .editor_panel import EditorPanel
 from .explainer import Explainer
+from .export_actions import run_export
 from .formula_panel import FormulaPanel
 from .gradcheck_dialog import GradCheckDialog
 from .lecturer import AutoHide
@@ -211,14 +212,7 @@ class MainWindow(QMainWindow):
         if ex.net is None:
             return
         vs = view_state(ex)
-        self.view.show_state(
-            vs.node_values,
-            vs.edge_values,
-            vs.edge_label,
-            vs.highlight_nodes,
-            vs.highlight_edges,
-            vs.tooltips,
-        )
+        self.view.show_state(vs)
         r = ex.current
         pos = (
             f"step {r.t} · event {ex.event_index + 1} / {len(r.events)} · {r.mode} · "
@@ -270,7 +264,7 @@ class MainWindow(QMainWindow):
             self._redraw_model_plot()
         else:
             vs = training_view_state(ex)
-            self.view.show_state(vs.node_values, vs.edge_values, vs.edge_label, biases=vs.biases)
+            self.view.show_state(vs)
         self._grid_for = None
 
     # ---- actions ----
@@ -377,14 +371,10 @@ class MainWindow(QMainWindow):
             )
         elif self.isFullScreen():
             self.showNormal()
-        if self.explainer.net is not None:
-            self._rebuild()
-            self.refresh()
+        self.refresh()  # the view recolours everything it draws from the theme
 
     # ---- exports ----
     def export_dialog(self, kind: str) -> None:
-        from .export_actions import run_export
-
         run_export(self, kind)
 
     # ---- sessions ----
@@ -402,16 +392,10 @@ class MainWindow(QMainWindow):
 
     def open_session(self, path: str | Path) -> bool:
         try:
-            net, state, ev, losses, source = load_session(path)
+            self.explainer.restore(*load_session(path))
         except SessionError as e:
             self.show_error(str(e))
             return False
-        ex = self.explainer
-        ex.set_network(net, state)
-        ex.source = source
-        if losses and losses[0]:
-            ex.loss_t, ex.loss_v = list(losses[0]), list(losses[1])
-        ex.goto(0, ev)
         return True
 
     def _restore(self) -> bool:

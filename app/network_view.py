@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from engine.numpy_engine.fmt import num
 
+from .scene_state import ViewState
 from .theme import Theme
 
 MAX_DRAWN = 16  # units drawn per layer; the rest are summarised as "+N"
@@ -64,6 +65,7 @@ class NetworkView(QGraphicsView):
         self.edges: dict[str, EdgeItem] = {}
         self.edge_text: dict[str, QGraphicsSimpleTextItem] = {}
         self.bias_text: dict[str, QGraphicsSimpleTextItem] = {}
+        self.static_text: list[QGraphicsSimpleTextItem] = []
         self.legend: QGraphicsSimpleTextItem | None = None
         self.highlighted: tuple[str, ...] = ()  # ids drawn highlighted now (for tests)
         self.sizes: tuple[int, ...] = ()
@@ -74,6 +76,7 @@ class NetworkView(QGraphicsView):
         sc.clear()
         self.nodes, self.node_text, self.edges, self.edge_text = {}, {}, {}, {}
         self.bias_text = {}
+        self.static_text: list[QGraphicsSimpleTextItem] = []  # titles, names: theme-coloured
         self.sizes = tuple(sizes)
         pos: dict[tuple[int, int], QPointF] = {}
         tallest = min(max(sizes), MAX_DRAWN)
@@ -84,6 +87,7 @@ class NetworkView(QGraphicsView):
                 pos[l, j] = QPointF(l * COL_GAP, top + j * ROW_GAP)
             if n > shown:
                 t = sc.addSimpleText(f"+{n - shown} more", self._font(10))
+                self.static_text.append(t)
                 t.setPos(l * COL_GAP - 30, top + shown * ROW_GAP - 20)
         show_numbers = (
             sum(
@@ -130,10 +134,12 @@ class NetworkView(QGraphicsView):
                 self.bias_text[nid] = bt
             if l == 0 and j < len(input_names):
                 lab = sc.addSimpleText(input_names[j], self._font(10))
+                self.static_text.append(lab)
                 lab.setPos(p.x() - R - 8 - lab.boundingRect().width(), p.y() - 8)
         for l in range(len(sizes)):
             name = "input" if l == 0 else "output" if l == len(sizes) - 1 else f"hidden {l}"
             t = sc.addSimpleText(f"layer {l}\n{name}", self._font(10, bold=True))
+            self.static_text.append(t)
             t.setPos(l * COL_GAP - 30, -R - 60)
         self.legend = sc.addSimpleText(
             "edges: weights — blue +, orange −, width = |w|\n\n", self._font(10)
@@ -157,17 +163,12 @@ class NetworkView(QGraphicsView):
         self.fit()
 
     # ---- showing a moment of the trace ----
-    def show_state(
-        self,
-        node_values: dict[str, str],
-        edge_values: dict[str, float],
-        edge_label: str,
-        highlight_nodes=(),
-        highlight_edges=(),
-        tooltips=None,
-        biases=None,
-    ) -> None:
+    def show_state(self, vs: ViewState) -> None:
+        """Draw one moment of the trace (or of live training) as scene_state picked it."""
         th = self.theme
+        edge_values, node_values, biases = vs.edge_values, vs.node_values, vs.biases
+        highlight_nodes, highlight_edges = vs.highlight_nodes, vs.highlight_edges
+        tooltips = vs.tooltips or None  # none while training: keep the last ones
         big = max((abs(v) for v in edge_values.values()), default=1.0) or 1.0
         for eid, item in self.edges.items():
             v = edge_values.get(eid)
@@ -202,11 +203,13 @@ class NetworkView(QGraphicsView):
             t.setPos(r.center().x() - br.width() / 2, r.center().y() - br.height() / 2)
             if tooltips is not None:
                 item.setToolTip(tooltips.get(nid, ""))
+        for t in self.static_text:
+            t.setBrush(QBrush(QColor(th.text)))
         for nid, t in self.bias_text.items():
             t.setText(f"b={num(biases[nid], 3)}" if biases and nid in biases else "")
             t.setBrush(QBrush(QColor(th.text)))
         if self.legend is not None:
-            self.legend.setText(edge_label)
+            self.legend.setText(vs.edge_label)
             self.legend.setBrush(QBrush(QColor(th.text)))
             need = self.legend.sceneBoundingRect().adjusted(-10, -10, 10, 10)
             if not self.sceneRect().contains(need):

@@ -23,11 +23,6 @@ class ViewState:
     biases: dict[str, float] = field(default_factory=dict)  # node id -> bias (new in update)
 
 
-def _split(symbol: str) -> tuple[str, tuple[int, ...]]:
-    name, _, rest = symbol.partition("[")
-    return name, tuple(int(x) for x in ("[" + rest).replace("]", "").split("[")[1:]) if rest else ()
-
-
 def view_state(explainer) -> ViewState:
     r = explainer.current
     idx = explainer.event_index
@@ -36,19 +31,17 @@ def view_state(explainer) -> ViewState:
     s = ev.sample if ev.sample is not None else r.rows[0]
     vs = ViewState(sample=s, highlight_nodes=ev.nodes, highlight_edges=ev.edges)
     z, a, d, grads, new = {}, {}, {}, {}, {}
-    for e in r.events[: idx + 1]:
-        name, ix = _split(e.symbol)
+    for e in r.events[: idx + 1]:  # every event names the node or edge it computes
+        kind = e.symbol[0]
         if e.phase == "forward" and e.sample == s:
-            (z if name == "z" else a)[f"n{ix[0]}_{ix[1]}"] = e.value
+            (z if kind == "z" else a)[e.nodes[0]] = e.value
         elif e.phase == "backward":
-            if name == "δ" and e.sample == s:
-                d[f"n{ix[0]}_{ix[1]}"] = e.value
-            elif name == "∂L/∂w":
-                grads[f"w{ix[0]}_{ix[1]}_{ix[2]}"] = e.value
-        elif e.phase == "update" and name == "w":
-            new[f"w{ix[0]}_{ix[1]}_{ix[2]}"] = e.value
-        elif e.phase == "update" and name == "b":
-            new[f"n{ix[0]}_{ix[1]}"] = e.value
+            if kind == "δ" and e.sample == s:
+                d[e.nodes[0]] = e.value
+            elif e.symbol.startswith("∂L/∂w"):
+                grads[e.edges[0]] = e.value
+        elif e.phase == "update":  # w{l}_{j}_{i} for weights, the neuron's id for its bias
+            new[e.edges[0] if kind == "w" else e.nodes[0]] = e.value
     x = net.data.inputs[s]
     y = net.data.targets[s]
     L = len(net.model.sizes) - 1

@@ -20,6 +20,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
 from engine.numpy_engine import Dataset, Network, parse_network  # noqa: E402
+from engine.numpy_engine.spec import classifier_mlp  # noqa: E402
 
 
 def tiny_spec(sizes, batch):
@@ -106,7 +107,7 @@ def bench_tiny(repeats: int) -> None:
 
 
 def bench_mnist(folder: str | None, epochs: int) -> None:
-    from engine.torch_engine.mnist import load_mnist
+    from engine.torch_engine.mnist import MEAN, STD, load_mnist
 
     root = Path(__file__).parents[1]
     folder = folder or str(root.parent / "shared" / "data" / "mnist")
@@ -115,24 +116,11 @@ def bench_mnist(folder: str | None, epochs: int) -> None:
     except Exception as e:  # noqa: BLE001 - a benchmark reports and moves on
         print(f"MNIST MLP: skipped ({e})")
         return
-    x = ((d.train_x.reshape(-1, 784) / 255.0 - 0.1307) / 0.3081).astype(np.float32)
+    x = ((d.train_x.reshape(-1, 784) / 255.0 - MEAN) / STD).astype(np.float32)
     y = np.eye(10, dtype=np.float32)[d.train_y]
-    xt = ((d.test_x.reshape(-1, 784) / 255.0 - 0.1307) / 0.3081).astype(np.float32)
+    xt = ((d.test_x.reshape(-1, 784) / 255.0 - MEAN) / STD).astype(np.float32)
     yt = np.eye(10, dtype=np.float32)[d.test_y]
-    spec = parse_network(
-        {
-            "layers": [
-                {"units": 784},
-                {"units": 256, "activation": "relu"},
-                {"units": 128, "activation": "relu"},
-                {"units": 10, "activation": "softmax"},
-            ],
-            "init": {"scheme": "he_uniform", "seed": 0},
-            "loss": "cce",
-            "optimizer": {"name": "adam", "lr": 0.001},
-            "training": {"batch_size": 128, "shuffle": True, "seed": 0},
-        }
-    )
+    spec = classifier_mlp(batch_size=128)
     net = Network(spec, Dataset("mnist", x, y, "classification"), dtype=np.float32)
     steps = -(-len(x) // 128)
     st = net.initial_state()

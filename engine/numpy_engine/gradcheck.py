@@ -22,11 +22,8 @@ class GradCheckRow:
 def gradient_check(net: Network, state: TrainState, eps: float = 1e-6) -> list[GradCheckRow]:
     """Check the gradient of the next step's batch loss (same rows, same dropout masks)."""
     m = net.model
-    t = state.t + 1
-    rows = net.batch_rows(state.t)
-    X = net.data.inputs[rows].astype(np.float64)
-    Y = net.data.targets[rows].astype(np.float64)
-    masks = core.sample_masks(m, len(rows), net.spec.training.seed, t)
+    _, X, Y, masks = net.batch(state)
+    X, Y = X.astype(np.float64), Y.astype(np.float64)
     params = tuple((W.astype(np.float64), b.astype(np.float64)) for W, b in state.params)
 
     def loss(p) -> float:

@@ -174,15 +174,22 @@ class Network:
         return "full batch" if bs == n else "single sample" if bs == 1 else f"mini-batch of {bs}"
 
     # ---- the step ----
-    def step(self, state: TrainState, trace: bool = True, rows=None) -> StepResult:
+    def batch(
+        self, state: TrainState, rows=None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list]:
+        """(rows, X, Y, dropout masks) of the step after `state`: a pure function of the state."""
         if self.data is None:
             raise ValueError("this network has no data to train on")
-        m = self.model
-        t = state.t + 1
         rows = self.batch_rows(state.t) if rows is None else np.asarray(rows)
         X = self.data.inputs[rows].astype(self.dtype, copy=False)  # (n, in)
         Y = self.data.targets[rows].astype(self.dtype, copy=False)  # (n, out)
-        masks = core.sample_masks(m, len(rows), self.spec.training.seed, t)
+        masks = core.sample_masks(self.model, len(rows), self.spec.training.seed, state.t + 1)
+        return rows, X, Y, masks
+
+    def step(self, state: TrainState, trace: bool = True, rows=None) -> StepResult:
+        m = self.model
+        t = state.t + 1
+        rows, X, Y, masks = self.batch(state, rows)
         fw = core.forward(m, state.params, X, masks)
         reg = core.regularization_loss(m, state.params)
         loss = core.data_loss(m, fw.A[-1], Y) + reg

@@ -322,8 +322,7 @@ def _delta_events(model, params, fw, bw, k, rows, step, Y):
             if k == L - 1 and model.combined_output():
                 formula = f"δ[{l}][{j}] = ∂L/∂z[{l}][{j}] = (a − y)/N  ({act.symbol} + {loss.name})"
                 norm = loss.normaliser(*fw.A[-1].shape)
-                y = fw.A[-1][s, j] - d * norm
-                sub = f"({num(fw.A[-1][s, j])} − {num(y)}) / {num(norm)} = {num(d)}"
+                sub = f"({num(fw.A[-1][s, j])} − {num(Y[s, j])}) / {num(norm)} = {num(d)}"
                 note = (
                     "The combined gradient: the derivative of the loss and of the output "
                     "activation multiply out to a − y."

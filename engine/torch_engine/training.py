@@ -164,10 +164,6 @@ def keep(model: nn.Module, into: dict[str, torch.Tensor]) -> None:
             into[k].copy_(v)
 
 
-def restore(model: nn.Module, good: dict[str, torch.Tensor]) -> None:
-    model.load_state_dict(good)
-
-
 def snapshot(model: nn.Module) -> dict[str, torch.Tensor]:
     return {k: v.detach().clone() for k, v in model.state_dict().items()}
 
@@ -269,7 +265,7 @@ def train(
             bad = np.flatnonzero(~np.isfinite(losses))
             if bad.size or not np.isfinite(weights_norm):
                 first = step - len(losses) + 1 + int(bad[0]) if bad.size else step
-                restore(model, good)
+                model.load_state_dict(good)
                 yield {
                     "kind": "diverged",
                     "step": first,

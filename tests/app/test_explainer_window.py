@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog
 
 from app.data_panel import PRESET_DIR
 from app.theme import LECTURER, NORMAL
+from engine.numpy_engine.fmt import num
 
 MAZUR = str(PRESET_DIR / "mazur_2_2_2.json")
 
@@ -267,3 +268,14 @@ def test_every_preset_opens_and_steps_through_every_phase(window, preset):
         assert ex.event.phase == phase
         assert_view_follows_trace(window)
     window._redraw_plots()
+
+
+def test_biases_are_drawn_and_show_their_new_value_in_the_update_phase(window):
+    ex = window.explainer
+    window.open_network(str(PRESET_DIR / "xor_2_2_1.json"))
+    b_old = ex.current.before.params[1][1][0]
+    assert window.view.bias_text["n2_0"].text() == f"b={num(b_old, 3)}"
+    ex.end()  # the last update event is the output bias
+    b_new = ex.current.after.params[1][1][0]
+    assert ex.event.symbol == "b[2][0]" and b_new != b_old
+    assert window.view.bias_text["n2_0"].text() == f"b={num(b_new, 3)}"

@@ -19,6 +19,7 @@ from engine.numpy_engine import (
 from engine.numpy_engine.activations import ACTIVATIONS
 from engine.numpy_engine.losses import LOSSES
 from engine.numpy_engine.optimizers import OPTIMIZERS
+from engine.numpy_engine.spec import classifier_mlp
 
 PRESETS = Path(__file__).parents[2] / "assets" / "presets"
 
@@ -250,20 +251,7 @@ def test_mnist_sized_mlp_trains_vectorised_through_the_same_code():
     from engine.numpy_engine import Dataset
 
     data = Dataset("synthetic", x, np.eye(10, dtype=np.float32)[labels], "classification")
-    spec = parse_network(
-        {
-            "layers": [
-                {"units": 784},
-                {"units": 256, "activation": "relu"},
-                {"units": 128, "activation": "relu"},
-                {"units": 10, "activation": "softmax"},
-            ],
-            "init": {"scheme": "he_uniform", "seed": 0},
-            "loss": "cce",
-            "optimizer": {"name": "adam", "lr": 0.001},
-            "training": {"batch_size": 64, "shuffle": True},
-        }
-    )
+    spec = classifier_mlp(batch_size=64)
     net = Network(spec, data, dtype=np.float32)
     st = net.initial_state()
     before = net.loss(st)

@@ -298,26 +298,17 @@ def test_checkpoint_round_trip_is_atomic_and_predicts(tmp_path, data_dir):
         load_checkpoint(tmp_path / "bad.pt")
 
 
-def test_cli_train_json(data_dir, capsys):
+def cli(*args) -> int:
     from app.cli import main
 
-    rc = main(
-        [
-            "train",
-            "--model",
-            "mlp",
-            "--data",
-            str(data_dir),
-            "--epochs",
-            "1",
-            "--batch-size",
-            "32",
-            "--device",
-            "cpu",
-            "--json",
-            "--no-download",
-        ]
-    )
+    return main([str(a) for a in args])
+
+
+QUICK = ("--epochs", 1, "--batch-size", 32, "--device", "cpu", "--json", "--no-download")
+
+
+def test_cli_train_json(data_dir, capsys):
+    rc = cli("train", "--model", "mlp", "--data", data_dir, *QUICK)
     out = json.loads(capsys.readouterr().out)
     assert rc == 0
     for key in ("test_accuracy", "epochs", "steps", "wall_seconds", "seconds_to_target", "device"):
@@ -368,49 +359,16 @@ def test_mnist_csv_files_in_a_folder_are_read(tmp_path):
 
 
 def test_cli_train_save_then_evaluate(data_dir, tmp_path, capsys):
-    from app.cli import main
-
     ck = tmp_path / "m.pt"
-    assert (
-        main(
-            [
-                "train",
-                "--data",
-                str(data_dir),
-                "--epochs",
-                "1",
-                "--batch-size",
-                "32",
-                "--device",
-                "cpu",
-                "--json",
-                "--no-download",
-                "--save",
-                str(ck),
-            ]
-        )
-        == 0
-    )
+    assert cli("train", "--data", data_dir, *QUICK, "--save", ck) == 0
     trained = json.loads(capsys.readouterr().out)
     assert (
-        main(
-            [
-                "evaluate",
-                str(ck),
-                "--data",
-                str(data_dir),
-                "--device",
-                "cpu",
-                "--json",
-                "--no-download",
-            ]
-        )
-        == 0
+        cli("evaluate", ck, "--data", data_dir, "--device", "cpu", "--json", "--no-download") == 0
     )
     ev = json.loads(capsys.readouterr().out)
     assert ev["test_accuracy"] == pytest.approx(trained["test_accuracy"])
     (tmp_path / "junk.pt").write_bytes(b"junk")
-    assert main(["evaluate", str(tmp_path / "junk.pt"), "--data", str(data_dir)]) == 2
+    assert cli("evaluate", tmp_path / "junk.pt", "--data", data_dir) == 2
     assert "not a readable checkpoint" in capsys.readouterr().err
 
 
