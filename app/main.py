@@ -1,4 +1,4 @@
-"""Starting the GUI: one QApplication, the explainer window, the last session restored."""
+"""Starting the GUI: one QApplication, the chosen view, the last session restored."""
 
 from __future__ import annotations
 
@@ -14,17 +14,19 @@ def settings_dir() -> Path:
     return p
 
 
-def run_gui(network: str | None = None) -> int:
+def run_gui(network: str | None = None, view: str = "explainer", data_dir=None) -> int:
     import pyqtgraph as pg
     from PySide6.QtWidgets import QApplication
 
-    from .main_window import DEFAULT_PRESET, MainWindow
+    from app.explainer.data_panel import PRESET_DIR
+    from app.main_window import Studio
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Backprop Studio")
     pg.setConfigOptions(antialias=True, background="w", foreground="k")
-    win = MainWindow(settings_dir(), restore=network is None)
-    if network is not None and not win.open_network(network):
-        win.open_network(str(DEFAULT_PRESET))  # the error was shown; open something useful
-    win.show()
+    studio = Studio(settings_dir(), restore=network is None, data_dir=data_dir)
+    app.aboutToQuit.connect(studio.close_all)  # a hidden view training in the background stops
+    win = studio.show(view)
+    if view == "explainer" and network is not None and not win.open_network(network):
+        win.open_network(str(PRESET_DIR / "mazur_2_2_2.json"))  # the error was shown
     return app.exec()

@@ -42,7 +42,7 @@ def gui_run(preset: Path, seconds: float):
     from PySide6.QtCore import QElapsedTimer, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from app.main_window import MainWindow
+    from app.explainer.window import ExplainerWindow as MainWindow
 
     app = QApplication.instance() or QApplication([])
     win = MainWindow(tempfile.mkdtemp(), restore=False)

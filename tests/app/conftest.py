@@ -12,10 +12,11 @@ def no_thread_left_running():
 
 @pytest.fixture
 def window(qtbot, tmp_path):
-    from app.main_window import MainWindow
+    from app.explainer.window import ExplainerWindow as MainWindow
 
     w = MainWindow(tmp_path / "settings", restore=False)
     qtbot.addWidget(w)
     w.show()
+    w.activateWindow()
     qtbot.waitExposed(w)
     return w

@@ -5,8 +5,8 @@ import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QFileDialog, QInputDialog
 
-from app.data_panel import PRESET_DIR
-from app.theme import LECTURER, NORMAL
+from app.explainer.data_panel import PRESET_DIR
+from app.shared.theme import LECTURER, NORMAL
 from engine.numpy_engine.fmt import num
 
 MAZUR = str(PRESET_DIR / "mazur_2_2_2.json")
@@ -198,7 +198,7 @@ def test_lecturer_mode_is_large_dark_and_hides_controls_until_the_mouse_moves(qt
 def test_exports(window, tmp_path):
     from PIL import Image
 
-    from app.export_actions import write_export
+    from app.explainer.export_actions import write_export
 
     w = window
     w.open_network(str(PRESET_DIR / "neuron_sigmoid.json"))
@@ -221,7 +221,7 @@ def test_exports(window, tmp_path):
 
 
 def test_session_round_trip_and_restore_on_start(qtbot, tmp_path):
-    from app.main_window import MainWindow
+    from app.explainer.window import ExplainerWindow as MainWindow
 
     w = MainWindow(tmp_path / "s", restore=False)
     qtbot.addWidget(w)
@@ -247,7 +247,7 @@ def test_session_round_trip_and_restore_on_start(qtbot, tmp_path):
 
 
 def test_plot_widgets_survive_churn(qtbot):
-    from app.plots_panel import PlotsPanel
+    from app.explainer.plots_panel import PlotsPanel
 
     for _ in range(60):
         p = PlotsPanel()

@@ -7,10 +7,9 @@ import html
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
+from app.shared.theme import Theme
+from app.shared.typeset import phase_colour, rich
 from engine.numpy_engine.fmt import num
-
-from .theme import Theme
-from .typeset import phase_colour, rich
 
 
 class FormulaPanel(QScrollArea):

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from app.cli import fail
+from app.cli.common import fail
 
 MODELS = ("mlp", "lenet", "fast-cnn")
 

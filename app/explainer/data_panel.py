@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QPushButton, QWidg
 
 from engine.numpy_engine import DATASETS
 
-PRESET_DIR = Path(__file__).resolve().parents[1] / "assets" / "presets"
+PRESET_DIR = Path(__file__).resolve().parents[2] / "assets" / "presets"
 
 
 def list_presets() -> list[tuple[str, Path]]:

@@ -7,8 +7,8 @@ import html
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QTextDocument
 from PySide6.QtWidgets import QFileDialog
 
-from . import exporter
-from .typeset import phase_colour, rich
+from app.shared import exporter
+from app.shared.typeset import phase_colour, rich
 
 MAX_FRAMES = 400
 FILTERS = {

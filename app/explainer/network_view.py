@@ -15,10 +15,10 @@ from PySide6.QtWidgets import (
     QGraphicsView,
 )
 
+from app.shared.theme import Theme
 from engine.numpy_engine.fmt import num
 
 from .scene_state import ViewState
-from .theme import Theme
 
 MAX_DRAWN = 16  # units drawn per layer; the rest are summarised as "+N"
 R = 34.0  # neuron radius

@@ -1,20 +1,11 @@
-"""The `backprop-studio` command: the GUI by default, and headless `trace`, `train`, `lr-find`,
-`sweep`. Qt and torch are imported only by the subcommands that need them, so `trace` starts fast.
-Bad input is one clear line on stderr and exit code 2, never a traceback.
-"""
+"""`trace`: every number of N training steps of a network file, as text or JSON."""
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 
-EXIT_BAD_INPUT = 2
-
-
-def fail(message: str) -> int:
-    print(f"backprop-studio: error: {message}", file=sys.stderr)
-    return EXIT_BAD_INPUT
+from app.cli.common import fail
 
 
 def cmd_trace(args) -> int:
@@ -59,19 +50,7 @@ def cmd_trace(args) -> int:
     return 0
 
 
-def cmd_gui(args) -> int:
-    from app.main import run_gui
-
-    return run_gui(args.network)
-
-
-def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="backprop-studio", description=__doc__.split("\n")[0])
-    sub = p.add_subparsers(dest="command")
-    g = sub.add_parser("gui", help="open the explainer window (the default)")
-    g.add_argument("network", nargs="?", help="a network file to open")
-    g.set_defaults(func=cmd_gui)
-
+def add_commands(sub) -> None:
     t = sub.add_parser("trace", help="print every number of N training steps of a network file")
     t.add_argument("network", help="network file (JSON, see DESIGN.md)")
     t.add_argument("--steps", type=int, default=1, help="training steps to run (default 1)")
@@ -85,26 +64,3 @@ def build_parser() -> argparse.ArgumentParser:
         "--json", action="store_true", help="one JSON object: events, losses, parameters"
     )
     t.set_defaults(func=cmd_trace)
-
-    from app import cli_torch
-
-    cli_torch.add_commands(sub)
-    return p
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.command is None:
-        args = parser.parse_args(["gui", *(argv or sys.argv[1:])])
-    try:
-        return args.func(args)
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
-    except BrokenPipeError:
-        return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

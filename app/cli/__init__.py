@@ -1,0 +1,43 @@
+"""The `backprop-studio` command: the GUI by default, and headless `trace`, `train`, `lr-find`,
+`sweep`, `evaluate`, `runs`. One module per command group, each registering its subcommands.
+Qt and torch are imported only by the subcommands that need them, so `trace` starts fast.
+Bad input is one clear line on stderr and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from app.cli import gui_commands, torch_commands, trace_commands
+from app.cli.common import EXIT_BAD_INPUT, fail
+
+__all__ = ["EXIT_BAD_INPUT", "build_parser", "fail", "main"]
+
+GROUPS = (gui_commands, trace_commands, torch_commands)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="backprop-studio", description=__doc__.split("\n")[0])
+    sub = p.add_subparsers(dest="command")
+    for group in GROUPS:
+        group.add_commands(sub)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        args = parser.parse_args(["gui", *(argv or sys.argv[1:])])
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,428 @@
+"""The explainer window (one of the app's two views). It composes the widgets, wires them to the Explainer, and owns the menus,
+keys, lecturer mode and session restore. It computes nothing."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QPainter
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QInputDialog,
+    QMainWindow,
+    QMessageBox,
+    QScrollArea,
+    QTabWidget,
+    QToolBar,
+)
+
+from app.shared.actions import Action, install, keys_html
+from app.shared.lecturer import AutoHide
+from app.shared.theme import LECTURER, NORMAL
+from engine.numpy_engine.fmt import num
+from engine.numpy_engine.views import decision_grid, fit_curve
+
+from .controls import StepControls
+from .data_panel import PRESET_DIR, DataPanel
+from .editor_panel import EditorPanel
+from .explainer import Explainer
+from .export_actions import run_export
+from .formula_panel import FormulaPanel
+from .gradcheck_dialog import GradCheckDialog
+from .network_view import NetworkView
+from .plots_panel import PlotsPanel
+from .scene_state import training_view_state, view_state
+from .session import SessionError, load_session, save_session
+
+DEFAULT_PRESET = PRESET_DIR / "mazur_2_2_2.json"
+SWITCH_INTERVAL_S = 0.0005
+
+
+class ExplainerWindow(QMainWindow):
+    view_requested = Signal(str)  # "trainer": the app shows that view
+
+    def __init__(self, settings_dir: str | Path, restore: bool = True):
+        super().__init__()
+        self.setWindowTitle("Backprop Studio — explainer")
+        self.settings_dir = Path(settings_dir)
+        self.settings = QSettings(
+            str(self.settings_dir / "settings.ini"), QSettings.Format.IniFormat
+        )
+        self.theme = NORMAL
+        self.last_error = ""
+        self.dialogs: list = []
+        self.explainer = Explainer(self)
+        self.view = NetworkView(self.theme)
+        self.setCentralWidget(self.view)
+        self.formula = FormulaPanel(self.theme)
+        self.data_panel = DataPanel()
+        self.editor = EditorPanel()
+        self.plots = PlotsPanel()
+        self.controls = StepControls()
+        self.toolbar = QToolBar("Stepping")
+        self.toolbar.setObjectName("stepping")
+        self.toolbar.addWidget(self.controls)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
+        self.docks = {}
+        tabs = QTabWidget()
+        tabs.addTab(self.data_panel, "Data")
+        scroll = QScrollArea()  # the editor scrolls when the dock is short
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.editor)
+        tabs.addTab(scroll, "Network")
+        for name, widget, area in (
+            ("Formula", self.formula, Qt.DockWidgetArea.RightDockWidgetArea),
+            ("Setup", tabs, Qt.DockWidgetArea.LeftDockWidgetArea),
+            ("Plots", self.plots, Qt.DockWidgetArea.BottomDockWidgetArea),
+        ):
+            dock = QDockWidget(name)
+            dock.setObjectName(name.lower())
+            dock.setWidget(widget)
+            self.addDockWidget(area, dock)
+            self.docks[name] = dock
+        self.table = self.actions_table()
+        self.qactions = install(self, self.table)
+        self.toolbar.addAction(self.qactions["to_trainer"])
+        self.autohide = AutoHide(self)
+        # The training thread holds the GIL between its switches; a short switch interval lets
+        # the GUI thread's Python callbacks in quickly (measured in bench/gui_latency.py).
+        sys.setswitchinterval(SWITCH_INTERVAL_S)
+        self.plot_timer = QTimer(self)  # redraw plots from a timer, never per record
+        self.plot_timer.setInterval(100)
+        self.plot_timer.timeout.connect(self._redraw_plots)
+        self.plot_timer.start()
+        self._plots_dirty = True
+        self._live_ticks = 0
+        self._grid_for: object = None
+        self._wire()
+        self.resize(1500, 950)
+        restored = self._restore() if restore else False
+        if not restored:  # the first layout: the drawing gets the room, the plots a strip
+            QTimer.singleShot(0, self._default_layout)
+
+    def _default_layout(self) -> None:
+        self.resizeDocks([self.docks["Plots"]], [250], Qt.Orientation.Vertical)
+        self.resizeDocks(
+            [self.docks["Setup"], self.docks["Formula"]], [300, 420], Qt.Orientation.Horizontal
+        )
+
+    # ---- wiring ----
+    def _wire(self) -> None:
+        ex, c = self.explainer, self.controls
+        ex.changed.connect(self.refresh)
+        ex.network_changed.connect(self._rebuild)
+        ex.losses_changed.connect(self._mark_plots)
+        ex.error.connect(self.show_error)
+        ex.info.connect(lambda t: self.statusBar().showMessage(t, 5000))
+        ex.training_changed.connect(self._training_changed)
+        c.back.connect(ex.back)
+        c.next.connect(ex.next)
+        c.home.connect(ex.home)
+        c.end.connect(ex.end)
+        c.phase.connect(ex.jump_phase)
+        c.next_step.connect(ex.next_training_step)
+        c.train_toggled.connect(self.set_training)
+        self.view.edit_weight.connect(self.edit_weight)
+        self.view.edit_bias.connect(self.edit_bias)
+        self.data_panel.preset_chosen.connect(self.open_network)
+        self.data_panel.dataset_chosen.connect(ex.use_dataset)
+        self.data_panel.csv_requested.connect(self.import_csv_dialog)
+        self.editor.applied.connect(self.apply_editor)
+
+    def actions_table(self) -> list[Action]:
+        """Every action of this window, once: menus, shortcuts and the keys help read it."""
+        ex = self.explainer
+
+        def phase(p):
+            return lambda: ex.jump_phase(p)
+
+        return [
+            Action("open", "Open network file…", "File", ("Ctrl+O",), self.open_network_dialog),
+            Action("csv", "Import CSV data…", "File", (), self.import_csv_dialog),
+            Action("save", "Save session…", "File", ("Ctrl+S",), self.save_session_dialog),
+            Action("open_session", "Open session…", "File", (), self.open_session_dialog),
+            *(
+                Action(f"export_{k}", t, "File/Export", (), lambda k=k: self.export_dialog(k))
+                for k, t in (
+                    ("png", "Drawing as PNG…"),
+                    ("svg", "Drawing as SVG…"),
+                    ("tex", "This step's equations as LaTeX…"),
+                    ("csv", "This step's equations as CSV…"),
+                    ("gif", "This step as an animated GIF…"),
+                    ("frames", "This step as PNG frames…"),
+                )
+            ),
+            Action("quit", "Quit", "File", ("Ctrl+Q",), self.close),
+            Action("next", "Next number", "Step", ("Space", "Right", "PgDown"), ex.next),
+            Action("back", "Back one number", "Step", ("Left", "PgUp"), ex.back),
+            Action("home", "Start of this step", "Step", ("Home",), ex.home),
+            Action("end", "End of this step", "Step", ("End",), ex.end),
+            Action("forward", "Forward phase", "Step", ("1",), phase("forward")),
+            Action("loss", "Loss phase", "Step", ("2",), phase("loss")),
+            Action("backward", "Backward phase", "Step", ("3",), phase("backward")),
+            Action("update", "Update phase", "Step", ("4",), phase("update")),
+            Action("step", "Next training step", "Step", ("N",), ex.next_training_step),
+            Action("play", "Play / pause", "Step", ("P",), self.controls.play.toggle),
+            Action(
+                "train",
+                "Train continuously / pause",
+                "Step",
+                ("T",),
+                lambda: self.set_training(not ex.training),
+            ),
+            Action("gradcheck", "Gradient check", "View", ("G",), self.show_gradient_check),
+            Action("lecturer", "Lecturer mode", "View", ("F11",), self.toggle_lecturer),
+            Action(
+                "leave", "Leave lecturer mode", "", ("Escape",), lambda: self.set_lecturer(False)
+            ),
+            Action(
+                "to_trainer",
+                "MNIST trainer",
+                "Go",
+                ("Ctrl+2",),
+                lambda: self.view_requested.emit("trainer"),
+                "Open the MNIST trainer window",
+            ),
+            Action("keys", "Keys", "Help", ("F1",), self.show_keys),
+        ]
+
+    def chrome(self):
+        """What lecturer mode hides while the mouse is still."""
+        return [
+            self.toolbar,
+            self.menuBar(),
+            self.statusBar(),
+            self.docks["Setup"],
+            self.docks["Plots"],
+        ]  # the formula stays: it is what the room reads
+
+    # ---- showing ----
+    def _rebuild(self) -> None:
+        ex = self.explainer
+        names = ex.net.data.input_names or ()
+        self.view.build(ex.net.model.sizes, names)
+        self.editor.set_spec(ex.spec)
+        self.data_panel.set_description(ex.spec.description or ex.spec.name)
+        d = ex.net.data
+        self.plots.set_data(d.inputs, d.targets, d.task)
+        self._grid_for = None
+        self._mark_plots()
+
+    def refresh(self) -> None:
+        ex = self.explainer
+        if ex.net is None:
+            return
+        vs = view_state(ex)
+        self.view.show_state(vs)
+        r = ex.current
+        pos = (
+            f"step {r.t} · event {ex.event_index + 1} / {len(r.events)} · {r.mode} · "
+            f"loss {num(r.loss)}"
+        )
+        self.formula.show_event(ex.event, pos)
+        self.controls.set_position(pos)
+        if self._grid_for is not r:
+            self._mark_plots()
+
+    def _mark_plots(self) -> None:
+        self._plots_dirty = True
+
+    def _redraw_plots(self) -> None:
+        ex = self.explainer
+        if ex.net is None:
+            return
+        if ex.training:
+            self._redraw_live()
+            return
+        if not self._plots_dirty:
+            return
+        self._plots_dirty = False
+        self.plots.set_losses(ex.loss_t, ex.loss_v)
+        self._redraw_model_plot()
+        self._grid_for = ex.current
+
+    def _redraw_model_plot(self) -> None:
+        ex = self.explainer
+        d = ex.net.data
+        if d.inputs.shape[1] == 2:
+            self.plots.set_grid(decision_grid(ex.net, ex.latest_state, 60))
+        elif d.inputs.shape[1] == 1:
+            self.plots.set_fit(*fit_curve(ex.net, ex.latest_state))
+
+    def _redraw_live(self) -> None:
+        """While training: one widget per tick in turn (loss curve, model plot, drawing), so no
+        single repaint blocks the window for long (bench/gui_latency.py)."""
+        ex = self.explainer
+        self._live_ticks += 1
+        part = self._live_ticks % 3
+        if part == 0:
+            self.plots.set_losses(ex.loss_t, ex.loss_v)
+            self.statusBar().showMessage(
+                f"training… step {ex.loss_t[-1] if ex.loss_t else 0}, loss "
+                f"{num(ex.loss_v[-1]) if ex.loss_v else '—'}, {ex.steps_per_s:.0f} steps/s"
+            )
+        elif part == 1:
+            self._redraw_model_plot()
+        else:
+            vs = training_view_state(ex)
+            self.view.show_state(vs)
+        self._grid_for = None
+
+    # ---- actions ----
+    def show_error(self, text: str) -> None:
+        self.last_error = text
+        self.statusBar().showMessage(text, 10000)
+        box = QMessageBox(
+            QMessageBox.Icon.Warning, "Backprop Studio", text, QMessageBox.StandardButton.Ok, self
+        )
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()  # not modal to the app: a test or a lecture goes on
+        self.dialogs.append(box)
+
+    def open_network(self, path: str) -> bool:
+        return self.explainer.load_file(path)
+
+    def open_network_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open network file", str(PRESET_DIR), "Network files (*.json)"
+        )
+        if path:
+            self.open_network(path)
+
+    def import_csv_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import CSV", "", "CSV files (*.csv)")
+        if path:
+            self.explainer.import_csv(path)
+
+    def apply_editor(self, d: dict, keep: bool) -> None:
+        ex = self.explainer
+        sizes = tuple(layer["units"] for layer in d["layers"])
+        if keep and ex.net is not None and sizes == ex.net.model.sizes:
+            for k, (W, b) in enumerate(ex.current.before.params):
+                d["layers"][k + 1]["weights"] = W.tolist()
+                d["layers"][k + 1]["bias"] = b.tolist()
+        if not ex.load_dict(d):
+            self.editor.show_error(self.last_error)
+
+    def edit_weight(self, layer: int, j: int, i: int) -> None:
+        W = self.explainer.current.before.params[layer - 1][0]
+        v, ok = QInputDialog.getDouble(
+            self, "Edit weight", f"w[{layer}][{j}][{i}] =", float(W[j, i]), -1e6, 1e6, 6
+        )
+        if ok:
+            self.explainer.edit_parameter(layer, "weights", (j, i), v)
+
+    def edit_bias(self, layer: int, j: int) -> None:
+        b = self.explainer.current.before.params[layer - 1][1]
+        v, ok = QInputDialog.getDouble(
+            self, "Edit bias", f"b[{layer}][{j}] =", float(b[j]), -1e6, 1e6, 6
+        )
+        if ok:
+            self.explainer.edit_parameter(layer, "bias", (j,), v)
+
+    def set_training(self, on: bool) -> None:
+        if on:
+            self.explainer.start_training()
+        else:
+            self.explainer.stop_training()
+
+    def _training_changed(self, on: bool) -> None:
+        self.controls.set_training(on)
+        # lines in motion need no antialiasing; it halves the live drawing's cost
+        self.view.setRenderHint(QPainter.RenderHint.Antialiasing, not on)
+        if not on:
+            self.statusBar().showMessage("paused: stepping resumes at the next training step", 5000)
+
+    def show_gradient_check(self) -> None:
+        dlg = GradCheckDialog(self.explainer.gradient_check(), self)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dlg.open()
+        self.dialogs.append(dlg)
+
+    def show_keys(self) -> None:
+        box = QMessageBox(self)
+        box.setWindowTitle("Keys")
+        box.setTextFormat(Qt.TextFormat.RichText)
+        box.setText(keys_html(self.table))
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        self.dialogs.append(box)
+
+    # ---- lecturer mode ----
+    def toggle_lecturer(self) -> None:
+        self.set_lecturer(self.theme is not LECTURER)
+
+    def set_lecturer(self, on: bool) -> None:
+        self.theme = LECTURER if on else NORMAL
+        self.view.theme = self.theme
+        self.formula.set_theme(self.theme)
+        self.setStyleSheet(self.theme.stylesheet() if on else "")
+        self.plots.set_dark(on)
+        self.autohide.set_enabled(on)
+        if on:
+            self.showFullScreen()
+            screen = self.screen().geometry()
+            if self.geometry() != screen:  # no window manager to honour full screen
+                self.setGeometry(screen)
+                self.setWindowState(self.windowState() | Qt.WindowState.WindowFullScreen)
+            self.resizeDocks(
+                [self.docks["Formula"]], [int(screen.width() * 0.42)], Qt.Orientation.Horizontal
+            )
+        elif self.isFullScreen():
+            self.showNormal()
+        self.refresh()  # the view recolours everything it draws from the theme
+
+    # ---- exports ----
+    def export_dialog(self, kind: str) -> None:
+        run_export(self, kind)
+
+    # ---- sessions ----
+    def save_session_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save session", "session.bps.json", "Sessions (*.json)"
+        )
+        if path:
+            save_session(self.explainer, path)
+
+    def open_session_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open session", "", "Sessions (*.json)")
+        if path:
+            self.open_session(path)
+
+    def open_session(self, path: str | Path) -> bool:
+        try:
+            self.explainer.restore(*load_session(path))
+        except SessionError as e:
+            self.show_error(str(e))
+            return False
+        return True
+
+    def _restore(self) -> bool:
+        """The last session and window layout; True when a layout was restored."""
+        geo = self.settings.value("geometry")
+        if geo is not None:
+            self.restoreGeometry(geo)
+        st = self.settings.value("window_state")
+        restored = st is not None and bool(self.restoreState(st))
+        last = self.settings_dir / "last_session.json"
+        if not (last.exists() and self.open_session(last)):
+            self.open_network(str(DEFAULT_PRESET))
+        return restored
+
+    def closeEvent(self, ev) -> None:  # noqa: N802 (Qt)
+        self.explainer.stop_training()
+        self.controls.timer.stop()
+        self.plot_timer.stop()
+        self.autohide.set_enabled(False)
+        if self.explainer.net is not None:
+            try:
+                save_session(self.explainer, self.settings_dir / "last_session.json")
+            except OSError as e:
+                self.statusBar().showMessage(f"last session not saved: {e}")
+        self.settings.setValue("geometry", self.saveGeometry())
+        self.settings.setValue("window_state", self.saveState())
+        self.settings.sync()
+        super().closeEvent(ev)
