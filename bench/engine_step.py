@@ -107,7 +107,7 @@ def bench_tiny(repeats: int) -> None:
 
 
 def bench_mnist(folder: str | None, epochs: int) -> None:
-    from engine.torch_engine.mnist import MEAN, STD, load_mnist
+    from engine.torch_engine.mnist import load_mnist, normalise
 
     root = Path(__file__).parents[1]
     folder = folder or str(root.parent / "shared" / "data" / "mnist")
@@ -116,9 +116,9 @@ def bench_mnist(folder: str | None, epochs: int) -> None:
     except Exception as e:  # noqa: BLE001 - a benchmark reports and moves on
         print(f"MNIST MLP: skipped ({e})")
         return
-    x = ((d.train_x.reshape(-1, 784) / 255.0 - MEAN) / STD).astype(np.float32)
+    x = normalise(d.train_x).reshape(-1, 784).numpy()  # (60000, 784) float32
     y = np.eye(10, dtype=np.float32)[d.train_y]
-    xt = ((d.test_x.reshape(-1, 784) / 255.0 - MEAN) / STD).astype(np.float32)
+    xt = normalise(d.test_x).reshape(-1, 784).numpy()  # (10000, 784)
     yt = np.eye(10, dtype=np.float32)[d.test_y]
     spec = classifier_mlp(batch_size=128)
     net = Network(spec, Dataset("mnist", x, y, "classification"), dtype=np.float32)

@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).parents[1]))
 from engine.torch_engine.device import pick_device  # noqa: E402
 from engine.torch_engine.mnist import default_data_dir, load_mnist  # noqa: E402
 from engine.torch_engine.models import ModelConfig, build_model, count_parameters  # noqa: E402
+from engine.torch_engine.records import Done, Eval  # noqa: E402
 from engine.torch_engine.training import (  # noqa: E402
     TrainConfig,
     evaluate,
@@ -93,12 +94,12 @@ def engine_run(cfg: TrainConfig, data, target: float):
     reached = None
     acc = 0.0
     for rec in train(cfg, data):
-        if rec["kind"] == "eval":
-            acc = rec["test_accuracy"]
+        if isinstance(rec, Eval):
+            acc = rec.test_accuracy
             if reached is None and acc >= target:
                 reached = time.perf_counter() - t0
-        elif rec["kind"] == "done":
-            acc = rec["test_accuracy"]
+        elif isinstance(rec, Done):
+            acc = rec.test_accuracy
     return acc, time.perf_counter() - t0, reached
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import sys
 
 from app.cli.common import fail
@@ -32,6 +33,13 @@ def _common(p) -> None:
     p.add_argument("--limit-train", type=int, default=None, help=argparse.SUPPRESS)
     p.add_argument("--no-download", action="store_true", help="never download MNIST")
     p.add_argument("--json", action="store_true", help="print one JSON object at the end")
+    p.add_argument(
+        "--runs-db",
+        default=None,
+        metavar="PATH",
+        help="the run store every run is recorded in (default: runs.sqlite in the user data "
+        "folder, or $BACKPROP_STUDIO_RUNS)",
+    )
 
 
 RECIPES = {  # per model: (lr, schedule, epochs) when the user gives none (bench/train_mnist.py)
@@ -78,10 +86,20 @@ def _errors():
     from engine.torch_engine.mnist import MnistError
     from engine.torch_engine.models import ModelSpecError
 
-    return (MnistError, ModelSpecError, CheckpointError, ValueError)
+    # OSError and sqlite3.Error: an unwritable run store or checkpoint folder, said in one line
+    return (MnistError, ModelSpecError, CheckpointError, ValueError, OSError, sqlite3.Error)
+
+
+def _run(args, data, kind: str, cfg, **job):
+    """The job's records, recorded in the run store (--runs-db), in this process."""
+    from engine.torch_engine.jobs import Job, run_job
+
+    return run_job(Job(kind, cfg, args.data, store_path=args.runs_db, **job), data=data)
 
 
 def cmd_train(args) -> int:
+    from engine.torch_engine.records import Cancelled, Diverged, Done, Eval, Start, Step
+
     try:
         data = _load(args)
         cfg = make_config(
@@ -90,117 +108,112 @@ def cmd_train(args) -> int:
             eval_every=args.eval_every,
             max_records_per_s=2.0,
         )
-        summary, start = None, {}
-        from engine.torch_engine.training import train
-
-        for rec in train(cfg, data):
-            k = rec["kind"]
-            if k == "start":
+        done, start, run_id = None, None, None
+        for t in _run(args, data, "train", cfg):
+            rec, run_id = t.record, t.run_id
+            if isinstance(rec, Start):
                 start = rec
                 if not args.json:
-                    print(f"{args.model}: {rec['parameters']:,} parameters; {rec['device_reason']}")
-            elif k == "step" and not args.json:
+                    print(f"{args.model}: {rec.parameters:,} parameters; {rec.device_reason}")
+            elif isinstance(rec, Step) and not args.json:
                 print(
-                    f"\repoch {rec['epoch']:5.2f}  step {rec['step']:6d}  loss "
-                    f"{rec['loss']:.4f}  lr {rec['lr']:.2e}  {rec['samples_per_s']:8.0f} "
-                    f"samples/s",
+                    f"\repoch {rec.epoch:5.2f}  step {rec.step:6d}  loss {rec.loss:.4f}  "
+                    f"lr {rec.lr:.2e}  {rec.samples_per_s:8.0f} samples/s",
                     end="",
                     flush=True,
                 )
-            elif k == "eval" and not args.json:
+            elif isinstance(rec, Eval) and not args.json:
                 print(
-                    f"\n  test accuracy {100 * rec['test_accuracy']:.2f}%  "
-                    f"(loss {rec['test_loss']:.4f}) at {rec['elapsed']:.1f} s"
+                    f"\n  test accuracy {100 * rec.test_accuracy:.2f}%  "
+                    f"(loss {rec.test_loss:.4f}) at {rec.elapsed:.1f} s"
                 )
-            elif k in ("diverged", "cancelled"):
-                print(f"\n{rec['message']}", file=sys.stderr)
-            elif k == "done":
-                summary = rec
+            elif isinstance(rec, Diverged | Cancelled):
+                print(f"\n{rec.message}", file=sys.stderr)
+            elif isinstance(rec, Done):
+                done = rec
         if args.save:
             from engine.torch_engine.checkpoint import save_checkpoint
 
-            save_checkpoint(args.save, summary["model"], cfg, summary)
+            save_checkpoint(args.save, done.model, cfg, done.to_dict())
     except _errors() as e:
         return fail(str(e))
-    out = {k: v for k, v in summary.items() if k not in ("model", "kind")}
+    out = {k: v for k, v in done.to_dict().items() if k != "kind"}
     out.update(
         model=args.model,
-        parameters=start.get("parameters"),
-        device_reason=start.get("device_reason"),
+        parameters=start.parameters,
+        device_reason=start.device_reason,
+        run_id=run_id,
     )
     if args.json:
         print(json.dumps(out))
     else:
+        reached = done.seconds_to_target
         print(
-            f"\n{summary['status']}: test accuracy {100 * summary['test_accuracy']:.2f}% after "
-            f"{summary['epochs']:.2f} epochs ({summary['steps']} steps) in "
-            f"{summary['wall_seconds']:.1f} s on {summary['device']}"
-            + (
-                f"; target reached at {summary['seconds_to_target']:.1f} s"
-                if summary["seconds_to_target"]
-                else ""
-            )
+            f"\n{done.status}: test accuracy {100 * done.test_accuracy:.2f}% after "
+            f"{done.epochs:.2f} epochs ({done.steps} steps) in {done.wall_seconds:.1f} s on "
+            f"{done.device}"
+            + (f"; target reached at {reached:.1f} s" if reached else "")
+            + f" (run {run_id})"
         )
-    return 1 if summary["status"] == "diverged" else 0
+    return 1 if done.status == "diverged" else 0
 
 
 def cmd_lr_find(args) -> int:
-    from engine.torch_engine.experiments import lr_range_test
+    from engine.torch_engine.records import LrPoint, LrSuggestion
 
     try:
         data = _load(args)
         cfg = make_config(args)
-        result = None
-        for rec in lr_range_test(cfg, data, args.start, args.end, args.steps):
-            if rec["kind"] == "lr_suggestion":
+        result, run_id = None, None
+        job = dict(lr_start=args.start, lr_end=args.end, lr_steps=args.steps)
+        for t in _run(args, data, "lr-find", cfg, **job):
+            rec, run_id = t.record, t.run_id
+            if isinstance(rec, LrSuggestion):
                 result = rec
-            elif not args.json and rec["step"] % 10 == 0:
-                print(f"lr {rec['lr']:.2e}  loss {rec['loss']:.4f}  smoothed {rec['smoothed']:.4f}")
+            elif isinstance(rec, LrPoint) and not args.json and rec.step % 10 == 0:
+                print(f"lr {rec.lr:.2e}  loss {rec.loss:.4f}  smoothed {rec.smoothed:.4f}")
     except _errors() as e:
         return fail(str(e))
     if args.json:
-        print(
-            json.dumps(
-                {
-                    "suggested_lr": result["lr"],
-                    "lrs": result["lrs"],
-                    "smoothed_loss": result["smoothed"],
-                }
-            )
-        )
+        out = {
+            "suggested_lr": result.lr,
+            "rule": result.rule,
+            "lrs": list(result.lrs),
+            "smoothed_loss": list(result.smoothed),
+            "run_id": run_id,
+        }
+        print(json.dumps(out))
     else:
-        print(f"suggested learning rate: {result['lr']:.3g}")
+        print(f"suggested learning rate: {result.lr:.3g} ({result.rule}; run {run_id})")
     return 0
 
 
 def cmd_sweep(args) -> int:
-    from engine.torch_engine.experiments import batch_sweep, lr_sweep
+    from engine.torch_engine.records import Done
 
     try:
         data = _load(args)
         cfg = make_config(args, max_records_per_s=1.0)
-        values = [float(v) for v in args.values.split(",")]
-        if args.param == "lr":
-            runs = lr_sweep(cfg, values, data)
-        else:
-            runs = batch_sweep(cfg, [int(v) for v in values], data, scale_lr=args.scale_lr)
+        values = tuple(float(v) for v in args.values.split(","))
+        kind = "lr-sweep" if args.param == "lr" else "batch-sweep"
         results = []
-        for rec in runs:
-            if rec["kind"] == "done":
+        for t in _run(args, data, kind, cfg, values=values, scale_lr=args.scale_lr):
+            if isinstance(t.record, Done):
+                d = t.record
                 results.append(
                     {
-                        "run": rec["run"],
-                        "status": rec["status"],
-                        "test_accuracy": rec["test_accuracy"],
-                        "test_loss": rec["test_loss"],
-                        "wall_seconds": rec["wall_seconds"],
+                        "run": t.label,
+                        "run_id": t.run_id,
+                        "status": d.status,
+                        "test_accuracy": d.test_accuracy,
+                        "test_loss": d.test_loss,
+                        "wall_seconds": d.wall_seconds,
                     }
                 )
                 if not args.json:
-                    r = results[-1]
                     print(
-                        f"{r['run']:>24}: {r['status']:<10} test accuracy "
-                        f"{100 * r['test_accuracy']:.2f}%  ({r['wall_seconds']:.1f} s)"
+                        f"{t.label:>24}: {d.status:<10} test accuracy "
+                        f"{100 * d.test_accuracy:.2f}%  ({d.wall_seconds:.1f} s, run {t.run_id})"
                     )
     except _errors() as e:
         return fail(str(e))

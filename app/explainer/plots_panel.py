@@ -8,7 +8,9 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QHBoxLayout, QWidget
 
-CLASS_COLOURS = np.array([[31, 99, 180], [230, 118, 10], [44, 160, 44], [148, 103, 189]])
+from app.shared.theme import SERIES_COLOURS
+
+CLASS_COLOURS = np.array(SERIES_COLOURS[:4])  # the theme's colour table
 
 
 def _binary_lut() -> np.ndarray:

@@ -6,6 +6,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# The one colour table: runs, classes and series take their colours from here, in this order.
+# Okabe & Ito's palette, told apart with the common colour-vision deficiencies.
+SERIES_COLOURS = (
+    (0, 114, 178),  # blue
+    (230, 159, 0),  # orange
+    (0, 158, 115),  # bluish green
+    (204, 121, 167),  # reddish purple
+    (86, 180, 233),  # sky blue
+    (213, 94, 0),  # vermillion
+    (240, 228, 66),  # yellow
+    (120, 120, 120),  # grey
+)
+
+
+def series_colour(i: int) -> tuple[int, int, int]:
+    return SERIES_COLOURS[i % len(SERIES_COLOURS)]
+
 
 @dataclass(frozen=True)
 class Theme:

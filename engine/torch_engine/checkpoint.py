@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -12,7 +10,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from .mnist import MEAN, STD
+from engine.atomic import atomic_path
+
+from .mnist import normalise
 from .models import ModelConfig, build_model
 from .training import TrainConfig
 
@@ -30,30 +30,25 @@ class Checkpoint:
     metrics: dict
 
 
-def _config_from_dict(d: dict) -> TrainConfig:
+def config_from_dict(d: dict) -> TrainConfig:
+    """The TrainConfig that `dataclasses.asdict` (then JSON) made `d` from."""
     m = dict(d["model"])
     m["hidden"] = tuple(m.get("hidden", ()))
     m["layers"] = tuple(m.get("layers", ()))
     return TrainConfig(**{**d, "model": ModelConfig(**m)})
 
 
-def save_checkpoint(path: str | Path, model: nn.Module, config: TrainConfig, metrics: dict):
+def save_checkpoint(path: str | Path, model: nn.Module, config: TrainConfig, metrics: dict) -> Path:
+    """Write the weights, the config and `metrics` (e.g. a Done record's to_dict()) atomically."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     payload = {
         "format": FORMAT,
         "config": json.dumps(asdict(config)),
         "metrics": json.dumps({k: v for k, v in metrics.items() if k != "model"}),
         "state_dict": {k: v.detach().cpu() for k, v in model.state_dict().items()},
     }
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".part")
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         torch.save(payload, tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return path
 
 
@@ -70,7 +65,7 @@ def load_checkpoint(path: str | Path) -> Checkpoint:
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
         raise CheckpointError(f"{path.name} is not a Backprop Studio checkpoint")
     try:
-        cfg = _config_from_dict(json.loads(payload["config"]))
+        cfg = config_from_dict(json.loads(payload["config"]))
         model = build_model(cfg.model)
         model.load_state_dict(payload["state_dict"])
     except (KeyError, TypeError, ValueError, RuntimeError) as e:
@@ -82,11 +77,7 @@ def load_checkpoint(path: str | Path) -> Checkpoint:
 @torch.no_grad()
 def predict(model: nn.Module, images: np.ndarray) -> np.ndarray:
     """Class probabilities (n, 10) for uint8 images (n, 28, 28) or one image (28, 28)."""
-    x = np.asarray(images, dtype=np.float32)
-    if x.ndim == 2:
-        x = x[None]
-    dev = next(model.parameters()).device
-    t = torch.from_numpy(x).to(dev).div(255.0).sub(MEAN).div(STD).unsqueeze(1)
+    t = normalise(images, next(model.parameters()).device)  # (n, 1, 28, 28)
     was = model.training
     model.eval()
     p = torch.softmax(model(t), 1).cpu().numpy()

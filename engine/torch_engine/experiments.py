@@ -1,10 +1,14 @@
-"""Experiments built on `train`: runs that differ in one value only, and the LR range test."""
+"""Experiments built on `train`: runs that differ in one value only, and the LR range test.
+
+A sweep is a list of Variants (a label and a config); `jobs.run_job` runs them one after another
+on data prepared once, and records each in the run store.
+"""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
-from dataclasses import replace
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 
 import numpy as np
 import torch
@@ -12,43 +16,36 @@ import torch.nn.functional as F
 
 from .device import pick_device
 from .mnist import MnistData
-from .models import build_model
-from .training import DeviceData, TrainConfig, make_optimizer, prepare, train
+from .models import build_model, count_parameters, layer_groups
+from .optim import make_optimizer
+from .records import Cancelled, LrPoint, LrSuggestion, Start
+from .training import DeviceData, TrainConfig, prepare
+
+SUGGESTION_RULE = (
+    "the learning rate where the smoothed loss falls fastest (steepest slope against log LR)"
+)
 
 
-def _runs(configs: list[tuple[str, TrainConfig]], data, should_stop=None) -> Iterator[dict]:
-    """Each run's records, tagged with "run" (its label) and "run_index"."""
-    dev = pick_device(configs[0][1].device).device
-    if isinstance(data, MnistData):
-        base = configs[0][1]
-        data = prepare(
-            data, dev, base.val_size if base.patience or base.val_size else 0, base.limit_train
-        )
-    for i, (label, cfg) in enumerate(configs):
-        for rec in train(cfg, data, should_stop):
-            yield {**rec, "run": label, "run_index": i, "config": cfg}
-            if rec["kind"] == "cancelled":
-                return
+@dataclass(frozen=True)
+class Variant:
+    label: str  # what tells it apart, e.g. "lr=0.01" or "batch=256, lr=0.002"
+    config: TrainConfig  # the base config with only the swept value changed
 
 
-def lr_sweep(base: TrainConfig, lrs, data, should_stop=None) -> Iterator[dict]:
+def lr_sweep(base: TrainConfig, lrs) -> list[Variant]:
     """Same seed, model init and data order; only the learning rate differs."""
-    return _runs([(f"lr={lr:g}", replace(base, lr=float(lr))) for lr in lrs], data, should_stop)
+    return [Variant(f"lr={lr:g}", replace(base, lr=float(lr))) for lr in lrs]
 
 
-def batch_sweep(base: TrainConfig, sizes, data, scale_lr: bool = False, should_stop=None):
+def batch_sweep(base: TrainConfig, sizes, scale_lr: bool = False) -> list[Variant]:
     """Only the batch size differs; with `scale_lr` the LR follows the linear scaling rule
     (lr = base.lr · B / base.batch_size)."""
-    cfgs = []
+    out = []
     for b in sizes:
         lr = base.lr * b / base.batch_size if scale_lr else base.lr
-        cfgs.append(
-            (
-                f"batch={b}" + (f", lr={lr:g}" if scale_lr else ""),
-                replace(base, batch_size=int(b), lr=lr),
-            )
-        )
-    return _runs(cfgs, data, should_stop)
+        label = f"batch={int(b)}" + (f", lr={lr:g}" if scale_lr else "")
+        out.append(Variant(label, replace(base, batch_size=int(b), lr=lr)))
+    return out
 
 
 def suggest_lr(lrs: np.ndarray, smoothed: np.ndarray) -> float:
@@ -63,37 +60,41 @@ def suggest_lr(lrs: np.ndarray, smoothed: np.ndarray) -> float:
 
 def lr_range_test(
     base: TrainConfig,
-    data,
+    data: MnistData | DeviceData,
     start: float = 1e-6,
     end: float = 1.0,
     steps: int = 100,
     beta: float = 0.9,
-    should_stop=None,
-) -> Iterator[dict]:
+    should_stop: Callable[[], bool] | None = None,
+) -> Iterator[Start | LrPoint | LrSuggestion | Cancelled]:
     """Leslie Smith's test: raise the LR exponentially each step, record the smoothed loss, stop
-    when it explodes (4x the best), and suggest the LR of steepest descent."""
-    dev = pick_device(base.device).device
+    when it explodes (4x the best), and suggest the LR of steepest descent. Yields Start, an
+    LrPoint per step, then LrSuggestion (or Cancelled). One device sync per step: the test is
+    short and each point is plotted."""
+    choice = pick_device(base.device)
+    dev = choice.device
     torch.manual_seed(base.seed)
     if isinstance(data, MnistData):
         data = prepare(data, dev, 0, base.limit_train)
-    assert isinstance(data, DeviceData)
     model = build_model(base.model).to(dev).train()
     opt = make_optimizer(replace(base, lr=start), model.parameters())
-    gen = torch.Generator().manual_seed(base.seed)
-    n = len(data.train_x)
+    n, bs = len(data.train_x), base.batch_size
+    per_epoch, names = math.ceil(n / bs), tuple(name for name, _ in layer_groups(model))
+    yield Start(
+        str(dev), choice.reason, choice.name, count_parameters(model), per_epoch, steps, n, names
+    )
+    order = torch.randperm(n, generator=torch.Generator().manual_seed(base.seed)).to(dev)  # (N,)
     factor = (end / start) ** (1 / max(1, steps - 1))
-    avg, best = 0.0, math.inf
-    lrs, sm = [], []
-    order = torch.randperm(n, generator=gen).to(dev)
+    avg, best, lrs, sm = 0.0, math.inf, [], []
     for i in range(steps):
         if should_stop is not None and should_stop():
-            yield {"kind": "cancelled", "step": i, "message": f"cancelled at step {i}"}
+            yield Cancelled(i, i * bs / n, f"cancelled at step {i}")
             return
         lr = start * factor**i
         for g in opt.param_groups:
             g["lr"] = lr
-        j = (i * base.batch_size) % max(1, n - base.batch_size + 1)
-        idx = order[j : j + base.batch_size]
+        j = (i * bs) % max(1, n - bs + 1)
+        idx = order[j : j + bs]  # (B,)
         loss = F.cross_entropy(model(data.train_x[idx]), data.train_y[idx])
         opt.zero_grad(set_to_none=True)
         loss.backward()
@@ -102,16 +103,13 @@ def lr_range_test(
         if not math.isfinite(v):
             break
         avg = beta * avg + (1 - beta) * v
-        smooth = avg / (1 - beta ** (i + 1))
+        smooth = avg / (1 - beta ** (i + 1))  # bias-corrected
         lrs.append(lr)
         sm.append(smooth)
-        yield {"kind": "lr_find", "step": i, "lr": lr, "loss": v, "smoothed": smooth}
+        yield LrPoint(i, lr, v, smooth)
         best = min(best, smooth)
         if smooth > 4 * best and i > 5:
             break
-    yield {
-        "kind": "lr_suggestion",
-        "lr": suggest_lr(np.array(lrs), np.array(sm)),
-        "lrs": lrs,
-        "smoothed": sm,
-    }
+    yield LrSuggestion(
+        suggest_lr(np.array(lrs), np.array(sm)), SUGGESTION_RULE, tuple(lrs), tuple(sm)
+    )

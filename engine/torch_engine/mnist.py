@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import os
 import struct
-import tempfile
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
+import torch
+
+from engine.atomic import atomic_write_bytes, clean_stale_parts
 
 FILES = {  # role -> (file name without .gz, sha256 of its decompressed bytes, expected count)
     "train_images": (
@@ -53,6 +55,25 @@ class MnistError(ValueError):
     """MNIST files that are missing, corrupt or inconsistent; the message says which and why."""
 
 
+class DownloadCancelled(MnistError):
+    """The download was stopped by its caller; no partial file is left."""
+
+
+def normalise(images: np.ndarray | torch.Tensor, device=None) -> torch.Tensor:
+    """The network's input from pixels 0-255: images (n, 28, 28) or one image (28, 28), a NumPy
+    array or a tensor (uint8, or float in 0-255) -> float32 (n, 1, 28, 28) on `device`, scaled to
+    [0, 1] then standardised with MEAN and STD. The only place MNIST pixels are normalised."""
+    if isinstance(images, torch.Tensor):
+        t = images
+    else:
+        a = np.asarray(images)
+        t = torch.from_numpy(np.array(a, dtype=np.float32 if a.dtype.kind == "f" else np.uint8))
+    if t.dim() == 2:
+        t = t.unsqueeze(0)  # (1, 28, 28)
+    x = t.to(device=device or t.device, dtype=torch.float32, copy=True)  # (n, 28, 28), ours
+    return x.div_(255.0).sub_(MEAN).div_(STD).unsqueeze(1)  # (n, 1, 28, 28)
+
+
 @dataclass(frozen=True)
 class MnistData:
     train_x: np.ndarray  # (60000, 28, 28) uint8
@@ -75,6 +96,26 @@ def missing_message(folder: Path) -> str:
         f"{' and '.join(CSV_FILES)}, or run 'backprop-studio train' while online to "
         f"download them."
     )
+
+
+class MnistStatus(NamedTuple):
+    present: bool  # whether load_mnist would find all of it
+    text: str  # one line: where and in which form, or what is missing and where it should go
+
+
+def status(folder: str | Path | None = None) -> MnistStatus:
+    """Whether MNIST is in `folder` (the user folder by default), said in one line."""
+    folder = Path(folder).expanduser() if folder is not None else default_data_dir()
+    paths = {role: find_file(folder, base) for role, (base, _, _) in FILES.items()}
+    if all(paths.values()):
+        return MnistStatus(True, f"MNIST is present in {folder} (IDX files)")
+    if not any(paths.values()) and all((folder / c).is_file() for c in CSV_FILES):
+        return MnistStatus(True, f"MNIST is present in {folder} (CSV files)")
+    missing = [FILES[r][0] for r, p in paths.items() if p is None]
+    if len(missing) < 4:
+        text = f"MNIST is incomplete in {folder}: missing {', '.join(missing)} (plain or .gz)"
+        return MnistStatus(False, text)
+    return MnistStatus(False, missing_message(folder))
 
 
 def _open_bytes(path: Path) -> bytes:
@@ -208,11 +249,15 @@ def download_mnist(
     progress: Callable[[str, int, int], None] | None = None,
     checksums: bool = True,
     timeout: float = 30.0,
+    should_stop: Callable[[], bool] | None = None,
 ) -> Path:
     """Fetch the four files into `folder` (the user data folder by default), trying each mirror in
-    turn and verifying checksums. Files already present and valid are kept. Writes are atomic."""
+    turn and verifying checksums. Files already present and valid are kept. Writes are atomic.
+    `should_stop` is asked between chunks; when it says yes, DownloadCancelled is raised and only
+    files that were complete before remain."""
     folder = Path(folder) if folder is not None else default_data_dir()
     folder.mkdir(parents=True, exist_ok=True)
+    clean_stale_parts(folder)
     errors = []
     for base, sha, _ in FILES.values():
         target = folder / (base + ".gz")
@@ -221,13 +266,15 @@ def download_mnist(
         for mirror in mirrors:
             url = mirror + base + ".gz"
             try:
-                data = _fetch(url, base, progress, timeout)
+                data = _fetch(url, base, progress, timeout, should_stop)
                 if checksums and hashlib.sha256(gzip.decompress(data)).hexdigest() != sha:
                     raise MnistError("checksum mismatch")
+            except DownloadCancelled:
+                raise
             except (OSError, ValueError, EOFError) as e:
                 errors.append(f"{url}: {e}")
                 continue
-            _atomic_write(target, data)
+            atomic_write_bytes(target, data)
             break
         else:
             raise MnistError(
@@ -247,11 +294,14 @@ def _ok(path: Path, sha: str, checksums: bool) -> bool:
     return not checksums or hashlib.sha256(raw).hexdigest() == sha
 
 
-def _fetch(url: str, name: str, progress, timeout: float) -> bytes:
+def _fetch(url: str, name: str, progress, timeout: float, should_stop=None) -> bytes:
+    """The bytes at `url`, read in chunks (held in memory: nothing is written until verified)."""
     with urllib.request.urlopen(url, timeout=timeout) as resp:  # noqa: S310 (fixed mirror list)
         total = int(resp.headers.get("Content-Length") or 0)
         chunks, got = [], 0
         while True:
+            if should_stop is not None and should_stop():
+                raise DownloadCancelled("download cancelled")
             chunk = resp.read(1 << 16)
             if not chunk:
                 break
@@ -262,20 +312,9 @@ def _fetch(url: str, name: str, progress, timeout: float) -> bytes:
     return b"".join(chunks)
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def ensure_mnist(folder: str | Path | None = None, download: bool = True, progress=None):
+def ensure_mnist(
+    folder: str | Path | None = None, download: bool = True, progress=None, should_stop=None
+):
     """Load MNIST from `folder` (or the user folder), downloading it first if allowed."""
     folder = Path(folder).expanduser() if folder is not None else default_data_dir()
     try:
@@ -283,5 +322,5 @@ def ensure_mnist(folder: str | Path | None = None, download: bool = True, progre
     except MnistError:
         if not download or any(find_file(folder, b) for b, _, _ in FILES.values()):
             raise
-    download_mnist(folder, progress=progress)
+    download_mnist(folder, progress=progress, should_stop=should_stop)
     return load_mnist(folder)

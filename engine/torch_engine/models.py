@@ -142,3 +142,32 @@ def build_model(cfg: ModelConfig) -> nn.Sequential:
 
 def count_parameters(model: nn.Module) -> int:
     return sum(p.numel() for p in model.parameters())
+
+
+BATCHNORMS = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d)
+
+
+def layer_groups(model: nn.Module) -> list[tuple[str, list[nn.Parameter]]]:
+    """The trainable parameterised layers in order, with readable names ("conv 1", "dense 2").
+
+    A batch norm joins the layer before it (it rescales that layer's output), so a conv with
+    batchnorm is one layer here as in the layer list. Every trainable parameter is in one group.
+    """
+    groups: list[tuple[str, list[nn.Parameter]]] = []
+    counts: dict[str, int] = {}
+    for m in model.modules():
+        params = [p for p in m.parameters(recurse=False) if p.requires_grad]
+        if not params:
+            continue
+        if isinstance(m, BATCHNORMS) and groups:
+            groups[-1][1].extend(params)
+            continue
+        if isinstance(m, (nn.Conv1d, nn.Conv2d, nn.Conv3d)):
+            kind = "conv"
+        elif isinstance(m, nn.Linear):
+            kind = "dense"
+        else:
+            kind = type(m).__name__.lower()
+        counts[kind] = counts.get(kind, 0) + 1
+        groups.append((f"{kind} {counts[kind]}", params))
+    return groups

@@ -1,18 +1,23 @@
-"""Training as a generator of metric records (pytorch/examples style: seeded, train/eval modes,
+"""Training as a generator of typed records (pytorch/examples style: seeded, train/eval modes,
 no_grad for evaluation). The whole data set lives as tensors on the training device.
 
-Records are dicts with a "kind": start | step | eval | diverged | cancelled | done. Step records come
-at most `max_records_per_s` times a second; each carries the mean loss since the last one. Finite-
-ness is checked at each record (one device sync per record, not per step); on a NaN/inf loss the
-run stops, names the first bad step, and restores the last weights that were checked good.
+`train` yields Start, then Step and Eval records, perhaps a Diverged or Cancelled, then Done (see
+records.py). Step records come at most `max_records_per_s` times a second; each carries the mean
+loss since the last one. Finiteness is checked at each record (one device sync per record, not per
+step); on a NaN/inf loss the run stops, names the first bad step, and restores the last weights
+that were checked good.
+
+Reading order: `train` -> `_epoch` -> `_train_step` (one step) -> `_step_record` (the sync and the
+divergence guard) -> `_eval_record` -> `_early_stop` -> `_done`.
 """
 
 from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import torch
@@ -20,22 +25,14 @@ import torch.nn.functional as F
 from torch import nn
 
 from .device import pick_device
-from .mnist import MEAN, STD, MnistData
-from .models import ModelConfig, build_model, count_parameters
+from .mnist import MnistData, normalise
+from .models import ModelConfig, build_model, count_parameters, layer_groups
+from .optim import OPTIMIZER_NAMES as OPTIMIZER_NAMES  # re-exported for older imports
+from .optim import SCHEDULES as SCHEDULES
+from .optim import make_optimizer, make_schedule
+from .records import Cancelled, Diverged, Done, Eval, Record, Start, Step
 
 SNAPSHOT_EVERY = 5  # records between copies of the last good weights (restored on divergence)
-OPTIMIZER_NAMES = (
-    "sgd",
-    "momentum",
-    "nesterov",
-    "adagrad",
-    "rmsprop",
-    "adam",
-    "adamw",
-    "nadam",
-    "adadelta",
-)
-SCHEDULES = ("constant", "step", "cosine", "onecycle")
 
 
 @dataclass(frozen=True)
@@ -69,69 +66,28 @@ class DeviceData:
     test_y: torch.Tensor  # (T,)
 
 
-def to_tensor(x: np.ndarray, device) -> torch.Tensor:
-    t = torch.from_numpy(np.array(x, dtype=np.uint8)).to(device)  # a writable copy
-    return t.float().div_(255.0).sub_(MEAN).div_(STD).unsqueeze(1)  # (n, 1, 28, 28)
-
-
 def prepare(data: MnistData, device, val_size: int = 0, limit: int | None = None) -> DeviceData:
+    """MNIST as normalised tensors on `device`, the last `val_size` training samples held out."""
     tx, ty = data.train_x, data.train_y
     if limit:
         tx, ty = tx[:limit], ty[:limit]
     v = min(val_size, len(tx) // 2)
-    lab = torch.from_numpy(ty.astype(np.int64)).to(device)
-    x = to_tensor(tx, device)
+    lab = torch.from_numpy(ty.astype(np.int64)).to(device)  # (N,)
+    x = normalise(tx, device)  # (N, 1, 28, 28)
     return DeviceData(
         x[: len(tx) - v],
         lab[: len(tx) - v],
         x[len(tx) - v :],
         lab[len(tx) - v :],
-        to_tensor(data.test_x, device),
+        normalise(data.test_x, device),
         torch.from_numpy(data.test_y.astype(np.int64)).to(device),
     )
 
 
-def make_optimizer(cfg: TrainConfig, params) -> torch.optim.Optimizer:
-    o, lr, wd = cfg.optimizer, cfg.lr, cfg.weight_decay
-    if o == "sgd":
-        return torch.optim.SGD(params, lr=lr, weight_decay=wd)
-    if o in ("momentum", "nesterov"):
-        return torch.optim.SGD(
-            params, lr=lr, momentum=cfg.momentum, nesterov=o == "nesterov", weight_decay=wd
-        )
-    table = {
-        "adagrad": torch.optim.Adagrad,
-        "rmsprop": torch.optim.RMSprop,
-        "adam": torch.optim.Adam,
-        "adamw": torch.optim.AdamW,
-        "nadam": torch.optim.NAdam,
-        "adadelta": torch.optim.Adadelta,
-    }
-    if o not in table:
-        raise ValueError(f"unknown optimizer {o!r}; choose one of {', '.join(OPTIMIZER_NAMES)}")
-    return table[o](params, lr=lr, weight_decay=wd)
-
-
-def make_schedule(cfg: TrainConfig, opt, total_steps: int):
-    if cfg.schedule == "constant":
-        return None
-    if cfg.schedule == "step":
-        return torch.optim.lr_scheduler.StepLR(opt, max(1, total_steps // 3), gamma=0.1)
-    if cfg.schedule == "cosine":
-        return torch.optim.lr_scheduler.CosineAnnealingLR(opt, max(1, total_steps))
-    if cfg.schedule == "onecycle":
-        # cycle momentum only where the optimizer has one (it would turn plain SGD into momentum)
-        cyc = "betas" in opt.defaults or opt.defaults.get("momentum", 0) > 0
-        return torch.optim.lr_scheduler.OneCycleLR(
-            opt, cfg.lr, total_steps=max(2, total_steps), cycle_momentum=cyc
-        )
-    raise ValueError(f"unknown schedule {cfg.schedule!r}; choose one of {', '.join(SCHEDULES)}")
-
-
 def augment_batch(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
-    """Random rotation (±10°) and shift (±2 px) per image, on x's device."""
+    """Random rotation (±10°) and shift (±2 px) per image of x (n, 1, 28, 28), on x's device."""
     n = x.shape[0]
-    r = torch.rand(n, 3, generator=gen).to(x.device)
+    r = torch.rand(n, 3, generator=gen).to(x.device)  # (n, 3)
     ang = (r[:, 0] * 2 - 1) * math.radians(10)
     shift = (r[:, 1:] * 2 - 1) * (2.0 / 14.0)  # 2 px in normalised [-1, 1] coordinates
     cos, sin = torch.cos(ang), torch.sin(ang)
@@ -144,12 +100,12 @@ def augment_batch(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
 
 @torch.no_grad()
 def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch: int = 2000):
-    """(mean loss, accuracy) in eval mode."""
+    """(mean loss, accuracy) of x (n, 1, 28, 28) against y (n,), in eval mode."""
     was = model.training
     model.eval()
     loss, correct = 0.0, 0
     for i in range(0, len(x), batch):
-        out = model(x[i : i + batch])
+        out = model(x[i : i + batch])  # (b, 10)
         loss += float(F.cross_entropy(out, y[i : i + batch], reduction="sum"))
         correct += int((out.argmax(1) == y[i : i + batch]).sum())
     model.train(was)
@@ -168,181 +124,261 @@ def snapshot(model: nn.Module) -> dict[str, torch.Tensor]:
     return {k: v.detach().clone() for k, v in model.state_dict().items()}
 
 
+def layer_grad_norms(layers: list[list[nn.Parameter]]) -> torch.Tensor:
+    """(L,) the L2 norm of each layer's gradients, left on the device (no sync)."""
+    norms = []
+    for params in layers:
+        grads = [p.grad for p in params if p.grad is not None]
+        sq = [torch.linalg.vector_norm(g.detach()).square() for g in grads]
+        norms.append(torch.stack(sq).sum().sqrt() if sq else params[0].new_zeros(()))
+    return torch.stack(norms) if norms else torch.zeros(0)
+
+
+@dataclass
+class _Run:
+    """What one run carries from step to step, in one place."""
+
+    cfg: TrainConfig  # the settings
+    data: DeviceData  # the data, on the training device
+    model: nn.Module  # being trained, on the training device
+    opt: torch.optim.Optimizer  # over the trainable parameters
+    sched: Any  # an LR scheduler stepped every batch, or None
+    gen: torch.Generator  # CPU generator for data order and augmentation
+    layers: list[list[nn.Parameter]]  # each named layer's trainable parameters
+    per_epoch: int  # steps per pass over the training set
+    device: str  # "cuda", "mps" or "cpu"
+    good: dict[str, torch.Tensor]  # the last weights checked finite
+    t0: float = 0.0  # perf_counter when training began
+    step: int = 0  # optimizer steps taken
+    window: list[torch.Tensor] = field(default_factory=list)  # 0-d batch losses since a record
+    last_rec: float = 0.0  # perf_counter at the last Step record
+    last_rec_step: int = 0  # the step of the last Step record
+    records: int = 0  # Step records so far
+    good_step: int = 0  # the step `good` was copied at
+    best_val: float = math.inf  # lowest validation loss (early stopping)
+    bad_epochs: int = 0  # epochs since the validation loss last improved
+    best_state: dict[str, torch.Tensor] | None = None  # the weights at `best_val`
+    last_eval: Eval | None = None  # the latest Eval record
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.t0
+
+
 def train(
     cfg: TrainConfig,
     data: MnistData | DeviceData,
     should_stop: Callable[[], bool] | None = None,
     model: nn.Module | None = None,
-) -> Iterator[dict]:
-    """Train, yielding records. The last record is "done" and carries the trained `model`."""
-    choice = pick_device(cfg.device)
-    dev = choice.device
-    torch.manual_seed(cfg.seed)
-    if isinstance(data, MnistData):
-        data = prepare(
-            data, dev, cfg.val_size if cfg.patience or cfg.val_size else 0, cfg.limit_train
-        )
-    model = (model or build_model(cfg.model)).to(dev)
-    model.train()
-    opt = make_optimizer(cfg, [p for p in model.parameters() if p.requires_grad])
-    n = len(data.train_x)
-    per_epoch = math.ceil(n / cfg.batch_size)
-    total = per_epoch * cfg.epochs
-    sched = make_schedule(cfg, opt, total)
-    gen = torch.Generator().manual_seed(cfg.seed)
-    interval = 1.0 / cfg.max_records_per_s if cfg.max_records_per_s > 0 else 0.0
-    yield {
-        "kind": "start",
-        "device": str(dev),
-        "device_reason": choice.reason,
-        "device_name": choice.name,
-        "parameters": count_parameters(model),
-        "steps_per_epoch": per_epoch,
-        "total_steps": total,
-        "train_size": n,
-    }
-    t0 = time.perf_counter()
-    last_rec, last_rec_step = t0, 0
-    window: list[torch.Tensor] = []
-    good, good_step, records = snapshot(model), 0, 0
-    best_val, bad_epochs, best_state = math.inf, 0, None
-    step, status, reached_at = 0, "finished", None
-    test_acc = test_loss = float("nan")
+) -> Iterator[Record]:
+    """Train, yielding records. The last is Done, which carries the trained `model`."""
+    run, start = _begin(cfg, data, model)
+    yield start
+    run.t0 = run.last_rec = time.perf_counter()
+    status, reached = "finished", None
     for epoch in range(cfg.epochs):
-        order = torch.randperm(n, generator=gen).to(dev)
-        for b in range(per_epoch):
-            if should_stop is not None and should_stop():
-                if not all(bool(torch.isfinite(p).all()) for p in model.parameters()):
-                    model.load_state_dict(good)
-                yield {
-                    "kind": "cancelled",
-                    "step": step,
-                    "epoch": epoch,
-                    "message": f"cancelled at step {step}; the weights so far are kept",
-                }
-                status = "cancelled"
-                break
-            idx = order[b * cfg.batch_size : (b + 1) * cfg.batch_size]
-            x, y = data.train_x[idx], data.train_y[idx]
-            if cfg.augment:
-                x = augment_batch(x, gen)
-            out = model(x)
-            loss = F.cross_entropy(out, y)
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            now = time.perf_counter()
-            due = now - last_rec >= interval or b == per_epoch - 1
-            gnorm = (
-                torch.nn.utils.get_total_norm(
-                    [p.grad for p in model.parameters() if p.grad is not None]
-                )
-                if due
-                else None
-            )
-            opt.step()
-            if sched is not None:
-                sched.step()
-            step += 1
-            window.append(loss.detach())
-            if not due:
-                continue
-            # one device sync per record: the window's losses, the weights' norm, the accuracy
-            params = list(model.parameters())
-            acc = (out.argmax(1) == y).float().mean()
-            packed = (
-                torch.cat(
-                    [
-                        torch.stack(window),
-                        torch.nn.utils.get_total_norm(params).reshape(1),
-                        acc.reshape(1),
-                        gnorm.reshape(1),
-                    ]
-                )
-                .cpu()
-                .numpy()
-            )
-            losses, weights_norm = packed[:-3], packed[-3]
-            bad = np.flatnonzero(~np.isfinite(losses))
-            if bad.size or not np.isfinite(weights_norm):
-                first = step - len(losses) + 1 + int(bad[0]) if bad.size else step
-                model.load_state_dict(good)
-                yield {
-                    "kind": "diverged",
-                    "step": first,
-                    "epoch": epoch,
-                    "message": f"diverged at step {first} (loss became "
-                    f"{losses[bad[0]] if bad.size else 'finite, weights not'}); "
-                    f"kept the weights from step {good_step}",
-                }
-                status = "diverged"
-                break
-            records += 1
-            if records % SNAPSHOT_EVERY == 0:  # the last checked-good weights, a few times a second
-                keep(model, good)
-                good_step = step
-            dt = now - last_rec
-            yield {
-                "kind": "step",
-                "step": step,
-                "epoch": epoch + (b + 1) / per_epoch,
-                "loss": float(losses.mean()),
-                "accuracy": float(packed[-2]),
-                "lr": opt.param_groups[0]["lr"],
-                "samples_per_s": (step - last_rec_step) * cfg.batch_size / max(dt, 1e-9),
-                "grad_norm": float(packed[-1]),
-                "elapsed": now - t0,
-            }
-            window, last_rec, last_rec_step = [], time.perf_counter(), step
-            if cfg.eval_every and step % cfg.eval_every == 0 and b != per_epoch - 1:
-                test_loss, test_acc = evaluate(model, data.test_x, data.test_y)
-                yield {
-                    "kind": "eval",
-                    "step": step,
-                    "epoch": epoch + (b + 1) / per_epoch,
-                    "test_loss": test_loss,
-                    "test_accuracy": test_acc,
-                    "elapsed": time.perf_counter() - t0,
-                }
-                if cfg.target_accuracy and test_acc >= cfg.target_accuracy:
-                    reached_at, status = time.perf_counter() - t0, "target reached"
-                    break
+        status, reached = yield from _epoch(run, epoch, should_stop)
         if status != "finished":
             break
-        test_loss, test_acc = evaluate(model, data.test_x, data.test_y)
-        rec = {
-            "kind": "eval",
-            "step": step,
-            "epoch": epoch + 1.0,
-            "test_loss": test_loss,
-            "test_accuracy": test_acc,
-            "elapsed": time.perf_counter() - t0,
-        }
-        if len(data.val_x):
-            rec["val_loss"], rec["val_accuracy"] = evaluate(model, data.val_x, data.val_y)
-        yield rec
-        if cfg.target_accuracy and test_acc >= cfg.target_accuracy:
-            reached_at, status = time.perf_counter() - t0, "target reached"
+        ev = _eval_record(run, epoch + 1.0, validate=True)
+        yield ev
+        if _reached(cfg, ev):
+            status, reached = "target reached", ev.elapsed
             break
-        if cfg.patience and len(data.val_x):
-            if rec["val_loss"] < best_val:
-                best_val, bad_epochs, best_state = rec["val_loss"], 0, snapshot(model)
-            else:
-                bad_epochs += 1
-                if bad_epochs >= cfg.patience:
-                    model.load_state_dict(best_state)
-                    status = "early stopped"
-                    break
-    if status in ("cancelled", "diverged", "early stopped"):
-        test_loss, test_acc = evaluate(model, data.test_x, data.test_y)
-    yield {
-        "kind": "done",
-        "status": status,
-        "steps": step,
-        "epochs": step / per_epoch,
-        "test_loss": test_loss,
-        "test_accuracy": test_acc,
-        "wall_seconds": time.perf_counter() - t0,
-        "seconds_to_target": reached_at,
-        "device": str(dev),
-        "model": model,
-    }
+        if _early_stop(run, ev):
+            status = "early stopped"
+            break
+    yield _done(run, status, reached)
+
+
+def _begin(cfg: TrainConfig, data: MnistData | DeviceData, model: nn.Module | None):
+    """Seed, put data and model on the device, build the optimizer: (the run, its Start)."""
+    choice = pick_device(cfg.device)
+    torch.manual_seed(cfg.seed)
+    if isinstance(data, MnistData):
+        data = prepare(data, choice.device, cfg.val_size, cfg.limit_train)
+    n = len(data.train_x)
+    if n == 0:
+        raise ValueError("there are no training samples to train on")
+    model = (model or build_model(cfg.model)).to(choice.device).train()
+    opt = make_optimizer(cfg, [p for p in model.parameters() if p.requires_grad])
+    per_epoch = math.ceil(n / cfg.batch_size)
+    groups = layer_groups(model)
+    run = _Run(
+        cfg=cfg,
+        data=data,
+        model=model,
+        opt=opt,
+        sched=make_schedule(cfg, opt, per_epoch * cfg.epochs),
+        gen=torch.Generator().manual_seed(cfg.seed),
+        layers=[params for _, params in groups],
+        per_epoch=per_epoch,
+        device=str(choice.device),
+        good=snapshot(model),
+    )
+    start = Start(
+        device=run.device,
+        device_reason=choice.reason,
+        device_name=choice.name,
+        parameters=count_parameters(model),
+        steps_per_epoch=per_epoch,
+        total_steps=per_epoch * cfg.epochs,
+        train_size=n,
+        layer_names=tuple(name for name, _ in groups),
+    )
+    return run, start
+
+
+def _epoch(
+    run: _Run, epoch: int, should_stop: Callable[[], bool] | None
+) -> Generator[Record, None, tuple[str, float | None]]:
+    """One pass over the training set; returns (status, seconds to the target or None)."""
+    cfg, data = run.cfg, run.data
+    order = torch.randperm(len(data.train_x), generator=run.gen).to(data.train_x.device)  # (N,)
+    interval = 1.0 / cfg.max_records_per_s if cfg.max_records_per_s > 0 else 0.0
+    for b in range(run.per_epoch):
+        if should_stop is not None and should_stop():
+            yield _cancel(run, epoch + b / run.per_epoch)
+            return "cancelled", None
+        idx = order[b * cfg.batch_size : (b + 1) * cfg.batch_size]  # (B,)
+        last = b == run.per_epoch - 1
+        due = last or time.perf_counter() - run.last_rec >= interval
+        y = data.train_y[idx]  # (B,)
+        out, gnorms = _train_step(run, data.train_x[idx], y, due)
+        at = epoch + (b + 1) / run.per_epoch
+        if due:
+            rec = _step_record(run, out, y, gnorms, at)
+            yield rec
+            if isinstance(rec, Diverged):
+                return "diverged", None
+            run.last_rec = time.perf_counter()  # the consumer's time is not the trainer's
+        if cfg.eval_every and run.step % cfg.eval_every == 0 and not last:
+            ev = _eval_record(run, at, validate=False)
+            yield ev
+            if _reached(cfg, ev):
+                return "target reached", ev.elapsed
+    return "finished", None
+
+
+def _train_step(run: _Run, x: torch.Tensor, y: torch.Tensor, due: bool):
+    """One optimizer step on x (B, 1, 28, 28), y (B,). Returns the logits (B, 10) and, when a
+    record is due, the per-layer gradient norms (L,); both still on the device."""
+    if run.cfg.augment:
+        x = augment_batch(x, run.gen)
+    out = run.model(x)  # (B, 10)
+    loss = F.cross_entropy(out, y)
+    run.opt.zero_grad(set_to_none=True)
+    loss.backward()
+    gnorms = layer_grad_norms(run.layers) if due else None
+    run.opt.step()
+    if run.sched is not None:
+        run.sched.step()
+    run.step += 1
+    run.window.append(loss.detach())
+    return out.detach(), gnorms
+
+
+def _step_record(
+    run: _Run, out: torch.Tensor, y: torch.Tensor, gnorms: torch.Tensor, epoch: float
+) -> Step | Diverged:
+    """The one device sync per record: the window's losses, the weights' norm, the batch accuracy
+    and the layers' gradient norms come to the CPU together. A non-finite loss or weight is the
+    divergence guard's cue."""
+    w = len(run.window)
+    acc = (out.argmax(1) == y).float().mean()
+    weights = torch.nn.utils.get_total_norm(list(run.model.parameters()))
+    packed = torch.cat([torch.stack(run.window), weights.reshape(1), acc.reshape(1), gnorms])
+    packed = packed.cpu().numpy()  # (W + 2 + L,)
+    losses, weights_norm, layer_norms = packed[:w], packed[w], packed[w + 2 :]
+    run.window = []
+    bad = np.flatnonzero(~np.isfinite(losses))
+    if bad.size or not np.isfinite(weights_norm):
+        return _diverge(run, losses, bad, epoch)
+    run.records += 1
+    if run.records % SNAPSHOT_EVERY == 0:  # the last checked-good weights, a few times a second
+        keep(run.model, run.good)
+        run.good_step = run.step
+    now = time.perf_counter()
+    rec = Step(
+        step=run.step,
+        epoch=epoch,
+        loss=float(losses.mean()),
+        accuracy=float(packed[w + 1]),
+        lr=float(run.opt.param_groups[0]["lr"]),
+        samples_per_s=(run.step - run.last_rec_step)
+        * run.cfg.batch_size
+        / max(now - run.last_rec, 1e-9),
+        grad_norm=float(np.sqrt(np.square(layer_norms.astype(np.float64)).sum())),
+        layer_grad_norms=tuple(float(v) for v in layer_norms),
+        elapsed=now - run.t0,
+    )
+    run.last_rec_step = run.step
+    return rec
+
+
+def _diverge(run: _Run, losses: np.ndarray, bad: np.ndarray, epoch: float) -> Diverged:
+    """Name the first bad step and put back the last weights that were checked good."""
+    first = run.step - len(losses) + 1 + int(bad[0]) if bad.size else run.step
+    what = f"the loss became {losses[bad[0]]}" if bad.size else "the weights stopped being finite"
+    run.model.load_state_dict(run.good)
+    return Diverged(
+        step=first,
+        epoch=epoch,
+        good_step=run.good_step,
+        message=f"diverged at step {first} ({what}); kept the weights from step {run.good_step}",
+    )
+
+
+def _cancel(run: _Run, epoch: float) -> Cancelled:
+    if not all(bool(torch.isfinite(p).all()) for p in run.model.parameters()):
+        run.model.load_state_dict(run.good)
+    return Cancelled(run.step, epoch, f"cancelled at step {run.step}; the weights so far are kept")
+
+
+def _eval_record(run: _Run, epoch: float, validate: bool) -> Eval:
+    """Test-set loss and accuracy now, and the validation hold-out's when asked and present."""
+    d = run.data
+    test_loss, test_acc = evaluate(run.model, d.test_x, d.test_y)
+    val_loss = val_acc = None
+    if validate and len(d.val_x):
+        val_loss, val_acc = evaluate(run.model, d.val_x, d.val_y)
+    run.last_eval = Eval(run.step, epoch, test_loss, test_acc, val_loss, val_acc, run.elapsed())
+    return run.last_eval
+
+
+def _reached(cfg: TrainConfig, ev: Eval) -> bool:
+    return bool(cfg.target_accuracy) and ev.test_accuracy >= cfg.target_accuracy
+
+
+def _early_stop(run: _Run, ev: Eval) -> bool:
+    """True after `patience` epochs without a better validation loss; the best weights are back."""
+    if not run.cfg.patience or ev.val_loss is None:
+        return False
+    if ev.val_loss < run.best_val:
+        run.best_val, run.bad_epochs, run.best_state = ev.val_loss, 0, snapshot(run.model)
+        return False
+    run.bad_epochs += 1
+    if run.bad_epochs < run.cfg.patience:
+        return False
+    if run.best_state is not None:
+        run.model.load_state_dict(run.best_state)
+    return True
+
+
+def _done(run: _Run, status: str, reached: float | None) -> Done:
+    """The last record; the test figures are measured again unless the last Eval is current."""
+    ev = run.last_eval
+    if ev is not None and ev.step == run.step and status in ("finished", "target reached"):
+        test_loss, test_acc = ev.test_loss, ev.test_accuracy
+    else:
+        test_loss, test_acc = evaluate(run.model, run.data.test_x, run.data.test_y)
+    return Done(
+        status=status,
+        steps=run.step,
+        epochs=run.step / run.per_epoch,
+        test_loss=test_loss,
+        test_accuracy=test_acc,
+        wall_seconds=run.elapsed(),
+        seconds_to_target=reached,
+        device=run.device,
+        model=run.model,
+    )

@@ -15,6 +15,7 @@ from engine.torch_engine.checkpoint import (
 )
 from engine.torch_engine.experiments import batch_sweep, lr_range_test, lr_sweep
 from engine.torch_engine.models import ModelConfig, ModelSpecError, build_model, count_parameters
+from engine.torch_engine.records import Diverged, Done, Eval, LrSuggestion, Start, Step
 from engine.torch_engine.training import TrainConfig, train
 
 from .mnist_fixtures import idx_bytes, synthetic_digits, write_mnist
@@ -149,13 +150,12 @@ FAST = dict(batch_size=32, device="cpu", max_records_per_s=0)
 def test_short_training_lowers_the_loss_and_reports_records(data_dir):
     d = mnist.load_mnist(data_dir)
     recs = run(TrainConfig(model=ModelConfig("mlp", hidden=(32,)), epochs=2, lr=3e-3, **FAST), d)
-    steps = [r for r in recs if r["kind"] == "step"]
-    assert recs[0]["kind"] == "start" and recs[-1]["kind"] == "done"
-    assert steps[-1]["loss"] < steps[0]["loss"] * 0.5
-    assert {"step", "epoch", "loss", "accuracy", "lr", "samples_per_s", "grad_norm"} <= set(
-        steps[0]
-    )
-    assert recs[-1]["test_accuracy"] > 0.9
+    steps = [r for r in recs if isinstance(r, Step)]
+    assert isinstance(recs[0], Start) and isinstance(recs[-1], Done)
+    assert steps[-1].loss < steps[0].loss * 0.5
+    assert recs[0].layer_names == ("dense 1", "dense 2")
+    assert all(len(s.layer_grad_norms) == 2 and s.grad_norm > 0 for s in steps)
+    assert recs[-1].test_accuracy > 0.9
 
 
 def test_records_are_throttled(data_dir):
@@ -170,7 +170,7 @@ def test_records_are_throttled(data_dir):
         ),
         d,
     )
-    steps = [r for r in recs if r["kind"] == "step"]
+    steps = [r for r in recs if isinstance(r, Step)]
     assert len(steps) == 3  # only the epoch ends, not 75 x 3 steps
 
 
@@ -185,10 +185,10 @@ def test_cancellation_between_steps_keeps_the_weights(data_dir):
     recs = run(
         TrainConfig(model=ModelConfig("mlp", hidden=(16,)), epochs=2, **FAST), d, should_stop=stop
     )
-    kinds = [r["kind"] for r in recs]
-    assert "cancelled" in kinds and recs[-1]["status"] == "cancelled"
-    assert recs[-1]["steps"] == 5
-    assert all(torch.isfinite(p).all() for p in recs[-1]["model"].parameters())
+    kinds = [r.kind for r in recs]
+    assert "cancelled" in kinds and recs[-1].status == "cancelled"
+    assert recs[-1].steps == 5
+    assert all(torch.isfinite(p).all() for p in recs[-1].model.parameters())
 
 
 def test_divergence_stops_names_the_step_and_keeps_good_weights(data_dir):
@@ -199,17 +199,17 @@ def test_divergence_stops_names_the_step_and_keeps_good_weights(data_dir):
         ),
         d,
     )
-    div = [r for r in recs if r["kind"] == "diverged"]
-    assert div and "diverged at step" in div[0]["message"]
-    assert recs[-1]["status"] == "diverged"
-    assert all(torch.isfinite(p).all() for p in recs[-1]["model"].parameters())
+    div = [r for r in recs if isinstance(r, Diverged)]
+    assert div and "diverged at step" in div[0].message and div[0].good_step < div[0].step
+    assert recs[-1].status == "diverged"
+    assert all(torch.isfinite(p).all() for p in recs[-1].model.parameters())
 
 
 def test_training_is_seeded_and_reproducible(data_dir):
     d = mnist.load_mnist(data_dir)
     cfg = TrainConfig(model=ModelConfig("fast-cnn"), epochs=1, augment=True, **FAST)
     a, b = run(cfg, d)[-1], run(cfg, d)[-1]
-    assert a["test_loss"] == b["test_loss"]
+    assert a.test_loss == b.test_loss
 
 
 def test_early_stopping_and_target_accuracy(data_dir):
@@ -220,7 +220,7 @@ def test_early_stopping_and_target_accuracy(data_dir):
         ),
         d,
     )
-    assert recs[-1]["status"] == "target reached" and recs[-1]["seconds_to_target"] > 0
+    assert recs[-1].status == "target reached" and recs[-1].seconds_to_target > 0
     recs = run(
         TrainConfig(
             model=ModelConfig("mlp", hidden=(32,)),
@@ -233,8 +233,9 @@ def test_early_stopping_and_target_accuracy(data_dir):
         ),
         d,
     )
-    assert recs[-1]["status"] == "early stopped"
-    assert recs[-1]["steps"] < 40 * 16
+    assert recs[-1].status == "early stopped"
+    assert recs[-1].steps < 40 * 16
+    assert all(r.val_loss is not None for r in recs if isinstance(r, Eval))
 
 
 @pytest.mark.parametrize(
@@ -257,18 +258,16 @@ def test_every_optimizer_and_schedule_runs(data_dir, opt, schedule):
         ),
         d,
     )[-1]
-    assert rec["status"] == "finished"
+    assert rec.status == "finished"
 
 
 def test_sweeps_differ_only_in_the_swept_value(data_dir):
-    d = mnist.load_mnist(data_dir)
     base = TrainConfig(model=ModelConfig("mlp", hidden=(8,)), epochs=1, limit_train=128, **FAST)
-    done = [r for r in lr_sweep(base, [1e-3, 1e-2], d) if r["kind"] == "done"]
-    assert [r["run"] for r in done] == ["lr=0.001", "lr=0.01"]
-    cfgs = [r["config"] for r in done]
+    runs = lr_sweep(base, [1e-3, 1e-2])
+    assert [v.label for v in runs] == ["lr=0.001", "lr=0.01"]
+    cfgs = [v.config for v in runs]
     assert replace(cfgs[0], lr=0) == replace(cfgs[1], lr=0)
-    done = [r for r in batch_sweep(base, [16, 64], d, scale_lr=True) if r["kind"] == "done"]
-    c0, c1 = (r["config"] for r in done)
+    c0, c1 = (v.config for v in batch_sweep(base, [16, 64], scale_lr=True))
     assert (c0.batch_size, c1.batch_size) == (16, 64) and c1.lr == pytest.approx(4 * c0.lr)
     assert replace(c0, lr=0, batch_size=0) == replace(c1, lr=0, batch_size=0)
 
@@ -278,19 +277,20 @@ def test_lr_range_test_suggests_an_lr_inside_the_range(data_dir):
     base = TrainConfig(model=ModelConfig("mlp", hidden=(32,)), **FAST)
     recs = list(lr_range_test(base, d, 1e-5, 10.0, 60))
     sug = recs[-1]
-    assert sug["kind"] == "lr_suggestion" and 1e-5 <= sug["lr"] <= 10.0
-    assert len(sug["lrs"]) == len(sug["smoothed"]) > 10
+    assert isinstance(recs[0], Start) and isinstance(sug, LrSuggestion)
+    assert 1e-5 <= sug.lr <= 10.0 and sug.rule
+    assert len(sug.lrs) == len(sug.smoothed) == len(recs) - 2 > 10
 
 
 def test_checkpoint_round_trip_is_atomic_and_predicts(tmp_path, data_dir):
     d = mnist.load_mnist(data_dir)
     cfg = TrainConfig(model=ModelConfig("mlp", hidden=(32,)), epochs=1, lr=3e-3, **FAST)
     done = run(cfg, d)[-1]
-    path = save_checkpoint(tmp_path / "ck" / "m.pt", done["model"], cfg, done)
+    path = save_checkpoint(tmp_path / "ck" / "m.pt", done.model, cfg, done.to_dict())
     assert [p.name for p in path.parent.iterdir()] == ["m.pt"]
     ck = load_checkpoint(path)
-    assert ck.config == cfg and ck.metrics["test_accuracy"] == done["test_accuracy"]
-    p1, p2 = predict(ck.model, d.test_x[:20]), predict(done["model"], d.test_x[:20])
+    assert ck.config == cfg and ck.metrics["test_accuracy"] == done.test_accuracy
+    p1, p2 = predict(ck.model, d.test_x[:20]), predict(done.model, d.test_x[:20])
     np.testing.assert_allclose(p1, p2, atol=1e-6)
     assert (p1.argmax(1) == d.test_y[:20]).mean() > 0.8
     (tmp_path / "bad.pt").write_bytes(b"not a checkpoint")

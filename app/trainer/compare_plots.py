@@ -1,0 +1,64 @@
+"""Runs overlaid: every ticked run of the run list, in its colour, on the same axes. The x axis is
+steps, epochs (samples seen) or wall-clock seconds: the batch size's effect shows as more steps
+per epoch, a noisier loss and a different speed."""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+
+from app.trainer.live_plots import make_plot, pen
+from engine.torch_engine.curves import X_AXES, log_safe
+
+X_LABELS = {"steps": "step", "epochs": "epoch (samples seen / training set)", "seconds": "s"}
+
+
+class ComparePlots(pg.GraphicsLayoutWidget):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.x_axis = "steps"
+        self.log_y = False
+        self.loss = make_plot(self, "training loss (smoothed)", "step", "loss", 0, 0)
+        self.acc = make_plot(self, "test accuracy", "step", "accuracy", 0, 1)
+        self.runs: dict[int, tuple[str, int, dict]] = {}  # run id -> (name, colour index, curves)
+        self.items: dict[int, tuple[pg.PlotDataItem, pg.PlotDataItem]] = {}
+
+    def set_runs(self, runs: dict[int, tuple[str, int, dict]]) -> None:
+        """The ticked runs, each (name, colour index, curves from engine.curves.run_curves)."""
+        for rid in list(self.items):
+            if rid not in runs:
+                for item, plot in zip(self.items.pop(rid), (self.loss, self.acc), strict=True):
+                    plot.removeItem(item)
+                    plot.legend.removeItem(item)
+        self.runs = runs
+        for rid, (name, colour, _) in runs.items():
+            if rid not in self.items:
+                self.items[rid] = (
+                    self.loss.plot(name=name, pen=pen(colour)),
+                    self.acc.plot(
+                        name=name,
+                        pen=pen(colour),
+                        symbol="o",
+                        symbolSize=5,
+                        symbolBrush=pg.mkBrush(*pen(colour).color().getRgb()),
+                    ),
+                )
+        self.redraw()
+
+    def set_x_axis(self, name: str) -> None:
+        self.x_axis = name
+        self.redraw()
+
+    def set_log(self, on: bool) -> None:
+        self.log_y = on
+        self.loss.setLogMode(y=on)
+        self.redraw()
+
+    def redraw(self) -> None:
+        key = X_AXES[self.x_axis]
+        for p in (self.loss, self.acc):
+            p.setLabel("bottom", X_LABELS[self.x_axis])
+        y = log_safe if self.log_y else (lambda v: v)
+        for rid, (loss_item, acc_item) in self.items.items():
+            c = self.runs[rid][2]
+            loss_item.setData(c[key], y(c["smooth"]))
+            acc_item.setData(c[f"eval_{key}"], c["test_accuracy"])

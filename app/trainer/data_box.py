@@ -1,0 +1,112 @@
+"""Where MNIST comes from: whether it is present, a folder picker (IDX or CSV form), and a
+download with a progress bar that can be cancelled. The engine loads and checks; this box shows."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+from superqt.utils import create_worker
+
+from engine.torch_engine import mnist
+
+
+class DataBox(QWidget):
+    folder_changed = Signal(str)
+    progress = Signal(str, int, int)  # file, bytes so far, total (emitted from the worker)
+
+    def __init__(self, folder: str | Path | None = None, parent=None):
+        super().__init__(parent)
+        self.folder = Path(folder).expanduser() if folder else mnist.default_data_dir()
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.status.setObjectName("data_status")
+        self.pick = QPushButton("Choose folder…")
+        self.download = QPushButton("Download MNIST")
+        self.cancel = QPushButton("Cancel")
+        self.bar = QProgressBar()
+        self.bar.hide()
+        self.cancel.hide()
+        row = QHBoxLayout()
+        for b in (self.pick, self.download, self.cancel):
+            row.addWidget(b)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.addWidget(self.status)
+        lay.addLayout(row)
+        lay.addWidget(self.bar)
+        self.pick.clicked.connect(self.choose_folder)
+        self.download.clicked.connect(self.start_download)
+        self.cancel.clicked.connect(self.cancel_download)
+        self.progress.connect(self._on_progress)
+        self._stop = threading.Event()
+        self._worker = None
+        self.present = False
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.present, text = mnist.status(self.folder)
+        self.status.setText(text)
+        self.status.setStyleSheet("" if self.present else "color: #c0392b;")
+        self.download.setVisible(not self.present and self._worker is None)
+
+    def set_folder(self, folder: str | Path) -> None:
+        self.folder = Path(folder).expanduser()
+        self.refresh()
+        self.folder_changed.emit(str(self.folder))
+
+    def choose_folder(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, "MNIST folder", str(self.folder))
+        if path:
+            self.set_folder(path)
+
+    def start_download(self) -> None:
+        if self._worker is not None:
+            return
+        self._stop = threading.Event()
+        folder, stop = self.folder, self._stop
+
+        def fetch():
+            mnist.download_mnist(
+                folder, progress=lambda *a: self.progress.emit(*a), should_stop=stop.is_set
+            )
+
+        w = create_worker(fetch, _start_thread=False)
+        w.errored.connect(lambda e: self.status.setText(str(e)))
+        w.finished.connect(self._on_finished)
+        self._worker = w
+        self.bar.setValue(0)
+        self.bar.show()
+        self.cancel.show()
+        self.download.hide()
+        w.start()
+
+    def cancel_download(self) -> None:
+        self._stop.set()
+
+    def _on_progress(self, name: str, got: int, total: int) -> None:
+        self.bar.setMaximum(max(total, 1))
+        self.bar.setValue(min(got, max(total, 1)))
+        self.bar.setFormat(f"{name}: %p%")
+
+    def _on_finished(self) -> None:
+        self._worker = None
+        self.bar.hide()
+        self.cancel.hide()
+        text = self.status.text()
+        self.refresh()
+        if not self.present and "cancel" in text:
+            self.status.setText(text)  # keep the reason the download ended
+
+    def shutdown(self) -> None:
+        self._stop.set()

@@ -1,0 +1,61 @@
+"""The trainer's files: plots exported as PNG or SVG (one scene, every plot in it), and a saved
+model brought back into the run list. Writes go through the engine's atomic helper, so a failed
+export leaves no half file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyqtgraph as pg
+import pyqtgraph.exporters  # noqa: F401 (registers the exporters)
+from PySide6.QtCore import QBuffer, QIODevice, QRect
+from PySide6.QtGui import QPainter
+from PySide6.QtSvg import QSvgGenerator
+
+from engine.atomic import atomic_path, atomic_write_bytes
+
+
+def export_scene(scene: pg.GraphicsLayoutWidget, path: str | Path, kind: str) -> Path:
+    """Every plot of `scene` into one PNG (at twice the screen's pixels) or SVG file."""
+    path = Path(path)
+    if kind not in ("png", "svg"):
+        raise ValueError(f"cannot export plots as {kind!r}; choose png or svg")
+    if kind == "png":
+        ex = pg.exporters.ImageExporter(scene.scene())
+        ex.parameters()["width"] = max(800, int(scene.width() * 2))
+        image = ex.export(toBytes=True)  # a QImage
+        with atomic_path(path) as tmp:
+            if not image.save(str(tmp), "PNG"):
+                raise OSError(f"could not write {path}")
+    else:
+        atomic_write_bytes(path, render_svg(scene))
+    return path
+
+
+def render_svg(widget) -> bytes:
+    """The widget's scene as SVG, drawn by Qt's own SVG painter. (pyqtgraph's SVGExporter fails
+    on curves that are still empty, which a live scene always has.)"""
+    buf = QBuffer()
+    buf.open(QIODevice.OpenModeFlag.WriteOnly)
+    gen = QSvgGenerator()
+    gen.setOutputDevice(buf)
+    size = widget.size()
+    gen.setSize(size)
+    gen.setViewBox(QRect(0, 0, size.width(), size.height()))
+    gen.setTitle("Backprop Studio plots")
+    painter = QPainter(gen)
+    try:
+        widget.render(painter)
+    finally:
+        painter.end()
+    return bytes(buf.data())
+
+
+def import_checkpoint(store, path: str | Path) -> int:
+    """A checkpoint file as a finished run of the store (its settings and figures kept)."""
+    from engine.torch_engine.checkpoint import load_checkpoint
+
+    ck = load_checkpoint(path)
+    rid = store.create_run(f"{Path(path).stem} (loaded)", "train", ck.config)
+    store.finish(rid, "finished", dict(ck.metrics), checkpoint=str(Path(path).resolve()))
+    return rid

@@ -1,0 +1,155 @@
+"""The live run's plots, one scene (so one PNG/SVG export holds them all): training loss per
+record (raw and smoothed), validation and test loss and accuracy per epoch, the learning rate, and
+the gradient norm overall and per layer. Each curve is created once and fed with setData from the
+engine's growing arrays; the view clips to what is visible and downsamples by peaks, so a run of
+100,000 steps draws as fast as a short one."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+
+from app.shared.theme import series_colour
+from engine.torch_engine.curves import Ema, Series, ema, log_safe
+from engine.torch_engine.records import Eval, Start, Step
+
+
+def pen(i: int, width: float = 2.0, style=None):
+    p = pg.mkPen(series_colour(i), width=width)
+    if style is not None:
+        p.setStyle(style)
+    return p
+
+
+def make_plot(
+    layout: pg.GraphicsLayoutWidget,
+    title: str,
+    x: str,
+    y: str,
+    row: int,
+    col: int,
+    colspan: int = 1,
+) -> pg.PlotItem:
+    p = layout.addPlot(row=row, col=col, colspan=colspan, title=title)
+    p.setLabel("bottom", x)
+    p.setLabel("left", y)
+    p.showGrid(x=True, y=True, alpha=0.25)
+    p.setClipToView(True)
+    p.setDownsampling(auto=True, mode="peak")
+    p.addLegend(offset=(-8, 8), labelTextSize="9pt")
+    return p
+
+
+class LivePlots(pg.GraphicsLayoutWidget):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.smoothing = 0.9
+        self.log_y = False
+        self.loss = make_plot(self, "training loss", "step", "loss", 0, 0)
+        self.eval_loss = make_plot(self, "loss per epoch", "epoch", "loss", 0, 1)
+        self.acc = make_plot(self, "accuracy", "epoch", "accuracy", 1, 0)
+        self.lr = make_plot(self, "learning rate", "step", "lr", 1, 1)
+        self.grad = make_plot(self, "gradient norm (overall and per layer)", "step", "‖g‖", 2, 0, 2)
+        self.curves: dict[str, pg.PlotDataItem] = {}
+        for key, plot, i, name in (
+            ("raw", self.loss, 7, "per record"),
+            ("smooth", self.loss, 0, "smoothed"),
+            ("val_loss", self.eval_loss, 1, "validation"),
+            ("test_loss", self.eval_loss, 0, "test"),
+            ("train_acc", self.acc, 7, "training batches (smoothed)"),
+            ("val_acc", self.acc, 1, "validation"),
+            ("test_acc", self.acc, 0, "test"),
+            ("lr", self.lr, 2, "lr"),
+            ("grad", self.grad, 0, "all layers"),
+        ):
+            self.curves[key] = plot.plot(name=name, pen=pen(i, 1.0 if key == "raw" else 2.0))
+        for key in ("val_loss", "test_loss", "val_acc", "test_acc"):
+            self.curves[key].setSymbol("o")
+            self.curves[key].setSymbolSize(6)
+        self.diverged_line = pg.InfiniteLine(angle=90, pen=pg.mkPen("#c0392b", width=2))
+        self.diverged_text = pg.TextItem(color="#c0392b", anchor=(1, 0))
+        self.reset()
+
+    def reset(self, start: Start | None = None) -> None:
+        """A new run: empty series, one curve per layer for the gradient norms."""
+        self.steps = Series(("step", "epoch", "loss", "smooth", "acc", "lr", "grad"))
+        self.evals = Series(("epoch", "test_loss", "test_acc", "val_loss", "val_acc"))
+        self._ema, self._acc_ema = Ema(self.smoothing), Ema(self.smoothing)
+        names = start.layer_names if start is not None else ()
+        self.layer_norms = Series(tuple(names) or ("none",))
+        for item in getattr(self, "layer_curves", []):
+            self.grad.removeItem(item)
+        self.layer_curves = [
+            self.grad.plot(name=n, pen=pen(i + 1, 1.2, None)) for i, n in enumerate(names)
+        ]
+        for item in (self.diverged_line, self.diverged_text):
+            if item.scene() is not None:
+                self.loss.removeItem(item)
+        self.redraw()
+
+    def add(self, rec) -> None:
+        """One record from the engine; drawing waits for `redraw` (called from a timer)."""
+        if isinstance(rec, Start):
+            self.reset(rec)
+        elif isinstance(rec, Step):
+            self.steps.append(
+                rec.step,
+                rec.epoch,
+                rec.loss,
+                self._ema(rec.loss),
+                self._acc_ema(rec.accuracy),
+                rec.lr,
+                rec.grad_norm,
+            )
+            if self.layer_curves and len(rec.layer_grad_norms) == len(self.layer_curves):
+                self.layer_norms.append(*rec.layer_grad_norms)
+        elif isinstance(rec, Eval):
+            nan = float("nan")
+            self.evals.append(
+                rec.epoch,
+                rec.test_loss,
+                rec.test_accuracy,
+                nan if rec.val_loss is None else rec.val_loss,
+                nan if rec.val_accuracy is None else rec.val_accuracy,
+            )
+
+    def mark_diverged(self, step: int, message: str) -> None:
+        self.diverged_line.setValue(step)
+        self.diverged_text.setText(f"diverged at step {step}")
+        finite = self.steps["loss"][np.isfinite(self.steps["loss"])]
+        self.diverged_text.setPos(step, float(finite.max()) if finite.size else 1.0)
+        self.loss.addItem(self.diverged_line)
+        self.loss.addItem(self.diverged_text)
+
+    def set_smoothing(self, weight: float) -> None:
+        """The slider moved: recompute the smoothed curves once, then keep appending."""
+        self.smoothing = weight
+        s = self.steps
+        if len(s):
+            s["smooth"][:] = ema(s["loss"], weight)
+        self._ema = Ema(weight)
+        self._ema.avg, self._ema.norm = (s["smooth"][-1], 1.0) if len(s) else (0.0, 0.0)
+        self.redraw()
+
+    def set_log(self, on: bool) -> None:
+        self.log_y = on
+        for p in (self.loss, self.eval_loss, self.lr, self.grad):
+            p.setLogMode(y=on)
+        self.redraw()
+
+    def redraw(self) -> None:
+        s, e, c = self.steps, self.evals, self.curves
+        y = log_safe if self.log_y else np.asarray
+        x = s["step"]
+        c["raw"].setData(x, y(s["loss"]))
+        c["smooth"].setData(x, y(s["smooth"]))
+        c["train_acc"].setData(s["epoch"], s["acc"])
+        c["lr"].setData(x, y(s["lr"]))
+        c["grad"].setData(x, y(s["grad"]))
+        n = len(self.layer_norms)
+        for k, curve in enumerate(self.layer_curves):
+            curve.setData(x[-n:] if n else [], y(self.layer_norms[self.layer_norms.names[k]]))
+        c["val_loss"].setData(e["epoch"], y(e["val_loss"]), connect="finite")
+        c["test_loss"].setData(e["epoch"], y(e["test_loss"]))
+        c["val_acc"].setData(e["epoch"], e["val_acc"], connect="finite")
+        c["test_acc"].setData(e["epoch"], e["test_acc"])

@@ -1,0 +1,34 @@
+"""One look for every plot scene of the trainer: normal, or lecturer mode (black background,
+large tick labels, curves three times as thick). Applied to whole scenes, so new curves only need
+the call repeated."""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+from PySide6.QtGui import QFont
+
+
+def style_scene(layout: pg.GraphicsLayoutWidget, dark: bool, scale: float = 1.0) -> None:
+    fg = "w" if dark else "k"
+    layout.setBackground("k" if dark else "w")
+    font = QFont()
+    font.setPointSizeF(9 * scale)
+    for item in layout.scene().items():
+        if isinstance(item, pg.PlotItem):
+            for side in ("left", "bottom"):
+                ax = item.getAxis(side)
+                ax.setPen(fg)
+                ax.setTextPen(fg)
+                ax.setStyle(tickFont=font)
+                ax.label.setFont(font)
+            item.titleLabel.setText(item.titleLabel.text, color=fg, size=f"{11 * scale:.0f}pt")
+        elif isinstance(item, pg.PlotDataItem):
+            pen = pg.mkPen(item.opts["pen"])
+            base = getattr(item, "_base_width", None)
+            if base is None:
+                base = item._base_width = pen.widthF() or 1.0
+            pen.setWidthF(base * (3.0 if scale > 1 else 1.0))
+            item.setPen(pen)
+        elif isinstance(item, pg.LegendItem):
+            item.setLabelTextColor(fg)
+            item.setLabelTextSize(f"{9 * scale:.0f}pt")

@@ -1,0 +1,112 @@
+"""Every recorded run (from this window, the CLI's train, sweep and lr-find, and earlier sessions)
+with its colour, status, final figures and settings. Tick runs to overlay them; double-click a
+name to rename it; the context menu deletes, saves the model, or reuses the settings. The rows come
+from the run store; the list only shows them."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtWidgets import QAbstractItemView, QMenu, QTreeWidget, QTreeWidgetItem
+
+from app.shared.theme import series_colour
+
+COLUMNS = ("run", "status", "test accuracy", "time", "settings")
+
+
+def swatch(colour_index: int) -> QIcon:
+    pm = QPixmap(14, 14)
+    pm.fill(QColor(*series_colour(colour_index)))
+    return QIcon(pm)
+
+
+class RunList(QTreeWidget):
+    ticked_changed = Signal()
+    renamed = Signal(int, str)  # run id, new name
+    delete_requested = Signal(list)  # run ids
+    save_requested = Signal(int)
+    reuse_requested = Signal(int)  # put this run's settings in the form
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setColumnCount(len(COLUMNS))
+        self.setHeaderLabels(list(COLUMNS))
+        self.setRootIsDecorated(False)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.customContextMenuRequested.connect(self._menu)
+        self.itemChanged.connect(self._item_changed)
+        self._filling = False
+        self.rows: dict[int, object] = {}  # run id -> RunRow
+
+    def set_runs(self, rows, ticked: set[int]) -> None:
+        """Show the store's rows (newest first), keeping the ticks given."""
+        self._filling = True
+        self.clear()
+        self.rows = {r.id: r for r in rows}
+        for r in rows:
+            acc = (r.final or {}).get("test_accuracy")
+            secs = (r.final or {}).get("wall_seconds")
+            it = QTreeWidgetItem(
+                [
+                    r.name,
+                    r.status,
+                    f"{100 * acc:.2f}%" if isinstance(acc, float) and acc == acc else "—",
+                    f"{secs:.1f} s" if isinstance(secs, float) else "—",
+                    r.summary,
+                ]
+            )
+            it.setData(0, Qt.ItemDataRole.UserRole, r.id)
+            it.setIcon(0, swatch(r.id))
+            it.setFlags(it.flags() | Qt.ItemFlag.ItemIsEditable | Qt.ItemFlag.ItemIsUserCheckable)
+            it.setCheckState(
+                0, Qt.CheckState.Checked if r.id in ticked else Qt.CheckState.Unchecked
+            )
+            if r.status in ("diverged", "interrupted"):
+                it.setForeground(1, QColor("#c0392b"))
+            self.addTopLevelItem(it)
+        for c in range(len(COLUMNS) - 1):
+            self.resizeColumnToContents(c)
+        self._filling = False
+
+    def ticked(self) -> list[int]:
+        out = []
+        for k in range(self.topLevelItemCount()):
+            it = self.topLevelItem(k)
+            if it.checkState(0) == Qt.CheckState.Checked:
+                out.append(it.data(0, Qt.ItemDataRole.UserRole))
+        return out
+
+    def set_ticked(self, ids) -> None:
+        ids = set(ids)
+        self._filling = True
+        for k in range(self.topLevelItemCount()):
+            it = self.topLevelItem(k)
+            on = it.data(0, Qt.ItemDataRole.UserRole) in ids
+            it.setCheckState(0, Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
+        self._filling = False
+        self.ticked_changed.emit()
+
+    def selected_ids(self) -> list[int]:
+        return [it.data(0, Qt.ItemDataRole.UserRole) for it in self.selectedItems()]
+
+    def _item_changed(self, it: QTreeWidgetItem, column: int) -> None:
+        if self._filling:
+            return
+        rid = it.data(0, Qt.ItemDataRole.UserRole)
+        if column == 0 and it.text(0) != self.rows[rid].name and it.text(0).strip():
+            self.renamed.emit(rid, it.text(0).strip())
+        self.ticked_changed.emit()
+
+    def _menu(self, pos) -> None:
+        ids = self.selected_ids()
+        if not ids:
+            return
+        m = QMenu(self)
+        m.addAction("Rename", lambda: self.editItem(self.selectedItems()[0], 0))
+        m.addAction("Use these settings", lambda: self.reuse_requested.emit(ids[0]))
+        save = m.addAction("Save model…", lambda: self.save_requested.emit(ids[0]))
+        save.setEnabled(bool(self.rows[ids[0]].checkpoint))
+        m.addAction(f"Delete {len(ids)} run(s)", lambda: self.delete_requested.emit(ids))
+        m.popup(self.viewport().mapToGlobal(pos))

@@ -1,0 +1,225 @@
+"""A run's settings: model (or a layer list with its parameter count, live), optimizer, schedule,
+epochs, batch size, learning rate, dropout, L2, augmentation, seed, validation size, device.
+Numbers are typed, so anything can be typed: the engine's `settings.check` judges every field and
+its sentence appears in red beside that field. The form never computes anything itself."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+from superqt.utils import qthrottled
+
+from engine.torch_engine.settings import DEVICES, MODEL_NAMES, USUAL_LR, Checked, check
+from engine.torch_engine.training import OPTIMIZER_NAMES, SCHEDULES, TrainConfig
+
+RECIPES = {  # the model's tested recipe (bench/train_mnist.py): lr, schedule, epochs
+    "mlp": ("0.003", "onecycle", "8"),
+    "lenet": ("0.003", "onecycle", "3"),
+    "fast-cnn": ("0.01", "onecycle", "2"),
+    "custom": ("0.001", "onecycle", "2"),
+}
+DEFAULT_LAYERS = "conv 8 5 relu\npool 2\nconv 16 3 relu\npool 2\nflatten\ndense 10"
+NUMBER_FIELDS = (  # (name, label, tooltip)
+    ("epochs", "Epochs", "passes over the training set"),
+    ("batch_size", "Batch size", "samples per step"),
+    ("lr", "Learning rate", "the step size (the peak for one-cycle)"),
+    ("dropout", "Dropout", "probability of dropping a hidden unit (MLP)"),
+    ("weight_decay", "L2", "weight decay"),
+    ("seed", "Seed", "weights, data order, dropout and augmentation"),
+    ("val_size", "Validation", "training images held out to measure validation loss"),
+)
+
+
+class SettingsForm(QWidget):
+    changed = Signal()  # any field edited
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.fields: dict[str, QWidget] = {}
+        self.errors: dict[str, QLabel] = {}
+        self._lr_typed = False
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.model = self._combo("model", MODEL_NAMES)
+        self._row(form, "model", "Model", self.model)
+        self.layers = QPlainTextEdit(DEFAULT_LAYERS)
+        self.layers.setToolTip(
+            "one layer per line: conv FILTERS KERNEL [relu] [pad P] [bn], pool 2, avgpool 2, "
+            "flatten, dense UNITS [relu], dropout P; end with dense 10"
+        )
+        self.layers.setFixedHeight(110)
+        self.fields["layers"] = self.layers
+        self._row(form, "layers", "Layers", self.layers)
+        self.params = QLabel()
+        form.addRow("Parameters", self.params)
+        self.optimizer = self._combo("optimizer", OPTIMIZER_NAMES)
+        self._row(form, "optimizer", "Optimizer", self.optimizer)
+        self.schedule = self._combo("schedule", SCHEDULES)
+        self._row(form, "schedule", "LR schedule", self.schedule)
+        for name, label, tip in NUMBER_FIELDS:
+            edit = QLineEdit()
+            edit.setToolTip(tip)
+            self.fields[name] = edit
+            self._row(form, name, label, edit)
+        self.augment = QCheckBox("random shifts and rotations")
+        self.fields["augment"] = self.augment
+        self._row(form, "augment", "Augment", self.augment)
+        self.device = self._combo("device", DEVICES)
+        self._row(form, "device", "Device", self.device)
+        self.device_name = QLabel()
+        self.device_name.setWordWrap(True)
+        form.addRow("", self.device_name)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.addLayout(form)
+        self._fill_defaults()
+        self.model.currentTextChanged.connect(self._model_changed)
+        self.optimizer.currentTextChanged.connect(self._optimizer_changed)
+        self.fields["lr"].textEdited.connect(self._lr_edited)
+        for w in self.fields.values():
+            sig = getattr(w, "textChanged", None) or getattr(w, "toggled", None)
+            sig = getattr(w, "currentTextChanged", sig)
+            sig.connect(self._edited)
+        self._model_changed(self.model.currentText())
+
+    def _combo(self, name: str, items) -> QComboBox:
+        c = QComboBox()
+        c.addItems(list(items))
+        c.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # no change on a wheel without focus
+        self.fields[name] = c
+        return c
+
+    def _row(self, form: QFormLayout, name: str, label: str, widget: QWidget) -> None:
+        err = QLabel()
+        err.setObjectName(f"error_{name}")
+        err.setStyleSheet("color: #c0392b;")
+        err.setWordWrap(True)
+        err.hide()
+        self.errors[name] = err
+        box = QVBoxLayout()
+        box.setSpacing(1)
+        box.addWidget(widget)
+        box.addWidget(err)
+        form.addRow(label, box)
+
+    def _fill_defaults(self) -> None:
+        self.model.setCurrentText("fast-cnn")
+        self.optimizer.setCurrentText("adam")
+        for name, text in (
+            ("batch_size", "128"),
+            ("dropout", "0.2"),
+            ("weight_decay", "0"),
+            ("seed", "0"),
+            ("val_size", "5000"),
+        ):
+            self.fields[name].setText(text)
+        self._recipe("fast-cnn")
+
+    def _recipe(self, model: str) -> None:
+        lr, sched, epochs = RECIPES[model]
+        self.fields["lr"].setText(lr)
+        self.schedule.setCurrentText(sched)
+        self.fields["epochs"].setText(epochs)
+
+    # ---- reactions ----
+    def _model_changed(self, name: str) -> None:
+        self.layers.setEnabled(name == "custom")
+        self.fields["dropout"].setEnabled(name in ("mlp",))
+        if not self._lr_typed:
+            self._recipe(name)
+
+    def _optimizer_changed(self, name: str) -> None:
+        """A new optimizer gets its usual learning rate unless the user typed one."""
+        if not self._lr_typed:
+            self.fields["lr"].setText(f"{USUAL_LR[name]:g}")
+
+    def _lr_edited(self, _text: str) -> None:
+        self._lr_typed = True
+
+    def _edited(self, *_a) -> None:
+        self.changed.emit()
+        self._live_check()
+
+    @qthrottled(timeout=150)
+    def _live_check(self) -> None:
+        self.check()
+
+    # ---- reading and writing ----
+    def values(self) -> dict:
+        d = {n: w.text() for n, w in self.fields.items() if isinstance(w, QLineEdit)}
+        d.update({n: w.currentText() for n, w in self.fields.items() if isinstance(w, QComboBox)})
+        d["layers"] = self.layers.toPlainText()
+        d["augment"] = self.augment.isChecked()
+        return d
+
+    def check(self) -> Checked:
+        """Judge every field; show each problem beside its field; the count of parameters."""
+        result = check(self.values())
+        for name, label in self.errors.items():
+            msg = result.errors.get(name, "")
+            label.setText(msg)
+            label.setVisible(bool(msg))
+        self.params.setText(f"{result.parameters:,}" if result.parameters is not None else "—")
+        from engine.torch_engine.device import pick_device
+
+        dev = self.device.currentText()
+        self.device_name.setText(
+            "" if "device" in result.errors else pick_device(None if dev == "auto" else dev).name
+        )
+        return result
+
+    def set_config(self, cfg: TrainConfig) -> None:
+        """Fill the form from a run's settings (reopening a run, or 'use this LR')."""
+        m = cfg.model
+        self._lr_typed = True
+        self.model.setCurrentText(m.name)
+        if m.name == "custom":
+            self.layers.setPlainText(layers_text(m.layers))
+        self.optimizer.setCurrentText(cfg.optimizer)
+        self.schedule.setCurrentText(cfg.schedule)
+        for name, value in (
+            ("epochs", cfg.epochs),
+            ("batch_size", cfg.batch_size),
+            ("lr", f"{cfg.lr:g}"),
+            ("dropout", f"{m.dropout:g}"),
+            ("weight_decay", f"{cfg.weight_decay:g}"),
+            ("seed", cfg.seed),
+            ("val_size", cfg.val_size),
+        ):
+            self.fields[name].setText(str(value))
+        self.augment.setChecked(cfg.augment)
+        self.device.setCurrentText(cfg.device or "auto")
+
+    def set_lr(self, lr: float) -> None:
+        self._lr_typed = True
+        self.fields["lr"].setText(f"{lr:.3g}")
+
+
+def layers_text(layers) -> str:
+    """The engine's layer dicts back into the one-per-line form."""
+    out = []
+    for d in layers:
+        t, act = d.get("type"), d.get("activation", "")
+        if t == "conv":
+            extra = [f"pad {d['padding']}"] if d.get("padding") else []
+            extra += [f"stride {d['stride']}"] if d.get("stride", 1) != 1 else []
+            extra += ["bn"] if d.get("batchnorm") else []
+            out.append(" ".join(["conv", str(d["out"]), str(d.get("kernel", 3)), act, *extra]))
+        elif t == "pool":
+            out.append(f"{'avgpool' if d.get('kind') == 'avg' else 'pool'} {d.get('size', 2)}")
+        elif t == "dense":
+            out.append(f"dense {d['units']} {act}")
+        elif t == "dropout":
+            out.append(f"dropout {d.get('p', 0.5):g}")
+        else:
+            out.append(str(t))
+    return "\n".join(" ".join(line.split()) for line in out)

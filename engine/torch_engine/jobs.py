@@ -1,0 +1,206 @@
+"""Jobs: what the trainer window and the CLI ask for (a run, a sweep, an LR range test), run
+in this process (`run_job`) or in a child process (`run_job_in_process`), every run recorded in
+the run store. MNIST is loaded and moved to the device once per job; the runs of a sweep share it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+
+from .device import pick_device, threads_beside_gui
+from .experiments import Variant, batch_sweep, lr_range_test, lr_sweep
+from .mnist import MnistData, default_data_dir, load_mnist
+from .recording import Recording, record_run
+from .records import Done, Record
+from .runstore import RUN_KINDS, RunStore, new_group_id
+from .training import TrainConfig, prepare, train
+
+STOP_GRACE_S = 5.0  # how long a closed job's child may take to finish before it is terminated
+
+
+@dataclass(frozen=True)
+class Job:
+    kind: str  # one of RUN_KINDS: "train" | "lr-sweep" | "batch-sweep" | "lr-find"
+    config: TrainConfig  # the run's settings (a sweep's base)
+    data_dir: str | None  # folder with MNIST (None: the user data folder); never downloaded
+    name: str = ""  # the run's name in the store ("" : made from the settings)
+    values: tuple[float, ...] = ()  # the swept learning rates or batch sizes
+    scale_lr: bool = False  # batch sweep: scale the LR linearly with the batch size
+    lr_start: float = 1e-6  # LR range test: first LR
+    lr_end: float = 1.0  # LR range test: last LR
+    lr_steps: int = 100  # LR range test: steps from lr_start to lr_end
+    store_path: str | None = None  # the run store file (None: default_store_path())
+
+
+@dataclass(frozen=True)
+class Tagged:
+    run_id: int  # the store run the record belongs to
+    run_index: int  # 0, 1, ... within the job (a sweep's values in order)
+    label: str  # what tells the run apart in its job, e.g. "lr=0.01" ("" for a single run)
+    record: Record  # the record itself
+
+
+@dataclass(frozen=True)
+class JobFailed:
+    message: str  # one plain sentence: why the job could not run or stopped
+
+
+def variants(job: Job) -> list[Variant]:
+    """The runs a train or sweep job makes, in order."""
+    if job.kind == "train":
+        return [Variant("", job.config)]
+    if not job.values:
+        raise ValueError("a sweep needs at least one value")
+    if job.kind == "lr-sweep":
+        return lr_sweep(job.config, job.values)
+    if job.kind == "batch-sweep":
+        return batch_sweep(job.config, [int(v) for v in job.values], job.scale_lr)
+    raise ValueError(f"unknown job kind {job.kind!r}; one of {', '.join(RUN_KINDS)}")
+
+
+def run_name(job: Job, label: str = "") -> str:
+    c = job.config
+    base = job.name or {
+        "train": f"{c.model.name} {c.optimizer} lr={c.lr:g} batch={c.batch_size}",
+        "lr-sweep": f"{c.model.name} lr sweep",
+        "batch-sweep": f"{c.model.name} batch sweep",
+        "lr-find": f"{c.model.name} LR range test",
+    }.get(job.kind, job.kind)
+    return f"{base} · {label}" if label else base
+
+
+def run_job(
+    job: Job,
+    should_stop: Callable[[], bool] | None = None,
+    data: MnistData | None = None,
+) -> Iterator[Tagged]:
+    """Run `job` here, yielding its records tagged with their store runs. `data` is MNIST already
+    loaded (else it is read from job.data_dir). A sweep stops after a cancelled run."""
+    if job.kind not in RUN_KINDS:
+        raise ValueError(f"unknown job kind {job.kind!r}; one of {', '.join(RUN_KINDS)}")
+    runs = variants(job) if job.kind != "lr-find" else []  # check the values before loading
+    if data is None:
+        data = load_mnist(job.data_dir or default_data_dir())
+    store = RunStore(job.store_path)
+    cfg = job.config
+    dev = pick_device(cfg.device).device
+    if job.kind == "lr-find":
+        prepared = prepare(data, dev, 0, cfg.limit_train)
+        steps = lr_range_test(
+            cfg, prepared, job.lr_start, job.lr_end, job.lr_steps, should_stop=should_stop
+        )
+        yield from _tagged(record_run(store, run_name(job), job.kind, cfg, steps), 0, "")
+        return
+    prepared = prepare(data, dev, cfg.val_size, cfg.limit_train)  # once, for every run
+    group = new_group_id() if job.kind != "train" else None
+    for i, v in enumerate(runs):
+        records = train(v.config, prepared, should_stop)
+        label = v.label if group else None
+        rec = record_run(store, run_name(job, v.label), job.kind, v.config, records, group, label)
+        yield from _tagged(rec, i, v.label)
+        if should_stop is not None and should_stop():
+            return  # the run just ended cancelled: start no more
+
+
+def _tagged(rec: Recording, index: int, label: str) -> Iterator[Tagged]:
+    """The recording's records, tagged; closing this closes the recording (the run: cancelled)."""
+    try:
+        for r in rec:
+            yield Tagged(rec.run_id, index, label, r)
+    finally:
+        rec.close()
+
+
+def failure_message(e: BaseException) -> str:
+    """One plain sentence for an exception a job raised."""
+    if isinstance(e, ValueError | OSError) and str(e):  # MnistError, ModelSpecError, ...
+        return str(e)
+    return f"the job failed unexpectedly ({type(e).__name__}: {e})"
+
+
+def _child(conn, job: Job) -> None:
+    """Runs in the child process: the job's tagged records to the parent, then None."""
+    threads_beside_gui()  # leave a core to the window's process
+    try:
+        for t in run_job(job, should_stop=conn.poll):  # any message from the parent means stop
+            if isinstance(t.record, Done) and t.record.model is not None:
+                t = replace(t, record=replace(t.record, model=None))  # the store has it
+            conn.send(t)
+        conn.send(None)
+    except (BrokenPipeError, EOFError, KeyboardInterrupt):
+        pass
+    except Exception as e:  # every failure becomes a message, never a silent death
+        if not isinstance(e, ValueError | OSError):
+            traceback.print_exc()
+        with contextlib.suppress(BrokenPipeError, OSError):
+            conn.send(JobFailed(failure_message(e)))
+    finally:
+        conn.close()
+
+
+def run_job_in_process(job: Job, heartbeat_s: float = 0.05) -> Iterator[Tagged | None | JobFailed]:
+    """`run_job` in a spawned child, so a GUI in this process keeps its interpreter lock.
+
+    Yields the child's Tagged records (Done without its model: load it from the store's
+    checkpoint), None every `heartbeat_s` while none arrives, and a JobFailed as the last item if
+    the job raised. Closing the generator asks the child to stop between steps (its run ends
+    cancelled, records kept) and waits for it (terminating it after STOP_GRACE_S).
+    """
+    import multiprocessing as mp
+
+    ctx = mp.get_context("spawn")  # never fork a process that runs Qt threads
+    parent, child = ctx.Pipe()
+    proc = ctx.Process(target=_child, args=(child, job), daemon=True, name="backprop-studio job")
+    proc.start()
+    child.close()
+    try:
+        while True:
+            if parent.poll(heartbeat_s):
+                try:
+                    msg = parent.recv()
+                except EOFError:
+                    proc.join(1.0)
+                    msg = JobFailed(_died(proc.exitcode))
+                if msg is None:
+                    return
+                yield msg
+                if isinstance(msg, JobFailed):
+                    return
+            elif not proc.is_alive() and not parent.poll(0):
+                yield JobFailed(_died(proc.exitcode))
+                return
+            else:
+                yield None
+    finally:
+        _stop(proc, parent)
+
+
+def _died(code: int | None) -> str:
+    return f"the training process stopped unexpectedly (exit code {code})"
+
+
+def _stop(proc, conn) -> None:
+    """Ask the child to stop, read what it still sends (so it never blocks on a full pipe), wait
+    for it, and terminate it if it does not end within STOP_GRACE_S."""
+    with contextlib.suppress(BrokenPipeError, OSError):
+        conn.send("stop")
+    deadline = time.monotonic() + STOP_GRACE_S
+    while proc.is_alive() and time.monotonic() < deadline:
+        try:
+            if conn.poll(0.05):
+                conn.recv()
+        except (EOFError, OSError):
+            proc.join(max(0.0, deadline - time.monotonic()))
+            break
+    if proc.is_alive():
+        proc.terminate()
+        proc.join(1.0)
+    if proc.is_alive():
+        proc.kill()
+        proc.join()
+    proc.join()
+    conn.close()

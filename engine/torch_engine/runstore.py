@@ -1,0 +1,365 @@
+"""The run store: every training run, sweep and LR range test, with its settings, status and metric
+records, in one SQLite file in the per-user data folder. The trainer window and the CLI read and
+write the same file, from several processes at once.
+
+SQLite in WAL mode (readers never wait for the writer), each write one transaction, a busy timeout
+for the rare moment two writers meet; a connection per call, so a store can be used from any thread.
+A run whose writer died (killed, crashed) stays "running" in the file; `runs()` notices that its
+process is gone and marks it "interrupted". Its records up to the last committed batch remain.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import json
+import os
+import socket
+import sqlite3
+import time
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from engine.atomic import atomic_path, clean_stale_parts
+
+from .records import DONE_STATUSES, Record
+
+if TYPE_CHECKING:  # importing the store costs no torch import (`backprop-studio runs` is quick)
+    from .training import TrainConfig
+
+ENV_VAR = "BACKPROP_STUDIO_RUNS"  # overrides the default store path (tests isolate with it)
+RUN_KINDS = ("train", "lr-sweep", "batch-sweep", "lr-find")
+STATUSES = ("running", *DONE_STATUSES, "interrupted")
+SCHEMA_VERSION = 1
+BUSY_TIMEOUT_S = 10.0  # how long a write waits for another writer before it fails
+CSV_FIXED = ("run_id", "run_name", "seq", "kind", "step", "epoch", "elapsed")
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL,           -- one of RUN_KINDS
+    group_id TEXT,                -- shared by the runs of one sweep, NULL for a single run
+    group_label TEXT,             -- what tells the run apart in its group, e.g. "lr=0.01"
+    settings TEXT NOT NULL,       -- JSON of asdict(TrainConfig)
+    status TEXT NOT NULL,         -- one of STATUSES
+    created REAL NOT NULL,        -- Unix time
+    finished REAL,                -- Unix time, NULL while running or when interrupted
+    final TEXT NOT NULL DEFAULT '{}',  -- JSON: final figures
+    checkpoint TEXT,              -- path of the trained weights, if saved
+    pid INTEGER,                  -- the writing process
+    host TEXT                     -- the machine it runs on
+);
+CREATE TABLE IF NOT EXISTS records (
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,         -- 0, 1, 2... within the run
+    kind TEXT NOT NULL,
+    step INTEGER,
+    epoch REAL,
+    elapsed REAL,
+    data TEXT NOT NULL,           -- JSON of the record's to_dict()
+    PRIMARY KEY (run_id, seq)
+);
+CREATE INDEX IF NOT EXISTS runs_group ON runs(group_id);
+"""
+
+
+class RunStoreError(ValueError):
+    """A store file that cannot be used; the message says why."""
+
+
+def default_store_path() -> Path:
+    """$BACKPROP_STUDIO_RUNS if set, else runs.sqlite in the per-user data folder."""
+    if os.environ.get(ENV_VAR):
+        return Path(os.environ[ENV_VAR]).expanduser()
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("backprop-studio", appauthor=False)) / "runs.sqlite"
+
+
+def new_group_id() -> str:
+    return uuid.uuid4().hex
+
+
+@dataclass(frozen=True)
+class RunRow:
+    id: int  # the run's number in the store
+    name: str  # a name a person gave or the default one
+    kind: str  # one of RUN_KINDS
+    group_id: str | None  # shared by the runs of one sweep
+    group_label: str | None  # e.g. "lr=0.01"
+    settings: dict[str, Any]  # asdict of the run's TrainConfig
+    status: str  # one of STATUSES
+    created: float  # Unix time the run was created
+    finished: float | None  # Unix time it ended (None: running or interrupted)
+    final: dict[str, Any]  # final figures: test_accuracy, test_loss, steps, epochs, ...
+    checkpoint: str | None  # path of its saved weights
+    pid: int | None  # the process that wrote it
+    host: str | None  # the machine that process ran on
+
+    @property
+    def config(self) -> TrainConfig:
+        from .checkpoint import config_from_dict
+
+        return config_from_dict(self.settings)
+
+    @property
+    def summary(self) -> str:
+        """One line of the settings that tell runs apart (settings.describe)."""
+        from .settings import describe
+
+        return describe(self.config)
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this id exists on this machine."""
+    if pid <= 0:
+        return False
+    if os.name == "nt":  # os.kill would terminate it on Windows
+        import ctypes
+
+        k32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
+        h = k32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+        if not h:
+            return False
+        code = ctypes.c_ulong()
+        k32.GetExitCodeProcess(h, ctypes.byref(code))
+        k32.CloseHandle(h)
+        return code.value == 259  # STILL_ACTIVE
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
+
+
+def _row(r: sqlite3.Row) -> RunRow:
+    d = dict(r)
+    d["settings"], d["final"] = json.loads(d["settings"]), json.loads(d["final"] or "{}")
+    return RunRow(**d)
+
+
+class RunStore:
+    def __init__(self, path: str | Path | None = None):
+        self.path = Path(path).expanduser() if path is not None else default_store_path()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self._db() as db:
+                db.execute("PRAGMA journal_mode = WAL")  # kept in the file; not in a transaction
+            with self._db(write=True) as db:
+                version = db.execute("PRAGMA user_version").fetchone()[0]
+                if version > SCHEMA_VERSION:
+                    raise RunStoreError(f"{self.path} was written by a newer Backprop Studio")
+                for statement in filter(str.strip, SCHEMA.split(";")):
+                    db.execute(statement)
+                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        except (sqlite3.DatabaseError, OSError) as e:
+            raise RunStoreError(f"{self.path} is not a usable run store ({e})") from None
+        clean_stale_parts(self.checkpoint_dir)
+
+    @property
+    def checkpoint_dir(self) -> Path:
+        """Where the store keeps its runs' checkpoints: a folder beside the database."""
+        return self.path.parent / (self.path.stem + "-checkpoints")
+
+    @contextlib.contextmanager
+    def _db(self, write: bool = False) -> Iterator[sqlite3.Connection]:
+        """A connection for one call; with `write`, one transaction committed at the end."""
+        db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        try:
+            db.row_factory = sqlite3.Row
+            db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+            db.execute("PRAGMA foreign_keys = ON")
+            db.execute("PRAGMA synchronous = NORMAL")  # in WAL: durable across a killed process
+            if write:
+                db.execute("BEGIN IMMEDIATE")
+            yield db
+            if write:
+                db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+        finally:
+            db.close()
+
+    def create_run(
+        self,
+        name: str,
+        kind: str,
+        config: TrainConfig,
+        group_id: str | None = None,
+        group_label: str | None = None,
+    ) -> int:
+        if kind not in RUN_KINDS:
+            raise ValueError(f"unknown run kind {kind!r}; one of {', '.join(RUN_KINDS)}")
+        with self._db(write=True) as db:
+            cur = db.execute(
+                "INSERT INTO runs (name, kind, group_id, group_label, settings, status, created,"
+                " pid, host) VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?)",
+                (
+                    name,
+                    kind,
+                    group_id,
+                    group_label,
+                    json.dumps(asdict(config)),
+                    time.time(),
+                    os.getpid(),
+                    socket.gethostname(),
+                ),
+            )
+            return int(cur.lastrowid)
+
+    def add_records(self, run_id: int, records: Iterable[Record]) -> None:
+        """Append records to a run, all in one transaction."""
+        dicts = [r.to_dict() for r in records]
+        if not dicts:
+            return
+        with self._db(write=True) as db:
+            (seq,) = db.execute(
+                "SELECT COALESCE(MAX(seq) + 1, 0) FROM records WHERE run_id = ?", (run_id,)
+            ).fetchone()
+            db.executemany(
+                "INSERT INTO records (run_id, seq, kind, step, epoch, elapsed, data)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        run_id,
+                        seq + i,
+                        d["kind"],
+                        d.get("step", d.get("steps")),
+                        d.get("epoch", d.get("epochs")),
+                        d.get("elapsed", d.get("wall_seconds")),
+                        json.dumps(d),
+                    )
+                    for i, d in enumerate(dicts)
+                ],
+            )
+
+    def finish(
+        self, run_id: int, status: str, final: dict[str, Any], checkpoint: str | None = None
+    ) -> None:
+        if status not in STATUSES:
+            raise ValueError(f"unknown status {status!r}; one of {', '.join(STATUSES)}")
+        done = None if status in ("running", "interrupted") else time.time()
+        with self._db(write=True) as db:
+            db.execute(
+                "UPDATE runs SET status = ?, finished = ?, final = ?,"
+                " checkpoint = COALESCE(?, checkpoint) WHERE id = ?",
+                (status, done, json.dumps(final), checkpoint, run_id),
+            )
+
+    def runs(self) -> list[RunRow]:
+        """Every run, newest first; runs whose writer died are marked "interrupted" first."""
+        self._mark_interrupted()
+        with self._db() as db:
+            return [_row(r) for r in db.execute("SELECT * FROM runs ORDER BY id DESC")]
+
+    def run(self, run_id: int) -> RunRow:
+        with self._db() as db:
+            r = db.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
+        if r is None:
+            raise KeyError(f"no run {run_id} in {self.path}")
+        return _row(r)
+
+    def config(self, run_id: int) -> TrainConfig:
+        """The settings the run was made with."""
+        return self.run(run_id).config
+
+    def _mark_interrupted(self) -> None:
+        host = socket.gethostname()
+        with self._db() as db:
+            live = db.execute(
+                "SELECT id, pid FROM runs WHERE status = 'running' AND host = ?", (host,)
+            )
+            dead = [(i,) for i, pid in live if pid is None or not pid_alive(pid)]
+        if dead:
+            with self._db(write=True) as db:
+                db.executemany(
+                    "UPDATE runs SET status = 'interrupted' WHERE id = ? AND status = 'running'",
+                    dead,
+                )
+
+    def records(self, run_id: int, kinds: Iterable[str] | None = None) -> list[dict[str, Any]]:
+        """The run's records in order, each its to_dict() plus "seq"."""
+        sql, args = "SELECT seq, data FROM records WHERE run_id = ?", [run_id]
+        if kinds is not None:
+            kinds = list(kinds)
+            sql += f" AND kind IN ({', '.join('?' * len(kinds))})"
+            args += kinds
+        with self._db() as db:
+            rows = db.execute(sql + " ORDER BY seq", args).fetchall()
+        return [{**json.loads(data), "seq": seq} for seq, data in rows]
+
+    def rename(self, run_id: int, name: str) -> None:
+        with self._db(write=True) as db:
+            db.execute("UPDATE runs SET name = ? WHERE id = ?", (name, run_id))
+
+    def delete(self, run_id: int) -> None:
+        """Remove the run, its records, and its checkpoint if the store keeps it."""
+        with self._db(write=True) as db:
+            r = db.execute("SELECT checkpoint FROM runs WHERE id = ?", (run_id,)).fetchone()
+            db.execute("DELETE FROM records WHERE run_id = ?", (run_id,))
+            db.execute("DELETE FROM runs WHERE id = ?", (run_id,))
+        if r is not None and r["checkpoint"]:
+            ck = Path(r["checkpoint"])
+            if ck.resolve().parent == self.checkpoint_dir.resolve():
+                ck.unlink(missing_ok=True)
+
+    def export_csv(self, path: str | Path, run_ids: Iterable[int] | None = None) -> int:
+        """Every run's records (or those of `run_ids`) in one CSV file, written atomically:
+        columns CSV_FIXED, then the union of the records' fields. Lists are JSON in their cell,
+        None is an empty cell. Returns the number of records written."""
+        wanted = None if run_ids is None else set(run_ids)
+        rows: list[dict[str, Any]] = []
+        for run in sorted(self.runs(), key=lambda r: r.id):
+            if wanted is None or run.id in wanted:
+                rows += [
+                    {"run_id": run.id, "run_name": run.name, **d} for d in self.records(run.id)
+                ]
+        fields = list(CSV_FIXED)
+        for d in rows:
+            fields += [k for k in d if k not in fields]
+        with atomic_path(path) as tmp, open(tmp, "w", newline="", encoding="utf-8") as f:
+            w = csv.DictWriter(f, fields)
+            w.writeheader()
+            for d in rows:
+                w.writerow({k: json.dumps(v) if isinstance(v, list) else v for k, v in d.items()})
+        return len(rows)
+
+
+CSV_TEXT = {
+    "run_name",
+    "kind",
+    "status",
+    "message",
+    "rule",
+    "device",
+    "device_reason",
+    "device_name",
+}
+
+
+def read_csv(path: str | Path) -> list[dict[str, Any]]:
+    """The rows `export_csv` wrote, with numbers, lists and None read back (a blank cell is None;
+    "nan" is NaN)."""
+
+    def value(k: str, s: str) -> Any:
+        if s == "":
+            return None
+        if k in CSV_TEXT:
+            return s
+        if s.startswith("["):
+            return json.loads(s)
+        for kind in (int, float):
+            with contextlib.suppress(ValueError):
+                return kind(s)
+        return s
+
+    with open(path, newline="", encoding="utf-8") as f:
+        return [{k: value(k, v) for k, v in row.items()} for row in csv.DictReader(f)]

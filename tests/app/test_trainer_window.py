@@ -1,0 +1,199 @@
+"""The trainer window on tiny IDX data written by the tests (never the real MNIST)."""
+
+import multiprocessing
+
+import pytest
+from PySide6.QtCore import Qt
+
+from engine.torch_engine.runstore import RunStore
+from tests.engine.mnist_fixtures import write_mnist
+
+RUN_TIMEOUT_MS = 90_000  # a spawned child imports torch: seconds on a busy 2-core machine
+
+
+@pytest.fixture
+def data_dir(tmp_path):
+    return write_mnist(tmp_path / "mnist", n_train=600, n_test=200)
+
+
+@pytest.fixture
+def make_trainer(qtbot, tmp_path):
+    from app.trainer.window import TrainerWindow
+
+    def make(data_dir=None, store=None):
+        w = TrainerWindow(
+            tmp_path / "settings", data_dir=data_dir, store=store or tmp_path / "runs.sqlite"
+        )
+        qtbot.addWidget(w)
+        w.show()
+        w.activateWindow()
+        qtbot.waitExposed(w)
+        qtbot.waitUntil(w.isActiveWindow, timeout=5000)  # window shortcuts need an active window
+        return w
+
+    yield make
+    assert multiprocessing.active_children() == [], "a training child was left running"
+
+
+def small_run(w, epochs="2", model="mlp"):
+    f = w.form
+    f.model.setCurrentText(model)
+    f.fields["epochs"].setText(epochs)
+    f.fields["batch_size"].setText("64")
+    f.fields["val_size"].setText("100")
+    f.fields["lr"].setText("0.003")
+
+
+def wait_done(qtbot, w):
+    qtbot.waitUntil(lambda: not w.runner.running, timeout=RUN_TIMEOUT_MS)
+
+
+def test_a_short_run_feeds_every_plot_and_is_recorded(qtbot, make_trainer, data_dir):
+    w = make_trainer(data_dir)
+    small_run(w)
+    qtbot.keyClick(w, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert w.runner.running
+    wait_done(qtbot, w)
+    assert not w.last_error
+    assert len(w.live.steps) >= 2 and len(w.live.evals) == 2  # one per epoch
+    assert len(w.live.layer_curves) == 3  # three dense layers, one gradient norm each
+    assert w.live.curves["smooth"].getData()[0] is not None
+    rows = RunStore(w.store.path).runs()
+    assert len(rows) == 1 and rows[0].status == "finished"
+    assert rows[0].checkpoint and w.run_list.topLevelItemCount() == 1
+
+
+def test_stop_mid_run_keeps_the_run_as_cancelled(qtbot, make_trainer, data_dir):
+    w = make_trainer(data_dir)
+    small_run(w, epochs="200")
+    w.run_button.click()
+    qtbot.waitUntil(lambda: len(w.live.steps) > 0, timeout=RUN_TIMEOUT_MS)
+    w.stop_button.click()
+    wait_done(qtbot, w)
+    (row,) = RunStore(w.store.path).runs()
+    assert row.status == "cancelled"
+    assert RunStore(w.store.path).records(row.id, ("step",))
+
+
+def test_closing_mid_run_leaves_no_child_and_keeps_the_records(qtbot, make_trainer, data_dir):
+    w = make_trainer(data_dir)
+    small_run(w, epochs="200")
+    w.run_button.click()
+    qtbot.waitUntil(lambda: len(w.live.steps) > 0, timeout=RUN_TIMEOUT_MS)
+    w.close()
+    assert multiprocessing.active_children() == []
+    (row,) = RunStore(w.store.path).runs()
+    assert row.status == "cancelled"
+
+
+def test_a_learning_rate_sweep_draws_one_curve_per_value(qtbot, make_trainer, data_dir):
+    w = make_trainer(data_dir)
+    small_run(w)
+    w.experiments.lrs.setText("0.001, 0.01")
+    w.experiments.lr_button.click()
+    wait_done(qtbot, w)
+    assert not w.last_error
+    assert sorted(w.experiment.runs) == [0, 1]
+    assert all(len(r["series"]) > 0 and r["done"] for r in w.experiment.runs.values())
+    xs, _ = w.experiment.final_curve.getData()
+    assert len(xs) == 2
+    rows = RunStore(w.store.path).runs()
+    assert len(rows) == 2 and len({r.group_id for r in rows}) == 1
+
+
+def test_the_run_list_survives_a_restart_and_overlays_ticked_runs(
+    qtbot, make_trainer, data_dir, tmp_path
+):
+    w = make_trainer(data_dir)
+    small_run(w)
+    w.run_button.click()
+    wait_done(qtbot, w)
+    w.close()
+    again = make_trainer(data_dir, store=w.store.path)
+    assert again.run_list.topLevelItemCount() == 1
+    again.run_list.set_ticked([again.run_list.rows and next(iter(again.run_list.rows))])
+    assert len(again.compare.items) == 1
+    for axis in ("steps", "epochs", "seconds"):
+        again.x_axis.setCurrentText(axis)
+        xs, _ = next(iter(again.compare.items.values()))[0].getData()
+        assert xs is not None and len(xs) > 0
+
+
+def test_a_missing_data_folder_is_named_and_nothing_starts(qtbot, make_trainer, tmp_path):
+    w = make_trainer(tmp_path / "no-mnist-here")
+    assert "no-mnist-here" in w.data.status.text()
+    assert "train-images-idx3-ubyte" in w.data.status.text()
+    w.run_button.click()
+    assert not w.runner.running and "no-mnist-here" in w.last_error
+    assert not (tmp_path / "no-mnist-here").exists()
+
+
+@pytest.mark.parametrize(
+    "field, text, words",
+    [
+        ("lr", "abc", "number"),
+        ("lr", "nan", "number"),
+        ("batch_size", "0", "between"),
+        ("batch_size", "1.5", "whole"),
+        ("epochs", "-1", "between"),
+        ("epochs", "", "number"),
+    ],
+)
+def test_an_invalid_setting_is_refused_beside_its_field(
+    qtbot, make_trainer, data_dir, field, text, words
+):
+    w = make_trainer(data_dir)
+    w.form.fields[field].setText(text)
+    w.run_button.click()
+    assert not w.runner.running
+    err = w.form.errors[field]
+    assert err.isVisibleTo(w) and words in err.text()
+    assert w.last_error and w.store.runs() == []
+
+
+def test_a_custom_layer_list_shows_its_parameter_count_live(qtbot, make_trainer, data_dir):
+    w = make_trainer(data_dir)
+    w.form.model.setCurrentText("custom")
+    w.form.layers.setPlainText("flatten\ndense 10")
+    qtbot.waitUntil(lambda: w.form.params.text() == "7,850", timeout=3000)
+    w.form.layers.setPlainText("flatten\ndense 12")
+    qtbot.waitUntil(lambda: "10 outputs" in w.form.errors["layers"].text(), timeout=3000)
+
+
+def test_changing_optimizer_proposes_its_learning_rate(make_trainer, data_dir):
+    w = make_trainer(data_dir)
+    w.form.optimizer.setCurrentText("sgd")
+    assert w.form.fields["lr"].text() == "0.1"
+
+
+def test_export_plots_as_png_and_svg(make_trainer, data_dir, tmp_path):
+    w = make_trainer(data_dir)
+    w.export_plots("png", str(tmp_path / "p.png"))
+    w.export_plots("svg", str(tmp_path / "p.svg"))
+    assert (tmp_path / "p.png").read_bytes()[:4] == b"\x89PNG"
+    assert b"<svg" in (tmp_path / "p.svg").read_bytes()[:400]
+
+
+def test_lecturer_mode_then_escape_restores_the_window(qtbot, make_trainer, data_dir):
+    w = make_trainer(data_dir)
+    before = w.geometry()
+    qtbot.keyClick(w, Qt.Key.Key_F11)
+    assert w.isFullScreen() or w.theme.name == "lecturer"
+    qtbot.keyClick(w, Qt.Key.Key_Escape)
+    assert w.theme.name == "normal" and w.geometry() == before
+
+
+def test_ctrl_2_and_ctrl_1_switch_between_the_two_views(qtbot, tmp_path, data_dir):
+    from app.main_window import Studio
+
+    s = Studio(tmp_path / "settings", restore=False, data_dir=data_dir, store=tmp_path / "r.db")
+    ex = s.show("explainer")
+    qtbot.addWidget(ex)
+    qtbot.waitExposed(ex)
+    ex.qactions["to_trainer"].trigger()
+    tr = s.views["trainer"]
+    qtbot.addWidget(tr)
+    assert tr.isVisible() and not ex.isVisible()
+    tr.qactions["to_explainer"].trigger()
+    assert ex.isVisible() and not tr.isVisible()
+    s.close_all()
