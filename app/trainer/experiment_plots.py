@@ -24,6 +24,7 @@ class ExperimentPlots(pg.GraphicsLayoutWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.kind = ""
+        self.log_y = False
         self.suggestion: LrSuggestion | None = None
         self.begin("", ())
 
@@ -53,16 +54,21 @@ class ExperimentPlots(pg.GraphicsLayoutWidget):
             self.range_curve = self.range.plot(name="smoothed loss", pen=pen(0, 2.5))
             self.points = Series(("lr", "smoothed"))
         if kind in ("lr-sweep", "batch-sweep"):
+            for p in [self.final] + ([self.speed] if kind == "batch-sweep" else []):
+                ticks = [(float(np.log10(v)), f"{v:g}") for v in values if v > 0]
+                p.getAxis("bottom").setTicks([ticks, []])  # one label per swept value
             self.final_curve = self.final.plot(pen=pen(7, 1.5), symbol="o", symbolSize=10)
             self.marks = pg.TextItem(color="#c0392b", anchor=(0.5, 1))
+        self.set_log(self.log_y)
         if kind == "batch-sweep":
             self.speed_curve = self.speed.plot(pen=pen(7, 1.5), symbol="s", symbolSize=10)
 
-    def _run(self, index: int, label: str) -> dict:
+    def _run(self, index: int, label: str, run_id: int) -> dict:
+        """A run's curves, in its colour of the run list (the store's run id picks it)."""
         if index not in self.runs:
-            colour = series_colour(index)
+            colour = series_colour(run_id)
             curves = [
-                p.plot(name=label if k == 0 else None, pen=pen(index, 2.0))
+                p.plot(name=label if k == 0 else None, pen=pen(run_id, 2.0))
                 for k, (_, p) in enumerate(self.loss_plots)
             ]
             self.runs[index] = {
@@ -88,7 +94,7 @@ class ExperimentPlots(pg.GraphicsLayoutWidget):
             return
         if self.kind not in ("lr-sweep", "batch-sweep"):
             return
-        run = self._run(tagged.run_index, tagged.label)
+        run = self._run(tagged.run_index, tagged.label, tagged.run_id)
         if isinstance(rec, Step):
             run["series"].append(rec.step, rec.epoch, rec.elapsed, run["ema"](rec.loss))
             run["speed"].append(rec.samples_per_s)
@@ -118,7 +124,8 @@ class ExperimentPlots(pg.GraphicsLayoutWidget):
             speed.append(float(np.median(run["speed"])) if run["speed"] else np.nan)
             if run["done"].status == "diverged":
                 bad.append(len(xs) - 1)
-        brushes = [pg.mkBrush("#c0392b" if k in bad else series_colour(k)) for k in range(len(xs))]
+        colours = [r["colour"] for i, r in sorted(self.runs.items()) if r["done"] is not None]
+        brushes = [pg.mkBrush("#c0392b" if k in bad else c) for k, c in enumerate(colours)]
         self.final_curve.setData(xs, acc, symbolBrush=brushes)
         if bad:
             self.marks.setText("red: diverged (the last good weights were kept)")
@@ -127,6 +134,14 @@ class ExperimentPlots(pg.GraphicsLayoutWidget):
             self.marks.setPos(np.log10(xs[bad[0]]), float(np.nanmax(acc)) if acc else 1.0)
         if self.kind == "batch-sweep":
             self.speed_curve.setData(xs, speed)
+
+    def set_log(self, on: bool) -> None:
+        """Log y for the loss curves (a diverging run no longer flattens the others)."""
+        self.log_y = on
+        for _, p in self.loss_plots:
+            p.setLogMode(y=on)
+        if self.kind == "lr-find":
+            self.range.setLogMode(x=True, y=on)
 
     def redraw(self) -> None:
         if self.kind == "lr-find":

@@ -34,6 +34,8 @@ def make_plot(
     p.setLabel("bottom", x)
     p.setLabel("left", y)
     p.showGrid(x=True, y=True, alpha=0.25)
+    for side in ("left", "bottom"):
+        p.getAxis(side).enableAutoSIPrefix(False)  # "0.03", never "30 (x0.001)"
     p.setClipToView(True)
     p.setDownsampling(auto=True, mode="peak")
     p.addLegend(offset=(-8, 8), labelTextSize="9pt")

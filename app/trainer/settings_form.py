@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 from superqt.utils import qthrottled
 
+from engine.torch_engine.models import ModelConfig, layers_for
 from engine.torch_engine.settings import DEVICES, MODEL_NAMES, USUAL_LR, Checked, check
 from engine.torch_engine.training import OPTIMIZER_NAMES, SCHEDULES, TrainConfig
 
@@ -47,11 +48,13 @@ class SettingsForm(QWidget):
         self.fields: dict[str, QWidget] = {}
         self.errors: dict[str, QLabel] = {}
         self._lr_typed = False
+        self._custom_text = DEFAULT_LAYERS
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.model = self._combo("model", MODEL_NAMES)
         self._row(form, "model", "Model", self.model)
         self.layers = QPlainTextEdit(DEFAULT_LAYERS)
+        self.layers.setTabChangesFocus(True)
         self.layers.setToolTip(
             "one layer per line: conv FILTERS KERNEL [relu] [pad P] [bn], pool 2, avgpool 2, "
             "flatten, dense UNITS [relu], dropout P; end with dense 10"
@@ -132,7 +135,14 @@ class SettingsForm(QWidget):
 
     # ---- reactions ----
     def _model_changed(self, name: str) -> None:
-        self.layers.setEnabled(name == "custom")
+        """A built-in model shows its layers (read-only); custom gets back what was typed."""
+        custom = name == "custom"
+        if self.layers.isEnabled() and not custom:
+            self._custom_text = self.layers.toPlainText()
+        self.layers.setEnabled(custom)
+        self.layers.setPlainText(
+            self._custom_text if custom else layers_text(layers_for(ModelConfig(name=name)))
+        )
         self.fields["dropout"].setEnabled(name in ("mlp",))
         if not self._lr_typed:
             self._recipe(name)
@@ -183,7 +193,8 @@ class SettingsForm(QWidget):
         self._lr_typed = True
         self.model.setCurrentText(m.name)
         if m.name == "custom":
-            self.layers.setPlainText(layers_text(m.layers))
+            self._custom_text = layers_text(m.layers)
+            self.layers.setPlainText(self._custom_text)
         self.optimizer.setCurrentText(cfg.optimizer)
         self.schedule.setCurrentText(cfg.schedule)
         for name, value in (

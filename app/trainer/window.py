@@ -77,6 +77,11 @@ class TrainerWindow(QMainWindow):
         self.refresh_runs()
         self.form.check()
         self.resize(1500, 950)
+        QTimer.singleShot(0, self._default_layout)
+
+    def _default_layout(self) -> None:
+        self.resizeDocks([self.docks["Setup"]], [400], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.docks["Runs"]], [170], Qt.Orientation.Vertical)
 
     # ---- building ----
     def _build(self, data_dir) -> None:
@@ -106,6 +111,7 @@ class TrainerWindow(QMainWindow):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(side)
+        scroll.setMinimumWidth(side.sizeHint().width() + 24)  # no sideways scrolling
         self.live, self.compare, self.experiment = LivePlots(), ComparePlots(), ExperimentPlots()
         self.tabs = QTabWidget()
         self.tabs.addTab(self._with_controls(self.live, self._live_controls()), "Live run")
@@ -150,7 +156,7 @@ class TrainerWindow(QMainWindow):
         self.log_box = QCheckBox("log y axis (L)")
         row.addWidget(QLabel("smoothing"))
         row.addWidget(self.smoothing)
-        row.addWidget(self.log_box)
+        self.toolbar.addWidget(self.log_box)  # for every tab
         row.addStretch(1)
         return row
 
@@ -383,6 +389,7 @@ class TrainerWindow(QMainWindow):
     def _set_log(self, on: bool) -> None:
         self.live.set_log(on)
         self.compare.set_log(on)
+        self.experiment.set_log(on)
 
     # ---- the run list ----
     def refresh_runs(self) -> None:
@@ -492,6 +499,8 @@ class TrainerWindow(QMainWindow):
         self.setStyleSheet(self.theme.stylesheet() if on else "")
         for scene in (self.live, self.compare, self.experiment):
             style_scene(scene, dark=on, scale=2.0 if on else 1.0)
+        for dock in self.docks.values():  # the plots fill the wall; keys do the rest
+            dock.setVisible(not on)
         if on:
             self.showFullScreen()
         else:
