@@ -1,4 +1,5 @@
-"""Starting the GUI: one QApplication, the chosen view, the last session restored."""
+"""Starting the GUI: the last-resort error handler, one QApplication, the chosen view, the last
+session restored."""
 
 from __future__ import annotations
 
@@ -20,7 +21,9 @@ def run_gui(network: str | None = None, view: str = "explainer", data_dir=None) 
 
     from app.explainer.data_panel import PRESET_DIR
     from app.main_window import Studio
+    from app.shared.errors import install_excepthook
 
+    install_excepthook()  # an exception in a slot is logged and shown, never lost or fatal
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Backprop Studio")
     pg.setConfigOptions(antialias=True, background="w", foreground="k")

@@ -1,33 +1,86 @@
-"""`trace`: every number of N training steps of a network file, as text or JSON."""
+"""`trace`: every number of N training steps of a network file, as text or JSON.
+
+Bad input (the file, the flags, a size over a stated limit) is one line on stderr and exit code 2.
+A run that diverges (a loss or parameter that is not finite) stops at that step: one line on
+stderr naming it, nothing on stdout, exit code 1.
+"""
 
 from __future__ import annotations
 
 import json
 import sys
 
-from app.cli.common import fail
+from app.cli.common import EXIT_BAD_INPUT, fail
+
+EXIT_DIVERGED = 1
 
 
-def cmd_trace(args) -> int:
-    from engine.numpy_engine import CsvError, Network, NetworkFileError, params_as_layers
+def _load(path: str):
+    """(network, None) or (None, exit code) with the reason already on stderr."""
+    from engine.numpy_engine import Network
 
     try:
-        net = Network.from_file(args.network)
-    except (NetworkFileError, CsvError) as e:
-        return fail(str(e))
+        net = Network.from_file(path)
+    except ValueError as e:  # NetworkFileError, CsvError, UnreadableFile, LimitError
+        return None, fail(str(e))
+    except MemoryError:
+        return None, fail(f"{path}: not enough memory to build this network")
     if net.data is None:
-        return fail(f"{args.network}: the file has no 'data' to train on")
-    if args.steps < 1:
-        return fail("--steps must be at least 1")
+        return None, fail(f"{path}: the file has no 'data' to train on")
+    return net, None
+
+
+def _check_work(net, args) -> str | None:
+    from engine.numpy_engine.limits import MAX_PRINTED_EVENTS, MAX_STEPS, MAX_TRACE_WORK
+
+    if not 1 <= args.steps <= MAX_STEPS:
+        return f"--steps must be between 1 and {MAX_STEPS:,}, got {args.steps:,}"
+    sizes = net.model.sizes
+    params = sum(a * (b + 1) for b, a in zip(sizes[:-1], sizes[1:], strict=True))
+    work = args.steps * net.batch_size() * params
+    if work > MAX_TRACE_WORK:
+        return (
+            f"{args.steps:,} steps × {net.batch_size():,} rows × {params:,} parameters is over the "
+            f"limit of {MAX_TRACE_WORK:,} for one run; use fewer steps or a smaller batch"
+        )
+    printed = {"none": 0, "first": 1, "all": args.steps}[args.events]
+    if printed:
+        per_step = len(net.step(net.initial_state()).events)
+        if per_step * printed > MAX_PRINTED_EVENTS:
+            return (
+                f"this would print {per_step * printed:,} events (limit {MAX_PRINTED_EVENTS:,}); "
+                "use --events none or fewer steps"
+            )
+    return None
+
+
+def _run(net, args):
+    """(events, losses, final state) or a Diverged record."""
+    from engine.numpy_engine.guard import Diverged, check_step
+
     state = net.initial_state()
     events, losses = [], []
     for k in range(args.steps):
         want = args.events == "all" or (args.events == "first" and k == 0)
         r = net.step(state, trace=want)
+        diverged = check_step(r)
+        if diverged is not None:
+            return diverged
         losses.append(r.loss)
         events.extend(r.events)
         state = r.after
-    losses.append(net.loss(state))  # after the last step: the whole data, no dropout
+    final = net.loss(state)  # after the last step: the whole data, no dropout
+    if final != final or abs(final) == float("inf"):
+        return Diverged(
+            state, args.steps, final, "the loss on the whole data after it is not finite"
+        )
+    losses.append(final)
+    return events, losses, state
+
+
+def _print(net, args, events, losses, state) -> None:
+    from engine.numpy_engine import params_as_layers
+
     if args.json:
         out = {
             "events": [e.to_dict() for e in events],
@@ -36,9 +89,9 @@ def cmd_trace(args) -> int:
             "steps": args.steps,
             "mode": net.mode(),
         }
-        json.dump(out, sys.stdout, ensure_ascii=False)
+        json.dump(out, sys.stdout, ensure_ascii=False, allow_nan=False)
         sys.stdout.write("\n")
-        return 0
+        return
     current = None
     for e in events:
         if (e.step, e.phase) != current:
@@ -47,7 +100,50 @@ def cmd_trace(args) -> int:
         where = f"  [sample {e.sample}]" if e.sample is not None else ""
         print(f"{e.formula}{where}\n    = {e.substituted}" + (f"   ({e.note})" if e.note else ""))
     print("\nloss before each step and after the last:", ", ".join(f"{v:.6g}" for v in losses))
-    return 0
+
+
+def cmd_trace(args) -> int:
+    try:
+        net, code = _load(args.network)
+        if net is None:
+            return code
+        problem = _check_work(net, args)
+        if problem:
+            return fail(problem)
+        result = _run(net, args)
+        if not isinstance(result, tuple):
+            print(f"backprop-studio: {result.message}", file=sys.stderr)
+            return EXIT_DIVERGED
+        _print(net, args, *result)
+        return 0
+    except MemoryError:
+        return fail("not enough memory for this run; use fewer steps or a smaller network")
+    except (BrokenPipeError, KeyboardInterrupt):
+        raise
+    except Exception as e:  # a bug: one line, the traceback in the log file
+        from app.shared.errors import log_exception
+
+        where = log_exception(type(e), e, e.__traceback__)
+        print(f"backprop-studio: internal error: {e!r} (details in {where})", file=sys.stderr)
+        return 1
+
+
+def _one_line_errors(parser) -> None:
+    """This subcommand's usage errors (bad values, unknown flags) as one line and exit code 2,
+    like every other bad input, instead of argparse's usage block."""
+    plain = parser.parse_known_args
+
+    def error(message: str):
+        sys.exit(fail(message))
+
+    def parse_known_args(args=None, namespace=None):
+        ns, extra = plain(args, namespace)
+        if extra:
+            error(f"unrecognized arguments: {' '.join(extra)}")
+        return ns, []
+
+    parser.error = error
+    parser.parse_known_args = parse_known_args
 
 
 def add_commands(sub) -> None:
@@ -64,3 +160,7 @@ def add_commands(sub) -> None:
         "--json", action="store_true", help="one JSON object: events, losses, parameters"
     )
     t.set_defaults(func=cmd_trace)
+    _one_line_errors(t)
+
+
+__all__ = ["EXIT_BAD_INPUT", "EXIT_DIVERGED", "add_commands", "cmd_trace"]

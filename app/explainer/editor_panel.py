@@ -20,13 +20,14 @@ from PySide6.QtWidgets import (
 )
 
 from engine.numpy_engine.activations import ACTIVATIONS
+from engine.numpy_engine.limits import MAX_ROWS, MAX_UNITS
 from engine.numpy_engine.losses import LOSSES
 from engine.numpy_engine.optimizers import OPTIMIZERS
-from engine.numpy_engine.spec import INIT_SCHEMES, NetworkSpec, spec_to_dict
+from engine.numpy_engine.spec import INIT_SCHEMES, MAX_LR, NetworkSpec, spec_to_dict
 
 COLS = ("units", "activation", "dropout", "freeze W", "freeze b")
 HYPER = {  # field -> (label, min, max, decimals)
-    "lr": ("learning rate η", 1e-6, 100.0, 6),
+    "lr": ("learning rate η", 1e-6, MAX_LR, 6),
     "momentum": ("momentum μ", 0.0, 0.999, 3),
     "beta1": ("β1", 0.0, 0.999, 3),
     "beta2": ("β2", 0.0, 0.99999, 5),
@@ -78,7 +79,7 @@ class EditorPanel(QWidget):
         form.addRow("L1 λ1", self.l1)
         form.addRow("L2 λ2", self.l2)
         self.batch = QSpinBox()
-        self.batch.setRange(0, 100000)
+        self.batch.setRange(0, MAX_ROWS)
         self.batch.setSpecialValueText("full batch")
         form.addRow("batch size", self.batch)
         self.shuffle = QCheckBox("reshuffle every epoch")
@@ -105,7 +106,7 @@ class EditorPanel(QWidget):
     # ---- rows ----
     def _set_row(self, r: int, units: int, act: str, dropout: float, fw: bool, fb: bool):
         sp = QSpinBox()
-        sp.setRange(1, 64)
+        sp.setRange(1, MAX_UNITS)
         sp.setValue(units)
         self.table.setCellWidget(r, 0, sp)
         combo = QComboBox()
@@ -200,8 +201,10 @@ class EditorPanel(QWidget):
             if frozen:
                 d["frozen"] = frozen
             layers.append(d)
-        opt = {"name": self.optimizer.currentText()}
-        opt.update({k: sp.value() for k, sp in self.hyper.items()})
+        name = self.optimizer.currentText()
+        used = OPTIMIZERS[name].hyper  # only the settings this optimizer reads
+        opt = {"name": name}
+        opt.update({k: sp.value() for k, sp in self.hyper.items() if k in used})
         base.update(
             layers=layers,
             loss=self.loss.currentText(),

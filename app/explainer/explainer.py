@@ -12,26 +12,29 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QObject, QThreadPool, Signal
 from superqt.utils import create_worker
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController, threadpool_limits
 
-from engine.numpy_engine import (
-    CsvError,
-    Dataset,
-    Network,
-    NetworkFileError,
-    StepResult,
-    TrainState,
-    gradient_check,
-    load_csv,
-    load_network_file,
-    make_dataset,
-    parse_network,
-)
-from engine.numpy_engine.adapt import adapt_to_data
-from engine.numpy_engine.spec import DataSpec, NetworkSpec
+from app.shared.errors import log_exception
+from engine.numpy_engine import Network, StepResult, TrainState
+from engine.numpy_engine.guard import check_step
+from engine.numpy_engine.limits import MAX_HISTORY_BYTES
+from engine.numpy_engine.spec import NetworkSpec
 from engine.numpy_engine.stream import Diverged, Progress, train_in_process
 
-MAX_HISTORY = 400  # traced steps kept for stepping back
+from . import loading
+from .loading import Prepared
+
+MAX_HISTORY = 400  # traced steps kept for stepping back (fewer for big nets: MAX_HISTORY_BYTES)
+_blas: ThreadpoolController | None = None
+
+
+def one_blas_thread():
+    """A context for the GUI's own maths (a step, a decision grid) on one BLAS thread. On a busy
+    2-core machine two spinning BLAS threads made a 2-500-500-1 step 4x slower (80 ms vs 20 ms)."""
+    global _blas
+    if _blas is None:
+        _blas = ThreadpoolController()
+    return _blas.limit(limits=1, user_api="blas")
 
 
 class Explainer(QObject):
@@ -53,77 +56,67 @@ class Explainer(QObject):
         self.steps_per_s = 0.0
         self._worker = None
         self.source = ""  # the file or preset the network came from
+        self.max_history = MAX_HISTORY  # traced steps kept for this network
 
-    # ---- loading ----
-    def load_file(self, path: str | Path) -> bool:
+    # ---- loading: validate, then switch ----
+    def _attempt(self, build, failure: str) -> bool:
+        """Build aside with `build()` -> Prepared, then switch to it. On any failure nothing
+        changes and the error signal says why in one sentence, prefixed with `failure`."""
         try:
-            net = Network(load_network_file(path))
-        except (NetworkFileError, CsvError, KeyError) as e:
-            self.error.emit(f"Could not open {Path(path).name}: {e}")
-            return False
-        if net.data is None:
-            self.error.emit(f"{Path(path).name} has no data to train on.")
-            return False
-        self.source = str(path)
-        self.set_network(net)
-        return True
+            with one_blas_thread():
+                prepared = build()
+        except (ValueError, KeyError) as e:  # every refusal of the engine is a ValueError
+            reason = str(e.args[0] if isinstance(e, KeyError) and e.args else e)
+        except MemoryError:
+            reason = "there is not enough memory for it"
+        except RecursionError:
+            reason = "it is nested too deeply to read"
+        except Exception as e:  # noqa: BLE001 - a bug: the window stays as it was
+            path = log_exception(type(e), e, e.__traceback__)
+            reason = f"an unexpected error ({type(e).__name__}: {e}); details are in {path}"
+        else:
+            self._switch(prepared)
+            return True
+        self.error.emit(f"{failure}{reason}")
+        return False
+
+    def _switch(self, p: Prepared) -> None:
+        """Show a prepared network: the only place that replaces it."""
+        self.stop_training()
+        self.net = p.net
+        per_step = max(1, p.net.step_bytes())
+        self.max_history = max(2, min(MAX_HISTORY, MAX_HISTORY_BYTES // per_step))
+        self.history = [p.first]
+        self.step_index = self.event_index = 0
+        self.source = p.source or self.source
+        self.loss_t, self.loss_v = list(p.losses[0]), list(p.losses[1])
+        self._record_loss(p.first)
+        self.network_changed.emit()
+        self.losses_changed.emit()
+        self.goto(0, p.event_index)
+        if p.info:
+            self.info.emit(p.info)
+
+    def load_file(self, path: str | Path) -> bool:
+        return self._attempt(lambda: loading.from_file(path), f"Could not open {Path(path).name}: ")
 
     def load_dict(self, d: dict, keep_state: TrainState | None = None) -> bool:
-        """A network from a dict (the editor, a session). Errors are emitted; nothing changes."""
-        try:
-            spec = parse_network(d)
-            net = Network(spec, self.net.data if spec.data is None and self.net else None)
-        except (NetworkFileError, CsvError, KeyError) as e:
-            self.error.emit(str(e))
-            return False
-        if net.data is None:
-            self.error.emit("the network has no data to train on")
-            return False
-        self.set_network(net, keep_state)
-        return True
+        """A network from a dict (the editor). Errors are emitted; nothing changes."""
+        return self._attempt(lambda: loading.from_dict(d, self.net, keep_state), "")
 
-    def set_network(self, net: Network, state: TrainState | None = None) -> None:
-        self.stop_training()
-        self.net = net
-        self.history = [net.step(state or net.initial_state())]
-        self.step_index = self.event_index = 0
-        self.loss_t, self.loss_v = [], []
-        self._record_loss(self.history[0])
-        self.network_changed.emit()
-        self.changed.emit()
-
-    def restore(self, net: Network, state: TrainState, event_index: int, losses, source: str):
+    def open_session(self, path: str | Path) -> bool:
         """Reopen a saved session: its network and state, loss history and position."""
-        self.set_network(net, state)
-        self.source = source
-        if losses and losses[0]:
-            self.loss_t, self.loss_v = list(losses[0]), list(losses[1])
-            self.losses_changed.emit()
-        self.goto(0, event_index)
+        return self._attempt(lambda: loading.from_session(path), "Session not opened: ")
 
     def use_dataset(self, name: str) -> bool:
-        return self._use_data(make_dataset(name), DataSpec(dataset=name))
-
-    def import_csv(self, path: str | Path) -> bool:
-        try:
-            data = load_csv(path)
-        except CsvError as e:
-            self.error.emit(f"CSV not imported: {e}")
-            return False
-        return self._use_data(data, None)
-
-    def _use_data(self, data: Dataset, data_spec: DataSpec | None) -> bool:
         if self.net is None:
             return False
-        spec = adapt_to_data(self.net.spec, data, data_spec)
-        try:
-            net = Network(spec, data)
-        except NetworkFileError as e:
-            self.error.emit(str(e))
+        return self._attempt(lambda: loading.from_dataset(self.net.spec, name), "Data not used: ")
+
+    def import_csv(self, path: str | Path) -> bool:
+        if self.net is None:
             return False
-        self.set_network(net)
-        self.info.emit(f"data: {data.name} ({len(data.inputs)} samples, {data.task})")
-        return True
+        return self._attempt(lambda: loading.from_csv(self.net.spec, path), "CSV not imported: ")
 
     # ---- position ----
     @property
@@ -144,14 +137,22 @@ class Explainer(QObject):
             self.loss_v.append(r.loss)
             self.losses_changed.emit()
 
-    def _append_step(self, state: TrainState) -> None:
-        r = self.net.step(state)
+    def _append_step(self, state: TrainState) -> bool:
+        """Trace the step after `state` and keep it; a diverging step is refused (False) with a
+        message, and the window stays on the last good step."""
+        with one_blas_thread():
+            r = self.net.step(state)
+        diverged = check_step(r)
+        if diverged is not None:
+            self.error.emit(diverged.message)
+            return False
         self.history.append(r)
         self._record_loss(r)
-        if len(self.history) > MAX_HISTORY:
-            drop = len(self.history) - MAX_HISTORY
+        if len(self.history) > self.max_history:
+            drop = len(self.history) - self.max_history
             self.history = self.history[drop:]
             self.step_index = max(0, self.step_index - drop)
+        return True
 
     def goto(self, step_index: int, event_index: int) -> None:
         self.step_index = max(0, min(step_index, len(self.history) - 1))
@@ -187,8 +188,8 @@ class Explainer(QObject):
     def next_training_step(self) -> None:
         if self.training:
             return
-        if self.step_index == len(self.history) - 1:
-            self._append_step(self.current.after)
+        if self.step_index == len(self.history) - 1 and not self._append_step(self.current.after):
+            return
         self.goto(self.step_index + 1, 0)
 
     # ---- editing ----
@@ -197,8 +198,16 @@ class Explainer(QObject):
         if self.training or not np.isfinite(value):
             return
         state = self.net.edit_parameter(self.current.before, layer, part, index, value)
+        with one_blas_thread():
+            r = self.net.step(state)
+        diverged = check_step(r)
+        if diverged is not None:
+            self.error.emit(
+                f"{value:g} not used: this step would not be finite ({diverged.reason})"
+            )
+            return
         keep = self.event_index
-        self.history = self.history[: self.step_index] + [self.net.step(state)]
+        self.history = self.history[: self.step_index] + [r]
         t = self.current.t
         cut = next((k for k, s in enumerate(self.loss_t) if s >= t), len(self.loss_t))
         self.loss_t, self.loss_v = self.loss_t[:cut], self.loss_v[:cut]
@@ -217,9 +226,6 @@ class Explainer(QObject):
         )
         return out
 
-    def gradient_check(self):
-        return gradient_check(self.net, self.current.before)
-
     # ---- continuous training ----
     @property
     def latest_state(self) -> TrainState:
@@ -237,10 +243,17 @@ class Explainer(QObject):
         self.step_index = len(self.history) - 1
         # the engine trains in a child process; this worker thread only waits on its pipe
         self._worker = create_worker(
-            train_in_process, self.net, state, max_rate, _start_thread=False
+            train_in_process,
+            self.net,
+            state,
+            max_rate,
+            _start_thread=False,
+            _connect={
+                "yielded": self._on_progress,
+                "finished": self._on_finished,
+                "errored": self._on_errored,
+            },
         )
-        self._worker.yielded.connect(self._on_progress)
-        self._worker.finished.connect(self._on_finished)
         self._latest = state
         self._diverged: Diverged | None = None
         # the child trains on one core; one BLAS thread here keeps the GUI's small sums (the
@@ -266,6 +279,12 @@ class Explainer(QObject):
     def _on_finished(self) -> None:
         self._finish()
 
+    def _on_errored(self, exc: BaseException) -> None:
+        """The training worker failed: keep the last state it reported, say why (then finished
+        arrives and stepping resumes from that state)."""
+        path = log_exception(type(exc), exc, exc.__traceback__)
+        self.error.emit(f"Training stopped by an error: {exc!r} (details in {path})")
+
     def stop_training(self) -> None:
         if self._worker is None:
             return
@@ -281,11 +300,12 @@ class Explainer(QObject):
         try:
             worker.yielded.disconnect(self._on_progress)
             worker.finished.disconnect(self._on_finished)
+            worker.errored.disconnect(self._on_errored)
         except (RuntimeError, TypeError):
             pass
         # resume stepping exactly where training stopped: trace the next step from that state
-        self._append_step(self._latest)
-        self.goto(len(self.history) - 1, 0)
+        appended = self._append_step(self._latest)
+        self.goto(len(self.history) - 1, 0 if appended else self.event_index)
         self.training_changed.emit(False)
         if self._diverged is not None:
             self.error.emit(self._diverged.message)

@@ -11,6 +11,7 @@ from app.shared import exporter
 from app.shared.typeset import phase_colour, rich
 
 MAX_FRAMES = 400
+MAX_EXPORT_EVENTS = 20_000  # events in one LaTeX or CSV export (a 2-500-500-1 step has 1.3M)
 FILTERS = {
     "png": "PNG image (*.png)",
     "svg": "SVG drawing (*.svg)",
@@ -57,6 +58,16 @@ def step_frames(window) -> list[QImage]:
     return frames
 
 
+def _events(ex) -> list:
+    n = len(ex.current.events)
+    if n > MAX_EXPORT_EVENTS:
+        raise ValueError(
+            f"this step has {n:,} events; an export holds at most {MAX_EXPORT_EVENTS:,} "
+            "(use a smaller network or batch)"
+        )
+    return list(ex.current.events)
+
+
 def write_export(window, kind: str, path: str) -> None:
     ex = window.explainer
     scene = window.view.scene()
@@ -66,12 +77,12 @@ def write_export(window, kind: str, path: str) -> None:
         exporter.export_svg(scene, path)
     elif kind == "tex":
         exporter.export_latex(
-            list(ex.current.events),
+            _events(ex),
             path,
             f"{ex.spec.name or 'Network'}: training step {ex.current.t}",
         )
     elif kind == "csv":
-        exporter.export_csv(list(ex.current.events), path)
+        exporter.export_csv(_events(ex), path)
     elif kind == "gif":
         exporter.export_gif(step_frames(window), path)
     elif kind == "frames":

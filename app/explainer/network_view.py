@@ -18,20 +18,33 @@ from PySide6.QtWidgets import (
 from app.shared.theme import Theme
 from engine.numpy_engine.fmt import num
 
-from .scene_state import ViewState
+from .scene_state import MAX_DRAWN, ViewState
 
-MAX_DRAWN = 16  # units drawn per layer; the rest are summarised as "+N"
 R = 34.0  # neuron radius
 COL_GAP = 240.0
 ROW_GAP = 92.0
 
 
-class EdgeItem(QGraphicsLineItem):
+class _Hover:
+    """Hover text written when the item is hovered (by the view's `tooltip_provider`)."""
+
+    item_id = ""
+
+    def hoverEnterEvent(self, ev) -> None:  # noqa: N802 (Qt)
+        views = self.scene().views() if self.scene() is not None else []
+        provider = getattr(views[0], "tooltip_provider", None) if views else None
+        if provider is not None:
+            self.setToolTip(provider(self.item_id))
+        super().hoverEnterEvent(ev)
+
+
+class EdgeItem(_Hover, QGraphicsLineItem):
     """A line with a generous hit area, so a thin weight is still easy to click."""
 
     def __init__(self, key, *a):
         super().__init__(*a)
         self.key = key  # (layer, j, i)
+        self.item_id = f"w{key[0]}_{key[1]}_{key[2]}"
         self.setAcceptHoverEvents(True)
 
     def shape(self) -> QPainterPath:
@@ -42,10 +55,11 @@ class EdgeItem(QGraphicsLineItem):
         return stroker.createStroke(path)
 
 
-class NodeItem(QGraphicsEllipseItem):
+class NodeItem(_Hover, QGraphicsEllipseItem):
     def __init__(self, key, rect):
         super().__init__(rect)
         self.key = key  # (layer, j)
+        self.item_id = f"n{key[0]}_{key[1]}"
         self.setAcceptHoverEvents(True)
 
 
@@ -69,6 +83,7 @@ class NetworkView(QGraphicsView):
         self.legend: QGraphicsSimpleTextItem | None = None
         self.highlighted: tuple[str, ...] = ()  # ids drawn highlighted now (for tests)
         self.sizes: tuple[int, ...] = ()
+        self.tooltip_provider = None  # item id -> hover text, asked for when an item is hovered
 
     # ---- building ----
     def build(self, sizes: tuple[int, ...], input_names=()) -> None:
@@ -167,8 +182,9 @@ class NetworkView(QGraphicsView):
         """Draw one moment of the trace (or of live training) as scene_state picked it."""
         th = self.theme
         edge_values, node_values, biases = vs.edge_values, vs.node_values, vs.biases
-        highlight_nodes, highlight_edges = vs.highlight_nodes, vs.highlight_edges
-        tooltips = vs.tooltips or None  # none while training: keep the last ones
+        highlight_nodes = vs.highlight_nodes
+        highlight_edges = set(vs.highlight_edges)  # a z event of a wide layer names 500 edges
+        node_set = set(highlight_nodes)
         big = max((abs(v) for v in edge_values.values()), default=1.0) or 1.0
         for eid, item in self.edges.items():
             v = edge_values.get(eid)
@@ -183,10 +199,8 @@ class NetworkView(QGraphicsView):
             if eid in self.edge_text:
                 self.edge_text[eid].setText("" if v is None else num(v, 3))
                 self.edge_text[eid].setBrush(QBrush(QColor(th.text)))
-            if tooltips is not None:
-                item.setToolTip(tooltips.get(eid, ""))
         for nid, item in self.nodes.items():
-            hl = nid in highlight_nodes
+            hl = nid in node_set
             main = bool(highlight_nodes) and nid == highlight_nodes[0]
             item.setBrush(QBrush(QColor(th.node_active if main else th.node)))
             item.setPen(
@@ -201,8 +215,6 @@ class NetworkView(QGraphicsView):
             r = item.rect()
             br = t.boundingRect()
             t.setPos(r.center().x() - br.width() / 2, r.center().y() - br.height() / 2)
-            if tooltips is not None:
-                item.setToolTip(tooltips.get(nid, ""))
         for t in self.static_text:
             t.setBrush(QBrush(QColor(th.text)))
         for nid, t in self.bias_text.items():
@@ -215,7 +227,7 @@ class NetworkView(QGraphicsView):
             if not self.sceneRect().contains(need):
                 self.setSceneRect(self.sceneRect().united(need))
                 self.fit()
-        self.highlighted = tuple(highlight_nodes) + tuple(highlight_edges)
+        self.highlighted = tuple(highlight_nodes) + tuple(vs.highlight_edges)
         if self.backgroundBrush().color() != QColor(th.canvas):  # resetting it repaints it all
             self.setBackgroundBrush(QBrush(QColor(th.canvas)))
 

@@ -1,24 +1,47 @@
 """Sessions: the network (with the parameters and optimizer state of the current step), its data,
 the loss history and the position in the trace, as one JSON file. Reopening replays nothing: the
-saved state is stepped once and the position restored."""
+saved state is stepped once and the position restored.
+
+Reading is as strict as a network file: a regular file under MAX_SESSION_FILE_BYTES, guarded JSON,
+every field checked (types, shapes, finite numbers, the optimizer's state names) before anything
+is built, and every problem one SessionError naming the field.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from engine.numpy_engine import Dataset, Network, NetworkFileError, TrainState, parse_network
+from engine.numpy_engine import fields as F
+from engine.numpy_engine.limits import MAX_LOSS_POINTS, MAX_SESSION_FILE_BYTES, MAX_T
+from engine.numpy_engine.optimizers import OPTIMIZERS
 from engine.numpy_engine.spec import spec_to_dict
+from engine.safe_io import UnreadableFile, read_json
 
 FORMAT = "backprop-studio-session/1"
+KEYS = (
+    "format",
+    "network",
+    "data_name",
+    "task",
+    "t",
+    "opt_state",
+    "event_index",
+    "source",
+    "losses",
+)
+TASKS = ("classification", "regression")
 
 
 class SessionError(ValueError):
-    """A session file that cannot be used."""
+    """A session file that cannot be used; the message is one plain sentence."""
 
 
 def session_dict(explainer) -> dict:
@@ -38,47 +61,115 @@ def session_dict(explainer) -> dict:
         "opt_state": opt,
         "event_index": explainer.event_index,
         "source": explainer.source,
-        "losses": [explainer.loss_t, explainer.loss_v],
+        "losses": [list(explainer.loss_t), list(explainer.loss_v)],
     }
 
 
 def save_session(explainer, path: str | Path) -> Path:
+    """Write the session atomically: a reader sees the old file or the whole new one."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".part")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        json.dump(session_dict(explainer), f)
-    os.replace(tmp, path)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(session_dict(explainer), f, allow_nan=False)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
     return path
+
+
+def _network(d: dict) -> dict:
+    net = d.get("network")
+    if not isinstance(net, dict):
+        raise NetworkFileError("network", "expected an object")
+    opt = net.get("optimizer")
+    if isinstance(opt, dict) and opt.get("name") in OPTIMIZERS:
+        # sessions written before optimizers were strict carried every setting: keep the used ones
+        used = OPTIMIZERS[opt["name"]].hyper
+        net = {**net, "optimizer": {k: v for k, v in opt.items() if k == "name" or k in used}}
+    data = net.get("data")
+    if not isinstance(data, dict) or "inputs" not in data:
+        raise NetworkFileError("network.data", "a session holds its data as inputs and targets")
+    return net
+
+
+def _array(v: Any, where: str, shape: tuple[int, ...]) -> np.ndarray:
+    if len(shape) == 2:
+        return F.matrix(v, where, *shape)
+    return F.matrix([v] if isinstance(v, list) else v, where, 1, shape[0]).reshape(shape)
+
+
+def _opt_state(raw: Any, net: Network, init: TrainState) -> tuple:
+    names = OPTIMIZERS[net.spec.optimizer.name].state_names
+    if not isinstance(raw, list) or len(raw) != len(init.opt_state):
+        raise NetworkFileError("opt_state", f"expected one entry per layer ({len(init.params)})")
+    out = []
+    for k, (layer, (W, b)) in enumerate(zip(raw, init.params, strict=True)):
+        if not isinstance(layer, list) or len(layer) != 2:
+            raise NetworkFileError(f"opt_state[{k}]", "expected [weights' state, bias' state]")
+        parts = []
+        for p, (part, ref) in enumerate(zip(layer, (W, b), strict=True)):
+            where = f"opt_state[{k}][{p}]"
+            part = F.keys(part, where, names)
+            missing = [n for n in names if n not in part]
+            if missing:
+                raise NetworkFileError(
+                    f"{where}.{missing[0]}", f"{net.spec.optimizer.name} needs it"
+                )
+            parts.append({n: _array(part[n], f"{where}.{n}", ref.shape) for n in names})
+        out.append(tuple(parts))
+    return tuple(out)
+
+
+def _losses(raw: Any) -> tuple[list[int], list[float]]:
+    if raw is None:
+        return [], []
+    if not isinstance(raw, list) or len(raw) != 2 or not all(isinstance(x, list) for x in raw):
+        raise NetworkFileError("losses", "expected [steps, losses]: two lists")
+    steps, values = raw
+    if len(steps) != len(values):
+        raise NetworkFileError("losses", f"{len(steps)} steps but {len(values)} losses")
+    if len(steps) > MAX_LOSS_POINTS:
+        raise NetworkFileError("losses", f"{len(steps):,} points; the limit is {MAX_LOSS_POINTS:,}")
+    t = [F.whole(s, f"losses[0][{i}]", 0, MAX_T) for i, s in enumerate(steps)]
+    if any(b <= a for a, b in zip(t, t[1:], strict=False)):
+        raise NetworkFileError("losses[0]", "the steps must increase")
+    return t, [F.number(v, f"losses[1][{i}]") for i, v in enumerate(values)]
+
+
+def parse_session(d: Any, name: str = "session"):
+    """(network, state, event index, losses, source) from a decoded session file."""
+    if not isinstance(d, dict) or d.get("format") != FORMAT:
+        raise SessionError(f"{name} is not a Backprop Studio session")
+    try:
+        F.keys(d, "", KEYS)
+        spec = parse_network(_network(d))
+        task = F.choice(d.get("task", "classification"), "task", TASKS)
+        label = F.text(d.get("data_name", "data"), "data_name")
+        x, y = np.array(spec.data.inputs), np.array(spec.data.targets)
+        net = Network(spec, Dataset(label, x, y, task))
+        init = net.initial_state()
+        opt = _opt_state(d.get("opt_state"), net, init)
+        state = TrainState(init.params, opt, F.whole(d.get("t"), "t", 0, MAX_T))
+        event_index = F.whole(d.get("event_index", 0), "event_index", 0)
+        return (
+            net,
+            state,
+            event_index,
+            _losses(d.get("losses")),
+            F.text(d.get("source", ""), "source"),
+        )
+    except NetworkFileError as e:
+        raise SessionError(f"{name} is damaged: {e}") from None
 
 
 def load_session(path: str | Path):
     """(network, state, event index, losses, source); raises SessionError with a clear message."""
     try:
-        d = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as e:
-        raise SessionError(f"cannot read session {Path(path).name}: {e}") from None
-    if not isinstance(d, dict) or d.get("format") != FORMAT:
-        raise SessionError(f"{Path(path).name} is not a Backprop Studio session")
-    try:
-        spec = parse_network(d["network"])
-        x = np.array(d["network"]["data"]["inputs"], float)
-        y = np.array(d["network"]["data"]["targets"], float)
-        net = Network(
-            spec, Dataset(d.get("data_name", "data"), x, y, d.get("task", "classification"))
-        )
-        init = net.initial_state()
-        opt = tuple(
-            tuple(
-                {k: np.array(v, float).reshape(ref[k].shape) for k, v in part.items()}
-                for part, ref in zip(layer, ref_layer, strict=True)
-            )
-            for layer, ref_layer in zip(d["opt_state"], init.opt_state, strict=True)
-        )
-        state = TrainState(init.params, opt, int(d["t"]))
-        losses = d.get("losses", [[], []])
-        return net, state, int(d.get("event_index", 0)), losses, d.get("source", "")
-    except NetworkFileError as e:
-        raise SessionError(f"session network: {e}") from None
-    except (KeyError, TypeError, ValueError) as e:
-        raise SessionError(f"session {Path(path).name} is damaged ({e})") from None
+        d = read_json(path, MAX_SESSION_FILE_BYTES, "session")
+    except UnreadableFile as e:
+        raise SessionError(f"cannot read the session: {e}") from None
+    return parse_session(d, f"session {Path(path).name}")

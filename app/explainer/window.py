@@ -20,22 +20,24 @@ from PySide6.QtWidgets import (
 )
 
 from app.shared.actions import Action, install, keys_html
+from app.shared.errors import guarded
 from app.shared.lecturer import AutoHide
 from app.shared.theme import LECTURER, NORMAL
 from engine.numpy_engine.fmt import num
-from engine.numpy_engine.views import decision_grid, fit_curve
+from engine.numpy_engine.views import decision_grid, fit_curve, grid_resolution
 
 from .controls import StepControls
 from .data_panel import PRESET_DIR, DataPanel
 from .editor_panel import EditorPanel
-from .explainer import Explainer
+from .explainer import Explainer, one_blas_thread
 from .export_actions import run_export
 from .formula_panel import FormulaPanel
 from .gradcheck_dialog import GradCheckDialog
 from .network_view import NetworkView
 from .plots_panel import PlotsPanel
-from .scene_state import training_view_state, view_state
-from .session import SessionError, load_session, save_session
+from .scene_state import tooltip, training_view_state, view_state
+from .session import save_session
+from .window_actions import explainer_actions
 
 DEFAULT_PRESET = PRESET_DIR / "mazur_2_2_2.json"
 SWITCH_INTERVAL_S = 0.0005
@@ -56,6 +58,7 @@ class ExplainerWindow(QMainWindow):
         self.dialogs: list = []
         self.explainer = Explainer(self)
         self.view = NetworkView(self.theme)
+        self.view.tooltip_provider = self.guard(lambda item_id: tooltip(self.explainer, item_id))
         self.setCentralWidget(self.view)
         self.formula = FormulaPanel(self.theme)
         self.data_panel = DataPanel()
@@ -92,7 +95,7 @@ class ExplainerWindow(QMainWindow):
         sys.setswitchinterval(SWITCH_INTERVAL_S)
         self.plot_timer = QTimer(self)  # redraw plots from a timer, never per record
         self.plot_timer.setInterval(100)
-        self.plot_timer.timeout.connect(self._redraw_plots)
+        self.plot_timer.timeout.connect(self.guard(self._redraw_plots))
         self.plot_timer.start()
         self._plots_dirty = True
         self._live_ticks = 0
@@ -110,84 +113,35 @@ class ExplainerWindow(QMainWindow):
         )
 
     # ---- wiring ----
+    def guard(self, fn):
+        """`fn` for a slot: an exception is logged and shown, never passed to Qt's event loop."""
+        return guarded(fn, self.show_error)
+
     def _wire(self) -> None:
-        ex, c = self.explainer, self.controls
-        ex.changed.connect(self.refresh)
-        ex.network_changed.connect(self._rebuild)
+        ex, c, g = self.explainer, self.controls, self.guard
+        ex.changed.connect(g(self.refresh))
+        ex.network_changed.connect(g(self._rebuild))
         ex.losses_changed.connect(self._mark_plots)
         ex.error.connect(self.show_error)
-        ex.info.connect(lambda t: self.statusBar().showMessage(t, 5000))
-        ex.training_changed.connect(self._training_changed)
-        c.back.connect(ex.back)
-        c.next.connect(ex.next)
-        c.home.connect(ex.home)
-        c.end.connect(ex.end)
-        c.phase.connect(ex.jump_phase)
-        c.next_step.connect(ex.next_training_step)
-        c.train_toggled.connect(self.set_training)
-        self.view.edit_weight.connect(self.edit_weight)
-        self.view.edit_bias.connect(self.edit_bias)
-        self.data_panel.preset_chosen.connect(self.open_network)
-        self.data_panel.dataset_chosen.connect(ex.use_dataset)
-        self.data_panel.csv_requested.connect(self.import_csv_dialog)
-        self.editor.applied.connect(self.apply_editor)
+        ex.info.connect(lambda t: self.statusBar().showMessage(t, 8000))
+        ex.training_changed.connect(g(self._training_changed))
+        c.back.connect(g(ex.back))
+        c.next.connect(g(ex.next))
+        c.home.connect(g(ex.home))
+        c.end.connect(g(ex.end))
+        c.phase.connect(g(ex.jump_phase))
+        c.next_step.connect(g(ex.next_training_step))
+        c.train_toggled.connect(g(self.set_training))
+        self.view.edit_weight.connect(g(self.edit_weight))
+        self.view.edit_bias.connect(g(self.edit_bias))
+        self.data_panel.preset_chosen.connect(g(self.open_network))
+        self.data_panel.dataset_chosen.connect(g(ex.use_dataset))
+        self.data_panel.csv_requested.connect(g(self.import_csv_dialog))
+        self.editor.applied.connect(g(self.apply_editor))
 
     def actions_table(self) -> list[Action]:
         """Every action of this window, once: menus, shortcuts and the keys help read it."""
-        ex = self.explainer
-
-        def phase(p):
-            return lambda: ex.jump_phase(p)
-
-        return [
-            Action("open", "Open network file…", "File", ("Ctrl+O",), self.open_network_dialog),
-            Action("csv", "Import CSV data…", "File", (), self.import_csv_dialog),
-            Action("save", "Save session…", "File", ("Ctrl+S",), self.save_session_dialog),
-            Action("open_session", "Open session…", "File", (), self.open_session_dialog),
-            *(
-                Action(f"export_{k}", t, "File/Export", (), lambda k=k: self.export_dialog(k))
-                for k, t in (
-                    ("png", "Drawing as PNG…"),
-                    ("svg", "Drawing as SVG…"),
-                    ("tex", "This step's equations as LaTeX…"),
-                    ("csv", "This step's equations as CSV…"),
-                    ("gif", "This step as an animated GIF…"),
-                    ("frames", "This step as PNG frames…"),
-                )
-            ),
-            Action("quit", "Quit", "File", ("Ctrl+Q",), self.close),
-            Action("next", "Next number", "Step", ("Space", "Right", "PgDown"), ex.next),
-            Action("back", "Back one number", "Step", ("Left", "PgUp"), ex.back),
-            Action("home", "Start of this step", "Step", ("Home",), ex.home),
-            Action("end", "End of this step", "Step", ("End",), ex.end),
-            Action("forward", "Forward phase", "Step", ("1",), phase("forward")),
-            Action("loss", "Loss phase", "Step", ("2",), phase("loss")),
-            Action("backward", "Backward phase", "Step", ("3",), phase("backward")),
-            Action("update", "Update phase", "Step", ("4",), phase("update")),
-            Action("step", "Next training step", "Step", ("N",), ex.next_training_step),
-            Action("play", "Play / pause", "Step", ("P",), self.controls.play.toggle),
-            Action(
-                "train",
-                "Train continuously / pause",
-                "Step",
-                ("T",),
-                lambda: self.set_training(not ex.training),
-            ),
-            Action("gradcheck", "Gradient check", "View", ("G",), self.show_gradient_check),
-            Action("lecturer", "Lecturer mode", "View", ("F11",), self.toggle_lecturer),
-            Action(
-                "leave", "Leave lecturer mode", "", ("Escape",), lambda: self.set_lecturer(False)
-            ),
-            Action(
-                "to_trainer",
-                "MNIST trainer",
-                "Go",
-                ("Ctrl+2",),
-                lambda: self.view_requested.emit("trainer"),
-                "Open the MNIST trainer window",
-            ),
-            Action("keys", "Keys", "Help", ("F1",), self.show_keys),
-        ]
+        return explainer_actions(self)
 
     def chrome(self):
         """What lecturer mode hides while the mouse is still."""
@@ -247,10 +201,12 @@ class ExplainerWindow(QMainWindow):
     def _redraw_model_plot(self) -> None:
         ex = self.explainer
         d = ex.net.data
-        if d.inputs.shape[1] == 2:
-            self.plots.set_grid(decision_grid(ex.net, ex.latest_state, 60))
-        elif d.inputs.shape[1] == 1:
-            self.plots.set_fit(*fit_curve(ex.net, ex.latest_state))
+        with one_blas_thread():
+            if d.inputs.shape[1] == 2:
+                res = grid_resolution(ex.net)  # fewer points for a big net: a redraw stays cheap
+                self.plots.set_grid(decision_grid(ex.net, ex.latest_state, res))
+            elif d.inputs.shape[1] == 1:
+                self.plots.set_fit(*fit_curve(ex.net, ex.latest_state))
 
     def _redraw_live(self) -> None:
         """While training: one widget per tick in turn (loss curve, model plot, drawing), so no
@@ -337,8 +293,12 @@ class ExplainerWindow(QMainWindow):
             self.statusBar().showMessage("paused: stepping resumes at the next training step", 5000)
 
     def show_gradient_check(self) -> None:
-        dlg = GradCheckDialog(self.explainer.gradient_check(), self)
-        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        """The check runs in a worker thread; the dialog shows progress and can cancel it."""
+        ex = self.explainer
+        if ex.net is None or ex.training:
+            return
+        self.dialogs = [d for d in self.dialogs if not isinstance(d, GradCheckDialog) or d.running]
+        dlg = GradCheckDialog(ex.net, ex.current.before, self, on_error=self.show_error)
         dlg.open()
         self.dialogs.append(dlg)
 
@@ -384,8 +344,11 @@ class ExplainerWindow(QMainWindow):
         path, _ = QFileDialog.getSaveFileName(
             self, "Save session", "session.bps.json", "Sessions (*.json)"
         )
-        if path:
-            save_session(self.explainer, path)
+        if path and self.explainer.net is not None:
+            try:
+                save_session(self.explainer, path)
+            except (OSError, ValueError) as e:
+                self.show_error(f"Session not saved: {e}")
 
     def open_session_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open session", "", "Sessions (*.json)")
@@ -393,12 +356,7 @@ class ExplainerWindow(QMainWindow):
             self.open_session(path)
 
     def open_session(self, path: str | Path) -> bool:
-        try:
-            self.explainer.restore(*load_session(path))
-        except SessionError as e:
-            self.show_error(str(e))
-            return False
-        return True
+        return self.explainer.open_session(path)
 
     def _restore(self) -> bool:
         """The last session and window layout; True when a layout was restored."""
@@ -413,6 +371,9 @@ class ExplainerWindow(QMainWindow):
         return restored
 
     def closeEvent(self, ev) -> None:  # noqa: N802 (Qt)
+        for dlg in self.dialogs:
+            if isinstance(dlg, GradCheckDialog):
+                dlg.wait()
         self.explainer.stop_training()
         self.controls.timer.stop()
         self.plot_timer.stop()
@@ -420,7 +381,7 @@ class ExplainerWindow(QMainWindow):
         if self.explainer.net is not None:
             try:
                 save_session(self.explainer, self.settings_dir / "last_session.json")
-            except OSError as e:
+            except (OSError, ValueError) as e:
                 self.statusBar().showMessage(f"last session not saved: {e}")
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("window_state", self.saveState())

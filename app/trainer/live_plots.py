@@ -29,15 +29,18 @@ def make_plot(
     row: int,
     col: int,
     colspan: int = 1,
+    grid: bool = True,
 ) -> pg.PlotItem:
+    """A plot of the scene. Live plots go without a grid: its lines are repainted with every
+    new point and cost more than the curves (bench/gui_latency.py --trainer)."""
     p = layout.addPlot(row=row, col=col, colspan=colspan, title=title)
     p.setLabel("bottom", x)
     p.setLabel("left", y)
-    p.showGrid(x=True, y=True, alpha=0.25)
+    p.showGrid(x=grid, y=grid, alpha=0.25)
     for side in ("left", "bottom"):
         p.getAxis(side).enableAutoSIPrefix(False)  # "0.03", never "30 (x0.001)"
     p.setClipToView(True)
-    p.setDownsampling(auto=True, mode="peak")
+    p.setDownsampling(auto=True, mode="subsample")  # the raw loss and gradient norms: peaks
     p.addLegend(offset=(-8, 8), labelTextSize="9pt")
     return p
 
@@ -47,11 +50,13 @@ class LivePlots(pg.GraphicsLayoutWidget):
         super().__init__(parent)
         self.smoothing = 0.9
         self.log_y = False
-        self.loss = make_plot(self, "training loss", "step", "loss", 0, 0)
-        self.eval_loss = make_plot(self, "loss per epoch", "epoch", "loss", 0, 1)
-        self.acc = make_plot(self, "accuracy", "epoch", "accuracy", 1, 0)
-        self.lr = make_plot(self, "learning rate", "step", "lr", 1, 1)
-        self.grad = make_plot(self, "gradient norm (overall and per layer)", "step", "‖g‖", 2, 0, 2)
+        self.loss = make_plot(self, "training loss", "step", "loss", 0, 0, grid=False)
+        self.eval_loss = make_plot(self, "loss per epoch", "epoch", "loss", 0, 1, grid=False)
+        self.acc = make_plot(self, "accuracy", "epoch", "accuracy", 1, 0, grid=False)
+        self.lr = make_plot(self, "learning rate", "step", "lr", 1, 1, grid=False)
+        self.grad = make_plot(
+            self, "gradient norm (overall and per layer)", "step", "‖g‖", 2, 0, 2, grid=False
+        )
         self.curves: dict[str, pg.PlotDataItem] = {}
         for key, plot, i, name in (
             ("raw", self.loss, 7, "per record"),
@@ -64,7 +69,10 @@ class LivePlots(pg.GraphicsLayoutWidget):
             ("lr", self.lr, 2, "lr"),
             ("grad", self.grad, 0, "all layers"),
         ):
-            self.curves[key] = plot.plot(name=name, pen=pen(i, 1.0 if key == "raw" else 2.0))
+            # thin pens: a wide line costs Qt several times a thin one (lecturer mode widens them)
+            self.curves[key] = plot.plot(name=name, pen=pen(i, 1.0 if key == "raw" else 1.5))
+        for key in ("raw", "grad"):  # spikes must survive downsampling: a diverging step
+            self.curves[key].setDownsampling(auto=True, method="peak")
         for key in ("val_loss", "test_loss", "val_acc", "test_acc"):
             self.curves[key].setSymbol("o")
             self.curves[key].setSymbolSize(6)
@@ -140,18 +148,51 @@ class LivePlots(pg.GraphicsLayoutWidget):
         self.redraw()
 
     def redraw(self) -> None:
+        """Every plot at once (a finished run, a changed axis, an export)."""
+        for part in ("loss", "grad", "lr", "epochs"):
+            self.redraw_part(part)
+
+    def redraw_next(self) -> None:
+        """One plot per call, in turn, the training loss every other call: while training, a
+        tick repaints one plot's area instead of the whole scene (bench/gui_latency.py)."""
+        self._turn = (getattr(self, "_turn", -1) + 1) % len(LIVE_ORDER)
+        self.redraw_part(LIVE_ORDER[self._turn])
+
+    def redraw_part(self, part: str) -> None:
         s, e, c = self.steps, self.evals, self.curves
         y = log_safe if self.log_y else np.asarray
         x = s["step"]
-        c["raw"].setData(x, y(s["loss"]))
-        c["smooth"].setData(x, y(s["smooth"]))
-        c["train_acc"].setData(s["epoch"], s["acc"])
-        c["lr"].setData(x, y(s["lr"]))
-        c["grad"].setData(x, y(s["grad"]))
-        n = len(self.layer_norms)
-        for k, curve in enumerate(self.layer_curves):
-            curve.setData(x[-n:] if n else [], y(self.layer_norms[self.layer_norms.names[k]]))
-        c["val_loss"].setData(e["epoch"], y(e["val_loss"]), connect="finite")
-        c["test_loss"].setData(e["epoch"], y(e["test_loss"]))
-        c["val_acc"].setData(e["epoch"], e["val_acc"], connect="finite")
-        c["test_acc"].setData(e["epoch"], e["test_acc"])
+        if part == "loss":
+            c["raw"].setData(x, y(s["loss"]))
+            c["smooth"].setData(x, y(s["smooth"]))
+            grow_x(self.loss, x)
+        elif part == "grad":
+            c["grad"].setData(x, y(s["grad"]))
+            n = len(self.layer_norms)
+            for k, curve in enumerate(self.layer_curves):
+                curve.setData(x[-n:] if n else [], y(self.layer_norms[self.layer_norms.names[k]]))
+            grow_x(self.grad, x)
+        elif part == "lr":
+            c["lr"].setData(x, y(s["lr"]))
+            grow_x(self.lr, x)
+        else:
+            c["train_acc"].setData(s["epoch"], s["acc"])
+            c["val_loss"].setData(e["epoch"], y(e["val_loss"]), connect="finite")
+            c["test_loss"].setData(e["epoch"], y(e["test_loss"]))
+            c["val_acc"].setData(e["epoch"], e["val_acc"], connect="finite")
+            c["test_acc"].setData(e["epoch"], e["test_acc"])
+
+
+LIVE_ORDER = ("loss", "grad", "loss", "lr", "loss", "epochs")
+
+
+def grow_x(plot: pg.PlotItem, x: np.ndarray) -> None:
+    """The x range grows in doublings instead of following every point: a new range re-lays
+    the axis out, the costliest part of a repaint."""
+    if not len(x):
+        return
+    hi = float(x[-1])
+    (_, x1), _ = plot.viewRange()
+    if plot.getViewBox().autoRangeEnabled()[0] or hi > x1 or hi < x1 / 4:
+        plot.enableAutoRange(x=False)
+        plot.setXRange(0, max(8.0, 2.0 ** np.ceil(np.log2(hi * 1.05))), padding=0)

@@ -70,8 +70,8 @@ class TrainerWindow(QMainWindow):
         for name in ("run", "lr_sweep", "batch_sweep", "lr_find", "to_explainer"):
             self.toolbar.addAction(self.qactions[name])
         self._wire()
-        self.timer = QTimer(self)  # plots redraw at 10 Hz at most, never per record
-        self.timer.setInterval(100)
+        self.timer = QTimer(self)  # plots redraw from a timer, never per record
+        self.timer.setInterval(50)  # one live plot a tick, so each about 3-10 times a second
         self.timer.timeout.connect(self._redraw)
         self.timer.start()
         self.refresh_runs()
@@ -374,9 +374,9 @@ class TrainerWindow(QMainWindow):
     def _redraw(self) -> None:
         if not self._dirty:
             return
-        self._dirty = False
+        self._dirty = self.runner.running  # while training, the live plots go round in turn
         if self.tabs.currentIndex() == 0:
-            self.live.redraw()
+            self.live.redraw_next() if self.runner.running else self.live.redraw()
         elif self.tabs.currentIndex() == 2:
             self.experiment.redraw()
 

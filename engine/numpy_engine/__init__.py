@@ -1,6 +1,7 @@
 """The small-network engine: every number of a training step, recorded as a trace."""
 
-from .datasets import DATASETS, CsvError, Dataset, load_csv, make_dataset
+from .csv_data import CsvError, load_csv
+from .datasets import DATASETS, Dataset, make_dataset
 from .gradcheck import GradCheckRow, gradient_check
 from .network import Network, StepResult, TrainState, params_as_layers
 from .spec import NetworkFileError, NetworkSpec, load_network_file, parse_network, spec_to_dict

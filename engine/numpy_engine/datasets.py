@@ -1,23 +1,15 @@
-"""Built-in toy datasets and CSV import. Every generator is seeded and returns float64 arrays."""
+"""Built-in toy datasets (CSV import is csv_data.py). Every generator is seeded and returns float64
+arrays."""
 
 from __future__ import annotations
 
-import csv
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
-
-class CsvError(ValueError):
-    """A CSV file that cannot be used; `line` is the 1-based line number (0 for the whole file)."""
-
-    def __init__(self, path: str | Path, line: int, message: str):
-        where = f"{Path(path).name}, line {line}" if line else Path(path).name
-        super().__init__(f"{where}: {message}")
-        self.line = line
+from .limits import MAX_ROWS
 
 
 @dataclass(frozen=True)
@@ -27,6 +19,7 @@ class Dataset:
     targets: np.ndarray  # (n, k) float64; one-hot for more than 2 classes
     task: str  # "classification" or "regression"
     input_names: tuple[str, ...] = ()  # column names, if known
+    notes: tuple[str, ...] = ()  # what the user should be told about how the data was read
 
     @property
     def n_classes(self) -> int:
@@ -128,56 +121,7 @@ DATASETS: dict[str, Callable[..., Dataset]] = {
 def make_dataset(name: str, **options) -> Dataset:
     if name not in DATASETS:
         raise KeyError(f"unknown dataset {name!r}; known: {', '.join(DATASETS)}")
+    n = options.get("n", 1)
+    if not isinstance(n, int) or not 1 <= n <= MAX_ROWS:
+        raise ValueError(f"a dataset has 1 to {MAX_ROWS:,} samples, not {n!r}")
     return DATASETS[name](**options)
-
-
-def load_csv(path: str | Path, target_columns: int = 1) -> Dataset:
-    """A CSV with a header row; the last `target_columns` columns are the targets.
-
-    Errors name the line: ragged rows, cells that are not numbers, an empty file.
-    """
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise CsvError(p, 0, "file not found") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise CsvError(p, 0, f"cannot be read ({e})") from None
-    rows = list(csv.reader(text.splitlines()))
-    numbered = [(i + 1, r) for i, r in enumerate(rows) if any(c.strip() for c in r)]
-    if not numbered:
-        raise CsvError(p, 0, "the file is empty")
-    header_line, header = numbered[0]
-    width = len(header)
-    if width <= target_columns:
-        raise CsvError(
-            p,
-            header_line,
-            f"the header has {width} columns; need at least "
-            f"{target_columns + 1} (inputs, then {target_columns} target column(s))",
-        )
-    if len(numbered) == 1:
-        raise CsvError(p, 0, "the file has a header but no data rows")
-    values = np.empty((len(numbered) - 1, width))
-    for r, (line, row) in enumerate(numbered[1:]):
-        if len(row) != width:
-            raise CsvError(p, line, f"expected {width} values (as in the header), got {len(row)}")
-        for c, cell in enumerate(row):
-            try:
-                v = float(cell)
-            except ValueError:
-                raise CsvError(
-                    p, line, f"column {c + 1} ({header[c].strip()!r}) is not a number: {cell!r}"
-                ) from None
-            if not math.isfinite(v):
-                raise CsvError(p, line, f"column {c + 1} is not a finite number: {cell!r}")
-            values[r, c] = v
-    x, y = values[:, :-target_columns], values[:, -target_columns:]
-    is_class = bool(np.all((y == 0) | (y == 1)))
-    return Dataset(
-        p.stem,
-        x,
-        y,
-        "classification" if is_class else "regression",
-        tuple(h.strip() for h in header[:-target_columns]),
-    )

@@ -14,7 +14,10 @@ import numpy as np
 
 from . import core
 from .core import Model, OptState, Params
-from .datasets import Dataset, load_csv, make_dataset
+from .csv_data import load_csv
+from .datasets import Dataset, make_dataset
+from .limits import MAX_CELLS, MAX_COLUMNS, MAX_ROWS
+from .optimizers import get_optimizer
 from .spec import NetworkFileError, NetworkSpec, load_network_file
 from .trace import Trace, build_trace
 
@@ -115,6 +118,15 @@ class Network:
         return cls(load_network_file(path))
 
     def _check_data(self, d: Dataset) -> None:
+        n, cols = d.inputs.shape[0], d.inputs.shape[1] + d.targets.shape[1]
+        if n < 1 or n > MAX_ROWS or cols > MAX_COLUMNS or n * cols > MAX_CELLS:
+            raise NetworkFileError(
+                "data",
+                f"{n:,} rows of {cols:,} columns; the limits are 1 to {MAX_ROWS:,} rows, "
+                f"{MAX_COLUMNS:,} columns and {MAX_CELLS:,} values",
+            )
+        if len(d.targets) != n:
+            raise NetworkFileError("data", f"{n} input rows but {len(d.targets)} target rows")
         if d.inputs.shape[1] != self.model.sizes[0]:
             raise NetworkFileError(
                 "data",
@@ -127,6 +139,9 @@ class Network:
                 f"the data has {d.targets.shape[1]} target columns but "
                 f"the output layer has {self.model.sizes[-1]} units",
             )
+        if not (np.isfinite(d.inputs).all() and np.isfinite(d.targets).all()):
+            raise NetworkFileError("data", "the data holds a value that is not a finite number")
+        check_targets(self.spec.loss, d.targets)
 
     def with_data(self, data: Dataset) -> Network:
         return Network(self.spec, data, self.dtype)
@@ -146,6 +161,17 @@ class Network:
         arr[index] = value
         params[layer - 1][0 if part == "weights" else 1] = arr
         return replace(state, params=tuple(tuple(p) for p in params))
+
+    def step_bytes(self) -> int:
+        """About how much memory one recorded StepResult holds (parameters, gradients, optimizer
+        state and the forward and backward arrays its lazy trace reads)."""
+        n_params = sum(
+            a * (b + 1) for b, a in zip(self.model.sizes[:-1], self.model.sizes[1:], strict=True)
+        )
+        n_state = len(get_optimizer(self.spec.optimizer.name).state_names)
+        n_units = sum(self.model.sizes)
+        rows = self.batch_size() if self.data is not None else 1
+        return 8 * ((2 + n_state) * n_params + 6 * rows * n_units)
 
     # ---- batches ----
     def batch_size(self) -> int:
@@ -187,6 +213,12 @@ class Network:
         return rows, X, Y, masks
 
     def step(self, state: TrainState, trace: bool = True, rows=None) -> StepResult:
+        """One training step from `state`. Overflow gives inf or NaN (see guard.check_step),
+        never a warning: a diverging learning rate is a lesson, not an error."""
+        with np.errstate(all="ignore"):
+            return self._step(state, trace, rows)
+
+    def _step(self, state: TrainState, trace: bool, rows) -> StepResult:
         m = self.model
         t = state.t + 1
         rows, X, Y, masks = self.batch(state, rows)
@@ -217,16 +249,18 @@ class Network:
 
     # ---- evaluation ----
     def predict(self, state: TrainState, X: np.ndarray) -> np.ndarray:
-        return core.forward(self.model, state.params, X.astype(self.dtype, copy=False)).A[-1]
+        with np.errstate(all="ignore"):
+            return core.forward(self.model, state.params, X.astype(self.dtype, copy=False)).A[-1]
 
     def loss(self, state: TrainState, X=None, Y=None) -> float:
         """Loss on the whole data (or X, Y), no dropout, with the regularization term."""
         X = self.data.inputs if X is None else X
         Y = self.data.targets if Y is None else Y
         out = self.predict(state, X)
-        return core.data_loss(
-            self.model, out, Y.astype(self.dtype, copy=False)
-        ) + core.regularization_loss(self.model, state.params)
+        with np.errstate(all="ignore"):
+            return core.data_loss(
+                self.model, out, Y.astype(self.dtype, copy=False)
+            ) + core.regularization_loss(self.model, state.params)
 
     def accuracy(self, state: TrainState, X=None, Y=None) -> float:
         X = self.data.inputs if X is None else X
@@ -240,3 +274,29 @@ class Network:
 def params_as_layers(params: Params) -> list[dict]:
     """Parameters in the network file's layout: one {"weights", "bias"} per layer 1..L."""
     return [{"weights": W.tolist(), "bias": b.tolist()} for W, b in params]
+
+
+def check_targets(loss: str, Y: np.ndarray) -> None:
+    """Targets must suit the loss: one-hot rows for cce, values in [0, 1] for bce."""
+    if loss == "cce":
+        ok = ((Y == 0) | (Y == 1)).all(axis=1) & (Y.sum(axis=1) == 1)
+        if not ok.all():
+            r = int(np.argmin(ok))
+            raise NetworkFileError(
+                "data.targets",
+                f"cce needs one-hot target rows (a single 1, the rest 0); row {r + 1} is "
+                f"{_row_text(Y[r])}",
+            )
+    elif loss == "bce":
+        ok = ((Y >= 0) & (Y <= 1)).all(axis=1)
+        if not ok.all():
+            r = int(np.argmin(ok))
+            raise NetworkFileError(
+                "data.targets",
+                f"bce needs targets between 0 and 1; row {r + 1} is {_row_text(Y[r])}",
+            )
+
+
+def _row_text(row: np.ndarray) -> str:
+    vals = ", ".join(f"{v:g}" for v in row[:6])
+    return f"[{vals}{', …' if len(row) > 6 else ''}]"

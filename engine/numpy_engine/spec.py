@@ -2,15 +2,34 @@
 
 from __future__ import annotations
 
-import json
-import math
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from engine.safe_io import UnreadableFile, read_json
+
+from . import fields as F
 from .activations import ACTIVATIONS
+from .fields import NetworkFileError
+from .limits import (
+    MAX_LAYERS,
+    MAX_NETWORK_FILE_BYTES,
+    MAX_PARAMETERS,
+    MAX_ROWS,
+    MAX_UNITS,
+)
 from .losses import LOSSES
 from .optimizers import OPTIMIZERS, OptimizerConfig
+from .spec_data import DataSpec, check_inline_shapes, parse_data
+
+__all__ = [
+    "DataSpec",
+    "NetworkFileError",
+    "NetworkSpec",
+    "load_network_file",
+    "parse_network",
+    "spec_to_dict",
+]
 
 INIT_SCHEMES = (
     "zeros",
@@ -22,15 +41,8 @@ INIT_SCHEMES = (
     "he_normal",
 )
 FROZEN_PARTS = ("weights", "bias")
-
-
-class NetworkFileError(ValueError):
-    """A network file that cannot be used. `field` names where, e.g. 'layers[1].weights'."""
-
-    def __init__(self, field_name: str, message: str):
-        super().__init__(f"{field_name}: {message}" if field_name else message)
-        self.field = field_name
-        self.message = message
+MAX_LR = 1e6  # a learning rate above this is a typo, not an experiment
+MAX_REGULARIZATION = 1e3  # λ1, λ2: beyond this the penalty is all the loss is
 
 
 @dataclass(frozen=True)
@@ -63,16 +75,6 @@ class TrainingSpec:
 
 
 @dataclass(frozen=True)
-class DataSpec:
-    inputs: tuple[tuple[float, ...], ...] | None = None  # explicit samples (n, inputs)
-    targets: tuple[tuple[float, ...], ...] | None = None  # explicit targets (n, outputs)
-    dataset: str | None = None  # a built-in dataset name
-    options: dict[str, Any] = field(default_factory=dict)  # n, noise, seed for built-ins
-    csv: str | None = None  # a CSV path (relative to the network file)
-    target_columns: int = 1  # how many trailing CSV columns are targets
-
-
-@dataclass(frozen=True)
 class NetworkSpec:
     layers: tuple[LayerSpec, ...]  # layers[0] is the input layer
     init: InitSpec = InitSpec()
@@ -85,140 +87,83 @@ class NetworkSpec:
     description: str = ""
 
 
-def _num(v: Any, where: str, *, positive: bool = False, low: float | None = None) -> float:
-    if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
-        raise NetworkFileError(where, f"expected a number, got {v!r}")
-    if positive and v <= 0:
-        raise NetworkFileError(where, f"must be greater than 0, got {v}")
-    if low is not None and v < low:
-        raise NetworkFileError(where, f"must be at least {low}, got {v}")
-    return float(v)
-
-
-def _int(v: Any, where: str, low: int = 0) -> int:
-    if isinstance(v, bool) or not isinstance(v, int):
-        raise NetworkFileError(where, f"expected a whole number, got {v!r}")
-    if v < low:
-        raise NetworkFileError(where, f"must be at least {low}, got {v}")
-    return v
-
-
-def _keys(obj: Any, where: str, allowed: tuple[str, ...]) -> dict:
-    if not isinstance(obj, dict):
-        raise NetworkFileError(where, f"expected an object, got {type(obj).__name__}")
-    unknown = [k for k in obj if k not in allowed]
-    if unknown:
-        raise NetworkFileError(
-            f"{where}.{unknown[0]}" if where else unknown[0],
-            f"unknown key; allowed here: {', '.join(allowed)}",
-        )
-    return obj
-
-
-def _choice(v: Any, where: str, options) -> str:
-    if not isinstance(v, str) or v not in options:
-        raise NetworkFileError(where, f"unknown name {v!r}; choose one of: {', '.join(options)}")
-    return v
-
-
-def _matrix(v: Any, where: str, rows: int, cols: int) -> tuple[tuple[float, ...], ...]:
-    if not isinstance(v, list) or len(v) != rows:
-        got = f"{len(v)} rows" if isinstance(v, list) else repr(v)
-        raise NetworkFileError(where, f"expected {rows} rows of {cols} numbers, got {got}")
-    out = []
-    for j, row in enumerate(v):
-        if not isinstance(row, list) or len(row) != cols:
-            raise NetworkFileError(f"{where}[{j}]", f"expected {cols} numbers, got {row!r}")
-        out.append(tuple(_num(x, f"{where}[{j}][{i}]") for i, x in enumerate(row)))
-    return tuple(out)
-
-
-def _vector(v: Any, where: str, n: int) -> tuple[float, ...]:
-    if not isinstance(v, list) or len(v) != n:
-        raise NetworkFileError(where, f"expected a list of {n} numbers, got {v!r}")
-    return tuple(_num(x, f"{where}[{i}]") for i, x in enumerate(v))
-
-
 def _layer(obj: Any, k: int, prev_units: int | None, last: bool) -> LayerSpec:
     where = f"layers[{k}]"
     if prev_units is None:
-        obj = _keys(obj, where, ("units", "name"))
-        return LayerSpec(units=_int(obj.get("units"), f"{where}.units", 1))
-    obj = _keys(obj, where, ("units", "activation", "weights", "bias", "frozen", "dropout", "name"))
-    units = _int(obj.get("units"), f"{where}.units", 1)
-    act = _choice(obj.get("activation", "linear"), f"{where}.activation", tuple(ACTIVATIONS))
+        obj = F.keys(obj, where, ("units", "name"))
+        if "name" in obj:
+            F.text(obj["name"], f"{where}.name")
+        return LayerSpec(units=F.whole(obj.get("units"), f"{where}.units", 1, MAX_UNITS))
+    obj = F.keys(
+        obj, where, ("units", "activation", "weights", "bias", "frozen", "dropout", "name")
+    )
+    units = F.whole(obj.get("units"), f"{where}.units", 1, MAX_UNITS)
+    if "name" in obj:
+        F.text(obj["name"], f"{where}.name")
+    act = F.choice(obj.get("activation", "linear"), f"{where}.activation", tuple(ACTIVATIONS))
     if act == "softmax" and not last:
         raise NetworkFileError(f"{where}.activation", "softmax is only allowed on the output layer")
-    w = _matrix(obj["weights"], f"{where}.weights", units, prev_units) if "weights" in obj else None
-    b = _vector(obj["bias"], f"{where}.bias", units) if "bias" in obj else None
+    w = None
+    if "weights" in obj:
+        w = F.as_tuples(F.matrix(obj["weights"], f"{where}.weights", units, prev_units))
+    b = F.vector(obj["bias"], f"{where}.bias", units) if "bias" in obj else None
     frozen = obj.get("frozen", [])
     if isinstance(frozen, str):
         frozen = [frozen]
-    if not isinstance(frozen, list) or any(f not in FROZEN_PARTS for f in frozen):
+    if (
+        not isinstance(frozen, list)
+        or any(not isinstance(f, str) or f not in FROZEN_PARTS for f in frozen)
+        or len(set(frozen)) != len(frozen)
+    ):
         raise NetworkFileError(
-            f"{where}.frozen", f"expected a list of {FROZEN_PARTS}, got {frozen!r}"
+            f"{where}.frozen",
+            f"expected a list of distinct {FROZEN_PARTS}, got {F.describe(frozen)}",
         )
-    dropout = _num(obj.get("dropout", 0.0), f"{where}.dropout", low=0.0)
-    if dropout >= 1.0 or (dropout > 0 and last):
-        raise NetworkFileError(f"{where}.dropout", "must be in [0, 1) and not on the output layer")
+    dropout = F.number(
+        obj.get("dropout", 0.0), f"{where}.dropout", low=0.0, high=1.0, high_open=True
+    )
+    if dropout > 0 and last:
+        raise NetworkFileError(f"{where}.dropout", "dropout is not allowed on the output layer")
     return LayerSpec(units, act, w, b, frozenset(frozen), dropout)
 
 
+# the range of each optimizer setting: (low, high, low open, high open)
+OPTION_RANGES = {
+    "lr": (0.0, MAX_LR, True, False),
+    "momentum": (0.0, 1.0, False, True),
+    "beta1": (0.0, 1.0, False, True),
+    "beta2": (0.0, 1.0, False, True),
+    "rho": (0.0, 1.0, False, True),
+    "eps": (0.0, 1.0, True, False),
+    "momentum_decay": (0.0, 1.0, False, False),
+}
+
+
 def _optimizer(obj: Any) -> OptimizerConfig:
+    """An optimizer and only the settings it reads: beta1 given to sgd is an error."""
     if isinstance(obj, str):
         obj = {"name": obj}
-    names = tuple(f.name for f in fields(OptimizerConfig))
-    obj = _keys(obj, "optimizer", names)
-    name = _choice(obj.get("name", "sgd"), "optimizer.name", tuple(OPTIMIZERS))
+    if not isinstance(obj, dict):
+        raise NetworkFileError("optimizer", f"expected an object or a name, got {F.describe(obj)}")
+    name = F.choice(obj.get("name", "sgd"), "optimizer.name", tuple(OPTIMIZERS))
+    used = OPTIMIZERS[name].hyper
+    for key in obj:
+        if key != "name" and key not in used:
+            known = key in OPTION_RANGES
+            raise NetworkFileError(
+                f"optimizer.{key}",
+                (f"{name} does not use {key}" if known else "unknown key")
+                + f"; {name}'s settings are: {', '.join(used)}",
+            )
     kw: dict[str, Any] = {"name": name}
     for key, v in obj.items():
-        if key == "name":
+        if key == "name" or (key == "eps" and v is None):
             continue
-        if key == "eps" and v is None:
-            continue
-        kw[key] = _num(v, f"optimizer.{key}", positive=key in ("lr", "eps"), low=0.0)
-    for key in ("momentum", "beta1", "beta2", "rho"):
-        if key in kw and kw[key] >= 1.0:
-            raise NetworkFileError(f"optimizer.{key}", f"must be below 1, got {kw[key]}")
+        lo, hi, lo_open, hi_open = OPTION_RANGES[key]
+        kw[key] = F.number(
+            v, f"optimizer.{key}", low=lo, high=hi, low_open=lo_open, high_open=hi_open
+        )
     return OptimizerConfig(**kw)
-
-
-def _data(obj: Any) -> DataSpec:
-    obj = _keys(
-        obj, "data", ("inputs", "targets", "dataset", "n", "noise", "seed", "csv", "target_columns")
-    )
-    chosen = [k for k in ("inputs", "dataset", "csv") if k in obj]
-    if len(chosen) != 1:
-        raise NetworkFileError("data", "give exactly one of: inputs (with targets), dataset, csv")
-    if "inputs" in obj:
-        inputs, targets = obj["inputs"], obj.get("targets")
-        if not isinstance(inputs, list) or not inputs:
-            raise NetworkFileError("data.inputs", "expected a non-empty list of rows")
-        if not isinstance(targets, list) or len(targets) != len(inputs):
-            raise NetworkFileError("data.targets", f"expected {len(inputs)} rows, one per input")
-        d_in = len(inputs[0]) if isinstance(inputs[0], list) else -1
-        tg = [t if isinstance(t, list) else [t] for t in targets]
-        d_out = len(tg[0])
-        return DataSpec(
-            inputs=_matrix(inputs, "data.inputs", len(inputs), d_in),
-            targets=_matrix(tg, "data.targets", len(tg), d_out),
-        )
-    opts = {}
-    for key in ("n", "seed"):
-        if key in obj:
-            opts[key] = _int(obj[key], f"data.{key}", 1 if key == "n" else 0)
-    if "noise" in obj:
-        opts["noise"] = _num(obj["noise"], "data.noise", low=0.0)
-    if "dataset" in obj:
-        from .datasets import DATASETS
-
-        return DataSpec(
-            dataset=_choice(obj["dataset"], "data.dataset", tuple(DATASETS)), options=opts
-        )
-    if not isinstance(obj["csv"], str):
-        raise NetworkFileError("data.csv", "expected a file path")
-    tc = _int(obj.get("target_columns", 1), "data.target_columns", 1)
-    return DataSpec(csv=obj["csv"], target_columns=tc)
 
 
 TOP_KEYS = (
@@ -234,86 +179,91 @@ TOP_KEYS = (
 )
 
 
+def _layers(raw: Any) -> tuple[LayerSpec, ...]:
+    if not isinstance(raw, list) or len(raw) < 2:
+        raise NetworkFileError("layers", "expected a list of at least 2 layers (input and output)")
+    if len(raw) > MAX_LAYERS:
+        raise NetworkFileError("layers", f"{len(raw)} layers; the limit is {MAX_LAYERS}")
+    layers: list[LayerSpec] = []
+    params = 0
+    for k, lay in enumerate(raw):
+        prev = layers[-1].units if layers else None
+        if prev is not None:  # count before reading weights: the limit is checked first
+            units = lay.get("units") if isinstance(lay, dict) else None
+            if isinstance(units, int) and not isinstance(units, bool) and 1 <= units <= MAX_UNITS:
+                params += units * (prev + 1)
+                if params > MAX_PARAMETERS:
+                    raise NetworkFileError(
+                        f"layers[{k}]",
+                        f"the network would have over {params:,} parameters; "
+                        f"the limit is {MAX_PARAMETERS:,}",
+                    )
+        layers.append(_layer(lay, k, prev, k == len(raw) - 1))
+    return tuple(layers)
+
+
+def _training(obj: Any) -> TrainingSpec:
+    tr = F.keys(obj, "training", ("batch_size", "shuffle", "seed"))
+    bs = tr.get("batch_size")
+    return TrainingSpec(
+        None if bs is None else F.whole(bs, "training.batch_size", 1, MAX_ROWS),
+        F.boolean(tr.get("shuffle", False), "training.shuffle"),
+        F.seed(tr.get("seed", 0), "training.seed"),
+    )
+
+
 def parse_network(obj: Any) -> NetworkSpec:
     """Validate a decoded network file. Raises NetworkFileError naming the offending field."""
-    obj = _keys(obj, "", TOP_KEYS)
-    layers_raw = obj.get("layers")
-    if not isinstance(layers_raw, list) or len(layers_raw) < 2:
-        raise NetworkFileError("layers", "expected a list of at least 2 layers (input and output)")
-    layers: list[LayerSpec] = []
-    for k, lay in enumerate(layers_raw):
-        prev = layers[-1].units if layers else None
-        layers.append(_layer(lay, k, prev, k == len(layers_raw) - 1))
-    init = _keys(obj.get("init", {}), "init", ("scheme", "seed"))
+    obj = F.keys(obj, "", TOP_KEYS)
+    layers = _layers(obj.get("layers"))
+    init = F.keys(obj.get("init", {}), "init", ("scheme", "seed"))
     init_spec = InitSpec(
-        _choice(init.get("scheme", "xavier_uniform"), "init.scheme", INIT_SCHEMES),
-        _int(init.get("seed", 0), "init.seed"),
+        F.choice(init.get("scheme", "xavier_uniform"), "init.scheme", INIT_SCHEMES),
+        F.seed(init.get("seed", 0), "init.seed"),
     )
-    loss = _choice(obj.get("loss", "mse"), "loss", tuple(LOSSES))
-    reg = _keys(obj.get("regularization", {}), "regularization", ("l1", "l2"))
+    loss = F.choice(obj.get("loss", "mse"), "loss", tuple(LOSSES))
+    if loss == "cce" and layers[-1].units < 2:
+        raise NetworkFileError("loss", "cce needs at least 2 output units (use bce for one)")
+    reg = F.keys(obj.get("regularization", {}), "regularization", ("l1", "l2"))
     reg_spec = Regularization(
-        _num(reg.get("l1", 0.0), "regularization.l1", low=0.0),
-        _num(reg.get("l2", 0.0), "regularization.l2", low=0.0),
+        F.number(reg.get("l1", 0.0), "regularization.l1", low=0.0, high=MAX_REGULARIZATION),
+        F.number(reg.get("l2", 0.0), "regularization.l2", low=0.0, high=MAX_REGULARIZATION),
     )
-    tr = _keys(obj.get("training", {}), "training", ("batch_size", "shuffle", "seed"))
-    bs = tr.get("batch_size")
-    tr_spec = TrainingSpec(
-        None if bs is None else _int(bs, "training.batch_size", 1),
-        bool(tr.get("shuffle", False)),
-        _int(tr.get("seed", 0), "training.seed"),
-    )
-    data = _data(obj["data"]) if "data" in obj else None
+    tr_spec = _training(obj.get("training", {}))
+    data = parse_data(obj["data"]) if "data" in obj else None
     if data is not None and data.inputs is not None:
-        if len(data.inputs[0]) != layers[0].units:
-            raise NetworkFileError(
-                "data.inputs",
-                f"rows have {len(data.inputs[0])} values but "
-                f"the input layer has {layers[0].units} units",
-            )
-        if len(data.targets[0]) != layers[-1].units:
-            raise NetworkFileError(
-                "data.targets",
-                f"rows have {len(data.targets[0])} values but "
-                f"the output layer has {layers[-1].units} units",
-            )
-    for key in ("name", "description"):
-        if key in obj and not isinstance(obj[key], str):
-            raise NetworkFileError(key, "expected text")
+        check_inline_shapes(data, layers)
+    name = F.text(obj.get("name", ""), "name")
+    description = F.text(obj.get("description", ""), "description")
     return NetworkSpec(
-        tuple(layers),
+        layers,
         init_spec,
         loss,
         _optimizer(obj.get("optimizer", {})),
         reg_spec,
         tr_spec,
         data,
-        obj.get("name", ""),
-        obj.get("description", ""),
+        name,
+        description,
     )
 
 
 def load_network_file(path: str | Path) -> NetworkSpec:
-    """Read and validate a network file; every failure is a NetworkFileError with a clear message."""
+    """Read and validate a network file; every failure is a NetworkFileError with a clear message.
+
+    Only a regular file of at most MAX_NETWORK_FILE_BYTES is read; its JSON is parsed with the
+    guards of engine.safe_io (nesting depth, integer length, no NaN or Infinity).
+    """
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise NetworkFileError("", f"no such file: {p}") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise NetworkFileError("", f"cannot read {p}: {e}") from None
-    try:
-        obj = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise NetworkFileError(
-            "", f"{p.name} is not valid JSON (line {e.lineno}, column {e.colno}: {e.msg})"
-        ) from None
+        obj = read_json(p, MAX_NETWORK_FILE_BYTES, "network file")
+    except UnreadableFile as e:
+        raise NetworkFileError("", str(e)) from None
     spec = parse_network(obj)
     if spec.data is not None and spec.data.csv is not None:
         csv_path = Path(spec.data.csv)
         if not csv_path.is_absolute():
             csv_path = p.parent / csv_path
-        from dataclasses import replace
-
         spec = replace(spec, data=replace(spec.data, csv=str(csv_path)))
     return spec
 
@@ -334,8 +284,10 @@ def spec_to_dict(spec: NetworkSpec, params=None) -> dict:
         if lay.dropout:
             d["dropout"] = lay.dropout
         layers.append(d)
-    opt = {f.name: getattr(spec.optimizer, f.name) for f in fields(OptimizerConfig)}
-    if opt["eps"] is None:
+    used = OPTIMIZERS[spec.optimizer.name].hyper  # only the settings this optimizer reads
+    opt = {"name": spec.optimizer.name}
+    opt.update({k: getattr(spec.optimizer, k) for k in used})
+    if opt.get("eps", 0.0) is None:
         del opt["eps"]
     out: dict[str, Any] = {
         "layers": layers,

@@ -6,7 +6,6 @@ worker quitting at the next yield). A loss that explodes stops the stream with t
 from __future__ import annotations
 
 import contextlib
-import math
 import os
 import time
 from collections.abc import Iterator
@@ -14,7 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .guard import Diverged, check_step
 from .network import Network, TrainState
+
+__all__ = ["Diverged", "Progress", "train_in_process", "train_stream"]
 
 BLAS_THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
@@ -32,24 +34,6 @@ class Progress:
         return float(np.mean(self.losses)) if self.losses else float("nan")
 
 
-@dataclass(frozen=True)
-class Diverged:
-    state: TrainState  # the last state whose loss and parameters were finite
-    step: int  # the step whose loss was not finite
-    loss: float  # that loss (NaN or inf)
-
-    @property
-    def message(self) -> str:
-        return (
-            f"diverged at step {self.step} (loss {self.loss}); the last good state "
-            f"(after step {self.state.t}) is kept — try a smaller learning rate"
-        )
-
-
-def _finite(state: TrainState) -> bool:
-    return all(np.isfinite(W).all() and np.isfinite(b).all() for W, b in state.params)
-
-
 def train_stream(
     net: Network,
     state: TrainState,
@@ -65,10 +49,11 @@ def train_stream(
     done = 0
     while max_steps is None or done < max_steps:
         r = net.step(state, trace=False)
-        if not math.isfinite(r.loss) or abs(r.loss) > explode or not _finite(r.after):
+        diverged = check_step(r, explode)
+        if diverged is not None:
             if steps:
                 yield Progress(state, tuple(steps), tuple(losses), 0.0)
-            yield Diverged(state, r.t, r.loss)
+            yield diverged
             return
         state = r.after
         steps.append(r.t)

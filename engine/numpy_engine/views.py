@@ -18,6 +18,17 @@ class Grid:
     classes: int  # 0 for a single output in [0, 1], else the number of classes
 
 
+GRID_BUDGET = 2e7  # multiply-adds one decision-grid redraw may cost (~10-20 ms of NumPy)
+
+
+def grid_resolution(net: Network, most: int = 60, least: int = 12) -> int:
+    """Points per side of the decision grid: `most` for small nets, fewer for big ones, so a
+    redraw of a 2-500-500-1 network's map stays as cheap as a small one's."""
+    sizes = net.model.sizes
+    macs = sum(a * b for a, b in zip(sizes[:-1], sizes[1:], strict=True))
+    return int(max(least, min(most, (GRID_BUDGET / max(macs, 1)) ** 0.5)))
+
+
 def data_bounds(inputs: np.ndarray, margin: float = 0.15) -> tuple[np.ndarray, np.ndarray]:
     lo, hi = inputs.min(0), inputs.max(0)
     pad = np.maximum((hi - lo) * margin, 0.5)  # a lone sample still gets a readable window

@@ -174,6 +174,7 @@ def test_gradient_check_dialog(qtbot, window):
     window.open_network(MAZUR)
     window.show_gradient_check()
     dlg = window.dialogs[-1]
+    qtbot.waitUntil(lambda: not dlg.running, timeout=10000)  # it runs in a worker thread
     assert dlg.table.rowCount() == 12
     assert "agree" in dlg.summary.text()
     dlg.close()

@@ -6,6 +6,7 @@ import torch
 import torch.nn.functional as F
 
 from engine.numpy_engine import Network, core, parse_network
+from engine.numpy_engine.optimizers import OPTIMIZERS
 
 TORCH_ACT = {
     "step": lambda z: z * 0 + (z >= 0).double(),  # zero gradient, like the engine's
@@ -187,7 +188,8 @@ def test_optimizers_match_torch_optim(name, seed):
     }
     if name == "adadelta":
         cfg["lr"] = 1.0
-    net = make_net(["tanh", "sigmoid", "linear"], "mse", seed, optimizer=cfg, reg={"l2": 0.01})
+    used = {k: v for k, v in cfg.items() if k == "name" or k in OPTIMIZERS[name].hyper}
+    net = make_net(["tanh", "sigmoid", "linear"], "mse", seed, optimizer=used, reg={"l2": 0.01})
     st = net.initial_state()
     params = [
         p

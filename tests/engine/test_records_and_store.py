@@ -228,7 +228,13 @@ def test_csv_export_round_trips_the_records(tmp_path):
 def test_record_run_finishes_cancels_and_interrupts(tmp_path):
     store = RunStore(tmp_path / "runs.sqlite")
     data = mnist.load_mnist(write_mnist(tmp_path / "m"))
-    cfg = TrainConfig(model=ModelConfig("mlp", hidden=(8,)), epochs=3, batch_size=32, device="cpu")
+    cfg = TrainConfig(
+        model=ModelConfig("mlp", hidden=(8,)),
+        epochs=3,
+        batch_size=32,
+        device="cpu",
+        max_records_per_s=0,  # a record every step: two runs give the same count
+    )
     rec = record_run(store, "whole", "train", cfg, train(cfg, data))
     done = list(rec)[-1]
     row = store.run(rec.run_id)

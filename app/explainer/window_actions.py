@@ -1,0 +1,64 @@
+"""The explainer window's table of actions (title, menu, keys, handler), each handler guarded so
+that whatever a key press runs, its exception is shown and logged, never passed to Qt."""
+
+from __future__ import annotations
+
+from app.shared.actions import Action
+
+EXPORTS = (
+    ("png", "Drawing as PNG…"),
+    ("svg", "Drawing as SVG…"),
+    ("tex", "This step's equations as LaTeX…"),
+    ("csv", "This step's equations as CSV…"),
+    ("gif", "This step as an animated GIF…"),
+    ("frames", "This step as PNG frames…"),
+)
+
+
+def explainer_actions(w) -> list[Action]:
+    """Every action of window `w`, once: menus, shortcuts and the keys help read it."""
+    ex, g = w.explainer, w.guard
+
+    def phase(p):
+        return g(lambda: ex.jump_phase(p))
+
+    return [
+        Action("open", "Open network file…", "File", ("Ctrl+O",), g(w.open_network_dialog)),
+        Action("csv", "Import CSV data…", "File", (), g(w.import_csv_dialog)),
+        Action("save", "Save session…", "File", ("Ctrl+S",), g(w.save_session_dialog)),
+        Action("open_session", "Open session…", "File", (), g(w.open_session_dialog)),
+        *(
+            Action(f"export_{k}", t, "File/Export", (), g(lambda k=k: w.export_dialog(k)))
+            for k, t in EXPORTS
+        ),
+        Action("quit", "Quit", "File", ("Ctrl+Q",), w.close),
+        Action("next", "Next number", "Step", ("Space", "Right", "PgDown"), g(ex.next)),
+        Action("back", "Back one number", "Step", ("Left", "PgUp"), g(ex.back)),
+        Action("home", "Start of this step", "Step", ("Home",), g(ex.home)),
+        Action("end", "End of this step", "Step", ("End",), g(ex.end)),
+        Action("forward", "Forward phase", "Step", ("1",), phase("forward")),
+        Action("loss", "Loss phase", "Step", ("2",), phase("loss")),
+        Action("backward", "Backward phase", "Step", ("3",), phase("backward")),
+        Action("update", "Update phase", "Step", ("4",), phase("update")),
+        Action("step", "Next training step", "Step", ("N",), g(ex.next_training_step)),
+        Action("play", "Play / pause", "Step", ("P",), w.controls.play.toggle),
+        Action(
+            "train",
+            "Train continuously / pause",
+            "Step",
+            ("T",),
+            g(lambda: w.set_training(not ex.training)),
+        ),
+        Action("gradcheck", "Gradient check", "View", ("G",), g(w.show_gradient_check)),
+        Action("lecturer", "Lecturer mode", "View", ("F11",), g(w.toggle_lecturer)),
+        Action("leave", "Leave lecturer mode", "", ("Escape",), g(lambda: w.set_lecturer(False))),
+        Action(
+            "to_trainer",
+            "MNIST trainer",
+            "Go",
+            ("Ctrl+2",),
+            lambda: w.view_requested.emit("trainer"),
+            "Open the MNIST trainer window",
+        ),
+        Action("keys", "Keys", "Help", ("F1",), g(w.show_keys)),
+    ]

@@ -1,0 +1,148 @@
+"""Reading user files defensively: only regular files, never more than a stated number of bytes,
+and JSON parsed with guards against inputs that make the parser itself fail (deep nesting,
+integers of thousands of digits, NaN and Infinity, repeated keys).
+
+Every refusal is an UnreadableFile (a ValueError) whose message is one plain sentence naming the
+file, so a command line can print it and a window can show it as it is.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import stat
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+MAX_JSON_DEPTH = 64  # deepest nesting of [ ] and { } accepted (a network file needs 5)
+MAX_INT_DIGITS = 18  # longest integer literal accepted in JSON (a seed fits; 10^18 is absurd)
+
+_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)  # JSON strings, to skip their brackets
+
+
+class UnreadableFile(ValueError):
+    """A file that was not read or not understood; the message is one plain sentence."""
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def _size_text(n: int) -> str:
+    return f"{n / 2**20:.1f} MiB" if n >= 2**20 else f"{n / 2**10:.0f} KiB"
+
+
+def read_bytes(path: str | Path, max_bytes: int, what: str) -> bytes:
+    """The bytes of a regular file of at most `max_bytes`; anything else is an UnreadableFile.
+
+    `what` names the file for the message ("network file", "session", "CSV file").
+    The file is opened non-blocking and checked with fstat before a byte is read, so a FIFO or a
+    device never blocks and never streams endless data.
+    """
+    p = Path(path)
+    name = f"{what} {p.name or p}"
+    try:
+        fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except FileNotFoundError:
+        raise UnreadableFile(f"no such file: {p}") from None
+    except IsADirectoryError:
+        raise UnreadableFile(f"{name} is a folder, not a file") from None
+    except OSError as e:
+        raise UnreadableFile(f"cannot open {name}: {e.strerror or e}") from None
+    except ValueError:  # a NUL character in the path
+        raise UnreadableFile(f"{what} path {str(p)[:80]!r} is not a valid path") from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise UnreadableFile(f"{name} is {_kind(st.st_mode)}, not a regular file")
+        if st.st_size > max_bytes:
+            raise UnreadableFile(
+                f"{name} is {_size_text(st.st_size)}; the limit is {_size_text(max_bytes)}"
+            )
+        with os.fdopen(fd, "rb", closefd=False) as f:
+            data = f.read(max_bytes + 1)  # the file may have grown since fstat
+    except OSError as e:
+        raise UnreadableFile(f"cannot read {name}: {e.strerror or e}") from None
+    finally:
+        os.close(fd)
+    if len(data) > max_bytes:
+        raise UnreadableFile(f"{name} is larger than the limit of {_size_text(max_bytes)}")
+    return data
+
+
+def read_text(path: str | Path, max_bytes: int, what: str) -> str:
+    """The text of a regular UTF-8 file (a leading byte-order mark is dropped)."""
+    data = read_bytes(path, max_bytes, what)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise UnreadableFile(
+            f"{what} {Path(path).name} is not UTF-8 text (byte {e.start} cannot be decoded)"
+        ) from None
+
+
+def json_depth(text: str | bytes) -> int:
+    """The deepest nesting of brackets outside JSON strings, without recursion."""
+    raw = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
+    raw = _STRING.sub(b'""', raw)
+    arr = np.frombuffer(raw, dtype=np.uint8)
+    step = np.zeros(arr.shape, dtype=np.int64)
+    step[(arr == ord("[")) | (arr == ord("{"))] = 1
+    step[(arr == ord("]")) | (arr == ord("}"))] = -1
+    return int(np.cumsum(step).max(initial=0))
+
+
+def _int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INT_DIGITS:
+        raise UnreadableFile(
+            f"a whole number with {len(text.lstrip('-'))} digits (at most {MAX_INT_DIGITS} allowed)"
+        )
+    return int(text)
+
+
+def _constant(name: str):
+    raise UnreadableFile(f"{name} is not a number JSON allows (write a finite number)")
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict:
+    out: dict[str, Any] = {}
+    for k, v in pairs:
+        if k in out:
+            raise UnreadableFile(f"the key {k!r} appears twice in one object")
+        out[k] = v
+    return out
+
+
+def parse_json(text: str, name: str) -> Any:
+    """json.loads with the guards above; errors are UnreadableFile naming `name`."""
+    depth = json_depth(text)
+    if depth > MAX_JSON_DEPTH:
+        raise UnreadableFile(
+            f"{name} is nested {depth} levels deep; at most {MAX_JSON_DEPTH} are allowed"
+        )
+    try:
+        return json.loads(text, parse_int=_int, parse_constant=_constant, object_pairs_hook=_pairs)
+    except UnreadableFile as e:
+        raise UnreadableFile(f"{name}: {e}") from None
+    except json.JSONDecodeError as e:
+        raise UnreadableFile(
+            f"{name} is not valid JSON (line {e.lineno}, column {e.colno}: {e.msg})"
+        ) from None
+    except (ValueError, RecursionError) as e:
+        raise UnreadableFile(f"{name} is not valid JSON ({e})") from None
+
+
+def read_json(path: str | Path, max_bytes: int, what: str) -> Any:
+    """A JSON file, read with read_text's checks and parsed with parse_json's guards."""
+    return parse_json(read_text(path, max_bytes, what), f"{what} {Path(path).name}")
