@@ -74,15 +74,22 @@ class DataBox(QWidget):
         if self._worker is not None:
             return
         self._stop = threading.Event()
+        self._reason = ""
         folder, stop = self.folder, self._stop
 
-        def fetch():
-            mnist.download_mnist(
-                folder, progress=lambda *a: self.progress.emit(*a), should_stop=stop.is_set
-            )
+        def fetch() -> str:
+            """The download, in a worker thread: '' when done, else the reason it stopped."""
+            try:
+                mnist.download_mnist(
+                    folder, progress=lambda *a: self.progress.emit(*a), should_stop=stop.is_set
+                )
+            except (mnist.MnistError, OSError) as e:
+                return str(e)
+            return ""
 
         w = create_worker(fetch, _start_thread=False)
-        w.errored.connect(lambda e: self.status.setText(str(e)))
+        w.returned.connect(self._on_returned)
+        w.errored.connect(lambda e: self._on_returned(f"download failed: {e}"))
         w.finished.connect(self._on_finished)
         self._worker = w
         self.bar.setValue(0)
@@ -99,14 +106,17 @@ class DataBox(QWidget):
         self.bar.setValue(min(got, max(total, 1)))
         self.bar.setFormat(f"{name}: %p%")
 
+    def _on_returned(self, reason: str) -> None:
+        self._reason = reason
+
     def _on_finished(self) -> None:
         self._worker = None
         self.bar.hide()
         self.cancel.hide()
-        text = self.status.text()
         self.refresh()
-        if not self.present and "cancel" in text:
-            self.status.setText(text)  # keep the reason the download ended
+        if getattr(self, "_reason", "") and not self.present:
+            self.status.setText(self._reason)  # why the download ended
+        self.folder_changed.emit(str(self.folder))
 
     def shutdown(self) -> None:
         self._stop.set()

@@ -343,9 +343,8 @@ class TrainerWindow(QMainWindow):
             self.progress.setRange(0, 1000)
             self.statusBar().showMessage(f"{tagged.label or 'run'}: {rec.device_reason}", 8000)
         elif isinstance(rec, Step) and self.start_rec is not None:
-            text, frac = progress_text(
-                self.start_rec, rec, tagged.run_index, len(self.job.values) or 1
-            )
+            runs = len(self.job.values) if self.job is not None else 0
+            text, frac = progress_text(self.start_rec, rec, tagged.run_index, runs or 1)
             self.progress.setFormat(text)
             self.progress.setValue(int(1000 * frac))
         elif isinstance(rec, Diverged):

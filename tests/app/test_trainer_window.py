@@ -197,3 +197,56 @@ def test_ctrl_2_and_ctrl_1_switch_between_the_two_views(qtbot, tmp_path, data_di
     tr.qactions["to_explainer"].trigger()
     assert ex.isVisible() and not tr.isVisible()
     s.close_all()
+
+
+def test_a_diverged_run_is_marked_at_its_step(make_trainer, data_dir):
+    from engine.torch_engine.jobs import Tagged
+    from engine.torch_engine.records import Diverged, Start, Step
+
+    w = make_trainer(data_dir)
+    start = Start("cpu", "", "CPU", 10, 10, 100, 600, ("dense 1",))
+    w.on_record(Tagged(1, 0, "", start))
+    w.on_record(Tagged(1, 0, "", Step(5, 0.5, 2.0, 0.1, 1.0, 100.0, 3.0, (3.0,), 0.5)))
+    msg = "diverged at step 7 (loss became nan); kept the weights from step 5"
+    w.on_record(Tagged(1, 0, "", Diverged(7, 0.7, 5, msg)))
+    assert w.live.diverged_line.value() == 7
+    assert "diverged at step 7" in w.live.diverged_text.toPlainText()
+    assert "step 7" in w.statusBar().currentMessage()
+
+
+def test_rename_and_delete_a_run(qtbot, make_trainer, data_dir):
+    w = make_trainer(data_dir)
+    small_run(w)
+    w.run_button.click()
+    wait_done(qtbot, w)
+    (row,) = w.store.runs()
+    w.run_list.renamed.emit(row.id, "my first run")
+    assert w.run_list.topLevelItem(0).text(0) == "my first run"
+    w.run_list.delete_requested.emit([row.id])
+    assert w.run_list.topLevelItemCount() == 0 and w.store.runs() == []
+
+
+def test_download_shows_progress_and_can_be_cancelled(qtbot, make_trainer, tmp_path, monkeypatch):
+    import time
+
+    from engine.torch_engine import mnist
+
+    seen = []
+
+    def fake_download(folder, progress=None, should_stop=None, **kw):
+        for k in range(200):
+            progress("train-images-idx3-ubyte", k * 1000, 200_000)
+            if should_stop():
+                seen.append(k)
+                raise mnist.DownloadCancelled("download cancelled; nothing was kept")
+            time.sleep(0.01)
+
+    monkeypatch.setattr(mnist, "download_mnist", fake_download)
+    w = make_trainer(tmp_path / "empty")
+    w.data.download.click()
+    qtbot.waitUntil(lambda: w.data.bar.value() > 0, timeout=5000)
+    assert w.data.bar.isVisibleTo(w)
+    w.data.cancel.click()
+    qtbot.waitUntil(lambda: w.data._worker is None, timeout=5000)
+    assert seen and "cancelled" in w.data.status.text()
+    assert not w.data.present and w.data.download.isVisibleTo(w)
