@@ -74,8 +74,11 @@ class LivePlots(pg.GraphicsLayoutWidget):
         for key in ("raw", "grad"):  # spikes must survive downsampling: a diverging step
             self.curves[key].setDownsampling(auto=True, method="peak")
         for key in ("val_loss", "test_loss", "val_acc", "test_acc"):
+            colour = self.curves[key].opts["pen"].color()
             self.curves[key].setSymbol("o")
-            self.curves[key].setSymbolSize(6)
+            self.curves[key].setSymbolSize(8)
+            self.curves[key].setSymbolBrush(pg.mkBrush(colour))
+            self.curves[key].setSymbolPen(pg.mkPen(colour))
         self.diverged_line = pg.InfiniteLine(angle=90, pen=pg.mkPen("#c0392b", width=2))
         self.diverged_text = pg.TextItem(color="#c0392b", anchor=(1, 0))
         self.reset()

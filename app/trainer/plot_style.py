@@ -32,3 +32,5 @@ def style_scene(layout: pg.GraphicsLayoutWidget, dark: bool, scale: float = 1.0)
         elif isinstance(item, pg.LegendItem):
             item.setLabelTextColor(fg)
             item.setLabelTextSize(f"{9 * scale:.0f}pt")
+            for _, label in item.items:  # the labels already there keep their old style
+                label.setText(label.text, color=fg, size=f"{9 * scale:.0f}pt")

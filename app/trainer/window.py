@@ -10,37 +10,23 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
     QDockWidget,
     QFileDialog,
-    QGroupBox,
-    QHBoxLayout,
     QLabel,
     QMainWindow,
     QMessageBox,
     QProgressBar,
-    QPushButton,
-    QScrollArea,
-    QSlider,
-    QTabWidget,
     QToolBar,
-    QVBoxLayout,
-    QWidget,
 )
 
 from app.shared.actions import Action, install, keys_html
 from app.shared.theme import LECTURER, NORMAL
-from app.trainer.compare_plots import ComparePlots
-from app.trainer.data_box import DataBox
-from app.trainer.experiment_box import ExperimentBox
-from app.trainer.experiment_plots import ExperimentPlots
-from app.trainer.live_plots import LivePlots
+from app.trainer.actions import trainer_actions
+from app.trainer.panels import PlotTabs, SidePanel
 from app.trainer.plot_style import style_scene
 from app.trainer.run_list import RunList
 from app.trainer.runner import JobRunner
-from app.trainer.settings_form import SettingsForm
-from engine.torch_engine.curves import X_AXES, progress_text, run_curves
+from engine.torch_engine.curves import progress_text, run_curves
 from engine.torch_engine.jobs import Job
 from engine.torch_engine.records import Diverged, Done, Start, Step
 from engine.torch_engine.runstore import RunStore, RunStoreError
@@ -69,6 +55,8 @@ class TrainerWindow(QMainWindow):
         self.qactions = install(self, self.table)
         for name in ("run", "lr_sweep", "batch_sweep", "lr_find", "to_explainer"):
             self.toolbar.addAction(self.qactions[name])
+        self.toolbar.addSeparator()
+        self.toolbar.addWidget(self.log_box)  # for every tab
         self._wire()
         self.timer = QTimer(self)  # plots redraw from a timer, never per record
         self.timer.setInterval(50)  # one live plot a tick, so each about 3-10 times a second
@@ -88,42 +76,25 @@ class TrainerWindow(QMainWindow):
         self.toolbar = QToolBar("Training")
         self.toolbar.setObjectName("training")
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
-        self.data = DataBox(data_dir)
-        self.form = SettingsForm()
-        self.experiments = ExperimentBox()
-        self.run_button = QPushButton("Run  (Ctrl+Return)")
-        self.stop_button = QPushButton("Stop")
-        self.stop_button.setEnabled(False)
-        side = QWidget()
-        lay = QVBoxLayout(side)
-        for title, w in (("Data", self.data), ("Run settings", self.form)):
-            box = QGroupBox(title)
-            QVBoxLayout(box).addWidget(w)
-            lay.addWidget(box)
-        row = QHBoxLayout()
-        row.addWidget(self.run_button)
-        row.addWidget(self.stop_button)
-        lay.addLayout(row)
-        box = QGroupBox("Experiments (runs that differ in one value)")
-        QVBoxLayout(box).addWidget(self.experiments)
-        lay.addWidget(box)
-        lay.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(side)
-        scroll.setMinimumWidth(side.sizeHint().width() + 24)  # no sideways scrolling
-        self.live, self.compare, self.experiment = LivePlots(), ComparePlots(), ExperimentPlots()
-        self.tabs = QTabWidget()
-        self.tabs.addTab(self._with_controls(self.live, self._live_controls()), "Live run")
-        self.tabs.addTab(
-            self._with_controls(self.compare, self._compare_controls()), "Compare runs"
+        self.side = SidePanel(data_dir)
+        self.data, self.form, self.experiments = (
+            self.side.data,
+            self.side.form,
+            self.side.experiments,
         )
-        self.tabs.addTab(self.experiment, "Experiment")
+        self.run_button, self.stop_button = self.side.run_button, self.side.stop_button
+        self.tabs = PlotTabs()
+        self.live, self.compare, self.experiment = self.tabs.scenes()
+        self.smoothing, self.x_axis, self.log_box = (
+            self.tabs.smoothing,
+            self.tabs.x_axis,
+            self.tabs.log_box,
+        )
         self.setCentralWidget(self.tabs)
         self.run_list = RunList()
         self.docks = {}
         for name, widget, area in (
-            ("Setup", scroll, Qt.DockWidgetArea.LeftDockWidgetArea),
+            ("Setup", self.side, Qt.DockWidgetArea.LeftDockWidgetArea),
             ("Runs", self.run_list, Qt.DockWidgetArea.BottomDockWidgetArea),
         ):
             dock = QDockWidget(name)
@@ -132,111 +103,15 @@ class TrainerWindow(QMainWindow):
             self.addDockWidget(area, dock)
             self.docks[name] = dock
         self.progress = QProgressBar()
-        self.progress.setMinimumWidth(420)
-        self.progress.setFormat("idle")
-        self.progress.setValue(0)
+        self.progress.setMinimumWidth(260)
+        self.progress.setTextVisible(False)  # the words go beside the bar, readable
+        self.progress_label = QLabel("idle")
+        self.progress_label.setObjectName("progress_label")
+        self.statusBar().addPermanentWidget(self.progress_label)
         self.statusBar().addPermanentWidget(self.progress)
 
-    @staticmethod
-    def _with_controls(plots, controls) -> QWidget:
-        w = QWidget()
-        lay = QVBoxLayout(w)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.addLayout(controls)
-        lay.addWidget(plots, 1)
-        return w
-
-    def _live_controls(self) -> QHBoxLayout:
-        row = QHBoxLayout()
-        self.smoothing = QSlider(Qt.Orientation.Horizontal)
-        self.smoothing.setRange(0, 99)
-        self.smoothing.setValue(90)
-        self.smoothing.setMaximumWidth(220)
-        self.smoothing.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.log_box = QCheckBox("log y axis (L)")
-        row.addWidget(QLabel("smoothing"))
-        row.addWidget(self.smoothing)
-        self.toolbar.addWidget(self.log_box)  # for every tab
-        row.addStretch(1)
-        return row
-
-    def _compare_controls(self) -> QHBoxLayout:
-        row = QHBoxLayout()
-        self.x_axis = QComboBox()
-        self.x_axis.addItems(list(X_AXES))
-        row.addWidget(QLabel("x axis"))
-        row.addWidget(self.x_axis)
-        row.addWidget(QLabel("tick runs in the run list to overlay them"))
-        row.addStretch(1)
-        return row
-
     def actions_table(self) -> list[Action]:
-        return [
-            Action(
-                "run",
-                "Run / stop",
-                "Train",
-                ("Ctrl+Return",),
-                self.toggle_run,
-                "Start a training run with these settings, or stop the one running",
-            ),
-            Action(
-                "lr_sweep", "Learning-rate sweep", "Train", (), lambda: self.start_sweep("lr-sweep")
-            ),
-            Action(
-                "batch_sweep",
-                "Batch-size sweep",
-                "Train",
-                (),
-                lambda: self.start_sweep("batch-sweep"),
-            ),
-            Action("lr_find", "LR range test", "Train", (), self.start_lr_find),
-            Action(
-                "export_png", "Export plots as PNG…", "File", (), lambda: self.export_plots("png")
-            ),
-            Action(
-                "export_svg", "Export plots as SVG…", "File", (), lambda: self.export_plots("svg")
-            ),
-            Action(
-                "save_model", "Save the selected run's model…", "File", ("Ctrl+S",), self.save_model
-            ),
-            Action("load_model", "Load a model…", "File", ("Ctrl+O",), self.load_model),
-            Action(
-                "export_runs", "Export every run's records as CSV…", "File", (), self.export_runs
-            ),
-            Action("close", "Close", "File", ("Ctrl+W",), self.close),
-            Action("log", "Log / linear y axis", "View", ("L",), self.log_box.toggle),
-            Action("lecturer", "Lecturer mode", "View", ("F11",), self.toggle_lecturer),
-            Action(
-                "leave", "Leave lecturer mode", "", ("Escape",), lambda: self.set_lecturer(False)
-            ),
-            Action(
-                "tab_live", "Live run", "View", ("Alt+1",), lambda: self.tabs.setCurrentIndex(0)
-            ),
-            Action(
-                "tab_compare",
-                "Compare runs",
-                "View",
-                ("Alt+2",),
-                lambda: self.tabs.setCurrentIndex(1),
-            ),
-            Action(
-                "tab_experiment",
-                "Experiment",
-                "View",
-                ("Alt+3",),
-                lambda: self.tabs.setCurrentIndex(2),
-            ),
-            Action(
-                "to_explainer",
-                "Explainer",
-                "Go",
-                ("Ctrl+1",),
-                lambda: self.view_requested.emit("explainer"),
-                "Back to the step-by-step explainer",
-            ),
-            Action("keys", "Keys", "Help", ("F1",), self.show_keys),
-        ]
+        return trainer_actions(self)
 
     def _wire(self) -> None:
         self.run_button.clicked.connect(self.start_run)
@@ -318,7 +193,7 @@ class TrainerWindow(QMainWindow):
         self.job, self.start_rec = job, None
         self.live.reset()
         self.tabs.setCurrentIndex(tab)
-        self.progress.setFormat("starting (loading MNIST in the training process)…")
+        self.progress_label.setText("starting (loading MNIST in the training process)…")
         self.progress.setRange(0, 0)
         self.run_button.setEnabled(False)
         self.stop_button.setEnabled(True)
@@ -329,7 +204,7 @@ class TrainerWindow(QMainWindow):
 
     def stop(self) -> None:
         if self.runner.running:
-            self.progress.setFormat("stopping… (the run and its records are kept)")
+            self.progress_label.setText("stopping… (the run and its records are kept)")
             self.runner.stop()
 
     # ---- records ----
@@ -345,7 +220,7 @@ class TrainerWindow(QMainWindow):
         elif isinstance(rec, Step) and self.start_rec is not None:
             runs = len(self.job.values) if self.job is not None else 0
             text, frac = progress_text(self.start_rec, rec, tagged.run_index, runs or 1)
-            self.progress.setFormat(text)
+            self.progress_label.setText(text)
             self.progress.setValue(int(1000 * frac))
         elif isinstance(rec, Diverged):
             self.live.mark_diverged(rec.step, rec.message)
@@ -363,7 +238,7 @@ class TrainerWindow(QMainWindow):
         self.run_button.setEnabled(True)
         self.stop_button.setEnabled(False)
         self.progress.setRange(0, 1000)
-        self.progress.setFormat("idle")
+        self.progress_label.setText("idle")
         self.progress.setValue(0)
         if self.experiment.suggestion is not None:
             self.experiments.use_button.setEnabled(True)
@@ -424,7 +299,7 @@ class TrainerWindow(QMainWindow):
     def export_plots(self, kind: str, path: str | None = None) -> None:
         from app.trainer.files import export_scene
 
-        scene = (self.live, self.compare, self.experiment)[self.tabs.currentIndex()]
+        scene = self.tabs.scenes()[self.tabs.currentIndex()]
         if path is None:
             path, _ = QFileDialog.getSaveFileName(
                 self, "Export plots", f"plots.{kind}", f"*.{kind}"
@@ -496,7 +371,7 @@ class TrainerWindow(QMainWindow):
             self._lecturer_saved = (self.geometry(), self.saveState())
         self.theme = LECTURER if on else NORMAL
         self.setStyleSheet(self.theme.stylesheet() if on else "")
-        for scene in (self.live, self.compare, self.experiment):
+        for scene in self.tabs.scenes():
             style_scene(scene, dark=on, scale=2.0 if on else 1.0)
         for dock in self.docks.values():  # the plots fill the wall; keys do the rest
             dock.setVisible(not on)

@@ -1,0 +1,61 @@
+"""The trainer window's one table of actions (see app/shared/actions.py)."""
+
+from __future__ import annotations
+
+from app.shared.actions import Action
+
+
+def trainer_actions(w) -> list[Action]:
+    """Every action of the trainer window, once: menus, shortcuts and the keys help read it."""
+    return [
+        Action(
+            "run",
+            "Run / stop",
+            "Train",
+            ("Ctrl+Return",),
+            w.toggle_run,
+            "Start a training run with these settings, or stop the one running",
+        ),
+        Action("lr_sweep", "Learning-rate sweep", "Train", (), lambda: w.start_sweep("lr-sweep")),
+        Action(
+            "batch_sweep",
+            "Batch-size sweep",
+            "Train",
+            (),
+            lambda: w.start_sweep("batch-sweep"),
+        ),
+        Action("lr_find", "LR range test", "Train", (), w.start_lr_find),
+        Action("export_png", "Export plots as PNG…", "File", (), lambda: w.export_plots("png")),
+        Action("export_svg", "Export plots as SVG…", "File", (), lambda: w.export_plots("svg")),
+        Action("save_model", "Save the selected run's model…", "File", ("Ctrl+S",), w.save_model),
+        Action("load_model", "Load a model…", "File", ("Ctrl+O",), w.load_model),
+        Action("export_runs", "Export every run's records as CSV…", "File", (), w.export_runs),
+        Action("close", "Close", "File", ("Ctrl+W",), w.close),
+        Action("log", "Log / linear y axis", "View", ("L",), w.log_box.toggle),
+        Action("lecturer", "Lecturer mode", "View", ("F11",), w.toggle_lecturer),
+        Action("leave", "Leave lecturer mode", "", ("Escape",), lambda: w.set_lecturer(False)),
+        Action("tab_live", "Live run", "View", ("Alt+1",), lambda: w.tabs.setCurrentIndex(0)),
+        Action(
+            "tab_compare",
+            "Compare runs",
+            "View",
+            ("Alt+2",),
+            lambda: w.tabs.setCurrentIndex(1),
+        ),
+        Action(
+            "tab_experiment",
+            "Experiment",
+            "View",
+            ("Alt+3",),
+            lambda: w.tabs.setCurrentIndex(2),
+        ),
+        Action(
+            "to_explainer",
+            "Explainer",
+            "Go",
+            ("Ctrl+1",),
+            lambda: w.view_requested.emit("explainer"),
+            "Back to the step-by-step explainer",
+        ),
+        Action("keys", "Keys", "Help", ("F1",), w.show_keys),
+    ]

@@ -1,0 +1,100 @@
+"""The trainer's two big pieces: the side panel (data, run settings, run / stop, experiments)
+and the plot tabs (live run, compare runs, experiment) with their controls. Built here, wired by
+the window."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSlider,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.trainer.compare_plots import ComparePlots
+from app.trainer.data_box import DataBox
+from app.trainer.experiment_box import ExperimentBox
+from app.trainer.experiment_plots import ExperimentPlots
+from app.trainer.live_plots import LivePlots
+from app.trainer.settings_form import SettingsForm
+from engine.torch_engine.curves import X_AXES
+
+
+def boxed(title: str, widget: QWidget) -> QGroupBox:
+    box = QGroupBox(title)
+    QVBoxLayout(box).addWidget(widget)
+    return box
+
+
+class SidePanel(QScrollArea):
+    def __init__(self, data_dir=None, parent=None):
+        super().__init__(parent)
+        self.data = DataBox(data_dir)
+        self.form = SettingsForm()
+        self.experiments = ExperimentBox()
+        self.run_button = QPushButton("Run  (Ctrl+Return)")
+        self.stop_button = QPushButton("Stop")
+        self.stop_button.setEnabled(False)
+        side = QWidget()
+        lay = QVBoxLayout(side)
+        lay.addWidget(boxed("Data", self.data))
+        lay.addWidget(boxed("Run settings", self.form))
+        row = QHBoxLayout()
+        row.addWidget(self.run_button)
+        row.addWidget(self.stop_button)
+        lay.addLayout(row)
+        lay.addWidget(boxed("Experiments (runs that differ in one value)", self.experiments))
+        lay.addStretch(1)
+        self.setWidgetResizable(True)
+        self.setWidget(side)
+        self.setMinimumWidth(side.sizeHint().width() + 24)  # no sideways scrolling
+
+
+class PlotTabs(QTabWidget):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.live, self.compare, self.experiment = LivePlots(), ComparePlots(), ExperimentPlots()
+        self.smoothing = QSlider(Qt.Orientation.Horizontal)
+        self.smoothing.setRange(0, 99)
+        self.smoothing.setValue(90)
+        self.smoothing.setMaximumWidth(220)
+        self.smoothing.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # no change on a stray wheel
+        self.x_axis = QComboBox()
+        self.x_axis.addItems(list(X_AXES))
+        self.log_box = QCheckBox("log y axis (L)")  # the window puts it on its toolbar
+        self.addTab(self._with_row(self.live, QLabel("smoothing"), self.smoothing), "Live run")
+        self.addTab(
+            self._with_row(
+                self.compare,
+                QLabel("x axis"),
+                self.x_axis,
+                QLabel("tick runs in the run list to overlay them"),
+            ),
+            "Compare runs",
+        )
+        self.addTab(self.experiment, "Experiment")
+
+    @staticmethod
+    def _with_row(plots, *controls) -> QWidget:
+        w = QWidget()
+        lay = QVBoxLayout(w)
+        lay.setContentsMargins(0, 0, 0, 0)
+        row = QHBoxLayout()
+        for c in controls:
+            row.addWidget(c)
+        row.addStretch(1)
+        lay.addLayout(row)
+        lay.addWidget(plots, 1)
+        return w
+
+    def scenes(self):
+        """The three plot scenes, in tab order."""
+        return (self.live, self.compare, self.experiment)
