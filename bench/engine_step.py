@@ -1,5 +1,6 @@
-"""Microseconds per training step of tiny nets (NumPy engine, trace on and off, beside torch), and
-the MNIST MLP 784-256-128-10 epoch time (NumPy engine beside torch), measured in one run.
+"""Microseconds per training step of tiny nets (NumPy engine, trace on and off, beside torch), a
+small CNN's step (the same, plus the cost of reading one event anywhere in its trace), and the
+MNIST MLP 784-256-128-10 epoch time (NumPy engine beside torch), measured in one run.
 
     python bench/engine_step.py [--mnist DIR] [--repeats N]
 
@@ -13,6 +14,7 @@ import argparse
 import statistics
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +22,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
 from engine.numpy_engine import Dataset, Network, parse_network  # noqa: E402
-from engine.numpy_engine.spec import classifier_mlp  # noqa: E402
+from engine.numpy_engine.spec import classifier_mlp, load_network_file  # noqa: E402
 
 
 def tiny_spec(sizes, batch):
@@ -71,7 +73,7 @@ def torch_tiny(sizes, batch):
 
 def bench_tiny(repeats: int) -> None:
     print("tiny nets, one full-batch training step (median of repeats):")
-    print("  trace on = the step with its trace (events built lazily, per phase, when read);")
+    print("  trace on = the step with its trace (each event built lazily, on its own, when read);")
     print("  rendered = the step plus writing every event's strings (stepping through all of it)")
     print(
         f"{'net':>10} {'batch':>5} {'trace on':>10} {'rendered':>10} {'trace off':>10} "
@@ -104,6 +106,38 @@ def bench_tiny(repeats: int) -> None:
                 f"{n_ev:>7} "
                 f"{tt / on:>16.2f}x"
             )
+
+
+def bench_conv(repeats: int) -> None:
+    """The tiny-digits CNN (conv 3×3×3 relu, maxpool 2, flatten, softmax) on its 16 digits."""
+    from tests.engine.test_conv_vs_torch import torch_step  # the same maths as the torch tests
+
+    root = Path(__file__).parents[1]
+    spec = load_network_file(root / "assets" / "presets" / "cnn_tiny_digits.json")
+    spec = replace(spec, training=replace(spec.training, batch_size=None, shuffle=False))
+    net = Network(spec)
+    st = net.initial_state()
+    on = per_step_us(lambda: list(net.step(st).events), 1, repeats)  # every event built
+    lazy = per_step_us(lambda: net.step(st), 5, repeats)
+    off = per_step_us(lambda: net.step(st, trace=False), 20, repeats)
+    tt = per_step_us(lambda: torch_step(net, st), 20, repeats)
+    r = net.step(st)
+    ev = r.events
+    n = len(ev)
+    print(f"\nCNN 1×14×14 → conv 3@3×3 → maxpool 2 → flatten → 2, batch 16, float64: {n:,} events")
+    print(f"  step, every event built: {on / 1e3:8.1f} ms")
+    print(f"  step, lazy trace:        {lazy / 1e3:8.2f} ms")
+    print(f"  step, untraced:          {off / 1e3:8.2f} ms")
+    print(f"  torch step (float64):    {tt / 1e3:8.2f} ms")
+    lay, arrays = ev.layout, ev._arrays
+    for frac in (0.0, 0.25, 0.5, 0.75, 0.999):
+        i = int(frac * (n - 1))
+        reps = 200
+        t = time.perf_counter()
+        for _ in range(reps):
+            e = lay.make(arrays, i)  # a fresh build each time (the trace caches what was read)
+        us = (time.perf_counter() - t) / reps * 1e6
+        print(f"  read event {i:>6,} ({e.phase:>8} {e.kind:<7}): {us:7.1f} us (goal: under 1 ms)")
 
 
 def bench_mnist(folder: str | None, epochs: int) -> None:
@@ -174,6 +208,7 @@ def main() -> None:
     ap.add_argument("--skip-mnist", action="store_true")
     a = ap.parse_args()
     bench_tiny(a.repeats)
+    bench_conv(a.repeats)
     if not a.skip_mnist:
         bench_mnist(a.mnist, a.epochs)
 

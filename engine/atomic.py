@@ -2,7 +2,9 @@
 
 The new content goes to a hidden temp file beside the target (".<name>.<random>.part"), is
 fsynced, then renamed over the target with os.replace; on any failure the temp file is removed.
-A process killed mid-write can still leave a ".part" behind: `clean_stale_parts` sweeps those.
+A process killed mid-write can still leave a ".part" behind: `clean_stale_parts` sweeps those,
+and every atomic write sweeps its own folder first. The target's folder must exist unless the
+caller asks for it to be made (`make_folder=True`): a mistyped path creates nothing.
 """
 
 from __future__ import annotations
@@ -19,10 +21,15 @@ STALE_AFTER_S = 60.0  # a .part file older than this belongs to no live writer
 
 
 @contextlib.contextmanager
-def atomic_path(path: str | Path) -> Iterator[Path]:
-    """Yield a temp path in `path`'s folder; write it; on success it replaces `path`."""
+def atomic_path(path: str | Path, make_folder: bool = False) -> Iterator[Path]:
+    """Yield a temp path in `path`'s folder; write it; on success it replaces `path`. Stale
+    ".part" files in that folder are removed first. The folder must exist unless `make_folder`."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if make_folder:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    elif not path.parent.is_dir():
+        raise FileNotFoundError(f"the folder {path.parent} does not exist")
+    clean_stale_parts(path.parent)
     fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=PART_SUFFIX)
     os.close(fd)
     tmp = Path(name)
@@ -40,8 +47,8 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     _sync_folder(path.parent)
 
 
-def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
-    with atomic_path(path) as tmp:
+def atomic_write_bytes(path: str | Path, data: bytes, make_folder: bool = False) -> Path:
+    with atomic_path(path, make_folder) as tmp:
         tmp.write_bytes(data)
     return Path(path)
 
@@ -70,6 +77,6 @@ def clean_stale_parts(folder: str | Path, older_than_s: float = STALE_AFTER_S) -
             if p.is_file() and now - p.stat().st_mtime > older_than_s:
                 p.unlink()
                 removed += 1
-        except FileNotFoundError:
-            continue  # another process swept it first
+        except OSError:
+            continue  # another process swept it first, or it is not ours to remove
     return removed

@@ -1,6 +1,7 @@
 """Reading user files defensively: only regular files, never more than a stated number of bytes,
 and JSON parsed with guards against inputs that make the parser itself fail (deep nesting,
-integers of thousands of digits, NaN and Infinity, repeated keys).
+integers of thousands of digits, NaN and Infinity, repeated keys). And the other way round: an
+output path is checked (`check_output_path`) before any work whose result would go there.
 
 Every refusal is an UnreadableFile (a ValueError) whose message is one plain sentence naming the
 file, so a command line can print it and a window can show it as it is.
@@ -23,8 +24,15 @@ MAX_INT_DIGITS = 18  # longest integer literal accepted in JSON (a seed fits; 10
 _STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)  # JSON strings, to skip their brackets
 
 
+MAX_NAME_BYTES = 255  # longest file name most file systems accept (NAME_MAX)
+
+
 class UnreadableFile(ValueError):
     """A file that was not read or not understood; the message is one plain sentence."""
+
+
+class UnwritablePath(ValueError):
+    """An output path that cannot be written; the message is one plain sentence."""
 
 
 def _kind(mode: int) -> str:
@@ -146,3 +154,31 @@ def parse_json(text: str, name: str) -> Any:
 def read_json(path: str | Path, max_bytes: int, what: str) -> Any:
     """A JSON file, read with read_text's checks and parsed with parse_json's guards."""
     return parse_json(read_text(path, max_bytes, what), f"{what} {Path(path).name}")
+
+
+def check_output_path(path: str | Path, what: str) -> Path:
+    """`path` as a file that can be written (atomically) now: a name that is not a folder nor a
+    device, in an existing folder this process may write to. Raises UnwritablePath, creates
+    nothing. Call it before the work whose result goes there, so no result is lost."""
+    text = str(path)
+    if not text.strip():
+        raise UnwritablePath(f"{what}: the file name is empty")
+    if "\0" in text:
+        raise UnwritablePath(f"{what}: {text[:80]!r} is not a valid path")
+    p = Path(text).expanduser()
+    if len(os.fsencode(p.name)) > MAX_NAME_BYTES or not p.name:
+        raise UnwritablePath(f"{what}: {text[:80]!r} is not a valid file name")
+    try:
+        st = os.stat(p)
+    except FileNotFoundError:
+        st = None
+    except OSError as e:  # a symlink loop, a name too long, a folder we may not enter
+        raise UnwritablePath(f"{what}: cannot use {p} ({e.strerror or e})") from None
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        raise UnwritablePath(f"{what}: {p} is {_kind(st.st_mode)}; give a file name")
+    folder = p.parent
+    if not folder.is_dir():
+        raise UnwritablePath(f"{what}: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise UnwritablePath(f"{what}: the folder {folder} is not writable")
+    return p

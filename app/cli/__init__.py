@@ -17,8 +17,17 @@ __all__ = ["EXIT_BAD_INPUT", "build_parser", "fail", "main"]
 GROUPS = (gui_commands, trace_commands, torch_commands, runs_commands)
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse whose usage errors (an unknown command, `--epochs x`) are one line on stderr and
+    exit code 2, like every other bad input; subcommands' parsers are of this class too."""
+
+    def error(self, message: str):
+        command = self.prog.partition(" ")[2]  # "train" in "backprop-studio train"
+        sys.exit(fail(f"{command}: {message}" if command else message))
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="backprop-studio", description=__doc__.split("\n")[0])
+    p = Parser(prog="backprop-studio", description=__doc__.split("\n")[0])
     sub = p.add_subparsers(dest="command")
     for group in GROUPS:
         group.add_commands(sub)
@@ -37,6 +46,14 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except MemoryError:
+        return fail("not enough memory for this command")
+    except Exception as e:  # a bug: one line, the traceback in the log file
+        from app.shared.errors import log_exception
+
+        where = log_exception(type(e), e, e.__traceback__)
+        print(f"backprop-studio: internal error: {e!r} (details in {where})", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

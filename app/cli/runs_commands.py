@@ -59,9 +59,11 @@ def cmd_runs(args) -> int:
 
 
 def cmd_export(args) -> int:
+    from engine.safe_io import check_output_path
     from engine.torch_engine.runstore import RunStore
 
     try:
+        check_output_path(args.file, "runs export")
         n = RunStore(args.runs_db).export_csv(args.file)
     except (ValueError, OSError, sqlite3.Error) as e:
         return fail(str(e))

@@ -1,4 +1,8 @@
-"""`train`, `lr-find` and `sweep`: the PyTorch engine from the command line (torch imported lazily)."""
+"""`train`, `lr-find`, `sweep` and `evaluate`: the PyTorch engine from the command line (torch
+imported lazily). Every flag goes through the trainer window's own check
+(engine.torch_engine.settings.check), and every output path is checked, before any data is read
+or any step is taken: a bad value is one line on stderr and exit code 2, and no model is lost to a
+--save path that turns out to be unwritable after training."""
 
 from __future__ import annotations
 
@@ -6,10 +10,17 @@ import argparse
 import json
 import sqlite3
 import sys
+from dataclasses import replace
 
 from app.cli.common import fail
 
 MODELS = ("mlp", "lenet", "fast-cnn")
+FLAGS = {"lr_start": "--start", "lr_end": "--end", "lr_steps": "--steps"}  # field -> flag
+FLAGS |= {"sweep_values": "sweep values", "layers": "--model"}
+
+
+class BadFlags(ValueError):
+    """Flags the settings check refused; the message is one line naming each flag."""
 
 
 def _common(p) -> None:
@@ -17,20 +28,20 @@ def _common(p) -> None:
     p.add_argument(
         "--data",
         default=None,
-        help="folder with MNIST's IDX files (default: the user data folder; "
+        help="folder with MNIST's IDX files or its CSV form (default: the user data folder; "
         "downloaded there if missing and online)",
     )
-    p.add_argument("--epochs", type=int, default=None, help="default: the model's recipe")
-    p.add_argument("--batch-size", type=int, default=128)
-    p.add_argument("--lr", type=float, default=None)
+    p.add_argument("--epochs", default=None, help="default: the model's recipe")
+    p.add_argument("--batch-size", default="128")
+    p.add_argument("--lr", default=None, help="default: the model's recipe")
     p.add_argument("--optimizer", default="adam")
     p.add_argument("--schedule", default=None, help="constant | step | cosine | onecycle")
-    p.add_argument("--dropout", type=float, default=0.2, help="MLP dropout")
-    p.add_argument("--weight-decay", type=float, default=0.0, help="L2")
+    p.add_argument("--dropout", default="0.2", help="MLP dropout")
+    p.add_argument("--weight-decay", default="0", help="L2")
     p.add_argument("--augment", action="store_true", help="random shifts and rotations")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--device", default=None, help="cuda | mps | cpu (default: best available)")
-    p.add_argument("--limit-train", type=int, default=None, help=argparse.SUPPRESS)
+    p.add_argument("--seed", default="0")
+    p.add_argument("--device", default="auto", help="auto | cuda | mps | cpu")
+    p.add_argument("--limit-train", default=None, help=argparse.SUPPRESS)
     p.add_argument("--no-download", action="store_true", help="never download MNIST")
     p.add_argument("--json", action="store_true", help="print one JSON object at the end")
     p.add_argument(
@@ -49,25 +60,49 @@ RECIPES = {  # per model: (lr, schedule, epochs) when the user gives none (bench
 }
 
 
-def make_config(args, **over):
-    from engine.torch_engine.models import ModelConfig
-    from engine.torch_engine.training import TrainConfig
-
+def form(args, **extra) -> dict:
+    """The flags as the trainer window's form (text, as typed), plus the command's own fields."""
     lr, sched, epochs = RECIPES[args.model]
-    return TrainConfig(
-        model=ModelConfig(name=args.model, dropout=args.dropout),
-        epochs=args.epochs or epochs,
-        batch_size=args.batch_size,
-        lr=args.lr if args.lr is not None else lr,
-        optimizer=args.optimizer,
-        schedule=args.schedule or sched,
-        weight_decay=args.weight_decay,
-        augment=args.augment,
-        seed=args.seed,
-        device=args.device,
-        limit_train=args.limit_train,
-        **over,
-    )
+    return {
+        "model": args.model,
+        "dropout": args.dropout,
+        "optimizer": args.optimizer,
+        "schedule": args.schedule or sched,
+        "epochs": args.epochs if args.epochs is not None else epochs,
+        "batch_size": args.batch_size,
+        "lr": args.lr if args.lr is not None else lr,
+        "weight_decay": args.weight_decay,
+        "augment": args.augment,
+        "seed": args.seed,
+        "val_size": 0,
+        "device": args.device,
+        "limit_train": args.limit_train,
+        **extra,
+    }
+
+
+def checked(args, **extra):
+    """settings.check of the flags: its Checked, or BadFlags naming every refused flag."""
+    from engine.torch_engine.settings import check
+
+    result = check(form(args, **extra))
+    if result.errors:
+        raise BadFlags(
+            "; ".join(
+                f"{FLAGS.get(k, '--' + k.replace('_', '-'))}: {v}" for k, v in result.errors.items()
+            )
+        )
+    return result
+
+
+def _output(path: str, flag: str):
+    """Check an output path before the work (a stale .part beside it is swept)."""
+    from engine.atomic import clean_stale_parts
+    from engine.safe_io import check_output_path
+
+    p = check_output_path(path, flag)
+    clean_stale_parts(p.parent)
+    return p
 
 
 def _load(args):
@@ -82,12 +117,15 @@ def _load(args):
 
 
 def _errors():
-    from engine.torch_engine.checkpoint import CheckpointError
-    from engine.torch_engine.mnist import MnistError
-    from engine.torch_engine.models import ModelSpecError
+    # ValueError covers MnistError, ModelSpecError, CheckpointError, RunStoreError, BadFlags,
+    # UnwritablePath; OSError and sqlite3.Error an unwritable run store or checkpoint folder
+    return (ValueError, OSError, sqlite3.Error, MemoryError)
 
-    # OSError and sqlite3.Error: an unwritable run store or checkpoint folder, said in one line
-    return (MnistError, ModelSpecError, CheckpointError, ValueError, OSError, sqlite3.Error)
+
+def _message(e: BaseException) -> str:
+    if isinstance(e, MemoryError):
+        return "not enough memory for this run; use a smaller model or batch"
+    return str(e) or type(e).__name__
 
 
 def _run(args, data, kind: str, cfg, **job):
@@ -98,45 +136,17 @@ def _run(args, data, kind: str, cfg, **job):
 
 
 def cmd_train(args) -> int:
-    from engine.torch_engine.records import Cancelled, Diverged, Done, Eval, Start, Step
-
     try:
+        cfg = checked(args, target_accuracy=args.target_accuracy, eval_every=args.eval_every).config
+        save = _output(args.save, "--save") if args.save is not None else None
         data = _load(args)
-        cfg = make_config(
-            args,
-            target_accuracy=args.target_accuracy,
-            eval_every=args.eval_every,
-            max_records_per_s=2.0,
-        )
-        done, start, run_id = None, None, None
-        for t in _run(args, data, "train", cfg):
-            rec, run_id = t.record, t.run_id
-            if isinstance(rec, Start):
-                start = rec
-                if not args.json:
-                    print(f"{args.model}: {rec.parameters:,} parameters; {rec.device_reason}")
-            elif isinstance(rec, Step) and not args.json:
-                print(
-                    f"\repoch {rec.epoch:5.2f}  step {rec.step:6d}  loss {rec.loss:.4f}  "
-                    f"lr {rec.lr:.2e}  {rec.samples_per_s:8.0f} samples/s",
-                    end="",
-                    flush=True,
-                )
-            elif isinstance(rec, Eval) and not args.json:
-                print(
-                    f"\n  test accuracy {100 * rec.test_accuracy:.2f}%  "
-                    f"(loss {rec.test_loss:.4f}) at {rec.elapsed:.1f} s"
-                )
-            elif isinstance(rec, Diverged | Cancelled):
-                print(f"\n{rec.message}", file=sys.stderr)
-            elif isinstance(rec, Done):
-                done = rec
-        if args.save:
+        done, start, run_id = _train(args, data, replace(cfg, max_records_per_s=2.0))
+        if save is not None:
             from engine.torch_engine.checkpoint import save_checkpoint
 
-            save_checkpoint(args.save, done.model, cfg, done.to_dict())
+            save_checkpoint(save, done.model, cfg, done.to_dict())
     except _errors() as e:
-        return fail(str(e))
+        return fail(_message(e))
     out = {k: v for k, v in done.to_dict().items() if k != "kind"}
     out.update(
         model=args.model,
@@ -158,22 +168,60 @@ def cmd_train(args) -> int:
     return 1 if done.status == "diverged" else 0
 
 
+def _train(args, data, cfg):
+    """Run and print the records as they come: (the Done record, the Start, the run id)."""
+    from engine.torch_engine.records import Cancelled, Diverged, Done, Eval, Start, Step
+
+    done, start, run_id = None, None, None
+    for t in _run(args, data, "train", cfg):
+        rec, run_id = t.record, t.run_id
+        if isinstance(rec, Start):
+            start = rec
+            if not args.json:
+                print(f"{args.model}: {rec.parameters:,} parameters; {rec.device_reason}")
+        elif isinstance(rec, Step) and not args.json:
+            print(
+                f"\repoch {rec.epoch:5.2f}  step {rec.step:6d}  loss {rec.loss:.4f}  "
+                f"lr {rec.lr:.2e}  {rec.samples_per_s:8.0f} samples/s",
+                end="",
+                flush=True,
+            )
+        elif isinstance(rec, Eval) and not args.json:
+            print(
+                f"\n  test accuracy {100 * rec.test_accuracy:.2f}%  "
+                f"(loss {rec.test_loss:.4f}) at {rec.elapsed:.1f} s"
+            )
+        elif isinstance(rec, Diverged | Cancelled):
+            print(f"backprop-studio: {rec.message}", file=sys.stderr)
+        elif isinstance(rec, Done):
+            done = rec
+    return done, start, run_id
+
+
 def cmd_lr_find(args) -> int:
+    import math
+
     from engine.torch_engine.records import LrPoint, LrSuggestion
 
     try:
+        c = checked(args, lr_start=args.start, lr_end=args.end, lr_steps=args.steps)
         data = _load(args)
-        cfg = make_config(args)
         result, run_id = None, None
-        job = dict(lr_start=args.start, lr_end=args.end, lr_steps=args.steps)
-        for t in _run(args, data, "lr-find", cfg, **job):
+        for t in _run(args, data, "lr-find", c.config, **c.extra):
             rec, run_id = t.record, t.run_id
             if isinstance(rec, LrSuggestion):
                 result = rec
             elif isinstance(rec, LrPoint) and not args.json and rec.step % 10 == 0:
                 print(f"lr {rec.lr:.2e}  loss {rec.loss:.4f}  smoothed {rec.smoothed:.4f}")
     except _errors() as e:
-        return fail(str(e))
+        return fail(_message(e))
+    if result is None or not math.isfinite(result.lr):
+        print(
+            "backprop-studio: the loss was not finite within the first steps, so no learning "
+            f"rate can be suggested; try a lower --start (run {run_id})",
+            file=sys.stderr,
+        )
+        return 1
     if args.json:
         out = {
             "suggested_lr": result.lr,
@@ -191,13 +239,14 @@ def cmd_lr_find(args) -> int:
 def cmd_sweep(args) -> int:
     from engine.torch_engine.records import Done
 
+    param = "lr" if args.param == "lr" else "batch_size"
     try:
+        c = checked(args, sweep_param=param, sweep_values=args.values)
+        cfg = replace(c.config, max_records_per_s=1.0)
         data = _load(args)
-        cfg = make_config(args, max_records_per_s=1.0)
-        values = tuple(float(v) for v in args.values.split(","))
-        kind = "lr-sweep" if args.param == "lr" else "batch-sweep"
+        kind = "lr-sweep" if param == "lr" else "batch-sweep"
         results = []
-        for t in _run(args, data, kind, cfg, values=values, scale_lr=args.scale_lr):
+        for t in _run(args, data, kind, cfg, values=c.extra["values"], scale_lr=args.scale_lr):
             if isinstance(t.record, Done):
                 d = t.record
                 results.append(
@@ -216,7 +265,7 @@ def cmd_sweep(args) -> int:
                         f"{100 * d.test_accuracy:.2f}%  ({d.wall_seconds:.1f} s, run {t.run_id})"
                     )
     except _errors() as e:
-        return fail(str(e))
+        return fail(_message(e))
     if args.json:
         print(json.dumps({"param": args.param, "runs": results}))
     return 0
@@ -226,16 +275,20 @@ def cmd_evaluate(args) -> int:
     """A saved checkpoint on the test set: accuracy, loss, and its config."""
     from engine.torch_engine.checkpoint import load_checkpoint
     from engine.torch_engine.device import pick_device
+    from engine.torch_engine.settings import check_device
     from engine.torch_engine.training import evaluate, prepare
 
+    device, problem = check_device(args.device)
+    if problem:
+        return fail(f"--device: {problem}")
     try:
         ck = load_checkpoint(args.checkpoint)
         data = _load(args)
-        dev = pick_device(args.device).device
+        dev = pick_device(device).device
         d = prepare(data, dev)
         loss, acc = evaluate(ck.model.to(dev), d.test_x, d.test_y)
     except _errors() as e:
-        return fail(str(e))
+        return fail(_message(e))
     out = {
         "test_accuracy": acc,
         "test_loss": loss,
@@ -258,19 +311,18 @@ def add_commands(sub) -> None:
     _common(t)
     t.add_argument(
         "--target-accuracy",
-        type=float,
         default=None,
         help="stop once test accuracy reaches this (e.g. 0.99)",
     )
-    t.add_argument("--eval-every", type=int, default=0, help="test every N steps")
+    t.add_argument("--eval-every", default="0", help="test every N steps")
     t.add_argument("--save", default=None, help="write a checkpoint here")
     t.set_defaults(func=cmd_train)
 
     f = sub.add_parser("lr-find", help="LR range test: smoothed loss vs LR, a suggested LR")
     _common(f)
-    f.add_argument("--start", type=float, default=1e-6)
-    f.add_argument("--end", type=float, default=1.0)
-    f.add_argument("--steps", type=int, default=100)
+    f.add_argument("--start", default="1e-6")
+    f.add_argument("--end", default="1")
+    f.add_argument("--steps", default="100")
     f.set_defaults(func=cmd_lr_find)
 
     s = sub.add_parser("sweep", help="several runs differing only in the LR or the batch size")
@@ -287,7 +339,7 @@ def add_commands(sub) -> None:
     e = sub.add_parser("evaluate", help="a saved checkpoint's accuracy on the MNIST test set")
     e.add_argument("checkpoint", help="a file written by 'train --save'")
     e.add_argument("--data", default=None)
-    e.add_argument("--device", default=None)
+    e.add_argument("--device", default="auto", help="auto | cuda | mps | cpu")
     e.add_argument("--no-download", action="store_true")
     e.add_argument("--json", action="store_true")
     e.set_defaults(func=cmd_evaluate)

@@ -35,9 +35,11 @@ def _check_work(net, args) -> str | None:
 
     if not 1 <= args.steps <= MAX_STEPS:
         return f"--steps must be between 1 and {MAX_STEPS:,}, got {args.steps:,}"
-    sizes = net.model.sizes
-    params = sum(a * (b + 1) for b, a in zip(sizes[:-1], sizes[1:], strict=True))
-    work = args.steps * net.batch_size() * params
+    params = sum(d.n_params for d in net.model.layers)
+    # a filter weight is used at every position of its map: count its multiply-adds
+    macs = sum(d.n_params * (d.units // d.out_shape[0] if d.kind == "conv" else 1)
+               for d in net.model.layers)  # fmt: skip
+    work = args.steps * net.batch_size() * max(params, macs)
     if work > MAX_TRACE_WORK:
         return (
             f"{args.steps:,} steps × {net.batch_size():,} rows × {params:,} parameters is over the "

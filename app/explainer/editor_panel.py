@@ -151,6 +151,9 @@ class EditorPanel(QWidget):
 
     # ---- to and from a spec ----
     def set_spec(self, spec: NetworkSpec) -> None:
+        images = spec.layers[0].kind == "input" or any(lay.kind != "dense" for lay in spec.layers)
+        self.setEnabled(not images)  # conv, pooling and flatten layers are edited in the file
+        self.setToolTip("edit a network with image layers in its file" if images else "")
         self._spec = spec
         self.table.setRowCount(len(spec.layers))
         for r, lay in enumerate(spec.layers):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QTextDocument
 from PySide6.QtWidgets import QFileDialog
 
@@ -21,12 +22,35 @@ FILTERS = {
 }
 
 
+def _images(window) -> bool:
+    return window.stack.currentWidget() is window.conv_view
+
+
+def _drawing(window, width: int) -> QImage:
+    """The drawing as an image `width` wide: the network's scene, or the image layers' grids."""
+    if not _images(window):
+        return exporter.render_scene(window.view.scene(), width, window.theme.canvas)
+    img = window.conv_view.grab().toImage()
+    return img.scaledToWidth(width, Qt.TransformationMode.SmoothTransformation)
+
+
+def _conv_svg(window, path: str) -> None:
+    from PySide6.QtSvg import QSvgGenerator
+
+    view = window.conv_view
+    gen = QSvgGenerator()
+    gen.setFileName(path)
+    gen.setSize(QSize(view.width(), view.height()))
+    gen.setTitle("Backprop Studio")
+    view.render(gen)
+
+
 def frame(window, width: int = 1400) -> QImage:
     """The drawing with the current formula typeset under it, as in the formula panel."""
     th = window.theme
     ex = window.explainer
     ev = ex.event
-    drawing = exporter.render_scene(window.view.scene(), width, th.canvas)
+    drawing = _drawing(window, width)
     doc = QTextDocument()
     doc.setDefaultFont(QFont(th.font_family, 26))
     doc.setTextWidth(drawing.width() - 60)
@@ -71,8 +95,12 @@ def _events(ex) -> list:
 def write_export(window, kind: str, path: str) -> None:
     ex = window.explainer
     scene = window.view.scene()
-    if kind == "png":
+    if kind == "png" and _images(window):
+        _drawing(window, 1600).save(path)
+    elif kind == "png":
         exporter.export_png(scene, path, window.theme.canvas)
+    elif kind == "svg" and _images(window):
+        _conv_svg(window, path)
     elif kind == "svg":
         exporter.export_svg(scene, path)
     elif kind == "tex":

@@ -97,6 +97,10 @@ def _network(d: dict) -> dict:
 
 
 def _array(v: Any, where: str, shape: tuple[int, ...]) -> np.ndarray:
+    if len(shape) > 2:  # a conv layer's filters
+        from engine.numpy_engine.spec_layers import nested
+
+        return nested(v, where, shape)
     if len(shape) == 2:
         return F.matrix(v, where, *shape)
     return F.matrix([v] if isinstance(v, list) else v, where, 1, shape[0]).reshape(shape)

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QScrollArea,
+    QStackedWidget,
     QTabWidget,
     QToolBar,
 )
@@ -27,6 +28,8 @@ from engine.numpy_engine.fmt import num
 from engine.numpy_engine.views import decision_grid, fit_curve, grid_resolution
 
 from .controls import StepControls
+from .conv_state import conv_training_state, conv_view_state
+from .conv_view import ConvView
 from .data_panel import PRESET_DIR, DataPanel
 from .editor_panel import EditorPanel
 from .explainer import Explainer, one_blas_thread
@@ -59,7 +62,8 @@ class ExplainerWindow(QMainWindow):
         self.explainer = Explainer(self)
         self.view = NetworkView(self.theme)
         self.view.tooltip_provider = self.guard(lambda item_id: tooltip(self.explainer, item_id))
-        self.setCentralWidget(self.view)
+        self.conv_view = ConvView(self.theme)  # image nets: maps as grids of cells
+        self.stack = self._central()
         self.formula = FormulaPanel(self.theme)
         self.data_panel = DataPanel()
         self.editor = EditorPanel()
@@ -105,6 +109,13 @@ class ExplainerWindow(QMainWindow):
         restored = self._restore() if restore else False
         if not restored:  # the first layout: the drawing gets the room, the plots a strip
             QTimer.singleShot(0, self._default_layout)
+
+    def _central(self) -> QStackedWidget:
+        stack = QStackedWidget()
+        stack.addWidget(self.view)
+        stack.addWidget(self.conv_view)
+        self.setCentralWidget(stack)
+        return stack
 
     def _default_layout(self) -> None:
         self.resizeDocks([self.docks["Plots"]], [250], Qt.Orientation.Vertical)
@@ -157,7 +168,9 @@ class ExplainerWindow(QMainWindow):
     def _rebuild(self) -> None:
         ex = self.explainer
         names = ex.net.data.input_names or ()
-        self.view.build(ex.net.model.sizes, names)
+        self.stack.setCurrentWidget(self.conv_view if self._images() else self.view)
+        if not self._images():
+            self.view.build(ex.net.model.sizes, names)
         self.editor.set_spec(ex.spec)
         self.data_panel.set_description(ex.spec.description or ex.spec.name)
         d = ex.net.data
@@ -169,8 +182,10 @@ class ExplainerWindow(QMainWindow):
         ex = self.explainer
         if ex.net is None:
             return
-        vs = view_state(ex)
-        self.view.show_state(vs)
+        if self._images():
+            self.conv_view.show_state(conv_view_state(ex))
+        else:
+            self.view.show_state(view_state(ex))
         r = ex.current
         pos = (
             f"step {r.t} · event {ex.event_index + 1} / {len(r.events)} · {r.mode} · "
@@ -180,6 +195,9 @@ class ExplainerWindow(QMainWindow):
         self.controls.set_position(pos)
         if self._grid_for is not r:
             self._mark_plots()
+
+    def _images(self) -> bool:
+        return self.explainer.net is not None and self.explainer.net.model.images
 
     def _mark_plots(self) -> None:
         self._plots_dirty = True
@@ -222,9 +240,10 @@ class ExplainerWindow(QMainWindow):
             )
         elif part == 1:
             self._redraw_model_plot()
+        elif self._images():
+            self.conv_view.show_state(conv_training_state(ex))
         else:
-            vs = training_view_state(ex)
-            self.view.show_state(vs)
+            self.view.show_state(training_view_state(ex))
         self._grid_for = None
 
     # ---- actions ----
@@ -317,7 +336,7 @@ class ExplainerWindow(QMainWindow):
 
     def set_lecturer(self, on: bool) -> None:
         self.theme = LECTURER if on else NORMAL
-        self.view.theme = self.theme
+        self.view.theme = self.conv_view.theme = self.theme
         self.formula.set_theme(self.theme)
         self.setStyleSheet(self.theme.stylesheet() if on else "")
         self.plots.set_dark(on)

@@ -46,6 +46,7 @@ class Theme:
         return (
             f"QWidget {{ font-size: {round(10 * self.scale)}pt; }}"
             f"QMainWindow, QDockWidget {{ background: {self.window}; color: {self.text}; }}"
+            f"QStatusBar, QStatusBar QLabel {{ color: {self.text}; }}"
         )
 
 

@@ -22,6 +22,8 @@ from PySide6.QtWidgets import (
 from app.shared.actions import Action, install, keys_html
 from app.shared.theme import LECTURER, NORMAL
 from app.trainer.actions import trainer_actions
+from app.trainer.insides.panel import InsidesPanel
+from app.trainer.insides.wiring import insides_actions, wire_insides
 from app.trainer.panels import PlotTabs, SidePanel
 from app.trainer.plot_style import style_scene
 from app.trainer.run_list import RunList
@@ -84,6 +86,8 @@ class TrainerWindow(QMainWindow):
         )
         self.run_button, self.stop_button = self.side.run_button, self.side.stop_button
         self.tabs = PlotTabs()
+        self.insides = InsidesPanel()  # the selected run's model, looked into
+        self.tabs.addTab(self.insides, "Inside the model")
         self.live, self.compare, self.experiment = self.tabs.scenes()
         self.smoothing, self.x_axis, self.log_box = (
             self.tabs.smoothing,
@@ -111,7 +115,7 @@ class TrainerWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.progress)
 
     def actions_table(self) -> list[Action]:
-        return trainer_actions(self)
+        return trainer_actions(self) + insides_actions(self)
 
     def _wire(self) -> None:
         self.run_button.clicked.connect(self.start_run)
@@ -133,6 +137,7 @@ class TrainerWindow(QMainWindow):
         rl.delete_requested.connect(self._delete)
         rl.save_requested.connect(self.save_model)
         rl.reuse_requested.connect(self._reuse)
+        wire_insides(self)
 
     # ---- starting and stopping ----
     def _checked_job(self, kind: str, **extra) -> Job | None:
@@ -299,7 +304,8 @@ class TrainerWindow(QMainWindow):
     def export_plots(self, kind: str, path: str | None = None) -> None:
         from app.trainer.files import export_scene
 
-        scene = self.tabs.scenes()[self.tabs.currentIndex()]
+        scenes, i = self.tabs.scenes(), self.tabs.currentIndex()
+        scene = scenes[i] if i < len(scenes) else self.insides.current_scene()
         if path is None:
             path, _ = QFileDialog.getSaveFileName(
                 self, "Export plots", f"plots.{kind}", f"*.{kind}"
@@ -373,6 +379,7 @@ class TrainerWindow(QMainWindow):
         self.setStyleSheet(self.theme.stylesheet() if on else "")
         for scene in self.tabs.scenes():
             style_scene(scene, dark=on, scale=2.0 if on else 1.0)
+        self.insides.set_lecturer(on)
         for dock in self.docks.values():  # the plots fill the wall; keys do the rest
             dock.setVisible(not on)
         if on:
@@ -387,6 +394,7 @@ class TrainerWindow(QMainWindow):
         self.timer.stop()
         self.data.shutdown()
         self.runner.shutdown()  # the child ends; its run is kept as cancelled
+        self.insides.shutdown()  # and no insides computation is left running
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.sync()
         super().closeEvent(ev)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from .datasets import Dataset
-from .spec import DataSpec, LayerSpec, NetworkSpec
+from .spec import DataSpec, LayerSpec, NetworkFileError, NetworkSpec
 
 
 def _fit(layer: LayerSpec, units: int, prev_units: int | None, prev_changed: bool) -> LayerSpec:
@@ -20,6 +20,12 @@ def _fit(layer: LayerSpec, units: int, prev_units: int | None, prev_changed: boo
 
 
 def adapt_to_data(spec: NetworkSpec, data: Dataset, data_spec: DataSpec | None = None):
+    if any(lay.kind != "dense" for lay in spec.layers):
+        raise NetworkFileError(
+            "data",
+            "this network has image layers (conv, pooling, flatten): it learns from the images "
+            "in its own file, not from a built-in dataset or a CSV",
+        )
     d_in, d_out = data.inputs.shape[1], data.targets.shape[1]
     layers = list(spec.layers)
     in_changed = layers[0].units != d_in

@@ -1,8 +1,10 @@
-"""The vectorised maths of a dense network: forward, loss, backward, update. No strings here.
+"""The vectorised maths of a network: forward, loss, backward, update. No strings here.
 
-The trace (trace.py) is written from the arrays these functions return, so the numbers a learner
-sees are exactly the numbers the engine used. Layers are numbered as in the course: layer 0 is the
-input, layers 1..L have parameters W[l] (units, previous units) and b[l] (units,); Z = A W^T + b.
+Each layer's own forward and backward sit in its module (dense, conv, pool, flatten); this file
+chains them. The trace (trace.py) is written from the arrays these functions return, so the numbers
+a learner sees are exactly the numbers the engine used. Layers are numbered as in the course: layer
+0 is the input, layers 1..L have parameters W[l] and b[l] (dense: (units, previous units) and
+(units,), Z = A W^T + b; conv: (K, C, kh, kw) and (K,); pooling and flatten: empty arrays).
 """
 
 from __future__ import annotations
@@ -12,10 +14,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .activations import get_activation, softmax_backward
+from .layer_def import LayerDef, dense_defs
+from .layers import module
 from .losses import get_loss
 from .optimizers import OptimizerConfig, get_optimizer
 
-Params = tuple[tuple[np.ndarray, np.ndarray], ...]  # per layer 1..L: (W (out, in), b (out,))
+Params = tuple[tuple[np.ndarray, np.ndarray], ...]  # per layer 1..L: (W, b), see above
 OptState = tuple[tuple[dict, dict], ...]  # per layer: (state of W, state of b)
 
 
@@ -31,10 +35,32 @@ class Model:
     l2: float = 0.0  # λ2
     dropout: tuple[float, ...] = ()  # per layer 1..L (0 = none)
     frozen: tuple[frozenset, ...] = ()  # per layer 1..L
+    layers: tuple[LayerDef, ...] = ()  # per layer 1..L; () = every layer dense over `sizes`
+    in_shape: tuple[int, ...] = ()  # the input's shape: (units,) or (C, H, W); () = (sizes[0],)
+    in_symbols: tuple[str, ...] = ()  # optional names of the input cells (the course's a..l)
+
+    def __post_init__(self):
+        if not self.layers:
+            object.__setattr__(self, "layers", dense_defs(self.sizes))
+        if not self.in_shape:
+            object.__setattr__(self, "in_shape", self.layers[0].in_shape)
 
     @property
     def depth(self) -> int:
         return len(self.sizes) - 1
+
+    def layer(self, k: int) -> LayerDef:
+        return self.layers[k]
+
+    @property
+    def input_grad(self) -> bool:
+        """True when ∂L/∂input is computed and traced: the first layer is a pooling layer."""
+        return self.layers[0].kind in ("maxpool", "avgpool")
+
+    @property
+    def images(self) -> bool:
+        """True when some layer works on maps (conv, pooling, flatten)."""
+        return any(d.kind != "dense" for d in self.layers)
 
     def drop(self, k: int) -> float:
         return self.dropout[k] if self.dropout else 0.0
@@ -62,6 +88,7 @@ class Backward:
     dA: list[np.ndarray]  # ∂L/∂a per layer 1..L (output: from the loss)       (n, units)
     delta: list[np.ndarray]  # δ = ∂L/∂z per layer 1..L                        (n, units)
     grads: list[tuple[np.ndarray, np.ndarray]]  # (∂L/∂W incl. regularizer, ∂L/∂b) per layer
+    dX: np.ndarray | None = None  # ∂L/∂input when the first layer pools it (the routing is shown)
 
 
 def sample_masks(model: Model, n: int, seed: int, t: int) -> list[np.ndarray | None]:
@@ -76,10 +103,14 @@ def sample_masks(model: Model, n: int, seed: int, t: int) -> list[np.ndarray | N
 
 
 def forward(model: Model, params: Params, X: np.ndarray, masks=None) -> Forward:
+    """X is (n, inputs) flat; an image input is shaped to (n, C, H, W) for the first layer."""
+    if len(model.in_shape) > 1:
+        X = X.reshape(len(X), *model.in_shape)
     A, Z, G = [X], [], []
     masks = masks if masks is not None else [None] * model.depth
     for k, (W, b) in enumerate(params):
-        z = A[-1] @ W.T + b  # (n, out)
+        d = model.layer(k)
+        z = module(d.kind).forward(d, W, b, A[-1])  # (n, out) or (n, K, OH, OW)
         g = get_activation(model.activations[k]).forward(z)
         a = g * masks[k] / (1.0 - model.drop(k)) if masks[k] is not None else g
         Z.append(z)
@@ -125,15 +156,16 @@ def backward(model: Model, params: Params, fw: Forward, Y: np.ndarray) -> Backwa
             else:
                 delta[k] = softmax_backward(fw.G[k], dg)
         W, _ = params[k]
-        dW = delta[k].T @ fw.A[k]  # (out, in)
+        d = model.layer(k)
+        dW, db, dx = module(d.kind).backward(d, W, fw.A[k], delta[k], k > 0 or model.input_grad)
         if model.l2:
             dW = dW + model.l2 * W
         if model.l1:
             dW = dW + model.l1 * np.sign(W)
-        grads[k] = (dW, delta[k].sum(axis=0))
+        grads[k] = (dW, db)
         if k > 0:
-            dA[k - 1] = delta[k] @ W  # (n, in)
-    return Backward(dA, delta, grads)
+            dA[k - 1] = dx  # the shape of layer k's output
+    return Backward(dA, delta, grads, dx if model.input_grad else None)
 
 
 def init_opt_state(model: Model, params: Params) -> OptState:

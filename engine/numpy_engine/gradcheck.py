@@ -19,6 +19,7 @@ import numpy as np
 
 from . import core
 from .activations import get_activation
+from .layer_def import dense_defs
 from .limits import MAX_GRADCHECK_PARAMS
 from .network import Network, TrainState
 
@@ -50,11 +51,18 @@ class GradCheckResult:
         return len(self.rows) < self.n_params
 
 
-def parameter_sample(sizes: tuple[int, ...], limit: int, seed: int = 0):
-    """(k, part, index) of the parameters to check: all, or a seeded sample of `limit`, in order."""
+def parameter_sample(model_or_sizes, limit: int, seed: int = 0):
+    """(k, part, index) of the parameters to check: all, or a seeded sample of `limit`, in order.
+    Takes a Model (any layer kinds) or the sizes of a dense net."""
+    if isinstance(model_or_sizes, core.Model):
+        defs = model_or_sizes.layers
+    else:
+        defs = dense_defs(tuple(model_or_sizes))
     blocks = []  # (k, part, shape)
-    for k in range(len(sizes) - 1):
-        blocks += [(k, 0, (sizes[k + 1], sizes[k])), (k, 1, (sizes[k + 1],))]
+    for k, d in enumerate(defs):
+        if d.n_params:
+            w, b = d.param_shapes()
+            blocks += [(k, 0, w), (k, 1, b)]
     counts = [int(np.prod(shape)) for _, _, shape in blocks]
     total = sum(counts)
     flat = np.arange(total)
@@ -65,7 +73,7 @@ def parameter_sample(sizes: tuple[int, ...], limit: int, seed: int = 0):
     for f in flat.tolist():
         b = int(np.searchsorted(starts, f, side="right")) - 1
         k, part, shape = blocks[b]
-        out.append((k, part, np.unravel_index(f - starts[b], shape)))
+        out.append((k, part, tuple(int(v) for v in np.unravel_index(f - starts[b], shape))))
     return out, total
 
 
@@ -76,6 +84,7 @@ class _Perturber:
         self.m = m = net.model
         _, X, Y, self.masks = net.batch(state)
         self.Y = Y.astype(np.float64)
+        self.X = X.astype(np.float64)
         self.params = tuple((W.astype(np.float64), b.astype(np.float64)) for W, b in state.params)
         self.fw = core.forward(m, self.params, X.astype(np.float64), self.masks)
         self.reg = core.regularization_loss(m, self.params)
@@ -89,7 +98,18 @@ class _Perturber:
             g = g * mask[:, cols] / (1.0 - self.m.drop(k))
         return g
 
+    def _full(self, k: int, part: int, idx: tuple, delta: float) -> float:
+        """L with the whole forward pass redone (conv nets: a filter weight moves every cell)."""
+        params = [list(p) for p in self.params]
+        arr = params[k][part].copy()
+        arr[idx] += delta
+        params[k][part] = arr
+        out = core.forward(self.m, tuple(map(tuple, params)), self.X, self.masks).A[-1]
+        return core.data_loss(self.m, out, self.Y) + core.regularization_loss(self.m, params)
+
     def loss(self, k: int, part: int, idx: tuple, delta: float) -> float:
+        if self.m.images:
+            return self._full(k, part, idx, delta)
         m, fw, j = self.m, self.fw, idx[0]
         col = fw.Z[k][:, j] + delta * (fw.A[k][:, idx[1]] if part == 0 else 1.0)
         if get_activation(m.activations[k]).elementwise:
@@ -131,14 +151,14 @@ def gradient_check_steps(
     """
     with np.errstate(all="ignore"):
         pert = _Perturber(net, state)
-        todo, n_params = parameter_sample(net.model.sizes, max_params)
+        todo, n_params = parameter_sample(net.model, max_params)
         out: list[GradCheckRow] = []
         last = time.perf_counter()
         for k, part, idx in todo:
             num = (pert.loss(k, part, idx, eps) - pert.loss(k, part, idx, -eps)) / (2 * eps)
             ana = float(pert.grads[k][part][idx])
             err = abs(ana - num)
-            sym = f"w[{k + 1}][{idx[0]}][{idx[1]}]" if part == 0 else f"b[{k + 1}][{idx[0]}]"
+            sym = ("w" if part == 0 else "b") + f"[{k + 1}]" + "".join(f"[{v}]" for v in idx)
             out.append(GradCheckRow(sym, ana, num, err, err / max(abs(ana), abs(num), 1e-12)))
             if time.perf_counter() - last >= every_s:
                 last = time.perf_counter()

@@ -72,3 +72,22 @@ class LimitError(ValueError):
 def check_at_most(value: int, limit: int, what: str) -> None:
     if value > limit:
         raise LimitError(f"{what}: {value:,} is over the limit of {limit:,}")
+
+
+# ---- image layers (conv, pooling) ----
+MAX_CHANNELS = 64  # channels of an input image, filters of a conv layer
+MAX_IMAGE_SIDE = 128  # rows or columns of an input image (MNIST's 28 fit)
+MAX_KERNEL = 15  # rows or columns of a filter or a pooling window
+MAX_STRIDE = 16  # cells a filter or window moves per step
+MAX_PADDING = 16  # zeros added on each side of a conv layer's input
+MAX_MAP_UNITS = 65_536  # cells of one layer's maps (C × H × W): 8 maps of 28×28 fit
+MAX_SYMBOL_CHARS = 8  # a name given to an input cell or a filter weight (a, α, x11 …)
+
+LIMITS += (
+    ("channels or filters of an image layer", MAX_CHANNELS, "network file"),
+    ("rows or columns of an input image", MAX_IMAGE_SIDE, "network file"),
+    ("rows or columns of a filter or pooling window", MAX_KERNEL, "network file"),
+    ("stride of a filter or pooling window", MAX_STRIDE, "network file"),
+    ("padding of a conv layer", MAX_PADDING, "network file"),
+    ("cells of one layer's maps", MAX_MAP_UNITS, "network file"),
+)

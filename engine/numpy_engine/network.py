@@ -16,6 +16,7 @@ from . import core
 from .core import Model, OptState, Params
 from .csv_data import load_csv
 from .datasets import Dataset, make_dataset
+from .layer_def import LayerDef
 from .limits import MAX_CELLS, MAX_COLUMNS, MAX_ROWS
 from .optimizers import get_optimizer
 from .spec import NetworkFileError, NetworkSpec, load_network_file
@@ -38,40 +39,55 @@ class StepResult:
     after: TrainState
     loss: float  # the batch loss before the update (with the regularization term)
     grads: tuple[tuple[np.ndarray, np.ndarray], ...]  # (∂L/∂W, ∂L/∂b) per layer
-    events: Trace  # a Sequence of Event, built lazily per phase; empty with trace=False
+    events: Trace  # a Sequence of Event, each built when first read; empty with trace=False
+
+
+def _initial_weights(rng, scheme: str, shape, fan_in: int, fan_out: int) -> np.ndarray:
+    if scheme == "zeros":
+        return np.zeros(shape)
+    if scheme == "uniform":  # U(−1/√fan_in, 1/√fan_in), torch.nn.Linear's default range
+        return rng.uniform(-1, 1, shape) / math.sqrt(fan_in)
+    if scheme == "normal":  # N(0, 1/fan_in)
+        return rng.normal(0, 1 / math.sqrt(fan_in), shape)
+    if scheme == "xavier_uniform":
+        return rng.uniform(-1, 1, shape) * math.sqrt(6 / (fan_in + fan_out))
+    if scheme == "xavier_normal":
+        return rng.normal(0, math.sqrt(2 / (fan_in + fan_out)), shape)
+    if scheme == "he_uniform":
+        return rng.uniform(-1, 1, shape) * math.sqrt(6 / fan_in)
+    return rng.normal(0, math.sqrt(2 / fan_in), shape)  # he_normal
 
 
 def init_params(spec: NetworkSpec, dtype=np.float64) -> Params:
     """Initial weights: explicit values from the file win, the rest come from `spec.init`.
 
-    The generator is always drawn for every layer, so giving one layer's weights explicitly does
-    not change the others. Biases start at 0 unless given.
+    The generator is always drawn for every layer with weights, so giving one layer's weights
+    explicitly does not change the others. Biases start at 0 unless given. A conv filter's fans
+    are C·kh·kw and K·kh·kw (as torch counts them); pooling and flatten have empty parameters.
     """
     rng = np.random.default_rng(spec.init.seed)
     out = []
-    for prev, lay in zip(spec.layers[:-1], spec.layers[1:], strict=True):
-        fan_in, fan_out = prev.units, lay.units
-        shape = (fan_out, fan_in)
-        scheme = spec.init.scheme
-        if scheme == "zeros":
-            W = np.zeros(shape)
-        elif scheme == "uniform":  # U(−1/√fan_in, 1/√fan_in), torch.nn.Linear's default range
-            W = rng.uniform(-1, 1, shape) / math.sqrt(fan_in)
-        elif scheme == "normal":  # N(0, 1/fan_in)
-            W = rng.normal(0, 1 / math.sqrt(fan_in), shape)
-        elif scheme == "xavier_uniform":
-            W = rng.uniform(-1, 1, shape) * math.sqrt(6 / (fan_in + fan_out))
-        elif scheme == "xavier_normal":
-            W = rng.normal(0, math.sqrt(2 / (fan_in + fan_out)), shape)
-        elif scheme == "he_uniform":
-            W = rng.uniform(-1, 1, shape) * math.sqrt(6 / fan_in)
-        else:  # he_normal
-            W = rng.normal(0, math.sqrt(2 / fan_in), shape)
+    for d, lay in zip(layer_defs(spec), spec.layers[1:], strict=True):
+        w_shape, b_shape = d.param_shapes()
+        if d.kind not in ("dense", "conv"):
+            out.append((np.zeros(0, dtype), np.zeros(0, dtype)))
+            continue
+        taps = d.kernel[0] * d.kernel[1] if d.kind == "conv" else 1
+        fan_in, fan_out = w_shape[1] * taps, w_shape[0] * taps
+        W = _initial_weights(rng, spec.init.scheme, w_shape, fan_in, fan_out)
         if lay.weights is not None:
             W = np.array(lay.weights, dtype=np.float64)
-        b = np.array(lay.bias, dtype=np.float64) if lay.bias is not None else np.zeros(fan_out)
+        b = np.array(lay.bias, dtype=np.float64) if lay.bias is not None else np.zeros(b_shape)
         out.append((W.astype(dtype), b.astype(dtype)))
     return tuple(out)
+
+
+def layer_defs(spec: NetworkSpec) -> tuple[LayerDef, ...]:
+    """The shape of every layer 1..L, from the spec."""
+    return tuple(
+        LayerDef(lay.kind, prev.shape, lay.shape, lay.kernel, lay.stride, lay.padding, lay.symbols)
+        for prev, lay in zip(spec.layers[:-1], spec.layers[1:], strict=True)
+    )
 
 
 def resolve_data(spec: NetworkSpec) -> Dataset | None:
@@ -98,6 +114,9 @@ def model_from_spec(spec: NetworkSpec) -> Model:
         l2=spec.regularization.l2,
         dropout=tuple(lay.dropout for lay in lays),
         frozen=tuple(lay.frozen for lay in lays),
+        layers=layer_defs(spec),
+        in_shape=spec.layers[0].shape,
+        in_symbols=spec.layers[0].symbols,
     )
 
 
@@ -155,7 +174,8 @@ class Network:
         return TrainState(params, core.init_opt_state(self.model, params), 0)
 
     def edit_parameter(self, state: TrainState, layer: int, part: str, index, value: float):
-        """A copy of `state` with one weight (part "weights", index (j, i)) or bias changed."""
+        """A copy of `state` with one weight (part "weights", index (j, i) or, in a conv layer,
+        (f, c, i, j)) or bias changed."""
         params = [list(p) for p in state.params]
         arr = params[layer - 1][0 if part == "weights" else 1].copy()
         arr[index] = value
@@ -165,9 +185,7 @@ class Network:
     def step_bytes(self) -> int:
         """About how much memory one recorded StepResult holds (parameters, gradients, optimizer
         state and the forward and backward arrays its lazy trace reads)."""
-        n_params = sum(
-            a * (b + 1) for b, a in zip(self.model.sizes[:-1], self.model.sizes[1:], strict=True)
-        )
+        n_params = sum(d.n_params for d in self.model.layers)
         n_state = len(get_optimizer(self.spec.optimizer.name).state_names)
         n_units = sum(self.model.sizes)
         rows = self.batch_size() if self.data is not None else 1

@@ -21,6 +21,18 @@ from .limits import (
 from .losses import LOSSES
 from .optimizers import OPTIMIZERS, OptimizerConfig
 from .spec_data import DataSpec, check_inline_shapes, parse_data
+from .spec_layers import (
+    CONV_KEYS,
+    IMAGE_KINDS,
+    POOL_KEYS,
+    conv_fields,
+    flatten_shape,
+    input_shape,
+    pool_fields,
+    shape_text,
+    symbols,
+)
+from .spec_write import spec_to_dict
 
 __all__ = [
     "DataSpec",
@@ -53,6 +65,18 @@ class LayerSpec:
     bias: tuple[float, ...] | None = None  # (units,)
     frozen: frozenset[str] = frozenset()  # subset of {"weights", "bias"}: shown, never updated
     dropout: float = 0.0  # probability of dropping each unit's output while training
+    kind: str = "dense"  # dense | conv | maxpool | avgpool | flatten; "input" for a shaped input
+    shape: tuple[int, ...] = ()  # the output's shape: (units,) or (C, H, W); () = (units,)
+    kernel: tuple[int, int] = (1, 1)  # conv filter or pooling window (rows, columns)
+    stride: int = 1  # cells the filter or window moves per step
+    padding: int = 0  # zeros around a conv layer's input
+    symbols: tuple[str, ...] = ()  # names of the input cells or filter weights (the course's a..l)
+
+    def __post_init__(self):
+        if len(self.shape) != 3 or self.shape[0] * self.shape[1] * self.shape[2] != self.units:
+            object.__setattr__(self, "shape", (self.units,))  # also after replace(units=…)
+            if self.kind == "input":
+                object.__setattr__(self, "kind", "dense")
 
 
 @dataclass(frozen=True)
@@ -87,26 +111,22 @@ class NetworkSpec:
     description: str = ""
 
 
-def _layer(obj: Any, k: int, prev_units: int | None, last: bool) -> LayerSpec:
-    where = f"layers[{k}]"
-    if prev_units is None:
-        obj = F.keys(obj, where, ("units", "name"))
-        if "name" in obj:
-            F.text(obj["name"], f"{where}.name")
-        return LayerSpec(units=F.whole(obj.get("units"), f"{where}.units", 1, MAX_UNITS))
-    obj = F.keys(
-        obj, where, ("units", "activation", "weights", "bias", "frozen", "dropout", "name")
-    )
-    units = F.whole(obj.get("units"), f"{where}.units", 1, MAX_UNITS)
+def _input(obj: Any) -> LayerSpec:
+    where = "layers[0]"
+    obj = F.keys(obj, where, ("units", "shape", "symbols", "name"))
     if "name" in obj:
         F.text(obj["name"], f"{where}.name")
-    act = F.choice(obj.get("activation", "linear"), f"{where}.activation", tuple(ACTIVATIONS))
-    if act == "softmax" and not last:
-        raise NetworkFileError(f"{where}.activation", "softmax is only allowed on the output layer")
-    w = None
-    if "weights" in obj:
-        w = F.as_tuples(F.matrix(obj["weights"], f"{where}.weights", units, prev_units))
-    b = F.vector(obj["bias"], f"{where}.bias", units) if "bias" in obj else None
+    if "shape" not in obj:
+        return LayerSpec(units=F.whole(obj.get("units"), f"{where}.units", 1, MAX_UNITS))
+    shape = input_shape(obj["shape"], f"{where}.shape")
+    units = shape[0] * shape[1] * shape[2]
+    if "units" in obj and obj["units"] != units:
+        raise NetworkFileError(f"{where}.units", f"the shape {list(shape)} has {units} units")
+    syms = symbols(obj["symbols"], f"{where}.symbols", units) if "symbols" in obj else ()
+    return LayerSpec(units, kind="input", shape=shape, symbols=syms)
+
+
+def _frozen(obj: dict, where: str) -> frozenset[str]:
     frozen = obj.get("frozen", [])
     if isinstance(frozen, str):
         frozen = [frozen]
@@ -119,12 +139,72 @@ def _layer(obj: Any, k: int, prev_units: int | None, last: bool) -> LayerSpec:
             f"{where}.frozen",
             f"expected a list of distinct {FROZEN_PARTS}, got {F.describe(frozen)}",
         )
+    return frozenset(frozen)
+
+
+def _image_layer(obj: dict, k: int, prev: LayerSpec, last: bool) -> LayerSpec:
+    where, kind = f"layers[{k}]", obj["type"]
+    if last:
+        raise NetworkFileError(
+            where,
+            f"the output layer must be dense; add a flatten and a dense layer after the {kind}",
+        )
+    if kind == "conv":
+        obj = F.keys(obj, where, CONV_KEYS)
+        f = conv_fields(obj, k, prev.shape)
+        w = None if f["weights"] is None else tuple(map(tuple, f["weights"]))
+        units = f["shape"][0] * f["shape"][1] * f["shape"][2]
+        return LayerSpec(
+            units, f["activation"], w, f["bias"], _frozen(obj, where), 0.0, kind, f["shape"],
+            f["kernel"], f["stride"], f["padding"], f["symbols"],
+        )  # fmt: skip
+    if kind == "flatten":
+        obj = F.keys(obj, where, ("type", "name"))
+        shape = flatten_shape(k, prev.shape)
+        return LayerSpec(shape[0], kind=kind, shape=shape)
+    obj = F.keys(obj, where, POOL_KEYS)
+    f = pool_fields(obj, k, kind, prev.shape)
+    units = f["shape"][0] * f["shape"][1] * f["shape"][2]
+    return LayerSpec(units, kind=kind, shape=f["shape"], kernel=f["kernel"], stride=f["stride"])
+
+
+def _layer(obj: Any, k: int, prev: LayerSpec | None, last: bool) -> LayerSpec:
+    where = f"layers[{k}]"
+    if prev is None:
+        return _input(obj)
+    kind = obj.get("type", "dense") if isinstance(obj, dict) else "dense"
+    F.choice(kind, f"{where}.type", ("dense", *IMAGE_KINDS))
+    if kind != "dense":
+        if "name" in obj:
+            F.text(obj["name"], f"{where}.name")
+        return _image_layer(obj, k, prev, last)
+    if len(prev.shape) == 3:
+        raise NetworkFileError(
+            where,
+            f"a dense layer needs a flat input but layer {k - 1} gives {shape_text(prev.shape)}; "
+            'add {"type": "flatten"} before it',
+        )
+    prev_units = prev.units
+    obj = F.keys(
+        obj, where, ("type", "units", "activation", "weights", "bias", "frozen", "dropout", "name")
+    )
+    units = F.whole(obj.get("units"), f"{where}.units", 1, MAX_UNITS)
+    if "name" in obj:
+        F.text(obj["name"], f"{where}.name")
+    act = F.choice(obj.get("activation", "linear"), f"{where}.activation", tuple(ACTIVATIONS))
+    if act == "softmax" and not last:
+        raise NetworkFileError(f"{where}.activation", "softmax is only allowed on the output layer")
+    w = None
+    if "weights" in obj:
+        w = F.as_tuples(F.matrix(obj["weights"], f"{where}.weights", units, prev_units))
+    b = F.vector(obj["bias"], f"{where}.bias", units) if "bias" in obj else None
+    frozen = _frozen(obj, where)
     dropout = F.number(
         obj.get("dropout", 0.0), f"{where}.dropout", low=0.0, high=1.0, high_open=True
     )
     if dropout > 0 and last:
         raise NetworkFileError(f"{where}.dropout", "dropout is not allowed on the output layer")
-    return LayerSpec(units, act, w, b, frozenset(frozen), dropout)
+    return LayerSpec(units, act, w, b, frozen, dropout, shape=(units,))
 
 
 # the range of each optimizer setting: (low, high, low open, high open)
@@ -187,11 +267,13 @@ def _layers(raw: Any) -> tuple[LayerSpec, ...]:
     layers: list[LayerSpec] = []
     params = 0
     for k, lay in enumerate(raw):
-        prev = layers[-1].units if layers else None
+        prev = layers[-1] if layers else None
         if prev is not None:  # count before reading weights: the limit is checked first
             units = lay.get("units") if isinstance(lay, dict) else None
+            if isinstance(lay, dict) and lay.get("type") == "conv":
+                units = lay.get("filters")  # a filter has C·kh·kw weights and a bias
             if isinstance(units, int) and not isinstance(units, bool) and 1 <= units <= MAX_UNITS:
-                params += units * (prev + 1)
+                params += units * (_fan_in(lay, prev) + 1)
                 if params > MAX_PARAMETERS:
                     raise NetworkFileError(
                         f"layers[{k}]",
@@ -200,6 +282,15 @@ def _layers(raw: Any) -> tuple[LayerSpec, ...]:
                     )
         layers.append(_layer(lay, k, prev, k == len(raw) - 1))
     return tuple(layers)
+
+
+def _fan_in(lay: dict, prev: LayerSpec) -> int:
+    if lay.get("type") != "conv":
+        return prev.units
+    k = lay.get("kernel")
+    sides = k if isinstance(k, list) else [k, k]
+    ok = all(isinstance(v, int) and not isinstance(v, bool) and 0 < v <= 64 for v in sides)
+    return prev.shape[0] * sides[0] * sides[-1] if ok and len(prev.shape) == 3 else 0
 
 
 def _training(obj: Any) -> TrainingSpec:
@@ -230,7 +321,7 @@ def parse_network(obj: Any) -> NetworkSpec:
         F.number(reg.get("l2", 0.0), "regularization.l2", low=0.0, high=MAX_REGULARIZATION),
     )
     tr_spec = _training(obj.get("training", {}))
-    data = parse_data(obj["data"]) if "data" in obj else None
+    data = parse_data(obj["data"], layers[0].shape) if "data" in obj else None
     if data is not None and data.inputs is not None:
         check_inline_shapes(data, layers)
     name = F.text(obj.get("name", ""), "name")
@@ -266,57 +357,6 @@ def load_network_file(path: str | Path) -> NetworkSpec:
             csv_path = p.parent / csv_path
         spec = replace(spec, data=replace(spec.data, csv=str(csv_path)))
     return spec
-
-
-def spec_to_dict(spec: NetworkSpec, params=None) -> dict:
-    """The network file for `spec`, with `params` ((W, b) per layer) written in when given."""
-    layers: list[dict] = [{"units": spec.layers[0].units}]
-    for k, lay in enumerate(spec.layers[1:]):
-        d: dict[str, Any] = {"units": lay.units, "activation": lay.activation}
-        w = params[k][0].tolist() if params is not None else lay.weights
-        b = params[k][1].tolist() if params is not None else lay.bias
-        if w is not None:
-            d["weights"] = [list(r) for r in w]
-        if b is not None:
-            d["bias"] = list(b)
-        if lay.frozen:
-            d["frozen"] = sorted(lay.frozen)
-        if lay.dropout:
-            d["dropout"] = lay.dropout
-        layers.append(d)
-    used = OPTIMIZERS[spec.optimizer.name].hyper  # only the settings this optimizer reads
-    opt = {"name": spec.optimizer.name}
-    opt.update({k: getattr(spec.optimizer, k) for k in used})
-    if opt.get("eps", 0.0) is None:
-        del opt["eps"]
-    out: dict[str, Any] = {
-        "layers": layers,
-        "init": {"scheme": spec.init.scheme, "seed": spec.init.seed},
-        "loss": spec.loss,
-        "optimizer": opt,
-        "regularization": {"l1": spec.regularization.l1, "l2": spec.regularization.l2},
-        "training": {
-            "batch_size": spec.training.batch_size,
-            "shuffle": spec.training.shuffle,
-            "seed": spec.training.seed,
-        },
-    }
-    if spec.data is not None:
-        dd = spec.data
-        if dd.inputs is not None:
-            out["data"] = {
-                "inputs": [list(r) for r in dd.inputs],
-                "targets": [list(r) for r in dd.targets],
-            }
-        elif dd.dataset is not None:
-            out["data"] = {"dataset": dd.dataset, **dd.options}
-        else:
-            out["data"] = {"csv": dd.csv, "target_columns": dd.target_columns}
-    if spec.name:
-        out["name"] = spec.name
-    if spec.description:
-        out["description"] = spec.description
-    return out
 
 
 def classifier_mlp(

@@ -22,12 +22,30 @@ class DataSpec:
     target_columns: int = 1  # how many trailing CSV columns are targets
 
 
-def inline_data(obj: dict) -> DataSpec:
+def _flat_images(inputs: list, shape: tuple[int, ...]) -> list:
+    """Rows given as nested lists of the input's shape ([C][H][W], or [H][W] for one channel),
+    flattened in row order; rows already flat pass through."""
+    from .spec_layers import nested
+
+    out = []
+    for r, row in enumerate(inputs):
+        if isinstance(row, list) and row and isinstance(row[0], list):
+            inner = shape if isinstance(row[0][0], list) else shape[1:]
+            if inner != shape and shape[0] != 1:
+                raise NetworkFileError(f"data.inputs[{r}]", f"expected the shape {list(shape)}")
+            row = nested(row, f"data.inputs[{r}]", inner).ravel().tolist()
+        out.append(row)
+    return out
+
+
+def inline_data(obj: dict, shape: tuple[int, ...] = ()) -> DataSpec:
     inputs, targets = obj["inputs"], obj.get("targets")
     if not isinstance(inputs, list) or not inputs:
         raise NetworkFileError("data.inputs", "expected a non-empty list of rows")
     if len(inputs) > MAX_ROWS:
         raise NetworkFileError("data.inputs", f"{len(inputs):,} rows; the limit is {MAX_ROWS:,}")
+    if len(shape) == 3:
+        inputs = _flat_images(inputs, shape)
     if not isinstance(targets, list) or len(targets) != len(inputs):
         raise NetworkFileError("data.targets", f"expected {len(inputs)} rows, one per input")
     d_in = len(inputs[0]) if isinstance(inputs[0], list) else -1
@@ -43,7 +61,7 @@ def inline_data(obj: dict) -> DataSpec:
     )
 
 
-def parse_data(obj: Any) -> DataSpec:
+def parse_data(obj: Any, shape: tuple[int, ...] = ()) -> DataSpec:
     obj = F.keys(
         obj, "data", ("inputs", "targets", "dataset", "n", "noise", "seed", "csv", "target_columns")
     )
@@ -59,7 +77,7 @@ def parse_data(obj: Any) -> DataSpec:
         if key in obj:
             raise NetworkFileError(f"data.{key}", f"not used with data.{chosen[0]}")
     if "inputs" in obj:
-        return inline_data(obj)
+        return inline_data(obj, shape)
     if "dataset" in obj:
         from .datasets import DATASETS
 

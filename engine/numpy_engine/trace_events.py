@@ -1,23 +1,25 @@
-"""One event of a step, written from the arrays core.py computed (never recomputed), so what is
-shown is what was used. Each maker builds exactly one event from its indices: the trace calls
-only the makers of the events something reads, so a 500-unit layer costs nothing until shown.
+"""The Event, the arrays its makers read, and the loss events. Each maker builds exactly one event
+from its indices, written from the arrays core.py computed (never recomputed), so what is shown is
+what was used. The layer modules (dense, conv, pool, flatten) hold their own makers.
 
-Symbols use bracket indices that the GUI typesets: z[l][j], a[l][j], δ[l][j], w[l][j][i], b[l][j].
-Ids the view highlights: node "n{l}_{j}" (layer 0 = inputs), edge "w{l}_{j}_{i}" (from unit i of
-layer l−1 into unit j of layer l), bias "b{l}_{j}", and "loss".
+Symbols use bracket indices that the GUI typesets: z[l][j], a[l][j], δ[l][j], w[l][j][i], b[l][j];
+image layers add channel and position: a[l][c][y][x], w[l][f][c][i][j]. Ids: see ids.py.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .activations import get_activation
-from .core import Backward, Forward, Model, OptState, Params
-from .fmt import joined_sum, num, par, shown
+from .fmt import joined_sum, num, shown
+from .ids import bias_id, edge, node, unit_id
 from .losses import get_loss
+
+if TYPE_CHECKING:
+    from .core import Backward, Forward, Model, OptState, Params
 
 MAX_TERMS = 8  # sums longer than this are summarised in the substituted text
 
@@ -35,6 +37,11 @@ class Event:
     step: int = 0  # 1-based training step this event belongs to
     note: str = ""  # a sentence for the learner (frozen, zero gradient, dropout ...)
     detail: dict[str, Any] = field(default_factory=dict)  # extra numbers (optimizer state ...)
+    kind: str = (
+        ""  # z, a, dropout, pool, flatten, loss_term, loss, da, delta, grad_w, grad_b, update
+    )
+    layer: int = 0  # the layer l it is about (0 for the loss)
+    index: tuple[int, ...] = ()  # the unit, cell or parameter index within that layer
 
     def to_dict(self) -> dict[str, Any]:
         d = {
@@ -47,24 +54,15 @@ class Event:
             "edges": list(self.edges),
             "sample": self.sample,
             "step": self.step,
+            "kind": self.kind,
+            "layer": self.layer,
+            "index": list(self.index),
         }
         if self.note:
             d["note"] = self.note
         if self.detail:
             d["detail"] = self.detail
         return d
-
-
-def node(l: int, j: int) -> str:
-    return f"n{l}_{j}"
-
-
-def edge(l: int, j: int, i: int) -> str:
-    return f"w{l}_{j}_{i}"
-
-
-def bias_id(l: int, j: int) -> str:
-    return f"b{l}_{j}"
 
 
 @dataclass
@@ -84,6 +82,10 @@ class StepArrays:
     new_state: OptState
     _gprime: dict[int, np.ndarray] = field(default_factory=dict)
 
+    def da(self, k: int) -> np.ndarray:
+        """∂L/∂a of layer k+1's output; k = −1: of the input (when traced)."""
+        return self.bw.dA[k] if k >= 0 else self.bw.dX
+
     def gprime(self, k: int) -> np.ndarray:
         """g'(Z) of layer k+1 for the whole batch, computed once when first needed."""
         if k not in self._gprime:
@@ -92,70 +94,15 @@ class StepArrays:
         return self._gprime[k]
 
 
-# ---- forward ----
-def z_event(c: StepArrays, s: int, k: int, j: int) -> Event:
-    l = k + 1
-    W, b = c.params[k]
-    a_prev, z = c.fw.A[k][s], c.fw.Z[k][s]
-    n_in = W.shape[1]
-    terms_sym = [f"w[{l}][{j}][{i}]·a[{l - 1}][{i}]" for i in range(min(n_in, 3))]
-    sym = " + ".join(terms_sym) + (" + …" if n_in > 3 else "") + f" + b[{l}][{j}]"
-    terms = [f"{par(W[j, i])}·{par(a_prev[i])}" for i in shown(n_in, MAX_TERMS)]
-    return Event(
-        "forward",
-        f"z[{l}][{j}]",
-        f"z[{l}][{j}] = {sym}",
-        f"{joined_sum(terms, MAX_TERMS, n_in)} + {par(b[j])} = {num(z[j])}",
-        float(z[j]),
-        (node(l, j), *(node(l - 1, i) for i in range(n_in))),
-        (*(edge(l, j, i) for i in range(n_in)), bias_id(l, j)),
-        c.rows[s],
-        c.step,
-    )
+def where(l: int, shape: tuple[int, ...], flat: int) -> tuple[str, tuple[int, ...]]:
+    """("[l][j]" or "[l][c][y][x]", the index as a tuple) of unit `flat` of layer l."""
+    if len(shape) == 1:
+        return f"[{l}][{flat}]", (flat,)
+    idx = tuple(int(v) for v in np.unravel_index(flat, shape))
+    return f"[{l}]" + "".join(f"[{v}]" for v in idx), idx
 
 
-def a_event(c: StepArrays, s: int, k: int, j: int) -> Event:
-    l = k + 1
-    act = get_activation(c.model.activations[k])
-    z, g = c.fw.Z[k][s], c.fw.G[k][s]
-    if act.name == "softmax":
-        den = joined_sum([f"e^{par(z[q])}" for q in shown(len(z), MAX_TERMS)], MAX_TERMS, len(z))
-        sub = f"e^{par(z[j])} / ({den}) = {num(g[j])}"
-        formula = f"a[{l}][{j}] = e^(z[{l}][{j}]) / Σ_k e^(z[{l}][k])"
-    else:
-        sub = f"{act.symbol}({num(z[j])}) = {num(g[j])}"
-        formula = f"a[{l}][{j}] = {act.symbol}(z[{l}][{j}])"
-    note = act.note if act.name == "step" else ""
-    return Event(
-        "forward",
-        f"a[{l}][{j}]",
-        formula,
-        sub,
-        float(g[j]),
-        (node(l, j),),
-        (),
-        c.rows[s],
-        c.step,
-        note,
-    )
-
-
-def mask_event(c: StepArrays, s: int, k: int, j: int) -> Event:
-    l = k + 1
-    m, p, g = c.fw.masks[k][s, j], c.model.drop(k), c.fw.G[k][s, j]
-    return Event(
-        "forward",
-        f"a[{l}][{j}]",
-        f"a[{l}][{j}] ← a·m/(1 − p), m ~ Bernoulli(1 − p)",
-        f"{num(g)}·{int(m)}/(1 − {num(p)}) = {num(c.fw.A[l][s, j])}",
-        float(c.fw.A[l][s, j]),
-        (node(l, j),),
-        (),
-        c.rows[s],
-        c.step,
-        "dropped" if m == 0 else "kept (scaled up)",
-        {"mask": int(m)},
-    )
+__all__ = ["MAX_TERMS", "Event", "StepArrays", "bias_id", "edge", "node", "unit_id", "where"]
 
 
 # ---- loss ----
@@ -173,6 +120,9 @@ def loss_term_event(c: StepArrays, s: int, j: int) -> Event:
         (),
         c.rows[s],
         c.step,
+        kind="loss_term",
+        layer=L,
+        index=(j,),
     )
 
 
@@ -204,4 +154,5 @@ def loss_total_event(c: StepArrays) -> Event:
         None,
         c.step,
         detail={"data_loss": total, "regularization": c.reg},
+        kind="loss",
     )

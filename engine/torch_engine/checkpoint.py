@@ -1,7 +1,13 @@
-"""Checkpoints: a model with its config and metrics, written atomically (never half a file)."""
+"""Checkpoints: a model with its config and metrics, written atomically (never half a file) and
+sealed with a sha256 of its content, so a file corrupted later is refused, never evaluated.
+Loading refuses (CheckpointError, the file named) anything that is not a regular file of at most
+MAX_CHECKPOINT_BYTES, does not match its checksum, or holds weights that are not finite.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -11,12 +17,15 @@ import torch
 from torch import nn
 
 from engine.atomic import atomic_path
+from engine.safe_io import UnreadableFile, read_bytes
 
 from .mnist import normalise
 from .models import ModelConfig, build_model
 from .training import TrainConfig
 
-FORMAT = "backprop-studio-checkpoint/1"
+FORMAT = "backprop-studio-checkpoint/2"  # /2 adds "sha256"
+OLD_FORMATS = ("backprop-studio-checkpoint/1",)  # still read: no checksum, finiteness checked
+MAX_CHECKPOINT_BYTES = 512 * 2**20  # the largest model the form allows (20M float32) is 80 MB
 
 
 class CheckpointError(ValueError):
@@ -38,40 +47,85 @@ def config_from_dict(d: dict) -> TrainConfig:
     return TrainConfig(**{**d, "model": ModelConfig(**m)})
 
 
-def save_checkpoint(path: str | Path, model: nn.Module, config: TrainConfig, metrics: dict) -> Path:
-    """Write the weights, the config and `metrics` (e.g. a Done record's to_dict()) atomically."""
+def content_hash(config: str, metrics: str, state: dict[str, torch.Tensor]) -> str:
+    """sha256 of the config and metrics text and every tensor's name, dtype, shape and bytes."""
+    h = hashlib.sha256()
+    h.update(config.encode())
+    h.update(metrics.encode())
+    for k in sorted(state):
+        t = state[k].detach().cpu().contiguous()
+        h.update(f"{k}:{t.dtype}:{tuple(t.shape)}".encode())
+        h.update(t.reshape(-1).view(torch.uint8).numpy().tobytes() if t.numel() else b"")
+    return h.hexdigest()
+
+
+def save_checkpoint(
+    path: str | Path, model: nn.Module, config: TrainConfig, metrics: dict, make_folder=False
+) -> Path:
+    """Write the weights, the config and `metrics` (e.g. a Done record's to_dict()) atomically,
+    with their checksum. The folder must exist unless `make_folder`."""
     path = Path(path)
+    cfg = json.dumps(asdict(config))
+    met = json.dumps({k: v for k, v in metrics.items() if k != "model"})
+    state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
     payload = {
         "format": FORMAT,
-        "config": json.dumps(asdict(config)),
-        "metrics": json.dumps({k: v for k, v in metrics.items() if k != "model"}),
-        "state_dict": {k: v.detach().cpu() for k, v in model.state_dict().items()},
+        "config": cfg,
+        "metrics": met,
+        "state_dict": state,
+        "sha256": content_hash(cfg, met, state),
     }
-    with atomic_path(path) as tmp:
+    with atomic_path(path, make_folder) as tmp:
         torch.save(payload, tmp)
     return path
 
 
-def load_checkpoint(path: str | Path) -> Checkpoint:
-    path = Path(path)
+def _payload(path: Path) -> dict:
+    """The checkpoint's payload, its format and checksum verified."""
     try:
-        payload = torch.load(path, map_location="cpu", weights_only=True)
-    except FileNotFoundError:
-        raise CheckpointError(f"no such checkpoint: {path}") from None
+        raw = read_bytes(path, MAX_CHECKPOINT_BYTES, "checkpoint")
+    except UnreadableFile as e:
+        raise CheckpointError(str(e)) from None
+    try:
+        payload = torch.load(io.BytesIO(raw), map_location="cpu", weights_only=True)
     except Exception as e:  # torch raises many kinds for a corrupt file
         raise CheckpointError(
             f"{path.name} is not a readable checkpoint ({type(e).__name__})"
         ) from None
-    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
+    fmt = payload.get("format") if isinstance(payload, dict) else None
+    if fmt != FORMAT and fmt not in OLD_FORMATS:
         raise CheckpointError(f"{path.name} is not a Backprop Studio checkpoint")
+    try:
+        cfg, met, state = payload["config"], payload["metrics"], payload["state_dict"]
+        ok = fmt in OLD_FORMATS or payload["sha256"] == content_hash(cfg, met, state)
+    except (KeyError, TypeError, AttributeError, ValueError, RuntimeError):
+        ok = False
+    if not ok:
+        raise CheckpointError(
+            f"{path.name} is corrupt: its content does not match its checksum; save it again"
+        )
+    return payload
+
+
+def load_checkpoint(path: str | Path) -> Checkpoint:
+    """A checkpoint written by save_checkpoint, verified; CheckpointError names the file."""
+    path = Path(path)
+    payload = _payload(path)
     try:
         cfg = config_from_dict(json.loads(payload["config"]))
         model = build_model(cfg.model)
         model.load_state_dict(payload["state_dict"])
-    except (KeyError, TypeError, ValueError, RuntimeError) as e:
+        metrics = json.loads(payload["metrics"])
+    except (KeyError, TypeError, ValueError, RuntimeError, MemoryError) as e:
         raise CheckpointError(f"{path.name} does not match its model ({e})") from None
+    for name, t in model.state_dict().items():
+        if t.is_floating_point() and not bool(torch.isfinite(t).all()):
+            raise CheckpointError(
+                f"{path.name} holds weights that are not finite (NaN or infinity) in {name}; "
+                "it cannot be evaluated"
+            )
     model.eval()
-    return Checkpoint(model, cfg, json.loads(payload["metrics"]))
+    return Checkpoint(model, cfg, metrics)
 
 
 @torch.no_grad()

@@ -34,6 +34,8 @@ class Variant:
 
 def lr_sweep(base: TrainConfig, lrs) -> list[Variant]:
     """Same seed, model init and data order; only the learning rate differs."""
+    if not all(isinstance(lr, int | float) and math.isfinite(lr) and lr > 0 for lr in lrs):
+        raise ValueError(f"every learning rate of a sweep must be a number above 0, not {lrs!r}")
     return [Variant(f"lr={lr:g}", replace(base, lr=float(lr))) for lr in lrs]
 
 
@@ -42,6 +44,8 @@ def batch_sweep(base: TrainConfig, sizes, scale_lr: bool = False) -> list[Varian
     (lr = base.lr · B / base.batch_size)."""
     out = []
     for b in sizes:
+        if isinstance(b, bool) or not float(b).is_integer() or b < 1:
+            raise ValueError(f"a batch size must be a whole number of at least 1, not {b!r}")
         lr = base.lr * b / base.batch_size if scale_lr else base.lr
         label = f"batch={int(b)}" + (f", lr={lr:g}" if scale_lr else "")
         out.append(Variant(label, replace(base, batch_size=int(b), lr=lr)))
@@ -71,6 +75,11 @@ def lr_range_test(
     when it explodes (4x the best), and suggest the LR of steepest descent. Yields Start, an
     LrPoint per step, then LrSuggestion (or Cancelled). One device sync per step: the test is
     short and each point is plotted."""
+    if not (0 < start < end and math.isfinite(end)) or steps < 3:
+        raise ValueError(
+            f"an LR range test needs 0 < start < end and at least 3 steps "
+            f"(got start {start:g}, end {end:g}, {steps} steps)"
+        )
     choice = pick_device(base.device)
     dev = choice.device
     torch.manual_seed(base.seed)

@@ -24,7 +24,7 @@ STOP_GRACE_S = 5.0  # how long a closed job's child may take to finish before it
 
 @dataclass(frozen=True)
 class Job:
-    kind: str  # one of RUN_KINDS: "train" | "lr-sweep" | "batch-sweep" | "lr-find"
+    kind: str  # one of RUN_KINDS: "train" | "lr-sweep" | "batch-sweep" | "lr-find", or "transfer"
     config: TrainConfig  # the run's settings (a sweep's base)
     data_dir: str | None  # folder with MNIST (None: the user data folder); never downloaded
     name: str = ""  # the run's name in the store ("" : made from the settings)
@@ -58,7 +58,7 @@ def variants(job: Job) -> list[Variant]:
     if job.kind == "lr-sweep":
         return lr_sweep(job.config, job.values)
     if job.kind == "batch-sweep":
-        return batch_sweep(job.config, [int(v) for v in job.values], job.scale_lr)
+        return batch_sweep(job.config, list(job.values), job.scale_lr)
     raise ValueError(f"unknown job kind {job.kind!r}; one of {', '.join(RUN_KINDS)}")
 
 
@@ -80,12 +80,18 @@ def run_job(
 ) -> Iterator[Tagged]:
     """Run `job` here, yielding its records tagged with their store runs. `data` is MNIST already
     loaded (else it is read from job.data_dir). A sweep stops after a cancelled run."""
-    if job.kind not in RUN_KINDS:
+    if job.kind not in (*RUN_KINDS, "transfer"):
         raise ValueError(f"unknown job kind {job.kind!r}; one of {', '.join(RUN_KINDS)}")
-    runs = variants(job) if job.kind != "lr-find" else []  # check the values before loading
+    runs = variants(job) if job.kind not in ("lr-find", "transfer") else []  # checked early
     if data is None:
         data = load_mnist(job.data_dir or default_data_dir())
     store = RunStore(job.store_path)
+    if job.kind == "transfer":  # three runs in one group (transfer.py), recorded as "train" runs
+        from .transfer import transfer_recordings
+
+        for i, (label, rec) in enumerate(transfer_recordings(job.config, data, store, should_stop)):
+            yield from _tagged(rec, i, label)
+        return
     cfg = job.config
     dev = pick_device(cfg.device).device
     if job.kind == "lr-find":

@@ -8,8 +8,13 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import math
+import os
+import re
+import stat
 import struct
 import urllib.request
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +24,7 @@ import numpy as np
 import torch
 
 from engine.atomic import atomic_write_bytes, clean_stale_parts
+from engine.safe_io import UnreadableFile, read_bytes, read_text
 
 FILES = {  # role -> (file name without .gz, sha256 of its decompressed bytes, expected count)
     "train_images": (
@@ -49,6 +55,10 @@ MIRRORS = (  # tried in turn
 )
 MEAN, STD = 0.1307, 0.3081  # MNIST pixel statistics, used to normalise inputs
 IDX_MAGIC = {0x00000803: 3, 0x00000801: 1}  # unsigned-byte images (3 dims) and labels (1 dim)
+MAX_IDX_BYTES = 64 * 2**20  # one IDX file, stored or unpacked: the training images are 47 MB
+MAX_CSV_BYTES = 256 * 2**20  # one MNIST CSV file: mnist_train.csv is about 110 MB
+MAX_CSV_ROWS = 100_000  # data rows in one MNIST CSV file: the 60,000 training rows fit
+MAX_CSV_LINE_CHARS = 10_000  # one CSV line: 785 cells of "255," need 3,140 characters
 
 
 class MnistError(ValueError):
@@ -109,7 +119,7 @@ def status(folder: str | Path | None = None) -> MnistStatus:
     paths = {role: find_file(folder, base) for role, (base, _, _) in FILES.items()}
     if all(paths.values()):
         return MnistStatus(True, f"MNIST is present in {folder} (IDX files)")
-    if not any(paths.values()) and all((folder / c).is_file() for c in CSV_FILES):
+    if all(os.path.lexists(folder / c) for c in CSV_FILES):  # as load_mnist: tried next
         return MnistStatus(True, f"MNIST is present in {folder} (CSV files)")
     missing = [FILES[r][0] for r, p in paths.items() if p is None]
     if len(missing) < 4:
@@ -118,16 +128,33 @@ def status(folder: str | Path | None = None) -> MnistStatus:
     return MnistStatus(False, missing_message(folder))
 
 
+def _read(path: Path, max_bytes: int, text: bool = False):
+    """A regular file's bytes (or UTF-8 text) within `max_bytes`; anything else a MnistError."""
+    try:
+        if text:
+            return read_text(path, max_bytes, "MNIST file")
+        return read_bytes(path, max_bytes, "MNIST file")
+    except UnreadableFile as e:
+        raise MnistError(str(e)) from None
+
+
 def _open_bytes(path: Path) -> bytes:
-    raw = path.read_bytes()
-    if raw[:2] == b"\x1f\x8b":
-        try:
-            return gzip.decompress(raw)
-        except (OSError, EOFError) as e:
-            raise MnistError(
-                f"{path.name} is not a valid gzip file ({e}); delete it and download it again"
-            ) from None
-    return raw
+    """An IDX file's bytes, gunzipped when it is gzipped (never more than MAX_IDX_BYTES)."""
+    raw = _read(path, MAX_IDX_BYTES)
+    if raw[:2] != b"\x1f\x8b":
+        return raw
+    d = zlib.decompressobj(wbits=31)  # gzip framing, CRC checked
+    try:
+        out = d.decompress(raw, MAX_IDX_BYTES + 1)
+    except zlib.error as e:
+        raise MnistError(
+            f"{path.name} is not a valid gzip file ({e}); delete it and download it again"
+        ) from None
+    if len(out) > MAX_IDX_BYTES:
+        raise MnistError(f"{path.name} unpacks to more than {MAX_IDX_BYTES >> 20} MiB")
+    if not d.eof:
+        raise MnistError(f"{path.name} is a truncated gzip file; delete it and download it again")
+    return out
 
 
 def parse_idx(raw: bytes, name: str) -> np.ndarray:
@@ -145,7 +172,7 @@ def parse_idx(raw: bytes, name: str) -> np.ndarray:
     if len(raw) < header:
         raise MnistError(f"{name} is truncated inside its header")
     dims = struct.unpack(f">{ndim}I", raw[4:header])
-    expected = int(np.prod(dims))
+    expected = math.prod(dims)  # a Python int: a forged header cannot overflow it
     have = len(raw) - header
     if have < expected:
         raise MnistError(
@@ -158,13 +185,11 @@ def parse_idx(raw: bytes, name: str) -> np.ndarray:
 
 
 def find_file(folder: Path, base: str) -> Path | None:
-    for cand in (
-        base,
-        base + ".gz",
-        base.replace("-idx", ".idx"),
-        base.replace("-idx", ".idx") + ".gz",
-    ):
-        if (folder / cand).is_file():
+    """The first name MNIST's `base` file goes by in `folder`. Anything by that name counts (a
+    folder, a pipe, a broken link): reading it then says what is wrong with it."""
+    dotted = base.replace("-idx", ".idx")
+    for cand in (base, base + ".gz", dotted, dotted + ".gz"):
+        if os.path.lexists(folder / cand):
             return folder / cand
     return None
 
@@ -172,75 +197,121 @@ def find_file(folder: Path, base: str) -> Path | None:
 CSV_FILES = ("mnist_train.csv", "mnist_test.csv")  # the common CSV form, one file per split
 
 
+def _check_folder(folder: Path) -> None:
+    """A folder that exists (else the message naming the files it should hold) and is one."""
+    try:
+        st = os.stat(folder)
+    except FileNotFoundError:
+        raise MnistError(missing_message(folder)) from None
+    except (OSError, ValueError) as e:
+        raise MnistError(f"cannot open the MNIST folder {str(folder)[:200]} ({e})") from None
+    if not stat.S_ISDIR(st.st_mode):
+        what = "a file, not a folder" if stat.S_ISREG(st.st_mode) else "not a folder"
+        raise MnistError(
+            f"{folder} is {what}; give the folder that holds MNIST's four IDX files or "
+            f"{' and '.join(CSV_FILES)}"
+        )
+
+
 def load_mnist(folder: str | Path) -> MnistData:
     """The four IDX files from `folder`; failing those, mnist_train.csv and mnist_test.csv."""
     folder = Path(folder).expanduser()
+    _check_folder(folder)
     paths = {role: find_file(folder, base) for role, (base, _, _) in FILES.items()}
-    if all(p is None for p in paths.values()) and all((folder / c).is_file() for c in CSV_FILES):
-        tx, ty = load_mnist_csv(folder / CSV_FILES[0])
-        vx, vy = load_mnist_csv(folder / CSV_FILES[1])
+    csvs = [folder / c for c in CSV_FILES]
+    if not all(paths.values()) and all(os.path.lexists(c) for c in csvs):
+        tx, ty = load_mnist_csv(csvs[0])
+        vx, vy = load_mnist_csv(csvs[1])
         return MnistData(tx, ty, vx, vy, str(folder))
-    if any(p is None for p in paths.values()):
+    if not all(paths.values()):
         missing = [FILES[r][0] for r, p in paths.items() if p is None]
         if len(missing) == 4:
             raise MnistError(missing_message(folder))
         raise MnistError(f"{folder} is missing {', '.join(missing)} (plain or .gz)")
-    arrays = {}
-    for role, path in paths.items():
-        try:
-            arrays[role] = parse_idx(_open_bytes(path), path.name)
-        except OSError as e:
-            raise MnistError(f"cannot read {path}: {e}") from None
+    arrays = {role: parse_idx(_open_bytes(path), path.name) for role, path in paths.items()}
     for split in ("train", "test"):
         x, y = arrays[f"{split}_images"], arrays[f"{split}_labels"]
+        xname, yname = paths[f"{split}_images"].name, paths[f"{split}_labels"].name
         if x.ndim != 3 or x.shape[1:] != (28, 28):
-            raise MnistError(
-                f"{paths[f'{split}_images'].name} holds images of shape {x.shape[1:]}, not 28 x 28"
-            )
+            raise MnistError(f"{xname} holds images of shape {x.shape[1:]}, not 28 x 28")
         if y.ndim != 1:
-            raise MnistError(f"{paths[f'{split}_labels'].name} is not a label file")
+            raise MnistError(f"{yname} is not a label file")
         if len(x) != len(y):
             raise MnistError(f"{split}: {len(x)} images but {len(y)} labels")
-        if y.size and y.max() > 9:
-            raise MnistError(f"{paths[f'{split}_labels'].name} has a label {int(y.max())} > 9")
-    return MnistData(
-        arrays["train_images"],
-        arrays["train_labels"],
-        arrays["test_images"],
-        arrays["test_labels"],
-        str(folder),
-    )
+        if not len(x):
+            raise MnistError(f"{xname} has no {'training' if split == 'train' else 'test'} images")
+        if y.max() > 9:
+            raise MnistError(f"{yname} has a label {int(y.max())} > 9")
+    return MnistData(*(arrays[role] for role in FILES), str(folder))  # FILES is in field order
+
+
+_PLAIN_NUMBER = re.compile(r"\s*[+-]?[0-9]+(\.[0-9]*)?\s*\Z")  # "7", " 255", "3.0"
+
+
+def _cell(text: str, where: str, k: int) -> int:
+    """One CSV cell as a whole number, or a MnistError saying what is wrong with it."""
+    shown = repr(text.strip()[:20])
+    what = "the label" if k == 0 else f"pixel {k}"
+    try:
+        v = float(text)
+    except ValueError:
+        raise MnistError(f"{where}: {what} ({shown}) is not a number") from None
+    if not math.isfinite(v):
+        raise MnistError(f"{where}: {what} ({shown}) is not a finite number")
+    if v != int(v) or not _PLAIN_NUMBER.match(text):
+        raise MnistError(f"{where}: {what} ({shown}) is not a plain whole number")
+    return int(v)
+
+
+def _csv_row(line: str, where: str) -> list[int]:
+    """A data line: a label 0-9 and 784 pixels 0-255, or a MnistError naming what is wrong."""
+    if len(line) > MAX_CSV_LINE_CHARS:
+        raise MnistError(
+            f"{where} has {len(line):,} characters; the limit is {MAX_CSV_LINE_CHARS:,}"
+        )
+    cells = line.split(",")
+    if len(cells) != 785:
+        raise MnistError(f"{where}: expected 785 values (label + 784 pixels), got {len(cells)}")
+    try:
+        vals = [int(c) for c in cells] if line.isascii() and "_" not in line else None
+    except ValueError:
+        vals = None
+    if vals is None:  # the slow path finds the bad cell and says what is wrong with it
+        vals = [_cell(c, where, k) for k, c in enumerate(cells)]
+    if not 0 <= vals[0] <= 9:
+        raise MnistError(f"{where}: the label is {vals[0]}; labels are 0-9")
+    if min(vals[1:]) < 0 or max(vals[1:]) > 255:
+        k = next(k for k, v in enumerate(vals[1:], 1) if not 0 <= v <= 255)
+        raise MnistError(f"{where}: pixel {k} is {vals[k]}; pixels are 0-255")
+    return vals
+
+
+def _is_header(line: str) -> bool:
+    """A first line whose first cell is not a number is a header; a numeric one is data."""
+    try:
+        float(line.split(",")[0])
+    except ValueError:
+        return True
+    return False
 
 
 def load_mnist_csv(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
-    """The common CSV form: label then 784 pixel values (0-255) per row; a header row is skipped."""
+    """The common CSV form: label then 784 pixel values (0-255) per row; a header row (a first
+    line whose first cell is not a number) is skipped. Any bad line is a MnistError naming it."""
     p = Path(path)
-    try:
-        lines = p.read_text(encoding="utf-8-sig").splitlines()
-    except (OSError, UnicodeDecodeError) as e:
-        raise MnistError(f"cannot read {p}: {e}") from None
-    xs, ys = [], []
+    lines = _read(p, MAX_CSV_BYTES, text=True).splitlines()
+    if len(lines) > MAX_CSV_ROWS + 1:
+        raise MnistError(f"{p.name} has {len(lines):,} lines; the limit is {MAX_CSV_ROWS:,} rows")
+    rows = np.empty((len(lines), 785), np.uint8)  # (lines, label + 784 pixels)
+    n = 0
     for no, line in enumerate(lines, 1):
-        if not line.strip():
+        if not line.strip() or (n == 0 and no == 1 and _is_header(line)):
             continue
-        cells = line.split(",")
-        if no == 1 and not cells[0].strip().isdigit():
-            continue  # header
-        if len(cells) != 785:
-            raise MnistError(
-                f"{p.name}, line {no}: expected 785 values (label + 784 pixels), got {len(cells)}"
-            )
-        try:
-            vals = [int(float(c)) for c in cells]
-        except ValueError:
-            raise MnistError(f"{p.name}, line {no}: a value is not a number") from None
-        if not 0 <= vals[0] <= 9 or min(vals[1:]) < 0 or max(vals[1:]) > 255:
-            raise MnistError(f"{p.name}, line {no}: label must be 0-9 and pixels 0-255")
-        ys.append(vals[0])
-        xs.append(vals[1:])
-    if not xs:
+        rows[n] = _csv_row(line, f"{p.name}, line {no}")
+        n += 1
+    if not n:
         raise MnistError(f"{p.name} has no data rows")
-    return np.array(xs, np.uint8).reshape(-1, 28, 28), np.array(ys, np.uint8)
+    return rows[:n, 1:].reshape(-1, 28, 28).copy(), rows[:n, 0].copy()
 
 
 def download_mnist(
@@ -255,9 +326,10 @@ def download_mnist(
     turn and verifying checksums. Files already present and valid are kept. Writes are atomic.
     `should_stop` is asked between chunks; when it says yes, DownloadCancelled is raised and only
     files that were complete before remain."""
-    folder = Path(folder) if folder is not None else default_data_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    clean_stale_parts(folder)
+    folder = Path(folder).expanduser() if folder is not None else default_data_dir()
+    if os.path.lexists(folder) and not folder.is_dir():
+        _check_folder(folder)  # says what it is instead
+    clean_stale_parts(folder)  # the folder itself is made only when a file is ready for it
     errors = []
     for base, sha, _ in FILES.values():
         target = folder / (base + ".gz")
@@ -271,18 +343,16 @@ def download_mnist(
                     raise MnistError("checksum mismatch")
             except DownloadCancelled:
                 raise
-            except (OSError, ValueError, EOFError) as e:
+            except (OSError, ValueError, EOFError, zlib.error) as e:
                 errors.append(f"{url}: {e}")
                 continue
-            atomic_write_bytes(target, data)
+            atomic_write_bytes(target, data, make_folder=True)
             break
         else:
-            raise MnistError(
-                f"could not download {base}.gz from any mirror. Offline? "
-                + missing_message(folder)
-                + " Tried: "
-                + "; ".join(errors[-3:])
+            why = f"could not download {base}.gz from any mirror. Offline? " + missing_message(
+                folder
             )
+            raise MnistError(f"{why} Tried: {'; '.join(errors[-3:])}")
     return folder
 
 
@@ -320,7 +390,15 @@ def ensure_mnist(
     try:
         return load_mnist(folder)
     except MnistError:
-        if not download or any(find_file(folder, b) for b, _, _ in FILES.values()):
-            raise
+        if not download or _holds_some(folder):
+            raise  # what is there is wrong: say so, rather than download over it
     download_mnist(folder, progress=progress, should_stop=should_stop)
     return load_mnist(folder)
+
+
+def _holds_some(folder: Path) -> bool:
+    """Whether `folder` is something other than a folder, or holds any IDX or CSV file."""
+    if not folder.is_dir():
+        return os.path.lexists(folder)
+    idx = any(find_file(folder, b) for b, _, _ in FILES.values())
+    return idx or any(os.path.lexists(folder / c) for c in CSV_FILES)

@@ -95,7 +95,7 @@ def _save(store: RunStore, run_id: int, cfg: TrainConfig, done) -> str | None:
     from .checkpoint import save_checkpoint
 
     path = store.checkpoint_dir / f"run-{run_id}.pt"
-    return str(save_checkpoint(path, done.model, cfg, done.to_dict()))
+    return str(save_checkpoint(path, done.model, cfg, done.to_dict(), make_folder=True))
 
 
 def _final(done, speeds: list[float]) -> dict[str, Any]:

@@ -120,9 +120,24 @@ class LrSuggestion(_Record):
     smoothed: tuple[float, ...]  # the smoothed loss at each
 
 
-Record = Start | Step | Eval | Diverged | Cancelled | Done | LrPoint | LrSuggestion
+@dataclass(frozen=True)
+class Histograms(_Record):
+    """At each epoch end: where each layer's parameters and last gradients lie (histograms.py)."""
+
+    kind: ClassVar[str] = "histograms"
+    step: int  # optimizer steps done
+    epoch: float  # passes over the training set (an epoch end)
+    layer_names: tuple[str, ...]  # as Start.layer_names
+    weight_edges: tuple[tuple[float, ...], ...]  # per layer: bin edges of its parameters' values
+    weight_hist: tuple[tuple[int, ...], ...]  # per layer: parameters per bin
+    grad_edges: tuple[tuple[float, ...], ...]  # per layer: bin edges of the last step's gradients
+    grad_hist: tuple[tuple[int, ...], ...]  # per layer: gradients per bin
+
+
+Record = Start | Step | Eval | Diverged | Cancelled | Done | LrPoint | LrSuggestion | Histograms
 KINDS: dict[str, type] = {
-    c.kind: c for c in (Start, Step, Eval, Diverged, Cancelled, Done, LrPoint, LrSuggestion)
+    c.kind: c
+    for c in (Start, Step, Eval, Diverged, Cancelled, Done, LrPoint, LrSuggestion, Histograms)
 }
 
 

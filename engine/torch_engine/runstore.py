@@ -16,6 +16,7 @@ import json
 import os
 import socket
 import sqlite3
+import stat
 import time
 import uuid
 from collections.abc import Iterable, Iterator
@@ -144,9 +145,23 @@ def _row(r: sqlite3.Row) -> RunRow:
     return RunRow(**d)
 
 
+def _check_store_path(path: Path) -> None:
+    """Refuse what SQLite would hang on or misread: a folder, a pipe, a device, a bad name."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return
+    except (OSError, ValueError) as e:
+        raise RunStoreError(f"{str(path)[:200]} is not a usable run store ({e})") from None
+    if not stat.S_ISREG(st.st_mode):
+        what = "a folder" if stat.S_ISDIR(st.st_mode) else "not a regular file"
+        raise RunStoreError(f"{path} is {what}; the run store is a file such as runs.sqlite")
+
+
 class RunStore:
     def __init__(self, path: str | Path | None = None):
         self.path = Path(path).expanduser() if path is not None else default_store_path()
+        _check_store_path(self.path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self._db() as db:
@@ -158,7 +173,7 @@ class RunStore:
                 for statement in filter(str.strip, SCHEMA.split(";")):
                     db.execute(statement)
                 db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        except (sqlite3.DatabaseError, OSError) as e:
+        except (sqlite3.Error, OSError, ValueError) as e:
             raise RunStoreError(f"{self.path} is not a usable run store ({e})") from None
         clean_stale_parts(self.checkpoint_dir)
 

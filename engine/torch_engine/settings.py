@@ -9,12 +9,17 @@ The layer list of a custom model is written one layer per line:
     dense 128 relu      units, activation
     dropout 0.2         drop probability
 The last layer must give the 10 class scores (dense 10).
+
+The command line sends the same form (its flags as text) plus a few fields of its own, checked
+here as strictly when present: target_accuracy, eval_every, limit_train (into the config), a
+sweep's values (sweep_param, sweep_values) and an LR range test's lr_start, lr_end, lr_steps
+(into Checked.extra).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .device import pick_device
 from .models import ACTS, ModelConfig, ModelSpecError, build_model, count_parameters
@@ -23,8 +28,13 @@ from .training import OPTIMIZER_NAMES, SCHEDULES, TrainConfig
 MODEL_NAMES = ("mlp", "lenet", "fast-cnn", "custom")
 DEVICES = ("auto", "cuda", "mps", "cpu")
 MAX_PARAMETERS = 20_000_000  # a model larger than this is refused (memory and patience)
-MAX_EPOCHS = 1000
-MAX_BATCH = 60_000
+MAX_EPOCHS = 1000  # passes over the training set in one run (an MLP epoch takes ~1 s on a CPU)
+MAX_BATCH = 60_000  # samples per step: at most the whole training set
+MAX_LR = 10.0  # the highest learning rate accepted (any optimizer diverges well before)
+MAX_SWEEP_VALUES = 12  # runs in one sweep (each is a whole training run)
+MIN_LR_STEPS, MAX_LR_STEPS = 3, 10_000  # LR range test steps: 3 points make a slope; 100 usual
+MAX_EVAL_EVERY = 10_000_000  # steps between test evaluations (0: only at each epoch's end)
+MAX_SAMPLES = 60_000  # training samples to use or hold out: MNIST has 60,000
 USUAL_LR = {  # each optimizer's customary learning rate, proposed when it is chosen
     "sgd": 0.1,
     "momentum": 0.05,
@@ -43,6 +53,7 @@ class Checked:
     config: TrainConfig | None  # None when any field is wrong
     errors: dict[str, str]  # field -> one plain sentence
     parameters: int | None  # the model's parameter count, when it could be built
+    extra: dict = field(default_factory=dict)  # the CLI's own checked values: sweep, LR range
 
 
 def parse_layers(text: str) -> tuple[dict, ...]:
@@ -117,9 +128,13 @@ def _number(form: dict, errors: dict, name: str, lo: float, hi: float, integer: 
         errors[name] = "must be a whole number"
         return None
     if not lo <= v <= hi:
-        errors[name] = f"must be between {lo:g} and {hi:g}"
+        errors[name] = f"must be between {_shown(lo)} and {_shown(hi)}"
         return None
     return int(v) if integer else float(v)
+
+
+def _shown(x: float) -> str:
+    return f"{int(x):,}" if float(x).is_integer() else f"{x:g}"
 
 
 def check(form: dict) -> Checked:
@@ -134,16 +149,17 @@ def check(form: dict) -> Checked:
         e["schedule"] = f"choose one of {', '.join(SCHEDULES)}"
     epochs = _number(form, e, "epochs", 1, MAX_EPOCHS, integer=True)
     batch = _number(form, e, "batch_size", 1, MAX_BATCH, integer=True)
-    lr = _number(form, e, "lr", 0, 10)
+    lr = _number(form, e, "lr", 0, MAX_LR)
     if lr == 0:
         e["lr"] = "must be above 0 (nothing would be learned)"
     wd = _number(form, e, "weight_decay", 0, 1)
     seed = _number(form, e, "seed", 0, 2**31 - 1, integer=True)
-    val = _number(form, e, "val_size", 0, 30_000, integer=True)
+    val = _number(form, e, "val_size", 0, MAX_SAMPLES // 2, integer=True)
     aug = form.get("augment", False)
     if not isinstance(aug, bool):
         e["augment"] = "must be on or off"
     device = _device(form, e)
+    more, extra = _cli_fields(form, e), _sweep(form, e) | _lr_range(form, e)
     params = None
     if model is not None:
         try:
@@ -156,7 +172,7 @@ def check(form: dict) -> Checked:
                     f"{params:,} parameters is over the limit of {MAX_PARAMETERS:,}"
                 )
     if e:
-        return Checked(None, e, params)
+        return Checked(None, e, params, extra)
     cfg = TrainConfig(
         model=model,
         epochs=epochs,
@@ -169,8 +185,72 @@ def check(form: dict) -> Checked:
         seed=seed,
         val_size=val,
         device=None if device == "auto" else device,
+        **more,
     )
-    return Checked(cfg, {}, params)
+    return Checked(cfg, {}, params, extra)
+
+
+def _given(form: dict, name: str) -> bool:
+    v = form.get(name)
+    return v is not None and not (isinstance(v, str) and not v.strip())
+
+
+def _cli_fields(form: dict, e: dict) -> dict:
+    """The TrainConfig fields only the command line sets, each checked when given."""
+    out = {}
+    if _given(form, "target_accuracy"):
+        t = _number(form, e, "target_accuracy", 0, 1)
+        if t == 0:
+            e["target_accuracy"] = "must be above 0 (a fraction such as 0.99)"
+        out["target_accuracy"] = t
+    if _given(form, "eval_every"):
+        out["eval_every"] = _number(form, e, "eval_every", 0, MAX_EVAL_EVERY, integer=True)
+    if _given(form, "limit_train"):
+        out["limit_train"] = _number(form, e, "limit_train", 1, MAX_SAMPLES, integer=True)
+    return out
+
+
+def _sweep(form: dict, e: dict) -> dict:
+    """A sweep's values, each checked as its field would be: {"values": (...)} or {}."""
+    param = form.get("sweep_param")
+    if param is None:
+        return {}
+    if param not in ("lr", "batch_size"):
+        e["sweep_param"] = "choose lr or batch_size"
+        return {}
+    cells = str(form.get("sweep_values", "")).split(",")
+    if len(cells) > MAX_SWEEP_VALUES:
+        e["sweep_values"] = f"{len(cells)} values is over the limit of {MAX_SWEEP_VALUES}"
+        return {}
+    values = []
+    for i, cell in enumerate(cells, 1):
+        one: dict[str, str] = {}
+        lo, hi, whole = (1, MAX_BATCH, True) if param == "batch_size" else (0, MAX_LR, False)
+        v = _number({param: cell}, one, param, lo, hi, integer=whole)
+        if v == 0:
+            one[param] = "must be above 0 (nothing would be learned)"
+        if one:
+            e["sweep_values"] = f"value {i} ({cell.strip()[:20]!r}) {one[param]}"
+            return {}
+        values.append(v)
+    return {"values": tuple(values)}
+
+
+def _lr_range(form: dict, e: dict) -> dict:
+    """An LR range test's first and last LR and its steps: {"lr_start": ...} or {}."""
+    if not any(_given(form, k) for k in ("lr_start", "lr_end", "lr_steps")):
+        return {}
+    start = _number(form, e, "lr_start", 0, MAX_LR)
+    end = _number(form, e, "lr_end", 0, MAX_LR)
+    steps = _number(form, e, "lr_steps", MIN_LR_STEPS, MAX_LR_STEPS, integer=True)
+    for name, v in (("lr_start", start), ("lr_end", end)):
+        if v == 0:
+            e[name] = "must be above 0 (the test sweeps the LR on a log scale)"
+    if start and end and end <= start:
+        e["lr_end"] = f"must be above the first LR ({start:g})"
+    if "lr_start" in e or "lr_end" in e or steps is None:
+        return {}
+    return {"lr_start": start, "lr_end": end, "lr_steps": steps}
 
 
 def _model(form: dict, e: dict) -> ModelConfig | None:
@@ -202,6 +282,13 @@ def _device(form: dict, e: dict) -> str | None:
             e["device"] = f"{d.upper()} is not available here; choose auto or cpu"
             return None
     return d
+
+
+def check_device(value) -> tuple[str | None, str | None]:
+    """(the device for pick_device, None) or (None, the problem in one sentence)."""
+    e: dict[str, str] = {}
+    d = _device({"device": value}, e)
+    return (None if d == "auto" else d, None) if not e else (None, e["device"])
 
 
 def describe(cfg: TrainConfig) -> str:

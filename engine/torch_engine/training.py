@@ -25,6 +25,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .device import pick_device
+from .histograms import weight_histograms
 from .mnist import MnistData, normalise
 from .models import ModelConfig, build_model, count_parameters, layer_groups
 from .optim import OPTIMIZER_NAMES as OPTIMIZER_NAMES  # re-exported for older imports
@@ -181,6 +182,7 @@ def train(
             break
         ev = _eval_record(run, epoch + 1.0, validate=True)
         yield ev
+        yield weight_histograms(run.model, run.step, epoch + 1.0)  # weights over time
         if _reached(cfg, ev):
             status, reached = "target reached", ev.elapsed
             break
@@ -192,6 +194,11 @@ def train(
 
 def _begin(cfg: TrainConfig, data: MnistData | DeviceData, model: nn.Module | None):
     """Seed, put data and model on the device, build the optimizer: (the run, its Start)."""
+    if cfg.epochs < 1 or cfg.batch_size < 1:
+        raise ValueError(
+            f"epochs ({cfg.epochs}) and batch size ({cfg.batch_size}) must be at least 1; "
+            "settings.check says why before a run starts"
+        )
     choice = pick_device(cfg.device)
     torch.manual_seed(cfg.seed)
     if isinstance(data, MnistData):

@@ -4,6 +4,7 @@ import csv
 import json
 import math
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -15,8 +16,8 @@ import torch
 
 from engine.atomic import atomic_path, atomic_write_bytes, clean_stale_parts
 from engine.torch_engine import mnist
-from engine.torch_engine.checkpoint import load_checkpoint
-from engine.torch_engine.models import ModelConfig
+from engine.torch_engine.checkpoint import load_checkpoint, save_checkpoint
+from engine.torch_engine.models import ModelConfig, build_model
 from engine.torch_engine.recording import record_run
 from engine.torch_engine.records import (
     Cancelled,
@@ -134,7 +135,7 @@ def test_a_cancelled_download_leaves_no_files(tmp_path):
         mnist.download_mnist(
             tmp_path / "dest", mirrors=(src.as_uri() + "/",), should_stop=stop_on_second_chunk
         )
-    assert calls["n"] == 2 and list((tmp_path / "dest").iterdir()) == []
+    assert calls["n"] == 2 and not (tmp_path / "dest").exists()  # nothing made, not even it
 
 
 def test_store_create_add_finish_list_rename_delete(tmp_path):
@@ -146,7 +147,7 @@ def test_store_create_add_finish_list_rename_delete(tmp_path):
     assert [r["seq"] for r in store.records(a)] == list(range(len(SAMPLES)))
     assert [r["kind"] for r in store.records(a, ["eval"])] == ["eval", "eval"]
     ck = store.checkpoint_dir / "run-1.pt"
-    atomic_write_bytes(ck, b"weights")
+    atomic_write_bytes(ck, b"weights", make_folder=True)
     store.finish(a, "finished", {"test_accuracy": 0.9}, str(ck))
     rows = store.runs()
     assert [r.id for r in rows] == [b, a]  # newest first
@@ -259,3 +260,50 @@ def test_record_run_finishes_cancels_and_interrupts(tmp_path):
         list(rec)
     assert store.run(rec.run_id).status == "interrupted"
     assert len(store.records(rec.run_id)) == 2
+
+
+# ---- a kill during the write never loses the model ----
+def _spawn(data: Path, save: Path, db: Path, epochs: int) -> subprocess.Popen:
+    quick = ("--no-download", "--device", "cpu", "--json", "--limit-train", "64")
+    argv = ["train", "--data", data, "--save", save, "--runs-db", db, "--epochs", epochs, *quick]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.Popen(
+        [sys.executable, "-m", "app", *map(str, argv)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def _kill_when_writing(proc: subprocess.Popen, folder: Path, limit_s: float) -> None:
+    """SIGKILL as soon as a new .part shows in `folder` (or after `limit_s`)."""
+    end, before = time.monotonic() + limit_s, set(os.listdir(folder))
+    while time.monotonic() < end and proc.poll() is None:
+        if any(n.endswith(".part") for n in set(os.listdir(folder)) - before):
+            break
+        time.sleep(0.0005)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+
+
+def test_a_killed_save_leaves_the_old_or_the_new_model_never_half(tmp_path):
+    """`train --save` killed (SIGKILL) as its checkpoint is being written, then at a random
+    moment: the old file or the new one is there, whole; the next start sweeps stale .part files."""
+    good = write_mnist(tmp_path / "mnist", n_train=120, n_test=40)
+    out = tmp_path / "out"
+    out.mkdir()
+    save = out / "m.pt"
+    model = ModelConfig("mlp", hidden=(16,))
+    save_checkpoint(save, build_model(model), TrainConfig(model=model), {"status": "old"})
+    old = save.read_bytes()
+    rng = np.random.default_rng(0)
+    for limit in (30.0, float(rng.uniform(1.5, 4.0))):
+        _kill_when_writing(_spawn(good, save, tmp_path / "r.sqlite", 2), out, limit)
+        assert load_checkpoint(save).model is not None  # old or new, whole either way
+    (out / ".m.pt.leftover.part").write_bytes(old[:100])
+    for stale in out.glob(".*.part"):  # what the kills left, and one more, as if from long ago
+        os.utime(stale, (time.time() - 3600, time.time() - 3600))
+    assert _spawn(good, save, tmp_path / "r.sqlite", 1).wait(120) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["m.pt"]  # the stale .part was swept
+    assert load_checkpoint(save).metrics["status"] == "finished"

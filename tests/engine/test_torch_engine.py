@@ -286,7 +286,9 @@ def test_checkpoint_round_trip_is_atomic_and_predicts(tmp_path, data_dir):
     d = mnist.load_mnist(data_dir)
     cfg = TrainConfig(model=ModelConfig("mlp", hidden=(32,)), epochs=1, lr=3e-3, **FAST)
     done = run(cfg, d)[-1]
-    path = save_checkpoint(tmp_path / "ck" / "m.pt", done.model, cfg, done.to_dict())
+    path = save_checkpoint(
+        tmp_path / "ck" / "m.pt", done.model, cfg, done.to_dict(), make_folder=True
+    )
     assert [p.name for p in path.parent.iterdir()] == ["m.pt"]
     ck = load_checkpoint(path)
     assert ck.config == cfg and ck.metrics["test_accuracy"] == done.test_accuracy

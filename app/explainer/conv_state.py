@@ -1,0 +1,220 @@
+"""What the image drawing shows at one position of the trace: every layer's maps as grids of cells,
+filled in as far as the stepping has reached, with the current event's cells and filter marked.
+Qt-free and no maths: every number is read from the step's recorded arrays, and whether a cell is
+reached yet from the trace's layout (the index of its event), so a key press costs the same at
+event 10 as at event 20,000.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+MAX_GRIDS = 8  # channels (or filters) drawn per layer; the title says how many there are
+MAX_VECTOR = 32  # units of a dense layer drawn
+
+
+@dataclass
+class Grid:
+    label: str  # e.g. "ch 0", "f1·c0"
+    values: np.ndarray  # (H, W); NaN = not computed yet at this position
+    prefix: str  # cell ids are f"{prefix}_{y}_{x}" (a vector: f"{prefix}_{y}")
+    signed: bool = True  # colour negative and positive apart (an input image is grey levels)
+    marks: dict[tuple[int, int], str] = field(default_factory=dict)  # cell -> short tag
+    names: tuple[str, ...] = ()  # the course's names of the cells (a..l, α..δ), row by row
+
+
+@dataclass
+class Column:
+    title: str
+    grids: list[Grid]
+    vector: bool = False  # a dense layer: one column of cells
+    small: bool = False  # filters or a dense layer: drawn with readable cells even beside big maps
+
+
+@dataclass
+class Overlay:
+    """The filter drawn over the input where it sits: its weights on the cells it covers."""
+
+    prefix: str  # the grid it lies on
+    top: int
+    left: int
+    size: tuple[int, int]  # (kh, kw)
+    weights: np.ndarray | None = None  # (kh, kw) a filter's weights; None: a pooling window
+
+
+@dataclass
+class ConvState:
+    columns: list[Column] = field(default_factory=list)
+    focus: str = ""  # the id of the cell (or weight) the current event computes
+    touched: frozenset[str] = frozenset()  # the other cells and weights it reads
+    overlays: list[Overlay] = field(default_factory=list)
+    caption: str = ""
+
+
+def _reached(idx: int, first: int, per: int, units: int) -> int:
+    """How many of `units` events at first, first + per, … are at or before idx."""
+    return 0 if idx < first else min(units, (idx - first) // per + 1)
+
+
+def _fill(values: np.ndarray, count: int) -> np.ndarray:
+    flat = values.astype(float).ravel().copy()
+    flat[count:] = np.nan
+    return flat.reshape(values.shape)
+
+
+def _maps(values, l: int, title: str, signed: bool = True, tag: str = "") -> Column:
+    grids = [Grid(f"{tag}ch {ch}", values[ch], f"c{l}_{ch}", signed) for ch in range(len(values))][
+        :MAX_GRIDS
+    ]
+    more = f" (first {MAX_GRIDS} of {len(values)})" if len(values) > MAX_GRIDS else ""
+    return Column(title + more, grids)
+
+
+def _vector(values, l: int, title: str) -> Column:
+    v = np.asarray(values, float)[:MAX_VECTOR, None]
+    return Column(title, [Grid("", v, f"n{l}")], vector=True, small=True)
+
+
+class _At:
+    def __init__(self, explainer):
+        r = explainer.current
+        self.r, self.idx = r, explainer.event_index
+        self.ev = r.events[self.idx]
+        self.lay, self.c = r.events.layout, r.events.arrays
+        self.m = self.c.model
+        sample = self.ev.sample if self.ev.sample is not None else r.rows[0]
+        self.sample, self.s = sample, r.rows.index(sample)
+        self.back = self.ev.phase in ("backward", "update")
+
+
+def _input_column(p: _At, explainer) -> list[Column]:
+    x = np.asarray(explainer.net.data.inputs[p.sample], float).reshape(p.m.in_shape)
+    cols = [_maps(x, 0, f"input x · sample {p.sample}", signed=bool((x < 0).any()))]
+    if p.m.in_symbols:
+        cells = x.shape[1] * x.shape[2]
+        for ch, g in enumerate(cols[0].grids):
+            g.names = p.m.in_symbols[ch * cells : (ch + 1) * cells]
+    if p.back and p.m.input_grad:  # the gradient routed back to the input by the first pooling
+        n = _reached(p.idx, _input_grad_start(p), 1, x.size)
+        cols.append(_maps(_fill(p.c.bw.dX[p.s], n).reshape(x.shape), 0, "∂L/∂x", tag="∂ "))
+    return cols
+
+
+def _input_grad_start(p: _At) -> int:
+    start = next(st for st, kind, k in p.lay.bw_blocks if kind == "delta" and k == -1)
+    return p.lay.starts[2] + start + p.s * p.m.sizes[0]
+
+
+def _filters(p: _At, k: int) -> Column:
+    l, d = k + 1, p.m.layer(k)
+    W = p.c.params[k][0]
+    c_in, (kh, kw) = d.in_shape[0], d.kernel
+    if p.ev.phase == "backward":
+        G, title = p.c.bw.grads[k][0], f"∂L/∂w[{l}]"
+        per_f = c_in * kh * kw + 1
+        shown = np.full(W.shape, np.nan)
+        for f in range(W.shape[0]):
+            n = _reached(p.idx, p.lay.grad(l, f * per_f), 1, per_f - 1)
+            shown[f] = _fill(G[f], n)
+    elif p.ev.phase == "update":
+        n = _reached(p.idx, p.lay.update(l, 0), 1, W.size)
+        new = p.c.new_params[k][0].ravel()
+        shown = np.where(np.arange(W.size) < n, new, W.ravel()).reshape(W.shape)
+        title = f"w[{l}] (updated where reached)"
+    else:
+        shown, title = W, f"filters w[{l}]"
+    taps = kh * kw
+    grids = [
+        Grid(f"f{f}·c{ch}", shown[f, ch], f"k{l}_{f}_{ch}", names=_names(d, (f * c_in + ch) * taps))
+        for f in range(W.shape[0])
+        for ch in range(c_in)
+    ][:MAX_GRIDS]
+    return Column(title, grids, small=True)
+
+
+def _names(d, start: int) -> tuple[str, ...]:
+    n = d.kernel[0] * d.kernel[1]
+    return d.symbols[start : start + n] if d.symbols else ()
+
+
+def _layer_columns(p: _At, k: int) -> list[Column]:
+    l, d = k + 1, p.m.layer(k)
+    if d.kind == "flatten":
+        return []
+    if p.back:
+        per = 1 if d.kind in ("maxpool", "avgpool") else 2
+        n = _reached(p.idx, p.lay.delta(l, p.s, 0), per, d.units)
+        delta = p.c.bw.delta[k][p.s]
+        name = f"δ[{l}] ({d.kind})"
+        if d.kind == "dense":
+            return [_vector(_fill(delta, n), l, name)]
+        return [_maps(_fill(delta, n), l, name, tag="δ ")]
+    if d.kind in ("maxpool", "avgpool"):
+        n = _reached(p.idx, p.lay.z(p.s, l, 0), 1, d.units)
+        return [_maps(_fill(p.c.fw.A[l][p.s], n), l, f"{d.kind} {d.kernel[0]}×{d.kernel[1]}")]
+    nz = _reached(p.idx, p.lay.z(p.s, l, 0), 1, d.units)
+    na = _reached(p.idx, p.lay.a(p.s, l, 0), 1 + p.lay.masked[k], d.units)
+    z = _fill(p.c.fw.Z[k][p.s], nz)
+    a = np.where(np.isnan(_fill(p.c.fw.A[l][p.s], na)), z, p.c.fw.A[l][p.s])
+    act = p.m.activations[k]
+    if d.kind == "dense":
+        return [_vector(a, l, f"dense {l} · {act}")]
+    return [_maps(a, l, f"conv {l} · {act}")]
+
+
+def conv_view_state(explainer) -> ConvState:
+    p = _At(explainer)
+    cols = _input_column(p, explainer)
+    for k in range(p.m.depth):
+        if p.m.layer(k).kind == "conv":
+            cols.append(_filters(p, k))
+        cols += _layer_columns(p, k)
+    ev = p.ev
+    st = ConvState(cols, ev.nodes[0] if ev.nodes else "", frozenset(ev.nodes[1:] + ev.edges))
+    if ev.kind == "z" and "filter" in ev.detail:
+        k = ev.layer - 1
+        W = p.c.params[k][0][ev.detail["filter"]]
+        st.overlays = [
+            Overlay(f"c{k}_{ch}", ev.detail["top"], ev.detail["left"], W[ch].shape, W[ch])
+            for ch in range(len(W))
+        ]
+    if ev.kind == "pool":
+        _window(p, st, ev)
+    if ev.kind == "da" and ev.detail.get("pool"):  # routed back through the windows over it
+        for nid in ev.nodes[1:]:
+            lp, ch, y, x = (int(v) for v in nid[1:].split("_"))
+            d = p.m.layer(lp - 1)
+            flat = (ch * d.out_shape[1] + y) * d.out_shape[2] + x
+            _window(p, st, p.r.events[p.lay.z(p.s, lp, flat)])
+    st.caption = f"sample {p.sample} · {p.r.mode} · step {p.r.t} · {ev.phase}"
+    return st
+
+
+def _window(p: _At, st: ConvState, pool_ev) -> None:
+    """A pooling window framed on its input, its winner tagged (read from its forward event)."""
+    d = p.m.layer(pool_ev.layer - 1)
+    prefix = f"c{pool_ev.layer - 1}_{pool_ev.index[0]}"
+    st.overlays.append(Overlay(prefix, pool_ev.detail["top"], pool_ev.detail["left"], d.kernel))
+    if "winner" in pool_ev.detail:
+        for col in st.columns:
+            for g in col.grids:
+                if g.prefix == prefix and g.label.startswith("ch"):
+                    g.marks[tuple(pool_ev.detail["winner"])] = "max"
+
+
+def conv_training_state(explainer) -> ConvState:
+    """While training continuously: the newest filters of every conv layer."""
+    state = explainer.latest_state
+    m = explainer.net.model
+    cols = []
+    for k, (W, _) in enumerate(state.params):
+        if m.layer(k).kind == "conv":
+            grids = [
+                Grid(f"f{f}·c{ch}", W[f, ch], f"k{k + 1}_{f}_{ch}")
+                for f in range(W.shape[0])
+                for ch in range(W.shape[1])
+            ][:MAX_GRIDS]
+            cols.append(Column(f"filters w[{k + 1}]", grids, small=True))
+    return ConvState(cols, caption=f"training… step {state.t}; press T to pause")

@@ -1,0 +1,153 @@
+"""The confusion matrix of the test set: colours row-normalised (what fraction of each true digit
+went where), the counts written in the cells, per-class accuracy beside it. Clicking a cell shows
+the test digits that fell in it, worst first."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from app.trainer.insides.common import GREY, HEAT, image_plot, mosaic
+from engine.torch_engine.insides import (
+    cell_indices,
+    confusion_matrix,
+    per_class_accuracy,
+    row_normalised,
+)
+
+CELL_DIGITS = 40  # digits shown for a clicked cell
+
+
+class ConfusionView(QWidget):
+    cell_selected = Signal(int, int)  # true class, predicted class
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.preds = self.images = self.counts = None
+        self.cell: tuple[int, int] | None = None
+        self.cell_digits = np.zeros(0, int)  # test indices of the digits shown for the cell
+        self.scale = 1.0
+        self.mode = QComboBox()
+        self.mode.addItems(["counts", "row-normalised %"])
+        self.mode.currentIndexChanged.connect(lambda _: self._write_cells())
+        self.clip = QCheckBox("colour scale up to the worst confusion (the diagonal saturates)")
+        self.clip.setChecked(True)
+        self.clip.toggled.connect(lambda _: self._colour())
+        self.note = QLabel("select a finished run to see its confusion matrix")
+        row = QHBoxLayout()
+        row.addWidget(QLabel("cells show"))
+        row.addWidget(self.mode)
+        row.addWidget(self.clip)
+        row.addWidget(self.note, 1)
+        self.scene = pg.GraphicsLayoutWidget()
+        self.matrix, self.image = image_plot(self.scene, "confusion matrix (test set)", 0, 0)
+        self.matrix.invertY(True)
+        for side, label in (("left", "true digit"), ("bottom", "predicted digit")):
+            self.matrix.showAxis(side)
+            self.matrix.setLabel(side, label)
+            self.matrix.getAxis(side).setTicks([[(k + 0.5, str(k)) for k in range(10)], []])
+        self.matrix.setMouseEnabled(x=False, y=False)
+        self.image.setColorMap(HEAT)
+        self.bar = pg.ColorBarItem(values=(0, 1), colorMap=HEAT, label="fraction of the row")
+        self.bar.setImageItem(self.image, insert_in=self.matrix)
+        self.image.mouseClickEvent = self._clicked
+        self.acc = self.scene.addPlot(row=0, col=1, title="accuracy per digit")
+        self.acc.setLabel("left", "accuracy")
+        self.acc.setLabel("bottom", "digit")
+        self.acc_bars = pg.BarGraphItem(x=np.arange(10), height=np.zeros(10), width=0.7)
+        self.acc.addItem(self.acc_bars)
+        self.acc.getAxis("bottom").setTicks([[(k, str(k)) for k in range(10)], []])
+        self.digits_plot, self.digits = image_plot(self.scene, "click a cell", 1, 0, colspan=2)
+        self.digits.setColorMap(GREY)
+        self.scene.ci.layout.setRowStretchFactor(0, 5)
+        self.scene.ci.layout.setRowStretchFactor(1, 2)
+        self.scene.ci.layout.setColumnStretchFactor(0, 3)
+        self.scene.ci.layout.setColumnStretchFactor(1, 2)
+        self.texts: list[pg.TextItem] = []
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addLayout(row)
+        lay.addWidget(self.scene, 1)
+
+    def set_predictions(self, preds, images: np.ndarray) -> None:
+        """preds: insides.Predictions of the test set; images (n, 28, 28) the test digits."""
+        self.preds, self.images = preds, images
+        self.counts = confusion_matrix(preds)
+        self._colour()
+        acc = per_class_accuracy(self.counts)
+        self.acc_bars.setOpts(height=np.nan_to_num(acc), brush="#1f63b4")
+        lo = float(np.nanmin(acc)) if np.isfinite(acc).any() else 0.0
+        self.acc.setYRange(max(0.0, lo - 0.05), 1.0)
+        total = int(self.counts.sum())
+        right = int(np.trace(self.counts))
+        self.note.setText(f"{right} of {total} test digits right ({100 * right / total:.2f}%)")
+        if self.cell is not None:
+            self.select_cell(*self.cell)
+
+    def _colour(self) -> None:
+        """Colours: the row-normalised matrix, on 0-1 or up to its largest off-diagonal cell."""
+        if self.counts is None:
+            return
+        norm = row_normalised(self.counts)
+        off = norm[~np.eye(10, dtype=bool)]
+        top = float(off.max()) if self.clip.isChecked() and off.max() > 0 else 1.0
+        self.image.setImage(norm, levels=(0, top))
+        self.image.setRect(0, 0, 10, 10)
+        self.bar.setLevels((0, top))
+        self._write_cells()
+
+    def _write_cells(self) -> None:
+        for t in self.texts:
+            self.matrix.removeItem(t)
+        self.texts = []
+        if self.counts is None:
+            return
+        norm = row_normalised(self.counts)
+        font = QFont()
+        font.setPointSizeF(8 * self.scale)
+        font.setBold(True)
+        pct = self.mode.currentIndex() == 1
+        for (r, c), n in np.ndenumerate(self.counts):
+            if n == 0:
+                continue
+            text = f"{100 * norm[r, c]:.1f}" if pct else str(int(n))
+            lo, hi = self.bar.levels()
+            colour = "k" if (norm[r, c] - lo) / (hi - lo or 1) > 0.6 else "w"
+            t = pg.TextItem(text, color=colour, anchor=(0.5, 0.5))
+            t.setFont(font)
+            t.setPos(c + 0.5, r + 0.5)
+            self.matrix.addItem(t)
+            self.texts.append(t)
+
+    def _clicked(self, ev) -> None:
+        pos = ev.pos()
+        r, c = int(pos.y()), int(pos.x())
+        if 0 <= r < 10 and 0 <= c < 10:
+            ev.accept()
+            self.select_cell(r, c)
+
+    def select_cell(self, true: int, predicted: int) -> None:
+        """Show the digits of class `true` predicted as `predicted`, highest loss first."""
+        if self.preds is None:
+            return
+        self.cell = (true, predicted)
+        idx = cell_indices(self.preds, true, predicted)
+        self.cell_digits = idx
+        shown = idx[:CELL_DIGITS]
+        what = "right" if true == predicted else f"called {predicted}"
+        title = f"true {true}, {what}: {len(idx)} digits"
+        self.digits_plot.setTitle(title + (f" (first {CELL_DIGITS})" if len(idx) > 30 else ""))
+        if len(shown):
+            self.digits.setImage(
+                mosaic(self.images[shown].astype(np.float32), min(20, len(shown))), levels=(0, 255)
+            )
+        else:
+            self.digits.clear()
+        self.cell_selected.emit(true, predicted)
+
+    def set_scale(self, scale: float) -> None:
+        self.scale = scale
+        self._write_cells()

@@ -1,0 +1,80 @@
+"""Why batch size matters, measured: the relative error of mini-batch gradients against the
+full-training-set gradient, and their cosine similarity, against the batch size on log axes,
+with the 1/sqrt(B) law drawn for reference. Points arrive one batch size at a time."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from app.trainer.live_plots import make_plot, pen
+from engine.torch_engine.gradient_noise import BATCH_SIZES, reference
+
+
+class NoiseView(QWidget):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.points: list = []
+        self.measure_button = QPushButton("Measure gradient noise")
+        self.note = QLabel("many random mini-batches of each size, at the model's current weights")
+        row = QHBoxLayout()
+        row.addWidget(self.measure_button)
+        row.addWidget(self.note, 1)
+        self.scene = pg.GraphicsLayoutWidget()
+        self.err = make_plot(
+            self.scene, "mini-batch gradient error (RMS)", "batch size B", "‖g_B − g‖ / ‖g‖", 0, 0
+        )
+        self.cos = make_plot(
+            self.scene, "agreement with the full gradient", "batch size B", "cosine", 0, 1
+        )
+        self.err.setLogMode(x=True, y=True)
+        self.cos.setLogMode(x=True)
+        self.err_curve = self.err.plot(pen=pen(0, 2.5), symbol="o", symbolSize=9, name="measured")
+        self.ref_curve = self.err.plot(pen=pen(1, 2, style=pg.QtCore.Qt.PenStyle.DashLine))
+        self.err.legend.addItem(self.ref_curve, "∝ 1/√B (sampling law)")
+        self.band = pg.ErrorBarItem(beam=0.05, pen=pen(0, 1))
+        for plot in (self.err, self.cos):  # one plain label per batch size, not 2·10¹
+            ticks = [(float(np.log10(b)), str(b)) for b in BATCH_SIZES]
+            plot.getAxis("bottom").setTicks([ticks, []])
+        y_ticks = [
+            (float(np.log10(v)), f"{v:g}") for v in (0.01, 0.03, 0.1, 0.3, 1, 3, 10, 30, 100)
+        ]
+        self.err.getAxis("left").setTicks([y_ticks, []])
+        self.cos_curve = self.cos.plot(pen=pen(2, 2.5), symbol="s", symbolSize=9, name="cosine")
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addLayout(row)
+        lay.addWidget(self.scene, 1)
+
+    def begin(self, n: int) -> None:
+        self.points = []
+        self.note.setText(f"measuring against the gradient over {n} training digits…")
+        self._draw()
+
+    def add(self, point) -> None:
+        """point: gradient_noise.NoisePoint."""
+        self.points.append(point)
+        self._draw()
+
+    def done(self) -> None:
+        if self.points:
+            p = self.points[0]
+            q = self.points[-1]
+            self.note.setText(
+                f"B = {p.batch_size}: error {p.rel_error:.3g} × ‖g‖, cosine {p.cosine:.2f};  "
+                f"B = {q.batch_size}: {q.rel_error:.3g} × ‖g‖, cosine {q.cosine:.2f}"
+                + (
+                    "  (a trained model: its full gradient is small, the noise dominates)"
+                    if p.rel_error > 1
+                    else ""
+                )
+            )
+
+    def _draw(self) -> None:
+        pts = [p for p in self.points if p.rel_error > 0]
+        b = np.array([p.batch_size for p in pts], float)
+        self.err_curve.setData(b, np.array([p.rel_error for p in pts]))
+        self.ref_curve.setData(b, reference(pts) if pts else np.zeros(0))
+        allb = np.array([p.batch_size for p in self.points], float)
+        self.cos_curve.setData(allb, np.array([p.cosine for p in self.points]))

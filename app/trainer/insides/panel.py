@@ -1,0 +1,160 @@
+"""The "Inside the model" tab: the selected run's checkpoint, looked into. The panel loads the
+model and the test set off the GUI thread, hands the numbers the engine computes to its views
+(confusion matrix, mistakes, first-layer filters, a drawing pad, feature maps, gradient noise,
+augmentation), and offers the transfer-learning experiment (the window runs it as a job)."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import numpy as np
+import torch
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
+
+from app.trainer.insides.augment_view import AugmentView
+from app.trainer.insides.common import Tasks
+from app.trainer.insides.confusion_view import ConfusionView
+from app.trainer.insides.draw_view import DrawView
+from app.trainer.insides.features_view import FeaturesView
+from app.trainer.insides.filters_view import FiltersView
+from app.trainer.insides.mistakes_view import MistakesView
+from app.trainer.insides.noise_view import NoiseView
+from app.trainer.insides.weights_view import WeightsView
+from app.trainer.plot_style import style_scene
+from engine.torch_engine.checkpoint import load_checkpoint
+from engine.torch_engine.gradient_noise import gradient_noise
+from engine.torch_engine.insides import feature_maps, predict_all
+from engine.torch_engine.mnist import load_mnist, normalise
+
+NOISE_SET = 10_000  # training digits whose gradient stands for the full gradient
+NOISE_DRAWS = 12  # mini-batches per batch size
+
+
+def load_source(checkpoint: str, data_dir: str, cached):
+    """Worker: (checkpoint, MNIST, test-set predictions); `cached` is MNIST already read or None."""
+    ck = load_checkpoint(checkpoint)
+    data = cached if cached is not None else load_mnist(data_dir)
+    return ck, data, predict_all(ck.model, data.test_x, data.test_y)
+
+
+def measure_noise(model, data, n: int = NOISE_SET, draws: int = NOISE_DRAWS):
+    """Worker generator: gradient_noise's points for a copy of `model` on n training digits."""
+    model = copy.deepcopy(model)
+    x = normalise(data.train_x[:n])  # (n, 1, 28, 28)
+    y = torch.from_numpy(data.train_y[:n].astype(np.int64))  # (n,)
+    yield from gradient_noise(model, x, y, draws=draws)
+
+
+class InsidesPanel(QWidget):
+    transfer_requested = Signal()
+    failed = Signal(str)  # one sentence
+    loaded = Signal()  # a run's model and its test-set figures are shown
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.model = self.data = self.preds = None
+        self._data_key: str | None = None
+        self.tasks = Tasks(self)
+        self.tasks.failed.connect(self.failed)
+        self.title = QLabel("select a finished run in the run list to look inside its model")
+        self.title.setStyleSheet("font-weight: bold;")
+        self.transfer_button = QPushButton("Transfer learning: digits 0–4 → 5–9")
+        self.transfer_button.setToolTip(
+            "Train a CNN on 0–4, freeze its convolutions and retrain the classifier on 500 digits "
+            "5–9, beside the same model trained from scratch on them"
+        )
+        self.transfer_button.clicked.connect(self.transfer_requested)
+        row = QHBoxLayout()
+        row.addWidget(self.title, 1)
+        row.addWidget(self.transfer_button)
+        self.confusion, self.mistakes = ConfusionView(), MistakesView()
+        self.filters, self.draw, self.features = FiltersView(), DrawView(), FeaturesView()
+        self.noise, self.augment, self.weights = NoiseView(), AugmentView(), WeightsView()
+        self.views = {
+            "Confusion": self.confusion,
+            "Mistakes": self.mistakes,
+            "First layer": self.filters,
+            "Draw a digit": self.draw,
+            "Feature maps": self.features,
+            "Batch size noise": self.noise,
+            "Augmentation": self.augment,
+            "Weights over time": self.weights,
+        }
+        self.tabs = QTabWidget()
+        for name, view in self.views.items():
+            self.tabs.addTab(view, name)
+        self.features.digit_changed.connect(self.compute_features)
+        self.noise.measure_button.clicked.connect(self.measure_noise)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addLayout(row)
+        lay.addWidget(self.tabs, 1)
+        self.set_lecturer(False)  # the trainer's light look until lecturer mode
+
+    def show_run(self, row, data_dir, store=None) -> None:
+        """Look inside `row`'s model (a RunRow), with the test set from `data_dir` (and its
+        weight histograms from `store`, a RunStore)."""
+        if store is not None:
+            try:
+                self.weights.set_records(store.records(row.id, ("histograms",)))
+            except (OSError, ValueError) as e:  # RunStoreError is a ValueError
+                self.failed.emit(f"weights over time: {e}")
+        ck = getattr(row, "checkpoint", None)
+        if not ck or not Path(ck).is_file():
+            self.title.setText(f"{row.name}: no model saved for this run")
+            return
+        self.title.setText(f"{row.name}: loading its model and the test set…")
+        key = str(data_dir)
+        cached = self.data if key == self._data_key else None
+        self._data_key = key
+        self.tasks.run(
+            "load", load_source, ck, key, cached, on_result=lambda r: self._loaded(row, r)
+        )
+
+    def _loaded(self, row, result) -> None:
+        ck, data, preds = result
+        self.model, self.data, self.preds = ck.model, data, preds
+        acc = float((preds.labels == preds.predicted).mean()) if len(preds.labels) else 0.0
+        self.title.setText(f"inside {row.name} ({ck.config.model.name}): {100 * acc:.2f}% on test")
+        self.confusion.set_predictions(preds, data.test_x)
+        self.mistakes.set_predictions(preds, data.test_x)
+        self.filters.set_model(ck.model)
+        self.draw.set_model(ck.model)
+        self.features.set_digits(data.test_x, data.test_y)
+        self.augment.set_digits(data.test_x)
+        self.compute_features(self.features.index.value())
+        self.loaded.emit()
+
+    def compute_features(self, k: int) -> None:
+        if self.model is None:
+            return
+        model, img = self.model, self.data.test_x[k]
+        self.tasks.run(
+            "features",
+            lambda: (k, *feature_maps(model, img)),
+            on_result=self.features.show_maps,
+        )
+
+    def measure_noise(self) -> None:
+        if self.model is None:
+            self.failed.emit("select a finished run first")
+            return
+        self.noise.begin(min(NOISE_SET, len(self.data.train_x)))
+        w = self.tasks.run("noise", measure_noise, self.model, self.data, on_yield=self.noise.add)
+        w.finished.connect(self.noise.done)
+
+    def current_scene(self):
+        return self.tabs.currentWidget().scene
+
+    def set_lecturer(self, on: bool) -> None:
+        scale = 2.0 if on else 1.0
+        for view in self.views.values():
+            style_scene(view.scene, dark=on, scale=scale)
+            if hasattr(view, "set_scale"):
+                view.set_scale(scale)
+
+    def shutdown(self) -> None:
+        """Stop every computation and wait for its thread (the window is closing)."""
+        self.tasks.shutdown()

@@ -1,0 +1,70 @@
+"""How the trainer window takes in the insides panel: its actions (for the window's one action
+table), its signals, and the transfer-learning job. Kept here so the window's own edit is a few
+lines; `w` is the TrainerWindow."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from app.shared.actions import Action
+from engine.torch_engine.models import ModelConfig
+
+TAB = 3  # the insides tab's index in the window's tabs
+
+
+def insides_actions(w) -> list[Action]:
+    return [
+        Action(
+            "transfer",
+            "Transfer learning: 0–4 → 5–9",
+            "Train",
+            (),
+            lambda: start_transfer(w),
+            "Pretrain a CNN on 0–4, freeze its convolutions, retrain its classifier on 500 "
+            "digits 5–9, beside the same model trained from scratch on them",
+        ),
+        Action(
+            "tab_insides",
+            "Inside the model",
+            "View",
+            ("Alt+4",),
+            lambda: w.tabs.setCurrentIndex(TAB),
+            "The selected run's model: confusion, mistakes, filters, drawing, feature maps…",
+        ),
+    ]
+
+
+def wire_insides(w) -> None:
+    w.insides.failed.connect(w.show_error)
+    w.insides.transfer_requested.connect(lambda: start_transfer(w))
+    w.run_list.itemSelectionChanged.connect(lambda: inspect_selected(w))
+    w.runner.finished.connect(lambda: after_transfer(w))
+    w.runner.record.connect(lambda t: w.insides.weights.add_live(t.record))  # live, per epoch
+
+
+def inspect_selected(w) -> None:
+    """Look inside the run selected in the run list (if it has a model)."""
+    ids = w.run_list.selected_ids()
+    row = w.run_list.rows.get(ids[0]) if ids else None
+    if row is not None and row.status not in ("running",):
+        w.insides.show_run(row, w.data.folder, w.store)
+
+
+def start_transfer(w) -> None:
+    job = w._checked_job("transfer")
+    if job is None:
+        return
+    if job.config.model.name == "mlp":  # freezing needs convolutions: take the fast CNN
+        job = replace(job, config=replace(job.config, model=ModelConfig("fast-cnn")))
+    w.experiment.begin("transfer", ())
+    w._start(job, tab=0)
+
+
+def after_transfer(w) -> None:
+    """Once the transfer experiment ends, its runs are overlaid in Compare runs."""
+    if w.job is None or w.job.kind != "transfer":
+        return
+    rows = w.store.runs()  # newest first: the first grouped run is this experiment's
+    group = next((r.group_id for r in rows if r.group_id), None)
+    w.run_list.set_ticked(r.id for r in rows if group and r.group_id == group)
+    w.tabs.setCurrentIndex(1)

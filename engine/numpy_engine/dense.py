@@ -1,0 +1,243 @@
+"""The dense layer: Z = A W^T + b. Its forward beside its backward, its events and their count.
+
+Events of layer l = k + 1, per sample: z of every unit, then a (and its dropout event) of every
+unit. Backward (delta block, trace_delta.py): per sample and unit ∂L/∂a then δ. Gradients: per
+unit, ∂L/∂w of each input weight, then ∂L/∂b. `input_grad_event` writes ∂L/∂a of a unit of the
+layer below, as this layer sends it back: Σ_k w[l][k][i]·δ[l][k].
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .activations import get_activation
+from .fmt import joined_sum, num, par, shown
+from .ids import bias_id, edge, node, unit_id
+from .layer_def import LayerDef
+from .trace_events import MAX_TERMS, Event, StepArrays, where
+
+
+# ---- the maths ----
+def forward(d: LayerDef, W: np.ndarray, b: np.ndarray, x: np.ndarray) -> np.ndarray:
+    return x @ W.T + b  # (n, in) -> (n, out)
+
+
+def backward(d: LayerDef, W: np.ndarray, x: np.ndarray, delta: np.ndarray, need_dx: bool):
+    """(∂L/∂W (out, in), ∂L/∂b (out,), ∂L/∂x (n, in) or None) from δ (n, out)."""
+    dx = delta @ W if need_dx else None
+    return delta.T @ x, delta.sum(axis=0), dx
+
+
+# ---- counts ----
+def fw_count(d: LayerDef, masked: bool) -> int:
+    return d.units * (2 + masked)
+
+
+def grad_count(d: LayerDef) -> int:
+    return d.units * (d.in_shape[0] + 1)
+
+
+# ---- forward events ----
+def fw_event(c: StepArrays, s: int, k: int, r: int) -> Event:
+    units = c.model.layer(k).units
+    if r < units:
+        return z_event(c, s, k, r)
+    r -= units
+    if c.fw.masks[k] is None:
+        return a_event(c, s, k, r)
+    j, which = divmod(r, 2)
+    return a_event(c, s, k, j) if which == 0 else mask_event(c, s, k, j)
+
+
+def z_event(c: StepArrays, s: int, k: int, j: int) -> Event:
+    l = k + 1
+    W, b = c.params[k]
+    a_prev, z = c.fw.A[k][s], c.fw.Z[k][s]
+    n_in = W.shape[1]
+    terms_sym = [f"w[{l}][{j}][{i}]·a[{l - 1}][{i}]" for i in range(min(n_in, 3))]
+    sym = " + ".join(terms_sym) + (" + …" if n_in > 3 else "") + f" + b[{l}][{j}]"
+    terms = [f"{par(W[j, i])}·{par(a_prev[i])}" for i in shown(n_in, MAX_TERMS)]
+    prev = c.model.layer(k).in_shape
+    return Event(
+        "forward",
+        f"z[{l}][{j}]",
+        f"z[{l}][{j}] = {sym}",
+        f"{joined_sum(terms, MAX_TERMS, n_in)} + {par(b[j])} = {num(z[j])}",
+        float(z[j]),
+        (node(l, j), *(unit_id(l - 1, prev, i) for i in range(n_in))),
+        (*(edge(l, j, i) for i in range(n_in)), bias_id(l, j)),
+        c.rows[s],
+        c.step,
+        kind="z",
+        layer=l,
+        index=(j,),
+    )
+
+
+def a_event(c: StepArrays, s: int, k: int, j: int) -> Event:
+    """a = g(z) of unit j (flat index) of a dense or conv layer."""
+    l, d = k + 1, c.model.layer(k)
+    act = get_activation(c.model.activations[k])
+    z, g = c.fw.Z[k][s].reshape(-1), c.fw.G[k][s].reshape(-1)
+    at, idx = where(l, d.out_shape, j)
+    if act.name == "softmax":
+        den = joined_sum([f"e^{par(z[q])}" for q in shown(len(z), MAX_TERMS)], MAX_TERMS, len(z))
+        sub = f"e^{par(z[j])} / ({den}) = {num(g[j])}"
+        formula = f"a{at} = e^(z{at}) / Σ_k e^(z[{l}][k])"
+    else:
+        sub = f"{act.symbol}({num(z[j])}) = {num(g[j])}"
+        formula = f"a{at} = {act.symbol}(z{at})"
+    note = act.note if act.name == "step" else ""
+    return Event(
+        "forward",
+        f"a{at}",
+        formula,
+        sub,
+        float(g[j]),
+        (unit_id(l, d.out_shape, j),),
+        (),
+        c.rows[s],
+        c.step,
+        note,
+        kind="a",
+        layer=l,
+        index=idx,
+    )
+
+
+def mask_event(c: StepArrays, s: int, k: int, j: int) -> Event:
+    l = k + 1
+    m, p, g = c.fw.masks[k][s, j], c.model.drop(k), c.fw.G[k][s, j]
+    return Event(
+        "forward",
+        f"a[{l}][{j}]",
+        f"a[{l}][{j}] ← a·m/(1 − p), m ~ Bernoulli(1 − p)",
+        f"{num(g)}·{int(m)}/(1 − {num(p)}) = {num(c.fw.A[l][s, j])}",
+        float(c.fw.A[l][s, j]),
+        (node(l, j),),
+        (),
+        c.rows[s],
+        c.step,
+        "dropped" if m == 0 else "kept (scaled up)",
+        {"mask": int(m)},
+        kind="dropout",
+        layer=l,
+        index=(j,),
+    )
+
+
+# ---- backward events ----
+def input_grad_event(c: StepArrays, kn: int, k: int, s: int, i: int) -> Event:
+    """∂L/∂a of unit i (flat) of layer k+1, sent back by this dense layer kn (flatten between)."""
+    l, ln = k + 1, kn + 1
+    shape = c.model.layer(k).out_shape
+    at, idx = where(l, shape, i)
+    Wn = c.params[kn][0]
+    da = c.da(k)[s].reshape(-1)[i]
+    kids = range(Wn.shape[0])
+    terms = [f"{par(Wn[q, i])}·{par(c.bw.delta[kn][s, q])}" for q in shown(len(kids), MAX_TERMS)]
+    via = f"  (flattened: position {i})" if len(shape) > 1 else ""
+    return Event(
+        "backward",
+        f"∂L/∂a{at}",
+        f"∂L/∂a{at} = Σ_k w[{ln}][k][{i}]·δ[{ln}][k]{via}",
+        f"{joined_sum(terms, MAX_TERMS, len(kids))} = {num(da)}",
+        float(da),
+        (unit_id(l, shape, i), *(node(ln, q) for q in kids)),
+        tuple(edge(ln, q, i) for q in kids),
+        c.rows[s],
+        c.step,
+        kind="da",
+        layer=l,
+        index=idx,
+    )
+
+
+def grad_event(c: StepArrays, k: int, r: int) -> Event:
+    n_in = c.model.layer(k).in_shape[0]
+    j, i = divmod(r, n_in + 1)
+    return grad_b_event(c, k, j) if i == n_in else grad_w_event(c, k, j, i)
+
+
+def _single(c: StepArrays, k: int) -> bool:
+    m = c.model
+    act = get_activation(m.activations[k])
+    return len(c.rows) == 1 and act.elementwise and not (k == m.depth - 1 and m.combined_output())
+
+
+def regularized(c: StepArrays, k: int, sym: str, idx, formula: str, sub: str):
+    """The formula and substituted text with the weight's regularization terms added."""
+    m, W, gW = c.model, c.params[k][0], c.bw.grads[k][0]
+    if m.l2:
+        formula += f" + λ2·{sym}"
+        sub += f" + {num(m.l2)}·{par(W[idx])}"
+    if m.l1:
+        formula += f" + λ1·sign({sym})"
+        sub += f" + {num(m.l1)}·{par(np.sign(W[idx]))}"
+    if m.l1 or m.l2:
+        sub += f" = {num(gW[idx])}"
+    note = (
+        "frozen: the gradient is shown but the weight will not change"
+        if m.is_frozen(k, "weights")
+        else ""
+    )
+    if m.activations[k] == "step":
+        note = (note + " " if note else "") + "zero: the step function blocks the gradient"
+    return formula, sub, note
+
+
+def grad_w_event(c: StepArrays, k: int, j: int, i: int) -> Event:
+    l, m = k + 1, c.model
+    fw, bw, n = c.fw, c.bw, len(c.rows)
+    if _single(c, k):
+        drop = fw.masks[k][0, j] / (1 - m.drop(k)) if fw.masks[k] is not None else 1.0
+        dadz = c.gprime(k)[0, j] * drop
+        formula = (
+            f"∂L/∂w[{l}][{j}][{i}] = ∂L/∂a[{l}][{j}]·∂a[{l}][{j}]/∂z[{l}][{j}]·"
+            f"∂z[{l}][{j}]/∂w[{l}][{j}][{i}]"
+        )
+        raw = bw.dA[k][0, j] * dadz * fw.A[k][0, i]
+        sub = f"{par(bw.dA[k][0, j])}·{par(dadz)}·{par(fw.A[k][0, i])} = {num(raw)}"
+    else:
+        formula = f"∂L/∂w[{l}][{j}][{i}] = Σ_s δ[{l}][{j}]·a[{l - 1}][{i}]"
+        terms = [f"{par(bw.delta[k][s, j])}·{par(fw.A[k][s, i])}" for s in shown(n, MAX_TERMS)]
+        raw = float(bw.delta[k][:, j] @ fw.A[k][:, i])
+        sub = f"{joined_sum(terms, MAX_TERMS, n)} = {num(raw)}"
+    formula, sub, note = regularized(c, k, f"w[{l}][{j}][{i}]", (j, i), formula, sub)
+    prev = m.layer(k).in_shape
+    return Event(
+        "backward",
+        f"∂L/∂w[{l}][{j}][{i}]",
+        formula,
+        sub,
+        float(bw.grads[k][0][j, i]),
+        (node(l, j), unit_id(l - 1, prev, i)),
+        (edge(l, j, i),),
+        None,
+        c.step,
+        note,
+        kind="grad_w",
+        layer=l,
+        index=(j, i),
+    )
+
+
+def grad_b_event(c: StepArrays, k: int, j: int) -> Event:
+    l, n = k + 1, len(c.rows)
+    gb = c.bw.grads[k][1]
+    terms = [par(c.bw.delta[k][s, j]) for s in shown(n, MAX_TERMS)]
+    return Event(
+        "backward",
+        f"∂L/∂b[{l}][{j}]",
+        f"∂L/∂b[{l}][{j}] = Σ_s δ[{l}][{j}]",
+        f"{joined_sum(terms, MAX_TERMS, n)} = {num(gb[j])}",
+        float(gb[j]),
+        (node(l, j),),
+        (bias_id(l, j),),
+        None,
+        c.step,
+        "frozen: shown, not applied" if c.model.is_frozen(k, "bias") else "",
+        kind="grad_b",
+        layer=l,
+        index=(j,),
+    )

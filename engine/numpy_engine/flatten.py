@@ -1,0 +1,55 @@
+"""Flatten: the maps (C, H, W) become one vector of C·H·W units, channel by channel, row by row.
+
+No arithmetic: the forward is a reshape, the backward the reverse reshape. One event per sample
+says what happened; the dense layer after it writes ∂L/∂a of the maps' cells directly (its
+`input_grad_event`, with the flattened position named), so a flatten has no backward events.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .ids import node
+from .layer_def import LayerDef
+from .trace_events import Event, StepArrays
+
+
+def forward(d: LayerDef, W, b, x: np.ndarray) -> np.ndarray:
+    return x.reshape(len(x), -1)  # (n, C, H, W) -> (n, C·H·W)
+
+
+def backward(d: LayerDef, W, x: np.ndarray, delta: np.ndarray, need_dx: bool):
+    empty = np.zeros(0, dtype=x.dtype)
+    return empty, empty, delta.reshape(len(x), *d.in_shape) if need_dx else None
+
+
+def fw_count(d: LayerDef, masked: bool) -> int:
+    return 1
+
+
+def grad_count(d: LayerDef) -> int:
+    return 0
+
+
+def grad_event(c: StepArrays, k: int, r: int) -> Event:
+    raise IndexError(r)
+
+
+def fw_event(c: StepArrays, s: int, k: int, r: int) -> Event:
+    l, d = k + 1, c.model.layer(k)
+    ch, h, w = d.in_shape
+    return Event(
+        "forward",
+        f"a[{l}]",
+        f"a[{l}] = flatten(a[{k}]): a[{l}][(c·{h} + y)·{w} + x] = a[{k}][c][y][x]",
+        f"{ch}×{h}×{w} maps → {d.units} values",
+        float(c.fw.A[l][s, 0]),
+        tuple(node(l, j) for j in range(min(d.units, 16))),
+        (),
+        c.rows[s],
+        c.step,
+        "no arithmetic: the maps are laid out as one vector, channel by channel, row by row",
+        kind="flatten",
+        layer=l,
+        index=(),
+    )

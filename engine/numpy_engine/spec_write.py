@@ -1,0 +1,67 @@
+"""A NetworkSpec written back as a network file (sessions, the editor, exported checkpoints)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .optimizers import OPTIMIZERS
+from .spec_layers import layer_to_dict
+
+if TYPE_CHECKING:
+    from .spec import NetworkSpec
+
+
+def spec_to_dict(spec: NetworkSpec, params=None) -> dict:
+    """The network file for `spec`, with `params` ((W, b) per layer) written in when given."""
+    first = spec.layers[0]
+    layers: list[dict] = [layer_to_dict(first) if first.kind == "input" else {"units": first.units}]
+    for k, lay in enumerate(spec.layers[1:]):
+        if lay.kind != "dense":
+            w, b = params[k] if params is not None else (None, None)
+            layers.append(layer_to_dict(lay, w, b))
+            continue
+        d: dict[str, Any] = {"units": lay.units, "activation": lay.activation}
+        w = params[k][0].tolist() if params is not None else lay.weights
+        b = params[k][1].tolist() if params is not None else lay.bias
+        if w is not None:
+            d["weights"] = [list(r) for r in w]
+        if b is not None:
+            d["bias"] = list(b)
+        if lay.frozen:
+            d["frozen"] = sorted(lay.frozen)
+        if lay.dropout:
+            d["dropout"] = lay.dropout
+        layers.append(d)
+    used = OPTIMIZERS[spec.optimizer.name].hyper  # only the settings this optimizer reads
+    opt = {"name": spec.optimizer.name}
+    opt.update({k: getattr(spec.optimizer, k) for k in used})
+    if opt.get("eps", 0.0) is None:
+        del opt["eps"]
+    out: dict[str, Any] = {
+        "layers": layers,
+        "init": {"scheme": spec.init.scheme, "seed": spec.init.seed},
+        "loss": spec.loss,
+        "optimizer": opt,
+        "regularization": {"l1": spec.regularization.l1, "l2": spec.regularization.l2},
+        "training": {
+            "batch_size": spec.training.batch_size,
+            "shuffle": spec.training.shuffle,
+            "seed": spec.training.seed,
+        },
+    }
+    if spec.data is not None:
+        dd = spec.data
+        if dd.inputs is not None:
+            out["data"] = {
+                "inputs": [list(r) for r in dd.inputs],
+                "targets": [list(r) for r in dd.targets],
+            }
+        elif dd.dataset is not None:
+            out["data"] = {"dataset": dd.dataset, **dd.options}
+        else:
+            out["data"] = {"csv": dd.csv, "target_columns": dd.target_columns}
+    if spec.name:
+        out["name"] = spec.name
+    if spec.description:
+        out["description"] = spec.description
+    return out

@@ -1,0 +1,132 @@
+"""The trainer's "Inside the model" tab on a tiny model trained on tiny synthetic digits."""
+
+import multiprocessing
+
+import numpy as np
+import pytest
+import torch
+from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QApplication
+
+from engine.torch_engine.mnist import load_mnist, normalise
+from engine.torch_engine.models import ModelConfig
+from engine.torch_engine.recording import record_run
+from engine.torch_engine.runstore import RunStore
+from engine.torch_engine.training import TrainConfig, train
+from tests.engine.mnist_fixtures import write_mnist
+
+TINY_CNN = (
+    {"type": "conv", "out": 4, "kernel": 3, "batchnorm": True, "activation": "relu"},
+    {"type": "pool", "size": 2},
+    {"type": "flatten"},
+    {"type": "dense", "units": 10},
+)
+
+
+@pytest.fixture
+def trained(tmp_path):
+    """(data folder, store path) with one finished run of a tiny CNN."""
+    data_dir = write_mnist(tmp_path / "mnist", n_train=300, n_test=120)
+    store = RunStore(tmp_path / "runs.sqlite")
+    cfg = TrainConfig(
+        model=ModelConfig("custom", layers=TINY_CNN), epochs=1, batch_size=32, lr=3e-3
+    )
+    rec = record_run(store, "tiny cnn", "train", cfg, train(cfg, load_mnist(data_dir)))
+    assert list(rec)[-1].kind == "done"
+    return data_dir, store.path
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, trained):
+    from app.trainer.window import TrainerWindow
+
+    data_dir, store = trained
+    w = TrainerWindow(tmp_path / "settings", data_dir=data_dir, store=store)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    w.tabs.setCurrentWidget(w.insides)
+    with qtbot.waitSignal(w.insides.loaded, timeout=30_000):
+        w.run_list.setCurrentItem(w.run_list.topLevelItem(0))
+    yield w
+    w.close()
+    assert w.insides.tasks.running == 0
+    assert multiprocessing.active_children() == []
+
+
+def view_point(scene, item, x: float, y: float):
+    """Where the item's point (x, y) lies in the scene widget's viewport."""
+    return scene.mapFromScene(item.mapToScene(QPointF(x, y)))
+
+
+def send_mouse(widget, kind, pos, buttons):
+    ev = QMouseEvent(
+        kind,
+        QPointF(pos),
+        widget.mapToGlobal(QPointF(pos)),
+        Qt.MouseButton.LeftButton,
+        buttons,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    QApplication.sendEvent(widget, ev)
+
+
+def test_clicking_a_confusion_cell_lists_its_digits(qtbot, window):
+    conf = window.insides.confusion
+    data = window.insides.data
+    model = window.insides.model
+    with torch.no_grad():
+        pred = model(normalise(data.test_x)).argmax(1).numpy()
+    assert conf.counts.sum() == len(data.test_y)
+    t, p = 3, int(np.bincount(pred[data.test_y == 3], minlength=10).argmax())
+    qtbot.wait(50)
+    pos = view_point(conf.scene, conf.image, p + 0.5, t + 0.5)
+    qtbot.mouseClick(conf.scene.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    qtbot.waitUntil(lambda: conf.cell == (t, p), timeout=3000)
+    expect = np.flatnonzero((data.test_y == t) & (pred == p))
+    assert sorted(conf.cell_digits.tolist()) == expect.tolist() and len(expect) > 0
+    assert f"{len(expect)} digits" in conf.digits_plot.titleLabel.text
+
+
+def test_a_stroke_on_the_pad_reaches_the_model(qtbot, window):
+    ins = window.insides
+    ins.tabs.setCurrentWidget(ins.draw)
+    draw = ins.draw
+    qtbot.wait(50)
+    assert "draw a digit" in draw.answer.text() and draw.probs.sum() == 0
+    vp = draw.scene.viewport()
+    path = [view_point(draw.scene, draw.pad, 60 + 4 * k, 40 + 6 * k) for k in range(20)]
+    send_mouse(vp, QEvent.Type.MouseButtonPress, path[0], Qt.MouseButton.LeftButton)
+    for pt in path[1:]:
+        send_mouse(vp, QEvent.Type.MouseMove, pt, Qt.MouseButton.LeftButton)
+    send_mouse(vp, QEvent.Type.MouseButtonRelease, path[-1], Qt.MouseButton.NoButton)
+    qtbot.waitUntil(lambda: "the model says" in draw.answer.text(), timeout=3000)
+    assert draw.canvas().sum() > 0
+    assert draw.probs.sum() == pytest.approx(1.0, abs=1e-4)
+    assert draw.input.image.max() > 0 and draw.latencies_ms
+    draw.clear_button.click()
+    assert draw.canvas().sum() == 0
+
+
+def test_every_insides_view_fills_and_exports(qtbot, window, tmp_path):
+    ins = window.insides
+    assert ins.mistakes.mistakes == sorted(ins.mistakes.mistakes, key=lambda m: -m.loss)
+    assert ins.filters.image.image is not None
+    assert len(ins.weights.records) == 1 and ins.weights.layer.count() == 2  # one epoch run
+    assert ins.weights.images["weight"].image.shape == (64, 1)
+    qtbot.waitUntil(lambda: len(ins.features.scene.ci.items) > 2, timeout=10_000)
+    failures = []
+    ins.tasks.failed.connect(failures.append)
+    ins.noise.measure_button.click()
+    qtbot.waitUntil(lambda: len(ins.noise.points) >= 5, timeout=30_000)
+    errs = [p.rel_error for p in ins.noise.points]
+    assert errs[0] > errs[-1] and not failures
+    for k, view in enumerate(ins.views.values()):
+        ins.tabs.setCurrentIndex(k)
+        out = tmp_path / f"view{k}.png"
+        window.export_plots("png", str(out))
+        assert out.stat().st_size > 1000, view
+    window.set_lecturer(True)
+    window.set_lecturer(False)
+    assert not window.last_error
