@@ -14,12 +14,12 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QProgressBar,
     QToolBar,
 )
 
 from app.shared.actions import Action, install, keys_html
+from app.shared.messages import open_box
 from app.shared.theme import LECTURER, NORMAL
 from app.trainer.actions import trainer_actions
 from app.trainer.insides.panel import InsidesPanel
@@ -351,21 +351,10 @@ class TrainerWindow(QMainWindow):
     def show_error(self, text: str) -> None:
         self.last_error = text
         self.statusBar().showMessage(text, 15000)
-        box = QMessageBox(
-            QMessageBox.Icon.Warning, "Backprop Studio", text, QMessageBox.StandardButton.Ok, self
-        )
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
-        self.dialogs.append(box)
+        open_box(self, text, warning=True)
 
     def show_keys(self) -> None:
-        box = QMessageBox(self)
-        box.setWindowTitle("Trainer keys")
-        box.setTextFormat(Qt.TextFormat.RichText)
-        box.setText(keys_html(self.table))
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
-        self.dialogs.append(box)
+        open_box(self, keys_html(self.table), "Trainer keys", rich=True)
 
     def toggle_lecturer(self) -> None:
         self.set_lecturer(self.theme is not LECTURER)
