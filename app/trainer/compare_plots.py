@@ -18,7 +18,9 @@ class ComparePlots(pg.GraphicsLayoutWidget):
         self.x_axis = "steps"
         self.log_y = False
         self.loss = make_plot(self, "training loss (smoothed)", "step", "loss", 0, 0)
-        self.acc = make_plot(self, "test accuracy", "step", "accuracy", 0, 1)
+        self.acc = make_plot(
+            self, "test accuracy", "step", "accuracy", 0, 1, legend_at=(-8, -40)
+        )  # accuracy curves rise to the top: the legend goes below them
         self.runs: dict[int, tuple[str, int, dict]] = {}  # run id -> (name, colour index, curves)
         self.items: dict[int, tuple[pg.PlotDataItem, pg.PlotDataItem]] = {}
 

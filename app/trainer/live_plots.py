@@ -30,6 +30,7 @@ def make_plot(
     col: int,
     colspan: int = 1,
     grid: bool = True,
+    legend_at: tuple[int, int] = (-8, 8),
 ) -> pg.PlotItem:
     """A plot of the scene. Live plots go without a grid: its lines are repainted with every
     new point and cost more than the curves (bench/gui_latency.py --trainer)."""
@@ -41,7 +42,7 @@ def make_plot(
         p.getAxis(side).enableAutoSIPrefix(False)  # "0.03", never "30 (x0.001)"
     p.setClipToView(True)
     p.setDownsampling(auto=True, mode="subsample")  # the raw loss and gradient norms: peaks
-    p.addLegend(offset=(-8, 8), labelTextSize="9pt")
+    p.addLegend(offset=legend_at, labelTextSize="9pt")  # (-x, -y): from the bottom right
     return p
 
 

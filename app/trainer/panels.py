@@ -24,6 +24,7 @@ from app.trainer.data_box import DataBox
 from app.trainer.experiment_box import ExperimentBox
 from app.trainer.experiment_plots import ExperimentPlots
 from app.trainer.live_plots import LivePlots
+from app.trainer.plot_style import style_scene
 from app.trainer.settings_form import SettingsForm
 from engine.torch_engine.curves import X_AXES
 
@@ -62,6 +63,8 @@ class PlotTabs(QTabWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.live, self.compare, self.experiment = LivePlots(), ComparePlots(), ExperimentPlots()
+        for scene in self.scenes():  # white, whatever pyqtgraph's global defaults say
+            style_scene(scene, dark=False)
         self.smoothing = QSlider(Qt.Orientation.Horizontal)
         self.smoothing.setRange(0, 99)
         self.smoothing.setValue(90)

@@ -197,6 +197,8 @@ class TrainerWindow(QMainWindow):
     def _start(self, job: Job, tab: int) -> None:
         self.job, self.start_rec = job, None
         self.live.reset()
+        lecturer = self.theme is LECTURER  # an experiment's new plots take the current look
+        style_scene(self.experiment, dark=lecturer, scale=2.0 if lecturer else 1.0)
         self.tabs.setCurrentIndex(tab)
         self.progress_label.setText("starting (loading MNIST in the training process)…")
         self.progress.setRange(0, 0)

@@ -2,7 +2,8 @@
 
 1. "pretrain 0-4": a CNN trained on the digits 0-4.
 2. "transfer 5-9": a copy of it with its convolutional layers frozen (weights not trained, batch
-   norms kept in eval mode), only the classifier retrained on a small sample of the digits 5-9.
+   norms kept in eval mode) and a fresh classifier, which alone is trained on a small sample of
+   the digits 5-9.
 3. "scratch 5-9": the same model, freshly initialised, trained on the same small sample.
 
 The frozen layers' weights are checked bit-identical after the transfer run (else it fails)."""
@@ -61,6 +62,15 @@ def freeze_features(model: nn.Sequential) -> list[str]:
         if type(m) is nn.BatchNorm2d:
             m.__class__ = _FrozenBatchNorm
     return [name for name, ps in groups if all(id(p) in frozen for p in ps)]
+
+
+def reset_classifier(model: nn.Module, seed: int = 0) -> None:
+    """New random weights for the dense layers: the new task gets a fresh classifier (the old
+    one answers 0-4 confidently, a poor start for 5-9)."""
+    torch.manual_seed(seed)
+    for m in model.modules():
+        if isinstance(m, nn.Linear):
+            m.reset_parameters()
 
 
 def frozen_state(model: nn.Module) -> dict[str, torch.Tensor]:
@@ -122,6 +132,7 @@ def transfer_recordings(
     tuned = replace(cfg, epochs=finetune_epochs, val_size=0, limit_train=None, patience=0)
     model = copy.deepcopy(held["model"]).cpu()
     names = freeze_features(model)
+    reset_classifier(model, cfg.seed)
     before = frozen_state(model)
     label = f"transfer 5–9 ({', '.join(names)} frozen)"
     runs = _checked(train(tuned, small, should_stop, model=model), model, before)

@@ -127,6 +127,10 @@ def test_every_insides_view_fills_and_exports(qtbot, window, tmp_path):
         out = tmp_path / f"view{k}.png"
         window.export_plots("png", str(out))
         assert out.stat().st_size > 1000, view
+    ins.tabs.setCurrentWidget(ins.confusion)
+    svg = tmp_path / "confusion.svg"
+    window.export_plots("svg", str(svg))
+    assert svg.read_text().lstrip().startswith("<?xml") and "<svg" in svg.read_text()
     window.set_lecturer(True)
     window.set_lecturer(False)
     assert not window.last_error

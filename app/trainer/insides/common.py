@@ -33,6 +33,7 @@ def image_plot(layout: pg.GraphicsLayoutWidget, title: str, row: int, col: int, 
     p.hideAxis("left")
     p.hideAxis("bottom")
     p.setMenuEnabled(False)
+    p.getViewBox().setBorder(pg.mkPen("#888888", width=1.5))  # a black image on black shows
     img = pg.ImageItem(axisOrder="row-major")
     p.addItem(img)
     return p, img
@@ -78,14 +79,21 @@ class Tasks(QObject):
         live = lambda: self._latest.get(name) is w  # noqa: E731
 
         if on_result is not None:
-            w.returned.connect(lambda r: on_result(r) if live() else None)
+            w.returned.connect(lambda r: self._call(name, on_result, r) if live() else None)
         if on_yield is not None and hasattr(w, "yielded"):
-            w.yielded.connect(lambda r: on_yield(r) if live() else None)
+            w.yielded.connect(lambda r: self._call(name, on_yield, r) if live() else None)
         w.errored.connect(lambda e: self.failed.emit(f"{name}: {e}") if live() else None)
         w.started.connect(self._started)
         w.finished.connect(self._finished)
         w.start()
         return w
+
+    def _call(self, name: str, fn, value) -> None:
+        """A callback whose failure becomes a message, never an exception in Qt's loop."""
+        try:
+            fn(value)
+        except Exception as e:  # a view that cannot show what it got says so
+            self.failed.emit(f"{name}: could not show the result ({type(e).__name__}: {e})")
 
     def _started(self) -> None:
         self.running += 1

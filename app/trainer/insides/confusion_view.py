@@ -107,7 +107,7 @@ class ConfusionView(QWidget):
             return
         norm = row_normalised(self.counts)
         font = QFont()
-        font.setPointSizeF(8 * self.scale)
+        font.setPointSizeF(8 * (1 + 0.4 * (self.scale - 1)))  # four digits must fit a cell
         font.setBold(True)
         pct = self.mode.currentIndex() == 1
         for (r, c), n in np.ndenumerate(self.counts):

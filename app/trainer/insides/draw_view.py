@@ -100,7 +100,7 @@ class DrawView(QWidget):
         self.pad.setLevels((0, 1))
         self._throttled_update()
 
-    @qthrottled(timeout=40, leading=True)
+    @qthrottled(timeout=25, leading=True)
     def _throttled_update(self) -> None:
         self.update_prediction()
 

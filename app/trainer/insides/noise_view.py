@@ -38,7 +38,8 @@ class NoiseView(QWidget):
             ticks = [(float(np.log10(b)), str(b)) for b in BATCH_SIZES]
             plot.getAxis("bottom").setTicks([ticks, []])
         y_ticks = [
-            (float(np.log10(v)), f"{v:g}") for v in (0.01, 0.03, 0.1, 0.3, 1, 3, 10, 30, 100)
+            (float(np.log10(v)), f"{v:g}")
+            for v in (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100)
         ]
         self.err.getAxis("left").setTicks([y_ticks, []])
         self.cos_curve = self.cos.plot(pen=pen(2, 2.5), symbol="s", symbolSize=9, name="cosine")

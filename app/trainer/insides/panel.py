@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
 from app.trainer.insides.augment_view import AugmentView
@@ -154,6 +155,13 @@ class InsidesPanel(QWidget):
             style_scene(view.scene, dark=on, scale=scale)
             if hasattr(view, "set_scale"):
                 view.set_scale(scale)
+            if hasattr(view, "bar"):  # a ColorBarItem: its axis is not a plot's
+                font = QFont()
+                font.setPointSizeF(9 * scale)
+                view.bar.axis.setStyle(tickFont=font, autoExpandTextSpace=True)
+                view.bar.axis.setWidth(None)  # room for the larger labels
+                view.bar.axis.setTextPen("w" if on else "k")
+                view.bar.axis.label.setFont(font)
 
     def shutdown(self) -> None:
         """Stop every computation and wait for its thread (the window is closing)."""

@@ -66,5 +66,6 @@ def after_transfer(w) -> None:
         return
     rows = w.store.runs()  # newest first: the first grouped run is this experiment's
     group = next((r.group_id for r in rows if r.group_id), None)
-    w.run_list.set_ticked(r.id for r in rows if group and r.group_id == group)
+    same = [r for r in rows if group and r.group_id == group]
+    w.run_list.set_ticked(r.id for r in same if "5–9" in (r.group_label or ""))  # the two on 5–9
     w.tabs.setCurrentIndex(1)
