@@ -181,10 +181,15 @@ class LivePlots(pg.GraphicsLayoutWidget):
             grow_x(self.lr, x)
         else:
             c["train_acc"].setData(s["epoch"], s["acc"])
-            c["val_loss"].setData(e["epoch"], y(e["val_loss"]), connect="finite")
-            c["test_loss"].setData(e["epoch"], y(e["test_loss"]))
-            c["val_acc"].setData(e["epoch"], e["val_acc"], connect="finite")
-            c["test_acc"].setData(e["epoch"], e["test_acc"])
+            for key, column, f in (
+                ("val_loss", "val_loss", y),
+                ("test_loss", "test_loss", y),
+                ("val_acc", "val_acc", np.asarray),
+                ("test_acc", "test_acc", np.asarray),
+            ):
+                v = f(e[column])
+                keep = np.isfinite(v)  # no validation set: no points (and no all-NaN bounds)
+                c[key].setData(e["epoch"][keep], v[keep])
 
 
 LIVE_ORDER = ("loss", "grad", "loss", "lr", "loss", "epochs")

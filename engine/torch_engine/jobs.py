@@ -15,7 +15,7 @@ from .device import pick_device, threads_beside_gui
 from .experiments import Variant, batch_sweep, lr_range_test, lr_sweep
 from .mnist import MnistData, default_data_dir, load_mnist
 from .recording import Recording, record_run
-from .records import Done, Record
+from .records import Record
 from .runstore import RUN_KINDS, RunStore, new_group_id
 from .training import TrainConfig, prepare, train
 
@@ -133,7 +133,7 @@ def _child(conn, job: Job) -> None:
     threads_beside_gui()  # leave a core to the window's process
     try:
         for t in run_job(job, should_stop=conn.poll):  # any message from the parent means stop
-            if isinstance(t.record, Done) and t.record.model is not None:
+            if getattr(t.record, "model", None) is not None:  # Done, an epoch's Eval
                 t = replace(t, record=replace(t.record, model=None))  # the store has it
             conn.send(t)
         conn.send(None)

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from .records import Cancelled, Done, LrSuggestion, Record, Step
+from .records import Cancelled, Done, Eval, LrSuggestion, Record, Step
 from .runstore import RunStore
 from .training import TrainConfig
 
@@ -61,6 +61,8 @@ def _pass_through(store: RunStore, run_id: int, cfg: TrainConfig, records, save:
             if last or time.monotonic() - flushed >= FLUSH_EVERY_S:
                 store.add_records(run_id, pending)
                 pending, flushed = [], time.monotonic()
+            if isinstance(rec, Eval) and rec.model is not None and save:
+                store.set_checkpoint(run_id, _save(store, run_id, cfg, rec))  # live insides
             if isinstance(rec, Done):
                 ck = _save(store, run_id, cfg, rec) if save else None
                 store.finish(run_id, rec.status, _final(rec, speeds), ck)

@@ -69,6 +69,7 @@ class Eval(_Record):
     val_loss: float | None  # the same on the validation hold-out (None: none held out)
     val_accuracy: float | None  # ditto
     elapsed: float  # seconds since the run started
+    model: nn.Module | None = field(default=None, compare=False, repr=False)  # at an epoch's end
 
 
 @dataclass(frozen=True)

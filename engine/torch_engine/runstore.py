@@ -311,6 +311,11 @@ class RunStore:
             rows = db.execute(sql + " ORDER BY seq", args).fetchall()
         return [{**json.loads(data), "seq": seq} for seq, data in rows]
 
+    def set_checkpoint(self, run_id: int, path: str | None) -> None:
+        """The run's latest weights (saved at each epoch's end while it trains)."""
+        with self._db(write=True) as db:
+            db.execute("UPDATE runs SET checkpoint = ? WHERE id = ?", (path, run_id))
+
     def rename(self, run_id: int, name: str) -> None:
         with self._db(write=True) as db:
             db.execute("UPDATE runs SET name = ? WHERE id = ?", (name, run_id))

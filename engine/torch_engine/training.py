@@ -348,7 +348,17 @@ def _eval_record(run: _Run, epoch: float, validate: bool) -> Eval:
     val_loss = val_acc = None
     if validate and len(d.val_x):
         val_loss, val_acc = evaluate(run.model, d.val_x, d.val_y)
-    run.last_eval = Eval(run.step, epoch, test_loss, test_acc, val_loss, val_acc, run.elapsed())
+    at_epoch_end = float(epoch).is_integer()  # the model rides along so it can be saved
+    run.last_eval = Eval(
+        run.step,
+        epoch,
+        test_loss,
+        test_acc,
+        val_loss,
+        val_acc,
+        run.elapsed(),
+        run.model if at_epoch_end else None,
+    )
     return run.last_eval
 
 

@@ -134,3 +134,29 @@ def test_every_insides_view_fills_and_exports(qtbot, window, tmp_path):
     window.set_lecturer(True)
     window.set_lecturer(False)
     assert not window.last_error
+
+
+def test_the_insides_follow_a_live_run_at_each_epoch_end(qtbot, tmp_path, trained):
+    """While a run trains, each epoch's end saves its model and the insides look at it."""
+    from app.trainer.window import TrainerWindow
+
+    data_dir, store = trained
+    w = TrainerWindow(tmp_path / "settings2", data_dir=data_dir, store=tmp_path / "live.sqlite")
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    w.tabs.setCurrentWidget(w.insides)
+    f = w.form
+    f.model.setCurrentText("mlp")
+    f.fields["epochs"].setText("3")
+    f.fields["batch_size"].setText("64")
+    f.fields["val_size"].setText("0")
+    w.start_run()  # starting shows the live plots: look inside while it trains
+    w.tabs.setCurrentWidget(w.insides)
+    with qtbot.waitSignal(w.insides.loaded, timeout=90_000):
+        pass
+    assert w.insides_run is not None
+    assert RunStore(tmp_path / "live.sqlite").run(w.insides_run).checkpoint
+    qtbot.waitUntil(lambda: not w.runner.running, timeout=90_000)
+    w.close()
+    assert multiprocessing.active_children() == []

@@ -307,3 +307,20 @@ def test_a_killed_save_leaves_the_old_or_the_new_model_never_half(tmp_path):
     assert _spawn(good, save, tmp_path / "r.sqlite", 1).wait(120) == 0
     assert sorted(p.name for p in out.iterdir()) == ["m.pt"]  # the stale .part was swept
     assert load_checkpoint(save).metrics["status"] == "finished"
+
+
+def test_each_epoch_end_saves_the_model_so_far(tmp_path):
+    store = RunStore(tmp_path / "runs.sqlite")
+    data = mnist.load_mnist(write_mnist(tmp_path / "m"))
+    cfg = TrainConfig(model=ModelConfig("mlp", hidden=(8,)), epochs=2, batch_size=64)
+    rec = record_run(store, "live", "train", cfg, train(cfg, data))
+    seen = []
+    for r in rec:
+        if isinstance(r, Eval):
+            row = store.run(rec.run_id)
+            assert row.status == "running" and row.checkpoint  # saved before the run ends
+            ck = load_checkpoint(row.checkpoint)
+            seen.append(ck.metrics["epoch"])
+            assert ck.metrics["test_accuracy"] == r.test_accuracy
+    assert seen == [1.0, 2.0]
+    assert store.run(rec.run_id).status == "finished"

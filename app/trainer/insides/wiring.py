@@ -8,6 +8,7 @@ from dataclasses import replace
 
 from app.shared.actions import Action
 from engine.torch_engine.models import ModelConfig
+from engine.torch_engine.records import Eval, Start
 
 TAB = 3  # the insides tab's index in the window's tabs
 
@@ -35,18 +36,51 @@ def insides_actions(w) -> list[Action]:
 
 
 def wire_insides(w) -> None:
-    w.insides.failed.connect(w.show_error)
+    w.insides_run = (
+        None  # the run whose model the insides show    w.insides.failed.connect(w.show_error)
+    )
     w.insides.transfer_requested.connect(lambda: start_transfer(w))
     w.run_list.itemSelectionChanged.connect(lambda: inspect_selected(w))
     w.runner.finished.connect(lambda: after_transfer(w))
     w.runner.record.connect(lambda t: w.insides.weights.add_live(t.record))  # live, per epoch
+    w.runner.record.connect(lambda t: refresh_live(w, t))
+    w.tabs.currentChanged.connect(lambda _: show_live_on_arrival(w))
+
+
+def show_live_on_arrival(w) -> None:
+    """Opening the insides while a run trains shows its latest saved model at once."""
+    live = getattr(w, "live_run_id", None)
+    if w.tabs.currentIndex() != TAB or live is None or w.insides_run not in (None, live):
+        return
+    row = w.store.run(live)
+    if row.checkpoint:
+        w.insides_run = row.id
+        w.insides.show_run(row, w.data.folder, w.store)
+
+
+def refresh_live(w, tagged) -> None:
+    """At each epoch's end the training run saves its model; the insides, when they show this
+    run (or none yet) and are on screen, look at the new one."""
+    rec = tagged.record
+    w.live_run_id = tagged.run_id
+    if isinstance(rec, Start):  # a new run: the insides follow it until another is selected
+        w.insides_run = None
+    if not isinstance(rec, Eval) or not float(rec.epoch).is_integer():
+        return
+    if w.tabs.currentIndex() != TAB or w.insides_run not in (None, tagged.run_id):
+        return
+    row = w.store.run(tagged.run_id)
+    if row.checkpoint:
+        w.insides_run = row.id
+        w.insides.show_run(row, w.data.folder, w.store)
 
 
 def inspect_selected(w) -> None:
     """Look inside the run selected in the run list (if it has a model)."""
     ids = w.run_list.selected_ids()
     row = w.run_list.rows.get(ids[0]) if ids else None
-    if row is not None and row.status not in ("running",):
+    if row is not None and (row.status != "running" or row.checkpoint):
+        w.insides_run = row.id
         w.insides.show_run(row, w.data.folder, w.store)
 
 
