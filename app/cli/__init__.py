@@ -9,12 +9,18 @@ from __future__ import annotations
 import argparse
 import sys
 
-from app.cli import gui_commands, runs_commands, torch_commands, trace_commands
+from app.cli import (
+    export_commands,
+    gui_commands,
+    runs_commands,
+    torch_commands,
+    trace_commands,
+)
 from app.cli.common import EXIT_BAD_INPUT, fail
 
 __all__ = ["EXIT_BAD_INPUT", "build_parser", "fail", "main"]
 
-GROUPS = (gui_commands, trace_commands, torch_commands, runs_commands)
+GROUPS = (gui_commands, trace_commands, torch_commands, runs_commands, export_commands)
 
 
 class Parser(argparse.ArgumentParser):

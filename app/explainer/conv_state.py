@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 MAX_GRIDS = 8  # channels (or filters) drawn per layer; the title says how many there are
-MAX_VECTOR = 32  # units of a dense layer drawn
+MAX_VECTOR = 32  # units of a dense layer drawn as one column; more are drawn in rows
+WRAP = 16  # cells per row of a dense layer of more than MAX_VECTOR units
+GREY_CELLS = 100  # an input image of at least this many cells per channel is drawn in grey levels
 
 
 @dataclass
@@ -23,6 +25,7 @@ class Grid:
     signed: bool = True  # colour negative and positive apart (an input image is grey levels)
     marks: dict[tuple[int, int], str] = field(default_factory=dict)  # cell -> short tag
     names: tuple[str, ...] = ()  # the course's names of the cells (a..l, α..δ), row by row
+    wrap: int = 0  # a long vector laid out row by row, this many cells wide (0: one column)
 
 
 @dataclass
@@ -51,6 +54,8 @@ class ConvState:
     touched: frozenset[str] = frozenset()  # the other cells and weights it reads
     overlays: list[Overlay] = field(default_factory=list)
     caption: str = ""
+    drawn: frozenset[str] = frozenset()  # cells outlined for touched units that are not drawn
+    ranks: dict[str, str] = field(default_factory=dict)  # a long sum: id -> rank "1".."7"
 
 
 def _reached(idx: int, first: int, per: int, units: int) -> int:
@@ -73,8 +78,39 @@ def _maps(values, l: int, title: str, signed: bool = True, tag: str = "") -> Col
 
 
 def _vector(values, l: int, title: str) -> Column:
-    v = np.asarray(values, float)[:MAX_VECTOR, None]
-    return Column(title, [Grid("", v, f"n{l}")], vector=True, small=True)
+    """A dense layer: one column of cells, or (hundreds of units) a block of rows WRAP wide."""
+    v = np.asarray(values, float).ravel()
+    if len(v) <= MAX_VECTOR:
+        return Column(title, [Grid("", v[:, None], f"n{l}")], vector=True, small=True)
+    rows = -(-len(v) // WRAP)
+    block = np.full(rows * WRAP, np.nan)
+    block[: len(v)] = v
+    g = Grid(f"{len(v)} units, {WRAP} a row", block.reshape(rows, WRAP), f"n{l}", wrap=WRAP)
+    return Column(title, [g], vector=True)
+
+
+def _drawn_id(p: _At, cid: str) -> str:
+    """The drawn cell of a unit id: a flatten's unit is the cell of the maps it was read from."""
+    if not cid.startswith("n"):
+        return cid
+    l, i = (int(v) for v in cid[1:].split("_"))
+    d = p.m.layer(l - 1) if l >= 1 else None
+    if d is None or d.kind != "flatten":
+        return cid
+    ch, y, x = (int(v) for v in np.unravel_index(i, d.in_shape))
+    return f"c{l - 1}_{ch}_{y}_{x}"
+
+
+def _terms_column(ev) -> Column:
+    """A long sum's largest terms, largest first, each with its two factors, and the rest's sum."""
+    d = ev.detail
+    rows = [(left, right, term) for _, term, left, right in d["terms"]]
+    rows.append((np.nan, np.nan, d["rest"]))
+    other = "k" if ev.kind == "da" else "i"
+    names = [(f"{other}={t[0]}", "", "") for t in d["terms"]] + [(f"+{d['rest_count']}", "", "")]
+    factors = "w · δ = term" if ev.kind == "da" else "w · a = term"
+    grid = Grid(factors, np.array(rows), "t", names=sum(names, ()))
+    return Column("largest terms", [grid], small=True)
 
 
 class _At:
@@ -91,7 +127,8 @@ class _At:
 
 def _input_column(p: _At, explainer) -> list[Column]:
     x = np.asarray(explainer.net.data.inputs[p.sample], float).reshape(p.m.in_shape)
-    cols = [_maps(x, 0, f"input x · sample {p.sample}", signed=bool((x < 0).any()))]
+    grey = x[0].size >= GREY_CELLS or not (x < 0).any()  # MNIST: paper white, ink dark
+    cols = [_maps(x, 0, f"input x · sample {p.sample}", signed=not grey)]
     if p.m.in_symbols:
         cells = x.shape[1] * x.shape[2]
         for ch, g in enumerate(cols[0].grids):
@@ -173,6 +210,12 @@ def conv_view_state(explainer) -> ConvState:
         cols += _layer_columns(p, k)
     ev = p.ev
     st = ConvState(cols, ev.nodes[0] if ev.nodes else "", frozenset(ev.nodes[1:] + ev.edges))
+    if "terms" in ev.detail:  # a long sum: its largest terms are marked and listed
+        ids = [_drawn_id(p, ev.nodes[1 + t[0]]) for t in ev.detail["terms"]]
+        st.ranks = {cid: str(r + 1) for r, cid in enumerate(ids)}
+        cols.append(_terms_column(ev))
+    elif p.m.layers[0].kind == "flatten":  # a flattened unit is outlined on the input image
+        st.drawn = frozenset(_drawn_id(p, x) for x in ev.nodes[1:] if x.startswith("n1_"))
     if ev.kind == "z" and "filter" in ev.detail:
         k = ev.layer - 1
         W = p.c.params[k][0][ev.detail["filter"]]

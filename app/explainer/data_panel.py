@@ -1,27 +1,63 @@
-"""Choosing what to learn: a preset (network and data), a built-in dataset, or a CSV file."""
+"""Choosing what to learn: a preset (network and data), a built-in dataset, or a CSV file.
+Presets come numbered in the course's order (assets/presets/ORDER.txt), and the preset box
+always names what is loaded: the preset, "… (changed)" once it was edited, or the own file."""
 
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QPushButton, QWidget
 
 from engine.numpy_engine import DATASETS
+from engine.numpy_engine.spec import NetworkSpec, load_network_file, spec_to_dict
 
 PRESET_DIR = Path(__file__).resolve().parents[2] / "assets" / "presets"
+ORDER_FILE = PRESET_DIR / "ORDER.txt"
+NOTHING = "— choose a preset —"
+
+
+def course_order() -> list[str]:
+    """The presets' file names (without .json) in the course's order."""
+    try:
+        lines = ORDER_FILE.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return []
+    return [s.strip() for s in lines if s.strip() and not s.lstrip().startswith("#")]
 
 
 def list_presets() -> list[tuple[str, Path]]:
+    """(title, path) of every preset: the course's order first, any other preset after."""
+    rank = {stem: i for i, stem in enumerate(course_order())}
+    paths = sorted(PRESET_DIR.glob("*.json"), key=lambda p: (rank.get(p.stem, len(rank)), p.stem))
     out = []
-    for p in sorted(PRESET_DIR.glob("*.json")):
+    for p in paths:
         try:
             title = json.loads(p.read_text(encoding="utf-8")).get("name") or p.stem
         except (OSError, ValueError):
             continue
         out.append((title, p))
     return out
+
+
+@lru_cache(maxsize=64)
+def _preset_dict(path: str, mtime: float) -> dict | None:
+    """A preset as the editor would write it back, to tell an unchanged preset from an edited
+    one (mtime keys the cache: an edited file is read again)."""
+    try:
+        return spec_to_dict(load_network_file(path))
+    except (OSError, ValueError):
+        return None
+
+
+def is_unchanged_preset(path: Path, spec: NetworkSpec) -> bool:
+    try:
+        want = _preset_dict(str(path), path.stat().st_mtime)
+        return want is not None and spec_to_dict(spec) == want
+    except (OSError, ValueError):
+        return False
 
 
 class DataPanel(QWidget):
@@ -37,9 +73,11 @@ class DataPanel(QWidget):
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
         self.presets.setMinimumContentsLength(18)
-        self.presets.addItem("— choose a preset —", None)
-        for title, path in list_presets():
-            self.presets.addItem(title, str(path))
+        self.presets.addItem(NOTHING, None)  # item 0 names a network that is not a preset
+        for i, (title, path) in enumerate(list_presets(), 1):
+            self.presets.addItem(f"{i}. {title}", str(path))
+            self.presets.setItemData(i, title, Qt.ItemDataRole.ToolTipRole)
+        self.presets.setToolTip("the course's worked examples, in the course's order")
         self.presets.activated.connect(self._preset)
         form.addRow("preset", self.presets)
         self.datasets = QComboBox()
@@ -65,3 +103,21 @@ class DataPanel(QWidget):
 
     def set_description(self, text: str) -> None:
         self.description.setText(text)
+
+    def show_loaded(self, source: str, spec: NetworkSpec) -> None:
+        """Name what is loaded in the preset box: the preset itself while it is unchanged,
+        else item 0 says "<name> (changed)" or the file's name."""
+        path = Path(source).resolve() if source else None
+        i = self.presets.findData(str(path)) if path is not None else -1
+        if i > 0 and is_unchanged_preset(path, spec):
+            self.presets.setItemText(0, NOTHING)
+            self.presets.setCurrentIndex(i)
+            return
+        if i > 0:
+            text = f"{self.presets.itemText(i)} (changed)"
+        elif spec.name or path is not None:
+            text = f"own network: {spec.name or path.name}"
+        else:
+            text = NOTHING
+        self.presets.setItemText(0, text)
+        self.presets.setCurrentIndex(0)

@@ -1,16 +1,21 @@
-"""Live plots: the loss curve, and the data with what the network makes of it (a decision-boundary
-heat map for 2-D inputs, a fitted curve for 1-D regression). Curves are created once and fed with
-setData; images use fixed levels. The grid and curve values come from the engine."""
+"""Live plots: the loss curve (linear or log, its axis in plain numbers: 0.2984, never
+"300 (x0.001)"), and the data with what the network makes of it (a decision-boundary heat map for
+2-D inputs that fills its panel, a fitted curve for 1-D regression). Classes take the theme's
+colours; regression values a colormap, shared by the points and the map. Curves are created once
+and fed with setData; images use fixed levels. The grid and curve values come from the engine."""
 
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QHBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QGridLayout, QWidget
 
 from app.shared.theme import SERIES_COLOURS
+from engine.numpy_engine.views import data_bounds
 
 CLASS_COLOURS = np.array(SERIES_COLOURS[:4])  # the theme's colour table
+VALUE_MAP = "viridis"  # regression targets and predictions
+MARKER_SIZE = 5  # small enough to leave the boundary visible
 
 
 def _binary_lut() -> np.ndarray:
@@ -29,68 +34,131 @@ def _binary_lut() -> np.ndarray:
 class PlotsPanel(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
-        lay = QHBoxLayout(self)
+        lay = QGridLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         self.loss_plot = pg.PlotWidget(title="loss")
         self.loss_plot.setLabel("bottom", "training step")
         self.loss_plot.setLabel("left", "loss")
+        for side in ("left", "bottom"):  # plain numbers on the axes, no "(x0.001)"
+            self.loss_plot.getAxis(side).enableAutoSIPrefix(False)
         self.loss_plot.showGrid(x=True, y=True, alpha=0.3)
         self.loss_plot.setClipToView(True)
         self.loss_plot.setDownsampling(auto=True, mode="peak")
         self.loss_curve = self.loss_plot.plot(pen=pg.mkPen("#1f63b4", width=1))
         self.loss_plot.disableAutoRange()
+        self.log_loss = QCheckBox("log scale")
+        self.log_loss.setToolTip("loss on a logarithmic axis: small losses stay readable")
+        self.log_loss.toggled.connect(self.set_log)
         self.data_plot = pg.PlotWidget(title="data")
+        for side in ("left", "bottom"):
+            self.data_plot.getAxis(side).enableAutoSIPrefix(False)
         self.image = pg.ImageItem(axisOrder="col-major")
         self.data_plot.addItem(self.image)
-        self.scatter = pg.ScatterPlotItem(size=7, pen=pg.mkPen("#222222", width=1))
+        self.scatter = pg.ScatterPlotItem(size=MARKER_SIZE, pen=pg.mkPen("#222222", width=0.8))
         self.data_plot.addItem(self.scatter)
         self.fit_curve = self.data_plot.plot(pen=pg.mkPen("#d62728", width=2))
         self.set_dark(False)
         self.setMinimumHeight(240)
-        lay.addWidget(self.loss_plot, 1)
-        lay.addWidget(self.data_plot, 1)
+        lay.addWidget(self.loss_plot, 0, 0)
+        lay.addWidget(self.log_loss, 1, 0)
+        lay.addWidget(self.data_plot, 0, 1, 2, 1)
         self._lut = _binary_lut()
+        self._value_map = pg.colormap.get(VALUE_MAP)
+        self._value_levels: tuple[float, float] | None = None  # regression: the targets' range
+        self._extent: tuple | None = None
+        self._losses = (np.zeros(0), np.zeros(0))
+        self._new_scale = False
+
+    # ---- the loss ----
+    def set_log(self, on: bool) -> None:
+        if self.log_loss.isChecked() != on:
+            self.log_loss.setChecked(on)  # comes back here through toggled
+            return
+        self.loss_plot.setLogMode(y=on)
+        self._new_scale = True  # the range is picked again for this scale
+        self.set_losses(*self._losses)
 
     def set_losses(self, t, v) -> None:
         t, v = np.asarray(t, float), np.asarray(v, float)
+        self._losses = (t, v)
+        log = self.log_loss.isChecked()
+        shown = np.where(v > 0, v, np.nan) if log else v  # a loss of 0 has no logarithm
         few = len(t) < 40  # markers while the curve is short: one step is one visible point
         self.loss_curve.setData(
-            t, v, symbol="o" if few else None, symbolSize=7, symbolBrush="#1f63b4"
+            t, shown, symbol="o" if few else None, symbolSize=7, symbolBrush="#1f63b4"
         )
         if not len(t):
             return
         # ranges grow in jumps (x doubles, y to the largest loss seen) instead of following every
         # point: repainting the axes is the costliest part of a redraw (bench/gui_latency.py)
-        finite = v[np.isfinite(v)]
+        finite = shown[np.isfinite(shown)]
         top = float(finite.max()) * 1.05 if finite.size else 1.0
         x_hi = max(10.0, float(t[-1]))
         (x0, x1), (y0, y1) = self.loss_plot.viewRange()
-        if x_hi > x1 or x_hi < x1 / 4 or t[0] < x0 or top > y1 or top < y1 / 4:
+        if log:
+            bottom = float(finite.min()) / 1.5 if finite.size else 0.1
+            top, bottom = np.log10(max(top, 1e-300)), np.log10(max(bottom, 1e-300))
+            if top - bottom < 1.0:  # at least one decade, so the axis has numbers to read
+                mid = (top + bottom) / 2
+                top, bottom = mid + 0.5, mid - 0.5
+            jump = top > y1 or bottom < y0 or top < y1 - 1 or bottom > y0 + 1
+        else:
+            bottom = 0.0
+            jump = top > y1 or top < y1 / 4
+        if jump or self._new_scale or x_hi > x1 or x_hi < x1 / 4 or t[0] < x0:
             span = 2.0 ** np.ceil(np.log2(x_hi * 1.1))
             self.loss_plot.setXRange(min(0.0, float(t[0])), span, padding=0)
-            self.loss_plot.setYRange(0, top if top > 0 else 1.0, padding=0)
+            if top <= bottom:
+                top = bottom + (0.5 if log else 1.0)
+            self.loss_plot.setYRange(bottom, top, padding=0)
+            self._new_scale = False
 
+    # ---- the data and the model ----
     def set_data(self, inputs: np.ndarray, targets: np.ndarray, task: str) -> None:
-        """Scatter the samples; colour by class for classification."""
+        """Scatter the samples: by class for classification, by value for regression."""
         self.fit_curve.setData([], [])
         self.image.clear()
+        self._extent = None
+        self._value_levels = None
+        self.data_plot.setAspectLocked(False)  # the map fills its panel
         if inputs.shape[1] == 2:
-            cls = targets[:, 0] >= 0.5 if targets.shape[1] == 1 else targets.argmax(1)
-            brushes = [pg.mkBrush(*CLASS_COLOURS[int(c) % 4]) for c in cls]
-            self.scatter.setData(inputs[:, 0], inputs[:, 1], brush=brushes)
-            self.data_plot.setAspectLocked(True)  # a circle stays round
-            self.data_plot.setTitle(
-                "data and decision boundary"
-                if task == "classification"
-                else "data (colour = target ≥ 0.5)"
-            )
+            self.scatter.setData(inputs[:, 0], inputs[:, 1], brush=self._brushes(targets, task))
+            lo, hi = data_bounds(inputs)
+            self._show_extent((lo[0], hi[0]), (lo[1], hi[1]))
+            self.data_plot.setTitle(self._title(targets, task))
         elif inputs.shape[1] == 1:
-            self.data_plot.setAspectLocked(False)
             self.scatter.setData(inputs[:, 0], targets[:, 0], brush=pg.mkBrush("#1f63b4"))
+            self.data_plot.enableAutoRange()
             self.data_plot.setTitle("data and the network's fit")
         else:
             self.scatter.setData([], [])
             self.data_plot.setTitle(f"{inputs.shape[1]}-D inputs: no picture")
+
+    @staticmethod
+    def _title(targets: np.ndarray, task: str) -> str:
+        if task == "classification":
+            return "data and decision boundary"
+        if targets.shape[1] > 1:
+            return "data; the map: which output is largest"
+        return "data and the network's output (colour = value)"
+
+    def _brushes(self, targets: np.ndarray, task: str) -> list:
+        if task == "classification" or targets.shape[1] > 1:
+            cls = targets[:, 0] >= 0.5 if targets.shape[1] == 1 else targets.argmax(1)
+            return [pg.mkBrush(*CLASS_COLOURS[int(c) % 4]) for c in cls]
+        y = targets[:, 0]
+        lo, hi = float(np.min(y)), float(np.max(y))
+        self._value_levels = (lo, hi if hi > lo else lo + 1.0)
+        return [pg.mkBrush(c) for c in self._value_map.map(self._scaled(y), mode="qcolor")]
+
+    def _scaled(self, y: np.ndarray) -> np.ndarray:
+        lo, hi = self._value_levels
+        return np.clip((y - lo) / (hi - lo), 0.0, 1.0)
+
+    def _show_extent(self, xr: tuple, yr: tuple) -> None:
+        if self._extent != (xr, yr):  # a new range only when it changes: axes repaint cost
+            self._extent = (xr, yr)
+            self.data_plot.setRange(xRange=xr, yRange=yr, padding=0)
 
     def set_grid(self, grid) -> None:
         """A decision grid from engine.numpy_engine.views.decision_grid."""
@@ -101,13 +169,19 @@ class PlotsPanel(QWidget):
             self.image.setImage(
                 grid.values, autoLevels=False, levels=(0, grid.classes - 1), lut=lut
             )
+            self.image.setOpacity(1.0)
+        elif self._value_levels is not None:  # regression: the points' colormap and range
+            lut = self._value_map.getLookupTable(nPts=256)
+            self.image.setImage(grid.values, autoLevels=False, levels=self._value_levels, lut=lut)
+            self.image.setOpacity(0.6)
         else:
             self.image.setImage(grid.values, autoLevels=False, levels=(0, 1), lut=self._lut)
             self.image.setOpacity(0.55)
         dx, dy = grid.x[1] - grid.x[0], grid.y[1] - grid.y[0]
-        self.image.setRect(
-            grid.x[0] - dx / 2, grid.y[0] - dy / 2, dx * len(grid.x), dy * len(grid.y)
-        )
+        x0, y0 = grid.x[0] - dx / 2, grid.y[0] - dy / 2
+        w, h = dx * len(grid.x), dy * len(grid.y)
+        self.image.setRect(x0, y0, w, h)
+        self._show_extent((x0, x0 + w), (y0, y0 + h))
 
     def set_fit(self, x, y) -> None:
         self.fit_curve.setData(x, y)

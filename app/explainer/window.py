@@ -14,13 +14,12 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QMainWindow,
     QMessageBox,
-    QScrollArea,
     QStackedWidget,
     QTabWidget,
     QToolBar,
 )
 
-from app.shared.actions import Action, install, keys_html
+from app.shared.actions import Action, install
 from app.shared.errors import guarded
 from app.shared.lecturer import AutoHide
 from app.shared.theme import LECTURER, NORMAL
@@ -40,7 +39,8 @@ from .network_view import NetworkView
 from .plots_panel import PlotsPanel
 from .scene_state import tooltip, training_view_state, view_state
 from .session import save_session
-from .window_actions import explainer_actions
+from .welcome import Welcome
+from .window_actions import add_panel_actions, explainer_actions
 
 DEFAULT_PRESET = PRESET_DIR / "mazur_2_2_2.json"
 SWITCH_INTERVAL_S = 0.0005
@@ -58,6 +58,7 @@ class ExplainerWindow(QMainWindow):
         )
         self.theme = NORMAL
         self.last_error = ""
+        self._editor_applying = False  # an editor refusal is shown beside its field
         self.dialogs: list = []
         self.explainer = Explainer(self)
         self.view = NetworkView(self.theme)
@@ -76,10 +77,10 @@ class ExplainerWindow(QMainWindow):
         self.docks = {}
         tabs = QTabWidget()
         tabs.addTab(self.data_panel, "Data")
-        scroll = QScrollArea()  # the editor scrolls when the dock is short
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(self.editor)
-        tabs.addTab(scroll, "Network")
+        tabs.addTab(self.editor, "Network")  # it scrolls inside; its Apply bar stays visible
+        self.editor.pending_changed.connect(
+            lambda on: tabs.setTabText(1, "Network ●" if on else "Network")
+        )
         for name, widget, area in (
             ("Formula", self.formula, Qt.DockWidgetArea.RightDockWidgetArea),
             ("Setup", tabs, Qt.DockWidgetArea.LeftDockWidgetArea),
@@ -92,7 +93,10 @@ class ExplainerWindow(QMainWindow):
             self.docks[name] = dock
         self.table = self.actions_table()
         self.qactions = install(self, self.table)
+        add_panel_actions(self, self.docks)
         self.toolbar.addAction(self.qactions["to_trainer"])
+        self.welcome = Welcome(self.stack, self.settings)  # first run only
+        self.qactions["next"].triggered.connect(self.welcome.dismiss)
         self.autohide = AutoHide(self)
         # The training thread holds the GIL between its switches; a short switch interval lets
         # the GUI thread's Python callbacks in quickly (measured in bench/gui_latency.py).
@@ -173,6 +177,7 @@ class ExplainerWindow(QMainWindow):
             self.view.build(ex.net.model.sizes, names)
         self.editor.set_spec(ex.spec)
         self.data_panel.set_description(ex.spec.description or ex.spec.name)
+        self.data_panel.show_loaded(ex.source, ex.spec)
         d = ex.net.data
         self.plots.set_data(d.inputs, d.targets, d.task)
         self._grid_for = None
@@ -249,6 +254,8 @@ class ExplainerWindow(QMainWindow):
     # ---- actions ----
     def show_error(self, text: str) -> None:
         self.last_error = text
+        if self._editor_applying:  # the editor shows it beside its field, in plain words
+            return
         self.statusBar().showMessage(text, 10000)
         box = QMessageBox(
             QMessageBox.Icon.Warning, "Backprop Studio", text, QMessageBox.StandardButton.Ok, self
@@ -279,7 +286,12 @@ class ExplainerWindow(QMainWindow):
             for k, (W, b) in enumerate(ex.current.before.params):
                 d["layers"][k + 1]["weights"] = W.tolist()
                 d["layers"][k + 1]["bias"] = b.tolist()
-        if not ex.load_dict(d):
+        self._editor_applying = True
+        try:
+            ok = ex.load_dict(d)
+        finally:
+            self._editor_applying = False
+        if not ok:
             self.editor.show_error(self.last_error)
 
     def edit_weight(self, layer: int, j: int, i: int) -> None:
@@ -320,15 +332,6 @@ class ExplainerWindow(QMainWindow):
         dlg = GradCheckDialog(ex.net, ex.current.before, self, on_error=self.show_error)
         dlg.open()
         self.dialogs.append(dlg)
-
-    def show_keys(self) -> None:
-        box = QMessageBox(self)
-        box.setWindowTitle("Keys")
-        box.setTextFormat(Qt.TextFormat.RichText)
-        box.setText(keys_html(self.table))
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
-        self.dialogs.append(box)
 
     # ---- lecturer mode ----
     def toggle_lecturer(self) -> None:

@@ -3,7 +3,13 @@ that whatever a key press runs, its exception is shown and logged, never passed 
 
 from __future__ import annotations
 
-from app.shared.actions import Action
+from PySide6.QtWidgets import QMainWindow
+
+from app.shared.actions import Action, keys_html
+from app.shared.messages import open_box
+
+from . import jumps
+from .help_text import guide_html
 
 EXPORTS = (
     ("png", "Drawing as PNG…"),
@@ -40,6 +46,21 @@ def explainer_actions(w) -> list[Action]:
         Action("loss", "Loss phase", "Step", ("2",), phase("loss")),
         Action("backward", "Backward phase", "Step", ("3",), phase("backward")),
         Action("update", "Update phase", "Step", ("4",), phase("update")),
+        Action(
+            "next_part",
+            "Next part (a layer's z, a, δ, gradients)",
+            "Step",
+            ("]",),
+            g(lambda: jumps.next_part(ex)),
+        ),
+        Action("prev_part", "Previous part", "Step", ("[",), g(lambda: jumps.previous_part(ex))),
+        Action(
+            "largest",
+            "The largest here (unit, δ, gradient)",
+            "Step",
+            ("M",),
+            g(lambda: jumps.to_largest(ex)),
+        ),
         Action("step", "Next training step", "Step", ("N",), g(ex.next_training_step)),
         Action("play", "Play / pause", "Step", ("P",), w.controls.play.toggle),
         Action(
@@ -60,5 +81,36 @@ def explainer_actions(w) -> list[Action]:
             lambda: w.view_requested.emit("trainer"),
             "Open the MNIST trainer window",
         ),
-        Action("keys", "Keys", "Help", ("F1",), g(w.show_keys)),
+        Action("guide", "Guide", "Help", ("F1",), g(lambda: show_guide(w)), "Open the guide"),
+        Action("keys", "Keys", "Help", (), g(lambda: show_keys(w))),
+        Action("welcome", "Welcome", "Help", (), g(lambda: w.welcome.show_again())),
     ]
+
+
+def show_keys(w) -> None:
+    open_box(w, keys_html(w.table), "Keys", rich=True)
+
+
+def show_guide(w) -> None:
+    """Help → Guide: the four phases, stepping back, the colours, then every key."""
+    box = open_box(w, guide_html(keys_html(w.table)), "Backprop Studio — guide", rich=True)
+    box.setMinimumWidth(560)
+
+
+def add_panel_actions(w: QMainWindow, docks: dict) -> None:
+    """View lists every panel by name: ticking one brings a closed panel back."""
+    menu = next(
+        (
+            a.menu()
+            for a in w.menuBar().actions()
+            if a.menu() is not None and a.text().replace("&", "") == "View"
+        ),
+        None,
+    ) or w.menuBar().addMenu("&View")
+    menu.addSeparator()
+    menu.addSection("Panels")
+    for name, dock in docks.items():
+        act = dock.toggleViewAction()
+        act.setText(f"{name} panel")
+        act.setStatusTip(f"show or hide the {name} panel")
+        menu.addAction(act)

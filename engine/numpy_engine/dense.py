@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from .activations import get_activation
-from .fmt import joined_sum, num, par, shown
+from .fmt import LONG_SUM, joined_sum, largest, largest_note, largest_sum, num, par, shown
 from .ids import bias_id, edge, node, unit_id
 from .layer_def import LayerDef
 from .trace_events import MAX_TERMS, Event, StepArrays, where
@@ -56,22 +56,34 @@ def z_event(c: StepArrays, s: int, k: int, j: int) -> Event:
     n_in = W.shape[1]
     terms_sym = [f"w[{l}][{j}][{i}]·a[{l - 1}][{i}]" for i in range(min(n_in, 3))]
     sym = " + ".join(terms_sym) + (" + …" if n_in > 3 else "") + f" + b[{l}][{j}]"
-    terms = [f"{par(W[j, i])}·{par(a_prev[i])}" for i in shown(n_in, MAX_TERMS)]
+    top, rest = largest(W[j] * a_prev, MAX_TERMS)
+    terms = [f"{par(W[j, i])}·{par(a_prev[i])}" for i in top]
     prev = c.model.layer(k).in_shape
     return Event(
         "forward",
         f"z[{l}][{j}]",
         f"z[{l}][{j}] = {sym}",
-        f"{joined_sum(terms, MAX_TERMS, n_in)} + {par(b[j])} = {num(z[j])}",
+        f"{largest_sum(terms, n_in, rest)} + {par(b[j])} = {num(z[j])}",
         float(z[j]),
         (node(l, j), *(unit_id(l - 1, prev, i) for i in range(n_in))),
         (*(edge(l, j, i) for i in range(n_in)), bias_id(l, j)),
         c.rows[s],
         c.step,
+        largest_note(len(top), n_in, f"w[{l}][{j}][i]·a[{l - 1}][i]", rest),
+        _terms(top, W[j], a_prev, rest, n_in),
         kind="z",
         layer=l,
         index=(j,),
     )
+
+
+def _terms(top: list[int], left: np.ndarray, right: np.ndarray, rest: float, total: int) -> dict:
+    """The event's detail for a long sum of left·right: its largest terms (index, term, left,
+    right), largest first, and the sum and count of the rest."""
+    if total <= LONG_SUM:
+        return {}
+    terms = [(i, float(left[i] * right[i]), float(left[i]), float(right[i])) for i in top]
+    return {"terms": terms, "rest": rest, "rest_count": total - len(top)}
 
 
 def a_event(c: StepArrays, s: int, k: int, j: int) -> Event:
@@ -135,18 +147,22 @@ def input_grad_event(c: StepArrays, kn: int, k: int, s: int, i: int) -> Event:
     Wn = c.params[kn][0]
     da = c.da(k)[s].reshape(-1)[i]
     kids = range(Wn.shape[0])
-    terms = [f"{par(Wn[q, i])}·{par(c.bw.delta[kn][s, q])}" for q in shown(len(kids), MAX_TERMS)]
+    parts = Wn[:, i] * c.bw.delta[kn][s]
+    top, rest = largest(parts, MAX_TERMS)
+    terms = [f"{par(Wn[q, i])}·{par(c.bw.delta[kn][s, q])}" for q in top]
     via = f"  (flattened: position {i})" if len(shape) > 1 else ""
     return Event(
         "backward",
         f"∂L/∂a{at}",
         f"∂L/∂a{at} = Σ_k w[{ln}][k][{i}]·δ[{ln}][k]{via}",
-        f"{joined_sum(terms, MAX_TERMS, len(kids))} = {num(da)}",
+        f"{largest_sum(terms, len(kids), rest)} = {num(da)}",
         float(da),
         (unit_id(l, shape, i), *(node(ln, q) for q in kids)),
         tuple(edge(ln, q, i) for q in kids),
         c.rows[s],
         c.step,
+        largest_note(len(top), len(kids), f"w[{ln}][k][{i}]·δ[{ln}][k]", rest),
+        _terms(top, Wn[:, i], c.bw.delta[kn][s], rest, len(kids)),
         kind="da",
         layer=l,
         index=idx,

@@ -41,3 +41,38 @@ def joined_sum(terms: list[str], limit: int = 8, total: int | None = None) -> st
 def shown(n: int, limit: int = 8) -> range:
     """The indices of a sum of n terms that joined_sum will write out."""
     return range(n) if n <= limit else range(limit - 1)
+
+
+LONG_SUM = 16  # up to this many terms (all a drawing shows of a layer) a sum is written in order
+
+
+def largest(values, limit: int = 8) -> tuple[list[int], float]:
+    """For a sum of more than LONG_SUM terms: the indices of the limit − 1 largest in size (largest
+    first) and the sum of all the others (a 784-term sum is written as its 7 largest terms and
+    "+ 0.0213 (777 more terms)", which add up to its value). A shorter sum: the indices `shown`
+    writes, in order, and 0 (its rest is written as a count, as before)."""
+    import numpy as np
+
+    v = np.asarray(values, dtype=float).ravel()
+    if v.size <= LONG_SUM:
+        return list(shown(v.size, limit)), 0.0
+    k = limit - 1
+    top = np.argpartition(-np.abs(v), k - 1)[:k]
+    top = top[np.argsort(-np.abs(v[top]), kind="stable")]
+    return [int(i) for i in top], float(v.sum() - v[top].sum())
+
+
+def largest_sum(terms: list[str], total: int, rest: float) -> str:
+    """The terms `largest` chose, then the rest's sum and count (when there is a rest)."""
+    if total <= LONG_SUM:
+        return joined_sum(terms, len(terms) + (total > len(terms)), total)
+    return " + ".join(terms) + f" + {par(rest)} ({total - len(terms)} more terms)"
+
+
+def largest_note(shown_n: int, total: int, what: str, rest: float) -> str:
+    if total <= LONG_SUM:
+        return ""
+    return (
+        f"The {shown_n} largest of the {total:,} terms {what} are written out, largest first; "
+        f"the other {total - shown_n:,} add up to {num(rest)}."
+    )

@@ -43,6 +43,8 @@ def update_event(c: StepArrays, k: int, part: str, idx: tuple[int, ...]) -> Even
             layer=l,
             index=idx,
         )
+    change = x["new"] - x["w"]
+    small = change != 0 and num(x["new"]) == num(x["w"])
     return Event(
         "update",
         sym,
@@ -53,7 +55,7 @@ def update_event(c: StepArrays, k: int, part: str, idx: tuple[int, ...]) -> Even
         (eid,),
         None,
         c.step,
-        "",
+        f"It changes by {num(change)}: less than the 4 digits shown." if small else "",
         x,
         kind="update",
         layer=l,

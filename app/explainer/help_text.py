@@ -1,0 +1,132 @@
+"""The explainer's words for a newcomer, in one place: the welcome, the guide (Help → Guide, F1),
+the optimizers' display names and usual learning rates, and the plain-words names of the
+network file's fields (so "layers[1].activation: …" reads "Layer 1's activation: …")."""
+
+from __future__ import annotations
+
+import re
+
+# name in network files -> (name shown, usual learning rate for these toy networks)
+OPTIMIZER_NAMES = {
+    "sgd": "SGD",
+    "momentum": "Momentum",
+    "nesterov": "Nesterov",
+    "adagrad": "AdaGrad",
+    "rmsprop": "RMSProp",
+    "adam": "Adam",
+    "nadam": "Nadam",
+    "adadelta": "Adadelta",
+}
+USUAL_LR = {  # the one table of usual learning rates for the explainer's small networks
+    "sgd": 0.1,
+    "momentum": 0.05,
+    "nesterov": 0.05,
+    "adagrad": 0.05,
+    "rmsprop": 0.01,
+    "adam": 0.01,
+    "nadam": 0.01,
+    "adadelta": 1.0,
+}
+
+LAYER_FIELDS = {
+    "units": "number of neurons",
+    "activation": "activation",
+    "dropout": "dropout",
+    "frozen": "freezing",
+    "weights": "weights",
+    "bias": "bias",
+    "type": "type",
+}
+FIELDS = {
+    "loss": "The loss",
+    "optimizer": "The optimizer",
+    "optimizer.name": "The optimizer",
+    "optimizer.lr": "The learning rate η",
+    "optimizer.momentum": "The momentum μ",
+    "optimizer.beta1": "β1",
+    "optimizer.beta2": "β2",
+    "optimizer.rho": "ρ",
+    "optimizer.eps": "ε",
+    "regularization.l1": "L1 (λ1)",
+    "regularization.l2": "L2 (λ2)",
+    "training.batch_size": "The batch size",
+    "training.shuffle": "Reshuffling",
+    "init.scheme": "The initialisation",
+    "init.seed": "The seed",
+    "layers": "The layers",
+    "data": "The data",
+}
+_LAYER = re.compile(r"^layers\[(\d+)\](?:\.(\w+))?")
+_FIELD = re.compile(r"^([A-Za-z_][\w.\[\]]*): (.+)$", re.S)
+
+
+def split_error(text: str) -> tuple[str, str]:
+    """'layers[1].activation: softmax …' -> ('layers[1].activation', 'softmax …'); a message
+    without a field -> ('', text)."""
+    m = _FIELD.match(text.strip())
+    return (m.group(1), m.group(2)) if m else ("", text.strip())
+
+
+def field_words(field: str) -> str:
+    """A network-file field in plain words: 'layers[1].activation' -> "Layer 1's activation"."""
+    m = _LAYER.match(field)
+    if m:
+        k, part = int(m.group(1)), m.group(2)
+        if part is None:
+            return f"Layer {k}"
+        return f"Layer {k}'s {LAYER_FIELDS.get(part, part)}"
+    return FIELDS.get(field, field)
+
+
+def plain_error(text: str) -> str:
+    """An engine message in plain words, the field named as a person would."""
+    field, message = split_error(text)
+    return f"{field_words(field)}: {message}" if field else message
+
+
+WELCOME_HTML = """
+<h2>Welcome to Backprop Studio</h2>
+<p>This app shows how a neural network learns, one number at a time: the forward pass, the
+loss, the backward pass (backpropagation) and the update of every weight. Each number is
+written out as a formula with its values on the right.</p>
+<p><b>Press Space</b> to see the next number (Left goes back).</p>
+<p>The worked examples are under <b>Setup → Data → preset</b>, in the order of the course;
+the <b>Network</b> tab changes the layers, the activation or the optimizer.</p>
+<p><b>F1</b> opens the guide at any time.</p>
+"""
+
+GUIDE_HTML = """
+<h2>The explainer in five minutes</h2>
+<h3>The four phases of a training step</h3>
+<ol>
+<li><b>Forward</b> (key 1): each neuron computes z = Σ w·x + b, then its activation a = g(z).</li>
+<li><b>Loss</b> (key 2): the output is compared with the target; one number says how wrong.</li>
+<li><b>Backward</b> (key 3): the chain rule sends the error back; each neuron gets its δ and
+each weight its gradient ∂L/∂w.</li>
+<li><b>Update</b> (key 4): the optimizer moves every weight against its gradient.</li>
+</ol>
+<h3>Moving through the numbers</h3>
+<p>Space (or Right, PageDown) shows the next number; <b>Left</b> (or PageUp) steps back, also
+into the previous training step: nothing is lost by going back. Home and End go to the start
+and the end of the step, N to the next whole step, P plays, T trains continuously.</p>
+<h3>What the colours mean</h3>
+<ul>
+<li><span style="color:#1f63b4"><b>blue</b></span> edge: a positive weight (in the backward
+phase, a positive gradient); <span style="color:#e6760a"><b>orange</b></span>: a negative one;
+the thicker, the larger.</li>
+<li><span style="background:#ffe27a">yellow</span>: the neuron and edges of the number shown
+now in the formula panel.</li>
+<li>In the plots, the map behind the points is what the network answers at each place: its
+colours are the classes (or the predicted value), the points are the data.</li>
+</ul>
+<h3>Changing things</h3>
+<p>Click an edge to type a new weight, a neuron for its bias. Setup → Network edits the layers,
+the activation, the loss and the optimizer: press <b>Apply</b> to use the changes. Setup → Data
+loads a preset, a built-in dataset or a CSV file. Panels closed by mistake come back from the
+<b>View</b> menu.</p>
+"""
+
+
+def guide_html(keys_table: str) -> str:
+    """The Help page: the guide, then the keys table made from the action table."""
+    return f"{GUIDE_HTML}<h3>Keys</h3>{keys_table}"
