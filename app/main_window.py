@@ -28,6 +28,7 @@ class Studio(QObject):
                 from app.trainer.window import TrainerWindow
 
                 w = TrainerWindow(self.settings_dir, data_dir=self.data_dir, store=self.store)
+                w.open_network_requested.connect(self.open_in_explainer)
             w.view_requested.connect(self.show)
             self.views[name] = w
         return self.views[name]
@@ -44,6 +45,11 @@ class Studio(QObject):
         for o in others:
             o.hide()
         return w
+
+    def open_in_explainer(self, path: str) -> None:
+        """A network file from the trainer (one digit through a trained model) in the explainer;
+        if it cannot be opened, the explainer says why and keeps what it showed."""
+        self.show("explainer").open_network(path)
 
     def close_all(self) -> None:
         for w in self.views.values():

@@ -36,6 +36,7 @@ from engine.torch_engine.runstore import RunStore, RunStoreError
 
 class TrainerWindow(QMainWindow):
     view_requested = Signal(str)  # "explainer": the app shows that view
+    open_network_requested = Signal(str)  # a network file for the explainer (a digit stepped)
 
     def __init__(self, settings_dir, data_dir=None, store=None):
         super().__init__()

@@ -160,3 +160,36 @@ def test_the_insides_follow_a_live_run_at_each_epoch_end(qtbot, tmp_path, traine
     qtbot.waitUntil(lambda: not w.runner.running, timeout=90_000)
     w.close()
     assert multiprocessing.active_children() == []
+
+
+def test_step_through_a_digit_opens_the_explainer_on_it(qtbot, tmp_path, trained, monkeypatch):
+    """'Step through this digit' writes the digit through the run's model as a network file and
+    the app opens it in the explainer."""
+    from app.main_window import Studio
+    from app.trainer.insides import step_through
+
+    monkeypatch.setattr(step_through, "digit_folder", lambda: tmp_path / "digits")
+    data_dir, store = trained
+    s = Studio(tmp_path / "settings", restore=False, data_dir=data_dir, store=store)
+    w = s.show("trainer")
+    qtbot.addWidget(w)
+    qtbot.waitExposed(w)
+    w.tabs.setCurrentWidget(w.insides)
+    with qtbot.waitSignal(w.insides.loaded, timeout=30_000):
+        w.run_list.setCurrentItem(w.run_list.topLevelItem(0))
+    w.insides.tabs.setCurrentWidget(w.insides.features)  # the tiny model makes no mistakes
+    w.insides.features.index.setValue(3)
+    k = 3
+    with qtbot.waitSignal(w.insides.open_network, timeout=30_000) as got:
+        w.insides.step_button.click()
+    assert got.args[0].endswith(f"test{k}.json")
+    ex = s.views["explainer"]
+    qtbot.addWidget(ex)
+    qtbot.waitUntil(lambda: ex.isVisible() and ex.explainer.net is not None, timeout=10_000)
+    assert not ex.last_error
+    assert ex.explainer.spec.layers[0].shape == (1, 28, 28)  # the digit, drawn as the image
+    assert ex.explainer.net.data.targets[0].argmax() == w.insides.data.test_y[k]
+    w.insides.tabs.setCurrentWidget(w.insides.filters)  # no digit on this view: a sentence
+    w.insides.step_through()
+    assert "Step through this digit" in w.last_error
+    s.close_all()

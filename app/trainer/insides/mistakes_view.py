@@ -19,6 +19,7 @@ class MistakesView(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.mistakes, self.images, self.preds = [], None, None
+        self.current: int | None = None  # the test index shown large
         self.scale = 1.0
         self.note = QLabel("select a finished run to see its mistakes")
         self.scene = pg.GraphicsLayoutWidget()
@@ -79,6 +80,7 @@ class MistakesView(QWidget):
 
     def show_mistake(self, k: int) -> None:
         m = self.mistakes[k]
+        self.current = int(m.index)
         self.big.setImage(self.images[m.index].astype(np.float32), levels=(0, 255))
         top = ", ".join(f"{c}: {100 * p:.1f}%" for c, p in m.top3)
         self.big_plot.setTitle(f"test digit {m.index}: true {m.true}, predicted {m.predicted}")

@@ -52,6 +52,7 @@ class InsidesPanel(QWidget):
     transfer_requested = Signal()
     failed = Signal(str)  # one sentence
     loaded = Signal()  # a run's model and its test-set figures are shown
+    open_network = Signal(str)  # a digit's network file, for the explainer
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -67,8 +68,16 @@ class InsidesPanel(QWidget):
             "5–9, beside the same model trained from scratch on them"
         )
         self.transfer_button.clicked.connect(self.transfer_requested)
+        self.step_button = QPushButton("Step through this digit")
+        self.step_button.setToolTip(
+            "Open the explainer on the digit shown here (a mistake, a confusion cell's worst "
+            "digit, the feature maps' digit or your drawing), going through this model"
+        )
+        self.step_button.clicked.connect(self.step_through)
+        self.row = None  # the run looked at
         row = QHBoxLayout()
         row.addWidget(self.title, 1)
+        row.addWidget(self.step_button)
         row.addWidget(self.transfer_button)
         self.confusion, self.mistakes = ConfusionView(), MistakesView()
         self.filters, self.draw, self.features = FiltersView(), DrawView(), FeaturesView()
@@ -116,7 +125,7 @@ class InsidesPanel(QWidget):
 
     def _loaded(self, row, result) -> None:
         ck, data, preds = result
-        self.model, self.data, self.preds = ck.model, data, preds
+        self.model, self.data, self.preds, self.row = ck.model, data, preds, row
         acc = float((preds.labels == preds.predicted).mean()) if len(preds.labels) else 0.0
         self.title.setText(f"inside {row.name} ({ck.config.model.name}): {100 * acc:.2f}% on test")
         self.confusion.set_predictions(preds, data.test_x)
@@ -127,6 +136,29 @@ class InsidesPanel(QWidget):
         self.augment.set_digits(data.test_x)
         self.compute_features(self.features.index.value())
         self.loaded.emit()
+
+    def step_through(self) -> None:
+        """Export the digit on screen with this run's model; the explainer opens it."""
+        from app.trainer.insides.step_through import current_digit, export_digit
+
+        got = current_digit(self)
+        if isinstance(got, str):
+            self.failed.emit(f"Step through this digit: {got}")
+            return
+        image, label, index, words = got
+        self.title.setText(f"writing {words} through {self.row.name} for the explainer…")
+        self.tasks.run(
+            "export", export_digit, self.row.checkpoint, image, label, index, self.row.id,
+            on_result=self._exported,
+        )  # fmt: skip
+
+    def _exported(self, result: tuple[str, str]) -> None:
+        path, error = result
+        self.title.setText(f"inside {self.row.name}")
+        if error:
+            self.failed.emit(f"Step through this digit: {error}")
+        else:
+            self.open_network.emit(path)
 
     def compute_features(self, k: int) -> None:
         if self.model is None:

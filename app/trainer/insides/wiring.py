@@ -36,10 +36,11 @@ def insides_actions(w) -> list[Action]:
 
 
 def wire_insides(w) -> None:
-    w.insides_run = (
-        None  # the run whose model the insides show    w.insides.failed.connect(w.show_error)
-    )
+    w.insides_run = None  # the run whose model the insides show
+    w.live_run_id = None  # the run training now (or last)
+    w.insides.failed.connect(w.show_error)
     w.insides.transfer_requested.connect(lambda: start_transfer(w))
+    w.insides.open_network.connect(w.open_network_requested)  # the app opens the explainer
     w.run_list.itemSelectionChanged.connect(lambda: inspect_selected(w))
     w.runner.finished.connect(lambda: after_transfer(w))
     w.runner.record.connect(lambda t: w.insides.weights.add_live(t.record))  # live, per epoch
