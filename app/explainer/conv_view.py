@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from PySide6.QtCore import QLineF, QRectF, Qt
+from PySide6.QtCore import QLineF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
 from PySide6.QtWidgets import QWidget
 
@@ -29,6 +29,8 @@ SMALL_CELL = 44.0  # a filter's or a dense layer's cells are never smaller (if t
 
 
 class ConvView(QWidget):
+    cell_clicked = Signal(str, int, int, int)  # grid prefix, row, column, the grid's wrap
+
     def __init__(self, theme: Theme, parent=None):
         super().__init__(parent)
         self.theme = theme
@@ -73,6 +75,25 @@ class ConvView(QWidget):
         if over > 1:  # the titles' minimum widths pushed it past the edge: shrink every cell
             out = [(max(3.0, size / over), max(width / over, 60.0)) for size, width in out]
         return out
+
+    def cell_at(self, x: float, y: float) -> tuple[str, int, int, int] | None:
+        """(grid prefix, row, column, wrap) under the point, walking the layout as painting does."""
+        left = COL_GAP
+        for col, (cell, width) in zip(self.state.columns, self._layout(), strict=True):
+            top = TITLE + 8
+            for g in col.grids:
+                top += LABEL
+                h, w = g.values.shape
+                if left <= x < left + w * cell and top <= y < top + h * cell:
+                    return g.prefix, int((y - top) // cell), int((x - left) // cell), g.wrap
+                top += h * cell + GAP
+            left += width + COL_GAP
+        return None
+
+    def mousePressEvent(self, ev) -> None:  # noqa: N802 (Qt)
+        hit = self.cell_at(ev.position().x(), ev.position().y())
+        if hit is not None:
+            self.cell_clicked.emit(*hit)
 
     # ---- painting ----
     def paintEvent(self, ev) -> None:  # noqa: N802 (Qt)

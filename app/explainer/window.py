@@ -26,6 +26,7 @@ from app.shared.theme import LECTURER, NORMAL
 from engine.numpy_engine.fmt import num
 from engine.numpy_engine.views import decision_grid, fit_curve, grid_resolution
 
+from .cell_pick import Picker, pick
 from .controls import StepControls
 from .conv_state import conv_training_state, conv_view_state
 from .conv_view import ConvView
@@ -148,6 +149,10 @@ class ExplainerWindow(QMainWindow):
         c.next_step.connect(g(ex.next_training_step))
         c.train_toggled.connect(g(self.set_training))
         self.view.edit_weight.connect(g(self.edit_weight))
+        self.picker = Picker()  # a pixel (or unit) and a unit: that weight's gradient
+        self.conv_view.cell_clicked.connect(
+            g(lambda *hit: pick(ex, self.picker, *hit, self.statusBar().showMessage))
+        )
         self.view.edit_bias.connect(g(self.edit_bias))
         self.data_panel.preset_chosen.connect(g(self.open_network))
         self.data_panel.dataset_chosen.connect(g(ex.use_dataset))

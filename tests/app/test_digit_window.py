@@ -163,3 +163,33 @@ def test_fast_cnn_file_steps_and_jumps(qtbot, window, files):
     assert ex.event_index in starts
     _follows(w)
     w.repaint()
+
+
+def _centre(w, prefix: str, r: int, c: int):
+    """The view position of cell (r, c) of the grid `prefix`, found by the view's own hit test."""
+    from PySide6.QtCore import QPoint
+
+    view = w.conv_view
+    for x in range(0, view.width(), 2):
+        for y in range(0, view.height(), 2):
+            hit = view.cell_at(x, y)
+            if hit is not None and hit[:3] == (prefix, r, c):
+                return QPoint(x + 1, y + 1)
+    raise AssertionError(f"no cell {prefix} ({r}, {c}) on the drawing")
+
+
+def test_clicking_a_pixel_and_a_hidden_unit_shows_that_weights_gradient(qtbot, window, files):
+    """Pick a pixel of the input image and a unit of the first dense layer: the explainer goes to
+    ∂L/∂w for exactly that weight, worked out by the chain rule."""
+    w = window
+    assert w.open_network(files["mlp"])
+    w.resize(1600, 1000)
+    qtbot.wait(50)
+    qtbot.mouseClick(w.conv_view, Qt.MouseButton.LeftButton, pos=_centre(w, "c0_0", 14, 10))
+    assert "layer 0 chosen" in w.statusBar().currentMessage()
+    qtbot.mouseClick(w.conv_view, Qt.MouseButton.LeftButton, pos=_centre(w, "n2", 1, 3))
+    ev = w.explainer.event
+    pixel, unit = 14 * 28 + 10, 1 * 16 + 3  # the first dense layer is laid out 16 a row
+    assert ev.phase == "backward" and ev.layer == 2 and ev.index == (unit, pixel)
+    c = w.explainer.current.events.arrays
+    assert ev.value == pytest.approx(float(c.bw.grads[1][0][unit, pixel]), rel=1e-9, abs=1e-15)
