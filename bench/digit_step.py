@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
 
-DATA = "/work/shared/data/mnist"
+DATA = str(Path(__file__).parents[2] / "shared" / "data" / "mnist")  # the team's copy
 SLOW: list[tuple[float, str]] = []  # (ms, the event reached) of every press
 FULL: list[float] = []  # ms of every press with a forced repaint of the whole window
 GOALS = {"open_s": 1.0, "worst_press_ms": 16.0, "step_mb": 300.0}
