@@ -20,7 +20,7 @@ def run_gui(network: str | None = None, view: str = "explainer", data_dir=None) 
     from PySide6.QtWidgets import QApplication
 
     from app.explainer.data_panel import PRESET_DIR
-    from app.main_window import Studio
+    from app.main_window import Studio, ViewError
     from app.shared.errors import install_excepthook
 
     install_excepthook()  # an exception in a slot is logged and shown, never lost or fatal
@@ -29,7 +29,11 @@ def run_gui(network: str | None = None, view: str = "explainer", data_dir=None) 
     pg.setConfigOptions(antialias=True, background="w", foreground="k")
     studio = Studio(settings_dir(), restore=network is None, data_dir=data_dir)
     app.aboutToQuit.connect(studio.close_all)  # a hidden view training in the background stops
-    win = studio.show(view)
+    try:
+        win = studio.show(view)
+    except ViewError as e:
+        print(f"backprop-studio: error: {e}", file=sys.stderr)
+        return 2
     if view == "explainer" and network is not None and not win.open_network(network):
         win.open_network(str(PRESET_DIR / "mazur_2_2_2.json"))  # the error was shown
     return app.exec()

@@ -9,6 +9,10 @@ from pathlib import Path
 from PySide6.QtCore import QObject
 
 
+class ViewError(ValueError):
+    """A view that could not be built; the message says why in one sentence."""
+
+
 class Studio(QObject):
     def __init__(self, settings_dir: str | Path, restore: bool = True, data_dir=None, store=None):
         super().__init__()
@@ -34,8 +38,17 @@ class Studio(QObject):
         return self.views[name]
 
     def show(self, name: str):
-        """Show one view in place of the other (same place and size on the screen)."""
-        w = self.view(name)
+        """Show one view in place of the other (same place and size on the screen). A view that
+        cannot be built (an unusable run store) is said in the window on screen, or raised as a
+        ViewError when there is none."""
+        try:
+            w = self.view(name)
+        except ValueError as e:  # RunStoreError and the like: one sentence
+            current = next((v for v in self.views.values() if v.isVisible()), None)
+            if current is None:
+                raise ViewError(f"the {name} cannot open: {e}") from None
+            current.show_error(f"the {name} cannot open: {e}")
+            return current
         others = [v for k, v in self.views.items() if k != name and v.isVisible()]
         if others and not w.isVisible() and not others[0].isFullScreen():
             w.setGeometry(others[0].geometry())

@@ -78,7 +78,7 @@ def explainer_actions(w) -> list[Action]:
             "MNIST trainer",
             "Go",
             ("Ctrl+2",),
-            lambda: w.view_requested.emit("trainer"),
+            g(lambda: w.view_requested.emit("trainer")),
             "Open the MNIST trainer window",
         ),
         Action("guide", "Guide", "Help", ("F1",), g(lambda: show_guide(w)), "Open the guide"),

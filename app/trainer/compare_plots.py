@@ -27,7 +27,7 @@ class ComparePlots(pg.GraphicsLayoutWidget):
     def set_runs(self, runs: dict[int, tuple[str, int, dict]]) -> None:
         """The ticked runs, each (name, colour index, curves from engine.curves.run_curves)."""
         for rid in list(self.items):
-            if rid not in runs:
+            if rid not in runs or runs[rid][0] != self.runs.get(rid, ("",))[0]:  # gone, renamed
                 for item, plot in zip(self.items.pop(rid), (self.loss, self.acc), strict=True):
                     plot.removeItem(item)
                     plot.legend.removeItem(item)

@@ -107,8 +107,8 @@ class ExperimentPlots(pg.GraphicsLayoutWidget):
     def _mark_suggestion(self, s: LrSuggestion) -> None:
         line = pg.InfiniteLine(np.log10(s.lr), angle=90, pen=pg.mkPen("#c0392b", width=2))
         text = pg.TextItem(f"suggested {s.lr:.2g}\n({s.rule})", color="#c0392b", anchor=(0, 0))
-        self.range.addItem(line)
-        self.range.addItem(text)
+        self.range.addItem(line, ignoreBounds=True)
+        self.range.addItem(text, ignoreBounds=True)
         finite = np.asarray(s.smoothed, float)
         finite = finite[np.isfinite(finite)]
         text.setPos(np.log10(s.lr), float(finite.max()) if finite.size else 1.0)

@@ -130,10 +130,11 @@ class LivePlots(pg.GraphicsLayoutWidget):
     def mark_diverged(self, step: int, message: str) -> None:
         self.diverged_line.setValue(step)
         self.diverged_text.setText(f"diverged at step {step}")
-        finite = self.steps["loss"][np.isfinite(self.steps["loss"])]
-        self.diverged_text.setPos(step, float(finite.max()) if finite.size else 1.0)
-        self.loss.addItem(self.diverged_line)
-        self.loss.addItem(self.diverged_text)
+        finite = self.steps["loss"][np.isfinite(self.steps["loss"]) & (self.steps["loss"] > 0)]
+        top = float(finite.max()) if finite.size else 1.0
+        self.diverged_text.setPos(step, np.log10(top) if self.log_y else top)  # view coordinates
+        self.loss.addItem(self.diverged_line, ignoreBounds=True)
+        self.loss.addItem(self.diverged_text, ignoreBounds=True)
 
     def set_smoothing(self, weight: float) -> None:
         """The slider moved: recompute the smoothed curves once, then keep appending."""

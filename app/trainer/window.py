@@ -30,7 +30,7 @@ from app.trainer.run_list import RunList
 from app.trainer.runner import JobRunner
 from engine.torch_engine.curves import progress_text, run_curves
 from engine.torch_engine.jobs import Job
-from engine.torch_engine.records import Diverged, Done, Start, Step
+from engine.torch_engine.records import Diverged, Done, LrPoint, Start, Step
 from engine.torch_engine.runstore import RunStore, RunStoreError
 
 
@@ -64,6 +64,7 @@ class TrainerWindow(QMainWindow):
         self.timer = QTimer(self)  # plots redraw from a timer, never per record
         self.timer.setInterval(50)  # one live plot a tick, so each about 3-10 times a second
         self.timer.timeout.connect(self._redraw)
+        self.tabs.currentChanged.connect(lambda _: setattr(self, "_dirty", True))  # draw it now
         self.timer.start()
         self.refresh_runs()
         self.form.check()
@@ -226,10 +227,14 @@ class TrainerWindow(QMainWindow):
             self.progress.setRange(0, 1000)
             self.statusBar().showMessage(f"{tagged.label or 'run'}: {rec.device_reason}", 8000)
         elif isinstance(rec, Step) and self.start_rec is not None:
-            runs = len(self.job.values) if self.job is not None else 0
+            runs = job_runs(self.job)
             text, frac = progress_text(self.start_rec, rec, tagged.run_index, runs or 1)
             self.progress_label.setText(text)
             self.progress.setValue(int(1000 * frac))
+        elif isinstance(rec, LrPoint) and self.start_rec is not None:
+            n = max(1, self.start_rec.total_steps)
+            self.progress_label.setText(f"LR range test: step {rec.step + 1}/{n}, lr {rec.lr:.2g}")
+            self.progress.setValue(int(1000 * min(1.0, (rec.step + 1) / n)))
         elif isinstance(rec, Diverged):
             self.live.mark_diverged(rec.step, rec.message)
             self.statusBar().showMessage(rec.message, 15000)
@@ -296,6 +301,10 @@ class TrainerWindow(QMainWindow):
         self.refresh_runs()
 
     def _delete(self, ids: list) -> None:
+        running = [r for r in ids if self.run_list.rows[r].status == "running"]
+        if running and self.runner.running:
+            self.show_error("a run that is training cannot be deleted; stop it first")
+            ids = [r for r in ids if r not in running]
         for rid in ids:
             self.store.delete(rid)
         self.refresh_runs()
@@ -390,3 +399,10 @@ class TrainerWindow(QMainWindow):
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.sync()
         super().closeEvent(ev)
+
+
+def job_runs(job: Job | None) -> int:
+    """How many runs a job makes (for the progress bar)."""
+    if job is None:
+        return 1
+    return 3 if job.kind == "transfer" else max(1, len(job.values))

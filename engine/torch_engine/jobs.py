@@ -19,7 +19,8 @@ from .records import Record
 from .runstore import RUN_KINDS, RunStore, new_group_id
 from .training import TrainConfig, prepare, train
 
-STOP_GRACE_S = 5.0  # how long a closed job's child may take to finish before it is terminated
+STOP_GRACE_S = 30.0  # how long a stopped job's child may take to finish (a cancelled run is
+# evaluated and saved first: seconds for a big CNN on one core) before it is terminated
 
 
 @dataclass(frozen=True)

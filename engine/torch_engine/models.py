@@ -3,6 +3,7 @@ a list of layers (conv, pool, flatten, dense, dropout, batchnorm, activation).""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -107,7 +108,7 @@ def build_layers(layers: list[dict], in_shape=(1, 28, 28)) -> nn.Sequential:
             elif kind == "dense":
                 if len(shape) != 1:
                     mods.append(nn.Flatten())
-                    shape = (int(torch.tensor(shape).prod()),)
+                    shape = (math.prod(shape),)
                 mods.append(nn.Linear(shape[0], int(spec["units"])))
             elif kind == "dropout":
                 mods.append(nn.Dropout(float(spec.get("p", 0.5))))

@@ -163,7 +163,7 @@ def check(form: dict) -> Checked:
     params = None
     if model is not None:
         try:
-            params = count_parameters(build_model(model))
+            params = count_parameters(_shapes_only(model))
         except ModelSpecError as err:
             e["layers" if model.name == "custom" else "model"] = str(err)
         else:
@@ -251,6 +251,15 @@ def _lr_range(form: dict, e: dict) -> dict:
     if "lr_start" in e or "lr_end" in e or steps is None:
         return {}
     return {"lr_start": start, "lr_end": end, "lr_steps": steps}
+
+
+def _shapes_only(model: ModelConfig):
+    """The model built on torch's meta device: shapes and parameter counts, no memory (a typed
+    'dense 100000' twice would otherwise allocate 40 GB just to be refused)."""
+    import torch
+
+    with torch.device("meta"):
+        return build_model(model)
 
 
 def _model(form: dict, e: dict) -> ModelConfig | None:

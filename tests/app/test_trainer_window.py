@@ -250,3 +250,35 @@ def test_download_shows_progress_and_can_be_cancelled(qtbot, make_trainer, tmp_p
     qtbot.waitUntil(lambda: w.data._worker is None, timeout=5000)
     assert seen and "cancelled" in w.data.status.text()
     assert not w.data.present and w.data.download.isVisibleTo(w)
+
+
+def test_review_fixes_delete_running_progress_and_a_bad_store(
+    qtbot, make_trainer, data_dir, tmp_path
+):
+    """A run that is training cannot be deleted; an unusable run store is one sentence in the
+    window on screen; a typed model too big is refused without being built."""
+    from app.main_window import Studio, ViewError
+
+    w = make_trainer(data_dir)
+    small_run(w, epochs="200")
+    w.run_button.click()
+    qtbot.waitUntil(lambda: len(w.live.steps) > 0, timeout=RUN_TIMEOUT_MS)
+    w.refresh_runs()
+    (row,) = w.store.runs()
+    w._delete([row.id])
+    assert "cannot be deleted" in w.last_error and len(w.store.runs()) == 1
+    w.stop_button.click()
+    wait_done(qtbot, w)
+    folder = tmp_path / "a-folder"
+    folder.mkdir()
+    s = Studio(tmp_path / "s", restore=False, data_dir=data_dir, store=folder)
+    ex = s.show("explainer")
+    qtbot.addWidget(ex)
+    assert s.show("trainer") is ex and "trainer cannot open" in ex.last_error
+    with pytest.raises(ViewError):
+        Studio(tmp_path / "s2", restore=False, store=folder).show("trainer")
+    s.close_all()
+    w.form.model.setCurrentText("custom")
+    w.form.layers.setPlainText("dense 100000 relu\ndense 100000 relu\ndense 10")
+    result = w.form.check()  # 10 billion parameters: counted on the meta device, not allocated
+    assert result.config is None and "over the limit" in w.form.errors["layers"].text()

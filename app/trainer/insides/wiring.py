@@ -43,9 +43,21 @@ def wire_insides(w) -> None:
     w.insides.open_network.connect(w.open_network_requested)  # the app opens the explainer
     w.run_list.itemSelectionChanged.connect(lambda: inspect_selected(w))
     w.runner.finished.connect(lambda: after_transfer(w))
-    w.runner.record.connect(lambda t: w.insides.weights.add_live(t.record))  # live, per epoch
+    w.runner.record.connect(  # live, per epoch, only onto the run the insides show
+        lambda t: (
+            w.insides.weights.add_live(t.record) if w.insides_run in (None, t.run_id) else None
+        )
+    )
     w.runner.record.connect(lambda t: refresh_live(w, t))
     w.tabs.currentChanged.connect(lambda _: show_live_on_arrival(w))
+
+
+def _row(w, run_id: int):
+    """The store's row of a run, or None if it was deleted meanwhile."""
+    try:
+        return w.store.run(run_id)
+    except (KeyError, ValueError, OSError):
+        return None
 
 
 def show_live_on_arrival(w) -> None:
@@ -53,8 +65,8 @@ def show_live_on_arrival(w) -> None:
     live = getattr(w, "live_run_id", None)
     if w.tabs.currentIndex() != TAB or live is None or w.insides_run not in (None, live):
         return
-    row = w.store.run(live)
-    if row.checkpoint:
+    row = _row(w, live)
+    if row is not None and row.checkpoint:
         w.insides_run = row.id
         w.insides.show_run(row, w.data.folder, w.store)
 
@@ -70,8 +82,8 @@ def refresh_live(w, tagged) -> None:
         return
     if w.tabs.currentIndex() != TAB or w.insides_run not in (None, tagged.run_id):
         return
-    row = w.store.run(tagged.run_id)
-    if row.checkpoint:
+    row = _row(w, tagged.run_id)
+    if row is not None and row.checkpoint:
         w.insides_run = row.id
         w.insides.show_run(row, w.data.folder, w.store)
 
