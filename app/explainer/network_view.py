@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.shared.theme import Theme
+from engine.numpy_engine import ids
 from engine.numpy_engine.fmt import num
 
 from .scene_state import MAX_DRAWN, ViewState
@@ -44,7 +45,7 @@ class EdgeItem(_Hover, QGraphicsLineItem):
     def __init__(self, key, *a):
         super().__init__(*a)
         self.key = key  # (layer, j, i)
-        self.item_id = f"w{key[0]}_{key[1]}_{key[2]}"
+        self.item_id = ids.edge(*key)
         self.setAcceptHoverEvents(True)
 
     def shape(self) -> QPainterPath:
@@ -59,7 +60,7 @@ class NodeItem(_Hover, QGraphicsEllipseItem):
     def __init__(self, key, rect):
         super().__init__(rect)
         self.key = key  # (layer, j)
-        self.item_id = f"n{key[0]}_{key[1]}"
+        self.item_id = ids.node(*key)
         self.setAcceptHoverEvents(True)
 
 
@@ -93,6 +94,26 @@ class NetworkView(QGraphicsView):
         self.bias_text = {}
         self.static_text: list[QGraphicsSimpleTextItem] = []  # titles, names: theme-coloured
         self.sizes = tuple(sizes)
+        pos = self._positions(sizes)
+        drawn = zip(sizes[:-1], sizes[1:], strict=False)
+        show_numbers = sum(min(a, MAX_DRAWN) * min(b, MAX_DRAWN) for a, b in drawn) <= 24
+        self._edges(pos, sizes, show_numbers)
+        self._nodes(pos, show_numbers, input_names)
+        for l in range(len(sizes)):
+            name = "input" if l == 0 else "output" if l == len(sizes) - 1 else f"hidden {l}"
+            t = sc.addSimpleText(f"layer {l}\n{name}", self._font(10, bold=True))
+            self.static_text.append(t)
+            t.setPos(l * COL_GAP - 30, -R - 60)
+        self.legend = sc.addSimpleText(
+            "edges: weights — blue +, orange −, width = |w|\n\n", self._font(10)
+        )
+        tallest = min(max(sizes), MAX_DRAWN)
+        self.legend.setPos(-R, (tallest - 1) * ROW_GAP + R + 24)
+        self.setSceneRect(sc.itemsBoundingRect().adjusted(-40, -30, 40, 30))
+        self.fit()
+
+    def _positions(self, sizes) -> dict[tuple[int, int], QPointF]:
+        """Where each drawn unit sits (at most MAX_DRAWN a layer, centred; "+n more" below)."""
         pos: dict[tuple[int, int], QPointF] = {}
         tallest = min(max(sizes), MAX_DRAWN)
         for l, n in enumerate(sizes):
@@ -101,41 +122,35 @@ class NetworkView(QGraphicsView):
             for j in range(shown):
                 pos[l, j] = QPointF(l * COL_GAP, top + j * ROW_GAP)
             if n > shown:
-                t = sc.addSimpleText(f"+{n - shown} more", self._font(10))
+                t = self.scene().addSimpleText(f"+{n - shown} more", self._font(10))
                 self.static_text.append(t)
                 t.setPos(l * COL_GAP - 30, top + shown * ROW_GAP - 20)
-        show_numbers = (
-            sum(
-                min(a, MAX_DRAWN) * min(b, MAX_DRAWN)
-                for a, b in zip(sizes[:-1], sizes[1:], strict=False)
-            )
-            <= 24
-        )
+        return pos
+
+    def _edges(self, pos, sizes, show_numbers: bool) -> None:
+        sc = self.scene()
         for l in range(1, len(sizes)):
             for j in range(min(sizes[l], MAX_DRAWN)):
                 for i in range(min(sizes[l - 1], MAX_DRAWN)):
-                    eid = f"w{l}_{j}_{i}"
-                    e = EdgeItem(
-                        (l, j, i),
-                        pos[l - 1, i].x() + R,
-                        pos[l - 1, i].y(),
-                        pos[l, j].x() - R,
-                        pos[l, j].y(),
-                    )
+                    eid = ids.edge(l, j, i)
+                    a, b = pos[l - 1, i], pos[l, j]
+                    e = EdgeItem((l, j, i), a.x() + R, a.y(), b.x() - R, b.y())
                     e.setZValue(0)
                     sc.addItem(e)
                     self.edges[eid] = e
                     if show_numbers:
                         t = sc.addSimpleText("", self._font(9))
-                        a, b = pos[l - 1, i], pos[l, j]
                         frac = 0.28 + 0.1 * (i % 3)  # stagger labels so they do not overlap
                         t.setPos(
                             a.x() + (b.x() - a.x()) * frac, a.y() + (b.y() - a.y()) * frac - 16
                         )
                         t.setZValue(3)
                         self.edge_text[eid] = t
+
+    def _nodes(self, pos, show_numbers: bool, input_names) -> None:
+        sc = self.scene()
         for (l, j), p in pos.items():
-            nid = f"n{l}_{j}"
+            nid = ids.node(l, j)
             item = NodeItem((l, j), QRectF(p.x() - R, p.y() - R, 2 * R, 2 * R))
             item.setZValue(2)
             sc.addItem(item)
@@ -151,17 +166,6 @@ class NetworkView(QGraphicsView):
                 lab = sc.addSimpleText(input_names[j], self._font(10))
                 self.static_text.append(lab)
                 lab.setPos(p.x() - R - 8 - lab.boundingRect().width(), p.y() - 8)
-        for l in range(len(sizes)):
-            name = "input" if l == 0 else "output" if l == len(sizes) - 1 else f"hidden {l}"
-            t = sc.addSimpleText(f"layer {l}\n{name}", self._font(10, bold=True))
-            self.static_text.append(t)
-            t.setPos(l * COL_GAP - 30, -R - 60)
-        self.legend = sc.addSimpleText(
-            "edges: weights — blue +, orange −, width = |w|\n\n", self._font(10)
-        )
-        self.legend.setPos(-R, (tallest - 1) * ROW_GAP + R + 24)
-        self.setSceneRect(sc.itemsBoundingRect().adjusted(-40, -30, 40, 30))
-        self.fit()
 
     def _font(self, pt: int, bold: bool = False) -> QFont:
         f = QFont(self.theme.font_family)

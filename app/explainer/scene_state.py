@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from engine.numpy_engine import ids
 from engine.numpy_engine.fmt import num
 
 MAX_DRAWN = 16  # units drawn per layer; the view summarises the rest as "+N more"
@@ -80,7 +81,7 @@ def view_state(explainer) -> ViewState:
     for k, (W, b) in enumerate(r.before.params):
         l = k + 1
         for j in drawn(W.shape[0]):
-            nid = f"n{l}_{j}"
+            nid = ids.node(l, j)
             u = p.unit(l, j)
             for key in ("δ", "a", "z") if backward else ("a", "z"):
                 if key in u:
@@ -89,7 +90,7 @@ def view_state(explainer) -> ViewState:
             new_b = p.new_bias(l, j)
             vs.biases[nid] = float(b[j]) if new_b is None else new_b
             for i in drawn(W.shape[1]):
-                eid = f"w{l}_{j}_{i}"
+                eid = ids.edge(l, j, i)
                 if backward:
                     g = p.grad(l, j, i)
                     if g is not None:
@@ -144,9 +145,9 @@ def training_view_state(explainer) -> ViewState:
     vs = ViewState()
     for k, (W, b) in enumerate(state.params):
         for j in drawn(W.shape[0]):
-            vs.biases[f"n{k + 1}_{j}"] = float(b[j])
+            vs.biases[ids.node(k + 1, j)] = float(b[j])
             for i in drawn(W.shape[1]):
-                vs.edge_values[f"w{k + 1}_{j}_{i}"] = float(W[j, i])
+                vs.edge_values[ids.edge(k + 1, j, i)] = float(W[j, i])
     vs.edge_label = (
         "training… the newest weights (blue +, orange −, width = |w|)\n"
         f"step {state.t:>9}; press T to pause, stepping resumes at the next step"

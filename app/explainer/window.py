@@ -10,10 +10,8 @@ from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
     QDockWidget,
-    QFileDialog,
     QInputDialog,
     QMainWindow,
-    QMessageBox,
     QStackedWidget,
     QTabWidget,
     QToolBar,
@@ -22,6 +20,7 @@ from PySide6.QtWidgets import (
 from app.shared.actions import Action, install
 from app.shared.errors import guarded
 from app.shared.lecturer import AutoHide
+from app.shared.messages import open_box
 from app.shared.theme import LECTURER, NORMAL
 from engine.numpy_engine.fmt import num
 from engine.numpy_engine.views import decision_grid, fit_curve, grid_resolution
@@ -33,7 +32,6 @@ from .conv_view import ConvView
 from .data_panel import PRESET_DIR, DataPanel
 from .editor_panel import EditorPanel
 from .explainer import Explainer, one_blas_thread
-from .export_actions import run_export
 from .formula_panel import FormulaPanel
 from .gradcheck_dialog import GradCheckDialog
 from .network_view import NetworkView
@@ -42,12 +40,13 @@ from .scene_state import tooltip, training_view_state, view_state
 from .session import save_session
 from .welcome import Welcome
 from .window_actions import add_panel_actions, explainer_actions
+from .window_files import FileDialogs
 
 DEFAULT_PRESET = PRESET_DIR / "mazur_2_2_2.json"
 SWITCH_INTERVAL_S = 0.0005
 
 
-class ExplainerWindow(QMainWindow):
+class ExplainerWindow(FileDialogs, QMainWindow):
     view_requested = Signal(str)  # "trainer": the app shows that view
 
     def __init__(self, settings_dir: str | Path, restore: bool = True):
@@ -75,23 +74,7 @@ class ExplainerWindow(QMainWindow):
         self.toolbar.setObjectName("stepping")
         self.toolbar.addWidget(self.controls)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
-        self.docks = {}
-        tabs = QTabWidget()
-        tabs.addTab(self.data_panel, "Data")
-        tabs.addTab(self.editor, "Network")  # it scrolls inside; its Apply bar stays visible
-        self.editor.pending_changed.connect(
-            lambda on: tabs.setTabText(1, "Network ●" if on else "Network")
-        )
-        for name, widget, area in (
-            ("Formula", self.formula, Qt.DockWidgetArea.RightDockWidgetArea),
-            ("Setup", tabs, Qt.DockWidgetArea.LeftDockWidgetArea),
-            ("Plots", self.plots, Qt.DockWidgetArea.BottomDockWidgetArea),
-        ):
-            dock = QDockWidget(name)
-            dock.setObjectName(name.lower())
-            dock.setWidget(widget)
-            self.addDockWidget(area, dock)
-            self.docks[name] = dock
+        self.docks = self._docks()
         self.table = self.actions_table()
         self.qactions = install(self, self.table)
         add_panel_actions(self, self.docks)
@@ -114,6 +97,27 @@ class ExplainerWindow(QMainWindow):
         restored = self._restore() if restore else False
         if not restored:  # the first layout: the drawing gets the room, the plots a strip
             QTimer.singleShot(0, self._default_layout)
+
+    def _docks(self) -> dict[str, QDockWidget]:
+        """The formula on the right, data and network setup on the left, the plots below."""
+        docks = {}
+        tabs = QTabWidget()
+        tabs.addTab(self.data_panel, "Data")
+        tabs.addTab(self.editor, "Network")  # it scrolls inside; its Apply bar stays visible
+        self.editor.pending_changed.connect(
+            lambda on: tabs.setTabText(1, "Network ●" if on else "Network")
+        )
+        for name, widget, area in (
+            ("Formula", self.formula, Qt.DockWidgetArea.RightDockWidgetArea),
+            ("Setup", tabs, Qt.DockWidgetArea.LeftDockWidgetArea),
+            ("Plots", self.plots, Qt.DockWidgetArea.BottomDockWidgetArea),
+        ):
+            dock = QDockWidget(name)
+            dock.setObjectName(name.lower())
+            dock.setWidget(widget)
+            self.addDockWidget(area, dock)
+            docks[name] = dock
+        return docks
 
     def _central(self) -> QStackedWidget:
         stack = QStackedWidget()
@@ -262,27 +266,10 @@ class ExplainerWindow(QMainWindow):
         if self._editor_applying:  # the editor shows it beside its field, in plain words
             return
         self.statusBar().showMessage(text, 10000)
-        box = QMessageBox(
-            QMessageBox.Icon.Warning, "Backprop Studio", text, QMessageBox.StandardButton.Ok, self
-        )
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()  # not modal to the app: a test or a lecture goes on
-        self.dialogs.append(box)
+        open_box(self, text, warning=True)  # not modal to the app: a test or a lecture goes on
 
     def open_network(self, path: str) -> bool:
         return self.explainer.load_file(path)
-
-    def open_network_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Open network file", str(PRESET_DIR), "Network files (*.json)"
-        )
-        if path:
-            self.open_network(path)
-
-    def import_csv_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Import CSV", "", "CSV files (*.csv)")
-        if path:
-            self.explainer.import_csv(path)
 
     def apply_editor(self, d: dict, keep: bool) -> None:
         ex = self.explainer
@@ -361,29 +348,6 @@ class ExplainerWindow(QMainWindow):
         elif self.isFullScreen():
             self.showNormal()
         self.refresh()  # the view recolours everything it draws from the theme
-
-    # ---- exports ----
-    def export_dialog(self, kind: str) -> None:
-        run_export(self, kind)
-
-    # ---- sessions ----
-    def save_session_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Save session", "session.bps.json", "Sessions (*.json)"
-        )
-        if path and self.explainer.net is not None:
-            try:
-                save_session(self.explainer, path)
-            except (OSError, ValueError) as e:
-                self.show_error(f"Session not saved: {e}")
-
-    def open_session_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open session", "", "Sessions (*.json)")
-        if path:
-            self.open_session(path)
-
-    def open_session(self, path: str | Path) -> bool:
-        return self.explainer.open_session(path)
 
     def _restore(self) -> bool:
         """The last session and window layout; True when a layout was restored."""

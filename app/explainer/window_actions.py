@@ -23,11 +23,11 @@ EXPORTS = (
 
 def explainer_actions(w) -> list[Action]:
     """Every action of window `w`, once: menus, shortcuts and the keys help read it."""
-    ex, g = w.explainer, w.guard
+    return [*_file_actions(w), *_step_actions(w), *_view_actions(w)]
 
-    def phase(p):
-        return g(lambda: ex.jump_phase(p))
 
+def _file_actions(w) -> list[Action]:
+    g = w.guard
     return [
         Action("open", "Open network file…", "File", ("Ctrl+O",), g(w.open_network_dialog)),
         Action("csv", "Import CSV data…", "File", (), g(w.import_csv_dialog)),
@@ -38,6 +38,16 @@ def explainer_actions(w) -> list[Action]:
             for k, t in EXPORTS
         ),
         Action("quit", "Quit", "File", ("Ctrl+Q",), w.close),
+    ]
+
+
+def _step_actions(w) -> list[Action]:
+    ex, g = w.explainer, w.guard
+
+    def phase(p):
+        return g(lambda: ex.jump_phase(p))
+
+    return [
         Action("next", "Next number", "Step", ("Space", "Right", "PgDown"), g(ex.next)),
         Action("back", "Back one number", "Step", ("Left", "PgUp"), g(ex.back)),
         Action("home", "Start of this step", "Step", ("Home",), g(ex.home)),
@@ -70,6 +80,12 @@ def explainer_actions(w) -> list[Action]:
             ("T",),
             g(lambda: w.set_training(not ex.training)),
         ),
+    ]
+
+
+def _view_actions(w) -> list[Action]:
+    g = w.guard
+    return [
         Action("gradcheck", "Gradient check", "View", ("G",), g(w.show_gradient_check)),
         Action("lecturer", "Lecturer mode", "View", ("F11",), g(w.toggle_lecturer)),
         Action("leave", "Leave lecturer mode", "", ("Escape",), g(lambda: w.set_lecturer(False))),

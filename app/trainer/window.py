@@ -5,13 +5,11 @@ everything recorded lives in the run store. It computes nothing itself."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QDockWidget,
-    QFileDialog,
     QLabel,
     QMainWindow,
     QProgressBar,
@@ -22,6 +20,7 @@ from app.shared.actions import Action, install, keys_html
 from app.shared.messages import open_box
 from app.shared.theme import LECTURER, NORMAL
 from app.trainer.actions import trainer_actions
+from app.trainer.file_actions import FileActions
 from app.trainer.insides.panel import InsidesPanel
 from app.trainer.insides.wiring import insides_actions, wire_insides
 from app.trainer.panels import PlotTabs, SidePanel
@@ -34,7 +33,7 @@ from engine.torch_engine.records import Diverged, Done, LrPoint, Start, Step
 from engine.torch_engine.runstore import RunStore, RunStoreError
 
 
-class TrainerWindow(QMainWindow):
+class TrainerWindow(FileActions, QMainWindow):
     view_requested = Signal(str)  # "explainer": the app shows that view
     open_network_requested = Signal(str)  # a network file for the explainer (a digit stepped)
 
@@ -227,8 +226,8 @@ class TrainerWindow(QMainWindow):
             self.progress.setRange(0, 1000)
             self.statusBar().showMessage(f"{tagged.label or 'run'}: {rec.device_reason}", 8000)
         elif isinstance(rec, Step) and self.start_rec is not None:
-            runs = job_runs(self.job)
-            text, frac = progress_text(self.start_rec, rec, tagged.run_index, runs or 1)
+            runs = self.job.runs if self.job is not None else 1
+            text, frac = progress_text(self.start_rec, rec, tagged.run_index, runs)
             self.progress_label.setText(text)
             self.progress.setValue(int(1000 * frac))
         elif isinstance(rec, LrPoint) and self.start_rec is not None:
@@ -312,53 +311,6 @@ class TrainerWindow(QMainWindow):
     def _reuse(self, rid: int) -> None:
         self.form.set_config(self.store.config(rid))
 
-    # ---- files ----
-    def export_plots(self, kind: str, path: str | None = None) -> None:
-        from app.trainer.files import export_scene
-
-        scenes, i = self.tabs.scenes(), self.tabs.currentIndex()
-        scene = scenes[i] if i < len(scenes) else self.insides.current_scene()
-        if path is None:
-            path, _ = QFileDialog.getSaveFileName(
-                self, "Export plots", f"plots.{kind}", f"*.{kind}"
-            )
-        if path:
-            self._try(lambda: export_scene(scene, path, kind), f"plots written to {path}")
-
-    def save_model(self, rid: int | None = None, path: str | None = None) -> None:
-        ids = [rid] if rid is not None else (self.run_list.selected_ids() or self.run_list.ticked())
-        row = self.run_list.rows.get(ids[0]) if ids else None
-        if row is None or not row.checkpoint or not Path(row.checkpoint).is_file():
-            self.show_error("select a finished run that has a model to save")
-            return
-        if path is None:
-            path, _ = QFileDialog.getSaveFileName(self, "Save model", f"{row.name}.pt", "*.pt")
-        if path:
-            self._try(lambda: shutil.copyfile(row.checkpoint, path), f"model saved to {path}")
-
-    def load_model(self, path: str | None = None) -> None:
-        from app.trainer.files import import_checkpoint
-
-        if path is None:
-            path, _ = QFileDialog.getOpenFileName(self, "Load model", "", "Checkpoints (*.pt)")
-        if path and self._try(lambda: import_checkpoint(self.store, path), f"{path} loaded"):
-            self.refresh_runs()
-
-    def export_runs(self, path: str | None = None) -> None:
-        if path is None:
-            path, _ = QFileDialog.getSaveFileName(self, "Export runs", "runs.csv", "*.csv")
-        if path:
-            self._try(lambda: self.store.export_csv(path), f"every run's records written to {path}")
-
-    def _try(self, work, done: str) -> bool:
-        try:
-            work()
-        except (OSError, ValueError) as e:
-            self.show_error(str(e))
-            return False
-        self.statusBar().showMessage(done, 8000)
-        return True
-
     # ---- messages, keys, lecturer mode ----
     def show_error(self, text: str) -> None:
         self.last_error = text
@@ -399,10 +351,3 @@ class TrainerWindow(QMainWindow):
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.sync()
         super().closeEvent(ev)
-
-
-def job_runs(job: Job | None) -> int:
-    """How many runs a job makes (for the progress bar)."""
-    if job is None:
-        return 1
-    return 3 if job.kind == "transfer" else max(1, len(job.values))

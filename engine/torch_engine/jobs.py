@@ -36,6 +36,11 @@ class Job:
     lr_steps: int = 100  # LR range test: steps from lr_start to lr_end
     store_path: str | None = None  # the run store file (None: default_store_path())
 
+    @property
+    def runs(self) -> int:
+        """How many runs the job records (a transfer: pretrain, transfer, from scratch)."""
+        return 3 if self.kind == "transfer" else max(1, len(self.values))
+
 
 @dataclass(frozen=True)
 class Tagged:

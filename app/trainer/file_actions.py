@@ -1,0 +1,63 @@
+"""The trainer's File actions: plots exported, a run's model saved, a model loaded, every run's
+records exported. A mixin of TrainerWindow (it reads the window's tabs, run list and store);
+every write is checked first and atomic, and a failure is one sentence in the window."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QFileDialog
+
+from app.trainer.files import export_scene, import_checkpoint
+from engine.atomic import atomic_write_bytes
+from engine.safe_io import check_output_path
+
+
+def copy_atomically(source: str, path: str) -> None:
+    """A checkpoint copied to where the user chose: the path checked first, the write atomic."""
+    check_output_path(path, "the model file")
+    atomic_write_bytes(path, Path(source).read_bytes())
+
+
+class FileActions:
+    def export_plots(self, kind: str, path: str | None = None) -> None:
+        scenes, i = self.tabs.scenes(), self.tabs.currentIndex()
+        scene = scenes[i] if i < len(scenes) else self.insides.current_scene()
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(
+                self, "Export plots", f"plots.{kind}", f"*.{kind}"
+            )
+        if path:
+            self._try(lambda: export_scene(scene, path, kind), f"plots written to {path}")
+
+    def save_model(self, rid: int | None = None, path: str | None = None) -> None:
+        ids = [rid] if rid is not None else (self.run_list.selected_ids() or self.run_list.ticked())
+        row = self.run_list.rows.get(ids[0]) if ids else None
+        if row is None or not row.checkpoint or not Path(row.checkpoint).is_file():
+            self.show_error("select a finished run that has a model to save")
+            return
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self, "Save model", f"{row.name}.pt", "*.pt")
+        if path:
+            self._try(lambda: copy_atomically(row.checkpoint, path), f"model saved to {path}")
+
+    def load_model(self, path: str | None = None) -> None:
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(self, "Load model", "", "Checkpoints (*.pt)")
+        if path and self._try(lambda: import_checkpoint(self.store, path), f"{path} loaded"):
+            self.refresh_runs()
+
+    def export_runs(self, path: str | None = None) -> None:
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self, "Export runs", "runs.csv", "*.csv")
+        if path:
+            self._try(lambda: self.store.export_csv(path), f"every run's records written to {path}")
+
+    def _try(self, work, done: str) -> bool:
+        try:
+            work()
+        except (OSError, ValueError) as e:
+            self.show_error(str(e))
+            return False
+        self.statusBar().showMessage(done, 8000)
+        return True
