@@ -19,7 +19,7 @@ def run_gui(network: str | None = None, view: str = "explainer", data_dir=None) 
     import pyqtgraph as pg
     from PySide6.QtWidgets import QApplication
 
-    from app.explainer.data_panel import PRESET_DIR
+    from app.explainer.window import DEFAULT_PRESET
     from app.main_window import Studio, ViewError
     from app.shared.errors import install_excepthook
 
@@ -35,5 +35,5 @@ def run_gui(network: str | None = None, view: str = "explainer", data_dir=None) 
         print(f"backprop-studio: error: {e}", file=sys.stderr)
         return 2
     if view == "explainer" and network is not None and not win.open_network(network):
-        win.open_network(str(PRESET_DIR / "mazur_2_2_2.json"))  # the error was shown
+        win.open_network(str(DEFAULT_PRESET))  # the error was shown
     return app.exec()

@@ -53,15 +53,10 @@ def _common(p) -> None:
     )
 
 
-RECIPES = {  # per model: (lr, schedule, epochs) when the user gives none (bench/train_mnist.py)
-    "mlp": (3e-3, "onecycle", 8),
-    "lenet": (3e-3, "onecycle", 3),
-    "fast-cnn": (1e-2, "onecycle", 2),
-}
-
-
 def form(args, **extra) -> dict:
     """The flags as the trainer window's form (text, as typed), plus the command's own fields."""
+    from engine.torch_engine.settings import RECIPES
+
     lr, sched, epochs = RECIPES[args.model]
     return {
         "model": args.model,

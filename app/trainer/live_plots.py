@@ -142,8 +142,7 @@ class LivePlots(pg.GraphicsLayoutWidget):
         s = self.steps
         if len(s):
             s["smooth"][:] = ema(s["loss"], weight)
-        self._ema = Ema(weight)
-        self._ema.avg, self._ema.norm = (s["smooth"][-1], 1.0) if len(s) else (0.0, 0.0)
+        self._ema = Ema.resume(weight, s["smooth"][-1] if len(s) else None)
         self.redraw()
 
     def set_log(self, on: bool) -> None:

@@ -7,6 +7,12 @@ from __future__ import annotations
 import pyqtgraph as pg
 from PySide6.QtGui import QFont
 
+LECTURER_PLOT_SCALE = 2.0  # type on the plots in lecturer mode, times the normal size
+
+
+def plot_scale(lecturer: bool) -> float:
+    return LECTURER_PLOT_SCALE if lecturer else 1.0
+
 
 def style_scene(layout: pg.GraphicsLayoutWidget, dark: bool, scale: float = 1.0) -> None:
     fg = "w" if dark else "k"

@@ -19,15 +19,17 @@ from PySide6.QtWidgets import (
 from superqt.utils import qthrottled
 
 from engine.torch_engine.models import ModelConfig, layers_for
-from engine.torch_engine.settings import DEVICES, MODEL_NAMES, USUAL_LR, Checked, check
+from engine.torch_engine.settings import (
+    DEVICES,
+    MODEL_NAMES,
+    RECIPES,
+    USUAL_LR,
+    Checked,
+    check,
+    format_layers,
+)
 from engine.torch_engine.training import OPTIMIZER_NAMES, SCHEDULES, TrainConfig
 
-RECIPES = {  # the model's tested recipe (bench/train_mnist.py): lr, schedule, epochs
-    "mlp": ("0.003", "onecycle", "8"),
-    "lenet": ("0.003", "onecycle", "3"),
-    "fast-cnn": ("0.01", "onecycle", "2"),
-    "custom": ("0.001", "onecycle", "2"),
-}
 DEFAULT_LAYERS = "conv 8 5 relu\npool 2\nconv 16 3 relu\npool 2\nflatten\ndense 10"
 NUMBER_FIELDS = (  # (name, label, tooltip)
     ("epochs", "Epochs", "passes over the training set"),
@@ -129,9 +131,9 @@ class SettingsForm(QWidget):
 
     def _recipe(self, model: str) -> None:
         lr, sched, epochs = RECIPES[model]
-        self.fields["lr"].setText(lr)
+        self.fields["lr"].setText(f"{lr:g}")
         self.schedule.setCurrentText(sched)
-        self.fields["epochs"].setText(epochs)
+        self.fields["epochs"].setText(str(epochs))
 
     # ---- reactions ----
     def _model_changed(self, name: str) -> None:
@@ -141,7 +143,7 @@ class SettingsForm(QWidget):
             self._custom_text = self.layers.toPlainText()
         self.layers.setEnabled(custom)
         self.layers.setPlainText(
-            self._custom_text if custom else layers_text(layers_for(ModelConfig(name=name)))
+            self._custom_text if custom else format_layers(layers_for(ModelConfig(name=name)))
         )
         self.fields["dropout"].setEnabled(name in ("mlp",))
         if not self._lr_typed:
@@ -193,7 +195,7 @@ class SettingsForm(QWidget):
         self._lr_typed = True
         self.model.setCurrentText(m.name)
         if m.name == "custom":
-            self._custom_text = layers_text(m.layers)
+            self._custom_text = format_layers(m.layers)
             self.layers.setPlainText(self._custom_text)
         self.optimizer.setCurrentText(cfg.optimizer)
         self.schedule.setCurrentText(cfg.schedule)
@@ -213,24 +215,3 @@ class SettingsForm(QWidget):
     def set_lr(self, lr: float) -> None:
         self._lr_typed = True
         self.fields["lr"].setText(f"{lr:.3g}")
-
-
-def layers_text(layers) -> str:
-    """The engine's layer dicts back into the one-per-line form."""
-    out = []
-    for d in layers:
-        t, act = d.get("type"), d.get("activation", "")
-        if t == "conv":
-            extra = [f"pad {d['padding']}"] if d.get("padding") else []
-            extra += [f"stride {d['stride']}"] if d.get("stride", 1) != 1 else []
-            extra += ["bn"] if d.get("batchnorm") else []
-            out.append(" ".join(["conv", str(d["out"]), str(d.get("kernel", 3)), act, *extra]))
-        elif t == "pool":
-            out.append(f"{'avgpool' if d.get('kind') == 'avg' else 'pool'} {d.get('size', 2)}")
-        elif t == "dense":
-            out.append(f"dense {d['units']} {act}")
-        elif t == "dropout":
-            out.append(f"dropout {d.get('p', 0.5):g}")
-        else:
-            out.append(str(t))
-    return "\n".join(" ".join(line.split()) for line in out)

@@ -24,7 +24,7 @@ from app.trainer.file_actions import FileActions
 from app.trainer.insides.panel import InsidesPanel
 from app.trainer.insides.wiring import insides_actions, wire_insides
 from app.trainer.panels import PlotTabs, SidePanel
-from app.trainer.plot_style import style_scene
+from app.trainer.plot_style import plot_scale, style_scene
 from app.trainer.run_list import RunList
 from app.trainer.runner import JobRunner
 from engine.torch_engine.curves import progress_text, run_curves
@@ -199,7 +199,7 @@ class TrainerWindow(FileActions, QMainWindow):
         self.job, self.start_rec = job, None
         self.live.reset()
         lecturer = self.theme is LECTURER  # an experiment's new plots take the current look
-        style_scene(self.experiment, dark=lecturer, scale=2.0 if lecturer else 1.0)
+        style_scene(self.experiment, dark=lecturer, scale=plot_scale(lecturer))
         self.tabs.setCurrentIndex(tab)
         self.progress_label.setText("starting (loading MNIST in the training process)…")
         self.progress.setRange(0, 0)
@@ -331,7 +331,7 @@ class TrainerWindow(FileActions, QMainWindow):
         self.theme = LECTURER if on else NORMAL
         self.setStyleSheet(self.theme.stylesheet() if on else "")
         for scene in self.tabs.scenes():
-            style_scene(scene, dark=on, scale=2.0 if on else 1.0)
+            style_scene(scene, dark=on, scale=plot_scale(on))
         self.insides.set_lecturer(on)
         for dock in self.docks.values():  # the plots fill the wall; keys do the rest
             dock.setVisible(not on)

@@ -50,6 +50,14 @@ class Ema:
     def __init__(self, weight: float):
         self.weight, self.avg, self.norm = weight, 0.0, 0.0
 
+    @classmethod
+    def resume(cls, weight: float, last: float | None) -> Ema:
+        """Smoothing that goes on from the last smoothed value (after the weight changed)."""
+        e = cls(weight)
+        if last is not None and np.isfinite(last):
+            e.avg, e.norm = last, 1.0
+        return e
+
     def __call__(self, x: float) -> float:
         if np.isfinite(x):
             self.avg = self.weight * self.avg + (1 - self.weight) * x

@@ -56,6 +56,18 @@ def flat_gradient(model: nn.Module, x: torch.Tensor, y: torch.Tensor, chunk: int
     return torch.cat([t.flatten() for t in total]) / max(1, len(x))
 
 
+def noise_of_run(model: nn.Module, train_x: np.ndarray, train_y: np.ndarray, n: int, draws: int):
+    """gradient_noise for a copy of `model` (the caller's stays untouched) on the first n uint8
+    training digits."""
+    import copy
+
+    from .mnist import normalise
+
+    x = normalise(train_x[:n])  # (n, 1, 28, 28)
+    y = torch.from_numpy(np.asarray(train_y[:n]).astype(np.int64))  # (n,)
+    yield from gradient_noise(copy.deepcopy(model), x, y, draws=draws)
+
+
 def gradient_noise(
     model: nn.Module,
     x: torch.Tensor,

@@ -35,6 +35,12 @@ MAX_SWEEP_VALUES = 12  # runs in one sweep (each is a whole training run)
 MIN_LR_STEPS, MAX_LR_STEPS = 3, 10_000  # LR range test steps: 3 points make a slope; 100 usual
 MAX_EVAL_EVERY = 10_000_000  # steps between test evaluations (0: only at each epoch's end)
 MAX_SAMPLES = 60_000  # training samples to use or hold out: MNIST has 60,000
+RECIPES = {  # per model, its tested recipe (bench/train_mnist.py): lr, schedule, epochs
+    "mlp": (3e-3, "onecycle", 8),
+    "lenet": (3e-3, "onecycle", 3),
+    "fast-cnn": (1e-2, "onecycle", 2),
+    "custom": (1e-3, "onecycle", 2),
+}
 USUAL_LR = {  # each optimizer's customary learning rate, proposed when it is chosen
     "sgd": 0.1,
     "momentum": 0.05,
@@ -77,6 +83,27 @@ _LAYER_HELP = (
     "write 'conv FILTERS KERNEL [relu] [pad P] [stride S] [bn]', 'pool 2', 'avgpool 2', "
     "'flatten', 'dense UNITS [relu]' or 'dropout P'"
 )
+
+
+def format_layers(layers) -> str:
+    """The layer dicts back into the one-per-line form (the inverse of parse_layers)."""
+    out = []
+    for d in layers:
+        t, act = d.get("type"), d.get("activation", "")
+        if t == "conv":
+            extra = [f"pad {d['padding']}"] if d.get("padding") else []
+            extra += [f"stride {d['stride']}"] if d.get("stride", 1) != 1 else []
+            extra += ["bn"] if d.get("batchnorm") else []
+            out.append(" ".join(["conv", str(d["out"]), str(d.get("kernel", 3)), act, *extra]))
+        elif t == "pool":
+            out.append(f"{'avgpool' if d.get('kind') == 'avg' else 'pool'} {d.get('size', 2)}")
+        elif t == "dense":
+            out.append(f"dense {d['units']} {act}")
+        elif t == "dropout":
+            out.append(f"dropout {d.get('p', 0.5):g}")
+        else:
+            out.append(str(t))
+    return "\n".join(" ".join(line.split()) for line in out)
 
 
 def _int(word: str, lo: int, hi: int) -> int:

@@ -5,11 +5,8 @@ augmentation), and offers the transfer-learning experiment (the window runs it a
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 
-import numpy as np
-import torch
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
@@ -23,11 +20,11 @@ from app.trainer.insides.filters_view import FiltersView
 from app.trainer.insides.mistakes_view import MistakesView
 from app.trainer.insides.noise_view import NoiseView
 from app.trainer.insides.weights_view import WeightsView
-from app.trainer.plot_style import style_scene
+from app.trainer.plot_style import plot_scale, style_scene
 from engine.torch_engine.checkpoint import load_checkpoint
-from engine.torch_engine.gradient_noise import gradient_noise
+from engine.torch_engine.gradient_noise import noise_of_run
 from engine.torch_engine.insides import feature_maps, predict_all
-from engine.torch_engine.mnist import load_mnist, normalise
+from engine.torch_engine.mnist import load_mnist
 
 NOISE_SET = 10_000  # training digits whose gradient stands for the full gradient
 NOISE_DRAWS = 12  # mini-batches per batch size
@@ -42,10 +39,7 @@ def load_source(checkpoint: str, data_dir: str, cached):
 
 def measure_noise(model, data, n: int = NOISE_SET, draws: int = NOISE_DRAWS):
     """Worker generator: gradient_noise's points for a copy of `model` on n training digits."""
-    model = copy.deepcopy(model)
-    x = normalise(data.train_x[:n])  # (n, 1, 28, 28)
-    y = torch.from_numpy(data.train_y[:n].astype(np.int64))  # (n,)
-    yield from gradient_noise(model, x, y, draws=draws)
+    yield from noise_of_run(model, data.train_x, data.train_y, n, draws)
 
 
 class InsidesPanel(QWidget):
@@ -182,7 +176,7 @@ class InsidesPanel(QWidget):
         return self.tabs.currentWidget().scene
 
     def set_lecturer(self, on: bool) -> None:
-        scale = 2.0 if on else 1.0
+        scale = plot_scale(on)
         for view in self.views.values():
             style_scene(view.scene, dark=on, scale=scale)
             if hasattr(view, "set_scale"):
