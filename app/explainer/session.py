@@ -9,15 +9,13 @@ is built, and every problem one SessionError naming the field.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from engine.atomic import atomic_path
 from engine.numpy_engine import Dataset, Network, NetworkFileError, TrainState, parse_network
 from engine.numpy_engine import fields as F
 from engine.numpy_engine.limits import MAX_LOSS_POINTS, MAX_SESSION_FILE_BYTES, MAX_T
@@ -68,16 +66,8 @@ def session_dict(explainer) -> dict:
 def save_session(explainer, path: str | Path) -> Path:
     """Write the session atomically: a reader sees the old file or the whole new one."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".part")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(session_dict(explainer), f, allow_nan=False)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    with atomic_path(path, make_folder=True) as tmp, open(tmp, "w", encoding="utf-8") as f:
+        json.dump(session_dict(explainer), f, allow_nan=False)
     return path
 
 

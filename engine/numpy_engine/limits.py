@@ -69,11 +69,6 @@ class LimitError(ValueError):
     """Something larger than a stated limit; the message names the limit."""
 
 
-def check_at_most(value: int, limit: int, what: str) -> None:
-    if value > limit:
-        raise LimitError(f"{what}: {value:,} is over the limit of {limit:,}")
-
-
 # ---- image layers (conv, pooling) ----
 MAX_CHANNELS = 64  # channels of an input image, filters of a conv layer
 MAX_IMAGE_SIDE = 128  # rows or columns of an input image (MNIST's 28 fit)

@@ -197,9 +197,6 @@ class Trace(Sequence):
         """Index of the first event of phase `name` (forward, loss, backward, update)."""
         return self.layout.starts[PHASES.index(name)] if self.layout is not None else 0
 
-    def phase_count(self, name: str) -> int:
-        return self.layout.counts[PHASES.index(name)] if self.layout is not None else 0
-
 
 def build_trace(
     model: Model, params, fw: Forward, bw: Backward, Y, rows, step, reg, new_params, old_state,

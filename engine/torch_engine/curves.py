@@ -33,15 +33,8 @@ class Series:
 def ema(values: np.ndarray, weight: float) -> np.ndarray:
     """Exponential moving average with bias correction (as TensorBoard's smoothing slider):
     weight 0 is the raw curve, 0.99 very smooth. NaNs are skipped, not spread."""
-    v = np.asarray(values, float)
-    out = np.empty_like(v)
-    avg, norm = 0.0, 0.0
-    for i, x in enumerate(v):
-        if np.isfinite(x):
-            avg = weight * avg + (1 - weight) * x
-            norm = weight * norm + (1 - weight)
-        out[i] = avg / norm if norm else np.nan
-    return out
+    e = Ema(weight)
+    return np.array([e(x) for x in np.asarray(values, float)], float)
 
 
 class Ema:
