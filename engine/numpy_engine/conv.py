@@ -58,11 +58,6 @@ def fw_count(d: LayerDef, masked: bool) -> int:
     return 2 * d.units
 
 
-def grad_count(d: LayerDef) -> int:
-    c, (kh, kw) = d.in_shape[0], d.kernel
-    return d.out_shape[0] * (c * kh * kw + 1)
-
-
 # ---- names ----
 def _in_name(c: StepArrays, k: int, ch: int, y: int, x: int) -> str:
     """The course's name of an input cell (a..l) when the file gives names, else a[l−1][c][y][x]."""

@@ -33,10 +33,6 @@ def fw_count(d: LayerDef, masked: bool) -> int:
     return d.units * (2 + masked)
 
 
-def grad_count(d: LayerDef) -> int:
-    return d.units * (d.in_shape[0] + 1)
-
-
 # ---- forward events ----
 def fw_event(c: StepArrays, s: int, k: int, r: int) -> Event:
     units = c.model.layer(k).units

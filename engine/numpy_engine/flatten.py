@@ -27,10 +27,6 @@ def fw_count(d: LayerDef, masked: bool) -> int:
     return 1
 
 
-def grad_count(d: LayerDef) -> int:
-    return 0
-
-
 def grad_event(c: StepArrays, k: int, r: int) -> Event:
     raise IndexError(r)
 

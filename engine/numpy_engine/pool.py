@@ -10,8 +10,8 @@ pooling has no activation); no parameters, so no gradient or update events.
 from __future__ import annotations
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
+from . import conv
 from .fmt import joined_sum, num, par
 from .ids import cell
 from .layer_def import LayerDef
@@ -21,10 +21,8 @@ from .trace_events import Event, StepArrays, where
 # ---- the maths ----
 def windows(d: LayerDef, x: np.ndarray) -> np.ndarray:
     """(n, C, H, W) -> (n, C, OH, OW, kh·kw), each window's cells in row order."""
-    s, (kh, kw) = d.stride, d.kernel
-    _, oh, ow = d.out_shape
-    v = sliding_window_view(x, d.kernel, axis=(2, 3))[:, :, ::s, ::s][:, :, :oh, :ow]
-    return v.reshape(*v.shape[:4], kh * kw)
+    v = conv.windows(d, x)  # the same receptive fields (a pooling layer has no padding)
+    return v.reshape(*v.shape[:4], -1)
 
 
 def winners(d: LayerDef, x: np.ndarray) -> np.ndarray:
@@ -55,10 +53,6 @@ def backward(d: LayerDef, W, x: np.ndarray, delta: np.ndarray, need_dx: bool):
 # ---- counts ----
 def fw_count(d: LayerDef, masked: bool) -> int:
     return d.units
-
-
-def grad_count(d: LayerDef) -> int:
-    return 0
 
 
 def grad_event(c: StepArrays, k: int, r: int) -> Event:

@@ -64,7 +64,7 @@ class Layout:
         for k in range(depth - 1, -1, -1):
             dc = delta_count(model, k, n)
             blocks += [(pos, "delta", k), (pos + dc, "grad", k)]
-            pos += dc + module(defs[k].kind).grad_count(defs[k])
+            pos += dc + defs[k].n_params
         if model.input_grad:  # the input's gradient, routed by the first (pooling) layer
             blocks.append((pos, "delta", -1))
             pos += delta_count(model, -1, n)
