@@ -46,6 +46,14 @@ def _check_work(net, args) -> str | None:
             f"limit of {MAX_TRACE_WORK:,} for one run; use fewer steps or a smaller batch"
         )
     printed = {"none": 0, "first": 1, "all": args.steps}[args.events]
+    if args.latex is not None:  # the handout holds every step's events; nothing is printed
+        from engine.numpy_engine.handout import check_handout_size
+
+        try:
+            check_handout_size(len(net.step(net.initial_state()).events) * args.steps)
+        except ValueError as e:
+            return str(e)
+        printed = 0
     if printed:
         per_step = len(net.step(net.initial_state()).events)
         if per_step * printed > MAX_PRINTED_EVENTS:
@@ -63,7 +71,7 @@ def _run(net, args):
     state = net.initial_state()
     events, losses = [], []
     for k in range(args.steps):
-        want = args.events == "all" or (args.events == "first" and k == 0)
+        want = args.latex is not None or args.events == "all" or (args.events == "first" and k == 0)
         r = net.step(state, trace=want)
         diverged = check_step(r)
         if diverged is not None:
@@ -104,8 +112,27 @@ def _print(net, args, events, losses, state) -> None:
     print("\nloss before each step and after the last:", ", ".join(f"{v:.6g}" for v in losses))
 
 
+def _write_handout(net, args, events) -> None:
+    from itertools import groupby
+
+    from engine.atomic import atomic_write_bytes
+    from engine.numpy_engine.handout import handout
+
+    steps = [(t, list(evs)) for t, evs in groupby(events, key=lambda e: e.step)]
+    title = f"{net.spec.name or 'Network'}: {args.steps} training step{'s' * (args.steps > 1)}"
+    atomic_write_bytes(args.latex, handout(steps, title).encode("ascii"))
+    print(f"wrote {args.latex}: {len(events):,} events of {args.steps} step(s)")
+
+
 def cmd_trace(args) -> int:
     try:
+        if args.latex is not None:
+            from engine.safe_io import UnwritablePath, check_output_path
+
+            try:
+                check_output_path(args.latex, "--latex")
+            except UnwritablePath as e:
+                return fail(str(e))
         net, code = _load(args.network)
         if net is None:
             return code
@@ -116,7 +143,10 @@ def cmd_trace(args) -> int:
         if not isinstance(result, tuple):
             print(f"backprop-studio: {result.message}", file=sys.stderr)
             return EXIT_DIVERGED
-        _print(net, args, *result)
+        if args.latex is not None:
+            _write_handout(net, args, result[0])
+        else:
+            _print(net, args, *result)
         return 0
     except MemoryError:
         return fail("not enough memory for this run; use fewer steps or a smaller network")
@@ -160,6 +190,12 @@ def add_commands(sub) -> None:
     )
     t.add_argument(
         "--json", action="store_true", help="one JSON object: events, losses, parameters"
+    )
+    t.add_argument(
+        "--latex",
+        metavar="FILE.tex",
+        help="write the worked equations of every step run (the first, or all --steps) as one "
+        "LaTeX document instead of printing them",
     )
     t.set_defaults(func=cmd_trace)
     _one_line_errors(t)

@@ -10,7 +10,8 @@ from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QGraphicsScene
 
-from engine.numpy_engine.export_text import event_latex, events_csv
+from engine.numpy_engine.export_text import events_csv
+from engine.numpy_engine.handout import check_handout_size, handout
 
 
 def render_scene(scene: QGraphicsScene, width: int = 1600, background: str = "#ffffff") -> QImage:
@@ -46,15 +47,11 @@ def export_svg(scene: QGraphicsScene, path: str | Path) -> Path:
     return path
 
 
-def export_latex(events, path: str | Path, title: str = "") -> Path:
-    """Every event of the step, as an article a lecturer can compile for a handout."""
-    body = "\n".join(f"% {e.phase}: {e.symbol}\n" + event_latex(e) for e in events)
-    doc = (
-        "\\documentclass{article}\n\\usepackage{amsmath}\n\\usepackage[margin=2cm]{geometry}"
-        f"\n\\begin{{document}}\n\\section*{{{title or 'One training step'}}}\n{body}"
-        "\\end{document}\n"
-    )
-    Path(path).write_text(doc, encoding="utf-8")
+def export_latex(events, path: str | Path, title: str, step: int) -> Path:
+    """Every event of the step, as a document a lecturer can compile for a handout."""
+    events = list(events)
+    check_handout_size(len(events))
+    Path(path).write_text(handout([(step, events)], title), encoding="ascii")
     return Path(path)
 
 

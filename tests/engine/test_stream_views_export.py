@@ -5,7 +5,9 @@ import numpy as np
 
 from engine.numpy_engine import Network, make_dataset, parse_network
 from engine.numpy_engine.adapt import adapt_to_data
-from engine.numpy_engine.export_text import event_latex, events_csv, to_latex
+from engine.numpy_engine.export_text import events_csv
+from engine.numpy_engine.handout import event_tex
+from engine.numpy_engine.latex import to_latex
 from engine.numpy_engine.stream import Diverged, Progress, train_in_process, train_stream
 from engine.numpy_engine.views import decision_grid, fit_curve
 
@@ -73,8 +75,8 @@ def test_latex_and_csv_exports():
     assert to_latex("σ(z[1][0])") == r"\sigma(z^{(1)}_{0})"
     net = Network.from_file(PRESETS / "mazur_2_2_2.json")
     r = net.step(net.initial_state())
-    tex = event_latex(r.events[0])
-    assert tex.startswith("\\begin{align*}") and "0.3775" in tex
+    tex = event_tex(r.events[0])
+    assert tex.symbol == "z^{(1)}_{0}" and "0.3775" in tex.numbers[-1]
     csv_text = events_csv(r.events)
     assert csv_text.splitlines()[0].startswith("step,phase,sample,symbol")
     assert len(csv_text.splitlines()) == len(r.events) + 1

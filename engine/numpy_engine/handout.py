@@ -1,0 +1,77 @@
+"""Events as LaTeX: each event's formula and numbers (what the formula panel, the exported frames and
+the GIFs typeset), and a compilable handout of whole steps (the window's Export and
+`backprop-studio trace NET.json --latex FILE.tex`). All of it goes through latex.py."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from .fmt import num
+from .latex import tex_lines, text_mode, to_latex
+from .trace import Event
+
+LINE_WIDTH = 64  # characters of trace notation per typeset line before a long sum is broken
+MAX_HANDOUT_EVENTS = 20_000  # events in one handout (a 2-500-500-1 step has 1.3 million)
+_ASSIGNS = re.compile(r"^(with|stays)\b|^\S{1,3} [=←] ")
+
+
+@dataclass(frozen=True)
+class EventTex:
+    symbol: str  # the quantity, e.g. \delta^{(2)}_{0}
+    formula: tuple[str, ...]  # the symbolic lines
+    numbers: tuple[str, ...]  # the same with numbers (the first starts with "=" where it reads so)
+    value: str  # symbol = value, e.g. a^{(1)}_{0} = 0.593269
+
+
+def event_tex(e: Event, width: int = LINE_WIDTH) -> EventTex:
+    """One event as LaTeX lines (math mode, no delimiters)."""
+    numbers = tex_lines(e.substituted, width)
+    if numbers and not _ASSIGNS.match(e.substituted):
+        numbers[0] = "= " + numbers[0]
+    symbol = to_latex(e.symbol)
+    return EventTex(
+        symbol,
+        tuple(tex_lines(e.formula, width)),
+        tuple(numbers),
+        f"{symbol} = {to_latex(num(e.value, 6))}",
+    )
+
+
+def _event_block(e: Event) -> str:
+    t = event_tex(e)
+    where = "whole batch" if e.sample is None else f"sample {e.sample}"
+    head = f"\\paragraph{{{e.phase.capitalize()}, {where}: ${t.symbol}$.}}"
+    note = f" {text_mode(e.note)}" if e.note else ""
+    lines = " \\\\\n  ".join((*t.formula, *t.numbers))
+    return f"{head}{note}\n\\begin{{gather*}}\n  {lines}\n\\end{{gather*}}\n"
+
+
+def handout(steps: Sequence[tuple[int, Iterable[Event]]], title: str) -> str:
+    """A whole LaTeX document: each step's events worked out in the course's notation.
+
+    `steps` is (training step number, its events). Only amsmath is needed; the output is ASCII."""
+    body = []
+    for t, events in steps:
+        body.append(f"\\section*{{Training step {t}}}\n")
+        body.extend(_event_block(e) for e in events)
+    return (
+        "\\documentclass[11pt]{article}\n"
+        "\\usepackage{amsmath}\n"
+        "\\setlength{\\textwidth}{16cm}\\setlength{\\oddsidemargin}{0cm}\n"
+        "\\setlength{\\evensidemargin}{0cm}\\setlength{\\parindent}{0pt}\n"
+        "\\allowdisplaybreaks\n"
+        "\\begin{document}\n"
+        f"\\title{{{text_mode(title)}}}\\date{{}}\\maketitle\n"
+        + "".join(body)
+        + "\\end{document}\n"
+    )
+
+
+def check_handout_size(n_events: int) -> None:
+    if n_events > MAX_HANDOUT_EVENTS:
+        raise ValueError(
+            f"the handout would hold {n_events:,} events; at most {MAX_HANDOUT_EVENTS:,} "
+            "(fewer steps, a smaller batch or a smaller network)"
+        )

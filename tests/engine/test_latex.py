@@ -1,0 +1,219 @@
+"""The one LaTeX source of every formula: the translation, the typesetter's acceptance, the handout
+(compiled with pdflatex where one is installed) and `trace --latex`."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import ziamath
+
+from app.cli import main
+from engine.numpy_engine import Network
+from engine.numpy_engine.handout import MAX_HANDOUT_EVENTS, event_tex, handout
+from engine.numpy_engine.latex import tex_lines, text_mode, to_latex
+
+PRESETS = Path(__file__).resolve().parents[2] / "assets" / "presets"
+ALL_PRESETS = sorted(PRESETS.glob("*.json"))
+# every command the translation may write: each one amsmath and ziamath both know
+KNOWN = set(  # noqa: SIM905 - forty commands read better as words
+    [
+        r"\frac",
+        r"\partial",
+        r"\sum",
+        r"\prod",
+        r"\sqrt",
+        r"\hat",
+        r"\text",
+        r"\operatorname",
+        r"\ln",
+        r"\log",
+        r"\exp",
+        r"\tanh",
+        r"\max",
+        r"\min",
+        r"\sin",
+        r"\cos",
+        r"\cdot",
+        r"\times",
+        r"\leftarrow",
+        r"\to",
+        r"\sim",
+        r"\geq",
+        r"\leq",
+        r"\approx",
+        r"\colon",
+        r"\dots",
+        r"\quad",
+        r"\left",
+        r"\right",
+        r"\alpha",
+        r"\beta",
+        r"\gamma",
+        r"\delta",
+        r"\varepsilon",
+        r"\eta",
+        r"\theta",
+        r"\lambda",
+        r"\mu",
+        r"\rho",
+        r"\sigma",
+        r"\psi",
+        r"\omega",
+        r"\Delta",
+        r"\ell",
+        r"\infty",
+    ]
+)
+
+
+def math_prose(tex: str) -> list[str]:
+    """Words in math mode: runs of two or more letters outside \\text{}, \\operatorname{} and
+    commands (LaTeX would set 'with' as the product w·i·t·h)."""
+    s = re.sub(r"\\(text|operatorname)\{[^{}]*\}", "", tex)
+    s = re.sub(r"\\[A-Za-z]+", "", s)
+    return re.findall(r"[A-Za-z]{2,}", s)
+
+
+def balanced(s: str) -> bool:
+    depth = 0
+    for c in s.replace(r"\{", "").replace(r"\}", ""):
+        depth += (c == "{") - (c == "}")
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def step_events(path: Path, every: int = 1):
+    net = Network.from_file(path)
+    events = net.step(net.initial_state()).events
+    return [events[i] for i in range(0, len(events), every)]
+
+
+def preset_events(path: Path):
+    n = len(Network.from_file(path).step(Network.from_file(path).initial_state()).events)
+    return step_events(path, max(1, n // 4000))
+
+
+@pytest.mark.parametrize("path", ALL_PRESETS, ids=lambda p: p.stem)
+def test_every_event_of_every_preset_translates_cleanly(path):
+    for e in preset_events(path):
+        t = event_tex(e)
+        for line in (t.symbol, t.value, *t.formula, *t.numbers):
+            assert line.isascii() and r"\text{?}" not in line, (e.formula, line)
+            assert balanced(line), line
+            assert not math_prose(line), (line, math_prose(line))
+            unknown = set(re.findall(r"\\[A-Za-z]+", line)) - KNOWN
+            assert not unknown, (line, unknown)
+
+
+@pytest.mark.parametrize("path", ALL_PRESETS, ids=lambda p: p.stem)
+def test_the_typesetter_accepts_every_kind_of_formula(path):
+    """ziamath renders each distinct formula shape of the preset (numbers aside) to an SVG."""
+    ziamath.config.svg2 = False
+    seen = set()
+    for e in preset_events(path):
+        shape = (e.kind, e.layer, re.sub(r"[\d.]+", "#", e.formula))
+        if shape in seen:
+            continue
+        seen.add(shape)
+        t = event_tex(e)
+        for line in (t.value, *t.formula, *t.numbers):
+            svg = ziamath.Latex(line, size=24).svg()
+            assert svg.startswith("<svg") and "<path" in svg, line
+
+
+def test_translation_writes_the_course_notation():
+    assert to_latex("∂L/∂w[2][0][1]") == r"\frac{\partial L}{\partial w^{(2)}_{01}}"
+    assert to_latex("σ(z[1][0])") == r"\sigma(z^{(1)}_{0})"
+    assert to_latex("ℓ[3] = ½·(y − a)²") == r"\ell_{3} = \frac{1}{2}\cdot (y - a)^{2}"
+    assert to_latex("m̂ = m/(1−β1^t)") == r"\hat{m} = \frac{m}{1-\beta_{1}^{t}}"
+    assert to_latex("1.000e−08") == r"1.000\times10^{-8}"
+    assert to_latex("w[1][0][2][11][3]") == r"w^{(1)}_{0,2,11,3}"
+    assert to_latex("… (83 more terms)") == r"\dots  (83\ \text{more terms})"
+    assert to_latex("ReLU(−1)") == r"\operatorname{ReLU}(-1)"
+    assert to_latex("y·ln a") == r"y\cdot \ln a"
+    assert to_latex("100% & #_{x}") == r"100\% \& \#\_\{x\}"
+    assert tex_lines("m ← 1;  v ← 2") == [r"m \leftarrow  1", r"v \leftarrow  2"]
+
+
+def test_long_sums_break_into_lines_that_start_with_their_sign():
+    lines = tex_lines(" + ".join(["0.1234·0.5678"] * 7) + " = 0.49", width=40)
+    assert len(lines) > 2
+    assert all(line.startswith("+") for line in lines[1:-1]) and lines[-1].startswith("=")
+
+
+def test_adam_update_shows_m_hat_and_v_hat_with_their_values():
+    events = step_events(PRESETS / "circle_relu.json")
+    e = next(e for e in events if e.kind == "update" and "adam" in e.formula)
+    t = event_tex(e)
+    formula, numbers = " ".join(t.formula), " ".join(t.numbers)
+    assert r"\hat{m} = \frac{m}{1-\beta_{1}^{t}}" in formula
+    assert r"\hat{v} = \frac{v}{1-\beta_{2}^{t}}" in formula
+    shown_m = re.search(r"\\hat\{m\} = (-?[\d.]+)", numbers)
+    shown_v = re.search(r"\\hat\{v\} = ([\d.]+)", numbers)
+    assert e.step == 1  # so the bias corrections are 1 − β (the preset's β1 = 0.9, β2 = 0.999)
+    assert float(shown_m.group(1)) == pytest.approx(e.detail["m"] / (1 - 0.9), rel=1e-3)
+    assert float(shown_v.group(1)) == pytest.approx(e.detail["v"] / (1 - 0.999), rel=1e-3)
+
+
+def test_handout_has_no_prose_in_math_mode_and_no_raw_unicode():
+    steps = [(1, step_events(PRESETS / "moons_regularized.json", 5))]
+    steps.append((2, step_events(PRESETS / "circle_relu.json")))
+    doc = handout(steps, "Moons — a δ handout ½")
+    assert doc.isascii() and "½" not in doc
+    for block in re.findall(r"\\begin\{gather\*\}(.*?)\\end\{gather\*\}", doc, re.S):
+        assert not math_prose(block), math_prose(block)
+    for inline in re.findall(r"\$([^$]*)\$", doc):
+        assert not math_prose(inline), inline
+    assert text_mode("δ ≥ ½ & 5%") == r"$\delta$ $\geq$ ? \& 5\%"
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="no TeX installation here")
+def test_handout_compiles_with_pdflatex(tmp_path):
+    for name in ("mazur_2_2_2", "circle_relu", "cnn_maxpool_4x4", "blobs2_adadelta"):
+        tex = tmp_path / f"{name}.tex"
+        tex.write_text(handout([(1, step_events(PRESETS / f"{name}.json"))], name), "ascii")
+        r = subprocess.run(
+            ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", tex.name],
+            cwd=tmp_path,
+            capture_output=True,
+            timeout=120,
+        )
+        assert r.returncode == 0, r.stdout[-2000:]
+        assert (tmp_path / f"{name}.pdf").stat().st_size > 1000
+
+
+def test_trace_latex_writes_one_document_of_all_steps(tmp_path, capsys):
+    out = tmp_path / "h.tex"
+    assert main(["trace", str(PRESETS / "mazur_2_2_2.json"), "--latex", str(out)]) == 0
+    one = out.read_text("ascii")
+    assert one.count(r"\section*{Training step") == 1 and one.endswith("\\end{document}\n")
+    assert (
+        main(["trace", str(PRESETS / "mazur_2_2_2.json"), "--latex", str(out), "--steps", "3"]) == 0
+    )
+    doc = out.read_text("ascii")
+    assert [int(t) for t in re.findall(r"section\*\{Training step (\d+)", doc)] == [1, 2, 3]
+    assert "wrote" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "target, reason",
+    [("", "empty"), ("{dir}", "is a folder"), ("{dir}/no/such/h.tex", "does not exist")],
+)
+def test_trace_latex_refuses_bad_paths_in_one_line(tmp_path, capsys, target, reason):
+    target = target.format(dir=tmp_path)
+    code = main(["trace", str(PRESETS / "mazur_2_2_2.json"), "--latex", target])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and len(err.splitlines()) == 1 and "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_trace_latex_refuses_a_handout_too_big_before_running(tmp_path, capsys):
+    out = tmp_path / "big.tex"
+    code = main(["trace", str(PRESETS / "spiral_deep.json"), "--latex", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2 and f"{MAX_HANDOUT_EVENTS:,}" in err and not out.exists()
