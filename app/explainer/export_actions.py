@@ -9,9 +9,11 @@ from PySide6.QtGui import QColor, QFont, QImage, QPainter, QTextDocument
 from PySide6.QtWidgets import QFileDialog
 
 from app.shared import exporter
-from app.shared.typeset import phase_colour, rich
+from app.shared.typeset import phase_colour, typesetter
 
 MAX_FRAMES = 400
+FRAME_PX = 34  # the formula's type in exported frames and GIFs
+SMOOTH = Qt.TransformationMode.SmoothTransformation
 MAX_EXPORT_EVENTS = 20_000  # events in one LaTeX or CSV export (a 2-500-500-1 step has 1.3M)
 FILTERS = {
     "png": "PNG image (*.png)",
@@ -46,27 +48,35 @@ def _conv_svg(window, path: str) -> None:
 
 
 def frame(window, width: int = 1400) -> QImage:
-    """The drawing with the current formula typeset under it, as in the formula panel."""
+    """The drawing with the current formula typeset under it, from the same LaTeX lines as the
+    formula panel (typeset here and now if the panel has not yet)."""
     th = window.theme
     ex = window.explainer
     ev = ex.event
     drawing = _drawing(window, width)
     doc = QTextDocument()
-    doc.setDefaultFont(QFont(th.font_family, 26))
+    doc.setDefaultFont(QFont(th.font_family, 22))
     doc.setTextWidth(drawing.width() - 60)
     doc.setHtml(
         f"<div style='color:{th.text}'>"
         f"<span style='color:{phase_colour(ev.phase)}'><b>{ev.phase.upper()}</b></span> · step "
-        f"{ex.current.t} · {html.escape(ev.symbol)}<br>{rich(ev.formula)}<br>= "
-        f"{rich(ev.substituted)}</div>"
+        f"{ex.current.t} · {html.escape(ev.symbol)}</div>"
     )
-    strip = int(doc.size().height()) + 40
+    ts = typesetter()
+    lines = [ts.now(tex, FRAME_PX, colour) for tex, colour, _ in window.formula.lines(ev)]
+    room = drawing.width() - 60
+    lines = [im if im.width() <= room else im.scaledToWidth(room, SMOOTH) for im in lines]
+    strip = int(doc.size().height()) + sum(im.height() + 8 for im in lines) + 30
     img = QImage(drawing.width(), drawing.height() + strip, QImage.Format.Format_ARGB32)
     img.fill(QColor(th.canvas))
     p = QPainter(img)
     p.drawImage(0, 0, drawing)
     p.translate(30, drawing.height() + 10)
     doc.drawContents(p)
+    y = int(doc.size().height()) + 8
+    for im in lines:
+        p.drawImage(0, y, im)
+        y += im.height() + 8
     p.end()
     return img
 
@@ -108,6 +118,7 @@ def write_export(window, kind: str, path: str) -> None:
             _events(ex),
             path,
             f"{ex.spec.name or 'Network'}: training step {ex.current.t}",
+            ex.current.t,
         )
     elif kind == "csv":
         exporter.export_csv(_events(ex), path)

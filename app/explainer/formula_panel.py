@@ -1,85 +1,174 @@
-"""The current step's formula twice: in symbols, and with its numbers, typeset large."""
+"""The current event's formula, typeset: its symbols, the same with numbers, and the value it gives.
+
+Every line comes from the one LaTeX source (engine/numpy_engine/handout.event_tex) and is typeset
+by app/shared/typeset.py in the background; a line not typeset yet shows its plain notation for
+a frame or two. The events ahead of the cursor are typeset while the learner reads this one.
+"""
 
 from __future__ import annotations
 
 import html
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from app.shared.theme import Theme
-from app.shared.typeset import phase_colour, rich
-from engine.numpy_engine.fmt import num
+from app.shared.typeset import phase_colour, typesetter
+from engine.numpy_engine.handout import LINE_WIDTH, event_tex
+from engine.numpy_engine.latex import plain_lines
+
+MIN_SHRINK = 0.6  # a line wider than the panel is scaled down to this at most, then scrolls
+
+
+def formula_px(theme: Theme) -> int:
+    """The pixel size of the formula's type (the lecturer theme asks for at least 28)."""
+    return getattr(theme, "formula_px", None) or round(theme.formula_size * 96 / 72)
 
 
 class FormulaPanel(QScrollArea):
     def __init__(self, theme: Theme, parent=None):
         super().__init__(parent)
         self.theme = theme
+        self.typesetter = typesetter()
+        self.typesetter.ready.connect(self._typeset_ready)
         self.setWidgetResizable(True)
         inner = QWidget()
         inner.setObjectName("formulaInner")
         lay = QVBoxLayout(inner)
         self.header = QLabel()
-        self.symbolic = QLabel()
-        self.numbers = QLabel()
+        self.header.setTextFormat(Qt.TextFormat.RichText)
+        self.header.setWordWrap(True)
+        self.lines_box = QVBoxLayout()
+        self.lines_box.setSpacing(6)
+        self.line_labels: list[QLabel] = []
         self.note = QLabel()
         self.detail = QLabel()
-        for w in (self.header, self.symbolic, self.numbers, self.note, self.detail):
+        for w in (self.note, self.detail):
             w.setWordWrap(True)
             w.setTextFormat(Qt.TextFormat.RichText)
             w.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            lay.addWidget(w)
+        lay.addWidget(self.header)
+        lay.addLayout(self.lines_box)
+        lay.addWidget(self.note)
+        lay.addWidget(self.detail)
         lay.addStretch(1)
         self.setWidget(inner)
         self.setMinimumWidth(360)
+        self._shown: list[tuple[str, str, str]] = []  # (LaTeX, colour, plain text) per line
+        self._plain = ""
+        self._missing = 0  # lines on screen still waiting for the typesetter
 
     def set_theme(self, theme: Theme) -> None:
         self.theme = theme
         self.setStyleSheet(f"QScrollArea, QWidget#formulaInner {{ background: {theme.window}; }}")
 
-    def show_event(self, ev, position: str) -> None:
+    # ---- what to show ----
+    def lines(self, ev) -> list[tuple[str, str, str]]:
+        """(LaTeX, colour, plain text) of each line the panel shows for an event."""
+        t = event_tex(ev)
+        text, colour = self.theme.text, phase_colour(ev.phase)
+        plain_f = plain_lines(ev.formula, LINE_WIDTH)
+        plain_n = plain_lines(ev.substituted, LINE_WIDTH)
+        out = [(tex, text, _at(plain_f, k)) for k, tex in enumerate(t.formula)]
+        out += [(tex, text, _at(plain_n, k)) for k, tex in enumerate(t.numbers)]
+        out.append((t.value, colour, f"{ev.symbol} = {ev.value:.6g}"))
+        return out
+
+    def show_event(self, ev, position: str, ahead=()) -> None:
+        """Show `ev`; `ahead` are the events the learner is likely to go to next."""
         th = self.theme
-        big, small = th.formula_size, round(th.formula_size * 0.7)
-        colour = phase_colour(ev.phase)
+        small = round(th.formula_size * 0.7)
         sample = f" · sample {ev.sample}" if ev.sample is not None else " · whole batch"
         self.header.setText(
-            f"<span style='font-size:{small}pt; color:{colour}; font-weight:bold'>"
-            f"{ev.phase.upper()}</span><span style='font-size:{small}pt; color:{th.text}'>"
-            f"{sample} · {html.escape(position)}</span>"
+            f"<span style='font-size:{small}pt; color:{phase_colour(ev.phase)}; "
+            f"font-weight:bold'>{ev.phase.upper()}</span><span style='font-size:{small}pt; "
+            f"color:{th.text}'>{sample} · {html.escape(position)}</span>"
         )
-        self.symbolic.setText(
-            f"<div style='font-size:{big}pt; color:{th.text}'>{rich(ev.formula)}</div>"
+        self._shown = self.lines(ev)
+        self._plain = "\n".join(
+            [ev.phase.upper() + sample + " · " + position, ev.formula.replace(";  ", "\n")]
+            + ["= " + ev.substituted.replace(";  ", "\n"), ev.note]
         )
-        self.numbers.setText(
-            f"<div style='font-size:{big}pt; color:{th.text}'>= {rich(ev.substituted)}</div>"
-            f"<div style='font-size:{small}pt; color:{colour}'><b>{html.escape(ev.symbol)} = "
-            f"{html.escape(num(ev.value, 6))}</b></div>"
-        )
+        self._draw_lines()
         self.note.setText(
             f"<i style='font-size:{small}pt; color:{th.text}'>{html.escape(ev.note)}</i>"
             if ev.note
             else ""
         )
+        self._show_detail(ev, small)
+        px = formula_px(th)
+        keys = [(tex, px, c) for tex, c, _ in self._shown]
+        for e in ahead:  # typeset ahead of the cursor while this one is read
+            keys += [(tex, px, c) for tex, c, _ in self.lines(e)]
+        self.typesetter.want(keys, self.devicePixelRatioF())
+
+    def _show_detail(self, ev, small: int) -> None:
         if ev.phase == "update" and ev.detail:
             rows = "".join(
-                f"<tr><td>{html.escape(k)}</td><td>&nbsp;{html.escape(num(v))}</td></tr>"
+                f"<tr><td>{html.escape(k)}</td><td>&nbsp;{v:.6g}</td></tr>"
                 for k, v in ev.detail.items()
             )
             self.detail.setText(
-                f"<span style='font-size:{small}pt; color:{th.text}'>"
+                f"<span style='font-size:{small}pt; color:{self.theme.text}'>"
                 f"optimizer state:<table>{rows}</table></span>"
             )
         else:
             self.detail.setText("")
 
-    def plain_text(self) -> str:
-        """What the panel shows, as plain text (for tests and the clipboard)."""
-        from PySide6.QtGui import QTextDocument
+    def _draw_lines(self) -> None:
+        while len(self.line_labels) < len(self._shown):
+            lab = QLabel()
+            lab.setTextFormat(Qt.TextFormat.PlainText)
+            self.lines_box.addWidget(lab)
+            self.line_labels.append(lab)
+        px = formula_px(self.theme)
+        room = max(100, self.viewport().width() - 30)
+        self._missing = 0
+        for k, lab in enumerate(self.line_labels):
+            if k >= len(self._shown):
+                lab.hide()
+                continue
+            tex, colour, plain = self._shown[k]
+            img = self.typesetter.image(tex, px, colour)
+            if img is None:
+                self._missing += 1
+                lab.setPixmap(QPixmap())
+                lab.setText(plain)
+                lab.setStyleSheet(f"color: {colour}; font-size: {px}px;")
+            else:
+                lab.setStyleSheet("")
+                lab.setPixmap(_fitted(img, room))
+            lab.show()
 
-        doc = QTextDocument()
-        parts = []
-        for w in (self.header, self.symbolic, self.numbers, self.note):
-            doc.setHtml(w.text())
-            parts.append(doc.toPlainText())
-        return "\n".join(parts)
+    def _typeset_ready(self) -> None:
+        if self._missing:
+            self._draw_lines()
+
+    def resizeEvent(self, ev) -> None:  # noqa: N802 (Qt)
+        super().resizeEvent(ev)
+        if self._shown:
+            self._draw_lines()
+
+    # ---- for tests and the clipboard ----
+    def plain_text(self) -> str:
+        """What the panel shows, in the trace's plain notation."""
+        return self._plain
+
+    def typeset_lines(self) -> int:
+        """How many of the shown lines are typeset images now."""
+        return sum(1 for lab in self.line_labels[: len(self._shown)] if not lab.pixmap().isNull())
+
+
+def _at(parts: list[str], k: int) -> str:
+    return parts[k] if k < len(parts) else ""
+
+
+def _fitted(img, room: int) -> QPixmap:
+    pm = QPixmap.fromImage(img)
+    logical = img.width() / img.devicePixelRatio()
+    if logical <= room:
+        return pm
+    scale = max(MIN_SHRINK, room / logical)
+    w = round(img.width() * scale)
+    return pm.scaledToWidth(w, Qt.TransformationMode.SmoothTransformation)

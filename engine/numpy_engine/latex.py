@@ -346,18 +346,21 @@ def to_latex(text: str) -> str:
     return _join(_Parser(_tokens(text.strip())).seq())
 
 
-def tex_lines(text: str, width: int = 0) -> list[str]:
-    """The statements of a formula, one LaTeX line each ("a; b" is two lines). With `width`, a
-    statement longer than that many characters is also broken before a top-level "=", and a long
-    sum before a top-level " + " (the continuation lines start with the sign)."""
+def plain_lines(text: str, width: int = 0) -> list[str]:
+    """The statements of a formula in the trace's notation, one per line ("a; b" is two lines).
+    With `width`, a statement longer than that many characters is also broken before a
+    top-level "=", and a long sum before a top-level " + " (continuation lines start with it)."""
     lines: list[str] = []
     for part in _split_top(text, ";"):
         part = part.strip()
-        if not part:
-            continue
-        for piece in _break(part, width) if width else [part]:
-            lines.append(to_latex(piece))
+        if part:
+            lines.extend(_break(part, width) if width else [part])
     return lines
+
+
+def tex_lines(text: str, width: int = 0) -> list[str]:
+    """plain_lines, each as LaTeX."""
+    return [to_latex(line) for line in plain_lines(text, width)]
 
 
 def _break(s: str, width: int) -> list[str]:

@@ -216,7 +216,7 @@ def test_exports(window, tmp_path):
     ):
         write_export(w, kind, str(tmp_path / name))
         assert (tmp_path / name).stat().st_size > 100, kind
-    assert "\\begin{align*}" in (tmp_path / "n.tex").read_text()
+    assert "\\begin{gather*}" in (tmp_path / "n.tex").read_text()
     assert (tmp_path / "n.csv").read_text().count("\n") == len(w.explainer.current.events) + 1
     with Image.open(tmp_path / "n.gif") as gif:
         assert gif.n_frames == len(w.explainer.current.events)

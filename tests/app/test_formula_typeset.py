@@ -1,0 +1,84 @@
+"""The formula panel typesets the engine's LaTeX (ziamath, in the background, ahead of the cursor)
+and shows the plain notation only until a line is ready; exported frames carry the same lines."""
+
+from PySide6.QtGui import QColor
+
+from app.explainer.data_panel import PRESET_DIR
+from app.explainer.export_actions import FRAME_PX, _drawing, frame
+from app.explainer.formula_panel import formula_px
+from app.shared.typeset import render, typesetter
+from engine.numpy_engine.handout import event_tex
+
+MAZUR = str(PRESET_DIR / "mazur_2_2_2.json")
+CIRCLE = str(PRESET_DIR / "circle_relu.json")
+
+
+def all_typeset(w):
+    return w.formula.typeset_lines() == len(w.formula._shown)
+
+
+def test_every_line_of_the_event_is_typeset_then_shown_as_an_image(qtbot, window):
+    w = window
+    assert w.open_network(MAZUR)
+    qtbot.waitUntil(lambda: all_typeset(w), timeout=10_000)
+    ev = w.explainer.event
+    t = event_tex(ev)
+    assert [tex for tex, _, _ in w.formula._shown] == [*t.formula, *t.numbers, t.value]
+    lab = w.formula.line_labels[0]
+    assert lab.pixmap().height() >= formula_px(w.theme)  # a line is at least its type size
+    assert "0.3775" in w.formula.plain_text()
+
+
+def test_the_events_ahead_of_the_cursor_are_typeset_before_the_learner_gets_there(qtbot, window):
+    w = window
+    assert w.open_network(MAZUR)
+    ts = typesetter()
+    qtbot.waitUntil(lambda: ts.pending() == 0 and all_typeset(w), timeout=20_000)
+    ev_next = w.explainer.current.events[w.explainer.event_index + 1]
+    px = formula_px(w.theme)
+    for tex, colour, _ in w.formula.lines(ev_next):
+        assert ts.image(tex, px, colour) is not None, tex
+    w.explainer.next()
+    assert all_typeset(w)  # shown at once from the cache
+
+
+def test_adam_update_is_typeset_with_hats_and_distinct_values(qtbot, window):
+    w = window
+    assert w.open_network(CIRCLE)
+    ex = w.explainer
+    ex.jump_phase("update")
+    qtbot.waitUntil(lambda: all_typeset(w), timeout=20_000)
+    lines = [tex for tex, _, _ in w.formula._shown]
+    assert any(r"\hat{m} = \frac{m}{1-\beta_{1}^{t}}" in s for s in lines)
+    assert any(r"\hat{m} = " in s and r"\hat{v} = " in s for s in lines)
+
+
+def test_a_line_the_typesetter_cannot_set_stays_readable_text(qtbot):
+    ts = typesetter()
+    key = (r"\frac{1}{", 20, "#000000")
+    ts.want([key])
+    qtbot.waitUntil(lambda: key in ts.failed, timeout=10_000)
+    assert ts.image(*key) is None
+
+
+def test_render_draws_ink_in_the_colour_asked_for():
+    img = render(r"\frac{\partial L}{\partial w^{(2)}_{01}}", 40, "#d62728")
+    assert img.height() > 60  # a stacked fraction is two lines tall
+    colours = {
+        QColor(img.pixel(x, y)).name()
+        for x in range(0, img.width(), 2)
+        for y in range(0, img.height(), 2)
+        if QColor.fromRgba(img.pixel(x, y)).alpha() == 255
+    }
+    assert "#d62728" in colours
+
+
+def test_an_exported_frame_carries_the_typeset_formula(qtbot, window):
+    w = window
+    assert w.open_network(MAZUR)
+    w.explainer.jump_phase("backward")
+    img = frame(w, 1400)
+    drawing = _drawing(w, 1400).height()
+    ts, lines = typesetter(), w.formula.lines(w.explainer.event)
+    typeset = sum(ts.now(tex, FRAME_PX, colour).height() for tex, colour, _ in lines)
+    assert img.height() >= drawing + typeset
