@@ -124,8 +124,20 @@ class _Parser:
                 self.take()
                 out.append(_Node(tok.text))  # a stray closer: kept as it is
                 continue
+            if tok.text in "−-" and _unary(out):
+                out.append(self._negative())
+                continue
             out.append(self.node())
         return out
+
+    def _negative(self) -> _Node:
+        """A unary minus: braced so that it sits close ({-0.435}, {-}y), as in print."""
+        self.take()
+        nxt, after = self.peek(), self.peek(1)
+        if nxt is not None and nxt.kind == "num" and (after is None or after.text != "/"):
+            node = self.atom()
+            return _Node("{-" + node.tex + "}", atom=True)
+        return _Node("{-}")
 
     def node(self) -> _Node:
         tok = self.peek()
@@ -226,6 +238,12 @@ class _Parser:
                 arg = self.atom()
                 tex = _power(tex, arg.inner or arg.tex)
         return _Node(tex, atom=True, inner=node.inner if tex == node.tex else "")
+
+
+def _unary(out: list[_Node]) -> bool:
+    """Whether a minus here is a sign (nothing, or an operator, before it) or a subtraction."""
+    last = next((n for n in reversed(out) if n.tex.strip()), None)
+    return last is None or not (last.atom or last.word)
 
 
 def _power(tex: str, p: str) -> str:

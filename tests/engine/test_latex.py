@@ -134,7 +134,8 @@ def test_translation_writes_the_course_notation():
     assert to_latex("1.000e−08") == r"1.000\times10^{-8}"
     assert to_latex("w[1][0][2][11][3]") == r"w^{(1)}_{0,2,11,3}"
     assert to_latex("… (83 more terms)") == r"\dots  (83\ \text{more terms})"
-    assert to_latex("ReLU(−1)") == r"\operatorname{ReLU}(-1)"
+    assert to_latex("ReLU(−1)") == r"\operatorname{ReLU}({-1})"
+    assert to_latex("= −0.5 − a") == r"= {-0.5} - a"
     assert to_latex("y·ln a") == r"y\cdot \ln a"
     assert to_latex("100% & #_{x}") == r"100\% \& \#\_\{x\}"
     assert tex_lines("m ← 1;  v ← 2") == [r"m \leftarrow  1", r"v \leftarrow  2"]
