@@ -44,11 +44,22 @@ def _now_mb() -> float:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
+GAP_S = [0.15]  # between key presses: a learner reads; the typesetter works ahead meanwhile
+
+
+def _idle(app, seconds: float) -> None:
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        app.processEvents()
+        time.sleep(0.005)
+
+
 def _press(app, w, key) -> float:
     """ms from the key to the window painted (what changed: the drawing, the formula, the
     position); FULL gets the same plus a forced repaint of the whole window (as big_net.py)."""
     from PySide6.QtTest import QTest
 
+    _idle(app, GAP_S[0])
     t0 = time.perf_counter()
     QTest.keyClick(w, key)
     app.processEvents()
@@ -162,8 +173,12 @@ def main() -> None:
         "--digit", type=int, default=18, help="the test digit (18: a 3 the models doubt)"
     )
     p.add_argument("--spaces", type=int, default=3, help="Space presses in each part")
+    p.add_argument(
+        "--gap-ms", type=float, default=150, help="idle time before each key press (default 150)"
+    )
     p.add_argument("--measure", default=None, help=argparse.SUPPRESS)  # the child's job
     a = p.parse_args()
+    GAP_S[0] = a.gap_ms / 1000
     if a.measure:
         print(json.dumps(measure(a.measure, a.spaces)))
         return
@@ -175,7 +190,8 @@ def main() -> None:
         ckpt = Path(given) if given else _train(name, data, out)
         path = _export(ckpt, data, a.digit, out)
         child = subprocess.run(
-            [sys.executable, __file__, "--measure", str(path), "--spaces", str(a.spaces)],
+            [sys.executable, __file__, "--measure", str(path), "--spaces", str(a.spaces),
+             "--gap-ms", str(a.gap_ms)],
             capture_output=True, text=True, check=True,
         )  # fmt: skip
         r = json.loads(child.stdout.strip().splitlines()[-1])

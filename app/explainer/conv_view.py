@@ -27,6 +27,7 @@ LABEL = 16.0  # room for a grid's label
 MIN_NUMBERS = 30.0  # a cell this wide (px) shows its number
 MAX_CELL = 96.0
 SMALL_CELL = 44.0  # a filter's or a dense layer's cells are never smaller (if they fit)
+IMAGE_CACHE = 400  # grid images kept between paints
 
 
 @lru_cache(maxsize=1 << 16)
@@ -52,6 +53,7 @@ class ConvView(QWidget):
         self.theme = theme
         self.state = ConvState()
         self._outline: dict[str, dict[tuple[int, int], float]] = {}
+        self._images: dict[tuple, tuple[np.ndarray, QImage]] = {}
         self.highlighted: tuple[str, ...] = ()  # ids drawn highlighted now (for tests)
         self.setMinimumSize(420, 300)
 
@@ -195,10 +197,7 @@ class ConvView(QWidget):
         """One grid: its colours as one image, lines, then numbers only where they are readable."""
         th = self.theme
         h, w = g.values.shape
-        rgb = self._colours(g.values, scale, g.signed)
-        c = rgb.astype(np.uint32)
-        argb = np.ascontiguousarray(0xFF000000 | (c[..., 0] << 16) | (c[..., 1] << 8) | c[..., 2])
-        img = QImage(argb.data, w, h, 4 * w, QImage.Format.Format_RGB32)
+        rgb, img = self._image(g, scale)
         p.save()  # axis-aligned cells, lines and frames: no antialiasing (5x cheaper outlines)
         p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
         p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
@@ -223,6 +222,23 @@ class ConvView(QWidget):
         for ov in self.state.overlays:
             if ov.prefix == g.prefix:
                 self._overlay(p, ov, x0, y0, cell, h, w)
+
+    def _image(self, g: Grid, scale: float) -> tuple[np.ndarray, QImage]:
+        """A grid's colours and its image, kept while its values, scale and theme stay the same
+        (most grids do not change from one key press to the next)."""
+        key = (g.prefix, g.signed, scale, self.theme.name, g.values.shape, g.values.tobytes())
+        hit = self._images.get(key)
+        if hit is None:
+            h, w = g.values.shape
+            rgb = self._colours(g.values, scale, g.signed)
+            c = rgb.astype(np.uint32)
+            argb = 0xFF000000 | (c[..., 0] << 16) | (c[..., 1] << 8) | c[..., 2]
+            argb = np.ascontiguousarray(argb)
+            img = QImage(argb.data, w, h, 4 * w, QImage.Format.Format_RGB32).copy()
+            if len(self._images) >= IMAGE_CACHE:
+                self._images.clear()
+            hit = self._images[key] = (rgb, img)
+        return hit
 
     def _frames(self, p: QPainter, g: Grid, x0: float, y0: float, cell: float) -> None:
         """The focus cell's thick frame and the read cells' thin ones, drawn in two batches."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
@@ -18,6 +18,7 @@ from app.shared.typeset import phase_colour, typesetter
 from engine.numpy_engine.handout import LINE_WIDTH, event_tex
 from engine.numpy_engine.latex import plain_lines
 
+AHEAD_DELAY_MS = 40  # the events ahead are typeset once the keys pause this long
 MIN_SHRINK = 0.6  # a line wider than the panel is scaled down to this at most, then scrolls
 
 
@@ -58,6 +59,11 @@ class FormulaPanel(QScrollArea):
         self._shown: list[tuple[str, str, str]] = []  # (LaTeX, colour, plain text) per line
         self._plain = ""
         self._missing = 0  # lines on screen still waiting for the typesetter
+        self._ahead: list = []
+        self._ahead_timer = QTimer(self)
+        self._ahead_timer.setSingleShot(True)
+        self._ahead_timer.setInterval(AHEAD_DELAY_MS)
+        self._ahead_timer.timeout.connect(self._want_ahead)
 
     def set_theme(self, theme: Theme) -> None:
         self.theme = theme
@@ -98,8 +104,14 @@ class FormulaPanel(QScrollArea):
         )
         self._show_detail(ev, small)
         px = formula_px(th)
+        self.typesetter.want([(tex, px, c) for tex, c, _ in self._shown], self.devicePixelRatioF())
+        self._ahead = list(ahead)
+        self._ahead_timer.start()  # when the keys pause: typeset ahead while this one is read
+
+    def _want_ahead(self) -> None:
+        px = formula_px(self.theme)
         keys = [(tex, px, c) for tex, c, _ in self._shown]
-        for e in ahead:  # typeset ahead of the cursor while this one is read
+        for e in self._ahead:
             keys += [(tex, px, c) for tex, c, _ in self.lines(e)]
         self.typesetter.want(keys, self.devicePixelRatioF())
 

@@ -206,7 +206,7 @@ class ExplainerWindow(FileDialogs, QMainWindow):
             f"loss {num(r.loss)}"
         )
         n, i = len(r.events), ex.event_index
-        ahead = [r.events[k] for k in (i + 1, i + 2, i + 3, i - 1) if 0 <= k < n]
+        ahead = [r.events[k] for k in (i + 1, i + 2, i - 1) if 0 <= k < n]
         self.formula.show_event(ex.event, pos, ahead)
         self.controls.set_position(pos)
         if self._grid_for is not r:

@@ -1,23 +1,27 @@
 """Formulas typeset from their one LaTeX source (engine/numpy_engine/latex.py) by ziamath, a real
 math typesetter (LaTeX → SVG, pure Python), then drawn by Qt's SVG renderer into an image.
 
-Typesetting one formula takes 10–50 ms, three times a 60 Hz frame, so it never happens on a key
-press: a single background thread renders what the panel asks for (the current event first, then
-the events ahead of the cursor) into a cache, and the panel shows a cached image at once or, for a
-few frames, the formula's plain notation. The thread holds the GIL only between the interpreter's
-switches (the explainer sets a short switch interval), so key presses stay quick while it works.
+Typesetting one formula takes 10–130 ms, many 60 Hz frames, so it never happens on a key press
+nor in the window's process: one helper process typesets what the panel asks for (the current
+event first, then the events ahead of the cursor), one line at a time, and the window turns each
+SVG into an image (about 1 ms) into a cache. The panel shows a cached image at once or, for a few
+frames, the formula's plain notation. (A thread was tried first: sharing the GIL with it doubled
+the key-press time of the fast CNN's step, bench/digit_step.py.)
 """
 
 from __future__ import annotations
 
-import threading
-import warnings
+import multiprocessing
 from collections import OrderedDict
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from functools import cache
 
 from PySide6.QtCore import QByteArray, QObject, QRectF, Qt, Signal
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtSvg import QSvgRenderer
+
+from .typeset_child import svg_of, warm
 
 CACHE_ITEMS = 3000  # typeset lines kept (a few MB: one line is a ~1000 x 60 image)
 _PHASE_COLOURS = {
@@ -34,19 +38,14 @@ def phase_colour(phase: str) -> str:
     return _PHASE_COLOURS.get(phase, "#333333")
 
 
-@cache
-def ziamath():
-    """The typesetter, configured for Qt's SVG renderer (SVG 1.1: no <symbol> reuse)."""
-    with warnings.catch_warnings():  # 0.13 reads its font through a deprecated importlib call
-        warnings.simplefilter("ignore", DeprecationWarning)
-        import ziamath as zm
-    zm.config.svg2 = False
-    return zm
-
-
 def render(tex: str, px: int, colour: str, scale: float = 1.0) -> QImage:
-    """One line of LaTeX as an image, `px` the font's pixel size (times `scale` for HiDPI)."""
-    svg = ziamath().Latex(tex, size=px * scale, color=colour).svg()
+    """One line of LaTeX as an image, typeset here, `px` the font's pixel size (times `scale`
+    for HiDPI)."""
+    return raster(svg_of(tex, px * scale, colour), scale)
+
+
+def raster(svg: str, scale: float = 1.0) -> QImage:
+    """A typeset SVG as an image (Qt's renderer, about 1 ms a line)."""
     renderer = QSvgRenderer(QByteArray(svg.encode("utf-8")))
     size = renderer.defaultSize()
     img = QImage(max(1, size.width()), max(1, size.height()), QImage.Format.Format_ARGB32)
@@ -60,29 +59,30 @@ def render(tex: str, px: int, colour: str, scale: float = 1.0) -> QImage:
 
 
 class Typesetter(QObject):
-    """The cache of typeset lines and the one thread that fills it."""
+    """The cache of typeset lines and the one process that fills it."""
 
     ready = Signal()  # a line asked for with `want` is now in the cache
+    _arrived = Signal(object, object)  # (key, scale), the finished future: from the pool's thread
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self._cache: OrderedDict[Key, QImage] = OrderedDict()
-        self._lock = threading.Lock()
-        self._wake = threading.Condition(self._lock)
         self._queue: list[tuple[Key, float]] = []
-        self._thread: threading.Thread | None = None
+        self._inflight: Key | None = None
+        self._pool: ProcessPoolExecutor | None = None
+        self._restarts = 0
         self.failed: dict[Key, str] = {}  # lines the typesetter refused (shown as plain text)
+        self._arrived.connect(self._on_arrived)
 
     def image(self, tex: str, px: int, colour: str) -> QImage | None:
         """The cached image of a line, or None (then ask for it with `want`)."""
-        with self._lock:
-            img = self._cache.get((tex, px, colour))
-            if img is not None:
-                self._cache.move_to_end((tex, px, colour))
-            return img
+        img = self._cache.get((tex, px, colour))
+        if img is not None:
+            self._cache.move_to_end((tex, px, colour))
+        return img
 
     def now(self, tex: str, px: int, colour: str, scale: float = 1.0) -> QImage:
-        """The image, typeset on this thread if need be (exports, where waiting is expected)."""
+        """The image, typeset in this process if need be (exports, where waiting is expected)."""
         img = self.image(tex, px, colour)
         if img is None:
             img = render(tex, px, colour, scale)
@@ -92,44 +92,44 @@ class Typesetter(QObject):
     def want(self, keys: list[Key], scale: float = 1.0) -> None:
         """Typeset these lines in the background, in this order, instead of what was asked
         before (the cursor moved: what is on screen comes first, then what is ahead)."""
-        with self._lock:
-            self._queue = [(k, scale) for k in dict.fromkeys(keys) if k not in self._cache]
-            self._queue = [(k, s) for k, s in self._queue if k not in self.failed]
-            if self._queue:
-                if self._thread is None or not self._thread.is_alive():
-                    self._thread = threading.Thread(target=self._work, daemon=True)
-                    self._thread.start()
-                self._wake.notify()
+        skip = set(self._cache) | set(self.failed) | {self._inflight}
+        self._queue = [(k, scale) for k in dict.fromkeys(keys) if k not in skip]
+        self._pump()
 
     def pending(self) -> int:
-        with self._lock:
-            return len(self._queue)
+        return len(self._queue) + (self._inflight is not None)
 
     def _store(self, key: Key, img: QImage) -> None:
-        with self._lock:
-            self._cache[key] = img
-            while len(self._cache) > CACHE_ITEMS:
-                self._cache.popitem(last=False)
+        self._cache[key] = img
+        while len(self._cache) > CACHE_ITEMS:
+            self._cache.popitem(last=False)
 
-    def _work(self) -> None:
-        while True:
-            with self._lock:
-                while not self._queue:
-                    if not self._wake.wait(timeout=30):
-                        self._thread = None
-                        return
-                key, scale = self._queue.pop(0)
-            try:
-                img = render(*key, scale)
-            except Exception as e:  # a formula the typesetter cannot set stays plain text
-                with self._lock:
-                    self.failed[key] = f"{type(e).__name__}: {e}"
-                continue
-            self._store(key, img)
-            try:
-                self.ready.emit()
-            except RuntimeError:  # the application is shutting down
-                return
+    def _executor(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            ctx = multiprocessing.get_context("spawn")  # no copy of the window's memory
+            self._pool = ProcessPoolExecutor(1, mp_context=ctx, initializer=warm)
+        return self._pool
+
+    def _pump(self) -> None:
+        if self._inflight is not None or not self._queue or self._restarts > 1:
+            return
+        key, scale = self._queue.pop(0)
+        self._inflight = key
+        fut = self._executor().submit(svg_of, key[0], key[1] * scale, key[2])
+        fut.add_done_callback(lambda f: self._arrived.emit((key, scale), f))
+
+    def _on_arrived(self, key_scale, fut) -> None:
+        key, scale = key_scale
+        self._inflight = None
+        try:
+            self._store(key, raster(fut.result(), scale))
+            self.ready.emit()
+        except BrokenProcessPool:  # the process died: start another once, then stay plain
+            self._pool, self._restarts = None, self._restarts + 1
+            self._queue.insert(0, (key, scale))
+        except Exception as e:  # a formula the typesetter cannot set stays plain text
+            self.failed[key] = f"{type(e).__name__}: {e}"
+        self._pump()
 
 
 @cache
