@@ -15,12 +15,13 @@ from app.shared.theme import LECTURER, NORMAL, Theme
 
 SIDE_PLOTS = ("loss", "data", None)  # what key S shows beside the drawing, in turn
 COLUMN_SHARE = 0.34  # of the screen's width: the formula and the side plot, one above the other
-FORMULA_SHARE = 0.5  # of that column's height while a plot is shown
+FORMULA_SHARE = 0.45  # of that column's height while a plot is shown
+BAR_SHARE = 0.8  # of the drawing's width: the floating controls
 MARGIN = 16  # pixels between the floating controls and the drawing's bottom edge
 OVERLAY_STYLE = (
     "QToolBar#stepping { background: rgba(40, 40, 40, 215); border: 2px solid #8a8a8a;"
     " border-radius: 10px; padding: 4px; }"
-    " QToolBar#stepping QLabel { color: #ffffff; }"
+    " QToolBar#stepping QLabel, QToolBar#stepping QToolButton { color: #ffffff; }"
 )
 
 
@@ -49,6 +50,7 @@ class LecturerLayout(QObject):
         bars = (w.menuBar().isVisible(), status is not None and status.isVisible())
         self._saved = (w.geometry(), w.saveState(), w.windowState(), bars)
         self.on = True
+        w.welcome.dismiss()  # whoever goes full screen has found the first step
         self._apply_theme(LECTURER)
         w.menuBar().setVisible(False)  # hidden for the whole lecture: they never come and go
         w.statusBar().setVisible(False)
@@ -130,10 +132,11 @@ class LecturerLayout(QObject):
         if not self.on:
             return
         bar, area = self.w.toolbar, self.w.stack.rect()
-        bar.adjustSize()
-        size = bar.sizeHint().boundedTo(area.size())
-        x = area.center().x() - size.width() // 2
-        bar.setGeometry(max(0, x), max(0, area.height() - size.height() - MARGIN), *size.toTuple())
+        hint = bar.sizeHint()  # wide enough for the position line (it is elided, never wraps)
+        width = min(area.width() - 2 * MARGIN, max(hint.width(), round(area.width() * BAR_SHARE)))
+        height = min(area.height(), hint.height())
+        x = area.center().x() - width // 2
+        bar.setGeometry(max(0, x), max(0, area.height() - height - MARGIN), max(0, width), height)
 
     def eventFilter(self, obj, ev) -> bool:  # noqa: N802 (Qt)
         if obj is self.w.stack and ev.type() == QEvent.Type.Resize:

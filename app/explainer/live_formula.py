@@ -9,8 +9,8 @@ from engine.numpy_engine.losses import get_loss
 from engine.numpy_engine.trace_events import Event
 
 NOTE = (
-    "Training continuously: the newest loss, as it falls. Press T to pause; stepping then shows "
-    "every number of the next step."
+    "Training continuously: the batch loss at step {t}, the newest one. Press T to pause; "
+    "stepping then shows every number of the next step."
 )
 
 
@@ -23,13 +23,13 @@ def live_loss(explainer) -> tuple[Event, str] | None:
         "loss",
         "L",
         get_loss(explainer.net.model.loss).formula,
-        f"L = {num(v)}  (the batch loss at step {t})",
+        num(v),  # the panel writes it "= 1.692e−05" under the formula
         v,
         ("loss",),
         (),
         None,
         t,
-        note=NOTE,
+        note=NOTE.format(t=t),
         kind="loss",
     )
     return event, f"training… step {t} · {explainer.steps_per_s:.0f} steps/s"

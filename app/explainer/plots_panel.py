@@ -17,7 +17,8 @@ from engine.numpy_engine.views import data_bounds
 CLASS_COLOURS = np.array(SERIES_COLOURS[:4])  # the theme's colour table
 LINE = "#" + "".join(f"{c:02x}" for c in SERIES_COLOURS[0])  # the loss curve, 1-D data
 VALUE_MAP = "viridis"  # regression targets and predictions
-MARKER_SIZE = 5  # small enough to leave the boundary visible (twice that in lecturer mode)
+MARKER_SIZE = 5  # small enough to leave the boundary visible
+LECTURER_MARKER_SIZE = 16  # from the back of a room, outlined in black
 SHOWN = ("both", "loss", "data")  # what show_only can leave on the panel
 
 
@@ -194,9 +195,12 @@ class PlotsPanel(QWidget):
         self._style()
 
     def set_lecturer(self, on: bool) -> None:
-        """Black, with the trainer's lecturer type size and pens, and larger data points."""
+        """Black, with the trainer's lecturer type size and pens, and large data points."""
         self._scale = plot_scale(on)
-        self.scatter.setSize(MARKER_SIZE * (2 if on else 1))
+        self.scatter.setSize(LECTURER_MARKER_SIZE if on else MARKER_SIZE)
+        self.scatter.setPen(pg.mkPen("#000000", width=2) if on else pg.mkPen("#222222", width=0.8))
+        # the map keeps its white ground, so its colours read as in the normal look
+        self.data_plot.getViewBox().setBackgroundColor("w" if on else None)
         self.set_dark(on)
 
     def _style(self) -> None:

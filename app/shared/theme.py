@@ -53,7 +53,7 @@ class Theme:
         return (
             f"QWidget {{ font-size: {round(base_pt * self.scale)}pt; }}"
             f"QMainWindow, QDockWidget {{ background: {self.window}; color: {self.text}; }}"
-            f"QStatusBar, QStatusBar QLabel {{ color: {self.text}; }}"
+            f"QStatusBar, QStatusBar QLabel, QCheckBox {{ color: {self.text}; }}"
         )
 
 

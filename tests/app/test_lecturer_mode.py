@@ -135,9 +135,9 @@ def test_the_formula_follows_live_training(qtbot, window):
     before = w.formula.plain_text()
     qtbot.keyClick(w, Qt.Key.Key_T)
     assert ex.training
-    qtbot.waitUntil(lambda: "batch loss at step" in w.formula.plain_text(), timeout=15000)
+    qtbot.waitUntil(lambda: "the batch loss at step" in w.formula.plain_text(), timeout=15000)
     text = w.formula.plain_text()
     assert text != before and "training…" in text and "LOSS" in text
     qtbot.keyClick(w, Qt.Key.Key_T)
     assert not ex.training
-    assert "batch loss at step" not in w.formula.plain_text()  # the traced step's own event
+    assert "the batch loss at step" not in w.formula.plain_text()  # the traced step's own event
