@@ -141,3 +141,32 @@ def test_the_formula_follows_live_training(qtbot, window):
     qtbot.keyClick(w, Qt.Key.Key_T)
     assert not ex.training
     assert "the batch loss at step" not in w.formula.plain_text()  # the traced step's own event
+
+
+def test_a_floating_plot_and_a_closed_formula_come_back_as_they_were(qtbot, window):
+    w = window
+    w.open_network(MAZUR)
+    w.docks["Plots"].setFloating(True)
+    w.docks["Plots"].setGeometry(60, 70, 500, 300)  # inside the 800x800 offscreen screen
+    w.docks["Formula"].close()
+    settle()
+    state, floating_at = w.saveState(), w.docks["Plots"].geometry()
+    lecture(qtbot, w)
+    assert not w.docks["Plots"].isFloating() and w.docks["Formula"].isVisible()
+    qtbot.keyClick(w, Qt.Key.Key_Escape)
+    settle()
+    assert w.docks["Plots"].isFloating() and w.docks["Plots"].geometry() == floating_at
+    assert not w.docks["Formula"].isVisible() and w.saveState() == state
+
+
+def test_closing_in_lecturer_mode_saves_the_normal_layout(qtbot, window):
+    w = window
+    w.open_network(MAZUR)
+    w.resize(1200, 800)
+    settle()
+    geometry, state = w.saveGeometry(), w.saveState()
+    lecture(qtbot, w)
+    w.close()
+    assert w.theme is NORMAL
+    assert w.settings.value("geometry") == geometry
+    assert w.settings.value("window_state") == state
