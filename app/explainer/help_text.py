@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+from app.shared.theme import NORMAL
+
 # name in network files -> (name shown, usual learning rate for these toy networks)
 OPTIMIZER_NAMES = {
     "sgd": "SGD",
@@ -111,11 +113,12 @@ into the previous training step: nothing is lost by going back. Home and End go 
 and the end of the step, N to the next whole step, P plays, T trains continuously.</p>
 <h3>What the colours mean</h3>
 <ul>
-<li><span style="color:#1f63b4"><b>blue</b></span> edge: a positive weight (in the backward
-phase, a positive gradient); <span style="color:#e6760a"><b>orange</b></span>: a negative one;
+<li><span style="color:{positive}"><b>blue</b></span> edge: a positive weight (in the backward
+phase, a positive gradient); <span style="color:{negative}"><b>orange</b></span>: a negative one;
 the thicker, the larger.</li>
-<li><span style="background:#ffe27a">yellow</span>: the neuron and edges of the number shown
-now in the formula panel.</li>
+<li><b>black</b> (white in lecturer mode, F11): the edges and the ring of the neurons in the
+number shown now in the formula panel; the neuron it computes is filled
+<span style="background:{node_active}">yellow</span>.</li>
 <li>In the plots, the map behind the points is what the network answers at each place: its
 colours are the classes (or the predicted value), the points are the data.</li>
 </ul>
@@ -129,4 +132,7 @@ loads a preset, a built-in dataset or a CSV file. Panels closed by mistake come 
 
 def guide_html(keys_table: str) -> str:
     """The Help page: the guide, then the keys table made from the action table."""
-    return f"{GUIDE_HTML}<h3>Keys</h3>{keys_table}"
+    guide = GUIDE_HTML.format(
+        positive=NORMAL.positive, negative=NORMAL.negative, node_active=NORMAL.node_active
+    )
+    return f"{guide}<h3>Keys</h3>{keys_table}"

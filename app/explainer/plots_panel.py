@@ -11,20 +11,20 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QCheckBox, QGridLayout, QWidget
 
 from app.shared.theme import SERIES_COLOURS
+from app.trainer.plot_style import plot_scale, style_scene
 from engine.numpy_engine.views import data_bounds
 
 CLASS_COLOURS = np.array(SERIES_COLOURS[:4])  # the theme's colour table
+LINE = "#" + "".join(f"{c:02x}" for c in SERIES_COLOURS[0])  # the loss curve, 1-D data
 VALUE_MAP = "viridis"  # regression targets and predictions
 MARKER_SIZE = 5  # small enough to leave the boundary visible
+LECTURER_MARKER_SIZE = 16  # from the back of a room, outlined in black
+SHOWN = ("both", "loss", "data")  # what show_only can leave on the panel
 
 
 def _binary_lut() -> np.ndarray:
     t = np.linspace(0, 1, 256)[:, None]
-    blue, white, orange = (
-        np.array([31, 99, 180]),
-        np.array([255, 255, 255]),
-        np.array([230, 118, 10]),
-    )
+    blue, white, orange = CLASS_COLOURS[0], np.array([255, 255, 255]), CLASS_COLOURS[1]
     lut = np.where(
         t < 0.5, blue + (white - blue) * (t / 0.5), white + (orange - white) * ((t - 0.5) / 0.5)
     )
@@ -44,7 +44,7 @@ class PlotsPanel(QWidget):
         self.loss_plot.showGrid(x=True, y=True, alpha=0.3)
         self.loss_plot.setClipToView(True)
         self.loss_plot.setDownsampling(auto=True, mode="peak")
-        self.loss_curve = self.loss_plot.plot(pen=pg.mkPen("#1f63b4", width=1))
+        self.loss_curve = self.loss_plot.plot(pen=pg.mkPen(LINE, width=1))
         self.loss_plot.disableAutoRange()
         self.log_loss = QCheckBox("log scale")
         self.log_loss.setToolTip("loss on a logarithmic axis: small losses stay readable")
@@ -57,6 +57,7 @@ class PlotsPanel(QWidget):
         self.scatter = pg.ScatterPlotItem(size=MARKER_SIZE, pen=pg.mkPen("#222222", width=0.8))
         self.data_plot.addItem(self.scatter)
         self.fit_curve = self.data_plot.plot(pen=pg.mkPen("#d62728", width=2))
+        self._scale = 1.0  # lecturer mode: type and pens larger (app/trainer/plot_style.py)
         self.set_dark(False)
         self.setMinimumHeight(240)
         lay.addWidget(self.loss_plot, 0, 0)
@@ -68,6 +69,7 @@ class PlotsPanel(QWidget):
         self._extent: tuple | None = None
         self._losses = (np.zeros(0), np.zeros(0))
         self._new_scale = False
+        self.shown = "both"
 
     # ---- the loss ----
     def set_log(self, on: bool) -> None:
@@ -85,7 +87,7 @@ class PlotsPanel(QWidget):
         shown = np.where(v > 0, v, np.nan) if log else v  # a loss of 0 has no logarithm
         few = len(t) < 40  # markers while the curve is short: one step is one visible point
         self.loss_curve.setData(
-            t, shown, symbol="o" if few else None, symbolSize=7, symbolBrush="#1f63b4"
+            t, shown, symbol="o" if few else None, symbolSize=7, symbolBrush=LINE
         )
         if not len(t):
             return
@@ -127,12 +129,14 @@ class PlotsPanel(QWidget):
             self._show_extent((lo[0], hi[0]), (lo[1], hi[1]))
             self.data_plot.setTitle(self._title(targets, task))
         elif inputs.shape[1] == 1:
-            self.scatter.setData(inputs[:, 0], targets[:, 0], brush=pg.mkBrush("#1f63b4"))
+            self.scatter.setData(inputs[:, 0], targets[:, 0], brush=pg.mkBrush(LINE))
             self.data_plot.enableAutoRange()
             self.data_plot.setTitle("data and the network's fit")
         else:
             self.scatter.setData([], [])
             self.data_plot.setTitle(f"{inputs.shape[1]}-D inputs: no picture")
+        if self._scale != 1.0:  # a new title takes the lecturer size again
+            self._style()
 
     @staticmethod
     def _title(targets: np.ndarray, task: str) -> str:
@@ -187,9 +191,27 @@ class PlotsPanel(QWidget):
         self.fit_curve.setData(x, y)
 
     def set_dark(self, dark: bool) -> None:
-        fg = "w" if dark else "k"
+        self._dark = dark
+        self._style()
+
+    def set_lecturer(self, on: bool) -> None:
+        """Black, with the trainer's lecturer type size and pens, and large data points."""
+        self._scale = plot_scale(on)
+        self.scatter.setSize(LECTURER_MARKER_SIZE if on else MARKER_SIZE)
+        self.scatter.setPen(pg.mkPen("#000000", width=2) if on else pg.mkPen("#222222", width=0.8))
+        # the map keeps its white ground, so its colours read as in the normal look
+        self.data_plot.getViewBox().setBackgroundColor("w" if on else None)
+        self.set_dark(on)
+
+    def _style(self) -> None:
         for w in (self.loss_plot, self.data_plot):
-            w.setBackground("k" if dark else "w")
-            for side in ("left", "bottom"):
-                w.getAxis(side).setPen(fg)
-                w.getAxis(side).setTextPen(fg)
+            style_scene(w, dark=self._dark, scale=self._scale)
+
+    def show_only(self, which: str) -> None:
+        """ "both" plots side by side, or only the "loss" curve or the "data" with the model."""
+        if which not in SHOWN:
+            raise ValueError(f"show_only: {which!r} is not one of {SHOWN}")
+        self.loss_plot.setVisible(which != "data")
+        self.log_loss.setVisible(which != "data")
+        self.data_plot.setVisible(which != "loss")
+        self.shown = which

@@ -21,7 +21,7 @@ from app.shared.actions import Action, install
 from app.shared.errors import guarded
 from app.shared.lecturer import AutoHide
 from app.shared.messages import open_box
-from app.shared.theme import LECTURER, NORMAL
+from app.shared.theme import NORMAL
 from engine.numpy_engine.fmt import num
 from engine.numpy_engine.views import decision_grid, fit_curve, grid_resolution
 
@@ -34,6 +34,8 @@ from .editor_panel import EditorPanel
 from .explainer import Explainer, one_blas_thread
 from .formula_panel import FormulaPanel
 from .gradcheck_dialog import GradCheckDialog
+from .lecturer_layout import LecturerLayout
+from .live_formula import live_loss
 from .network_view import NetworkView
 from .plots_panel import PlotsPanel
 from .scene_state import tooltip, training_view_state, view_state
@@ -75,6 +77,7 @@ class ExplainerWindow(FileDialogs, QMainWindow):
         self.toolbar.addWidget(self.controls)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
         self.docks = self._docks()
+        self.lecture = LecturerLayout(self)  # lecturer mode: its layout, and leaving it
         self.table = self.actions_table()
         self.qactions = install(self, self.table)
         add_panel_actions(self, self.docks)
@@ -168,14 +171,10 @@ class ExplainerWindow(FileDialogs, QMainWindow):
         return explainer_actions(self)
 
     def chrome(self):
-        """What lecturer mode hides while the mouse is still."""
-        return [
-            self.toolbar,
-            self.menuBar(),
-            self.statusBar(),
-            self.docks["Setup"],
-            self.docks["Plots"],
-        ]  # the formula stays: it is what the room reads
+        """What lecturer mode hides while the mouse is still: the step controls, floating over
+        the drawing (the menus, the status bar and the setup stay hidden for the whole lecture;
+        the formula and the side plot stay: they are what the room reads)."""
+        return [self.toolbar]
 
     # ---- showing ----
     def _rebuild(self) -> None:
@@ -250,6 +249,9 @@ class ExplainerWindow(FileDialogs, QMainWindow):
         part = self._live_ticks % 3
         if part == 0:
             self.plots.set_losses(ex.loss_t, ex.loss_v)
+            live = live_loss(ex) if self._live_ticks % 9 == 0 else None  # about once a second
+            if live is not None:
+                self.formula.show_event(*live)
             self.statusBar().showMessage(
                 f"training… step {ex.loss_t[-1] if ex.loss_t else 0}, loss "
                 f"{num(ex.loss_v[-1]) if ex.loss_v else '—'}, {ex.steps_per_s:.0f} steps/s"
@@ -329,27 +331,11 @@ class ExplainerWindow(FileDialogs, QMainWindow):
 
     # ---- lecturer mode ----
     def toggle_lecturer(self) -> None:
-        self.set_lecturer(self.theme is not LECTURER)
+        self.set_lecturer(not self.lecture.on)
 
     def set_lecturer(self, on: bool) -> None:
-        self.theme = LECTURER if on else NORMAL
-        self.view.theme = self.conv_view.theme = self.theme
-        self.formula.set_theme(self.theme)
-        self.setStyleSheet(self.theme.stylesheet() if on else "")
-        self.plots.set_dark(on)
-        self.autohide.set_enabled(on)
-        if on:
-            self.showFullScreen()
-            screen = self.screen().geometry()
-            if self.geometry() != screen:  # no window manager to honour full screen
-                self.setGeometry(screen)
-                self.setWindowState(self.windowState() | Qt.WindowState.WindowFullScreen)
-            self.resizeDocks(
-                [self.docks["Formula"]], [int(screen.width() * 0.42)], Qt.Orientation.Horizontal
-            )
-        elif self.isFullScreen():
-            self.showNormal()
-        self.refresh()  # the view recolours everything it draws from the theme
+        """Lecturer mode (lecturer_layout.py); leaving it restores the layout from before."""
+        self.lecture.set(on)
 
     def _restore(self) -> bool:
         """The last session and window layout; True when a layout was restored."""
@@ -370,7 +356,7 @@ class ExplainerWindow(FileDialogs, QMainWindow):
         self.explainer.stop_training()
         self.controls.timer.stop()
         self.plot_timer.stop()
-        self.autohide.set_enabled(False)
+        self.set_lecturer(False)  # the normal layout is the one saved
         if self.explainer.net is not None:
             try:
                 save_session(self.explainer, self.settings_dir / "last_session.json")

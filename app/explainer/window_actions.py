@@ -90,6 +90,15 @@ def _view_actions(w) -> list[Action]:
         Action("lecturer", "Lecturer mode", "View", ("F11",), g(w.toggle_lecturer)),
         Action("leave", "Leave lecturer mode", "", ("Escape",), g(lambda: w.set_lecturer(False))),
         Action(
+            "side_plot",
+            "Side plot: loss, data, none",
+            "View",
+            ("S",),
+            g(w.lecture.cycle_side),
+            "In lecturer mode: the loss curve, then the data with the decision map, then no plot"
+            " beside the drawing",
+        ),
+        Action(
             "to_trainer",
             "MNIST trainer",
             "Go",

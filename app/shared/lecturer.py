@@ -1,5 +1,6 @@
-"""Lecturer mode's auto-hide: toolbars and docks vanish after a few quiet seconds and come back
-when the mouse moves."""
+"""Lecturer mode's auto-hide: the window's `chrome()` vanishes after a few quiet seconds and comes
+back when the mouse moves. Keep that chrome out of the window's layout (an overlay, as the
+explainer's floating step controls), so that showing it never moves or resizes what is shown."""
 
 from __future__ import annotations
 

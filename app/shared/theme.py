@@ -1,6 +1,10 @@
 """Two looks: the normal one, and lecturer mode (large type, high contrast, for a projector).
-Edge colours are blue (+) and orange (−): distinguishable with the common colour-vision deficiencies.
-"""
+
+Weights are Okabe & Ito's blue (+) and vermillion/orange (−), told apart with the common
+colour-vision deficiencies. The highlight (the number shown now) is neither of them, nor near them
+for a colour-blind eye: those eyes tell colours apart mostly on a blue–yellow axis, where blue and
+orange are already the two ends, so the highlight differs in lightness instead: black on the white
+canvas, white on the black one (tests/app/test_lecturer_colours.py measures it)."""
 
 from __future__ import annotations
 
@@ -27,7 +31,7 @@ def series_colour(i: int) -> tuple[int, int, int]:
 @dataclass(frozen=True)
 class Theme:
     name: str
-    scale: float  # multiplies every font size
+    scale: float  # multiplies every font size of the widgets
     font_family: str
     window: str  # window background
     canvas: str  # network drawing background
@@ -37,50 +41,57 @@ class Theme:
     negative: str  # weights/gradients < 0
     highlight: str  # the current event's neuron and edges
     node: str
-    node_active: str
+    node_active: str  # the fill of the neuron the current event computes
     node_border: str
     node_text: str
-    formula_size: int  # point size of the formula panel's main lines
+    formula_size: int  # point size of the formula panel's main lines (formula_px at 96 dpi)
+    formula_px: int = 22  # pixel height of the formula's main lines
+    label_px: int = 14  # the least on-screen pixel height of the drawing's labels
 
-    def stylesheet(self) -> str:
+    def stylesheet(self, base_pt: float = 10.0) -> str:
+        """Every widget's type at `base_pt` (the normal size) times this theme's scale."""
         return (
-            f"QWidget {{ font-size: {round(10 * self.scale)}pt; }}"
+            f"QWidget {{ font-size: {round(base_pt * self.scale)}pt; }}"
             f"QMainWindow, QDockWidget {{ background: {self.window}; color: {self.text}; }}"
-            f"QStatusBar, QStatusBar QLabel {{ color: {self.text}; }}"
+            f"QStatusBar, QStatusBar QLabel, QCheckBox {{ color: {self.text}; }}"
         )
 
 
 NORMAL = Theme(
-    "normal",
-    1.0,
-    "DejaVu Sans",
-    "#f4f4f4",
-    "#ffffff",
-    "#202020",
-    "#c8c8c8",
-    "#1f63b4",
-    "#e6760a",
-    "#d4a000",
-    "#eef3fb",
-    "#ffe27a",
-    "#3a3a3a",
-    "#111111",
-    17,
+    name="normal",
+    scale=1.0,
+    font_family="DejaVu Sans",
+    window="#f4f4f4",
+    canvas="#ffffff",
+    text="#202020",
+    muted="#c8c8c8",
+    positive="#0072b2",  # Okabe–Ito blue
+    negative="#d55e00",  # Okabe–Ito vermillion: darker than their orange, readable on white
+    highlight="#000000",
+    node="#eef3fb",
+    node_active="#ffe27a",
+    node_border="#8a8a8a",  # grey: a highlighted neuron's black ring stands out from it
+    node_text="#111111",
+    formula_size=17,
+    formula_px=22,
+    label_px=14,
 )
 LECTURER = Theme(
-    "lecturer",
-    1.6,
-    "DejaVu Sans",
-    "#000000",
-    "#000000",
-    "#ffffff",
-    "#555555",
-    "#4da6ff",
-    "#ff9933",
-    "#ffff00",
-    "#1a1a1a",
-    "#665c00",
-    "#ffffff",
-    "#ffffff",
-    30,
+    name="lecturer",
+    scale=1.6,
+    font_family="DejaVu Sans",
+    window="#000000",
+    canvas="#000000",
+    text="#ffffff",
+    muted="#555555",
+    positive="#56b4e9",  # Okabe–Ito sky blue: bright on black
+    negative="#e69f00",  # Okabe–Ito orange
+    highlight="#ffffff",
+    node="#1a1a1a",
+    node_active="#4d4d4d",
+    node_border="#8a8a8a",
+    node_text="#ffffff",
+    formula_size=27,
+    formula_px=36,
+    label_px=28,
 )

@@ -1,0 +1,174 @@
+"""Lecturer mode's arrangement of the explainer window, for a projector at the back of a room.
+
+The drawing fills the wall; beside it stand the formula and one plot (the loss curve or the data
+with the decision map; key S cycles loss → data → none). The step controls float over the drawing:
+showing or hiding them (lecturer.AutoHide, on mouse moves) moves nothing. Leaving puts back
+exactly what was there before: the window's geometry and state, every dock's size and
+visibility, the normal theme."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, QRect, Qt
+from PySide6.QtWidgets import QApplication, QStatusBar, QWidget
+
+from app.shared.theme import LECTURER, NORMAL, Theme
+
+SIDE_PLOTS = ("loss", "data", None)  # what key S shows beside the drawing, in turn
+COLUMN_SHARE = 0.34  # of the screen's width: the formula and the side plot, one above the other
+FORMULA_SHARE = 0.45  # of that column's height while a plot is shown
+BAR_SHARE = 0.8  # of the drawing's width: the floating controls
+MARGIN = 16  # pixels between the floating controls and the drawing's bottom edge
+OVERLAY_STYLE = (
+    "QToolBar#stepping { background: rgba(40, 40, 40, 215); border: 2px solid #8a8a8a;"
+    " border-radius: 10px; padding: 4px; }"
+    " QToolBar#stepping QLabel, QToolBar#stepping QToolButton { color: #ffffff; }"
+)
+
+
+class LecturerLayout(QObject):
+    """Enters and leaves lecturer mode for an ExplainerWindow `window`."""
+
+    def __init__(self, window):
+        super().__init__(window)
+        self.w = window
+        self.on = False
+        self.side = 0  # index into SIDE_PLOTS
+        self._saved: tuple | None = None  # geometry, state, window state, bars before entering
+
+    def set(self, on: bool, rect: QRect | None = None) -> None:
+        if on == self.on:
+            return
+        if on:
+            self._enter(rect)
+        else:
+            self._leave()
+
+    # ---- entering ----
+    def _enter(self, rect: QRect | None) -> None:
+        w = self.w
+        status = w.findChild(QStatusBar, "", Qt.FindChildOption.FindDirectChildrenOnly)
+        bars = (w.menuBar().isVisible(), status is not None and status.isVisible())
+        self._saved = (w.geometry(), w.saveState(), w.windowState(), bars)
+        self.on = True
+        w.welcome.dismiss()  # whoever goes full screen has found the first step
+        self._apply_theme(LECTURER)
+        w.menuBar().setVisible(False)  # hidden for the whole lecture: they never come and go
+        w.statusBar().setVisible(False)
+        w.docks["Setup"].setVisible(False)
+        formula, plots = w.docks["Formula"], w.docks["Plots"]
+        for dock in (formula, plots):
+            dock.setFloating(False)
+            dock.setTitleBarWidget(QWidget())  # no title bars: room for the formula
+        w.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, formula)
+        w.splitDockWidget(formula, plots, Qt.Orientation.Vertical)
+        formula.setVisible(True)
+        self._float_controls(True)
+        self._show_side()
+        self.fill(rect or w.screen().geometry())
+        w.autohide.set_enabled(True)
+
+    def fill(self, rect: QRect) -> None:
+        """Full screen when `rect` is the screen's geometry, else exactly `rect` (part of a
+        screen, or a wall of two); the drawing takes most of it."""
+        w = self.w
+        if rect != w.screen().geometry():
+            w.setWindowState(w.windowState() & ~Qt.WindowState.WindowFullScreen)
+            w.setGeometry(rect)
+        else:
+            w.showFullScreen()
+            if w.geometry() != rect:  # no window manager to honour full screen
+                w.setGeometry(rect)
+                w.setWindowState(w.windowState() | Qt.WindowState.WindowFullScreen)
+        self.arrange(rect)
+
+    def arrange(self, rect: QRect) -> None:
+        w = self.w
+        docks = [w.docks["Formula"]]
+        w.resizeDocks(docks, [round(rect.width() * COLUMN_SHARE)], Qt.Orientation.Horizontal)
+        if SIDE_PLOTS[self.side] is not None:
+            h = round(rect.height() * FORMULA_SHARE)
+            w.resizeDocks(
+                [*docks, w.docks["Plots"]], [h, rect.height() - h], Qt.Orientation.Vertical
+            )
+        self._place_controls()
+
+    # ---- the side plot ----
+    def cycle_side(self) -> None:
+        """Key S: the loss curve, then the data with the decision map, then no plot."""
+        if not self.on:
+            self.w.statusBar().showMessage("the side plot belongs to lecturer mode (F11)", 5000)
+            return
+        self.side = (self.side + 1) % len(SIDE_PLOTS)
+        self._show_side()
+        if SIDE_PLOTS[self.side] is not None:
+            self.arrange(self.w.geometry())
+
+    def _show_side(self) -> None:
+        which = SIDE_PLOTS[self.side]
+        if which is not None:
+            self.w.plots.show_only(which)
+        self.w.docks["Plots"].setVisible(which is not None)
+
+    # ---- the floating controls ----
+    def _float_controls(self, on: bool) -> None:
+        """The step controls as an overlay on the drawing (a child of the central stack, outside
+        its layout), or back in their tool bar."""
+        w, bar = self.w, self.w.toolbar
+        if on:
+            w.removeToolBar(bar)
+            bar.setParent(w.stack)
+            bar.setStyleSheet(OVERLAY_STYLE)
+            w.stack.installEventFilter(self)
+            bar.show()
+            bar.raise_()
+            self._place_controls()
+        else:
+            w.stack.removeEventFilter(self)
+            bar.setStyleSheet("")
+            w.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+            bar.show()
+
+    def _place_controls(self) -> None:
+        if not self.on:
+            return
+        bar, area = self.w.toolbar, self.w.stack.rect()
+        hint = bar.sizeHint()  # wide enough for the position line (it is elided, never wraps)
+        width = min(area.width() - 2 * MARGIN, max(hint.width(), round(area.width() * BAR_SHARE)))
+        height = min(area.height(), hint.height())
+        x = area.center().x() - width // 2
+        bar.setGeometry(max(0, x), max(0, area.height() - height - MARGIN), max(0, width), height)
+
+    def eventFilter(self, obj, ev) -> bool:  # noqa: N802 (Qt)
+        if obj is self.w.stack and ev.type() == QEvent.Type.Resize:
+            self._place_controls()
+        return False
+
+    # ---- leaving ----
+    def _leave(self) -> None:
+        w = self.w
+        w.autohide.set_enabled(False)
+        self._float_controls(False)
+        for dock in w.docks.values():
+            dock.setTitleBarWidget(None)  # Qt's own title bar again
+        w.plots.show_only("both")
+        self.on = False
+        self._apply_theme(NORMAL)
+        geometry, state, window_state, (menu, status) = self._saved
+        w.menuBar().setVisible(menu)
+        if status:
+            w.statusBar().setVisible(True)
+        else:  # there was none yet: the first message makes one, as before
+            w.setStatusBar(None)
+        w.showNormal()
+        w.setWindowState(window_state)
+        w.setGeometry(geometry)
+        w.restoreState(state)  # dock sizes, places and visibility, the tool bar's place
+
+    def _apply_theme(self, theme: Theme) -> None:
+        w, on = self.w, theme is LECTURER
+        w.theme = w.view.theme = w.conv_view.theme = theme
+        w.formula.set_theme(theme)
+        base = max(10.0, QApplication.font().pointSizeF())  # never smaller than the normal type
+        w.setStyleSheet(theme.stylesheet(base) if on else "")
+        w.plots.set_lecturer(on)
+        w.refresh()  # the views recolour everything they draw from the theme

@@ -1,0 +1,81 @@
+"""The highlight is never mistaken for a weight colour, with normal colour vision or with any of
+the three dichromacies: CIE ΔE*ab (1976) in CIELAB, after Machado, Oliveira & Fernandes' (2009)
+simulation at full severity. No Qt here."""
+
+import numpy as np
+import pytest
+
+from app.shared.theme import LECTURER, NORMAL
+
+MACHADO = {  # linear-RGB matrices, severity 1.0
+    "protan": ((0.152286, 1.052583, -0.204868), (0.114503, 0.786281, 0.099216),
+               (-0.003882, -0.048116, 1.051998)),
+    "deutan": ((0.367322, 0.860646, -0.227968), (0.280085, 0.672501, 0.047413),
+               (-0.011820, 0.042940, 0.968881)),
+    "tritan": ((1.255528, -0.076749, -0.178779), (-0.078411, 0.930809, 0.147602),
+               (0.004733, 0.691367, 0.303900)),
+}  # fmt: skip
+VISIONS = ("normal", *MACHADO)
+FAR = 30.0  # ΔE: about 2.3 is "just noticeable"; 30 is an obviously different colour
+SRGB_TO_XYZ = np.array(
+    [[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]]
+)
+WHITE = np.array([0.95047, 1.0, 1.08883])
+
+
+def linear(hex_colour: str) -> np.ndarray:
+    c = np.array([int(hex_colour.lstrip("#")[i : i + 2], 16) for i in (0, 2, 4)]) / 255
+    return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+
+
+def lab(lin: np.ndarray) -> np.ndarray:
+    t = SRGB_TO_XYZ @ np.clip(lin, 0, 1) / WHITE
+    f = np.where(t > (6 / 29) ** 3, np.cbrt(t), t / (3 * (6 / 29) ** 2) + 4 / 29)
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
+def delta_e(a: str, b: str, vision: str = "normal") -> float:
+    la, lb = linear(a), linear(b)
+    if vision != "normal":
+        m = np.array(MACHADO[vision])
+        la, lb = m @ la, m @ lb
+    return float(np.linalg.norm(lab(la) - lab(lb)))
+
+
+def test_the_measure_knows_its_colours():
+    assert delta_e("#000000", "#ffffff") == pytest.approx(100.0, abs=0.1)
+    assert delta_e("#123456", "#123456", "deutan") == 0.0
+    # red and green: far apart for most eyes, close for a deuteranope
+    assert delta_e("#d62728", "#2ca02c") > 70 > 25 > delta_e("#d62728", "#2ca02c", "deutan")
+
+
+@pytest.mark.parametrize("theme", [NORMAL, LECTURER], ids=lambda t: t.name)
+@pytest.mark.parametrize("vision", VISIONS)
+def test_highlights_are_far_from_both_weight_colours(theme, vision):
+    for hl in (theme.highlight, theme.node_active):
+        for weight in (theme.positive, theme.negative):
+            d = delta_e(hl, weight, vision)
+            assert d >= FAR, f"{theme.name}: {hl} vs {weight} for {vision} vision: ΔE {d:.0f}"
+    assert delta_e(theme.positive, theme.negative, vision) >= 2 * FAR
+
+
+@pytest.mark.parametrize("theme", [NORMAL, LECTURER], ids=lambda t: t.name)
+def test_highlight_and_weights_stand_out_from_the_canvas(theme):
+    for c in (theme.highlight, theme.positive, theme.negative):
+        assert delta_e(c, theme.canvas) >= 40
+    assert delta_e(theme.highlight, theme.node_border) >= 25  # a highlighted ring shows
+
+
+def test_the_old_gold_highlight_fails_the_same_check():
+    """What this file was written against: the old gold beside the old orange, for a
+    deuteranope or a protanope (ΔE 6 and 14)."""
+    for vision in ("deutan", "protan"):
+        assert delta_e("#d4a000", "#e6760a", vision) < FAR / 2
+
+
+def test_formula_and_label_sizes_are_large_in_lecturer_mode():
+    for th in (NORMAL, LECTURER):  # the point size says the same as the pixels, at 96 dpi
+        assert abs(th.formula_size * 96 / 72 - th.formula_px) <= 1
+    assert LECTURER.formula_px >= 32 and LECTURER.formula_size * 96 / 72 >= 28
+    assert (NORMAL.label_px, LECTURER.label_px) == (14, 28)
+    assert LECTURER.formula_px > NORMAL.formula_px

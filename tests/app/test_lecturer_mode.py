@@ -1,0 +1,172 @@
+"""Lecturer mode for a room: the drawing fills the wall with the formula and one plot beside it,
+the controls float over the drawing without moving it, the type is large, the formula follows
+live training, and Esc puts back exactly the layout from before."""
+
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtWidgets import QApplication, QPushButton
+
+from app.explainer.data_panel import PRESET_DIR
+from app.shared.actions import keys_html
+from app.shared.theme import LECTURER, NORMAL
+
+MAZUR = str(PRESET_DIR / "mazur_2_2_2.json")
+XOR = str(PRESET_DIR / "xor_2_2_1.json")
+WALL = QRect(0, 0, 1920, 1080)
+
+
+def settle():
+    for _ in range(3):
+        QApplication.processEvents()
+
+
+def lecture(qtbot, w, path=MAZUR):
+    """The window in lecturer mode on a 1920x1080 wall, active so that its keys work."""
+    w.open_network(path)
+    w.set_lecturer(True)
+    w.lecture.fill(WALL)
+    w.activateWindow()
+    qtbot.waitUntil(w.isActiveWindow, timeout=3000)
+    settle()
+
+
+def area(widget) -> int:
+    return widget.width() * widget.height()
+
+
+def test_the_drawing_fills_the_wall_with_the_formula_and_a_plot_beside_it(qtbot, window):
+    w = window
+    lecture(qtbot, w)
+    assert w.theme is LECTURER and w.size() == WALL.size()
+    assert area(w.stack) >= 0.6 * area(w)
+    formula, plots = w.docks["Formula"], w.docks["Plots"]
+    assert 0.25 * 1920 < formula.width() < 0.42 * 1920
+    right = w.stack.geometry().right()
+    for dock in (formula, plots):  # a column beside the drawing, the formula on top
+        assert dock.isVisible() and dock.geometry().left() > right
+    assert plots.geometry().top() >= formula.geometry().bottom()
+    assert w.plots.shown == "loss" and w.plots.loss_plot.isVisible()
+    assert not w.plots.data_plot.isVisible()
+    assert plots.height() >= 0.3 * 1080  # a plot the back row can read
+    for hidden in (w.menuBar(), w.statusBar(), w.docks["Setup"]):
+        assert not hidden.isVisible()
+    assert w.formula.theme.formula_px >= 32 and w.view.theme.label_px == 28
+
+
+def test_key_s_cycles_the_side_plot_and_never_moves_the_drawing(qtbot, window):
+    w = window
+    lecture(qtbot, w, XOR)
+    drawing, plots = w.stack.geometry(), w.plots
+    seen = []
+    for _ in range(4):
+        qtbot.keyClick(w, Qt.Key.Key_S)
+        settle()
+        visible = w.docks["Plots"].isVisible()
+        seen.append(
+            (
+                visible,
+                visible and plots.loss_plot.isVisible(),
+                visible and plots.data_plot.isVisible(),
+            )
+        )
+        assert w.stack.geometry() == drawing
+    # data with the decision map, then nothing, then the loss, then the data again
+    assert seen == [(True, False, True), (False, False, False), (True, True, False)] + seen[:1]
+    keys = keys_html(w.table)  # the keys help, made from the action table
+    assert "<b>S</b></td><td>In lecturer mode: the loss curve, then the data" in keys
+
+
+def test_showing_the_controls_moves_nothing(qtbot, window):
+    w = window
+    lecture(qtbot, w)
+    w.autohide.hide_controls()
+    settle()
+    assert not w.toolbar.isVisible()
+    before = (w.stack.geometry(), w.view.geometry(), w.docks["Formula"].geometry())
+    qtbot.mouseMove(w.view.viewport(), w.view.viewport().rect().center())
+    qtbot.mouseMove(w.view.viewport(), w.view.viewport().rect().topLeft())
+    qtbot.waitUntil(w.toolbar.isVisible, timeout=3000)
+    settle()
+    assert (w.stack.geometry(), w.view.geometry(), w.docks["Formula"].geometry()) == before
+    bar = w.toolbar.geometry()  # floating over the drawing, near its bottom edge
+    assert w.toolbar.parent() is w.stack and w.stack.rect().contains(bar)
+    assert bar.bottom() > w.stack.height() * 0.8
+
+
+def test_the_controls_type_is_the_normal_size_times_the_theme_scale(qtbot, window):
+    w = window
+    w.open_network(MAZUR)
+    button = w.controls.findChildren(QPushButton)[0]
+    normal = button.fontInfo().pointSizeF()
+    lecture(qtbot, w)
+    assert button.fontInfo().pointSizeF() >= normal * LECTURER.scale
+    assert button.isVisibleTo(w.toolbar)
+
+
+def test_escape_restores_the_exact_layout(qtbot, window):
+    w = window
+    w.open_network(MAZUR)
+    w.resize(1300, 900)
+    settle()
+    w.resizeDocks([w.docks["Formula"]], [401], Qt.Orientation.Horizontal)
+    w.docks["Setup"].setVisible(False)  # a layout of the user's own
+    settle()
+    geometry = w.geometry()
+    docks = {n: (d.geometry(), d.isVisible()) for n, d in w.docks.items()}
+    assert docks["Formula"][0].width() == 401
+    state = w.saveState()
+    lecture(qtbot, w)
+    qtbot.keyClick(w, Qt.Key.Key_S)  # the side plot changed during the lecture
+    qtbot.keyClick(w, Qt.Key.Key_Escape)
+    settle()
+    assert w.theme is NORMAL and not w.isFullScreen() and w.styleSheet() == ""
+    assert w.geometry() == geometry
+    assert {n: (d.geometry(), d.isVisible()) for n, d in w.docks.items()} == docks
+    assert w.saveState() == state
+    assert w.toolBarArea(w.toolbar) == Qt.ToolBarArea.TopToolBarArea and w.toolbar.isVisible()
+    assert w.menuBar().isVisible()
+    assert w.plots.loss_plot.isVisible() and w.plots.data_plot.isVisible()
+    qtbot.keyClick(w, Qt.Key.Key_Escape)  # a second Esc changes nothing
+    assert w.geometry() == geometry and w.saveState() == state
+
+
+def test_the_formula_follows_live_training(qtbot, window):
+    w, ex = window, window.explainer
+    lecture(qtbot, w, XOR)
+    before = w.formula.plain_text()
+    qtbot.keyClick(w, Qt.Key.Key_T)
+    assert ex.training
+    qtbot.waitUntil(lambda: "the batch loss at step" in w.formula.plain_text(), timeout=15000)
+    text = w.formula.plain_text()
+    assert text != before and "training…" in text and "LOSS" in text
+    qtbot.keyClick(w, Qt.Key.Key_T)
+    assert not ex.training
+    assert "the batch loss at step" not in w.formula.plain_text()  # the traced step's own event
+
+
+def test_a_floating_plot_and_a_closed_formula_come_back_as_they_were(qtbot, window):
+    w = window
+    w.open_network(MAZUR)
+    w.docks["Plots"].setFloating(True)
+    w.docks["Plots"].setGeometry(60, 70, 500, 300)  # inside the 800x800 offscreen screen
+    w.docks["Formula"].close()
+    settle()
+    state, floating_at = w.saveState(), w.docks["Plots"].geometry()
+    lecture(qtbot, w)
+    assert not w.docks["Plots"].isFloating() and w.docks["Formula"].isVisible()
+    qtbot.keyClick(w, Qt.Key.Key_Escape)
+    settle()
+    assert w.docks["Plots"].isFloating() and w.docks["Plots"].geometry() == floating_at
+    assert not w.docks["Formula"].isVisible() and w.saveState() == state
+
+
+def test_closing_in_lecturer_mode_saves_the_normal_layout(qtbot, window):
+    w = window
+    w.open_network(MAZUR)
+    w.resize(1200, 800)
+    settle()
+    geometry, state = w.saveGeometry(), w.saveState()
+    lecture(qtbot, w)
+    w.close()
+    assert w.theme is NORMAL
+    assert w.settings.value("geometry") == geometry
+    assert w.settings.value("window_state") == state
