@@ -15,7 +15,7 @@ from app.shared.theme import LECTURER, NORMAL, Theme
 
 SIDE_PLOTS = ("loss", "data", None)  # what key S shows beside the drawing, in turn
 COLUMN_SHARE = 0.34  # of the screen's width: the formula and the side plot, one above the other
-FORMULA_SHARE = 0.45  # of that column's height while a plot is shown
+FORMULA_SHARE = 0.58  # of that column's height while a plot is shown
 BAR_SHARE = 0.8  # of the drawing's width: the floating controls
 MARGIN = 16  # pixels between the floating controls and the drawing's bottom edge
 OVERLAY_STYLE = (

@@ -286,7 +286,8 @@ def _join(nodes: list[_Node]) -> str:
         if n.tex in (" ",):
             prev_word = out and out[-1].startswith(r"\text{")
             nxt = nodes[k + 1] if k + 1 < len(nodes) else None
-            out.append(r"\ " if prev_word or (nxt is not None and nxt.word) else " ")
+            aside = nxt is not None and nxt.tex.startswith("(") and k and nodes[k - 1].atom
+            out.append(r"\quad " if aside else r"\ " if prev_word or (nxt and nxt.word) else " ")
         else:
             out.append(n.tex)
         k += 1
