@@ -22,6 +22,15 @@ LECTURER_MARKER_SIZE = 16  # from the back of a room, outlined in black
 SHOWN = ("both", "loss", "data")  # what show_only can leave on the panel
 
 
+MONTAGE = 6  # images shown side by side in the data plot
+
+
+def _square_side(d: int) -> int:
+    """The side of a square image of d pixels (9 or more), else 0."""
+    side = int(round(d**0.5))
+    return side if side >= 3 and side * side == d else 0
+
+
 def _binary_lut() -> np.ndarray:
     t = np.linspace(0, 1, 256)[:, None]
     blue, white, orange = CLASS_COLOURS[0], np.array([255, 255, 255]), CLASS_COLOURS[1]
@@ -123,6 +132,7 @@ class PlotsPanel(QWidget):
         self._extent = None
         self._value_levels = None
         self.data_plot.setAspectLocked(False)  # the map fills its panel
+        self.data_plot.invertY(False)
         if inputs.shape[1] == 2:
             self.scatter.setData(inputs[:, 0], inputs[:, 1], brush=self._brushes(targets, task))
             lo, hi = data_bounds(inputs)
@@ -132,11 +142,38 @@ class PlotsPanel(QWidget):
             self.scatter.setData(inputs[:, 0], targets[:, 0], brush=pg.mkBrush(LINE))
             self.data_plot.enableAutoRange()
             self.data_plot.setTitle("data and the network's fit")
+        elif _square_side(inputs.shape[1]):
+            self._show_images(inputs, targets)
         else:
             self.scatter.setData([], [])
             self.data_plot.setTitle(f"{inputs.shape[1]}-D inputs: no picture")
         if self._scale != 1.0:  # a new title takes the lecturer size again
             self._style()
+
+    def _show_images(self, inputs: np.ndarray, targets: np.ndarray) -> None:
+        """Inputs that are square images (a digit's 784 pixels): the first few, side by side,
+        dark ink on white as on paper, with their labels in the title."""
+        side = _square_side(inputs.shape[1])
+        k = min(len(inputs), MONTAGE)
+        tiles = [np.pad(x.reshape(side, side), ((0, 0), (0, 1)), constant_values=np.nan)
+                 for x in inputs[:k]]  # fmt: skip
+        montage = np.concatenate(tiles, axis=1)[:, :-1]
+        finite = montage[np.isfinite(montage)]
+        lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+        ink = np.nan_to_num(montage, nan=lo)
+        grey = np.linspace(255, 0, 256).astype(np.uint8)
+        self.scatter.setData([], [])
+        self.image.setImage(ink.T, autoLevels=False, levels=(lo, hi if hi > lo else lo + 1),
+                            lut=np.stack([grey] * 3, axis=1))  # fmt: skip
+        self.image.setOpacity(1.0)
+        self.image.setRect(0, 0, montage.shape[1], side)
+        self.data_plot.invertY(True)
+        self.data_plot.setAspectLocked(True)
+        self.data_plot.setRange(xRange=(0, montage.shape[1]), yRange=(0, side), padding=0.02)
+        labels = ", ".join(str(int(np.argmax(t))) if t.size > 1 else f"{t[0]:.3g}"
+                           for t in targets[:k])  # fmt: skip
+        more = f" (first {k} of {len(inputs)})" if len(inputs) > k else ""
+        self.data_plot.setTitle(f"the data: {side}×{side} images, labels {labels}{more}")
 
     @staticmethod
     def _title(targets: np.ndarray, task: str) -> str:

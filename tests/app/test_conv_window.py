@@ -128,3 +128,20 @@ def test_a_dataset_is_refused_for_an_image_network_and_nothing_changes(window):
     before = ex.current
     assert not ex.use_dataset("xor")
     assert "image layers" in w.last_error and ex.current is before
+
+
+def test_image_data_is_drawn_as_the_images_with_their_labels(window):
+    w = window
+    assert w.open_network(TINY)
+    d = w.explainer.net.data
+    side = int(round(d.inputs.shape[1] ** 0.5))
+    assert side * side == d.inputs.shape[1]
+    title = w.plots.data_plot.plotItem.titleLabel.text
+    labels = ", ".join(str(int(k)) for k in d.targets.argmax(1)[:6])
+    assert f"{side}×{side} images, labels {labels}" in title
+    img = w.plots.image.image
+    assert img is not None and img.shape[1] == side  # col-major: x across, y down the digit
+    assert w.plots.data_plot.plotItem.vb.yInverted()
+    assert w.open_network(str(PRESET_DIR / "xor_2_2_1.json"))  # a 2-D set: a scatter again
+    assert not w.plots.data_plot.plotItem.vb.yInverted()
+    assert "decision" in w.plots.data_plot.plotItem.titleLabel.text
