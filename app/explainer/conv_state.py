@@ -73,7 +73,7 @@ def _maps(values, l: int, title: str, signed: bool = True, tag: str = "") -> Col
     grids = [Grid(f"{tag}ch {ch}", values[ch], f"c{l}_{ch}", signed) for ch in range(len(values))][
         :MAX_GRIDS
     ]
-    more = f" (first {MAX_GRIDS} of {len(values)})" if len(values) > MAX_GRIDS else ""
+    more = f"\n{MAX_GRIDS} of {len(values)} maps" if len(values) > MAX_GRIDS else ""
     return Column(title + more, grids)
 
 

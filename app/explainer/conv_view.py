@@ -22,11 +22,15 @@ from .conv_state import Column, ConvState, Grid
 
 GAP = 14.0  # between grids of one column
 COL_GAP = 34.0  # between columns
-TITLE = 34.0  # room for a column's title
+TITLE = 46.0  # room for a column's title (two lines)
 LABEL = 16.0  # room for a grid's label
 MIN_NUMBERS = 30.0  # a cell this wide (px) shows its number
 MAX_CELL = 96.0
 SMALL_CELL = 44.0  # a filter's or a dense layer's cells are never smaller (if they fit)
+MAX_SPLIT = 3  # sub-columns a column of maps may be drawn as
+MIN_MAP_CELL = 4.0  # px: below this a column of maps is split into sub-columns
+SUB_GAP = 10.0  # between sub-columns
+MIN_COL = 60.0  # px: a column is never narrower (its title)
 IMAGE_CACHE = 400  # grid images kept between paints
 
 
@@ -64,18 +68,49 @@ class ConvView(QWidget):
         self.update()
 
     # ---- geometry ----
-    def _rows_limit(self, c: Column) -> float:
-        rows = sum(g.values.shape[0] for g in c.grids)
-        room = self.height() - TITLE - 50 - len(c.grids) * (GAP + LABEL)
+    def _per(self, c: Column) -> int:
+        """Grids per sub-column: a column of maps too tall for the window is drawn as two (or
+        more) columns side by side rather than with cells too small to see."""
+        n = len(c.grids)
+        for k in range(1, MAX_SPLIT + 1):
+            per = -(-n // k)
+            if c.small or self._rows_limit(c, per) >= MIN_MAP_CELL or per == 1:
+                return per
+        return -(-n // MAX_SPLIT)
+
+    def _rows_limit(self, c: Column, per: int | None = None) -> float:
+        grids = c.grids[: per or len(c.grids)]
+        rows = sum(g.values.shape[0] for g in grids)
+        room = self.height() - TITLE - 50 - len(grids) * (GAP + LABEL)
         return min(MAX_CELL, room / max(rows, 1))
 
-    def _layout(self) -> list[tuple[float, float]]:
-        """(cell size, width) per column: maps share one cell size that fits the window; filters
-        and dense layers (small) get at least SMALL_CELL so their numbers stay readable."""
+    def _layout(self) -> list[tuple[float, float, int]]:
+        """(cell size, width, grids per sub-column) per column: maps share one cell size that
+        fits the window; filters and dense layers (small) get at least SMALL_CELL so their
+        numbers stay readable. Tall columns of maps are split when that draws them larger."""
         cols = self.state.columns
-        wide = [max((g.values.shape[1] for g in c.grids), default=1) for c in cols]
-        small = [c.small for c in cols]
+        whole = self._fit([len(c.grids) for c in cols])
+        split = self._fit([self._per(c) for c in cols])
         room = self.width() - COL_GAP * (len(cols) + 1)
+
+        def fits(out):
+            return sum(width for _, width, _ in out) <= room + 1
+
+        def maps_cell(out):
+            return min((size for (size, _, _), c in zip(out, cols, strict=True) if not c.small),
+                       default=0.0)  # fmt: skip
+
+        if fits(split) and (not fits(whole) or maps_cell(split) > maps_cell(whole)):
+            return split
+        return whole
+
+    def _fit(self, pers: list[int]) -> list[tuple[float, float, int]]:
+        cols = self.state.columns
+        subs = [-(-len(c.grids) // per) for c, per in zip(cols, pers, strict=True)]
+        wide = [max((g.values.shape[1] for g in c.grids), default=1) * k
+                for c, k in zip(cols, subs, strict=True)]  # fmt: skip
+        small = [c.small for c in cols]
+        room = self.width() - COL_GAP * (len(cols) + 1) - SUB_GAP * (sum(subs) - len(cols))
         cell = room / max(sum(wide), 1)  # one cell size for every column, if that reads well
         if cell < SMALL_CELL and not all(small):  # else small columns keep SMALL_CELL
             for c, w, sm in zip(cols, wide, small, strict=True):
@@ -83,28 +118,42 @@ class ConvView(QWidget):
                     room -= max(w * min(self._rows_limit(c), SMALL_CELL), 60.0)
             cell = room / max(sum(w for w, sm in zip(wide, small, strict=True) if not sm), 1)
         out = []
-        for c, w, sm in zip(cols, wide, small, strict=True):
-            size = self._rows_limit(c)
+        for c, w, sm, per, k in zip(cols, wide, small, pers, subs, strict=True):
+            size = self._rows_limit(c, per)
             size = min(size, max(cell, SMALL_CELL)) if sm else min(size, cell)
             size = max(3.0, size)
-            out.append((size, max(w * size, 60.0)))
-        total = sum(width for _, width in out)
-        over = total / max(self.width() - COL_GAP * (len(cols) + 1), 1.0)
-        if over > 1:  # the titles' minimum widths pushed it past the edge: shrink every cell
-            out = [(max(3.0, size / over), max(width / over, 60.0)) for size, width in out]
+            out.append((size, max(w * size + SUB_GAP * (k - 1), MIN_COL), per))
+        room = self.width() - COL_GAP * (len(cols) + 1)
+        for _ in range(4):  # the titles' minimum widths pushed it past the edge: shrink the cells
+            fixed = sum(width for _, width, _ in out if width <= MIN_COL)
+            free = sum(width for _, width, _ in out if width > MIN_COL)
+            if fixed + free <= room + 0.5 or free <= 0:
+                break
+            f = max(room - fixed, 1.0) / free
+            out = [(max(3.0, size * f) if width > MIN_COL else size,
+                    max(width * f, MIN_COL) if width > MIN_COL else width, per)
+                   for size, width, per in out]  # fmt: skip
         return out
+
+    @staticmethod
+    def _spots(col: Column, x: float, cell: float, per: int):
+        """(grid, left, top of its cells) of each grid of a column, as painted and hit-tested."""
+        sub_w = max((g.values.shape[1] for g in col.grids), default=1) * cell + SUB_GAP
+        for k, g in enumerate(col.grids):
+            if k % per == 0:
+                y = TITLE + 8
+            left = x + (k // per) * sub_w
+            yield g, left, y + LABEL
+            y += LABEL + g.values.shape[0] * cell + GAP
 
     def cell_at(self, x: float, y: float) -> tuple[str, int, int, int] | None:
         """(grid prefix, row, column, wrap) under the point, walking the layout as painting does."""
         left = COL_GAP
-        for col, (cell, width) in zip(self.state.columns, self._layout(), strict=True):
-            top = TITLE + 8
-            for g in col.grids:
-                top += LABEL
+        for col, (cell, width, per) in zip(self.state.columns, self._layout(), strict=True):
+            for g, gx, top in self._spots(col, left, cell, per):
                 h, w = g.values.shape
-                if left <= x < left + w * cell and top <= y < top + h * cell:
-                    return g.prefix, int((y - top) // cell), int((x - left) // cell), g.wrap
-                top += h * cell + GAP
+                if gx <= x < gx + w * cell and top <= y < top + h * cell:
+                    return g.prefix, int((y - top) // cell), int((x - gx) // cell), g.wrap
             left += width + COL_GAP
         return None
 
@@ -121,8 +170,8 @@ class ConvView(QWidget):
         p.fillRect(self.rect(), QColor(th.canvas))
         st = self.state
         x = COL_GAP
-        for col, (cell, width) in zip(st.columns, self._layout(), strict=True):
-            self._column(p, col, x, cell, width)
+        for col, (cell, width, per) in zip(st.columns, self._layout(), strict=True):
+            self._column(p, col, x, cell, width, per)
             x += width + COL_GAP
         p.setPen(QColor(th.muted))
         p.setFont(self._font(10))
@@ -135,22 +184,24 @@ class ConvView(QWidget):
         f.setBold(bold)
         return f
 
-    def _column(self, p: QPainter, col: Column, x: float, cell: float, width: float) -> None:
+    def _column(self, p: QPainter, col: Column, x: float, cell: float, width: float, per: int):
         p.setPen(QColor(self.theme.text))
-        p.setFont(self._font(12, bold=True))
-        p.drawText(QRectF(x - COL_GAP / 2, 6, width + COL_GAP, TITLE), Qt.AlignmentFlag.AlignHCenter
-                   | Qt.TextFlag.TextWordWrap, col.title)  # fmt: skip
-        y = TITLE + 8
+        rect = QRectF(x - COL_GAP / 2, 4, width + COL_GAP, TITLE)
+        flags = Qt.AlignmentFlag.AlignHCenter | Qt.TextFlag.TextWordWrap
+        for size in (11.0, 10.0, 9.0, 8.0):  # the largest type at which the title fits
+            p.setFont(self._font(size, bold=True))
+            if p.fontMetrics().boundingRect(rect.toRect(), flags, col.title).height() <= TITLE:
+                break
+        p.drawText(rect, flags, col.title)
         scale = max((np.nanmax(np.abs(g.values)) for g in col.grids if np.isfinite(g.values).any()),
                     default=1.0) or 1.0  # fmt: skip
-        for g in col.grids:
+        label_w = width if per == len(col.grids) else g_width(col, cell) + SUB_GAP
+        for g, gx, top in self._spots(col, x, cell, per):
             if g.label:
                 p.setPen(QColor(self.theme.muted))
                 p.setFont(self._font(9.5))
-                p.drawText(QRectF(x, y, width, LABEL), g.label)
-            y += LABEL
-            self._grid(p, g, x, y, cell, scale)
-            y += g.values.shape[0] * cell + GAP
+                p.drawText(QRectF(gx, top - LABEL, label_w, LABEL), g.label)
+            self._grid(p, g, gx, top, cell, scale)
 
     def _colour(self, v: float, scale: float, signed: bool) -> QColor:
         r, g, b = self._colours(np.array([[v]], float), scale, signed)[0, 0]
@@ -280,7 +331,7 @@ class ConvView(QWidget):
                 if math.isfinite(v):
                     dark = QColor(*(int(x) for x in rgb[r, c])).lightnessF() < 0.45
                     p.setPen(QColor("white" if dark else th.text))
-                    p.drawText(rect, Qt.AlignmentFlag.AlignCenter, num(v, 3 if cell > 56 else 2))
+                    _fit_text(p, rect, num(v, 3 if cell > 56 else 2))
                 if g.names:
                     p.save()
                     p.setPen(QColor(th.highlight))
@@ -305,3 +356,23 @@ class ConvView(QWidget):
                 p.setPen(QColor(self.theme.highlight))
                 tag = f"×{num(ov.weights[i, j], 2)}" + ("" if 0 <= r < h and 0 <= c < w else " (0)")
                 p.drawText(rect, Qt.AlignmentFlag.AlignBottom | Qt.AlignmentFlag.AlignRight, tag)
+
+
+def _fit_text(p: QPainter, rect: QRectF, text: str) -> None:
+    """Text centred in a cell, its type made smaller when it would overflow the cell."""
+    room = rect.width() - 3
+    width = p.fontMetrics().horizontalAdvance(text)
+    if width <= room:
+        p.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+        return
+    base = p.font()
+    small = QFont(base)
+    small.setPointSizeF(max(4.5, base.pointSizeF() * room / width))
+    p.setFont(small)
+    p.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+    p.setFont(base)
+
+
+def g_width(col: Column, cell: float) -> float:
+    """The width of the widest grid of a column."""
+    return max((g.values.shape[1] for g in col.grids), default=1) * cell
