@@ -31,6 +31,8 @@ from .conv_state import conv_training_state, conv_view_state
 from .conv_view import ConvView
 from .data_panel import PRESET_DIR, DataPanel
 from .editor_panel import EditorPanel
+from .event_list import EventList
+from .event_list import wire as wire_events
 from .explainer import Explainer, one_blas_thread
 from .formula_panel import FormulaPanel
 from .gradcheck_dialog import GradCheckDialog
@@ -69,6 +71,7 @@ class ExplainerWindow(FileDialogs, QMainWindow):
         self.data_panel = DataPanel()
         self.editor = EditorPanel()
         self.plots = PlotsPanel()
+        self.events = EventList()  # the step's events by phase, layer and unit
         self.controls = StepControls()
         self.toolbar = QToolBar("Stepping")
         self.toolbar.setObjectName("stepping")
@@ -111,6 +114,7 @@ class ExplainerWindow(FileDialogs, QMainWindow):
             ("Formula", self.formula, Qt.DockWidgetArea.RightDockWidgetArea),
             ("Setup", tabs, Qt.DockWidgetArea.LeftDockWidgetArea),
             ("Plots", self.plots, Qt.DockWidgetArea.BottomDockWidgetArea),
+            ("Events", self.events, Qt.DockWidgetArea.LeftDockWidgetArea),
         ):
             dock = QDockWidget(name)
             dock.setObjectName(name.lower())
@@ -162,6 +166,7 @@ class ExplainerWindow(FileDialogs, QMainWindow):
         self.data_panel.dataset_chosen.connect(g(ex.use_dataset))
         self.data_panel.csv_requested.connect(g(self.import_csv_dialog))
         self.editor.applied.connect(g(self.apply_editor))
+        wire_events(self)  # the sample choice and the Events panel
 
     def actions_table(self) -> list[Action]:
         """Every action of this window, once: menus, shortcuts and the keys help read it."""
@@ -201,10 +206,7 @@ class ExplainerWindow(FileDialogs, QMainWindow):
         else:
             self.view.show_state(view_state(ex))
         r = ex.current
-        pos = (
-            f"step {r.t} · event {ex.event_index + 1} / {len(r.events)} · {r.mode} · "
-            f"loss {num(r.loss)}"
-        )
+        pos = f"step {r.t} · {ex.position_text()} · {r.mode} · loss {num(r.loss)}"
         self.formula.show_event(ex.event, pos)
         self.controls.set_position(pos)
         if self._grid_for is not r:
