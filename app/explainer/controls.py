@@ -110,6 +110,7 @@ class StepControls(QWidget):
 
     def _sample_changed(self, v: int) -> None:
         self.sample.clearFocus()  # the keys go back to stepping (Space, arrows)
+        QTimer.singleShot(0, self.sample.lineEdit().deselect)  # after the box selects it all
         self.sample_chosen.emit(None if v < 0 else v)
 
     def set_batch(self, n: int) -> None:

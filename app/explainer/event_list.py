@@ -1,8 +1,8 @@
 """The Events panel: the step's events as a tree (phase → layer → unit → its events) that follows
 the stepping, and a click that goes to a row's event. It respects the sample filter.
 
-A key press selects the current event's row (its unit opened, the unit opened before it closed
-again) without rebuilding anything; a new step or filter replaces the model's groups, whose rows
+A key press selects the current event's row (the rows above it opened, those opened for the
+event before closed again unless the user opened them) without rebuilding anything; a new step or filter replaces the model's groups, whose rows
 are made as they are shown (event_tree.py).
 """
 
@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QAbstractItemView, QLabel, QTreeView, QVBoxLayout,
 
 from engine.numpy_engine.event_groups import StepGroups
 
-from .event_tree import UNIT, EventTreeModel
+from .event_tree import EventTreeModel
 
 
 class EventList(QWidget):
@@ -35,7 +35,7 @@ class EventList(QWidget):
         self.tree.selectionModel().currentChanged.connect(self._chosen)
         lay.addWidget(self.tree, 1)
         self._shown: tuple = ()  # (step, sample) whose groups the model holds
-        self._opened: list[QModelIndex] = []  # unit and chunk rows opened to show the event
+        self._opened: list[QModelIndex] = []  # rows opened to show the event (not by the user)
         self._syncing = False
         self._last = None  # (step, event index, filter) last shown
 
@@ -77,10 +77,9 @@ class EventList(QWidget):
                 self.tree.collapse(opened)
         self._opened = [p for p in self._opened if p in chain]
         for row in reversed(chain):
-            if not self.tree.isExpanded(row):
+            if not self.tree.isExpanded(row):  # opened here: closed again when stepping leaves
                 self.tree.expand(row)
-                if self.model.node(row).level >= UNIT:  # closed again when stepping leaves it
-                    self._opened.append(row)
+                self._opened.append(row)
         self._syncing = True
         try:
             self.tree.setCurrentIndex(index)

@@ -163,7 +163,8 @@ class EventTreeModel(QAbstractItemModel):
         parent, node = index.internalPointer(), self.node(index)
         if node is None:
             ev = self.trace[self.event_at(parent, index.row())]
-            who = "" if ev.sample is None else f" · sample {ev.sample}"
+            every = self.groups.sample is None  # with one sample chosen, the panel names it
+            who = f" · sample {ev.sample}" if every and ev.sample is not None else ""
             return f"{ev.symbol} = {num(ev.value)}{who}"
         path, g = self.path(node), self.groups
         phase = PHASES[path[0]]
