@@ -133,9 +133,11 @@ class SampleBox(QSpinBox):
         super().__init__()
         self.setRange(-1, -1)
         self.setSpecialValueText("all")
+        self.setPrefix("#")  # a place in the batch: #1 of a shuffled mini-batch may be row 11
         self.setKeyboardTracking(False)  # "12" is one choice, not 1 then 12
         self.setMinimumWidth(70)
         self.setToolTip(
             "step through one sample of the batch (its forward, loss, δs), then the batch's "
-            "summed gradients and updates; 'all' steps through every event"
+            "summed gradients and updates; 'all' steps through every event. The number is the "
+            "sample's place in the batch (#0 first); the formula names its data row"
         )

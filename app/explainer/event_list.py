@@ -51,9 +51,9 @@ class EventList(QWidget):
             self._opened = []
             self._last = None
             n, shown = len(r.events), ex.visible()
-            who = "every sample" if s is None else f"sample {s}"
             self.summary.setText(
-                f"step {r.t}: {len(shown):,} of {n:,} events ({who}), by phase, layer and unit"
+                f"step {r.t}: {len(shown):,} of {n:,} events ({ex.filter.who(r)}), by phase, "
+                "layer and unit"
             )
         if self.isVisible():
             self._select(ex)

@@ -39,16 +39,24 @@ class SampleFilter:
         return hit[2]
 
     def describe(self, r: StepResult, i: int) -> str:
-        """ "event 12 of 808 (sample 3) · 27,275 in the step", or "event 12 / 27,275"."""
+        """The position, e.g. "event 12 of 808 (sample 3) · 27,275 in the step" ("sample 11, #1
+        of the batch" when its place in the batch and its data row differ) or "event 12 / 27,275"."""
         n, s = len(r.events), self.applies_to(r)
         if s is None:
             text = f"event {i + 1:,} / {n:,}"
             if self.sample is not None:
-                text += f" (sample {self.sample} is not in this batch of {len(r.rows)})"
+                text += f" (#{self.sample} is not in this batch of {len(r.rows)}: all shown)"
             return text
         spans = self.spans(r)
         p = spans.position(i)
         at = "–" if p is None else f"{p + 1:,}"
+        return f"event {at} of {len(spans):,} ({self.who(r)}) · {n:,} in the step"
+
+    def who(self, r: StepResult) -> str:
+        """ "sample 3", "sample 11, #1 of the batch" (by its data row, as the formula and the
+        drawing name it, and its place) or "every sample"."""
+        s = self.applies_to(r)
+        if s is None:
+            return "every sample"
         row = r.rows[s]
-        who = f"sample {s}" if row == s else f"sample {s}: data row {row}"
-        return f"event {at} of {len(spans):,} ({who}) · {n:,} in the step"
+        return f"sample {s}" if row == s else f"sample {row}, #{s} of the batch"

@@ -128,8 +128,24 @@ def test_a_shuffled_mini_batch_says_which_data_row_the_sample_is(ex):
     ex.set_sample(2)
     row = ex.current.rows[2]
     assert row != 2
-    assert f"(sample 2: data row {row})" in ex.position_text()
+    assert f"(sample {row}, #2 of the batch)" in ex.position_text()
     assert ex.event.sample == row
+
+
+def test_a_short_last_mini_batch_shows_every_event_and_the_next_batch_the_sample_again(ex):
+    assert ex.load_file(PRESET_DIR / "circle_relu.json")  # 200 rows in batches of 16: 13th has 8
+    ex.set_sample(12)
+    for _ in range(12):
+        ex.next_training_step()
+    assert len(ex.current.rows) == 8 and ex.sample == 12
+    assert (
+        ex.position_text()
+        == f"event 1 / {len(ex.current.events):,} (#12 is not in this batch of 8: all shown)"
+    )
+    ex.next()
+    assert ex.event_index == 1  # every event
+    ex.next_training_step()
+    assert len(ex.current.rows) == 16 and ex.event_index == kept(ex, 12)[0] > 0
 
 
 @pytest.mark.parametrize("bad", [-1, 200, 10**40, 2.5, "3", True, [1], float("inf")])
