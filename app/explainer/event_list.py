@@ -21,6 +21,7 @@ class EventList(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
+        self.setAutoFillBackground(True)  # its own light ground, whatever the dock's theme
         lay = QVBoxLayout(self)
         lay.setContentsMargins(2, 2, 2, 2)
         self.summary = QLabel()
@@ -39,8 +40,9 @@ class EventList(QWidget):
         self._syncing = False
         self._last = None  # (step, event index, filter) last shown
 
-    def show_position(self, ex) -> None:
-        """Follow the explainer: new groups for a new step or filter, then select the event."""
+    def show_position(self, ex, again: bool = False) -> None:
+        """Follow the explainer: new groups for a new step or filter, then select the event
+        (`again`: scroll to it even if it was selected already, e.g. when the panel reappears)."""
         if ex.net is None or not ex.history:
             return
         r = ex.current
@@ -55,6 +57,8 @@ class EventList(QWidget):
                 f"step {r.t}: {len(shown):,} of {n:,} events ({ex.filter.who(r)}), by phase, "
                 "layer and unit"
             )
+        if again:
+            self._last = None
         if self.isVisible():
             self._select(ex)
 
@@ -104,5 +108,5 @@ def wire(w) -> None:
     ex.changed.connect(g(lambda: events.show_position(ex)))
     events.goto.connect(g(lambda i: ex.goto(ex.step_index, i)))
     w.docks["Events"].visibilityChanged.connect(
-        g(lambda on: events.show_position(ex) if on else None)
+        g(lambda on: events.show_position(ex, again=True) if on else None)
     )

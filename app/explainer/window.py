@@ -183,6 +183,7 @@ class ExplainerWindow(FileDialogs, QMainWindow):
             self.statusBar(),
             self.docks["Setup"],
             self.docks["Plots"],
+            self.docks["Events"],
         ]  # the formula stays: it is what the room reads
 
     # ---- showing ----

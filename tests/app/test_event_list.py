@@ -125,6 +125,7 @@ def test_the_events_panel_is_listed_in_view_and_can_come_back(qtbot, window):
     w = window
     view = next(a.menu() for a in w.menuBar().actions() if a.text().replace("&", "") == "View")
     act = next(a for a in view.actions() if a.text() == "Events panel")
+    assert w.docks["Events"] in w.chrome()  # lecturer mode hides it with the other panels
     w.docks["Events"].close()
     ex = spiral(w, qtbot)
     w.docks["Events"].close()
