@@ -199,7 +199,7 @@ class StepGroups:
         spans = Spans(
             [(start + u * per, start + (u + 1) * per), (start + n_w + u, start + n_w + u + 1)]
         )
-        return UnitGroup(f"w[{k + 1}][{u}]…, b[{k + 1}][{u}]", Group([spans]))
+        return UnitGroup(f"w[{k + 1}][{u}][·], b[{k + 1}][{u}]", Group([spans]))
 
 
 def _layer_label(k: int, d: LayerDef) -> str:

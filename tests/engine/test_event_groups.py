@@ -91,6 +91,9 @@ def test_a_wide_layer_has_one_row_per_neuron_with_its_events():
     assert len(unit.events) == 2 + 17 and unit.label == "δ[2][7]"
     assert all(events[i].index[0] == 7 and events[i].layer == 2 for i in members(unit.events))
     assert g.unit("backward", layer2, 7) is unit  # made once
+    update = g.unit("update", 1, 7)  # layer 2's: its 16 weights, then its bias
+    assert update.label == "w[2][7][·], b[2][7]" and len(update.events) == 17
+    assert [events[i].symbol for i in members(update.events)][-1] == "b[2][7]"
 
 
 @pytest.mark.parametrize(
