@@ -1,5 +1,6 @@
-"""Stepping controls: back, next, phase jumps, next training step, play with a speed slider, and
-continuous training. Buttons only emit; the window connects them to the explainer."""
+"""Stepping controls: back, next, phase jumps, next training step, play with a speed slider,
+continuous training, and the sample stepping keeps (all, or one sample of the batch). Buttons
+only emit; the window connects them to the explainer."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSizePolicy,
     QSlider,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -30,6 +32,7 @@ class StepControls(QWidget):
     phase = Signal(str)
     next_step = Signal()
     train_toggled = Signal(bool)
+    sample_chosen = Signal(object)  # a batch position, or None: every sample
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -71,6 +74,11 @@ class StepControls(QWidget):
         self.train = button("Train", "train continuously; press again to pause (T)")
         self.train.setCheckable(True)
         self.train.toggled.connect(self.train_toggled.emit)
+        lay.addWidget(QLabel("Sample"))
+        self.sample = SampleBox()
+        self.sample.valueChanged.connect(self._sample_changed)
+        lay.addWidget(self.sample)
+        lay.addStretch(1)
         self.position = QLabel()
         self.position.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.position.setMinimumWidth(60)  # long text is elided by the layout, never widens it
@@ -99,3 +107,37 @@ class StepControls(QWidget):
 
     def set_position(self, text: str) -> None:
         self.position.setText(text)
+
+    def _sample_changed(self, v: int) -> None:
+        self.sample.clearFocus()  # the keys go back to stepping (Space, arrows)
+        QTimer.singleShot(0, self.sample.lineEdit().deselect)  # after the box selects it all
+        self.sample_chosen.emit(None if v < 0 else v)
+
+    def set_batch(self, n: int) -> None:
+        """Offer samples 0 … n−1 of a batch of n (and all); a shown choice beyond it → all."""
+        self.sample.blockSignals(True)
+        self.sample.setMaximum(max(0, n) - 1)
+        self.sample.blockSignals(False)
+
+    def set_sample(self, s: int | None) -> None:
+        """Show the explainer's choice without choosing again."""
+        self.sample.blockSignals(True)
+        self.sample.setValue(-1 if s is None else s)
+        self.sample.blockSignals(False)
+
+
+class SampleBox(QSpinBox):
+    """−1 reads "all"; 0 … n−1 a sample of the batch. A typed number counts on Enter."""
+
+    def __init__(self):
+        super().__init__()
+        self.setRange(-1, -1)
+        self.setSpecialValueText("all")
+        self.setPrefix("#")  # a place in the batch: #1 of a shuffled mini-batch may be row 11
+        self.setKeyboardTracking(False)  # "12" is one choice, not 1 then 12
+        self.setMinimumWidth(70)
+        self.setToolTip(
+            "step through one sample of the batch (its forward, loss, δs), then the batch's "
+            "summed gradients and updates; 'all' steps through every event. The number is the "
+            "sample's place in the batch (#0 first); the formula names its data row"
+        )

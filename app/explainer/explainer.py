@@ -24,6 +24,7 @@ from engine.numpy_engine.stream import Diverged, Progress, train_in_process
 
 from . import loading
 from .loading import Prepared
+from .sample_filter import SampleFilter
 
 MAX_HISTORY = 400  # traced steps kept for stepping back (fewer for big nets: MAX_HISTORY_BYTES)
 _blas: ThreadpoolController | None = None
@@ -56,6 +57,7 @@ class Explainer(QObject):
     training_changed = Signal(bool)  # continuous training started (True) or stopped
     error = Signal(str)  # a message for the user; nothing was changed
     info = Signal(str)  # a status message
+    sample_changed = Signal(object)  # the sample stepping keeps (int), or None for all
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -69,6 +71,7 @@ class Explainer(QObject):
         self._worker = None
         self.source = ""  # the file or preset the network came from
         self.max_history = MAX_HISTORY  # traced steps kept for this network
+        self.filter = SampleFilter()  # one sample of the batch, or every event
 
     # ---- loading: validate, then switch ----
     def _attempt(self, build, failure: str) -> bool:
@@ -100,6 +103,9 @@ class Explainer(QObject):
         self.max_history = max(2, min(MAX_HISTORY, MAX_HISTORY_BYTES // per_step))
         self.history = [p.first]
         self.step_index = self.event_index = 0
+        if self.filter.sample is not None and self.filter.sample >= p.net.batch_size():
+            self.filter.sample = None  # the new batch is smaller: show every sample
+            self.sample_changed.emit(None)
         self.source = p.source or self.source
         self.loss_t, self.loss_v = list(p.losses[0]), list(p.losses[1])
         self._record_loss(p.first)
@@ -167,43 +173,85 @@ class Explainer(QObject):
             self.step_index = max(0, self.step_index - drop)
         return True
 
+    # ---- the sample filter ----
+    @property
+    def sample(self) -> int | None:
+        return self.filter.sample
+
+    def set_sample(self, s) -> bool:
+        """Step through sample `s` of the batch (its events and the batch's sums) or, with None,
+        through every event. Anything else (beyond the batch, negative, not a whole number) is
+        refused with a message and changes nothing."""
+        if self.net is None:
+            return False
+        try:
+            self.filter.choose(s, self.net.batch_size())
+        except ValueError as e:
+            self.error.emit(f"Sample not chosen: {e}")
+            return False
+        self.sample_changed.emit(self.filter.sample)
+        self.goto(self.step_index, self.event_index)  # onto the nearest event it keeps
+        return True
+
+    def visible(self, step_index: int | None = None):
+        """The events stepping visits in a step (the current one by default), as Spans."""
+        return self.filter.spans(
+            self.history[self.step_index if step_index is None else step_index]
+        )
+
+    def position_text(self) -> str:
+        return self.filter.describe(self.current, self.event_index)
+
+    # ---- moving ----
     def goto(self, step_index: int, event_index: int) -> None:
+        """Show that event; with a sample chosen, the nearest event the filter keeps."""
         self.step_index = max(0, min(step_index, len(self.history) - 1))
-        self.event_index = max(0, min(event_index, len(self.current.events) - 1))
+        i = max(0, min(event_index, len(self.current.events) - 1))
+        spans = self.visible()
+        if i not in spans:
+            i = spans.first_from(i)
+            i = spans.last_before(event_index) if i is None else i
+        self.event_index = i
         self.changed.emit()
 
     def next(self) -> None:
         if self.training:
             return
-        if self.event_index < len(self.current.events) - 1:
-            self.goto(self.step_index, self.event_index + 1)
+        i = self.visible().next_after(self.event_index)
+        if i is not None:
+            self.goto(self.step_index, i)
         else:
             self.next_training_step()
 
     def back(self) -> None:
         if self.training:
             return
-        if self.event_index > 0:
-            self.goto(self.step_index, self.event_index - 1)
+        i = self.visible().last_before(self.event_index)
+        if i is not None:
+            self.goto(self.step_index, i)
         elif self.step_index > 0:
-            prev = self.history[self.step_index - 1]
-            self.goto(self.step_index - 1, len(prev.events) - 1)
+            prev = self.visible(self.step_index - 1)
+            self.goto(self.step_index - 1, prev.at(len(prev) - 1))
 
     def home(self) -> None:
-        self.goto(self.step_index, 0)
+        self.goto(self.step_index, self.visible().at(0))
 
     def end(self) -> None:
-        self.goto(self.step_index, len(self.current.events) - 1)
+        spans = self.visible()
+        self.goto(self.step_index, spans.at(len(spans) - 1))
 
     def jump_phase(self, phase: str) -> None:
-        self.goto(self.step_index, self.current.events.phase_start(phase))
+        """To the first event of `phase` that the filter keeps."""
+        i = self.visible().first_from(self.current.events.phase_start(phase))
+        if i is not None:
+            self.goto(self.step_index, i)
 
     def next_training_step(self) -> None:
         if self.training:
             return
         if self.step_index == len(self.history) - 1 and not self._append_step(self.current.after):
             return
-        self.goto(self.step_index + 1, 0)
+        self.goto(self.step_index + 1, 0)  # its first event the filter keeps
 
     # ---- editing ----
     def edit_parameter(self, layer: int, part: str, index: tuple, value: float) -> None:

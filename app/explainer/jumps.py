@@ -1,7 +1,7 @@
 """Jumps through a big step (a 784-256-128-10 net has about 470,000 events): to the next or the
 previous part (a layer's z, its a, its δ block, its gradients, its updates) and to the number that
 matters most in this part (the most active unit, the largest δ, the largest gradient and that
-weight's update). Qt-free: positions come from the trace's layout, values from the step's arrays.
+weight's update). With a sample chosen, the parts are that sample's and the batch's. Qt-free: positions come from the trace's layout, values from the step's arrays.
 """
 
 from __future__ import annotations
@@ -10,18 +10,24 @@ from bisect import bisect_left, bisect_right
 
 import numpy as np
 
+from engine.numpy_engine.trace_delta import delta_count
 
-def part_starts(lay) -> list[int]:
-    """The first event index of every part of a step, in order."""
+
+def part_starts(lay, s: int | None = None) -> list[int]:
+    """The first event index of every part of a step, in order; with a sample s, the parts of
+    that sample (its layers' z and a, its loss terms, its δ blocks) and of the batch."""
     m, out = lay.model, []
-    for s in range(lay.n):
+    samples = range(lay.n) if s is None else (s,)
+    for q in samples:
         for k, d in enumerate(m.layers):
-            out.append(s * lay.per_sample + lay.fw_off[k])
+            out.append(q * lay.per_sample + lay.fw_off[k])
             if d.kind in ("dense", "conv"):
-                out.append(lay.a(s, k + 1, 0))
-    out.append(lay.starts[1])
+                out.append(lay.a(q, k + 1, 0))
+    out.append(lay.starts[1] + (0 if s is None else s * lay.sizes[-1]))
     out.append(lay.starts[1] + lay.counts[1] - 1)  # the total loss
-    out += [lay.starts[2] + st for st, _, _ in lay.bw_blocks]
+    for st, kind, k in lay.bw_blocks:
+        per = delta_count(m, k, lay.n) // lay.n if kind == "delta" and s is not None else 0
+        out.append(lay.starts[2] + st + per * (s or 0))
     for k, d in enumerate(m.layers):
         if d.n_params:
             out.append(lay.update(k + 1, 0))
@@ -29,15 +35,20 @@ def part_starts(lay) -> list[int]:
     return sorted({i for i in out if 0 <= i < total})
 
 
+def _starts(ex) -> list[int]:
+    r = ex.current
+    return part_starts(r.events.layout, ex.filter.applies_to(r))
+
+
 def next_part(ex) -> None:
-    starts = part_starts(ex.current.events.layout)
+    starts = _starts(ex)
     i = bisect_right(starts, ex.event_index)
     if i < len(starts):
         ex.goto(ex.step_index, starts[i])
 
 
 def previous_part(ex) -> None:
-    starts = part_starts(ex.current.events.layout)
+    starts = _starts(ex)
     i = bisect_left(starts, ex.event_index)
     if i > 0:
         ex.goto(ex.step_index, starts[i - 1])

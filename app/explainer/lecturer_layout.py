@@ -55,6 +55,7 @@ class LecturerLayout(QObject):
         w.menuBar().setVisible(False)  # hidden for the whole lecture: they never come and go
         w.statusBar().setVisible(False)
         w.docks["Setup"].setVisible(False)
+        w.docks["Events"].setVisible(False)
         formula, plots = w.docks["Formula"], w.docks["Plots"]
         for dock in (formula, plots):
             dock.setFloating(False)

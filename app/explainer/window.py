@@ -31,6 +31,8 @@ from .conv_state import conv_training_state, conv_view_state
 from .conv_view import ConvView
 from .data_panel import PRESET_DIR, DataPanel
 from .editor_panel import EditorPanel
+from .event_list import EventList
+from .event_list import wire as wire_events
 from .explainer import Explainer, one_blas_thread
 from .formula_panel import FormulaPanel
 from .gradcheck_dialog import GradCheckDialog
@@ -71,6 +73,7 @@ class ExplainerWindow(FileDialogs, QMainWindow):
         self.data_panel = DataPanel()
         self.editor = EditorPanel()
         self.plots = PlotsPanel()
+        self.events = EventList()  # the step's events by phase, layer and unit
         self.controls = StepControls()
         self.toolbar = QToolBar("Stepping")
         self.toolbar.setObjectName("stepping")
@@ -114,6 +117,7 @@ class ExplainerWindow(FileDialogs, QMainWindow):
             ("Formula", self.formula, Qt.DockWidgetArea.RightDockWidgetArea),
             ("Setup", tabs, Qt.DockWidgetArea.LeftDockWidgetArea),
             ("Plots", self.plots, Qt.DockWidgetArea.BottomDockWidgetArea),
+            ("Events", self.events, Qt.DockWidgetArea.LeftDockWidgetArea),
         ):
             dock = QDockWidget(name)
             dock.setObjectName(name.lower())
@@ -131,6 +135,9 @@ class ExplainerWindow(FileDialogs, QMainWindow):
 
     def _default_layout(self) -> None:
         self.resizeDocks([self.docks["Plots"]], [250], Qt.Orientation.Vertical)
+        self.resizeDocks(
+            [self.docks["Setup"], self.docks["Events"]], [280, 400], Qt.Orientation.Vertical
+        )
         self.resizeDocks(
             [self.docks["Setup"], self.docks["Formula"]], [300, 420], Qt.Orientation.Horizontal
         )
@@ -165,6 +172,7 @@ class ExplainerWindow(FileDialogs, QMainWindow):
         self.data_panel.dataset_chosen.connect(g(ex.use_dataset))
         self.data_panel.csv_requested.connect(g(self.import_csv_dialog))
         self.editor.applied.connect(g(self.apply_editor))
+        wire_events(self)  # the sample choice and the Events panel
 
     def actions_table(self) -> list[Action]:
         """Every action of this window, once: menus, shortcuts and the keys help read it."""
@@ -172,8 +180,8 @@ class ExplainerWindow(FileDialogs, QMainWindow):
 
     def chrome(self):
         """What lecturer mode hides while the mouse is still: the step controls, floating over
-        the drawing (the menus, the status bar and the setup stay hidden for the whole lecture;
-        the formula and the side plot stay: they are what the room reads)."""
+        the drawing (the menus, the status bar, the setup and the events stay hidden for the whole
+        lecture; the formula and the side plot stay: they are what the room reads)."""
         return [self.toolbar]
 
     # ---- showing ----
@@ -200,16 +208,19 @@ class ExplainerWindow(FileDialogs, QMainWindow):
         else:
             self.view.show_state(view_state(ex))
         r = ex.current
-        pos = (
-            f"step {r.t} · event {ex.event_index + 1} / {len(r.events)} · {r.mode} · "
-            f"loss {num(r.loss)}"
-        )
-        n, i = len(r.events), ex.event_index
-        ahead = [r.events[k] for k in (i + 1, i + 2, i - 1) if 0 <= k < n]
-        self.formula.show_event(ex.event, pos, ahead)
+        pos = f"step {r.t} · {ex.position_text()} · {r.mode} · loss {num(r.loss)}"
+        self.formula.show_event(ex.event, pos, self._ahead())
         self.controls.set_position(pos)
         if self._grid_for is not r:
             self._mark_plots()
+
+    def _ahead(self) -> list:
+        """The events Space, Space again and Back go to (the formula typesets them ahead)."""
+        ex, r = self.explainer, self.explainer.current
+        spans, i = ex.visible(), ex.event_index
+        nxt = spans.next_after(i)
+        after = spans.next_after(nxt) if nxt is not None else None
+        return [r.events[k] for k in (nxt, after, spans.last_before(i)) if k is not None]
 
     def _images(self) -> bool:
         return self.explainer.net is not None and self.explainer.net.model.images
