@@ -86,6 +86,8 @@ class FormulaPanel(QScrollArea):
         th = self.theme
         small = round(th.formula_size * 0.7)
         sample = f" · sample {ev.sample}" if ev.sample is not None else " · whole batch"
+        if "sample" in position:  # a chosen sample: the position names it already
+            sample = "" if ev.sample is not None else sample
         self.header.setText(
             f"<span style='font-size:{small}pt; color:{phase_colour(ev.phase)}; "
             f"font-weight:bold'>{ev.phase.upper()}</span><span style='font-size:{small}pt; "

@@ -122,6 +122,17 @@ number shown now in the formula panel; the neuron it computes is filled
 <li>In the plots, the map behind the points is what the network answers at each place: its
 colours are the classes (or the predicted value), the points are the data.</li>
 </ul>
+<h3>Big batches</h3>
+<p>A full batch of a few hundred samples makes thousands of numbers per step. Choose one
+<b>Sample</b> in the step controls: Space then walks that sample's forward pass, its loss and
+its δs, then the batch sums and the updates. The <b>Events</b> panel lists the step as
+phase → layer → one row per neuron; open a row to see its numbers, click one to go there.</p>
+<h3>Teaching with it</h3>
+<p><b>F11</b> is lecturer mode: the drawing fills the wall, the formula beside it in large
+type, <b>S</b> cycles the plot beside it (loss, data and decision map, none); Esc gives back the
+window exactly as it was. File → Export writes the drawing (PNG, SVG), the step as an animated
+GIF, and a LaTeX handout of every number of the step; the same handout comes from the command
+line: <code>backprop-studio trace NET.json --latex handout.tex</code>.</p>
 <h3>Changing things</h3>
 <p>Click an edge to type a new weight, a neuron for its bias. Setup → Network edits the layers,
 the activation, the loss and the optimizer: press <b>Apply</b> to use the changes. Setup → Data
