@@ -25,10 +25,10 @@ from PySide6.QtWidgets import (
 from engine.numpy_engine.activations import ACTIVATIONS
 from engine.numpy_engine.limits import MAX_ROWS, MAX_UNITS
 from engine.numpy_engine.losses import LOSSES
-from engine.numpy_engine.optimizers import OPTIMIZERS
+from engine.numpy_engine.optimizers import OPTIMIZERS, USUAL_LR
 from engine.numpy_engine.spec import INIT_SCHEMES, MAX_LR, NetworkSpec, spec_to_dict
 
-from .help_text import OPTIMIZER_NAMES, USUAL_LR, plain_error, split_error
+from .help_text import OPTIMIZER_NAMES, plain_error, split_error
 
 COLS = ("units", "activation", "dropout", "freeze W", "freeze b")
 HYPER = {  # field -> (label, min, max, decimals)

@@ -8,7 +8,7 @@ import re
 
 from app.shared.theme import NORMAL
 
-# name in network files -> (name shown, usual learning rate for these toy networks)
+# name in network files -> name shown (their usual learning rates: optimizers.USUAL_LR)
 OPTIMIZER_NAMES = {
     "sgd": "SGD",
     "momentum": "Momentum",
@@ -18,16 +18,6 @@ OPTIMIZER_NAMES = {
     "adam": "Adam",
     "nadam": "Nadam",
     "adadelta": "Adadelta",
-}
-USUAL_LR = {  # the one table of usual learning rates for the explainer's small networks
-    "sgd": 0.1,
-    "momentum": 0.05,
-    "nesterov": 0.05,
-    "adagrad": 0.05,
-    "rmsprop": 0.01,
-    "adam": 0.01,
-    "nadam": 0.01,
-    "adadelta": 1.0,
 }
 
 LAYER_FIELDS = {

@@ -132,6 +132,13 @@ class Typesetter(QObject):
         self._pump()
 
 
+def typesetter_pids() -> set[int]:
+    """The typesetting process's id (none before the first formula): a long-lived helper, not
+    a job, for the checks that no job's process is left running."""
+    pool = typesetter()._pool
+    return set(getattr(pool, "_processes", None) or ())
+
+
 @cache
 def typesetter() -> Typesetter:
     """The process's one typesetter (one cache, one thread, shared by every window)."""

@@ -233,6 +233,18 @@ OPTIMIZERS: dict[str, Optimizer] = {
 }
 
 
+USUAL_LR = {  # each optimizer's usual learning rate for the explainer's small networks
+    "sgd": 0.1,
+    "momentum": 0.05,
+    "nesterov": 0.05,
+    "adagrad": 0.05,
+    "rmsprop": 0.01,
+    "adam": 0.01,
+    "nadam": 0.01,
+    "adadelta": 1.0,
+}
+
+
 def get_optimizer(name: str) -> Optimizer:
     try:
         return OPTIMIZERS[name]

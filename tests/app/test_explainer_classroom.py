@@ -11,7 +11,7 @@ from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QScrollArea
 
 from app.explainer.data_panel import PRESET_DIR, course_order, list_presets
-from app.explainer.help_text import USUAL_LR
+from engine.numpy_engine.optimizers import USUAL_LR
 
 MAZUR = str(PRESET_DIR / "mazur_2_2_2.json")
 XOR = str(PRESET_DIR / "xor_2_2_1.json")

@@ -1,7 +1,5 @@
 """The trainer's "Inside the model" tab on a tiny model trained on tiny synthetic digits."""
 
-import multiprocessing
-
 import numpy as np
 import pytest
 import torch
@@ -14,6 +12,7 @@ from engine.torch_engine.models import ModelConfig
 from engine.torch_engine.recording import record_run
 from engine.torch_engine.runstore import RunStore
 from engine.torch_engine.training import TrainConfig, train
+from tests.children import job_children
 from tests.engine.mnist_fixtures import write_mnist
 
 TINY_CNN = (
@@ -52,7 +51,7 @@ def window(qtbot, tmp_path, trained):
     yield w
     w.close()
     assert w.insides.tasks.running == 0
-    assert multiprocessing.active_children() == []
+    assert job_children() == []
 
 
 def view_point(scene, item, x: float, y: float):
@@ -159,7 +158,7 @@ def test_the_insides_follow_a_live_run_at_each_epoch_end(qtbot, tmp_path, traine
     assert RunStore(tmp_path / "live.sqlite").run(w.insides_run).checkpoint
     qtbot.waitUntil(lambda: not w.runner.running, timeout=90_000)
     w.close()
-    assert multiprocessing.active_children() == []
+    assert job_children() == []
 
 
 def test_step_through_a_digit_opens_the_explainer_on_it(qtbot, tmp_path, trained, monkeypatch):

@@ -1,11 +1,10 @@
 """The trainer window on tiny IDX data written by the tests (never the real MNIST)."""
 
-import multiprocessing
-
 import pytest
 from PySide6.QtCore import Qt
 
 from engine.torch_engine.runstore import RunStore
+from tests.children import job_children
 from tests.engine.mnist_fixtures import write_mnist
 
 RUN_TIMEOUT_MS = 90_000  # a spawned child imports torch: seconds on a busy 2-core machine
@@ -32,7 +31,7 @@ def make_trainer(qtbot, tmp_path):
         return w
 
     yield make
-    assert multiprocessing.active_children() == [], "a training child was left running"
+    assert job_children() == [], "a training child was left running"
 
 
 def small_run(w, epochs="2", model="mlp"):
@@ -81,7 +80,7 @@ def test_closing_mid_run_leaves_no_child_and_keeps_the_records(qtbot, make_train
     w.run_button.click()
     qtbot.waitUntil(lambda: len(w.live.steps) > 0, timeout=RUN_TIMEOUT_MS)
     w.close()
-    assert multiprocessing.active_children() == []
+    assert job_children() == []
     (row,) = RunStore(w.store.path).runs()
     assert row.status == "cancelled"
 

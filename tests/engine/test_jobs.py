@@ -1,7 +1,6 @@
 """Jobs in this process and in a child process, every run recorded; the `runs` CLI."""
 
 import json
-import multiprocessing
 
 import pytest
 
@@ -10,6 +9,7 @@ from engine.torch_engine.models import ModelConfig
 from engine.torch_engine.records import Done, LrPoint, LrSuggestion, Start, Step
 from engine.torch_engine.runstore import RunStore
 from engine.torch_engine.training import TrainConfig
+from tests.children import job_children
 
 from .mnist_fixtures import write_mnist
 
@@ -65,7 +65,7 @@ def test_a_job_in_a_child_process_runs_and_leaves_no_child(data_dir, tmp_path):
     recs = [i.record for i in items if isinstance(i, Tagged)]
     assert isinstance(recs[0], Start) and isinstance(recs[-1], Done)
     assert recs[-1].model is None and any(isinstance(r, Step) for r in recs)
-    assert not multiprocessing.active_children()
+    assert not job_children()
     (row,) = RunStore(tmp_path / "runs.sqlite").runs()
     assert row.status == "finished" and row.checkpoint and row.pid != 0
 
@@ -86,7 +86,7 @@ def test_closing_a_child_job_cancels_its_run_and_keeps_its_records(data_dir, tmp
             if isinstance(item.record, Step):
                 break
     stream.close()
-    assert not multiprocessing.active_children()
+    assert not job_children()
     store = RunStore(tmp_path / "runs.sqlite")
     (row,) = store.runs()
     assert row.status == "cancelled"
@@ -97,7 +97,7 @@ def test_closing_a_child_job_cancels_its_run_and_keeps_its_records(data_dir, tmp
 def test_a_failing_child_job_says_why_in_one_sentence(tmp_path):
     items = list(run_job_in_process(job("train", str(tmp_path / "no"), tmp_path / "r.sqlite")))
     assert isinstance(items[-1], JobFailed) and "MNIST was not found" in items[-1].message
-    assert not multiprocessing.active_children()
+    assert not job_children()
 
 
 def test_cli_records_runs_and_lists_and_exports_them(data_dir, tmp_path, capsys):
