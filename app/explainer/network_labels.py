@@ -1,0 +1,232 @@
+"""The network drawing's text: sized so that it is at least the theme's `label_px` pixels tall on
+screen (the view scales the scene to fit, so the size in scene units follows the scale), and
+placed so that no two labels overlap (label_place.Placer) and a neuron's value stays inside its
+circle (shortened to its number, else left to the hover text).
+
+Titles, input names, strip captions and the legend are placed first, then the biases below their
+neurons and the weights along their edges (each in a slot wide enough for a 5-digit number, so a
+key press only re-places them when a wider number appears); the labels of a strip's current
+units are placed at each key press around what is already taken.
+"""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QRectF
+from PySide6.QtGui import QFont, QFontMetricsF
+
+from .label_place import Placer, Rect, along, inside_circle
+from .network_layout import R
+
+BASE_PX = 13.0  # label size in scene units when the scale leaves room (the drawing's own size)
+NUMBER_SLOT = "−0.0000"  # the width kept for a weight's or bias's number ("b=" added for biases)
+MARKS_LABELLED = 4  # a strip's current units given a label (the rest are outlined only)
+LEGEND_LONGEST = (
+    "edges: gradients ∂L/∂w of this step (blue +, orange −, width = size)\ngrey: not computed yet"
+    "\ncells: each unit's δ, a or z\nsample 000 · mini-batch · step 00000"
+)
+
+
+def rect_of(item) -> Rect:
+    r = item.sceneBoundingRect()
+    return r.x(), r.y(), r.width(), r.height()
+
+
+class LabelLayout:
+    def __init__(self, view):
+        self.view = view
+        self.px = BASE_PX
+        self.font = QFont()
+        self.fm = QFontMetricsF(self.font)
+        self.static: list[Rect] = []  # what titles, names, captions and the legend cover
+        self.taken: list[Rect] = []  # and the units and numbers too
+
+    # ---- sizes ----
+    def want_px(self) -> float:
+        """The label height in scene units: label_px on screen at the view's scale, or more."""
+        scale = self.view.transform().m11() or 1.0
+        return max(BASE_PX, getattr(self.view.theme, "label_px", 14) / scale)
+
+    def set_px(self, px: float) -> None:
+        self.px = px
+        self.font = QFont(self.view.theme.font_family)
+        self.font.setPixelSize(math.ceil(px))
+        self.fm = QFontMetricsF(self.font)
+        v = self.view
+        for t in (*v.static_text, *v.node_text.values()):
+            t.setFont(self.font)
+        for t in (*v.edge_text.values(), *v.bias_text.values(), *v.mark_text, v.legend):
+            t.setFont(self.font)
+
+    # ---- the whole layout (build, resize, theme) ----
+    def relayout(self) -> None:
+        """Size the labels for the view's scale and place them; fit the scene; again if the
+        fit changed the scale (a bigger legend makes the scene taller), at most three times."""
+        v = self.view
+        if v.geom is None:
+            return
+        px = self.want_px()
+        for _ in range(4):
+            self.set_px(px)
+            self.place_static()
+            self.place_numbers()
+            v.setSceneRect(self.scene_rect())
+            v.fit_only()
+            if self.want_px() <= math.ceil(px):  # the size chosen is still big enough
+                return
+            px = self.want_px() * 1.02  # a little ahead, so the next fit meets it
+        self.set_px(px)  # did not settle: big enough, placed in the last fit
+        self.place_static()
+        self.place_numbers()
+
+    def scene_rect(self) -> QRectF:
+        box = QRectF()
+        for x, y, w, h in self.taken + [self.view.column_box(l) for l in self.view.geom.strips]:
+            box = box.united(QRectF(x, y, w, h))
+        return box.adjusted(-20, -20, 20, 20)
+
+    def place_static(self) -> None:
+        v, g = self.view, self.view.geom
+        lh = self.fm.lineSpacing()
+        taken = [v.column_box(l) for l in range(len(g.sizes))]
+        placer = Placer(taken)
+        for l, t in enumerate(v.titles):
+            x0, y0, x1, _ = g.column(l)
+            br = t.boundingRect()
+            cands = [
+                ((x0 + x1 - br.width()) / 2, y0 - 8 - br.height() - k * 1.2 * lh, 0, 0)
+                for k in range(3)
+            ]
+            self._put(t, placer, [(x, y, br.width(), br.height()) for x, y, _, _ in cands])
+        for (l, j), t in v.names.items():
+            x, y = g.circles[l, j]
+            br = t.boundingRect()
+            self._put(
+                t, placer, [(x - R - 8 - br.width(), y - br.height() / 2, br.width(), br.height())]
+            )
+        for l, t in v.captions.items():
+            x0, _, x1, y1 = g.column(l)
+            br = t.boundingRect()
+            self._put(t, placer, [((x0 + x1 - br.width()) / 2, y1 + 6, br.width(), br.height())])
+        self.place_legend(placer)
+        self.static = placer.taken[len(taken) :]
+
+    def place_legend(self, placer: Placer) -> None:
+        v = self.view
+        w = max(self.fm.horizontalAdvance(s) for s in LEGEND_LONGEST.split("\n"))
+        h = self.fm.lineSpacing() * 4 + 4
+        bottom = max(y + hh for _, y, _, hh in placer.taken)
+        if v.bias_text:  # a row for the lowest neurons' biases
+            bottom += self.fm.height() + 4
+        left = min(x for x, _, _, _ in placer.taken)
+        v.legend.setPos(left, bottom + 12)
+        placer.take((left, bottom + 12, w, h))  # kept for the longest legend: no refit later
+
+    def _put(self, item, placer: Placer, cands: list[Rect]) -> Rect | None:
+        got = placer.place(cands)
+        item.setVisible(got is not None)
+        if got is not None:
+            item.setPos(got[0], got[1])
+        return got
+
+    def place_numbers(self) -> None:
+        """Biases below their neurons (or beside), weights along their edges; each a slot."""
+        v, g = self.view, self.view.geom
+        placer = Placer(self.static + [v.column_box(l) for l in g.strips])
+        for x, y in g.circles.values():
+            placer.take((x - R, y - R, 2 * R, 2 * R))
+        h = self.fm.height()
+        slot = self.fm.horizontalAdvance(NUMBER_SLOT)
+        self.place_outside(placer, slot + self.fm.horizontalAdvance("a="), h)
+        for nid, t in v.bias_text.items():
+            x, y = g.circles[v.nodes[nid].key]
+            w = max(slot + self.fm.horizontalAdvance("b="), t.boundingRect().width())
+            cands = [
+                (x - w / 2, y + R + 2, w, h),
+                (x + R * 0.7, y + R * 0.7, w, h),
+                (x - w / 2, y - R - 2 - h, w, h),
+            ]
+            self._put_centred(t, placer, cands)
+        segs = [(*e.line().p1().toTuple(), *e.line().p2().toTuple()) for e in v.edges.values()]
+        for eid, t in v.edge_text.items():
+            w = max(slot, t.boundingRect().width())
+            line = v.edges[eid].line()
+            seg = (*line.p1().toTuple(), *line.p2().toTuple())
+            self._put_centred(t, placer, along(seg, w, h), [s for s in segs if s != seg])
+        self.taken = placer.taken
+
+    def place_outside(self, placer: Placer, w: float, h: float) -> None:
+        """Where a neuron's value cannot fit inside its circle at this size: a slot beside it."""
+        v, g = self.view, self.view.geom
+        inside = inside_circle(self.fm.horizontalAdvance("a=" + NUMBER_SLOT) + 4, h, R)
+        for nid, t in v.node_text.items():
+            t.slot = None
+            t.setVisible(True)
+            if inside:
+                continue
+            x, y = g.circles[v.nodes[nid].key]
+            cands = [
+                (x + R + 4, y - h / 2, w, h),
+                (x - R - 4 - w, y - h / 2, w, h),
+                (x - w / 2, y + R + 2, w, h),
+                (x - w / 2, y - R - 2 - h, w, h),
+            ]
+            t.slot = placer.place(cands)  # node_label puts it there when it does not fit inside
+
+    def _put_centred(self, item, placer: Placer, cands: list[Rect], segs=()) -> None:
+        got = placer.place(cands, segs)
+        item.setVisible(got is not None)
+        item.slot = got
+        if got is not None:
+            br = item.boundingRect()
+            item.setPos(got[0] + (got[2] - br.width()) / 2, got[1] + (got[3] - br.height()) / 2)
+
+    def recentre(self, item) -> bool:
+        """Centre a number in its slot after its text changed; False when it no longer fits."""
+        slot = getattr(item, "slot", None)
+        if slot is None:
+            return True
+        br = item.boundingRect()
+        if br.width() > slot[2] + 0.5:
+            return False
+        item.setPos(slot[0] + (slot[2] - br.width()) / 2, slot[1] + (slot[3] - br.height()) / 2)
+        return True
+
+    # ---- at each key press ----
+    def node_label(self, item, text: str, centre) -> None:
+        """A neuron's value: inside its circle as written, else in the slot the layout gave it
+        beside the circle, else its number alone inside, else none (it is in the hover text)."""
+        number = text.split("=", 1)[-1]
+        fits = [
+            inside_circle(self.fm.horizontalAdvance(s) + 4, self.fm.height(), R)
+            for s in (text, number)
+        ]
+        item.beside = not fits[0] and item.slot is not None
+        if item.beside:
+            item.setText(text)
+            if self.recentre(item):
+                return
+            item.beside = False
+        item.setText(text if fits[0] else number if fits[1] else "")
+        br = item.boundingRect()
+        item.setPos(centre.x() - br.width() / 2, centre.y() - br.height() / 2)
+
+    def place_marks(self, marks: list[tuple[int, int, str]]) -> None:
+        """Label a strip's current units ((layer, cell, text)) beside the strip, free of the rest."""
+        v = self.view
+        placer = Placer(self.taken)
+        h = self.fm.height()
+        for k, t in enumerate(v.mark_text):
+            if k >= len(marks):
+                t.setVisible(False)
+                continue
+            l, j, text = marks[k]
+            t.setText(text)
+            w = t.boundingRect().width()
+            s = v.geom.strips[l]
+            y = s.cell_y(j) - h / 2
+            cands = []
+            for dy in (0, -1.2, 1.2, -2.4, 2.4, -3.6, 3.6):
+                cands += [(s.x + s.w + 8, y + dy * h, w, h), (s.x - 8 - w, y + dy * h, w, h)]
+            self._put(t, placer, cands)
