@@ -55,10 +55,16 @@ def crosses(seg: Segment, r: Rect) -> bool:
     return True
 
 
-def along(seg: Segment, w: float, h: float, fracs: Sequence[float] = ALONG) -> list[Rect]:
-    """Boxes of w × h centred on points of the segment, at the given fractions of its length."""
+def along(
+    seg: Segment, w: float, h: float, fracs: Sequence[float] = ALONG, beside: bool = True
+) -> list[Rect]:
+    """Boxes of w × h centred on points of the segment, at the given fractions of its length;
+    then (`beside`) the same points with the box just above or below the line."""
     x1, y1, x2, y2 = seg
-    return [(x1 + (x2 - x1) * f - w / 2, y1 + (y2 - y1) * f - h / 2, w, h) for f in fracs]
+    on = [(x1 + (x2 - x1) * f - w / 2, y1 + (y2 - y1) * f - h / 2, w, h) for f in fracs]
+    if not beside:
+        return on
+    return on + [(x, y + dy, w, h) for x, y, _, _ in on for dy in (-0.6 * h, 0.6 * h)]
 
 
 class Placer:

@@ -17,14 +17,16 @@ from PySide6.QtCore import QRectF
 from PySide6.QtGui import QFont, QFontMetricsF
 
 from .label_place import Placer, Rect, along, inside_circle
-from .network_layout import R
+from .network_layout import Scale
 
 BASE_PX = 13.0  # label size in scene units when the scale leaves room (the drawing's own size)
 NUMBER_SLOT = "−0.0000"  # the width kept for a weight's or bias's number ("b=" added for biases)
 MARKS_LABELLED = 4  # a strip's current units given a label (the rest are outlined only)
-LEGEND_LONGEST = (
-    "edges: gradients ∂L/∂w of this step (blue +, orange −, width = size)\ngrey: not computed yet"
-    "\ncells: each unit's δ, a or z\nsample 000 · mini-batch · step 00000"
+MAX_PX = 72.0  # label size in scene units at most (a view too small for label_px: smaller)
+LEGEND_LONGEST = (  # the widest legend scene_state writes, kept room for
+    "blue +, orange −, width = size; grey: not yet\nedges: gradients ∂L/∂w of this step\n"
+    "updated weights show their new value\ncells: each unit's δ, a or z\n"
+    "sample 0000 · mini-batch · step 000000"
 )
 
 
@@ -43,10 +45,10 @@ class LabelLayout:
         self.taken: list[Rect] = []  # and the units and numbers too
 
     # ---- sizes ----
-    def want_px(self) -> float:
+    def want_px(self, cap: float = MAX_PX) -> float:
         """The label height in scene units: label_px on screen at the view's scale, or more."""
         scale = self.view.transform().m11() or 1.0
-        return max(BASE_PX, getattr(self.view.theme, "label_px", 14) / scale)
+        return min(cap, max(BASE_PX, getattr(self.view.theme, "label_px", 14) / scale))
 
     def set_px(self, px: float) -> None:
         self.px = px
@@ -61,24 +63,40 @@ class LabelLayout:
 
     # ---- the whole layout (build, resize, theme) ----
     def relayout(self) -> None:
-        """Size the labels for the view's scale and place them; fit the scene; again if the
-        fit changed the scale (a bigger legend makes the scene taller), at most three times."""
+        """Size the labels for the view's scale, lay the drawing out around them (circles that
+        hold them), place them and fit the scene; again while the fit shrinks the scale below
+        what the labels need. If no size settles (a view too small for circles that hold
+        label_px text), the drawing keeps its own sizes and the labels with no room are hidden."""
         v = self.view
         if v.geom is None:
             return
-        px = self.want_px()
-        for _ in range(4):
-            self.set_px(px)
-            self.place_static()
-            self.place_numbers()
-            v.setSceneRect(self.scene_rect())
-            v.fit_only()
-            if self.want_px() <= math.ceil(px):  # the size chosen is still big enough
-                return
-            px = self.want_px() * 1.02  # a little ahead, so the next fit meets it
-        self.set_px(px)  # did not settle: big enough, placed in the last fit
+        for grow in (True, False):
+            px = self.want_px()
+            for _ in range(4):
+                self._lay(px, grow)
+                if self.want_px(cap=math.inf) <= math.ceil(px):  # still big enough
+                    return
+                px = min(MAX_PX, self.want_px() * 1.02)  # a little ahead of the next fit
+        self.set_px(self.want_px(cap=math.inf))  # label_px at this fit; hidden where no room
         self.place_static()
         self.place_numbers()
+        rect = v.sceneRect()
+        for t in (*v.static_text, v.legend):
+            t.setVisible(t.isVisible() and rect.contains(t.sceneBoundingRect()))
+
+    def _lay(self, px: float, grow: bool) -> None:
+        v = self.view
+        self.set_px(px)
+        sc = Scale()
+        if grow:
+            sc = Scale.for_labels(self.fm.horizontalAdvance("a=" + NUMBER_SLOT), self.fm.height())
+        if sc != v.geom.scale:  # circles sized for these labels: the items made again
+            v.populate(sc)
+            self.set_px(px)
+        self.place_static()
+        self.place_numbers()
+        v.setSceneRect(self.scene_rect())
+        v.fit_only()
 
     def scene_rect(self) -> QRectF:
         box = QRectF()
@@ -99,11 +117,12 @@ class LabelLayout:
                 for k in range(3)
             ]
             self._put(t, placer, [(x, y, br.width(), br.height()) for x, y, _, _ in cands])
+        r = g.scale.r
         for (l, j), t in v.names.items():
             x, y = g.circles[l, j]
             br = t.boundingRect()
             self._put(
-                t, placer, [(x - R - 8 - br.width(), y - br.height() / 2, br.width(), br.height())]
+                t, placer, [(x - r - 8 - br.width(), y - br.height() / 2, br.width(), br.height())]
             )
         for l, t in v.captions.items():
             x0, _, x1, y1 = g.column(l)
@@ -115,7 +134,7 @@ class LabelLayout:
     def place_legend(self, placer: Placer) -> None:
         v = self.view
         w = max(self.fm.horizontalAdvance(s) for s in LEGEND_LONGEST.split("\n"))
-        h = self.fm.lineSpacing() * 4 + 4
+        h = self.fm.lineSpacing() * (LEGEND_LONGEST.count("\n") + 1) + 4
         bottom = max(y + hh for _, y, _, hh in placer.taken)
         if v.bias_text:  # a row for the lowest neurons' biases
             bottom += self.fm.height() + 4
@@ -134,8 +153,9 @@ class LabelLayout:
         """Biases below their neurons (or beside), weights along their edges; each a slot."""
         v, g = self.view, self.view.geom
         placer = Placer(self.static + [v.column_box(l) for l in g.strips])
+        r = g.scale.r
         for x, y in g.circles.values():
-            placer.take((x - R, y - R, 2 * R, 2 * R))
+            placer.take((x - r, y - r, 2 * r, 2 * r))
         h = self.fm.height()
         slot = self.fm.horizontalAdvance(NUMBER_SLOT)
         self.place_outside(placer, slot + self.fm.horizontalAdvance("a="), h)
@@ -143,9 +163,9 @@ class LabelLayout:
             x, y = g.circles[v.nodes[nid].key]
             w = max(slot + self.fm.horizontalAdvance("b="), t.boundingRect().width())
             cands = [
-                (x - w / 2, y + R + 2, w, h),
-                (x + R * 0.7, y + R * 0.7, w, h),
-                (x - w / 2, y - R - 2 - h, w, h),
+                (x - w / 2, y + r + 2, w, h),
+                (x + r * 0.7, y + r * 0.7, w, h),
+                (x - w / 2, y - r - 2 - h, w, h),
             ]
             self._put_centred(t, placer, cands)
         segs = [(*e.line().p1().toTuple(), *e.line().p2().toTuple()) for e in v.edges.values()]
@@ -159,7 +179,8 @@ class LabelLayout:
     def place_outside(self, placer: Placer, w: float, h: float) -> None:
         """Where a neuron's value cannot fit inside its circle at this size: a slot beside it."""
         v, g = self.view, self.view.geom
-        inside = inside_circle(self.fm.horizontalAdvance("a=" + NUMBER_SLOT) + 4, h, R)
+        r = g.scale.r
+        inside = inside_circle(self.fm.horizontalAdvance("a=" + NUMBER_SLOT) + 4, h, r)
         for nid, t in v.node_text.items():
             t.slot = None
             t.setVisible(True)
@@ -167,10 +188,10 @@ class LabelLayout:
                 continue
             x, y = g.circles[v.nodes[nid].key]
             cands = [
-                (x + R + 4, y - h / 2, w, h),
-                (x - R - 4 - w, y - h / 2, w, h),
-                (x - w / 2, y + R + 2, w, h),
-                (x - w / 2, y - R - 2 - h, w, h),
+                (x + r + 4, y - h / 2, w, h),
+                (x - r - 4 - w, y - h / 2, w, h),
+                (x - w / 2, y + r + 2, w, h),
+                (x - w / 2, y - r - 2 - h, w, h),
             ]
             t.slot = placer.place(cands)  # node_label puts it there when it does not fit inside
 
@@ -199,7 +220,9 @@ class LabelLayout:
         beside the circle, else its number alone inside, else none (it is in the hover text)."""
         number = text.split("=", 1)[-1]
         fits = [
-            inside_circle(self.fm.horizontalAdvance(s) + 4, self.fm.height(), R)
+            inside_circle(
+                self.fm.horizontalAdvance(s) + 4, self.fm.height(), self.view.geom.scale.r
+            )
             for s in (text, number)
         ]
         item.beside = not fits[0] and item.slot is not None

@@ -14,11 +14,27 @@ from dataclasses import dataclass, field
 
 STRIP_FROM = 12  # a layer of more units than this is drawn as a strip of cells
 MAX_CELLS = 1000  # cells drawn in one strip; the rest are summarised as "+N more"
-R = 34.0  # circle radius
-COL_GAP = 240.0  # from one layer's centre to the next
-ROW_GAP = 92.0  # from one circle's centre to the next below it
+R = 34.0  # circle radius (at least: big labels get bigger circles, see `Scale`)
+COL_GAP = 240.0  # from one layer's centre to the next (at least)
+ROW_GAP = 92.0  # from one circle's centre to the next below it (at least)
 STRIP_W = 44.0  # a strip's width
-STRIP_H = 8 * ROW_GAP  # a strip's height (at least: as tall as the tallest circle column)
+STRIP_ROWS = 8  # a strip is as tall as this many rows of circles (or the tallest column)
+
+
+@dataclass(frozen=True)
+class Scale:
+    """The sizes the drawing is laid out with: the label size decides them, so a label fits
+    inside a circle and between two columns however big the labels are (lecturer mode)."""
+
+    r: float = R  # circle radius
+    col: float = COL_GAP  # from one layer's centre to the next
+    row: float = ROW_GAP  # from one circle's centre to the next below it
+
+    @classmethod
+    def for_labels(cls, value_w: float, px: float) -> Scale:
+        """Circles that hold a value `value_w` wide, `px` tall; room for a number between."""
+        r = max(R, ((value_w / 2) ** 2 + (px / 2) ** 2) ** 0.5 + 3)
+        return cls(r, max(COL_GAP, 2 * r + 4 * px), max(ROW_GAP, 2 * r + 1.4 * px))
 
 
 def is_strip(n: int) -> bool:
@@ -56,6 +72,7 @@ class Strip:
 @dataclass
 class Geometry:
     sizes: tuple[int, ...]
+    scale: Scale = Scale()
     circles: dict[tuple[int, int], tuple[float, float]] = field(default_factory=dict)  # centres
     strips: dict[int, Strip] = field(default_factory=dict)  # layer -> its strip
     height: float = 0.0  # from the top of the tallest column to its bottom (centres ± R)
@@ -67,7 +84,7 @@ class Geometry:
             s = self.strips[l]
             return (s.x if side < 0 else s.x + s.w), s.cell_y(j)
         x, y = self.circles[l, j]
-        return x + side * R, y
+        return x + side * self.scale.r, y
 
     def column(self, l: int) -> tuple[float, float, float, float]:
         """The box (left, top, right, bottom) the drawn units of layer l fill."""
@@ -75,23 +92,27 @@ class Geometry:
             s = self.strips[l]
             return s.x, s.top, s.x + s.w, s.top + s.h
         ys = [y for (k, _), (_, y) in self.circles.items() if k == l]
-        x = l * COL_GAP
-        return x - R, min(ys) - R, x + R, max(ys) + R
+        x, r = l * self.scale.col, self.scale.r
+        return x - r, min(ys) - r, x + r, max(ys) + r
 
 
-def geometry(sizes) -> Geometry:
+def geometry(sizes, sc: Scale = Scale()) -> Geometry:
     sizes = tuple(sizes)
-    circle_h = [(n - 1) * ROW_GAP for n in sizes if not is_strip(n)]
-    strip_h = STRIP_H if any(is_strip(n) for n in sizes) else 0.0
-    span = max([strip_h - 2 * R, *circle_h])  # between the first and last centre
-    g = Geometry(sizes, height=span + 2 * R)
+    r = sc.r
+    circle_h = [(n - 1) * sc.row for n in sizes if not is_strip(n)]
+    strip_h = STRIP_ROWS * sc.row if any(is_strip(n) for n in sizes) else 0.0
+    span = max([strip_h - 2 * r, *circle_h])  # between the first and last centre
+    g = Geometry(sizes, sc, height=span + 2 * r)
     for l, n in enumerate(sizes):
-        x = l * COL_GAP
+        x = l * sc.col
         if is_strip(n):
             cells = len(drawn_units(n))
-            g.strips[l] = Strip(x - STRIP_W / 2, -R, STRIP_W, span + 2 * R, cells, n)
+            g.strips[l] = Strip(x - STRIP_W / 2, -r, STRIP_W, span + 2 * r, cells, n)
             continue
-        top = (span - (n - 1) * ROW_GAP) / 2
+        gap = sc.row  # beside a strip, a few circles spread out: room for their labels
+        if strip_h and n > 1:
+            gap = max(sc.row, min(3 * sc.row, span / (n - 1)))
+        top = (span - (n - 1) * gap) / 2
         for j in range(n):
-            g.circles[l, j] = (x, top + j * ROW_GAP)
+            g.circles[l, j] = (x, top + j * gap)
     return g

@@ -17,7 +17,7 @@ from engine.numpy_engine import ids
 
 from .network_items import EdgeItem, LabelItem, NodeItem, StripItem, blend, edge_key
 from .network_labels import MARKS_LABELLED, LabelLayout
-from .network_layout import Geometry, R, edges_drawn, geometry
+from .network_layout import Geometry, Scale, edges_drawn, geometry
 from .scene_state import ViewState
 
 FLASH_MS = 600  # the update phase's pulse on the changed value
@@ -46,12 +46,13 @@ class NetworkView(QGraphicsView):
         self.flashing: tuple[str, ...] = ()  # ids pulsing now (for tests)
         self.highlighted: tuple[str, ...] = ()  # ids drawn highlighted now (for tests)
         self.tooltip_provider = None  # item id -> hover text, asked for when an item is hovered
+        self.sizes: tuple[int, ...] = ()
+        self.input_names: tuple[str, ...] = ()
         self._clear()
 
     def _clear(self) -> None:
         self.geom: Geometry | None = None
         self._shown: ViewState | None = None  # the moment drawn last (redrawn after a refit)
-        self.sizes: tuple[int, ...] = ()
         self.nodes: dict[str, NodeItem] = {}
         self.node_text: dict[str, LabelItem] = {}
         self.edges: dict[str, EdgeItem] = {}
@@ -74,11 +75,20 @@ class NetworkView(QGraphicsView):
 
     # ---- building ----
     def build(self, sizes: tuple[int, ...], input_names=()) -> None:
+        self.sizes, self.input_names = tuple(sizes), tuple(input_names)
+        self._shown = None
+        self.populate(Scale())
+        self.fit()
+
+    def populate(self, sc: Scale) -> None:
+        """Make the items of `sizes` laid out at this scale (network_labels picks it)."""
+        sizes = self.sizes
         self.flash.stop()
         self.scene().clear()
+        shown = self._shown
         self._clear()
-        self.sizes = tuple(sizes)
-        self.geom = g = geometry(sizes)
+        self._shown = shown
+        self.geom = g = geometry(sizes, sc)
         one_by_one = [l for l in range(1, len(sizes)) if edges_drawn(sizes, l)]
         show_numbers = sum(sizes[l - 1] * sizes[l] for l in one_by_one) <= 24
         for l in range(1, len(sizes)):
@@ -86,7 +96,7 @@ class NetworkView(QGraphicsView):
                 self._edges(l, show_numbers)
             else:
                 self._band(l)
-        self._nodes(show_numbers, input_names)
+        self._nodes(show_numbers, self.input_names)
         for l, n in enumerate(sizes):
             name = "input" if l == 0 else "output" if l == len(sizes) - 1 else f"hidden {l}"
             self.titles.append(self._label(f"layer {l}\n{name}", 5))
@@ -98,7 +108,6 @@ class NetworkView(QGraphicsView):
         for _ in range(MARKS_LABELLED * len(g.strips)):
             self.mark_text.append(self._label("", 6))
         self.static_text = [*self.titles, *self.names.values(), *self.captions.values()]
-        self.fit()
 
     def _edges(self, l: int, show_numbers: bool) -> None:
         g = self.geom
@@ -132,7 +141,8 @@ class NetworkView(QGraphicsView):
         g = self.geom
         for (l, j), (x, y) in g.circles.items():
             nid = ids.node(l, j)
-            item = NodeItem((l, j), QRectF(x - R, y - R, 2 * R, 2 * R))
+            r = g.scale.r
+            item = NodeItem((l, j), QRectF(x - r, y - r, 2 * r, 2 * r))
             item.setZValue(2)
             self.scene().addItem(item)
             self.nodes[nid] = item
@@ -309,11 +319,12 @@ class NetworkView(QGraphicsView):
             self.edges[eid].setPen(p)
         back = blend(hl, canvas, t)
         back.setAlpha(round(255 - 40 * t))
+        ink = QBrush(blend(canvas, QColor(self.theme.text), t))  # dark on the pulse, then back
         for key in self.flashing:
             item = self.edge_text.get(key) or self.bias_text.get(key)
             if item is not None:
                 item.backing = back
-                item.update()
+                item.setBrush(ink)
 
     def flash_running(self) -> bool:
         return self.flash.state() == QAbstractAnimation.State.Running

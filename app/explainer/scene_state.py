@@ -155,20 +155,20 @@ def _edges(vs: ViewState, p: _Position, l: int, W, backward: bool) -> None:
 
 
 def _legend(vs: ViewState, phase: str, sample: int, r) -> None:
+    """Short lines: the legend is drawn at the label size, which is big in lecturer mode."""
     if phase == "backward":
-        vs.edge_label = (
-            "edges: gradients ∂L/∂w of this step (blue +, orange −, width = size)\n"
-            "grey: not computed yet"
-        )
+        lines = [
+            "edges: gradients ∂L/∂w of this step",
+            "blue +, orange −, width = size; grey: not yet",
+        ]
     else:
-        vs.edge_label = "edges: weights — blue +, orange −, width = |w|" + (
-            "\nupdated weights show their new value" if phase == "update" else ""
-        )
+        lines = ["edges: weights", "blue +, orange −, width = |w|"]
+        if phase == "update":
+            lines.append("updated weights show their new value")
     if vs.cells:
-        vs.edge_label += "\ncells: each unit's " + (
-            "δ, a or z" if phase == "backward" else "a or z"
-        )
-    vs.edge_label += f"\nsample {sample} · {r.mode} · step {r.t}"
+        lines.append("cells: each unit's " + ("δ, a or z" if phase == "backward" else "a or z"))
+    lines.append(f"sample {sample} · {r.mode} · step {r.t}")
+    vs.edge_label = "\n".join(lines)
 
 
 def tooltip(explainer, item_id: str) -> str:
@@ -215,7 +215,7 @@ def training_view_state(explainer) -> ViewState:
                 vs.edge_values[ids.edge(k + 1, j, i)] = float(W[j, i])
                 vs.edge_text[ids.edge(k + 1, j, i)] = num(W[j, i], 3)
     vs.edge_label = (
-        "training… the newest weights (blue +, orange −, width = |w|)\n"
-        f"step {state.t:>9}; press T to pause, stepping resumes at the next step"
+        "training… the newest weights\nblue +, orange −, width = |w|\n"
+        f"step {state.t}; T pauses, stepping resumes there"
     )
     return vs

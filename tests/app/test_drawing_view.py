@@ -11,7 +11,6 @@ import pytest
 
 from app.explainer.data_panel import PRESET_DIR
 from app.explainer.network_items import LabelItem
-from app.explainer.network_layout import R
 from app.shared.theme import NORMAL
 
 
@@ -47,7 +46,7 @@ def assert_clean(view) -> None:
                 max(abs(r.left() - c.x()), abs(r.right() - c.x())),
                 max(abs(r.top() - c.y()), abs(r.bottom() - c.y())),
             )
-            assert math.hypot(*corner) <= R, f"{t.text()!r} overflows its neuron"
+            assert math.hypot(*corner) <= view.geom.scale.r, f"{t.text()!r} overflows its neuron"
 
 
 def big_labels(view, px: int) -> None:
