@@ -67,12 +67,26 @@ def along(
     return on + [(x, y + dy, w, h) for x, y, _, _ in on for dy in (-0.6 * h, 0.6 * h)]
 
 
+def within(r: Rect, bounds: Rect) -> bool:
+    return (
+        bounds[0] <= r[0]
+        and bounds[1] <= r[1]
+        and r[0] + r[2] <= bounds[0] + bounds[2]
+        and r[1] + r[3] <= bounds[1] + bounds[3]
+    )
+
+
 class Placer:
-    def __init__(self, taken: Iterable[Rect] = (), pad: float = 2.0):
+    """`bounds`: where labels must stay (None: anywhere; the drawing is fitted around them)."""
+
+    def __init__(self, taken: Iterable[Rect] = (), pad: float = 2.0, bounds: Rect | None = None):
         self.taken: list[Rect] = list(taken)
         self.pad = pad
+        self.bounds = bounds
 
     def free(self, r: Rect) -> bool:
+        if self.bounds is not None and not within(r, self.bounds):
+            return False
         return not any(overlaps(r, t, self.pad) for t in self.taken)
 
     def take(self, r: Rect) -> None:

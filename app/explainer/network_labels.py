@@ -20,13 +20,13 @@ from .label_place import Placer, Rect, along, inside_circle
 from .network_layout import Scale
 
 BASE_PX = 13.0  # label size in scene units when the scale leaves room (the drawing's own size)
+VALUE_SLOT = "a=0.000"  # what a circle is made to hold (a wider value goes beside it)
 NUMBER_SLOT = "−0.0000"  # the width kept for a weight's or bias's number ("b=" added for biases)
 MARKS_LABELLED = 4  # a strip's current units given a label (the rest are outlined only)
 MAX_PX = 72.0  # label size in scene units at most (a view too small for label_px: smaller)
-LEGEND_LONGEST = (  # the widest legend scene_state writes, kept room for
-    "blue +, orange −, width = size; grey: not yet\nedges: gradients ∂L/∂w of this step\n"
-    "updated weights show their new value\ncells: each unit's δ, a or z\n"
-    "sample 0000 · mini-batch · step 000000"
+LEGEND_LONGEST = (  # the widest and tallest legend scene_state writes, kept room for
+    "edges: ∂L/∂w of this step\nblue +, orange −, width = size\ngrey: not yet\n"
+    "cells: δ, a or z of a unit\nsample 0000 · mini-batch · step 00000"
 )
 
 
@@ -43,6 +43,8 @@ class LabelLayout:
         self.fm = QFontMetricsF(self.font)
         self.static: list[Rect] = []  # what titles, names, captions and the legend cover
         self.taken: list[Rect] = []  # and the units and numbers too
+        self.dropped = 0  # labels left out for want of room: 1 the legend, 2 the titles too
+        self.bounds: Rect | None = None  # a view too small: labels only where they are seen
 
     # ---- sizes ----
     def want_px(self, cap: float = MAX_PX) -> float:
@@ -65,31 +67,31 @@ class LabelLayout:
     def relayout(self) -> None:
         """Size the labels for the view's scale, lay the drawing out around them (circles that
         hold them), place them and fit the scene; again while the fit shrinks the scale below
-        what the labels need. If no size settles (a view too small for circles that hold
-        label_px text), the drawing keeps its own sizes and the labels with no room are hidden."""
+        what the labels need. If no size settles (a view too small for label_px text), the
+        legend is left out, then the titles; if it still does not settle, the labels are as big
+        as label_px needs at the last fit and those with no room in the view are hidden."""
         v = self.view
         if v.geom is None:
             return
-        for grow in (True, False):
+        self.bounds = None
+        for self.dropped in range(3):  # 1: no legend; 2: no titles either
             px = self.want_px()
-            for _ in range(4):
-                self._lay(px, grow)
-                if self.want_px(cap=math.inf) <= math.ceil(px):  # still big enough
+            for _ in range(8):
+                self._lay(px)
+                want = self.want_px(cap=math.inf)
+                if want <= math.ceil(px):  # still big enough
                     return
-                px = min(MAX_PX, self.want_px() * 1.02)  # a little ahead of the next fit
-        self.set_px(self.want_px(cap=math.inf))  # label_px at this fit; hidden where no room
+                px = min(MAX_PX, 1.03 * want + 2 * (want - px))  # ahead of the next fit
+        self.set_px(self.want_px(cap=math.inf))  # label_px at this fit, where there is room
+        self.bounds = v.sceneRect().getRect()
         self.place_static()
         self.place_numbers()
-        rect = v.sceneRect()
-        for t in (*v.static_text, v.legend):
-            t.setVisible(t.isVisible() and rect.contains(t.sceneBoundingRect()))
 
-    def _lay(self, px: float, grow: bool) -> None:
+    def _lay(self, px: float) -> None:
         v = self.view
         self.set_px(px)
-        sc = Scale()
-        if grow:
-            sc = Scale.for_labels(self.fm.horizontalAdvance("a=" + NUMBER_SLOT), self.fm.height())
+        value_w = self.fm.horizontalAdvance(VALUE_SLOT)
+        sc = Scale.for_labels(value_w, self.fm.height(), bool(v.edge_text))
         if sc != v.geom.scale:  # circles sized for these labels: the items made again
             v.populate(sc)
             self.set_px(px)
@@ -108,7 +110,7 @@ class LabelLayout:
         v, g = self.view, self.view.geom
         lh = self.fm.lineSpacing()
         taken = [v.column_box(l) for l in range(len(g.sizes))]
-        placer = Placer(taken)
+        placer = Placer(taken, bounds=self.bounds)
         for l, t in enumerate(v.titles):
             x0, y0, x1, _ = g.column(l)
             br = t.boundingRect()
@@ -116,7 +118,9 @@ class LabelLayout:
                 ((x0 + x1 - br.width()) / 2, y0 - 8 - br.height() - k * 1.2 * lh, 0, 0)
                 for k in range(3)
             ]
-            self._put(t, placer, [(x, y, br.width(), br.height()) for x, y, _, _ in cands])
+            if self.dropped < 2:
+                self._put(t, placer, [(x, y, br.width(), br.height()) for x, y, _, _ in cands])
+            t.setVisible(self.dropped < 2 and t.isVisible())
         r = g.scale.r
         for (l, j), t in v.names.items():
             x, y = g.circles[l, j]
@@ -128,7 +132,9 @@ class LabelLayout:
             x0, _, x1, y1 = g.column(l)
             br = t.boundingRect()
             self._put(t, placer, [((x0 + x1 - br.width()) / 2, y1 + 6, br.width(), br.height())])
-        self.place_legend(placer)
+        v.legend.setVisible(self.dropped < 1)
+        if self.dropped < 1:
+            self.place_legend(placer)
         self.static = placer.taken[len(taken) :]
 
     def place_legend(self, placer: Placer) -> None:
@@ -152,7 +158,7 @@ class LabelLayout:
     def place_numbers(self) -> None:
         """Biases below their neurons (or beside), weights along their edges; each a slot."""
         v, g = self.view, self.view.geom
-        placer = Placer(self.static + [v.column_box(l) for l in g.strips])
+        placer = Placer(self.static + [v.column_box(l) for l in g.strips], bounds=self.bounds)
         r = g.scale.r
         for x, y in g.circles.values():
             placer.take((x - r, y - r, 2 * r, 2 * r))
@@ -180,7 +186,7 @@ class LabelLayout:
         """Where a neuron's value cannot fit inside its circle at this size: a slot beside it."""
         v, g = self.view, self.view.geom
         r = g.scale.r
-        inside = inside_circle(self.fm.horizontalAdvance("a=" + NUMBER_SLOT) + 4, h, r)
+        inside = inside_circle(self.fm.horizontalAdvance(VALUE_SLOT) + 4, h, r)
         for nid, t in v.node_text.items():
             t.slot = None
             t.setVisible(True)
@@ -235,21 +241,32 @@ class LabelLayout:
         br = item.boundingRect()
         item.setPos(centre.x() - br.width() / 2, centre.y() - br.height() / 2)
 
-    def place_marks(self, marks: list[tuple[int, int, str]]) -> None:
-        """Label a strip's current units ((layer, cell, text)) beside the strip, free of the rest."""
-        v = self.view
-        placer = Placer(self.taken)
-        h = self.fm.height()
-        for k, t in enumerate(v.mark_text):
+    def strip_spots(self, l: int, j: int):
+        """Where the label of cell j of strip l may go: beside the strip, level with the cell
+        or a few lines above or below it."""
+        s, h = self.view.geom.strips[l], self.fm.height()
+        y = s.cell_y(j) - h / 2
+
+        def spots(w: float) -> list[Rect]:
+            out = []
+            for dy in (0, -1.2, 1.2, -2.4, 2.4, -3.6, 3.6):
+                out += [(s.x + s.w + 8, y + dy * h, w, h), (s.x - 8 - w, y + dy * h, w, h)]
+            return out
+
+        return spots
+
+    def edge_spots(self, seg):
+        """Where an edge's number may go when its own slot was not found: along the edge."""
+        return lambda w: along(seg, w, self.fm.height())
+
+    def place_marks(self, marks: list[tuple[str, object]]) -> None:
+        """Label the current event's units and edges that have no label of their own
+        ((text, spots: width -> candidate boxes)), free of everything placed."""
+        placer = Placer(self.taken, bounds=self.bounds)
+        for k, t in enumerate(self.view.mark_text):
             if k >= len(marks):
                 t.setVisible(False)
                 continue
-            l, j, text = marks[k]
+            text, spots = marks[k]
             t.setText(text)
-            w = t.boundingRect().width()
-            s = v.geom.strips[l]
-            y = s.cell_y(j) - h / 2
-            cands = []
-            for dy in (0, -1.2, 1.2, -2.4, 2.4, -3.6, 3.6):
-                cands += [(s.x + s.w + 8, y + dy * h, w, h), (s.x - 8 - w, y + dy * h, w, h)]
-            self._put(t, placer, cands)
+            self._put(t, placer, spots(t.boundingRect().width()))

@@ -18,7 +18,7 @@ R = 34.0  # circle radius (at least: big labels get bigger circles, see `Scale`)
 COL_GAP = 240.0  # from one layer's centre to the next (at least)
 ROW_GAP = 92.0  # from one circle's centre to the next below it (at least)
 STRIP_W = 44.0  # a strip's width
-STRIP_ROWS = 8  # a strip is as tall as this many rows of circles (or the tallest column)
+STRIP_ROWS = 8  # a strip is as tall as this many rows (ROW_GAP) or the tallest column
 
 
 @dataclass(frozen=True)
@@ -31,10 +31,12 @@ class Scale:
     row: float = ROW_GAP  # from one circle's centre to the next below it
 
     @classmethod
-    def for_labels(cls, value_w: float, px: float) -> Scale:
-        """Circles that hold a value `value_w` wide, `px` tall; room for a number between."""
+    def for_labels(cls, value_w: float, px: float, numbers: bool) -> Scale:
+        """Circles that hold a value `value_w` wide, `px` tall; between two columns room for
+        weights' numbers (`numbers`) or only for a label beside a circle."""
         r = max(R, ((value_w / 2) ** 2 + (px / 2) ** 2) ** 0.5 + 3)
-        return cls(r, max(COL_GAP, 2 * r + 4 * px), max(ROW_GAP, 2 * r + 1.4 * px))
+        col = 2 * r + (4.0 if numbers else 2.5) * px
+        return cls(r, max(COL_GAP, col), max(ROW_GAP, 2 * r + 1.4 * px))
 
 
 def is_strip(n: int) -> bool:
@@ -100,7 +102,7 @@ def geometry(sizes, sc: Scale = Scale()) -> Geometry:
     sizes = tuple(sizes)
     r = sc.r
     circle_h = [(n - 1) * sc.row for n in sizes if not is_strip(n)]
-    strip_h = STRIP_ROWS * sc.row if any(is_strip(n) for n in sizes) else 0.0
+    strip_h = STRIP_ROWS * ROW_GAP if any(is_strip(n) for n in sizes) else 0.0
     span = max([strip_h - 2 * r, *circle_h])  # between the first and last centre
     g = Geometry(sizes, sc, height=span + 2 * r)
     for l, n in enumerate(sizes):

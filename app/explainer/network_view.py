@@ -22,6 +22,7 @@ from .scene_state import ViewState
 
 FLASH_MS = 600  # the update phase's pulse on the changed value
 BAND_EDGES = 600  # at most this many of the current event's edges drawn across a band
+MARKED_EDGES = 2  # the current event's edges labelled apart when their own slot is taken
 
 
 class NetworkView(QGraphicsView):
@@ -105,7 +106,7 @@ class NetworkView(QGraphicsView):
                 self.captions[l] = self._label(
                     f"{n} units" + (f" (+{more} more)" if more else ""), 5
                 )
-        for _ in range(MARKS_LABELLED * len(g.strips)):
+        for _ in range(MARKS_LABELLED * len(g.strips) + MARKED_EDGES * bool(self.edge_text)):
             self.mark_text.append(self._label("", 6))
         self.static_text = [*self.titles, *self.names.values(), *self.captions.values()]
 
@@ -205,7 +206,7 @@ class NetworkView(QGraphicsView):
         self._edge_pens(vs)
         self._node_pens(vs)
         refit = self._numbers(vs)
-        self._strip_cells(vs)
+        marks = self._strip_cells(vs)
         for t in self.static_text:
             t.setBrush(QBrush(QColor(th.text)))
         self.legend.setText(vs.edge_label)
@@ -213,6 +214,7 @@ class NetworkView(QGraphicsView):
         if refit:  # a number grew wider than the slot kept for it: all are placed again
             self.labels.place_numbers()
             self._node_pens(vs)
+        self._marks(vs, marks)
         self.highlighted = tuple(vs.highlight_nodes) + tuple(vs.highlight_edges)
         if vs.phase == "update":
             self._start_flash(vs)
@@ -275,9 +277,10 @@ class NetworkView(QGraphicsView):
                 refit |= not self.labels.recentre(t)
         return refit
 
-    def _strip_cells(self, vs: ViewState) -> None:
+    def _strip_cells(self, vs: ViewState) -> list:
+        """Colour the strips; the labels of their current units (network_labels.place_marks)."""
         th = self.theme
-        marks: list[tuple[int, int, str]] = []
+        marks = []
         by_layer: dict[int, list[int]] = {l: [] for l in self.strips}
         for nid in vs.highlight_nodes if self.strips else ():
             if not nid.startswith("n"):  # "loss"
@@ -288,16 +291,27 @@ class NetworkView(QGraphicsView):
         main = vs.highlight_nodes[0] if vs.highlight_nodes else ""
         for l, js in by_layer.items():  # the event's own unit, and a few it reads (not 500)
             for j in js if len(js) <= MARKS_LABELLED else [j for j in js if ids.node(l, j) == main]:
-                marks.append((l, j, f"#{j} {vs.node_values.get(ids.node(l, j), '')}".rstrip()))
+                text = f"#{j} {vs.node_values.get(ids.node(l, j), '')}".rstrip()
+                marks.append((text, self.labels.strip_spots(l, j)))
         for l, item in self.strips.items():
             item.set_colours(th.canvas, th.positive, th.negative, th.muted)
             item.setPen(QPen(QColor(th.node_border), 1.0))
             item.mark_pen = QPen(QColor(th.highlight), 3.0)
             item.set_values(vs.cells.get(l, []), by_layer[l])
+        return marks
+
+    def _marks(self, vs: ViewState, marks: list) -> None:
+        """The current event's strip units and edges whose numbers had no room of their own."""
+        for eid in vs.highlight_edges[:MARKED_EDGES]:
+            t = self.edge_text.get(eid)
+            if t is not None and not t.isVisible() and vs.edge_text.get(eid):
+                line = self.edges[eid].line()
+                seg = (*line.p1().toTuple(), *line.p2().toTuple())
+                marks.append((vs.edge_text[eid], self.labels.edge_spots(seg)))
         if self.mark_text:
             for t in self.mark_text:
-                t.setBrush(QBrush(QColor(th.text)))
-                t.backing = QColor(th.canvas)
+                t.setBrush(QBrush(QColor(self.theme.text)))
+                t.backing = QColor(self.theme.canvas)
             self.labels.place_marks(marks)
 
     # ---- the update phase's flash ----

@@ -157,16 +157,13 @@ def _edges(vs: ViewState, p: _Position, l: int, W, backward: bool) -> None:
 def _legend(vs: ViewState, phase: str, sample: int, r) -> None:
     """Short lines: the legend is drawn at the label size, which is big in lecturer mode."""
     if phase == "backward":
-        lines = [
-            "edges: gradients ∂L/∂w of this step",
-            "blue +, orange −, width = size; grey: not yet",
-        ]
+        lines = ["edges: ∂L/∂w of this step", "blue +, orange −, width = size", "grey: not yet"]
     else:
         lines = ["edges: weights", "blue +, orange −, width = |w|"]
         if phase == "update":
-            lines.append("updated weights show their new value")
+            lines.append("updated: the new value")
     if vs.cells:
-        lines.append("cells: each unit's " + ("δ, a or z" if phase == "backward" else "a or z"))
+        lines.append("cells: " + ("δ, a or z" if phase == "backward" else "a or z") + " of a unit")
     lines.append(f"sample {sample} · {r.mode} · step {r.t}")
     vs.edge_label = "\n".join(lines)
 
