@@ -113,6 +113,7 @@ class StripItem(_Hover, QGraphicsRectItem):
         self.image = QImage(1, strip.cells, QImage.Format.Format_RGB32)
         self.image.fill(QColor("#dddddd"))
         self.palette: tuple[list[int], list[int], int] = ([], [], 0)
+        self._colours: tuple[str, ...] = ()
         self.marks: list[int] = []
         self.mark_pen = QPen(QColor("#d4a000"), 3.0)
         self.setAcceptHoverEvents(True)
@@ -121,6 +122,9 @@ class StripItem(_Hover, QGraphicsRectItem):
         return ids.node(self.layer, self.strip.cell_at(pos.y()))
 
     def set_colours(self, canvas: str, positive: str, negative: str, empty: str) -> None:
+        if self._colours == (canvas, positive, negative, empty):  # the same theme: kept
+            return
+        self._colours = (canvas, positive, negative, empty)
         c = QColor(canvas)
         pos = [blend(c, QColor(positive), k / LEVELS).rgb() for k in range(LEVELS + 1)]
         neg = [blend(c, QColor(negative), k / LEVELS).rgb() for k in range(LEVELS + 1)]

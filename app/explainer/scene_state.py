@@ -107,27 +107,38 @@ def view_state(explainer) -> ViewState:
     sizes = net.model.sizes
     _inputs(vs, x, set(ev.nodes))
     keys = ("δ", "a", "z") if ev.phase == "backward" else ("a", "z")
+    hl = set(ev.nodes)  # a z event of a wide layer names 500 inputs: looked up, not scanned
     for k, (W, b) in enumerate(r.before.params):
-        l = k + 1
-        strip = is_strip(W.shape[0])
-        cells = vs.cells.setdefault(l, []) if strip else None
-        for j in drawn_units(W.shape[0]):
-            nid = ids.node(l, j)
-            got = p.shown(l, j, keys)
-            if cells is not None:
-                cells.append(None if got is None else got[1])
-            if got is not None and (not strip or nid in ev.nodes):
-                vs.node_values[nid] = f"{got[0]}={num(got[1], 3)}"
-            if not strip:  # a strip's biases are in its cells' hover text
-                new_b = p.new_bias(l, j)
-                vs.biases[nid] = float(b[j]) if new_b is None else new_b
-                vs.bias_text[nid] = "b=" + num_apart(
-                    vs.biases[nid], None if new_b is None else b[j]
-                )
-        if edges_drawn(sizes, l):
-            _edges(vs, p, l, W, ev.phase == "backward")
+        if is_strip(W.shape[0]):
+            _cells(vs, p, k + 1, W.shape[0], keys, hl)
+        else:
+            _circles(vs, p, k + 1, b, keys)
+        if edges_drawn(sizes, k + 1):
+            _edges(vs, p, k + 1, W, ev.phase == "backward")
     _legend(vs, ev.phase, p.sample, r)
     return vs
+
+
+def _circles(vs: ViewState, p: _Position, l: int, b, keys: tuple[str, ...]) -> None:
+    for j in drawn_units(len(b)):
+        nid = ids.node(l, j)
+        got = p.shown(l, j, keys)
+        if got is not None:
+            vs.node_values[nid] = f"{got[0]}={num(got[1], 3)}"
+        new_b = p.new_bias(l, j)
+        vs.biases[nid] = float(b[j]) if new_b is None else new_b
+        vs.bias_text[nid] = "b=" + num_apart(vs.biases[nid], None if new_b is None else b[j])
+
+
+def _cells(vs: ViewState, p: _Position, l: int, n: int, keys, hl: set[str]) -> None:
+    """A strip's values (one event read a cell); written out for its highlighted units only
+    (a strip's biases are in its cells' hover text)."""
+    cells = vs.cells[l] = []
+    for j in drawn_units(n):
+        got = p.shown(l, j, keys)
+        cells.append(None if got is None else got[1])
+        if got is not None and hl and ids.node(l, j) in hl:
+            vs.node_values[ids.node(l, j)] = f"{got[0]}={num(got[1], 3)}"
 
 
 def _inputs(vs: ViewState, x, highlight: set[str]) -> None:
