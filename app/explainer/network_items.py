@@ -161,5 +161,12 @@ class StripItem(_Hover, QGraphicsRectItem):
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRect(r)
         painter.setPen(self.mark_pen)
+        if len(self.marks) <= 32:
+            for j in self.marks:
+                painter.drawRect(self.cell_rect(j))
+            return
+        painter.setBrush(self.mark_pen.color())  # many (an event's 500 inputs): a bar beside
+        h = s.h / s.cells
+        painter.setPen(Qt.PenStyle.NoPen)
         for j in self.marks:
-            painter.drawRect(self.cell_rect(j))
+            painter.drawRect(QRectF(s.x - 6, s.top + j * h, 4, h))

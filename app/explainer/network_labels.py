@@ -249,7 +249,7 @@ class LabelLayout:
 
         def spots(w: float) -> list[Rect]:
             out = []
-            for dy in (0, -1.2, 1.2, -2.4, 2.4, -3.6, 3.6):
+            for dy in (0, *(sign * 1.2 * k for k in range(1, 9) for sign in (-1, 1))):
                 out += [(s.x + s.w + 8, y + dy * h, w, h), (s.x - 8 - w, y + dy * h, w, h)]
             return out
 
@@ -259,14 +259,25 @@ class LabelLayout:
         """Where an edge's number may go when its own slot was not found: along the edge."""
         return lambda w: along(seg, w, self.fm.height())
 
-    def place_marks(self, marks: list[tuple[str, object]]) -> None:
+    def place_marks(self, marks: list[tuple[str, object, tuple | None]]) -> None:
         """Label the current event's units and edges that have no label of their own
-        ((text, spots: width -> candidate boxes)), free of everything placed."""
-        placer = Placer(self.taken, bounds=self.bounds)
-        for k, t in enumerate(self.view.mark_text):
+        ((text, spots: width -> candidate boxes, the point it labels)), free of everything
+        placed and inside the fitted scene (they are placed after the fit); a label that had to
+        move away from its point gets a thin leader line to it."""
+        v = self.view
+        placer = Placer(self.taken, bounds=v.sceneRect().getRect())
+        for k, (t, line) in enumerate(zip(v.mark_text, v.mark_lines, strict=True)):
+            line.setVisible(False)
             if k >= len(marks):
                 t.setVisible(False)
                 continue
-            text, spots = marks[k]
+            text, spots, point = marks[k]
             t.setText(text)
-            self._put(t, placer, spots(t.boundingRect().width()))
+            got = self._put(t, placer, spots(t.boundingRect().width()))
+            if got is None or point is None:
+                continue
+            x, y, w, h = got
+            side = x if abs(x - point[0]) < abs(x + w - point[0]) else x + w
+            if abs(y + h / 2 - point[1]) > h:  # not level with its point
+                line.setLine(side, y + h / 2, *point)
+                line.setVisible(True)

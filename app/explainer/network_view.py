@@ -10,7 +10,13 @@ from __future__ import annotations
 
 from PySide6.QtCore import QAbstractAnimation, QPointF, QRectF, Qt, QVariantAnimation, Signal
 from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen, QPolygonF
-from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsPolygonItem, QGraphicsScene, QGraphicsView
+from PySide6.QtWidgets import (
+    QGraphicsLineItem,
+    QGraphicsPathItem,
+    QGraphicsPolygonItem,
+    QGraphicsScene,
+    QGraphicsView,
+)
 
 from app.shared.theme import Theme
 from engine.numpy_engine import ids
@@ -65,6 +71,7 @@ class NetworkView(QGraphicsView):
         self.names: dict[tuple[int, int], LabelItem] = {}
         self.captions: dict[int, LabelItem] = {}
         self.mark_text: list[LabelItem] = []
+        self.mark_lines: list[QGraphicsLineItem] = []  # from a moved mark label to its point
         self.static_text: list[LabelItem] = []  # titles, names, captions: theme-coloured
         self.legend = self._label("", 5)
 
@@ -108,6 +115,8 @@ class NetworkView(QGraphicsView):
                 )
         for _ in range(MARKS_LABELLED * len(g.strips) + MARKED_EDGES * bool(self.edge_text)):
             self.mark_text.append(self._label("", 6))
+            self.mark_lines.append(self.scene().addLine(0, 0, 0, 0))
+            self.mark_lines[-1].setZValue(6)
         self.static_text = [*self.titles, *self.names.values(), *self.captions.values()]
 
     def _edges(self, l: int, show_numbers: bool) -> None:
@@ -245,9 +254,12 @@ class NetworkView(QGraphicsView):
             if l in paths:
                 paths[l].moveTo(*self.geom.anchor(l - 1, i, 1))
                 paths[l].lineTo(*self.geom.anchor(l, j, -1))
+        many = max(1, len(vs.highlight_edges))
+        hl = QColor(th.highlight)
+        hl.setAlpha(255 if many <= 20 else 110)  # 500 lines: a light fan, not a solid wedge
         for l, (band, path) in self.bands.items():
             band.setBrush(QBrush(band_colour))
-            path.setPen(QPen(QColor(th.highlight), 2.5))
+            path.setPen(QPen(hl, 2.5 if many <= 20 else 0.8))
             path.setPath(paths[l])
 
     def _node_pens(self, vs: ViewState) -> None:
@@ -292,7 +304,8 @@ class NetworkView(QGraphicsView):
         for l, js in by_layer.items():  # the event's own unit, and a few it reads (not 500)
             for j in js if len(js) <= MARKS_LABELLED else [j for j in js if ids.node(l, j) == main]:
                 text = f"#{j} {vs.node_values.get(ids.node(l, j), '')}".rstrip()
-                marks.append((text, self.labels.strip_spots(l, j)))
+                s = self.geom.strips[l]
+                marks.append((text, self.labels.strip_spots(l, j), (s.x + s.w, s.cell_y(j))))
         for l, item in self.strips.items():
             item.set_colours(th.canvas, th.positive, th.negative, th.muted)
             item.setPen(QPen(QColor(th.node_border), 1.0))
@@ -307,11 +320,12 @@ class NetworkView(QGraphicsView):
             if t is not None and not t.isVisible() and vs.edge_text.get(eid):
                 line = self.edges[eid].line()
                 seg = (*line.p1().toTuple(), *line.p2().toTuple())
-                marks.append((vs.edge_text[eid], self.labels.edge_spots(seg)))
+                marks.append((vs.edge_text[eid], self.labels.edge_spots(seg), None))
         if self.mark_text:
-            for t in self.mark_text:
+            for t, line in zip(self.mark_text, self.mark_lines, strict=True):
                 t.setBrush(QBrush(QColor(self.theme.text)))
                 t.backing = QColor(self.theme.canvas)
+                line.setPen(QPen(QColor(self.theme.highlight), 1.5))
             self.labels.place_marks(marks)
 
     # ---- the update phase's flash ----
