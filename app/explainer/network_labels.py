@@ -68,8 +68,9 @@ class LabelLayout:
         """Size the labels for the view's scale, lay the drawing out around them (circles that
         hold them), place them and fit the scene; again while the fit shrinks the scale below
         what the labels need. If no size settles (a view too small for label_px text), the
-        legend is left out, then the titles; if it still does not settle, the labels are as big
-        as label_px needs at the last fit and those with no room in the view are hidden."""
+        legend is left out, then the titles; if it still does not settle, the drawing takes its
+        own sizes, the labels are label_px tall and those with no room in the view are hidden
+        (the current event's neurons are still labelled beside them: the view's marks)."""
         v = self.view
         if v.geom is None:
             return
@@ -82,7 +83,13 @@ class LabelLayout:
                 if want <= math.ceil(px):  # still big enough
                     return
                 px = min(MAX_PX, 1.03 * want + 2 * (want - px))  # ahead of the next fit
-        self.set_px(self.want_px(cap=math.inf))  # label_px at this fit, where there is room
+        if v.geom.scale != Scale():  # the drawing's own sizes; label_px where there is room
+            v.populate(Scale())
+            self.place_static()
+            self.place_numbers()
+            v.setSceneRect(self.scene_rect())
+            v.fit_only()
+        self.set_px(self.want_px(cap=math.inf))
         self.bounds = v.sceneRect().getRect()
         self.place_static()
         self.place_numbers()
@@ -255,6 +262,21 @@ class LabelLayout:
 
         return spots
 
+    def node_spots(self, x: float, y: float):
+        """Where a neuron's value may go when it has no room of its own: around the circle."""
+        r, h = self.view.geom.scale.r, self.fm.height()
+
+        def spots(w: float) -> list[Rect]:
+            out = []
+            for dy in (0, *(s * 1.2 * k for k in range(1, 8) for s in (-1, 1))):
+                out += [
+                    (x + r + 4, y - h / 2 + dy * h, w, h),
+                    (x - r - 4 - w, y - h / 2 + dy * h, w, h),
+                ]
+            return out
+
+        return spots
+
     def edge_spots(self, seg):
         """Where an edge's number may go when its own slot was not found: along the edge."""
         return lambda w: along(seg, w, self.fm.height())
@@ -264,8 +286,14 @@ class LabelLayout:
         ((text, spots: width -> candidate boxes, the point it labels)), free of everything
         placed and inside the fitted scene (they are placed after the fit); a label that had to
         move away from its point gets a thin leader line to it."""
-        v = self.view
-        placer = Placer(self.taken, bounds=v.sceneRect().getRect())
+        v, g = self.view, self.view.geom
+        taken = [*self.static, *(v.column_box(l) for l in g.strips)]
+        r = g.scale.r
+        taken += [(x - r, y - r, 2 * r, 2 * r) for x, y in g.circles.values()]
+        for t in (*v.node_text.values(), *v.edge_text.values(), *v.bias_text.values()):
+            if t.isVisible() and t.text():  # what is written now (an empty slot is free)
+                taken.append(rect_of(t))
+        placer = Placer(taken, bounds=v.sceneRect().getRect())
         for k, (t, line) in enumerate(zip(v.mark_text, v.mark_lines, strict=True)):
             line.setVisible(False)
             if k >= len(marks):

@@ -29,6 +29,7 @@ from .scene_state import ViewState
 FLASH_MS = 600  # the update phase's pulse on the changed value
 BAND_EDGES = 600  # at most this many of the current event's edges drawn across a band
 MARKED_EDGES = 2  # the current event's edges labelled apart when their own slot is taken
+MARKED_NODES = 2  # and its neurons, when their value has no room in (or beside) the circle
 
 
 class NetworkView(QGraphicsView):
@@ -113,7 +114,8 @@ class NetworkView(QGraphicsView):
                 self.captions[l] = self._label(
                     f"{n} units" + (f" (+{more} more)" if more else ""), 5
                 )
-        for _ in range(MARKS_LABELLED * len(g.strips) + MARKED_EDGES * bool(self.edge_text)):
+        marks = MARKS_LABELLED * len(g.strips) + MARKED_EDGES * bool(self.edge_text)
+        for _ in range(marks + MARKED_NODES * bool(g.circles)):
             self.mark_text.append(self._label("", 6))
             self.mark_lines.append(self.scene().addLine(0, 0, 0, 0))
             self.mark_lines[-1].setZValue(6)
@@ -267,6 +269,8 @@ class NetworkView(QGraphicsView):
         node_set = set(vs.highlight_nodes)
         main_id = vs.highlight_nodes[0] if vs.highlight_nodes else None
         text = QBrush(QColor(th.node_text))
+        backing, clear = QColor(th.canvas), QColor(0, 0, 0, 0)
+        backing.setAlpha(215)
         for nid, item in self.nodes.items():
             hl, main = nid in node_set, nid == main_id
             item.setBrush(QBrush(QColor(th.node_active if main else th.node)))
@@ -275,6 +279,7 @@ class NetworkView(QGraphicsView):
             t = self.node_text[nid]
             self.labels.node_label(t, vs.node_values.get(nid, ""), item.rect().center())
             t.setBrush(QBrush(QColor(th.text)) if t.beside else text)
+            t.backing = backing if t.beside else clear  # beside: over the edges, so backed
 
     def _numbers(self, vs: ViewState) -> bool:
         """Write the weights and biases; True when one no longer fits its slot."""
@@ -315,6 +320,12 @@ class NetworkView(QGraphicsView):
 
     def _marks(self, vs: ViewState, marks: list) -> None:
         """The current event's strip units and edges whose numbers had no room of their own."""
+        for nid in [n for n in vs.highlight_nodes if n in self.nodes][:MARKED_NODES]:
+            t = self.node_text[nid]
+            if vs.node_values.get(nid) and not (t.isVisible() and t.text()):
+                x, y = self.geom.circles[self.nodes[nid].key]
+                r = self.geom.scale.r
+                marks.append((vs.node_values[nid], self.labels.node_spots(x, y), (x + r, y)))
         for eid in vs.highlight_edges[:MARKED_EDGES]:
             t = self.edge_text.get(eid)
             if t is not None and not t.isVisible() and vs.edge_text.get(eid):

@@ -8,6 +8,7 @@ import math
 from types import SimpleNamespace
 
 import pytest
+from PySide6.QtCore import QPointF
 
 from app.explainer.data_panel import PRESET_DIR
 from app.explainer.network_items import LabelItem
@@ -152,3 +153,30 @@ def test_lecturer_size_labels_fit_whole_in_a_big_enough_view(qtbot, window):
     assert not any(t.beside for t in view.node_text.values())
     assert sum(t.isVisible() for t in view.edge_text.values()) >= 4
     assert_clean(view)
+
+
+def test_a_view_too_small_hides_labels_but_still_labels_the_current_neuron(qtbot, window, tmp_path):
+    window.resize(1500, 950)
+    window.docks["Plots"].hide()  # a view of about 850 × 650: 12 rows of 28 px labels at most
+    qtbot.wait(10)
+    assert window.open_network(net_file(tmp_path, [12, 12], "spiral"))
+    view, ex = window.view, window.explainer
+    big_labels(view, 28)
+    assert view.labels.bounds is not None  # no size settled: labels only where there is room
+    ex.goto(0, ex.current.events.layout.a(0, 2, 6))
+    nid = ex.event.nodes[0]
+    shown = [t.text() for t in view.node_text.values() if t.isVisible() and t.text()]
+    marked = [t.text() for t in view.mark_text if t.isVisible()]
+    assert view._shown.node_values[nid] in shown + marked
+    scale = view.transform().m11()
+    for t in visible_labels(view):
+        assert t.font().pixelSize() * scale >= 28 - 0.01, t.text()
+    assert_clean(view)
+
+
+def test_hovering_a_strip_names_the_cell_under_the_pointer(window, tmp_path):
+    assert window.open_network(net_file(tmp_path, [40, 40], "spiral"))
+    strip = window.view.strips[2]
+    s = strip.strip
+    assert strip.hover_id(QPointF(s.x + 1, s.cell_y(17))) == "n2_17"
+    assert "neuron 17 of layer 2" in window.view.tooltip_provider("n2_17")
