@@ -83,7 +83,7 @@ class LabelLayout:
                 if want <= math.ceil(px):  # still big enough
                     return
                 px = min(MAX_PX, 1.03 * want + 2 * (want - px))  # ahead of the next fit
-        self.dropped = 0  # titles and legend again, where the fitted view has room for them
+        self.dropped = 1  # the titles again where the fitted view has room (not the legend)
         if v.geom.scale != Scale():  # the drawing's own sizes; label_px where there is room
             v.populate(Scale())
             self.place_static()
