@@ -1,67 +1,35 @@
 """The drawn network: neurons as circles showing their current value, edges whose colour and width
-show the weight (forward, loss, update) or the gradient (backward). The current event's neuron and
-edges are highlighted. Hover for details; click an edge to edit its weight, a neuron for its bias.
+show the weight (forward, loss, update) or the gradient (backward). A layer wider than
+network_layout.STRIP_FROM is a strip of cells coloured by value, joined to its neighbours by a
+light band carrying only the current event's edges. The current event's neurons and edges are
+highlighted; in the update phase the changed value flashes. Hover for details; click an edge to
+edit its weight, a neuron (or a cell) for its bias. Labels: network_labels.py.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPainterPathStroker, QPen
+from PySide6.QtCore import QAbstractAnimation, QPointF, QRectF, Qt, QVariantAnimation, Signal
+from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import (
-    QGraphicsEllipseItem,
     QGraphicsLineItem,
+    QGraphicsPathItem,
+    QGraphicsPolygonItem,
     QGraphicsScene,
-    QGraphicsSimpleTextItem,
     QGraphicsView,
 )
 
 from app.shared.theme import Theme
 from engine.numpy_engine import ids
-from engine.numpy_engine.fmt import num
 
-from .scene_state import MAX_DRAWN, ViewState
+from .network_items import EdgeItem, LabelItem, NodeItem, StripItem, blend, edge_key
+from .network_labels import MARKS_LABELLED, LabelLayout
+from .network_layout import Geometry, Scale, edges_drawn, geometry
+from .scene_state import ViewState
 
-R = 34.0  # neuron radius
-COL_GAP = 240.0
-ROW_GAP = 92.0
-
-
-class _Hover:
-    """Hover text written when the item is hovered (by the view's `tooltip_provider`)."""
-
-    item_id = ""
-
-    def hoverEnterEvent(self, ev) -> None:  # noqa: N802 (Qt)
-        views = self.scene().views() if self.scene() is not None else []
-        provider = getattr(views[0], "tooltip_provider", None) if views else None
-        if provider is not None:
-            self.setToolTip(provider(self.item_id))
-        super().hoverEnterEvent(ev)
-
-
-class EdgeItem(_Hover, QGraphicsLineItem):
-    """A line with a generous hit area, so a thin weight is still easy to click."""
-
-    def __init__(self, key, *a):
-        super().__init__(*a)
-        self.key = key  # (layer, j, i)
-        self.item_id = ids.edge(*key)
-        self.setAcceptHoverEvents(True)
-
-    def shape(self) -> QPainterPath:
-        path = QPainterPath(self.line().p1())
-        path.lineTo(self.line().p2())
-        stroker = QPainterPathStroker()
-        stroker.setWidth(14)
-        return stroker.createStroke(path)
-
-
-class NodeItem(_Hover, QGraphicsEllipseItem):
-    def __init__(self, key, rect):
-        super().__init__(rect)
-        self.key = key  # (layer, j)
-        self.item_id = ids.node(*key)
-        self.setAcceptHoverEvents(True)
+FLASH_MS = 600  # the update phase's pulse on the changed value
+BAND_EDGES = 600  # at most this many of the current event's edges drawn across a band
+MARKED_EDGES = 2  # the current event's edges labelled apart when their own slot is taken
+MARKED_NODES = 2  # and its neurons, when their value has no room in (or beside) the circle
 
 
 class NetworkView(QGraphicsView):
@@ -73,178 +41,342 @@ class NetworkView(QGraphicsView):
         self.setScene(QGraphicsScene(self))
         self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
         self.setDragMode(QGraphicsView.DragMode.NoDrag)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setMinimumSize(420, 300)
         self.theme = theme
-        self.nodes: dict[str, NodeItem] = {}
-        self.node_text: dict[str, QGraphicsSimpleTextItem] = {}
-        self.edges: dict[str, EdgeItem] = {}
-        self.edge_text: dict[str, QGraphicsSimpleTextItem] = {}
-        self.bias_text: dict[str, QGraphicsSimpleTextItem] = {}
-        self.static_text: list[QGraphicsSimpleTextItem] = []
-        self.legend: QGraphicsSimpleTextItem | None = None
+        self.labels = LabelLayout(self)
+        self.flash = QVariantAnimation(self)
+        self.flash.setDuration(FLASH_MS)
+        self.flash.setStartValue(0.0)
+        self.flash.setEndValue(1.0)
+        self.flash.valueChanged.connect(self._flash_step)
+        self.flashing: tuple[str, ...] = ()  # ids pulsing now (for tests)
         self.highlighted: tuple[str, ...] = ()  # ids drawn highlighted now (for tests)
-        self.sizes: tuple[int, ...] = ()
         self.tooltip_provider = None  # item id -> hover text, asked for when an item is hovered
+        self.sizes: tuple[int, ...] = ()
+        self.input_names: tuple[str, ...] = ()
+        self._clear()
+
+    def _clear(self) -> None:
+        self.geom: Geometry | None = None
+        self._shown: ViewState | None = None  # the moment drawn last (redrawn after a refit)
+        self.nodes: dict[str, NodeItem] = {}
+        self.node_text: dict[str, LabelItem] = {}
+        self.edges: dict[str, EdgeItem] = {}
+        self.edge_text: dict[str, LabelItem] = {}
+        self.bias_text: dict[str, LabelItem] = {}
+        self.strips: dict[int, StripItem] = {}
+        self.bands: dict[int, tuple[QGraphicsPolygonItem, QGraphicsPathItem]] = {}
+        self.titles: list[LabelItem] = []
+        self.names: dict[tuple[int, int], LabelItem] = {}
+        self.captions: dict[int, LabelItem] = {}
+        self.mark_text: list[LabelItem] = []
+        self.mark_lines: list[QGraphicsLineItem] = []  # from a moved mark label to its point
+        self.static_text: list[LabelItem] = []  # titles, names, captions: theme-coloured
+        self.legend = self._label("", 5)
+
+    def _label(self, text: str, z: float) -> LabelItem:
+        t = LabelItem(text)
+        t.setZValue(z)
+        self.scene().addItem(t)
+        return t
 
     # ---- building ----
     def build(self, sizes: tuple[int, ...], input_names=()) -> None:
-        sc = self.scene()
-        sc.clear()
-        self.nodes, self.node_text, self.edges, self.edge_text = {}, {}, {}, {}
-        self.bias_text = {}
-        self.static_text: list[QGraphicsSimpleTextItem] = []  # titles, names: theme-coloured
-        self.sizes = tuple(sizes)
-        pos = self._positions(sizes)
-        drawn = zip(sizes[:-1], sizes[1:], strict=False)
-        show_numbers = sum(min(a, MAX_DRAWN) * min(b, MAX_DRAWN) for a, b in drawn) <= 24
-        self._edges(pos, sizes, show_numbers)
-        self._nodes(pos, show_numbers, input_names)
-        for l in range(len(sizes)):
-            name = "input" if l == 0 else "output" if l == len(sizes) - 1 else f"hidden {l}"
-            t = sc.addSimpleText(f"layer {l}\n{name}", self._font(10, bold=True))
-            self.static_text.append(t)
-            t.setPos(l * COL_GAP - 30, -R - 60)
-        self.legend = sc.addSimpleText(
-            "edges: weights — blue +, orange −, width = |w|\n\n", self._font(10)
-        )
-        tallest = min(max(sizes), MAX_DRAWN)
-        self.legend.setPos(-R, (tallest - 1) * ROW_GAP + R + 24)
-        self.setSceneRect(sc.itemsBoundingRect().adjusted(-40, -30, 40, 30))
+        self.sizes, self.input_names = tuple(sizes), tuple(input_names)
+        self._shown = None
+        self.populate(Scale())
         self.fit()
 
-    def _positions(self, sizes) -> dict[tuple[int, int], QPointF]:
-        """Where each drawn unit sits (at most MAX_DRAWN a layer, centred; "+n more" below)."""
-        pos: dict[tuple[int, int], QPointF] = {}
-        tallest = min(max(sizes), MAX_DRAWN)
-        for l, n in enumerate(sizes):
-            shown = min(n, MAX_DRAWN)
-            top = (tallest - shown) * ROW_GAP / 2
-            for j in range(shown):
-                pos[l, j] = QPointF(l * COL_GAP, top + j * ROW_GAP)
-            if n > shown:
-                t = self.scene().addSimpleText(f"+{n - shown} more", self._font(10))
-                self.static_text.append(t)
-                t.setPos(l * COL_GAP - 30, top + shown * ROW_GAP - 20)
-        return pos
-
-    def _edges(self, pos, sizes, show_numbers: bool) -> None:
-        sc = self.scene()
+    def populate(self, sc: Scale) -> None:
+        """Make the items of `sizes` laid out at this scale (network_labels picks it)."""
+        sizes = self.sizes
+        self.flash.stop()
+        self.scene().clear()
+        shown = self._shown
+        self._clear()
+        self._shown = shown
+        self.geom = g = geometry(sizes, sc)
+        one_by_one = [l for l in range(1, len(sizes)) if edges_drawn(sizes, l)]
+        show_numbers = sum(sizes[l - 1] * sizes[l] for l in one_by_one) <= 24
         for l in range(1, len(sizes)):
-            for j in range(min(sizes[l], MAX_DRAWN)):
-                for i in range(min(sizes[l - 1], MAX_DRAWN)):
-                    eid = ids.edge(l, j, i)
-                    a, b = pos[l - 1, i], pos[l, j]
-                    e = EdgeItem((l, j, i), a.x() + R, a.y(), b.x() - R, b.y())
-                    e.setZValue(0)
-                    sc.addItem(e)
-                    self.edges[eid] = e
-                    if show_numbers:
-                        t = sc.addSimpleText("", self._font(9))
-                        frac = 0.28 + 0.1 * (i % 3)  # stagger labels so they do not overlap
-                        t.setPos(
-                            a.x() + (b.x() - a.x()) * frac, a.y() + (b.y() - a.y()) * frac - 16
-                        )
-                        t.setZValue(3)
-                        self.edge_text[eid] = t
+            if edges_drawn(sizes, l):
+                self._edges(l, show_numbers)
+            else:
+                self._band(l)
+        self._nodes(show_numbers, self.input_names)
+        for l, n in enumerate(sizes):
+            name = "input" if l == 0 else "output" if l == len(sizes) - 1 else f"hidden {l}"
+            self.titles.append(self._label(f"layer {l}\n{name}", 5))
+            if l in g.strips:
+                more = n - g.strips[l].cells
+                self.captions[l] = self._label(
+                    f"{n} units" + (f" (+{more} more)" if more else ""), 5
+                )
+        marks = MARKS_LABELLED * len(g.strips) + MARKED_EDGES * bool(self.edge_text)
+        for _ in range(marks + MARKED_NODES * bool(g.circles)):
+            self.mark_text.append(self._label("", 6))
+            self.mark_lines.append(self.scene().addLine(0, 0, 0, 0))
+            self.mark_lines[-1].setZValue(6)
+        self.static_text = [*self.titles, *self.names.values(), *self.captions.values()]
 
-    def _nodes(self, pos, show_numbers: bool, input_names) -> None:
-        sc = self.scene()
-        for (l, j), p in pos.items():
+    def _edges(self, l: int, show_numbers: bool) -> None:
+        g = self.geom
+        for j in range(self.sizes[l]):
+            for i in range(self.sizes[l - 1]):
+                eid = ids.edge(l, j, i)
+                (x1, y1), (x2, y2) = g.anchor(l - 1, i, 1), g.anchor(l, j, -1)
+                e = EdgeItem((l, j, i), x1, y1, x2, y2)
+                e.setZValue(0)
+                self.scene().addItem(e)
+                self.edges[eid] = e
+                if show_numbers:
+                    self.edge_text[eid] = self._label("", 3)
+
+    def _band(self, l: int) -> None:
+        """A light band from layer l−1 to layer l, and a path for the current event's edges."""
+        x0, t0, _, b0 = self.column_box_of(l - 1, right=True)
+        x1, t1, _, b1 = self.column_box_of(l, right=False)
+        band = QGraphicsPolygonItem(
+            QPolygonF([QPointF(x0, t0), QPointF(x1, t1), QPointF(x1, b1), QPointF(x0, b0)])
+        )
+        band.setPen(QPen(Qt.PenStyle.NoPen))
+        band.setZValue(-1)
+        path = QGraphicsPathItem()
+        path.setZValue(1)
+        self.scene().addItem(band)
+        self.scene().addItem(path)
+        self.bands[l] = (band, path)
+
+    def _nodes(self, show_numbers: bool, input_names) -> None:
+        g = self.geom
+        for (l, j), (x, y) in g.circles.items():
             nid = ids.node(l, j)
-            item = NodeItem((l, j), QRectF(p.x() - R, p.y() - R, 2 * R, 2 * R))
+            r = g.scale.r
+            item = NodeItem((l, j), QRectF(x - r, y - r, 2 * r, 2 * r))
             item.setZValue(2)
-            sc.addItem(item)
+            self.scene().addItem(item)
             self.nodes[nid] = item
-            t = sc.addSimpleText("", self._font(10))
-            t.setZValue(4)
-            self.node_text[nid] = t
+            self.node_text[nid] = self._label("", 4)
             if l > 0 and show_numbers:
-                bt = sc.addSimpleText("", self._font(8))
-                bt.setPos(p.x() - R, p.y() + R + 2)
-                self.bias_text[nid] = bt
+                self.bias_text[nid] = self._label("", 3)
             if l == 0 and j < len(input_names):
-                lab = sc.addSimpleText(input_names[j], self._font(10))
-                self.static_text.append(lab)
-                lab.setPos(p.x() - R - 8 - lab.boundingRect().width(), p.y() - 8)
+                self.names[l, j] = self._label(input_names[j], 5)
+        for l, s in g.strips.items():
+            item = StripItem(l, s)
+            item.setZValue(2)
+            self.scene().addItem(item)
+            self.strips[l] = item
 
-    def _font(self, pt: int, bold: bool = False) -> QFont:
-        f = QFont(self.theme.font_family)
-        f.setPointSizeF(pt)  # the view scales the scene to fit; theme scale is for widgets
-        f.setBold(bold)
-        return f
+    def column_box(self, l: int) -> tuple[float, float, float, float]:
+        x0, y0, x1, y1 = self.geom.column(l)
+        return x0, y0, x1 - x0, y1 - y0
 
-    def fit(self) -> None:
+    def column_box_of(self, l: int, right: bool) -> tuple[float, float, float, float]:
+        """The side of layer l's column facing the band: (x, top, 0, bottom)."""
+        x0, y0, x1, y1 = self.geom.column(l)
+        if l not in self.geom.strips:  # circles: the band meets their centres' line
+            x0 = x1 = self.geom.anchor(l, 0, 1 if right else -1)[0]
+        return (x1 if right else x0), y0, 0.0, y1
+
+    def fit_only(self) -> None:
         if self.scene().items():
             self.fitInView(self.sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
+
+    def fit(self) -> None:
+        """Fit the scene to the view; labels sized for the new scale, the last moment redrawn."""
+        self.labels.relayout()
+        if self._shown is not None:
+            self.show_state(self._shown)
 
     def resizeEvent(self, ev) -> None:  # noqa: N802 (Qt)
         super().resizeEvent(ev)
         self.fit()
 
+    @property
+    def theme(self) -> Theme:
+        return self._theme
+
+    @theme.setter
+    def theme(self, theme: Theme) -> None:
+        """A new palette; a new label size or font: the labels are resized and placed again."""
+        old = getattr(self, "_theme", None)
+        self._theme = theme
+        size = (getattr(theme, "label_px", 14), theme.font_family)
+        if old is not None and size != (getattr(old, "label_px", 14), old.font_family):
+            self.fit()
+
     # ---- showing a moment of the trace ----
     def show_state(self, vs: ViewState) -> None:
         """Draw one moment of the trace (or of live training) as scene_state picked it."""
+        self.flash.stop()
+        self.flashing = ()
+        self._shown = vs
         th = self.theme
-        edge_values, node_values, biases = vs.edge_values, vs.node_values, vs.biases
-        highlight_nodes = vs.highlight_nodes
-        highlight_edges = set(vs.highlight_edges)  # a z event of a wide layer names 500 edges
-        node_set = set(highlight_nodes)
-        big = max((abs(v) for v in edge_values.values()), default=1.0) or 1.0
-        for eid, item in self.edges.items():
-            v = edge_values.get(eid)
-            if v is None:
-                pen = QPen(QColor(th.muted), 1.0)
-            else:
-                colour = QColor(th.positive if v >= 0 else th.negative)
-                pen = QPen(colour, 1.0 + 7.0 * min(1.0, abs(v) / big))
-            if eid in highlight_edges:
-                pen = QPen(QColor(th.highlight), max(pen.widthF(), 4.0) + 2.0)
-            item.setPen(pen)
-            if eid in self.edge_text:
-                self.edge_text[eid].setText("" if v is None else num(v, 3))
-                self.edge_text[eid].setBrush(QBrush(QColor(th.text)))
-        for nid, item in self.nodes.items():
-            hl = nid in node_set
-            main = bool(highlight_nodes) and nid == highlight_nodes[0]
-            item.setBrush(QBrush(QColor(th.node_active if main else th.node)))
-            item.setPen(
-                QPen(
-                    QColor(th.highlight if hl else th.node_border),
-                    5.0 if main else 3.5 if hl else 1.5,
-                )
-            )
-            t = self.node_text[nid]
-            t.setText(node_values.get(nid, ""))
-            t.setBrush(QBrush(QColor(th.node_text)))
-            r = item.rect()
-            br = t.boundingRect()
-            t.setPos(r.center().x() - br.width() / 2, r.center().y() - br.height() / 2)
+        self._edge_pens(vs)
+        self._node_pens(vs)
+        refit = self._numbers(vs)
+        marks = self._strip_cells(vs)
         for t in self.static_text:
             t.setBrush(QBrush(QColor(th.text)))
-        for nid, t in self.bias_text.items():
-            t.setText(f"b={num(biases[nid], 3)}" if biases and nid in biases else "")
-            t.setBrush(QBrush(QColor(th.text)))
-        if self.legend is not None:
-            self.legend.setText(vs.edge_label)
-            self.legend.setBrush(QBrush(QColor(th.text)))
-            need = self.legend.sceneBoundingRect().adjusted(-10, -10, 10, 10)
-            if not self.sceneRect().contains(need):
-                self.setSceneRect(self.sceneRect().united(need))
-                self.fit()
-        self.highlighted = tuple(highlight_nodes) + tuple(vs.highlight_edges)
+        self.legend.setText(vs.edge_label)
+        self.legend.setBrush(QBrush(QColor(th.text)))
+        if refit:  # a number grew wider than the slot kept for it: all are placed again
+            self.labels.place_numbers()
+            self._node_pens(vs)
+        self._marks(vs, marks)
+        self.highlighted = tuple(vs.highlight_nodes) + tuple(vs.highlight_edges)
+        if vs.phase == "update":
+            self._start_flash(vs)
         if self.backgroundBrush().color() != QColor(th.canvas):  # resetting it repaints it all
             self.setBackgroundBrush(QBrush(QColor(th.canvas)))
 
+    def _edge_pens(self, vs: ViewState) -> None:
+        th = self.theme
+        values, hl = vs.edge_values, set(vs.highlight_edges)
+        big = max((abs(v) for v in values.values()), default=1.0) or 1.0
+        muted, pos, neg = QColor(th.muted), QColor(th.positive), QColor(th.negative)
+        for eid, item in self.edges.items():
+            v = values.get(eid)
+            if v is None:
+                pen = QPen(muted, 1.0)
+            else:
+                pen = QPen(pos if v >= 0 else neg, 1.0 + 7.0 * min(1.0, abs(v) / big))
+            if eid in hl:
+                pen = QPen(QColor(th.highlight), max(pen.widthF(), 4.0) + 2.0)
+            item.setPen(pen)
+        band_colour = QColor(th.muted)
+        band_colour.setAlpha(70)
+        paths = {l: QPainterPath() for l in self.bands}
+        for eid in vs.highlight_edges[:BAND_EDGES] if paths else ():
+            if not eid.startswith("w"):  # a bias's "edge"
+                continue
+            l, j, i = edge_key(eid)
+            if l in paths:
+                paths[l].moveTo(*self.geom.anchor(l - 1, i, 1))
+                paths[l].lineTo(*self.geom.anchor(l, j, -1))
+        many = max(1, len(vs.highlight_edges))
+        hl = QColor(th.highlight)
+        hl.setAlpha(255 if many <= 20 else 110)  # 500 lines: a light fan, not a solid wedge
+        for l, (band, path) in self.bands.items():
+            band.setBrush(QBrush(band_colour))
+            path.setPen(QPen(hl, 2.5 if many <= 20 else 0.8))
+            path.setPath(paths[l])
+
+    def _node_pens(self, vs: ViewState) -> None:
+        th = self.theme
+        node_set = set(vs.highlight_nodes)
+        main_id = vs.highlight_nodes[0] if vs.highlight_nodes else None
+        text = QBrush(QColor(th.node_text))
+        backing, clear = QColor(th.canvas), QColor(0, 0, 0, 0)
+        backing.setAlpha(215)
+        for nid, item in self.nodes.items():
+            hl, main = nid in node_set, nid == main_id
+            item.setBrush(QBrush(QColor(th.node_active if main else th.node)))
+            width = 5.0 if main else 3.5 if hl else 1.5
+            item.setPen(QPen(QColor(th.highlight if hl else th.node_border), width))
+            t = self.node_text[nid]
+            self.labels.node_label(t, vs.node_values.get(nid, ""), item.rect().center())
+            t.setBrush(QBrush(QColor(th.text)) if t.beside else text)
+            t.backing = backing if t.beside else clear  # beside: over the edges, so backed
+
+    def _numbers(self, vs: ViewState) -> bool:
+        """Write the weights and biases; True when one no longer fits its slot."""
+        brush, backing = QBrush(QColor(self.theme.text)), QColor(self.theme.canvas)
+        backing.setAlpha(215)
+        refit = False
+        for texts, items in ((vs.edge_text, self.edge_text), (vs.bias_text, self.bias_text)):
+            for key, t in items.items():
+                t.setText(texts.get(key, ""))
+                t.setBrush(brush)
+                t.backing = backing
+                refit |= not self.labels.recentre(t)
+        return refit
+
+    def _strip_cells(self, vs: ViewState) -> list:
+        """Colour the strips; the labels of their current units (network_labels.place_marks)."""
+        th = self.theme
+        marks = []
+        by_layer: dict[int, list[int]] = {l: [] for l in self.strips}
+        for nid in vs.highlight_nodes if self.strips else ():
+            if not nid.startswith("n"):  # "loss"
+                continue
+            l, j = (int(v) for v in nid[1:].split("_"))
+            if l in by_layer and j < self.geom.strips[l].cells:
+                by_layer[l].append(j)
+        main = vs.highlight_nodes[0] if vs.highlight_nodes else ""
+        for l, js in by_layer.items():  # the event's own unit, and a few it reads (not 500)
+            for j in js if len(js) <= MARKS_LABELLED else [j for j in js if ids.node(l, j) == main]:
+                text = f"#{j} {vs.node_values.get(ids.node(l, j), '')}".rstrip()
+                s = self.geom.strips[l]
+                marks.append((text, self.labels.strip_spots(l, j), (s.x + s.w, s.cell_y(j))))
+        for l, item in self.strips.items():
+            item.set_colours(th.canvas, th.positive, th.negative, th.muted)
+            item.setPen(QPen(QColor(th.node_border), 1.0))
+            item.mark_pen = QPen(QColor(th.highlight), 3.0)
+            item.set_values(vs.cells.get(l, []), by_layer[l])
+        return marks
+
+    def _marks(self, vs: ViewState, marks: list) -> None:
+        """The current event's strip units and edges whose numbers had no room of their own."""
+        for nid in [n for n in vs.highlight_nodes if n in self.nodes][:MARKED_NODES]:
+            t = self.node_text[nid]
+            if vs.node_values.get(nid) and not (t.isVisible() and t.text()):
+                x, y = self.geom.circles[self.nodes[nid].key]
+                r = self.geom.scale.r
+                marks.append((vs.node_values[nid], self.labels.node_spots(x, y), (x + r, y)))
+        for eid in vs.highlight_edges[:MARKED_EDGES]:
+            t = self.edge_text.get(eid)
+            if t is not None and not t.isVisible() and vs.edge_text.get(eid):
+                line = self.edges[eid].line()
+                seg = (*line.p1().toTuple(), *line.p2().toTuple())
+                marks.append((vs.edge_text[eid], self.labels.edge_spots(seg), None))
+        if self.mark_text:
+            for t, line in zip(self.mark_text, self.mark_lines, strict=True):
+                t.setBrush(QBrush(QColor(self.theme.text)))
+                t.backing = QColor(self.theme.canvas)
+                line.setPen(QPen(QColor(self.theme.highlight), 1.5))
+            self.labels.place_marks(marks)
+
+    # ---- the update phase's flash ----
+    def _start_flash(self, vs: ViewState) -> None:
+        """A weight's update flashes its edge and number; a bias's (no edge) its number."""
+        self.flashing = tuple(vs.highlight_edges) or tuple(vs.highlight_nodes)
+        self._flash_base = {
+            eid: self.edges[eid].pen() for eid in vs.highlight_edges if eid in self.edges
+        }
+        self.flash.start()
+
+    def _flash_step(self, t) -> None:
+        """t from 0 to 1: the changed edge twice as wide and its number on the highlight colour,
+        easing back to how it is drawn."""
+        hl, canvas = QColor(self.theme.highlight), QColor(self.theme.canvas)
+        for eid, pen in self._flash_base.items():
+            p = QPen(pen)
+            p.setWidthF(pen.widthF() * (2.0 - t))
+            self.edges[eid].setPen(p)
+        back = blend(hl, canvas, t)
+        back.setAlpha(round(255 - 40 * t))
+        ink = QBrush(blend(canvas, QColor(self.theme.text), t))  # dark on the pulse, then back
+        for key in self.flashing:
+            item = self.edge_text.get(key) or self.bias_text.get(key)
+            if item is not None:
+                item.backing = back
+                item.setBrush(ink)
+
+    def flash_running(self) -> bool:
+        return self.flash.state() == QAbstractAnimation.State.Running
+
     # ---- clicks ----
     def mousePressEvent(self, ev) -> None:  # noqa: N802 (Qt)
-        item = self.itemAt(ev.position().toPoint())
-        if isinstance(item, QGraphicsSimpleTextItem):
-            below = [
-                i for i in self.items(ev.position().toPoint()) if isinstance(i, EdgeItem | NodeItem)
-            ]
-            item = below[0] if below else None
+        at = ev.position().toPoint()
+        hit = [i for i in self.items(at) if isinstance(i, EdgeItem | NodeItem | StripItem)]
+        item = hit[0] if hit else None
         if isinstance(item, EdgeItem):
             self.edit_weight.emit(*item.key)
         elif isinstance(item, NodeItem) and item.key[0] > 0:
             self.edit_bias.emit(*item.key)
+        elif isinstance(item, StripItem) and item.layer > 0:
+            self.edit_bias.emit(item.layer, item.strip.cell_at(self.mapToScene(at).y()))
         super().mousePressEvent(ev)

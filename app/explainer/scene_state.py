@@ -2,9 +2,10 @@
 here: every number is read from an event, the data or a recorded state). Qt-free, so it is tested
 directly.
 
-Only the units the view draws (MAX_DRAWN per layer) are looked at, each through the trace's
-layout (the index of its z, a, δ, gradient and update events), so a key press costs the same for
-a 2-500-500-1 network as for a 2-2-1. Hover text is written when an item is hovered (`tooltip`),
+Only the units the view draws (network_layout: circles, or a strip's cells) are looked at, each
+through the trace's layout (the index of its z, a, δ, gradient and update events), and only the
+edges it draws one by one (between two circle layers), so a key press of a 2-500-500-1 network
+reads about one event per drawn cell (1,000), never its 250,000 weights. Hover text is written when an item is hovered (`tooltip`),
 never for the thousands of edges that are not drawn.
 """
 
@@ -15,7 +16,8 @@ from dataclasses import dataclass, field
 from engine.numpy_engine import ids
 from engine.numpy_engine.fmt import num
 
-MAX_DRAWN = 16  # units drawn per layer; the view summarises the rest as "+N more"
+from .network_layout import drawn_units, edges_drawn, is_strip
+
 HISTORY_SHOWN = 6  # traced steps listed in an edge's tooltip
 
 
@@ -28,10 +30,21 @@ class ViewState:
     highlight_edges: tuple[str, ...] = ()
     sample: int = 0  # the data row the node values are for
     biases: dict[str, float] = field(default_factory=dict)  # node id -> bias (new in update)
+    edge_text: dict[str, str] = field(default_factory=dict)  # edge id -> its number as written
+    bias_text: dict[str, str] = field(default_factory=dict)  # node id -> "b=0.1"
+    cells: dict[int, list[float | None]] = field(default_factory=dict)  # strip layer -> values
+    phase: str = ""  # the current event's phase ("" while training)
 
 
-def drawn(n: int) -> range:
-    return range(min(n, MAX_DRAWN))
+def num_apart(new: float, old: float | None, lo: int = 3, hi: int = 6) -> str:
+    """`new` with the fewest significant digits (lo..hi) at which it reads differently from
+    `old`, so an update of 0.15 to 0.1498 is seen: "0.1498", not "0.15"."""
+    if old is None or old == new:
+        return num(new, lo)
+    for d in range(lo, hi + 1):
+        if num(new, d) != num(old, d):
+            return num(new, d)
+    return num(new, hi)
 
 
 class _Position:
@@ -60,6 +73,21 @@ class _Position:
             out["a"] = out["a"] if v is None else v
         return out
 
+    def shown(self, l: int, j: int, keys: tuple[str, ...]) -> tuple[str, float] | None:
+        """The first of `keys` (z, a, δ) already reached for unit j of layer l, and its value:
+        only that one event is read (a masked activation: its value after dropout)."""
+        lay, s = self.lay, self.pos
+        for key in keys:
+            index = lay.delta(l, s, j) if key == "δ" else lay.a(s, l, j) if key == "a" else None
+            v = self.value(lay.z(s, l, j) if index is None else index)
+            if v is None:
+                continue
+            if key == "a" and lay.masked[l - 1]:
+                after = self.value(lay.a(s, l, j) + 1)
+                v = v if after is None else after
+            return key, v
+        return None
+
     def new_weight(self, l: int, j: int, i: int) -> float | None:
         return self.value(self.lay.update_w(l, j, i))
 
@@ -74,41 +102,81 @@ def view_state(explainer) -> ViewState:
     p = _Position(explainer)
     ev, r, net = p.ev, p.r, explainer.net
     vs = ViewState(sample=p.sample, highlight_nodes=ev.nodes, highlight_edges=ev.edges)
+    vs.phase = ev.phase
     x = net.data.inputs[p.sample]
-    for i in drawn(len(x)):
-        vs.node_values[f"n0_{i}"] = f"x={num(x[i], 3)}"
-    backward = ev.phase == "backward"
+    sizes = net.model.sizes
+    _inputs(vs, x, set(ev.nodes))
+    keys = ("δ", "a", "z") if ev.phase == "backward" else ("a", "z")
+    hl = set(ev.nodes)  # a z event of a wide layer names 500 inputs: looked up, not scanned
     for k, (W, b) in enumerate(r.before.params):
-        l = k + 1
-        for j in drawn(W.shape[0]):
-            nid = ids.node(l, j)
-            u = p.unit(l, j)
-            for key in ("δ", "a", "z") if backward else ("a", "z"):
-                if key in u:
-                    vs.node_values[nid] = f"{key}={num(u[key], 3)}"
-                    break
-            new_b = p.new_bias(l, j)
-            vs.biases[nid] = float(b[j]) if new_b is None else new_b
-            for i in drawn(W.shape[1]):
-                eid = ids.edge(l, j, i)
-                if backward:
-                    g = p.grad(l, j, i)
-                    if g is not None:
-                        vs.edge_values[eid] = g
-                else:
-                    new_w = p.new_weight(l, j, i)
-                    vs.edge_values[eid] = float(W[j, i]) if new_w is None else new_w
-    if backward:
-        vs.edge_label = (
-            "edges: gradients ∂L/∂w of this step (blue +, orange −, width = size)\n"
-            "grey: not computed yet"
-        )
-    else:
-        vs.edge_label = "edges: weights — blue +, orange −, width = |w|" + (
-            "\nupdated weights show their new value" if ev.phase == "update" else ""
-        )
-    vs.edge_label += f"\nsample {p.sample} · {r.mode} · step {r.t}"
+        if is_strip(W.shape[0]):
+            _cells(vs, p, k + 1, W.shape[0], keys, hl)
+        else:
+            _circles(vs, p, k + 1, b, keys)
+        if edges_drawn(sizes, k + 1):
+            _edges(vs, p, k + 1, W, ev.phase == "backward")
+    _legend(vs, ev.phase, p.sample, r)
     return vs
+
+
+def _circles(vs: ViewState, p: _Position, l: int, b, keys: tuple[str, ...]) -> None:
+    for j in drawn_units(len(b)):
+        nid = ids.node(l, j)
+        got = p.shown(l, j, keys)
+        if got is not None:
+            vs.node_values[nid] = f"{got[0]}={num(got[1], 3)}"
+        new_b = p.new_bias(l, j)
+        vs.biases[nid] = float(b[j]) if new_b is None else new_b
+        vs.bias_text[nid] = "b=" + num_apart(vs.biases[nid], None if new_b is None else b[j])
+
+
+def _cells(vs: ViewState, p: _Position, l: int, n: int, keys, hl: set[str]) -> None:
+    """A strip's values (one event read a cell); written out for its highlighted units only
+    (a strip's biases are in its cells' hover text)."""
+    cells = vs.cells[l] = []
+    for j in drawn_units(n):
+        got = p.shown(l, j, keys)
+        cells.append(None if got is None else got[1])
+        if got is not None and hl and ids.node(l, j) in hl:
+            vs.node_values[ids.node(l, j)] = f"{got[0]}={num(got[1], 3)}"
+
+
+def _inputs(vs: ViewState, x, highlight: set[str]) -> None:
+    if is_strip(len(x)):
+        vs.cells[0] = [float(x[i]) for i in drawn_units(len(x))]
+    for i in drawn_units(len(x)):
+        if not is_strip(len(x)) or f"n0_{i}" in highlight:
+            vs.node_values[f"n0_{i}"] = f"x={num(x[i], 3)}"
+
+
+def _edges(vs: ViewState, p: _Position, l: int, W, backward: bool) -> None:
+    for j in range(W.shape[0]):
+        for i in range(W.shape[1]):
+            eid = ids.edge(l, j, i)
+            if backward:
+                g = p.grad(l, j, i)
+                if g is not None:
+                    vs.edge_values[eid] = g
+                    vs.edge_text[eid] = num(g, 3)
+                continue
+            new_w = p.new_weight(l, j, i)
+            old = float(W[j, i])
+            vs.edge_values[eid] = old if new_w is None else new_w
+            vs.edge_text[eid] = num(old, 3) if new_w is None else num_apart(new_w, old)
+
+
+def _legend(vs: ViewState, phase: str, sample: int, r) -> None:
+    """Short lines: the legend is drawn at the label size, which is big in lecturer mode."""
+    if phase == "backward":
+        lines = ["edges: ∂L/∂w of this step", "blue +, orange −, width = size", "grey: not yet"]
+    else:
+        lines = ["edges: weights", "blue +, orange −, width = |w|"]
+        if phase == "update":
+            lines.append("updated: the new value")
+    if vs.cells:
+        lines.append("cells: " + ("δ, a or z" if phase == "backward" else "a or z") + " of a unit")
+    lines.append(f"sample {sample} · {r.mode} · step {r.t}")
+    vs.edge_label = "\n".join(lines)
 
 
 def tooltip(explainer, item_id: str) -> str:
@@ -143,13 +211,19 @@ def training_view_state(explainer) -> ViewState:
     """While training continuously: the newest weights and biases, no per-sample values."""
     state = explainer.latest_state
     vs = ViewState()
+    sizes = explainer.net.model.sizes
     for k, (W, b) in enumerate(state.params):
-        for j in drawn(W.shape[0]):
+        for j in drawn_units(W.shape[0]):
             vs.biases[ids.node(k + 1, j)] = float(b[j])
-            for i in drawn(W.shape[1]):
+            vs.bias_text[ids.node(k + 1, j)] = f"b={num(b[j], 3)}"
+        if not edges_drawn(sizes, k + 1):
+            continue
+        for j in range(W.shape[0]):
+            for i in range(W.shape[1]):
                 vs.edge_values[ids.edge(k + 1, j, i)] = float(W[j, i])
+                vs.edge_text[ids.edge(k + 1, j, i)] = num(W[j, i], 3)
     vs.edge_label = (
-        "training… the newest weights (blue +, orange −, width = |w|)\n"
-        f"step {state.t:>9}; press T to pause, stepping resumes at the next step"
+        "training… the newest weights\nblue +, orange −, width = |w|\n"
+        f"step {state.t}; T pauses, stepping resumes there"
     )
     return vs

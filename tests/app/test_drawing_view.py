@@ -1,0 +1,182 @@
+"""The dense network drawing reads cleanly: labels never overlap and stay in their neurons, at
+the normal and at a lecturer's label size; an update is written with enough digits to be seen
+and flashes; a wide layer is a strip of cells whose current units are labelled."""
+
+import itertools
+import json
+import math
+from types import SimpleNamespace
+
+import pytest
+from PySide6.QtCore import QPointF
+
+from app.explainer.data_panel import PRESET_DIR
+from app.explainer.network_items import LabelItem
+from app.shared.theme import NORMAL
+
+
+def net_file(tmp_path, units, dataset="xor") -> str:
+    layers = [{"units": 2}] + [{"units": n, "activation": "tanh"} for n in units]
+    layers.append({"units": 1, "activation": "sigmoid"})
+    path = tmp_path / "net.json"
+    spec = {"layers": layers, "loss": "bce", "optimizer": {"name": "sgd", "lr": 0.5}}
+    path.write_text(json.dumps({**spec, "data": {"dataset": dataset}}))
+    return str(path)
+
+
+def visible_labels(view) -> list[LabelItem]:
+    return [
+        t
+        for t in view.scene().items()
+        if isinstance(t, LabelItem) and t.isVisible() and t.text().strip()
+    ]
+
+
+def assert_clean(view) -> None:
+    labels = visible_labels(view)
+    for a, b in itertools.combinations(labels, 2):
+        ra, rb = a.sceneBoundingRect(), b.sceneBoundingRect()
+        assert not ra.intersects(rb), f"{a.text()!r} overlaps {b.text()!r}"
+    for nid, t in view.node_text.items():
+        if t.isVisible() and t.text() and t.beside:
+            assert not t.sceneBoundingRect().intersects(view.nodes[nid].rect())
+        elif t.isVisible() and t.text():
+            r, c = t.sceneBoundingRect(), view.nodes[nid].rect().center()
+            corner = (
+                max(abs(r.left() - c.x()), abs(r.right() - c.x())),
+                max(abs(r.top() - c.y()), abs(r.bottom() - c.y())),
+            )
+            assert math.hypot(*corner) <= view.geom.scale.r, f"{t.text()!r} overflows its neuron"
+
+
+def big_labels(view, px: int) -> None:
+    view.theme = SimpleNamespace(**vars(NORMAL), label_px=px)
+
+
+def walk(window, check) -> int:
+    """Check the drawing at a few events of every phase; how many were checked."""
+    ex, n = window.explainer, 0
+    for phase in ("forward", "loss", "backward", "update"):
+        ex.jump_phase(phase)
+        for _ in range(3):
+            check()
+            ex.next()
+            n += 1
+    ex.end()
+    check()
+    return n + 1
+
+
+@pytest.mark.parametrize("px", [14, 28])
+@pytest.mark.parametrize("net", ["mazur_2_2_2.json", "xor_2_2_1.json", "2-8-8-1", "2-16-16-1"])
+def test_labels_never_overlap_and_stay_inside_their_neurons(window, tmp_path, net, px):
+    path = str(PRESET_DIR / net) if net.endswith(".json") else None
+    if path is None:
+        units = [int(u) for u in net.split("-")[1:-1]]
+        path = net_file(tmp_path, units)
+    assert window.open_network(path)
+    big_labels(window.view, px)
+    assert walk(window, lambda: assert_clean(window.view)) == 13
+    if px == 14:  # the values are drawn, inside the neurons or beside them (at 28 px a small
+        # view has room for no 2-8-8-1 label: they are hidden, not drawn small or overlapping)
+        assert any(t.text() and t.isVisible() for t in window.view.node_text.values())
+
+
+def test_labels_are_at_least_the_themes_size_on_screen(window):
+    assert window.open_network(str(PRESET_DIR / "mazur_2_2_2.json"))
+    for px in (14, 28):
+        big_labels(window.view, px)
+        scale = window.view.transform().m11()
+        for t in visible_labels(window.view):
+            assert t.font().pixelSize() * scale >= px - 0.01, t.text()
+
+
+def test_an_updated_weight_reads_differently_after_its_update(window):
+    ex, view = window.explainer, window.view
+    assert window.open_network(str(PRESET_DIR / "mazur_2_2_2.json"))
+    checked = 0
+    for idx in range(ex.current.events.phase_start("update"), len(ex.current.events)):
+        ex.goto(0, idx - 1)
+        before = {eid: t.text() for eid, t in view.edge_text.items()}
+        ex.goto(0, idx)
+        for eid in (e for e in ex.event.edges if e.startswith("w")):
+            l, j, i = (int(v) for v in eid[1:].split("_"))
+            if ex.event.value != ex.current.before.params[l - 1][0][j, i]:
+                assert view.edge_text[eid].text() != before[eid], eid
+                checked += 1
+    assert checked == 8
+
+
+def test_an_update_flashes_and_a_forward_event_does_not(window):
+    ex, view = window.explainer, window.view
+    assert window.open_network(str(PRESET_DIR / "mazur_2_2_2.json"))
+    assert not view.flash_running() and view.flashing == ()
+    ex.jump_phase("update")
+    assert view.flash_running() and view.flashing == tuple(ex.event.edges)
+    ex.next()  # the next key press stops the old pulse and starts its own
+    assert view.flash_running() and view.flashing == tuple(ex.event.edges)
+    ex.home()
+    assert ex.event.phase == "forward"
+    assert not view.flash_running() and view.flashing == ()
+
+
+def test_a_wide_layer_is_a_strip_with_its_current_units_labelled(window, tmp_path):
+    ex, view = window.explainer, window.view
+    assert window.open_network(net_file(tmp_path, [500, 500], "spiral"))
+    assert view.strips[1].strip.cells == view.strips[2].strip.cells == 500
+    assert not view.edges  # no edge is drawn one by one next to a strip
+    lay = ex.current.events.layout
+    ex.goto(0, lay.z(0, 2, 7))  # z of unit 7 of layer 2: its 500 input weights
+    assert len([e for e in ex.event.edges if e.startswith("w")]) == 500  # and its bias
+    assert view.strips[2].marks == [7]
+    assert view.bands[2][1].path().elementCount() == 1000  # the event's edges, in the band
+    labels = [t.text() for t in view.mark_text if t.isVisible()]
+    assert labels == [f"#7 {view._shown.node_values['n2_7']}"] and labels[0].startswith("#7 z=")
+    assert_clean(view)
+    ex.end()  # every drawn unit reached: about one event read per cell, not per weight
+    assert len(ex.current.events._cache) < 3 * 1000
+
+
+def test_lecturer_size_labels_fit_whole_in_a_big_enough_view(qtbot, window):
+    window.resize(1800, 1300)
+    for name in ("Plots", "Setup"):
+        window.docks[name].hide()
+    qtbot.wait(10)
+    assert window.open_network(str(PRESET_DIR / "mazur_2_2_2.json"))
+    view = window.view
+    big_labels(view, 28)
+    assert view.labels.dropped == 0 and view.labels.bounds is None  # all fitted, none left out
+    assert view.labels.font.pixelSize() * view.transform().m11() >= 28 - 0.01
+    window.explainer.jump_phase("update")  # every neuron has its value
+    values = [t.text() for t in view.node_text.values()]
+    assert all(v.startswith(("x=", "z=", "a=")) for v in values)  # whole, inside the neurons
+    assert not any(t.beside for t in view.node_text.values())
+    assert sum(t.isVisible() for t in view.edge_text.values()) >= 4
+    assert_clean(view)
+
+
+def test_a_view_too_small_hides_labels_but_still_labels_the_current_neuron(qtbot, window, tmp_path):
+    window.resize(1500, 950)
+    window.docks["Plots"].hide()  # a view of about 850 × 650: 12 rows of 28 px labels at most
+    qtbot.wait(10)
+    assert window.open_network(net_file(tmp_path, [12, 12], "spiral"))
+    view, ex = window.view, window.explainer
+    big_labels(view, 28)
+    assert view.labels.bounds is not None  # no size settled: labels only where there is room
+    ex.goto(0, ex.current.events.layout.a(0, 2, 6))
+    nid = ex.event.nodes[0]
+    shown = [t.text() for t in view.node_text.values() if t.isVisible() and t.text()]
+    marked = [t.text() for t in view.mark_text if t.isVisible()]
+    assert view._shown.node_values[nid] in shown + marked
+    scale = view.transform().m11()
+    for t in visible_labels(view):
+        assert t.font().pixelSize() * scale >= 28 - 0.01, t.text()
+    assert_clean(view)
+
+
+def test_hovering_a_strip_names_the_cell_under_the_pointer(window, tmp_path):
+    assert window.open_network(net_file(tmp_path, [40, 40], "spiral"))
+    strip = window.view.strips[2]
+    s = strip.strip
+    assert strip.hover_id(QPointF(s.x + 1, s.cell_y(17))) == "n2_17"
+    assert "neuron 17 of layer 2" in window.view.tooltip_provider("n2_17")
