@@ -120,7 +120,8 @@ class _At:
         self.ev = r.events[self.idx]
         self.lay, self.c = r.events.layout, r.events.arrays
         self.m = self.c.model
-        sample = self.ev.sample if self.ev.sample is not None else r.rows[0]
+        chosen = explainer.filter.applies_to(r) or 0  # a batch event: the chosen sample's maps
+        sample = self.ev.sample if self.ev.sample is not None else r.rows[chosen]
         self.sample, self.s = sample, r.rows.index(sample)
         self.back = self.ev.phase in ("backward", "update")
 

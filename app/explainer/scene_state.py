@@ -55,7 +55,8 @@ class _Position:
         self.idx = explainer.event_index
         self.ev = r.events[self.idx]
         self.lay = r.events.layout
-        self.sample = self.ev.sample if self.ev.sample is not None else r.rows[0]
+        chosen = explainer.filter.applies_to(r) or 0  # a batch event: the chosen sample's values
+        self.sample = self.ev.sample if self.ev.sample is not None else r.rows[chosen]
         self.pos = r.rows.index(self.sample)  # the sample's place in the batch
 
     def value(self, index: int) -> float | None:

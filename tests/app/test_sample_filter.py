@@ -162,3 +162,17 @@ def test_hostile_samples_are_refused_and_change_nothing(ex, bad):
 def test_a_sample_with_no_network_is_refused_quietly(qtbot):
     e = Explainer()
     assert not e.set_sample(0) and e.sample is None
+
+
+def test_a_batch_event_draws_the_chosen_samples_values(qtbot, window):
+    """On a batch total (the loss, a summed gradient, an update) the drawing keeps showing the
+    chosen sample's neurons, not the batch's first."""
+    from app.explainer.scene_state import view_state
+
+    w = window
+    assert w.open_network(str(PRESET_DIR / "xor_2_2_1.json"))
+    ex = w.explainer
+    ex.set_sample(2)
+    ex.jump_phase("update")
+    assert ex.event.sample is None
+    assert view_state(ex).sample == ex.current.rows[2]
