@@ -5,7 +5,7 @@ and flashes; a wide layer is a strip of cells whose current units are labelled."
 import itertools
 import json
 import math
-from types import SimpleNamespace
+from dataclasses import replace
 
 import pytest
 from PySide6.QtCore import QPointF
@@ -50,7 +50,7 @@ def assert_clean(view) -> None:
 
 
 def big_labels(view, px: int) -> None:
-    view.theme = SimpleNamespace(**vars(NORMAL), label_px=px)
+    view.theme = replace(NORMAL, label_px=px)
 
 
 def walk(window, check) -> int:
