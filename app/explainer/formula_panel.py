@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QPixmap
+from PySide6.QtGui import QColor, QFont, QPalette, QPixmap
 from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from app.shared.theme import Theme
@@ -19,6 +19,7 @@ from engine.numpy_engine.handout import LINE_WIDTH, event_tex
 from engine.numpy_engine.latex import plain_lines
 
 AHEAD_DELAY_MS = 40  # the events ahead are typeset once the keys pause this long
+PIXMAPS_KEPT = 400  # lines kept as ready-to-draw pixmaps
 MIN_SHRINK = 0.6  # a line wider than the panel is scaled down to this at most, then scrolls
 
 
@@ -49,6 +50,8 @@ class FormulaPanel(QScrollArea):
             w.setWordWrap(True)
             w.setTextFormat(Qt.TextFormat.RichText)
             w.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.detail.setTextFormat(Qt.TextFormat.PlainText)
+        self.detail.setWordWrap(False)
         lay.addWidget(self.header)
         lay.addLayout(self.lines_box)
         lay.addWidget(self.note)
@@ -60,6 +63,7 @@ class FormulaPanel(QScrollArea):
         self._plain = ""
         self._missing = 0  # lines on screen still waiting for the typesetter
         self._ahead: list = []
+        self._pixmaps: dict[tuple, QPixmap] = {}
         self._ahead_timer = QTimer(self)
         self._ahead_timer.setSingleShot(True)
         self._ahead_timer.setInterval(AHEAD_DELAY_MS)
@@ -118,15 +122,16 @@ class FormulaPanel(QScrollArea):
         self.typesetter.want(keys, self.devicePixelRatioF())
 
     def _show_detail(self, ev, small: int) -> None:
+        """The optimizer's state of an update, as plain aligned text (a rich-text table cost
+        about 2 ms of every key press of the update phase)."""
         if ev.phase == "update" and ev.detail:
-            rows = "".join(
-                f"<tr><td>{html.escape(k)}</td><td>&nbsp;{v:.6g}</td></tr>"
-                for k, v in ev.detail.items()
-            )
-            self.detail.setText(
-                f"<span style='font-size:{small}pt; color:{self.theme.text}'>"
-                f"optimizer state:<table>{rows}</table></span>"
-            )
+            width = max(len(k) for k in ev.detail)
+            rows = "\n".join(f"  {k:<{width}}  {v:.6g}" for k, v in ev.detail.items())
+            self.detail.setText(f"optimizer state:\n{rows}")
+            f = QFont("DejaVu Sans Mono")
+            f.setPointSize(small)
+            if self.detail.font() != f:
+                self.detail.setFont(f)
         else:
             self.detail.setText("")
 
@@ -147,13 +152,27 @@ class FormulaPanel(QScrollArea):
             img = self.typesetter.image(tex, px, colour)
             if img is None:
                 self._missing += 1
-                lab.setPixmap(QPixmap())
+                _plain_look(lab, px, colour)
                 lab.setText(plain)
-                lab.setStyleSheet(f"color: {colour}; font-size: {px}px;")
             else:
-                lab.setStyleSheet("")
-                lab.setPixmap(_fitted(img, room))
+                lab.setPixmap(self._fitted(tex, colour, img, room))
             lab.show()
+
+    def _fitted(self, tex: str, colour: str, img, room: int) -> QPixmap:
+        """The line's image as a pixmap no wider than the panel (down to MIN_SHRINK, then it
+        scrolls), kept for the next time the same line is shown at the same width."""
+        key = (tex, colour, img.cacheKey(), room)
+        pm = self._pixmaps.get(key)
+        if pm is None:
+            pm = QPixmap.fromImage(img)
+            logical = img.width() / img.devicePixelRatio()
+            if logical > room:
+                w = round(img.width() * max(MIN_SHRINK, room / logical))
+                pm = pm.scaledToWidth(w, Qt.TransformationMode.SmoothTransformation)
+            if len(self._pixmaps) > PIXMAPS_KEPT:
+                self._pixmaps.clear()
+            self._pixmaps[key] = pm
+        return pm
 
     def _typeset_ready(self) -> None:
         if self._missing:
@@ -174,15 +193,19 @@ class FormulaPanel(QScrollArea):
         return sum(1 for lab in self.line_labels[: len(self._shown)] if not lab.pixmap().isNull())
 
 
+def _plain_look(lab: QLabel, px: int, colour: str) -> None:
+    """A line's plain notation in the formula's size and colour (a font and a palette, set only
+    when they change: a style sheet per line would restyle the panel on every key press)."""
+    if lab.property("look") == (px, colour):
+        return
+    f = lab.font()
+    f.setPixelSize(px)
+    lab.setFont(f)
+    pal = lab.palette()
+    pal.setColor(QPalette.ColorRole.WindowText, QColor(colour))
+    lab.setPalette(pal)
+    lab.setProperty("look", (px, colour))
+
+
 def _at(parts: list[str], k: int) -> str:
     return parts[k] if k < len(parts) else ""
-
-
-def _fitted(img, room: int) -> QPixmap:
-    pm = QPixmap.fromImage(img)
-    logical = img.width() / img.devicePixelRatio()
-    if logical <= room:
-        return pm
-    scale = max(MIN_SHRINK, room / logical)
-    w = round(img.width() * scale)
-    return pm.scaledToWidth(w, Qt.TransformationMode.SmoothTransformation)

@@ -3,8 +3,16 @@ light; app/shared/typeset.py turns the SVG into an image in the window's process
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import threading
 import warnings
 from functools import cache
+
+
+def _exit_with(parent) -> None:
+    parent.join()  # returns when the window's process has ended
+    os._exit(0)
 
 
 @cache
@@ -22,5 +30,10 @@ def svg_of(tex: str, size: float, colour: str) -> str:
 
 
 def warm() -> None:
-    """Load the typesetter and its font once, before the first formula is asked for."""
+    """In the new process: leave with the window's process however it ends (a killed window
+    leaves no typesetter behind), and load the typesetter and its font before the first
+    formula is asked for."""
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
     svg_of(r"\frac{\partial L}{\partial w^{(1)}_{00}} = \sum_{s} x", 20, "#000000")

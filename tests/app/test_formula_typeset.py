@@ -1,6 +1,13 @@
 """The formula panel typesets the engine's LaTeX (ziamath, in the background, ahead of the cursor)
 and shows the plain notation only until a line is ready; exported frames carry the same lines."""
 
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
 from PySide6.QtGui import QColor
 
 from app.explainer.data_panel import PRESET_DIR
@@ -9,6 +16,7 @@ from app.explainer.formula_panel import formula_px
 from app.shared.typeset import render, typesetter
 from engine.numpy_engine.handout import event_tex
 
+ROOT = Path(__file__).resolve().parents[2]
 MAZUR = str(PRESET_DIR / "mazur_2_2_2.json")
 CIRCLE = str(PRESET_DIR / "circle_relu.json")
 
@@ -82,3 +90,43 @@ def test_an_exported_frame_carries_the_typeset_formula(qtbot, window):
     ts, lines = typesetter(), w.formula.lines(w.explainer.event)
     typeset = sum(ts.now(tex, FRAME_PX, colour).height() for tex, colour, _ in lines)
     assert img.height() >= drawing + typeset
+
+
+KILLED_WINDOW = """
+import os, signal, sys, time
+from PySide6.QtWidgets import QApplication
+from app.shared.typeset import typesetter, typesetter_pids
+if __name__ == "__main__":
+    app = QApplication([])
+    ts = typesetter()
+    ts.want([("x^2", 20, "#000000")])
+    end = time.time() + 60
+    while not typesetter_pids() and time.time() < end:
+        app.processEvents()
+        time.sleep(0.05)
+    print(*typesetter_pids(), flush=True)
+    os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def _gone(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split(") ")[1].startswith("Z")  # a zombie has ended
+    except FileNotFoundError:
+        return True
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc")
+def test_the_typesetting_process_leaves_with_a_killed_window(tmp_path):
+    script = tmp_path / "killed.py"
+    script.write_text(KILLED_WINDOW)
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(ROOT))
+    r = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env,
+                       timeout=120)  # fmt: skip
+    pids = [int(p) for p in r.stdout.split()]
+    assert r.returncode == -9 and len(pids) == 1, r.stderr[-2000:]
+    end = time.time() + 20
+    while not _gone(pids[0]) and time.time() < end:
+        time.sleep(0.1)
+    assert _gone(pids[0])
