@@ -48,7 +48,9 @@ def raster(svg: str, scale: float = 1.0) -> QImage:
     """A typeset SVG as an image (Qt's renderer, about 1 ms a line)."""
     renderer = QSvgRenderer(QByteArray(svg.encode("utf-8")))
     size = renderer.defaultSize()
-    img = QImage(max(1, size.width()), max(1, size.height()), QImage.Format.Format_ARGB32)
+    img = QImage(
+        max(1, size.width()), max(1, size.height()), QImage.Format.Format_ARGB32_Premultiplied
+    )
     img.fill(Qt.GlobalColor.transparent)
     p = QPainter(img)
     p.setRenderHint(QPainter.RenderHint.Antialiasing)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _GREEK = {
     "α": r"\alpha",
@@ -360,8 +361,10 @@ def _split_top(s: str, sep: str) -> list[str]:
     return parts
 
 
+@lru_cache(maxsize=8192)
 def to_latex(text: str) -> str:
-    """One line of trace notation as LaTeX (math mode, no delimiters)."""
+    """One line of trace notation as LaTeX (math mode, no delimiters). Kept for the next time:
+    the symbolic formulas of a step repeat thousands of times."""
     return _join(_Parser(_tokens(text.strip())).seq())
 
 
