@@ -8,12 +8,14 @@ are made as they are shown (event_tree.py).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, Signal
+from PySide6.QtCore import QModelIndex, QTimer, Signal
 from PySide6.QtWidgets import QAbstractItemView, QLabel, QTreeView, QVBoxLayout, QWidget
 
 from engine.numpy_engine.event_groups import StepGroups
 
 from .event_tree import EventTreeModel
+
+FOLLOW_DELAY_MS = 80  # the tree shows the current event once the keys pause this long
 
 
 class EventList(QWidget):
@@ -39,6 +41,17 @@ class EventList(QWidget):
         self._opened: list[QModelIndex] = []  # rows opened to show the event (not by the user)
         self._syncing = False
         self._last = None  # (step, event index, filter) last shown
+        self._follow = QTimer(self)  # the tree follows once the keys pause (a press stays quick)
+        self._follow.setSingleShot(True)
+        self._follow.setInterval(FOLLOW_DELAY_MS)
+        self._explainer = None
+        self._follow.timeout.connect(lambda: self.show_position(self._explainer))
+
+    def follow(self, ex) -> None:
+        """Show the explainer's event when the keys pause for FOLLOW_DELAY_MS (a tree that
+        selects a row of a 500-event unit costs more than the rest of a key press)."""
+        self._explainer = ex
+        self._follow.start()
 
     def show_position(self, ex, again: bool = False) -> None:
         """Follow the explainer: new groups for a new step or filter, then select the event
@@ -105,7 +118,7 @@ def wire(w) -> None:
     c.sample_chosen.connect(g(ex.set_sample))
     ex.sample_changed.connect(g(c.set_sample))
     ex.network_changed.connect(g(lambda: c.set_batch(ex.net.batch_size())))
-    ex.changed.connect(g(lambda: events.show_position(ex)))
+    ex.changed.connect(g(lambda: events.follow(ex)))
     events.goto.connect(g(lambda i: ex.goto(ex.step_index, i)))
     w.docks["Events"].visibilityChanged.connect(
         g(lambda on: events.show_position(ex, again=True) if on else None)

@@ -113,10 +113,13 @@ def z_event(c: StepArrays, s: int, k: int, jf: int) -> Event:
     lim = max(MAX_TERMS, SHOWN_TERMS)
     at = f"[{l}][{f}][{y}][{x}]"
     bname = "b" if d.symbols else f"b[{l}][{f}]"
+    named = d.symbols or (k == 0 and c.model.in_symbols)
+    # a 5×5 filter's 25 products: the symbolic sum written as a sum, the numbers as they are
+    sym_sum = _tap_sum(c, k, f, y, x) if len(taps) > lim and not named else joined_sum(sym, lim)
     return Event(
         "forward",
         f"z{at}",
-        f"z{at} = {joined_sum(sym, lim)} + {bname}",
+        f"z{at} = {sym_sum} + {bname}",
         f"{joined_sum(terms, lim)} + {par(b[f])} = {num(z)}",
         float(z),
         (cell(l, f, y, x), *cells),
@@ -129,6 +132,17 @@ def z_event(c: StepArrays, s: int, k: int, jf: int) -> Event:
         layer=l,
         index=(f, y, x),
     )
+
+
+def _tap_sum(c: StepArrays, k: int, f: int, y: int, x: int) -> str:
+    """Σ_c Σ_i Σ_j w[l][f][c][i][j]·a[l−1][c][y0+i][x0+j], the window's corner written out."""
+    d, l = c.model.layer(k), k + 1
+    y0, x0 = y * d.stride - d.padding, x * d.stride - d.padding
+
+    def at(o: int, v: str) -> str:
+        return v if o == 0 else f"{o}+{v}" if o > 0 else f"{v}−{-o}"
+
+    return f"Σ_c Σ_i Σ_j w[{l}][{f}][c][i][j]·a[{k}][c][{at(y0, 'i')}][{at(x0, 'j')}]"
 
 
 # ---- backward events ----

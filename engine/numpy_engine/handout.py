@@ -12,7 +12,7 @@ from .fmt import num
 from .latex import tex_lines, text_mode, to_latex
 from .trace import Event
 
-LINE_WIDTH = 64  # characters of trace notation per typeset line before a long sum is broken
+LINE_WIDTH = 80  # characters of trace notation per typeset line before a long sum is broken
 MAX_HANDOUT_EVENTS = 20_000  # events in one handout (a 2-500-500-1 step has 1.3 million)
 _ASSIGNS = re.compile(r"^(with|stays)\b|^\S{1,3} [=←] ")
 
