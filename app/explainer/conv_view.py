@@ -31,7 +31,8 @@ MAX_SPLIT = 3  # sub-columns a column of maps may be drawn as
 MIN_MAP_CELL = 4.0  # px: below this a column of maps is split into sub-columns
 SUB_GAP = 10.0  # between sub-columns
 MIN_COL = 60.0  # px: a column is never narrower (its title)
-IMAGE_CACHE = 400  # grid images kept between paints
+IMAGE_CACHE = 400
+WHOLE_GRID = 0.5  # an event that reads more than this share of a grid frames the whole grid  # grid images kept between paints
 
 
 @lru_cache(maxsize=1 << 16)
@@ -295,7 +296,13 @@ class ConvView(QWidget):
         """The focus cell's thick frame and the read cells' thin ones, drawn in two batches."""
         by_width: dict[float, list[QRectF]] = {}
         x1, y1, side = x0 + 1, y0 + 1, cell - 2
-        for (r, c), width in self._cells(g).items():
+        cells = self._cells(g)
+        h, w = g.values.shape
+        thin = [rc for rc, width in cells.items() if width < 4.0]
+        if len(thin) > WHOLE_GRID * h * w and len(thin) > 16:  # it reads (almost) all of it:
+            cells = {rc: wd for rc, wd in cells.items() if wd >= 4.0}  # one frame says so
+            by_width[2.0] = [QRectF(x0 - 2, y0 - 2, w * cell + 4, h * cell + 4)]
+        for (r, c), width in cells.items():
             by_width.setdefault(width, []).append(QRectF(x1 + c * cell, y1 + r * cell, side, side))
         for width, rects in sorted(by_width.items()):
             p.setPen(

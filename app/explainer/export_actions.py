@@ -63,7 +63,7 @@ def frame(window, width: int = 1400) -> QImage:
         f"{ex.current.t} · {html.escape(ev.symbol)}</div>"
     )
     ts = typesetter()
-    lines = [ts.now(tex, FRAME_PX, colour) for tex, colour, _ in window.formula.lines(ev)]
+    lines = [ts.now(line, FRAME_PX, colour) for line, colour in window.formula.lines(ev)]
     room = drawing.width() - 60
     lines = [im if im.width() <= room else im.scaledToWidth(room, SMOOTH) for im in lines]
     strip = int(doc.size().height()) + sum(im.height() + 8 for im in lines) + 30

@@ -1,7 +1,7 @@
 """The current event's formula, typeset: its symbols, the same with numbers, and the value it gives.
 
-Every line comes from the one LaTeX source (engine/numpy_engine/handout.event_tex) and is typeset
-by app/shared/typeset.py in the background; a line not typeset yet shows its plain notation for
+Every line comes from the one source (engine/numpy_engine/handout.event_lines, translated by
+latex.py) and is typeset by app/shared/typeset.py in its own process; a line not typeset yet shows its plain notation for
 a frame or two. The events ahead of the cursor are typeset while the learner reads this one.
 """
 
@@ -15,8 +15,7 @@ from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from app.shared.theme import Theme
 from app.shared.typeset import phase_colour, typesetter
-from engine.numpy_engine.handout import LINE_WIDTH, event_tex
-from engine.numpy_engine.latex import plain_lines
+from engine.numpy_engine.handout import event_lines
 
 AHEAD_DELAY_MS = 40  # the events ahead are typeset once the keys pause this long
 PIXMAPS_KEPT = 400  # lines kept as ready-to-draw pixmaps
@@ -59,7 +58,7 @@ class FormulaPanel(QScrollArea):
         lay.addStretch(1)
         self.setWidget(inner)
         self.setMinimumWidth(360)
-        self._shown: list[tuple[str, str, str]] = []  # (LaTeX, colour, plain text) per line
+        self._shown: list[tuple[str, str]] = []  # (line in the trace's notation, colour)
         self._plain = ""
         self._missing = 0  # lines on screen still waiting for the typesetter
         self._ahead: list = []
@@ -74,15 +73,14 @@ class FormulaPanel(QScrollArea):
         self.setStyleSheet(f"QScrollArea, QWidget#formulaInner {{ background: {theme.window}; }}")
 
     # ---- what to show ----
-    def lines(self, ev) -> list[tuple[str, str, str]]:
-        """(LaTeX, colour, plain text) of each line the panel shows for an event."""
-        t = event_tex(ev)
-        text, colour = self.theme.text, phase_colour(ev.phase)
-        plain_f = plain_lines(ev.formula, LINE_WIDTH)
-        plain_n = plain_lines(ev.substituted, LINE_WIDTH)
-        out = [(tex, text, _at(plain_f, k)) for k, tex in enumerate(t.formula)]
-        out += [(tex, text, _at(plain_n, k)) for k, tex in enumerate(t.numbers)]
-        out.append((t.value, colour, f"{ev.symbol} = {ev.value:.6g}"))
+    def lines(self, ev) -> list[tuple[str, str]]:
+        """(line, colour) of each line the panel shows for an event: the line in the trace's
+        notation, which the typesetting process translates to LaTeX and sets (no translation
+        on a key press)."""
+        t = event_lines(ev)
+        text = self.theme.text
+        out = [(line, text) for line in (*t.formula, *t.numbers)]
+        out.append((t.value, phase_colour(ev.phase)))
         return out
 
     def show_event(self, ev, position: str, ahead=()) -> None:
@@ -110,15 +108,15 @@ class FormulaPanel(QScrollArea):
         )
         self._show_detail(ev, small)
         px = formula_px(th)
-        self.typesetter.want([(tex, px, c) for tex, c, _ in self._shown], self.devicePixelRatioF())
+        self.typesetter.want([(line, px, c) for line, c in self._shown], self.devicePixelRatioF())
         self._ahead = list(ahead)
         self._ahead_timer.start()  # when the keys pause: typeset ahead while this one is read
 
     def _want_ahead(self) -> None:
         px = formula_px(self.theme)
-        keys = [(tex, px, c) for tex, c, _ in self._shown]
+        keys = [(line, px, c) for line, c in self._shown]
         for e in self._ahead:
-            keys += [(tex, px, c) for tex, c, _ in self.lines(e)]
+            keys += [(line, px, c) for line, c in self.lines(e)]
         self.typesetter.want(keys, self.devicePixelRatioF())
 
     def _show_detail(self, ev, small: int) -> None:
@@ -148,14 +146,14 @@ class FormulaPanel(QScrollArea):
             if k >= len(self._shown):
                 lab.hide()
                 continue
-            tex, colour, plain = self._shown[k]
-            img = self.typesetter.image(tex, px, colour)
-            if img is None:
+            line, colour = self._shown[k]
+            img = self.typesetter.image(line, px, colour)
+            if img is None:  # until it is typeset: the line as the trace writes it
                 self._missing += 1
                 _plain_look(lab, px, colour)
-                lab.setText(plain)
+                lab.setText(line)
             else:
-                lab.setPixmap(self._fitted(tex, colour, img, room))
+                lab.setPixmap(self._fitted(line, colour, img, room))
             lab.show()
 
     def _fitted(self, tex: str, colour: str, img, room: int) -> QPixmap:
@@ -205,7 +203,3 @@ def _plain_look(lab: QLabel, px: int, colour: str) -> None:
     pal.setColor(QPalette.ColorRole.WindowText, QColor(colour))
     lab.setPalette(pal)
     lab.setProperty("look", (px, colour))
-
-
-def _at(parts: list[str], k: int) -> str:
-    return parts[k] if k < len(parts) else ""

@@ -21,7 +21,7 @@ from PySide6.QtCore import QByteArray, QObject, QRectF, Qt, Signal
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtSvg import QSvgRenderer
 
-from .typeset_child import svg_of, warm
+from .typeset_child import svg_of, svg_of_line, warm
 
 CACHE_ITEMS = 3000  # typeset lines kept (a few MB: one line is a ~1000 x 60 image)
 _PHASE_COLOURS = {
@@ -31,7 +31,7 @@ _PHASE_COLOURS = {
     "update": "#2ca02c",
 }
 
-Key = tuple[str, int, str]  # (LaTeX, pixel size, colour)
+Key = tuple[str, int, str]  # (a line of the trace's notation, pixel size, colour)
 
 
 def phase_colour(phase: str) -> str:
@@ -76,19 +76,19 @@ class Typesetter(QObject):
         self.failed: dict[Key, str] = {}  # lines the typesetter refused (shown as plain text)
         self._arrived.connect(self._on_arrived)
 
-    def image(self, tex: str, px: int, colour: str) -> QImage | None:
+    def image(self, line: str, px: int, colour: str) -> QImage | None:
         """The cached image of a line, or None (then ask for it with `want`)."""
-        img = self._cache.get((tex, px, colour))
+        img = self._cache.get((line, px, colour))
         if img is not None:
-            self._cache.move_to_end((tex, px, colour))
+            self._cache.move_to_end((line, px, colour))
         return img
 
-    def now(self, tex: str, px: int, colour: str, scale: float = 1.0) -> QImage:
+    def now(self, line: str, px: int, colour: str, scale: float = 1.0) -> QImage:
         """The image, typeset in this process if need be (exports, where waiting is expected)."""
-        img = self.image(tex, px, colour)
+        img = self.image(line, px, colour)
         if img is None:
-            img = render(tex, px, colour, scale)
-            self._store((tex, px, colour), img)
+            img = raster(svg_of_line(line, px * scale, colour), scale)
+            self._store((line, px, colour), img)
         return img
 
     def want(self, keys: list[Key], scale: float = 1.0) -> None:
@@ -117,7 +117,7 @@ class Typesetter(QObject):
             return
         key, scale = self._queue.pop(0)
         self._inflight = key
-        fut = self._executor().submit(svg_of, key[0], key[1] * scale, key[2])
+        fut = self._executor().submit(svg_of_line, key[0], key[1] * scale, key[2])
         fut.add_done_callback(lambda f: self._arrived.emit((key, scale), f))
 
     def _on_arrived(self, key_scale, fut) -> None:

@@ -1,4 +1,5 @@
-"""What the typesetting process runs: LaTeX to SVG with ziamath. No Qt here, so the process starts
+"""What the typesetting process runs: a formula line to LaTeX (engine/numpy_engine/latex.py) and
+LaTeX to SVG with ziamath. No Qt here, so the process starts
 light; app/shared/typeset.py turns the SVG into an image in the window's process."""
 
 from __future__ import annotations
@@ -27,6 +28,13 @@ def ziamath():
 
 def svg_of(tex: str, size: float, colour: str) -> str:
     return ziamath().Latex(tex, size=size, color=colour).svg()
+
+
+def svg_of_line(line: str, size: float, colour: str) -> str:
+    """A line of the trace's notation, translated by the engine's one translation, typeset."""
+    from engine.numpy_engine.latex import to_latex
+
+    return svg_of(to_latex(line), size, colour)
 
 
 def warm() -> None:

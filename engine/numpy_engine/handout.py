@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .fmt import num
-from .latex import tex_lines, text_mode, to_latex
+from .latex import plain_lines, text_mode, to_latex
 from .trace import Event
 
 LINE_WIDTH = 80  # characters of trace notation per typeset line before a long sum is broken
@@ -19,23 +19,33 @@ _ASSIGNS = re.compile(r"^(with|stays)\b|^\S{1,3} [=←] ")
 
 @dataclass(frozen=True)
 class EventTex:
+    """An event's lines, in LaTeX (event_tex) or in the trace's notation (event_lines)."""
+
     symbol: str  # the quantity, e.g. \delta^{(2)}_{0}
     formula: tuple[str, ...]  # the symbolic lines
     numbers: tuple[str, ...]  # the same with numbers (the first starts with "=" where it reads so)
     value: str  # symbol = value, e.g. a^{(1)}_{0} = 0.593269
 
 
-def event_tex(e: Event, width: int = LINE_WIDTH) -> EventTex:
-    """One event as LaTeX lines (math mode, no delimiters)."""
-    numbers = tex_lines(e.substituted, width)
+def event_lines(e: Event, width: int = LINE_WIDTH) -> EventTex:
+    """One event's lines in the trace's notation, as typeset: the formula's statements, the
+    numbers (the first starting with "=" where it reads so) and "symbol = value". Each line is
+    what latex.to_latex translates (the formula panel sends these to its typesetting process)."""
+    numbers = plain_lines(e.substituted, width)
     if numbers and not _ASSIGNS.match(e.substituted):
         numbers[0] = "= " + numbers[0]
-    symbol = to_latex(e.symbol)
+    formula = tuple(plain_lines(e.formula, width))
+    return EventTex(e.symbol, formula, tuple(numbers), f"{e.symbol} = {num(e.value, 6)}")
+
+
+def event_tex(e: Event, width: int = LINE_WIDTH) -> EventTex:
+    """One event as LaTeX lines (math mode, no delimiters)."""
+    t = event_lines(e, width)
     return EventTex(
-        symbol,
-        tuple(tex_lines(e.formula, width)),
-        tuple(numbers),
-        f"{symbol} = {to_latex(num(e.value, 6))}",
+        to_latex(t.symbol),
+        tuple(map(to_latex, t.formula)),
+        tuple(map(to_latex, t.numbers)),
+        to_latex(t.value),
     )
 
 

@@ -265,7 +265,8 @@ def _escape_text(s: str) -> str:
 
 
 def _escape_math(c: str) -> str:
-    return {"{": r"\{", "}": r"\}", "_": r"\_", "%": r"\%", "#": r"\#", "&": r"\&"}.get(c, c)
+    special = {"{": r"\{", "}": r"\}", "_": r"\_", "%": r"\%", "#": r"\#", "&": r"\&"}
+    return special.get(c, r"\backslash " if c == "\\" else c)
 
 
 def _text(c: str) -> str:

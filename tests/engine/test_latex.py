@@ -138,6 +138,7 @@ def test_translation_writes_the_course_notation():
     assert to_latex("= −0.5 − a") == r"= {-0.5} - a"
     assert to_latex("y·ln a") == r"y\cdot \ln a"
     assert to_latex("100% & #_{x}") == r"100\% \& \#\_\{x\}"
+    assert to_latex("a \\ b") == r"a \backslash  b"  # never raw: a backslash starts a command
     assert tex_lines("m ← 1;  v ← 2") == [r"m \leftarrow  1", r"v \leftarrow  2"]
 
 
