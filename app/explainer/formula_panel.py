@@ -15,9 +15,10 @@ from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from app.shared.theme import Theme
 from app.shared.typeset import phase_colour, typesetter
-from engine.numpy_engine.handout import event_lines
+from engine.numpy_engine.handout import LINE_WIDTH, event_lines
 
 AHEAD_DELAY_MS = 40  # the events ahead are typeset once the keys pause this long
+MIN_LINE_CHARS = 30  # a narrower panel scrolls rather than break lines shorter
 PIXMAPS_KEPT = 400  # lines kept as ready-to-draw pixmaps
 MIN_SHRINK = 0.6  # a line wider than the panel is scaled down to this at most, then scrolls
 
@@ -62,6 +63,7 @@ class FormulaPanel(QScrollArea):
         self._plain = ""
         self._missing = 0  # lines on screen still waiting for the typesetter
         self._ahead: list = []
+        self._event, self._position = None, ""
         self._pixmaps: dict[tuple, QPixmap] = {}
         self._ahead_timer = QTimer(self)
         self._ahead_timer.setSingleShot(True)
@@ -77,11 +79,17 @@ class FormulaPanel(QScrollArea):
         """(line, colour) of each line the panel shows for an event: the line in the trace's
         notation, which the typesetting process translates to LaTeX and sets (no translation
         on a key press)."""
-        t = event_lines(ev)
+        t = event_lines(ev, self._line_chars())
         text = self.theme.text
         out = [(line, text) for line in (*t.formula, *t.numbers)]
         out.append((t.value, phase_colour(ev.phase)))
         return out
+
+    def _line_chars(self) -> int:
+        """How many characters of the notation make one line at this panel's width (typeset,
+        a character of w[2][0][1]·a[1][1] takes about half the type's size)."""
+        room = max(100, self.viewport().width() - 30)
+        return max(MIN_LINE_CHARS, min(LINE_WIDTH, int(room / (0.5 * formula_px(self.theme)))))
 
     def show_event(self, ev, position: str, ahead=()) -> None:
         """Show `ev`; `ahead` are the events the learner is likely to go to next."""
@@ -95,6 +103,7 @@ class FormulaPanel(QScrollArea):
             f"font-weight:bold'>{ev.phase.upper()}</span><span style='font-size:{small}pt; "
             f"color:{th.text}'>{sample} · {html.escape(position)}</span>"
         )
+        self._event, self._position = ev, position
         self._shown = self.lines(ev)
         self._plain = "\n".join(
             [ev.phase.upper() + sample + " · " + position, ev.formula.replace(";  ", "\n")]
@@ -178,8 +187,8 @@ class FormulaPanel(QScrollArea):
 
     def resizeEvent(self, ev) -> None:  # noqa: N802 (Qt)
         super().resizeEvent(ev)
-        if self._shown:
-            self._draw_lines()
+        if self._shown and self._event is not None:
+            self.show_event(self._event, self._position, self._ahead)
 
     # ---- for tests and the clipboard ----
     def plain_text(self) -> str:

@@ -31,7 +31,7 @@ def test_every_line_of_the_event_is_typeset_then_shown_as_an_image(qtbot, window
     assert w.open_network(MAZUR)
     qtbot.waitUntil(lambda: all_typeset(w), timeout=10_000)
     ev = w.explainer.event
-    t = event_tex(ev)
+    t = event_tex(ev, w.formula._line_chars())  # broken to the panel's width
     assert [to_latex(line) for line, _ in w.formula._shown] == [*t.formula, *t.numbers, t.value]
     lab = w.formula.line_labels[0]
     assert lab.pixmap().height() >= formula_px(w.theme)  # a line is at least its type size
