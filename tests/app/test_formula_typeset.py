@@ -42,7 +42,11 @@ def test_the_events_ahead_of_the_cursor_are_typeset_before_the_learner_gets_ther
     w = window
     assert w.open_network(MAZUR)
     ts = typesetter()
-    qtbot.waitUntil(lambda: ts.pending() == 0 and all_typeset(w), timeout=20_000)
+    idle = w.formula._ahead_timer  # the events ahead are asked for once the keys pause
+
+    qtbot.waitUntil(
+        lambda: not idle.isActive() and ts.pending() == 0 and all_typeset(w), timeout=20_000
+    )
     ev_next = w.explainer.current.events[w.explainer.event_index + 1]
     px = formula_px(w.theme)
     for line, colour in w.formula.lines(ev_next):
