@@ -62,7 +62,7 @@ class FormulaPanel(QScrollArea):
         self._shown: list[tuple[str, str]] = []  # (line in the trace's notation, colour)
         self._plain = ""
         self._missing = 0  # lines on screen still waiting for the typesetter
-        self._ahead: list = []
+        self._ahead = ()  # the events ahead, or a function that gives them
         self._event, self._position = None, ""
         self._pixmaps: dict[tuple, QPixmap] = {}
         self._ahead_timer = QTimer(self)
@@ -92,7 +92,8 @@ class FormulaPanel(QScrollArea):
         return max(MIN_LINE_CHARS, min(LINE_WIDTH, int(room / (0.5 * formula_px(self.theme)))))
 
     def show_event(self, ev, position: str, ahead=()) -> None:
-        """Show `ev`; `ahead` are the events the learner is likely to go to next."""
+        """Show `ev`; `ahead` gives the events the learner is likely to go to next (a list, or
+        a function called only once the keys pause: building an event costs up to 2 ms)."""
         th = self.theme
         small = round(th.formula_size * 0.7)
         sample = f" · sample {ev.sample}" if ev.sample is not None else " · whole batch"
@@ -118,13 +119,13 @@ class FormulaPanel(QScrollArea):
         self._show_detail(ev, small)
         px = formula_px(th)
         self.typesetter.want([(line, px, c) for line, c in self._shown], self.devicePixelRatioF())
-        self._ahead = list(ahead)
+        self._ahead = ahead
         self._ahead_timer.start()  # when the keys pause: typeset ahead while this one is read
 
     def _want_ahead(self) -> None:
         px = formula_px(self.theme)
         keys = [(line, px, c) for line, c in self._shown]
-        for e in self._ahead:
+        for e in self._ahead() if callable(self._ahead) else self._ahead:
             keys += [(line, px, c) for line, c in self.lines(e)]
         self.typesetter.want(keys, self.devicePixelRatioF())
 

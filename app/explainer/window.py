@@ -209,7 +209,7 @@ class ExplainerWindow(FileDialogs, QMainWindow):
             self.view.show_state(view_state(ex))
         r = ex.current
         pos = f"step {r.t} · {ex.position_text()} · {r.mode} · loss {num(r.loss)}"
-        self.formula.show_event(ex.event, pos, self._ahead())
+        self.formula.show_event(ex.event, pos, self._ahead)  # built when the keys pause
         self.controls.set_position(pos)
         if self._grid_for is not r:
             self._mark_plots()
