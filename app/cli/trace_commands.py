@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 from app.cli.common import EXIT_BAD_INPUT, fail
 
@@ -130,9 +131,12 @@ def cmd_trace(args) -> int:
             from engine.safe_io import UnwritablePath, check_output_path
 
             try:
-                check_output_path(args.latex, "--latex")
+                out = check_output_path(args.latex, "--latex")
             except UnwritablePath as e:
                 return fail(str(e))
+            if out.exists() and out.resolve() == Path(args.network).expanduser().resolve():
+                return fail("--latex: that is the network file itself; give another file name")
+            args.latex = str(out)  # "~" expanded, as checked
         net, code = _load(args.network)
         if net is None:
             return code
@@ -144,7 +148,10 @@ def cmd_trace(args) -> int:
             print(f"backprop-studio: {result.message}", file=sys.stderr)
             return EXIT_DIVERGED
         if args.latex is not None:
-            _write_handout(net, args, result[0])
+            try:
+                _write_handout(net, args, result[0])
+            except OSError as e:
+                return fail(f"--latex: could not write {args.latex} ({e.strerror or e})")
         else:
             _print(net, args, *result)
         return 0

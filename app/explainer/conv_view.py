@@ -31,8 +31,8 @@ MAX_SPLIT = 3  # sub-columns a column of maps may be drawn as
 MIN_MAP_CELL = 4.0  # px: below this a column of maps is split into sub-columns
 SUB_GAP = 10.0  # between sub-columns
 MIN_COL = 60.0  # px: a column is never narrower (its title)
-IMAGE_CACHE = 400
-WHOLE_GRID = 0.5  # an event that reads more than this share of a grid frames the whole grid  # grid images kept between paints
+IMAGE_CACHE = 400  # grid images kept between paints
+WHOLE_GRID = 0.5  # an event that reads more than this share of a grid frames the whole grid
 
 
 @lru_cache(maxsize=1 << 16)

@@ -107,6 +107,10 @@ class EventList(QWidget):
     def _chosen(self, index: QModelIndex, _previous: QModelIndex) -> None:
         if self._syncing or not index.isValid():
             return
+        if self._follow.isActive():  # the rows are a moment old: bring them up to date first
+            self._follow.stop()
+            self.show_position(self._explainer)
+            return
         i = self.model.first_event(index)
         if i is not None:
             self.goto.emit(i)

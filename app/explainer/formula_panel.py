@@ -157,7 +157,7 @@ class FormulaPanel(QScrollArea):
                 lab.hide()
                 continue
             line, colour = self._shown[k]
-            img = self.typesetter.image(line, px, colour)
+            img = self.typesetter.image(line, px, colour, self.devicePixelRatioF())
             if img is None:  # until it is typeset: the line as the trace writes it
                 self._missing += 1
                 _plain_look(lab, px, colour)

@@ -10,6 +10,7 @@ from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QGraphicsScene
 
+from engine.atomic import atomic_write_bytes
 from engine.numpy_engine.export_text import events_csv
 from engine.numpy_engine.handout import check_handout_size, handout
 
@@ -51,8 +52,7 @@ def export_latex(events, path: str | Path, title: str, step: int) -> Path:
     """Every event of the step, as a document a lecturer can compile for a handout."""
     events = list(events)
     check_handout_size(len(events))
-    Path(path).write_text(handout([(step, events)], title), encoding="ascii")
-    return Path(path)
+    return atomic_write_bytes(path, handout([(step, events)], title).encode("ascii"))
 
 
 def export_csv(events, path: str | Path) -> Path:

@@ -23,7 +23,9 @@ from PySide6.QtSvg import QSvgRenderer
 
 from .typeset_child import svg_of, svg_of_line, warm
 
-CACHE_ITEMS = 3000  # typeset lines kept (a few MB: one line is a ~1000 x 60 image)
+CACHE_BYTES = 96 * 2**20  # typeset lines kept (a line at 22 px is about 60 KB, at 36 px 150 KB)
+CACHE_ITEMS = 3000  # refusals remembered
+MAX_RESTARTS = 1  # a typesetting process that dies is started again once
 _PHASE_COLOURS = {
     "forward": "#1f77b4",
     "loss": "#9467bd",
@@ -68,43 +70,48 @@ class Typesetter(QObject):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self._cache: OrderedDict[Key, QImage] = OrderedDict()
+        self._cache: OrderedDict[tuple, QImage] = OrderedDict()  # (line, px, colour, scale)
+        self._bytes = 0
         self._queue: list[tuple[Key, float]] = []
-        self._inflight: Key | None = None
+        self._inflight: tuple | None = None
         self._pool: ProcessPoolExecutor | None = None
         self._restarts = 0
-        self.failed: dict[Key, str] = {}  # lines the typesetter refused (shown as plain text)
+        self.failed: dict[tuple, str] = {}  # lines the typesetter refused (shown as plain text)
         self._arrived.connect(self._on_arrived)
 
-    def image(self, line: str, px: int, colour: str) -> QImage | None:
-        """The cached image of a line, or None (then ask for it with `want`)."""
-        img = self._cache.get((line, px, colour))
+    def image(self, line: str, px: int, colour: str, scale: float = 1.0) -> QImage | None:
+        """The cached image of a line at this screen scale, or None (then ask with `want`)."""
+        key = (line, px, colour, scale)
+        img = self._cache.get(key)
         if img is not None:
-            self._cache.move_to_end((line, px, colour))
+            self._cache.move_to_end(key)
         return img
 
     def now(self, line: str, px: int, colour: str, scale: float = 1.0) -> QImage:
         """The image, typeset in this process if need be (exports, where waiting is expected)."""
-        img = self.image(line, px, colour)
+        img = self.image(line, px, colour, scale)
         if img is None:
             img = raster(svg_of_line(line, px * scale, colour), scale)
-            self._store((line, px, colour), img)
+            self._store((line, px, colour, scale), img)
         return img
 
     def want(self, keys: list[Key], scale: float = 1.0) -> None:
         """Typeset these lines in the background, in this order, instead of what was asked
         before (the cursor moved: what is on screen comes first, then what is ahead)."""
         skip = set(self._cache) | set(self.failed) | {self._inflight}
-        self._queue = [(k, scale) for k in dict.fromkeys(keys) if k not in skip]
+        self._queue = [(k, scale) for k in dict.fromkeys(keys) if (*k, scale) not in skip]
         self._pump()
 
     def pending(self) -> int:
         return len(self._queue) + (self._inflight is not None)
 
-    def _store(self, key: Key, img: QImage) -> None:
+    def _store(self, key: tuple, img: QImage) -> None:
+        old = self._cache.pop(key, None)
+        self._bytes += img.sizeInBytes() - (old.sizeInBytes() if old is not None else 0)
         self._cache[key] = img
-        while len(self._cache) > CACHE_ITEMS:
-            self._cache.popitem(last=False)
+        while self._bytes > CACHE_BYTES and len(self._cache) > 1:
+            _, dropped = self._cache.popitem(last=False)
+            self._bytes -= dropped.sizeInBytes()
 
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
@@ -112,25 +119,37 @@ class Typesetter(QObject):
             self._pool = ProcessPoolExecutor(1, mp_context=ctx, initializer=warm)
         return self._pool
 
+    def _broken(self) -> None:
+        """The process died: start another once; after that, lines stay plain text."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool, self._restarts = None, self._restarts + 1
+
     def _pump(self) -> None:
-        if self._inflight is not None or not self._queue or self._restarts > 1:
-            return
-        key, scale = self._queue.pop(0)
-        self._inflight = key
-        fut = self._executor().submit(svg_of_line, key[0], key[1] * scale, key[2])
-        fut.add_done_callback(lambda f: self._arrived.emit((key, scale), f))
+        while self._inflight is None and self._queue and self._restarts <= MAX_RESTARTS:
+            key, scale = self._queue[0]
+            try:
+                fut = self._executor().submit(svg_of_line, key[0], key[1] * scale, key[2])
+            except BrokenProcessPool:  # it died while idle
+                self._broken()
+                continue
+            self._queue.pop(0)
+            self._inflight = (*key, scale)
+            fut.add_done_callback(lambda f, ks=(key, scale): self._arrived.emit(ks, f))
 
     def _on_arrived(self, key_scale, fut) -> None:
         key, scale = key_scale
         self._inflight = None
         try:
-            self._store(key, raster(fut.result(), scale))
+            self._store((*key, scale), raster(fut.result(), scale))
             self.ready.emit()
-        except BrokenProcessPool:  # the process died: start another once, then stay plain
-            self._pool, self._restarts = None, self._restarts + 1
+        except BrokenProcessPool:  # it died while typesetting this line: try it again
+            self._broken()
             self._queue.insert(0, (key, scale))
         except Exception as e:  # a formula the typesetter cannot set stays plain text
-            self.failed[key] = f"{type(e).__name__}: {e}"
+            if len(self.failed) > CACHE_ITEMS:
+                self.failed.clear()
+            self.failed[(*key, scale)] = f"{type(e).__name__}: {e}"
         self._pump()
 
 
@@ -143,5 +162,5 @@ def typesetter_pids() -> set[int]:
 
 @cache
 def typesetter() -> Typesetter:
-    """The process's one typesetter (one cache, one thread, shared by every window)."""
+    """The process's one typesetter (one cache, one helper process, shared by every window)."""
     return Typesetter()

@@ -9,7 +9,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .fmt import num
-from .latex import plain_lines, text_mode, to_latex
+from .formula_lines import plain_lines
+from .latex import to_latex
 from .trace import Event
 
 LINE_WIDTH = 80  # characters of trace notation per typeset line before a long sum is broken
@@ -77,6 +78,34 @@ def handout(steps: Sequence[tuple[int, Iterable[Event]]], title: str) -> str:
         + "".join(body)
         + "\\end{document}\n"
     )
+
+
+_TEXT = {c: "\\" + c for c in "&%$#_{}"} | {
+    "~": r"\textasciitilde{}",
+    "^": r"\^{}",
+    "\\": r"\textbackslash{}",
+    "<": r"\textless{}",
+    ">": r"\textgreater{}",
+    "|": r"\textbar{}",
+}
+_SYMBOLS = {"∂": r"$\partial$", "Σ": r"$\Sigma$", "√": r"$\surd$", "²": r"${}^2$"}
+
+
+def text_mode(s: str) -> str:
+    """Prose for a LaTeX document (a title, a note): specials escaped, line breaks as spaces,
+    the notation's symbols as inline math; nothing in it can end a group or the document."""
+    out = []
+    for c in " ".join(s.split()):
+        if c.isascii():
+            out.append(_TEXT.get(c, c))
+        elif c in _SYMBOLS:
+            out.append(_SYMBOLS[c])
+        elif c == "\u0302":
+            continue
+        else:
+            tex = to_latex(c)
+            out.append(f"${tex}$" if tex.isascii() and tex != r"\text{?}" else "?")
+    return "".join(out)
 
 
 def check_handout_size(n_events: int) -> None:

@@ -67,6 +67,7 @@ _TOKEN = re.compile(
     r"|(?P<other>.)"
 )
 _TEXT_SPECIALS = {c: "\\" + c for c in "&%$#_{}"} | {"~": r"\textasciitilde{}", "^": r"\^{}"}
+_TEXT_SPECIALS["\\"] = r"\textbackslash{}"
 
 
 @dataclass
@@ -162,10 +163,18 @@ class _Parser:
         return self.atom()
 
     def _under(self) -> str:
-        if self.peek() and self.peek().text == "_" and self.peek(1):
+        """A subscript written "_s", "_k", "_t+1" after Σ, Π or a name; "" when none is."""
+        nxt, arg = self.peek(), self.peek(1)
+        if nxt is None or nxt.text != "_" or arg is None or arg.kind not in ("name", "num"):
+            return ""
+        self.take()
+        self.take()
+        sub = _number(arg.text) if arg.kind == "num" else _letter(arg.text)
+        sign, step = self.peek(), self.peek(1)
+        if sign is not None and sign.text in "+−-" and step is not None and step.kind == "num":
             self.take()
-            return "_{" + _letter(self.take().text) + "}"
-        return ""
+            sub += ("+" if sign.text == "+" else "-") + self.take().text  # μ_t+1: μ_{t+1}
+        return "_{" + sub + "}"
 
     def _word_or_function(self) -> _Node:
         name = self.take().text
@@ -180,7 +189,12 @@ class _Parser:
         if self.peek() and self.peek().text == "'":
             self.take()
             head += "'"
+        if self.peek() is None or self.peek().text in ")]":
+            return _Node(head, atom=True)
         if self.peek() and self.peek().kind == "space":
+            nxt = self.peek(1)
+            if nxt is None or nxt.text in ")]" or nxt.kind == "space":
+                return _Node(head, atom=True)
             self.take()
             arg = self.atom()
             return _Node(f"{head} {arg.tex}", atom=True)
@@ -188,6 +202,8 @@ class _Parser:
         return _Node(head + arg.tex, atom=True)
 
     def atom(self) -> _Node:
+        if self.peek() is None:  # "√" or "∂" with nothing after it
+            return _Node("")
         tok = self.take()
         if tok.text in "([":
             close = ")" if tok.text == "(" else "]"
@@ -229,6 +245,7 @@ class _Parser:
         tex = node.tex
         if idx:
             tex += _indices(base, idx)
+        tex += self._under()
         while (nxt := self.peek()) is not None and nxt.text in "²^'":
             self.take()
             if nxt.text == "²":
@@ -236,8 +253,12 @@ class _Parser:
             elif nxt.text == "'":
                 tex += "'"
             elif self.peek() is not None:
+                sign = ""
+                if self.peek().text in "−-":  # e^−z
+                    self.take()
+                    sign = "-"
                 arg = self.atom()
-                tex = _power(tex, arg.inner or arg.tex)
+                tex = _power(tex, sign + (arg.inner or arg.tex))
         return _Node(tex, atom=True, inner=node.inner if tex == node.tex else "")
 
 
@@ -266,6 +287,7 @@ def _escape_text(s: str) -> str:
 
 def _escape_math(c: str) -> str:
     special = {"{": r"\{", "}": r"\}", "_": r"\_", "%": r"\%", "#": r"\#", "&": r"\&"}
+    special |= {"$": r"\$", "^": r"\wedge "}
     return special.get(c, r"\backslash " if c == "\\" else c)
 
 
@@ -347,84 +369,12 @@ def _pop_operand(out: list[_Node]) -> _Node | None:
     return None
 
 
-def _split_top(s: str, sep: str) -> list[str]:
-    """s split at `sep` outside parentheses and brackets."""
-    parts, depth, start = [], 0, 0
-    for k, c in enumerate(s):
-        if c in "([":
-            depth += 1
-        elif c in ")]":
-            depth -= 1
-        if depth == 0 and s.startswith(sep, k):
-            parts.append(s[start:k])
-            start = k + len(sep)
-    parts.append(s[start:])
-    return parts
-
-
 @lru_cache(maxsize=8192)
 def to_latex(text: str) -> str:
     """One line of trace notation as LaTeX (math mode, no delimiters). Kept for the next time:
-    the symbolic formulas of a step repeat thousands of times."""
-    return _join(_Parser(_tokens(text.strip())).seq())
-
-
-def plain_lines(text: str, width: int = 0) -> list[str]:
-    """The statements of a formula in the trace's notation, one per line ("a; b" is two lines).
-    With `width`, a statement longer than that many characters is also broken before a
-    top-level "=", and a long sum before a top-level " + " (continuation lines start with it)."""
-    lines: list[str] = []
-    for part in _split_top(text, ";"):
-        part = part.strip()
-        if part:
-            lines.extend(_break(part, width) if width else [part])
-    return lines
-
-
-def tex_lines(text: str, width: int = 0) -> list[str]:
-    """plain_lines, each as LaTeX."""
-    return [to_latex(line) for line in plain_lines(text, width)]
-
-
-def _break(s: str, width: int) -> list[str]:
-    if len(s) <= width:
-        return [s]
-    pieces: list[str] = []
-    eq = _split_top(s, " = ")
-    chunks = [eq[0]] + ["= " + p for p in eq[1:]]
-    for chunk in chunks:
-        terms = _split_top(chunk, " + ")
-        line = terms[0]
-        for t in terms[1:]:
-            if len(line) + 3 + len(t) > width:
-                pieces.append(line)
-                line = "+ " + t
-            else:
-                line += " + " + t
-        pieces.append(line)
-    return pieces
-
-
-def text_mode(s: str) -> str:
-    """Prose for a LaTeX document (notes, headings): specials escaped, symbols as inline math."""
-    out = []
-    for c in s:
-        if c.isascii():
-            out.append(_TEXT_SPECIALS.get(c, c))
-        elif c in _GREEK:
-            out.append(f"${_GREEK[c]}$")
-        elif c in _OPS:
-            out.append(f"${_OPS[c].strip()}$")
-        elif c == "∂":
-            out.append(r"$\partial$")
-        elif c in "Σ":
-            out.append(r"$\Sigma$")
-        elif c == "√":
-            out.append(r"$\surd$")
-        elif c == "²":
-            out.append(r"${}^2$")
-        elif c == "\u0302":
-            continue
-        else:
-            out.append("?")
-    return "".join(out)
+    the symbolic formulas of a step repeat thousands of times. A line too deeply nested to
+    parse is written as text rather than refused."""
+    try:
+        return _join(_Parser(_tokens(text.strip())).seq())
+    except RecursionError:
+        return r"\text{" + _escape_text("".join(c if c.isascii() else "?" for c in text)) + "}"

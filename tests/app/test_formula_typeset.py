@@ -70,7 +70,7 @@ def test_a_line_the_typesetter_cannot_set_stays_readable_text(qtbot):
     ts = typesetter()
     key = (None, 20, "#000000")  # not a line: the translation raises in the typesetting process
     ts.want([key])
-    qtbot.waitUntil(lambda: key in ts.failed, timeout=10_000)
+    qtbot.waitUntil(lambda: (*key, 1.0) in ts.failed, timeout=10_000)
     assert ts.image(*key) is None
 
 
@@ -135,3 +135,19 @@ def test_the_typesetting_process_leaves_with_a_killed_window(tmp_path):
     while not _gone(pids[0]) and time.time() < end:
         time.sleep(0.1)
     assert _gone(pids[0])
+
+
+def test_a_typesetting_process_that_died_is_started_again(qtbot):
+    import signal
+
+    from app.shared.typeset import typesetter_pids
+
+    ts = typesetter()
+    ts.want([("a = 1", 20, "#000000")])
+    qtbot.waitUntil(lambda: ts.image("a = 1", 20, "#000000") is not None, timeout=30_000)
+    (pid,) = typesetter_pids()
+    os.kill(pid, signal.SIGKILL)
+    qtbot.waitUntil(lambda: _gone(pid), timeout=10_000)
+    ts.want([("b = 2", 20, "#000000")])  # no exception on the key press that finds it dead
+    qtbot.waitUntil(lambda: ts.image("b = 2", 20, "#000000") is not None, timeout=30_000)
+    assert typesetter_pids() and pid not in typesetter_pids()

@@ -13,8 +13,9 @@ import ziamath
 
 from app.cli import main
 from engine.numpy_engine import Network
-from engine.numpy_engine.handout import MAX_HANDOUT_EVENTS, event_tex, handout
-from engine.numpy_engine.latex import tex_lines, text_mode, to_latex
+from engine.numpy_engine.formula_lines import tex_lines
+from engine.numpy_engine.handout import MAX_HANDOUT_EVENTS, event_tex, handout, text_mode
+from engine.numpy_engine.latex import to_latex
 
 PRESETS = Path(__file__).resolve().parents[2] / "assets" / "presets"
 ALL_PRESETS = sorted(PRESETS.glob("*.json"))
@@ -104,6 +105,7 @@ def test_every_event_of_every_preset_translates_cleanly(path):
         t = event_tex(e)
         for line in (t.symbol, t.value, *t.formula, *t.numbers):
             assert line.isascii() and r"\text{?}" not in line, (e.formula, line)
+            assert r"\_" not in line, line  # an underscore drawn, a subscript lost
             assert balanced(line), line
             assert not math_prose(line), (line, math_prose(line))
             unknown = set(re.findall(r"\\[A-Za-z]+", line)) - KNOWN
@@ -142,6 +144,24 @@ def test_translation_writes_the_course_notation():
     assert tex_lines("m ← 1;  v ← 2") == [r"m \leftarrow  1", r"v \leftarrow  2"]
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["", "√", "∂", "∂L/∂", "∂∂", "ab'", "σ'", "(ln )", "Σ_}", "Σ_%", "Σ_$", "Σ_é", "Σ_ s",
+     "$", "^", "_", "\\", "{", "}", "%", "#", "&", "~", "a[", "a]", "((", "))", "]]", "[[1",
+     "(" * 400 + "a", "x" * 20_000, "1e999", "NaN", "∞", "−∞", "😀", "\x00", "a\nb"],
+)  # fmt: skip
+def test_any_line_translates_to_balanced_ascii_latex(text):
+    tex = to_latex(text)
+    assert tex.isascii() and balanced(tex), tex[:200]
+    assert "$" not in tex.replace(r"\$", "") and "%" not in tex.replace(r"\%", "")
+
+
+def test_nadam_writes_its_mu_with_subscripts():
+    assert to_latex("μ_t = β1·(1 − ½·0.96^(t·ψ))").startswith(r"\mu_{t} = \beta_{1}")
+    assert to_latex("μ_t+1 = 0.4501") == r"\mu_{t+1} = 0.4501"
+    assert to_latex("1/(1+e^−z)") == r"\frac{1}{1+e^{-z}}"
+
+
 def test_long_sums_break_into_lines_that_start_with_their_sign():
     lines = tex_lines(" + ".join(["0.1234·0.5678"] * 7) + " = 0.49", width=40)
     assert len(lines) > 2
@@ -171,7 +191,11 @@ def test_handout_has_no_prose_in_math_mode_and_no_raw_unicode():
         assert not math_prose(block), math_prose(block)
     for inline in re.findall(r"\$([^$]*)\$", doc):
         assert not math_prose(inline), inline
-    assert text_mode("δ ≥ ½ & 5%") == r"$\delta$ $\geq$ ? \& 5\%"
+    assert text_mode("δ ≥ ½ & 5%") == r"$\delta$ $\geq$ $\frac{1}{2}$ \& 5\%"
+    evil = text_mode("Evil \\end{document} é\n\nx <a|b>")
+    assert evil == (
+        r"Evil \textbackslash{}end\{document\} ? x \textless{}a\textbar{}b\textgreater{}"
+    )
 
 
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="no TeX installation here")
@@ -212,6 +236,19 @@ def test_trace_latex_refuses_bad_paths_in_one_line(tmp_path, capsys, target, rea
     err = capsys.readouterr().err.strip()
     assert code == 2 and len(err.splitlines()) == 1 and "Traceback" not in err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_trace_latex_expands_the_home_folder_and_never_writes_over_its_input(
+    tmp_path, capsys, monkeypatch
+):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert main(["trace", str(PRESETS / "mazur_2_2_2.json"), "--latex", "~/h.tex"]) == 0
+    assert (tmp_path / "h.tex").read_text("ascii").startswith("\\documentclass")
+    net = tmp_path / "net.json"
+    net.write_text((PRESETS / "mazur_2_2_2.json").read_text())
+    before = net.read_text()
+    assert main(["trace", str(net), "--latex", str(net)]) == 2
+    assert "network file itself" in capsys.readouterr().err and net.read_text() == before
 
 
 def test_trace_latex_refuses_a_handout_too_big_before_running(tmp_path, capsys):

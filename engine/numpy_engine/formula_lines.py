@@ -1,0 +1,58 @@
+"""A formula broken into lines: its statements ("a;  b" is two lines), and a statement too long
+for a line broken before a top-level "=" or " + " (continuation lines start with it). The
+lines are in the trace's notation; latex.to_latex translates each."""
+
+from __future__ import annotations
+
+from .latex import to_latex
+
+
+def _split_top(s: str, sep: str) -> list[str]:
+    """s split at `sep` outside parentheses and brackets."""
+    parts, depth, start = [], 0, 0
+    for k, c in enumerate(s):
+        if c in "([":
+            depth += 1
+        elif c in ")]":
+            depth -= 1
+        if depth == 0 and s.startswith(sep, k):
+            parts.append(s[start:k])
+            start = k + len(sep)
+    parts.append(s[start:])
+    return parts
+
+
+def plain_lines(text: str, width: int = 0) -> list[str]:
+    """The statements of a formula in the trace's notation, one per line ("a; b" is two lines).
+    With `width`, a statement longer than that many characters is also broken before a
+    top-level "=", and a long sum before a top-level " + " (continuation lines start with it)."""
+    lines: list[str] = []
+    for part in _split_top(text, ";"):
+        part = part.strip()
+        if part:
+            lines.extend(_break(part, width) if width else [part])
+    return lines
+
+
+def tex_lines(text: str, width: int = 0) -> list[str]:
+    """plain_lines, each as LaTeX."""
+    return [to_latex(line) for line in plain_lines(text, width)]
+
+
+def _break(s: str, width: int) -> list[str]:
+    if len(s) <= width:
+        return [s]
+    pieces: list[str] = []
+    eq = _split_top(s, " = ")
+    chunks = [eq[0]] + ["= " + p for p in eq[1:]]
+    for chunk in chunks:
+        terms = _split_top(chunk, " + ")
+        line = terms[0]
+        for t in terms[1:]:
+            if len(line) + 3 + len(t) > width:
+                pieces.append(line)
+                line = "+ " + t
+            else:
+                line += " + " + t
+        pieces.append(line)
+    return pieces
