@@ -39,6 +39,23 @@ BIG = {
 }
 
 
+def open_big(app):
+    """(window, seconds, file): an explainer window opened on the 2-500-500-1 net, painted."""
+    from app.explainer.window import ExplainerWindow
+
+    path = Path(tempfile.mkdtemp()) / "big.json"
+    path.write_text(json.dumps(BIG))
+    w = ExplainerWindow(tempfile.mkdtemp(), restore=False)
+    w.resize(1500, 950)
+    w.show()
+    app.processEvents()
+    t0 = time.perf_counter()
+    assert w.open_network(str(path)), w.last_error
+    w.repaint()
+    app.processEvents()
+    return w, time.perf_counter() - t0, path
+
+
 def press_times(app, window, key, n: int) -> list[float]:
     from PySide6.QtTest import QTest
 
@@ -76,22 +93,11 @@ def main() -> None:
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication
 
-    from app.explainer.window import ExplainerWindow
     from engine.numpy_engine import Network
     from engine.numpy_engine.gradcheck import gradient_check_steps
 
-    path = Path(tempfile.mkdtemp()) / "big.json"
-    path.write_text(json.dumps(BIG))
     app = QApplication.instance() or QApplication([])
-    w = ExplainerWindow(tempfile.mkdtemp(), restore=False)
-    w.resize(1500, 950)
-    w.show()
-    app.processEvents()
-    t0 = time.perf_counter()
-    assert w.open_network(str(path)), w.last_error
-    w.repaint()
-    app.processEvents()
-    opened = time.perf_counter() - t0
+    w, opened, path = open_big(app)
     space = press_times(app, w, Qt.Key.Key_Space, a.presses)
     step = press_times(app, w, Qt.Key.Key_N, 10)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -17,14 +17,12 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import json
 import os
 import pstats
 import resource
 import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
@@ -86,22 +84,10 @@ def report(label: str, times: dict[str, list[float]]) -> None:
 
 def big_net(app, presses: int) -> None:
     """Open and step the 2-500-500-1 net; its peak memory is the process's (run it first)."""
-    from big_net import BIG, press_times
+    from big_net import open_big, press_times
     from PySide6.QtCore import Qt
 
-    from app.explainer.window import ExplainerWindow
-
-    path = Path(tempfile.mkdtemp()) / "big.json"
-    path.write_text(json.dumps(BIG))
-    w = ExplainerWindow(tempfile.mkdtemp(), restore=False)
-    w.resize(1500, 950)
-    w.show()
-    app.processEvents()
-    t0 = time.perf_counter()
-    assert w.open_network(str(path)), w.last_error
-    w.repaint()
-    app.processEvents()
-    opened = time.perf_counter() - t0
+    w, opened, _ = open_big(app)
     space = press_times(app, w, Qt.Key.Key_Space, presses)
     w.explainer.goto(0, len(w.explainer.current.events) - presses - 1)
     space += press_times(app, w, Qt.Key.Key_Space, presses)  # the end: every cell reached
