@@ -11,27 +11,19 @@ import math
 from functools import lru_cache
 
 import numpy as np
-from PySide6.QtCore import QLineF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QWidget
 
 from app.shared.theme import Theme
 from engine.numpy_engine.fmt import num
 
+from .conv_layout import COL_GAP, LABEL, SUB_GAP, TITLE, layout, spots
 from .conv_state import Column, ConvState, Grid
 
-GAP = 14.0  # between grids of one column
-COL_GAP = 34.0  # between columns
-TITLE = 46.0  # room for a column's title (two lines)
-LABEL = 16.0  # room for a grid's label
 MIN_NUMBERS = 30.0  # a cell this wide (px) shows its number
-MAX_CELL = 96.0
-SMALL_CELL = 44.0  # a filter's or a dense layer's cells are never smaller (if they fit)
-MAX_SPLIT = 3  # sub-columns a column of maps may be drawn as
-MIN_MAP_CELL = 4.0  # px: below this a column of maps is split into sub-columns
-SUB_GAP = 10.0  # between sub-columns
-MIN_COL = 60.0  # px: a column is never narrower (its title)
 IMAGE_CACHE = 400  # grid images kept between paints
+BASE_CACHE = 160  # grids kept as drawn (a paint draws about 50)
 WHOLE_GRID = 0.5  # an event that reads more than this share of a grid frames the whole grid
 
 
@@ -59,6 +51,7 @@ class ConvView(QWidget):
         self.state = ConvState()
         self._outline: dict[str, dict[tuple[int, int], float]] = {}
         self._images: dict[tuple, tuple[np.ndarray, QImage]] = {}
+        self._bases: dict[tuple, QPixmap] = {}  # grids as drawn, by image and cell size
         self.highlighted: tuple[str, ...] = ()  # ids drawn highlighted now (for tests)
         self.setMinimumSize(420, 300)
 
@@ -68,90 +61,15 @@ class ConvView(QWidget):
         self.highlighted = (st.focus, *sorted(st.touched)) if st.focus else ()
         self.update()
 
-    # ---- geometry ----
-    def _per(self, c: Column) -> int:
-        """Grids per sub-column: a column of maps too tall for the window is drawn as two (or
-        more) columns side by side rather than with cells too small to see."""
-        n = len(c.grids)
-        for k in range(1, MAX_SPLIT + 1):
-            per = -(-n // k)
-            if c.small or self._rows_limit(c, per) >= MIN_MAP_CELL or per == 1:
-                return per
-        return -(-n // MAX_SPLIT)
-
-    def _rows_limit(self, c: Column, per: int | None = None) -> float:
-        grids = c.grids[: per or len(c.grids)]
-        rows = sum(g.values.shape[0] for g in grids)
-        room = self.height() - TITLE - 50 - len(grids) * (GAP + LABEL)
-        return min(MAX_CELL, room / max(rows, 1))
-
+    # ---- geometry (conv_layout.py) ----
     def _layout(self) -> list[tuple[float, float, int]]:
-        """(cell size, width, grids per sub-column) per column: maps share one cell size that
-        fits the window; filters and dense layers (small) get at least SMALL_CELL so their
-        numbers stay readable. Tall columns of maps are split when that draws them larger."""
-        cols = self.state.columns
-        whole = self._fit([len(c.grids) for c in cols])
-        split = self._fit([self._per(c) for c in cols])
-        room = self.width() - COL_GAP * (len(cols) + 1)
-
-        def fits(out):
-            return sum(width for _, width, _ in out) <= room + 1
-
-        def maps_cell(out):
-            return min((size for (size, _, _), c in zip(out, cols, strict=True) if not c.small),
-                       default=0.0)  # fmt: skip
-
-        if fits(split) and (not fits(whole) or maps_cell(split) > maps_cell(whole)):
-            return split
-        return whole
-
-    def _fit(self, pers: list[int]) -> list[tuple[float, float, int]]:
-        cols = self.state.columns
-        subs = [-(-len(c.grids) // per) for c, per in zip(cols, pers, strict=True)]
-        wide = [max((g.values.shape[1] for g in c.grids), default=1) * k
-                for c, k in zip(cols, subs, strict=True)]  # fmt: skip
-        small = [c.small for c in cols]
-        room = self.width() - COL_GAP * (len(cols) + 1) - SUB_GAP * (sum(subs) - len(cols))
-        cell = room / max(sum(wide), 1)  # one cell size for every column, if that reads well
-        if cell < SMALL_CELL and not all(small):  # else small columns keep SMALL_CELL
-            for c, w, sm in zip(cols, wide, small, strict=True):
-                if sm:
-                    room -= max(w * min(self._rows_limit(c), SMALL_CELL), 60.0)
-            cell = room / max(sum(w for w, sm in zip(wide, small, strict=True) if not sm), 1)
-        out = []
-        for c, w, sm, per, k in zip(cols, wide, small, pers, subs, strict=True):
-            size = self._rows_limit(c, per)
-            size = min(size, max(cell, SMALL_CELL)) if sm else min(size, cell)
-            size = max(3.0, size)
-            out.append((size, max(w * size + SUB_GAP * (k - 1), MIN_COL), per))
-        room = self.width() - COL_GAP * (len(cols) + 1)
-        for _ in range(4):  # the titles' minimum widths pushed it past the edge: shrink the cells
-            fixed = sum(width for _, width, _ in out if width <= MIN_COL)
-            free = sum(width for _, width, _ in out if width > MIN_COL)
-            if fixed + free <= room + 0.5 or free <= 0:
-                break
-            f = max(room - fixed, 1.0) / free
-            out = [(max(3.0, size * f) if width > MIN_COL else size,
-                    max(width * f, MIN_COL) if width > MIN_COL else width, per)
-                   for size, width, per in out]  # fmt: skip
-        return out
-
-    @staticmethod
-    def _spots(col: Column, x: float, cell: float, per: int):
-        """(grid, left, top of its cells) of each grid of a column, as painted and hit-tested."""
-        sub_w = max((g.values.shape[1] for g in col.grids), default=1) * cell + SUB_GAP
-        for k, g in enumerate(col.grids):
-            if k % per == 0:
-                y = TITLE + 8
-            left = x + (k // per) * sub_w
-            yield g, left, y + LABEL
-            y += LABEL + g.values.shape[0] * cell + GAP
+        return layout(self.state.columns, self.width(), self.height())
 
     def cell_at(self, x: float, y: float) -> tuple[str, int, int, int] | None:
         """(grid prefix, row, column, wrap) under the point, walking the layout as painting does."""
         left = COL_GAP
         for col, (cell, width, per) in zip(self.state.columns, self._layout(), strict=True):
-            for g, gx, top in self._spots(col, left, cell, per):
+            for g, gx, top in spots(col, left, cell, per):
                 h, w = g.values.shape
                 if gx <= x < gx + w * cell and top <= y < top + h * cell:
                     return g.prefix, int((y - top) // cell), int((x - gx) // cell), g.wrap
@@ -197,7 +115,7 @@ class ConvView(QWidget):
         scale = max((np.nanmax(np.abs(g.values)) for g in col.grids if np.isfinite(g.values).any()),
                     default=1.0) or 1.0  # fmt: skip
         label_w = width if per == len(col.grids) else g_width(col, cell) + SUB_GAP
-        for g, gx, top in self._spots(col, x, cell, per):
+        for g, gx, top in spots(col, x, cell, per):
             if g.label:
                 p.setPen(QColor(self.theme.muted))
                 p.setFont(self._font(9.5))
@@ -249,21 +167,11 @@ class ConvView(QWidget):
         """One grid: its colours as one image, lines, then numbers only where they are readable."""
         th = self.theme
         h, w = g.values.shape
-        rgb, img = self._image(g, scale)
-        p.save()  # axis-aligned cells, lines and frames: no antialiasing (5x cheaper outlines)
-        p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
+        p.drawPixmap(QPointF(x0, y0), self._base(g, scale, cell))
+        p.save()  # axis-aligned frames: no antialiasing (5x cheaper outlines)
         p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-        p.drawImage(QRectF(x0, y0, w * cell, h * cell), img)
-        if cell >= 5:
-            p.setPen(QPen(QColor(th.muted), 0.6))
-            p.drawLines([QLineF(x0, y0 + r * cell, x0 + w * cell, y0 + r * cell)
-                         for r in range(h + 1)])  # fmt: skip
-            p.drawLines([QLineF(x0 + c * cell, y0, x0 + c * cell, y0 + h * cell)
-                         for c in range(w + 1)])  # fmt: skip
         self._frames(p, g, x0, y0, cell)
         p.restore()
-        if cell >= MIN_NUMBERS:
-            self._texts(p, g, rgb, x0, y0, cell)
         p.setFont(self._font(max(7.0, min(11.0, cell / 5.0)), bold=True))
         for (r, c), tag in g.marks.items():
             p.setPen(QPen(QColor(th.highlight), 3))
@@ -275,10 +183,44 @@ class ConvView(QWidget):
             if ov.prefix == g.prefix:
                 self._overlay(p, ov, x0, y0, cell, h, w)
 
+    def _base(self, g: Grid, scale: float, cell: float) -> QPixmap:
+        """A grid as drawn at this cell size: its colours, lines and numbers, kept while they
+        stay the same (most grids do not change from one key press to the next), so a key press
+        paints one pixmap a grid and the current event's marks over it."""
+        dpr = self.devicePixelRatioF()
+        key = (*self._key(g, scale), round(cell, 3), dpr)
+        pm = self._bases.get(key)
+        if pm is not None:
+            return pm
+        rgb, img = self._image(g, scale)
+        h, w = g.values.shape
+        pm = QPixmap(
+            max(1, math.ceil((w * cell + 1) * dpr)), max(1, math.ceil((h * cell + 1) * dpr))
+        )
+        pm.setDevicePixelRatio(dpr)
+        pm.fill(Qt.GlobalColor.transparent)
+        p = QPainter(pm)
+        p.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+        p.drawImage(QRectF(0, 0, w * cell, h * cell), img)
+        if cell >= 5:
+            p.setPen(QPen(QColor(self.theme.muted), 0.6))
+            p.drawLines([QLineF(0, r * cell, w * cell, r * cell) for r in range(h + 1)])
+            p.drawLines([QLineF(c * cell, 0, c * cell, h * cell) for c in range(w + 1)])
+        if cell >= MIN_NUMBERS:
+            self._texts(p, g, rgb, 0.0, 0.0, cell)
+        p.end()
+        if len(self._bases) >= BASE_CACHE:
+            self._bases.clear()
+        self._bases[key] = pm
+        return pm
+
+    def _key(self, g: Grid, scale: float) -> tuple:
+        return (g.prefix, g.signed, scale, self.theme.name, g.values.shape, g.values.tobytes())
+
     def _image(self, g: Grid, scale: float) -> tuple[np.ndarray, QImage]:
         """A grid's colours and its image, kept while its values, scale and theme stay the same
         (most grids do not change from one key press to the next)."""
-        key = (g.prefix, g.signed, scale, self.theme.name, g.values.shape, g.values.tobytes())
+        key = self._key(g, scale)
         hit = self._images.get(key)
         if hit is None:
             h, w = g.values.shape

@@ -1,0 +1,99 @@
+"""Where the image drawing puts its columns and grids (Qt-free, so painting and hit-testing share
+it): one cell size for the maps that fits the window, at least SMALL_CELL for filters and dense
+layers, and a column of maps too tall for the window split into sub-columns when that draws it
+larger."""
+
+from __future__ import annotations
+
+from .conv_state import Column
+
+GAP = 14.0  # between grids of one column
+COL_GAP = 34.0  # between columns
+TITLE = 46.0  # room for a column's title (two lines)
+LABEL = 16.0  # room for a grid's label
+MAX_CELL = 96.0
+SMALL_CELL = 44.0  # a filter's or a dense layer's cells are never smaller (if they fit)
+MAX_SPLIT = 3  # sub-columns a column of maps may be drawn as
+MIN_MAP_CELL = 4.0  # px: below this a column of maps is split into sub-columns
+SUB_GAP = 10.0  # between sub-columns
+MIN_COL = 60.0  # px: a column is never narrower (its title)
+
+
+def _per(c: Column, height: float) -> int:
+    """Grids per sub-column: a column of maps too tall for the window is drawn as two (or
+    more) columns side by side rather than with cells too small to see."""
+    n = len(c.grids)
+    for k in range(1, MAX_SPLIT + 1):
+        per = -(-n // k)
+        if c.small or _rows_limit(c, height, per) >= MIN_MAP_CELL or per == 1:
+            return per
+    return -(-n // MAX_SPLIT)
+
+
+def _rows_limit(c: Column, height: float, per: int | None = None) -> float:
+    grids = c.grids[: per or len(c.grids)]
+    rows = sum(g.values.shape[0] for g in grids)
+    room = height - TITLE - 50 - len(grids) * (GAP + LABEL)
+    return min(MAX_CELL, room / max(rows, 1))
+
+
+def layout(cols, width: float, height: float) -> list[tuple[float, float, int]]:
+    """(cell size, width, grids per sub-column) per column: maps share one cell size that
+    fits the window; filters and dense layers (small) get at least SMALL_CELL so their
+    numbers stay readable. Tall columns of maps are split when that draws them larger."""
+    whole = _fit(cols, width, height, [len(c.grids) for c in cols])
+    split = _fit(cols, width, height, [_per(c, height) for c in cols])
+    room = width - COL_GAP * (len(cols) + 1)
+
+    def fits(out):
+        return sum(width for _, width, _ in out) <= room + 1
+
+    def maps_cell(out):
+        return min((size for (size, _, _), c in zip(out, cols, strict=True) if not c.small),
+                   default=0.0)  # fmt: skip
+
+    if fits(split) and (not fits(whole) or maps_cell(split) > maps_cell(whole)):
+        return split
+    return whole
+
+
+def _fit(cols, width: float, height: float, pers: list[int]) -> list[tuple[float, float, int]]:
+    subs = [-(-len(c.grids) // per) for c, per in zip(cols, pers, strict=True)]
+    wide = [max((g.values.shape[1] for g in c.grids), default=1) * k
+            for c, k in zip(cols, subs, strict=True)]  # fmt: skip
+    small = [c.small for c in cols]
+    room = width - COL_GAP * (len(cols) + 1) - SUB_GAP * (sum(subs) - len(cols))
+    cell = room / max(sum(wide), 1)  # one cell size for every column, if that reads well
+    if cell < SMALL_CELL and not all(small):  # else small columns keep SMALL_CELL
+        for c, w, sm in zip(cols, wide, small, strict=True):
+            if sm:
+                room -= max(w * min(_rows_limit(c, height), SMALL_CELL), MIN_COL)
+        cell = room / max(sum(w for w, sm in zip(wide, small, strict=True) if not sm), 1)
+    out = []
+    for c, w, sm, per, k in zip(cols, wide, small, pers, subs, strict=True):
+        size = _rows_limit(c, height, per)
+        size = min(size, max(cell, SMALL_CELL)) if sm else min(size, cell)
+        size = max(3.0, size)
+        out.append((size, max(w * size + SUB_GAP * (k - 1), MIN_COL), per))
+    room = width - COL_GAP * (len(cols) + 1)
+    for _ in range(4):  # the titles' minimum widths pushed it past the edge: shrink the cells
+        fixed = sum(width for _, width, _ in out if width <= MIN_COL)
+        free = sum(width for _, width, _ in out if width > MIN_COL)
+        if fixed + free <= room + 0.5 or free <= 0:
+            break
+        f = max(room - fixed, 1.0) / free
+        out = [(max(3.0, size * f) if width > MIN_COL else size,
+                max(width * f, MIN_COL) if width > MIN_COL else width, per)
+               for size, width, per in out]  # fmt: skip
+    return out
+
+
+def spots(col: Column, x: float, cell: float, per: int):
+    """(grid, left, top of its cells) of each grid of a column, as painted and hit-tested."""
+    sub_w = max((g.values.shape[1] for g in col.grids), default=1) * cell + SUB_GAP
+    for k, g in enumerate(col.grids):
+        if k % per == 0:
+            y = TITLE + 8
+        left = x + (k // per) * sub_w
+        yield g, left, y + LABEL
+        y += LABEL + g.values.shape[0] * cell + GAP
