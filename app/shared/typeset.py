@@ -73,7 +73,8 @@ class Typesetter(QObject):
         self._cache: OrderedDict[tuple, QImage] = OrderedDict()  # (line, px, colour, scale)
         self._bytes = 0
         self._queue: list[tuple[Key, float]] = []
-        self._inflight: tuple | None = None
+        self._inflight: tuple | None = None  # (line, px, colour, scale) being typeset
+        self._inflight_fut = None  # its future (a late answer from a replaced process is told)
         self._pool: ProcessPoolExecutor | None = None
         self._restarts = 0
         self.failed: dict[tuple, str] = {}  # lines the typesetter refused (shown as plain text)
@@ -120,10 +121,15 @@ class Typesetter(QObject):
         return self._pool
 
     def _broken(self) -> None:
-        """The process died: start another once; after that, lines stay plain text."""
+        """The process died: start another once; after that, lines stay plain text. The line
+        it was typesetting goes back to the front of the queue."""
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
         self._pool, self._restarts = None, self._restarts + 1
+        if self._inflight is not None:
+            line, px, colour, scale = self._inflight
+            self._queue.insert(0, ((line, px, colour), scale))
+        self._inflight = self._inflight_fut = None
 
     def _pump(self) -> None:
         while self._inflight is None and self._queue and self._restarts <= MAX_RESTARTS:
@@ -134,22 +140,28 @@ class Typesetter(QObject):
                 self._broken()
                 continue
             self._queue.pop(0)
-            self._inflight = (*key, scale)
+            self._inflight, self._inflight_fut = (*key, scale), fut
             fut.add_done_callback(lambda f, ks=(key, scale): self._arrived.emit(ks, f))
 
     def _on_arrived(self, key_scale, fut) -> None:
         key, scale = key_scale
-        self._inflight = None
+        if fut is not self._inflight_fut:  # from a process already replaced: keep what it made
+            if not fut.cancelled() and fut.exception() is None:
+                self._store((*key, scale), raster(fut.result(), scale))
+            return
         try:
-            self._store((*key, scale), raster(fut.result(), scale))
-            self.ready.emit()
+            svg = fut.result()
         except BrokenProcessPool:  # it died while typesetting this line: try it again
             self._broken()
-            self._queue.insert(0, (key, scale))
         except Exception as e:  # a formula the typesetter cannot set stays plain text
             if len(self.failed) > CACHE_ITEMS:
                 self.failed.clear()
             self.failed[(*key, scale)] = f"{type(e).__name__}: {e}"
+            self._inflight = self._inflight_fut = None
+        else:
+            self._inflight = self._inflight_fut = None
+            self._store((*key, scale), raster(svg, scale))
+            self.ready.emit()
         self._pump()
 
 

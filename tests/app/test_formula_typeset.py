@@ -146,8 +146,10 @@ def test_a_typesetting_process_that_died_is_started_again(qtbot):
     ts.want([("a = 1", 20, "#000000")])
     qtbot.waitUntil(lambda: ts.image("a = 1", 20, "#000000") is not None, timeout=30_000)
     (pid,) = typesetter_pids()
+    ts.want([(f"c_{k} = {k}", 20, "#000000") for k in range(50)])  # busy when it dies
     os.kill(pid, signal.SIGKILL)
     qtbot.waitUntil(lambda: _gone(pid), timeout=10_000)
     ts.want([("b = 2", 20, "#000000")])  # no exception on the key press that finds it dead
     qtbot.waitUntil(lambda: ts.image("b = 2", 20, "#000000") is not None, timeout=30_000)
     assert typesetter_pids() and pid not in typesetter_pids()
+    assert ("b = 2", 20, "#000000", 1.0) not in ts.failed
