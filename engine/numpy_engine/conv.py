@@ -12,7 +12,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from .dense import a_event, regularized
-from .fmt import joined_sum, num, par
+from .fmt import joined_sum, num, par, shown
 from .ids import cell, kernel, kernel_bias
 from .layer_def import LayerDef
 from .trace_events import MAX_TERMS, Event, StepArrays, where
@@ -102,25 +102,28 @@ def z_event(c: StepArrays, s: int, k: int, jf: int) -> Event:
     W, b = c.params[k]
     a_in, z = c.fw.A[k][s], c.fw.Z[k][s, f, y, x]
     taps = list(_taps(d, y, x))
+    lim = max(MAX_TERMS, SHOWN_TERMS)
+    written = shown(len(taps), lim)  # only the products the text writes out are formatted
     sym, terms, cells = [], [], []
-    for ch, i, j, r, q in taps:
+    for n, (ch, i, j, r, q) in enumerate(taps):
         ok = _inside(d, r, q)
-        v = a_in[ch, r, q] if ok else 0.0
-        sym.append(f"{_w_name(c, k, f, ch, i, j)}·{_in_name(c, k, ch, r, q) if ok else '0'}")
-        terms.append(f"{par(W[f, ch, i, j])}·{par(v)}")
+        if n in written:
+            v = a_in[ch, r, q] if ok else 0.0
+            sym.append(f"{_w_name(c, k, f, ch, i, j)}·{_in_name(c, k, ch, r, q) if ok else '0'}")
+            terms.append(f"{par(W[f, ch, i, j])}·{par(v)}")
         if ok:
             cells.append(cell(k, ch, r, q))
-    lim = max(MAX_TERMS, SHOWN_TERMS)
     at = f"[{l}][{f}][{y}][{x}]"
     bname = "b" if d.symbols else f"b[{l}][{f}]"
     named = d.symbols or (k == 0 and c.model.in_symbols)
     # a 5×5 filter's 25 products: the symbolic sum written as a sum, the numbers as they are
-    sym_sum = _tap_sum(c, k, f, y, x) if len(taps) > lim and not named else joined_sum(sym, lim)
+    total = len(taps)
+    sym_sum = _tap_sum(c, k, f, y, x) if total > lim and not named else joined_sum(sym, lim, total)
     return Event(
         "forward",
         f"z{at}",
         f"z{at} = {sym_sum} + {bname}",
-        f"{joined_sum(terms, lim)} + {par(b[f])} = {num(z)}",
+        f"{joined_sum(terms, lim, total)} + {par(b[f])} = {num(z)}",
         float(z),
         (cell(l, f, y, x), *cells),
         (*(kernel(l, f, ch, i, j) for ch, i, j, _, _ in taps), kernel_bias(l, f)),
