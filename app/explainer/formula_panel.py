@@ -64,6 +64,7 @@ class FormulaPanel(QScrollArea):
         self._missing = 0  # lines on screen still waiting for the typesetter
         self._ahead = ()  # the events ahead, or a function that gives them
         self._event, self._position = None, ""
+        self._chars = 0  # the line length the shown lines were broken at
         self._pixmaps: dict[tuple, QPixmap] = {}
         self._ahead_timer = QTimer(self)
         self._ahead_timer.setSingleShot(True)
@@ -79,7 +80,8 @@ class FormulaPanel(QScrollArea):
         """(line, colour) of each line the panel shows for an event: the line in the trace's
         notation, which the typesetting process translates to LaTeX and sets (no translation
         on a key press)."""
-        t = event_lines(ev, self._line_chars())
+        self._chars = self._line_chars()
+        t = event_lines(ev, self._chars)
         text = self.theme.text
         out = [(line, text) for line in (*t.formula, *t.numbers)]
         out.append((t.value, phase_colour(ev.phase)))
@@ -188,8 +190,12 @@ class FormulaPanel(QScrollArea):
 
     def resizeEvent(self, ev) -> None:  # noqa: N802 (Qt)
         super().resizeEvent(ev)
-        if self._shown and self._event is not None:
+        if not self._shown or self._event is None:
+            return
+        if self._line_chars() != self._chars:  # lines of another length: break them again
             self.show_event(self._event, self._position, self._ahead)
+        elif ev.size().width() != ev.oldSize().width():
+            self._draw_lines()  # the same lines, fitted to the new width
 
     # ---- for tests and the clipboard ----
     def plain_text(self) -> str:
