@@ -72,8 +72,14 @@ class FormulaPanel(QScrollArea):
         self._ahead_timer.timeout.connect(self._want_ahead)
 
     def set_theme(self, theme: Theme) -> None:
+        """The theme's background, set as a palette (a style sheet here restyled every line of
+        the panel through Qt's slower style-sheet painting, on every key press)."""
         self.theme = theme
-        self.setStyleSheet(f"QScrollArea, QWidget#formulaInner {{ background: {theme.window}; }}")
+        for w in (self.viewport(), self.widget()):
+            pal = w.palette()
+            pal.setColor(QPalette.ColorRole.Window, QColor(theme.window))
+            w.setPalette(pal)
+            w.setAutoFillBackground(True)
 
     # ---- what to show ----
     def lines(self, ev) -> list[tuple[str, str]]:
@@ -89,9 +95,9 @@ class FormulaPanel(QScrollArea):
 
     def _line_chars(self) -> int:
         """How many characters of the notation make one line at this panel's width (typeset,
-        a character of w[2][0][1]·a[1][1] takes about half the type's size)."""
+        a character of w[2][0][1]·a[1][1] takes about 0.42 of the type's size)."""
         room = max(100, self.viewport().width() - 30)
-        return max(MIN_LINE_CHARS, min(LINE_WIDTH, int(room / (0.5 * formula_px(self.theme)))))
+        return max(MIN_LINE_CHARS, min(LINE_WIDTH, int(room / (0.42 * formula_px(self.theme)))))
 
     def show_event(self, ev, position: str, ahead=()) -> None:
         """Show `ev`; `ahead` gives the events the learner is likely to go to next (a list, or
@@ -142,6 +148,10 @@ class FormulaPanel(QScrollArea):
             f.setPointSize(small)
             if self.detail.font() != f:
                 self.detail.setFont(f)
+            pal = self.detail.palette()
+            if pal.color(QPalette.ColorRole.WindowText) != QColor(self.theme.text):
+                pal.setColor(QPalette.ColorRole.WindowText, QColor(self.theme.text))
+                self.detail.setPalette(pal)
         else:
             self.detail.setText("")
 
@@ -156,12 +166,18 @@ class FormulaPanel(QScrollArea):
         self._missing = 0
         for k, lab in enumerate(self.line_labels):
             if k >= len(self._shown):
-                lab.hide()
+                if not lab.isHidden():
+                    lab.hide()
+                    lab.setProperty("shows", None)
                 continue
             line, colour = self._shown[k]
             img = self.typesetter.image(line, px, colour, self.devicePixelRatioF())
+            shows = (line, colour, px, img is not None, room)
+            self._missing += img is None
+            if lab.property("shows") == shows and not lab.isHidden():
+                continue  # the same line as before (a symbolic line repeats): no relayout
+            lab.setProperty("shows", shows)
             if img is None:  # until it is typeset: the line as the trace writes it
-                self._missing += 1
                 _plain_look(lab, px, colour)
                 lab.setText(line)
             else:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from .latex import to_latex
 
+SHORT_SIDE = 14  # a left-hand side this short stays on the line of what it equals
+
 
 def _split_top(s: str, sep: str) -> list[str]:
     """s split at `sep` outside parentheses and brackets."""
@@ -45,6 +47,8 @@ def _break(s: str, width: int) -> list[str]:
     pieces: list[str] = []
     eq = _split_top(s, " = ")
     chunks = [eq[0]] + ["= " + p for p in eq[1:]]
+    if len(chunks) > 1 and len(chunks[0]) <= SHORT_SIDE:  # "m" alone on a line reads badly:
+        chunks[:2] = [chunks[0] + " " + chunks[1]]  # m = 0.9·0 + 0.1·g, then = 0.008943
     for chunk in chunks:
         terms = _split_top(chunk, " + ")
         line = terms[0]
