@@ -168,8 +168,8 @@ class LecturerLayout(QObject):
     def _apply_theme(self, theme: Theme) -> None:
         w, on = self.w, theme is LECTURER
         w.theme = w.view.theme = w.conv_view.theme = theme
-        w.formula.set_theme(theme)
         base = max(10.0, QApplication.font().pointSizeF())  # never smaller than the normal type
         w.setStyleSheet(theme.stylesheet(base) if on else "")
+        w.formula.set_theme(theme)  # after the style sheet: removing one restores old palettes
         w.plots.set_lecturer(on)
         w.refresh()  # the views recolour everything they draw from the theme

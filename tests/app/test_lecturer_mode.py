@@ -170,3 +170,16 @@ def test_closing_in_lecturer_mode_saves_the_normal_layout(qtbot, window):
     assert w.theme is NORMAL
     assert w.settings.value("geometry") == geometry
     assert w.settings.value("window_state") == state
+
+
+def test_the_formula_panel_takes_the_normal_background_again_after_esc(qtbot, window):
+    from PySide6.QtGui import QColor, QPalette
+
+    from app.shared.theme import LECTURER, NORMAL
+
+    w = window
+    panel = w.formula.widget()
+    w.set_lecturer(True)
+    assert panel.palette().color(QPalette.ColorRole.Window) == QColor(LECTURER.window)
+    w.set_lecturer(False)
+    assert panel.palette().color(QPalette.ColorRole.Window) == QColor(NORMAL.window)
