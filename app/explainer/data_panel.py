@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from engine.numpy_engine import DATASETS
 from engine.numpy_engine.spec import NetworkSpec, load_network_file, spec_to_dict
@@ -67,7 +67,9 @@ class DataPanel(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        form = QFormLayout(self)
+        outer = QVBoxLayout(self)
+        form = QFormLayout()
+        outer.addLayout(form)
         self.presets = QComboBox()
         self.presets.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
@@ -89,9 +91,11 @@ class DataPanel(QWidget):
         csv = QPushButton("Import CSV…")
         csv.clicked.connect(self.csv_requested.emit)
         form.addRow("", csv)
-        self.description = QLabel()
+        self.description = QLabel()  # below the form: a form row clipped a long description
         self.description.setWordWrap(True)
-        form.addRow(self.description)
+        self.description.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        outer.addWidget(self.description)
+        outer.addStretch(1)
 
     def _preset(self, i: int) -> None:
         if self.presets.itemData(i):

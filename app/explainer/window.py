@@ -136,7 +136,7 @@ class ExplainerWindow(FileDialogs, QMainWindow):
     def _default_layout(self) -> None:
         self.resizeDocks([self.docks["Plots"]], [250], Qt.Orientation.Vertical)
         self.resizeDocks(
-            [self.docks["Setup"], self.docks["Events"]], [280, 400], Qt.Orientation.Vertical
+            [self.docks["Setup"], self.docks["Events"]], [400, 280], Qt.Orientation.Vertical
         )
         self.resizeDocks(
             [self.docks["Setup"], self.docks["Formula"]], [300, 420], Qt.Orientation.Horizontal
