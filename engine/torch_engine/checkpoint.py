@@ -20,7 +20,7 @@ from engine.atomic import atomic_path
 from engine.safe_io import UnreadableFile, read_bytes
 
 from .mnist import normalise
-from .models import ModelConfig, build_model
+from .models import ModelConfig, build_model, eval_mode
 from .training import TrainConfig
 
 FORMAT = "backprop-studio-checkpoint/2"  # /2 adds "sha256"
@@ -132,8 +132,5 @@ def load_checkpoint(path: str | Path) -> Checkpoint:
 def predict(model: nn.Module, images: np.ndarray) -> np.ndarray:
     """Class probabilities (n, 10) for uint8 images (n, 28, 28) or one image (28, 28)."""
     t = normalise(images, next(model.parameters()).device)  # (n, 1, 28, 28)
-    was = model.training
-    model.eval()
-    p = torch.softmax(model(t), 1).cpu().numpy()
-    model.train(was)
-    return p
+    with eval_mode(model):
+        return torch.softmax(model(t), 1).cpu().numpy()

@@ -16,6 +16,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .models import eval_mode
+
 BATCH_SIZES = (8, 16, 32, 64, 128, 256, 512, 1024, 2048)
 
 
@@ -78,9 +80,7 @@ def gradient_noise(
 ) -> Iterator[NoisePoint]:
     """One NoisePoint per batch size (those above len(x) are skipped), as each is measured.
     x (n, 1, 28, 28) normalised, y (n,): the set whose gradient counts as "the full gradient"."""
-    was = model.training
-    model.eval()
-    try:
+    with eval_mode(model):
         full = flat_gradient(model, x, y)
         norm = float(torch.linalg.vector_norm(full)) or 1.0
         gen = torch.Generator().manual_seed(seed)
@@ -101,5 +101,3 @@ def gradient_noise(
             law = float(np.sqrt((n - b) / (b * max(1, n - 1))))
             rms = float(np.sqrt(np.mean(np.square(errs))))
             yield NoisePoint(b, k, rms, float(np.std(errs)), float(np.mean(coss)), law)
-    finally:
-        model.train(was)

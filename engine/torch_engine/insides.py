@@ -14,6 +14,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .mnist import MEAN, STD, normalise
+from .models import eval_mode
 
 
 @dataclass(frozen=True)
@@ -40,20 +41,14 @@ class LayerOutput:
     values: np.ndarray  # (C, H, W) maps for conv/pool, (units,) for dense; after activation
 
 
-def _eval(model: nn.Module):
-    was = model.training
-    model.eval()
-    return was
-
-
 @torch.no_grad()
 def predict_all(model: nn.Module, images: np.ndarray, labels: np.ndarray, batch: int = 1000):
     """The model's Predictions for uint8 images (n, 28, 28) with labels (n,), in eval mode."""
-    was = _eval(model)
     dev = next(model.parameters()).device
     y = torch.as_tensor(np.asarray(labels, dtype=np.int64))  # (n,)
-    logits = [model(normalise(images[i : i + batch], dev)).cpu() for i in range(0, len(y), batch)]
-    model.train(was)
+    with eval_mode(model):
+        logits = [model(normalise(images[i : i + batch], dev)).cpu()
+                  for i in range(0, len(y), batch)]  # fmt: skip
     out = torch.cat(logits) if logits else torch.zeros(0, 10)  # (n, 10)
     losses = F.cross_entropy(out, y, reduction="none")
     probs = torch.softmax(out, 1)
@@ -143,19 +138,18 @@ def _kind(m: nn.Module) -> str | None:
 def feature_maps(model: nn.Sequential, image: np.ndarray) -> tuple[list[LayerOutput], np.ndarray]:
     """Every conv, pool and dense layer's output for one uint8 image (28, 28), each taken after
     its batch norm and activation; and the softmax output (10,)."""
-    was = _eval(model)
     x = normalise(image, next(model.parameters()).device)  # (1, 1, 28, 28)
     outs: list[tuple[str, str, torch.Tensor]] = []
     counts: dict[str, int] = {}
-    for m in model:
-        x = m(x)
-        kind = _kind(m)
-        if kind is not None:
-            counts[kind] = counts.get(kind, 0) + 1
-            outs.append((f"{kind} {counts[kind]}", kind, x))
-        elif outs and not isinstance(m, nn.Flatten | nn.Dropout):  # batch norm, activation
-            outs[-1] = (outs[-1][0], outs[-1][1], x)  # the layer's output after its activation
-    model.train(was)
+    with eval_mode(model):
+        for m in model:
+            x = m(x)
+            kind = _kind(m)
+            if kind is not None:
+                counts[kind] = counts.get(kind, 0) + 1
+                outs.append((f"{kind} {counts[kind]}", kind, x))
+            elif outs and not isinstance(m, nn.Flatten | nn.Dropout):  # batch norm, activation
+                outs[-1] = (outs[-1][0], outs[-1][1], x)  # the layer's output after activation
     probs = torch.softmax(x, 1)[0].cpu().numpy()
     return [LayerOutput(n, k, v[0].cpu().numpy()) for n, k, v in outs], probs
 
@@ -164,12 +158,10 @@ def saliency(model: nn.Module, image: np.ndarray) -> tuple[np.ndarray, np.ndarra
     """(probs (10,), gradient (28, 28)): the predicted class's score (its logit) differentiated
     with respect to each input pixel (in 0-255 units), in eval mode. Its size says how much each
     pixel drove the answer."""
-    was = _eval(model)
     x = normalise(image, next(model.parameters()).device).requires_grad_(True)  # (1, 1, 28, 28)
-    with torch.enable_grad():
+    with eval_mode(model), torch.enable_grad():
         out = model(x)[0]  # (10,)
         (g,) = torch.autograd.grad(out[int(out.argmax())], x)
-    model.train(was)
     probs = torch.softmax(out.detach(), 0).cpu().numpy()
     return probs, (g[0, 0] / (255.0 * STD)).cpu().numpy()
 

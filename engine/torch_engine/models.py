@@ -4,6 +4,8 @@ a list of layers (conv, pool, flatten, dense, dropout, batchnorm, activation).""
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -172,3 +174,15 @@ def layer_groups(model: nn.Module) -> list[tuple[str, list[nn.Parameter]]]:
         counts[kind] = counts.get(kind, 0) + 1
         groups.append((f"{kind} {counts[kind]}", params))
     return groups
+
+
+@contextmanager
+def eval_mode(model: nn.Module) -> Iterator[nn.Module]:
+    """The model in evaluation mode (dropout off, batch norm on its running statistics) for the
+    block, then back in the mode it was in, also when the block raises."""
+    was = model.training
+    model.eval()
+    try:
+        yield model
+    finally:
+        model.train(was)

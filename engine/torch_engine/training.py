@@ -27,7 +27,7 @@ from torch import nn
 from .device import pick_device
 from .histograms import weight_histograms
 from .mnist import MnistData, normalise
-from .models import ModelConfig, build_model, count_parameters, layer_groups
+from .models import ModelConfig, build_model, count_parameters, eval_mode, layer_groups
 from .optim import OPTIMIZER_NAMES as OPTIMIZER_NAMES  # re-exported for older imports
 from .optim import SCHEDULES as SCHEDULES
 from .optim import make_optimizer, make_schedule
@@ -102,14 +102,12 @@ def augment_batch(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
 @torch.no_grad()
 def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch: int = 2000):
     """(mean loss, accuracy) of x (n, 1, 28, 28) against y (n,), in eval mode."""
-    was = model.training
-    model.eval()
     loss, correct = 0.0, 0
-    for i in range(0, len(x), batch):
-        out = model(x[i : i + batch])  # (b, 10)
-        loss += float(F.cross_entropy(out, y[i : i + batch], reduction="sum"))
-        correct += int((out.argmax(1) == y[i : i + batch]).sum())
-    model.train(was)
+    with eval_mode(model):
+        for i in range(0, len(x), batch):
+            out = model(x[i : i + batch])  # (b, 10)
+            loss += float(F.cross_entropy(out, y[i : i + batch], reduction="sum"))
+            correct += int((out.argmax(1) == y[i : i + batch]).sum())
     n = max(1, len(x))
     return loss / n, correct / n
 

@@ -207,3 +207,23 @@ def test_training_emits_weight_histograms_at_each_epoch_end(tmp_path):
     assert edges[-1] == pytest.approx(np.abs(w).max(), rel=1e-5)  # the last epoch spans them all
     _, _, logged = heat_strip(stored, 1, "weight", bins=32, log=True)
     assert np.allclose(10 ** logged[image > 0], image[image > 0]) and logged.min() >= -6
+
+
+def test_eval_mode_gives_the_model_back_in_the_mode_it_was_in_even_on_an_error():
+    import pytest
+    from torch import nn
+
+    from engine.torch_engine.models import eval_mode
+
+    model = nn.Sequential(nn.Linear(2, 2), nn.Dropout(0.5))
+    model.train()
+    with eval_mode(model):
+        assert not model.training and not model[1].training
+    assert model.training
+    with pytest.raises(RuntimeError), eval_mode(model):
+        raise RuntimeError("in the block")
+    assert model.training
+    model.eval()
+    with eval_mode(model):
+        pass
+    assert not model.training
