@@ -9,7 +9,7 @@ import json
 import sqlite3
 from datetime import datetime
 
-from app.cli.common import fail
+from app.cli.common import add_runs_db, fail
 
 
 def _when(t: float | None) -> str | None:
@@ -77,16 +77,10 @@ def cmd_export(args) -> int:
 def add_commands(sub) -> None:
     r = sub.add_parser("runs", help="list the recorded training runs, or export their records")
     r.add_argument("--json", action="store_true", help="print one JSON object")
-    r.add_argument(
-        "--runs-db",
-        default=None,
-        metavar="PATH",
-        help="the run store (default: runs.sqlite in the user data folder, or "
-        "$BACKPROP_STUDIO_RUNS)",
-    )
+    add_runs_db(r)
     r.set_defaults(func=cmd_runs)
     rsub = r.add_subparsers(dest="runs_command")
     e = rsub.add_parser("export", help="every run's records in one CSV file")
     e.add_argument("file", help="the CSV file to write, e.g. runs.csv")
     e.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
-    e.add_argument("--runs-db", default=argparse.SUPPRESS, metavar="PATH")
+    add_runs_db(e, default=argparse.SUPPRESS)

@@ -12,7 +12,7 @@ import sqlite3
 import sys
 from dataclasses import replace
 
-from app.cli.common import fail
+from app.cli.common import add_runs_db, fail
 
 MODELS = ("mlp", "lenet", "fast-cnn")
 FLAGS = {"lr_start": "--start", "lr_end": "--end", "lr_steps": "--steps"}  # field -> flag
@@ -44,13 +44,7 @@ def _common(p) -> None:
     p.add_argument("--limit-train", default=None, help=argparse.SUPPRESS)
     p.add_argument("--no-download", action="store_true", help="never download MNIST")
     p.add_argument("--json", action="store_true", help="print one JSON object at the end")
-    p.add_argument(
-        "--runs-db",
-        default=None,
-        metavar="PATH",
-        help="the run store every run is recorded in (default: runs.sqlite in the user data "
-        "folder, or $BACKPROP_STUDIO_RUNS)",
-    )
+    add_runs_db(p)
 
 
 def form(args, **extra) -> dict:
