@@ -6,22 +6,28 @@ wheel only when it has the focus, so scrolling the panel never edits it."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
     QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
     QScrollArea,
-    QSpinBox,
     QTableWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from app.shared.fields import (
+    ERROR_STYLE,
+    FIELD_ERROR_STYLE,
+    ComboBox,
+    DoubleSpinBox,
+    SpinBox,
+    error_label,
+)
 from engine.numpy_engine.activations import ACTIVATIONS
 from engine.numpy_engine.limits import MAX_ROWS, MAX_UNITS
 from engine.numpy_engine.losses import LOSSES
@@ -38,51 +44,6 @@ HYPER = {  # field -> (label, min, max, decimals)
     "beta2": ("β2", 0.0, 0.99999, 5),
     "rho": ("ρ", 0.0, 0.999, 3),
 }
-
-
-ERROR_STYLE = "color: #c00000"
-FIELD_ERROR_STYLE = "border: 2px solid #c00000"
-
-
-class _WheelOnlyWithFocus:
-    """A field that ignores the mouse wheel unless it has the focus: the wheel then scrolls the
-    panel (the ignored event goes to the parent) instead of changing a value by accident."""
-
-    def __init__(self, *a, **k):
-        super().__init__(*a, **k)
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-
-    def wheelEvent(self, ev):  # noqa: N802 (Qt)
-        if self.hasFocus():
-            super().wheelEvent(ev)
-        else:
-            ev.ignore()
-
-
-class SpinBox(_WheelOnlyWithFocus, QSpinBox):
-    pass
-
-
-class DoubleSpinBox(_WheelOnlyWithFocus, QDoubleSpinBox):
-    pass
-
-
-class ComboBox(_WheelOnlyWithFocus, QComboBox):
-    def setCurrentText(self, text: str) -> None:  # noqa: N802 (Qt)
-        """By the shown text or by the item's data (an optimizer's network-file name)."""
-        i = self.findData(text)
-        if i >= 0:
-            self.setCurrentIndex(i)
-        else:
-            super().setCurrentText(text)
-
-
-def _error_label() -> QLabel:
-    label = QLabel()
-    label.setWordWrap(True)
-    label.setStyleSheet(ERROR_STYLE)
-    label.hide()
-    return label
 
 
 class EditorPanel(QWidget):
@@ -123,7 +84,7 @@ class EditorPanel(QWidget):
         self.table.setMinimumHeight(170)  # five layers visible without scrolling
         lay.addWidget(QLabel("<b>Layers</b> (0 is the input)"))
         lay.addWidget(self.table, 1)
-        self.layer_error = _error_label()  # a layer's problem, under the table
+        self.layer_error = error_label()  # a layer's problem, under the table
         lay.addWidget(self.layer_error)
         row = QHBoxLayout()
         add, rem = QPushButton("Add hidden layer"), QPushButton("Remove layer")
@@ -141,7 +102,7 @@ class EditorPanel(QWidget):
         col.setSpacing(1)
         col.addWidget(widget)
         if field:
-            self.field_errors[field] = _error_label()
+            self.field_errors[field] = error_label()
             col.addWidget(self.field_errors[field])
         form.addRow(label, box)
         self._watch(widget)
