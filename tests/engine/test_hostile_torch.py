@@ -16,7 +16,7 @@ import pytest
 import torch
 
 from engine.safe_io import UnwritablePath, check_output_path
-from engine.torch_engine import mnist
+from engine.torch_engine import mnist, mnist_csv
 from engine.torch_engine.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from engine.torch_engine.models import ModelConfig, build_model
 from engine.torch_engine.runstore import RunStore, RunStoreError
@@ -278,7 +278,7 @@ CSV_CASES = {
     "over-long line": (_with_cell(5, "0" * 20_000), "line 3 has 2"),
     "only a header": (lambda r: r.__delitem__(slice(1, None)), "has no data rows"),
     "too many rows": (
-        lambda r: r.extend([r[1]] * (mnist.MAX_CSV_ROWS + 1)),
+        lambda r: r.extend([r[1]] * (mnist_csv.MAX_CSV_ROWS + 1)),
         "the limit is 100,000 rows",
     ),
 }
@@ -323,7 +323,7 @@ def test_a_csv_without_a_header_keeps_its_first_row(tmp_path):
     rows = _csv_rows(5)
     for name in mnist.CSV_FILES:
         (tmp_path / name).write_text("\n".join(rows) + "\n")
-    x, y = mnist.load_mnist_csv(tmp_path / "mnist_train.csv")
+    x, y = mnist_csv.load_mnist_csv(tmp_path / "mnist_train.csv")
     assert len(y) == 5 and y.tolist() == synthetic_digits(5)[1].tolist()
     assert mnist.load_mnist(tmp_path).test_x.shape == (5, 28, 28)
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from engine.torch_engine import mnist
+from engine.torch_engine import mnist, mnist_csv
 from engine.torch_engine.checkpoint import (
     CheckpointError,
     load_checkpoint,
@@ -78,12 +78,12 @@ def test_csv_import_and_its_errors(tmp_path):
     rows += [",".join(map(str, [int(y[i]), *x[i].ravel()])) for i in range(5)]
     p = tmp_path / "m.csv"
     p.write_text("\n".join(rows))
-    cx, cy = mnist.load_mnist_csv(p)
+    cx, cy = mnist_csv.load_mnist_csv(p)
     np.testing.assert_array_equal(cx, x)
     np.testing.assert_array_equal(cy, y)
     p.write_text("\n".join(rows[:3] + ["1,2,3"]))
     with pytest.raises(mnist.MnistError, match="line 4: expected 785"):
-        mnist.load_mnist_csv(p)
+        mnist_csv.load_mnist_csv(p)
 
 
 def test_download_tries_mirrors_in_turn_and_verifies(tmp_path, monkeypatch):
