@@ -23,11 +23,6 @@ PIXMAPS_KEPT = 400  # lines kept as ready-to-draw pixmaps
 MIN_SHRINK = 0.6  # a line wider than the panel is scaled down to this at most, then scrolls
 
 
-def formula_px(theme: Theme) -> int:
-    """The pixel size of the formula's type (the lecturer theme asks for at least 28)."""
-    return getattr(theme, "formula_px", None) or round(theme.formula_size * 96 / 72)
-
-
 class FormulaPanel(QScrollArea):
     def __init__(self, theme: Theme, parent=None):
         super().__init__(parent)
@@ -60,7 +55,6 @@ class FormulaPanel(QScrollArea):
         self.setWidget(inner)
         self.setMinimumWidth(360)
         self._shown: list[tuple[str, str]] = []  # (line in the trace's notation, colour)
-        self._plain = ""
         self._missing = 0  # lines on screen still waiting for the typesetter
         self._ahead = ()  # the events ahead, or a function that gives them
         self._event, self._position = None, ""
@@ -76,9 +70,7 @@ class FormulaPanel(QScrollArea):
         the panel through Qt's slower style-sheet painting, on every key press)."""
         self.theme = theme
         for w in (self.viewport(), self.widget()):
-            pal = w.palette()
-            pal.setColor(QPalette.ColorRole.Window, QColor(theme.window))
-            w.setPalette(pal)
+            _set_colour(w, QPalette.ColorRole.Window, theme.window)
             w.setAutoFillBackground(True)
 
     # ---- what to show ----
@@ -86,8 +78,7 @@ class FormulaPanel(QScrollArea):
         """(line, colour) of each line the panel shows for an event: the line in the trace's
         notation, which the typesetting process translates to LaTeX and sets (no translation
         on a key press)."""
-        self._chars = self._line_chars()
-        t = event_lines(ev, self._chars)
+        t = event_lines(ev, self._line_chars())
         text = self.theme.text
         out = [(line, text) for line in (*t.formula, *t.numbers)]
         out.append((t.value, phase_colour(ev.phase)))
@@ -97,27 +88,22 @@ class FormulaPanel(QScrollArea):
         """How many characters of the notation make one line at this panel's width (typeset,
         a character of w[2][0][1]·a[1][1] takes about 0.42 of the type's size)."""
         room = max(100, self.viewport().width() - 30)
-        return max(MIN_LINE_CHARS, min(LINE_WIDTH, int(room / (0.42 * formula_px(self.theme)))))
+        return max(MIN_LINE_CHARS, min(LINE_WIDTH, int(room / (0.42 * self.theme.formula_px))))
 
     def show_event(self, ev, position: str, ahead=()) -> None:
         """Show `ev`; `ahead` gives the events the learner is likely to go to next (a list, or
         a function called only once the keys pause: building an event costs up to 2 ms)."""
         th = self.theme
-        small = round(th.formula_size * 0.7)
-        sample = f" · sample {ev.sample}" if ev.sample is not None else " · whole batch"
-        if "sample" in position:  # a chosen sample: the position names it already
-            sample = "" if ev.sample is not None else sample
+        small = th.note_pt
+        sample = _sample_words(ev, position)
         self.header.setText(
             f"<span style='font-size:{small}pt; color:{phase_colour(ev.phase)}; "
             f"font-weight:bold'>{ev.phase.upper()}</span><span style='font-size:{small}pt; "
             f"color:{th.text}'>{sample} · {html.escape(position)}</span>"
         )
         self._event, self._position = ev, position
+        self._chars = self._line_chars()
         self._shown = self.lines(ev)
-        self._plain = "\n".join(
-            [ev.phase.upper() + sample + " · " + position, ev.formula.replace(";  ", "\n")]
-            + ["= " + ev.substituted.replace(";  ", "\n"), ev.note]
-        )
         self._draw_lines()
         self.note.setText(
             f"<i style='font-size:{small}pt; color:{th.text}'>{html.escape(ev.note)}</i>"
@@ -125,13 +111,13 @@ class FormulaPanel(QScrollArea):
             else ""
         )
         self._show_detail(ev, small)
-        px = formula_px(th)
+        px = th.formula_px
         self.typesetter.want([(line, px, c) for line, c in self._shown], self.devicePixelRatioF())
         self._ahead = ahead
         self._ahead_timer.start()  # when the keys pause: typeset ahead while this one is read
 
     def _want_ahead(self) -> None:
-        px = formula_px(self.theme)
+        px = self.theme.formula_px
         keys = [(line, px, c) for line, c in self._shown]
         for e in self._ahead() if callable(self._ahead) else self._ahead:
             keys += [(line, px, c) for line, c in self.lines(e)]
@@ -148,10 +134,7 @@ class FormulaPanel(QScrollArea):
             f.setPointSize(small)
             if self.detail.font() != f:
                 self.detail.setFont(f)
-            pal = self.detail.palette()
-            if pal.color(QPalette.ColorRole.WindowText) != QColor(self.theme.text):
-                pal.setColor(QPalette.ColorRole.WindowText, QColor(self.theme.text))
-                self.detail.setPalette(pal)
+            _set_colour(self.detail, QPalette.ColorRole.WindowText, self.theme.text)
         else:
             self.detail.setText("")
 
@@ -161,7 +144,7 @@ class FormulaPanel(QScrollArea):
             lab.setTextFormat(Qt.TextFormat.PlainText)
             self.lines_box.addWidget(lab)
             self.line_labels.append(lab)
-        px = formula_px(self.theme)
+        px = self.theme.formula_px
         room = max(100, self.viewport().width() - 30)
         self._missing = 0
         for k, lab in enumerate(self.line_labels):
@@ -216,7 +199,14 @@ class FormulaPanel(QScrollArea):
     # ---- for tests and the clipboard ----
     def plain_text(self) -> str:
         """What the panel shows, in the trace's plain notation."""
-        return self._plain
+        ev, position = self._event, self._position
+        if ev is None:
+            return ""
+        return "\n".join(
+            [ev.phase.upper() + _sample_words(ev, position) + " · " + position]
+            + [ev.formula.replace(";  ", "\n"), "= " + ev.substituted.replace(";  ", "\n")]
+            + [ev.note]
+        )
 
     def typeset_lines(self) -> int:
         """How many of the shown lines are typeset images now."""
@@ -231,7 +221,20 @@ def _plain_look(lab: QLabel, px: int, colour: str) -> None:
     f = lab.font()
     f.setPixelSize(px)
     lab.setFont(f)
-    pal = lab.palette()
-    pal.setColor(QPalette.ColorRole.WindowText, QColor(colour))
-    lab.setPalette(pal)
+    _set_colour(lab, QPalette.ColorRole.WindowText, colour)
     lab.setProperty("look", (px, colour))
+
+
+def _set_colour(w, role: QPalette.ColorRole, colour: str) -> None:
+    """One colour of a widget's palette (set only when it changes: a new palette repaints)."""
+    pal = w.palette()
+    if pal.color(role) != QColor(colour):
+        pal.setColor(role, QColor(colour))
+        w.setPalette(pal)
+
+
+def _sample_words(ev, position: str) -> str:
+    """Which data row the event is about, unless the position (a chosen sample) says it."""
+    if ev.sample is None:
+        return " · whole batch"
+    return "" if "sample" in position else f" · sample {ev.sample}"

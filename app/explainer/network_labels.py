@@ -50,7 +50,7 @@ class LabelLayout:
     def want_px(self, cap: float = MAX_PX) -> float:
         """The label height in scene units: label_px on screen at the view's scale, or more."""
         scale = self.view.transform().m11() or 1.0
-        return min(cap, max(BASE_PX, getattr(self.view.theme, "label_px", 14) / scale))
+        return min(cap, max(BASE_PX, self.view.theme.label_px / scale))
 
     def set_px(self, px: float) -> None:
         self.px = px

@@ -203,8 +203,8 @@ class NetworkView(QGraphicsView):
         """A new palette; a new label size or font: the labels are resized and placed again."""
         old = getattr(self, "_theme", None)
         self._theme = theme
-        size = (getattr(theme, "label_px", 14), theme.font_family)
-        if old is not None and size != (getattr(old, "label_px", 14), old.font_family):
+        size = (theme.label_px, theme.font_family)
+        if old is not None and size != (old.label_px, old.font_family):
             self.fit()
 
     # ---- showing a moment of the trace ----

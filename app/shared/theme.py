@@ -44,9 +44,13 @@ class Theme:
     node_active: str  # the fill of the neuron the current event computes
     node_border: str
     node_text: str
-    formula_size: int  # point size of the formula panel's main lines (formula_px at 96 dpi)
-    formula_px: int = 22  # pixel height of the formula's main lines
-    label_px: int = 14  # the least on-screen pixel height of the drawing's labels
+    formula_px: int  # pixel height of the formula's main lines
+    label_px: int  # the least on-screen pixel height of the drawing's labels
+
+    @property
+    def note_pt(self) -> int:
+        """The point size of the formula panel's header, notes and optimizer state."""
+        return round(self.formula_px * 72 / 96 * 0.7)
 
     def stylesheet(self, base_pt: float = 10.0) -> str:
         """Every widget's type at `base_pt` (the normal size) times this theme's scale."""
@@ -72,7 +76,6 @@ NORMAL = Theme(
     node_active="#ffe27a",
     node_border="#8a8a8a",  # grey: a highlighted neuron's black ring stands out from it
     node_text="#111111",
-    formula_size=17,
     formula_px=22,
     label_px=14,
 )
@@ -91,7 +94,6 @@ LECTURER = Theme(
     node_active="#4d4d4d",
     node_border="#8a8a8a",
     node_text="#ffffff",
-    formula_size=27,
     formula_px=36,
     label_px=28,
 )

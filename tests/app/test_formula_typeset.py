@@ -12,7 +12,6 @@ from PySide6.QtGui import QColor
 
 from app.explainer.data_panel import PRESET_DIR
 from app.explainer.export_actions import FRAME_PX, _drawing, frame
-from app.explainer.formula_panel import formula_px
 from app.shared.typeset import render, typesetter
 from engine.numpy_engine.handout import event_tex
 from engine.numpy_engine.latex import to_latex
@@ -34,7 +33,7 @@ def test_every_line_of_the_event_is_typeset_then_shown_as_an_image(qtbot, window
     t = event_tex(ev, w.formula._line_chars())  # broken to the panel's width
     assert [to_latex(line) for line, _ in w.formula._shown] == [*t.formula, *t.numbers, t.value]
     lab = w.formula.line_labels[0]
-    assert lab.pixmap().height() >= formula_px(w.theme)  # a line is at least its type size
+    assert lab.pixmap().height() >= w.theme.formula_px  # a line is at least its type size
     assert "0.3775" in w.formula.plain_text()
 
 
@@ -48,7 +47,7 @@ def test_the_events_ahead_of_the_cursor_are_typeset_before_the_learner_gets_ther
         lambda: not idle.isActive() and ts.pending() == 0 and all_typeset(w), timeout=20_000
     )
     ev_next = w.explainer.current.events[w.explainer.event_index + 1]
-    px = formula_px(w.theme)
+    px = w.theme.formula_px
     for line, colour in w.formula.lines(ev_next):
         assert ts.image(line, px, colour) is not None, line
     w.explainer.next()
