@@ -57,7 +57,7 @@ class FormulaPanel(QScrollArea):
         self._shown: list[tuple[str, str]] = []  # (line in the trace's notation, colour)
         self._missing = 0  # lines on screen still waiting for the typesetter
         self._ahead = ()  # the events ahead, or a function that gives them
-        self._event, self._position = None, ""
+        self._event, self._position, self._sample_named = None, "", False
         self._chars = 0  # the line length the shown lines were broken at
         self._pixmaps: dict[tuple, QPixmap] = {}
         self._ahead_timer = QTimer(self)
@@ -90,18 +90,19 @@ class FormulaPanel(QScrollArea):
         room = max(100, self.viewport().width() - 30)
         return max(MIN_LINE_CHARS, min(LINE_WIDTH, int(room / (0.42 * self.theme.formula_px))))
 
-    def show_event(self, ev, position: str, ahead=()) -> None:
+    def show_event(self, ev, position: str, ahead=(), sample_named: bool = False) -> None:
         """Show `ev`; `ahead` gives the events the learner is likely to go to next (a list, or
-        a function called only once the keys pause: building an event costs up to 2 ms)."""
+        a function called only once the keys pause: building an event costs up to 2 ms);
+        `sample_named`: the position already names the chosen sample."""
         th = self.theme
         small = th.note_pt
-        sample = _sample_words(ev, position)
+        sample = _sample_words(ev, sample_named)
         self.header.setText(
             f"<span style='font-size:{small}pt; color:{phase_colour(ev.phase)}; "
             f"font-weight:bold'>{ev.phase.upper()}</span><span style='font-size:{small}pt; "
             f"color:{th.text}'>{sample} · {html.escape(position)}</span>"
         )
-        self._event, self._position = ev, position
+        self._event, self._position, self._sample_named = ev, position, sample_named
         self._chars = self._line_chars()
         self._shown = self.lines(ev)
         self._draw_lines()
@@ -192,7 +193,7 @@ class FormulaPanel(QScrollArea):
         if not self._shown or self._event is None:
             return
         if self._line_chars() != self._chars:  # lines of another length: break them again
-            self.show_event(self._event, self._position, self._ahead)
+            self.show_event(self._event, self._position, self._ahead, self._sample_named)
         elif ev.size().width() != ev.oldSize().width():
             self._draw_lines()  # the same lines, fitted to the new width
 
@@ -203,7 +204,7 @@ class FormulaPanel(QScrollArea):
         if ev is None:
             return ""
         return "\n".join(
-            [ev.phase.upper() + _sample_words(ev, position) + " · " + position]
+            [ev.phase.upper() + _sample_words(ev, self._sample_named) + " · " + position]
             + [ev.formula.replace(";  ", "\n"), "= " + ev.substituted.replace(";  ", "\n")]
             + [ev.note]
         )
@@ -233,8 +234,8 @@ def _set_colour(w, role: QPalette.ColorRole, colour: str) -> None:
         w.setPalette(pal)
 
 
-def _sample_words(ev, position: str) -> str:
+def _sample_words(ev, sample_named: bool) -> str:
     """Which data row the event is about, unless the position (a chosen sample) says it."""
     if ev.sample is None:
         return " · whole batch"
-    return "" if "sample" in position else f" · sample {ev.sample}"
+    return "" if sample_named else f" · sample {ev.sample}"

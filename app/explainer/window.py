@@ -209,7 +209,8 @@ class ExplainerWindow(FileDialogs, QMainWindow):
             self.view.show_state(view_state(ex))
         r = ex.current
         pos = f"step {r.t} · {ex.position_text()} · {r.mode} · loss {num(r.loss)}"
-        self.formula.show_event(ex.event, pos, self._ahead)  # built when the keys pause
+        named = ex.filter.applies_to(r) is not None  # the position names the chosen sample
+        self.formula.show_event(ex.event, pos, self._ahead, named)  # ahead: when keys pause
         self.controls.set_position(pos)
         if self._grid_for is not r:
             self._mark_plots()
