@@ -114,7 +114,8 @@ class ConvView(QWidget):
         p.drawText(rect, flags, col.title)
         scale = max((np.nanmax(np.abs(g.values)) for g in col.grids if np.isfinite(g.values).any()),
                     default=1.0) or 1.0  # fmt: skip
-        label_w = width if per == len(col.grids) else g_width(col, cell) + SUB_GAP
+        widest = max((g.values.shape[1] for g in col.grids), default=1) * cell
+        label_w = width if per == len(col.grids) else widest + SUB_GAP
         for g, gx, top in spots(col, x, cell, per):
             if g.label:
                 p.setPen(QColor(self.theme.muted))
@@ -320,8 +321,3 @@ def _fit_text(p: QPainter, rect: QRectF, text: str) -> None:
     p.setFont(small)
     p.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
     p.setFont(base)
-
-
-def g_width(col: Column, cell: float) -> float:
-    """The width of the widest grid of a column."""
-    return max((g.values.shape[1] for g in col.grids), default=1) * cell

@@ -21,7 +21,7 @@ from PySide6.QtCore import QByteArray, QObject, QRectF, Qt, Signal
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtSvg import QSvgRenderer
 
-from .typeset_child import svg_of, svg_of_line, warm
+from .typeset_child import svg_of_line, warm
 
 CACHE_BYTES = 96 * 2**20  # typeset lines kept (a line at 22 px is about 60 KB, at 36 px 150 KB)
 CACHE_ITEMS = 3000  # refusals remembered
@@ -38,12 +38,6 @@ Key = tuple[str, int, str]  # (a line of the trace's notation, pixel size, colou
 
 def phase_colour(phase: str) -> str:
     return _PHASE_COLOURS.get(phase, "#333333")
-
-
-def render(tex: str, px: int, colour: str, scale: float = 1.0) -> QImage:
-    """One line of LaTeX as an image, typeset here, `px` the font's pixel size (times `scale`
-    for HiDPI)."""
-    return raster(svg_of(tex, px * scale, colour), scale)
 
 
 def raster(svg: str, scale: float = 1.0) -> QImage:

@@ -4,8 +4,6 @@ lines are in the trace's notation; latex.to_latex translates each."""
 
 from __future__ import annotations
 
-from .latex import to_latex
-
 SHORT_SIDE = 14  # a left-hand side this short stays on the line of what it equals
 
 
@@ -34,11 +32,6 @@ def plain_lines(text: str, width: int = 0) -> list[str]:
         if part:
             lines.extend(_break(part, width) if width else [part])
     return lines
-
-
-def tex_lines(text: str, width: int = 0) -> list[str]:
-    """plain_lines, each as LaTeX."""
-    return [to_latex(line) for line in plain_lines(text, width)]
 
 
 def _break(s: str, width: int) -> list[str]:

@@ -12,7 +12,8 @@ from PySide6.QtGui import QColor
 
 from app.explainer.data_panel import PRESET_DIR
 from app.explainer.export_actions import FRAME_PX, _drawing, frame
-from app.shared.typeset import render, typesetter
+from app.shared.typeset import raster, typesetter
+from app.shared.typeset_child import svg_of
 from engine.numpy_engine.handout import event_tex
 from engine.numpy_engine.latex import to_latex
 
@@ -74,7 +75,7 @@ def test_a_line_the_typesetter_cannot_set_stays_readable_text(qtbot):
 
 
 def test_render_draws_ink_in_the_colour_asked_for():
-    img = render(r"\frac{\partial L}{\partial w^{(2)}_{01}}", 40, "#d62728")
+    img = raster(svg_of(r"\frac{\partial L}{\partial w^{(2)}_{01}}", 40, "#d62728"))
     assert img.height() > 60  # a stacked fraction is two lines tall
     colours = {
         QColor(img.pixel(x, y)).name()

@@ -13,7 +13,7 @@ import ziamath
 
 from app.cli import main
 from engine.numpy_engine import Network
-from engine.numpy_engine.formula_lines import tex_lines
+from engine.numpy_engine.formula_lines import plain_lines
 from engine.numpy_engine.handout import MAX_HANDOUT_EVENTS, event_tex, handout, text_mode
 from engine.numpy_engine.latex import to_latex
 
@@ -141,7 +141,10 @@ def test_translation_writes_the_course_notation():
     assert to_latex("y·ln a") == r"y\cdot \ln a"
     assert to_latex("100% & #_{x}") == r"100\% \& \#\_\{x\}"
     assert to_latex("a \\ b") == r"a \backslash  b"  # never raw: a backslash starts a command
-    assert tex_lines("m ← 1;  v ← 2") == [r"m \leftarrow  1", r"v \leftarrow  2"]
+    assert [to_latex(x) for x in plain_lines("m ← 1;  v ← 2")] == [
+        r"m \leftarrow  1",
+        r"v \leftarrow  2",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -163,7 +166,7 @@ def test_nadam_writes_its_mu_with_subscripts():
 
 
 def test_long_sums_break_into_lines_that_start_with_their_sign():
-    lines = tex_lines(" + ".join(["0.1234·0.5678"] * 7) + " = 0.49", width=40)
+    lines = plain_lines(" + ".join(["0.1234·0.5678"] * 7) + " = 0.49", width=40)
     assert len(lines) > 2
     assert all(line.startswith("+") for line in lines[1:-1]) and lines[-1].startswith("=")
 
