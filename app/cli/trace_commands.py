@@ -155,16 +155,8 @@ def cmd_trace(args) -> int:
         else:
             _print(net, args, *result)
         return 0
-    except MemoryError:
+    except MemoryError:  # a bug or anything else: main()'s one line and the log file
         return fail("not enough memory for this run; use fewer steps or a smaller network")
-    except (BrokenPipeError, KeyboardInterrupt):
-        raise
-    except Exception as e:  # a bug: one line, the traceback in the log file
-        from app.shared.errors import log_exception
-
-        where = log_exception(type(e), e, e.__traceback__)
-        print(f"backprop-studio: internal error: {e!r} (details in {where})", file=sys.stderr)
-        return 1
 
 
 def _one_line_errors(parser) -> None:

@@ -22,7 +22,6 @@ from engine.torch_engine import mnist
 
 
 class DataBox(QWidget):
-    folder_changed = Signal(str)
     progress = Signal(str, int, int)  # file, bytes so far, total (emitted from the worker)
 
     def __init__(self, folder: str | Path | None = None, parent=None):
@@ -63,7 +62,6 @@ class DataBox(QWidget):
     def set_folder(self, folder: str | Path) -> None:
         self.folder = Path(folder).expanduser()
         self.refresh()
-        self.folder_changed.emit(str(self.folder))
 
     def choose_folder(self) -> None:
         path = QFileDialog.getExistingDirectory(self, "MNIST folder", str(self.folder))
@@ -116,7 +114,6 @@ class DataBox(QWidget):
         self.refresh()
         if getattr(self, "_reason", "") and not self.present:
             self.status.setText(self._reason)  # why the download ended
-        self.folder_changed.emit(str(self.folder))
 
     def shutdown(self) -> None:
         self._stop.set()

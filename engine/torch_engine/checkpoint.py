@@ -12,15 +12,13 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import numpy as np
 import torch
 from torch import nn
 
 from engine.atomic import atomic_path
 from engine.safe_io import UnreadableFile, read_bytes
 
-from .mnist import normalise
-from .models import ModelConfig, build_model, eval_mode
+from .models import ModelConfig, build_model
 from .training import TrainConfig
 
 FORMAT = "backprop-studio-checkpoint/2"  # /2 adds "sha256"
@@ -126,11 +124,3 @@ def load_checkpoint(path: str | Path) -> Checkpoint:
             )
     model.eval()
     return Checkpoint(model, cfg, metrics)
-
-
-@torch.no_grad()
-def predict(model: nn.Module, images: np.ndarray) -> np.ndarray:
-    """Class probabilities (n, 10) for uint8 images (n, 28, 28) or one image (28, 28)."""
-    t = normalise(images, next(model.parameters()).device)  # (n, 1, 28, 28)
-    with eval_mode(model):
-        return torch.softmax(model(t), 1).cpu().numpy()

@@ -10,10 +10,10 @@ from engine.torch_engine import mnist, mnist_csv
 from engine.torch_engine.checkpoint import (
     CheckpointError,
     load_checkpoint,
-    predict,
     save_checkpoint,
 )
 from engine.torch_engine.experiments import batch_sweep, lr_range_test, lr_sweep
+from engine.torch_engine.insides import predict_all
 from engine.torch_engine.models import ModelConfig, ModelSpecError, build_model, count_parameters
 from engine.torch_engine.records import Diverged, Done, Eval, LrSuggestion, Start, Step
 from engine.torch_engine.training import TrainConfig, train
@@ -292,7 +292,8 @@ def test_checkpoint_round_trip_is_atomic_and_predicts(tmp_path, data_dir):
     assert [p.name for p in path.parent.iterdir()] == ["m.pt"]
     ck = load_checkpoint(path)
     assert ck.config == cfg and ck.metrics["test_accuracy"] == done.test_accuracy
-    p1, p2 = predict(ck.model, d.test_x[:20]), predict(done.model, d.test_x[:20])
+    x, y = d.test_x[:20], d.test_y[:20]
+    p1, p2 = predict_all(ck.model, x, y).probs, predict_all(done.model, x, y).probs
     np.testing.assert_allclose(p1, p2, atol=1e-6)
     assert (p1.argmax(1) == d.test_y[:20]).mean() > 0.8
     (tmp_path / "bad.pt").write_bytes(b"not a checkpoint")

@@ -5,6 +5,7 @@ augmentation), and offers the transfer-learning experiment (the window runs it a
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 from PySide6.QtCore import Signal
@@ -50,7 +51,7 @@ class InsidesPanel(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.model = self.data = self.preds = None
+        self.model = self.data = self.ck = None
         self._data_key: str | None = None
         self.tasks = Tasks(self)
         self.tasks.failed.connect(self.failed)
@@ -119,7 +120,7 @@ class InsidesPanel(QWidget):
 
     def _loaded(self, row, result) -> None:
         ck, data, preds = result
-        self.model, self.data, self.preds, self.row = ck.model, data, preds, row
+        self.ck, self.model, self.data, self.row = ck, ck.model, data, row
         acc = float((preds.labels == preds.predicted).mean()) if len(preds.labels) else 0.0
         self.title.setText(f"inside {row.name} ({ck.config.model.name}): {100 * acc:.2f}% on test")
         self.confusion.set_predictions(preds, data.test_x)
@@ -141,8 +142,9 @@ class InsidesPanel(QWidget):
             return
         image, label, index, words = got
         self.title.setText(f"writing {words} through {self.row.name} for the explainer…")
+        shown = copy.deepcopy(self.ck)  # the model on screen (its file is rewritten each epoch)
         self.tasks.run(
-            "export", export_digit, self.row.checkpoint, image, label, index, self.row.id,
+            "export", export_digit, shown, image, label, index, self.row.id,
             on_result=self._exported,
         )  # fmt: skip
 

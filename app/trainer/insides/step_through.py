@@ -22,7 +22,7 @@ def digit_folder() -> Path:
 def current_digit(panel):
     """(image uint8 (28, 28), target label, test index or None, words) for the view on screen,
     or a sentence saying what to choose first."""
-    view, data, preds = panel.tabs.currentWidget(), panel.data, panel.preds
+    view, data = panel.tabs.currentWidget(), panel.data
     if data is None or panel.model is None:
         return "select a run that has a model first"
     if view is panel.mistakes:
@@ -45,13 +45,12 @@ def current_digit(panel):
         image = preprocess_drawing(panel.draw.canvas())
         target = int(np.argmax(panel.draw.probs))  # a drawing has no label: the model's answer
         return image, target, None, f"your drawing (target: the model's answer, {target})"
-    del preds
     return "open Mistakes, Confusion, Feature maps or Draw a digit to choose a digit"
 
 
-def export_digit(checkpoint: str, image, label: int, index, run_id: int) -> tuple[str, str]:
-    """Runs in a worker: (the network file's path, '') for this digit through the run's model,
-    or ('', the reason it could not be written)."""
+def export_digit(checkpoint, image, label: int, index, run_id: int) -> tuple[str, str]:
+    """Runs in a worker: (the network file's path, '') for this digit through `checkpoint` (the
+    Checkpoint on screen, a copy), or ('', the reason it could not be written)."""
     from engine.torch_engine.export import export_network, write_network_file
 
     try:
