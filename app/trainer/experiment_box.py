@@ -4,33 +4,9 @@ runs that differ in one value only: same seed, same initial weights, same data o
 
 from __future__ import annotations
 
-import math
-
 from PySide6.QtWidgets import QCheckBox, QFormLayout, QLabel, QLineEdit, QPushButton, QWidget
 
-MAX_RUNS = 12  # values in one sweep
-
-
-def parse_values(text: str, integer: bool = False, lo: float = 0.0, hi: float = math.inf):
-    """'1e-4, 1e-3, 0.01' -> (values, error sentence or '')."""
-    words = [w for w in text.replace(";", ",").replace(" ", ",").split(",") if w]
-    if not words:
-        return (), "give at least one value, separated by commas"
-    if len(words) > MAX_RUNS:
-        return (), f"at most {MAX_RUNS} values in one sweep"
-    out = []
-    for w in words:
-        try:
-            v = float(w)
-        except ValueError:
-            return (), f"'{w}' is not a number"
-        if not math.isfinite(v) or not lo < v <= hi or (integer and v != int(v)):
-            kind = "whole numbers" if integer else "numbers"
-            return (), f"'{w}': values must be {kind} above {lo:g} and at most {hi:g}"
-        out.append(int(v) if integer else v)
-    if len(set(out)) != len(out):
-        return (), "each value once"
-    return tuple(out), ""
+from engine.torch_engine import settings
 
 
 class ExperimentBox(QWidget):
@@ -70,18 +46,11 @@ class ExperimentBox(QWidget):
         self.error.setVisible(bool(text))
 
     def lr_values(self):
-        return parse_values(self.lrs.text(), lo=0.0, hi=10.0)
+        """(values, "") or ((), the problem): checked by the engine, as the CLI's sweep is."""
+        return settings.sweep_values("lr", self.lrs.text())
 
     def batch_values(self):
-        return parse_values(self.batches.text(), integer=True, lo=0.0, hi=60000)
+        return settings.sweep_values("batch_size", self.batches.text())
 
     def lr_range(self):
-        a, e1 = parse_values(self.lr_start.text(), hi=10.0)
-        b, e2 = parse_values(self.lr_end.text(), hi=100.0)
-        n, e3 = parse_values(self.lr_steps.text(), integer=True, lo=2, hi=10000)
-        err = e1 or e2 or e3
-        if not err and (len(a) != 1 or len(b) != 1 or len(n) != 1):
-            err = "the LR range test takes one start, one end and one number of steps"
-        if not err and a[0] >= b[0]:
-            err = "the start LR must be below the end LR"
-        return (None, err) if err else ((a[0], b[0], n[0]), "")
+        return settings.lr_range(self.lr_start.text(), self.lr_end.text(), self.lr_steps.text())

@@ -19,6 +19,7 @@ sweep's values (sweep_param, sweep_values) and an LR range test's lr_start, lr_e
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 
 from .device import pick_device
@@ -245,7 +246,7 @@ def _sweep(form: dict, e: dict) -> dict:
     if param not in ("lr", "batch_size"):
         e["sweep_param"] = "choose lr or batch_size"
         return {}
-    cells = str(form.get("sweep_values", "")).split(",")
+    cells = re.split(r"\s*[,;]\s*|\s+", str(form.get("sweep_values", "")).strip())  # , ; or space
     if len(cells) > MAX_SWEEP_VALUES:
         e["sweep_values"] = f"{len(cells)} values is over the limit of {MAX_SWEEP_VALUES}"
         return {}
@@ -260,6 +261,9 @@ def _sweep(form: dict, e: dict) -> dict:
             e["sweep_values"] = f"value {i} ({cell.strip()[:20]!r}) {one[param]}"
             return {}
         values.append(v)
+    if len(set(values)) != len(values):
+        e["sweep_values"] = "each value once (the same run twice shows nothing new)"
+        return {}
     return {"values": tuple(values)}
 
 
@@ -278,6 +282,26 @@ def _lr_range(form: dict, e: dict) -> dict:
     if "lr_start" in e or "lr_end" in e or steps is None:
         return {}
     return {"lr_start": start, "lr_end": end, "lr_steps": steps}
+
+
+FIELD_WORDS = {"lr_start": "LR from:", "lr_end": "LR to:", "lr_steps": "Steps:"}
+
+
+def sweep_values(param: str, text: str) -> tuple[tuple, str]:
+    """A sweep's values as the window's field gives them: (values, "") or ((), the problem)."""
+    e: dict[str, str] = {}
+    got = _sweep({"sweep_param": param, "sweep_values": text}, e)
+    return got.get("values", ()), next(iter(e.values()), "")
+
+
+def lr_range(start: str, end: str, steps: str) -> tuple[tuple | None, str]:
+    """An LR range test's fields: ((start, end, steps), "") or (None, the first problem)."""
+    e: dict[str, str] = {}
+    got = _lr_range({"lr_start": start, "lr_end": end, "lr_steps": steps}, e)
+    if e:
+        name, why = next(iter(e.items()))
+        return None, f"{FIELD_WORDS[name]} {why}"
+    return (got["lr_start"], got["lr_end"], got["lr_steps"]), ""
 
 
 def _shapes_only(model: ModelConfig):

@@ -423,3 +423,34 @@ def test_bad_output_paths_are_refused_before_the_work(case, tmp_path, good, caps
     refused(cli(capsys, "runs", "--runs-db", db, "export", path), match)
     refused(cli(capsys, "train", "--data", good, *QUICK, "--runs-db", db, "--save", path), match)
     assert not (tmp_path / "runs-checkpoints").exists()  # no run was made: nothing was trained
+
+
+@pytest.mark.parametrize(
+    "param, text, why",
+    [
+        ("lr", "", "must be a number"),
+        ("lr", "abc", "must be a number"),
+        ("lr", "20", "between 0 and 10"),
+        ("lr", "0.1, 0.1", "each value once"),
+        ("lr", "1," * 13, "over the limit of 12"),
+        ("lr", "nan", "number"),
+        ("batch_size", "16.5", "whole number"),
+        ("batch_size", "70000", "between 1 and 60,000"),
+    ],
+)
+def test_a_sweep_typed_in_the_window_is_checked_as_the_cli_checks_it(param, text, why):
+    from engine.torch_engine.settings import check, sweep_values
+
+    values, err = sweep_values(param, text)
+    assert values == () and why in err
+    form_err = check({"sweep_param": param, "sweep_values": text}).errors["sweep_values"]
+    assert form_err == err
+
+
+def test_sweep_values_may_be_separated_by_commas_spaces_or_semicolons():
+    from engine.torch_engine.settings import lr_range, sweep_values
+
+    assert sweep_values("lr", "0.1; 0.01 1e-3") == ((0.1, 0.01, 0.001), "")
+    assert sweep_values("batch_size", "16, 64") == ((16, 64), "")
+    assert lr_range("1e-6", "1", "100") == ((1e-6, 1.0, 100), "")
+    assert lr_range("1", "0.1", "100")[1].startswith("LR to: must be above")
