@@ -67,8 +67,7 @@ def show_live_on_arrival(w) -> None:
         return
     row = _row(w, live)
     if row is not None and row.checkpoint:
-        w.insides_run = row.id
-        w.insides.show_run(row, w.data.folder, w.store)
+        _inspect(w, row)
 
 
 def refresh_live(w, tagged) -> None:
@@ -83,9 +82,8 @@ def refresh_live(w, tagged) -> None:
     if w.tabs.currentIndex() != TAB or w.insides_run not in (None, tagged.run_id):
         return
     row = _row(w, tagged.run_id)
-    if row is not None and row.checkpoint:
-        w.insides_run = row.id
-        w.insides.show_run(row, w.data.folder, w.store)
+    if row is not None and row.checkpoint:  # its histograms already come live (add_live)
+        _inspect(w, row, read_histograms=w.insides_run != row.id)
 
 
 def inspect_selected(w) -> None:
@@ -93,8 +91,13 @@ def inspect_selected(w) -> None:
     ids = w.run_list.selected_ids()
     row = w.run_list.rows.get(ids[0]) if ids else None
     if row is not None and (row.status != "running" or row.checkpoint):
-        w.insides_run = row.id
-        w.insides.show_run(row, w.data.folder, w.store)
+        _inspect(w, row)
+
+
+def _inspect(w, row, read_histograms: bool = True) -> None:
+    """Show `row`'s model inside; its weight histograms read from the store when asked."""
+    w.insides_run = row.id
+    w.insides.show_run(row, w.data.folder, w.store if read_histograms else None)
 
 
 def start_transfer(w) -> None:
