@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import time
 import traceback
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 
@@ -17,6 +18,7 @@ from .mnist import MnistData, default_data_dir, load_mnist
 from .recording import Recording, record_run
 from .records import Record
 from .runstore import RUN_KINDS, RunStore, new_group_id
+from .together import together_refusal, train_together
 from .training import TrainConfig, prepare, train
 
 STOP_GRACE_S = 30.0  # how long a stopped job's child may take to finish (a cancelled run is
@@ -83,9 +85,11 @@ def run_job(
     job: Job,
     should_stop: Callable[[], bool] | None = None,
     data: MnistData | None = None,
+    together: bool | None = None,
 ) -> Iterator[Tagged]:
     """Run `job` here, yielding its records tagged with their store runs. `data` is MNIST already
-    loaded (else it is read from job.data_dir). A sweep stops after a cancelled run."""
+    loaded (else it is read from job.data_dir). A sweep stops after a cancelled run. A sweep's
+    runs train together (together.py) when `together` says so; None: on a GPU, where they can."""
     if job.kind not in (*RUN_KINDS, "transfer"):
         raise ValueError(f"unknown job kind {job.kind!r}; one of {', '.join(RUN_KINDS)}")
     runs = variants(job) if job.kind not in ("lr-find", "transfer") else []  # checked early
@@ -109,6 +113,11 @@ def run_job(
         return
     prepared = prepare(data, dev, cfg.val_size, cfg.limit_train)  # once, for every run
     group = new_group_id() if job.kind != "train" else None
+    if together is None:
+        together = dev.type == "cuda"
+    if group and together and together_refusal([v.config for v in runs]) is None:
+        yield from _run_together(job, store, runs, prepared, group, should_stop)
+        return
     for i, v in enumerate(runs):
         records = train(v.config, prepared, should_stop)
         label = v.label if group else None
@@ -116,6 +125,36 @@ def run_job(
         yield from _tagged(rec, i, v.label)
         if should_stop is not None and should_stop():
             return  # the run just ended cancelled: start no more
+
+
+def _run_together(job: Job, store: RunStore, runs: list[Variant], prepared, group, should_stop):
+    """A sweep's runs stepped together, each recorded as its own run of the group: each record
+    goes to its run's recording, which stores it and passes it on."""
+    queues: list[deque] = [deque() for _ in runs]
+
+    def fed(k: int):
+        while queues[k]:
+            yield queues[k].popleft()
+
+    recordings = [
+        record_run(store, run_name(job, v.label), job.kind, v.config, fed(k), group, v.label)
+        for k, v in enumerate(runs)
+    ]
+    producer = train_together([v.config for v in runs], prepared, should_stop)
+    try:
+        for k, record in producer:
+            queues[k].append(record)
+            rec = recordings[k]
+            yield Tagged(rec.run_id, k, runs[k].label, next(iter(rec)))
+    except Exception as e:  # each unfinished run is marked interrupted, as one by one
+        for rec in recordings:
+            with contextlib.suppress(BaseException):
+                rec.records.throw(e)  # type: ignore[attr-defined]
+        raise
+    finally:
+        producer.close()
+        for rec in recordings:
+            rec.close()
 
 
 def _tagged(rec: Recording, index: int, label: str) -> Iterator[Tagged]:

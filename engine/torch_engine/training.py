@@ -55,6 +55,7 @@ class TrainConfig:
     max_records_per_s: float = 20.0  # throttle for step records (a GUI redraws at ~10 Hz)
     device: str | None = None  # cuda | mps | cpu | None (best available)
     limit_train: int | None = None  # use only the first N training samples
+    amp: bool = False  # CUDA only: forward and loss in bfloat16 autocast (weights stay float32)
 
 
 @dataclass
@@ -269,8 +270,9 @@ def _train_step(run: _Run, x: torch.Tensor, y: torch.Tensor, due: bool):
     record is due, the per-layer gradient norms (L,); both still on the device."""
     if run.cfg.augment:
         x = augment_batch(x, run.gen)
-    out = run.model(x)  # (B, 10)
-    loss = F.cross_entropy(out, y)
+    with autocast(run):
+        out = run.model(x)  # (B, 10)
+        loss = F.cross_entropy(out, y)
     run.opt.zero_grad(set_to_none=True)
     loss.backward()
     gnorms = layer_grad_norms(run.layers) if due else None
@@ -280,6 +282,12 @@ def _train_step(run: _Run, x: torch.Tensor, y: torch.Tensor, due: bool):
     run.step += 1
     run.window.append(loss.detach())
     return out.detach(), gnorms
+
+
+def autocast(run: _Run):
+    """bfloat16 autocast for the forward pass when the run asks for it and trains on CUDA."""
+    on = run.cfg.amp and run.device.startswith("cuda")
+    return torch.autocast("cuda", dtype=torch.bfloat16, enabled=on)
 
 
 def _step_record(

@@ -1,0 +1,150 @@
+"""The GPU figures of issue 21, printed: each model's samples per second at several batch sizes
+(float32 and bf16 autocast), the fast CNN's training time to 99.0% test accuracy with the data on
+the GPU (CUDA start-up measured apart), and a 5-value LR sweep trained together against one run
+and against its runs one by one.
+
+    python bench/gpu_bench.py --data DIR [--quick]
+
+Run by bench/gpu_check.sh on the device machine; on a CPU it runs too (slowly), for trying it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import torch
+
+sys.path.insert(0, str(Path(__file__).parents[1]))
+from engine.torch_engine.device import pick_device  # noqa: E402
+from engine.torch_engine.jobs import Job, run_job  # noqa: E402
+from engine.torch_engine.mnist import load_mnist  # noqa: E402
+from engine.torch_engine.models import ModelConfig  # noqa: E402
+from engine.torch_engine.records import Done, Eval, Step  # noqa: E402
+from engine.torch_engine.training import TrainConfig, prepare, train  # noqa: E402
+
+MODELS = ("fast-cnn", "lenet", "mlp")
+BATCHES = (128, 512, 2048)
+# the fast CNN's candidate recipes for 99.0%: (label, batch, peak lr, epochs, amp)
+RECIPES = (
+    ("CPU recipe: batch 128, 1e-2, 2 ep", 128, 1e-2, 2, False),
+    ("CPU recipe, bf16", 128, 1e-2, 2, True),
+    ("batch 256, 1.5e-2, 2 ep", 256, 1.5e-2, 2, False),
+    ("batch 512, 2e-2, 3 ep", 512, 2e-2, 3, False),
+    ("batch 512, 2e-2, 3 ep, bf16", 512, 2e-2, 3, True),
+)
+
+
+def sync():
+    if torch.cuda.is_available():
+        torch.cuda.synchronize()
+
+
+def throughput(data, model: str, batch: int, amp: bool, steps: int) -> float:
+    """Samples per second over `steps` steps after the first 5 (warm-up), the engine's loop."""
+    cfg = TrainConfig(
+        model=ModelConfig(model),
+        epochs=1,
+        batch_size=batch,
+        lr=1e-3,
+        max_records_per_s=0,
+        amp=amp,
+        limit_train=None,
+    )
+    n = min(len(data.train_x), batch * (steps + 5))
+    sub = replace(data, train_x=data.train_x[:n], train_y=data.train_y[:n])
+    times = []
+    for rec in train(cfg, sub):
+        if isinstance(rec, Step):
+            sync()
+            times.append(time.perf_counter())
+    spans = [b - a for a, b in zip(times[5:], times[6:], strict=False)]
+    return batch / statistics.median(spans) if spans else float("nan")
+
+
+def time_to_target(data, batch: int, lr: float, epochs: int, amp: bool, target=0.990):
+    per_epoch = -(-len(data.train_x) // batch)
+    cfg = TrainConfig(
+        model=ModelConfig("fast-cnn"),
+        epochs=epochs,
+        batch_size=batch,
+        lr=lr,
+        schedule="onecycle",
+        target_accuracy=target,
+        eval_every=max(1, per_epoch // 8),
+        amp=amp,
+    )
+    acc, reached, wall = 0.0, None, 0.0
+    for rec in train(cfg, data):
+        if isinstance(rec, Eval):
+            acc = max(acc, rec.test_accuracy)
+        if isinstance(rec, Done):
+            reached, wall, acc = rec.seconds_to_target, rec.wall_seconds, rec.test_accuracy
+    return acc, reached, wall
+
+
+def job_seconds(mnist, kind: str, lrs, together: bool | None = None) -> float:
+    """Wall seconds of a job as the trainer runs it (data put on the device, runs recorded)."""
+    base = TrainConfig(
+        model=ModelConfig("fast-cnn"), epochs=1, batch_size=128, lr=lrs[0], schedule="onecycle"
+    )
+    values = tuple(lrs) if kind == "lr-sweep" else ()
+    with tempfile.TemporaryDirectory() as tmp:
+        job = Job(kind, base, None, values=values, store_path=f"{tmp}/r.sqlite")
+        t0 = time.perf_counter()
+        for _ in run_job(job, data=mnist, together=together):
+            pass
+        sync()
+        return time.perf_counter() - t0
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--data", required=True)
+    ap.add_argument("--quick", action="store_true", help="fewer steps and recipes (a CPU try)")
+    a = ap.parse_args()
+    t_start = time.perf_counter()
+    choice = pick_device()
+    mnist = load_mnist(a.data)
+    t0 = time.perf_counter()
+    data = prepare(mnist, choice.device)
+    sync()
+    print(f"device: {choice.name}; torch {torch.__version__}")
+    print(f"CUDA start-up and MNIST to the device: {time.perf_counter() - t0:.2f} s")
+    steps = 20 if a.quick else 60
+    print("\n## samples per second (engine loop, median step after warm-up)")
+    print("| model | " + " | ".join(f"batch {b} fp32 / bf16" for b in BATCHES) + " |")
+    for m in MODELS:
+        cells = []
+        for b in BATCHES:
+            f32 = throughput(data, m, b, False, steps)
+            bf = throughput(data, m, b, True, steps) if choice.device.type == "cuda" else None
+            cells.append(f"{f32:,.0f} / {bf:,.0f}" if bf else f"{f32:,.0f} / -")
+        print(f"| {m} | " + " | ".join(cells) + " |", flush=True)
+    print("\n## fast CNN to 99.0% test accuracy (training time; data on the device)")
+    for label, b, lr, ep, amp in RECIPES[:2] if a.quick else RECIPES:
+        if amp and choice.device.type != "cuda":
+            continue
+        acc, reached, wall = time_to_target(data, b, lr, ep, amp)
+        hit = f"{reached:.2f} s" if reached is not None else "not reached"
+        print(
+            f"- {label}: 99.0% at {hit}; stopped at {100 * acc:.2f}% after {wall:.2f} s", flush=True
+        )
+    print("\n## 5-value LR sweep of the fast CNN, 1 epoch each")
+    lrs = (1e-3, 3e-3, 1e-2, 3e-2, 1e-1)
+    one = job_seconds(mnist, "train", (1e-2,))
+    both = job_seconds(mnist, "lr-sweep", lrs, together=True)
+    alone = job_seconds(mnist, "lr-sweep", lrs, together=False)
+    print(f"- one run: {one:.2f} s")
+    print(f"- together: {both:.2f} s = {both / one:.2f}x one run (goal at most 2x)")
+    print(f"- one by one: {alone:.2f} s = {alone / one:.2f}x one run")
+    print(f"\nbench wall time {time.perf_counter() - t_start:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
