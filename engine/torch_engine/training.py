@@ -103,14 +103,16 @@ def augment_batch(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
 @torch.no_grad()
 def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch: int = 2000):
     """(mean loss, accuracy) of x (n, 1, 28, 28) against y (n,), in eval mode."""
-    loss, correct = 0.0, 0
+    wide = torch.float32 if x.device.type == "mps" else torch.float64  # MPS has no float64
+    sums = torch.zeros(2, dtype=wide, device=x.device)  # the loss and the correct: one sync
     with eval_mode(model):
         for i in range(0, len(x), batch):
             out = model(x[i : i + batch])  # (b, 10)
-            loss += float(F.cross_entropy(out, y[i : i + batch], reduction="sum"))
-            correct += int((out.argmax(1) == y[i : i + batch]).sum())
+            sums[0] += F.cross_entropy(out.float(), y[i : i + batch], reduction="sum")
+            sums[1] += (out.argmax(1) == y[i : i + batch]).sum()
+    loss, correct = sums.tolist()
     n = max(1, len(x))
-    return loss / n, correct / n
+    return loss / n, int(correct) / n
 
 
 def keep(model: nn.Module, into: dict[str, torch.Tensor]) -> None:
