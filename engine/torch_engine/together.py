@@ -1,37 +1,38 @@
 """Several runs of one architecture trained together: one forward and one backward pass for all of
-them (torch.func.vmap over their stacked weights), so a sweep's runs cost on a GPU little more
+them (one grouped network: convolutions with groups=K, batched matmuls), so a sweep's runs cost on a GPU little more
 than one run. A small model leaves a GPU idle between its kernel launches; five runs in one launch
 fill it.
 
 Each run keeps its own model, optimizer and schedule (its parameters are leaves of its own
 torch.optim optimizer, so each update is exactly torch.optim's), its own records and its own fate
 (diverged, early stopped, target reached, cancelled). Per step the active runs' parameters are
-stacked, one vmapped call computes every run's logits and loss, and the backward pass sends each
-run's gradients to its own leaves. Batch-norm running statistics live in one stacked buffer per
-name whose slices are the runs' own buffers, so vmap's in-place updates land in each run's model.
+concatenated, one grouped forward pass computes every run's logits and loss, and the backward
+pass sends each run's gradients to its own leaves. Batch-norm running statistics live in one
+buffer per name whose slices are the runs' own buffers, so their updates land in each run's model.
+(torch.func.vmap over stacked weights did the same, but its dispatch cost four times one run's
+step on a GPU, where a small model's step is bound by the CPU's launches.)
 
 The runs are the same runs as trained one by one by `training.train` (same initial weights, data
 order and augmentation), equal within float rounding (tested in float64). `together_refusal` says
 why a set of runs cannot share steps: they differ in what the data order or the architecture
-depends on, or the model has dropout (vmap would draw other masks than the runs one by one).
+depends on, or the model has dropout (one mask for K runs would differ from K runs' own masks).
 
 Reading order: `together_refusal` -> `train_together` -> `_epoch` -> `_step` -> `_Stack`.
 """
 
 from __future__ import annotations
 
-import copy
 import time
 from collections.abc import Callable, Generator, Iterator, Sequence
 
 import torch
 import torch.nn.functional as F
-from torch.func import functional_call, vmap
+from torch import nn
 
 from .device import pick_device
 from .histograms import weight_histograms
 from .mnist import MnistData
-from .models import layers_for
+from .models import ACTS, ModelSpecError, build_model, layers_for
 from .records import Diverged, Record
 from .training import (
     DeviceData,
@@ -65,6 +66,11 @@ SHARED = (
 )
 
 
+GROUPABLE = (
+    nn.Conv2d, nn.BatchNorm2d, nn.MaxPool2d, nn.AvgPool2d, nn.Flatten, nn.Linear, *ACTS.values()
+)  # fmt: skip
+
+
 def together_refusal(cfgs: Sequence[TrainConfig]) -> str | None:
     """None when the runs can train together, else why not (one phrase)."""
     if len(cfgs) < 2:
@@ -74,7 +80,12 @@ def together_refusal(cfgs: Sequence[TrainConfig]) -> str | None:
             return f"the runs differ in {name.replace('_', ' ')}"
     if any(spec.get("type") == "dropout" for spec in layers_for(cfgs[0].model)):
         return "the model has dropout (trained together, its masks would differ)"
-    return None
+    try:
+        layers = list(build_model(cfgs[0].model))
+    except ModelSpecError as e:
+        return f"the model cannot be built ({e})"
+    odd = [type(m).__name__ for m in layers if not isinstance(m, GROUPABLE)]
+    return f"the model has layers that cannot be grouped ({', '.join(odd)})" if odd else None
 
 
 def train_together(
@@ -194,31 +205,58 @@ def _step(stack: _Stack, lead: _Run, x: torch.Tensor, y: torch.Tensor, due: bool
 
 
 class _Stack:
-    """The runs' parameters stacked for one vmapped call, and their buffers stacked once: each
-    run's buffers become views of the stacked ones, so updates inside vmap are each run's own."""
+    """The runs as one grouped network: K convolutions as one with groups=K over K·C channels,
+    K batch norms as one over K·C channels (a channel's statistics are its own either way), K
+    dense layers as one batched matmul over (K, B, in). Each run's parameters stay its own
+    leaves, concatenated each step (autograd sends the gradients back to them); each run's
+    batch-norm buffers become views into the concatenated ones, so their updates are the run's."""
 
     def __init__(self, runs: list[_Run]) -> None:
-        self.runs = runs
-        self.template = copy.deepcopy(runs[0].model).to("meta").train()
-        self.param_names = [n for n, _ in runs[0].model.named_parameters()]
-        self.params = [[p for _, p in r.model.named_parameters()] for r in runs]
-        self.buffers = {}
-        for name, _ in runs[0].model.named_buffers():
-            stacked = torch.stack([r.model.get_buffer(name).detach() for r in runs])  # (K, ...)
-            owner, _, leaf = name.rpartition(".")
-            for j, r in enumerate(runs):
-                r.model.get_submodule(owner)._buffers[leaf] = stacked[j]
-            self.buffers[name] = stacked
+        self.runs, self.k = runs, len(runs)
+        self.template = list(runs[0].model)  # the layers, for their kind and hyper-parameters
+        self.buffers: dict[tuple[int, str], torch.Tensor] = {}
+        for i, m in enumerate(self.template):
+            if isinstance(m, nn.BatchNorm2d):
+                for name in ("running_mean", "running_var", "num_batches_tracked"):
+                    own = [r.model[i]._buffers[name] for r in runs]
+                    joined = torch.cat([b.reshape(-1) for b in own])  # (K·C,) or (K,)
+                    for j, r in enumerate(runs):
+                        r.model[i]._buffers[name] = joined.view(self.k, -1)[j].view_as(own[j])
+                    self.buffers[i, name] = joined
 
-    def stacked_params(self) -> dict[str, torch.Tensor]:
-        """Each parameter name's (K, ...) stack; autograd sends the gradients back to the leaves."""
-        return {
-            n: torch.stack([ps[i] for ps in self.params]) for i, n in enumerate(self.param_names)
-        }
+    def stacked_params(self) -> dict[tuple[int, str], torch.Tensor]:
+        """Each layer's parameters for all runs: concatenated (conv, batch norm) or stacked
+        (dense: (K, out, in), (K, out))."""
+        out = {}
+        for i, m in enumerate(self.template):
+            for name, _ in m.named_parameters(recurse=False):
+                own = [r.model[i]._parameters[name] for r in self.runs]
+                out[i, name] = torch.stack(own) if isinstance(m, nn.Linear) else torch.cat(own)
+        return out
 
-    def forward(self, params: dict[str, torch.Tensor], x: torch.Tensor, y: torch.Tensor):
-        def one(p, b, x, y):
-            out = functional_call(self.template, (p, b), (x,))  # (B, 10)
-            return F.cross_entropy(out, y), out
-
-        return vmap(one, in_dims=(0, 0, None, None))(params, self.buffers, x, y)
+    def forward(self, params: dict, x: torch.Tensor, y: torch.Tensor):
+        """Every run's mean loss (K,) and logits (K, B, 10) for the shared batch x, y (B,)."""
+        k, h, per_run = self.k, x, False  # h: shared (B, ...), then (B, K·C, H, W) or (K, B, n)
+        for i, m in enumerate(self.template):
+            if isinstance(m, nn.Conv2d):
+                h = h if per_run else h.repeat(1, k, 1, 1)  # (B, K·C, H, W)
+                h = F.conv2d(h, params[i, "weight"], params.get((i, "bias")), m.stride,
+                             m.padding, m.dilation, k * m.groups)  # fmt: skip
+                per_run = True
+            elif isinstance(m, nn.BatchNorm2d):
+                self.buffers[i, "num_batches_tracked"].add_(1)
+                h = F.batch_norm(h, self.buffers[i, "running_mean"],
+                                 self.buffers[i, "running_var"], params[i, "weight"],
+                                 params[i, "bias"], True, m.momentum, m.eps)  # fmt: skip
+            elif isinstance(m, nn.Flatten):
+                h = h.reshape(h.shape[0], k, -1).transpose(0, 1) if per_run else h.flatten(1)
+                per_run = per_run or None  # None: flat and shared, (B, n)
+            elif isinstance(m, nn.Linear):
+                h = h if per_run else h.flatten(1).expand(k, -1, -1)  # (K, B, n)
+                h = torch.baddbmm(params[i, "bias"].unsqueeze(1), h,
+                                  params[i, "weight"].transpose(1, 2))  # fmt: skip
+                per_run = True
+            else:  # pooling over each channel, or an activation value by value
+                h = m(h)
+        losses = F.cross_entropy(h.reshape(-1, h.shape[-1]), y.repeat(k), reduction="none")
+        return losses.view(k, -1).mean(1), h
