@@ -25,3 +25,16 @@ fi
 echo "== benchmarks =="
 timeout 330 python3 bench/gpu_bench.py --data "$data"
 echo "bench exit: $?"
+# The trainer window beside its headless run needs Qt, which such a machine may lack and cannot
+# download. GPU_QT_BUNDLE may name a .tar.xz of site/ (PySide6's QtCore, QtGui, QtWidgets, QtSvg,
+# QtDBus, QtOpenGL(Widgets) with their Qt libraries, ICU and the offscreen platform plugin;
+# shiboken6, pyqtgraph, superqt, qtpy, platformdirs), lib/ (the system libraries those link to)
+# and fonts/ (one TTF), made on a machine where the project is installed.
+if [ -n "${GPU_QT_BUNDLE:-}" ] && [ -f "$GPU_QT_BUNDLE" ]; then
+  echo "== the trainer window while training (offscreen) =="
+  qt=$(mktemp -d) && tar xJf "$GPU_QT_BUNDLE" -C "$qt"
+  PYTHONPATH="$qt/site:$PYTHONPATH" LD_LIBRARY_PATH="$qt/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
+    QT_QPA_FONTDIR="$qt/fonts" QT_QPA_PLATFORM=offscreen \
+    timeout 150 python3 bench/gui_latency.py --trainer --seconds 15 --epochs 25 --data "$data"
+  echo "trainer bench exit: $?"
+fi

@@ -124,8 +124,9 @@ def trainer_job(data: str, model: str, epochs: int):
 
 
 def speeds_after_start(records, seconds: float, clock=None):
-    """Median samples/s of the step records over `seconds` after the first step record."""
-    from engine.torch_engine.records import Step
+    """Median samples/s of the step records over `seconds` after the first step record (or
+    until the run is done, on a GPU that trains the epochs in less time)."""
+    from engine.torch_engine.records import Done, Step
 
     speeds, t0 = [], None
     for tagged in records:
@@ -137,6 +138,8 @@ def speeds_after_start(records, seconds: float, clock=None):
                     clock.start()
             else:
                 speeds.append(rec.samples_per_s)
+        if isinstance(rec, Done):
+            break
         if t0 is not None and time.perf_counter() - t0 >= seconds:
             break
     return float(np.median(speeds)) if speeds else float("nan")
@@ -229,7 +232,7 @@ def trainer_main(a) -> None:
         if (Path(__file__).parents[2] / "shared" / "data" / "mnist").is_dir()
         else default_data_dir()
     )
-    job = trainer_job(data, a.model, epochs=max(1, int(a.seconds // 5)))
+    job = trainer_job(data, a.model, epochs=a.epochs or max(1, int(a.seconds // 5)))
     late, gui_rate = trainer_gui(job, a.seconds)
     head_rate = trainer_headless(job, a.seconds)
     print(f"trainer, {a.model} on MNIST for {a.seconds:.0f} s ({os.environ['QT_QPA_PLATFORM']}):")
@@ -251,6 +254,9 @@ def main() -> None:
     ap.add_argument("--trainer", action="store_true", help="measure the MNIST trainer")
     ap.add_argument("--data", default=None, help="MNIST folder (--trainer)")
     ap.add_argument("--model", default="fast-cnn", help="mlp | lenet | fast-cnn (--trainer)")
+    ap.add_argument(
+        "--epochs", type=int, default=0, help="the run's epochs (--trainer; 0: by time)"
+    )
     a = ap.parse_args()
     if a.trainer:
         plots_100k()
