@@ -215,6 +215,11 @@ class _Stack:
         self.runs, self.k = runs, len(runs)
         self.template = list(runs[0].model)  # the layers, for their kind and hyper-parameters
         self.buffers: dict[tuple[int, str], torch.Tensor] = {}
+        self.leaves = {  # (layer, name): each run's parameter, in run order
+            (i, name): [r.model[i]._parameters[name] for r in runs]
+            for i, m in enumerate(self.template)
+            for name, _ in m.named_parameters(recurse=False)
+        }
         for i, m in enumerate(self.template):
             if isinstance(m, nn.BatchNorm2d):
                 for name in ("running_mean", "running_var", "num_batches_tracked"):
@@ -227,22 +232,21 @@ class _Stack:
     def stacked_params(self) -> dict[tuple[int, str], torch.Tensor]:
         """Each layer's parameters for all runs: concatenated (conv, batch norm) or stacked
         (dense: (K, out, in), (K, out))."""
-        out = {}
-        for i, m in enumerate(self.template):
-            for name, _ in m.named_parameters(recurse=False):
-                own = [r.model[i]._parameters[name] for r in self.runs]
-                out[i, name] = torch.stack(own) if isinstance(m, nn.Linear) else torch.cat(own)
-        return out
+        return {
+            key: torch.stack(own)
+            if isinstance(self.template[key[0]], nn.Linear)
+            else torch.cat(own)
+            for key, own in self.leaves.items()
+        }
 
     def forward(self, params: dict, x: torch.Tensor, y: torch.Tensor):
         """Every run's mean loss (K,) and logits (K, B, 10) for the shared batch x, y (B,)."""
         k, h, per_run = self.k, x, False  # h: shared (B, ...), then (B, K·C, H, W) or (K, B, n)
         for i, m in enumerate(self.template):
-            if isinstance(m, nn.Conv2d):
-                h = h if per_run else h.repeat(1, k, 1, 1)  # (B, K·C, H, W)
+            if isinstance(m, nn.Conv2d):  # on the shared input: one conv of K·out filters
                 h = F.conv2d(h, params[i, "weight"], params.get((i, "bias")), m.stride,
-                             m.padding, m.dilation, k * m.groups)  # fmt: skip
-                per_run = True
+                             m.padding, m.dilation, k if per_run else 1)  # fmt: skip
+                per_run = True  # (B, K·C, H, W)
             elif isinstance(m, nn.BatchNorm2d):
                 self.buffers[i, "num_batches_tracked"].add_(1)
                 h = F.batch_norm(h, self.buffers[i, "running_mean"],
