@@ -153,6 +153,7 @@ class ExplainerWindow(FileDialogs, QMainWindow):
         ex.network_changed.connect(g(self._rebuild))
         ex.losses_changed.connect(self._mark_plots)
         ex.error.connect(self.show_error)
+        ex.exploded.connect(g(self.explosion))
         ex.info.connect(lambda t: self.statusBar().showMessage(t, 8000))
         ex.training_changed.connect(g(self._training_changed))
         c.back.connect(g(ex.back))
@@ -283,6 +284,12 @@ class ExplainerWindow(FileDialogs, QMainWindow):
             return
         self.statusBar().showMessage(text, 10000)
         open_box(self, text, warning=True)  # not modal to the app: a test or a lecture goes on
+
+    def explosion(self, text: str) -> None:
+        """The next step's loss exploded: Play stops (it never steps past it) and the window says
+        so; N again takes the step (explosion.py)."""
+        self.controls.play.setChecked(False)
+        self.show_error(text)
 
     def open_network(self, path: str) -> bool:
         return self.explainer.load_file(path)
