@@ -186,9 +186,19 @@ def _layer_columns(p: _At, k: int) -> list[Column]:
         n = _reached(p.idx, p.lay.delta(l, p.s, 0), per, d.units)
         delta = p.c.bw.delta[k][p.s]
         name = f"δ[{l}] ({d.kind})"
+        if n == 0 and p.ev.phase == "backward":  # no δ yet: the values the gradients above read
+            cols = _forward_columns(p, k)
+            cols[0].title += f"\na[{l}]; δ[{l}] comes next"
+            return cols
         if d.kind == "dense":
             return [_vector(_fill(delta, n), l, name)]
         return [_maps(_fill(delta, n), l, name, tag="δ ")]
+    return _forward_columns(p, k)
+
+
+def _forward_columns(p: _At, k: int) -> list[Column]:
+    """Layer k+1's values as far as the forward phase has reached (all of them after it)."""
+    l, d = k + 1, p.m.layer(k)
     if d.kind in ("maxpool", "avgpool"):
         n = _reached(p.idx, p.lay.z(p.s, l, 0), 1, d.units)
         return [_maps(_fill(p.c.fw.A[l][p.s], n), l, f"{d.kind} {d.kernel[0]}×{d.kernel[1]}")]
