@@ -24,9 +24,12 @@ def test_the_drawing_shows_and_outlines_the_value_the_weight_multiplies(window):
     col, g = grids["c2_2"]
     a = ex.current.events.arrays.fw.A[3][s, 99]
     assert g.values[4, 3] == a and np.isfinite(g.values).all()  # the pooled values, all shown
-    assert "a[2]" in col.title and "δ[2] comes next" in col.title
+    assert "a[2], δ[2] next" in col.title
+    read = [c for c in st.columns if c.title == "a[3][99]"]  # the factor, large enough to read
+    assert len(read) == 1 and read[0].grids[0].values.tolist() == [[a]]
     assert f"{a:.4g}"[:4] in ex.event.substituted  # the same number the formula substitutes
     assert CELL in window.conv_view.highlighted
+    assert f"{read[0].grids[0].prefix}_0_0" in window.conv_view.highlighted
 
 
 def test_the_delta_grid_comes_back_once_its_first_delta_is_reached(window):
@@ -37,4 +40,4 @@ def test_the_delta_grid_comes_back_once_its_first_delta_is_reached(window):
     st = conv_view_state(ex)
     titles = [c.title for c in st.columns]
     assert any(t.startswith("δ[2]") for t in titles), titles
-    assert not any("comes next" in t and "a[2]" in t for t in titles)
+    assert not any("δ[2] next" in t for t in titles) and "a[3][99]" not in titles
