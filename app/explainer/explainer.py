@@ -160,10 +160,10 @@ class Explainer(QObject):
             self.loss_v.append(r.loss)
             self.losses_changed.emit()
 
-    def _append_step(self, state: TrainState) -> bool:
+    def _append_step(self, state: TrainState, quiet: bool = False) -> bool:
         """Trace the step after `state` and keep it; a diverging step is refused (False) with a
         message, and the window stays on the last good step. An exploded loss is held and said
-        (False) until the same step is asked for again (explosion.py)."""
+        (False; not said when `quiet`) until the same step is asked for again (explosion.py)."""
         r = self.gate.waiting(state)
         if r is None:
             with one_blas_thread():
@@ -174,7 +174,10 @@ class Explainer(QObject):
             return False
         message = self.gate.admit(r, self.net.spec.optimizer.lr)
         if message is not None:
-            self.exploded.emit(message)
+            if quiet:
+                self.gate.told = False
+            else:
+                self.exploded.emit(message)
             return False
         self.history.append(r)
         self._record_loss(r)
@@ -376,10 +379,9 @@ class Explainer(QObject):
         except (RuntimeError, TypeError):
             pass
         # resume stepping exactly where training stopped: trace the next step from that state
-        appended = self._append_step(self._latest)
+        appended = self._append_step(self._latest, quiet=self._diverged is not None)
         self.goto(len(self.history) - 1, 0 if appended else self.event_index)
         self.training_changed.emit(False)
         if self._diverged is not None:
-            if self.gate.held is None:  # else the held step's sentence said it
-                self.error.emit(self._diverged.message)
+            self.error.emit(self._diverged.message)
             self._diverged = None

@@ -86,7 +86,8 @@ class ExplainerWindow(FileDialogs, QMainWindow):
         add_panel_actions(self, self.docks)
         self.toolbar.addAction(self.qactions["to_trainer"])
         self.welcome = Welcome(self.stack, self.settings)  # first run only
-        self.qactions["next"].triggered.connect(self.welcome.dismiss)
+        for first in ("next", "step"):  # Space or N: the first step is found
+            self.qactions[first].triggered.connect(self.welcome.dismiss)
         self.autohide = AutoHide(self)
         # The training thread holds the GIL between its switches; a short switch interval lets
         # the GUI thread's Python callbacks in quickly (measured in bench/gui_latency.py).

@@ -83,3 +83,18 @@ def test_an_edit_after_the_message_asks_again(window, exploding):
     window.last_error = ""
     ex.next_training_step()
     assert ex.current.t == 1 and "step 2" in window.last_error
+
+
+def test_after_training_stops_at_the_bound_stepping_still_asks_first(window, qtbot, exploding):
+    """Continuous training stops at the explosion with its own sentence; the step it stopped
+    before is not taken by the next N: that N says the stepping sentence, the one after takes it."""
+    ex = window.explainer
+    assert window.open_network(exploding)
+    ex.start_training()
+    qtbot.waitUntil(lambda: not ex.training, timeout=10000)
+    assert "diverged at step 2" in window.last_error
+    assert [r.t for r in ex.history] == [1]
+    ex.next_training_step()
+    assert "The loss exploded at step 2" in window.last_error and ex.current.t == 1
+    ex.next_training_step()
+    assert ex.current.t == 2 and ex.current.loss > EXPLODE_LOSS
