@@ -171,7 +171,8 @@ class ExplainerWindow(FileDialogs, QMainWindow):
         )
         self.view.edit_bias.connect(g(self.edit_bias))
         self.data_panel.preset_chosen.connect(g(self.open_network))
-        self.data_panel.dataset_chosen.connect(g(ex.use_dataset))
+        # a refused dataset leaves the box showing the data in use, not the refused name
+        self.data_panel.dataset_chosen.connect(g(lambda n: ex.use_dataset(n) or self._dataset()))
         self.data_panel.csv_requested.connect(g(self.import_csv_dialog))
         self.editor.applied.connect(g(self.apply_editor))
         wire_events(self)  # the sample choice and the Events panel
@@ -196,10 +197,15 @@ class ExplainerWindow(FileDialogs, QMainWindow):
         self.editor.set_spec(ex.spec)
         self.data_panel.set_description(ex.spec.description or ex.spec.name)
         self.data_panel.show_loaded(ex.source, ex.spec)
+        self._dataset()
         d = ex.net.data
         self.plots.set_data(d.inputs, d.targets, d.task)
         self._grid_for = None
         self._mark_plots()
+
+    def _dataset(self) -> None:
+        data = self.explainer.spec.data
+        self.data_panel.show_dataset(data.dataset if data is not None else None)
 
     def refresh(self) -> None:
         ex = self.explainer

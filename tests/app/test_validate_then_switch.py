@@ -184,3 +184,21 @@ def test_a_31_hidden_layer_network_opens(window, tmp_path):
     p.write_text(json.dumps(deep(hidden=30, units=8)))
     assert window.open_network(str(p)), window.last_error
     save_session(window.explainer, tmp_path / "s.json")
+
+
+def test_a_refused_dataset_leaves_the_dataset_box_as_it_was(window):
+    """A CNN learns from its own images: choosing 'xor' in the box is refused, and the box goes
+    back to what is in use instead of naming data the network does not have."""
+    assert window.open_network(str(PRESET_DIR / "cnn_tiny_digits.json"))
+    box = window.data_panel.datasets
+    assert box.currentIndex() == 0
+    before = snapshot(window.explainer)
+    box.setCurrentIndex(box.findData("xor"))
+    box.activated.emit(box.currentIndex())  # as a click on the item does
+    assert "image layers" in window.last_error
+    assert box.currentIndex() == 0 and snapshot(window.explainer) == before
+    assert window.open_network(XOR)
+    box.setCurrentIndex(box.findData("moons"))
+    box.activated.emit(box.currentIndex())
+    assert window.explainer.net.data.name.startswith("moons") and box.currentText() == "moons"
+    assert window.open_network(XOR) and box.currentText() == "xor"  # what its file names
