@@ -299,7 +299,10 @@ class ExplainerWindow(FileDialogs, QMainWindow):
         self.show_error(text)
 
     def open_network(self, path: str) -> bool:
-        return self.explainer.load_file(path)
+        ok, ex = self.explainer.load_file(path), self.explainer
+        if not ok and ex.net is not None:  # the preset box goes back to what is shown
+            self.data_panel.show_loaded(ex.source, ex.spec)
+        return ok
 
     def apply_editor(self, d: dict, keep: bool) -> None:
         ex = self.explainer

@@ -82,9 +82,14 @@ def test_opening_a_102_layer_file_is_refused_and_changes_nothing(window, deep_fi
 
 def test_a_refused_preset_changes_nothing(window, deep_file):
     before = settle(window)
-    window.data_panel.preset_chosen.emit(str(deep_file))
+    box = window.data_panel.presets
+    shown = box.currentText()
+    box.setItemData(1, str(deep_file))  # a preset that became unreadable: chosen in the box
+    box.setCurrentIndex(1)
+    box.activated.emit(1)
     assert REFUSAL in window.last_error
     assert snapshot(window.explainer) == before
+    assert box.currentText() == shown  # the box names what is shown, not the refused preset
 
 
 def test_a_refused_session_changes_nothing(window, tmp_path):
