@@ -160,10 +160,10 @@ class Explainer(QObject):
             self.loss_v.append(r.loss)
             self.losses_changed.emit()
 
-    def _append_step(self, state: TrainState, quiet: bool = False) -> bool:
+    def _append_step(self, state: TrainState, ask: bool = True) -> bool:
         """Trace the step after `state` and keep it; a diverging step is refused (False) with a
         message, and the window stays on the last good step. An exploded loss is held and said
-        (False; not said when `quiet`) until the same step is asked for again (explosion.py)."""
+        (False) until the same step is asked for again (explosion.py); not with `ask` False."""
         r = self.gate.waiting(state)
         if r is None:
             with one_blas_thread():
@@ -172,13 +172,12 @@ class Explainer(QObject):
         if diverged is not None:
             self.error.emit(diverged.message)
             return False
-        message = self.gate.admit(r, self.net.spec.optimizer.lr)
+        message = self.gate.admit(r, self.net.spec.optimizer.lr) if ask else None
         if message is not None:
-            if quiet:
-                self.gate.told = False
-            else:
-                self.exploded.emit(message)
+            self.exploded.emit(message)
             return False
+        if not ask:
+            self.gate.reset()
         self.history.append(r)
         self._record_loss(r)
         if len(self.history) > self.max_history:
@@ -272,6 +271,7 @@ class Explainer(QObject):
         """Change one weight or bias at the current step; the trace is recomputed from there."""
         if self.training or not np.isfinite(value):
             return
+        self.gate.reset()  # a step held before the edit is no longer the next one
         state = self.net.edit_parameter(self.current.before, layer, part, index, value)
         with one_blas_thread():
             r = self.net.step(state)
@@ -315,6 +315,7 @@ class Explainer(QObject):
         if self.training or self.net is None:
             return
         state = self.history[-1].after
+        self.gate.reset()
         self.step_index = len(self.history) - 1
         # the engine trains in a child process; this worker thread only waits on its pipe
         self._worker = create_worker(
@@ -379,7 +380,7 @@ class Explainer(QObject):
         except (RuntimeError, TypeError):
             pass
         # resume stepping exactly where training stopped: trace the next step from that state
-        appended = self._append_step(self._latest, quiet=self._diverged is not None)
+        appended = self._append_step(self._latest, ask=False)  # where training stopped
         self.goto(len(self.history) - 1, 0 if appended else self.event_index)
         self.training_changed.emit(False)
         if self._diverged is not None:

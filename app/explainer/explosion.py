@@ -4,9 +4,9 @@ When the next step's loss has exploded (engine.numpy_engine.guard.exploded: |los
 bound continuous training stops at), the step is held, not shown, and the window says so in one
 sentence naming the step. Asking for the same step again (N, or Space at the end of a step) takes
 it: the learner chose to watch the explosion, and the steps after it are taken without asking
-while the loss stays exploded. A loss back under the bound, or a new network, asks again. A step
-held without its sentence being shown (continuous training stopped there and said so in its own
-words) is said at the next request, and taken at the one after.
+while the loss stays exploded. A loss back under the bound, an edit, or a new network asks again.
+Continuous training that stops at the bound says so in its own words and shows the step it
+stopped at (its last good state), as it did before; the next N asks.
 """
 
 from __future__ import annotations
@@ -18,11 +18,10 @@ from engine.numpy_engine.guard import exploded, explosion_message
 class ExplosionGate:
     def __init__(self):
         self.held: StepResult | None = None  # the exploded step waiting for a second request
-        self.told = False  # its sentence was shown
         self.going_on = False  # the learner chose to step on past the bound
 
     def reset(self) -> None:
-        self.held, self.told, self.going_on = None, False, False
+        self.held, self.going_on = None, False
 
     def waiting(self, state: TrainState) -> StepResult | None:
         """The held step when it is the one after `state` (asked for again), else None."""
@@ -33,8 +32,8 @@ class ExplosionGate:
         if not exploded(r.loss):
             self.reset()
             return None
-        if self.going_on or (self.held is r and self.told):
+        if self.going_on or self.held is r:
             self.held, self.going_on = None, True
             return None
-        self.held, self.told = r, True
+        self.held = r
         return explosion_message(r.t, r.loss, lr)

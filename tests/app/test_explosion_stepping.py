@@ -85,16 +85,21 @@ def test_an_edit_after_the_message_asks_again(window, exploding):
     assert ex.current.t == 1 and "step 2" in window.last_error
 
 
-def test_after_training_stops_at_the_bound_stepping_still_asks_first(window, qtbot, exploding):
-    """Continuous training stops at the explosion with its own sentence; the step it stopped
-    before is not taken by the next N: that N says the stepping sentence, the one after takes it."""
+def test_training_stops_at_the_bound_where_it_was_and_stepping_on_asks(window, qtbot, tmp_path):
+    """SGD at lr 0.3 on the sine regression trains for 13 steps, then its loss passes 1e6:
+    training stops with its own sentence and the window shows step 14 (its before is training's
+    last state, as before); the next N asks, the one after takes step 15."""
+    d = json.loads((PRESET_DIR / "sine_regression.json").read_text())
+    d["optimizer"] = {"name": "sgd", "lr": 0.3}
+    p = tmp_path / "late.json"
+    p.write_text(json.dumps(d))
     ex = window.explainer
-    assert window.open_network(exploding)
+    assert window.open_network(str(p))
     ex.start_training()
-    qtbot.waitUntil(lambda: not ex.training, timeout=10000)
-    assert "diverged at step 2" in window.last_error
-    assert [r.t for r in ex.history] == [1]
+    qtbot.waitUntil(lambda: not ex.training, timeout=20000)
+    assert "diverged at step 14" in window.last_error
+    assert ex.current.t == 14 and ex.current.loss > EXPLODE_LOSS
     ex.next_training_step()
-    assert "The loss exploded at step 2" in window.last_error and ex.current.t == 1
+    assert "The loss exploded at step 15" in window.last_error and ex.current.t == 14
     ex.next_training_step()
-    assert ex.current.t == 2 and ex.current.loss > EXPLODE_LOSS
+    assert ex.current.t == 15
