@@ -234,7 +234,7 @@ def conv_view_state(explainer) -> ConvState:
         ids = [_drawn_id(p, ev.nodes[1 + t[0]]) for t in ev.detail["terms"]]
         st.ranks = {cid: str(r + 1) for r, cid in enumerate(ids)}
         cols.append(_terms_column(ev))
-    elif ev.kind == "grad_w" and p.m.layer(ev.layer - 2).kind == "flatten":
+    elif ev.kind == "grad_w" and ev.layer >= 2 and p.m.layer(ev.layer - 2).kind == "flatten":
         cols.append(_flat_factor(p, ev))  # the value the weight multiplies, large enough to read
         st.touched |= {f"{cols[-1].grids[0].prefix}_0_0"}  # outlined as its map cell is
     elif p.m.layers[0].kind == "flatten":  # a flattened unit is outlined on the input image

@@ -41,3 +41,16 @@ def test_the_delta_grid_comes_back_once_its_first_delta_is_reached(window):
     titles = [c.title for c in st.columns]
     assert any(t.startswith("δ[2]") for t in titles), titles
     assert not any("δ[2] next" in t for t in titles) and "a[3][99]" not in titles
+
+
+def test_a_conv_filter_gradient_adds_no_factor_column(window):
+    """Layer 1's filter gradient reads the input image (always drawn): no extra column, and no
+    layer looked up at index −1."""
+    assert window.open_network(str(CNN))
+    ex = window.explainer
+    ex.goto(0, ex.current.events.layout.grad(1, 0))
+    assert ex.event.kind == "grad_w" and ex.event.layer == 1
+    st = conv_view_state(ex)
+    assert not [
+        c for c in st.columns if c.title.startswith("a[") and c.grids[0].prefix[:4] == "read"
+    ]
