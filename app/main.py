@@ -19,7 +19,6 @@ def run_gui(network: str | None = None, view: str = "explainer", data_dir=None) 
     import pyqtgraph as pg
     from PySide6.QtWidgets import QApplication
 
-    from app.explainer.window import DEFAULT_PRESET
     from app.main_window import Studio, ViewError
     from app.shared.errors import install_excepthook
 
@@ -27,13 +26,21 @@ def run_gui(network: str | None = None, view: str = "explainer", data_dir=None) 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Backprop Studio")
     pg.setConfigOptions(antialias=True, background="w", foreground="k")
-    studio = Studio(settings_dir(), restore=network is None, data_dir=data_dir)
+    studio = Studio(settings_dir(), data_dir=data_dir)
     app.aboutToQuit.connect(studio.close_all)  # a hidden view training in the background stops
     try:
-        win = studio.show(view)
+        open_views(studio, view, network)
     except ViewError as e:
         print(f"backprop-studio: error: {e}", file=sys.stderr)
         return 2
-    if view == "explainer" and network is not None and not win.open_network(network):
-        win.open_network(str(DEFAULT_PRESET))  # the error was shown
     return app.exec()
+
+
+def open_views(studio, view: str, network: str | None):
+    """Show `view`; the explainer restores the last session and layout first, then opens
+    `network` aside: a refused file is said in the window and the last session stays (it used to
+    open the default preset, which the next quit then saved over the last session)."""
+    win = studio.show(view)
+    if view == "explainer" and network is not None:
+        win.open_network(network)
+    return win

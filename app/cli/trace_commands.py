@@ -7,6 +7,7 @@ stderr naming it, nothing on stdout, exit code 1.
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from pathlib import Path
@@ -32,10 +33,15 @@ def _load(path: str):
 
 
 def _check_work(net, args) -> str | None:
+    from engine.numpy_engine.event_groups import check_sample
     from engine.numpy_engine.limits import MAX_PRINTED_EVENTS, MAX_STEPS, MAX_TRACE_WORK
 
     if not 1 <= args.steps <= MAX_STEPS:
         return f"--steps must be between 1 and {MAX_STEPS:,}, got {args.steps:,}"
+    try:
+        check_sample(args.sample, net.batch_size())
+    except ValueError as e:
+        return f"--sample: {e}"
     params = sum(d.n_params for d in net.model.layers)
     # a filter weight is used at every position of its map: count its multiply-adds
     macs = sum(d.n_params * (d.units // d.out_shape[0] if d.kind == "conv" else 1)
@@ -50,23 +56,38 @@ def _check_work(net, args) -> str | None:
     if args.latex is not None:  # the handout holds every step's events; nothing is printed
         from engine.numpy_engine.handout import check_handout_size
 
+        way_out = "fewer steps, a smaller batch or a smaller network"
+        if args.sample is None:
+            way_out = f"use --sample K for one sample's numbers and the batch's sums, or {way_out}"
         try:
-            check_handout_size(len(net.step(net.initial_state()).events) * args.steps)
+            check_handout_size(_written(net, args, args.steps), way_out)
         except ValueError as e:
             return str(e)
         printed = 0
     if printed:
-        per_step = len(net.step(net.initial_state()).events)
-        if per_step * printed > MAX_PRINTED_EVENTS:
+        n = _written(net, args, printed)
+        if n > MAX_PRINTED_EVENTS:
             return (
-                f"this would print {per_step * printed:,} events (limit {MAX_PRINTED_EVENTS:,}); "
+                f"this would print {n:,} events (limit {MAX_PRINTED_EVENTS:,}); "
                 "use --events none or fewer steps"
             )
     return None
 
 
+def _written(net, args, steps: int) -> int:
+    """The events the first `steps` steps write: all of them, or with --sample one sample's and
+    the batch's (as the window's Sample box keeps them)."""
+    from engine.numpy_engine.event_groups import sample_event_count
+
+    first = net.step(net.initial_state())
+    if args.sample is None:
+        return len(first.events) * steps
+    return sample_event_count(net, args.sample, steps, first.events.layout.masked)
+
+
 def _run(net, args):
     """(events, losses, final state) or a Diverged record."""
+    from engine.numpy_engine.event_groups import sample_events
     from engine.numpy_engine.guard import Diverged, check_step
 
     state = net.initial_state()
@@ -78,7 +99,8 @@ def _run(net, args):
         if diverged is not None:
             return diverged
         losses.append(r.loss)
-        events.extend(r.events)
+        if want:
+            events.extend(r.events if args.sample is None else sample_events(r.events, args.sample))
         state = r.after
     final = net.loss(state)  # after the last step: the whole data, no dropout
     if final != final or abs(final) == float("inf"):
@@ -121,8 +143,9 @@ def _write_handout(net, args, events) -> None:
 
     steps = [(t, list(evs)) for t, evs in groupby(events, key=lambda e: e.step)]
     title = f"{net.spec.name or 'Network'}: {args.steps} training step{'s' * (args.steps > 1)}"
-    atomic_write_bytes(args.latex, handout(steps, title).encode("ascii"))
-    print(f"wrote {args.latex}: {len(events):,} events of {args.steps} step(s)")
+    which = "" if args.sample is None else f", sample #{args.sample} and the batch's sums"
+    atomic_write_bytes(args.latex, handout(steps, title + which).encode("ascii"))
+    print(f"wrote {args.latex}: {len(events):,} events of {args.steps} step(s){which}")
 
 
 def cmd_trace(args) -> int:
@@ -157,6 +180,17 @@ def cmd_trace(args) -> int:
         return 0
     except MemoryError:  # a bug or anything else: main()'s one line and the log file
         return fail("not enough memory for this run; use fewer steps or a smaller network")
+
+
+def _place(text: str) -> int:
+    """--sample's value: a whole number (its range is checked against the batch later)."""
+    try:
+        return int(text.strip(), 10)
+    except ValueError:
+        shown = text if len(text) <= 20 else text[:20] + "…"
+        raise argparse.ArgumentTypeError(
+            f"a place in the batch is a whole number (0 first), not {shown!r}"
+        ) from None
 
 
 def _one_line_errors(parser) -> None:
@@ -195,6 +229,13 @@ def add_commands(sub) -> None:
         metavar="FILE.tex",
         help="write the worked equations of every step run (the first, or all --steps) as one "
         "LaTeX document instead of printing them",
+    )
+    t.add_argument(
+        "--sample",
+        metavar="K",
+        type=_place,
+        help="only sample K of each batch (0 first): its forward pass, its loss term and its "
+        "backward pass, then the batch's sums and updates, as the window's Sample box",
     )
     t.set_defaults(func=cmd_trace)
     _one_line_errors(t)

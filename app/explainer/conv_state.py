@@ -113,6 +113,15 @@ def _terms_column(ev) -> Column:
     return Column("largest terms", [grid], small=True)
 
 
+def _flat_factor(p: _At, ev) -> Column:
+    """A dense weight after a flatten multiplies a[l−1][i], a cell of the maps before it (outlined
+    there, where it may be too small for its number): that value for the sample drawn, as one
+    cell large enough for its number."""
+    l, i = ev.layer - 1, ev.index[1]
+    g = Grid("", np.array([[p.c.fw.A[l][p.s, i]]]), f"read{l}")
+    return Column(f"a[{l}][{i}]", [g], small=True)
+
+
 class _At:
     def __init__(self, explainer):
         r = explainer.current
@@ -186,9 +195,19 @@ def _layer_columns(p: _At, k: int) -> list[Column]:
         n = _reached(p.idx, p.lay.delta(l, p.s, 0), per, d.units)
         delta = p.c.bw.delta[k][p.s]
         name = f"δ[{l}] ({d.kind})"
+        if n == 0 and p.ev.phase == "backward":  # no δ yet: the values the gradients above read
+            cols = _forward_columns(p, k)
+            cols[0].title += f"\na[{l}], δ[{l}] next"
+            return cols
         if d.kind == "dense":
             return [_vector(_fill(delta, n), l, name)]
         return [_maps(_fill(delta, n), l, name, tag="δ ")]
+    return _forward_columns(p, k)
+
+
+def _forward_columns(p: _At, k: int) -> list[Column]:
+    """Layer k+1's values as far as the forward phase has reached (all of them after it)."""
+    l, d = k + 1, p.m.layer(k)
     if d.kind in ("maxpool", "avgpool"):
         n = _reached(p.idx, p.lay.z(p.s, l, 0), 1, d.units)
         return [_maps(_fill(p.c.fw.A[l][p.s], n), l, f"{d.kind} {d.kernel[0]}×{d.kernel[1]}")]
@@ -215,6 +234,9 @@ def conv_view_state(explainer) -> ConvState:
         ids = [_drawn_id(p, ev.nodes[1 + t[0]]) for t in ev.detail["terms"]]
         st.ranks = {cid: str(r + 1) for r, cid in enumerate(ids)}
         cols.append(_terms_column(ev))
+    elif ev.kind == "grad_w" and ev.layer >= 2 and p.m.layer(ev.layer - 2).kind == "flatten":
+        cols.append(_flat_factor(p, ev))  # the value the weight multiplies, large enough to read
+        st.touched |= {f"{cols[-1].grids[0].prefix}_0_0"}  # outlined as its map cell is
     elif p.m.layers[0].kind == "flatten":  # a flattened unit is outlined on the input image
         st.drawn = frozenset(_drawn_id(p, x) for x in ev.nodes[1:] if x.startswith("n1_"))
     if ev.kind == "z" and "filter" in ev.detail:

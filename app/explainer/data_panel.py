@@ -105,6 +105,11 @@ class DataPanel(QWidget):
         if self.datasets.itemData(i):
             self.dataset_chosen.emit(self.datasets.itemData(i))
 
+    def show_dataset(self, name: str | None) -> None:
+        """Show the built-in dataset in use (none: the prompt) without choosing it again."""
+        i = self.datasets.findData(name) if name else -1
+        self.datasets.setCurrentIndex(max(0, i))
+
     def set_description(self, text: str) -> None:
         self.description.setText(text)
 

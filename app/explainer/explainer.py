@@ -23,6 +23,7 @@ from engine.numpy_engine.spec import NetworkSpec
 from engine.numpy_engine.stream import Diverged, Progress, train_in_process
 
 from . import loading
+from .explosion import ExplosionGate
 from .loading import Prepared
 from .sample_filter import SampleFilter
 
@@ -58,6 +59,7 @@ class Explainer(QObject):
     error = Signal(str)  # a message for the user; nothing was changed
     info = Signal(str)  # a status message
     sample_changed = Signal(object)  # the sample stepping keeps (int), or None for all
+    exploded = Signal(str)  # the next step's loss exploded: it is held until asked for again
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -72,6 +74,7 @@ class Explainer(QObject):
         self.source = ""  # the file or preset the network came from
         self.max_history = MAX_HISTORY  # traced steps kept for this network
         self.filter = SampleFilter()  # one sample of the batch, or every event
+        self.gate = ExplosionGate()  # past an exploded loss only when asked twice
 
     # ---- loading: validate, then switch ----
     def _attempt(self, build, failure: str) -> bool:
@@ -98,6 +101,7 @@ class Explainer(QObject):
     def _switch(self, p: Prepared) -> None:
         """Show a prepared network: the only place that replaces it."""
         self.stop_training()
+        self.gate.reset()
         self.net = p.net
         per_step = max(1, p.net.step_bytes())
         self.max_history = max(2, min(MAX_HISTORY, MAX_HISTORY_BYTES // per_step))
@@ -156,15 +160,24 @@ class Explainer(QObject):
             self.loss_v.append(r.loss)
             self.losses_changed.emit()
 
-    def _append_step(self, state: TrainState) -> bool:
+    def _append_step(self, state: TrainState, ask: bool = True) -> bool:
         """Trace the step after `state` and keep it; a diverging step is refused (False) with a
-        message, and the window stays on the last good step."""
-        with one_blas_thread():
-            r = self.net.step(state)
+        message, and the window stays on the last good step. An exploded loss is held and said
+        (False) until the same step is asked for again (explosion.py); not with `ask` False."""
+        r = self.gate.waiting(state)
+        if r is None:
+            with one_blas_thread():
+                r = self.net.step(state)
         diverged = check_step(r)
         if diverged is not None:
             self.error.emit(diverged.message)
             return False
+        message = self.gate.admit(r, self.net.spec.optimizer.lr) if ask else None
+        if message is not None:
+            self.exploded.emit(message)
+            return False
+        if not ask:
+            self.gate.reset()
         self.history.append(r)
         self._record_loss(r)
         if len(self.history) > self.max_history:
@@ -258,6 +271,7 @@ class Explainer(QObject):
         """Change one weight or bias at the current step; the trace is recomputed from there."""
         if self.training or not np.isfinite(value):
             return
+        self.gate.reset()  # a step held before the edit is no longer the next one
         state = self.net.edit_parameter(self.current.before, layer, part, index, value)
         with one_blas_thread():
             r = self.net.step(state)
@@ -301,6 +315,7 @@ class Explainer(QObject):
         if self.training or self.net is None:
             return
         state = self.history[-1].after
+        self.gate.reset()
         self.step_index = len(self.history) - 1
         # the engine trains in a child process; this worker thread only waits on its pipe
         self._worker = create_worker(
@@ -365,7 +380,7 @@ class Explainer(QObject):
         except (RuntimeError, TypeError):
             pass
         # resume stepping exactly where training stopped: trace the next step from that state
-        appended = self._append_step(self._latest)
+        appended = self._append_step(self._latest, ask=False)  # where training stopped
         self.goto(len(self.history) - 1, 0 if appended else self.event_index)
         self.training_changed.emit(False)
         if self._diverged is not None:

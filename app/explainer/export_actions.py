@@ -93,13 +93,22 @@ def step_frames(window) -> list[QImage]:
 
 
 def _events(ex) -> list:
-    n = len(ex.current.events)
-    if n > MAX_EXPORT_EVENTS:
+    """The events stepping visits in this step: every one, or with a sample chosen (the Sample
+    box) that sample's and the batch's sums and updates, as `trace --sample` writes them."""
+    spans, r = ex.visible(), ex.current
+    if len(spans) > MAX_EXPORT_EVENTS:
+        way_out = "choose one sample in the Sample box, " if ex.filter.applies_to(r) is None else ""
         raise ValueError(
-            f"this step has {n:,} events; an export holds at most {MAX_EXPORT_EVENTS:,} "
-            "(use a smaller network or batch)"
+            f"this step has {len(spans):,} events; an export holds at most "
+            f"{MAX_EXPORT_EVENTS:,} ({way_out}use a smaller network or batch)"
         )
-    return list(ex.current.events)
+    return [r.events[i] for i in spans]
+
+
+def _title(ex) -> str:
+    r = ex.current
+    chosen = "" if ex.filter.applies_to(r) is None else f", {ex.filter.who(r)}"
+    return f"{ex.spec.name or 'Network'}: training step {r.t}{chosen}"
 
 
 def write_export(window, kind: str, path: str) -> None:
@@ -114,12 +123,7 @@ def write_export(window, kind: str, path: str) -> None:
     elif kind == "svg":
         exporter.export_svg(scene, path)
     elif kind == "tex":
-        exporter.export_latex(
-            _events(ex),
-            path,
-            f"{ex.spec.name or 'Network'}: training step {ex.current.t}",
-            ex.current.t,
-        )
+        exporter.export_latex(_events(ex), path, _title(ex), ex.current.t)
     elif kind == "csv":
         exporter.export_csv(_events(ex), path)
     elif kind == "gif":

@@ -8,7 +8,7 @@ press is a bisect over a few ranges, never a pass over a step's 27,275 events.
 from __future__ import annotations
 
 from engine.numpy_engine import StepResult
-from engine.numpy_engine.event_groups import check_sample, sample_spans
+from engine.numpy_engine.event_groups import check_sample, kept_sample, sample_spans
 from engine.numpy_engine.index_sets import Spans
 
 
@@ -25,8 +25,7 @@ class SampleFilter:
     def applies_to(self, r: StepResult) -> int | None:
         """The sample the filter keeps in step r: None when it keeps every event (no choice, or
         r's batch, the last of an epoch, is smaller than the chosen position)."""
-        s = self.sample
-        return s if s is not None and s < len(r.rows) else None
+        return kept_sample(self.sample, len(r.rows))
 
     def spans(self, r: StepResult) -> Spans:
         """The events of step r that stepping visits."""

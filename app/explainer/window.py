@@ -86,7 +86,8 @@ class ExplainerWindow(FileDialogs, QMainWindow):
         add_panel_actions(self, self.docks)
         self.toolbar.addAction(self.qactions["to_trainer"])
         self.welcome = Welcome(self.stack, self.settings)  # first run only
-        self.qactions["next"].triggered.connect(self.welcome.dismiss)
+        for first in ("next", "step"):  # Space or N: the first step is found
+            self.qactions[first].triggered.connect(self.welcome.dismiss)
         self.autohide = AutoHide(self)
         # The training thread holds the GIL between its switches; a short switch interval lets
         # the GUI thread's Python callbacks in quickly (measured in bench/gui_latency.py).
@@ -153,6 +154,7 @@ class ExplainerWindow(FileDialogs, QMainWindow):
         ex.network_changed.connect(g(self._rebuild))
         ex.losses_changed.connect(self._mark_plots)
         ex.error.connect(self.show_error)
+        ex.exploded.connect(g(self.explosion))
         ex.info.connect(lambda t: self.statusBar().showMessage(t, 8000))
         ex.training_changed.connect(g(self._training_changed))
         c.back.connect(g(ex.back))
@@ -169,7 +171,8 @@ class ExplainerWindow(FileDialogs, QMainWindow):
         )
         self.view.edit_bias.connect(g(self.edit_bias))
         self.data_panel.preset_chosen.connect(g(self.open_network))
-        self.data_panel.dataset_chosen.connect(g(ex.use_dataset))
+        # a refused dataset leaves the box showing the data in use, not the refused name
+        self.data_panel.dataset_chosen.connect(g(lambda n: ex.use_dataset(n) or self._dataset()))
         self.data_panel.csv_requested.connect(g(self.import_csv_dialog))
         self.editor.applied.connect(g(self.apply_editor))
         wire_events(self)  # the sample choice and the Events panel
@@ -194,10 +197,15 @@ class ExplainerWindow(FileDialogs, QMainWindow):
         self.editor.set_spec(ex.spec)
         self.data_panel.set_description(ex.spec.description or ex.spec.name)
         self.data_panel.show_loaded(ex.source, ex.spec)
+        self._dataset()
         d = ex.net.data
         self.plots.set_data(d.inputs, d.targets, d.task)
         self._grid_for = None
         self._mark_plots()
+
+    def _dataset(self) -> None:
+        data = self.explainer.spec.data
+        self.data_panel.show_dataset(data.dataset if data is not None else None)
 
     def refresh(self) -> None:
         ex = self.explainer
@@ -284,8 +292,17 @@ class ExplainerWindow(FileDialogs, QMainWindow):
         self.statusBar().showMessage(text, 10000)
         open_box(self, text, warning=True)  # not modal to the app: a test or a lecture goes on
 
+    def explosion(self, text: str) -> None:
+        """The next step's loss exploded: Play stops (it never steps past it) and the window says
+        so; N again takes the step (explosion.py)."""
+        self.controls.play.setChecked(False)
+        self.show_error(text)
+
     def open_network(self, path: str) -> bool:
-        return self.explainer.load_file(path)
+        ok, ex = self.explainer.load_file(path), self.explainer
+        if not ok and ex.net is not None:  # the preset box goes back to what is shown
+            self.data_panel.show_loaded(ex.source, ex.spec)
+        return ok
 
     def apply_editor(self, d: dict, keep: bool) -> None:
         ex = self.explainer

@@ -216,14 +216,16 @@ def grad_w_event(c: StepArrays, k: int, j: int, i: int) -> Event:
         raw = float(bw.delta[k][:, j] @ fw.A[k][:, i])
         sub = f"{joined_sum(terms, MAX_TERMS, n)} = {num(raw)}"
     formula, sub, note = regularized(c, k, f"w[{l}][{j}][{i}]", (j, i), formula, sub)
-    prev = m.layer(k).in_shape
+    read = (unit_id(l - 1, m.layer(k).in_shape, i),)
+    if k and m.layer(k - 1).kind == "flatten":  # a[l−1][i] is a cell of the maps it flattened
+        read += (unit_id(l - 2, m.layer(k - 1).in_shape, i),)
     return Event(
         "backward",
         f"∂L/∂w[{l}][{j}][{i}]",
         formula,
         sub,
         float(bw.grads[k][0][j, i]),
-        (node(l, j), unit_id(l - 1, prev, i)),
+        (node(l, j), *read),
         (edge(l, j, i),),
         None,
         c.step,

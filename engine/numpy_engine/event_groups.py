@@ -37,6 +37,29 @@ def check_sample(s, n: int) -> int | None:
     return int(s)
 
 
+def kept_sample(s: int | None, n: int) -> int | None:
+    """The sample a choice of batch position `s` keeps in a step of a batch of n: s, or None
+    (every event) when that batch, the last of an epoch, is shorter. The window's filter and
+    `trace --sample` both follow this rule."""
+    return s if s is not None and s < n else None
+
+
+def sample_events(events, s: int | None) -> list[Event]:
+    """The events of one traced step (a Trace) that stepping through batch position s visits,
+    in trace order: its own and the batch's, or every event (see kept_sample)."""
+    return [events[i] for i in sample_spans(events.layout, kept_sample(s, events.layout.n))]
+
+
+def sample_event_count(net, s: int | None, steps: int, masked: tuple[bool, ...]) -> int:
+    """How many events sample_events keeps over the first `steps` steps of `net`, from the
+    batch sizes and layouts alone (no step is run). `masked`: the layers with dropout masks, as
+    in a step's layout."""
+    total = 0
+    for n, count in net.batch_sizes(steps).items():
+        total += count * len(sample_spans(Layout(net.model, n, masked), kept_sample(s, n)))
+    return total
+
+
 def sample_spans(lay: Layout, s: int | None) -> Spans:
     """The events of sample `s` of the batch and of the batch itself; every event for None."""
     s = check_sample(s, lay.n)

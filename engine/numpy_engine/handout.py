@@ -108,9 +108,12 @@ def text_mode(s: str) -> str:
     return "".join(out)
 
 
-def check_handout_size(n_events: int) -> None:
+def check_handout_size(
+    n_events: int, way_out: str = "fewer steps, a smaller batch or a smaller network"
+) -> None:
+    """A ValueError naming the count, the cap and `way_out` when a handout would be too big."""
     if n_events > MAX_HANDOUT_EVENTS:
         raise ValueError(
             f"the handout would hold {n_events:,} events; at most {MAX_HANDOUT_EVENTS:,} "
-            "(fewer steps, a smaller batch or a smaller network)"
+            f"({way_out})"
         )

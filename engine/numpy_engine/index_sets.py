@@ -36,6 +36,11 @@ class Spans:
     def __len__(self) -> int:
         return self.offsets[-1]
 
+    def __iter__(self):
+        """The members in order (a handout of one sample's events reads them all)."""
+        for a, b in zip(self.starts, self.stops, strict=True):
+            yield from range(a, b)
+
     def __contains__(self, i) -> bool:
         return self.position(i) is not None
 

@@ -197,6 +197,15 @@ class Network:
         bs = self.spec.training.batch_size
         return n if bs is None else min(bs, n)
 
+    def batch_sizes(self, steps: int) -> dict[int, int]:
+        """{batch size: how many of the first `steps` steps have it}, as batch_rows gives them
+        (each epoch's last batch holds what is left), without drawing any order."""
+        n, bs = len(self.data.inputs), self.batch_size()
+        per_epoch = math.ceil(n / bs)
+        last = n - (per_epoch - 1) * bs
+        short = steps // per_epoch if last < bs else 0  # t = per_epoch − 1, 2·per_epoch − 1, …
+        return {k: v for k, v in ((bs, steps - short), (last, short)) if v}
+
     def batch_rows(self, t: int) -> np.ndarray:
         """The rows used by the step after `t` steps: a pure function of t and the seed."""
         n = len(self.data.inputs)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .guard import Diverged, check_step
+from .guard import EXPLODE_LOSS, Diverged, check_step
 from .network import Network, TrainState
 
 __all__ = ["Diverged", "Progress", "train_in_process", "train_stream"]
@@ -39,7 +39,7 @@ def train_stream(
     state: TrainState,
     max_rate: float = 30.0,
     max_steps: int | None = None,
-    explode: float = 1e6,
+    explode: float = EXPLODE_LOSS,
 ) -> Iterator[Progress | Diverged]:
     """Train from `state` until closed (or `max_steps`), yielding Progress records."""
     interval = 1.0 / max_rate if max_rate > 0 else 0.0
