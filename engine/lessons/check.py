@@ -6,6 +6,7 @@ step's numbers (at the digits written).
 from __future__ import annotations
 
 import re
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -28,8 +29,9 @@ def direction_answer(net: Network, act: Activity, folder: Path) -> str:
         pl = place(net, act.of)
         ev = pl.result.events[pl.index]
         if ev.kind == "update":
-            return "up" if ev.detail["new"] > ev.detail["w"] else "down"
-        return "positive" if ev.value > 0 else "negative"
+            change = ev.detail["new"] - ev.detail["w"]
+            return "up" if change > 0 else "down" if change < 0 else "stays"
+        return "positive" if ev.value > 0 else "negative" if ev.value < 0 else "zero"
     return race_winner(act.race, folder, net)
 
 
@@ -55,10 +57,18 @@ def race_winner(race: dict, folder: Path, current: Network | None = None) -> str
     return best
 
 
-def _numbers_of(pl, limit: int = MAX_QUOTED_EVENTS) -> list[float]:
+def _settings(net: Network) -> list[float]:
+    """The network's numeric settings: the optimizer's, the regularization, dropout rates."""
+    spec = net.spec
+    out = [v for v in asdict(spec.optimizer).values() if isinstance(v, (int, float))]
+    out += [spec.regularization.l1, spec.regularization.l2, *net.model.dropout]
+    return [float(v) for v in out if v is not None]
+
+
+def _numbers_of(pl, extra=(), limit: int = MAX_QUOTED_EVENTS) -> list[float]:
     """Every number a learner sees in this step: event values, parameters before and after, data,
-    the learning rate."""
-    out = [pl.net.spec.optimizer.lr]
+    the settings of its network (and of the networks a race trains)."""
+    out = _settings(pl.net) + list(extra)
     ev = pl.result.events
     out += [ev[i].value for i in range(min(len(ev), limit))]
     for st in (pl.result.before, pl.result.after):
@@ -92,7 +102,14 @@ def _check_step(lesson: Lesson, k: int, st: Step, net: Network | None, problems:
     if pl is not None or (net is not None and st.go is None and st.network != CURRENT):
         if pl is None:
             pl = place(net, Address("loss"))
-        values = _numbers_of(pl)
+        race = st.activity.race if st.activity is not None else None
+        extra = []
+        for ref in (race or {}).get("networks", {}).values():
+            try:
+                extra += _settings(network_for(ref, lesson.folder, net))
+            except NetworkRefError as e:
+                problems.append(f"{where}.activity.race: {e}")
+        values = _numbers_of(pl, extra)
         for q in quoted_numbers(st.text):
             if not _matches(q, values):
                 problems.append(f"{where}: the text quotes {q}, which is no number of this step")
