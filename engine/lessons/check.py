@@ -35,26 +35,26 @@ def direction_answer(net: Network, act: Activity, folder: Path) -> str:
     return race_winner(act.race, folder, net)
 
 
-def race_winner(race: dict, folder: Path, current: Network | None = None) -> str:
-    """The choice whose network's whole-data loss first goes under `under` (or is lowest after
-    `steps` when no `under` is given, or none gets under it)."""
-    best, best_key = "", None
+def race_results(race: dict, folder: Path, current: Network | None = None) -> dict:
+    """choice → (the first step whose whole-data loss is under `under`, or None; the loss after
+    `steps` steps), each network trained from its own start."""
+    out = {}
     for choice, ref in race["networks"].items():
         net = network_for(ref, folder, current)
-        state, losses = net.initial_state(), []
-        for _ in range(race["steps"]):
+        state, first, loss = net.initial_state(), None, float("inf")
+        for t in range(1, race["steps"] + 1):
             state = net.step(state, trace=False).after
-            losses.append(net.loss(state))
-        under = race.get("under")
-        first = next((t for t, v in enumerate(losses) if under is not None and v < under), None)
-        key = (
-            (0, first)
-            if first is not None
-            else (1, losses[-1] if np.isfinite(losses[-1]) else np.inf)
-        )
-        if best_key is None or key < best_key:
-            best, best_key = choice, key
-    return best
+            loss = net.loss(state)
+            if first is None and race.get("under") is not None and loss < race["under"]:
+                first = t
+        out[choice] = (first, loss if np.isfinite(loss) else float("inf"))
+    return out
+
+
+def race_winner(race: dict, folder: Path, current: Network | None = None, results=None) -> str:
+    """The choice whose loss first goes under `under`, else the lowest loss after `steps`."""
+    results = race_results(race, folder, current) if results is None else results
+    return min(results, key=lambda c: (0, results[c][0]) if results[c][0] else (1, results[c][1]))
 
 
 def _settings(net: Network) -> list[float]:
@@ -166,4 +166,11 @@ def check_file(path: str | Path) -> list[str]:
     return check_lesson(lesson)
 
 
-__all__ = ["check_file", "check_lesson", "direction_answer", "quoted_numbers", "race_winner"]
+__all__ = [
+    "check_file",
+    "check_lesson",
+    "direction_answer",
+    "quoted_numbers",
+    "race_results",
+    "race_winner",
+]

@@ -209,3 +209,21 @@ def test_question_text_hides_the_value_and_keeps_the_numbers():
         q = question_text(e)
         assert not q.rstrip().endswith("=") and e.symbol in q
         assert not q.endswith(e.substituted), (i, q)
+
+
+def test_a_question_gives_a_hint_then_a_second_try_then_the_reveal():
+    from engine.lessons.ask import Question
+
+    net, r = _run("mazur_2_2_2")
+    i = _at(r, {"kind": "delta", "layer": 2, "sample": 0, "unit": 0})
+    q = Question(r.events, i)
+    assert q.text.endswith("0.7414·0.1868 = ?")
+    assert q.answer("x").state == "again" and q.tries_left == 2
+    first = q.answer("0.7414")  # ∂L/∂a alone
+    assert first.state == "hint" and "σ′(z)" in first.text and not q.done
+    last = q.answer("0.2")
+    assert last.state == "wrong" and "0.1385" in last.text and q.done and not q.right
+    q2 = Question(r.events, i)
+    assert q2.answer("0.1385").state == "right" and q2.right
+    q3 = Question(r.events, i)
+    assert q3.give_up().state == "shown" and q3.done and not q3.right
