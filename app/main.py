@@ -15,7 +15,9 @@ def settings_dir() -> Path:
     return p
 
 
-def run_gui(network: str | None = None, view: str = "explainer", data_dir=None) -> int:
+def run_gui(
+    network: str | None = None, view: str = "explainer", data_dir=None, lesson: str | None = None
+) -> int:
     import pyqtgraph as pg
     from PySide6.QtWidgets import QApplication
 
@@ -36,4 +38,6 @@ def run_gui(network: str | None = None, view: str = "explainer", data_dir=None) 
         return 2
     if view == "explainer" and network is not None and not win.open_network(network):
         win.open_network(str(DEFAULT_PRESET))  # the error was shown
+    if view == "explainer" and lesson is not None:
+        win.lessons.open_path(lesson)
     return app.exec()

@@ -100,6 +100,19 @@ def cmd_lesson_check(args) -> int:
     return 0
 
 
+def cmd_lesson_run(args) -> int:
+    """Open the explainer on a lesson (its format checked first: a bad file is one line)."""
+    from engine.lessons.lesson import LessonError, load_lesson
+
+    try:
+        load_lesson(args.file)
+    except LessonError as e:
+        return fail(str(e))
+    from app.main import run_gui
+
+    return run_gui(lesson=args.file)
+
+
 def add_commands(sub) -> None:
     q = sub.add_parser("quiz", help="predict each number of a network's training steps")
     q.add_argument("network", help="network file (JSON, see DESIGN.md)")
@@ -114,7 +127,11 @@ def add_commands(sub) -> None:
     c.add_argument("file", help="lesson file (JSON, see the README)")
     c.set_defaults(func=cmd_lesson_check)
     _one_line_errors(c)
+    r = lsub.add_parser("run", help="open the explainer on a lesson")
+    r.add_argument("file", help="lesson file (JSON, see the README)")
+    r.set_defaults(func=cmd_lesson_run)
+    _one_line_errors(r)
     _one_line_errors(les)
 
 
-__all__ = ["add_commands", "cmd_lesson_check", "cmd_quiz", "run_quiz"]
+__all__ = ["add_commands", "cmd_lesson_check", "cmd_lesson_run", "cmd_quiz", "run_quiz"]

@@ -96,10 +96,21 @@ class LessonMode(QObject):
         """The question's number is hidden now: it is unanswered and on screen."""
         ex = self.ex
         if self.player.lecturer != self.w.lecture.on:
-            self.player.set_lecturer(self.w.lecture.on)
+            self.player.set_lecturer(self.w.lecture.on, self.w.theme.text)
             if self.pending():
-                self.player.ask(self.question.text)
+                self._ask_again()
         return self.pending() and self.asking == (ex.step_index, ex.event_index)
+
+    def sync(self) -> None:
+        """The formula and the Events panel hide the question's number (and, in the panel, the
+        numbers after it) while it is asked."""
+        hide = self.hides()
+        self.w.formula.hide_value = hide
+        model = self.w.events.model
+        hide_from = self.asking[1] if hide else None
+        if model.hide_from != hide_from:
+            model.hide_from = hide_from
+            self.w.events.tree.viewport().update()
 
     def view(self, vs):
         return hide_in_view(vs, self.ex.event) if self.hides() else vs
@@ -125,6 +136,8 @@ class LessonMode(QObject):
             self.w.show_error(f"Lesson not opened: {e}")
             return False
         self.lesson, self._loaded = lesson, None
+        self.w.welcome.dismiss()  # whoever opens a lesson has found the first step
+        self.player.show_lesson(path)
         self.dock.show()
         self.dock.raise_()
         rec = self.progress.get(lesson.name)
@@ -214,7 +227,13 @@ class LessonMode(QObject):
         ex = self.ex
         self.question = Question(ex.current.events, ex.event_index)
         self.asking = (ex.step_index, ex.event_index)
-        self.player.ask(self.question.text)
+        self._ask_again()
+
+    def _ask_again(self) -> None:
+        """The question in the player (the formula panel shows its symbols and numbers)."""
+        ev = self.question.event
+        where = f" for sample {ev.sample}" if ev.sample is not None else ""
+        self.player.ask(f"Predict {ev.symbol}{where}: the formula shows what it needs.")
 
     def answer(self, typed: str) -> None:
         if not self.pending():

@@ -5,6 +5,7 @@ the controller (lesson_mode.py) tells it; it grades nothing."""
 from __future__ import annotations
 
 import html
+from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -140,6 +141,11 @@ class LessonPlayer(QWidget):
         for k, (title, path) in enumerate(items, 1):
             self.lessons.addItem(f"{k}. {title}", path)
 
+    def show_lesson(self, path: str) -> None:
+        """The list names the lesson open now (item 0 when it is not one of the list's)."""
+        i = self.lessons.findData(str(Path(path).resolve()))
+        self.lessons.setCurrentIndex(max(0, i))
+
     def show_step(self, title: str, where: str, text: str, page: str) -> None:
         self.title.setText(f"<b>{html.escape(title)}</b>")
         self.where.setText(html.escape(where))
@@ -188,8 +194,10 @@ class LessonPlayer(QWidget):
         style = f" style='color:{colour}'" if colour else ""
         self.feedback.setText(f"<span{style}>{html.escape(text)}</span>")
 
-    def set_lecturer(self, on: bool) -> None:
+    def set_lecturer(self, on: bool, text: str = "#ffffff") -> None:
+        """Lecturer mode: no typing, the lesson list hidden, the type in the theme's colour."""
         self.lecturer = on
+        self.setStyleSheet(f"QLabel {{ color: {text}; }}" if on else "")
         for w in (self.lessons, self.open_button, self.reset_button):
             w.setVisible(not on)
 

@@ -212,7 +212,7 @@ class ExplainerWindow(FileDialogs, QMainWindow):
         r = ex.current
         pos = f"step {r.t} · {ex.position_text()} · {r.mode} · loss {num(r.loss)}"
         named = ex.filter.applies_to(r) is not None  # the position names the chosen sample
-        self.formula.hide_value = self.lessons.hides()  # a question's number stays hidden
+        self.lessons.sync()  # a question's number stays hidden in the formula and the events
         self.formula.show_event(ex.event, pos, self._ahead, named)  # ahead: when keys pause
         self.controls.set_position(pos)
         if self._grid_for is not r:

@@ -34,6 +34,7 @@ def _hidden_on_screen(w) -> bool:
     ev = w.explainer.event
     shown = [line for line, _ in w.formula._shown]
     formula_hidden = shown[-1] == f"{ev.symbol} = ?" and num(ev.value) not in " ".join(shown)
+    formula_hidden &= w.events.model.hide_from == w.explainer.event_index  # the Events panel
     if ev.kind in ("update", "grad_w"):
         drawn = w.view.edge_text[ev.edges[0]].text()
     elif ev.kind in ("z", "a", "delta"):

@@ -191,3 +191,18 @@ def test_lesson_check_command(tmp_path, capsys):
     assert err == [f"{bad}: step 1 has no network (give one here or at the top of the lesson)"]
     assert main(["lesson", "check", str(tmp_path / "missing.json")]) == 2
     assert re.search(r"missing\.json", capsys.readouterr().err)
+
+
+def test_the_readme_example_lesson_checks(tmp_path):
+    text = (LESSONS.parents[1] / "README.md").read_text()
+    block = text.split("### Writing a lesson", 1)[1].split("```json", 1)[1].split("```", 1)[0]
+    p = tmp_path / "example.json"
+    p.write_text(block)
+    assert check_file(p) == []
+    assert len(load_lesson(p).steps) == 2
+
+
+def test_lesson_run_refuses_a_bad_file_before_opening_any_window(tmp_path, capsys):
+    bad = _write(tmp_path, {"title": "t"})
+    assert main(["lesson", "run", str(bad)]) == 2
+    assert len(capsys.readouterr().err.strip().splitlines()) == 1
