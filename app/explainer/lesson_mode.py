@@ -18,17 +18,16 @@ from PySide6.QtWidgets import QDockWidget, QFileDialog
 from superqt.utils import create_worker
 
 from app.shared.actions import Action
+from app.shared.errors import log_exception
 from engine.lessons.address import AddressError, resolve
 from engine.lessons.ask import Question
-from engine.lessons.check import direction_answer, race_results, race_winner
-from engine.lessons.construct import construct_check
 from engine.lessons.grade import askable
-from engine.lessons.lesson import Lesson, LessonError, load_lesson
-from engine.lessons.networks import CURRENT, LESSONS, NetworkRefError, network_for
+from engine.lessons.lesson import TRAINER_ACTIONS, Lesson, LessonError, load_lesson
+from engine.lessons.networks import CURRENT, LESSONS, network_for
 from engine.lessons.progress import FREE, Progress
-from engine.numpy_engine.fmt import num
 
 from . import loading
+from .lesson_answers import Answers
 from .lesson_hide import hide_in_conv, hide_in_view
 from .lesson_player import LessonPlayer
 
@@ -44,7 +43,20 @@ def shipped_lessons() -> list[tuple[str, str]]:
     return out
 
 
-class LessonMode(QObject):
+def prepare_step(ref, folder, go, t: int) -> loading.Prepared:
+    """(In a worker thread.) The network a step names, trained to its step t, traced and
+    checked, and its event found: the engine alone, nothing of the window. Any failure is
+    raised here, before the window changes."""
+    net = network_for(ref, folder)
+    state = net.initial_state()
+    if t > 1:
+        state, _ = net.train(state, t - 1)
+    r = loading.first_step(net, state)
+    index = resolve(r.events, r.rows, go) if go is not None else 0
+    return loading.Prepared(net, r, event_index=index)
+
+
+class LessonMode(Answers, QObject):
     def __init__(self, window):
         super().__init__(window)
         self.w, self.ex = window, window.explainer
@@ -63,6 +75,8 @@ class LessonMode(QObject):
         self._progress: Progress | None = None
         self._loaded = None  # (network reference, training step) the explainer shows for us
         self.race = None  # the race's worker while one trains
+        self.preparing = None  # the worker building a step's network
+        self._net = None  # the network we built and showed
         self._wire()
         self.player.set_lessons(shipped_lessons())
 
@@ -77,6 +91,7 @@ class LessonMode(QObject):
         p.check_requested.connect(g(self.check_construct))
         p.next_requested.connect(g(lambda: self.go(self.k + 1)))
         p.back_requested.connect(g(lambda: self.go(self.k - 1)))
+        p.action_requested.connect(g(lambda: self.w.view_requested.emit("trainer")))
         self.ex.network_changed.connect(self._forget_loaded)
 
     @property
@@ -118,9 +133,6 @@ class LessonMode(QObject):
     def conv(self, cs):
         return hide_in_conv(cs, self.ex.event) if self.hides() else cs
 
-    def pending(self) -> bool:
-        return self.question is not None and not self.question.done
-
     # ---- lessons ----
     def open_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
@@ -153,118 +165,75 @@ class LessonMode(QObject):
         self.player.say("Progress reset: the lesson starts again.")
 
     def _forget_loaded(self) -> None:
-        if self.ex.net is not getattr(self, "_net", None):
+        if self.ex.net is not self._net:
             self._loaded = None
 
-    def _show_network(self, st) -> bool:
-        """Bring the step's network and training step on screen (built aside), and go to its
-        event. False (with the reason shown) when it cannot be."""
-        ex = self.ex
-        t = st.go.step if st.go is not None else 1
-        if st.network == CURRENT and ex.net is None:
-            raise NetworkRefError("this step uses the current network, and none is open")
-        if st.network != CURRENT and self._loaded != (repr(st.network), t):
-            net = network_for(st.network, self.lesson.folder)
-            state = net.initial_state()
-            if t > 1:
-                state, _ = net.train(state, t - 1)
-
-            def build():
-                return loading.Prepared(net, loading.first_step(net, state), source="")
-
-            if not ex.load_prepared(build, "Lesson step not shown: "):
-                return False
-            self._net, self._loaded = net, (repr(st.network), t)
-        if ex.sample is not None:
-            ex.set_sample(None)
-        if st.go is not None:
-            r = ex.current if st.network == CURRENT else ex.history[0]
-            ex.goto(ex.history.index(r), resolve(r.events, r.rows, st.go))
-        return True
-
     def go(self, k: int) -> None:
-        if self.lesson is None or not 0 <= k < len(self.lesson.steps):
-            if self.lesson is not None and k >= len(self.lesson.steps):
-                rec = self.progress.get(self.lesson.name)
-                self.player.say(f"End of the lesson: {rec.right} of {rec.asked} right.")
+        """Show step k: its network is built and trained to its step in a worker thread (a
+        lesson may ask for step 61 of a CNN), then switched to; nothing changes on failure."""
+        if self.lesson is None or self.preparing is not None:
+            return
+        if k >= len(self.lesson.steps):
+            rec = self.progress.get(self.lesson.name)
+            self.player.say(f"End of the lesson: {rec.right} of {rec.asked} right.")
+            return
+        if k < 0:
             return
         if self.ex.training:
             self.ex.stop_training()
         st = self.lesson.steps[k]
-        try:
-            if not self._show_network(st):
-                return
-        except (NetworkRefError, AddressError, ValueError) as e:
-            self.w.show_error(f"Lesson step {k + 1} not shown: {e}")
+        key = (repr(st.network), st.go.step if st.go is not None else 1)
+        if st.network == CURRENT or (self._loaded == key and self.ex.net is self._net):
+            self._enter(k)
             return
+        self.player.say("Preparing this step's network…")
+        self.preparing = create_worker(
+            prepare_step, st.network, self.lesson.folder, st.go, key[1], _start_thread=False,
+            _connect={"returned": lambda p: self._prepared(k, key, p),
+                      "errored": lambda e: self._not_prepared(k, e)},
+        )  # fmt: skip
+        self.preparing.start()
+
+    def _prepared(self, k: int, key, p) -> None:
+        self.preparing = None
+        if self.ex.load_prepared(lambda: p, f"Lesson step {k + 1} not shown: "):
+            self._net, self._loaded = p.net, key
+            self._enter(k)
+
+    def _not_prepared(self, k: int, exc: BaseException) -> None:
+        self.preparing = None
+        if not isinstance(exc, ValueError):  # a bug: logged, then the same one sentence
+            log_exception(type(exc), exc, exc.__traceback__)
+        self.w.show_error(f"Lesson step {k + 1} not shown: {exc}")
+
+    def _enter(self, k: int) -> None:
+        """Go to step k's event on the network on screen and set up its activity."""
+        ex, st = self.ex, self.lesson.steps[k]
+        if st.network == CURRENT and ex.net is None:
+            self.w.show_error(f"Lesson step {k + 1} uses the current network, and none is open")
+            return
+        if ex.sample is not None:
+            ex.set_sample(None)
+        if st.go is not None:
+            r = ex.current if st.network == CURRENT else ex.history[0]
+            try:
+                i = resolve(r.events, r.rows, st.go)
+            except AddressError as e:
+                self.w.show_error(f"Lesson step {k + 1} not shown: {e}")
+                return
+            ex.goto(ex.history.index(r), i)
         self.k, self.question, self.asking = k, None, None
         act = st.activity
-        page = "none" if act is None else act.type
-        self.player.show_step(self.lesson.title, self._where(), st.text, page)
+        self.player.show_step(self.lesson.title, self._where(), st.text,
+                              "none" if act is None else act.type)  # fmt: skip
         if act is not None and act.type == "predict":
             self._ask()
         elif act is not None and act.type == "direction":
             self.player.set_choices(act.question, act.choices)
-        if st.action is not None:
-            self.player.say(f"In the trainer (Go → MNIST trainer): {st.action.replace('_', ' ')}.")
+        self.player.set_action(st.action and TRAINER_ACTIONS[st.action])
         self.progress.get(self.lesson.name).step = k
         self._save()
         self.w.refresh()
-
-    def _where(self) -> str:
-        if self.lesson is None:
-            right, asked = self._free_score()
-            return f"prediction mode · {right} of {asked} right"
-        rec = self.progress.get(self.lesson.name)
-        return f"step {self.k + 1} of {len(self.lesson.steps)} · {rec.right} of {rec.asked} right"
-
-    def _free_score(self) -> tuple[int, int]:
-        rec = self.progress.get(FREE)
-        return rec.right, rec.asked
-
-    # ---- predicting ----
-    def _ask(self) -> None:
-        ex = self.ex
-        self.question = Question(ex.current.events, ex.event_index)
-        self.asking = (ex.step_index, ex.event_index)
-        self._ask_again()
-
-    def _ask_again(self) -> None:
-        """The question in the player (the formula panel shows its symbols and numbers)."""
-        ev = self.question.event
-        where = f" for sample {ev.sample}" if ev.sample is not None else ""
-        self.player.ask(f"Predict {ev.symbol}{where}: the formula shows what it needs.")
-
-    def answer(self, typed: str) -> None:
-        if not self.pending():
-            return
-        reply = self.question.answer(typed)
-        if reply.state in ("again", "hint"):
-            self.player.say(reply.text, None if reply.state == "again" else False)
-            self.player.answer.selectAll()
-            return
-        self._finish(reply.text, reply.state == "right", counted=True)
-
-    def reveal(self) -> None:
-        """Show the number without an answer: the lecturer's key, Space, or "Show me"."""
-        if self.pending():
-            reply = self.question.give_up()
-            self._finish(reply.text, None, counted=not self.player.lecturer)
-
-    def _finish(self, text: str, right: bool | None, counted: bool) -> None:
-        if counted:
-            self._score(bool(right))
-        self.player.close_question()
-        self.player.say(text, right)
-        self.player.set_where(self._where())
-        self.w.refresh()
-
-    def _score(self, right: bool) -> None:
-        if self.lesson is None:
-            self.progress.answered(FREE, -1, right)
-        elif self.k not in self.progress.get(self.lesson.name).done:
-            self.progress.answered(self.lesson.name, self.k, right)  # a first answer counts
-        self._save()
 
     # ---- keys ----
     def next_key(self) -> None:
@@ -300,9 +269,10 @@ class LessonMode(QObject):
     def toggle_free(self) -> None:
         self.free = not self.free
         self.question = self.asking = None
-        right, asked = self._free_score()
+        rec = self.progress.get(FREE)
         self.w.statusBar().showMessage(
-            f"prediction mode on: Space first asks the next number ({right} of {asked} right)"
+            f"prediction mode on: Space first asks the next number ({rec.right} of {rec.asked} "
+            "right)"
             if self.free
             else "prediction mode off",
             8000,
@@ -311,62 +281,6 @@ class LessonMode(QObject):
             self.lesson = None
             self.dock.show()
             self.player.show_step("Prediction mode", self._where(), "Press Space.", "none")
-
-    # ---- direction and construct ----
-    def choose(self, choice: str) -> None:
-        act = self.lesson.steps[self.k].activity if self.lesson is not None else None
-        if act is None or act.type != "direction" or self.race is not None:
-            return
-        self.player.close_question()
-        if act.race is None:
-            net = network_for(self.lesson.steps[self.k].network, self.lesson.folder, self.ex.net)
-            self._judge(choice, direction_answer(net, act, self.lesson.folder), "")
-            return
-        self.player.say("Training each one to see…")
-        folder, current = self.lesson.folder, self.ex.net
-        self.race = create_worker(
-            race_results, act.race, folder, current, _start_thread=False,
-            _connect={"returned": lambda res: self._raced(choice, act, res),
-                      "errored": self._race_failed},
-        )  # fmt: skip
-        self.race.start()
-
-    def choose_number(self, k: int) -> None:
-        """Alt+k: the k-th choice of the direction on screen."""
-        buttons = self.player.choice_buttons
-        if 1 <= k <= len(buttons) and buttons[k - 1].isEnabled():
-            buttons[k - 1].click()
-
-    def _raced(self, choice: str, act, results: dict) -> None:
-        self.race = None
-        winner = race_winner(act.race, self.lesson.folder, results=results)
-        parts = []
-        for c, (first, loss) in results.items():
-            when = f"under {num(act.race['under'])} at step {first}, " if first else ""
-            parts.append(f"{c}: {when}loss {num(loss)} after {act.race['steps']} steps")
-        self._judge(choice, winner, "; ".join(parts))
-
-    def _race_failed(self, exc: BaseException) -> None:
-        self.race = None
-        self.w.show_error(f"The race could not be trained: {exc}")
-
-    def _judge(self, choice: str, right_answer: str, detail: str) -> None:
-        right = choice == right_answer
-        head = "Right" if right else f"Not quite: the answer is {right_answer}"
-        self._score(right)
-        self.player.say(f"{head}. {detail}".strip(), right)
-        self.player.set_where(self._where())
-
-    def check_construct(self) -> None:
-        if self.ex.net is None:
-            return
-        verdict = construct_check(self.ex.net, self.ex.current.before.params)
-        if verdict.right:
-            self.player.say("Right: every input gives its target.", True)
-        else:
-            self.player.say("Still wrong: " + "; ".join(verdict.wrong), False)
-        self._score(verdict.right)
-        self.player.set_where(self._where())
 
 
 def lesson_actions(w) -> list[Action]:

@@ -38,6 +38,7 @@ class LessonPlayer(QWidget):
     revealed = Signal()  # "Show me" (no answer)
     chosen = Signal(str)  # a direction's choice
     check_requested = Signal()  # construct: check my weights
+    action_requested = Signal()  # "Open the trainer" of a step that works there
     next_requested = Signal()
     back_requested = Signal()
 
@@ -66,6 +67,10 @@ class LessonPlayer(QWidget):
         self.pages.addWidget(self._direction_page())
         self.pages.addWidget(self._construct_page())
         lay.addWidget(self.pages)
+        self.action_button = QPushButton("Open the trainer")
+        self.action_button.clicked.connect(self.action_requested)
+        self.action_button.hide()
+        lay.addWidget(self.action_button)
         self.feedback = _label()
         self.feedback.setObjectName("lessonFeedback")
         lay.addWidget(self.feedback)
@@ -152,6 +157,13 @@ class LessonPlayer(QWidget):
         self.text.setText(html.escape(text))
         self.pages.setCurrentIndex(PAGES.index(page))
         self.feedback.setText("")
+
+    def set_action(self, what: str | None) -> None:
+        """A step that works in the trainer: what to do there, and a button that opens it."""
+        self.action_button.setVisible(bool(what))
+        if what:
+            self.action_button.setToolTip(f"then {what}")
+            self.say(f"In the trainer: {what}.")
 
     def set_where(self, where: str) -> None:
         self.where.setText(html.escape(where))

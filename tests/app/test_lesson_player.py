@@ -22,6 +22,17 @@ def private_progress(tmp_path, monkeypatch):
     return tmp_path / "lessons.json"
 
 
+def _open(qtbot, lessons, path) -> None:
+    """Open a lesson and wait for its first step's network (built in a worker thread)."""
+    assert lessons.open_path(str(path))
+    qtbot.waitUntil(lambda: lessons.preparing is None, timeout=20000)
+
+
+def _go(qtbot, lessons, k: int) -> None:
+    lessons.go(k)
+    qtbot.waitUntil(lambda: lessons.preparing is None and lessons.k == k, timeout=20000)
+
+
 def _type(qtbot, w, text: str) -> None:
     box = w.lessons.player.answer
     box.setFocus()
@@ -48,7 +59,7 @@ def _hidden_on_screen(w) -> bool:
 def test_a_lesson_walked_by_keys_with_right_and_wrong_answers(window, qtbot, private_progress):
     w = window
     L, ex = w.lessons, w.explainer
-    assert L.open_path(str(LESSON))
+    _open(qtbot, L, LESSON)
     assert L.dock.isVisible() and L.k == 0
     # step 1: z[1][0], hidden until answered
     assert ex.event.symbol == "z[1][0]" and _hidden_on_screen(w)
@@ -101,7 +112,7 @@ def test_progress_survives_a_new_window_and_can_be_reset(qtbot, tmp_path, privat
 
     first = ExplainerWindow(tmp_path / "s1", restore=False)
     qtbot.addWidget(first)
-    first.lessons.open_path(str(LESSON))
+    _open(qtbot, first.lessons, LESSON)
     first.lessons.answer(repr(first.explainer.event.value))
     for _ in range(3):  # to step 2, reveal its number, to step 3
         first.lessons.page_next()
@@ -109,7 +120,7 @@ def test_progress_survives_a_new_window_and_can_be_reset(qtbot, tmp_path, privat
     first.close()
     second = ExplainerWindow(tmp_path / "s2", restore=False)
     qtbot.addWidget(second)
-    second.lessons.open_path(str(LESSON))
+    _open(qtbot, second.lessons, LESSON)
     assert second.lessons.k == 2 and "1 of 2 right" in second.lessons.player.where.text()
     second.lessons.player.reset_button.click()
     assert second.lessons.k == 0 and "0 of 0 right" in second.lessons.player.where.text()
@@ -119,7 +130,7 @@ def test_progress_survives_a_new_window_and_can_be_reset(qtbot, tmp_path, privat
 def test_lecturer_mode_puts_the_question_on_the_wall_and_one_key_reveals(window, qtbot):
     w = window
     L = w.lessons
-    L.open_path(str(LESSON))
+    _open(qtbot, L, LESSON)
     w.set_lecturer(True)
     try:
         assert L.player.lecturer and not L.player.answer.isVisible()
@@ -160,14 +171,14 @@ def test_prediction_mode_asks_at_every_space(window, qtbot):
 
 def test_a_race_trains_in_a_worker_and_the_construct_check(window, qtbot):
     L = window.lessons
-    L.open_path(str(LESSONS / "05_activations.json"))
-    L.go(3)
+    _open(qtbot, L, LESSONS / "05_activations.json")
+    _go(qtbot, L, 3)
     L.choose("sigmoid")
     qtbot.waitUntil(lambda: L.race is None, timeout=30000)
     text = L.player.feedback.text()
     assert "Not quite: the answer is ReLU" in text and "after 150 steps" in text
-    L.open_path(str(LESSONS / "01_perceptron.json"))
-    L.go(3)
+    _open(qtbot, L, LESSONS / "01_perceptron.json")
+    _go(qtbot, L, 3)
     L.check_construct()
     assert "input (1, 0) gives 1" in L.player.feedback.text()
     ex = window.explainer
@@ -185,3 +196,32 @@ def test_a_bad_lesson_file_changes_nothing(window, tmp_path):
     assert not window.lessons.open_path(str(bad))
     assert "Lesson not opened" in window.last_error and window.explainer.net is before
     assert window.lessons.lesson is None
+
+
+def test_a_trainer_step_opens_the_trainer_and_a_bad_step_changes_nothing(window, qtbot, tmp_path):
+    from unittest.mock import MagicMock
+
+    from app.trainer.actions import trainer_actions
+    from engine.lessons.lesson import TRAINER_ACTIONS
+
+    names = {a.name for a in trainer_actions(MagicMock())}
+    assert set(TRAINER_ACTIONS) - {"open_trainer"} <= names  # lessons name real trainer actions
+    L = window.lessons
+    _open(qtbot, L, LESSONS / "12_trainer_lr_batch.json")
+    _go(qtbot, L, 3)
+    assert L.player.action_button.isVisible() and "range test" in L.player.feedback.text()
+    with qtbot.waitSignal(window.view_requested, timeout=2000) as sig:
+        L.player.action_button.click()
+    assert sig.args == ["trainer"]
+    # a step whose event is not in its network: an error, the window as it was
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"title": "t", "goal": "g", "network": "xor_2_2_1", "steps": [
+        {"text": "x", "go": {"kind": "loss"}, "activity": {"type": "predict"}},
+        {"text": "y", "network": "mazur_2_2_2",
+         "go": {"kind": "z", "layer": 1, "sample": 3, "unit": 0}}]}))  # fmt: skip
+    _open(qtbot, L, bad)
+    net = window.explainer.net
+    L.go(1)
+    qtbot.waitUntil(lambda: L.preparing is None, timeout=20000)
+    assert "sample 3 is not in step 1's batch" in window.last_error and L.k == 0
+    assert window.explainer.net is net  # found out before the switch
