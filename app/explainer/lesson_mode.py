@@ -114,7 +114,15 @@ class LessonMode(Answers, QObject):
             self.player.set_lecturer(self.w.lecture.on, self.w.theme.text)
             if self.pending():
                 self._ask_again()
+        if self.pending() and not self._still_valid():
+            self.question = None  # the step was recomputed (a weight edited): nothing to hide
+            self.player.close_question()
+            self.player.say("The step changed under the question: it is withdrawn.")
         return self.pending() and self.asking == (ex.step_index, ex.event_index)
+
+    def _still_valid(self) -> bool:
+        s, h = self.asking[0], self.ex.history
+        return s < len(h) and h[s].events is self.question.trace
 
     def sync(self) -> None:
         """The formula and the Events panel hide the question's number (and, in the panel, the
@@ -157,7 +165,10 @@ class LessonMode(Answers, QObject):
         return True
 
     def reset(self) -> None:
-        if self.lesson is None:
+        if self.lesson is None:  # prediction mode: its score
+            self.progress.reset(FREE)
+            self._save()
+            self.player.set_where(self._where())
             return
         self.progress.reset(self.lesson.name)
         self._save()
@@ -279,6 +290,7 @@ class LessonMode(Answers, QObject):
         )
         if self.free:
             self.lesson = None
+            self.player.show_lesson("")  # no lesson: the list says "Choose a lesson…"
             self.dock.show()
             self.player.show_step("Prediction mode", self._where(), "Press Space.", "none")
 

@@ -148,7 +148,7 @@ class LessonPlayer(QWidget):
 
     def show_lesson(self, path: str) -> None:
         """The list names the lesson open now (item 0 when it is not one of the list's)."""
-        i = self.lessons.findData(str(Path(path).resolve()))
+        i = self.lessons.findData(str(Path(path).resolve())) if path else 0
         self.lessons.setCurrentIndex(max(0, i))
 
     def show_step(self, title: str, where: str, text: str, page: str) -> None:

@@ -162,6 +162,8 @@ def test_prediction_mode_asks_at_every_space(window, qtbot):
     assert ex.event_index > asked and L.pending()
     qtbot.keyClick(w, Qt.Key.Key_Space)  # Space on a question reveals it
     assert not L.pending() and "1 of 2 right" in L.player.where.text()
+    L.player.reset_button.click()  # prediction mode's score reset
+    assert "0 of 0 right" in L.player.where.text()
     qtbot.keyClick(w, Qt.Key.Key_Q)
     assert not L.free
     here = ex.event_index
@@ -225,3 +227,12 @@ def test_a_trainer_step_opens_the_trainer_and_a_bad_step_changes_nothing(window,
     qtbot.waitUntil(lambda: L.preparing is None, timeout=20000)
     assert "sample 3 is not in step 1's batch" in window.last_error and L.k == 0
     assert window.explainer.net is net  # found out before the switch
+
+
+def test_an_edited_weight_withdraws_the_question(window, qtbot):
+    L, ex = window.lessons, window.explainer
+    _open(qtbot, L, LESSON)
+    assert L.pending()
+    ex.edit_parameter(1, "weights", (0, 0), 0.5)  # the step is recomputed: z[1][0] changes
+    assert not L.pending() and "withdrawn" in L.player.feedback.text()
+    assert window.formula._shown[-1][0] != "z[1][0] = ?"
