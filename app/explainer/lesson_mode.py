@@ -136,10 +136,24 @@ class LessonMode(Answers, QObject):
             self.w.events.tree.viewport().update()
 
     def view(self, vs):
+        """The drawing's state: what the step says to look at highlighted, the number hidden."""
+        look = self._look()
+        if look:
+            vs.highlight_nodes = (*vs.highlight_nodes, *(i for i in look if i.startswith("n")))
+            vs.highlight_edges = (*vs.highlight_edges, *(i for i in look if i.startswith("w")))
         return hide_in_view(vs, self.ex.event) if self.hides() else vs
 
     def conv(self, cs):
+        look = self._look()
+        if look:
+            cs.touched = cs.touched | {i for i in look if i.startswith(("c", "k"))}
         return hide_in_conv(cs, self.ex.event) if self.hides() else cs
+
+    def _look(self) -> tuple[str, ...]:
+        """The drawing ids of what the lesson's step on screen says to look at."""
+        if self.lesson is None or self.preparing is not None:
+            return ()
+        return self.lesson.steps[self.k].look_ids
 
     # ---- lessons ----
     def open_dialog(self) -> None:

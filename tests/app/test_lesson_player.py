@@ -64,6 +64,7 @@ def test_a_lesson_walked_by_keys_with_right_and_wrong_answers(window, qtbot, pri
     # step 1: z[1][0], hidden until answered
     assert ex.event.symbol == "z[1][0]" and _hidden_on_screen(w)
     assert w.view.node_text["n1_0"].text() == "z=?"
+    assert "n1_0" in w.view.highlighted  # what the step says to look at: a[1][0]
     _type(qtbot, w, "abc")  # not a number: asked again, no try used
     assert "Type a number" in L.player.feedback.text() and L.pending()
     _type(qtbot, w, "0.0275")  # the bias left out: a hint names it, a second try
@@ -82,6 +83,8 @@ def test_a_lesson_walked_by_keys_with_right_and_wrong_answers(window, qtbot, pri
     for k, symbol in [(2, "L"), (3, "δ[2][0]"), (4, "∂L/∂w[2][0][0]"), (5, "δ[1][0]")]:
         qtbot.keyClick(w, Qt.Key.Key_PageDown)
         assert L.k == k and ex.event.symbol == symbol and _hidden_on_screen(w)
+        if k == 5:  # δ[1][0] touches no edge; the step says to look at the two it comes through
+            assert ex.event.edges == () and {"w2_0_0", "w2_1_0"} <= set(w.view.highlighted)
         if k == 3:
             _type(qtbot, w, repr(ex.event.value))
         else:
@@ -89,6 +92,7 @@ def test_a_lesson_walked_by_keys_with_right_and_wrong_answers(window, qtbot, pri
         assert not L.pending() and num(ex.event.value) in L.player.feedback.text()
     qtbot.keyClick(w, Qt.Key.Key_PageDown)
     assert L.k == 6 and ex.event.symbol == "w[2][0][0]" and _hidden_on_screen(w)
+    assert "w2_0_0" in w.view.highlighted
     _type(qtbot, w, "0.3178")  # η left out: 0.4 − 0.08217
     assert "learning rate" in L.player.feedback.text()
     _type(qtbot, w, "0.3589")

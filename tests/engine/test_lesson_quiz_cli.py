@@ -138,3 +138,15 @@ def test_bad_network_files_for_quiz(tmp_path, capsys, content):
 def test_missing_network_file(tmp_path, capsys):
     assert main(["quiz", str(tmp_path / "none.json")]) == 2
     assert "backprop-studio: error" in capsys.readouterr().err
+
+
+def test_quiz_on_an_image_network(monkeypatch, capsys):
+    global PRESET
+    old, PRESET = PRESET, ROOT / "assets" / "presets" / "cnn_maxpool_4x4.json"
+    try:
+        out, events = _quiz(monkeypatch, capsys, lambda e, m: repr(e["value"]), "--count", "6",
+                            "--seed", "2")  # fmt: skip
+    finally:
+        PRESET = old
+    assert out.rstrip().splitlines()[-1] == "score: 6 of 6"
+    assert any("max(" in x for x in out.splitlines() if x.startswith("Q"))
