@@ -314,9 +314,10 @@ def lesson_actions(w) -> list[Action]:
     g = w.guard
     return [
         Action("lesson_next", "Lesson: next step", "Lesson", ("PgDown",),
-               g(lambda: w.lessons.page_next()), "Next step of the lesson (a presenter remote)"),
+               g(lambda: w.lessons.page_next()), "A lesson's next step (a presenter remote); outside a lesson the next number"),
         Action("lesson_back", "Lesson: step back", "Lesson", ("PgUp",),
-               g(lambda: w.lessons.page_back())),
+               g(lambda: w.lessons.page_back()),
+               "A lesson's previous step; outside a lesson back one number"),
         Action("predict_mode", "Prediction mode", "Lesson", ("Q",),
                g(lambda: w.lessons.toggle_free()), "Every Space first asks the next number"),
         Action("lesson_open", "Open lesson file…", "Lesson", (), g(lambda: w.lessons.open_dialog())),
