@@ -15,7 +15,9 @@ def settings_dir() -> Path:
     return p
 
 
-def run_gui(network: str | None = None, view: str = "explainer", data_dir=None) -> int:
+def run_gui(
+    network: str | None = None, view: str = "explainer", data_dir=None, lesson: str | None = None
+) -> int:
     import pyqtgraph as pg
     from PySide6.QtWidgets import QApplication
 
@@ -29,10 +31,12 @@ def run_gui(network: str | None = None, view: str = "explainer", data_dir=None) 
     studio = Studio(settings_dir(), data_dir=data_dir)
     app.aboutToQuit.connect(studio.close_all)  # a hidden view training in the background stops
     try:
-        open_views(studio, view, network)
+        win = open_views(studio, view, network)
     except ViewError as e:
         print(f"backprop-studio: error: {e}", file=sys.stderr)
         return 2
+    if view == "explainer" and lesson is not None:
+        win.lessons.open_path(lesson)
     return app.exec()
 
 

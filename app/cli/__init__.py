@@ -12,6 +12,7 @@ import sys
 from app.cli import (
     export_commands,
     gui_commands,
+    lesson_commands,
     runs_commands,
     torch_commands,
     trace_commands,
@@ -20,7 +21,14 @@ from app.cli.common import EXIT_BAD_INPUT, fail
 
 __all__ = ["EXIT_BAD_INPUT", "build_parser", "fail", "main"]
 
-GROUPS = (gui_commands, trace_commands, torch_commands, runs_commands, export_commands)
+GROUPS = (
+    gui_commands,
+    trace_commands,
+    torch_commands,
+    runs_commands,
+    export_commands,
+    lesson_commands,
+)
 
 
 class Parser(argparse.ArgumentParser):

@@ -38,6 +38,7 @@ class EventTreeModel(QAbstractItemModel):
         self.root = Node(None, 0, ROOT)
         self.nodes_made = 0  # nodes made since the last step was shown (a test reads them)
         self.event_rows_asked = 0  # indexes of event rows the view asked for
+        self.hide_from: int | None = None  # a question asks this event: its number and later "?"
 
     def show_step(self, trace, groups: StepGroups) -> None:
         self.beginResetModel()
@@ -162,10 +163,12 @@ class EventTreeModel(QAbstractItemModel):
             return None
         parent, node = index.internalPointer(), self.node(index)
         if node is None:
-            ev = self.trace[self.event_at(parent, index.row())]
+            i = self.event_at(parent, index.row())
+            ev = self.trace[i]
             every = self.groups.sample is None  # with one sample chosen, the panel names it
             who = f" · sample {ev.sample}" if every and ev.sample is not None else ""
-            return f"{ev.symbol} = {num(ev.value)}{who}"
+            hidden = self.hide_from is not None and i >= self.hide_from
+            return f"{ev.symbol} = {'?' if hidden else num(ev.value)}{who}"
         path, g = self.path(node), self.groups
         phase = PHASES[path[0]]
         if node.level == PHASE:

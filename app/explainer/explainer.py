@@ -120,6 +120,10 @@ class Explainer(QObject):
             self.info.emit(p.info)
         settle_garbage()
 
+    def load_prepared(self, build, failure: str = "") -> bool:
+        """Build aside with `build()` -> loading.Prepared (a lesson's step), then switch."""
+        return self._attempt(build, failure)
+
     def load_file(self, path: str | Path) -> bool:
         return self._attempt(lambda: loading.from_file(path), f"Could not open {Path(path).name}: ")
 

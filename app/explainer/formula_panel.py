@@ -17,6 +17,8 @@ from app.shared.theme import Theme
 from app.shared.typeset import phase_colour, typesetter
 from engine.numpy_engine.handout import LINE_WIDTH, event_lines
 
+from .lesson_hide import hide_in_lines
+
 AHEAD_DELAY_MS = 40  # the events ahead are typeset once the keys pause this long
 MIN_LINE_CHARS = 30  # a narrower panel scrolls rather than break lines shorter
 PIXMAPS_KEPT = 400  # lines kept as ready-to-draw pixmaps
@@ -58,6 +60,7 @@ class FormulaPanel(QScrollArea):
         self._missing = 0  # lines on screen still waiting for the typesetter
         self._ahead = ()  # the events ahead, or a function that gives them
         self._event, self._position, self._sample_named = None, "", False
+        self.hide_value = False  # a question asks this event's number: it is not shown
         self._chars = 0  # the line length the shown lines were broken at
         self._pixmaps: dict[tuple, QPixmap] = {}
         self._ahead_timer = QTimer(self)
@@ -82,7 +85,7 @@ class FormulaPanel(QScrollArea):
         text = self.theme.text
         out = [(line, text) for line in (*t.formula, *t.numbers)]
         out.append((t.value, phase_colour(ev.phase)))
-        return out
+        return hide_in_lines(ev, out) if self.hide_value and ev is self._event else out
 
     def _line_chars(self) -> int:
         """How many characters of the notation make one line at this panel's width (typeset,

@@ -37,6 +37,7 @@ from .explainer import Explainer, one_blas_thread
 from .formula_panel import FormulaPanel
 from .gradcheck_dialog import GradCheckDialog
 from .lecturer_layout import LecturerLayout
+from .lesson_mode import LessonMode
 from .live_formula import live_loss
 from .network_view import NetworkView
 from .plots_panel import PlotsPanel
@@ -80,6 +81,7 @@ class ExplainerWindow(FileDialogs, QMainWindow):
         self.toolbar.addWidget(self.controls)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
         self.docks = self._docks()
+        self.lessons = LessonMode(self)  # the lesson player's dock and prediction mode
         self.lecture = LecturerLayout(self)  # lecturer mode: its layout, and leaving it
         self.table = self.actions_table()
         self.qactions = install(self, self.table)
@@ -212,12 +214,13 @@ class ExplainerWindow(FileDialogs, QMainWindow):
         if ex.net is None:
             return
         if self._images():
-            self.conv_view.show_state(conv_view_state(ex))
+            self.conv_view.show_state(self.lessons.conv(conv_view_state(ex)))
         else:
-            self.view.show_state(view_state(ex))
+            self.view.show_state(self.lessons.view(view_state(ex)))
         r = ex.current
         pos = f"step {r.t} · {ex.position_text()} · {r.mode} · loss {num(r.loss)}"
         named = ex.filter.applies_to(r) is not None  # the position names the chosen sample
+        self.lessons.sync()  # a question's number stays hidden in the formula and the events
         self.formula.show_event(ex.event, pos, self._ahead, named)  # ahead: when keys pause
         self.controls.set_position(pos)
         if self._grid_for is not r:

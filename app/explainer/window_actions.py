@@ -10,6 +10,7 @@ from app.shared.messages import open_box
 
 from . import jumps
 from .help_text import guide_html
+from .lesson_mode import lesson_actions
 
 EXPORTS = (
     ("png", "Drawing as PNG…"),
@@ -23,7 +24,7 @@ EXPORTS = (
 
 def explainer_actions(w) -> list[Action]:
     """Every action of window `w`, once: menus, shortcuts and the keys help read it."""
-    return [*_file_actions(w), *_step_actions(w), *_view_actions(w)]
+    return [*_file_actions(w), *_step_actions(w), *_view_actions(w), *lesson_actions(w)]
 
 
 def _file_actions(w) -> list[Action]:
@@ -48,8 +49,8 @@ def _step_actions(w) -> list[Action]:
         return g(lambda: ex.jump_phase(p))
 
     return [
-        Action("next", "Next number", "Step", ("Space", "Right", "PgDown"), g(ex.next)),
-        Action("back", "Back one number", "Step", ("Left", "PgUp"), g(ex.back)),
+        Action("next", "Next number", "Step", ("Space", "Right"), g(lambda: w.lessons.next_key())),
+        Action("back", "Back one number", "Step", ("Left",), g(ex.back)),
         Action("home", "Start of this step", "Step", ("Home",), g(ex.home)),
         Action("end", "End of this step", "Step", ("End",), g(ex.end)),
         Action("forward", "Forward phase", "Step", ("1",), phase("forward")),

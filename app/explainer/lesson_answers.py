@@ -1,0 +1,144 @@
+"""The answering half of the lesson controller (a mixin of lesson_mode.LessonMode): questions
+asked, answers graded by the engine (engine/lessons/ask.py), directions judged by stepping or by
+a race trained in a worker thread, the construct check, and the scores kept."""
+
+from __future__ import annotations
+
+from superqt.utils import create_worker
+
+from engine.lessons.address import resolve
+from engine.lessons.ask import Question
+from engine.lessons.check import direction_answer, race_results, race_winner
+from engine.lessons.construct import construct_check
+from engine.lessons.networks import network_for
+from engine.lessons.progress import FREE
+from engine.numpy_engine.fmt import num
+
+
+class Answers:
+    """Needs: w, ex, player, lesson, k, question, asking, race, progress, _save, _loaded."""
+
+    def pending(self) -> bool:
+        return self.question is not None and not self.question.done
+
+    def _where(self) -> str:
+        if self.lesson is None:
+            rec = self.progress.get(FREE)
+            return f"prediction mode · {rec.right} of {rec.asked} right"
+        rec = self.progress.get(self.lesson.name)
+        return f"step {self.k + 1} of {len(self.lesson.steps)} · {rec.right} of {rec.asked} right"
+
+    # ---- predicting ----
+    def _ask(self) -> None:
+        ex = self.ex
+        self.question = Question(ex.current.events, ex.event_index)
+        self.asking = (ex.step_index, ex.event_index)
+        self._ask_again()
+
+    def _ask_again(self) -> None:
+        """The question in the player (the formula panel shows its symbols and numbers)."""
+        ev = self.question.event
+        where = f" for sample {ev.sample}" if ev.sample is not None else ""
+        self.player.ask(f"Predict {ev.symbol}{where}: the formula shows what it needs.")
+
+    def answer(self, typed: str) -> None:
+        if not self.pending():
+            return
+        reply = self.question.answer(typed)
+        if reply.state in ("again", "hint"):
+            self.player.say(reply.text, None if reply.state == "again" else False)
+            self.player.answer.selectAll()
+            return
+        self._finish(reply.text, reply.state == "right", counted=True)
+
+    def reveal(self) -> None:
+        """Show the number without an answer: the lecturer's key, Space, or "Show me"."""
+        if self.pending():
+            reply = self.question.give_up()
+            self._finish(reply.text, None, counted=not self.player.lecturer)
+
+    def _finish(self, text: str, right: bool | None, counted: bool) -> None:
+        if counted:
+            self._score(bool(right))
+        self.player.close_question()
+        self.player.say(text, right)
+        self.player.set_where(self._where())
+        self.w.refresh()
+
+    def _score(self, right: bool) -> None:
+        if self.lesson is None:
+            self.progress.answered(FREE, -1, right)
+        elif self.k not in self.progress.get(self.lesson.name).done:
+            self.progress.answered(self.lesson.name, self.k, right)  # a first answer counts
+        self._save()
+
+    # ---- directions ----
+    def choose(self, choice: str) -> None:
+        act = self.lesson.steps[self.k].activity if self.lesson is not None else None
+        if act is None or act.type != "direction" or self.race is not None:
+            return
+        self.player.close_question()
+        if act.race is None:
+            st = self.lesson.steps[self.k]
+            net = network_for(st.network, self.lesson.folder, self.ex.net)
+            self._judge(choice, direction_answer(net, act, self.lesson.folder), "")
+            self._step_to(act.of)
+            return
+        self.player.say("Training each one to see…")
+        self.race = create_worker(
+            race_results, act.race, self.lesson.folder, self.ex.net, _start_thread=False,
+            _connect={"returned": lambda res: self._raced(choice, act, res),
+                      "errored": self._race_failed},
+        )  # fmt: skip
+        self.race.start()
+
+    def _step_to(self, address) -> None:
+        """The reveal by stepping: to the event asked about, when it is in the step on screen."""
+        ex = self.ex
+        if self._loaded is None or self._loaded[1] != address.step:
+            return
+        try:
+            ex.goto(0, resolve(ex.history[0].events, ex.history[0].rows, address))
+        except ValueError:
+            return
+
+    def choose_number(self, k: int) -> None:
+        """Alt+k: the k-th choice of the direction on screen."""
+        buttons = self.player.choice_buttons
+        if 1 <= k <= len(buttons) and buttons[k - 1].isEnabled():
+            buttons[k - 1].click()
+
+    def _raced(self, choice: str, act, results: dict) -> None:
+        self.race = None
+        winner = race_winner(act.race, self.lesson.folder, results=results)
+        parts = []
+        for c, (first, loss) in results.items():
+            when = f"under {num(act.race['under'])} at step {first}, " if first else ""
+            parts.append(f"{c}: {when}loss {num(loss)} after {act.race['steps']} steps")
+        self._judge(choice, winner, "; ".join(parts))
+
+    def _race_failed(self, exc: BaseException) -> None:
+        self.race = None
+        self.w.show_error(f"The race could not be trained: {exc}")
+
+    def _judge(self, choice: str, right_answer: str, detail: str) -> None:
+        right = choice == right_answer
+        head = "Right" if right else f"Not quite: the answer is {right_answer}"
+        self._score(right)
+        self.player.say(f"{head}. {detail}".strip(), right)
+        self.player.set_where(self._where())
+
+    # ---- construct ----
+    def check_construct(self) -> None:
+        if self.ex.net is None:
+            return
+        verdict = construct_check(self.ex.net, self.ex.current.before.params)
+        if verdict.right:
+            self.player.say("Right: every input gives its target.", True)
+        else:
+            self.player.say("Still wrong: " + "; ".join(verdict.wrong), False)
+        self._score(verdict.right)
+        self.player.set_where(self._where())
+
+
+__all__ = ["Answers"]

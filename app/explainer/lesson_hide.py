@@ -1,0 +1,83 @@
+"""A question's number hidden where the window would show it: on the drawing (a unit's value, a
+weight's new value or gradient, a map's cell) and in the formula (the result, and the value line
+as "symbol = ?"), while the symbols and the numbers it needs stay. Qt-free: it edits the states
+the views draw (scene_state.ViewState, conv_state.ConvState) and the formula's lines."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from engine.numpy_engine.fmt import num
+
+HIDDEN = "?"
+DRAWN_AS = {"z": "z", "a": "a", "dropout": "a", "delta": "δ"}  # a unit's label for each kind
+CELL_KINDS = ("z", "a", "dropout", "pool", "delta", "grad_w", "update")  # drawn in an image net
+
+
+def hide_in_view(vs, ev):
+    """The dense drawing's state with `ev`'s number replaced by "?"."""
+    if ev.kind in ("update", "grad_w") and ev.edges:
+        eid = ev.edges[0]
+        if eid in vs.edge_text:
+            vs.edge_text[eid] = HIDDEN
+        if ev.kind == "update" and ev.nodes and eid.startswith("b"):
+            vs.bias_text[ev.nodes[0]] = f"b={HIDDEN}"
+    elif ev.kind == "grad_b" and ev.nodes:
+        vs.bias_text[ev.nodes[0]] = f"∂b={HIDDEN}"
+    elif ev.kind in DRAWN_AS and ev.nodes and ev.nodes[0] in vs.node_values:
+        key = vs.node_values[ev.nodes[0]].split("=", 1)[0]
+        if key == DRAWN_AS[ev.kind]:  # the unit shows this event's number (not another's)
+            vs.node_values[ev.nodes[0]] = f"{key}={HIDDEN}"
+    return vs
+
+
+def _cell(grid, cid: str) -> tuple[int, int] | None:
+    if not cid.startswith(grid.prefix + "_"):
+        return None
+    parts = cid[len(grid.prefix) + 1 :].split("_")
+    if not all(p.isdigit() for p in parts) or len(parts) not in (1, 2):
+        return None
+    h, w = grid.values.shape
+    if len(parts) == 2:
+        y, x = int(parts[0]), int(parts[1])
+    elif grid.wrap:
+        y, x = divmod(int(parts[0]), grid.wrap)
+    else:
+        y, x = int(parts[0]), 0
+    return (y, x) if y < h and x < w else None
+
+
+def hide_in_conv(cs, ev):
+    """The image drawing's state with `ev`'s cell (or filter weight) blank, as not computed."""
+    if ev.kind not in CELL_KINDS:
+        return cs
+    targets = [cs.focus] if cs.focus else []
+    if ev.kind in ("update", "grad_w") and ev.edges:
+        targets.append(ev.edges[0])
+    for col in cs.columns:
+        for grid in col.grids:
+            for cid in targets:
+                at = _cell(grid, cid)
+                if at is not None:
+                    grid.values = np.array(grid.values, dtype=np.float64, copy=True)
+                    grid.values[at] = np.nan
+    return cs
+
+
+def hide_in_lines(ev, lines: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The formula panel's (line, colour) with the result cut from the last numbers line and the
+    value line written "symbol = ?"."""
+    out = list(lines)
+    if not out:
+        return out
+    shown = num(ev.value)
+    for k in range(len(out) - 2, -1, -1):
+        line, colour = out[k]
+        if line.rstrip().endswith(shown):
+            out[k] = (line.rstrip()[: -len(shown)].rstrip() + f" {HIDDEN}", colour)
+            break
+    out[-1] = (f"{ev.symbol} = {HIDDEN}", out[-1][1])
+    return out
+
+
+__all__ = ["HIDDEN", "hide_in_conv", "hide_in_lines", "hide_in_view"]

@@ -1,0 +1,331 @@
+"""Lessons and prediction in the explainer: the controller between the lesson player (a dock),
+the Explainer (where to go) and the engine (lessons, questions, checks). It computes no number:
+questions, hints, answers and checks come from engine/lessons.
+
+- A lesson step goes to its event (built aside, then shown) and sets up its activity: predict
+  (the event's number hidden on the drawing and in the formula until answered), direction
+  (choices; an event's way, or a race trained in a worker thread), construct (a check button).
+- Prediction mode (Q): in free stepping every Space first asks the next event's number.
+- Lecturer mode: the question stands on the wall with its number hidden; Space or PageDown
+  reveals it, nothing is typed and nothing is scored.
+- PageDown / PageUp (a presenter remote): the lesson's next and previous step.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtWidgets import QDockWidget, QFileDialog
+from superqt.utils import create_worker
+
+from app.shared.actions import Action
+from app.shared.errors import log_exception
+from engine.lessons.address import AddressError, resolve
+from engine.lessons.ask import Question
+from engine.lessons.grade import askable
+from engine.lessons.lesson import TRAINER_ACTIONS, Lesson, LessonError, load_lesson
+from engine.lessons.networks import CURRENT, LESSONS, network_for
+from engine.lessons.progress import FREE, Progress
+
+from . import loading
+from .lesson_answers import Answers
+from .lesson_hide import hide_in_conv, hide_in_view
+from .lesson_player import LessonPlayer
+
+
+def shipped_lessons() -> list[tuple[str, str]]:
+    """(title, path) of the course's lessons, in their order (file names 01_… 14_…)."""
+    out = []
+    for p in sorted(LESSONS.glob("*.json")):
+        try:
+            out.append((load_lesson(p).title, str(p)))
+        except LessonError:
+            continue
+    return out
+
+
+def prepare_step(ref, folder, go, t: int) -> loading.Prepared:
+    """(In a worker thread.) The network a step names, trained to its step t, traced and
+    checked, and its event found: the engine alone, nothing of the window. Any failure is
+    raised here, before the window changes."""
+    net = network_for(ref, folder)
+    state = net.initial_state()
+    if t > 1:
+        state, _ = net.train(state, t - 1)
+    r = loading.first_step(net, state)
+    index = resolve(r.events, r.rows, go) if go is not None else 0
+    return loading.Prepared(net, r, event_index=index)
+
+
+class LessonMode(Answers, QObject):
+    def __init__(self, window):
+        super().__init__(window)
+        self.w, self.ex = window, window.explainer
+        self.player = LessonPlayer()
+        self.dock = QDockWidget("Lesson")
+        self.dock.setObjectName("lesson")
+        self.dock.setWidget(self.player)
+        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
+        self.dock.hide()
+        window.docks["Lesson"] = self.dock
+        self.lesson: Lesson | None = None
+        self.k = 0  # the lesson's step shown
+        self.question: Question | None = None
+        self.asking: tuple[int, int] | None = None  # (step index, event index) of the question
+        self.free = False  # prediction mode in free stepping
+        self._progress: Progress | None = None
+        self._loaded = None  # (network reference, training step) the explainer shows for us
+        self.race = None  # the race's worker while one trains
+        self.preparing = None  # the worker building a step's network
+        self._net = None  # the network we built and showed
+        self._wire()
+        self.player.set_lessons(shipped_lessons())
+
+    def _wire(self) -> None:
+        p, g = self.player, self.w.guard
+        p.lesson_chosen.connect(g(self.open_path))
+        p.open_requested.connect(g(self.open_dialog))
+        p.reset_requested.connect(g(self.reset))
+        p.answered.connect(g(self.answer))
+        p.revealed.connect(g(self.reveal))
+        p.chosen.connect(g(self.choose))
+        p.check_requested.connect(g(self.check_construct))
+        p.next_requested.connect(g(lambda: self.go(self.k + 1)))
+        p.back_requested.connect(g(lambda: self.go(self.k - 1)))
+        p.action_requested.connect(g(lambda: self.w.view_requested.emit("trainer")))
+        self.ex.network_changed.connect(self._forget_loaded)
+
+    @property
+    def progress(self) -> Progress:
+        if self._progress is None:  # read when first needed: a window that never asks reads nothing
+            self._progress = Progress()
+        return self._progress
+
+    def _save(self) -> None:
+        try:
+            self.progress.save()
+        except OSError as e:
+            self.w.statusBar().showMessage(f"progress not saved: {e}", 8000)
+
+    # ---- what the window shows (its refresh calls these) ----
+    def hides(self) -> bool:
+        """The question's number is hidden now: it is unanswered and on screen."""
+        ex = self.ex
+        if self.player.lecturer != self.w.lecture.on:
+            self.player.set_lecturer(self.w.lecture.on, self.w.theme.text)
+            if self.pending():
+                self._ask_again()
+        if self.pending() and not self._still_valid():
+            self.question = None  # the step was recomputed (a weight edited): nothing to hide
+            self.player.close_question()
+            self.player.say("The step changed under the question: it is withdrawn.")
+        return self.pending() and self.asking == (ex.step_index, ex.event_index)
+
+    def _still_valid(self) -> bool:
+        s, h = self.asking[0], self.ex.history
+        return s < len(h) and h[s].events is self.question.trace
+
+    def sync(self) -> None:
+        """The formula and the Events panel hide the question's number (and, in the panel, the
+        numbers after it) while it is asked."""
+        hide = self.hides()
+        self.w.formula.hide_value = hide
+        model = self.w.events.model
+        hide_from = self.asking[1] if hide else None
+        if model.hide_from != hide_from:
+            model.hide_from = hide_from
+            self.w.events.tree.viewport().update()
+
+    def view(self, vs):
+        """The drawing's state: what the step says to look at highlighted, the number hidden."""
+        look = self._look()
+        if look:
+            vs.highlight_nodes = (*vs.highlight_nodes, *(i for i in look if i.startswith("n")))
+            vs.highlight_edges = (*vs.highlight_edges, *(i for i in look if i.startswith("w")))
+        return hide_in_view(vs, self.ex.event) if self.hides() else vs
+
+    def conv(self, cs):
+        look = self._look()
+        if look:
+            cs.touched = cs.touched | {i for i in look if i.startswith(("c", "k"))}
+        return hide_in_conv(cs, self.ex.event) if self.hides() else cs
+
+    def _look(self) -> tuple[str, ...]:
+        """The drawing ids of what the lesson's step on screen says to look at."""
+        if self.lesson is None or self.preparing is not None:
+            return ()
+        return self.lesson.steps[self.k].look_ids
+
+    # ---- lessons ----
+    def open_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self.w, "Open lesson", str(LESSONS), "Lessons (*.json)"
+        )
+        if path:
+            self.open_path(path)
+
+    def open_path(self, path: str) -> bool:
+        try:
+            lesson = load_lesson(path)
+        except LessonError as e:
+            self.w.show_error(f"Lesson not opened: {e}")
+            return False
+        self.lesson, self._loaded = lesson, None
+        self.w.welcome.dismiss()  # whoever opens a lesson has found the first step
+        self.player.show_lesson(path)
+        self.dock.show()
+        self.dock.raise_()
+        rec = self.progress.get(lesson.name)
+        self.go(min(rec.step, len(lesson.steps) - 1))
+        return True
+
+    def reset(self) -> None:
+        if self.lesson is None:  # prediction mode: its score
+            self.progress.reset(FREE)
+            self._save()
+            self.player.set_where(self._where())
+            return
+        self.progress.reset(self.lesson.name)
+        self._save()
+        self.go(0)
+        self.player.say("Progress reset: the lesson starts again.")
+
+    def _forget_loaded(self) -> None:
+        if self.ex.net is not self._net:
+            self._loaded = None
+
+    def go(self, k: int) -> None:
+        """Show step k: its network is built and trained to its step in a worker thread (a
+        lesson may ask for step 61 of a CNN), then switched to; nothing changes on failure."""
+        if self.lesson is None or self.preparing is not None:
+            return
+        if k >= len(self.lesson.steps):
+            rec = self.progress.get(self.lesson.name)
+            self.player.say(f"End of the lesson: {rec.right} of {rec.asked} right.")
+            return
+        if k < 0:
+            return
+        if self.ex.training:
+            self.ex.stop_training()
+        st = self.lesson.steps[k]
+        key = (repr(st.network), st.go.step if st.go is not None else 1)
+        if st.network == CURRENT or (self._loaded == key and self.ex.net is self._net):
+            self._enter(k)
+            return
+        self.player.say("Preparing this step's network…")
+        self.preparing = create_worker(
+            prepare_step, st.network, self.lesson.folder, st.go, key[1], _start_thread=False,
+            _connect={"returned": lambda p: self._prepared(k, key, p),
+                      "errored": lambda e: self._not_prepared(k, e)},
+        )  # fmt: skip
+        self.preparing.start()
+
+    def _prepared(self, k: int, key, p) -> None:
+        self.preparing = None
+        if self.ex.load_prepared(lambda: p, f"Lesson step {k + 1} not shown: "):
+            self._net, self._loaded = p.net, key
+            self._enter(k)
+
+    def _not_prepared(self, k: int, exc: BaseException) -> None:
+        self.preparing = None
+        if not isinstance(exc, ValueError):  # a bug: logged, then the same one sentence
+            log_exception(type(exc), exc, exc.__traceback__)
+        self.w.show_error(f"Lesson step {k + 1} not shown: {exc}")
+
+    def _enter(self, k: int) -> None:
+        """Go to step k's event on the network on screen and set up its activity."""
+        ex, st = self.ex, self.lesson.steps[k]
+        if st.network == CURRENT and ex.net is None:
+            self.w.show_error(f"Lesson step {k + 1} uses the current network, and none is open")
+            return
+        if ex.sample is not None:
+            ex.set_sample(None)
+        if st.go is not None:
+            r = ex.current if st.network == CURRENT else ex.history[0]
+            try:
+                i = resolve(r.events, r.rows, st.go)
+            except AddressError as e:
+                self.w.show_error(f"Lesson step {k + 1} not shown: {e}")
+                return
+            ex.goto(ex.history.index(r), i)
+        self.k, self.question, self.asking = k, None, None
+        act = st.activity
+        self.player.show_step(self.lesson.title, self._where(), st.text,
+                              "none" if act is None else act.type)  # fmt: skip
+        if act is not None and act.type == "predict":
+            self._ask()
+        elif act is not None and act.type == "direction":
+            self.player.set_choices(act.question, act.choices)
+        self.player.set_action(st.action and TRAINER_ACTIONS[st.action])
+        self.progress.get(self.lesson.name).step = k
+        self._save()
+        self.w.refresh()
+
+    # ---- keys ----
+    def next_key(self) -> None:
+        """Space, Right: reveal a question on screen; in prediction mode ask the next number."""
+        ex = self.ex
+        if self.pending() and self.asking == (ex.step_index, ex.event_index):
+            self.reveal()
+            return
+        if self.free and not ex.training and ex.net is not None:
+            nxt = ex.visible().next_after(ex.event_index)
+            if nxt is not None and askable(ex.current.events[nxt]):
+                ex.goto(ex.step_index, nxt)
+                self.dock.show()
+                self.player.show_step("Prediction mode", self._where(), "", "predict")
+                self._ask()
+                self.w.refresh()
+                return
+        ex.next()
+
+    def page_next(self) -> None:
+        """PageDown (a presenter remote): reveal, else the lesson's next step, else Space."""
+        if self.lesson is None or self.pending():
+            self.next_key()
+        else:
+            self.go(self.k + 1)
+
+    def page_back(self) -> None:
+        if self.lesson is None:
+            self.ex.back()
+        else:
+            self.go(self.k - 1)
+
+    def toggle_free(self) -> None:
+        self.free = not self.free
+        self.question = self.asking = None
+        rec = self.progress.get(FREE)
+        self.w.statusBar().showMessage(
+            f"prediction mode on: Space first asks the next number ({rec.right} of {rec.asked} "
+            "right)"
+            if self.free
+            else "prediction mode off",
+            8000,
+        )
+        if self.free:
+            self.lesson = None
+            self.player.show_lesson("")  # no lesson: the list says "Choose a lesson…"
+            self.dock.show()
+            self.player.show_step("Prediction mode", self._where(), "Press Space.", "none")
+
+
+def lesson_actions(w) -> list[Action]:
+    """The keys of lessons and prediction (they go in the window's one table of actions)."""
+    g = w.guard
+    return [
+        Action("lesson_next", "Lesson: next step", "Lesson", ("PgDown",),
+               g(lambda: w.lessons.page_next()), "A lesson's next step (a presenter remote); outside a lesson the next number"),
+        Action("lesson_back", "Lesson: step back", "Lesson", ("PgUp",),
+               g(lambda: w.lessons.page_back()),
+               "A lesson's previous step; outside a lesson back one number"),
+        Action("predict_mode", "Prediction mode", "Lesson", ("Q",),
+               g(lambda: w.lessons.toggle_free()), "Every Space first asks the next number"),
+        Action("lesson_open", "Open lesson file…", "Lesson", (), g(lambda: w.lessons.open_dialog())),
+        Action("lesson_panel", "Lessons", "Lesson", ("L",),
+               g(lambda: w.lessons.dock.setVisible(not w.lessons.dock.isVisible()))),
+        *(Action(f"choice_{k}", f"Lesson: choice {k}", "", (f"Alt+{k}",),
+                 g(lambda k=k: w.lessons.choose_number(k))) for k in range(1, 7)),
+    ]  # fmt: skip
+
+
+__all__ = ["LessonMode", "lesson_actions", "shipped_lessons"]

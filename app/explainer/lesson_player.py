@@ -1,0 +1,217 @@
+"""The lesson player: a dock that shows a lesson's step text, its activity and the way on. A view
+only: it emits what the learner does (an answer, a choice, a check, Next, Back) and shows what
+the controller (lesson_mode.py) tells it; it grades nothing."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+PAGES = ("none", "predict", "direction", "construct")
+
+
+def _label(wrap: bool = True) -> QLabel:
+    lab = QLabel()
+    lab.setWordWrap(wrap)
+    lab.setTextFormat(Qt.TextFormat.RichText)
+    lab.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return lab
+
+
+class LessonPlayer(QWidget):
+    lesson_chosen = Signal(str)  # a lesson file's path
+    open_requested = Signal()  # "Open lesson file…"
+    reset_requested = Signal()  # forget this lesson's progress
+    answered = Signal(str)  # the text typed
+    revealed = Signal()  # "Show me" (no answer)
+    chosen = Signal(str)  # a direction's choice
+    check_requested = Signal()  # construct: check my weights
+    action_requested = Signal()  # "Open the trainer" of a step that works there
+    next_requested = Signal()
+    back_requested = Signal()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("lessonPlayer")
+        lay = QVBoxLayout(self)
+        top = QHBoxLayout()
+        self.lessons = QComboBox()
+        self.lessons.setToolTip("the course's lessons, in the course's order")
+        self.lessons.activated.connect(self._picked)
+        self.open_button = QPushButton("Open…")
+        self.open_button.clicked.connect(self.open_requested)
+        self.reset_button = QPushButton("Reset progress")
+        self.reset_button.clicked.connect(self.reset_requested)
+        top.addWidget(self.lessons, 1)
+        top.addWidget(self.open_button)
+        top.addWidget(self.reset_button)
+        lay.addLayout(top)
+        self.title, self.where, self.text = _label(), _label(), _label()
+        for w in (self.title, self.where, self.text):
+            lay.addWidget(w)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(QWidget())
+        self.pages.addWidget(self._predict_page())
+        self.pages.addWidget(self._direction_page())
+        self.pages.addWidget(self._construct_page())
+        lay.addWidget(self.pages)
+        self.action_button = QPushButton("Open the trainer")
+        self.action_button.clicked.connect(self.action_requested)
+        self.action_button.hide()
+        lay.addWidget(self.action_button)
+        self.feedback = _label()
+        self.feedback.setObjectName("lessonFeedback")
+        lay.addWidget(self.feedback)
+        nav = QHBoxLayout()
+        self.back_button = QPushButton("◀ Back (PgUp)")
+        self.next_button = QPushButton("Next (PgDown) ▶")
+        self.back_button.clicked.connect(self.back_requested)
+        self.next_button.clicked.connect(self.next_requested)
+        nav.addWidget(self.back_button)
+        nav.addWidget(self.next_button)
+        lay.addLayout(nav)
+        lay.addStretch(1)
+        self.lecturer = False
+
+    # ---- pages ----
+    def _predict_page(self) -> QWidget:
+        page = QWidget()
+        v = QVBoxLayout(page)
+        v.setContentsMargins(0, 0, 0, 0)
+        self.question = _label()
+        self.answer = QLineEdit()
+        self.answer.setPlaceholderText("your number, then Enter")
+        self.answer.returnPressed.connect(lambda: self.answered.emit(self.answer.text()))
+        self.check_answer = QPushButton("Check")
+        self.check_answer.clicked.connect(lambda: self.answered.emit(self.answer.text()))
+        self.show_me = QPushButton("Show me")
+        self.show_me.clicked.connect(self.revealed)
+        row = QHBoxLayout()
+        row.addWidget(self.answer, 1)
+        row.addWidget(self.check_answer)
+        row.addWidget(self.show_me)
+        self.aloud = _label()
+        v.addWidget(self.question)
+        v.addLayout(row)
+        v.addWidget(self.aloud)
+        self._answer_row = (self.answer, self.check_answer, self.show_me)
+        return page
+
+    def _direction_page(self) -> QWidget:
+        page = QWidget()
+        v = QVBoxLayout(page)
+        v.setContentsMargins(0, 0, 0, 0)
+        self.direction_question = _label()
+        self.choice_row = QHBoxLayout()
+        self.choice_buttons: list[QPushButton] = []
+        v.addWidget(self.direction_question)
+        v.addLayout(self.choice_row)
+        return page
+
+    def _construct_page(self) -> QWidget:
+        page = QWidget()
+        v = QVBoxLayout(page)
+        v.setContentsMargins(0, 0, 0, 0)
+        hint = _label()
+        hint.setText("Click an edge or a neuron on the drawing to set its weight or bias "
+                     "(or use Setup → Network), then check.")  # fmt: skip
+        self.construct_button = QPushButton("Check my weights")
+        self.construct_button.clicked.connect(self.check_requested)
+        v.addWidget(hint)
+        v.addWidget(self.construct_button)
+        return page
+
+    def _picked(self, i: int) -> None:
+        path = self.lessons.itemData(i)
+        if path:
+            self.lesson_chosen.emit(path)
+
+    # ---- shown by the controller ----
+    def set_lessons(self, items: list[tuple[str, str]]) -> None:
+        """(title, path) of each lesson in the list."""
+        self.lessons.clear()
+        self.lessons.addItem("Choose a lesson…", None)
+        for k, (title, path) in enumerate(items, 1):
+            self.lessons.addItem(f"{k}. {title}", path)
+
+    def show_lesson(self, path: str) -> None:
+        """The list names the lesson open now (item 0 when it is not one of the list's)."""
+        i = self.lessons.findData(str(Path(path).resolve())) if path else 0
+        self.lessons.setCurrentIndex(max(0, i))
+
+    def show_step(self, title: str, where: str, text: str, page: str) -> None:
+        self.title.setText(f"<b>{html.escape(title)}</b>")
+        self.where.setText(html.escape(where))
+        self.text.setText(html.escape(text))
+        self.pages.setCurrentIndex(PAGES.index(page))
+        self.feedback.setText("")
+
+    def set_action(self, what: str | None) -> None:
+        """A step that works in the trainer: what to do there, and a button that opens it."""
+        self.action_button.setVisible(bool(what))
+        if what:
+            self.action_button.setToolTip(f"then {what}")
+            self.say(f"In the trainer: {what}.")
+
+    def set_where(self, where: str) -> None:
+        self.where.setText(html.escape(where))
+
+    def ask(self, question: str) -> None:
+        """A number to predict: typed, or in lecturer mode answered aloud."""
+        self.pages.setCurrentIndex(PAGES.index("predict"))
+        self.question.setText(html.escape(question))
+        self.answer.clear()
+        for w in self._answer_row:
+            w.setVisible(not self.lecturer)
+            w.setEnabled(True)
+        self.aloud.setText(
+            "Answer aloud, then Space or PageDown reveals it." if self.lecturer else ""
+        )
+        if not self.lecturer:
+            self.answer.setFocus()
+
+    def set_choices(self, question: str, choices: tuple[str, ...]) -> None:
+        self.direction_question.setText(html.escape(question))
+        for b in self.choice_buttons:
+            self.choice_row.removeWidget(b)
+            b.deleteLater()
+        self.choice_buttons = []
+        for k, c in enumerate(choices, 1):
+            b = QPushButton(f"{k}. {c}")  # Alt+1, Alt+2 … choose by keys (lesson_actions)
+            b.setToolTip(f"{c} (Alt+{k})")
+            b.clicked.connect(lambda _=False, c=c: self.chosen.emit(c))
+            self.choice_row.addWidget(b)
+            self.choice_buttons.append(b)
+
+    def close_question(self) -> None:
+        """The answer is in: no more typing or choosing until the next question."""
+        for w in (*self._answer_row, *self.choice_buttons):
+            w.setEnabled(False)
+        self.aloud.setText("")
+
+    def say(self, text: str, good: bool | None = None) -> None:
+        colour = {True: "#009e73", False: "#d55e00", None: ""}[good]
+        style = f" style='color:{colour}'" if colour else ""
+        self.feedback.setText(f"<span{style}>{html.escape(text)}</span>")
+
+    def set_lecturer(self, on: bool, text: str = "#ffffff") -> None:
+        """Lecturer mode: no typing, the lesson list hidden, the type in the theme's colour."""
+        self.lecturer = on
+        self.setStyleSheet(f"QLabel {{ color: {text}; }}" if on else "")
+        for w in (self.lessons, self.open_button, self.reset_button):
+            w.setVisible(not on)
+
+
+__all__ = ["PAGES", "LessonPlayer"]

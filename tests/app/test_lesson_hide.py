@@ -1,0 +1,53 @@
+"""The question's number hidden in the drawing's and the formula's states (Qt-free parts of the
+player), read from real events."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from app.explainer.conv_state import Column, ConvState, Grid
+from app.explainer.lesson_hide import hide_in_conv, hide_in_lines, hide_in_view
+from app.explainer.scene_state import ViewState
+from engine.lessons.address import parse_address, resolve
+from engine.numpy_engine import Network
+from engine.numpy_engine.handout import event_lines
+
+PRESETS = Path(__file__).resolve().parents[2] / "assets" / "presets"
+
+
+def _event(name, obj):
+    net = Network.from_file(PRESETS / f"{name}.json")
+    r = net.step(net.initial_state())
+    return r.events[resolve(r.events, r.rows, parse_address(obj))]
+
+
+def test_the_formula_keeps_its_numbers_and_loses_its_result():
+    ev = _event("mazur_2_2_2", {"kind": "delta", "layer": 2, "sample": 0, "unit": 0})
+    t = event_lines(ev)
+    lines = [(x, "c") for x in (*t.formula, *t.numbers)] + [(t.value, "v")]
+    out = hide_in_lines(ev, lines)
+    assert out[-1] == ("δ[2][0] = ?", "v")
+    assert out[-2][0].endswith("0.7414·0.1868 = ?") and "0.1385" not in " ".join(x for x, _ in out)
+
+
+def test_the_drawing_hides_only_the_number_asked():
+    z = _event("mazur_2_2_2", {"kind": "z", "layer": 1, "sample": 0, "unit": 0})
+    vs = ViewState(node_values={"n1_0": "z=0.378", "n1_1": "z=0.393"})
+    hide_in_view(vs, z)
+    assert vs.node_values == {"n1_0": "z=?", "n1_1": "z=0.393"}
+    da = _event("mazur_2_2_2", {"kind": "da", "layer": 2, "sample": 0, "unit": 0})
+    vs = ViewState(node_values={"n2_0": "a=0.751"})
+    assert hide_in_view(vs, da).node_values == {"n2_0": "a=0.751"}  # ∂L/∂a is not drawn
+    up = _event("mazur_2_2_2", {"kind": "update", "layer": 2, "weight": [0, 1]})
+    vs = ViewState(edge_text={"w2_0_1": "0.4087", "w2_0_0": "0.3589"})
+    assert hide_in_view(vs, up).edge_text == {"w2_0_1": "?", "w2_0_0": "0.3589"}
+
+
+def test_an_image_cell_is_blank_until_answered():
+    ev = _event("cnn_conv_4x3", {"kind": "z", "layer": 1, "sample": 0, "unit": [0, 0, 1]})
+    grid = Grid("f0", np.arange(6.0).reshape(2, 3), "c1_0")
+    cs = ConvState([Column("layer 1", [grid])], focus=ev.nodes[0])
+    out = hide_in_conv(cs, ev).columns[0].grids[0].values
+    assert ev.nodes[0] == "c1_0_0_1" and np.isnan(out[0, 1]) and np.isnan(out).sum() == 1

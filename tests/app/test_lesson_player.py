@@ -1,0 +1,262 @@
+"""A lesson walked end to end by keys (answers typed, Enter, PageDown, Space, Alt+digit), with
+right and wrong answers; the number hidden on the drawing and in the formula until answered;
+lecturer mode's reveal by one key; prediction mode; progress that survives a new window."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from PySide6.QtCore import Qt
+
+from engine.lessons.networks import LESSONS
+from engine.lessons.progress import ENV_VAR
+from engine.numpy_engine.fmt import num
+
+LESSON = LESSONS / "03_worked_example.json"
+
+
+@pytest.fixture(autouse=True)
+def private_progress(tmp_path, monkeypatch):
+    monkeypatch.setenv(ENV_VAR, str(tmp_path / "lessons.json"))
+    return tmp_path / "lessons.json"
+
+
+def _open(qtbot, lessons, path) -> None:
+    """Open a lesson and wait for its first step's network (built in a worker thread)."""
+    assert lessons.open_path(str(path))
+    qtbot.waitUntil(lambda: lessons.preparing is None, timeout=20000)
+
+
+def _go(qtbot, lessons, k: int) -> None:
+    lessons.go(k)
+    qtbot.waitUntil(lambda: lessons.preparing is None and lessons.k == k, timeout=20000)
+
+
+def _type(qtbot, w, text: str) -> None:
+    box = w.lessons.player.answer
+    box.setFocus()
+    box.selectAll()
+    qtbot.keyClicks(box, text)
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+
+
+def _hidden_on_screen(w) -> bool:
+    ev = w.explainer.event
+    shown = [line for line, _ in w.formula._shown]
+    # the value line reads "symbol = ?" and the numbers line ends in "?", not in the result
+    formula_hidden = shown[-1] == f"{ev.symbol} = ?" and shown[-2].rstrip().endswith("?")
+    formula_hidden &= w.events.model.hide_from == w.explainer.event_index  # the Events panel
+    item = None  # the loss, ∂L/∂a, a map (test_lesson_hide.py) or an undrawn edge: no label
+    if w.explainer.net.model.images:
+        pass
+    elif ev.kind in ("update", "grad_w"):
+        item = w.view.edge_text.get(ev.edges[0])
+    elif ev.kind in ("z", "a", "delta"):
+        item = w.view.node_text.get(ev.nodes[0])
+    drawn = "?" if item is None else item.text()
+    # a label too small for its type is not drawn at all (lecturer mode in a small window)
+    return formula_hidden and ("?" in drawn or drawn == "") and num(ev.value, 3) not in drawn
+
+
+def test_a_lesson_walked_by_keys_with_right_and_wrong_answers(window, qtbot, private_progress):
+    w = window
+    L, ex = w.lessons, w.explainer
+    _open(qtbot, L, LESSON)
+    assert L.dock.isVisible() and L.k == 0
+    # step 1: z[1][0], hidden until answered
+    assert ex.event.symbol == "z[1][0]" and _hidden_on_screen(w)
+    assert w.view.node_text["n1_0"].text() == "z=?"
+    assert "n1_0" in w.view.highlighted  # what the step says to look at: a[1][0]
+    _type(qtbot, w, "abc")  # not a number: asked again, no try used
+    assert "Type a number" in L.player.feedback.text() and L.pending()
+    _type(qtbot, w, "0.0275")  # the bias left out: a hint names it, a second try
+    assert "bias b[1][0]" in L.player.feedback.text() and L.pending() and _hidden_on_screen(w)
+    _type(qtbot, w, "0.3775")
+    assert L.player.feedback.text().count("Right") == 1 and not L.pending()
+    assert not _hidden_on_screen(w) and w.view.node_text["n1_0"].text() == "z=0.378"
+    # step 2: a[1][0]; two wrong answers reveal it
+    qtbot.keyClick(w, Qt.Key.Key_PageDown)
+    assert L.k == 1 and ex.event.symbol == "a[1][0]" and _hidden_on_screen(w)
+    _type(qtbot, w, "0.3775")  # z, not σ(z): the hint names the activation
+    assert "activation" in L.player.feedback.text()
+    _type(qtbot, w, "0.7")
+    assert "0.5933" in L.player.feedback.text() and not L.pending()
+    # steps 3-7: Space on a question reveals it (counted as not answered right)
+    for k, symbol in [(2, "L"), (3, "δ[2][0]"), (4, "∂L/∂w[2][0][0]"), (5, "δ[1][0]")]:
+        qtbot.keyClick(w, Qt.Key.Key_PageDown)
+        assert L.k == k and ex.event.symbol == symbol and _hidden_on_screen(w)
+        if k == 5:  # δ[1][0] touches no edge; the step says to look at the two it comes through
+            assert ex.event.edges == () and {"w2_0_0", "w2_1_0"} <= set(w.view.highlighted)
+        if k == 3:
+            _type(qtbot, w, repr(ex.event.value))
+        else:
+            qtbot.keyClick(w, Qt.Key.Key_Space)
+        assert not L.pending() and num(ex.event.value) in L.player.feedback.text()
+    qtbot.keyClick(w, Qt.Key.Key_PageDown)
+    assert L.k == 6 and ex.event.symbol == "w[2][0][0]" and _hidden_on_screen(w)
+    assert "w2_0_0" in w.view.highlighted
+    _type(qtbot, w, "0.3178")  # η left out: 0.4 − 0.08217
+    assert "learning rate" in L.player.feedback.text()
+    _type(qtbot, w, "0.3589")
+    assert "Right" in L.player.feedback.text()
+    # step 8: a direction, chosen by Alt+2 ("down")
+    qtbot.keyClick(w, Qt.Key.Key_PageDown)
+    assert L.k == 7 and [b.text() for b in L.player.choice_buttons] == ["1. up", "2. down"]
+    qtbot.keyClick(w, Qt.Key.Key_2, Qt.KeyboardModifier.AltModifier)
+    assert L.player.feedback.text().count("Right") == 1
+    qtbot.keyClick(w, Qt.Key.Key_PageDown)  # past the end
+    assert "End of the lesson: 4 of 8 right" in L.player.feedback.text()
+    # PageUp goes back a step
+    qtbot.keyClick(w, Qt.Key.Key_PageUp)
+    assert L.k == 6
+    saved = json.loads(private_progress.read_text())["03_worked_example"]
+    assert saved == {"step": 6, "right": 4, "asked": 8, "done": [0, 1, 2, 3, 4, 5, 6, 7]}
+
+
+def test_progress_survives_a_new_window_and_can_be_reset(qtbot, tmp_path, private_progress):
+    from app.explainer.window import ExplainerWindow
+
+    first = ExplainerWindow(tmp_path / "s1", restore=False)
+    qtbot.addWidget(first)
+    _open(qtbot, first.lessons, LESSON)
+    first.lessons.answer(repr(first.explainer.event.value))
+    for _ in range(3):  # to step 2, reveal its number, to step 3
+        first.lessons.page_next()
+    assert first.lessons.k == 2
+    first.close()
+    second = ExplainerWindow(tmp_path / "s2", restore=False)
+    qtbot.addWidget(second)
+    _open(qtbot, second.lessons, LESSON)
+    assert second.lessons.k == 2 and "1 of 2 right" in second.lessons.player.where.text()
+    second.lessons.player.reset_button.click()
+    assert second.lessons.k == 0 and "0 of 0 right" in second.lessons.player.where.text()
+    second.close()
+
+
+def test_lecturer_mode_puts_the_question_on_the_wall_and_one_key_reveals(window, qtbot):
+    w = window
+    L = w.lessons
+    _open(qtbot, L, LESSON)
+    w.set_lecturer(True)
+    try:
+        assert L.player.lecturer and not L.player.answer.isVisible()
+        assert "Answer aloud" in L.player.aloud.text()
+        assert _hidden_on_screen(w), (w.formula._shown, w.view.node_text["n1_0"].text())
+        qtbot.keyClick(w, Qt.Key.Key_PageDown)  # the remote: reveal, nothing typed
+        assert not L.pending() and "0.3775" in L.player.feedback.text()
+        assert L.progress.get("03_worked_example").asked == 0  # nothing scored on the wall
+        qtbot.keyClick(w, Qt.Key.Key_PageDown)  # the next step, its number hidden again
+        assert L.k == 1 and _hidden_on_screen(w)
+    finally:
+        w.set_lecturer(False)
+    assert not L.player.lecturer
+
+
+def test_prediction_mode_asks_at_every_space(window, qtbot):
+    w, ex = window, window.explainer
+    L = w.lessons
+    w.open_network(str(LESSONS.parent / "presets" / "mazur_2_2_2.json"))
+    qtbot.keyClick(w, Qt.Key.Key_Q)
+    assert L.free
+    start = ex.event_index
+    qtbot.keyClick(w, Qt.Key.Key_Space)
+    assert ex.event_index > start and L.pending() and _hidden_on_screen(w)
+    _type(qtbot, w, repr(ex.event.value))
+    assert "Right" in L.player.feedback.text()
+    asked = ex.event_index
+    qtbot.keyClick(w, Qt.Key.Key_Space)  # the next number, asked in turn
+    assert ex.event_index > asked and L.pending()
+    qtbot.keyClick(w, Qt.Key.Key_Space)  # Space on a question reveals it
+    assert not L.pending() and "1 of 2 right" in L.player.where.text()
+    L.player.reset_button.click()  # prediction mode's score reset
+    assert "0 of 0 right" in L.player.where.text()
+    qtbot.keyClick(w, Qt.Key.Key_Q)
+    assert not L.free
+    here = ex.event_index
+    qtbot.keyClick(w, Qt.Key.Key_Space)
+    assert ex.event_index > here and not L.pending()
+
+
+def test_a_race_trains_in_a_worker_and_the_construct_check(window, qtbot):
+    L = window.lessons
+    _open(qtbot, L, LESSONS / "05_activations.json")
+    _go(qtbot, L, 3)
+    L.choose("sigmoid")
+    qtbot.waitUntil(lambda: L.race is None, timeout=30000)
+    text = L.player.feedback.text()
+    assert "Not quite: the answer is ReLU" in text and "after 150 steps" in text
+    _open(qtbot, L, LESSONS / "01_perceptron.json")
+    _go(qtbot, L, 3)
+    L.check_construct()
+    assert "input (1, 0) gives 1" in L.player.feedback.text()
+    ex = window.explainer
+    ex.edit_parameter(1, "weights", (0, 0), 1.0)
+    ex.edit_parameter(1, "weights", (0, 1), 1.0)
+    ex.edit_parameter(1, "bias", (0,), -1.5)
+    L.check_construct()
+    assert "every input gives its target" in L.player.feedback.text()
+
+
+def test_a_bad_lesson_file_changes_nothing(window, tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"title": "t"}')
+    before = window.explainer.net
+    assert not window.lessons.open_path(str(bad))
+    assert "Lesson not opened" in window.last_error and window.explainer.net is before
+    assert window.lessons.lesson is None
+
+
+def test_a_trainer_step_opens_the_trainer_and_a_bad_step_changes_nothing(window, qtbot, tmp_path):
+    from unittest.mock import MagicMock
+
+    from app.trainer.actions import trainer_actions
+    from engine.lessons.lesson import TRAINER_ACTIONS
+
+    names = {a.name for a in trainer_actions(MagicMock())}
+    assert set(TRAINER_ACTIONS) - {"open_trainer"} <= names  # lessons name real trainer actions
+    L = window.lessons
+    _open(qtbot, L, LESSONS / "12_trainer_lr_batch.json")
+    _go(qtbot, L, 3)
+    assert L.player.action_button.isVisible() and "range test" in L.player.feedback.text()
+    with qtbot.waitSignal(window.view_requested, timeout=2000) as sig:
+        L.player.action_button.click()
+    assert sig.args == ["trainer"]
+    # a step whose event is not in its network: an error, the window as it was
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"title": "t", "goal": "g", "network": "xor_2_2_1", "steps": [
+        {"text": "x", "go": {"kind": "loss"}, "activity": {"type": "predict"}},
+        {"text": "y", "network": "mazur_2_2_2",
+         "go": {"kind": "z", "layer": 1, "sample": 3, "unit": 0}}]}))  # fmt: skip
+    _open(qtbot, L, bad)
+    net = window.explainer.net
+    L.go(1)
+    qtbot.waitUntil(lambda: L.preparing is None, timeout=20000)
+    assert "sample 3 is not in step 1's batch" in window.last_error and L.k == 0
+    assert window.explainer.net is net  # found out before the switch
+
+
+def test_an_edited_weight_withdraws_the_question(window, qtbot):
+    L, ex = window.lessons, window.explainer
+    _open(qtbot, L, LESSON)
+    assert L.pending()
+    ex.edit_parameter(1, "weights", (0, 0), 0.5)  # the step is recomputed: z[1][0] changes
+    assert not L.pending() and "withdrawn" in L.player.feedback.text()
+    assert window.formula._shown[-1][0] != "z[1][0] = ?"
+
+
+def test_every_step_of_every_shipped_lesson_opens_in_the_window(window, qtbot):
+    """Each step's network is built, its event found and its activity set up, without an error
+    (the engine's check is test_lessons_shipped.py; this is the window's side of it)."""
+    L = window.lessons
+    for path in sorted(LESSONS.glob("*.json")):
+        _open(qtbot, L, path)
+        for k in range(len(L.lesson.steps)):
+            _go(qtbot, L, k)
+            st = L.lesson.steps[k]
+            assert window.last_error == "", (path.name, k, window.last_error)
+            if st.activity is not None and st.activity.type == "predict":
+                assert L.pending() and _hidden_on_screen(window), (path.name, k)
+                L.reveal()
+            if st.go is not None:
+                assert window.explainer.event.kind == st.go.kind
