@@ -10,6 +10,7 @@ import argparse
 import sys
 
 from app.cli import (
+    code_commands,
     export_commands,
     gui_commands,
     runs_commands,
@@ -21,6 +22,7 @@ from app.cli.common import EXIT_BAD_INPUT, fail
 __all__ = ["EXIT_BAD_INPUT", "build_parser", "fail", "main"]
 
 GROUPS = (gui_commands, trace_commands, torch_commands, runs_commands, export_commands)
+GROUPS += (code_commands,)
 
 
 class Parser(argparse.ArgumentParser):
