@@ -8,12 +8,13 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtWidgets import QCheckBox, QDockWidget, QLabel, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QDockWidget, QLabel, QVBoxLayout, QWidget
 
 from app.shared.theme import NORMAL, Theme
 from engine.numpy_engine.codegen.snippets import Snippet, event_code
 
 MONO = "DejaVu Sans Mono, Consolas, monospace"
+SHAPE_GREY = "#8a8a8a"  # the shapes, quieter than the values on white and on black
 
 
 class CodePanel(QWidget):
@@ -25,20 +26,25 @@ class CodePanel(QWidget):
         lay = QVBoxLayout(self)
         self.title = QLabel()
         self.title.setWordWrap(True)
+        self.title.setTextFormat(Qt.TextFormat.RichText)
         self.torch = QCheckBox("PyTorch")
         self.torch.setToolTip("show what PyTorch writes instead, and what autograd does for you")
         self.torch.toggled.connect(self.redraw)
-        self.code = QTextBrowser()
-        self.code.setOpenLinks(False)
+        self.code = QLabel()  # sized to its lines: the variables follow right under them
+        self.code.setTextFormat(Qt.TextFormat.RichText)
+        self.code.setWordWrap(True)
+        self.code.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.code.setAutoFillBackground(True)
         self.note = QLabel()
         self.note.setWordWrap(True)
+        self.note.setTextFormat(Qt.TextFormat.RichText)
         self.variables = QLabel()
         self.variables.setTextFormat(Qt.TextFormat.RichText)
         self.variables.setWordWrap(True)
         self.variables.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         for w in (self.title, self.torch, self.code, self.note, self.variables):
             lay.addWidget(w)
-        lay.setStretch(2, 1)
+        lay.addStretch(1)
         self.setMinimumWidth(320)
 
     def show_snippet(self, snippet: Snippet | None) -> None:
@@ -55,9 +61,10 @@ class CodePanel(QWidget):
         torch = self.torch.isChecked()
         lines = sn.torch_lines if torch else sn.lines
         current = sn.torch_current if torch else sn.current
-        self.title.setText(sn.title)
-        self.code.setHtml(code_html(lines, current, th))
-        self.note.setText(sn.autograd if torch else "")
+        self.title.setText(f"<span style='color:{th.text}'>{html.escape(sn.title)}</span>")
+        self.code.setText(code_html(lines, current, th))
+        self.code.setStyleSheet(f"QLabel {{ background: {th.canvas}; padding: 6px; }}")
+        self.note.setText(f"<span style='color:{th.text}'>{html.escape(sn.autograd)}</span>")
         self.note.setVisible(torch)
         self.variables.setText(variables_html(sn, th))
 
@@ -69,31 +76,41 @@ class CodePanel(QWidget):
 
 
 def code_html(lines, current: int, th: Theme) -> str:
-    """The lines as monospaced HTML, comments in the theme's blue, the current line marked."""
+    """The lines as monospaced HTML, each comment (its formula) in the theme's blue on the line
+    above its code, the current line marked."""
     rows = []
     for n, line in enumerate(lines):
         code, sep, comment = line.partition("  # ")
-        text = html.escape(code)
-        if sep:
-            text += f'<span style="color:{th.positive}">  # {html.escape(comment)}</span>'
-        bg = f"background:{th.node_active};" if n == current else ""
         mark = "▶ " if n == current else "&nbsp;&nbsp;"
-        rows.append(f'<div style="{bg} white-space:pre-wrap; margin:2px 0">{mark}{text}</div>')
+        cell = ""
+        if sep:
+            cell += (
+                f"<span style='color:{th.positive}'>&nbsp;&nbsp;# {html.escape(comment)}</span><br>"
+            )
+        cell += f"{mark}{html.escape(code)}"
+        bg = f" bgcolor='{th.node_active}'" if n == current else ""
+        rows.append(f"<tr><td{bg} style='white-space:pre-wrap'>{cell}</td></tr>")
     return (
-        f'<body style="font-family:{MONO}; color:{th.text}; background:{th.canvas}">'
-        + "".join(rows)
-        + "</body>"
+        f"<table width='100%' cellspacing='0' cellpadding='3' style='font-family:{MONO};"
+        f" font-size:{code_px(th)}px; color:{th.text}'>{''.join(rows)}</table>"
     )
+
+
+def code_px(th: Theme) -> int:
+    """The code's pixel height: three quarters of the formula's, so a lecture's back row reads it."""
+    return round(th.formula_px * 0.75)
 
 
 def variables_html(sn: Snippet, th: Theme) -> str:
     rows = "".join(
         f"<tr><td style='font-family:{MONO}'>{html.escape(v.name)}</td>"
-        f"<td style='color:{th.muted if th is NORMAL else th.text}'>&nbsp;{html.escape(v.shape)}"
+        f"<td style='color:{SHAPE_GREY}'>&nbsp;{html.escape(v.shape)}"
         f"&nbsp;</td><td>{html.escape(v.value)}</td></tr>"
         for v in sn.variables
     )
-    return f"<table cellspacing='2'><tr><th align='left'>variable</th><th>shape</th><th align='left'>value</th></tr>{rows}</table>"
+    head = "<tr><th align='left'>variable</th><th align='left'>&nbsp;shape</th><th align='left'>value</th></tr>"
+    style = f"color:{th.text}; font-size:{code_px(th)}px"
+    return f"<table cellspacing='0' cellpadding='3' style='{style}'>{head}{rows}</table>"
 
 
 def add_code_dock(w) -> CodePanel:

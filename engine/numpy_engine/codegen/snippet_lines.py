@@ -50,7 +50,14 @@ def derivative(name: str, l: int) -> str:
         return f"delta = a * (grad_a - (grad_a * a).sum(axis=-1, keepdims=True))  # δ[{l}]"
     bwd = ACTIVATIONS[name][4].replace("self.", "")
     code, _, formula = bwd.partition("  # ")
-    return f"delta = {code.replace('grad_a', 'grad_a', 1)}  # {formula.replace('δ', f'δ[{l}]', 1)}"
+    return f"delta = {code}  # {formula.replace('δ', f'δ[{l}]', 1)}"
+
+
+def derivative_code(name: str) -> str:
+    """g'(z) as the δ line computes it, e.g. "(a * (1.0 - a))" (not for softmax)."""
+    code = ACTIVATIONS[name][4].replace("self.", "").partition("  # ")[0]
+    factor = code.removeprefix("grad_a * ")
+    return factor if factor.startswith("(") else f"({factor})"
 
 
 def forward(m: Model, k: int, kind: str) -> tuple[Lines, Lines]:

@@ -86,8 +86,8 @@ def event_code(e: Event, c: StepArrays) -> Snippet:
             title = f"{_what(c, k)} — backward" if k >= 0 else "the input — backward"
         return Snippet(
             title, tuple(np_l), at, _backward_vars(c, e, k), tuple(t_l), t_at,
-            f"Autograd does every line above for you: loss.backward() computes all "
-            f"{len(np_l)} of them for every layer and leaves dW and db in .grad.",
+            f"Autograd does the {len(np_l)} NumPy line{'s' * (len(np_l) > 1)} of this number for "
+            "you: loss.backward() runs them for every layer and leaves dW and db in .grad.",
         )  # fmt: skip
     part = "weights" if e.symbol.startswith("w") else "bias"
     (np_l, at), (t_l, t_at) = S.update(m, k, part)
@@ -190,9 +190,12 @@ def _backward_vars(c: StepArrays, e: Event, k: int) -> tuple[Variable, ...]:
     da = c.da(k)
     out = [_var(f"grad_a[{', '.join(map(str, at))}]", da, da[at])]
     if e.kind == "delta" and k >= 0 and m.layer(k).kind in ("dense", "conv"):
-        if not (m.combined_output() and k == m.depth - 1):
+        if m.activations[k] == "softmax" and not (m.combined_output() and k == m.depth - 1):
+            pass  # δ is softmax's Jacobian times ∂L/∂a: no single factor to show
+        elif not (m.combined_output() and k == m.depth - 1):
             gp = c.gprime(k)
-            out.append(_var(f"g'(z)[{', '.join(map(str, at))}]", gp, gp[at]))
+            name = S.derivative_code(m.activations[k])  # g'(z) as the delta line writes it
+            out.append(_var(f"{name}[{', '.join(map(str, at))}]", gp, gp[at]))
         else:
             out += [_var(f"a[{', '.join(map(str, at))}]", c.fw.A[-1], c.fw.A[-1][at]),
                     _var(f"y[{', '.join(map(str, at))}]", c.Y, c.Y[at])]  # fmt: skip
