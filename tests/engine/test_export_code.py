@@ -5,6 +5,7 @@ input is one line on stderr, exit code 2 and nothing written."""
 from __future__ import annotations
 
 import ast
+import importlib.util
 import json
 import shutil
 import subprocess
@@ -206,3 +207,31 @@ def test_the_script_refuses_bad_steps(tmp_path, capsys):
         r = subprocess.run([sys.executable, str(out), "--steps", steps], capture_output=True,
                            text=True, timeout=60)  # fmt: skip
         assert r.returncode == 2 and not r.stdout and r.stderr.strip().splitlines()[-1], steps
+
+
+def test_odd_names_and_a_file_read_beside_the_script(tmp_path, capsys, monkeypatch):
+    """A network name and file name with quotes, a backslash, a newline and non-ASCII letters;
+    the limit lowered so that the 2-2-2 example's script reads its weights from the file."""
+    import engine.numpy_engine.codegen.parts as parts
+
+    monkeypatch.setattr(parts, "MAX_WRITTEN", 5)
+    net = json.loads((PRESETS / "mazur_2_2_2.json").read_text())
+    del net["layers"][1]["weights"]  # drawn from the seed, by the script as by the engine
+    net["name"] = 'my """net""" \\d\nsecond line "'
+    folder = tmp_path / "dossier été"
+    folder.mkdir()
+    path = folder / "réseau 'x' \\ \"y\".json"
+    path.write_text(json.dumps(net), encoding="utf-8")
+    ref = _trace(capsys, path)
+    scripts = []
+    for flavour in ("numpy", "torch"):
+        out = folder / f"s_{flavour}.py"
+        _export(capsys, path, flavour, out)
+        text = out.read_text(encoding="utf-8")
+        ast.parse(text)
+        assert "NETWORK_FILE = Path(__file__).with_name(" in text
+        scripts.append(out)
+    if importlib.util.find_spec("torch") is None:
+        scripts = scripts[:1]
+    for path_, got in _run_all(scripts).items():
+        _close(got, ref, path_)

@@ -60,8 +60,9 @@ def plan(net: Network, source: Path | None, target: Path | None = None) -> Plan:
 
 
 def header(p: Plan, flag: str, what: str) -> list[str]:
-    spec, name = p.net.spec, p.source.name if p.source else "the explainer's network"
-    title = (spec.name or (p.source.stem if p.source else "A network")).replace('"""', "'''")
+    spec = p.net.spec
+    name = _plain(p.source.name) if p.source else "the explainer's network"
+    title = _plain(spec.name or (p.source.stem if p.source else "A network"))
     lines = [
         f'"""{title}' if len(title) < 90 else f'"""{title[:86]}…',
         "",
@@ -74,8 +75,21 @@ def header(p: Plan, flag: str, what: str) -> list[str]:
         "pre-activations, δ[l] = ∂L/∂z[l], w[l][j][i] the weight from unit i of layer l−1 to j.",
     ]
     if p.reads_file:
-        lines.append(f"The {_read_what(p)} are read from the network file {p.source.name}.")
+        lines.append(f"The {_read_what(p)} are read from the network file {name}.")
     return [*lines, '"""']
+
+
+def _plain(text: str) -> str:
+    """Text safe inside the script's docstring: one line, printable, no backslash or quote."""
+    lines = text.splitlines()
+    line = "".join(ch if ch.isprintable() else " " for ch in (lines[0] if lines else ""))
+    return line.replace("\\", "/").replace('"', "'").strip() or "A network"
+
+
+def _quoted(text: str) -> str:
+    """A Python string literal of `text`, in double quotes when it holds none (ruff's style)."""
+    r = repr(text)
+    return f'"{r[1:-1]}"' if r[0] == "'" and '"' not in text and "\\'" not in r else r
 
 
 def _read_what(p: Plan) -> str:
@@ -88,7 +102,9 @@ def file_constant(p: Plan) -> list[str]:
         return []
     src = p.source.resolve()
     beside = p.target is not None and p.target.resolve().parent == src.parent
-    where = f'Path(__file__).with_name("{src.name}")' if beside else f"Path({str(src)!r})"
+    where = (
+        f"Path(__file__).with_name({_quoted(src.name)})" if beside else f"Path({_quoted(str(src))})"
+    )
     return [
         "",
         f"NETWORK_FILE = {where}  # the {_read_what(p)}",

@@ -160,11 +160,10 @@ def backward_delta(m: Model, k: int, kind: str) -> tuple[Lines, Lines]:
     l, d = k + 1, m.layer(k) if k >= 0 else None
     lines = loss_grad(m) if k == m.depth - 1 else sent_back(m, k)
     if kind == "da" or d is None or d.kind in ("maxpool", "avgpool", "flatten"):
-        at = len(lines) - 1
-        if m.combined_output() and k == m.depth - 1:
-            lines = ["grad_a = ...  # not needed: δ below folds it in", *lines]
-            at = 0
-        return (lines, at), (_autograd(), 0)
+        if m.combined_output() and k == m.depth - 1:  # shown, though δ below does not need it
+            grad = loss_grad(Model(m.sizes, (*m.activations[:-1], "linear"), m.loss))
+            return ([*grad, *lines], len(grad) - 1), (_autograd(), 0)
+        return (lines, len(lines) - 1), (_autograd(), 0)
     if not (m.combined_output() and k == m.depth - 1):
         if m.drop(k):
             lines.append("grad_a = grad_a * mask / (1 - p)  # dropout: the forward's mask")
