@@ -26,19 +26,35 @@ def _one_of_each(r):
     return list(seen.values())
 
 
+def _script_windows():
+    """The NumPy script's own windows(), which the conv and pooling lines call."""
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    from engine.numpy_engine.codegen.numpy_layers import WINDOWS
+
+    ns = {"np": np, "sliding_window_view": sliding_window_view}
+    exec(WINDOWS, ns)  # noqa: S102 - the script's source, as the script runs it
+    return ns["windows"]
+
+
 def _namespace(c, e) -> dict:
     """What the lines read, from the step's arrays (index k = layer k+1)."""
     k, m = e.layer - 1, c.model
     ns = {"np": np, "y": c.Y, "a": c.fw.A[-1], "t": c.step, "weights": [W for W, _ in c.params]}
+    ns["windows"] = windows = _script_windows()
     if e.phase == "forward":
         W, b = c.params[k]
         ns |= {"a_prev": c.fw.A[k], "W": W, "b": b, "mask": c.fw.masks[k]}
     elif e.phase == "backward" and e.kind in ("grad_w", "grad_b"):
         ns |= {"delta": c.bw.delta[k], "a_prev": c.fw.A[k], "W": c.params[k][0], "s": 0}
+        d = m.layer(k)
+        if d.kind == "conv":
+            ns["win"] = windows(c.fw.A[k], d.kernel, d.stride, d.padding)
     elif e.phase == "backward":
         ns |= {"a": c.fw.G[k], "z": c.fw.Z[k], "mask": c.fw.masks[k], "p": m.drop(k)}
         if k + 1 < m.depth:
-            ns |= {"delta_next": c.bw.delta[k + 1], "W_next": c.params[k + 1][0]}
+            kn = k + 2 if m.layer(k + 1).kind == "flatten" else k + 1
+            ns |= {"delta_next": c.bw.delta[kn], "W_next": c.params[kn][0]}
     elif e.phase == "update":
         p = 0 if e.symbol.startswith("w") else 1
         cfg = m.optimizer
@@ -50,26 +66,27 @@ def _namespace(c, e) -> dict:
 
 
 def _runnable(c, e) -> bool:
-    """Events whose lines this test runs: dense layers (conv's windows() and the pooling
-    routing are the script's functions, checked by the export tests), every loss and optimizer."""
+    """Events whose lines this test runs: all but the conv and pooling layers' routing of ∂L/∂a
+    back (a loop in the script, checked by the export tests), nadam's update (its μ schedule is
+    the script's) and frozen parameters (no line computes them)."""
     m = c.model
-    if e.phase == "loss":
+    if e.phase in ("loss", "forward"):
         return True
     k = e.layer - 1
-    if k < 0 or m.layer(k).kind != "dense":
+    if k < 0:
         return False
     if e.phase == "update":
-        return m.optimizer.name != "nadam" and not m.is_frozen(
-            k, "weights" if e.symbol[0] == "w" else "bias"
-        )
-    if e.kind == "da" and k + 1 < m.depth and m.layer(k + 1).kind != "dense":
+        part = "weights" if e.symbol[0] == "w" else "bias"
+        return m.optimizer.name != "nadam" and not m.is_frozen(k, part)
+    if e.kind in ("grad_w", "grad_b"):
+        return True
+    if m.layer(k).kind in ("maxpool", "avgpool", "flatten"):
         return False
-    return not (
-        e.phase == "backward"
-        and e.kind == "delta"
-        and k + 1 < m.depth
-        and m.layer(k + 1).kind != "dense"
-    )
+    if k + 1 < m.depth:
+        nxt = m.layer(k + 1)
+        nxt = m.layer(k + 2) if nxt.kind == "flatten" else nxt
+        return nxt.kind == "dense"
+    return True
 
 
 def _check(net: Network) -> int:
@@ -94,6 +111,8 @@ def _check(net: Network) -> int:
         target = sn.lines[sn.current].partition(" = ")[0].strip()
         got = np.asarray(ns[target])
         where = (r.rows.index(e.sample), *e.index) if e.sample is not None else e.index
+        if e.kind == "flatten":  # its number is the first value of the row it lays out
+            where = (r.rows.index(e.sample), 0)
         value = got if got.ndim == 0 else got[where]
         assert float(value) == pytest.approx(e.value, rel=1e-12, abs=1e-15), (e.symbol, code)
         ran += 1

@@ -126,9 +126,17 @@ def data_block(p: Plan) -> list[str]:
             f")  # ({n}, {d_out})",
         ]
     else:
-        out += assign("INPUTS", d.inputs, f"({n} sample{'s' * (n > 1)}, {d_in} inputs)", "np.array")
         out += assign(
-            "TARGETS", d.targets, f"({n} sample{'s' * (n > 1)}, {d_out} outputs)", "np.array"
+            "INPUTS",
+            d.inputs,
+            f"({n} sample{'s' * (n > 1)}, {d_in} input{'s' * (d_in > 1)})",
+            "np.array",
+        )
+        out += assign(
+            "TARGETS",
+            d.targets,
+            f"({n} sample{'s' * (n > 1)}, {d_out} output{'s' * (d_out > 1)})",
+            "np.array",
         )
     tr = net.spec.training
     out += [

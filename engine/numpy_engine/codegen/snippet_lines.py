@@ -141,9 +141,12 @@ def sent_back(m: Model, k: int) -> list[str]:
         dn = m.layer(kn)
     l, ln = k + 1, kn + 1
     if dn.kind == "dense":
-        shape = ".reshape(a.shape)  # flatten: back in the maps' shape" if flat else ""
-        line = f"grad_a = delta_next @ W_next{shape}"
-        return [line if flat else f"{line}  # ∂L/∂a[{l}][i] = Σ_j w[{ln}][j][i]·δ[{ln}][j]"]
+        if flat:
+            return [
+                f"grad_a = (delta_next @ W_next).reshape(a.shape)  # Σ_j w[{ln}][j][i]·δ[{ln}][j],"
+                " back in the maps' shape"
+            ]
+        return [f"grad_a = delta_next @ W_next  # ∂L/∂a[{l}][i] = Σ_j w[{ln}][j][i]·δ[{ln}][j]"]
     if dn.kind == "conv":
         return [
             "for i, j in np.ndindex(W_next.shape[2:]):  # each tap sends δ back to what it read",
@@ -181,15 +184,15 @@ def _autograd() -> list[str]:
 def gradient(m: Model, k: int, kind: str) -> tuple[Lines, Lines]:
     l, d = k + 1, m.layer(k)
     if kind == "grad_b":
-        axes = "axis=(0, 2, 3)" if d.kind == "conv" else "axis=0"
-        return ([f"db = delta.sum({axes})  # ∂L/∂b[{l}][j] = Σ_samples δ[{l}][j]"], 0), (
-            _autograd(),
-            0,
-        )
+        if d.kind == "conv":
+            line = f"db = delta.sum(axis=(0, 2, 3))  # ∂L/∂b[{l}][f] = Σ_s Σ_y Σ_x δ[{l}][f][y][x]"
+        else:
+            line = f"db = delta.sum(axis=0)  # ∂L/∂b[{l}][j] = Σ_samples δ[{l}][j]"
+        return ([line], 0), (_autograd(), 0)
     if d.kind == "conv":
         lines = [
             'dW = np.einsum("nkhw,nchwij->kcij", delta, win)'
-            f"  # ∂L/∂w[{l}][f][c][i][j] = Σ δ[{l}][f]·a[{l - 1}][c]",
+            f"  # ∂L/∂w[{l}][f][c][i][j] = Σ_s Σ_y Σ_x δ[{l}][f][y][x]·a[{l - 1}][c][y·s+i−p][x·s+j−p]",
         ]
     else:
         lines = [

@@ -176,9 +176,14 @@ def _backward_vars(c: StepArrays, e: Event, k: int) -> tuple[Variable, ...]:
             col = delta[:, f] if delta.ndim == 2 else delta[:, f]
             return (_var(f"delta[:, {f}]", delta, col), _var(f"db[{f}]", db, db[f]))
         if m.layer(k).kind == "conv":
+            from ..conv import windows
+
+            f, ch, i, j = e.index
+            seen = windows(m.layer(k), a_prev)[:, ch, :, :, i, j]  # (n, OH, OW)
             return (
-                _var("delta", delta, delta[:, e.index[0]]),
-                _var(f"dW[{', '.join(map(str, e.index))}]", dW, dW[e.index]),
+                _var(f"delta[:, {f}]", delta, delta[:, f]),
+                _var(f"win[:, {ch}, :, :, {i}, {j}]", seen, seen),
+                _var(f"dW[{f}, {ch}, {i}, {j}]", dW, dW[e.index]),
             )
         j, i = e.index
         out = [_var(f"delta[:, {j}]", delta, delta[:, j]), _var(f"a_prev[:, {i}]", a_prev, a_prev[:, i]),
@@ -195,7 +200,8 @@ def _backward_vars(c: StepArrays, e: Event, k: int) -> tuple[Variable, ...]:
         elif not (m.combined_output() and k == m.depth - 1):
             gp = c.gprime(k)
             name = S.derivative_code(m.activations[k])  # g'(z) as the delta line writes it
-            out.append(_var(f"{name}[{', '.join(map(str, at))}]", gp, gp[at]))
+            if "a" in name or "z" in name:  # not a constant (1.0 of linear, 0.0 of step)
+                out.append(_var(f"{name}[{', '.join(map(str, at))}]", gp, gp[at]))
         else:
             out += [_var(f"a[{', '.join(map(str, at))}]", c.fw.A[-1], c.fw.A[-1][at]),
                     _var(f"y[{', '.join(map(str, at))}]", c.Y, c.Y[at])]  # fmt: skip
