@@ -10,6 +10,7 @@ import argparse
 import sys
 
 from app.cli import (
+    code_commands,
     export_commands,
     gui_commands,
     lesson_commands,
@@ -28,6 +29,7 @@ GROUPS = (
     runs_commands,
     export_commands,
     lesson_commands,
+    code_commands,
 )
 
 

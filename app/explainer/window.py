@@ -26,6 +26,7 @@ from engine.numpy_engine.fmt import num
 from engine.numpy_engine.views import decision_grid, fit_curve, grid_resolution
 
 from .cell_pick import Picker, pick
+from .code_panel import add_code_dock
 from .controls import StepControls
 from .conv_state import conv_training_state, conv_view_state
 from .conv_view import ConvView
@@ -82,6 +83,7 @@ class ExplainerWindow(FileDialogs, QMainWindow):
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
         self.docks = self._docks()
         self.lessons = LessonMode(self)  # the lesson player's dock and prediction mode
+        add_code_dock(self)  # the current event's NumPy and PyTorch lines
         self.lecture = LecturerLayout(self)  # lecturer mode: its layout, and leaving it
         self.table = self.actions_table()
         self.qactions = install(self, self.table)

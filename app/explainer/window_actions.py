@@ -9,6 +9,7 @@ from app.shared.actions import Action, keys_html
 from app.shared.messages import open_box
 
 from . import jumps
+from .code_export import code_actions
 from .help_text import guide_html
 from .lesson_mode import lesson_actions
 
@@ -38,6 +39,7 @@ def _file_actions(w) -> list[Action]:
             Action(f"export_{k}", t, "File/Export", (), g(lambda k=k: w.export_dialog(k)))
             for k, t in EXPORTS
         ),
+        *code_actions(w),
         Action("quit", "Quit", "File", ("Ctrl+Q",), w.close),
     ]
 

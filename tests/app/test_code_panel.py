@@ -1,0 +1,87 @@
+"""The Code panel follows the current event (NumPy lines, the current line marked, the variables
+underneath, the PyTorch side on a toggle) and File → Export as NumPy/PyTorch script writes the
+network on screen as export-code does, refusing a bad path with one sentence."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextDocument
+from PySide6.QtWidgets import QFileDialog
+
+from app.explainer.code_export import export_code
+from app.explainer.data_panel import PRESET_DIR
+from app.shared.theme import LECTURER
+from engine.numpy_engine.fmt import num
+
+MAZUR = str(PRESET_DIR / "mazur_2_2_2.json")
+
+
+def _plain(rich: str) -> str:
+    doc = QTextDocument()
+    doc.setHtml(rich)
+    return doc.toPlainText().replace("\u00a0", " ")
+
+
+def _to(ex, symbol: str) -> None:
+    ex.jump_phase("backward")
+    while ex.event.symbol != symbol:
+        ex.next()
+
+
+def test_the_panel_shows_the_current_events_lines_and_values(window):
+    w, ex = window, window.explainer
+    assert w.open_network(MAZUR)
+    assert w.docks["Code"].isVisible()
+    _to(ex, "δ[2][0]")
+    p = w.code
+    assert "backward" in p.title.text()
+    text = _plain(p.code.text())
+    assert "▶ delta = grad_a * (a * (1.0 - a))" in text and "grad_a = (a - y) / len(a)" in text
+    assert "0.1385" in p.variables.text() and num(ex.event.value) == "0.1385"
+    assert not p.note.isVisible()
+    p.torch.setChecked(True)
+    assert "loss.backward()" in _plain(p.code.text()) and p.note.isVisible()
+    assert "autograd" in p.note.text().lower()
+    p.torch.setChecked(False)
+    ex.jump_phase("update")  # the panel moves with the cursor
+    assert "▶ W = W - lr * dW" in _plain(p.code.text()) or "frozen" in _plain(p.code.text())
+
+
+def test_lecturer_mode_hides_the_panel_until_key_c(qtbot, window):
+    w = window
+    assert w.open_network(MAZUR)
+    code, formula = w.docks["Code"], w.docks["Formula"]
+    assert code.isVisible()
+    w.set_lecturer(True)
+    try:
+        assert w.theme is LECTURER and not code.isVisible()
+        qtbot.keyClick(w, Qt.Key.Key_C)
+        assert code.isVisible() and not w.docks["Plots"].isVisible()
+        assert code.geometry().top() >= formula.geometry().bottom()
+        assert LECTURER.text in w.code.code.text() and LECTURER.canvas in w.code.code.styleSheet()
+        qtbot.keyClick(w, Qt.Key.Key_C)
+        assert not code.isVisible()
+    finally:
+        w.set_lecturer(False)
+    assert code.isVisible() and w.theme is not LECTURER
+
+
+def test_export_scripts_from_the_file_menu(window, tmp_path, monkeypatch):
+    w = window
+    assert w.open_network(MAZUR)
+    titles = [a.text() for a in w.menuBar().actions()[0].menu().actions()]
+    assert "Export as NumPy script…" in titles and "Export as PyTorch script…" in titles
+    out = tmp_path / "mazur.py"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    w.qactions["export_numpy_script"].trigger()
+    r = subprocess.run([sys.executable, str(out), "--steps", "2"], capture_output=True, text=True,
+                       timeout=60)  # fmt: skip
+    assert abs(json.loads(r.stdout)["losses"][0] - 0.2983711087600027) < 1e-12
+    assert not export_code(w, "torch", str(tmp_path / "no" / "s.py"))
+    assert "does not exist" in w.last_error and not (tmp_path / "no").exists()
+    assert not export_code(w, "numpy", str(tmp_path))  # a folder
+    assert "folder" in w.last_error

@@ -1,0 +1,148 @@
+"""The Code panel's snippets: for every kind of event of every preset, the NumPy lines up to the
+highlighted one, run on the step's arrays, give the event's number; the variables shown are the
+ones the event read; the PyTorch side says what autograd does."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from engine.numpy_engine import Network
+from engine.numpy_engine.codegen.snippets import event_code
+from engine.numpy_engine.fmt import num
+from tests.engine.code_networks import networks
+
+PRESETS = sorted((Path(__file__).resolve().parents[2] / "assets" / "presets").glob("*.json"))
+
+
+def _one_of_each(r):
+    """The first event of each (phase, kind, layer) of a step."""
+    seen = {}
+    for i in range(len(r.events)):
+        e = r.events[i]
+        seen.setdefault((e.phase, e.kind, e.layer, e.symbol[:1]), e)
+    return list(seen.values())
+
+
+def _script_windows():
+    """The NumPy script's own windows(), which the conv and pooling lines call."""
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    from engine.numpy_engine.codegen.numpy_layers import WINDOWS
+
+    ns = {"np": np, "sliding_window_view": sliding_window_view}
+    exec(WINDOWS, ns)  # noqa: S102 - the script's source, as the script runs it
+    return ns["windows"]
+
+
+def _namespace(c, e) -> dict:
+    """What the lines read, from the step's arrays (index k = layer k+1)."""
+    k, m = e.layer - 1, c.model
+    ns = {"np": np, "y": c.Y, "a": c.fw.A[-1], "t": c.step, "weights": [W for W, _ in c.params]}
+    ns["windows"] = windows = _script_windows()
+    if e.phase == "forward":
+        W, b = c.params[k]
+        ns |= {"a_prev": c.fw.A[k], "W": W, "b": b, "mask": c.fw.masks[k]}
+    elif e.phase == "backward" and e.kind in ("grad_w", "grad_b"):
+        ns |= {"delta": c.bw.delta[k], "a_prev": c.fw.A[k], "W": c.params[k][0], "s": 0}
+        d = m.layer(k)
+        if d.kind == "conv":
+            ns["win"] = windows(c.fw.A[k], d.kernel, d.stride, d.padding)
+    elif e.phase == "backward":
+        ns |= {"a": c.fw.G[k], "z": c.fw.Z[k], "mask": c.fw.masks[k], "p": m.drop(k)}
+        if k + 1 < m.depth:
+            kn = k + 2 if m.layer(k + 1).kind == "flatten" else k + 1
+            ns |= {"delta_next": c.bw.delta[kn], "W_next": c.params[kn][0]}
+    elif e.phase == "update":
+        p = 0 if e.symbol.startswith("w") else 1
+        cfg = m.optimizer
+        ns |= {"W" if p == 0 else "b": c.params[k][p], "dW" if p == 0 else "db": c.bw.grads[k][p]}
+        ns |= {name: c.old_state[k][p].get(name, 0.0) for name in ("v", "G", "s", "m", "d")}
+        ns |= {"lr": cfg.lr, "momentum": cfg.momentum, "beta1": cfg.beta1, "beta2": cfg.beta2,
+               "rho": cfg.rho, "eps": cfg.epsilon()}  # fmt: skip
+    return ns
+
+
+def _runnable(c, e) -> bool:
+    """Events whose lines this test runs: all but the conv and pooling layers' routing of ∂L/∂a
+    back (a loop in the script, checked by the export tests), nadam's update (its μ schedule is
+    the script's) and frozen parameters (no line computes them)."""
+    m = c.model
+    if e.phase in ("loss", "forward"):
+        return True
+    k = e.layer - 1
+    if k < 0:
+        return False
+    if e.phase == "update":
+        part = "weights" if e.symbol[0] == "w" else "bias"
+        return m.optimizer.name != "nadam" and not m.is_frozen(k, part)
+    if e.kind in ("grad_w", "grad_b"):
+        return True
+    if m.layer(k).kind in ("maxpool", "avgpool", "flatten"):
+        return False
+    if k + 1 < m.depth:
+        nxt = m.layer(k + 1)
+        nxt = m.layer(k + 2) if nxt.kind == "flatten" else nxt
+        return nxt.kind == "dense"
+    return True
+
+
+def _check(net: Network) -> int:
+    r = net.step(net.initial_state())
+    c = r.events.arrays
+    ran = 0
+    for e in _one_of_each(r):
+        sn = event_code(e, c)
+        assert 0 <= sn.current < len(sn.lines) and 0 <= sn.torch_current < len(sn.torch_lines)
+        assert sn.variables and sn.title and sn.autograd
+        if e.kind != "flatten":  # the value shown last is the event's number
+            assert sn.variables[-1].value.split(" → ")[-1] == num(e.value), (e.symbol, sn)
+        if not _runnable(c, e) or (
+            e.phase == "backward" and e.kind == "da" and "..." in sn.lines[sn.current]
+        ):
+            continue
+        ns = _namespace(c, e)
+        code = "\n".join(line.partition("  # ")[0] for line in sn.lines[: sn.current + 1])
+        if c.model.optimizer.name in ("momentum", "nesterov") and c.step == 1:
+            ns["v"] = 0.0  # torch starts the buffer at g: μ·0 + g
+        exec(code, ns)  # noqa: S102 - the snippet's own lines, on the step's arrays
+        target = sn.lines[sn.current].partition(" = ")[0].strip()
+        got = np.asarray(ns[target])
+        where = (r.rows.index(e.sample), *e.index) if e.sample is not None else e.index
+        if e.kind == "flatten":  # its number is the first value of the row it lays out
+            where = (r.rows.index(e.sample), 0)
+        value = got if got.ndim == 0 else got[where]
+        assert float(value) == pytest.approx(e.value, rel=1e-12, abs=1e-15), (e.symbol, code)
+        ran += 1
+    return ran
+
+
+@pytest.mark.parametrize("path", PRESETS, ids=lambda p: p.stem)
+def test_every_presets_snippets_compute_its_numbers(path):
+    _check(Network.from_file(path))
+
+
+def test_every_activation_loss_optimizer_and_regulariser():
+    from engine.numpy_engine.spec import parse_network
+
+    ran = sum(_check(Network(parse_network(net))) for net in networks().values())
+    assert ran > 60
+
+
+def test_the_worked_example_backward_event():
+    net = Network.from_file(PRESETS[[p.stem for p in PRESETS].index("mazur_2_2_2")])
+    r = net.step(net.initial_state())
+    e = next(r.events[i] for i in range(len(r.events)) if r.events[i].symbol == "δ[2][0]")
+    sn = event_code(e, r.events.arrays)
+    assert sn.lines[sn.current].startswith("delta = grad_a * (a * (1.0 - a))")
+    assert "σ" in sn.lines[sn.current] and "δ[2]" in sn.lines[sn.current]
+    assert [v.name for v in sn.variables] == [
+        "grad_a[0, 0]",
+        "(a * (1.0 - a))[0, 0]",
+        "delta[0, 0]",
+    ]
+    assert sn.variables[-1].value == num(e.value) == "0.1385"
+    assert sn.torch_lines[sn.torch_current].startswith("loss.backward()")
+    assert "autograd" in sn.autograd.lower()
