@@ -152,8 +152,8 @@ class Explainer(QObject):
 
     def _record_loss(self, r: StepResult) -> None:
         if not self.loss_t or r.t > self.loss_t[-1]:
-            self.loss_t.append(r.t)
-            self.loss_v.append(r.loss)
+            self.loss_t.append(int(r.t))
+            self.loss_v.append(float(r.loss))
             self.losses_changed.emit()
 
     def _append_step(self, state: TrainState) -> bool:
@@ -205,13 +205,13 @@ class Explainer(QObject):
     # ---- moving ----
     def goto(self, step_index: int, event_index: int) -> None:
         """Show that event; with a sample chosen, the nearest event the filter keeps."""
-        self.step_index = max(0, min(step_index, len(self.history) - 1))
-        i = max(0, min(event_index, len(self.current.events) - 1))
+        self.step_index = max(0, min(int(step_index), len(self.history) - 1))
+        i = max(0, min(int(event_index), len(self.current.events) - 1))
         spans = self.visible()
         if i not in spans:
             i = spans.first_from(i)
             i = spans.last_before(event_index) if i is None else i
-        self.event_index = i
+        self.event_index = int(i)  # a plain int: the session is saved from it
         self.changed.emit()
 
     def next(self) -> None:
@@ -329,8 +329,8 @@ class Explainer(QObject):
         if isinstance(rec, Progress):
             self._latest = rec.state
             # one point per record (<= 30/s), however many steps it covers
-            self.loss_t.append(rec.steps[-1])
-            self.loss_v.append(rec.mean_loss)
+            self.loss_t.append(int(rec.steps[-1]))
+            self.loss_v.append(float(rec.mean_loss))
             self.steps_per_s = rec.steps_per_s
             self.losses_changed.emit()
         elif isinstance(rec, Diverged):
