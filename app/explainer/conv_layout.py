@@ -11,7 +11,7 @@ GAP = 14.0  # between grids of one column
 COL_GAP = 34.0  # between columns
 TITLE = 46.0  # room for a column's title (two lines)
 LABEL = 16.0  # room for a grid's label
-MAX_CELL = 96.0
+MAX_CELL = 200.0  # a few cells fill a lecturer's wall
 SMALL_CELL = 44.0  # a filter's or a dense layer's cells are never smaller (if they fit)
 MAX_SPLIT = 3  # sub-columns a column of maps may be drawn as
 MIN_MAP_CELL = 4.0  # px: below this a column of maps is split into sub-columns
@@ -19,30 +19,37 @@ SUB_GAP = 10.0  # between sub-columns
 MIN_COL = 60.0  # px: a column is never narrower (its title)
 
 
-def _per(c: Column, height: float) -> int:
+def _per(c: Column, height: float, label: float = LABEL) -> int:
     """Grids per sub-column: a column of maps too tall for the window is drawn as two (or
     more) columns side by side rather than with cells too small to see."""
     n = len(c.grids)
     for k in range(1, MAX_SPLIT + 1):
         per = -(-n // k)
-        if c.small or _rows_limit(c, height, per) >= MIN_MAP_CELL or per == 1:
+        if c.small or _rows_limit(c, height, per, label) >= MIN_MAP_CELL or per == 1:
             return per
     return -(-n // MAX_SPLIT)
 
 
-def _rows_limit(c: Column, height: float, per: int | None = None) -> float:
+def _rows_limit(c: Column, height: float, per: int | None = None, label: float = LABEL) -> float:
     grids = c.grids[: per or len(c.grids)]
     rows = sum(g.values.shape[0] for g in grids)
-    room = height - TITLE - 50 - len(grids) * (GAP + LABEL)
+    room = height - title_room(label) - 2 * label - 18 - len(grids) * (GAP + label)
     return min(MAX_CELL, room / max(rows, 1))
 
 
-def layout(cols, width: float, height: float) -> list[tuple[float, float, int]]:
+def title_room(label: float = LABEL) -> float:
+    """The height kept for a column's title (two lines) when a label is `label` pixels."""
+    return max(TITLE, 2.6 * (label - 6))
+
+
+def layout(cols, width: float, height: float, label: float = LABEL):
     """(cell size, width, grids per sub-column) per column: maps share one cell size that
     fits the window; filters and dense layers (small) get at least SMALL_CELL so their
-    numbers stay readable. Tall columns of maps are split when that draws them larger."""
-    whole = _fit(cols, width, height, [len(c.grids) for c in cols])
-    split = _fit(cols, width, height, [_per(c, height) for c in cols])
+    numbers stay readable. Tall columns of maps are split when that draws them larger, and a
+    column with room below it grows into the width left over. `label`: a grid label's height
+    (the caption under the drawing is one such line)."""
+    whole = _fit(cols, width, height, [len(c.grids) for c in cols], label)
+    split = _fit(cols, width, height, [_per(c, height, label) for c in cols], label)
     room = width - COL_GAP * (len(cols) + 1)
 
     def fits(out):
@@ -57,7 +64,7 @@ def layout(cols, width: float, height: float) -> list[tuple[float, float, int]]:
     return whole
 
 
-def _fit(cols, width: float, height: float, pers: list[int]) -> list[tuple[float, float, int]]:
+def _fit(cols, width: float, height: float, pers: list[int], label: float):
     subs = [-(-len(c.grids) // per) for c, per in zip(cols, pers, strict=True)]
     wide = [max((g.values.shape[1] for g in c.grids), default=1) * k
             for c, k in zip(cols, subs, strict=True)]  # fmt: skip
@@ -67,11 +74,11 @@ def _fit(cols, width: float, height: float, pers: list[int]) -> list[tuple[float
     if cell < SMALL_CELL and not all(small):  # else small columns keep SMALL_CELL
         for c, w, sm in zip(cols, wide, small, strict=True):
             if sm:
-                room -= max(w * min(_rows_limit(c, height), SMALL_CELL), MIN_COL)
+                room -= max(w * min(_rows_limit(c, height, None, label), SMALL_CELL), MIN_COL)
         cell = room / max(sum(w for w, sm in zip(wide, small, strict=True) if not sm), 1)
     out = []
     for c, w, sm, per, k in zip(cols, wide, small, pers, subs, strict=True):
-        size = _rows_limit(c, height, per)
+        size = _rows_limit(c, height, per, label)
         size = min(size, max(cell, SMALL_CELL)) if sm else min(size, cell)
         size = max(3.0, size)
         out.append((size, max(w * size + SUB_GAP * (k - 1), MIN_COL), per))
@@ -85,15 +92,33 @@ def _fit(cols, width: float, height: float, pers: list[int]) -> list[tuple[float
         out = [(max(3.0, size * f) if width > MIN_COL else size,
                 max(width * f, MIN_COL) if width > MIN_COL else width, per)
                for size, width, per in out]  # fmt: skip
+    return _grow(cols, out, wide, width - COL_GAP * (len(cols) + 1), height, label)
+
+
+def _grow(cols, out, wide, room: float, height: float, label: float):
+    """The width left over goes to the columns of maps that have room below them (up to their
+    height's limit), equally in cell size: a single input image no longer sits small above
+    empty space while a tall column of maps sets everyone's cell."""
+    for _ in range(4):
+        left = room - sum(width for _, width, _ in out)
+        grow = [i for i, ((size, _, per), c) in enumerate(zip(out, cols, strict=True))
+                if not c.small and size < _rows_limit(c, height, per, label) - 0.5]  # fmt: skip
+        if left < 1 or not grow:
+            break
+        step = left / sum(wide[i] for i in grow)
+        for i in grow:
+            size, width, per = out[i]
+            new = min(size + step, _rows_limit(cols[i], height, per, label))
+            out[i] = (new, width + (new - size) * wide[i], per)
     return out
 
 
-def spots(col: Column, x: float, cell: float, per: int):
+def spots(col: Column, x: float, cell: float, per: int, label: float = LABEL):
     """(grid, left, top of its cells) of each grid of a column, as painted and hit-tested."""
     sub_w = max((g.values.shape[1] for g in col.grids), default=1) * cell + SUB_GAP
     for k, g in enumerate(col.grids):
         if k % per == 0:
-            y = TITLE + 8
+            y = title_room(label) + 8
         left = x + (k // per) * sub_w
-        yield g, left, y + LABEL
-        y += LABEL + g.values.shape[0] * cell + GAP
+        yield g, left, y + label
+        y += label + g.values.shape[0] * cell + GAP
