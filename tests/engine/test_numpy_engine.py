@@ -299,3 +299,19 @@ def test_wide_layers_are_traced_as_summaries():
 
 def spec_inputs(spec):
     return np.array(spec.data.inputs)
+
+
+def test_the_perceptron_meets_the_step_functions_edge_exactly():
+    """Issue 23, defect 8: the AND preset's weights are exact in binary, so for (1, 1) z is
+    exactly 0 (it was 0.3 − 0.2 − 0.1 = −2.776e−17) and step(0) = 1, as a hand calculation says."""
+    net = Network.from_file(PRESETS / "perceptron_and.json")
+    st = net.initial_state()
+    for W, b in st.params:  # every parameter a multiple of 1/64: exact in binary
+        assert all((v * 64).is_integer() for v in [*W.ravel().tolist(), *b.ravel().tolist()])
+    r = net.step(st)
+    z = {e.sample: e for e in r.events if e.kind == "z"}
+    x = net.data.inputs
+    s = next(i for i, row in enumerate(x.tolist()) if row == [1.0, 1.0])
+    assert z[s].value == 0.0 and z[s].substituted.endswith("= 0")
+    a = next(e for e in r.events if e.kind == "a" and e.sample == s)
+    assert a.value == 1.0 and "step(0) = 1" in a.substituted
