@@ -35,7 +35,9 @@ class Scale:
         """Circles that hold a value `value_w` wide, `px` tall; between two columns room for
         weights' numbers (`numbers`) or only for a label beside a circle."""
         r = max(R, ((value_w / 2) ** 2 + (px / 2) ** 2) ** 0.5 + 3)
-        col = 2 * r + (4.0 if numbers else 2.5) * px
+        # 6.5 label heights between two columns of circles: room for each crossing edge's
+        # weight near its own end, off the crossing (4 left 3 of the 2-2-2 example's 8 out)
+        col = 2 * r + (6.5 if numbers else 2.5) * px
         return cls(r, max(COL_GAP, col), max(ROW_GAP, 2 * r + 1.4 * px))
 
 
