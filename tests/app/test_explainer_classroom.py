@@ -216,6 +216,12 @@ def test_f1_opens_the_guide_with_the_phases_colours_and_keys(qtbot, window):
     for words in ("Forward", "Loss", "Backward", "Update", "blue", "orange", "Left", "Space"):
         assert words in text, words
     assert "Gradient check" in text  # the keys table, made from the action table
+    # issue 23, defect 13: it fits a 1080-pixel screen, its keys in sight beside the guide
+    room = window.screen().availableGeometry()
+    assert box.height() <= 0.9 * room.height() and box.width() <= room.width()
+    assert box.keys.isVisible() and box.keys.width() >= 0.3 * box.width()
+    keys_h = box.keys.document().size().height()
+    assert keys_h <= box.keys.viewport().height() or box.keys.verticalScrollBar().maximum() > 0
     box.close()
 
 

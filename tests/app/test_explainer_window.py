@@ -181,7 +181,11 @@ def test_gradient_check_dialog(qtbot, window):
     qtbot.waitUntil(lambda: not dlg.running, timeout=10000)  # it runs in a worker thread
     assert dlg.table.rowCount() == 12
     assert "agree" in dlg.summary.text()
-    dlg.close()
+    # issue 23, defect 13: its button closes it once the check has ended (a greyed Cancel did not)
+    qtbot.waitUntil(lambda: dlg.cancel_button.text() == "Close", timeout=5000)
+    assert dlg.cancel_button.isEnabled() and dlg.isVisible()
+    qtbot.mouseClick(dlg.cancel_button, Qt.MouseButton.LeftButton)
+    assert not dlg.isVisible()
 
 
 def test_lecturer_mode_is_large_dark_and_hides_controls_until_the_mouse_moves(qtbot, window):
