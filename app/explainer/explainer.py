@@ -20,7 +20,13 @@ from engine.numpy_engine import Network, StepResult, TrainState
 from engine.numpy_engine.guard import check_step
 from engine.numpy_engine.limits import MAX_HISTORY_BYTES
 from engine.numpy_engine.spec import NetworkSpec
-from engine.numpy_engine.stream import Diverged, Progress, train_in_process
+from engine.numpy_engine.stream import (
+    DEFAULT_SPEED,
+    Diverged,
+    Progress,
+    shared_speed,
+    train_in_process,
+)
 
 from . import loading
 from .loading import Prepared
@@ -72,6 +78,7 @@ class Explainer(QObject):
         self.source = ""  # the file or preset the network came from
         self.max_history = MAX_HISTORY  # traced steps kept for this network
         self.filter = SampleFilter()  # one sample of the batch, or every event
+        self.speed = shared_speed(DEFAULT_SPEED)  # continuous training's steps a second (0: all)
 
     # ---- loading: validate, then switch ----
     def _attempt(self, build, failure: str) -> bool:
@@ -308,6 +315,7 @@ class Explainer(QObject):
             self.net,
             state,
             max_rate,
+            speed=self.speed,
             _start_thread=False,
             _connect={
                 "yielded": self._on_progress,
@@ -322,6 +330,16 @@ class Explainer(QObject):
         self._blas = threadpool_limits(1, user_api="blas")
         self._worker.start()
         self.training_changed.emit(True)
+
+    def set_train_speed(self, steps_per_s: float) -> bool:
+        """Continuous training's pace in steps a second (0: as fast as it goes), also for a run
+        already going; a negative, non-finite or non-number speed is refused (False)."""
+        if isinstance(steps_per_s, bool) or not isinstance(steps_per_s, (int, float)):
+            return False
+        if not np.isfinite(steps_per_s) or steps_per_s < 0:
+            return False
+        self.speed.value = float(steps_per_s)
+        return True
 
     def _on_progress(self, rec) -> None:
         if rec is None:  # a heartbeat

@@ -162,6 +162,7 @@ class ExplainerWindow(FileDialogs, QMainWindow):
         c.phase.connect(g(ex.jump_phase))
         c.next_step.connect(g(ex.next_training_step))
         c.train_toggled.connect(g(self.set_training))
+        c.train_speed.connect(g(ex.set_train_speed))
         self.view.edit_weight.connect(g(self.edit_weight))
         self.picker = Picker()  # a pixel (or unit) and a unit: that weight's gradient
         self.conv_view.cell_clicked.connect(
