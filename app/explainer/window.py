@@ -50,6 +50,12 @@ DEFAULT_PRESET = PRESET_DIR / "mazur_2_2_2.json"
 SWITCH_INTERVAL_S = 0.0005
 
 
+FIRST_WIDTH = 1760  # px: a first window this wide where the screen has room (else 1500)
+SETUP_MAX = 600  # px: the Setup panel's first width at most
+SETUP_COMBO_EXTRA = 110  # px beside a preset's name: the "preset" label, the arrow, margins
+SETUP_TABLE_EXTRA = 60  # px beside the Network table: the scroll area, the tab, margins
+
+
 class ExplainerWindow(FileDialogs, QMainWindow):
     view_requested = Signal(str)  # "trainer": the app shows that view
 
@@ -99,7 +105,8 @@ class ExplainerWindow(FileDialogs, QMainWindow):
         self._live_ticks = 0
         self._grid_for: object = None
         self._wire()
-        self.resize(1500, 950)
+        room = self.screen().availableGeometry()  # a wider first window where the screen has room
+        self.resize(max(1500, min(FIRST_WIDTH, room.width() - 80)), 950)
         restored = self._restore() if restore else False
         if not restored:  # the first layout: the drawing gets the room, the plots a strip
             QTimer.singleShot(0, self._default_layout)
@@ -139,8 +146,28 @@ class ExplainerWindow(FileDialogs, QMainWindow):
             [self.docks["Setup"], self.docks["Events"]], [400, 280], Qt.Orientation.Vertical
         )
         self.resizeDocks(
-            [self.docks["Setup"], self.docks["Formula"]], [300, 420], Qt.Orientation.Horizontal
+            [self.docks["Setup"], self.docks["Formula"]],
+            [self._setup_width(), 420],
+            Qt.Orientation.Horizontal,
         )
+
+    def _setup_width(self) -> int:
+        """The Setup panel's first width: the longest preset's name in full, and the whole
+        Network table without sideways scrolling (at most SETUP_MAX, a third of the window)."""
+        box = self.data_panel.presets
+        fm = box.fontMetrics()
+        longest = max(
+            (fm.horizontalAdvance(box.itemText(i)) for i in range(box.count())), default=0
+        )
+        t = self.editor.table
+        table = (
+            t.verticalHeader().sizeHint().width()
+            + t.horizontalHeader().length()
+            + 2 * t.frameWidth()
+            + t.verticalScrollBar().sizeHint().width()
+        )
+        need = max(longest + SETUP_COMBO_EXTRA, table + SETUP_TABLE_EXTRA, 300)
+        return min(need, SETUP_MAX, self.width() // 3)
 
     # ---- wiring ----
     def guard(self, fn):
