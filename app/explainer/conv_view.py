@@ -12,13 +12,13 @@ from functools import lru_cache
 
 import numpy as np
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen, QPixmap
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QWidget
 
 from app.shared.theme import Theme, text_on
 from engine.numpy_engine.fmt import num
 
-from .conv_layout import COL_GAP, SUB_GAP, layout, spots, title_room
+from .conv_layout import SUB_GAP, col_gap, layout, spots, title_room
 from .conv_state import Column, ConvState, Grid
 
 MIN_NUMBERS = 30.0  # a cell this wide (px) shows its number
@@ -71,13 +71,13 @@ class ConvView(QWidget):
 
     def cell_at(self, x: float, y: float) -> tuple[str, int, int, int] | None:
         """(grid prefix, row, column, wrap) under the point, walking the layout as painting does."""
-        left = COL_GAP
+        left = gap = self._gap()
         for col, (cell, width, per) in zip(self.state.columns, self._layout(), strict=True):
             for g, gx, top in spots(col, left, cell, per, self._label_room()):
                 h, w = g.values.shape
                 if gx <= x < gx + w * cell and top <= y < top + h * cell:
                     return g.prefix, int((y - top) // cell), int((x - gx) // cell), g.wrap
-            left += width + COL_GAP
+            left += width + gap
         return None
 
     def mousePressEvent(self, ev) -> None:  # noqa: N802 (Qt)
@@ -92,10 +92,10 @@ class ConvView(QWidget):
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         p.fillRect(self.rect(), QColor(th.canvas))
         st = self.state
-        x = COL_GAP
+        x = gap = self._gap()
         for col, (cell, width, per) in zip(st.columns, self._layout(), strict=True):
-            self._column(p, col, x, cell, width, per)
-            x += width + COL_GAP
+            self._column(p, col, x, cell, width, per, gap)
+            x += width + gap
         p.setPen(QColor(th.text))  # the caption: as large and as clear as a label
         p.setFont(self._label_font())
         room = self._label_room()
@@ -108,6 +108,15 @@ class ConvView(QWidget):
         f.setBold(bold)
         return f
 
+    def _fitting_label(self, text: str, room: float) -> QFont:
+        """The label's type, made smaller (to 0.7 of it) when the text is wider than `room`
+        ("256 units, 16 a row" over a narrow column was cut to "256 units, 16 a")."""
+        for factor in (1.0, 0.9, 0.8, 0.7):
+            f = self._label_font(factor)
+            if QFontMetricsF(f).horizontalAdvance(text) <= room:
+                break
+        return f
+
     def _label_font(self, factor: float = 1.0, bold: bool = False) -> QFont:
         """The labels' type: the theme's label size (the least the drawing's labels may be)."""
         f = QFont(self.theme.font_family)
@@ -115,15 +124,19 @@ class ConvView(QWidget):
         f.setBold(bold)
         return f
 
-    def _column(self, p: QPainter, col: Column, x: float, cell: float, width: float, per: int):
+    def _gap(self) -> float:
+        return col_gap(len(self.state.columns), self.width())
+
+    def _column(self, p: QPainter, col: Column, x: float, cell, width, per: int, gap: float):
         p.setPen(QColor(self.theme.text))
         label = self._label_room()
         room = title_room(label)
-        rect = QRectF(x - COL_GAP / 2, 4, width + COL_GAP, room)
+        rect = QRectF(x - gap / 2, 4, width + gap, room)
         flags = Qt.AlignmentFlag.AlignHCenter | Qt.TextFlag.TextWordWrap
         for size in (1.05, 1.0, 0.9, 0.8, 0.7):  # the largest type at which the title fits
             p.setFont(self._label_font(size, bold=True))
-            if p.fontMetrics().boundingRect(rect.toRect(), flags, col.title).height() <= room:
+            br = p.fontMetrics().boundingRect(rect.toRect(), flags, col.title)
+            if br.height() <= room and br.width() <= rect.width() - 4:  # never into its neighbour
                 break
         p.drawText(rect, flags, col.title)
         scale = max((np.nanmax(np.abs(g.values)) for g in col.grids if np.isfinite(g.values).any()),
@@ -133,8 +146,9 @@ class ConvView(QWidget):
         for g, gx, top in spots(col, x, cell, per, label):
             if g.label:
                 p.setPen(QColor(self.theme.text))
-                p.setFont(self._label_font())
-                p.drawText(QRectF(gx, top - label, label_w, label), g.label)
+                room = max(label_w, width + gap * 0.8 - (gx - x))  # to the next column
+                p.setFont(self._fitting_label(g.label, room))
+                p.drawText(QRectF(gx, top - label, room, label), g.label)
             self._grid(p, g, gx, top, cell, scale)
 
     def _colour(self, v: float, scale: float, signed: bool) -> QColor:

@@ -105,10 +105,11 @@ def test_the_controls_type_is_the_normal_size_times_the_theme_scale(qtbot, windo
 def test_escape_restores_the_exact_layout(qtbot, window):
     w = window
     w.open_network(MAZUR)
-    w.resize(1300, 900)
+    w.resize(1500, 900)
+    settle()
+    w.docks["Setup"].setVisible(False)  # a layout of the user's own
     settle()
     w.resizeDocks([w.docks["Formula"]], [401], Qt.Orientation.Horizontal)
-    w.docks["Setup"].setVisible(False)  # a layout of the user's own
     settle()
     geometry = w.geometry()
     docks = {n: (d.geometry(), d.isVisible()) for n, d in w.docks.items()}
@@ -219,7 +220,7 @@ def test_a_cnn_fills_the_drawing_in_large_clear_labels_above_the_controls(qtbot,
     """Issue 23, defect 5: on the tiny CNN the grids sat top-left in 40–45% of the drawing, the
     labels were dark grey on black, the step bar cut its position text and covered a map."""
     from app.explainer import jumps
-    from app.explainer.conv_layout import COL_GAP, spots
+    from app.explainer.conv_layout import spots
 
     w = window
     lecture(qtbot, w, str(PRESET_DIR / "cnn_tiny_digits.json"))
@@ -228,7 +229,7 @@ def test_a_cnn_fills_the_drawing_in_large_clear_labels_above_the_controls(qtbot,
     settle()
     cv, bar = w.conv_view, w.toolbar
     assert w.stack.currentWidget() is cv and bar.isVisible()
-    used = sum(width for _, width, _ in cv._layout()) + COL_GAP * (len(cv.state.columns) + 1)
+    used = sum(width for _, width, _ in cv._layout()) + cv._gap() * (len(cv.state.columns) + 1)
     assert used >= 0.9 * cv.width()  # the columns use the drawing's width
     assert cv.mapTo(w.stack, cv.rect().bottomLeft()).y() < bar.geometry().top()  # nothing under
     pos = w.controls.position
@@ -236,7 +237,7 @@ def test_a_cnn_fills_the_drawing_in_large_clear_labels_above_the_controls(qtbot,
     assert cv._label_font().pixelSize() >= LECTURER.label_px
     img = cv.grab().toImage()  # the first grid's label ("ch 0") is drawn in the text's white
     col, (cell, _, per) = cv.state.columns[0], cv._layout()[0]
-    g, gx, top = next(spots(col, COL_GAP, cell, per, cv._label_room()))
+    g, gx, top = next(spots(col, cv._gap(), cell, per, cv._label_room()))
     assert g.label == "ch 0"
     rows = range(int(top - cv._label_room()), int(top))
     assert max(img.pixelColor(x, y).lightness() for x in range(int(gx), int(gx) + 60)
@@ -250,14 +251,14 @@ def test_zeros_and_the_course_letters_stay_readable_on_light_cells(qtbot, window
     its letter (c, g, k) and its value vanished. The ink is chosen by the cell's lightness."""
     import numpy as np
 
-    from app.explainer.conv_layout import COL_GAP, spots
+    from app.explainer.conv_layout import spots
 
     w = window
     lecture(qtbot, w, str(PRESET_DIR / "cnn_conv_4x3_symbols.json"))
     cv = w.conv_view
     img = cv.grab().toImage()
     col, (cell, _, per) = cv.state.columns[0], cv._layout()[0]
-    g, gx, top = next(spots(col, COL_GAP, cell, per, cv._label_room()))
+    g, gx, top = next(spots(col, cv._gap(), cell, per, cv._label_room()))
     zeros = list(zip(*np.nonzero(g.values == 0), strict=True))
     assert len(zeros) >= 3 and g.names  # c, g, k on the preset's input
     for r, c in zeros:
