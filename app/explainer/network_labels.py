@@ -101,7 +101,7 @@ class LabelLayout:
         v = self.view
         self.set_px(px)
         value_w = self.fm.horizontalAdvance(VALUE_SLOT)
-        sc = Scale.for_labels(value_w, self.fm.height(), bool(v.edge_text))
+        sc = Scale.for_labels(value_w, self.fm.height(), len(v.edge_text))
         if sc != v.geom.scale:  # circles sized for these labels: the items made again
             v.populate(sc)
             self.set_px(px)

@@ -139,7 +139,7 @@ def test_a_wide_layer_is_a_strip_with_its_current_units_labelled(window, tmp_pat
 
 def test_lecturer_size_labels_fit_whole_in_a_big_enough_view(qtbot, window):
     window.resize(1800, 1300)
-    for name in ("Plots", "Setup"):
+    for name in ("Plots", "Setup", "Events"):  # the left docks share the (wider) Setup width
         window.docks[name].hide()
     qtbot.wait(10)
     assert window.open_network(str(PRESET_DIR / "mazur_2_2_2.json"))
@@ -156,7 +156,7 @@ def test_lecturer_size_labels_fit_whole_in_a_big_enough_view(qtbot, window):
 
 
 def test_a_view_too_small_hides_labels_but_still_labels_the_current_neuron(qtbot, window, tmp_path):
-    window.resize(1500, 950)
+    window.resize(1760, 950)  # the first window on a 1920-px screen (Setup as wide as it opens)
     window.docks["Plots"].hide()  # a view of about 850 × 650: 12 rows of 28 px labels at most
     qtbot.wait(10)
     assert window.open_network(net_file(tmp_path, [12, 12], "spiral"))
