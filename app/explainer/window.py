@@ -25,6 +25,7 @@ from app.shared.theme import NORMAL
 from engine.numpy_engine.fmt import num
 from engine.numpy_engine.views import decision_grid, fit_curve, grid_resolution
 
+from . import first_layout
 from .cell_pick import Picker, pick
 from .controls import StepControls
 from .conv_state import conv_training_state, conv_view_state
@@ -48,12 +49,6 @@ from .window_files import FileDialogs
 
 DEFAULT_PRESET = PRESET_DIR / "mazur_2_2_2.json"
 SWITCH_INTERVAL_S = 0.0005
-
-
-FIRST_WIDTH = 1760  # px: a first window this wide where the screen has room (else 1500)
-SETUP_MAX = 600  # px: the Setup panel's first width at most
-SETUP_COMBO_EXTRA = 110  # px beside a preset's name: the "preset" label, the arrow, margins
-SETUP_TABLE_EXTRA = 60  # px beside the Network table: the scroll area, the tab, margins
 
 
 class ExplainerWindow(FileDialogs, QMainWindow):
@@ -106,7 +101,7 @@ class ExplainerWindow(FileDialogs, QMainWindow):
         self._grid_for: object = None
         self._wire()
         room = self.screen().availableGeometry()  # a wider first window where the screen has room
-        self.resize(max(1500, min(FIRST_WIDTH, room.width() - 80)), 950)
+        self.resize(first_layout.first_width(room.width()), 950)
         restored = self._restore() if restore else False
         if not restored:  # the first layout: the drawing gets the room, the plots a strip
             QTimer.singleShot(0, self._default_layout)
@@ -141,33 +136,7 @@ class ExplainerWindow(FileDialogs, QMainWindow):
         return stack
 
     def _default_layout(self) -> None:
-        self.resizeDocks([self.docks["Plots"]], [250], Qt.Orientation.Vertical)
-        self.resizeDocks(
-            [self.docks["Setup"], self.docks["Events"]], [400, 280], Qt.Orientation.Vertical
-        )
-        self.resizeDocks(
-            [self.docks["Setup"], self.docks["Formula"]],
-            [self._setup_width(), 420],
-            Qt.Orientation.Horizontal,
-        )
-
-    def _setup_width(self) -> int:
-        """The Setup panel's first width: the longest preset's name in full, and the whole
-        Network table without sideways scrolling (at most SETUP_MAX, a third of the window)."""
-        box = self.data_panel.presets
-        fm = box.fontMetrics()
-        longest = max(
-            (fm.horizontalAdvance(box.itemText(i)) for i in range(box.count())), default=0
-        )
-        t = self.editor.table
-        table = (
-            t.verticalHeader().sizeHint().width()
-            + t.horizontalHeader().length()
-            + 2 * t.frameWidth()
-            + t.verticalScrollBar().sizeHint().width()
-        )
-        need = max(longest + SETUP_COMBO_EXTRA, table + SETUP_TABLE_EXTRA, 300)
-        return min(need, SETUP_MAX, self.width() // 3)
+        first_layout.arrange(self)
 
     # ---- wiring ----
     def guard(self, fn):
