@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QComboBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -15,6 +16,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from engine.numpy_engine.stream import DEFAULT_SPEED, SPEEDS
 
 PHASE_BUTTONS = (
     ("1 Forward", "forward"),
@@ -32,6 +35,7 @@ class StepControls(QWidget):
     phase = Signal(str)
     next_step = Signal()
     train_toggled = Signal(bool)
+    train_speed = Signal(float)  # steps a second for continuous training (0: full speed)
     sample_chosen = Signal(object)  # a batch position, or None: every sample
 
     def __init__(self, parent=None):
@@ -42,6 +46,7 @@ class StepControls(QWidget):
         top, bottom = QHBoxLayout(), QHBoxLayout()
         rows.addLayout(top)
         rows.addLayout(bottom)
+        self._rows, self._top = rows, top
         lay = top
 
         def button(text, tip, signal=None, *args):
@@ -74,6 +79,16 @@ class StepControls(QWidget):
         self.train = button("Train", "train continuously; press again to pause (T)")
         self.train.setCheckable(True)
         self.train.toggled.connect(self.train_toggled.emit)
+        self.train_pace = QComboBox()  # continuous training's pace: watch it learn, or race
+        for v in SPEEDS:
+            self.train_pace.addItem(f"{v:,} steps/s" if v else "full speed", v)
+        self.train_pace.setCurrentIndex(SPEEDS.index(DEFAULT_SPEED))
+        self.train_pace.setToolTip("continuous training's speed (T): steps a second")
+        self.train_pace.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys belong to the window
+        self.train_pace.currentIndexChanged.connect(
+            lambda i: self.train_speed.emit(float(self.train_pace.itemData(i)))
+        )
+        lay.addWidget(self.train_pace)
         lay.addWidget(QLabel("Sample"))
         self.sample = SampleBox()
         self.sample.valueChanged.connect(self._sample_changed)
@@ -107,6 +122,20 @@ class StepControls(QWidget):
 
     def set_position(self, text: str) -> None:
         self.position.setText(text)
+
+    def position_on_its_own_line(self, on: bool) -> None:
+        """Lecturer mode: the position gets a third row of its own, so its large type is read in
+        full ("step 1 · event 4,033 / 8,317 · mini-batch of 4 · loss 0.6937"), never elided."""
+        self._rows.removeWidget(self.position)
+        self._top.removeWidget(self.position)
+        last = self._top.itemAt(self._top.count() - 1)
+        if last is not None and last.spacerItem() is not None:
+            self._top.removeItem(last)  # the stretch that kept the buttons to the left
+        if on:
+            self._top.addStretch(1)
+            self._rows.addWidget(self.position)
+        else:
+            self._top.addWidget(self.position, 1)
 
     def _sample_changed(self, v: int) -> None:
         self.sample.clearFocus()  # the keys go back to stepping (Space, arrows)

@@ -12,13 +12,13 @@ from functools import lru_cache
 
 import numpy as np
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen, QPixmap
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QWidget
 
-from app.shared.theme import Theme
+from app.shared.theme import Theme, text_on
 from engine.numpy_engine.fmt import num
 
-from .conv_layout import COL_GAP, LABEL, SUB_GAP, TITLE, layout, spots
+from .conv_layout import SUB_GAP, col_gap, layout, spots, title_room
 from .conv_state import Column, ConvState, Grid
 
 MIN_NUMBERS = 30.0  # a cell this wide (px) shows its number
@@ -63,17 +63,21 @@ class ConvView(QWidget):
 
     # ---- geometry (conv_layout.py) ----
     def _layout(self) -> list[tuple[float, float, int]]:
-        return layout(self.state.columns, self.width(), self.height())
+        return layout(self.state.columns, self.width(), self.height(), self._label_room())
+
+    def _label_room(self) -> float:
+        """A grid label's line: the theme's label size (28 px in lecturer mode) and a gap."""
+        return self.theme.label_px + 6.0
 
     def cell_at(self, x: float, y: float) -> tuple[str, int, int, int] | None:
         """(grid prefix, row, column, wrap) under the point, walking the layout as painting does."""
-        left = COL_GAP
+        left = gap = self._gap()
         for col, (cell, width, per) in zip(self.state.columns, self._layout(), strict=True):
-            for g, gx, top in spots(col, left, cell, per):
+            for g, gx, top in spots(col, left, cell, per, self._label_room()):
                 h, w = g.values.shape
                 if gx <= x < gx + w * cell and top <= y < top + h * cell:
                     return g.prefix, int((y - top) // cell), int((x - gx) // cell), g.wrap
-            left += width + COL_GAP
+            left += width + gap
         return None
 
     def mousePressEvent(self, ev) -> None:  # noqa: N802 (Qt)
@@ -88,13 +92,14 @@ class ConvView(QWidget):
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         p.fillRect(self.rect(), QColor(th.canvas))
         st = self.state
-        x = COL_GAP
+        x = gap = self._gap()
         for col, (cell, width, per) in zip(st.columns, self._layout(), strict=True):
-            self._column(p, col, x, cell, width, per)
-            x += width + COL_GAP
-        p.setPen(QColor(th.muted))
-        p.setFont(self._font(10))
-        p.drawText(QRectF(10, self.height() - 28, self.width() - 20, 22), st.caption)
+            self._column(p, col, x, cell, width, per, gap)
+            x += width + gap
+        p.setPen(QColor(th.text))  # the caption: as large and as clear as a label
+        p.setFont(self._label_font())
+        room = self._label_room()
+        p.drawText(QRectF(10, self.height() - room - 4, self.width() - 20, room), st.caption)
         p.end()
 
     def _font(self, size: float, bold: bool = False) -> QFont:
@@ -103,24 +108,47 @@ class ConvView(QWidget):
         f.setBold(bold)
         return f
 
-    def _column(self, p: QPainter, col: Column, x: float, cell: float, width: float, per: int):
+    def _fitting_label(self, text: str, room: float) -> QFont:
+        """The label's type, made smaller (to 0.7 of it) when the text is wider than `room`
+        ("256 units, 16 a row" over a narrow column was cut to "256 units, 16 a")."""
+        for factor in (1.0, 0.9, 0.8, 0.7):
+            f = self._label_font(factor)
+            if QFontMetricsF(f).horizontalAdvance(text) <= room:
+                break
+        return f
+
+    def _label_font(self, factor: float = 1.0, bold: bool = False) -> QFont:
+        """The labels' type: the theme's label size (the least the drawing's labels may be)."""
+        f = QFont(self.theme.font_family)
+        f.setPixelSize(max(6, round(self.theme.label_px * factor)))
+        f.setBold(bold)
+        return f
+
+    def _gap(self) -> float:
+        return col_gap(len(self.state.columns), self.width())
+
+    def _column(self, p: QPainter, col: Column, x: float, cell, width, per: int, gap: float):
         p.setPen(QColor(self.theme.text))
-        rect = QRectF(x - COL_GAP / 2, 4, width + COL_GAP, TITLE)
+        label = self._label_room()
+        room = title_room(label)
+        rect = QRectF(x - gap / 2, 4, width + gap, room)
         flags = Qt.AlignmentFlag.AlignHCenter | Qt.TextFlag.TextWordWrap
-        for size in (11.0, 10.0, 9.0, 8.0):  # the largest type at which the title fits
-            p.setFont(self._font(size, bold=True))
-            if p.fontMetrics().boundingRect(rect.toRect(), flags, col.title).height() <= TITLE:
+        for size in (1.05, 1.0, 0.9, 0.8, 0.7):  # the largest type at which the title fits
+            p.setFont(self._label_font(size, bold=True))
+            br = p.fontMetrics().boundingRect(rect.toRect(), flags, col.title)
+            if br.height() <= room and br.width() <= rect.width() - 4:  # never into its neighbour
                 break
         p.drawText(rect, flags, col.title)
         scale = max((np.nanmax(np.abs(g.values)) for g in col.grids if np.isfinite(g.values).any()),
                     default=1.0) or 1.0  # fmt: skip
         widest = max((g.values.shape[1] for g in col.grids), default=1) * cell
         label_w = width if per == len(col.grids) else widest + SUB_GAP
-        for g, gx, top in spots(col, x, cell, per):
+        for g, gx, top in spots(col, x, cell, per, label):
             if g.label:
-                p.setPen(QColor(self.theme.muted))
-                p.setFont(self._font(9.5))
-                p.drawText(QRectF(gx, top - LABEL, label_w, LABEL), g.label)
+                p.setPen(QColor(self.theme.text))
+                room = max(label_w, width + gap * 0.8 - (gx - x))  # to the next column
+                p.setFont(self._fitting_label(g.label, room))
+                p.drawText(QRectF(gx, top - label, room, label), g.label)
             self._grid(p, g, gx, top, cell, scale)
 
     def _colour(self, v: float, scale: float, signed: bool) -> QColor:
@@ -166,23 +194,22 @@ class ConvView(QWidget):
 
     def _grid(self, p: QPainter, g: Grid, x0: float, y0: float, cell: float, scale: float):
         """One grid: its colours as one image, lines, then numbers only where they are readable."""
-        th = self.theme
-        h, w = g.values.shape
         p.drawPixmap(QPointF(x0, y0), self._base(g, scale, cell))
         p.save()  # axis-aligned frames: no antialiasing (5x cheaper outlines)
         p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
         self._frames(p, g, x0, y0, cell)
         p.restore()
         p.setFont(self._font(max(7.0, min(11.0, cell / 5.0)), bold=True))
+        rgb = self._image(g, scale)[0]
         for (r, c), tag in g.marks.items():
-            p.setPen(QPen(QColor(th.highlight), 3))
+            p.setPen(QPen(_ink(rgb[r, c]), 3))
             rect = QRectF(x0 + c * cell, y0 + r * cell, cell, cell).adjusted(3, 1, -2, -1)
             p.drawText(rect, Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft, "★" + tag)
         if self.state.ranks:
             self._ranks(p, g, x0, y0, cell)
         for ov in self.state.overlays:
             if ov.prefix == g.prefix:
-                self._overlay(p, ov, x0, y0, cell, h, w)
+                self._overlay(p, ov, x0, y0, cell, rgb)
 
     def _base(self, g: Grid, scale: float, cell: float) -> QPixmap:
         """A grid as drawn at this cell size: its colours, lines and numbers, kept while they
@@ -271,27 +298,29 @@ class ConvView(QWidget):
 
     def _texts(self, p: QPainter, g: Grid, rgb, x0: float, y0: float, cell: float) -> None:
         """Numbers, the course's names and marks in cells large enough to read them."""
-        th = self.theme
         h, w = g.values.shape
         p.setFont(self._font(max(6.0, min(16.0, cell / 4.2))))
         for r in range(h):
             for c in range(w):
                 v = float(g.values[r, c])
                 rect = QRectF(x0 + c * cell, y0 + r * cell, cell, cell)
+                ink = _ink(rgb[r, c])
                 if math.isfinite(v):
-                    dark = QColor(*(int(x) for x in rgb[r, c])).lightnessF() < 0.45
-                    p.setPen(QColor("white" if dark else th.text))
+                    p.setPen(ink)
                     _fit_text(p, rect, num(v, 3 if cell > 56 else 2))
                 if g.names:
                     p.save()
-                    p.setPen(QColor(th.highlight))
+                    p.setPen(ink)
                     p.setFont(self._font(max(7.0, min(11.0, cell / 5.5)), bold=True))
                     p.drawText(rect.adjusted(4, 2, -2, -2), Qt.AlignmentFlag.AlignTop
                                | Qt.AlignmentFlag.AlignLeft, g.names[r * w + c])  # fmt: skip
                     p.restore()
 
-    def _overlay(self, p: QPainter, ov, x0: float, y0: float, cell: float, h: int, w: int):
-        """The filter where it sits: a frame over the cells it covers, each weight in its corner."""
+    def _overlay(self, p: QPainter, ov, x0: float, y0: float, cell: float, rgb: np.ndarray):
+        """The filter where it sits: a frame over the cells it covers, each weight in its corner
+        (in the ink that reads on that cell; the padding's zeros lie on the canvas)."""
+        h, w = rgb.shape[:2]
+        pad = _ink(np.array(QColor(self.theme.canvas).getRgb()[:3]))
         kh, kw = ov.size
         frame = QRectF(x0 + ov.left * cell, y0 + ov.top * cell, kw * cell, kh * cell)
         p.setPen(QPen(QColor(self.theme.highlight), 3, Qt.PenStyle.DashLine))
@@ -303,9 +332,17 @@ class ConvView(QWidget):
             for j in range(kw):
                 r, c = ov.top + i, ov.left + j
                 rect = QRectF(x0 + c * cell, y0 + r * cell, cell, cell).adjusted(2, 1, -2, -1)
-                p.setPen(QColor(self.theme.highlight))
-                tag = f"×{num(ov.weights[i, j], 2)}" + ("" if 0 <= r < h and 0 <= c < w else " (0)")
+                inside = 0 <= r < h and 0 <= c < w
+                p.setPen(_ink(rgb[r, c]) if inside else pad)
+                tag = f"×{num(ov.weights[i, j], 2)}" + ("" if inside else " (0)")
                 p.drawText(rect, Qt.AlignmentFlag.AlignBottom | Qt.AlignmentFlag.AlignRight, tag)
+
+
+def _ink(rgb) -> QColor:
+    """Black or white, whichever reads better on a cell of colour `rgb` (both modes: a zero is
+    a white cell on the lecturer's black canvas too)."""
+    r, g, b = (int(x) for x in rgb[:3])
+    return QColor(text_on(f"#{r:02x}{g:02x}{b:02x}"))
 
 
 def _fit_text(p: QPainter, rect: QRectF, text: str) -> None:

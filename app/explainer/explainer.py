@@ -20,7 +20,13 @@ from engine.numpy_engine import Network, StepResult, TrainState
 from engine.numpy_engine.guard import check_step
 from engine.numpy_engine.limits import MAX_HISTORY_BYTES
 from engine.numpy_engine.spec import NetworkSpec
-from engine.numpy_engine.stream import Diverged, Progress, train_in_process
+from engine.numpy_engine.stream import (
+    DEFAULT_SPEED,
+    Diverged,
+    Progress,
+    shared_speed,
+    train_in_process,
+)
 
 from . import loading
 from .explosion import ExplosionGate
@@ -75,6 +81,7 @@ class Explainer(QObject):
         self.max_history = MAX_HISTORY  # traced steps kept for this network
         self.filter = SampleFilter()  # one sample of the batch, or every event
         self.gate = ExplosionGate()  # past an exploded loss only when asked twice
+        self.speed = shared_speed(DEFAULT_SPEED)  # continuous training's steps a second (0: all)
 
     # ---- loading: validate, then switch ----
     def _attempt(self, build, failure: str) -> bool:
@@ -160,8 +167,8 @@ class Explainer(QObject):
 
     def _record_loss(self, r: StepResult) -> None:
         if not self.loss_t or r.t > self.loss_t[-1]:
-            self.loss_t.append(r.t)
-            self.loss_v.append(r.loss)
+            self.loss_t.append(int(r.t))
+            self.loss_v.append(float(r.loss))
             self.losses_changed.emit()
 
     def _append_step(self, state: TrainState, ask: bool = True) -> bool:
@@ -222,13 +229,13 @@ class Explainer(QObject):
     # ---- moving ----
     def goto(self, step_index: int, event_index: int) -> None:
         """Show that event; with a sample chosen, the nearest event the filter keeps."""
-        self.step_index = max(0, min(step_index, len(self.history) - 1))
-        i = max(0, min(event_index, len(self.current.events) - 1))
+        self.step_index = max(0, min(int(step_index), len(self.history) - 1))
+        i = max(0, min(int(event_index), len(self.current.events) - 1))
         spans = self.visible()
         if i not in spans:
             i = spans.first_from(i)
             i = spans.last_before(event_index) if i is None else i
-        self.event_index = i
+        self.event_index = int(i)  # a plain int: the session is saved from it
         self.changed.emit()
 
     def next(self) -> None:
@@ -327,6 +334,7 @@ class Explainer(QObject):
             self.net,
             state,
             max_rate,
+            speed=self.speed,
             _start_thread=False,
             _connect={
                 "yielded": self._on_progress,
@@ -342,14 +350,24 @@ class Explainer(QObject):
         self._worker.start()
         self.training_changed.emit(True)
 
+    def set_train_speed(self, steps_per_s: float) -> bool:
+        """Continuous training's pace in steps a second (0: as fast as it goes), also for a run
+        already going; a negative, non-finite or non-number speed is refused (False)."""
+        if isinstance(steps_per_s, bool) or not isinstance(steps_per_s, (int, float)):
+            return False
+        if not np.isfinite(steps_per_s) or steps_per_s < 0:
+            return False
+        self.speed.value = float(steps_per_s)
+        return True
+
     def _on_progress(self, rec) -> None:
         if rec is None:  # a heartbeat
             return
         if isinstance(rec, Progress):
             self._latest = rec.state
             # one point per record (<= 30/s), however many steps it covers
-            self.loss_t.append(rec.steps[-1])
-            self.loss_v.append(rec.mean_loss)
+            self.loss_t.append(int(rec.steps[-1]))
+            self.loss_v.append(float(rec.mean_loss))
             self.steps_per_s = rec.steps_per_s
             self.losses_changed.emit()
         elif isinstance(rec, Diverged):

@@ -9,7 +9,7 @@ from PySide6.QtGui import QColor, QFont, QImage, QPainter, QTextDocument
 from PySide6.QtWidgets import QFileDialog
 
 from app.shared import exporter
-from app.shared.typeset import phase_colour, typesetter
+from app.shared.typeset import typesetter
 
 MAX_FRAMES = 400
 FRAME_PX = 34  # the formula's type in exported frames and GIFs
@@ -59,7 +59,7 @@ def frame(window, width: int = 1400) -> QImage:
     doc.setTextWidth(drawing.width() - 60)
     doc.setHtml(
         f"<div style='color:{th.text}'>"
-        f"<span style='color:{phase_colour(ev.phase)}'><b>{ev.phase.upper()}</b></span> · step "
+        f"<span style='color:{th.phase_colour(ev.phase)}'><b>{ev.phase.upper()}</b></span> · step "
         f"{ex.current.t} · {html.escape(ev.symbol)}</div>"
     )
     ts = typesetter()

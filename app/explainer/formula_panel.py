@@ -14,7 +14,8 @@ from PySide6.QtGui import QColor, QFont, QPalette, QPixmap
 from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from app.shared.theme import Theme
-from app.shared.typeset import phase_colour, typesetter
+from app.shared.typeset import typesetter
+from engine.numpy_engine.formula_lines import typeset_len
 from engine.numpy_engine.handout import LINE_WIDTH, event_lines
 
 from .lesson_hide import hide_in_lines
@@ -23,6 +24,9 @@ AHEAD_DELAY_MS = 40  # the events ahead are typeset once the keys pause this lon
 MIN_LINE_CHARS = 30  # a narrower panel scrolls rather than break lines shorter
 PIXMAPS_KEPT = 400  # lines kept as ready-to-draw pixmaps
 MIN_SHRINK = 0.6  # a line wider than the panel is scaled down to this at most, then scrolls
+CHAR_WIDTH = 0.42  # a typeset character of the main line, in type sizes
+LECTURER_UP = 1.5  # lecturer mode: the type grows up to this to fill a tall panel
+FIT_STEP = 0.88  # the type shrinks by this step until the formula fits the panel's height
 
 
 class FormulaPanel(QScrollArea):
@@ -61,12 +65,17 @@ class FormulaPanel(QScrollArea):
         self._ahead = ()  # the events ahead, or a function that gives them
         self._event, self._position, self._sample_named = None, "", False
         self.hide_value = False  # a question asks this event's number: it is not shown
-        self._chars = 0  # the line length the shown lines were broken at
+        self._chars = 0.0  # the line length the shown lines were broken at (typeset_len)
+        self.px = theme.formula_px  # the type size of the shown lines (fitted to the panel)
         self._pixmaps: dict[tuple, QPixmap] = {}
         self._ahead_timer = QTimer(self)
         self._ahead_timer.setSingleShot(True)
         self._ahead_timer.setInterval(AHEAD_DELAY_MS)
         self._ahead_timer.timeout.connect(self._want_ahead)
+        self._result_timer = QTimer(self)  # once the lines are laid out: scroll to the result
+        self._result_timer.setSingleShot(True)
+        self._result_timer.setInterval(0)
+        self._result_timer.timeout.connect(self._show_result)
 
     def set_theme(self, theme: Theme) -> None:
         """The theme's background, set as a palette (a style sheet here restyled every line of
@@ -81,17 +90,34 @@ class FormulaPanel(QScrollArea):
         """(line, colour) of each line the panel shows for an event: the line in the trace's
         notation, which the typesetting process translates to LaTeX and sets (no translation
         on a key press)."""
-        t = event_lines(ev, self._line_chars())
+        t = event_lines(ev, self._chars or self._line_chars(), typeset_len)
         text = self.theme.text
         out = [(line, text) for line in (*t.formula, *t.numbers)]
-        out.append((t.value, phase_colour(ev.phase)))
+        out.append((t.value, self.theme.phase_colour(ev.phase)))
         return hide_in_lines(ev, out) if self.hide_value and ev is self._event else out
 
-    def _line_chars(self) -> int:
-        """How many characters of the notation make one line at this panel's width (typeset,
-        a character of w[2][0][1]·a[1][1] takes about 0.42 of the type's size)."""
+    def _line_chars(self, px: float | None = None) -> float:
+        """How many characters of the main line (typeset_len) make one line at this panel's
+        width at type size `px` (the shown size by default)."""
         room = max(100, self.viewport().width() - 30)
-        return max(MIN_LINE_CHARS, min(LINE_WIDTH, int(room / (0.42 * self.theme.formula_px))))
+        return max(MIN_LINE_CHARS, min(LINE_WIDTH, room / (CHAR_WIDTH * (px or self.px))))
+
+    def _fit(self, ev) -> tuple[int, float]:
+        """(type size, line length) for `ev`: the theme's size (up to LECTURER_UP times it in
+        lecturer mode, where the panel may be the screen's height), made smaller step by step
+        until its lines, broken to the panel's width, fit the panel's height (to MIN_SHRINK)."""
+        base = self.theme.formula_px
+        px = base * (LECTURER_UP if self.theme.name == "lecturer" else 1.0)
+        room = self.viewport().height() - self.header.sizeHint().height() - 40
+        room -= 2 * self.theme.note_pt * bool(ev.note) + 8 * len(ev.detail or ())
+        while True:
+            size = 2 * round(px / 2)  # even sizes only: fewer distinct lines to typeset
+            chars = self._line_chars(size)
+            t = event_lines(ev, chars, typeset_len)
+            need = sum(_line_height(line, size) for line in (*t.formula, *t.numbers, t.value))
+            if need <= room or px * FIT_STEP < base * MIN_SHRINK:
+                return size, chars
+            px *= FIT_STEP
 
     def show_event(self, ev, position: str, ahead=(), sample_named: bool = False) -> None:
         """Show `ev`; `ahead` gives the events the learner is likely to go to next (a list, or
@@ -101,12 +127,12 @@ class FormulaPanel(QScrollArea):
         small = th.note_pt
         sample = _sample_words(ev, sample_named)
         self.header.setText(
-            f"<span style='font-size:{small}pt; color:{phase_colour(ev.phase)}; "
+            f"<span style='font-size:{small}pt; color:{self.theme.phase_colour(ev.phase)}; "
             f"font-weight:bold'>{ev.phase.upper()}</span><span style='font-size:{small}pt; "
             f"color:{th.text}'>{sample} · {html.escape(position)}</span>"
         )
         self._event, self._position, self._sample_named = ev, position, sample_named
-        self._chars = self._line_chars()
+        self.px, self._chars = self._fit(ev)
         self._shown = self.lines(ev)
         self._draw_lines()
         self.note.setText(
@@ -115,13 +141,13 @@ class FormulaPanel(QScrollArea):
             else ""
         )
         self._show_detail(ev, small)
-        px = th.formula_px
+        px = self.px
         self.typesetter.want([(line, px, c) for line, c in self._shown], self.devicePixelRatioF())
         self._ahead = ahead
         self._ahead_timer.start()  # when the keys pause: typeset ahead while this one is read
 
     def _want_ahead(self) -> None:
-        px = self.theme.formula_px
+        px = self.px
         keys = [(line, px, c) for line, c in self._shown]
         for e in self._ahead() if callable(self._ahead) else self._ahead:
             keys += [(line, px, c) for line, c in self.lines(e)]
@@ -148,7 +174,7 @@ class FormulaPanel(QScrollArea):
             lab.setTextFormat(Qt.TextFormat.PlainText)
             self.lines_box.addWidget(lab)
             self.line_labels.append(lab)
-        px = self.theme.formula_px
+        px = self.px
         room = max(100, self.viewport().width() - 30)
         self._missing = 0
         for k, lab in enumerate(self.line_labels):
@@ -170,6 +196,13 @@ class FormulaPanel(QScrollArea):
             else:
                 lab.setPixmap(self._fitted(line, colour, img, room))
             lab.show()
+        if self._shown:  # the result line is always in sight, whatever scrolls
+            self._result_timer.start()
+
+    def _show_result(self) -> None:
+        k = len(self._shown) - 1
+        if 0 <= k < len(self.line_labels) and self.line_labels[k].isVisible():
+            self.ensureWidgetVisible(self.line_labels[k], 0, 10)
 
     def _fitted(self, tex: str, colour: str, img, room: int) -> QPixmap:
         """The line's image as a pixmap no wider than the panel (down to MIN_SHRINK, then it
@@ -195,7 +228,7 @@ class FormulaPanel(QScrollArea):
         super().resizeEvent(ev)
         if not self._shown or self._event is None:
             return
-        if self._line_chars() != self._chars:  # lines of another length: break them again
+        if self._fit(self._event) != (self.px, self._chars):  # another size: break them again
             self.show_event(self._event, self._position, self._ahead, self._sample_named)
         elif ev.size().width() != ev.oldSize().width():
             self._draw_lines()  # the same lines, fitted to the new width
@@ -215,6 +248,12 @@ class FormulaPanel(QScrollArea):
     def typeset_lines(self) -> int:
         """How many of the shown lines are typeset images now."""
         return sum(1 for lab in self.line_labels[: len(self._shown)] if not lab.pixmap().isNull())
+
+
+def _line_height(line: str, px: float) -> float:
+    """About how tall a line is typeset: indices and fractions make it taller than its type."""
+    tall = 2.3 if "/" in line or "∂" in line else 1.7 if "[" in line else 1.3
+    return tall * px + 6
 
 
 def _plain_look(lab: QLabel, px: int, colour: str) -> None:

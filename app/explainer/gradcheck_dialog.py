@@ -37,8 +37,8 @@ class GradCheckDialog(QDialog):
         self.progress = QProgressBar()
         self.progress.setRange(0, 0)  # busy until the first report
         lay.addWidget(self.progress)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.clicked.connect(self.cancel)
+        self.cancel_button = QPushButton("Cancel")  # "Close" once the check has ended
+        self.cancel_button.clicked.connect(self._button)
         lay.addWidget(self.cancel_button)
         self.table = QTableWidget(0, 4)
         self.table.setHorizontalHeaderLabels(
@@ -110,7 +110,16 @@ class GradCheckDialog(QDialog):
 
     def _finished(self) -> None:
         self.worker = None
-        self.cancel_button.setEnabled(False)
+        self.cancel_button.setText("Close")
+        self.cancel_button.setEnabled(True)
+        self.cancel_button.setDefault(True)
+
+    def _button(self) -> None:
+        """Cancel while the check runs; Close once it has ended."""
+        if self.worker is not None:
+            self.cancel()
+        else:
+            self.accept()
 
     def cancel(self) -> None:
         """Stop the check at its next progress report (it reports every 0.1 s)."""

@@ -131,9 +131,8 @@ loads a preset, a built-in dataset or a CSV file. Panels closed by mistake come 
 """
 
 
-def guide_html(keys_table: str) -> str:
-    """The Help page: the guide, then the keys table made from the action table."""
-    guide = GUIDE_HTML.format(
+def guide_html() -> str:
+    """The Help page's guide (its keys table stands beside it: guide_dialog.py)."""
+    return GUIDE_HTML.format(
         positive=NORMAL.positive, negative=NORMAL.negative, node_active=NORMAL.node_active
     )
-    return f"{guide}<h3>Keys</h3>{keys_table}"

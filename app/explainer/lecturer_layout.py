@@ -16,7 +16,6 @@ from app.shared.theme import LECTURER, NORMAL, Theme
 SIDE_PLOTS = ("loss", "data", None)  # what key S shows beside the drawing, in turn
 COLUMN_SHARE = 0.34  # of the screen's width: the formula and the side plot, one above the other
 FORMULA_SHARE = 0.58  # of that column's height while a plot is shown
-BAR_SHARE = 0.8  # of the drawing's width: the floating controls
 MARGIN = 16  # pixels between the floating controls and the drawing's bottom edge
 OVERLAY_STYLE = (
     "QToolBar#stepping { background: rgba(40, 40, 40, 215); border: 2px solid #8a8a8a;"
@@ -119,12 +118,15 @@ class LecturerLayout(QObject):
             w.removeToolBar(bar)
             bar.setParent(w.stack)
             bar.setStyleSheet(OVERLAY_STYLE)
+            w.controls.position_on_its_own_line(True)
             w.stack.installEventFilter(self)
             bar.show()
             bar.raise_()
             self._place_controls()
         else:
             w.stack.removeEventFilter(self)
+            w.stack.setContentsMargins(0, 0, 0, 0)
+            w.controls.position_on_its_own_line(False)
             bar.setStyleSheet("")
             w.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
             bar.show()
@@ -132,12 +134,18 @@ class LecturerLayout(QObject):
     def _place_controls(self) -> None:
         if not self.on:
             return
-        bar, area = self.w.toolbar, self.w.stack.rect()
-        hint = bar.sizeHint()  # wide enough for the position line (it is elided, never wraps)
-        width = min(area.width() - 2 * MARGIN, max(hint.width(), round(area.width() * BAR_SHARE)))
-        height = min(area.height(), hint.height())
-        x = area.center().x() - width // 2
-        bar.setGeometry(max(0, x), max(0, area.height() - height - MARGIN), max(0, width), height)
+        stack, bar = self.w.stack, self.w.toolbar
+        area = stack.rect()
+        # the drawing's whole width: the position line ("step 1 · event 4,033 / 8,317 ·
+        # mini-batch of 4 · loss 0.6937") is read in full, not elided
+        width = max(0, area.width() - 2 * MARGIN)
+        height = min(area.height(), bar.sizeHint().height())
+        bar.setGeometry(MARGIN, max(0, area.height() - height - MARGIN), width, height)
+        # the drawing ends above the controls' strip, shown or hidden: they never cover a map
+        # or the caption, and showing them moves nothing
+        reserve = height + 2 * MARGIN
+        if stack.contentsMargins().bottom() != reserve:
+            stack.setContentsMargins(0, 0, 0, reserve)
 
     def eventFilter(self, obj, ev) -> bool:  # noqa: N802 (Qt)
         if obj is self.w.stack and ev.type() == QEvent.Type.Resize:

@@ -16,11 +16,13 @@ import math
 from PySide6.QtCore import QRectF
 from PySide6.QtGui import QFont, QFontMetricsF
 
+from engine.numpy_engine.fmt import num
+
 from .label_place import Placer, Rect, along, inside_circle
 from .network_layout import Scale
 
 BASE_PX = 13.0  # label size in scene units when the scale leaves room (the drawing's own size)
-VALUE_SLOT = "a=0.000"  # what a circle is made to hold (a wider value goes beside it)
+VALUE_SLOT = "δ=−0.0000"  # what a circle is made to hold: a signed δ of 3 digits, "δ=−0.0381"
 NUMBER_SLOT = "−0.0000"  # the width kept for a weight's or bias's number ("b=" added for biases)
 MARKS_LABELLED = 4  # a strip's current units given a label (the rest are outlined only)
 MAX_PX = 72.0  # label size in scene units at most (a view too small for label_px: smaller)
@@ -99,7 +101,7 @@ class LabelLayout:
         v = self.view
         self.set_px(px)
         value_w = self.fm.horizontalAdvance(VALUE_SLOT)
-        sc = Scale.for_labels(value_w, self.fm.height(), bool(v.edge_text))
+        sc = Scale.for_labels(value_w, self.fm.height(), len(v.edge_text))
         if sc != v.geom.scale:  # circles sized for these labels: the items made again
             v.populate(sc)
             self.set_px(px)
@@ -231,21 +233,21 @@ class LabelLayout:
     # ---- at each key press ----
     def node_label(self, item, text: str, centre) -> None:
         """A neuron's value: inside its circle as written, else in the slot the layout gave it
-        beside the circle, else its number alone inside, else none (it is in the hover text)."""
-        number = text.split("=", 1)[-1]
+        beside the circle, else with its symbol and two digits inside ("δ=−0.038"), else its
+        number alone inside, else none (it is in the hover text)."""
+        r = self.view.geom.scale.r
         fits = [
-            inside_circle(
-                self.fm.horizontalAdvance(s) + 4, self.fm.height(), self.view.geom.scale.r
-            )
-            for s in (text, number)
+            s
+            for s in (text, *_shorter(text))
+            if inside_circle(self.fm.horizontalAdvance(s) + 4, self.fm.height(), r)
         ]
-        item.beside = not fits[0] and item.slot is not None
+        item.beside = (not fits or fits[0] != text) and item.slot is not None
         if item.beside:
             item.setText(text)
             if self.recentre(item):
                 return
             item.beside = False
-        item.setText(text if fits[0] else number if fits[1] else "")
+        item.setText(fits[0] if fits else "")
         br = item.boundingRect()
         item.setPos(centre.x() - br.width() / 2, centre.y() - br.height() / 2)
 
@@ -310,3 +312,20 @@ class LabelLayout:
             if abs(y + h / 2 - point[1]) > h:  # not level with its point
                 line.setLine(side, y + h / 2, *point)
                 line.setVisible(True)
+
+
+def _shorter(text: str) -> list[str]:
+    """Shorter ways to write a neuron's "δ=−0.0381": with its symbol and two significant digits
+    ("δ=−0.038"), then the number alone (the hover text keeps every digit)."""
+    symbol, _, number = text.rpartition("=")
+    out = []
+    try:
+        value = float(number.replace("−", "-"))
+    except ValueError:
+        value = None
+    if symbol and value is not None and math.isfinite(value):
+        short = num(value, 2)
+        if short != number:
+            out.append(f"{symbol}={short}")
+    out.append(number)
+    return out

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 STRIP_FROM = 12  # a layer of more units than this is drawn as a strip of cells
 MAX_CELLS = 1000  # cells drawn in one strip; the rest are summarised as "+N more"
 R = 34.0  # circle radius (at least: big labels get bigger circles, see `Scale`)
+SMALL_NET_EDGES = 16  # weights drawn at most for a net to be given room for every one
 COL_GAP = 240.0  # from one layer's centre to the next (at least)
 ROW_GAP = 92.0  # from one circle's centre to the next below it (at least)
 STRIP_W = 44.0  # a strip's width
@@ -31,11 +32,14 @@ class Scale:
     row: float = ROW_GAP  # from one circle's centre to the next below it
 
     @classmethod
-    def for_labels(cls, value_w: float, px: float, numbers: bool) -> Scale:
+    def for_labels(cls, value_w: float, px: float, numbers: int) -> Scale:
         """Circles that hold a value `value_w` wide, `px` tall; between two columns room for
-        weights' numbers (`numbers`) or only for a label beside a circle."""
+        `numbers` weights' numbers (0: only for a label beside a circle)."""
         r = max(R, ((value_w / 2) ** 2 + (px / 2) ** 2) ** 0.5 + 3)
-        col = 2 * r + (4.0 if numbers else 2.5) * px
+        # a small net: 6.5 label heights between two columns of circles, room for each crossing
+        # edge's weight near its own end, off the crossing (4 left 3 of the 2-2-2 example's 8 out)
+        gap = 6.5 if 0 < numbers <= SMALL_NET_EDGES else 4.0 if numbers else 2.5
+        col = 2 * r + gap * px
         return cls(r, max(COL_GAP, col), max(ROW_GAP, 2 * r + 1.4 * px))
 
 

@@ -322,7 +322,8 @@ class NetworkView(QGraphicsView):
         """The current event's strip units and edges whose numbers had no room of their own."""
         for nid in [n for n in vs.highlight_nodes if n in self.nodes][:MARKED_NODES]:
             t = self.node_text[nid]
-            if vs.node_values.get(nid) and not (t.isVisible() and t.text()):
+            whole = vs.node_values.get(nid)  # the current neuron's value in full, beside it
+            if whole and not (t.isVisible() and t.text() == whole):  # when shortened inside
                 x, y = self.geom.circles[self.nodes[nid].key]
                 r = self.geom.scale.r
                 marks.append((vs.node_values[nid], self.labels.node_spots(x, y), (x + r, y)))

@@ -42,25 +42,45 @@ class SessionError(ValueError):
     """A session file that cannot be used; the message is one plain sentence."""
 
 
+def plain(v: Any) -> Any:
+    """`v` as plain Python types only (dict, list, str, int, float, bool, None): NumPy scalars
+    and arrays, tuples and the keys of dicts included, so json.dump never meets an int64."""
+    if isinstance(v, dict):
+        return {str(k): plain(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [plain(x) for x in v]
+    if isinstance(v, np.ndarray):
+        return plain(v.tolist())
+    if isinstance(v, (bool, np.bool_)):
+        return bool(v)
+    if isinstance(v, (int, np.integer)):
+        return int(v)
+    if isinstance(v, (float, np.floating)):
+        return float(v)
+    if v is None or isinstance(v, str):
+        return v
+    raise TypeError(f"a session cannot hold a {type(v).__name__}")
+
+
 def session_dict(explainer) -> dict:
+    """The session as plain Python types (see `plain`)."""
     net, cur = explainer.net, explainer.current
     spec = spec_to_dict(net.spec, cur.before.params)
-    spec["data"] = {"inputs": net.data.inputs.tolist(), "targets": net.data.targets.tolist()}
-    opt = [
-        [{k: v.tolist() for k, v in sw.items()}, {k: v.tolist() for k, v in sb.items()}]
-        for sw, sb in cur.before.opt_state
-    ]
-    return {
-        "format": FORMAT,
-        "network": spec,
-        "data_name": net.data.name,
-        "task": net.data.task,
-        "t": cur.before.t,
-        "opt_state": opt,
-        "event_index": explainer.event_index,
-        "source": explainer.source,
-        "losses": [list(explainer.loss_t), list(explainer.loss_v)],
-    }
+    spec["data"] = {"inputs": net.data.inputs, "targets": net.data.targets}
+    opt = [[dict(sw), dict(sb)] for sw, sb in cur.before.opt_state]
+    return plain(
+        {
+            "format": FORMAT,
+            "network": spec,
+            "data_name": net.data.name,
+            "task": net.data.task,
+            "t": cur.before.t,
+            "opt_state": opt,
+            "event_index": explainer.event_index,
+            "source": explainer.source,
+            "losses": [explainer.loss_t, explainer.loss_v],
+        }
+    )
 
 
 def save_session(explainer, path: str | Path) -> Path:

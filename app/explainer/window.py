@@ -25,6 +25,7 @@ from app.shared.theme import NORMAL
 from engine.numpy_engine.fmt import num
 from engine.numpy_engine.views import decision_grid, fit_curve, grid_resolution
 
+from . import first_layout
 from .cell_pick import Picker, pick
 from .code_panel import add_code_dock
 from .controls import StepControls
@@ -104,7 +105,8 @@ class ExplainerWindow(FileDialogs, QMainWindow):
         self._live_ticks = 0
         self._grid_for: object = None
         self._wire()
-        self.resize(1500, 950)
+        room = self.screen().availableGeometry()  # a wider first window where the screen has room
+        self.resize(first_layout.first_width(room.width()), 950)
         restored = self._restore() if restore else False
         if not restored:  # the first layout: the drawing gets the room, the plots a strip
             QTimer.singleShot(0, self._default_layout)
@@ -139,13 +141,7 @@ class ExplainerWindow(FileDialogs, QMainWindow):
         return stack
 
     def _default_layout(self) -> None:
-        self.resizeDocks([self.docks["Plots"]], [250], Qt.Orientation.Vertical)
-        self.resizeDocks(
-            [self.docks["Setup"], self.docks["Events"]], [400, 280], Qt.Orientation.Vertical
-        )
-        self.resizeDocks(
-            [self.docks["Setup"], self.docks["Formula"]], [300, 420], Qt.Orientation.Horizontal
-        )
+        first_layout.arrange(self)
 
     # ---- wiring ----
     def guard(self, fn):
@@ -168,6 +164,7 @@ class ExplainerWindow(FileDialogs, QMainWindow):
         c.phase.connect(g(ex.jump_phase))
         c.next_step.connect(g(ex.next_training_step))
         c.train_toggled.connect(g(self.set_training))
+        c.train_speed.connect(g(ex.set_train_speed))
         self.view.edit_weight.connect(g(self.edit_weight))
         self.picker = Picker()  # a pixel (or unit) and a unit: that weight's gradient
         self.conv_view.cell_clicked.connect(

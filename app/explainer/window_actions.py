@@ -10,7 +10,7 @@ from app.shared.messages import open_box
 
 from . import jumps
 from .code_export import code_actions
-from .help_text import guide_html
+from .guide_dialog import show_guide
 from .lesson_mode import lesson_actions
 
 EXPORTS = (
@@ -117,12 +117,6 @@ def _view_actions(w) -> list[Action]:
 
 def show_keys(w) -> None:
     open_box(w, keys_html(w.table), "Keys", rich=True)
-
-
-def show_guide(w) -> None:
-    """Help → Guide: the four phases, stepping back, the colours, then every key."""
-    box = open_box(w, guide_html(keys_html(w.table)), "Backprop Studio — guide", rich=True)
-    box.setMinimumWidth(560)
 
 
 def add_panel_actions(w: QMainWindow, docks: dict) -> None:

@@ -24,6 +24,27 @@ SERIES_COLOURS = (
 )
 
 
+PHASES = ("forward", "loss", "backward", "update")
+
+
+def relative_luminance(hex_colour: str) -> float:
+    """WCAG 2's relative luminance of an #rrggbb colour: 0 for black, 1 for white."""
+    c = [int(hex_colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    r, g, b = (x / 12.92 if x <= 0.04045 else ((x + 0.055) / 1.055) ** 2.4 for x in c)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_ratio(a: str, b: str) -> float:
+    """WCAG 2's contrast ratio of two colours, 1 (the same) to 21 (black on white)."""
+    hi, lo = sorted((relative_luminance(a), relative_luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def text_on(fill: str, dark: str = "#000000", light: str = "#ffffff") -> str:
+    """The text colour, `dark` or `light`, that reads better on a cell filled with `fill`."""
+    return dark if contrast_ratio(fill, dark) >= contrast_ratio(fill, light) else light
+
+
 def series_colour(i: int) -> tuple[int, int, int]:
     return SERIES_COLOURS[i % len(SERIES_COLOURS)]
 
@@ -46,6 +67,16 @@ class Theme:
     node_text: str
     formula_px: int  # pixel height of the formula's main lines
     label_px: int  # the least on-screen pixel height of the drawing's labels
+    # the four phases' colours (the formula's result and phase name): each at least 4.5:1
+    # against `window` (WCAG AA for text; tests/app/test_lecturer_colours.py measures it)
+    forward: str
+    loss: str
+    backward: str
+    update: str
+
+    def phase_colour(self, phase: str) -> str:
+        """The colour of a phase's name and result; the text colour for anything else."""
+        return getattr(self, phase) if phase in PHASES else self.text
 
     @property
     def note_pt(self) -> int:
@@ -78,6 +109,10 @@ NORMAL = Theme(
     node_text="#111111",
     formula_px=22,
     label_px=14,
+    forward="#1a67a0",  # the forward blue (#1f77b4), darkened to 5.5:1 on the window
+    loss="#7e4fa8",
+    backward="#c0282a",
+    update="#1e7b1e",  # darker than #2ca02c, which is 3.3:1 on the window
 )
 LECTURER = Theme(
     name="lecturer",
@@ -96,4 +131,8 @@ LECTURER = Theme(
     node_text="#ffffff",
     formula_px=36,
     label_px=28,
+    forward="#56b4e9",  # Okabe–Ito sky blue, 9.1:1 on black
+    loss="#d49bd0",
+    backward="#ff7b7b",
+    update="#3ddc97",
 )

@@ -26,18 +26,7 @@ from .typeset_child import svg_of_line, warm
 CACHE_BYTES = 96 * 2**20  # typeset lines kept (a line at 22 px is about 60 KB, at 36 px 150 KB)
 CACHE_ITEMS = 3000  # refusals remembered
 MAX_RESTARTS = 1  # a typesetting process that dies is started again once
-_PHASE_COLOURS = {
-    "forward": "#1f77b4",
-    "loss": "#9467bd",
-    "backward": "#d62728",
-    "update": "#2ca02c",
-}
-
 Key = tuple[str, int, str]  # (a line of the trace's notation, pixel size, colour)
-
-
-def phase_colour(phase: str) -> str:
-    return _PHASE_COLOURS.get(phase, "#333333")
 
 
 def raster(svg: str, scale: float = 1.0) -> QImage:

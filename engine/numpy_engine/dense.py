@@ -50,9 +50,13 @@ def z_event(c: StepArrays, s: int, k: int, j: int) -> Event:
     W, b = c.params[k]
     a_prev, z = c.fw.A[k][s], c.fw.Z[k][s]
     n_in = W.shape[1]
-    terms_sym = [f"w[{l}][{j}][{i}]·a[{l - 1}][{i}]" for i in range(min(n_in, 3))]
-    sym = " + ".join(terms_sym) + (" + …" if n_in > 3 else "") + f" + b[{l}][{j}]"
     top, rest = largest(W[j] * a_prev, MAX_TERMS)
+    if n_in > LONG_SUM:  # the symbols of the very terms the numbers below write, in their order
+        terms_sym = [f"w[{l}][{j}][{i}]·a[{l - 1}][{i}]" for i in top]
+        sym = " + ".join(terms_sym) + f" + … ({n_in - len(top)} more terms) + b[{l}][{j}]"
+    else:
+        terms_sym = [f"w[{l}][{j}][{i}]·a[{l - 1}][{i}]" for i in range(min(n_in, 3))]
+        sym = " + ".join(terms_sym) + (" + …" if n_in > 3 else "") + f" + b[{l}][{j}]"
     terms = [f"{par(W[j, i])}·{par(a_prev[i])}" for i in top]
     prev = c.model.layer(k).in_shape
     return Event(

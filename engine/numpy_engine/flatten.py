@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .fmt import num
 from .ids import node
 from .layer_def import LayerDef
 from .trace_events import Event, StepArrays
@@ -34,12 +35,15 @@ def grad_event(c: StepArrays, k: int, r: int) -> Event:
 def fw_event(c: StepArrays, s: int, k: int, r: int) -> Event:
     l, d = k + 1, c.model.layer(k)
     ch, h, w = d.in_shape
+    first = float(c.fw.A[l][s, 0])
+    # one event for the whole vector: its value is the vector's first entry, and says so
     return Event(
         "forward",
-        f"a[{l}]",
+        f"a[{l}][0]",
         f"a[{l}] = flatten(a[{k}]): a[{l}][(c·{h} + y)·{w} + x] = a[{k}][c][y][x]",
-        f"{ch}×{h}×{w} maps → {d.units} values",
-        float(c.fw.A[l][s, 0]),
+        f"{ch}×{h}×{w} maps → {d.units} values;  the first: a[{l}][0] = a[{k}][0][0][0] = "
+        f"{num(first)}",
+        first,
         tuple(node(l, j) for j in range(min(d.units, 16))),
         (),
         c.rows[s],

@@ -4,6 +4,8 @@ lines are in the trace's notation; latex.to_latex translates each."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 SHORT_SIDE = 14  # a left-hand side this short stays on the line of what it equals
 
 
@@ -22,20 +24,39 @@ def _split_top(s: str, sep: str) -> list[str]:
     return parts
 
 
-def plain_lines(text: str, width: int = 0) -> list[str]:
+INDEX_WEIGHT = 0.8  # an index character's typeset width, in characters of the main line
+
+
+def typeset_len(s: str) -> float:
+    """About how wide `s` is once typeset, in characters of the main line: the brackets of
+    w[1][2,0,0,0] vanish and what they hold becomes a smaller super- or subscript, so a conv
+    term of 26 characters is typeset about as wide as 15 (measured at 36 px)."""
+    depth, out = 0, 0.0
+    for c in s:
+        if c == "[":
+            depth += 1
+        elif c == "]":
+            depth = max(0, depth - 1)
+        else:
+            out += INDEX_WEIGHT if depth else 1.0
+    return out
+
+
+def plain_lines(text: str, width: float = 0, size: Callable[[str], float] = len) -> list[str]:
     """The statements of a formula in the trace's notation, one per line ("a; b" is two lines).
-    With `width`, a statement longer than that many characters is also broken before a
-    top-level "=", and a long sum before a top-level " + " (continuation lines start with it)."""
+    With `width`, a statement longer than that (measured by `size`: characters by default) is
+    also broken before a top-level "=", and a long sum before a top-level " + " (continuation
+    lines start with it)."""
     lines: list[str] = []
     for part in _split_top(text, ";"):
         part = part.strip()
         if part:
-            lines.extend(_break(part, width) if width else [part])
+            lines.extend(_break(part, width, size) if width else [part])
     return lines
 
 
-def _break(s: str, width: int) -> list[str]:
-    if len(s) <= width:
+def _break(s: str, width: float, size: Callable[[str], float]) -> list[str]:
+    if size(s) <= width:
         return [s]
     pieces: list[str] = []
     eq = _split_top(s, " = ")
@@ -46,7 +67,7 @@ def _break(s: str, width: int) -> list[str]:
         terms = _split_top(chunk, " + ")
         line = terms[0]
         for t in terms[1:]:
-            if len(line) + 3 + len(t) > width:
+            if size(line) + 3 + size(t) > width:
                 pieces.append(line)
                 line = "+ " + t
             else:

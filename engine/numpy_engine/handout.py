@@ -28,20 +28,21 @@ class EventTex:
     value: str  # symbol = value, e.g. a^{(1)}_{0} = 0.593269
 
 
-def event_lines(e: Event, width: int = LINE_WIDTH) -> EventTex:
+def event_lines(e: Event, width: float = LINE_WIDTH, size=len) -> EventTex:
     """One event's lines in the trace's notation, as typeset: the formula's statements, the
     numbers (the first starting with "=" where it reads so) and "symbol = value". Each line is
-    what latex.to_latex translates (the formula panel sends these to its typesetting process)."""
-    numbers = plain_lines(e.substituted, width)
+    what latex.to_latex translates (the formula panel sends these to its typesetting process).
+    `size` measures a line against `width` (formula_lines.typeset_len: as typeset)."""
+    numbers = plain_lines(e.substituted, width, size)
     if numbers and not _ASSIGNS.match(e.substituted):
         numbers[0] = "= " + numbers[0]
-    formula = tuple(plain_lines(e.formula, width))
+    formula = tuple(plain_lines(e.formula, width, size))
     return EventTex(e.symbol, formula, tuple(numbers), f"{e.symbol} = {num(e.value, 6)}")
 
 
-def event_tex(e: Event, width: int = LINE_WIDTH) -> EventTex:
+def event_tex(e: Event, width: float = LINE_WIDTH, size=len) -> EventTex:
     """One event as LaTeX lines (math mode, no delimiters)."""
-    t = event_lines(e, width)
+    t = event_lines(e, width, size)
     return EventTex(
         to_latex(t.symbol),
         tuple(map(to_latex, t.formula)),

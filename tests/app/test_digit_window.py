@@ -193,3 +193,35 @@ def test_clicking_a_pixel_and_a_hidden_unit_shows_that_weights_gradient(qtbot, w
     assert ev.phase == "backward" and ev.layer == 2 and ev.index == (unit, pixel)
     c = w.explainer.current.events.arrays
     assert ev.value == pytest.approx(float(c.bw.grads[1][0][unit, pixel]), rel=1e-9, abs=1e-15)
+
+
+@pytest.mark.parametrize("name", ["fast-cnn", "mlp"])
+def test_every_map_and_label_of_a_digit_stays_in_its_column_above_the_caption(window, files, name):
+    """Issue 23, defect 10: on the fast CNN "8 of 16 maps" showed 5, map ch 5 ran over the
+    caption and the column headers collided; the MLP's "256 units, 16 a row" was cut."""
+    from PySide6.QtGui import QFontMetricsF
+
+    from app.explainer.conv_layout import spots
+
+    w = window
+    w.open_network(files[name])
+    jumps.next_part(w.explainer)
+    jumps.next_part(w.explainer)
+    cv = w.conv_view
+    label = cv._label_room()
+    bottom = cv.height() - label - 4  # the caption's top
+    gap = cv._gap()
+    x, right_edges = gap, []
+    for col, (cell, width, per) in zip(cv.state.columns, cv._layout(), strict=True):
+        for g, gx, top in spots(col, x, cell, per, label):
+            h, wd = g.values.shape
+            assert top + h * cell <= bottom + 0.5, (col.title, g.label)
+            assert gx + wd * cell <= x + width + 0.5, (col.title, g.label)
+            if g.label:
+                room = max(width, width + gap * 0.8 - (gx - x))
+                f = QFontMetricsF(cv._fitting_label(g.label, room))
+                assert f.horizontalAdvance(g.label) <= room, g.label
+        right_edges.append((x, x + width))
+        x += width + gap
+    assert all(a[1] < b[0] for a, b in zip(right_edges, right_edges[1:], strict=False))
+    assert x - gap <= cv.width() + 0.5

@@ -139,7 +139,7 @@ def test_a_wide_layer_is_a_strip_with_its_current_units_labelled(window, tmp_pat
 
 def test_lecturer_size_labels_fit_whole_in_a_big_enough_view(qtbot, window):
     window.resize(1800, 1300)
-    for name in ("Plots", "Setup"):
+    for name in ("Plots", "Setup", "Events"):  # the left docks share the (wider) Setup width
         window.docks[name].hide()
     qtbot.wait(10)
     assert window.open_network(str(PRESET_DIR / "mazur_2_2_2.json"))
@@ -156,7 +156,7 @@ def test_lecturer_size_labels_fit_whole_in_a_big_enough_view(qtbot, window):
 
 
 def test_a_view_too_small_hides_labels_but_still_labels_the_current_neuron(qtbot, window, tmp_path):
-    window.resize(1500, 950)
+    window.resize(1760, 950)  # the first window on a 1920-px screen (Setup as wide as it opens)
     window.docks["Plots"].hide()  # a view of about 850 × 650: 12 rows of 28 px labels at most
     qtbot.wait(10)
     assert window.open_network(net_file(tmp_path, [12, 12], "spiral"))
@@ -180,3 +180,47 @@ def test_hovering_a_strip_names_the_cell_under_the_pointer(window, tmp_path):
     s = strip.strip
     assert strip.hover_id(QPointF(s.x + 1, s.cell_y(17))) == "n2_17"
     assert "neuron 17 of layer 2" in window.view.tooltip_provider("n2_17")
+
+
+@pytest.mark.parametrize("preset", ["mazur_2_2_2.json", "xor_2_2_1.json", "design_example.json"])
+def test_every_weight_of_a_small_net_is_labelled_beside_its_own_edge(window, preset):
+    """Issue 23, defect 7: the 2-2-2 example's first frame labelled 5 of its 8 weights and put
+    "0.2" on the crossing. Each label now lies on its own edge, nearer it than any other."""
+    from app.explainer.label_place import crosses
+
+    w, v = window, window.view
+    assert w.open_network(str(PRESET_DIR / preset))
+    segs = {e: (*it.line().p1().toTuple(), *it.line().p2().toTuple()) for e, it in v.edges.items()}
+
+    def dist(seg, p):  # from point p to a segment
+        x1, y1, x2, y2 = seg
+        dx, dy = x2 - x1, y2 - y1
+        t = max(0.0, min(1.0, ((p[0] - x1) * dx + (p[1] - y1) * dy) / (dx * dx + dy * dy)))
+        return math.hypot(x1 + t * dx - p[0], y1 + t * dy - p[1])
+
+    assert v.edge_text and set(v.edge_text) == set(segs)
+    for eid, t in v.edge_text.items():
+        assert t.isVisible() and t.text(), eid
+        r = t.sceneBoundingRect()
+        box, centre = r.getRect(), r.center().toTuple()
+        others = [dist(s, centre) for e, s in segs.items() if e != eid]
+        assert crosses(segs[eid], box) or dist(segs[eid], centre) <= r.height(), eid
+        assert dist(segs[eid], centre) < min(others, default=math.inf), eid
+
+
+def test_a_backward_value_is_drawn_once_reached_and_with_its_symbol(window):
+    """Issue 23, defect 9: on the 2-2-2 example's backward pass the second output showed
+    "−0.0381" without "δ=". Each neuron's label names its symbol, and a δ shows only once its
+    event is reached."""
+    w, ex = window, window.explainer
+    assert w.open_network(str(PRESET_DIR / "mazur_2_2_2.json"))
+    ex.jump_phase("backward")
+    lay = ex.current.events.layout
+    while ex.event.phase == "backward":
+        for nid, t in w.view.node_text.items():
+            if t.isVisible() and t.text():
+                assert "=" in t.text(), (ex.event_index, nid, t.text())
+            l, j = (int(x) for x in nid[1:].split("_"))
+            if l == 2 and t.text().startswith("δ="):
+                assert lay.delta(l, 0, j) <= ex.event_index
+        ex.next()

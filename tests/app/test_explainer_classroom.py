@@ -216,6 +216,12 @@ def test_f1_opens_the_guide_with_the_phases_colours_and_keys(qtbot, window):
     for words in ("Forward", "Loss", "Backward", "Update", "blue", "orange", "Left", "Space"):
         assert words in text, words
     assert "Gradient check" in text  # the keys table, made from the action table
+    # issue 23, defect 13: it fits a 1080-pixel screen, its keys in sight beside the guide
+    room = window.screen().availableGeometry()
+    assert box.height() <= 0.9 * room.height() and box.width() <= room.width()
+    assert box.keys.isVisible() and box.keys.width() >= 0.3 * box.width()
+    keys_h = box.keys.document().size().height()
+    assert keys_h <= box.keys.viewport().height() or box.keys.verticalScrollBar().maximum() > 0
     box.close()
 
 
@@ -249,3 +255,24 @@ def test_regression_data_is_coloured_by_value_and_the_map_fills_its_panel(window
     (x0, x1), (y0, y1) = p.data_plot.viewRange()
     assert np.allclose([x0, x1, y0, y1], [rect.left(), rect.right(), rect.top(), rect.bottom()])
     assert p.scatter.opts["size"] <= 5
+
+
+def test_the_setup_panel_is_wide_enough_for_preset_names_and_the_network_table(qtbot, window):
+    """Issue 23: preset names were cut off and the Network table scrolled sideways."""
+    from PySide6.QtWidgets import QScrollArea
+
+    w = window
+    w.resize(1760, 950)
+    w.open_network(str(PRESET_DIR / "spiral_deep.json"))  # the table's widest content
+    w._default_layout()
+    qtbot.wait(50)
+    box = w.data_panel.presets
+    longest = max(box.fontMetrics().horizontalAdvance(box.itemText(i)) for i in range(box.count()))
+    assert box.width() >= longest + 20  # the text and the arrow
+    tabs = w.docks["Setup"].widget()
+    tabs.setCurrentIndex(1)
+    qtbot.wait(50)
+    assert w.editor.table.horizontalScrollBar().maximum() == 0
+    for area in w.editor.findChildren(QScrollArea):
+        assert area.horizontalScrollBar().maximum() == 0
+    assert w.docks["Setup"].width() <= w.width() // 3

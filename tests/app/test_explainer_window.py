@@ -181,7 +181,11 @@ def test_gradient_check_dialog(qtbot, window):
     qtbot.waitUntil(lambda: not dlg.running, timeout=10000)  # it runs in a worker thread
     assert dlg.table.rowCount() == 12
     assert "agree" in dlg.summary.text()
-    dlg.close()
+    # issue 23, defect 13: its button closes it once the check has ended (a greyed Cancel did not)
+    qtbot.waitUntil(lambda: dlg.cancel_button.text() == "Close", timeout=5000)
+    assert dlg.cancel_button.isEnabled() and dlg.isVisible()
+    qtbot.mouseClick(dlg.cancel_button, Qt.MouseButton.LeftButton)
+    assert not dlg.isVisible()
 
 
 def test_lecturer_mode_is_large_dark_and_hides_controls_until_the_mouse_moves(qtbot, window):
@@ -284,3 +288,25 @@ def test_biases_are_drawn_and_show_their_new_value_in_the_update_phase(window):
     b_new = ex.current.after.params[1][1][0]
     assert ex.event.symbol == "b[2][0]" and b_new != b_old
     assert window.view.bias_text["n2_0"].text() == f"b={num(b_new, 3)}"
+
+
+def test_continuous_training_has_a_speed_with_a_watchable_default(qtbot, window):
+    """Issue 23: T trained at about 36,000 steps/s; a speed control paces the child process."""
+    from engine.numpy_engine.stream import DEFAULT_SPEED, SPEEDS
+
+    w, ex = window, window.explainer
+    box = w.controls.train_pace
+    assert box.currentData() == DEFAULT_SPEED == ex.speed.value and 10 <= DEFAULT_SPEED <= 300
+    box.setCurrentIndex(SPEEDS.index(0))
+    assert ex.speed.value == 0.0 and box.currentText() == "full speed"
+    box.setCurrentIndex(SPEEDS.index(30))
+    assert ex.speed.value == 30.0
+    for bad in (-1.0, float("nan"), float("inf"), "fast", None, True):
+        assert not ex.set_train_speed(bad)
+    assert ex.speed.value == 30.0
+    w.open_network(MAZUR)
+    ex.start_training()
+    ex.set_train_speed(1000)  # while it runs
+    qtbot.waitUntil(lambda: len(ex.loss_t) > 3, timeout=10_000)
+    ex.stop_training()
+    assert not ex.training

@@ -14,6 +14,7 @@ from app.explainer.data_panel import PRESET_DIR
 from app.explainer.export_actions import FRAME_PX, _drawing, frame
 from app.shared.typeset import raster, typesetter
 from app.shared.typeset_child import svg_of
+from engine.numpy_engine.formula_lines import typeset_len
 from engine.numpy_engine.handout import event_tex
 from engine.numpy_engine.latex import to_latex
 
@@ -31,7 +32,7 @@ def test_every_line_of_the_event_is_typeset_then_shown_as_an_image(qtbot, window
     assert w.open_network(MAZUR)
     qtbot.waitUntil(lambda: all_typeset(w), timeout=10_000)
     ev = w.explainer.event
-    t = event_tex(ev, w.formula._line_chars())  # broken to the panel's width
+    t = event_tex(ev, w.formula._chars, typeset_len)  # broken to the panel's width
     assert [to_latex(line) for line, _ in w.formula._shown] == [*t.formula, *t.numbers, t.value]
     lab = w.formula.line_labels[0]
     assert lab.pixmap().height() >= w.theme.formula_px  # a line is at least its type size
@@ -48,7 +49,7 @@ def test_the_events_ahead_of_the_cursor_are_typeset_before_the_learner_gets_ther
         lambda: not idle.isActive() and ts.pending() == 0 and all_typeset(w), timeout=20_000
     )
     ev_next = w.explainer.current.events[w.explainer.event_index + 1]
-    px = w.theme.formula_px
+    px = w.formula.px
     for line, colour in w.formula.lines(ev_next):
         assert ts.image(line, px, colour) is not None, line
     w.explainer.next()

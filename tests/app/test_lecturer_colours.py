@@ -78,3 +78,39 @@ def test_formula_and_label_sizes_are_large_in_lecturer_mode():
     assert LECTURER.note_pt * 96 / 72 >= 17  # the formula's notes are large enough to read
     assert (NORMAL.label_px, LECTURER.label_px) == (14, 28)
     assert LECTURER.formula_px > NORMAL.formula_px
+
+
+def wcag_contrast(a: str, b: str) -> float:
+    """WCAG 2's contrast ratio, computed here from `linear` (not from the theme's own helper)."""
+    la, lb = (float(np.array([0.2126, 0.7152, 0.0722]) @ linear(c)) for c in (a, b))
+    return (max(la, lb) + 0.05) / (min(la, lb) + 0.05)
+
+
+@pytest.mark.parametrize("theme", [NORMAL, LECTURER], ids=lambda t: t.name)
+@pytest.mark.parametrize("phase", ["forward", "loss", "backward", "update"])
+def test_every_phase_colour_reads_on_its_background(theme, phase):
+    """Issue 23, defect 4: the result line is drawn in its phase's colour; on the lecturer's black
+    it was #1F77B4 (3.9:1) and #D62728 (4.1:1), the faintest line on the wall."""
+    colour = theme.phase_colour(phase)
+    assert colour != theme.text
+    assert wcag_contrast(colour, theme.window) >= 4.5
+    assert wcag_contrast(colour, theme.canvas) >= 4.5
+    assert theme.phase_colour("no such phase") == theme.text
+
+
+def test_the_phase_colours_follow_the_mode_and_stay_apart():
+    assert LECTURER.phase_colour("forward") != NORMAL.phase_colour("forward")
+    for th in (NORMAL, LECTURER):
+        cols = [th.phase_colour(p) for p in ("forward", "loss", "backward", "update")]
+        assert min(delta_e(a, b) for i, a in enumerate(cols) for b in cols[i + 1 :]) > 20
+
+
+@pytest.mark.parametrize("fill", ["#ffffff", "#000000", "#d9d9d9", "#1a1a1a", "#56b4e9", "#e69f00"])
+def test_cell_text_is_chosen_by_the_cell_lightness(fill):
+    """Issue 23, defect 3: the text on a map's cell is black or white, whichever reads better."""
+    from app.shared.theme import text_on
+
+    chosen = text_on(fill)
+    other = "#ffffff" if chosen == "#000000" else "#000000"
+    assert wcag_contrast(chosen, fill) >= wcag_contrast(other, fill)
+    assert wcag_contrast(chosen, fill) >= 4.5

@@ -105,10 +105,11 @@ def test_the_controls_type_is_the_normal_size_times_the_theme_scale(qtbot, windo
 def test_escape_restores_the_exact_layout(qtbot, window):
     w = window
     w.open_network(MAZUR)
-    w.resize(1300, 900)
+    w.resize(1500, 900)
+    settle()
+    w.docks["Setup"].setVisible(False)  # a layout of the user's own
     settle()
     w.resizeDocks([w.docks["Formula"]], [401], Qt.Orientation.Horizontal)
-    w.docks["Setup"].setVisible(False)  # a layout of the user's own
     settle()
     geometry = w.geometry()
     docks = {n: (d.geometry(), d.isVisible()) for n, d in w.docks.items()}
@@ -183,3 +184,86 @@ def test_the_formula_panel_takes_the_normal_background_again_after_esc(qtbot, wi
     assert panel.palette().color(QPalette.ColorRole.Window) == QColor(LECTURER.window)
     w.set_lecturer(False)
     assert panel.palette().color(QPalette.ColorRole.Window) == QColor(NORMAL.window)
+
+
+def test_a_conv_sum_wraps_several_terms_a_line_and_its_result_is_in_sight(qtbot, window):
+    """Issue 23, defect 2: on the tiny CNN, F11 then M wrote a conv z one term per line and the
+    result fell below the panel's edge. Also: the result is in the lecturer's phase colour, and
+    with the side plot off the formula grows into the panel's height."""
+    from app.explainer import jumps
+
+    w = window
+    lecture(qtbot, w, str(PRESET_DIR / "cnn_tiny_digits.json"))
+    jumps.to_largest(w.explainer)
+    settle()
+    f = w.formula
+    ev = w.explainer.event
+    assert ev.kind == "z" and ev.substituted.count(" + ") >= 9
+    assert 1 <= len(f._shown) <= 10  # 9 products and a bias: several terms a line
+    assert f._shown[-1][1] == LECTURER.phase_colour("forward")
+    qtbot.waitUntil(lambda: f.typeset_lines() == len(f._shown), timeout=20_000)
+    settle()
+    result = f.line_labels[len(f._shown) - 1]
+    top = result.mapTo(f.viewport(), result.rect().topLeft()).y()
+    assert top >= 0 and top + result.height() <= f.viewport().height()
+    small = f.px
+    for _ in range(2):  # S twice: loss -> data -> no plot
+        w.lecture.cycle_side()
+    settle()
+    w.explainer.home()  # a short formula in a tall panel
+    settle()
+    assert not w.docks["Plots"].isVisible()
+    assert f.px > LECTURER.formula_px and f.px >= small
+
+
+def test_a_cnn_fills_the_drawing_in_large_clear_labels_above_the_controls(qtbot, window):
+    """Issue 23, defect 5: on the tiny CNN the grids sat top-left in 40–45% of the drawing, the
+    labels were dark grey on black, the step bar cut its position text and covered a map."""
+    from app.explainer import jumps
+    from app.explainer.conv_layout import spots
+
+    w = window
+    lecture(qtbot, w, str(PRESET_DIR / "cnn_tiny_digits.json"))
+    for move in (jumps.to_largest, lambda ex: ex.jump_phase("backward"), jumps.next_part):
+        move(w.explainer)
+    settle()
+    cv, bar = w.conv_view, w.toolbar
+    assert w.stack.currentWidget() is cv and bar.isVisible()
+    used = sum(width for _, width, _ in cv._layout()) + cv._gap() * (len(cv.state.columns) + 1)
+    assert used >= 0.9 * cv.width()  # the columns use the drawing's width
+    assert cv.mapTo(w.stack, cv.rect().bottomLeft()).y() < bar.geometry().top()  # nothing under
+    pos = w.controls.position
+    assert pos.fontMetrics().horizontalAdvance(pos.text()) <= pos.width()  # read in full
+    assert cv._label_font().pixelSize() >= LECTURER.label_px
+    img = cv.grab().toImage()  # the first grid's label ("ch 0") is drawn in the text's white
+    col, (cell, _, per) = cv.state.columns[0], cv._layout()[0]
+    g, gx, top = next(spots(col, cv._gap(), cell, per, cv._label_room()))
+    assert g.label == "ch 0"
+    rows = range(int(top - cv._label_room()), int(top))
+    assert max(img.pixelColor(x, y).lightness() for x in range(int(gx), int(gx) + 60)
+               for y in rows) >= 250  # fmt: skip
+    w.set_lecturer(False)
+    assert w.stack.contentsMargins().bottom() == 0 and w.controls.position.parent() is not None
+
+
+def test_zeros_and_the_course_letters_stay_readable_on_light_cells(qtbot, window):
+    """Issue 23, defect 3: on preset 17 in lecturer mode a 0 was a white cell with white text, so
+    its letter (c, g, k) and its value vanished. The ink is chosen by the cell's lightness."""
+    import numpy as np
+
+    from app.explainer.conv_layout import spots
+
+    w = window
+    lecture(qtbot, w, str(PRESET_DIR / "cnn_conv_4x3_symbols.json"))
+    cv = w.conv_view
+    img = cv.grab().toImage()
+    col, (cell, _, per) = cv.state.columns[0], cv._layout()[0]
+    g, gx, top = next(spots(col, cv._gap(), cell, per, cv._label_room()))
+    zeros = list(zip(*np.nonzero(g.values == 0), strict=True))
+    assert len(zeros) >= 3 and g.names  # c, g, k on the preset's input
+    for r, c in zeros:
+        x0, y0 = int(gx + c * cell) + 4, int(top + r * cell) + 4
+        inside = [img.pixelColor(x, y).lightness() for x in range(x0, x0 + int(cell) - 8)
+                  for y in range(y0, y0 + int(cell) - 8)]  # fmt: skip
+        assert max(inside) >= 250  # a light cell
+        assert sum(v < 80 for v in inside) >= 30, (r, c)  # dark ink: its letter and its 0

@@ -259,3 +259,16 @@ def test_trace_latex_refuses_a_handout_too_big_before_running(tmp_path, capsys):
     code = main(["trace", str(PRESETS / "spiral_deep.json"), "--latex", str(out)])
     err = capsys.readouterr().err
     assert code == 2 and f"{MAX_HANDOUT_EVENTS:,}" in err and not out.exists()
+
+
+def test_a_line_is_measured_as_typeset_so_conv_terms_share_a_line():
+    """Issue 23, defect 2: the brackets of an index vanish when typeset and what they hold is
+    smaller, so a conv term is measured shorter than its characters and several share a line."""
+    from engine.numpy_engine.formula_lines import plain_lines, typeset_len
+
+    term = "w[1][2,0,0,0]·a[0][0,8,8]"
+    assert typeset_len(term) == pytest.approx(3 + 0.8 * 14) and typeset_len("0.25 + 1") == 8
+    s = " + ".join([term] * 9)
+    by_chars, as_typeset = plain_lines(s, 41), plain_lines(s, 41, typeset_len)
+    assert len(by_chars) == 9 and len(as_typeset) == 5
+    assert " ".join(as_typeset) == s  # nothing lost or added

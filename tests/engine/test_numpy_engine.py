@@ -299,3 +299,55 @@ def test_wide_layers_are_traced_as_summaries():
 
 def spec_inputs(spec):
     return np.array(spec.data.inputs)
+
+
+def test_the_perceptron_meets_the_step_functions_edge_exactly():
+    """Issue 23, defect 8: the AND preset's weights are exact in binary, so for (1, 1) z is
+    exactly 0 (it was 0.3 − 0.2 − 0.1 = −2.776e−17) and step(0) = 1, as a hand calculation says."""
+    net = Network.from_file(PRESETS / "perceptron_and.json")
+    st = net.initial_state()
+    for W, b in st.params:  # every parameter a multiple of 1/64: exact in binary
+        assert all((v * 64).is_integer() for v in [*W.ravel().tolist(), *b.ravel().tolist()])
+    r = net.step(st)
+    z = {e.sample: e for e in r.events if e.kind == "z"}
+    x = net.data.inputs
+    s = next(i for i, row in enumerate(x.tolist()) if row == [1.0, 1.0])
+    assert z[s].value == 0.0 and z[s].substituted.endswith("= 0")
+    a = next(e for e in r.events if e.kind == "a" and e.sample == s)
+    assert a.value == 1.0 and "step(0) = 1" in a.substituted
+
+
+def test_a_long_sum_writes_its_symbols_with_the_terms_its_numbers_write():
+    """Issue 23, defect 10: a 784-term z read w[..][0]·a[0] + w[..][1]·a[1] + … while its numbers
+    were the 7 largest terms (i = 427, 212, …). Both lines now name the same terms, in order."""
+    rng = np.random.default_rng(3)
+    x, y = rng.normal(size=(2, 40)), np.array([[1.0], [0.0]])
+    d = {"layers": [{"units": 40}, {"units": 3, "activation": "tanh"},
+                    {"units": 1, "activation": "sigmoid"}],
+         "loss": "bce", "optimizer": {"name": "sgd", "lr": 0.1},
+         "data": {"inputs": x.tolist(), "targets": y.tolist()}}  # fmt: skip
+    net = Network(parse_network(d))
+    r = net.step(net.initial_state())
+    for e in (r.events[i] for i in range(len(r.events))):
+        if e.kind != "z" or e.layer != 1:
+            continue
+        top = [t[0] for t in e.detail["terms"]]
+        assert [int(i) for i in re.findall(r"·a\[0\]\[(\d+)\]", e.formula)] == top
+        assert "(33 more terms)" in e.formula and "(33 more terms)" in e.substituted
+        W, a = r.before.params[0][0], x[e.sample]
+        assert [f"{float(W[e.index[0], i] * a[i]):.3g}" for i in top] == [
+            f"{t[1]:.3g}" for t in e.detail["terms"]
+        ]
+
+
+def test_the_flatten_event_says_its_value_is_the_first_of_the_vector():
+    """Issue 23, defect 10: the flatten event reported one value, "a[1] = −0.424", for 784."""
+    d = json.loads((PRESETS / "cnn_tiny_digits.json").read_text())
+    net = Network(parse_network(d))
+    r = net.step(net.initial_state())
+    ev = next(r.events[i] for i in range(len(r.events)) if r.events[i].kind == "flatten")
+    l = ev.layer
+    assert ev.symbol == f"a[{l}][0]" and ev.value == r.events.arrays.fw.A[l][0, 0]
+    from engine.numpy_engine.fmt import num
+
+    assert "the first: " in ev.substituted and ev.substituted.endswith(num(ev.value))

@@ -80,3 +80,40 @@ def test_latex_and_csv_exports():
     csv_text = events_csv(r.events)
     assert csv_text.splitlines()[0].startswith("step,phase,sample,symbol")
     assert len(csv_text.splitlines()) == len(r.events) + 1
+
+
+def test_a_paced_stream_waits_between_steps_and_full_speed_does_not(monkeypatch):
+    """Issue 23: continuous training at 36,000 steps/s left the loss curve flat after its first
+    1%; a pace (steps a second) makes each step last 1/pace. time.sleep is recorded, not timed."""
+    from engine.numpy_engine import stream
+
+    net = Network.from_file(PRESETS / "xor_2_2_1.json")
+    waits: list[float] = []
+    monkeypatch.setattr(stream.time, "sleep", waits.append)
+    speed = [2.0]  # half a second a step: each step waits, however slow the machine
+    recs = list(train_stream(net, net.initial_state(), 0, max_steps=20, pace=lambda: speed[0]))
+    assert [s for r in recs for s in r.steps] == list(range(1, 21))  # the same training
+    assert len(waits) == 20 and all(0.25 < w <= 0.5 for w in waits)
+    waits.clear()
+    for bad in (0.0, -5.0, float("nan"), float("inf")):  # full speed: no wait at all
+        speed[0] = bad
+        list(train_stream(net, net.initial_state(), 0, max_steps=5, pace=lambda: speed[0]))
+    assert waits == []
+    assert stream.DEFAULT_SPEED in stream.SPEEDS and 0 in stream.SPEEDS
+
+
+def test_the_child_reads_the_shared_speed():
+    from engine.numpy_engine.stream import shared_speed
+
+    net = Network.from_file(PRESETS / "xor_2_2_1.json")
+    speed = shared_speed(0)  # full speed, then changed while it runs
+    gen = train_in_process(net, net.initial_state(), max_rate=50, speed=speed)
+    got = []
+    for rec in gen:
+        if isinstance(rec, Progress):
+            got.append(rec)
+            speed.value = 50.0
+        if len(got) >= 3:
+            break
+    gen.close()
+    assert got[-1].state.t == got[-1].steps[-1]

@@ -1,0 +1,99 @@
+"""Issue 23, defect 1: a session is saved from plain Python types at every kind of position (each
+jump key, each phase, the end, the next step) on every preset, and reopens on the same training
+step and event. The explainer (no window) saves and reloads; one window test quits and restarts."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from app.explainer import jumps
+from app.explainer.data_panel import PRESET_DIR
+from app.explainer.explainer import Explainer
+from app.explainer.session import plain, save_session, session_dict
+
+PRESETS = sorted(p.name for p in Path(PRESET_DIR).glob("*.json"))
+
+# (key, what it does): the keys of the Step menu that move the position
+MOVES = (
+    ("]", jumps.next_part),
+    ("M", jumps.to_largest),
+    ("3", lambda ex: ex.jump_phase("backward")),
+    ("]", jumps.next_part),
+    ("M", jumps.to_largest),
+    ("[", jumps.previous_part),
+    ("2", lambda ex: ex.jump_phase("loss")),
+    ("M", jumps.to_largest),
+    ("4", lambda ex: ex.jump_phase("update")),
+    ("M", jumps.to_largest),
+    ("End", lambda ex: ex.end()),
+    ("Home", lambda ex: ex.home()),
+    ("1", lambda ex: ex.jump_phase("forward")),
+    ("M", jumps.to_largest),
+    ("N", lambda ex: ex.next_training_step()),
+    ("3", lambda ex: ex.jump_phase("backward")),
+    ("M", jumps.to_largest),
+)
+
+
+def _strict_json(d) -> str:
+    """JSON without any fallback: only plain Python types pass (an int64 raises TypeError)."""
+    return json.dumps(d, allow_nan=False)
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+def test_save_and_reload_at_every_kind_of_position(qtbot, tmp_path, preset):
+    ex, again = Explainer(), Explainer()
+    assert ex.load_file(PRESET_DIR / preset)
+    path = tmp_path / "s.json"
+    phases = set()
+    for key, move in MOVES:
+        move(ex)
+        phases.add(ex.event.phase)
+        _strict_json(session_dict(ex))  # raises on anything but plain types
+        save_session(ex, path)
+        assert again.open_session(path), key
+        where = (key, ex.event.phase, ex.event_index)
+        assert (again.current.t, again.event_index) == (ex.current.t, ex.event_index), where
+        assert (again.event.symbol, again.event.phase) == (ex.event.symbol, ex.event.phase)
+        assert again.event.value == pytest.approx(ex.event.value, rel=1e-12, abs=1e-15), where
+        assert again.loss_t == ex.loss_t
+    assert phases == {"forward", "loss", "backward", "update"}
+    assert again.net is not None
+    ex.stop_training()
+    again.stop_training()
+
+
+def test_plain_turns_numpy_into_python_and_refuses_the_rest():
+    d = plain({"i": np.int64(3), "f": np.float32(0.5), "a": np.arange(3), "t": (np.bool_(1),)})
+    assert d == {"i": 3, "f": 0.5, "a": [0, 1, 2], "t": [True]}
+    assert type(d["i"]) is int and type(d["f"]) is float and type(d["a"][0]) is int
+    _strict_json(d)
+    with pytest.raises(TypeError, match="cannot hold a object"):
+        plain({"x": object()})
+    with pytest.raises(TypeError):
+        plain({"x": {1, 2}})
+
+
+def test_quit_after_m_in_a_cnn_saves_and_the_next_start_reopens_it(qtbot, window, tmp_path):
+    """The issue's walk: the tiny CNN, M 3 ] M, Ctrl+Q; the next start opens the same event."""
+    from PySide6.QtCore import Qt
+
+    from app.explainer.window import ExplainerWindow
+
+    w = window
+    assert w.open_network(str(PRESET_DIR / "cnn_tiny_digits.json"))
+    for key in (Qt.Key.Key_M, Qt.Key.Key_3, Qt.Key.Key_BracketRight, Qt.Key.Key_M):
+        qtbot.keyClick(w, key)
+    ex = w.explainer
+    t, i, sym = ex.current.t, ex.event_index, ex.event.symbol
+    assert ex.event.phase == "backward"
+    w.qactions["quit"].trigger()
+    assert w.last_error == ""
+    w2 = ExplainerWindow(w.settings_dir, restore=True)
+    qtbot.addWidget(w2)
+    assert w2.explainer.source.endswith("cnn_tiny_digits.json")
+    assert (w2.explainer.current.t, w2.explainer.event_index) == (t, i)
+    assert w2.explainer.event.symbol == sym
+    w2.close()
