@@ -193,6 +193,17 @@ def train(
     yield _done(run, status, reached)
 
 
+def fast_layout(model: nn.Module) -> nn.Module:
+    """A conv model trained on the CPU keeps its maps channels-last (oneDNN's own layout: its
+    training step took 0.5-0.75 of the time in NCHW here). Elsewhere, and without convolutions,
+    the model is left as it is. The numbers are the same computation in another memory order."""
+    first = next(model.parameters(), None)
+    on_cpu = first is not None and first.device.type == "cpu"
+    if on_cpu and any(isinstance(m, nn.Conv2d) for m in model.modules()):
+        model.to(memory_format=torch.channels_last)
+    return model
+
+
 def _begin(cfg: TrainConfig, data: MnistData | DeviceData, model: nn.Module | None):
     """Seed, put data and model on the device, build the optimizer: (the run, its Start)."""
     if cfg.epochs < 1 or cfg.batch_size < 1:
@@ -207,7 +218,7 @@ def _begin(cfg: TrainConfig, data: MnistData | DeviceData, model: nn.Module | No
     n = len(data.train_x)
     if n == 0:
         raise ValueError("there are no training samples to train on")
-    model = (model or build_model(cfg.model)).to(choice.device).train()
+    model = fast_layout((model or build_model(cfg.model)).to(choice.device).train())
     opt = make_optimizer(cfg, [p for p in model.parameters() if p.requires_grad])
     per_epoch = math.ceil(n / cfg.batch_size)
     groups = layer_groups(model)
