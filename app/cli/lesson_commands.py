@@ -75,7 +75,7 @@ def cmd_quiz(args) -> int:
     net, code = _load(args.network)
     if net is None:
         return code
-    problem = _check_work(net, Namespace(steps=args.steps, events="none", latex=None))
+    problem = _check_work(net, Namespace(steps=args.steps, events="none", latex=None, sample=None))
     if problem:
         return fail(problem)
     traces = _traces(net, args.steps)

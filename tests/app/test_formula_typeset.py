@@ -35,7 +35,7 @@ def test_every_line_of_the_event_is_typeset_then_shown_as_an_image(qtbot, window
     t = event_tex(ev, w.formula._chars, typeset_len)  # broken to the panel's width
     assert [to_latex(line) for line, _ in w.formula._shown] == [*t.formula, *t.numbers, t.value]
     lab = w.formula.line_labels[0]
-    assert lab.pixmap().height() >= w.theme.formula_px  # a line is at least its type size
+    assert lab.pixmap().height() >= w.formula.px  # a line is at least its (fitted) type size
     assert "0.3775" in w.formula.plain_text()
 
 

@@ -134,11 +134,8 @@ def test_a_network_beside_the_lesson_must_stay_beside_it(tmp_path):
 def test_construct_check_on_and():
     net = network_for("perceptron_and", LESSONS)
     v = construct_check(net, net.initial_state().params)
-    # (1, 1) gives z = 0.3 − 0.2 − 0.1, which is −2.8e−17 in floating point: step(z) = 0
-    assert not v.right and v.wrong == (
-        "input (1, 0) gives 1 → 1, the target is 0",
-        "input (1, 1) gives 0 → 0, the target is 1",
-    )
+    # w = (0.5, −0.25), b = −0.25, exact in binary: (1, 1) gives z = 0 and step(0) = 1
+    assert not v.right and v.wrong == ("input (1, 0) gives 1 → 1, the target is 0",)
     good = params_from_layers(net, [{"weights": [[1, 1]], "bias": [-1.5]}])
     assert construct_check(net, good).right
     half = params_from_layers(net, [{"weights": [[1, 1]], "bias": [-0.5]}])  # OR, not AND
