@@ -77,11 +77,18 @@ def layers_for(cfg: ModelConfig) -> list[dict]:
     raise ModelSpecError(f"unknown model {cfg.name!r}; choose mlp, lenet, fast-cnn or custom")
 
 
+MAX_LAYERS = 100  # layers in one model (a custom list's lines): a deeper MNIST model is a typo
+
+
 def build_layers(layers: list[dict], in_shape=(1, 28, 28)) -> nn.Sequential:
-    """Build a Sequential, inferring each layer's input size from the shape so far."""
+    """Build a Sequential, inferring each layer's input size from the shape so far, each new
+    module once (linear in the number of layers)."""
+    if len(layers) > MAX_LAYERS:
+        raise ModelSpecError(f"{len(layers)} layers; the limit is {MAX_LAYERS}")
     mods: list[nn.Module] = []
     shape = tuple(in_shape)
     for k, spec in enumerate(layers):
+        done = len(mods)
         kind = spec.get("type")
         where = f"layer {k} ({kind})"
         try:
@@ -126,8 +133,8 @@ def build_layers(layers: list[dict], in_shape=(1, 28, 28)) -> nn.Sequential:
                 if act not in ACTS:
                     raise ModelSpecError(f"{where}: unknown activation {act!r}")
                 mods.append(ACTS[act]())
-            with torch.no_grad():
-                shape = tuple(nn.Sequential(*mods)(torch.zeros(1, *in_shape)).shape[1:])
+            for m in mods[done:]:
+                shape = _out_shape(m, shape)
         except (KeyError, TypeError, ValueError, RuntimeError) as e:
             if isinstance(e, ModelSpecError):
                 raise
@@ -137,6 +144,22 @@ def build_layers(layers: list[dict], in_shape=(1, 28, 28)) -> nn.Sequential:
     if shape != (10,):
         raise ModelSpecError(f"the model must end with 10 outputs, it ends with shape {shape}")
     return nn.Sequential(*mods)
+
+
+SAME_SHAPE = (nn.Dropout, nn.BatchNorm1d, nn.BatchNorm2d, *ACTS.values())
+
+
+def _out_shape(m: nn.Module, shape: tuple[int, ...]) -> tuple[int, ...]:
+    """The shape of one sample after `m` (without the batch): worked out for dense layers,
+    activations and flatten; a convolution or pooling is run on one sample of `shape`."""
+    if isinstance(m, nn.Linear):
+        return (m.out_features,)
+    if isinstance(m, SAME_SHAPE):
+        return shape
+    if isinstance(m, nn.Flatten):
+        return (math.prod(shape),)
+    with torch.no_grad():
+        return tuple(m(torch.zeros(1, *shape)).shape[1:])
 
 
 def build_model(cfg: ModelConfig) -> nn.Sequential:
