@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QMainWindow
 
-from app.shared.actions import Action, keys_html
+from app.shared.actions import Action, keys_html, quit_action
 from app.shared.messages import open_box
 
 from . import jumps
@@ -37,7 +37,7 @@ def _file_actions(w) -> list[Action]:
             Action(f"export_{k}", t, "File/Export", (), g(lambda k=k: w.export_dialog(k)))
             for k, t in EXPORTS
         ),
-        Action("quit", "Quit", "File", ("Ctrl+Q",), w.close),
+        quit_action(w),
     ]
 
 

@@ -70,6 +70,17 @@ class RunList(QTreeWidget):
             self.resizeColumnToContents(c)
         self._filling = False
 
+    def set_progress(self, run_id: int, fraction: float) -> None:
+        """A running run's progress in its status cell ("running · 42%")."""
+        for k in range(self.topLevelItemCount()):
+            it = self.topLevelItem(k)
+            if it.data(0, Qt.ItemDataRole.UserRole) == run_id:
+                if self.rows[run_id].status == "running":
+                    self._filling = True
+                    it.setText(1, f"running · {100 * min(1.0, fraction):.0f}%")
+                    self._filling = False
+                return
+
     def ticked(self) -> list[int]:
         out = []
         for k in range(self.topLevelItemCount()):
