@@ -253,3 +253,30 @@ def test_compare_reads_a_finished_run_once(make_trainer, tmp_path, monkeypatch):
     for _ in range(5):
         w.refresh_runs()
     assert sorted(reads) == ids  # each once, however often the list is refreshed
+
+
+def test_the_drawing_pads_saliency_runs_off_the_gui_thread(qtbot, monkeypatch):
+    import threading
+
+    import numpy as np
+
+    from app.trainer.insides import draw_view
+    from engine.torch_engine.models import ModelConfig, build_model
+
+    threads = []
+    real = draw_view.saliency
+    monkeypatch.setattr(
+        draw_view,
+        "saliency",
+        lambda m, img: threads.append(threading.current_thread()) or real(m, img),
+    )
+    view = draw_view.DrawView()
+    qtbot.addWidget(view)
+    view.model = build_model(ModelConfig("mlp", hidden=(16,))).eval()
+    ink = np.zeros((draw_view.PAD, draw_view.PAD), np.float32)
+    ink[40:150, 90:110] = 1.0  # a "1"
+    view.pad.setImage(ink, levels=(0, 1))
+    view.update_prediction()
+    qtbot.waitUntil(lambda: "the model says" in view.answer.text(), timeout=10000)
+    assert threads and threads[0] is not threading.main_thread()
+    assert view.probs.sum() == pytest.approx(1.0, abs=1e-5)
