@@ -28,7 +28,7 @@ from engine.safe_io import check_output_path
 
 from .pids import pid_alive
 from .records import DONE_STATUSES, Record
-from .store_file import APP_ID, RunStoreError, check_store_file
+from .store_file import APP_ID, SCHEMA_VERSION, RunStoreError, check_store_file
 
 if TYPE_CHECKING:  # importing the store costs no torch import (`backprop-studio runs` is quick)
     from .training import TrainConfig
@@ -36,7 +36,6 @@ if TYPE_CHECKING:  # importing the store costs no torch import (`backprop-studio
 ENV_VAR = "BACKPROP_STUDIO_RUNS"  # overrides the default store path (tests isolate with it)
 RUN_KINDS = ("train", "lr-sweep", "batch-sweep", "lr-find")
 STATUSES = ("running", *DONE_STATUSES, "interrupted")
-SCHEMA_VERSION = 1
 BUSY_TIMEOUT_S = 10.0  # how long a write waits for another writer before it fails
 CSV_FIXED = ("run_id", "run_name", "seq", "kind", "step", "epoch", "elapsed")
 

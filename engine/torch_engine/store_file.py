@@ -16,6 +16,7 @@ import stat
 from pathlib import Path
 
 APP_ID = 0x42505354  # "BPST": this application's mark in the SQLite header
+SCHEMA_VERSION = 1  # the store's layout (SQLite's user_version); a newer one is refused
 MAGIC = b"SQLite format 3\0"
 RUNS_COLUMNS = {
     "id", "name", "kind", "group_id", "group_label", "settings", "status", "created",
@@ -55,6 +56,8 @@ def check_store_file(path: Path, make_folder: bool) -> bool:
     if not head.startswith(MAGIC) or len(head) < 100:
         raise RunStoreError(f"{path} is not a usable run store (it is not an SQLite database)")
     if int.from_bytes(head[68:72], "big") == APP_ID:
+        if int.from_bytes(head[60:64], "big") > SCHEMA_VERSION:  # user_version
+            raise RunStoreError(f"{path} was written by a newer Backprop Studio")
         return True
     if not _older_store_or_empty(path):
         raise RunStoreError(

@@ -129,3 +129,18 @@ def test_export_paths_are_checked_before_anything_is_written(
     assert (why or "") in w.last_error and "\n" not in w.last_error
     assert ".part" not in w.last_error
     assert not (tmp_path / "no-such-folder").exists()
+
+
+def test_a_run_with_unreadable_settings_is_one_sentence_in_the_window(make_trainer, tmp_path):
+    from engine.torch_engine.runstore import RunStore
+    from engine.torch_engine.training import TrainConfig
+
+    path = tmp_path / "runs.sqlite"
+    RunStore(path).create_run("broken", "train", TrainConfig())
+    db = sqlite3.connect(path)
+    db.execute("UPDATE runs SET settings = '{\"model\": '")
+    db.commit()
+    db.close()
+    w = make_trainer(store=path)
+    assert "run 1 in" in w.last_error and "cannot be read" in w.last_error
+    assert "Expecting" not in w.last_error and "\n" not in w.last_error

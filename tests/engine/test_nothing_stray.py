@@ -243,3 +243,14 @@ def test_a_checkpoint_of_another_model_kind_is_one_sentence(tmp_path, good, caps
         line = refused(cli(capsys, *args), "says it holds a lenet model")
         assert "do not fit" in line
     assert not (tmp_path / "n.json").exists()
+
+
+def test_a_store_from_a_newer_version_is_refused_untouched(tmp_path, capsys):
+    db = _store_with_a_run(tmp_path / "runs.sqlite")
+    con = sqlite3.connect(db)
+    con.execute("PRAGMA user_version = 99")
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.close()
+    before = sha(db)
+    refused(cli(capsys, "runs", "--runs-db", db), "written by a newer Backprop Studio")
+    assert sha(db) == before
