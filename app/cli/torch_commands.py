@@ -136,8 +136,8 @@ def _run(args, data, kind: str, cfg, **job):
 def cmd_train(args) -> int:
     try:
         cfg = checked(args, target_accuracy=args.target_accuracy, eval_every=args.eval_every).config
-        save = _output(args.save, "--save", _store(args)) if args.save is not None else None
-        _store(args)
+        store = _store(args)
+        save = _output(args.save, "--save", store) if args.save is not None else None
         data = _load(args)
         done, start, run_id = _train(args, data, replace(cfg, max_records_per_s=2.0))
         if save is not None:

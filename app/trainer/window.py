@@ -295,11 +295,13 @@ class TrainerWindow(FileActions, QMainWindow):
         self.experiment.set_log(on)
 
     # ---- the run list ----
-    def refresh_runs(self) -> None:
+    def refresh_runs(self, quiet: bool = False) -> None:
+        """The run list from the store (a problem said, unless `quiet`: a poll says nothing)."""
         try:
             rows = self.store.runs()
         except RunStoreError as e:
-            self.show_error(str(e))
+            if not quiet:
+                self.show_error(str(e))
             return
         self.run_list.set_runs(rows, set(self.run_list.ticked()))
         self.update_compare()
@@ -309,7 +311,7 @@ class TrainerWindow(FileActions, QMainWindow):
         interrupted once its process is gone."""
         rows = self.run_list.rows.values()
         if not self.runner.running and any(r.status == "running" for r in rows):
-            self.refresh_runs()
+            self.refresh_runs(quiet=True)
 
     def update_compare(self) -> None:
         runs = {}

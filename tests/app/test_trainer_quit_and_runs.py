@@ -9,6 +9,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 
@@ -280,3 +281,24 @@ def test_the_drawing_pads_saliency_runs_off_the_gui_thread(qtbot, monkeypatch):
     qtbot.waitUntil(lambda: "the model says" in view.answer.text(), timeout=10000)
     assert threads and threads[0] is not threading.main_thread()
     assert view.probs.sum() == pytest.approx(1.0, abs=1e-5)
+
+
+def test_an_idle_window_notices_when_a_runs_process_dies(make_trainer, qtbot, tmp_path):
+    import sqlite3
+
+    path = tmp_path / "runs.sqlite"
+    rid = RunStore(path).create_run("from the command line", "train", TrainConfig())
+    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        db = sqlite3.connect(path)
+        db.execute(
+            "UPDATE runs SET pid = ?, created = ? WHERE id = ?", (proc.pid, time.time(), rid)
+        )
+        db.commit()
+        db.close()
+        w = make_trainer(store=path)
+        assert w.run_list.rows[rid].status == "running"
+    finally:
+        proc.kill()
+        proc.wait()
+    qtbot.waitUntil(lambda: w.run_list.rows[rid].status == "interrupted", timeout=15000)
