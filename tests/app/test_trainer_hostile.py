@@ -144,3 +144,22 @@ def test_a_run_with_unreadable_settings_is_one_sentence_in_the_window(make_train
     w = make_trainer(store=path)
     assert "run 1 in" in w.last_error and "cannot be read" in w.last_error
     assert "Expecting" not in w.last_error and "\n" not in w.last_error
+
+
+def test_the_form_finds_the_device_once_per_choice_not_per_keystroke(make_trainer, monkeypatch):
+    from engine.torch_engine import device
+
+    calls = []
+    real = device.pick_device
+    monkeypatch.setattr(device, "pick_device", lambda d=None: calls.append(d) or real(d))
+    w = make_trainer()
+    w.form._device_names.clear()
+    calls.clear()
+    for text in ("1", "12", "128", "1280"):
+        w.form.fields["batch_size"].setText(text)
+        w.form.check()
+    assert calls == [None]  # "auto", looked up once
+    w.form.device.setCurrentText("cpu")
+    w.form.check()
+    w.form.check()
+    assert calls == [None, "cpu"]
