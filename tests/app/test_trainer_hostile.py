@@ -163,3 +163,28 @@ def test_the_form_finds_the_device_once_per_choice_not_per_keystroke(make_traine
     w.form.check()
     w.form.check()
     assert calls == [None, "cpu"]
+
+
+def _loop(p):
+    p.symlink_to(p)
+    return p
+
+
+@pytest.mark.parametrize(
+    "make, why",
+    [
+        (lambda p: (p.write_bytes(b"x"), p)[1], "is a file, not a folder"),
+        (_fifo, "is a pipe (FIFO), not a folder"),
+        (_loop, "cannot open the MNIST folder"),
+        (lambda p: p, "MNIST was not found in"),
+        (lambda p: p.with_name("données 数字"), "MNIST was not found in"),
+    ],
+)
+def test_a_chosen_data_folder_that_is_not_one_says_what_it_is(make, why, make_trainer, tmp_path):
+    w = make_trainer()
+    folder = make(tmp_path / "mnist")
+    w.data.set_folder(folder)
+    assert not w.data.present and why in w.data.status.text(), w.data.status.text()
+    w.run_button.click()
+    assert not w.runner.running and why in w.last_error
+    assert not w.store.path.exists()
