@@ -314,16 +314,17 @@ class DownloadFailed(MnistError):
     @classmethod
     def of(cls, base: str, errors: list[tuple[str, BaseException]]) -> DownloadFailed:
         details = tuple(f"{url}: {e}" for url, e in errors)
-        if errors and all(_unreachable(e) for _, e in errors):
-            n = len(errors)
+        n = len(errors)
+        if n > 1 and all(_unreachable(e) for _, e in errors):
             return cls(
                 f"No internet connection: none of the {n} MNIST mirrors could be reached", details
             )
+        if n == 1 and _unreachable(errors[0][1]):
+            return cls("No internet connection: the MNIST mirror could not be reached", details)
         last = str(errors[-1][1]) if errors else "no mirror was given"
+        where = "the MNIST mirror" if n == 1 else f"any of the {n} MNIST mirrors"
         return cls(
-            f"could not download {base}.gz from any of the {len(errors)} MNIST mirrors "
-            f"(the last said: {last[:200]})",
-            details,
+            f"could not download {base}.gz from {where} (the last said: {last[:200]})", details
         )
 
 
@@ -363,7 +364,10 @@ def ensure_mnist(
     except MnistError:
         if not download or _holds_some(folder):
             raise  # what is there is wrong: say so, rather than download over it
-    download_mnist(folder, progress=progress, should_stop=should_stop)
+    try:
+        download_mnist(folder, progress=progress, should_stop=should_stop)
+    except DownloadFailed as e:  # the command line: also where the files could be put by hand
+        raise DownloadFailed(f"{e}. {missing_message(folder)}", e.details) from None
     return load_mnist(folder)
 
 

@@ -254,3 +254,17 @@ def test_a_store_from_a_newer_version_is_refused_untouched(tmp_path, capsys):
     before = sha(db)
     refused(cli(capsys, "runs", "--runs-db", db), "written by a newer Backprop Studio")
     assert sha(db) == before
+
+
+def test_train_offline_is_one_line_and_leaves_the_home_folder_untouched(home, capsys, monkeypatch):
+    import socket
+    import urllib.error
+    import urllib.request
+
+    def offline(*a, **k):
+        raise urllib.error.URLError(socket.gaierror(-2, "Name or service not known"))
+
+    monkeypatch.setattr(urllib.request, "urlopen", offline)
+    line = refused(cli(capsys, "train", "--device", "cpu"), "^backprop-studio: error: No internet")
+    assert "none of the 3 MNIST mirrors could be reached" in line and "urlopen" not in line
+    assert tree(home) == []
