@@ -84,13 +84,15 @@ def checked(args, **extra):
     return result
 
 
-def _output(path: str, flag: str, store=None):
-    """Check an output path before the work: not the run store (a stale .part beside it is
-    swept)."""
+def _output(path: str, flag: str, store, data: str | None):
+    """Check an output path before the work: not the run store, nor a file of the MNIST it
+    reads (a stale .part beside it is swept)."""
     from engine.atomic import clean_stale_parts
     from engine.safe_io import check_output_path
+    from engine.torch_engine.mnist import data_files
 
-    p = check_output_path(path, flag, store.held_files() if store is not None else ())
+    held = store.held_files() + [(f, "a file of the MNIST it reads") for f in data_files(data)]
+    p = check_output_path(path, flag, held)
     clean_stale_parts(p.parent)
     return p
 
@@ -137,7 +139,7 @@ def cmd_train(args) -> int:
     try:
         cfg = checked(args, target_accuracy=args.target_accuracy, eval_every=args.eval_every).config
         store = _store(args)
-        save = _output(args.save, "--save", store) if args.save is not None else None
+        save = _output(args.save, "--save", store, args.data) if args.save is not None else None
         data = _load(args)
         done, start, run_id = _train(args, data, replace(cfg, max_records_per_s=2.0))
         if save is not None:

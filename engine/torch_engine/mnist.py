@@ -203,6 +203,14 @@ def find_file(folder: Path, base: str) -> Path | None:
 CSV_FILES = ("mnist_train.csv", "mnist_test.csv")  # the common CSV form, one file per split
 
 
+def data_files(folder: str | Path | None) -> list[Path]:
+    """The MNIST files `folder` (None: the user data folder) holds: no output goes over them."""
+    folder = Path(folder).expanduser() if folder is not None else default_data_dir()
+    found = [find_file(folder, base) for base, _, _ in FILES.values()]
+    csvs = [folder / c for c in CSV_FILES if os.path.lexists(folder / c)]
+    return [p for p in found if p is not None] + csvs
+
+
 def _check_folder(folder: Path) -> None:
     """A folder that exists (else the message naming the files it should hold) and is one."""
     try:

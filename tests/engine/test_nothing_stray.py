@@ -141,6 +141,11 @@ def test_no_output_over_the_run_store_or_the_input(tmp_path, good, capsys):
     with pytest.raises(UnwritablePath, match="the run store"):
         RunStore(db).export_csv(db)
     assert sha(db) == before and len(RunStore(db).runs()) == 1
+    images = good / "train-images-idx3-ubyte.gz"
+    images_before = sha(images)
+    args = ("train", *QUICK, "--data", good, "--runs-db", db, "--save", images)
+    refused(cli(capsys, *args), "a file of the MNIST it reads")
+    assert sha(images) == images_before
     ck = _checkpoint(tmp_path / "m.pt")
     ck_before = sha(ck)
     args = ("export-network", ck, "--data", good, "--digit", "0", "-o", ck)
