@@ -385,6 +385,7 @@ class TrainerWindow(FileActions, QMainWindow):
         self.data.shutdown()
         self.runner.shutdown()  # the child ends; its run is kept as cancelled
         self.insides.shutdown()  # and no insides computation is left running
+        self.set_lecturer(False)  # the geometry saved is the normal window's, not full screen
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.sync()
         super().closeEvent(ev)

@@ -302,3 +302,13 @@ def test_an_idle_window_notices_when_a_runs_process_dies(make_trainer, qtbot, tm
         proc.kill()
         proc.wait()
     qtbot.waitUntil(lambda: w.run_list.rows[rid].status == "interrupted", timeout=15000)
+
+
+def test_closing_in_lecturer_mode_restores_the_normal_window_next_time(make_trainer, qtbot):
+    w = make_trainer()
+    w.resize(1456, 600)
+    qtbot.waitUntil(lambda: w.size() == QSize(1456, 600))
+    w.set_lecturer(True)
+    w.close()
+    again = make_trainer()
+    assert not again.isFullScreen() and again.size() == QSize(1456, 600)
