@@ -150,16 +150,30 @@ SAME_SHAPE = (nn.Dropout, nn.BatchNorm1d, nn.BatchNorm2d, *ACTS.values())
 
 
 def _out_shape(m: nn.Module, shape: tuple[int, ...]) -> tuple[int, ...]:
-    """The shape of one sample after `m` (without the batch): worked out for dense layers,
-    activations and flatten; a convolution or pooling is run on one sample of `shape`."""
+    """The shape of one sample after `m` (without the batch), worked out as torch's
+    documentation gives it (no forward pass); any other module is run on one sample."""
     if isinstance(m, nn.Linear):
         return (m.out_features,)
     if isinstance(m, SAME_SHAPE):
         return shape
     if isinstance(m, nn.Flatten):
         return (math.prod(shape),)
+    if isinstance(m, nn.Conv2d | nn.MaxPool2d | nn.AvgPool2d):
+        k, st, pad = (_pair(getattr(m, a)) for a in ("kernel_size", "stride", "padding"))
+        side = [shape[1 + i] + 2 * pad[i] for i in range(2)]
+        if any(side[i] < k[i] for i in range(2)):
+            raise ValueError(
+                f"a {k[0]}x{k[1]} window does not fit its {shape[1]}x{shape[2]} input"
+                + (f" (padded to {side[0]}x{side[1]})" if any(pad) else "")
+            )
+        hw = tuple((side[i] - k[i]) // st[i] + 1 for i in range(2))
+        return (m.out_channels if isinstance(m, nn.Conv2d) else shape[0], *hw)
     with torch.no_grad():
         return tuple(m(torch.zeros(1, *shape)).shape[1:])
+
+
+def _pair(v) -> tuple[int, int]:
+    return (int(v), int(v)) if isinstance(v, int) else (int(v[0]), int(v[1]))
 
 
 def build_model(cfg: ModelConfig) -> nn.Sequential:
