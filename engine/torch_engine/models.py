@@ -88,62 +88,66 @@ def build_layers(layers: list[dict], in_shape=(1, 28, 28)) -> nn.Sequential:
     mods: list[nn.Module] = []
     shape = tuple(in_shape)
     for k, spec in enumerate(layers):
-        done = len(mods)
-        kind = spec.get("type")
-        where = f"layer {k} ({kind})"
+        where = f"layer {k} ({spec.get('type')})"
         try:
-            if kind == "conv":
-                if len(shape) != 3:
-                    raise ModelSpecError(f"{where}: a convolution needs an image input")
-                m = nn.Conv2d(
-                    shape[0],
-                    int(spec["out"]),
-                    int(spec.get("kernel", 3)),
-                    stride=int(spec.get("stride", 1)),
-                    padding=int(spec.get("padding", 0)),
-                    bias=not spec.get("batchnorm", False),
-                )
-                mods.append(m)
-                if spec.get("batchnorm"):
-                    mods.append(nn.BatchNorm2d(int(spec["out"])))
-            elif kind == "pool":
-                if len(shape) != 3:
-                    raise ModelSpecError(f"{where}: pooling needs an image input")
-                size = int(spec.get("size", 2))
-                pool = nn.AvgPool2d if spec.get("kind", "max") == "avg" else nn.MaxPool2d
-                mods.append(pool(size))
-            elif kind == "flatten":
-                mods.append(nn.Flatten())
-            elif kind == "dense":
-                if len(shape) != 1:
-                    mods.append(nn.Flatten())
-                    shape = (math.prod(shape),)
-                mods.append(nn.Linear(shape[0], int(spec["units"])))
-            elif kind == "dropout":
-                mods.append(nn.Dropout(float(spec.get("p", 0.5))))
-            elif kind == "activation":
-                mods.append(ACTS[spec.get("name", "relu")]())
-            else:
-                raise ModelSpecError(
-                    f"{where}: unknown layer type; use conv, pool, flatten, "
-                    f"dense, dropout or activation"
-                )
-            act = spec.get("activation")
-            if act and kind in ("conv", "dense"):
-                if act not in ACTS:
-                    raise ModelSpecError(f"{where}: unknown activation {act!r}")
-                mods.append(ACTS[act]())
-            for m in mods[done:]:
+            new = _layer_modules(spec, shape, where)
+            for m in new:
                 shape = _out_shape(m, shape)
         except (KeyError, TypeError, ValueError, RuntimeError) as e:
             if isinstance(e, ModelSpecError):
                 raise
             raise ModelSpecError(f"{where}: {e}") from None
+        mods += new
         if 0 in shape:
             raise ModelSpecError(f"{where}: the image shrank to nothing ({shape})")
     if shape != (10,):
         raise ModelSpecError(f"the model must end with 10 outputs, it ends with shape {shape}")
     return nn.Sequential(*mods)
+
+
+def _layer_modules(spec: dict, shape: tuple[int, ...], where: str) -> list[nn.Module]:
+    """The modules one layer dict makes, given the shape it receives."""
+    kind = spec.get("type")
+    mods: list[nn.Module] = []
+    if kind in ("conv", "pool") and len(shape) != 3:
+        what = "a convolution" if kind == "conv" else "pooling"
+        raise ModelSpecError(f"{where}: {what} needs an image input")
+    if kind == "conv":
+        mods.append(
+            nn.Conv2d(
+                shape[0],
+                int(spec["out"]),
+                int(spec.get("kernel", 3)),
+                stride=int(spec.get("stride", 1)),
+                padding=int(spec.get("padding", 0)),
+                bias=not spec.get("batchnorm", False),
+            )
+        )
+        if spec.get("batchnorm"):
+            mods.append(nn.BatchNorm2d(int(spec["out"])))
+    elif kind == "pool":
+        pool = nn.AvgPool2d if spec.get("kind", "max") == "avg" else nn.MaxPool2d
+        mods.append(pool(int(spec.get("size", 2))))
+    elif kind == "flatten":
+        mods.append(nn.Flatten())
+    elif kind == "dense":
+        if len(shape) != 1:
+            mods.append(nn.Flatten())
+        mods.append(nn.Linear(math.prod(shape), int(spec["units"])))
+    elif kind == "dropout":
+        mods.append(nn.Dropout(float(spec.get("p", 0.5))))
+    elif kind == "activation":
+        mods.append(ACTS[spec.get("name", "relu")]())
+    else:
+        raise ModelSpecError(
+            f"{where}: unknown layer type; use conv, pool, flatten, dense, dropout or activation"
+        )
+    act = spec.get("activation")
+    if act and kind in ("conv", "dense"):
+        if act not in ACTS:
+            raise ModelSpecError(f"{where}: unknown activation {act!r}")
+        mods.append(ACTS[act]())
+    return mods
 
 
 SAME_SHAPE = (nn.Dropout, nn.BatchNorm1d, nn.BatchNorm2d, *ACTS.values())
