@@ -40,7 +40,10 @@ class Studio(QObject):
     def show(self, name: str):
         """Show one view in place of the other (same place and size on the screen). A view that
         cannot be built (an unusable run store) is said in the window on screen, or raised as a
-        ViewError when there is none."""
+        ViewError when there is none. "quit" closes every view (File → Quit)."""
+        if name == "quit":
+            self.close_all()
+            return None
         try:
             w = self.view(name)
         except ValueError as e:  # RunStoreError and the like: one sentence

@@ -1,16 +1,21 @@
 """Atomic file writes: a reader sees the old file or the whole new one, never half of one.
 
-The new content goes to a hidden temp file beside the target (".<name>.<random>.part"), is
-fsynced, then renamed over the target with os.replace; on any failure the temp file is removed.
-A process killed mid-write can still leave a ".part" behind: `clean_stale_parts` sweeps those,
-and every atomic write sweeps its own folder first. The target's folder must exist unless the
-caller asks for it to be made (`make_folder=True`): a mistyped path creates nothing.
+Where the system has unnamed temporary files (O_TMPFILE, Linux), the new content is written to
+one in the target's folder, fsynced, and only then given a name (linkat through
+/proc/self/fd) and renamed over the target: a process killed while writing leaves nothing
+behind. Elsewhere it goes to a hidden temp file beside the target (".<name>.<random>.part"),
+removed on any failure; a killed process can leave that ".part" behind, so `clean_stale_parts`
+sweeps those and every atomic write sweeps its own folder first. The target's folder must exist
+unless the caller asks for it to be made (`make_folder=True`): a mistyped path creates nothing.
+Errors name the path the caller gave, never the temp file.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import secrets
 import tempfile
 import time
 from collections.abc import Iterator
@@ -18,33 +23,117 @@ from pathlib import Path
 
 PART_SUFFIX = ".part"
 STALE_AFTER_S = 60.0  # a .part file older than this belongs to no live writer
+O_TMPFILE = getattr(os, "O_TMPFILE", 0)  # 0 where the system has no unnamed temp files
+_NO_TMPFILE = {errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL, errno.ENOTSUP}  # fs lacks it
+
+
+def _mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask  # an ordinary file's mode, not mkstemp's private 0600
+
+
+def open_unnamed(folder: Path) -> int | None:
+    """An O_TMPFILE descriptor in `folder` (a file with no name yet), or None where the system
+    or its file system has none. Other errors (no such folder, not writable) are raised."""
+    if not O_TMPFILE or not Path("/proc/self/fd").is_dir():
+        return None
+    try:
+        return os.open(folder, O_TMPFILE | os.O_RDWR, _mode())
+    except OSError as e:
+        if e.errno in _NO_TMPFILE:
+            return None
+        raise
+
+
+def _renamed(e: OSError, tmp: Path, path: Path) -> OSError:
+    """`e` naming `path` where it named the temp file (the user never saw that name)."""
+    if e.filename is not None and str(e.filename) in (str(tmp), str(tmp.name)):
+        return type(e)(e.errno, e.strerror, str(path))
+    if e.filename is None and e.errno:
+        return type(e)(e.errno, e.strerror, str(path))
+    return e
 
 
 @contextlib.contextmanager
 def atomic_path(path: str | Path, make_folder: bool = False) -> Iterator[Path]:
-    """Yield a temp path in `path`'s folder; write it; on success it replaces `path`. Stale
-    ".part" files in that folder are removed first. The folder must exist unless `make_folder`."""
+    """Yield a temp path to write (open it by that name); on success it replaces `path`.
+    The folder must exist unless `make_folder`."""
     path = Path(path)
     if make_folder:
         path.parent.mkdir(parents=True, exist_ok=True)
     elif not path.parent.is_dir():
         raise FileNotFoundError(f"the folder {path.parent} does not exist")
+    try:
+        fd = open_unnamed(path.parent)
+    except OSError as e:
+        raise _renamed(e, path.parent, path) from None
+    if fd is not None:
+        with _unnamed(fd, path) as tmp:
+            yield tmp
+    else:
+        with _named(path) as tmp:
+            yield tmp
+    _sync_folder(path.parent)
+
+
+@contextlib.contextmanager
+def _unnamed(fd: int, path: Path) -> Iterator[Path]:
+    """Write through /proc/self/fd/N; name the file only once it is complete and synced."""
+    tmp = Path(f"/proc/self/fd/{fd}")
+    try:
+        try:
+            yield tmp
+        except OSError as e:
+            raise _renamed(e, tmp, path) from None
+        os.fsync(fd)
+        name = path.parent / f".{path.name}.{secrets.token_hex(4)}{PART_SUFFIX}"
+        try:
+            _link_following(tmp, name)  # the unnamed file gets a name
+            try:
+                os.replace(name, path)
+            except BaseException:
+                name.unlink(missing_ok=True)
+                raise
+        except OSError as e:
+            raise _renamed(e, Path(name), path) from None
+    finally:
+        os.close(fd)
+
+
+def _link_following(src: Path, dst: Path) -> None:
+    """linkat(AT_FDCWD, src, AT_FDCWD, dst, AT_SYMLINK_FOLLOW). os.link calls plain link(),
+    which does not follow /proc/self/fd/N, unless a dir fd is given: give the target's folder
+    (ignored for absolute paths, which both are)."""
+    dirfd = os.open(dst.parent, os.O_RDONLY)
+    try:
+        os.link(src, dst, src_dir_fd=dirfd, dst_dir_fd=dirfd, follow_symlinks=True)
+    finally:
+        os.close(dirfd)
+
+
+@contextlib.contextmanager
+def _named(path: Path) -> Iterator[Path]:
+    """Where there is no O_TMPFILE: a hidden ".part" file, removed on failure."""
     clean_stale_parts(path.parent)
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=PART_SUFFIX)
+    try:
+        fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=PART_SUFFIX)
+    except OSError as e:  # it names the temp file it tried to make
+        raise type(e)(e.errno, e.strerror, str(path)) from None
     os.close(fd)
     tmp = Path(name)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)  # an ordinary file's mode, not mkstemp's private 0600
+    os.chmod(tmp, _mode())
     try:
         yield tmp
         with open(tmp, "rb+") as f:  # the writer may have closed it without syncing
             os.fsync(f.fileno())
         os.replace(tmp, path)
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        raise _renamed(e, tmp, path) from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    _sync_folder(path.parent)
 
 
 def atomic_write_bytes(path: str | Path, data: bytes, make_folder: bool = False) -> Path:

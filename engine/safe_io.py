@@ -13,6 +13,8 @@ import json
 import os
 import re
 import stat
+import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -156,10 +158,14 @@ def read_json(path: str | Path, max_bytes: int, what: str) -> Any:
     return parse_json(read_text(path, max_bytes, what), f"{what} {Path(path).name}")
 
 
-def check_output_path(path: str | Path, what: str) -> Path:
+def check_output_path(
+    path: str | Path, what: str, held: Iterable[tuple[str | Path, str]] = ()
+) -> Path:
     """`path` as a file that can be written (atomically) now: a name that is not a folder nor a
-    device, in an existing folder this process may write to. Raises UnwritablePath, creates
-    nothing. Call it before the work whose result goes there, so no result is lost."""
+    device, in an existing folder this process can create files in, and none of the files in
+    `held` ((path, what it is) pairs: the run store, the file being read, any file the app holds
+    open). Raises UnwritablePath, creates nothing. Call it before the work whose result goes
+    there, so no result is lost."""
     text = str(path)
     if not text.strip():
         raise UnwritablePath(f"{what}: the file name is empty")
@@ -176,9 +182,40 @@ def check_output_path(path: str | Path, what: str) -> Path:
         raise UnwritablePath(f"{what}: cannot use {p} ({e.strerror or e})") from None
     if st is not None and not stat.S_ISREG(st.st_mode):
         raise UnwritablePath(f"{what}: {p} is {_kind(st.st_mode)}; give a file name")
+    for other, desc in held:
+        if same_file(p, other):
+            raise UnwritablePath(f"{what}: {p} is {desc}; choose another file")
     folder = p.parent
     if not folder.is_dir():
         raise UnwritablePath(f"{what}: the folder {folder} does not exist")
-    if not os.access(folder, os.W_OK | os.X_OK):
+    if not os.access(folder, os.W_OK | os.X_OK) or not _can_create_in(folder):
         raise UnwritablePath(f"{what}: the folder {folder} is not writable")
     return p
+
+
+def same_file(a: str | Path, b: str | Path) -> bool:
+    """Whether two paths name one file (through links, "..", or another spelling)."""
+    try:
+        return os.path.samefile(a, b)
+    except (OSError, ValueError):  # one does not exist (yet): compare where they would be
+        try:
+            return Path(a).expanduser().resolve() == Path(b).expanduser().resolve()
+        except (OSError, RuntimeError, ValueError):
+            return False
+
+
+def _can_create_in(folder: Path) -> bool:
+    """Whether a file can be made in `folder`, tried for real (root passes os.access even on
+    /proc): an unnamed temp file where the system has them, which leaves nothing behind; else
+    a hidden one, removed at once."""
+    from engine.atomic import open_unnamed
+
+    try:
+        fd = open_unnamed(folder)
+        if fd is None:
+            fd, name = tempfile.mkstemp(dir=folder, prefix=".write-test.", suffix=".part")
+            os.unlink(name)
+        os.close(fd)
+    except OSError:
+        return False
+    return True

@@ -37,7 +37,7 @@ def cmd_export_network(args) -> int:
     if not 0 < args.lr <= 1e6:
         return fail(f"--lr: {args.lr} must be above 0 and at most 1e6")
     try:
-        out = check_output_path(args.output, "-o")
+        out = check_output_path(args.output, "-o", [(args.checkpoint, "the checkpoint it reads")])
         from engine.torch_engine.checkpoint import load_checkpoint
         from engine.torch_engine.export import export_network, write_network_file
         from engine.torch_engine.mnist import default_data_dir, load_mnist

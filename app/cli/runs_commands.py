@@ -22,7 +22,7 @@ def cmd_runs(args) -> int:
     from engine.torch_engine.runstore import RunStore
 
     try:
-        store = RunStore(args.runs_db)
+        store = RunStore(args.runs_db, make_folder=args.runs_db is None)
         rows = store.runs()
     except (ValueError, OSError, sqlite3.Error) as e:
         return fail(str(e))
@@ -63,8 +63,9 @@ def cmd_export(args) -> int:
     from engine.torch_engine.runstore import RunStore
 
     try:
-        check_output_path(args.file, "runs export")
-        n = RunStore(args.runs_db).export_csv(args.file)
+        store = RunStore(args.runs_db, make_folder=args.runs_db is None)
+        check_output_path(args.file, "runs export", store.held_files())
+        n = store.export_csv(args.file)
     except (ValueError, OSError, sqlite3.Error) as e:
         return fail(str(e))
     if not args.json:

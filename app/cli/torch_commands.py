@@ -84,14 +84,25 @@ def checked(args, **extra):
     return result
 
 
-def _output(path: str, flag: str):
-    """Check an output path before the work (a stale .part beside it is swept)."""
+def _output(path: str, flag: str, store, data: str | None):
+    """Check an output path before the work: not the run store, nor a file of the MNIST it
+    reads (a stale .part beside it is swept)."""
     from engine.atomic import clean_stale_parts
     from engine.safe_io import check_output_path
+    from engine.torch_engine.mnist import data_files
 
-    p = check_output_path(path, flag)
+    held = store.held_files() + [(f, "a file of the MNIST it reads") for f in data_files(data)]
+    p = check_output_path(path, flag, held)
     clean_stale_parts(p.parent)
     return p
+
+
+def _store(args):
+    """The run store, checked before any work (a --runs-db in a missing folder, or a file that is
+    not a run store, is refused); nothing is created until a run is recorded."""
+    from engine.torch_engine.runstore import RunStore
+
+    return RunStore(args.runs_db, make_folder=args.runs_db is None)
 
 
 def _load(args):
@@ -127,7 +138,8 @@ def _run(args, data, kind: str, cfg, **job):
 def cmd_train(args) -> int:
     try:
         cfg = checked(args, target_accuracy=args.target_accuracy, eval_every=args.eval_every).config
-        save = _output(args.save, "--save") if args.save is not None else None
+        store = _store(args)
+        save = _output(args.save, "--save", store, args.data) if args.save is not None else None
         data = _load(args)
         done, start, run_id = _train(args, data, replace(cfg, max_records_per_s=2.0))
         if save is not None:
@@ -194,6 +206,7 @@ def cmd_lr_find(args) -> int:
 
     try:
         c = checked(args, lr_start=args.start, lr_end=args.end, lr_steps=args.steps)
+        _store(args)
         data = _load(args)
         result, run_id = None, None
         for t in _run(args, data, "lr-find", c.config, **c.extra):
@@ -232,6 +245,7 @@ def cmd_sweep(args) -> int:
     try:
         c = checked(args, sweep_param=param, sweep_values=args.values)
         cfg = replace(c.config, max_records_per_s=1.0)
+        _store(args)
         data = _load(args)
         kind = "lr-sweep" if param == "lr" else "batch-sweep"
         results = []

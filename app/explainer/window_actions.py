@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QMainWindow
 
-from app.shared.actions import Action, keys_html
+from app.shared.actions import Action, keys_html, quit_action
 from app.shared.messages import open_box
 
 from . import jumps
@@ -40,7 +40,7 @@ def _file_actions(w) -> list[Action]:
             for k, t in EXPORTS
         ),
         *code_actions(w),
-        Action("quit", "Quit", "File", ("Ctrl+Q",), w.close),
+        quit_action(w),
     ]
 
 

@@ -37,6 +37,19 @@ class Action:
         return f"{text} ({self.key_text})" if self.keys else text
 
 
+def quit_action(window) -> Action:
+    """File → Quit (Ctrl+Q), the same in both windows: every view closes (a run in progress is
+    stopped and kept as cancelled) and the app ends. The window asks the app to close every
+    view (view_requested("quit")); on its own it closes itself."""
+
+    def quit_app() -> None:
+        window.view_requested.emit("quit")
+        window.close()
+
+    tip = "Close both windows and end the app (a run in progress is stopped and kept)"
+    return Action("quit", "Quit", "File", ("Ctrl+Q",), quit_app, tip)
+
+
 def install(window, table: Sequence[Action]) -> dict[str, QAction]:
     """QActions for the table: in their menus (created on first use) and on the window itself,
     so key-only actions work too. Returns them by name."""

@@ -45,9 +45,13 @@ def log_dir() -> Path:
 
 def log_exception(exc_type, exc, tb) -> Path:
     """Append the traceback to the log file and return its path. Never raises."""
-    text = "".join(traceback.format_exception(exc_type, exc, tb))
+    return log_text("".join(traceback.format_exception(exc_type, exc, tb)))
+
+
+def log_text(text: str) -> Path:
+    """Append `text` (e.g. a failed download's details) to the log file; return its path."""
     stamp = datetime.datetime.now().isoformat(timespec="seconds")
-    entry = f"---- {stamp} (pid {os.getpid()})\n{text}\n"
+    entry = f"---- {stamp} (pid {os.getpid()})\n{text.rstrip()}\n\n"
     for folder in (log_dir, lambda: Path(tempfile.gettempdir()) / "backprop-studio"):
         try:
             d = folder()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.shared.actions import Action
+from app.shared.actions import Action, quit_action
 
 
 def trainer_actions(w) -> list[Action]:
@@ -31,6 +31,7 @@ def trainer_actions(w) -> list[Action]:
         Action("load_model", "Load a model…", "File", ("Ctrl+O",), w.load_model),
         Action("export_runs", "Export every run's records as CSV…", "File", (), w.export_runs),
         Action("close", "Close", "File", ("Ctrl+W",), w.close),
+        quit_action(w),
         Action("log", "Log / linear y axis", "View", ("L",), w.log_box.toggle),
         Action("lecturer", "Lecturer mode", "View", ("F11",), w.toggle_lecturer),
         Action("leave", "Leave lecturer mode", "", ("Escape",), lambda: w.set_lecturer(False)),

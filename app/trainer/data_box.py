@@ -6,18 +6,20 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
     QProgressBar,
     QPushButton,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 from superqt.utils import create_worker
 
+from app.shared.errors import log_text
 from engine.torch_engine import mnist
 
 
@@ -33,6 +35,16 @@ class DataBox(QWidget):
         self.pick = QPushButton("Choose folder…")
         self.download = QPushButton("Download MNIST")
         self.cancel = QPushButton("Cancel")
+        self.details_button = QToolButton()  # a failed download's details, on demand
+        self.details_button.setText("Details")
+        self.details_button.setCheckable(True)
+        self.details = QLabel()
+        self.details.setWordWrap(True)
+        self.details.setObjectName("data_details")
+        self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.details_button.toggled.connect(self.details.setVisible)
+        self.details_button.hide()
+        self.details.hide()
         self.bar = QProgressBar()
         self.bar.hide()
         self.cancel.hide()
@@ -42,6 +54,8 @@ class DataBox(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(self.status)
+        lay.addWidget(self.details_button)
+        lay.addWidget(self.details)
         lay.addLayout(row)
         lay.addWidget(self.bar)
         self.pick.clicked.connect(self.choose_folder)
@@ -54,6 +68,7 @@ class DataBox(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
+        self.show_details(())
         self.present, text = mnist.status(self.folder)
         self.status.setText(text)
         self.status.setStyleSheet("" if self.present else "color: #c0392b;")
@@ -72,22 +87,23 @@ class DataBox(QWidget):
         if self._worker is not None:
             return
         self._stop = threading.Event()
-        self._reason = ""
+        self._reason, self._details = "", ()
         folder, stop = self.folder, self._stop
 
-        def fetch() -> str:
-            """The download, in a worker thread: '' when done, else the reason it stopped."""
+        def fetch() -> tuple[str, tuple[str, ...]]:
+            """The download, in a worker thread: ('', ()) when done, else the reason it
+            stopped and its details."""
             try:
                 mnist.download_mnist(
                     folder, progress=lambda *a: self.progress.emit(*a), should_stop=stop.is_set
                 )
             except (mnist.MnistError, OSError) as e:
-                return str(e)
-            return ""
+                return str(e), getattr(e, "details", ())
+            return "", ()
 
         w = create_worker(fetch, _start_thread=False)
         w.returned.connect(self._on_returned)
-        w.errored.connect(lambda e: self._on_returned(f"download failed: {e}"))
+        w.errored.connect(lambda e: self._on_returned((f"download failed: {e}", ())))
         w.finished.connect(self._on_finished)
         self._worker = w
         self.bar.setValue(0)
@@ -104,8 +120,10 @@ class DataBox(QWidget):
         self.bar.setValue(min(got, max(total, 1)))
         self.bar.setFormat(f"{name}: %p%")
 
-    def _on_returned(self, reason: str) -> None:
-        self._reason = reason
+    def _on_returned(self, result: tuple[str, tuple[str, ...]]) -> None:
+        self._reason, self._details = result
+        if self._details:
+            log_text("MNIST download failed: " + self._reason + "\n" + "\n".join(self._details))
 
     def _on_finished(self) -> None:
         self._worker = None
@@ -113,7 +131,15 @@ class DataBox(QWidget):
         self.cancel.hide()
         self.refresh()
         if getattr(self, "_reason", "") and not self.present:
-            self.status.setText(self._reason)  # why the download ended
+            self.status.setText(self._reason)  # why the download ended, in one sentence
+            self.show_details(getattr(self, "_details", ()))
+
+    def show_details(self, lines: tuple[str, ...]) -> None:
+        """A Details toggle for these lines (each mirror's error); none: no toggle."""
+        self.details.setText("\n".join(lines))
+        self.details_button.setChecked(False)
+        self.details_button.setVisible(bool(lines))
+        self.details.hide()
 
     def shutdown(self) -> None:
         self._stop.set()

@@ -13,13 +13,23 @@ from engine.atomic import atomic_write_bytes
 from engine.safe_io import check_output_path
 
 
-def copy_atomically(source: str, path: str) -> None:
-    """A checkpoint copied to where the user chose: the path checked first, the write atomic."""
-    check_output_path(path, "the model file")
+def copy_atomically(source: str, path: str, held=()) -> None:
+    """A checkpoint copied to where the user chose: the path checked first (never the source,
+    nor a file in `held`), the write atomic."""
+    check_output_path(path, "the model file", [*held, (source, "the model it copies")])
     atomic_write_bytes(path, Path(source).read_bytes())
 
 
 class FileActions:
+    def held_files(self) -> list:
+        """Files the window holds or reads: no output may be written over them (the run store,
+        every run's model file)."""
+        models = [(r.checkpoint, f"the model of run {r.id}") for r in self.run_list.rows.values()]
+        return self.store.held_files() + [(p, what) for p, what in models if p]
+
+    def _checked(self, path: str, what: str) -> None:
+        check_output_path(path, what, self.held_files())
+
     def export_plots(self, kind: str, path: str | None = None) -> None:
         scenes, i = self.tabs.scenes(), self.tabs.currentIndex()
         scene = scenes[i] if i < len(scenes) else self.insides.current_scene()
@@ -28,7 +38,10 @@ class FileActions:
                 self, "Export plots", f"plots.{kind}", f"*.{kind}"
             )
         if path:
-            self._try(lambda: export_scene(scene, path, kind), f"plots written to {path}")
+            self._try(
+                lambda: (self._checked(path, "the plots"), export_scene(scene, path, kind)),
+                f"plots written to {path}",
+            )
 
     def save_model(self, rid: int | None = None, path: str | None = None) -> None:
         ids = [rid] if rid is not None else (self.run_list.selected_ids() or self.run_list.ticked())
@@ -39,7 +52,10 @@ class FileActions:
         if path is None:
             path, _ = QFileDialog.getSaveFileName(self, "Save model", f"{row.name}.pt", "*.pt")
         if path:
-            self._try(lambda: copy_atomically(row.checkpoint, path), f"model saved to {path}")
+            self._try(
+                lambda: copy_atomically(row.checkpoint, path, self.held_files()),
+                f"model saved to {path}",
+            )
 
     def load_model(self, path: str | None = None) -> None:
         if path is None:
@@ -51,7 +67,10 @@ class FileActions:
         if path is None:
             path, _ = QFileDialog.getSaveFileName(self, "Export runs", "runs.csv", "*.csv")
         if path:
-            self._try(lambda: self.store.export_csv(path), f"every run's records written to {path}")
+            self._try(
+                lambda: (self._checked(path, "the export"), self.store.export_csv(path)),
+                f"every run's records written to {path}",
+            )
 
     def _try(self, work, done: str) -> bool:
         try:

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QAbstractItemView, QMenu, QTreeWidget, QTreeWidget
 from app.shared.theme import series_colour
 
 COLUMNS = ("run", "status", "test accuracy", "time", "settings")
+RUNNING_WIDEST = "running · 100%"  # a running run's status at its longest
 
 
 def swatch(colour_index: int) -> QIcon:
@@ -68,7 +69,21 @@ class RunList(QTreeWidget):
             self.addTopLevelItem(it)
         for c in range(len(COLUMNS) - 1):
             self.resizeColumnToContents(c)
+        if any(r.status == "running" for r in rows):  # room for "running · 100%"
+            wide = self.fontMetrics().horizontalAdvance(RUNNING_WIDEST) + 24
+            self.setColumnWidth(1, max(self.columnWidth(1), wide))
         self._filling = False
+
+    def set_progress(self, run_id: int, fraction: float) -> None:
+        """A running run's progress in its status cell ("running · 42%")."""
+        for k in range(self.topLevelItemCount()):
+            it = self.topLevelItem(k)
+            if it.data(0, Qt.ItemDataRole.UserRole) == run_id:
+                if self.rows[run_id].status == "running":
+                    self._filling = True
+                    it.setText(1, f"running · {100 * min(1.0, max(0.0, fraction)):.0f}%")
+                    self._filling = False
+                return
 
     def ticked(self) -> list[int]:
         out = []

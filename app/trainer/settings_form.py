@@ -51,6 +51,7 @@ class SettingsForm(QWidget):
         self.errors: dict[str, QLabel] = {}
         self._lr_typed = False
         self._custom_text = DEFAULT_LAYERS
+        self._device_names: dict[str, str] = {}  # device choice -> what it gives here
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.model = self._combo("model", MODEL_NAMES)
@@ -181,13 +182,17 @@ class SettingsForm(QWidget):
             label.setText(msg)
             label.setVisible(bool(msg))
         self.params.setText(f"{result.parameters:,}" if result.parameters is not None else "—")
-        from engine.torch_engine.device import pick_device
-
         dev = self.device.currentText()
-        self.device_name.setText(
-            "" if "device" in result.errors else pick_device(None if dev == "auto" else dev).name
-        )
+        self.device_name.setText("" if "device" in result.errors else self._device_text(dev))
         return result
+
+    def _device_text(self, dev: str) -> str:
+        """The device a choice gives, found once per choice (not at every keystroke)."""
+        if dev not in self._device_names:
+            from engine.torch_engine.device import pick_device
+
+            self._device_names[dev] = pick_device(None if dev == "auto" else dev).name
+        return self._device_names[dev]
 
     def set_config(self, cfg: TrainConfig) -> None:
         """Fill the form from a run's settings (reopening a run, or 'use this LR')."""

@@ -32,6 +32,8 @@ from engine.torch_engine.jobs import Job
 from engine.torch_engine.records import Diverged, Done, LrPoint, Start, Step
 from engine.torch_engine.runstore import RunStore, RunStoreError
 
+RUN_POLL_MS = 3000  # how often an idle window looks for runs whose process has died
+
 
 class TrainerWindow(FileActions, QMainWindow):
     view_requested = Signal(str)  # "explainer": the app shows that view
@@ -49,6 +51,7 @@ class TrainerWindow(FileActions, QMainWindow):
         self.store = RunStore(store)
         self.runner = JobRunner(self)
         self.job: Job | None = None
+        self.job_runs: list[int] = []
         self.start_rec: Start | None = None
         self._dirty = False
         self._lecturer_saved = None
@@ -65,9 +68,17 @@ class TrainerWindow(FileActions, QMainWindow):
         self.timer.timeout.connect(self._redraw)
         self.tabs.currentChanged.connect(lambda _: setattr(self, "_dirty", True))  # draw it now
         self.timer.start()
+        self._curves: dict[int, tuple] = {}  # finished run id -> (its finish time, its curves)
+        self.run_poll = QTimer(self)  # a run listed as running whose process died: interrupted
+        self.run_poll.setInterval(RUN_POLL_MS)
+        self.run_poll.timeout.connect(self._poll_runs)
+        self.run_poll.start()
         self.refresh_runs()
         self.form.check()
         self.resize(1500, 950)
+        geometry = self.settings.value("geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)  # where and how large it was last time
         QTimer.singleShot(0, self._default_layout)
 
     def _default_layout(self) -> None:
@@ -197,6 +208,7 @@ class TrainerWindow(FileActions, QMainWindow):
 
     def _start(self, job: Job, tab: int) -> None:
         self.job, self.start_rec = job, None
+        self.job_runs: list[int] = []  # the store's ids of this job's runs, as they arrive
         self.live.reset()
         lecturer = self.theme is LECTURER  # an experiment's new plots take the current look
         style_scene(self.experiment, dark=lecturer, scale=plot_scale(lecturer))
@@ -218,6 +230,10 @@ class TrainerWindow(FileActions, QMainWindow):
     # ---- records ----
     def on_record(self, tagged) -> None:
         rec = tagged.record
+        if tagged.run_id not in self.job_runs:
+            self.job_runs.append(tagged.run_id)
+        if tagged.run_id not in self.run_list.rows:
+            self.refresh_runs()  # a new run: in the list at once, marked running
         self.live.add(rec)
         if self.job is not None and self.job.kind != "train":
             self.experiment.add(tagged)
@@ -230,6 +246,7 @@ class TrainerWindow(FileActions, QMainWindow):
             text, frac = progress_text(self.start_rec, rec, tagged.run_index, runs)
             self.progress_label.setText(text)
             self.progress.setValue(int(1000 * frac))
+            self.run_list.set_progress(tagged.run_id, rec.step / max(1, self.start_rec.total_steps))
         elif isinstance(rec, LrPoint) and self.start_rec is not None:
             n = max(1, self.start_rec.total_steps)
             self.progress_label.setText(f"LR range test: step {rec.step + 1}/{n}, lr {rec.lr:.2g}")
@@ -278,22 +295,41 @@ class TrainerWindow(FileActions, QMainWindow):
         self.experiment.set_log(on)
 
     # ---- the run list ----
-    def refresh_runs(self) -> None:
+    def refresh_runs(self, quiet: bool = False) -> None:
+        """The run list from the store (a problem said, unless `quiet`: a poll says nothing)."""
         try:
             rows = self.store.runs()
         except RunStoreError as e:
-            self.show_error(str(e))
+            if not quiet:
+                self.show_error(str(e))
             return
         self.run_list.set_runs(rows, set(self.run_list.ticked()))
         self.update_compare()
+
+    def _poll_runs(self) -> None:
+        """Idle, with a run listed as running (another process's): list again, which marks it
+        interrupted once its process is gone."""
+        rows = self.run_list.rows.values()
+        if not self.runner.running and any(r.status == "running" for r in rows):
+            self.refresh_runs(quiet=True)
 
     def update_compare(self) -> None:
         runs = {}
         for rid in self.run_list.ticked():
             row = self.run_list.rows.get(rid)
             if row is not None:
-                runs[rid] = (row.name, rid, run_curves(self.store.records(rid, ("step", "eval"))))
+                runs[rid] = (row.name, rid, self._run_curves(row))
         self.compare.set_runs(runs)
+
+    def _run_curves(self, row):
+        """A run's curves from the store; a finished run's are read once and kept."""
+        kept = self._curves.get(row.id)
+        if kept is not None and row.finished is not None and kept[0] == row.finished:
+            return kept[1]
+        curves = run_curves(self.store.records(row.id, ("step", "eval")))
+        if row.finished is not None:
+            self._curves[row.id] = (row.finished, curves)
+        return curves
 
     def _rename(self, rid: int, name: str) -> None:
         self.store.rename(rid, name)
@@ -345,9 +381,11 @@ class TrainerWindow(FileActions, QMainWindow):
 
     def closeEvent(self, ev) -> None:  # noqa: N802 (Qt)
         self.timer.stop()
+        self.run_poll.stop()
         self.data.shutdown()
         self.runner.shutdown()  # the child ends; its run is kept as cancelled
         self.insides.shutdown()  # and no insides computation is left running
+        self.set_lecturer(False)  # the geometry saved is the normal window's, not full screen
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.sync()
         super().closeEvent(ev)

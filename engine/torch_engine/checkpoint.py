@@ -105,6 +105,14 @@ def _payload(path: Path) -> dict:
     return payload
 
 
+def _model_words(m) -> str:
+    """The model a config names, in words: "lenet model", "mlp model (784-256-128-10)"."""
+    hidden = getattr(m, "hidden", ())
+    if m.name == "mlp" and hidden:
+        return f"mlp model (784-{'-'.join(map(str, hidden))}-10)"
+    return f"{m.name} model"
+
+
 def load_checkpoint(path: str | Path) -> Checkpoint:
     """A checkpoint written by save_checkpoint, verified; CheckpointError names the file."""
     path = Path(path)
@@ -112,10 +120,16 @@ def load_checkpoint(path: str | Path) -> Checkpoint:
     try:
         cfg = config_from_dict(json.loads(payload["config"]))
         model = build_model(cfg.model)
-        model.load_state_dict(payload["state_dict"])
         metrics = json.loads(payload["metrics"])
     except (KeyError, TypeError, ValueError, RuntimeError, MemoryError) as e:
         raise CheckpointError(f"{path.name} does not match its model ({e})") from None
+    try:
+        model.load_state_dict(payload["state_dict"])
+    except (KeyError, TypeError, ValueError, RuntimeError):  # torch's five-line text: not shown
+        raise CheckpointError(
+            f"{path.name} says it holds a {_model_words(cfg.model)}, but its weights do not "
+            "fit that model (they are another model's); it cannot be used"
+        ) from None
     for name, t in model.state_dict().items():
         if t.is_floating_point() and not bool(torch.isfinite(t).all()):
             raise CheckpointError(

@@ -17,7 +17,7 @@ from .experiments import Variant, batch_sweep, lr_range_test, lr_sweep
 from .mnist import MnistData, default_data_dir, load_mnist
 from .recording import Recording, record_run
 from .records import Record
-from .runstore import RUN_KINDS, RunStore, new_group_id
+from .runstore import RunStore, new_group_id
 from .together import together_refusal, train_together
 from .training import TrainConfig, prepare, train
 
@@ -27,7 +27,7 @@ STOP_GRACE_S = 30.0  # how long a stopped job's child may take to finish (a canc
 
 @dataclass(frozen=True)
 class Job:
-    kind: str  # one of RUN_KINDS: "train" | "lr-sweep" | "batch-sweep" | "lr-find", or "transfer"
+    kind: str  # one of JOB_KINDS: "train" | "lr-sweep" | "batch-sweep" | "lr-find" | "transfer"
     config: TrainConfig  # the run's settings (a sweep's base)
     data_dir: str | None  # folder with MNIST (None: the user data folder); never downloaded
     name: str = ""  # the run's name in the store ("" : made from the settings)
@@ -41,7 +41,7 @@ class Job:
     @property
     def runs(self) -> int:
         """How many runs the job records (a transfer: pretrain, transfer, from scratch)."""
-        return 3 if self.kind == "transfer" else max(1, len(self.values))
+        return JOB_RUNS.get(self.kind, max(1, len(self.values)))
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ def variants(job: Job) -> list[Variant]:
         return lr_sweep(job.config, job.values)
     if job.kind == "batch-sweep":
         return batch_sweep(job.config, list(job.values), job.scale_lr)
-    raise ValueError(f"unknown job kind {job.kind!r}; one of {', '.join(RUN_KINDS)}")
+    raise ValueError(f"unknown job kind {job.kind!r}; one of {', '.join(JOB_KINDS)}")
 
 
 def run_name(job: Job, label: str = "") -> str:
@@ -88,30 +88,24 @@ def run_job(
     together: bool | None = None,
 ) -> Iterator[Tagged]:
     """Run `job` here, yielding its records tagged with their store runs. `data` is MNIST already
-    loaded (else it is read from job.data_dir). A sweep stops after a cancelled run. A sweep's
-    runs train together (together.py) when `together` says so; None: on a GPU, where they can."""
-    if job.kind not in (*RUN_KINDS, "transfer"):
-        raise ValueError(f"unknown job kind {job.kind!r}; one of {', '.join(RUN_KINDS)}")
-    runs = variants(job) if job.kind not in ("lr-find", "transfer") else []  # checked early
+    loaded (else it is read from job.data_dir). A sweep stops after a cancelled run. Nothing is
+    written to the store before its first run starts. A sweep's runs train together
+    (together.py) when `together` says so; None: on a GPU, where they can."""
+    if job.kind not in JOB_KINDS:
+        raise ValueError(f"unknown job kind {job.kind!r}; one of {', '.join(JOB_KINDS)}")
+    runs = variants(job) if job.kind in ("train", "lr-sweep", "batch-sweep") else []  # early
     if data is None:
         data = load_mnist(job.data_dir or default_data_dir())
     store = RunStore(job.store_path)
-    if job.kind == "transfer":  # three runs in one group (transfer.py), recorded as "train" runs
-        from .transfer import transfer_recordings
+    yield from JOB_KINDS[job.kind](job, runs, data, store, should_stop, together)
 
-        for i, (label, rec) in enumerate(transfer_recordings(job.config, data, store, should_stop)):
-            yield from _tagged(rec, i, label)
-        return
+
+def _runs(job: Job, runs, data, store, should_stop, together=None) -> Iterator[Tagged]:
+    """A run or a sweep: MNIST prepared once, one recorded run per variant (a sweep's runs
+    trained together where they can and `together` asks, or is None on a GPU)."""
     cfg = job.config
     dev = pick_device(cfg.device).device
-    if job.kind == "lr-find":
-        prepared = prepare(data, dev, 0, cfg.limit_train)
-        steps = lr_range_test(
-            cfg, prepared, job.lr_start, job.lr_end, job.lr_steps, should_stop=should_stop
-        )
-        yield from _tagged(record_run(store, run_name(job), job.kind, cfg, steps), 0, "")
-        return
-    prepared = prepare(data, dev, cfg.val_size, cfg.limit_train)  # once, for every run
+    prepared = prepare(data, dev, cfg.val_size, cfg.limit_train)
     group = new_group_id() if job.kind != "train" else None
     if together is None:
         together = dev.type == "cuda"
@@ -155,6 +149,33 @@ def _run_together(job: Job, store: RunStore, runs: list[Variant], prepared, grou
         producer.close()
         for rec in recordings:
             rec.close()
+
+
+def _lr_find(job: Job, runs, data, store, should_stop, together=None) -> Iterator[Tagged]:
+    cfg = job.config
+    prepared = prepare(data, pick_device(cfg.device).device, 0, cfg.limit_train)
+    steps = lr_range_test(
+        cfg, prepared, job.lr_start, job.lr_end, job.lr_steps, should_stop=should_stop
+    )
+    yield from _tagged(record_run(store, run_name(job), job.kind, cfg, steps), 0, "")
+
+
+def _transfer(job: Job, runs, data, store, should_stop, together=None) -> Iterator[Tagged]:
+    """Three runs in one group (transfer.py), recorded as "train" runs."""
+    from .transfer import transfer_recordings
+
+    for i, (label, rec) in enumerate(transfer_recordings(job.config, data, store, should_stop)):
+        yield from _tagged(rec, i, label)
+
+
+JOB_KINDS = {  # what a Job may ask for -> how it runs; the store's RUN_KINDS are what it records
+    "train": _runs,
+    "lr-sweep": _runs,
+    "batch-sweep": _runs,
+    "lr-find": _lr_find,
+    "transfer": _transfer,
+}
+JOB_RUNS = {"transfer": 3}  # runs a job records when not one per value: pretrain, transfer, scratch
 
 
 def _tagged(rec: Recording, index: int, label: str) -> Iterator[Tagged]:

@@ -23,7 +23,7 @@ import numpy as np
 import torch
 
 from engine.atomic import atomic_write_bytes, clean_stale_parts
-from engine.safe_io import UnreadableFile, read_bytes, read_text
+from engine.safe_io import UnreadableFile, _kind, read_bytes, read_text
 
 FILES = {  # role -> (file name without .gz, sha256 of its decompressed bytes, expected count)
     "train_images": (
@@ -112,8 +112,18 @@ class MnistStatus(NamedTuple):
 def status(folder: str | Path | None = None) -> MnistStatus:
     """Whether MNIST is in `folder` (the user folder by default), said in one line."""
     folder = Path(folder).expanduser() if folder is not None else default_data_dir()
+    if os.path.lexists(folder) and not folder.is_dir():
+        try:
+            _check_folder(folder)  # says what it is: a file, a pipe...
+        except MnistError as e:
+            return MnistStatus(False, str(e))
     paths = {role: find_file(folder, base) for role, (base, _, _) in FILES.items()}
     if all(paths.values()):
+        from .mnist_check import check_idx_files
+
+        wrong = check_idx_files(paths)  # headers and counts, not the data
+        if wrong:
+            return MnistStatus(False, f"MNIST in {folder} cannot be used: {wrong}")
         return MnistStatus(True, f"MNIST is present in {folder} (IDX files)")
     if all(os.path.lexists(folder / c) for c in CSV_FILES):  # as load_mnist: tried next
         return MnistStatus(True, f"MNIST is present in {folder} (CSV files)")
@@ -193,6 +203,14 @@ def find_file(folder: Path, base: str) -> Path | None:
 CSV_FILES = ("mnist_train.csv", "mnist_test.csv")  # the common CSV form, one file per split
 
 
+def data_files(folder: str | Path | None) -> list[Path]:
+    """The MNIST files `folder` (None: the user data folder) holds: no output goes over them."""
+    folder = Path(folder).expanduser() if folder is not None else default_data_dir()
+    found = [find_file(folder, base) for base, _, _ in FILES.values()]
+    csvs = [folder / c for c in CSV_FILES if os.path.lexists(folder / c)]
+    return [p for p in found if p is not None] + csvs
+
+
 def _check_folder(folder: Path) -> None:
     """A folder that exists (else the message naming the files it should hold) and is one."""
     try:
@@ -202,9 +220,9 @@ def _check_folder(folder: Path) -> None:
     except (OSError, ValueError) as e:
         raise MnistError(f"cannot open the MNIST folder {str(folder)[:200]} ({e})") from None
     if not stat.S_ISDIR(st.st_mode):
-        what = "a file, not a folder" if stat.S_ISREG(st.st_mode) else "not a folder"
+        what = "a file" if stat.S_ISREG(st.st_mode) else _kind(st.st_mode)
         raise MnistError(
-            f"{folder} is {what}; give the folder that holds MNIST's four IDX files or "
+            f"{folder} is {what}, not a folder; give the folder that holds MNIST's four IDX files or "
             f"{' and '.join(CSV_FILES)}"
         )
 
@@ -273,16 +291,49 @@ def download_mnist(
             except DownloadCancelled:
                 raise
             except (OSError, ValueError, EOFError, zlib.error) as e:
-                errors.append(f"{url}: {e}")
+                errors.append((url, e))
                 continue
             atomic_write_bytes(target, data, make_folder=True)
             break
         else:
-            why = f"could not download {base}.gz from any mirror. Offline? " + missing_message(
-                folder
-            )
-            raise MnistError(f"{why} Tried: {'; '.join(errors[-3:])}")
+            raise DownloadFailed.of(base, errors[-len(mirrors) :])
     return folder
+
+
+def _unreachable(e: BaseException) -> bool:
+    """Whether the error says the server was never reached (no network, no name lookup)."""
+    import urllib.error
+
+    if isinstance(e, urllib.error.HTTPError):
+        return False  # a server answered
+    if isinstance(e, urllib.error.URLError):
+        e = e.reason if isinstance(e.reason, BaseException) else e
+    return isinstance(e, OSError) and not isinstance(e, urllib.error.URLError | FileNotFoundError)
+
+
+class DownloadFailed(MnistError):
+    """No mirror gave a file: one sentence, and `details` (each mirror's error) for a log or a
+    Details view."""
+
+    def __init__(self, message: str, details: tuple[str, ...] = ()):
+        super().__init__(message)
+        self.details = details  # one line per mirror tried: "URL: what went wrong"
+
+    @classmethod
+    def of(cls, base: str, errors: list[tuple[str, BaseException]]) -> DownloadFailed:
+        details = tuple(f"{url}: {e}" for url, e in errors)
+        n = len(errors)
+        if n > 1 and all(_unreachable(e) for _, e in errors):
+            return cls(
+                f"No internet connection: none of the {n} MNIST mirrors could be reached", details
+            )
+        if n == 1 and _unreachable(errors[0][1]):
+            return cls("No internet connection: the MNIST mirror could not be reached", details)
+        last = str(errors[-1][1]) if errors else "no mirror was given"
+        where = "the MNIST mirror" if n == 1 else f"any of the {n} MNIST mirrors"
+        return cls(
+            f"could not download {base}.gz from {where} (the last said: {last[:200]})", details
+        )
 
 
 def _ok(path: Path, sha: str, checksums: bool) -> bool:
@@ -321,7 +372,10 @@ def ensure_mnist(
     except MnistError:
         if not download or _holds_some(folder):
             raise  # what is there is wrong: say so, rather than download over it
-    download_mnist(folder, progress=progress, should_stop=should_stop)
+    try:
+        download_mnist(folder, progress=progress, should_stop=should_stop)
+    except DownloadFailed as e:  # the command line: also where the files could be put by hand
+        raise DownloadFailed(f"{e}. {missing_message(folder)}", e.details) from None
     return load_mnist(folder)
 
 

@@ -77,66 +77,107 @@ def layers_for(cfg: ModelConfig) -> list[dict]:
     raise ModelSpecError(f"unknown model {cfg.name!r}; choose mlp, lenet, fast-cnn or custom")
 
 
+MAX_LAYERS = 100  # layers in one model (a custom list's lines): a deeper MNIST model is a typo
+
+
 def build_layers(layers: list[dict], in_shape=(1, 28, 28)) -> nn.Sequential:
-    """Build a Sequential, inferring each layer's input size from the shape so far."""
+    """Build a Sequential, inferring each layer's input size from the shape so far, each new
+    module once (linear in the number of layers)."""
+    if len(layers) > MAX_LAYERS:
+        raise ModelSpecError(f"{len(layers)} layers; the limit is {MAX_LAYERS}")
     mods: list[nn.Module] = []
     shape = tuple(in_shape)
     for k, spec in enumerate(layers):
-        kind = spec.get("type")
-        where = f"layer {k} ({kind})"
+        where = f"layer {k} ({spec.get('type')})"
         try:
-            if kind == "conv":
-                if len(shape) != 3:
-                    raise ModelSpecError(f"{where}: a convolution needs an image input")
-                m = nn.Conv2d(
-                    shape[0],
-                    int(spec["out"]),
-                    int(spec.get("kernel", 3)),
-                    stride=int(spec.get("stride", 1)),
-                    padding=int(spec.get("padding", 0)),
-                    bias=not spec.get("batchnorm", False),
-                )
-                mods.append(m)
-                if spec.get("batchnorm"):
-                    mods.append(nn.BatchNorm2d(int(spec["out"])))
-            elif kind == "pool":
-                if len(shape) != 3:
-                    raise ModelSpecError(f"{where}: pooling needs an image input")
-                size = int(spec.get("size", 2))
-                pool = nn.AvgPool2d if spec.get("kind", "max") == "avg" else nn.MaxPool2d
-                mods.append(pool(size))
-            elif kind == "flatten":
-                mods.append(nn.Flatten())
-            elif kind == "dense":
-                if len(shape) != 1:
-                    mods.append(nn.Flatten())
-                    shape = (math.prod(shape),)
-                mods.append(nn.Linear(shape[0], int(spec["units"])))
-            elif kind == "dropout":
-                mods.append(nn.Dropout(float(spec.get("p", 0.5))))
-            elif kind == "activation":
-                mods.append(ACTS[spec.get("name", "relu")]())
-            else:
-                raise ModelSpecError(
-                    f"{where}: unknown layer type; use conv, pool, flatten, "
-                    f"dense, dropout or activation"
-                )
-            act = spec.get("activation")
-            if act and kind in ("conv", "dense"):
-                if act not in ACTS:
-                    raise ModelSpecError(f"{where}: unknown activation {act!r}")
-                mods.append(ACTS[act]())
-            with torch.no_grad():
-                shape = tuple(nn.Sequential(*mods)(torch.zeros(1, *in_shape)).shape[1:])
+            new = _layer_modules(spec, shape, where)
+            for m in new:
+                shape = _out_shape(m, shape)
         except (KeyError, TypeError, ValueError, RuntimeError) as e:
             if isinstance(e, ModelSpecError):
                 raise
             raise ModelSpecError(f"{where}: {e}") from None
+        mods += new
         if 0 in shape:
             raise ModelSpecError(f"{where}: the image shrank to nothing ({shape})")
     if shape != (10,):
         raise ModelSpecError(f"the model must end with 10 outputs, it ends with shape {shape}")
     return nn.Sequential(*mods)
+
+
+def _layer_modules(spec: dict, shape: tuple[int, ...], where: str) -> list[nn.Module]:
+    """The modules one layer dict makes, given the shape it receives."""
+    kind = spec.get("type")
+    mods: list[nn.Module] = []
+    if kind in ("conv", "pool") and len(shape) != 3:
+        what = "a convolution" if kind == "conv" else "pooling"
+        raise ModelSpecError(f"{where}: {what} needs an image input")
+    if kind == "conv":
+        mods.append(
+            nn.Conv2d(
+                shape[0],
+                int(spec["out"]),
+                int(spec.get("kernel", 3)),
+                stride=int(spec.get("stride", 1)),
+                padding=int(spec.get("padding", 0)),
+                bias=not spec.get("batchnorm", False),
+            )
+        )
+        if spec.get("batchnorm"):
+            mods.append(nn.BatchNorm2d(int(spec["out"])))
+    elif kind == "pool":
+        pool = nn.AvgPool2d if spec.get("kind", "max") == "avg" else nn.MaxPool2d
+        mods.append(pool(int(spec.get("size", 2))))
+    elif kind == "flatten":
+        mods.append(nn.Flatten())
+    elif kind == "dense":
+        if len(shape) != 1:
+            mods.append(nn.Flatten())
+        mods.append(nn.Linear(math.prod(shape), int(spec["units"])))
+    elif kind == "dropout":
+        mods.append(nn.Dropout(float(spec.get("p", 0.5))))
+    elif kind == "activation":
+        mods.append(ACTS[spec.get("name", "relu")]())
+    else:
+        raise ModelSpecError(
+            f"{where}: unknown layer type; use conv, pool, flatten, dense, dropout or activation"
+        )
+    act = spec.get("activation")
+    if act and kind in ("conv", "dense"):
+        if act not in ACTS:
+            raise ModelSpecError(f"{where}: unknown activation {act!r}")
+        mods.append(ACTS[act]())
+    return mods
+
+
+SAME_SHAPE = (nn.Dropout, nn.BatchNorm1d, nn.BatchNorm2d, *ACTS.values())
+
+
+def _out_shape(m: nn.Module, shape: tuple[int, ...]) -> tuple[int, ...]:
+    """The shape of one sample after `m` (without the batch), worked out as torch's
+    documentation gives it (no forward pass); any other module is run on one sample."""
+    if isinstance(m, nn.Linear):
+        return (m.out_features,)
+    if isinstance(m, SAME_SHAPE):
+        return shape
+    if isinstance(m, nn.Flatten):
+        return (math.prod(shape),)
+    if isinstance(m, nn.Conv2d | nn.MaxPool2d | nn.AvgPool2d):
+        k, st, pad = (_pair(getattr(m, a)) for a in ("kernel_size", "stride", "padding"))
+        side = [shape[1 + i] + 2 * pad[i] for i in range(2)]
+        if any(side[i] < k[i] for i in range(2)):
+            raise ValueError(
+                f"a {k[0]}x{k[1]} window does not fit its {shape[1]}x{shape[2]} input"
+                + (f" (padded to {side[0]}x{side[1]})" if any(pad) else "")
+            )
+        hw = tuple((side[i] - k[i]) // st[i] + 1 for i in range(2))
+        return (m.out_channels if isinstance(m, nn.Conv2d) else shape[0], *hw)
+    with torch.no_grad():
+        return tuple(m(torch.zeros(1, *shape)).shape[1:])
+
+
+def _pair(v) -> tuple[int, int]:
+    return (int(v), int(v)) if isinstance(v, int) else (int(v[0]), int(v[1]))
 
 
 def build_model(cfg: ModelConfig) -> nn.Sequential:

@@ -16,7 +16,6 @@ import json
 import os
 import socket
 import sqlite3
-import stat
 import time
 import uuid
 from collections.abc import Iterable, Iterator
@@ -25,8 +24,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from engine.atomic import atomic_path, clean_stale_parts
+from engine.safe_io import check_output_path
 
+from .pids import pid_alive
 from .records import DONE_STATUSES, Record
+from .store_file import APP_ID, SCHEMA_VERSION, RunStoreError, check_store_file
 
 if TYPE_CHECKING:  # importing the store costs no torch import (`backprop-studio runs` is quick)
     from .training import TrainConfig
@@ -34,7 +36,6 @@ if TYPE_CHECKING:  # importing the store costs no torch import (`backprop-studio
 ENV_VAR = "BACKPROP_STUDIO_RUNS"  # overrides the default store path (tests isolate with it)
 RUN_KINDS = ("train", "lr-sweep", "batch-sweep", "lr-find")
 STATUSES = ("running", *DONE_STATUSES, "interrupted")
-SCHEMA_VERSION = 1
 BUSY_TIMEOUT_S = 10.0  # how long a write waits for another writer before it fails
 CSV_FIXED = ("run_id", "run_name", "seq", "kind", "step", "epoch", "elapsed")
 
@@ -66,10 +67,6 @@ CREATE TABLE IF NOT EXISTS records (
 );
 CREATE INDEX IF NOT EXISTS runs_group ON runs(group_id);
 """
-
-
-class RunStoreError(ValueError):
-    """A store file that cannot be used; the message says why."""
 
 
 def default_store_path() -> Path:
@@ -115,66 +112,28 @@ class RunRow:
         return describe(self.config)
 
 
-def pid_alive(pid: int) -> bool:
-    """Whether a process with this id exists on this machine."""
-    if pid <= 0:
-        return False
-    if os.name == "nt":  # os.kill would terminate it on Windows
-        import ctypes
-
-        k32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
-        h = k32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
-        if not h:
-            return False
-        code = ctypes.c_ulong()
-        k32.GetExitCodeProcess(h, ctypes.byref(code))
-        k32.CloseHandle(h)
-        return code.value == 259  # STILL_ACTIVE
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # someone else's process
-    return True
-
-
-def _row(r: sqlite3.Row) -> RunRow:
+def _row(r: sqlite3.Row, path: Path) -> RunRow:
     d = dict(r)
-    d["settings"], d["final"] = json.loads(d["settings"]), json.loads(d["final"] or "{}")
+    try:
+        d["settings"], d["final"] = json.loads(d["settings"]), json.loads(d["final"] or "{}")
+    except (ValueError, TypeError):
+        raise RunStoreError(
+            f"run {d['id']} in {path} has settings or figures that cannot be read (the file was "
+            "changed by another program); delete that run or restore the file"
+        ) from None
+    if not isinstance(d["settings"], dict) or not isinstance(d["final"], dict):
+        raise RunStoreError(f"run {d['id']} in {path} has settings that cannot be read")
     return RunRow(**d)
 
 
-def _check_store_path(path: Path) -> None:
-    """Refuse what SQLite would hang on or misread: a folder, a pipe, a device, a bad name."""
-    try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        return
-    except (OSError, ValueError) as e:
-        raise RunStoreError(f"{str(path)[:200]} is not a usable run store ({e})") from None
-    if not stat.S_ISREG(st.st_mode):
-        what = "a folder" if stat.S_ISDIR(st.st_mode) else "not a regular file"
-        raise RunStoreError(f"{path} is {what}; the run store is a file such as runs.sqlite")
-
-
 class RunStore:
-    def __init__(self, path: str | Path | None = None):
+    """The store at `path` (None: default_store_path()). Opening it checks the file and writes
+    nothing: the file (and, with `make_folder`, its folder) is made at the first write. A file
+    that is not a run store is refused before a byte of it changes (store_file.py)."""
+
+    def __init__(self, path: str | Path | None = None, make_folder: bool = True):
         self.path = Path(path).expanduser() if path is not None else default_store_path()
-        _check_store_path(self.path)
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self._db() as db:
-                db.execute("PRAGMA journal_mode = WAL")  # kept in the file; not in a transaction
-            with self._db(write=True) as db:
-                version = db.execute("PRAGMA user_version").fetchone()[0]
-                if version > SCHEMA_VERSION:
-                    raise RunStoreError(f"{self.path} was written by a newer Backprop Studio")
-                for statement in filter(str.strip, SCHEMA.split(";")):
-                    db.execute(statement)
-                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        except (sqlite3.Error, OSError, ValueError) as e:
-            raise RunStoreError(f"{self.path} is not a usable run store ({e})") from None
+        self._ready = check_store_file(self.path, make_folder)
         clean_stale_parts(self.checkpoint_dir)
 
     @property
@@ -182,11 +141,49 @@ class RunStore:
         """Where the store keeps its runs' checkpoints: a folder beside the database."""
         return self.path.parent / (self.path.stem + "-checkpoints")
 
+    def held_files(self) -> list[tuple[Path, str]]:
+        """The files the store keeps open: no export may be written over them."""
+        return [
+            (self.path.with_name(self.path.name + ext), "the run store")
+            for ext in ("", "-wal", "-shm", "-journal")
+        ]
+
+    def _ensure(self) -> None:
+        """Make (or mark) the store before its first write; refuse a newer version's file."""
+        if self._ready:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+            try:
+                db.execute("BEGIN IMMEDIATE")
+                version = db.execute("PRAGMA user_version").fetchone()[0]
+                if version > SCHEMA_VERSION:
+                    raise RunStoreError(f"{self.path} was written by a newer Backprop Studio")
+                db.execute(f"PRAGMA application_id = {APP_ID}")
+                for statement in filter(str.strip, SCHEMA.split(";")):
+                    db.execute(statement)
+                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                db.execute("COMMIT")
+                db.execute("PRAGMA journal_mode = WAL")  # kept in the file; not in a transaction
+            finally:
+                db.close()
+        except (sqlite3.Error, OSError) as e:
+            raise RunStoreError(f"{self.path} is not a usable run store ({e})") from None
+        self._ready = True
+
     @contextlib.contextmanager
     def _db(self, write: bool = False) -> Iterator[sqlite3.Connection]:
-        """A connection for one call; with `write`, one transaction committed at the end."""
-        db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        """A connection for one call; with `write`, one transaction committed at the end. A
+        read of a store not made yet reads an empty one in memory (it creates no file)."""
+        if write:
+            self._ensure()
+        made = write or self.path.exists()
+        db = sqlite3.connect(self.path if made else ":memory:", timeout=BUSY_TIMEOUT_S)
+        db.isolation_level = None
         try:
+            if not made:
+                db.executescript(SCHEMA)
             db.row_factory = sqlite3.Row
             db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
             db.execute("PRAGMA foreign_keys = ON")
@@ -273,14 +270,14 @@ class RunStore:
         """Every run, newest first; runs whose writer died are marked "interrupted" first."""
         self._mark_interrupted()
         with self._db() as db:
-            return [_row(r) for r in db.execute("SELECT * FROM runs ORDER BY id DESC")]
+            return [_row(r, self.path) for r in db.execute("SELECT * FROM runs ORDER BY id DESC")]
 
     def run(self, run_id: int) -> RunRow:
         with self._db() as db:
             r = db.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
         if r is None:
             raise KeyError(f"no run {run_id} in {self.path}")
-        return _row(r)
+        return _row(r, self.path)
 
     def config(self, run_id: int) -> TrainConfig:
         """The settings the run was made with."""
@@ -290,9 +287,10 @@ class RunStore:
         host = socket.gethostname()
         with self._db() as db:
             live = db.execute(
-                "SELECT id, pid FROM runs WHERE status = 'running' AND host = ?", (host,)
+                "SELECT id, pid, created FROM runs WHERE status = 'running' AND host = ?",
+                (host,),
             )
-            dead = [(i,) for i, pid in live if pid is None or not pid_alive(pid)]
+            dead = [(i,) for i, pid, t in live if pid is None or not pid_alive(pid, t)]
         if dead:
             with self._db(write=True) as db:
                 db.executemany(
@@ -335,13 +333,18 @@ class RunStore:
         """Every run's records (or those of `run_ids`) in one CSV file, written atomically:
         columns CSV_FIXED, then the union of the records' fields. Lists are JSON in their cell,
         None is an empty cell. Returns the number of records written."""
+        check_output_path(path, "export", self.held_files())
         wanted = None if run_ids is None else set(run_ids)
+        names = {r.id: r.name for r in self.runs() if wanted is None or r.id in wanted}
         rows: list[dict[str, Any]] = []
-        for run in sorted(self.runs(), key=lambda r: r.id):
-            if wanted is None or run.id in wanted:
-                rows += [
-                    {"run_id": run.id, "run_name": run.name, **d} for d in self.records(run.id)
-                ]
+        with self._db() as db:  # one connection for every run
+            for rid, seq, data in db.execute(
+                "SELECT run_id, seq, data FROM records ORDER BY run_id, seq"
+            ):
+                if rid in names:
+                    rows.append(
+                        {"run_id": rid, "run_name": names[rid], **json.loads(data), "seq": seq}
+                    )
         fields = list(CSV_FIXED)
         for d in rows:
             fields += [k for k in d if k not in fields]

@@ -23,11 +23,13 @@ import re
 from dataclasses import dataclass, field
 
 from .device import pick_device
-from .models import ACTS, ModelConfig, ModelSpecError, build_model, count_parameters
+from .layer_text import format_layers, parse_layers
+from .models import ModelConfig, ModelSpecError, build_model, count_parameters
 from .training import OPTIMIZER_NAMES, SCHEDULES, TrainConfig
 
 MODEL_NAMES = ("mlp", "lenet", "fast-cnn", "custom")
 DEVICES = ("auto", "cuda", "mps", "cpu")
+__all__ = ["format_layers", "parse_layers"]  # the layer list's text form, used with check
 MAX_PARAMETERS = 20_000_000  # a model larger than this is refused (memory and patience)
 MAX_EPOCHS = 1000  # passes over the training set in one run (an MLP epoch takes ~1 s on a CPU)
 MAX_BATCH = 60_000  # samples per step: at most the whole training set
@@ -61,84 +63,6 @@ class Checked:
     errors: dict[str, str]  # field -> one plain sentence
     parameters: int | None  # the model's parameter count, when it could be built
     extra: dict = field(default_factory=dict)  # the CLI's own checked values: sweep, LR range
-
-
-def parse_layers(text: str) -> tuple[dict, ...]:
-    """The one-layer-per-line form into the engine's layer dicts; ModelSpecError names the line."""
-    out = []
-    lines = [ln.split("#")[0].strip() for ln in str(text).splitlines()]
-    for no, line in enumerate(lines, 1):
-        if not line:
-            continue
-        words = line.lower().split()
-        try:
-            out.append(_layer(words))
-        except (ValueError, IndexError):
-            raise ModelSpecError(f"line {no} ('{line}'): {_LAYER_HELP}") from None
-    if not out:
-        raise ModelSpecError("the layer list is empty; end it with 'dense 10'")
-    return tuple(out)
-
-
-_LAYER_HELP = (
-    "write 'conv FILTERS KERNEL [relu] [pad P] [stride S] [bn]', 'pool 2', 'avgpool 2', "
-    "'flatten', 'dense UNITS [relu]' or 'dropout P'"
-)
-
-
-def format_layers(layers) -> str:
-    """The layer dicts back into the one-per-line form (the inverse of parse_layers)."""
-    out = []
-    for d in layers:
-        t, act = d.get("type"), d.get("activation", "")
-        if t == "conv":
-            extra = [f"pad {d['padding']}"] if d.get("padding") else []
-            extra += [f"stride {d['stride']}"] if d.get("stride", 1) != 1 else []
-            extra += ["bn"] if d.get("batchnorm") else []
-            out.append(" ".join(["conv", str(d["out"]), str(d.get("kernel", 3)), act, *extra]))
-        elif t == "pool":
-            out.append(f"{'avgpool' if d.get('kind') == 'avg' else 'pool'} {d.get('size', 2)}")
-        elif t == "dense":
-            out.append(f"dense {d['units']} {act}")
-        elif t == "dropout":
-            out.append(f"dropout {d.get('p', 0.5):g}")
-        else:
-            out.append(str(t))
-    return "\n".join(" ".join(line.split()) for line in out)
-
-
-def _int(word: str, lo: int, hi: int) -> int:
-    if not word.isdigit() or not lo <= int(word) <= hi:
-        raise ValueError(word)
-    return int(word)
-
-
-def _layer(w: list[str]) -> dict:
-    kind, rest = w[0], w[1:]
-    acts = [x for x in rest if x in ACTS]
-    if kind == "conv":
-        d = {"type": "conv", "out": _int(rest[0], 1, 1024), "kernel": _int(rest[1], 1, 28)}
-        for key, name in (("pad", "padding"), ("stride", "stride")):
-            if key in rest:
-                d[name] = _int(rest[rest.index(key) + 1], 0 if key == "pad" else 1, 28)
-        d["batchnorm"] = "bn" in rest
-    elif kind in ("pool", "maxpool", "avgpool"):
-        d = {"type": "pool", "size": _int(rest[0] if rest else "2", 1, 28)}
-        d["kind"] = "avg" if kind == "avgpool" else "max"
-    elif kind == "flatten" and not rest:
-        return {"type": "flatten"}
-    elif kind == "dense":
-        d = {"type": "dense", "units": _int(rest[0], 1, 100_000)}
-    elif kind == "dropout":
-        p = float(rest[0])
-        if not 0 <= p < 1:
-            raise ValueError(p)
-        return {"type": "dropout", "p": p}
-    else:
-        raise ValueError(kind)
-    if acts:
-        d["activation"] = acts[0]
-    return d
 
 
 def _number(form: dict, errors: dict, name: str, lo: float, hi: float, integer: bool = False):

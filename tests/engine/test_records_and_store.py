@@ -89,7 +89,6 @@ def test_atomic_writes_leave_no_part_files(tmp_path):
     target = tmp_path / "f.bin"
     atomic_write_bytes(target, b"old")
     with pytest.raises(RuntimeError), atomic_path(target) as tmp:
-        assert tmp.name.startswith(".f.bin.") and tmp.name.endswith(".part")
         tmp.write_bytes(b"half")
         raise RuntimeError("disk on fire")
     assert target.read_bytes() == b"old" and sorted(tmp_path.iterdir()) == [target]

@@ -115,11 +115,25 @@ def test_download_tries_mirrors_in_turn_and_verifies(tmp_path, monkeypatch):
     assert not list((tmp_path / "dest2").glob("*.part"))
 
 
-def test_offline_download_gives_a_clear_message(tmp_path):
-    with pytest.raises(mnist.MnistError, match="Offline"):
-        mnist.ensure_mnist(tmp_path / "none", download=True) if False else mnist.download_mnist(
-            tmp_path / "none", mirrors=((tmp_path / "x").as_uri() + "/",)
-        )
+def test_a_failed_download_gives_a_clear_message(tmp_path, monkeypatch):
+    with pytest.raises(mnist.DownloadFailed) as e:  # a mirror reached, without the file
+        mnist.download_mnist(tmp_path / "none", mirrors=((tmp_path / "x").as_uri() + "/",))
+    assert str(e.value).startswith("could not download train-images-idx3-ubyte.gz from the")
+    assert len(e.value.details) == 1 and not (tmp_path / "none").exists()
+    import socket
+    import urllib.error
+    import urllib.request
+
+    def offline(*a, **k):
+        raise urllib.error.URLError(socket.gaierror(-2, "Name or service not known"))
+
+    monkeypatch.setattr(urllib.request, "urlopen", offline)
+    with pytest.raises(mnist.DownloadFailed) as e:
+        mnist.download_mnist(tmp_path / "none")
+    assert str(e.value) == "No internet connection: none of the 3 MNIST mirrors could be reached"
+    assert [d.split(": ", 1)[0] for d in e.value.details] == [
+        m + "train-images-idx3-ubyte.gz" for m in mnist.MIRRORS
+    ]
 
 
 def test_models_and_parameter_counts():

@@ -13,7 +13,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 from superqt.utils import qthrottled
 
-from app.trainer.insides.common import GREY, bar_plot, image_plot, set_bars
+from app.trainer.insides.common import GREY, Tasks, bar_plot, image_plot, set_bars
 from engine.torch_engine.drawing import preprocess_drawing
 from engine.torch_engine.insides import saliency
 
@@ -42,6 +42,13 @@ class PadImage(pg.ImageItem):
         self.stroked.emit()
 
 
+def predict(model, canvas: np.ndarray):
+    """Runs in a worker: (the 28 x 28 image the model sees, its probabilities, the saliency)."""
+    img = preprocess_drawing(canvas)  # (28, 28) uint8
+    probs, grad = saliency(model, img)
+    return img, probs, grad
+
+
 class DrawView(QWidget):
     predicted = Signal(int)  # the class the model now gives the drawing
 
@@ -50,6 +57,8 @@ class DrawView(QWidget):
         self.model = None
         self.latencies_ms: list[float] = []  # from a dab of ink to the bars drawn
         self.probs = np.zeros(10)
+        self.tasks = Tasks(self)  # the prediction and saliency, off the GUI thread
+        self.tasks.failed.connect(self._failed)
         self.clear_button = QPushButton("Clear")
         self.clear_button.clicked.connect(self.clear)
         self.answer = QLabel("draw a digit on the black pad with the mouse")
@@ -87,7 +96,11 @@ class DrawView(QWidget):
     def canvas(self) -> np.ndarray:
         return self.pad.image
 
+    def _failed(self, text: str) -> None:
+        self.answer.setText(text)
+
     def clear(self) -> None:
+        self.tasks.cancel("the drawing")  # a result still on its way is not shown
         self.pad.setImage(np.zeros((PAD, PAD), np.float32), levels=(0, 1))
         self.pad.last_dab = None
         self.input.setImage(np.zeros((28, 28), np.float32), levels=(0, 255))
@@ -105,11 +118,17 @@ class DrawView(QWidget):
         self.update_prediction()
 
     def update_prediction(self) -> None:
-        """The drawing, preprocessed, through the model: the input image, bars and saliency."""
+        """The drawing, preprocessed, through the model (in a worker thread: a saliency is a
+        backward pass); the input image, bars and saliency are drawn when it is back. A newer
+        drawing supersedes one still being computed."""
         if self.model is None or not np.any(self.canvas()):
             return
-        img = preprocess_drawing(self.canvas())  # (28, 28) uint8
-        probs, grad = saliency(self.model, img)
+        self.tasks.run(
+            "the drawing", predict, self.model, self.canvas().copy(), on_result=self._show
+        )
+
+    def _show(self, result) -> None:
+        img, probs, grad = result
         self.probs = probs
         best = int(probs.argmax())
         self.input.setImage(img.astype(np.float32), levels=(0, 255))

@@ -114,8 +114,6 @@ def after_transfer(w) -> None:
     """Once the transfer experiment ends, its runs are overlaid in Compare runs."""
     if w.job is None or w.job.kind != "transfer":
         return
-    rows = w.store.runs()  # newest first: the first grouped run is this experiment's
-    group = next((r.group_id for r in rows if r.group_id), None)
-    same = [r for r in rows if group and r.group_id == group]
-    w.run_list.set_ticked(r.id for r in same if "5–9" in (r.group_label or ""))  # the two on 5–9
+    mine = [w.run_list.rows[i] for i in w.job_runs if i in w.run_list.rows]  # its own runs
+    w.run_list.set_ticked(r.id for r in mine if "5–9" in (r.group_label or ""))  # the two on 5–9
     w.tabs.setCurrentIndex(1)

@@ -1,0 +1,190 @@
+"""A hostile pass over the trainer window's inputs: each kind of input it accepts (the settings
+fields, the custom layer list, the data folder, the run store file, a model to load, the paths
+it writes to) given empty, huge, malformed, non-finite and wrong-typed values. Each is refused
+in one plain sentence, nothing starts, nothing is written, and the window keeps working."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+
+import pytest
+
+from tests.app.test_trainer_window import data_dir, make_trainer
+from tests.children import job_children
+
+__all__ = ["data_dir", "make_trainer"]  # fixtures shared with test_trainer_window
+
+HUGE = "9" * 5000
+
+
+@pytest.mark.parametrize("field", ["epochs", "batch_size", "lr", "weight_decay", "seed"])
+def test_every_number_field_refuses_nonsense_in_one_sentence(field, make_trainer, data_dir):
+    w = make_trainer(data_dir)
+    for text in ("", " ", HUGE, "1e999", "-inf", "nan", "0x10", "1,5", "1 2", "\x00"):
+        w.form.fields[field].setText(text)
+        w.run_button.click()
+        err = w.form.errors[field].text()
+        assert err and "\n" not in err and len(err) < 200, (text, err)
+        assert not w.runner.running and job_children() == []
+    assert w.store.runs() == [] and not w.store.path.exists()  # a refused run made no store
+
+
+@pytest.mark.parametrize(
+    "text, why",
+    [
+        ("", "empty"),
+        ("flatten\ndense 64 rleu\ndense 10", "line 2"),
+        ("flatten\n" + "dense 16 relu\n" * 500 + "dense 10", "502 layers; the limit is 100"),
+        ("flatten\ndense 99999\ndense 99999\ndense 10", "over the limit"),
+        ("conv 8 29\nflatten\ndense 10", "line 1"),
+        ("\x00\x01\x02", "line 1"),
+        ("conv 4 3 relu relu\nflatten\ndense 10", "a second activation"),
+    ],
+)
+def test_hostile_layer_lists_are_said_beside_the_field(text, why, qtbot, make_trainer, data_dir):
+    w = make_trainer(data_dir)
+    w.form.model.setCurrentText("custom")
+    w.form.layers.setPlainText(text)  # the live check is throttled: it runs once, later
+    qtbot.waitUntil(lambda: why in w.form.errors["layers"].text(), timeout=5000)
+    w.run_button.click()
+    assert not w.runner.running and why in w.last_error and w.store.runs() == []
+
+
+def _garbage_store(p):
+    p.write_bytes(os.urandom(4096))
+    return p
+
+
+def _foreign_store(p):
+    db = sqlite3.connect(p)
+    db.execute("CREATE TABLE runs (athlete TEXT, km REAL, day TEXT)")
+    db.commit()
+    db.close()
+    return p
+
+
+@pytest.mark.parametrize(
+    "make, why",
+    [
+        (_garbage_store, "not an SQLite database"),
+        (_foreign_store, "another program's SQLite database"),
+        (lambda p: p.parent, "is a folder"),
+    ],
+)
+def test_the_trainer_on_a_store_that_is_not_one_says_so_and_changes_nothing(
+    make, why, qtbot, tmp_path
+):
+    from app.main_window import Studio
+
+    path = make(tmp_path / "runs.sqlite")
+    before = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
+    studio = Studio(tmp_path / "settings", restore=False, store=path)
+    e = studio.show("explainer")
+    qtbot.addWidget(e)
+    studio.show("trainer")
+    assert why in e.last_error and "trainer cannot open" in e.last_error
+    if before is not None:
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+
+
+def _fifo(p):
+    os.mkfifo(p)
+    return p
+
+
+@pytest.mark.parametrize(
+    "make, why",
+    [
+        (lambda p: p.parent, "folder"),
+        (lambda p: p.with_name("missing.pt"), "no such file"),
+        (_fifo, "pipe"),
+        (lambda p: (p.write_bytes(b"\x00" * 100), p)[1], "not a readable checkpoint"),
+        (lambda p: (p.write_bytes(b""), p)[1], "not a readable checkpoint"),
+    ],
+)
+def test_loading_a_model_that_is_not_one_is_one_sentence(make, why, make_trainer, tmp_path):
+    w = make_trainer()
+    w.load_model(str(make(tmp_path / "m.pt")))
+    assert why in w.last_error and "\n" not in w.last_error and w.store.runs() == []
+
+
+@pytest.mark.parametrize(
+    "path, why",
+    [
+        ("", None),  # the dialog cancelled: nothing happens
+        ("/proc/runs.csv", "not writable"),
+        ("/dev/null", "device"),
+        ("no-such-folder/runs.csv", "does not exist"),
+        ("x" * 300 + ".csv", "not a valid file name"),
+    ],
+)
+def test_export_paths_are_checked_before_anything_is_written(
+    path, why, make_trainer, tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    w = make_trainer()
+    w.export_runs(path)
+    assert (why or "") in w.last_error and "\n" not in w.last_error
+    assert ".part" not in w.last_error
+    assert not (tmp_path / "no-such-folder").exists()
+
+
+def test_a_run_with_unreadable_settings_is_one_sentence_in_the_window(make_trainer, tmp_path):
+    from engine.torch_engine.runstore import RunStore
+    from engine.torch_engine.training import TrainConfig
+
+    path = tmp_path / "runs.sqlite"
+    RunStore(path).create_run("broken", "train", TrainConfig())
+    db = sqlite3.connect(path)
+    db.execute("UPDATE runs SET settings = '{\"model\": '")
+    db.commit()
+    db.close()
+    w = make_trainer(store=path)
+    assert "run 1 in" in w.last_error and "cannot be read" in w.last_error
+    assert "Expecting" not in w.last_error and "\n" not in w.last_error
+
+
+def test_the_form_finds_the_device_once_per_choice_not_per_keystroke(make_trainer, monkeypatch):
+    from engine.torch_engine import device
+
+    calls = []
+    real = device.pick_device
+    monkeypatch.setattr(device, "pick_device", lambda d=None: calls.append(d) or real(d))
+    w = make_trainer()
+    w.form._device_names.clear()
+    calls.clear()
+    for text in ("1", "12", "128", "1280"):
+        w.form.fields["batch_size"].setText(text)
+        w.form.check()
+    assert calls == [None]  # "auto", looked up once
+    w.form.device.setCurrentText("cpu")
+    w.form.check()
+    w.form.check()
+    assert calls == [None, "cpu"]
+
+
+def _loop(p):
+    p.symlink_to(p)
+    return p
+
+
+@pytest.mark.parametrize(
+    "make, why",
+    [
+        (lambda p: (p.write_bytes(b"x"), p)[1], "is a file, not a folder"),
+        (_fifo, "is a pipe (FIFO), not a folder"),
+        (_loop, "cannot open the MNIST folder"),
+        (lambda p: p, "MNIST was not found in"),
+        (lambda p: p.with_name("données 数字"), "MNIST was not found in"),
+    ],
+)
+def test_a_chosen_data_folder_that_is_not_one_says_what_it_is(make, why, make_trainer, tmp_path):
+    w = make_trainer()
+    folder = make(tmp_path / "mnist")
+    w.data.set_folder(folder)
+    assert not w.data.present and why in w.data.status.text(), w.data.status.text()
+    w.run_button.click()
+    assert not w.runner.running and why in w.last_error
+    assert not w.store.path.exists()

@@ -1,0 +1,128 @@
+"""The custom layer list: every word known (a misspelt activation is an error naming the line and
+the words allowed), at most MAX_LAYERS layers, and shape inference linear in the layers."""
+
+from __future__ import annotations
+
+import pytest
+from torch import nn
+
+from engine.torch_engine.layer_text import format_layers, parse_layers
+from engine.torch_engine.models import MAX_LAYERS, ModelConfig, ModelSpecError, build_model
+from engine.torch_engine.settings import check
+
+
+def layers_error(text: str) -> str:
+    return check({"model": "custom", "layers": text, "dropout": "0"}).errors.get("layers", "")
+
+
+@pytest.mark.parametrize(
+    "text, line, word",
+    [
+        ("flatten\ndense 64 rleu\ndense 10", 2, "unknown word 'rleu'"),
+        ("conv 8 3 relu bnn\nflatten\ndense 10", 1, "unknown word 'bnn'"),
+        ("conv 8 3 relu tanh\nflatten\ndense 10", 1, "a second activation 'tanh'"),
+        ("flatten\ndense 10 relu 5", 2, "unknown word '5'"),
+        ("flatten\ndense 64 relu relu\ndense 10", 2, "a second activation"),
+    ],
+)
+def test_an_unknown_word_names_its_line_and_the_words_allowed(text, line, word):
+    err = layers_error(text)
+    assert err.startswith(f"line {line} (") and word in err, err
+    assert "relu | tanh | sigmoid" in err  # the words allowed
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "flatten\ndense 64 relu\ndense 10",
+        "conv 8 3 relu pad 1 stride 2 bn\npool 2\navgpool 1\nflatten\ndropout 0.25\ndense 10",
+        "conv 4 5 LeakY_ReLU\nflatten\ndense 10 linear",
+    ],
+)
+def test_good_lists_still_parse_and_round_trip(text):
+    layers = parse_layers(text)
+    assert parse_layers(format_layers(layers)) == layers
+    assert layers_error(text) == ""
+
+
+@pytest.mark.parametrize("extra, ok", [(0, True), (1, False), (400, False)])
+def test_the_list_is_capped_at_max_layers(extra, ok):
+    text = "flatten\n" + "dense 16 relu\n" * (MAX_LAYERS - 2 + extra) + "dense 10"
+    err = layers_error(text)
+    assert (err == "") == ok, err
+    if not ok:
+        assert err == f"{MAX_LAYERS + extra} layers; the limit is {MAX_LAYERS}"
+    with pytest.raises(ModelSpecError, match=f"the limit is {MAX_LAYERS}"):
+        build_model(ModelConfig("custom", layers=({"type": "dense", "units": 10},) * 101))
+
+
+def test_shape_inference_runs_each_layer_once(monkeypatch):
+    calls = {"conv": 0}
+    forward = nn.Conv2d.forward
+
+    def counted(self, x):
+        calls["conv"] += 1
+        return forward(self, x)
+
+    monkeypatch.setattr(nn.Conv2d, "forward", counted)
+    n = 60
+    text = "conv 2 1 relu\n" * n + "flatten\ndense 10"
+    result = check({"model": "custom", "layers": text, "dropout": "0"})
+    assert "layers" not in result.errors
+    assert result.parameters == (2 * 1 + 2) + (n - 1) * (2 * 2 + 2) + (2 * 28 * 28 * 10 + 10)
+    assert calls["conv"] <= n  # at most one pass per layer (it was 1 + 2 + ... + n = 1,830)
+
+
+@pytest.mark.parametrize(
+    "text, why",
+    [
+        ("", "empty"),
+        ("   \n# only a comment", "empty"),
+        ("flatten\ndense 1e9\ndense 10", "line 2"),
+        ("flatten\ndense -5\ndense 10", "line 2"),
+        ("flatten\ndense nan\ndense 10", "line 2"),
+        ("conv 8 99\nflatten\ndense 10", "line 1"),
+        ("dropout 1.5\nflatten\ndense 10", "line 1"),
+        ("flatten\ndense 64\ndense 12", "10 outputs"),
+        ("conv 8 5\npool 2\nconv 8 5\npool 2\nconv 8 5\nflatten\ndense 10", "layer 4"),
+        ("\u202e" + "dense 10", "line 1"),
+        ("x" * 10_000, "line 1"),
+    ],
+)
+def test_hostile_layer_lists_are_one_sentence(text, why):
+    err = layers_error(text)
+    assert why in err and "\n" not in err and len(err) < 400, err
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "conv 8 5 relu\npool 2\nconv 16 3 relu pad 1 stride 2\navgpool 3\nflatten\ndense 10",
+        "conv 4 3 stride 3\nconv 4 2 pad 2 bn\npool 2\ndense 10",
+        "conv 3 28\ndense 10",
+        "pool 5\nconv 2 1 stride 2\nflatten\ndropout 0.1\ndense 32 tanh\ndense 10",
+    ],
+)
+def test_the_shapes_worked_out_are_the_ones_torch_computes(text):
+    import torch
+
+    model = build_model(ModelConfig("custom", layers=parse_layers(text)))  # shapes worked out
+    assert model(torch.zeros(2, 1, 28, 28)).shape == (2, 10)  # a wrong one breaks a Linear
+
+
+@pytest.mark.parametrize(
+    "text, why",
+    [
+        (
+            "conv 8 5\npool 2\nconv 8 5\npool 2\nconv 8 5\nflatten\ndense 10",
+            "layer 4 (conv): a 5x5",
+        ),
+        ("pool 28\npool 2\ndense 10", "layer 1 (pool): a 2x2 window does not fit its 1x1 input"),
+        (
+            "conv 2 3 stride 28\nconv 2 5 pad 1\ndense 10",
+            "layer 1 (conv): a 5x5 window does not fit its 1x1 input (padded to 3x3)",
+        ),
+    ],
+)
+def test_a_window_that_does_not_fit_names_its_layer_and_sizes(text, why):
+    assert why in layers_error(text), layers_error(text)
