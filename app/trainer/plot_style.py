@@ -36,7 +36,16 @@ def style_scene(layout: pg.GraphicsLayoutWidget, dark: bool, scale: float = 1.0)
             pen.setWidthF(base * (3.0 if scale > 1 else 1.0))
             item.setPen(pen)
         elif isinstance(item, pg.LegendItem):
-            item.setLabelTextColor(fg)
-            item.setLabelTextSize(f"{9 * scale:.0f}pt")
-            for _, label in item.items:  # the labels already there keep their old style
-                label.setText(label.text, color=fg, size=f"{9 * scale:.0f}pt")
+            restyle_legend(item, fg, f"{9 * scale:.0f}pt")
+
+
+def restyle_legend(legend: pg.LegendItem, colour: str, size: str) -> None:
+    """The legend's entries made anew in this colour and size: a label restyled in place keeps
+    its old box, so after lecturer mode the rows kept their large spacing and a long name was
+    cut off (issue 23)."""
+    legend.setLabelTextColor(colour)
+    legend.setLabelTextSize(size)
+    entries = [(sample.item, label.text) for sample, label in legend.items]
+    legend.clear()
+    for item, name in entries:
+        legend.addItem(item, name)

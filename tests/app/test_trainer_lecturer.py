@@ -1,0 +1,91 @@
+"""The trainer's lecturer mode (issue 23, defect 6): the screen filled as the explainer fills it,
+the toolbar readable, the large readout, and the normal look back after Esc."""
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+
+from engine.torch_engine.curves import readout_text
+from tests.app.test_trainer_window import make_trainer  # noqa: F401 (a fixture)
+
+
+def luminance(c: QColor) -> float:
+    def lin(v: float) -> float:
+        return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+
+    return 0.2126 * lin(c.redF()) + 0.7152 * lin(c.greenF()) + 0.0722 * lin(c.blueF())
+
+
+def contrast_in(widget) -> float:
+    """The contrast ratio between the widget's background (a corner pixel) and the pixel most
+    unlike it: its text, when it has any."""
+    img = widget.grab().toImage()
+    bg = luminance(img.pixelColor(1, 1))
+    lums = [
+        luminance(img.pixelColor(x, y))
+        for x in range(0, img.width(), 2)
+        for y in range(0, img.height(), 2)
+    ]
+    far = max(lums, key=lambda v: abs(v - bg))
+    hi, lo = max(bg, far), min(bg, far)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def legend_sizes(w):
+    return [
+        (round(it.width()), round(it.height()))
+        for p in (w.live.loss, w.live.grad, w.live.acc)
+        for it in [p.legend]
+    ]
+
+
+def test_f11_fills_the_screen_and_esc_puts_everything_back(qtbot, make_trainer):  # noqa: F811
+    w = make_trainer()
+    before, legends = w.geometry(), legend_sizes(w)
+    qtbot.keyClick(w, Qt.Key.Key_F11)
+    assert w.theme.name == "lecturer"
+    qtbot.waitUntil(lambda: w.geometry() == w.screen().geometry())  # as the explainer's F11
+    assert not any(d.isVisible() for d in w.docks.values())
+    assert w.lecture.readout.isVisible() and "epoch" in w.lecture.readout.text()
+    assert contrast_in(w.log_box) >= 4.5  # "log y axis (L)" readable on the dark toolbar
+    qtbot.keyClick(w, Qt.Key.Key_Escape)
+    assert w.theme.name == "normal"
+    qtbot.waitUntil(lambda: w.geometry() == before)
+    assert all(d.isVisible() for d in w.docks.values())
+    assert not w.lecture.readout.isVisible()
+    assert legend_sizes(w) == legends  # the normal spacing again, no name cut off
+    assert contrast_in(w.log_box) >= 4.5
+
+
+def test_a_legend_is_as_wide_as_its_longest_name_after_lecturer_mode(qtbot, make_trainer):  # noqa: F811
+    from engine.torch_engine.records import Start
+
+    w = make_trainer()
+    w.live.reset(Start("cpu", "", "CPU", 10, 5, 10, 100, ("dense 0", "dense 1", "dense 2")))
+    w.set_lecturer(True)
+    w.set_lecturer(False)
+    legend = w.live.grad.legend
+    for _, label in legend.items:
+        assert label.item.boundingRect().width() <= legend.width()
+        assert label.height() < 30  # 9 pt rows, not the lecturer's 18 pt
+
+
+@pytest.mark.parametrize(
+    "args, text",
+    [
+        (
+            (1.5, 2.0, 0.23456, 0.9712),
+            "epoch 1.50 / 2   ·   loss 0.2346   ·   test accuracy 97.12%",
+        ),
+        (
+            (float("nan"), float("nan"), float("nan"), None),
+            "epoch —   ·   loss —   ·   test accuracy —",
+        ),
+        (
+            (0.0, 3.0, float("inf"), float("nan")),
+            "epoch 0.00 / 3   ·   loss —   ·   test accuracy —",
+        ),
+    ],
+)
+def test_the_readout_says_what_is_known_and_dashes_the_rest(args, text):
+    assert readout_text(*args) == text
