@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 # The one colour table: runs, classes and series take their colours from here, in this order.
 # Okabe & Ito's palette, told apart with the common colour-vision deficiencies.
 SERIES_COLOURS = (
@@ -97,3 +99,35 @@ LECTURER = Theme(
     formula_px=36,
     label_px=28,
 )
+
+
+def contrast_ratio(a: tuple[int, int, int], b: tuple[int, int, int]) -> float:
+    """WCAG 2's contrast ratio of two sRGB colours (1 to 21)."""
+
+    def lum(c) -> float:
+        lin = [
+            v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4 for v in np.divide(c, 255)
+        ]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    hi, lo = sorted((lum(a), lum(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def _rgb(hex_colour: str) -> tuple[int, int, int]:
+    return tuple(int(hex_colour[k : k + 2], 16) for k in (1, 3, 5))
+
+
+LINE_CONTRAST = 3.0  # WCAG's least contrast for lines and marks against their background
+# The runs' colours: those of the one table that a line shows on both looks' canvases (white and
+# black), so a plot reads the same on a laptop and on a projector (no yellow on white).
+RUN_COLOURS = tuple(
+    c
+    for c in SERIES_COLOURS
+    if min(contrast_ratio(c, _rgb(t.canvas)) for t in (NORMAL, LECTURER)) >= LINE_CONTRAST
+)
+
+
+def run_colour(i: int) -> tuple[int, int, int]:
+    """A run's colour (the run list's swatch, its curves in every plot)."""
+    return RUN_COLOURS[i % len(RUN_COLOURS)]
