@@ -181,11 +181,13 @@ class SettingsForm(QWidget):
             label.setText(msg)
             label.setVisible(bool(msg))
         self.params.setText(f"{result.parameters:,}" if result.parameters is not None else "—")
-        from engine.torch_engine.device import pick_device
+        from engine.torch_engine.device import beside_gui_threads, pick_device
 
-        dev = self.device.currentText()
+        dev = self.device.currentText()  # the window's runs train in a child, on its threads
         self.device_name.setText(
-            "" if "device" in result.errors else pick_device(None if dev == "auto" else dev).name
+            ""
+            if "device" in result.errors
+            else pick_device(None if dev == "auto" else dev, beside_gui_threads()).name
         )
         return result
 
