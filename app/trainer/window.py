@@ -30,6 +30,7 @@ from app.trainer.panels import PlotTabs, SidePanel
 from app.trainer.plot_style import plot_scale, style_scene
 from app.trainer.run_list import RunList
 from app.trainer.runner import JobRunner
+from app.trainer.sweep_plan import wire_sweep_plan
 from engine.torch_engine.curves import progress_text, run_curves
 from engine.torch_engine.jobs import Job
 from engine.torch_engine.records import Diverged, Done, LrPoint, Start, Step
@@ -147,6 +148,7 @@ class TrainerWindow(FileActions, QMainWindow):
         rl.save_requested.connect(self.save_model)
         rl.reuse_requested.connect(self._reuse)
         wire_insides(self)
+        wire_sweep_plan(self)
 
     # ---- starting and stopping ----
     def _checked_job(self, kind: str, **extra) -> Job | None:

@@ -89,3 +89,23 @@ def test_a_legend_is_as_wide_as_its_longest_name_after_lecturer_mode(qtbot, make
 )
 def test_the_readout_says_what_is_known_and_dashes_the_rest(args, text):
     assert readout_text(*args) == text
+
+
+def test_the_lr_sweep_says_what_it_will_run_and_how_long_before_it_starts(qtbot, make_trainer):  # noqa: F811
+    w = make_trainer()
+    plan = w.experiments.plan
+
+    def says(text):
+        qtbot.waitUntil(lambda: plan.text() == text, timeout=3000)
+
+    w.experiments.lrs.setText("0.001, 0.01, 0.1")
+    says("runs 3: 0.001, 0.01, 0.1; time: not known yet (no run of these settings to go by)")
+    cfg = w.form.check().config
+    rid = w.store.create_run("earlier", "train", cfg)
+    w.store.finish(rid, "finished", {"wall_seconds": 40.0, "epochs": cfg.epochs}, None)
+    w.refresh_runs()
+    says("runs 3: 0.001, 0.01, 0.1; about 2 min")  # 3 runs of 40 s
+    w.experiments.lrs.setText("0.01")
+    says("runs 1: 0.01; about 40 s")
+    w.experiments.lrs.setText("0.01, nan")
+    says("")  # the box names the problem when the sweep is asked for
