@@ -183,6 +183,8 @@ class ExperimentPlots(pg.GraphicsLayoutWidget):
         brushes = [pg.mkBrush(WARN if k in bad else c) for k, c in enumerate(colours)]
         self.final_curve.setData(xs, acc, symbolBrush=brushes)
         self.final.setYRange(*accuracy_range(acc), padding=0)  # never beyond [0, 1]
+        lx = np.log10([v for v in self.values if v > 0] or [1.0])
+        self.final.setXRange(lx.min() - 0.25, lx.max() + 0.25, padding=0)  # end points inside
         if bad:
             self.marks.setText("vermillion: diverged (the last good weights were kept)")
             if self.marks.scene() is None:

@@ -27,6 +27,8 @@ DARK_WIDGETS = (
     "QCheckBox::indicator:checked {{ background: {fg}; }}"
     "QComboBox, QSpinBox, QLineEdit, QPushButton {{ color: {fg}; background: #222222;"
     " border: 1px solid #888888; }}"
+    "QProgressBar {{ background: #222222; border: 1px solid #888888; }}"
+    "QProgressBar::chunk {{ background: #56b4e9; }}"
 )
 
 

@@ -22,24 +22,34 @@ class LossView:
     off_scale: tuple[int, ...]  # the runs (by position) that blew up and run past the top
 
 
-def blew_up(curve, diverged: bool = False) -> bool:
+def blew_up(curve, diverged: bool = False, start: float | None = None) -> bool:
     """Whether a run's loss curve went the wrong way: a non-finite loss stopped it (`diverged`),
-    or its smoothed loss rose above BLEW_UP times where it began."""
+    or its smoothed loss rose above BLEW_UP times `start`, the loss the runs began from (the
+    runs of a sweep share their initial weights; default: the curve's own first value, which
+    a run that explodes in its first steps already records high)."""
     v = np.asarray(curve, float)
     v = v[np.isfinite(v)]
-    return diverged or (len(v) > 1 and float(v.max()) > BLEW_UP * float(v[0]))
+    if diverged:
+        return True
+    if len(v) == 0:
+        return False
+    ref = float(v[0]) if start is None else start
+    return float(v.max()) > BLEW_UP * ref and len(v) > (1 if start is None else 0)
 
 
 def loss_view(curves, diverged=None) -> LossView | None:
     """The loss axis of a sweep's overlaid curves (one array of losses per run; `diverged`: the
-    runs a Diverged record stopped). The axis spans the runs that did not blow up; a run that did
-    is listed in `off_scale` when it runs past the top. All blew up: all are shown. None when
+    runs a Diverged record stopped). The axis spans the runs that did not blow up (measured from
+    the lowest first loss of them all); a run that did is listed in `off_scale` when it runs
+    past the top. All blew up: all are shown. None when
     there is nothing finite to show yet."""
     curves = [np.asarray(c, float) for c in curves]
     flags = list(diverged) if diverged is not None else [False] * len(curves)
     if len(flags) != len(curves):
         raise ValueError(f"{len(flags)} diverged flags for {len(curves)} curves")
-    bad = [blew_up(c, d) for c, d in zip(curves, flags, strict=True)]
+    firsts = [c[np.isfinite(c)][0] for c in curves if np.isfinite(c).any()]
+    start = float(min(firsts)) if firsts else None  # where the runs began: the least of them
+    bad = [blew_up(c, d, start) for c, d in zip(curves, flags, strict=True)]
     kept = [c[np.isfinite(c)] for c, b in zip(curves, bad, strict=True) if not b]
     kept = [c for c in kept if len(c)]
     if not kept:  # every run blew up (or none has a point yet): show them all
@@ -75,12 +85,13 @@ def accuracy_range(values) -> tuple[float, float]:
     return lo, 1.0
 
 
-def sweep_plan(values, seconds_per_run: float | None) -> str:
-    """What a sweep will run and roughly for how long, before it starts: 'runs 5: lr = 0.0001,
+def sweep_plan(values, seconds_per_run: float | None, name: str = "lr") -> str:
+    """What a sweep will run and roughly for how long, before it starts: '5 runs, lr = 0.0001,
     0.001, 0.01, 0.1, 1; about 2 min' (`seconds_per_run`: a measured or estimated run's length,
     None when there is none to go by)."""
     vals = [float(v) for v in values]
-    head = f"runs {len(vals)}: " + ", ".join(f"{v:g}" for v in vals)
+    n = len(vals)
+    head = f"{n} run{'' if n == 1 else 's'}, {name} = " + ", ".join(f"{v:g}" for v in vals)
     if seconds_per_run is None or not math.isfinite(seconds_per_run) or seconds_per_run <= 0:
         return head + "; time: not known yet (no run of these settings to go by)"
     total = seconds_per_run * len(vals)

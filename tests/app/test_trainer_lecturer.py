@@ -99,13 +99,13 @@ def test_the_lr_sweep_says_what_it_will_run_and_how_long_before_it_starts(qtbot,
         qtbot.waitUntil(lambda: plan.text() == text, timeout=3000)
 
     w.experiments.lrs.setText("0.001, 0.01, 0.1")
-    says("runs 3: 0.001, 0.01, 0.1; time: not known yet (no run of these settings to go by)")
+    says("3 runs, lr = 0.001, 0.01, 0.1; time: not known yet (no run of these settings to go by)")
     cfg = w.form.check().config
     rid = w.store.create_run("earlier", "train", cfg)
     w.store.finish(rid, "finished", {"wall_seconds": 40.0, "epochs": cfg.epochs}, None)
     w.refresh_runs()
-    says("runs 3: 0.001, 0.01, 0.1; about 2 min")  # 3 runs of 40 s
+    says("3 runs, lr = 0.001, 0.01, 0.1; about 2 min")  # 3 runs of 40 s
     w.experiments.lrs.setText("0.01")
-    says("runs 1: 0.01; about 40 s")
+    says("1 run, lr = 0.01; about 40 s")
     w.experiments.lrs.setText("0.01, nan")
     says("")  # the box names the problem when the sweep is asked for

@@ -30,6 +30,16 @@ def test_a_diverging_run_does_not_squash_the_others():
     assert view.off_scale == (4,)  # marked on the plot as off the scale
 
 
+def test_a_run_already_high_at_its_first_record_is_measured_from_where_the_others_began():
+    """The sweep seen under Xvfb: lr = 1's first record was already 12.9 (the mean of its first
+    steps), peaked at 15.7, then settled at 2.3 (a dead network)."""
+    runs = [falling(2.4, e) for e in (0.6, 0.1, 0.05)] + [
+        np.concatenate([[12.9, 15.7], np.linspace(10, 2.3, 40)])
+    ]
+    view = loss_view(runs)
+    assert view.top == pytest.approx(2.4 * HEADROOM) and view.off_scale == (3,)
+
+
 def test_a_run_stopped_by_a_non_finite_loss_is_left_out_even_below_the_top():
     runs = [falling(2.3, 0.2), np.array([2.3, 2.0, 1.5, np.nan])]
     view = loss_view(runs, diverged=[False, True])
@@ -60,6 +70,7 @@ def test_blew_up_follows_its_rule():
     assert not blew_up([2.3, 2.5, 3.4])  # noisy, below 1.5 x where it began
     assert blew_up([2.3, 2.5, 3.5])
     assert blew_up([2.3], diverged=True) and not blew_up([]) and not blew_up([np.nan, 5.0])
+    assert blew_up([12.9, 11.0], start=2.3) and not blew_up([3.4], start=2.3)
 
 
 @pytest.mark.parametrize(
@@ -79,7 +90,7 @@ def test_the_accuracy_axis_stays_inside_0_1(values, expected):
 
 
 def test_a_sweep_says_what_it_runs_and_how_long():
-    assert sweep_plan([1e-4, 0.001, 1], 20.0) == "runs 3: 0.0001, 0.001, 1; about 60 s"
+    assert sweep_plan([1e-4, 0.001, 1], 20.0) == "3 runs, lr = 0.0001, 0.001, 1; about 60 s"
     assert sweep_plan([1e-4, 0.001, 1], 200.0).endswith("about 10 min")
     assert sweep_plan([16, 64], 3 * 3600.0).endswith("about 6.0 h")
     for unknown in (None, math.nan, math.inf, 0.0, -5.0):
