@@ -56,11 +56,11 @@ class ExperimentPlots(pg.GraphicsLayoutWidget):
             for p in (self.final, self.speed):
                 p.setLogMode(x=True)
         elif kind == "lr-find":
-            self.range = make_plot(  # legend bottom left: the loss is high at the left, and rises
-                self, "LR range test", "learning rate", "smoothed loss", 0, 0, legend_at=(8, -8)
-            )
+            self.range = make_plot(self, "LR range test", "learning rate", "smoothed loss", 0, 0)
+            self.range.legend.scene().removeItem(self.range.legend)  # one curve: its axis says it
+            self.range.legend = None
             self.range.setLogMode(x=True)
-            self.range_curve = self.range.plot(name="smoothed loss", pen=pen(0, 2.5))
+            self.range_curve = self.range.plot(pen=pen(0, 2.5))
             self.points = Series(("lr", "smoothed"))
         if kind in ("lr-sweep", "batch-sweep"):
             for p in [self.final] + ([self.speed] if kind == "batch-sweep" else []):
@@ -69,7 +69,7 @@ class ExperimentPlots(pg.GraphicsLayoutWidget):
             self.final_curve = self.final.plot(pen=pen(7, 1.5), symbol="o", symbolSize=10)
             self.marks = pg.TextItem(color=WARN, anchor=(0.5, 1))
             self.final.setYRange(0, 1, padding=0)
-        self.off_scale = pg.TextItem(color=WARN, anchor=(0, 0))
+        self.off_scale = ""  # the runs named in the loss plot's title as off its scale
         self.set_log(self.log_y)
         if kind == "batch-sweep":
             self.speed_curve = self.speed.plot(pen=pen(7, 1.5), symbol="s", symbolSize=10)
@@ -155,18 +155,19 @@ class ExperimentPlots(pg.GraphicsLayoutWidget):
         self._place_note()
 
     def _place_note(self, *_) -> None:
-        """The note wrapped to part of the plot's width, on the side of the line with more room,
-        hanging from the top of the view: inside the plot at any size."""
+        """The note wrapped to part of the plot's width, where the curve is not: the line sits
+        on the falling slope, so the curve runs above it on the left and below it on the right.
+        A line in the right half: the note below and left of it; else above and right."""
         s = self.suggestion
         if s is None or self.kind != "lr-find":
             return
         vb = self.range.getViewBox()
-        (x0, x1), (_, y1) = vb.viewRange()
+        (x0, x1), (y0, y1) = vb.viewRange()
         x = float(np.log10(s.lr))
-        right = (x - x0) / ((x1 - x0) or 1.0) > 0.5  # the line in the right half: text to its left
+        right = (x - x0) / ((x1 - x0) or 1.0) > 0.5
         self.note.setTextWidth(max(60.0, NOTE_SHARE * vb.width()))
-        self.note.setAnchor((1, 0) if right else (0, 0))
-        self.note.setPos(x, y1)
+        self.note.setAnchor((1, 1) if right else (0, 0))
+        self.note.setPos(x, y0 if right else y1)
 
     def _finals(self) -> None:
         """Final accuracy (and speed) against the swept value, one point per finished run."""
@@ -184,7 +185,7 @@ class ExperimentPlots(pg.GraphicsLayoutWidget):
         self.final_curve.setData(xs, acc, symbolBrush=brushes)
         self.final.setYRange(*accuracy_range(acc), padding=0)  # never beyond [0, 1]
         lx = np.log10([v for v in self.values if v > 0] or [1.0])
-        self.final.setXRange(lx.min() - 0.25, lx.max() + 0.25, padding=0)  # end points inside
+        self.final.setXRange(lx.min() - 0.5, lx.max() + 0.5, padding=0)  # end points inside
         if bad:
             self.marks.setText("vermillion: diverged (the last good weights were kept)")
             if self.marks.scene() is None:
@@ -215,7 +216,7 @@ class ExperimentPlots(pg.GraphicsLayoutWidget):
 
     def _loss_range(self) -> None:
         """The loss axis around the runs that learned (plot_ranges.loss_view); a run that blew up
-        past the top is named on the plot."""
+        past the top is named in the plot's title."""
         runs = list(self.runs.values())
         view = loss_view([r["series"]["smooth"] for r in runs], [bool(r["diverged"]) for r in runs])
         if view is None or not self.loss_plots:
@@ -224,13 +225,10 @@ class ExperimentPlots(pg.GraphicsLayoutWidget):
         for _, p in self.loss_plots:
             p.enableAutoRange(y=False)
             p.setYRange(lo, hi, padding=0)
-        first = self.loss_plots[0][1]
-        if view.off_scale:
-            names = ", ".join(runs[i]["label"] for i in view.off_scale)
-            self.off_scale.setText(f"↑ {names}: blew up, off the scale")
-            if self.off_scale.scene() is None:
-                first.addItem(self.off_scale, ignoreBounds=True)
-            (x0, _), _ = first.viewRange()
-            self.off_scale.setPos(x0, hi)
-        elif self.off_scale.scene() is not None:
-            first.removeItem(self.off_scale)
+        names = ", ".join(runs[i]["label"] for i in view.off_scale)
+        if names != self.off_scale:  # in the title: off the data, at the plot's type size
+            self.off_scale = names
+            first = self.loss_plots[0][1]
+            base = first.titleLabel.text.split(" <span")[0]
+            note = f" <span style='color: {WARN}'>· ↑ {names} blew up: off the scale</span>"
+            first.setTitle(base + (note if names else ""))

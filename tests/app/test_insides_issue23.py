@@ -30,7 +30,8 @@ def test_first_layer_images_use_the_explainers_sign_colours(window):  # noqa: F8
 def test_the_confusion_bar_says_what_the_cells_show(window):  # noqa: F811
     conf = window.insides.confusion
     conf.mode.setCurrentIndex(0)
-    assert conf.bar.axis.labelText == "digits in the cell"
+    assert conf.bar.getAxis("left").labelText == "digits in the cell"
+    assert not conf.bar.axis.label.isVisible()  # one label, not a second beside the ticks
     assert np.array_equal(conf.image.image, conf.counts)
     off = conf.counts[~np.eye(10, dtype=bool)]
     assert conf.bar.levels() == (
@@ -39,7 +40,7 @@ def test_the_confusion_bar_says_what_the_cells_show(window):  # noqa: F811
     )
     assert all(t.toPlainText().isdigit() for t in conf.texts)
     conf.mode.setCurrentIndex(1)
-    assert conf.bar.axis.labelText == "% of the true digit's row"
+    assert conf.bar.getAxis("left").labelText == "% of the true digit's row"
     assert conf.image.image.max() <= 100 and conf.bar.levels()[1] <= 100
     assert all("." in t.toPlainText() for t in conf.texts)
 

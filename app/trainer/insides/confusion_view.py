@@ -101,7 +101,7 @@ class ConfusionView(QWidget):
         self.image.setImage(self.values, levels=levels)
         self.image.setRect(0, 0, 10, 10)
         self.bar.setLevels(levels)
-        self.bar.axis.setLabel(label)
+        self.bar.getAxis("left").setLabel(label)  # where ColorBarItem puts its label
         self._write_cells()
 
     def _write_cells(self) -> None:
