@@ -70,8 +70,10 @@ def test_every_mistake_is_reachable_with_the_true_digits_probability(qtbot, wind
             view.next_button.click()
     assert sorted(seen) == list(range(130))  # all 130, not only the first 48
     assert not view.next_button.isEnabled() and "97–130 worst (page 3 of 3)" in view.note.text()
+    for m, t in zip(view.on_page(), view.texts, strict=True):
+        pct = 100 * m.true_prob
+        assert t.toPlainText().endswith(f" {pct:.0f}%" if pct >= 0.5 else " <1%")
     m = view.on_page()[0]
-    assert f"{100 * m.true_prob:.0f}%" in view.texts[0].toPlainText()
     assert f"true {m.true} (p = {100 * p.probs[m.index, m.true]:.1f}%)" in (
         view.big_plot.titleLabel.text
     )

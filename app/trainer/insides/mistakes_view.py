@@ -82,6 +82,10 @@ class MistakesView(QWidget):
             self.grid.setImage(mosaic(tiles, COLS, pad=2), levels=(0, 255))
         else:
             self.grid.clear()
+        rows = -(-SHOWN // COLS)  # a short last page keeps the tiles' size, top left
+        self.grid_plot.setRange(
+            xRange=(0, COLS * 30 - 2), yRange=(0, rows * (TILE + 2) - 2), padding=0.02
+        )
         self._captions()
         if shown:
             self.show_mistake(0)
@@ -95,7 +99,8 @@ class MistakesView(QWidget):
         font.setBold(True)
         for k, m in enumerate(self.on_page()):
             r, c = divmod(k, COLS)
-            text = f"{m.true}→{m.predicted} {100 * m.true_prob:.0f}%"
+            p = 100 * m.true_prob
+            text = f"{m.true}→{m.predicted} " + (f"{p:.0f}%" if p >= 0.5 else "<1%")
             t = pg.TextItem(text, color="#ffcc33", anchor=(0.5, 0))
             t.setFont(font)
             t.setPos(c * 30 + 14, r * (TILE + 2) + 27)
