@@ -19,6 +19,7 @@ class WeightsView(QWidget):
         self.layer = QComboBox()
         self.layer.currentIndexChanged.connect(lambda _: self.redraw())
         self.note = QLabel("histograms are recorded at the start of a run and at each epoch end")
+        self.note.setWordWrap(True)  # a long note must not widen the window
         row = QHBoxLayout()
         row.addWidget(QLabel("layer"))
         row.addWidget(self.layer)
