@@ -30,6 +30,7 @@ class ExperimentPlots(pg.GraphicsLayoutWidget):
         super().__init__(parent)
         self.kind = ""
         self.log_y = False
+        self.type_scale = 1.0  # plot_style.style_scene sets it: 2 in lecturer mode
         self.suggestion: LrSuggestion | None = None
         self.begin("", ())
 
@@ -56,11 +57,15 @@ class ExperimentPlots(pg.GraphicsLayoutWidget):
             for p in (self.final, self.speed):
                 p.setLogMode(x=True)
         elif kind == "lr-find":
-            self.range = make_plot(self, "LR range test", "learning rate", "smoothed loss", 0, 0)
-            self.range.legend.scene().removeItem(self.range.legend)  # one curve: its axis says it
-            self.range.legend = None
-            self.range.setLogMode(x=True)
-            self.range_curve = self.range.plot(pen=pen(0, 2.5))
+            self.range_plot = make_plot(
+                self, "LR range test", "learning rate", "smoothed loss", 0, 0
+            )
+            self.range_plot.legend.scene().removeItem(
+                self.range_plot.legend
+            )  # one curve: its axis says it
+            self.range_plot.legend = None
+            self.range_plot.setLogMode(x=True)
+            self.range_curve = self.range_plot.plot(pen=pen(0, 2.5))
             self.points = Series(("lr", "smoothed"))
         if kind in ("lr-sweep", "batch-sweep"):
             for p in [self.final] + ([self.speed] if kind == "batch-sweep" else []):
@@ -147,11 +152,15 @@ class ExperimentPlots(pg.GraphicsLayoutWidget):
     def _mark_suggestion(self, s: LrSuggestion) -> None:
         line = pg.InfiniteLine(np.log10(s.lr), angle=90, pen=pg.mkPen(WARN, width=2))
         self.note = pg.TextItem(color=WARN)
+        self.note.base_pt = 9.0  # lecturer mode scales it (plot_style)
+        font = self.note.textItem.font()
+        font.setPointSizeF(self.note.base_pt * self.type_scale)  # the look now
+        self.note.setFont(font)
         self.note.setHtml(f"<b>suggested {s.lr:.2g}</b>: {s.rule}")
-        self.range.addItem(line, ignoreBounds=True)
-        self.range.addItem(self.note, ignoreBounds=True)
-        self.range.getViewBox().sigResized.connect(self._place_note)
-        self.range.getViewBox().sigRangeChanged.connect(self._place_note)
+        self.range_plot.addItem(line, ignoreBounds=True)
+        self.range_plot.addItem(self.note, ignoreBounds=True)
+        self.range_plot.getViewBox().sigResized.connect(self._place_note)
+        self.range_plot.getViewBox().sigRangeChanged.connect(self._place_note)
         self._place_note()
 
     def _place_note(self, *_) -> None:
@@ -161,7 +170,7 @@ class ExperimentPlots(pg.GraphicsLayoutWidget):
         s = self.suggestion
         if s is None or self.kind != "lr-find":
             return
-        vb = self.range.getViewBox()
+        vb = self.range_plot.getViewBox()
         (x0, x1), (y0, y1) = vb.viewRange()
         x = float(np.log10(s.lr))
         right = (x - x0) / ((x1 - x0) or 1.0) > 0.5
@@ -201,7 +210,7 @@ class ExperimentPlots(pg.GraphicsLayoutWidget):
         for _, p in self.loss_plots:
             p.setLogMode(y=on)
         if self.kind == "lr-find":
-            self.range.setLogMode(x=True, y=on)
+            self.range_plot.setLogMode(x=True, y=on)
 
     def redraw(self) -> None:
         if self.kind == "lr-find":

@@ -93,7 +93,30 @@ def test_the_lr_range_note_stays_inside_its_plot(plots, qtbot, best):
     rule = "the learning rate where the smoothed loss falls fastest (steepest slope against log LR)"
     plots.add(Tagged(1, 0, "", LrSuggestion(float(lrs[best]), rule, tuple(lrs), tuple(smooth))))
     qtbot.wait(50)  # the view settles its range
-    view = plots.range.getViewBox().sceneBoundingRect()
+    view = plots.range_plot.getViewBox().sceneBoundingRect()
     note = plots.note.sceneBoundingRect()
     assert view.contains(note), (note, view)
     assert "steepest slope" in plots.note.toPlainText()
+
+
+def test_the_range_note_follows_a_resize_and_the_lecturer_type(plots, qtbot):
+    """F11 resized the scene: GraphicsView keeps its own `range`, which once replaced the plot
+    of that name, and the note's slot raised. The note also takes the lecturer size."""
+    from app.trainer.plot_style import style_scene
+
+    plots.begin("lr-find", ())
+    lrs = np.geomspace(1e-5, 1.0, 40)
+    smooth = 2.3 - 0.5 * np.tanh((np.arange(40) - 25) / 4)
+    for i, (lr, v) in enumerate(zip(lrs, smooth, strict=True)):
+        plots.add(Tagged(1, 0, "", LrPoint(i, float(lr), float(v), float(v))))
+    plots.redraw()
+    style_scene(plots, dark=True, scale=2.0)
+    plots.add(Tagged(1, 0, "", LrSuggestion(float(lrs[25]), "a rule", tuple(lrs), tuple(smooth))))
+    assert plots.note.textItem.font().pointSizeF() == pytest.approx(18)
+    plots.resize(1900, 1000)
+    qtbot.wait(100)
+    assert (
+        plots.range_plot.getViewBox().sceneBoundingRect().contains(plots.note.sceneBoundingRect())
+    )
+    style_scene(plots, dark=False, scale=1.0)
+    assert plots.note.textItem.font().pointSizeF() == pytest.approx(9)

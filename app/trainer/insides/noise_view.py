@@ -49,6 +49,7 @@ class NoiseView(QWidget):
         self.hints = []  # until the first point: what to do, on axes over the sizes it measures
         for plot in (self.err, self.cos):
             hint = pg.TextItem(HINT, color="#808080", anchor=(0.5, 0.5))
+            hint.base_pt = 11.0  # lecturer mode scales it (plot_style)
             plot.addItem(hint, ignoreBounds=True)
             self.hints.append(hint)
         self._empty_axes()
