@@ -109,3 +109,22 @@ def test_the_lr_sweep_says_what_it_will_run_and_how_long_before_it_starts(qtbot,
     says("1 run, lr = 0.01; about 40 s")
     w.experiments.lrs.setText("0.01, nan")
     says("")  # the box names the problem when the sweep is asked for
+
+
+def test_inside_the_model_fits_a_1920_screen_in_lecturer_mode(make_trainer):  # noqa: F811
+    w = make_trainer()
+    w.tabs.setCurrentWidget(w.insides)
+    w.insides.title.setText("inside fast-cnn lr sweep · lr=0.01 (fast-cnn): 98.79% on test")
+    w.insides.confusion.note.setText("9879 of 10000 test digits right (98.79%)")
+    w.insides.mistakes.note.setText(
+        "121 of 10000 test digits wrong; the 1–48 worst (page 1 of 3); under each: true → "
+        "predicted, and the probability given to the true digit"
+    )
+    w.set_lecturer(True)
+    from PySide6.QtWidgets import QLabel
+
+    assert all(label.wordWrap() for label in w.insides.findChildren(QLabel))  # notes wrap
+    for k in range(w.insides.tabs.count()):
+        w.insides.tabs.setCurrentIndex(k)
+        assert w.minimumSizeHint().width() <= 1920, w.insides.tabs.tabText(k)
+    w.set_lecturer(False)

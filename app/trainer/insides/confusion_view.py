@@ -34,8 +34,11 @@ class ConfusionView(QWidget):
         self.mode = QComboBox()
         self.mode.addItems(["counts", "% of the true digit's row"])
         self.mode.currentIndexChanged.connect(lambda _: self._colour())
-        self.clip = QCheckBox("colour scale up to the worst confusion (the diagonal saturates)")
+        self.clip = QCheckBox("colours up to the worst confusion")
         self.clip.setChecked(True)
+        self.clip.setToolTip(
+            "the colour scale ends at the largest off-diagonal cell: the mistakes show, the diagonal saturates"
+        )
         self.clip.toggled.connect(lambda _: self._colour())
         self.note = QLabel("select a finished run to see its confusion matrix")
         row = QHBoxLayout()

@@ -100,6 +100,8 @@ class InsidesPanel(QWidget):
         self.tabs = QTabWidget()
         for name, view in self.views.items():
             self.tabs.addTab(view, name)
+        for label in self.findChildren(QLabel):  # notes wrap: at the lecturer's type size a
+            label.setWordWrap(True)  # long one made the window wider than the screen
         self.features.digit_changed.connect(self.compute_features)
         self.noise.measure_button.clicked.connect(self.measure_noise)
         lay = QVBoxLayout(self)
