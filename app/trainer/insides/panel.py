@@ -100,14 +100,14 @@ class InsidesPanel(QWidget):
         self.tabs = QTabWidget()
         for name, view in self.views.items():
             self.tabs.addTab(view, name)
-        for label in self.findChildren(QLabel):  # notes wrap: at the lecturer's type size a
-            label.setWordWrap(True)  # long one made the window wider than the screen
         self.features.digit_changed.connect(self.compute_features)
         self.noise.measure_button.clicked.connect(self.measure_noise)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addLayout(row)
         lay.addWidget(self.tabs, 1)
+        for label in self.findChildren(QLabel):  # notes wrap: at the lecturer's type size a
+            label.setWordWrap(True)  # long one made the window wider than the screen
         self.set_lecturer(False)  # the trainer's light look until lecturer mode
 
     def show_run(self, row, data_dir, store=None) -> None:
