@@ -120,3 +120,19 @@ def test_the_range_note_follows_a_resize_and_the_lecturer_type(plots, qtbot):
     )
     style_scene(plots, dark=False, scale=1.0)
     assert plots.note.textItem.font().pointSizeF() == pytest.approx(9)
+
+
+def test_a_diverged_run_is_dashed_and_named_in_the_legend(plots):
+    from PySide6.QtCore import Qt
+
+    from engine.torch_engine.records import Diverged
+
+    plots.begin("lr-sweep", LRS[:2])
+    plots.add(Tagged(1, 0, "lr=0.0001", step(1, 2.3)))
+    plots.add(Tagged(2, 1, "lr=0.001", step(1, 2.3)))
+    plots.add(Tagged(2, 1, "lr=0.001", Diverged(2, 0.1, 1, "diverged at step 2")))
+    plots.redraw()
+    labels = [label.text for _, label in plots.sweep_legend.items]
+    assert labels == ["lr=0.0001", "lr=0.001 (diverged)"]
+    assert plots.runs[1]["curves"][0].opts["pen"].style() == Qt.PenStyle.DashLine
+    assert plots.runs[0]["curves"][0].opts["pen"].style() == Qt.PenStyle.SolidLine

@@ -79,6 +79,18 @@ def test_every_mistake_is_reachable_with_the_true_digits_probability(qtbot, wind
     )
     view.prev_button.click()
     assert view.page == 1 and view.current == view.on_page()[0].index
+    view.show_page(-5)  # out of range either way: the nearest page
+    assert view.page == 0
+    view.show_page(99)
+    assert view.page == 2
+    right = fake_predictions(wrong=0)  # no mistake at all: one empty page that says so
+    view.set_predictions(right, np.zeros((200, 28, 28), np.uint8))
+    assert (
+        view.pages() == 1
+        and view.on_page() == []
+        and "0 of 200 test digits wrong; none" in (view.note.text())
+    )
+    assert not view.prev_button.isEnabled() and not view.next_button.isEnabled()
 
 
 def test_weights_over_time_start_at_epoch_0(window):  # noqa: F811
