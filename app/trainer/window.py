@@ -339,6 +339,7 @@ class TrainerWindow(FileActions, QMainWindow):
         self.lecture.set(on)
 
     def closeEvent(self, ev) -> None:  # noqa: N802 (Qt)
+        self.set_lecturer(False)  # the normal geometry is the one saved, not the full screen
         self.timer.stop()
         self.data.shutdown()
         self.runner.shutdown()  # the child ends; its run is kept as cancelled

@@ -128,3 +128,18 @@ def test_inside_the_model_fits_a_1920_screen_in_lecturer_mode(make_trainer):  # 
         w.insides.tabs.setCurrentIndex(k)
         assert w.minimumSizeHint().width() <= 1920, w.insides.tabs.tabText(k)
     w.set_lecturer(False)
+
+
+def test_closing_in_lecturer_mode_saves_the_normal_geometry(qtbot, make_trainer):  # noqa: F811
+    w = make_trainer()
+    qtbot.waitUntil(lambda: w.geometry().width() > 0)
+    normal = w.geometry()
+    w.set_lecturer(True)
+    qtbot.waitUntil(lambda: w.geometry() == w.screen().geometry())
+    w.close()
+    assert w.theme.name == "normal"
+    from PySide6.QtCore import QByteArray
+
+    saved = w.settings.value("geometry")
+    assert isinstance(saved, QByteArray) and saved == w.saveGeometry()
+    assert w.geometry() == normal
