@@ -4,7 +4,25 @@ explainer's floating step controls), so that showing it never moves or resizes w
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QEvent, QObject, QRect, Qt, QTimer
+
+
+def fill_screen(window, rect: QRect | None = None) -> QRect:
+    """Full screen when `rect` is None or the screen's geometry, else exactly `rect` (part of a
+    screen, or a wall of two). Without a window manager to honour full screen (a bare X server,
+    some kiosks) the geometry is set by hand, so the window fills the screen either way.
+    Returns the rectangle filled."""
+    screen = window.screen().geometry()
+    rect = screen if rect is None else rect
+    if rect != screen:
+        window.setWindowState(window.windowState() & ~Qt.WindowState.WindowFullScreen)
+        window.setGeometry(rect)
+    else:
+        window.showFullScreen()
+        if window.geometry() != rect:  # no window manager to honour full screen
+            window.setGeometry(rect)
+            window.setWindowState(window.windowState() | Qt.WindowState.WindowFullScreen)
+    return rect
 
 
 class AutoHide(QObject):

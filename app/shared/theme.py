@@ -27,14 +27,17 @@ SERIES_COLOURS = (
 PHASES = ("forward", "loss", "backward", "update")
 
 
-def relative_luminance(hex_colour: str) -> float:
-    """WCAG 2's relative luminance of an #rrggbb colour: 0 for black, 1 for white."""
-    c = [int(hex_colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+def relative_luminance(colour: str | tuple[int, int, int]) -> float:
+    """WCAG 2's relative luminance of an #rrggbb colour or an (r, g, b) triple: 0 for black, 1
+    for white."""
+    if isinstance(colour, str):
+        colour = tuple(int(colour.lstrip("#")[i : i + 2], 16) for i in (0, 2, 4))
+    c = [v / 255 for v in colour]
     r, g, b = (x / 12.92 if x <= 0.04045 else ((x + 0.055) / 1.055) ** 2.4 for x in c)
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
 
-def contrast_ratio(a: str, b: str) -> float:
+def contrast_ratio(a: str | tuple[int, int, int], b: str | tuple[int, int, int]) -> float:
     """WCAG 2's contrast ratio of two colours, 1 (the same) to 21 (black on white)."""
     hi, lo = sorted((relative_luminance(a), relative_luminance(b)), reverse=True)
     return (hi + 0.05) / (lo + 0.05)
@@ -136,3 +139,18 @@ LECTURER = Theme(
     backward="#ff7b7b",
     update="#3ddc97",
 )
+
+
+LINE_CONTRAST = 3.0  # WCAG's least contrast for lines and marks against their background
+# The runs' colours: those of the one table that a line shows on both looks' canvases (white and
+# black), so a plot reads the same on a laptop and on a projector (no yellow on white).
+RUN_COLOURS = tuple(
+    c
+    for c in SERIES_COLOURS
+    if min(contrast_ratio(c, t.canvas) for t in (NORMAL, LECTURER)) >= LINE_CONTRAST
+)
+
+
+def run_colour(i: int) -> tuple[int, int, int]:
+    """A run's colour (the run list's swatch, its curves in every plot)."""
+    return RUN_COLOURS[i % len(RUN_COLOURS)]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pyqtgraph as pg
 
-from app.trainer.live_plots import make_plot, pen
+from app.trainer.live_plots import make_plot, run_pen
 from engine.torch_engine.curves import X_AXES, log_safe
 
 X_LABELS = {"steps": "step", "epochs": "epoch (samples seen / training set)", "seconds": "s"}
@@ -35,13 +35,13 @@ class ComparePlots(pg.GraphicsLayoutWidget):
         for rid, (name, colour, _) in runs.items():
             if rid not in self.items:
                 self.items[rid] = (
-                    self.loss.plot(name=name, pen=pen(colour)),
+                    self.loss.plot(name=name, pen=run_pen(colour)),
                     self.acc.plot(
                         name=name,
-                        pen=pen(colour),
+                        pen=run_pen(colour),
                         symbol="o",
                         symbolSize=5,
-                        symbolBrush=pg.mkBrush(*pen(colour).color().getRgb()),
+                        symbolBrush=pg.mkBrush(*run_pen(colour).color().getRgb()),
                     ),
                 )
         self.redraw()

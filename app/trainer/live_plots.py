@@ -9,13 +9,22 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
-from app.shared.theme import series_colour
+from app.shared.theme import run_colour, series_colour
 from engine.torch_engine.curves import Ema, Series, ema, log_safe
+from engine.torch_engine.plot_ranges import accuracy_range
 from engine.torch_engine.records import Eval, Start, Step
 
 
 def pen(i: int, width: float = 2.0, style=None):
     p = pg.mkPen(series_colour(i), width=width)
+    if style is not None:
+        p.setStyle(style)
+    return p
+
+
+def run_pen(run_id: int, width: float = 2.0, style=None):
+    """A run's pen: its colour of the run list, readable on white and on black."""
+    p = pg.mkPen(run_colour(run_id), width=width)
     if style is not None:
         p.setStyle(style)
     return p
@@ -53,7 +62,9 @@ class LivePlots(pg.GraphicsLayoutWidget):
         self.log_y = False
         self.loss = make_plot(self, "training loss", "step", "loss", 0, 0, grid=False)
         self.eval_loss = make_plot(self, "loss per epoch", "epoch", "loss", 0, 1, grid=False)
-        self.acc = make_plot(self, "accuracy", "epoch", "accuracy", 1, 0, grid=False)
+        self.acc = make_plot(  # the legend bottom right: the curves end near 1, top right
+            self, "accuracy", "epoch", "accuracy", 1, 0, grid=False, legend_at=(-8, -8)
+        )
         self.lr = make_plot(self, "learning rate", "step", "lr", 1, 1, grid=False)
         self.grad = make_plot(
             self, "gradient norm (overall and per layer)", "step", "‖g‖", 2, 0, 2, grid=False
@@ -190,6 +201,8 @@ class LivePlots(pg.GraphicsLayoutWidget):
                 v = f(e[column])
                 keep = np.isfinite(v)  # no validation set: no points (and no all-NaN bounds)
                 c[key].setData(e["epoch"][keep], v[keep])
+            acc = np.concatenate([s["acc"], e["val_acc"], e["test_acc"]])
+            self.acc.setYRange(*accuracy_range(acc), padding=0)  # never beyond [0, 1]
 
 
 LIVE_ORDER = ("loss", "grad", "loss", "lr", "loss", "epochs")

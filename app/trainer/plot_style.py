@@ -1,6 +1,6 @@
 """One look for every plot scene of the trainer: normal, or lecturer mode (black background,
 large tick labels, curves three times as thick). Applied to whole scenes, so new curves only need
-the call repeated."""
+the call repeated. A TextItem given a `base_pt` (its normal point size) scales with the type."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ def plot_scale(lecturer: bool) -> float:
 
 def style_scene(layout: pg.GraphicsLayoutWidget, dark: bool, scale: float = 1.0) -> None:
     fg = "w" if dark else "k"
+    layout.type_scale = scale  # for notes the scene adds later
     layout.setBackground("k" if dark else "w")
     font = QFont()
     font.setPointSizeF(9 * scale)
@@ -35,8 +36,21 @@ def style_scene(layout: pg.GraphicsLayoutWidget, dark: bool, scale: float = 1.0)
                 base = item._base_width = pen.widthF() or 1.0
             pen.setWidthF(base * (3.0 if scale > 1 else 1.0))
             item.setPen(pen)
+        elif isinstance(item, pg.TextItem) and hasattr(item, "base_pt"):
+            font = item.textItem.font()  # a note on a plot: at the plot's type size
+            font.setPointSizeF(item.base_pt * scale)
+            item.setFont(font)
         elif isinstance(item, pg.LegendItem):
-            item.setLabelTextColor(fg)
-            item.setLabelTextSize(f"{9 * scale:.0f}pt")
-            for _, label in item.items:  # the labels already there keep their old style
-                label.setText(label.text, color=fg, size=f"{9 * scale:.0f}pt")
+            restyle_legend(item, fg, f"{9 * scale:.0f}pt")
+
+
+def restyle_legend(legend: pg.LegendItem, colour: str, size: str) -> None:
+    """The legend's entries made anew in this colour and size: a label restyled in place keeps
+    its old box, so after lecturer mode the rows kept their large spacing and a long name was
+    cut off (issue 23)."""
+    legend.setLabelTextColor(colour)
+    legend.setLabelTextSize(size)
+    entries = [(sample.item, label.text) for sample, label in legend.items]
+    legend.clear()
+    for item, name in entries:
+        legend.addItem(item, name)

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QMenu, QTreeWidget, QTreeWidgetItem
 
-from app.shared.theme import series_colour
+from app.shared.theme import run_colour
 
 COLUMNS = ("run", "status", "test accuracy", "time", "settings")
 RUNNING_WIDEST = "running · 100%"  # a running run's status at its longest
@@ -17,7 +17,7 @@ RUNNING_WIDEST = "running · 100%"  # a running run's status at its longest
 
 def swatch(colour_index: int) -> QIcon:
     pm = QPixmap(14, 14)
-    pm.fill(QColor(*series_colour(colour_index)))
+    pm.fill(QColor(*run_colour(colour_index)))
     return QIcon(pm)
 
 

@@ -187,11 +187,13 @@ class SettingsForm(QWidget):
         return result
 
     def _device_text(self, dev: str) -> str:
-        """The device a choice gives, found once per choice (not at every keystroke)."""
+        """The device a choice gives, found once per choice (not at every keystroke); the
+        window's runs train in a child, on the threads it leaves beside the GUI."""
         if dev not in self._device_names:
-            from engine.torch_engine.device import pick_device
+            from engine.torch_engine.device import beside_gui_threads, pick_device
 
-            self._device_names[dev] = pick_device(None if dev == "auto" else dev).name
+            choice = pick_device(None if dev == "auto" else dev, beside_gui_threads())
+            self._device_names[dev] = choice.name
         return self._device_names[dev]
 
     def set_config(self, cfg: TrainConfig) -> None:

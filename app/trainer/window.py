@@ -14,6 +14,8 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QProgressBar,
     QToolBar,
+    QVBoxLayout,
+    QWidget,
 )
 
 from app.shared.actions import Action, install, keys_html
@@ -23,10 +25,12 @@ from app.trainer.actions import trainer_actions
 from app.trainer.file_actions import FileActions
 from app.trainer.insides.panel import InsidesPanel
 from app.trainer.insides.wiring import insides_actions, wire_insides
+from app.trainer.lecturer import TrainerLecture
 from app.trainer.panels import PlotTabs, SidePanel
 from app.trainer.plot_style import plot_scale, style_scene
 from app.trainer.run_list import RunList
 from app.trainer.runner import JobRunner
+from app.trainer.sweep_plan import wire_sweep_plan
 from engine.torch_engine.curves import progress_text, run_curves
 from engine.torch_engine.jobs import Job
 from engine.torch_engine.records import Diverged, Done, LrPoint, Start, Step
@@ -54,7 +58,6 @@ class TrainerWindow(FileActions, QMainWindow):
         self.job_runs: list[int] = []
         self.start_rec: Start | None = None
         self._dirty = False
-        self._lecturer_saved = None
         self._build(data_dir)
         self.table = self.actions_table()
         self.qactions = install(self, self.table)
@@ -106,7 +109,13 @@ class TrainerWindow(FileActions, QMainWindow):
             self.tabs.x_axis,
             self.tabs.log_box,
         )
-        self.setCentralWidget(self.tabs)
+        self.lecture = TrainerLecture(self)  # lecturer mode, and its large readout line
+        central = QWidget()
+        lay = QVBoxLayout(central)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.lecture.readout)
+        lay.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
         self.run_list = RunList()
         self.docks = {}
         for name, widget, area in (
@@ -150,6 +159,7 @@ class TrainerWindow(FileActions, QMainWindow):
         rl.save_requested.connect(self.save_model)
         rl.reuse_requested.connect(self._reuse)
         wire_insides(self)
+        wire_sweep_plan(self)
 
     # ---- starting and stopping ----
     def _checked_job(self, kind: str, **extra) -> Job | None:
@@ -282,6 +292,7 @@ class TrainerWindow(FileActions, QMainWindow):
             self.live.redraw_next() if self.runner.running else self.live.redraw()
         elif self.tabs.currentIndex() == 2:
             self.experiment.redraw()
+        self.lecture.update()
 
     def use_suggested_lr(self) -> None:
         s = self.experiment.suggestion
@@ -360,26 +371,11 @@ class TrainerWindow(FileActions, QMainWindow):
         self.set_lecturer(self.theme is not LECTURER)
 
     def set_lecturer(self, on: bool) -> None:
-        if on == (self.theme is LECTURER):
-            return
-        if on:
-            self._lecturer_saved = (self.geometry(), self.saveState())
-        self.theme = LECTURER if on else NORMAL
-        self.setStyleSheet(self.theme.stylesheet() if on else "")
-        for scene in self.tabs.scenes():
-            style_scene(scene, dark=on, scale=plot_scale(on))
-        self.insides.set_lecturer(on)
-        for dock in self.docks.values():  # the plots fill the wall; keys do the rest
-            dock.setVisible(not on)
-        if on:
-            self.showFullScreen()
-        else:
-            self.showNormal()
-            geo, state = self._lecturer_saved
-            self.setGeometry(geo)
-            self.restoreState(state)
+        """Lecturer mode (lecturer.py); leaving it restores the layout from before."""
+        self.lecture.set(on)
 
     def closeEvent(self, ev) -> None:  # noqa: N802 (Qt)
+        self.set_lecturer(False)  # the normal geometry is the one saved, not the full screen
         self.timer.stop()
         self.run_poll.stop()
         self.data.shutdown()

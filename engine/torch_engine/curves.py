@@ -3,6 +3,8 @@ trainer shows beside the raw training loss."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 
@@ -100,3 +102,20 @@ def progress_text(start, step, run_index: int = 0, runs: int = 1) -> tuple[str, 
         f"{step.samples_per_s:,.0f} samples/s"
     )
     return text, (run_index + frac_run) / runs
+
+
+def readout_text(epoch: float, epochs: float, loss: float, accuracy: float | None) -> str:
+    """Lecturer mode's large line: where the run is and how it does. `loss` is the smoothed
+    training loss, `accuracy` the last test accuracy (None or NaN before the first epoch ends);
+    a value not known yet is a dash."""
+
+    def known(v) -> bool:
+        return v is not None and math.isfinite(v)
+
+    return "   ·   ".join(
+        (
+            f"epoch {epoch:.2f} / {epochs:g}" if known(epoch) and known(epochs) else "epoch —",
+            f"loss {loss:.4f}" if known(loss) else "loss —",
+            f"test accuracy {100 * accuracy:.2f}%" if known(accuracy) else "test accuracy —",
+        )
+    )

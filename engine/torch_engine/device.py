@@ -15,8 +15,10 @@ class DeviceChoice:
     name: str  # e.g. "NVIDIA H100", "CPU (2 threads)"
 
 
-def pick_device(preferred: str | None = None) -> DeviceChoice:
-    """`preferred` is "cuda", "mps", "cpu" or None (the best available)."""
+def pick_device(preferred: str | None = None, threads: int | None = None) -> DeviceChoice:
+    """`preferred` is "cuda", "mps", "cpu" or None (the best available). `threads`: the CPU
+    threads training will use where that is not this process's count (the window trains in a
+    child that takes `beside_gui_threads()`), so what the form says is what the run reports."""
     cuda = torch.cuda.is_available()
     mps = bool(getattr(torch.backends, "mps", None)) and torch.backends.mps.is_available()
     if preferred in (None, "auto", "cuda") and cuda:
@@ -29,16 +31,20 @@ def pick_device(preferred: str | None = None) -> DeviceChoice:
         "mps": "MPS was asked for but is not available",
         "cpu": "the CPU was asked for",
     }.get(preferred or "", "no GPU was found (no CUDA, no MPS)")
-    threads = torch.get_num_threads()
+    n = torch.get_num_threads() if threads is None else threads
+    words = f"{n} thread" + ("" if n == 1 else "s")
     return DeviceChoice(
-        torch.device("cpu"),
-        f"{why}; training on the CPU with {threads} threads",
-        f"CPU ({threads} threads)",
+        torch.device("cpu"), f"{why}; training on the CPU with {words}", f"CPU ({words})"
     )
+
+
+def beside_gui_threads() -> int:
+    """The threads a run beside a window trains with: one core is left to the window."""
+    return max(1, (os.cpu_count() or 2) - 1)
 
 
 def threads_beside_gui() -> int:
     """Leave one core to the GUI thread when training on the CPU next to a window."""
-    n = max(1, (os.cpu_count() or 2) - 1)
+    n = beside_gui_threads()
     torch.set_num_threads(n)
     return n

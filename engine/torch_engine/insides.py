@@ -32,6 +32,7 @@ class Mistake:
     predicted: int  # the model's answer
     loss: float  # its cross-entropy
     top3: tuple[tuple[int, float], ...]  # the three likeliest (class, probability), likeliest first
+    true_prob: float  # the probability the model gave the true class (exp(-loss))
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,26 @@ def row_normalised(counts: np.ndarray) -> np.ndarray:
     return np.divide(counts, rows, out=np.zeros(counts.shape), where=rows > 0)
 
 
+CONFUSION_LABELS = {
+    "counts": "digits in the cell",
+    "percent": "% of the true digit's row",
+}
+
+
+def confusion_colours(counts: np.ndarray, shown: str, clip: bool):
+    """What the confusion matrix's colours show, the same quantity as its cells (`shown`:
+    "counts" or "percent"): (values (classes, classes), (low, high) of the colour bar, its
+    label). With `clip` the bar ends at the largest off-diagonal cell, so the confusions are
+    told apart and the diagonal saturates; else at the largest cell (counts) or 100%."""
+    if shown not in CONFUSION_LABELS:
+        raise ValueError(f"cells show 'counts' or 'percent', not {shown!r}")
+    values = counts.astype(float) if shown == "counts" else 100 * row_normalised(counts)
+    off = values[~np.eye(len(values), dtype=bool)]
+    full = float(values.max()) if shown == "counts" else 100.0
+    top = float(off.max()) if clip and off.size and off.max() > 0 else full
+    return values, (0.0, top if top > 0 else 1.0), CONFUSION_LABELS[shown]
+
+
 def per_class_accuracy(counts: np.ndarray) -> np.ndarray:
     """(classes,) the fraction of each true class predicted right (NaN: no digit of that class)."""
     rows = counts.sum(1).astype(float)
@@ -93,6 +114,7 @@ def misclassified(p: Predictions, limit: int | None = None) -> list[Mistake]:
                 int(p.predicted[i]),
                 float(p.losses[i]),
                 tuple((int(c), float(p.probs[i, c])) for c in top),
+                float(p.probs[i, p.labels[i]]),
             )
         )
     return out

@@ -67,7 +67,7 @@ def _pass_through(store: RunStore, run_id: int, cfg: TrainConfig, records, save:
                 ck = _save(store, run_id, cfg, rec) if save else None
                 store.finish(run_id, rec.status, _final(rec, speeds), ck)
             elif isinstance(rec, LrSuggestion):
-                store.finish(run_id, "finished", {"suggested_lr": rec.lr})
+                store.finish(run_id, "finished", _lr_find_final(rec))
             finished = finished or last
             yield rec
     except GeneratorExit:
@@ -98,6 +98,16 @@ def _save(store: RunStore, run_id: int, cfg: TrainConfig, done) -> str | None:
 
     path = store.checkpoint_dir / f"run-{run_id}.pt"
     return str(save_checkpoint(path, done.model, cfg, done.to_dict(), make_folder=True))
+
+
+def _lr_find_final(s) -> dict[str, Any]:
+    """What an LR range test ran (its run list row says it) and what it suggests."""
+    return {
+        "suggested_lr": s.lr,
+        "lr_from": s.lrs[0] if s.lrs else None,
+        "lr_to": s.lrs[-1] if s.lrs else None,
+        "steps": len(s.lrs),
+    }
 
 
 def _final(done, speeds: list[float]) -> dict[str, Any]:

@@ -106,10 +106,10 @@ class RunRow:
 
     @property
     def summary(self) -> str:
-        """One line of the settings that tell runs apart (settings.describe)."""
-        from .settings import describe
+        """One line of the settings that tell runs apart (settings.describe_run)."""
+        from .settings import describe_run
 
-        return describe(self.config)
+        return describe_run(self.kind, self.config, self.final)
 
 
 def _row(r: sqlite3.Row, path: Path) -> RunRow:

@@ -284,3 +284,19 @@ def describe(cfg: TrainConfig) -> str:
         + (", aug" if cfg.augment else "")
         + (f", L2 {cfg.weight_decay:g}" if cfg.weight_decay else "")
     )
+
+
+def describe_run(kind: str, cfg: TrainConfig, final: dict) -> str:
+    """A run list's line for a run of `kind`: an LR range test says the range and steps it ran
+    (from its final figures; while it runs, only what it is), any other run its settings."""
+    if kind != "lr-find":
+        return describe(cfg)
+    head = f"{cfg.model.name}, {cfg.optimizer}, batch {cfg.batch_size}: LR range test"
+    lo, hi, n = (final or {}).get("lr_from"), (final or {}).get("lr_to"), (final or {}).get("steps")
+    if not all(isinstance(v, int | float) and math.isfinite(v) for v in (lo, hi, n)):
+        return head
+    text = f"{head} {lo:.2g}→{hi:.2g}, {int(n)} steps"
+    best = final.get("suggested_lr")
+    if isinstance(best, int | float) and math.isfinite(best):
+        text += f", suggested {best:.2g}"
+    return text

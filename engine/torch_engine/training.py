@@ -175,6 +175,7 @@ def train(
     """Train, yielding records. The last is Done, which carries the trained `model`."""
     run, start = _begin(cfg, data, model)
     yield start
+    yield weight_histograms(run.model, 0, 0.0)  # weights over time start at the initial weights
     run.t0 = run.last_rec = time.perf_counter()
     status, reached = "finished", None
     for epoch in range(cfg.epochs):

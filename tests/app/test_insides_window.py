@@ -112,8 +112,8 @@ def test_every_insides_view_fills_and_exports(qtbot, window, tmp_path):
     ins = window.insides
     assert ins.mistakes.mistakes == sorted(ins.mistakes.mistakes, key=lambda m: -m.loss)
     assert ins.filters.image.image is not None
-    assert len(ins.weights.records) == 1 and ins.weights.layer.count() == 2  # one epoch run
-    assert ins.weights.images["weight"].image.shape == (64, 1)
+    assert len(ins.weights.records) == 2 and ins.weights.layer.count() == 2  # epochs 0 and 1
+    assert ins.weights.images["weight"].image.shape == (64, 2)
     qtbot.waitUntil(lambda: len(ins.features.scene.ci.items) > 2, timeout=10_000)
     failures = []
     ins.tasks.failed.connect(failures.append)

@@ -66,6 +66,13 @@ def test_misclassified_are_wrong_and_sorted_by_loss(cnn, digits):
     assert m.true == y[m.index] and m.predicted != m.true and m.top3[0][0] == m.predicted
     assert len(m.top3) == 3 and m.top3[0][1] >= m.top3[1][1] >= m.top3[2][1]
     assert len(ins.misclassified(p, limit=2)) == min(2, len(wrong))
+    with torch.no_grad():  # the true class's probability, from torch's softmax of the logits
+        probs = torch.softmax(cnn.double()(normalise(x).double()), 1).numpy()
+    cnn.float()
+    for m in wrong:
+        assert m.true_prob == pytest.approx(probs[m.index, m.true], rel=1e-4, abs=1e-7)
+        assert m.true_prob == pytest.approx(np.exp(-m.loss), rel=1e-3, abs=1e-7)
+        assert m.true_prob < m.top3[0][1]  # wrong: the true class was not the likeliest
 
 
 def test_first_layer_filters_of_a_cnn_and_an_mlp(cnn):
@@ -190,9 +197,20 @@ def test_training_emits_weight_histograms_at_each_epoch_end(tmp_path):
     store = RunStore(tmp_path / "runs.sqlite")
     recs = list(record_run(store, "h", "train", cfg, train(cfg, _data(200, 50))))
     hists = [r for r in recs if isinstance(r, Histograms)]
-    assert [h.epoch for h in hists] == [1.0, 2.0] and hists[0].layer_names == ("conv 1", "dense 1")
+    assert [h.epoch for h in hists] == [0.0, 1.0, 2.0] and hists[0].layer_names == (
+        "conv 1",
+        "dense 1",
+    )
     model = recs[-1].model
     sizes = [sum(p.numel() for p in ps) for _, ps in layer_groups(model)]
+    initial, hists = hists[0], hists[1:]  # epoch 0: the initial weights, before any gradient
+    assert initial.step == 0 and [sum(c) for c in initial.weight_hist] == sizes
+    assert [sum(c) for c in initial.grad_hist] == [0, 0]
+    torch.manual_seed(cfg.seed)
+    fresh = build_model(cfg.model)  # the same seed builds the same initial weights
+    w0 = torch.cat([p.detach().flatten() for p in fresh[-1].parameters()]).numpy()
+    assert initial.weight_edges[1][-1] == pytest.approx(np.abs(w0).max(), rel=1e-6)
+    assert initial.weight_edges[1] != hists[-1].weight_edges[1]  # training moved them
     for h in hists:
         assert [sum(c) for c in h.weight_hist] == sizes == [sum(c) for c in h.grad_hist]
         assert all(
@@ -201,7 +219,7 @@ def test_training_emits_weight_histograms_at_each_epoch_end(tmp_path):
         )
     stored = store.records(store.runs()[0].id, ("histograms",))
     epochs, edges, image = heat_strip(stored, 1, "weight", bins=32)
-    assert list(epochs) == [1.0, 2.0] and image.shape == (32, 2) and len(edges) == 33
+    assert list(epochs) == [0.0, 1.0, 2.0] and image.shape == (32, 3) and len(edges) == 33
     assert np.allclose(image.sum(0), 1.0)
     w = torch.cat([p.detach().flatten() for p in model[-1].parameters()]).numpy()
     assert edges[-1] == pytest.approx(np.abs(w).max(), rel=1e-5)  # the last epoch spans them all
@@ -227,3 +245,24 @@ def test_eval_mode_gives_the_model_back_in_the_mode_it_was_in_even_on_an_error()
     with eval_mode(model):
         pass
     assert not model.training
+
+
+def test_confusion_colours_show_what_the_cells_show():
+    """Issue 23: counts under a bar labelled 'fraction of the row, 0-0.007'. The colours and the
+    bar are now the cells' own quantity."""
+    counts = np.zeros((10, 10), int)
+    counts[np.arange(10), np.arange(10)] = 90
+    counts[3, 5], counts[4, 9], counts[7, 1] = 8, 3, 1
+    counts[2, 2] = 0  # a true class with no digit: its row stays 0
+    values, levels, label = ins.confusion_colours(counts, "counts", clip=True)
+    assert np.array_equal(values, counts) and levels == (0.0, 8.0) and label == "digits in the cell"
+    assert ins.confusion_colours(counts, "counts", clip=False)[1] == (0.0, 90.0)
+    values, levels, label = ins.confusion_colours(counts, "percent", clip=True)
+    assert values[3, 5] == pytest.approx(100 * 8 / 98) and values[2].sum() == 0
+    assert levels == pytest.approx((0.0, 100 * 8 / 98)) and label == "% of the true digit's row"
+    assert ins.confusion_colours(counts, "percent", clip=False)[1] == (0.0, 100.0)
+    diagonal = np.diag(np.full(10, 5))  # no confusion at all: the clip falls back to the full bar
+    assert ins.confusion_colours(diagonal, "counts", clip=True)[1] == (0.0, 5.0)
+    assert ins.confusion_colours(np.zeros((10, 10), int), "counts", clip=True)[1] == (0.0, 1.0)
+    with pytest.raises(ValueError, match="'counts' or 'percent'"):
+        ins.confusion_colours(counts, "fraction", clip=True)

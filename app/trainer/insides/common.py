@@ -9,8 +9,13 @@ from PySide6.QtCore import QObject, QThreadPool, Signal
 from superqt.utils import create_worker
 
 GREY = pg.colormap.get("CET-L1")  # black to white
-DIVERGING = pg.colormap.get("CET-D1")  # blue, white, red: negative and positive weights
 HEAT = pg.colormap.get("viridis")
+
+
+def sign_colormap(theme) -> pg.ColorMap:
+    """The explainer's sign colours on an image: the theme's negative (orange) at the low end,
+    its canvas (white, or black in lecturer mode) at 0, its positive (blue) at the high end."""
+    return pg.ColorMap([0.0, 0.5, 1.0], [theme.negative, theme.canvas, theme.positive])
 
 
 def mosaic(images: np.ndarray, cols: int, pad: int = 1, fill: float = np.nan) -> np.ndarray:

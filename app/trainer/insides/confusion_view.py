@@ -1,5 +1,6 @@
-"""The confusion matrix of the test set: colours row-normalised (what fraction of each true digit
-went where), the counts written in the cells, per-class accuracy beside it. Clicking a cell shows
+"""The confusion matrix of the test set: the cells' numbers and their colours show the same thing,
+counts or the percentage of each true digit's row (its colour bar says which), per-class
+accuracy beside it. Clicking a cell shows
 the test digits that fell in it, worst first."""
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLa
 from app.trainer.insides.common import GREY, HEAT, image_plot, mosaic
 from engine.torch_engine.insides import (
     cell_indices,
+    confusion_colours,
     confusion_matrix,
     per_class_accuracy,
-    row_normalised,
 )
 
 CELL_DIGITS = 40  # digits shown for a clicked cell
@@ -26,15 +27,18 @@ class ConfusionView(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.preds = self.images = self.counts = None
+        self.preds = self.images = self.counts = self.values = None
         self.cell: tuple[int, int] | None = None
         self.cell_digits = np.zeros(0, int)  # test indices of the digits shown for the cell
         self.scale = 1.0
         self.mode = QComboBox()
-        self.mode.addItems(["counts", "row-normalised %"])
-        self.mode.currentIndexChanged.connect(lambda _: self._write_cells())
-        self.clip = QCheckBox("colour scale up to the worst confusion (the diagonal saturates)")
+        self.mode.addItems(["counts", "% of the true digit's row"])
+        self.mode.currentIndexChanged.connect(lambda _: self._colour())
+        self.clip = QCheckBox("colours up to the worst confusion")
         self.clip.setChecked(True)
+        self.clip.setToolTip(
+            "the colour scale ends at the largest off-diagonal cell: the mistakes show, the diagonal saturates"
+        )
         self.clip.toggled.connect(lambda _: self._colour())
         self.note = QLabel("select a finished run to see its confusion matrix")
         row = QHBoxLayout()
@@ -51,7 +55,7 @@ class ConfusionView(QWidget):
             self.matrix.getAxis(side).setTicks([[(k + 0.5, str(k)) for k in range(10)], []])
         self.matrix.setMouseEnabled(x=False, y=False)
         self.image.setColorMap(HEAT)
-        self.bar = pg.ColorBarItem(values=(0, 1), colorMap=HEAT, label="fraction of the row")
+        self.bar = pg.ColorBarItem(values=(0, 1), colorMap=HEAT, label="digits in the cell")
         self.bar.setImageItem(self.image, insert_in=self.matrix)
         self.image.mouseClickEvent = self._clicked
         self.acc = self.scene.addPlot(row=0, col=1, title="accuracy per digit")
@@ -87,16 +91,20 @@ class ConfusionView(QWidget):
         if self.cell is not None:
             self.select_cell(*self.cell)
 
+    def _shown(self) -> str:
+        return "percent" if self.mode.currentIndex() == 1 else "counts"
+
     def _colour(self) -> None:
-        """Colours: the row-normalised matrix, on 0-1 or up to its largest off-diagonal cell."""
+        """Colours of the quantity the cells show, on 0 to its top (or its worst confusion)."""
         if self.counts is None:
             return
-        norm = row_normalised(self.counts)
-        off = norm[~np.eye(10, dtype=bool)]
-        top = float(off.max()) if self.clip.isChecked() and off.max() > 0 else 1.0
-        self.image.setImage(norm, levels=(0, top))
+        self.values, levels, label = confusion_colours(
+            self.counts, self._shown(), self.clip.isChecked()
+        )
+        self.image.setImage(self.values, levels=levels)
         self.image.setRect(0, 0, 10, 10)
-        self.bar.setLevels((0, top))
+        self.bar.setLevels(levels)
+        self.bar.getAxis("left").setLabel(label)  # where ColorBarItem puts its label
         self._write_cells()
 
     def _write_cells(self) -> None:
@@ -105,17 +113,17 @@ class ConfusionView(QWidget):
         self.texts = []
         if self.counts is None:
             return
-        norm = row_normalised(self.counts)
         font = QFont()
         font.setPointSizeF(8 * (1 + 0.4 * (self.scale - 1)))  # four digits must fit a cell
         font.setBold(True)
-        pct = self.mode.currentIndex() == 1
+        pct = self._shown() == "percent"
+        lo, hi = self.bar.levels()
         for (r, c), n in np.ndenumerate(self.counts):
             if n == 0:
                 continue
-            text = f"{100 * norm[r, c]:.1f}" if pct else str(int(n))
-            lo, hi = self.bar.levels()
-            colour = "k" if (norm[r, c] - lo) / (hi - lo or 1) > 0.6 else "w"
+            v = self.values[r, c]
+            text = f"{v:.1f}" if pct else str(int(n))
+            colour = "k" if (v - lo) / (hi - lo or 1) > 0.6 else "w"  # dark on viridis' yellow
             t = pg.TextItem(text, color=colour, anchor=(0.5, 0.5))
             t.setFont(font)
             t.setPos(c + 0.5, r + 0.5)

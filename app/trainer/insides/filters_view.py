@@ -1,6 +1,7 @@
 """What the first layer learned: a CNN's first-layer kernels, or an MLP's first-layer weight rows
-shown as 28 x 28 images (the first 64, or the 64 with the largest norm). Blue negative, red
-positive, white zero, on one symmetric scale."""
+shown as 28 x 28 images (the first 64, or the 64 with the largest norm). In the explainer's sign
+colours (app/shared/theme.py): blue positive, orange negative, the canvas's colour at zero, on one
+symmetric scale."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from app.trainer.insides.common import DIVERGING, image_plot, mosaic
+from app.shared.theme import NORMAL, Theme
+from app.trainer.insides.common import image_plot, mosaic, sign_colormap
 from engine.torch_engine.insides import first_layer_filters
 
 
@@ -26,13 +28,19 @@ class FiltersView(QWidget):
         row.addWidget(self.note, 1)
         self.scene = pg.GraphicsLayoutWidget()
         self.plot, self.image = image_plot(self.scene, "first-layer filters", 0, 0)
-        self.image.setColorMap(DIVERGING)
-        self.bar = pg.ColorBarItem(values=(-1, 1), colorMap=DIVERGING, label="weight")
+        self.bar = pg.ColorBarItem(values=(-1, 1), colorMap=sign_colormap(NORMAL), label="weight")
         self.bar.setImageItem(self.image, insert_in=self.plot)
+        self.set_theme(NORMAL)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addLayout(row)
         lay.addWidget(self.scene, 1)
+
+    def set_theme(self, theme: Theme) -> None:
+        """The sign colours of this look (lecturer mode: bright on black)."""
+        cmap = sign_colormap(theme)
+        self.bar.setColorMap(cmap)
+        self.image.setColorMap(cmap)
 
     def set_model(self, model) -> None:
         self.model = model

@@ -1,27 +1,37 @@
-"""The test digits the model got wrong, highest loss first, each captioned "true → predicted";
-clicking one shows it large with its softmax bars and its three likeliest answers."""
+"""The test digits the model got wrong, highest loss first, each captioned "true → predicted" and
+the probability the model gave the true digit; every one reachable, a page of 48 at a time.
+Clicking one shows it large with its softmax bars and its three likeliest answers."""
 
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from app.trainer.insides.common import GREY, bar_plot, image_plot, mosaic, set_bars
 from engine.torch_engine.insides import misclassified
 
-COLS, SHOWN = 8, 48  # the grid: columns, digits
+COLS, SHOWN = 8, 48  # the grid: columns, digits on a page
 TILE = 28 + 10  # a digit and its caption's room
 
 
 class MistakesView(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.mistakes, self.images, self.preds = [], None, None
+        self.mistakes, self.images, self.preds = [], None, None  # every mistake, worst first
+        self.page = 0  # which SHOWN of them the grid shows
         self.current: int | None = None  # the test index shown large
         self.scale = 1.0
         self.note = QLabel("select a finished run to see its mistakes")
+        self.prev_button = QPushButton(f"◀ previous {SHOWN}")
+        self.next_button = QPushButton(f"next {SHOWN} ▶")
+        self.prev_button.clicked.connect(lambda: self.show_page(self.page - 1))
+        self.next_button.clicked.connect(lambda: self.show_page(self.page + 1))
+        row = QHBoxLayout()
+        row.addWidget(self.note, 1)
+        row.addWidget(self.prev_button)
+        row.addWidget(self.next_button)
         self.scene = pg.GraphicsLayoutWidget()
         self.grid_plot, self.grid = image_plot(
             self.scene, "misclassified, highest loss first", 0, 0, rowspan=2
@@ -36,23 +46,48 @@ class MistakesView(QWidget):
         self.texts: list[pg.TextItem] = []
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
-        lay.addWidget(self.note)
+        lay.addLayout(row)
         lay.addWidget(self.scene, 1)
 
     def set_predictions(self, preds, images: np.ndarray) -> None:
         self.preds, self.images = preds, images
-        self.mistakes = misclassified(preds, SHOWN)
-        wrong = int((preds.labels != preds.predicted).sum())
-        self.note.setText(f"{wrong} of {len(preds.labels)} test digits wrong; the worst {SHOWN}")
-        tiles = np.zeros((len(self.mistakes), TILE, 28), np.float32)
-        for k, m in enumerate(self.mistakes):
-            tiles[k, :28] = images[m.index]
+        self.mistakes = misclassified(preds)
+        self.show_page(0)
+
+    def pages(self) -> int:
+        return max(1, -(-len(self.mistakes) // SHOWN))
+
+    def on_page(self) -> list:
+        return self.mistakes[self.page * SHOWN : (self.page + 1) * SHOWN]
+
+    def show_page(self, page: int) -> None:
+        """The grid of mistakes page*SHOWN+1 .. (page+1)*SHOWN, the first of them large."""
+        if self.preds is None:
+            return
+        self.page = min(max(0, page), self.pages() - 1)
+        shown, first = self.on_page(), self.page * SHOWN
+        n = len(self.mistakes)
+        self.note.setText(
+            f"{n} of {len(self.preds.labels)} test digits wrong; "
+            + (f"the {first + 1}–{first + len(shown)} worst (page {self.page + 1} of "
+               f"{self.pages()})" if n else "none")
+            + "; under each: true → predicted, and the probability given to the true digit"
+        )  # fmt: skip
+        self.prev_button.setEnabled(self.page > 0)
+        self.next_button.setEnabled(self.page < self.pages() - 1)
+        tiles = np.zeros((len(shown), TILE, 28), np.float32)
+        for k, m in enumerate(shown):
+            tiles[k, :28] = self.images[m.index]
         if len(tiles):
             self.grid.setImage(mosaic(tiles, COLS, pad=2), levels=(0, 255))
         else:
             self.grid.clear()
+        rows = -(-SHOWN // COLS)  # a short last page keeps the tiles' size, top left
+        self.grid_plot.setRange(
+            xRange=(0, COLS * 30 - 2), yRange=(0, rows * (TILE + 2) - 2), padding=0.02
+        )
         self._captions()
-        if self.mistakes:
+        if shown:
             self.show_mistake(0)
 
     def _captions(self) -> None:
@@ -62,9 +97,11 @@ class MistakesView(QWidget):
         font = QFont()
         font.setPointSizeF(8 * self.scale)
         font.setBold(True)
-        for k, m in enumerate(self.mistakes):
+        for k, m in enumerate(self.on_page()):
             r, c = divmod(k, COLS)
-            t = pg.TextItem(f"{m.true}→{m.predicted}", color="#ffcc33", anchor=(0.5, 0))
+            p = 100 * m.true_prob
+            text = f"{m.true}→{m.predicted} " + (f"{p:.0f}%" if p >= 0.5 else "<1%")
+            t = pg.TextItem(text, color="#ffcc33", anchor=(0.5, 0))
             t.setFont(font)
             t.setPos(c * 30 + 14, r * (TILE + 2) + 27)
             self.grid_plot.addItem(t)
@@ -74,16 +111,20 @@ class MistakesView(QWidget):
         pos = ev.pos()
         c, r = int(pos.x() // 30), int(pos.y() // (TILE + 2))
         k = r * COLS + c
-        if 0 <= c < COLS and 0 <= k < len(self.mistakes):
+        if 0 <= c < COLS and 0 <= k < len(self.on_page()):
             ev.accept()
             self.show_mistake(k)
 
     def show_mistake(self, k: int) -> None:
-        m = self.mistakes[k]
+        """The page's k-th mistake, large."""
+        m = self.on_page()[k]
         self.current = int(m.index)
         self.big.setImage(self.images[m.index].astype(np.float32), levels=(0, 255))
         top = ", ".join(f"{c}: {100 * p:.1f}%" for c, p in m.top3)
-        self.big_plot.setTitle(f"test digit {m.index}: true {m.true}, predicted {m.predicted}")
+        self.big_plot.setTitle(
+            f"test digit {m.index}: true {m.true} (p = {100 * m.true_prob:.1f}%), "
+            f"predicted {m.predicted}"
+        )
         self.bars_plot.setTitle(f"top 3: {top}  (loss {m.loss:.2f})")
         set_bars(self.bars, self.preds.probs[m.index], highlight=m.true)
 

@@ -11,11 +11,14 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 from app.trainer.live_plots import make_plot, pen
 from engine.torch_engine.gradient_noise import BATCH_SIZES, reference
 
+HINT = "press “Measure gradient noise”"
+
 
 class NoiseView(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.points: list = []
+        self.measuring = False
         self.measure_button = QPushButton("Measure gradient noise")
         self.note = QLabel("many random mini-batches of each size, at the model's current weights")
         row = QHBoxLayout()
@@ -43,13 +46,20 @@ class NoiseView(QWidget):
         ]
         self.err.getAxis("left").setTicks([y_ticks, []])
         self.cos_curve = self.cos.plot(pen=pen(2, 2.5), symbol="s", symbolSize=9, name="cosine")
+        self.hints = []  # until the first point: what to do, on axes over the sizes it measures
+        for plot in (self.err, self.cos):
+            hint = pg.TextItem(HINT, color="#808080", anchor=(0.5, 0.5))
+            hint.base_pt = 11.0  # lecturer mode scales it (plot_style)
+            plot.addItem(hint, ignoreBounds=True)
+            self.hints.append(hint)
+        self._empty_axes()
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addLayout(row)
         lay.addWidget(self.scene, 1)
 
     def begin(self, n: int) -> None:
-        self.points = []
+        self.points, self.measuring = [], True
         self.note.setText(f"measuring against the gradient over {n} training digits…")
         self._draw()
 
@@ -59,6 +69,8 @@ class NoiseView(QWidget):
         self._draw()
 
     def done(self) -> None:
+        self.measuring = False
+        self._draw()
         if self.points:
             p = self.points[0]
             q = self.points[-1]
@@ -72,7 +84,24 @@ class NoiseView(QWidget):
                 )
             )
 
+    def _empty_axes(self) -> None:
+        """Axes over the batch sizes to be measured, the hint in the middle of each."""
+        x0, x1 = np.log10(BATCH_SIZES[0]), np.log10(BATCH_SIZES[-1])
+        self.err.setRange(xRange=(x0, x1), yRange=(-2, 1), padding=0)  # log10: 0.01 to 10
+        self.cos.setRange(xRange=(x0, x1), yRange=(0, 1), padding=0)
+        for hint, y in zip(self.hints, (-0.5, 0.5), strict=True):
+            hint.setPos((x0 + x1) / 2, y)
+            hint.setVisible(True)
+
     def _draw(self) -> None:
+        for hint in self.hints:
+            hint.setVisible(not self.points)
+            hint.setText("measuring…" if self.measuring else HINT)
+        if not self.points:
+            self._empty_axes()
+        else:
+            for plot in (self.err, self.cos):
+                plot.enableAutoRange()
         pts = [p for p in self.points if p.rel_error > 0]
         b = np.array([p.batch_size for p in pts], float)
         self.err_curve.setData(b, np.array([p.rel_error for p in pts]))

@@ -10,8 +10,17 @@ from pathlib import Path
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
+from app.shared.theme import LECTURER, NORMAL
 from app.trainer.insides.augment_view import AugmentView
 from app.trainer.insides.common import Tasks
 from app.trainer.insides.confusion_view import ConfusionView
@@ -54,6 +63,7 @@ class InsidesPanel(QWidget):
         self.model = self.data = self.ck = None
         self._data_key: str | None = None
         self.tasks = Tasks(self)
+        self.label_dialog: QInputDialog | None = None  # a drawing's true label, asked for
         self.tasks.failed.connect(self.failed)
         self.title = QLabel("select a finished run in the run list to look inside its model")
         self.title.setStyleSheet("font-weight: bold;")
@@ -96,6 +106,8 @@ class InsidesPanel(QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addLayout(row)
         lay.addWidget(self.tabs, 1)
+        for label in self.findChildren(QLabel):  # notes wrap: at the lecturer's type size a
+            label.setWordWrap(True)  # long one made the window wider than the screen
         self.set_lecturer(False)  # the trainer's light look until lecturer mode
 
     def show_run(self, row, data_dir, store=None) -> None:
@@ -134,13 +146,39 @@ class InsidesPanel(QWidget):
 
     def step_through(self) -> None:
         """Export the digit on screen with this run's model; the explainer opens it."""
-        from app.trainer.insides.step_through import current_digit, export_digit
+        from app.trainer.insides.step_through import current_digit
 
         got = current_digit(self)
         if isinstance(got, str):
             self.failed.emit(f"Step through this digit: {got}")
             return
         image, label, index, words = got
+        if index is None:  # a drawing has no label: ask for it (the model's answer offered)
+            self._ask_label(image, label)
+            return
+        self._export(image, label, index, words)
+
+    def _ask_label(self, image, answer: int) -> None:
+        """The true label of a drawn digit, before it opens: its loss and every gradient in the
+        explainer are taken against it (against the model's own answer they are near zero)."""
+        dlg = QInputDialog(self)
+        dlg.setWindowTitle("Step through your drawing")
+        dlg.setInputMode(QInputDialog.InputMode.IntInput)
+        dlg.setIntRange(0, 9)
+        dlg.setIntValue(answer)
+        dlg.setLabelText(
+            "Which digit did you draw? The explainer computes the loss and the gradients\n"
+            f"against this label (offered: the model's answer, {answer})."
+        )
+        dlg.intValueSelected.connect(
+            lambda v: self._export(image, int(v), None, f"your drawing (labelled {int(v)})")
+        )
+        dlg.open()
+        self.label_dialog = dlg
+
+    def _export(self, image, label: int, index, words: str) -> None:
+        from app.trainer.insides.step_through import export_digit
+
         self.title.setText(f"writing {words} through {self.row.name} for the explainer…")
         shown = copy.deepcopy(self.ck)  # the model on screen (its file is rewritten each epoch)
         self.tasks.run(
@@ -183,6 +221,8 @@ class InsidesPanel(QWidget):
             style_scene(view.scene, dark=on, scale=scale)
             if hasattr(view, "set_scale"):
                 view.set_scale(scale)
+            if hasattr(view, "set_theme"):  # the explainer's sign colours of this look
+                view.set_theme(LECTURER if on else NORMAL)
             if hasattr(view, "bar"):  # a ColorBarItem: its axis is not a plot's
                 font = QFont()
                 font.setPointSizeF(9 * scale)

@@ -43,8 +43,8 @@ def current_digit(panel):
         if not np.any(panel.draw.canvas()):
             return "draw a digit first"
         image = preprocess_drawing(panel.draw.canvas())
-        target = int(np.argmax(panel.draw.probs))  # a drawing has no label: the model's answer
-        return image, target, None, f"your drawing (target: the model's answer, {target})"
+        answer = int(np.argmax(panel.draw.probs))  # offered as the label the panel asks for
+        return image, answer, None, "your drawing"
     return "open Mistakes, Confusion, Feature maps or Draw a digit to choose a digit"
 
 

@@ -1,5 +1,5 @@
 """Weights over time: for one layer, the histogram of its parameters and of its last gradients at
-each epoch end, as heat strips (epochs across, values up). Filled from the run store for a
+epoch 0 (the initial weights, no gradient yet) and at each epoch end, as heat strips (epochs across, values up). Filled from the run store for a
 selected run, and live, epoch by epoch, while a run trains."""
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ class WeightsView(QWidget):
         self.records: list[Histograms] = []
         self.layer = QComboBox()
         self.layer.currentIndexChanged.connect(lambda _: self.redraw())
-        self.note = QLabel("histograms are recorded at each epoch end of a run")
+        self.note = QLabel("histograms are recorded at the start of a run and at each epoch end")
+        self.note.setWordWrap(True)  # a long note must not widen the window
         row = QHBoxLayout()
         row.addWidget(QLabel("layer"))
         row.addWidget(self.layer)
@@ -26,7 +27,9 @@ class WeightsView(QWidget):
         self.scene = pg.GraphicsLayoutWidget()
         self.plots, self.images = {}, {}
         for col, (which, title) in enumerate((("weight", "weights"), ("grad", "gradients"))):
-            p = self.scene.addPlot(row=0, col=col, title=f"{title} at each epoch end")
+            p = self.scene.addPlot(
+                row=0, col=col, title=f"{title}: epoch 0 (initial), then each end"
+            )
             p.setLabel("bottom", "epoch")
             p.setLabel("left", "value")
             p.getAxis("left").enableAutoSIPrefix(False)
@@ -69,7 +72,10 @@ class WeightsView(QWidget):
             img.setImage(image, levels=(LOG_FLOOR, 0.0))
             x0 = float(epochs[0]) - 0.5
             img.setRect(x0, float(edges[0]), float(len(epochs)), float(edges[-1] - edges[0]))
+        first, last = self.records[0].epoch, self.records[-1].epoch
         self.note.setText(
-            f"{len(self.records)} epoch ends; colour: the fraction of the layer's values in each "
+            f"epochs {first:g} to {last:g}"
+            + (" (0: the initial weights; no gradient yet)" if first == 0 else "")
+            + "; colour: the fraction of the layer's values in each "
             "bin, on a log scale (yellow: all of them, dark: one in a million)"
         )

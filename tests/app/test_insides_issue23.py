@@ -1,0 +1,136 @@
+"""Inside the model, as a student saw it in issue 23: the explainer's sign colours on the first
+layer, a confusion colour bar that says what the cells show, every mistake reachable with the
+true digit's probability, weights over time from epoch 0, a hint before gradient noise is
+measured, and a drawn digit's true label asked before the explainer opens it."""
+
+import numpy as np
+import pytest
+from PySide6.QtWidgets import QInputDialog
+
+from app.shared.theme import LECTURER, NORMAL
+from engine.torch_engine.insides import Predictions
+from tests.app.test_insides_window import trained, window  # noqa: F401 (fixtures)
+
+
+def hex_of(qcolor) -> str:
+    return qcolor.name()
+
+
+def test_first_layer_images_use_the_explainers_sign_colours(window):  # noqa: F811
+    filters = window.insides.filters
+    for on, theme in ((False, NORMAL), (True, LECTURER)):
+        window.set_lecturer(on)
+        lut = filters.image.getColorMap().getLookupTable(nPts=3, alpha=False)
+        assert "#{:02x}{:02x}{:02x}".format(*lut[0]) == theme.negative  # orange: -
+        assert "#{:02x}{:02x}{:02x}".format(*lut[-1]) == theme.positive  # blue: +
+        assert "#{:02x}{:02x}{:02x}".format(*lut[1]) == theme.canvas  # 0: the background
+    window.set_lecturer(False)
+
+
+def test_the_confusion_bar_says_what_the_cells_show(window):  # noqa: F811
+    conf = window.insides.confusion
+    conf.mode.setCurrentIndex(0)
+    assert conf.bar.getAxis("left").labelText == "digits in the cell"
+    assert not conf.bar.axis.label.isVisible()  # one label, not a second beside the ticks
+    assert np.array_equal(conf.image.image, conf.counts)
+    off = conf.counts[~np.eye(10, dtype=bool)]
+    assert conf.bar.levels() == (
+        0.0,
+        float(off.max()) if off.max() > 0 else float(conf.counts.max()),
+    )
+    assert all(t.toPlainText().isdigit() for t in conf.texts)
+    conf.mode.setCurrentIndex(1)
+    assert conf.bar.getAxis("left").labelText == "% of the true digit's row"
+    assert conf.image.image.max() <= 100 and conf.bar.levels()[1] <= 100
+    assert all("." in t.toPlainText() for t in conf.texts)
+
+
+def fake_predictions(n=200, wrong=130):
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 10, n)
+    predicted = labels.copy()
+    predicted[:wrong] = (labels[:wrong] + 1) % 10
+    probs = np.full((n, 10), 0.02, np.float32)
+    probs[np.arange(n), predicted] = 0.6
+    probs[np.arange(wrong), labels[:wrong]] = rng.uniform(0.01, 0.3, wrong)
+    probs /= probs.sum(1, keepdims=True)
+    losses = -np.log(probs[np.arange(n), labels]).astype(np.float32)
+    return Predictions(labels, probs, predicted, losses)
+
+
+def test_every_mistake_is_reachable_with_the_true_digits_probability(qtbot, window):  # noqa: F811
+    view = window.insides.mistakes
+    p = fake_predictions()
+    view.set_predictions(p, np.zeros((200, 28, 28), np.uint8))
+    assert view.pages() == 3 and not view.prev_button.isEnabled()
+    seen = []
+    for page in range(3):
+        seen += [m.index for m in view.on_page()]
+        if page < 2:
+            view.next_button.click()
+    assert sorted(seen) == list(range(130))  # all 130, not only the first 48
+    assert not view.next_button.isEnabled() and "97–130 worst (page 3 of 3)" in view.note.text()
+    for m, t in zip(view.on_page(), view.texts, strict=True):
+        pct = 100 * m.true_prob
+        assert t.toPlainText().endswith(f" {pct:.0f}%" if pct >= 0.5 else " <1%")
+    m = view.on_page()[0]
+    assert f"true {m.true} (p = {100 * p.probs[m.index, m.true]:.1f}%)" in (
+        view.big_plot.titleLabel.text
+    )
+    view.prev_button.click()
+    assert view.page == 1 and view.current == view.on_page()[0].index
+    view.show_page(-5)  # out of range either way: the nearest page
+    assert view.page == 0
+    view.show_page(99)
+    assert view.page == 2
+    right = fake_predictions(wrong=0)  # no mistake at all: one empty page that says so
+    view.set_predictions(right, np.zeros((200, 28, 28), np.uint8))
+    assert (
+        view.pages() == 1
+        and view.on_page() == []
+        and "0 of 200 test digits wrong; none" in (view.note.text())
+    )
+    assert not view.prev_button.isEnabled() and not view.next_button.isEnabled()
+
+
+def test_weights_over_time_start_at_epoch_0(window):  # noqa: F811
+    weights = window.insides.weights
+    assert [r.epoch for r in weights.records] == [0.0, 1.0]
+    assert "epochs 0 to 1 (0: the initial weights" in weights.note.text()
+    x0 = weights.images["weight"].mapRectToParent(weights.images["weight"].boundingRect()).left()
+    assert x0 == pytest.approx(-0.5)  # the first column is epoch 0
+
+
+def test_gradient_noise_says_press_measure_before_it_is_measured(window):  # noqa: F811
+    noise = window.insides.noise
+    assert noise.points == []
+    assert all(h.isVisible() and "Measure gradient noise" in h.toPlainText() for h in noise.hints)
+    (x0, x1), (y0, y1) = noise.cos.viewRange()
+    assert x0 == pytest.approx(np.log10(8)) and x1 == pytest.approx(np.log10(2048))
+    assert (y0, y1) == pytest.approx((0, 1))
+
+
+def test_a_drawn_digit_asks_for_its_true_label_first(qtbot, window, monkeypatch, tmp_path):  # noqa: F811
+    from app.trainer.insides import step_through
+
+    monkeypatch.setattr(step_through, "digit_folder", lambda: tmp_path / "digits")
+    ins = window.insides
+    ins.tabs.setCurrentWidget(ins.draw)
+    pad = np.zeros_like(ins.draw.canvas())
+    pad[30:90, 50:60] = 1.0  # a stroke: something to step through
+    monkeypatch.setattr(ins.draw, "canvas", lambda: pad)
+    ins.draw.probs = np.eye(10)[4]  # the model says 4
+    opened = []
+    ins.open_network.connect(opened.append)
+    ins.step_through()
+    dlg = ins.label_dialog
+    assert isinstance(dlg, QInputDialog) and dlg.isVisible() and dlg.intValue() == 4
+    assert "answer, 4" in dlg.labelText() and not opened  # nothing opens before the answer
+    dlg.setIntValue(1)
+    dlg.accept()
+    qtbot.waitUntil(lambda: bool(opened), timeout=30_000)
+    import json
+    from pathlib import Path
+
+    net = json.loads(Path(opened[0]).read_text())
+    assert np.argmax(net["data"]["targets"][0]) == 1  # the label given, not the model's answer

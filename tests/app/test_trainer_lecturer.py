@@ -1,0 +1,145 @@
+"""The trainer's lecturer mode (issue 23, defect 6): the screen filled as the explainer fills it,
+the toolbar readable, the large readout, and the normal look back after Esc."""
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+
+from engine.torch_engine.curves import readout_text
+from tests.app.test_trainer_window import make_trainer  # noqa: F401 (a fixture)
+
+
+def luminance(c: QColor) -> float:
+    def lin(v: float) -> float:
+        return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+
+    return 0.2126 * lin(c.redF()) + 0.7152 * lin(c.greenF()) + 0.0722 * lin(c.blueF())
+
+
+def contrast_in(widget) -> float:
+    """The contrast ratio between the widget's background (a corner pixel) and the pixel most
+    unlike it: its text, when it has any."""
+    img = widget.grab().toImage()
+    bg = luminance(img.pixelColor(1, 1))
+    lums = [
+        luminance(img.pixelColor(x, y))
+        for x in range(0, img.width(), 2)
+        for y in range(0, img.height(), 2)
+    ]
+    far = max(lums, key=lambda v: abs(v - bg))
+    hi, lo = max(bg, far), min(bg, far)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def legend_sizes(w):
+    return [
+        (round(it.width()), round(it.height()))
+        for p in (w.live.loss, w.live.grad, w.live.acc)
+        for it in [p.legend]
+    ]
+
+
+def test_f11_fills_the_screen_and_esc_puts_everything_back(qtbot, make_trainer):  # noqa: F811
+    w = make_trainer()
+    before, legends = w.geometry(), legend_sizes(w)
+    qtbot.keyClick(w, Qt.Key.Key_F11)
+    assert w.theme.name == "lecturer"
+    qtbot.waitUntil(lambda: w.geometry() == w.screen().geometry())  # as the explainer's F11
+    assert not any(d.isVisible() for d in w.docks.values())
+    assert w.lecture.readout.isVisible() and "epoch" in w.lecture.readout.text()
+    assert contrast_in(w.log_box) >= 4.5  # "log y axis (L)" readable on the dark toolbar
+    qtbot.keyClick(w, Qt.Key.Key_Escape)
+    assert w.theme.name == "normal"
+    qtbot.waitUntil(lambda: w.geometry() == before)
+    assert all(d.isVisible() for d in w.docks.values())
+    assert not w.lecture.readout.isVisible()
+    assert legend_sizes(w) == legends  # the normal spacing again, no name cut off
+    assert contrast_in(w.log_box) >= 4.5
+
+
+def test_a_legend_is_as_wide_as_its_longest_name_after_lecturer_mode(qtbot, make_trainer):  # noqa: F811
+    from engine.torch_engine.records import Start
+
+    w = make_trainer()
+    w.live.reset(Start("cpu", "", "CPU", 10, 5, 10, 100, ("dense 0", "dense 1", "dense 2")))
+    w.set_lecturer(True)
+    w.set_lecturer(False)
+    legend = w.live.grad.legend
+    for _, label in legend.items:
+        assert label.item.boundingRect().width() <= legend.width()
+        assert label.height() < 30  # 9 pt rows, not the lecturer's 18 pt
+
+
+@pytest.mark.parametrize(
+    "args, text",
+    [
+        (
+            (1.5, 2.0, 0.23456, 0.9712),
+            "epoch 1.50 / 2   ·   loss 0.2346   ·   test accuracy 97.12%",
+        ),
+        (
+            (float("nan"), float("nan"), float("nan"), None),
+            "epoch —   ·   loss —   ·   test accuracy —",
+        ),
+        (
+            (0.0, 3.0, float("inf"), float("nan")),
+            "epoch 0.00 / 3   ·   loss —   ·   test accuracy —",
+        ),
+    ],
+)
+def test_the_readout_says_what_is_known_and_dashes_the_rest(args, text):
+    assert readout_text(*args) == text
+
+
+def test_the_lr_sweep_says_what_it_will_run_and_how_long_before_it_starts(qtbot, make_trainer):  # noqa: F811
+    w = make_trainer()
+    plan = w.experiments.plan
+
+    def says(text):
+        qtbot.waitUntil(lambda: plan.text() == text, timeout=3000)
+
+    w.experiments.lrs.setText("0.001, 0.01, 0.1")
+    says("3 runs, lr = 0.001, 0.01, 0.1; time: not known yet (no run of these settings to go by)")
+    cfg = w.form.check().config
+    rid = w.store.create_run("earlier", "train", cfg)
+    w.store.finish(rid, "finished", {"wall_seconds": 40.0, "epochs": cfg.epochs}, None)
+    w.refresh_runs()
+    says("3 runs, lr = 0.001, 0.01, 0.1; about 2 min")  # 3 runs of 40 s
+    w.experiments.lrs.setText("0.01")
+    says("1 run, lr = 0.01; about 40 s")
+    w.experiments.lrs.setText("0.01, nan")
+    says("")  # the box names the problem when the sweep is asked for
+
+
+def test_inside_the_model_fits_a_1920_screen_in_lecturer_mode(make_trainer):  # noqa: F811
+    w = make_trainer()
+    w.tabs.setCurrentWidget(w.insides)
+    w.insides.title.setText("inside fast-cnn lr sweep · lr=0.01 (fast-cnn): 98.79% on test")
+    w.insides.confusion.note.setText("9879 of 10000 test digits right (98.79%)")
+    w.insides.mistakes.note.setText(
+        "121 of 10000 test digits wrong; the 1–48 worst (page 1 of 3); under each: true → "
+        "predicted, and the probability given to the true digit"
+    )
+    w.set_lecturer(True)
+    from PySide6.QtWidgets import QLabel
+
+    assert all(label.wordWrap() for label in w.insides.findChildren(QLabel))  # notes wrap
+    for k in range(w.insides.tabs.count()):
+        w.insides.tabs.setCurrentIndex(k)
+        assert w.minimumSizeHint().width() <= 1920, w.insides.tabs.tabText(k)
+    w.set_lecturer(False)
+
+
+def test_closing_in_lecturer_mode_saves_the_normal_geometry(qtbot, make_trainer):  # noqa: F811
+    w = make_trainer()
+    qtbot.waitUntil(lambda: w.geometry().width() > 0)
+    normal = w.geometry()
+    w.set_lecturer(True)
+    qtbot.waitUntil(lambda: w.geometry() == w.screen().geometry())
+    w.close()
+    assert w.theme.name == "normal"
+    from PySide6.QtCore import QByteArray
+
+    saved = w.settings.value("geometry")
+    assert isinstance(saved, QByteArray) and saved == w.saveGeometry()
+    assert w.geometry() == normal
