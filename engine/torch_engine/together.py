@@ -106,6 +106,7 @@ def train_together(
         run, start = _begin(cfg, data, None)  # seeds each run as `train` does: same weights
         runs.append(run)
         yield k, start
+        yield k, weight_histograms(run.model, 0, 0.0)  # weights over time: the initial weights
     for run in runs[1:]:
         run.gen = runs[0].gen  # one data order and augmentation for all, drawn once per step
     fate: dict[int, tuple[str, float | None]] = {}

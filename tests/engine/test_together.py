@@ -9,7 +9,7 @@ import torch
 from engine.torch_engine.jobs import Job, run_job
 from engine.torch_engine.mnist import MnistData
 from engine.torch_engine.models import ModelConfig
-from engine.torch_engine.records import Cancelled, Diverged, Done, Eval, Start, Step
+from engine.torch_engine.records import Cancelled, Diverged, Done, Eval, Histograms, Start, Step
 from engine.torch_engine.runstore import RunStore
 from engine.torch_engine.together import together_refusal, train_together
 from engine.torch_engine.training import DeviceData, TrainConfig, train
@@ -73,6 +73,8 @@ def numbers(records):
             out.append((type(r).__name__, r.step))
         elif isinstance(r, Done):
             out.append(("done", r.status, r.steps, r.test_loss, r.test_accuracy))
+        elif isinstance(r, Histograms):
+            out.append(("histograms", r.step, *(float(e) for es in r.weight_edges for e in es)))
     return out
 
 
