@@ -169,7 +169,7 @@ class LessonMode(Answers, QObject):
         except LessonError as e:
             self.w.show_error(f"Lesson not opened: {e}")
             return False
-        self.lesson, self._loaded = lesson, None
+        self.lesson, self._loaded, self.k = lesson, None, 0  # k: the old lesson's step no more
         self.w.welcome.dismiss()  # whoever opens a lesson has found the first step
         self.player.show_lesson(path)
         self.dock.show()

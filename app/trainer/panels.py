@@ -56,7 +56,9 @@ class SidePanel(QScrollArea):
         lay.addStretch(1)
         self.setWidgetResizable(True)
         self.setWidget(side)
-        self.setMinimumWidth(side.sizeHint().width() + 24)  # no sideways scrolling
+        # no sideways scrolling for the form; long messages (the data box's) wrap instead of
+        # widening the window past a laptop's screen
+        self.setMinimumWidth(min(side.sizeHint().width(), 420) + 24)
 
 
 class PlotTabs(QTabWidget):

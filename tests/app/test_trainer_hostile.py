@@ -151,7 +151,7 @@ def test_the_form_finds_the_device_once_per_choice_not_per_keystroke(make_traine
 
     calls = []
     real = device.pick_device
-    monkeypatch.setattr(device, "pick_device", lambda d=None: calls.append(d) or real(d))
+    monkeypatch.setattr(device, "pick_device", lambda d=None, *a: calls.append(d) or real(d, *a))
     w = make_trainer()
     w.form._device_names.clear()
     calls.clear()

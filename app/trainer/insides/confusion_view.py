@@ -41,6 +41,7 @@ class ConfusionView(QWidget):
         )
         self.clip.toggled.connect(lambda _: self._colour())
         self.note = QLabel("select a finished run to see its confusion matrix")
+        self.note.setWordWrap(True)  # a long note wraps rather than widening the window
         row = QHBoxLayout()
         row.addWidget(QLabel("cells show"))
         row.addWidget(self.mode)
