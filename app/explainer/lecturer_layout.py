@@ -11,6 +11,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QObject, QRect, Qt
 from PySide6.QtWidgets import QApplication, QStatusBar, QWidget
 
+from app.shared.lecturer import fill_screen
 from app.shared.theme import LECTURER, NORMAL, Theme
 
 SIDE_PLOTS = ("loss", "data", None)  # what key S shows beside the drawing, in turn
@@ -70,16 +71,7 @@ class LecturerLayout(QObject):
     def fill(self, rect: QRect) -> None:
         """Full screen when `rect` is the screen's geometry, else exactly `rect` (part of a
         screen, or a wall of two); the drawing takes most of it."""
-        w = self.w
-        if rect != w.screen().geometry():
-            w.setWindowState(w.windowState() & ~Qt.WindowState.WindowFullScreen)
-            w.setGeometry(rect)
-        else:
-            w.showFullScreen()
-            if w.geometry() != rect:  # no window manager to honour full screen
-                w.setGeometry(rect)
-                w.setWindowState(w.windowState() | Qt.WindowState.WindowFullScreen)
-        self.arrange(rect)
+        self.arrange(fill_screen(self.w, rect))
 
     def arrange(self, rect: QRect) -> None:
         w = self.w
