@@ -10,8 +10,8 @@ under 20 s on the 2-core CPU; the MLP at <= 1.8% test error; overhead at most 5%
 99.0% under 1 s with the data on the GPU.
 
 `--vs-user-cnn` (issue 21) times, alternating, the loop a user would write for MNIST (two 5x5
-conv layers of 16 and 32 filters, max-pooling, a dense layer; Adam + one-cycle to 1e-2, batch
-128, evaluated after each epoch) against the engine's fast CNN with its recipe, each to 99.0% test
+conv layers of 16 and 32 filters, max-pooling, a dense layer; Adam + one-cycle to 1e-2 over 2
+epochs, batch 128, evaluated after each epoch) against the engine's fast CNN with its recipe, each to 99.0% test
 accuracy, and prints the engine's time as a fraction of the user's (goal: at most 0.30).
 """
 
@@ -122,10 +122,11 @@ USER_CNN = [  # what a user writes: conv5(16)-pool-conv5(32)-pool-fc, ReLU, no b
 
 
 def vs_user_cnn(data, repeats: int, device) -> None:
-    """The user's loop to 99.0% (checked each epoch, up to 4) against the engine's fast CNN."""
+    """The user's loop to 99.0% (one-cycle over 2 epochs, checked after each, as the issue's
+    reference: 99.0% after 2 epochs) against the engine's fast CNN."""
     user = TrainConfig(
         model=ModelConfig("custom", layers=tuple(USER_CNN)),
-        epochs=4,
+        epochs=2,
         batch_size=128,
         lr=1e-2,
         schedule="onecycle",
