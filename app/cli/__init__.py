@@ -12,6 +12,7 @@ import sys
 from app.cli import (
     export_commands,
     gui_commands,
+    landscape_commands,
     lesson_commands,
     runs_commands,
     torch_commands,
@@ -28,6 +29,7 @@ GROUPS = (
     runs_commands,
     export_commands,
     lesson_commands,
+    landscape_commands,
 )
 
 
