@@ -177,6 +177,17 @@ def landscape(net: Network, racers_: list[Racer], steps: int, plane: str = "path
     return Landscape(pl, axis, axis.copy(), loss, tuple(paths), coords, on_plane)
 
 
+def locate(net: Network, plane: Plane, params) -> tuple[float, float, float, float]:
+    """(α, β, true loss, loss at the projection) of the parameters `params` on `plane`: where the
+    window's current step is, told honestly."""
+    theta = flatten(params)
+    a, b = plane.project(theta[None])
+    d = net.data
+    pts = np.stack([theta, plane.point(float(a[0]), float(b[0]))])
+    true, on = losses_at(net.model, params, pts, d.inputs, d.targets)
+    return float(a[0]), float(b[0]), float(true), float(on)
+
+
 def steps_to(path: Path, target: float) -> int | None:
     """The first step count after which the loss is ≤ target, None if never."""
     hit = np.nonzero(path.losses <= target)[0]

@@ -20,7 +20,14 @@ from engine.numpy_engine.landscape import (
     weights_plane,
 )
 from engine.numpy_engine.landscape_forward import flatten, unflatten
-from engine.numpy_engine.landscape_race import Racer, landscape, race_table, racers, run_path
+from engine.numpy_engine.landscape_race import (
+    Racer,
+    landscape,
+    locate,
+    race_table,
+    racers,
+    run_path,
+)
 
 PRESETS = Path(__file__).parents[2] / "assets" / "presets"
 
@@ -274,3 +281,15 @@ def test_a_file_without_data_a_bad_span_or_too_many_steps_is_refused(tmp_path):
     for steps in (0, -1, 10**6):
         with pytest.raises(LandscapeError, match="100,000"):
             landscape(net, [Racer("sgd", 0.1)], steps)
+
+
+def test_locate_tells_the_true_loss_and_the_loss_at_the_projection():
+    net = net_of("spiral_deep")
+    ls = landscape(net, [Racer("nadam", 0.02)], 8, "random", side=3)  # the file's own
+    state = net.initial_state()
+    for _ in range(5):
+        state = net.step(state, trace=False).after
+    a, b, true, on = locate(net, ls.plane, state.params)
+    assert true == pytest.approx(net.loss(state), rel=1e-12)
+    assert on == pytest.approx(loss_at(net, ls.plane.point(a, b)), rel=1e-12)
+    assert (a, b) == pytest.approx(tuple(x[5] for x in ls.coords[0]), rel=1e-9)
