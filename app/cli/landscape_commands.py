@@ -18,22 +18,6 @@ from app.cli.common import fail
 from app.cli.trace_commands import _load, _one_line_errors
 
 
-def _names(text: str) -> list[str]:
-    return [t.strip() for t in text.split(",") if t.strip()]
-
-
-def _numbers(text: str) -> list[float]:
-    out = []
-    for t in text.split(","):
-        try:
-            v = float(t.strip())
-        except ValueError:
-            shown = t if len(t) <= 20 else t[:20] + "…"
-            raise ValueError(f"--lrs: {shown.strip()!r} is not a number") from None
-        out.append(v)
-    return out
-
-
 def _finite(values) -> list:
     return [v if math.isfinite(v) else None for v in (float(x) for x in values)]
 
@@ -86,7 +70,7 @@ def _print_text(ls) -> None:
 
 def cmd_landscape(args) -> int:
     from engine.numpy_engine.landscape import LandscapeError
-    from engine.numpy_engine.landscape_race import landscape, racers
+    from engine.numpy_engine.landscape_race import landscape, parse_racers
 
     if args.output is not None:
         from engine.safe_io import UnwritablePath, check_output_path
@@ -101,9 +85,8 @@ def cmd_landscape(args) -> int:
     if net is None:
         return code
     try:
-        names = _names(args.optimizers) if args.optimizers else [net.spec.optimizer.name]
-        lrs = _numbers(args.lrs) if args.lrs is not None else None
-        rs = racers(names, lrs, net)
+        names = args.optimizers if args.optimizers is not None else net.spec.optimizer.name
+        rs = parse_racers(names, args.lrs, net)
         ls = landscape(net, rs, args.steps, args.plane, args.grid, args.span, args.seed)
     except (LandscapeError, ValueError) as e:
         return fail(str(e))

@@ -36,6 +36,7 @@ from .event_list import wire as wire_events
 from .explainer import Explainer, one_blas_thread
 from .formula_panel import FormulaPanel
 from .gradcheck_dialog import GradCheckDialog
+from .landscape_dock import add_landscape_dock
 from .lecturer_layout import LecturerLayout
 from .lesson_mode import LessonMode
 from .live_formula import live_loss
@@ -81,6 +82,7 @@ class ExplainerWindow(FileDialogs, QMainWindow):
         self.toolbar.addWidget(self.controls)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
         self.docks = self._docks()
+        self.landscape = add_landscape_dock(self)  # the optimizer lab, tabbed beside Plots
         self.lessons = LessonMode(self)  # the lesson player's dock and prediction mode
         self.lecture = LecturerLayout(self)  # lecturer mode: its layout, and leaving it
         self.table = self.actions_table()

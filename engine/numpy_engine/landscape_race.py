@@ -91,6 +91,21 @@ def racers(names: list[str], lrs: list[float] | None, net: Network) -> list[Race
     return [Racer(n, float(lr)) for n, lr in zip(names, lrs or usual, strict=True)]
 
 
+def parse_racers(names: str, lrs: str | None, net: Network) -> list[Racer]:
+    """Racers from 'sgd,momentum,adam' and '0.1,0.05,0.001' (None or blank: the usual rates)."""
+    listed = [t.strip() for t in names.split(",") if t.strip()]
+    rates = None
+    if lrs is not None and lrs.strip():
+        rates = []
+        for t in lrs.split(","):
+            try:
+                rates.append(float(t.strip()))
+            except ValueError:
+                shown = t.strip() if len(t.strip()) <= 20 else t.strip()[:20] + "…"
+                raise LandscapeError(f"learning rate {shown!r} is not a number") from None
+    return racers(listed, rates, net)
+
+
 def _lookahead(net: Network, state) -> np.ndarray:
     mu, lr = net.spec.optimizer.momentum, net.spec.optimizer.lr
     v = tuple((sw["v"], sb["v"]) for sw, sb in state.opt_state)

@@ -1,0 +1,131 @@
+"""The Landscape dock's controller: it runs the race and the grid off the GUI thread (a superqt
+worker, `errored` connected as well as `returned`), keeps the result only while the window still
+shows the network it was computed for, and marks the window's current step on it (throttled).
+
+Hooked into the window with one call, `add_landscape_dock(window)`, before the View menu's panel
+list is made; it tabs itself beside the Plots panel.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtWidgets import QDockWidget
+from superqt.utils import create_worker, qthrottled
+
+from .landscape_panel import LandscapePanel
+
+MAX_STRIP_WORK = 50_000_000  # multiply-adds of one forward and backward for the layer strip
+
+
+def compute(net, names: str, lrs: str, steps: int, plane: str):
+    """(Landscape, race table, target): the engine's work, run in the worker thread."""
+    from engine.numpy_engine.landscape_race import landscape, parse_racers, race_table
+
+    rs = parse_racers(names, lrs, net)
+    ls = landscape(net, rs, steps, plane, side=41)
+    target = 0.5 * float(ls.paths[0].losses[0])
+    return ls, race_table(ls.paths, target), target
+
+
+class LandscapeDock(QObject):
+    def __init__(self, window):
+        super().__init__(window)
+        self.w = window
+        self.panel = LandscapePanel()
+        self.dock = QDockWidget("Landscape")
+        self.dock.setObjectName("landscape")
+        self.dock.setWidget(self.panel)
+        window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
+        window.tabifyDockWidget(window.docks["Plots"], self.dock)
+        window.docks["Plots"].raise_()
+        self.worker = None
+        self.result = None  # (Landscape, the Network it was computed for)
+        self.sync = qthrottled(window.guard(self._sync), timeout=100)
+        self.panel.race_requested.connect(window.guard(self.request))
+        window.explainer.changed.connect(self.sync)
+        self.dock.visibilityChanged.connect(window.guard(self._shown))
+        window.explainer.network_changed.connect(window.guard(self.clear))
+        window.installEventFilter(self)
+
+    # ---- the race, off the GUI thread ----
+    def request(self, names: str, lrs: str, steps: int, plane: str) -> None:
+        net = self.w.explainer.net
+        if net is None or self.worker is not None:
+            return
+        self.panel.set_busy(f"Racing {names} for {steps} steps and computing the grid…")
+        self.worker = create_worker(
+            compute, net, names, lrs, steps, plane, _start_thread=False,
+            _connect={"returned": lambda res: self._done(net, res), "errored": self._failed,
+                      "finished": self._finished},
+        )  # fmt: skip
+        self.worker.start()
+
+    def _done(self, net, res) -> None:
+        if net is not self.w.explainer.net:  # the window moved on: the result is stale
+            self.panel.show_error("The network changed while racing; race again.")
+            return
+        ls, table, target = res
+        self.result = (ls, net)
+        self.panel.show_landscape(ls, table, target)
+        self._sync()
+
+    def _failed(self, exc: BaseException) -> None:
+        if isinstance(exc, ValueError):  # the engine's refusals: one plain sentence
+            self.panel.show_error(str(exc))
+            return
+        from app.shared.errors import log_exception, plain_message
+
+        path = log_exception(type(exc), exc, exc.__traceback__)
+        self.panel.show_error(f"The race failed: {plain_message(exc)} (details in {path})")
+
+    def _finished(self) -> None:
+        self.worker = None
+
+    def wait(self, ms: int = 10_000) -> None:
+        """Let a running race end (the window closes, a test ends): it has no cancel point."""
+        from PySide6.QtCore import QThreadPool
+
+        QThreadPool.globalInstance().waitForDone(ms)
+
+    def eventFilter(self, obj, ev) -> bool:  # noqa: N802 (Qt)
+        if obj is self.w and ev.type() == QEvent.Type.Close:
+            self.wait()
+        return False
+
+    def _shown(self, on: bool) -> None:
+        """Raised: room for the map (half the window's height), and the current step marked."""
+        if on and not self.dock.isFloating():
+            QTimer.singleShot(0, self.w.guard(self._room))
+        if on:
+            self.sync()
+
+    def _room(self) -> None:
+        self.w.resizeDocks([self.dock], [self.w.height() // 2], Qt.Orientation.Vertical)
+
+    # ---- the current step ----
+    def clear(self) -> None:
+        self.result = None
+        self.panel.show_step(0, None)
+        self._sync()
+
+    def _sync(self) -> None:
+        ex = self.w.explainer
+        if ex.net is None or not self.dock.isVisible():
+            return
+        from engine.numpy_engine.landscape_depth import layer_strip
+        from engine.numpy_engine.landscape_forward import work
+        from engine.numpy_engine.landscape_race import locate
+
+        state = ex.current.before
+        if self.result is not None and self.result[1] is ex.net:
+            here = locate(ex.net, self.result[0].plane, state.params)
+            self.panel.show_step(ex.current.t, here)
+        if work(ex.net.model, ex.net.batch_size(), 2) <= MAX_STRIP_WORK:
+            self.panel.show_strip(layer_strip(ex.net, state))
+
+
+def add_landscape_dock(window) -> LandscapeDock:
+    """The Landscape dock, tabbed beside Plots and listed in window.docks (so View lists it)."""
+    ctl = LandscapeDock(window)
+    window.docks["Landscape"] = ctl.dock
+    return ctl

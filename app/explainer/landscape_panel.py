@@ -1,0 +1,224 @@
+"""The Landscape panel: the loss over a plane as a heat map with a colour bar, each racer's path on
+it with the current step marked (Nesterov's look-ahead points too), the race's loss curves and
+table, and the layer strip (activation spread and gradient norm per layer). It only draws what
+the engine computed (engine/numpy_engine/landscape*.py); the controller (landscape_dock.py) runs
+the engine off the GUI thread.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+HEAT = pg.colormap.get("viridis")
+COLOURS = ("#e6194b", "#ffffff", "#f58231", "#42d4f4", "#f032e6", "#3cb44b", "#bfa2ff", "#ffe119")
+CURVE_COLOURS = ("#e6194b", "#444444", "#f58231", "#1f77b4", "#f032e6", "#3cb44b", "#7b4fd6",
+                 "#b8a000")  # fmt: skip
+HEADERS = ("optimizer", "η", "steps to target", "final loss", "diverged")
+
+
+class LandscapePanel(QWidget):
+    race_requested = Signal(str, str, int, str)  # optimizers, learning rates, steps, plane
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.optimizers = QLineEdit("sgd,momentum,adam")
+        self.optimizers.setToolTip("optimizers to race, comma-separated (any of the eight)")
+        self.lrs = QLineEdit()
+        self.lrs.setPlaceholderText("usual learning rates")
+        self.lrs.setToolTip("one learning rate per optimizer; empty: each one's usual value")
+        self.steps = QSpinBox()
+        self.steps.setRange(1, 2000)
+        self.steps.setValue(40)
+        self.steps.setPrefix("steps ")
+        self.plane = QComboBox()
+        self.plane.setEditable(True)  # weights:L.J.I,L.J.I can be typed
+        self.plane.addItems(["path", "random", "weights:1.0.0,1.0.1"])
+        self.plane.setToolTip("path: PCA of the visited weights; random: seeded, filter-"
+                              "normalised; weights:L.J.I,L.J.I: two weights in their units")  # fmt: skip
+        self.run = QPushButton("Race")
+        self.run.clicked.connect(self._request)
+        self.status = QLabel("Race the optimizers to draw the landscape.")
+        self.status.setWordWrap(True)
+        self.here = QLabel("")  # the current step: its true loss and the loss at its projection
+        self.here.setWordWrap(True)
+        self.scene = pg.GraphicsLayoutWidget()
+        self._build_plots()
+        self.table = QTableWidget(0, len(HEADERS))
+        self.table.setHorizontalHeaderLabels(HEADERS)
+        self.table.verticalHeader().setVisible(False)
+        side = QVBoxLayout()  # the controls, what was computed, the race table
+        grid = QGridLayout()
+        grid.addWidget(QLabel("optimizers"), 0, 0)
+        grid.addWidget(self.optimizers, 0, 1)
+        grid.addWidget(QLabel("η"), 1, 0)
+        grid.addWidget(self.lrs, 1, 1)
+        grid.addWidget(QLabel("plane"), 2, 0)
+        grid.addWidget(self.plane, 2, 1)
+        row = QHBoxLayout()
+        row.addWidget(self.steps)
+        row.addWidget(self.run)
+        grid.addLayout(row, 3, 1)
+        side.addLayout(grid)
+        side.addWidget(self.status)
+        side.addWidget(self.here)
+        side.addWidget(self.table, 1)
+        box = QWidget()
+        box.setLayout(side)
+        box.setMaximumWidth(420)
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.addWidget(self.scene, 1)
+        lay.addWidget(box)
+        self.paths: list[pg.PlotDataItem] = []
+        self.curves: list[pg.PlotDataItem] = []
+        self._coords: list[tuple[np.ndarray, np.ndarray]] = []
+
+    def _build_plots(self) -> None:
+        self.map = self.scene.addPlot(row=0, col=0, rowspan=3, title="loss over the plane")
+        self.map.setAspectLocked(False)
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image.setColorMap(HEAT)
+        self.map.addItem(self.image)
+        self.bar = pg.ColorBarItem(values=(0, 1), colorMap=HEAT, label="log₁₀ loss",
+                                   interactive=False)  # fmt: skip
+        self.bar.setImageItem(self.image, insert_in=self.map)
+        self.marks = pg.ScatterPlotItem(size=14, symbol="o", pen=pg.mkPen("k", width=2))
+        self.ahead = pg.ScatterPlotItem(size=7, symbol="t", brush=pg.mkBrush("#ffffff"))
+        self.you = pg.ScatterPlotItem(size=16, symbol="+", pen=pg.mkPen("#ff0000", width=3))
+        self.start = pg.ScatterPlotItem([0], [0], size=12, symbol="s", brush=None,
+                                        pen=pg.mkPen("k", width=2))  # fmt: skip
+        self.legend = self.map.addLegend(offset=(5, 5))
+        self.race = self.scene.addPlot(row=0, col=1, title="loss per step")
+        self.race.setLabel("bottom", "step")
+        self.race.setLogMode(y=True)
+        self.race.addLegend(offset=(-5, 5))
+        self.strip = self.scene.addPlot(row=1, col=1, title="per layer: ‖∂L/∂W‖ (bars), spread")
+        self.strip.setLabel("bottom", "layer")
+        self.strip.setLogMode(y=False)
+        self.grad_bars = pg.BarGraphItem(x=[], height=[], width=0.35, brush="#1f77b4")
+        self.spread_bars = pg.BarGraphItem(x=[], height=[], width=0.35, brush="#ff7f0e")
+        self.strip.addItem(self.grad_bars)
+        self.strip.addItem(self.spread_bars)
+        self.strip_label = pg.LabelItem("")
+        self.scene.addItem(self.strip_label, row=2, col=1)
+        self.scene.ci.layout.setColumnStretchFactor(0, 3)
+        self.scene.ci.layout.setColumnStretchFactor(1, 2)
+
+    def _request(self) -> None:
+        self.race_requested.emit(self.optimizers.text(), self.lrs.text(),
+                                 self.steps.value(), self.plane.currentText())  # fmt: skip
+
+    def set_busy(self, text: str) -> None:
+        self.run.setEnabled(False)
+        self.status.setText(text)
+
+    def show_error(self, text: str) -> None:
+        self.run.setEnabled(True)
+        self.status.setText(text)
+
+    # ---- the landscape ----
+    def show_landscape(self, ls, table: list[dict], target: float) -> None:
+        """Draw a Landscape (engine/numpy_engine/landscape_race.py) and its race table."""
+        self.run.setEnabled(True)
+        a, b = ls.alpha, ls.beta
+        with np.errstate(all="ignore"):
+            shown = np.log10(np.where(ls.loss > 0, ls.loss, np.nan))
+        finite = shown[np.isfinite(shown)]
+        lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+        self.image.setImage(np.nan_to_num(shown, nan=hi, posinf=hi), levels=(lo, hi))
+        self.image.setRect(QRectF(a[0], b[0], a[-1] - a[0], b[-1] - b[0]))
+        self.bar.setLevels((lo, hi))
+        self.map.setLabel("bottom", ls.plane.axes[0])
+        self.map.setLabel("left", ls.plane.axes[1])
+        self._draw_paths(ls)
+        self.map.setRange(xRange=(a[0], a[-1]), yRange=(b[0], b[-1]), padding=0)
+        self._fill_table(table)
+        self.status.setText(
+            f"{ls.plane.kind} plane through the start · {len(a)}×{len(b)} grid · loss "
+            f"{10**lo:.3g} to {10**hi:.3g} · target {target:.3g} (half the start loss)"
+        )
+
+    def _draw_paths(self, ls) -> None:
+        for item in self.paths:
+            self.map.removeItem(item)  # and from its legend
+        for item in self.curves:
+            self.race.removeItem(item)
+        self.paths, self.curves = [], []
+        for item in (self.marks, self.ahead, self.you, self.start):
+            if item.getViewBox() is None:
+                self.map.addItem(item)
+        self._coords = list(ls.coords)
+        looks = []
+        for k, (p, (al, be)) in enumerate(zip(ls.paths, ls.coords, strict=True)):
+            name = f"{p.racer.name} η={p.racer.lr:g}" + (" (diverged)" if p.diverged else "")
+            pen = pg.mkPen(COLOURS[k % len(COLOURS)], width=3)
+            self.paths.append(self.map.plot(al, be, pen=pen, symbol="o", symbolSize=4,
+                                            symbolBrush=COLOURS[k % len(COLOURS)], name=name))  # fmt: skip
+            curve_pen = pg.mkPen(CURVE_COLOURS[k % len(CURVE_COLOURS)], width=2)
+            self.curves.append(self.race.plot(np.arange(len(p.losses)), p.losses, pen=curve_pen,
+                                              name=p.racer.name))  # fmt: skip
+            if p.lookahead is not None:
+                looks.append(ls.plane.project(p.lookahead))
+        if looks:
+            self.ahead.setData(np.concatenate([x for x, _ in looks]),
+                               np.concatenate([y for _, y in looks]))  # fmt: skip
+        else:
+            self.ahead.setData([], [])
+
+    def _fill_table(self, rows: list[dict]) -> None:
+        self.table.setRowCount(len(rows))
+        for r, row in enumerate(rows):
+            hit = row["steps_to_target"]
+            cells = (row["optimizer"], f"{row['lr']:g}", "never" if hit is None else str(hit),
+                     f"{row['final_loss']:.4g}", "yes" if row["diverged"] else "no")  # fmt: skip
+            for c, text in enumerate(cells):
+                self.table.setItem(r, c, QTableWidgetItem(text))
+        self.table.resizeColumnsToContents()
+
+    # ---- the current step ----
+    def show_step(self, t: int, here: tuple[float, float, float, float] | None) -> None:
+        """Mark the weights before step t (t − 1 steps done) on every path, and the window's own
+        weights (here: α, β, true loss, loss at the projection) with a red cross."""
+        xs, ys = [], []
+        for al, be in self._coords:
+            k = max(0, min(t - 1, len(al) - 1))
+            xs.append(al[k])
+            ys.append(be[k])
+        self.marks.setData(xs, ys, brush=[pg.mkBrush(COLOURS[k % len(COLOURS)])
+                                           for k in range(len(xs))])  # fmt: skip
+        if here is None:
+            self.you.setData([], [])
+            self.here.setText("")
+            return
+        a, b, true, on = here
+        self.you.setData([a], [b])
+        self.here.setText(
+            f"step {t}: the weights before it (red +) at ({a:.4g}, {b:.4g}); true loss "
+            f"{true:.4g}, loss at its projection on the plane {on:.4g}"
+        )
+
+    def show_strip(self, stats) -> None:
+        """Per layer: ‖∂L/∂W‖ (blue) and the activations' standard deviation (orange)."""
+        x = np.array([s.layer for s in stats], float)
+        g = np.array([s.grad_norm for s in stats])
+        sd = np.array([s.act_std for s in stats])
+        self.grad_bars.setOpts(x=x - 0.18, height=g, width=0.35)
+        self.spread_bars.setOpts(x=x + 0.18, height=sd, width=0.35)
+        self.strip.getAxis("bottom").setTicks([[(v, str(int(v))) for v in x], []])
+        text = "  ".join(f"L{s.layer}: {s.grad_norm:.2g}" for s in stats)
+        self.strip_label.setText(f"‖∂L/∂W‖ {text}", size="8pt")

@@ -1,0 +1,91 @@
+"""The Landscape dock: it draws exactly the engine's landscape, computed off the GUI thread; the
+current step is marked on every path and follows stepping; bad input is one sentence in the panel;
+a result computed for another network is dropped."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from engine.numpy_engine.landscape_race import landscape, parse_racers
+
+PRESETS = Path(__file__).parents[2] / "assets" / "presets"
+RAVINE = str(PRESETS / "ravine_unnormalised.json")
+
+
+def race(qtbot, w, names="sgd,momentum,adam", lrs="0.1,0.002,0.05", plane="weights:1.0.0,1.0.1"):
+    p = w.landscape.panel
+    p.optimizers.setText(names)
+    p.lrs.setText(lrs)
+    p.steps.setValue(12)
+    p.plane.setCurrentText(plane)
+    w.landscape.dock.raise_()
+    p.run.click()
+    qtbot.waitUntil(lambda: w.landscape.worker is None and p.run.isEnabled(), timeout=20_000)
+    return p
+
+
+def test_the_dock_draws_the_engines_landscape_and_marks_the_step(qtbot, window):
+    w = window
+    assert w.open_network(RAVINE) is not False
+    assert "Landscape" in w.docks
+    p = race(qtbot, w)
+    net = w.explainer.net
+    want = landscape(net, parse_racers("sgd,momentum,adam", "0.1,0.002,0.05", net), 12,
+                     "weights:1.0.0,1.0.1", side=41)  # fmt: skip
+    np.testing.assert_allclose(p.image.image, np.log10(want.loss), rtol=1e-12)
+    assert p.table.rowCount() == 3 and p.table.item(0, 0).text() == "sgd"
+    for item, (a, b) in zip(p.paths, want.coords, strict=True):
+        x, y = item.getData()
+        np.testing.assert_allclose(x, a)
+        np.testing.assert_allclose(y, b)
+    for _ in range(3):
+        w.explainer.next_training_step()
+    qtbot.waitUntil(lambda: "step 4" in p.here.text(), timeout=5000)
+    xs, ys = p.marks.getData()
+    np.testing.assert_allclose(xs, [a[3] for a, _ in want.coords])  # the weights before step 4
+    np.testing.assert_allclose(ys, [b[3] for _, b in want.coords])
+    you_x, you_y = p.you.getData()
+    assert (you_x[0], you_y[0]) == pytest.approx((want.coords[0][0][3], want.coords[0][1][3]))
+    true = w.explainer.net.loss(w.explainer.current.before)
+    assert f"true loss {true:.4g}" in p.here.text()
+
+
+def test_nesterovs_look_ahead_points_are_drawn(qtbot, window):
+    window.open_network(RAVINE)
+    p = race(qtbot, window, "nesterov,sgd", "0.002,0.1")
+    assert len(p.ahead.getData()[0]) == 13
+
+
+@pytest.mark.parametrize(
+    "names, lrs, plane, msg",
+    [("sgd,bogus", "", "path", "unknown optimizer"), ("sgd", "x", "path", "not a number"),
+     ("sgd", "", "weights:9.0.0,1.0.0", "layer 9"), ("", "", "path", "at least one"),
+     ("sgd", "", "diagonal", "unknown plane")],
+)  # fmt: skip
+def test_bad_input_is_one_sentence_and_changes_nothing(qtbot, window, names, lrs, plane, msg):
+    window.open_network(RAVINE)
+    before = window.explainer.net
+    p = race(qtbot, window, names, lrs, plane)
+    assert msg in p.status.text() and "Traceback" not in p.status.text()
+    assert window.explainer.net is before and window.landscape.result is None
+
+
+def test_a_result_for_another_network_is_dropped(qtbot, window):
+    window.open_network(RAVINE)
+    dock = window.landscape
+    net = window.explainer.net
+    window.open_network(str(PRESETS / "xor_momentum.json"))
+    dock._done(net, (None, [], 0.0))  # the race of the ravine ends after the switch
+    assert dock.result is None and "changed" in dock.panel.status.text()
+
+
+def test_the_layer_strip_follows_the_deep_sigmoid(qtbot, window):
+    window.open_network(str(PRESETS / "deep_sigmoid.json"))
+    window.landscape.dock.raise_()
+    from engine.numpy_engine.landscape_depth import layer_strip
+
+    want = [s.grad_norm for s in layer_strip(window.explainer.net, window.explainer.current.before)]
+    bars = window.landscape.panel.grad_bars
+    qtbot.waitUntil(lambda: len(bars.opts["height"]) == 7, timeout=5000)
+    np.testing.assert_allclose(bars.opts["height"], want)
