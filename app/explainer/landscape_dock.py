@@ -3,12 +3,12 @@ worker, `errored` connected as well as `returned`), keeps the result only while 
 shows the network it was computed for, and marks the window's current step on it (throttled).
 
 Hooked into the window with one call, `add_landscape_dock(window)`, before the View menu's panel
-list is made; it tabs itself beside the Plots panel.
+list is made; it starts closed, below the drawing (View → Landscape panel opens it).
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QDockWidget
 from superqt.utils import create_worker, qthrottled
 
@@ -36,8 +36,7 @@ class LandscapeDock(QObject):
         self.dock.setObjectName("landscape")
         self.dock.setWidget(self.panel)
         window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
-        window.tabifyDockWidget(window.docks["Plots"], self.dock)
-        window.docks["Plots"].raise_()
+        self.dock.hide()  # opened from View → Landscape panel; the usual layout stays as it was
         self.worker = None
         self.result = None  # (Landscape, the Network it was computed for)
         self.sync = qthrottled(window.guard(self._sync), timeout=100)
@@ -93,14 +92,16 @@ class LandscapeDock(QObject):
         return False
 
     def _shown(self, on: bool) -> None:
-        """Raised: room for the map (half the window's height), and the current step marked."""
-        if on and not self.dock.isFloating():
-            QTimer.singleShot(0, self.w.guard(self._room))
+        """Opened: the current step marked."""
         if on:
             self.sync()
 
-    def _room(self) -> None:
-        self.w.resizeDocks([self.dock], [self.w.height() // 2], Qt.Orientation.Vertical)
+    def open(self) -> None:
+        """Show the dock with room for the map: half the window's height."""
+        self.dock.show()
+        self.dock.raise_()
+        if not self.dock.isFloating():
+            self.w.resizeDocks([self.dock], [self.w.height() // 2], Qt.Orientation.Vertical)
 
     # ---- the current step ----
     def clear(self) -> None:
@@ -125,7 +126,7 @@ class LandscapeDock(QObject):
 
 
 def add_landscape_dock(window) -> LandscapeDock:
-    """The Landscape dock, tabbed beside Plots and listed in window.docks (so View lists it)."""
+    """The Landscape dock, closed, listed in window.docks (so View lists it)."""
     ctl = LandscapeDock(window)
     window.docks["Landscape"] = ctl.dock
     return ctl

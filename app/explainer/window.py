@@ -82,7 +82,7 @@ class ExplainerWindow(FileDialogs, QMainWindow):
         self.toolbar.addWidget(self.controls)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
         self.docks = self._docks()
-        self.landscape = add_landscape_dock(self)  # the optimizer lab, tabbed beside Plots
+        self.landscape = add_landscape_dock(self)  # the optimizer lab (View → Landscape panel)
         self.lessons = LessonMode(self)  # the lesson player's dock and prediction mode
         self.lecture = LecturerLayout(self)  # lecturer mode: its layout, and leaving it
         self.table = self.actions_table()

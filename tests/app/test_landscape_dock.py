@@ -19,7 +19,7 @@ def race(qtbot, w, names="sgd,momentum,adam", lrs="0.1,0.002,0.05", plane="weigh
     p.lrs.setText(lrs)
     p.steps.setValue(12)
     p.plane.setCurrentText(plane)
-    w.landscape.dock.raise_()
+    w.landscape.open()
     p.run.click()
     qtbot.waitUntil(lambda: w.landscape.worker is None and p.run.isEnabled(), timeout=20_000)
     return p
@@ -82,10 +82,19 @@ def test_a_result_for_another_network_is_dropped(qtbot, window):
 
 def test_the_layer_strip_follows_the_deep_sigmoid(qtbot, window):
     window.open_network(str(PRESETS / "deep_sigmoid.json"))
-    window.landscape.dock.raise_()
+    window.landscape.open()
     from engine.numpy_engine.landscape_depth import layer_strip
 
     want = [s.grad_norm for s in layer_strip(window.explainer.net, window.explainer.current.before)]
     bars = window.landscape.panel.grad_bars
     qtbot.waitUntil(lambda: len(bars.opts["height"]) == 7, timeout=5000)
     np.testing.assert_allclose(bars.opts["height"], want)
+
+
+def test_the_dock_starts_closed_and_the_view_menu_opens_it(qtbot, window):
+    dock = window.landscape.dock
+    assert not dock.isVisible()
+    act = dock.toggleViewAction()
+    assert act.text() == "Landscape panel"
+    act.trigger()
+    assert dock.isVisible()
