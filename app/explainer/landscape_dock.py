@@ -8,9 +8,11 @@ list is made; it starts closed, below the drawing (View → Landscape panel open
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QDockWidget
 from superqt.utils import create_worker, qthrottled
+
+from app.shared.theme import LECTURER
 
 from .landscape_panel import LandscapePanel
 
@@ -89,6 +91,10 @@ class LandscapeDock(QObject):
     def eventFilter(self, obj, ev) -> bool:  # noqa: N802 (Qt)
         if obj is self.w and ev.type() == QEvent.Type.Close:
             self.wait()
+        elif obj is self.w and ev.type() == QEvent.Type.StyleChange:  # lecturer mode on or off
+            on = self.w.theme is LECTURER
+            if on != self.panel.lecturer:
+                self.panel.set_lecturer(on)
         return False
 
     def _shown(self, on: bool) -> None:
@@ -97,10 +103,18 @@ class LandscapeDock(QObject):
             self.sync()
 
     def open(self) -> None:
-        """Show the dock with room for the map: half the window's height."""
+        """Show the dock with room for the map: tabbed over the Plots below the drawing (their
+        full width), half the window's height."""
+        w, plots = self.w, self.w.docks["Plots"]
+        bottom = w.dockWidgetArea(plots) == Qt.DockWidgetArea.BottomDockWidgetArea
+        if bottom and plots.isVisible() and not plots.isFloating() and not self.dock.isVisible():
+            w.tabifyDockWidget(plots, self.dock)
         self.dock.show()
         self.dock.raise_()
-        if not self.dock.isFloating():
+        QTimer.singleShot(0, w.guard(self._room))  # once the dock is laid out
+
+    def _room(self) -> None:
+        if self.dock.isVisible() and not self.dock.isFloating():
             self.w.resizeDocks([self.dock], [self.w.height() // 2], Qt.Orientation.Vertical)
 
     # ---- the current step ----

@@ -24,10 +24,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.trainer.plot_style import plot_scale, style_scene
+
 HEAT = pg.colormap.get("viridis")
-COLOURS = ("#e6194b", "#ffffff", "#f58231", "#42d4f4", "#f032e6", "#3cb44b", "#bfa2ff", "#ffe119")
-CURVE_COLOURS = ("#e6194b", "#444444", "#f58231", "#1f77b4", "#f032e6", "#3cb44b", "#7b4fd6",
-                 "#b8a000")  # fmt: skip
+# one colour per racer, seen on viridis (purple to yellow) and on a white or black ground
+COLOURS = ("#e6194b", "#ff7f0e", "#17becf", "#f032e6", "#8c564b", "#bcbd22", "#ffffff", "#7f7f7f")
 HEADERS = ("optimizer", "η", "steps to target", "final loss", "diverged")
 
 
@@ -56,7 +57,12 @@ class LandscapePanel(QWidget):
         self.status.setWordWrap(True)
         self.here = QLabel("")  # the current step: its true loss and the loss at its projection
         self.here.setWordWrap(True)
+        self.key = QLabel("")  # each racer's colour, for the map and the curves alike
+        self.key.setWordWrap(True)
         self.scene = pg.GraphicsLayoutWidget()
+        self.paths: list[pg.PlotDataItem] = []
+        self.curves: list[pg.PlotDataItem] = []
+        self._coords: list[tuple[np.ndarray, np.ndarray]] = []
         self._build_plots()
         self.table = QTableWidget(0, len(HEADERS))
         self.table.setHorizontalHeaderLabels(HEADERS)
@@ -75,18 +81,17 @@ class LandscapePanel(QWidget):
         grid.addLayout(row, 3, 1)
         side.addLayout(grid)
         side.addWidget(self.status)
+        side.addWidget(self.key)
         side.addWidget(self.here)
         side.addWidget(self.table, 1)
-        box = QWidget()
-        box.setLayout(side)
-        box.setMaximumWidth(420)
+        self.box = QWidget()
+        self.box.setLayout(side)
+        self.box.setMaximumWidth(470)
         lay = QHBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(self.scene, 1)
-        lay.addWidget(box)
-        self.paths: list[pg.PlotDataItem] = []
-        self.curves: list[pg.PlotDataItem] = []
-        self._coords: list[tuple[np.ndarray, np.ndarray]] = []
+        lay.addWidget(self.box)
+        self.set_lecturer(False)
 
     def _build_plots(self) -> None:
         self.map = self.scene.addPlot(row=0, col=0, rowspan=3, title="loss over the plane")
@@ -102,11 +107,9 @@ class LandscapePanel(QWidget):
         self.you = pg.ScatterPlotItem(size=16, symbol="+", pen=pg.mkPen("#ff0000", width=3))
         self.start = pg.ScatterPlotItem([0], [0], size=12, symbol="s", brush=None,
                                         pen=pg.mkPen("k", width=2))  # fmt: skip
-        self.legend = self.map.addLegend(offset=(5, 5))
         self.race = self.scene.addPlot(row=0, col=1, title="loss per step")
         self.race.setLabel("bottom", "step")
         self.race.setLogMode(y=True)
-        self.race.addLegend(offset=(-5, 5))
         self.strip = self.scene.addPlot(row=1, col=1, title="per layer: ‖∂L/∂W‖ (bars), spread")
         self.strip.setLabel("bottom", "layer")
         self.strip.setLogMode(y=False)
@@ -118,6 +121,17 @@ class LandscapePanel(QWidget):
         self.scene.addItem(self.strip_label, row=2, col=1)
         self.scene.ci.layout.setColumnStretchFactor(0, 3)
         self.scene.ci.layout.setColumnStretchFactor(1, 2)
+
+    def set_lecturer(self, on: bool) -> None:
+        """Lecturer mode: black, the trainer's lecturer type size and pens; a wider side column."""
+        self.lecturer = on
+        style_scene(self.scene, dark=on, scale=plot_scale(on))
+        for k, item in enumerate(self.paths):  # the map's paths stay thin enough to see zig-zags
+            item.setPen(pg.mkPen(COLOURS[k % len(COLOURS)], width=3 if on else 2))
+        self.box.setStyleSheet("QLabel { color: white; }" if on else "")
+        self.bar.axis.setTextPen("w" if on else "k")
+        self.box.setMaximumWidth(700 if on else 470)
+        self.table.resizeColumnsToContents()
 
     def _request(self) -> None:
         self.race_requested.emit(self.optimizers.text(), self.lrs.text(),
@@ -148,6 +162,7 @@ class LandscapePanel(QWidget):
         self._draw_paths(ls)
         self.map.setRange(xRange=(a[0], a[-1]), yRange=(b[0], b[-1]), padding=0)
         self._fill_table(table)
+        self.set_lecturer(self.lecturer)  # the new curves in the current look
         self.status.setText(
             f"{ls.plane.kind} plane through the start · {len(a)}×{len(b)} grid · loss "
             f"{10**lo:.3g} to {10**hi:.3g} · target {target:.3g} (half the start loss)"
@@ -163,17 +178,17 @@ class LandscapePanel(QWidget):
             if item.getViewBox() is None:
                 self.map.addItem(item)
         self._coords = list(ls.coords)
-        looks = []
+        looks, names = [], []
         for k, (p, (al, be)) in enumerate(zip(ls.paths, ls.coords, strict=True)):
             name = f"{p.racer.name} η={p.racer.lr:g}" + (" (diverged)" if p.diverged else "")
             pen = pg.mkPen(COLOURS[k % len(COLOURS)], width=3)
             self.paths.append(self.map.plot(al, be, pen=pen, symbol="o", symbolSize=4,
-                                            symbolBrush=COLOURS[k % len(COLOURS)], name=name))  # fmt: skip
-            curve_pen = pg.mkPen(CURVE_COLOURS[k % len(CURVE_COLOURS)], width=2)
-            self.curves.append(self.race.plot(np.arange(len(p.losses)), p.losses, pen=curve_pen,
-                                              name=p.racer.name))  # fmt: skip
+                                            symbolBrush=COLOURS[k % len(COLOURS)]))  # fmt: skip
+            self.curves.append(self.race.plot(np.arange(len(p.losses)), p.losses, pen=pen))
+            names.append(f'<span style="color:{COLOURS[k % len(COLOURS)]}">■</span> {name}')
             if p.lookahead is not None:
                 looks.append(ls.plane.project(p.lookahead))
+        self.key.setText("  ".join(names))
         if looks:
             self.ahead.setData(np.concatenate([x for x, _ in looks]),
                                np.concatenate([y for _, y in looks]))  # fmt: skip

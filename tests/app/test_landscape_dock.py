@@ -98,3 +98,14 @@ def test_the_dock_starts_closed_and_the_view_menu_opens_it(qtbot, window):
     assert act.text() == "Landscape panel"
     act.trigger()
     assert dock.isVisible()
+
+
+def test_lecturer_mode_enlarges_the_landscapes_type(qtbot, window):
+    window.open_network(RAVINE)
+    p = race(qtbot, window)
+    small = p.map.getAxis("bottom").style["tickFont"].pointSizeF()
+    window.set_lecturer(True)
+    assert p.lecturer
+    assert p.map.getAxis("bottom").style["tickFont"].pointSizeF() > 1.5 * small
+    window.set_lecturer(False)
+    assert not p.lecturer
