@@ -37,6 +37,7 @@ from .explainer import Explainer, one_blas_thread
 from .formula_panel import FormulaPanel
 from .gradcheck_dialog import GradCheckDialog
 from .landscape_dock import add_landscape_dock
+from .landscape_standardise import add_standardise_switch
 from .lecturer_layout import LecturerLayout
 from .lesson_mode import LessonMode
 from .live_formula import live_loss
@@ -83,6 +84,7 @@ class ExplainerWindow(FileDialogs, QMainWindow):
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
         self.docks = self._docks()
         self.landscape = add_landscape_dock(self)  # the optimizer lab (View → Landscape panel)
+        self.standardise = add_standardise_switch(self)  # a switch in the Data tab
         self.lessons = LessonMode(self)  # the lesson player's dock and prediction mode
         self.lecture = LecturerLayout(self)  # lecturer mode: its layout, and leaving it
         self.table = self.actions_table()

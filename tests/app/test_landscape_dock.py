@@ -109,3 +109,23 @@ def test_lecturer_mode_enlarges_the_landscapes_type(qtbot, window):
     assert p.map.getAxis("bottom").style["tickFont"].pointSizeF() > 1.5 * small
     window.set_lecturer(False)
     assert not p.lecturer
+
+
+def test_the_standardise_switch_trains_on_standardised_inputs_and_switches_back(qtbot, window):
+    from engine.numpy_engine.landscape_data import standardise
+
+    window.open_network(RAVINE)
+    raw = window.explainer.net
+    sw = window.standardise
+    assert "x1: mean" in sw.stats.text() and "sd 3.07" in sw.stats.text()
+    sw.box.setChecked(True)
+    net = window.explainer.net
+    assert net is not raw and sw.box.isChecked()
+    np.testing.assert_allclose(net.data.inputs, standardise(raw.data)[0].inputs)
+    np.testing.assert_allclose(net.spec.data.inputs, net.data.inputs)  # saved with the session
+    assert "sd 1" in sw.stats.text()
+    sw.box.setChecked(False)
+    assert window.explainer.net is raw and "sd 3.07" in sw.stats.text()
+    sw.box.setChecked(True)
+    window.open_network(str(PRESETS / "xor_momentum.json"))  # another network: the box follows
+    assert not sw.box.isChecked() and sw.before is None
