@@ -32,6 +32,17 @@ COLOURS = ("#e6194b", "#ff7f0e", "#17becf", "#f032e6", "#8c564b", "#bcbd22", "#f
 HEADERS = ("optimizer", "η", "steps to target", "final loss", "diverged")
 
 
+def _tip(name: str, losses, on_plane):
+    """A path point's hover: its true loss and the loss at its projection on the plane."""
+
+    def tip(x, y, data) -> str:
+        k = int(data)
+        return (f"{name}, before step {k + 1}: true loss {losses[k]:.4g}; "
+                f"loss at its projection ({x:.3g}, {y:.3g}) {on_plane[k]:.4g}")  # fmt: skip
+
+    return tip
+
+
 class LandscapePanel(QWidget):
     race_requested = Signal(str, str, int, str)  # optimizers, learning rates, steps, plane
 
@@ -62,6 +73,7 @@ class LandscapePanel(QWidget):
         self.scene = pg.GraphicsLayoutWidget()
         self.paths: list[pg.PlotDataItem] = []
         self.curves: list[pg.PlotDataItem] = []
+        self.dots: list[pg.ScatterPlotItem] = []  # each path's points, their hover honest
         self._coords: list[tuple[np.ndarray, np.ndarray]] = []
         self._build_plots()
         self.table = QTableWidget(0, len(HEADERS))
@@ -171,19 +183,27 @@ class LandscapePanel(QWidget):
     def _draw_paths(self, ls) -> None:
         for item in self.paths:
             self.map.removeItem(item)  # and from its legend
+        for item in self.dots:
+            self.map.removeItem(item)
         for item in self.curves:
             self.race.removeItem(item)
-        self.paths, self.curves = [], []
+        self.paths, self.curves, self.dots = [], [], []
         for item in (self.marks, self.ahead, self.you, self.start):
             if item.getViewBox() is None:
                 self.map.addItem(item)
         self._coords = list(ls.coords)
         looks, names = [], []
-        for k, (p, (al, be)) in enumerate(zip(ls.paths, ls.coords, strict=True)):
+        for k, (p, (al, be), on) in enumerate(
+            zip(ls.paths, ls.coords, ls.loss_on_plane, strict=True)
+        ):
             name = f"{p.racer.name} η={p.racer.lr:g}" + (" (diverged)" if p.diverged else "")
             pen = pg.mkPen(COLOURS[k % len(COLOURS)], width=3)
-            self.paths.append(self.map.plot(al, be, pen=pen, symbol="o", symbolSize=4,
-                                            symbolBrush=COLOURS[k % len(COLOURS)]))  # fmt: skip
+            self.paths.append(self.map.plot(al, be, pen=pen))
+            dots = pg.ScatterPlotItem(al, be, size=6, brush=COLOURS[k % len(COLOURS)], pen=None,
+                                      hoverable=True, data=np.arange(len(al)),
+                                      tip=_tip(name, p.losses, on))  # fmt: skip
+            self.map.addItem(dots)
+            self.dots.append(dots)
             self.curves.append(self.race.plot(np.arange(len(p.losses)), p.losses, pen=pen))
             names.append(f'<span style="color:{COLOURS[k % len(COLOURS)]}">■</span> {name}')
             if p.lookahead is not None:
