@@ -122,13 +122,15 @@ class LandscapePanel(QWidget):
         self.race = self.scene.addPlot(row=0, col=1, title="loss per step")
         self.race.setLabel("bottom", "step")
         self.race.setLogMode(y=True)
-        self.strip = self.scene.addPlot(row=1, col=1, title="per layer: ‖∂L/∂W‖ (bars), spread")
+        self.strip = self.scene.addPlot(
+            row=1, col=1, title="per layer: ‖∂L/∂W‖ (blue), activations' sd (orange)"
+        )
         self.strip.setLabel("bottom", "layer")
-        self.strip.setLogMode(y=False)
-        self.grad_bars = pg.BarGraphItem(x=[], height=[], width=0.35, brush="#1f77b4")
-        self.spread_bars = pg.BarGraphItem(x=[], height=[], width=0.35, brush="#ff7f0e")
-        self.strip.addItem(self.grad_bars)
-        self.strip.addItem(self.spread_bars)
+        self.strip.setLogMode(y=True)  # a vanishing gradient is a straight line down
+        self.grad_line = self.strip.plot(pen=pg.mkPen("#1f77b4", width=2), symbol="o",
+                                         symbolBrush="#1f77b4", symbolSize=9)  # fmt: skip
+        self.spread_line = self.strip.plot(pen=pg.mkPen("#ff7f0e", width=2), symbol="s",
+                                           symbolBrush="#ff7f0e", symbolSize=9)  # fmt: skip
         self.strip_label = pg.LabelItem("")
         self.scene.addItem(self.strip_label, row=2, col=1)
         self.scene.ci.layout.setColumnStretchFactor(0, 3)
@@ -248,12 +250,14 @@ class LandscapePanel(QWidget):
         )
 
     def show_strip(self, stats) -> None:
-        """Per layer: ‖∂L/∂W‖ (blue) and the activations' standard deviation (orange)."""
-        x = np.array([s.layer for s in stats], float)
-        g = np.array([s.grad_norm for s in stats])
-        sd = np.array([s.act_std for s in stats])
-        self.grad_bars.setOpts(x=x - 0.18, height=g, width=0.35)
-        self.spread_bars.setOpts(x=x + 0.18, height=sd, width=0.35)
+        """Per layer with weights: ‖∂L/∂W‖ (blue) and the activations' standard deviation
+        (orange), on a log scale (a zero is left out: log 0 has no place)."""
+        rows = [s for s in stats if s.kind in ("dense", "conv")]
+        x = np.array([s.layer for s in rows], float)
+        g = np.array([s.grad_norm for s in rows])
+        sd = np.array([s.act_std for s in rows])
+        self.grad_line.setData(x[g > 0], g[g > 0])
+        self.spread_line.setData(x[sd > 0], sd[sd > 0])
         self.strip.getAxis("bottom").setTicks([[(v, str(int(v))) for v in x], []])
-        text = "  ".join(f"L{s.layer}: {s.grad_norm:.2g}" for s in stats)
+        text = "  ".join(f"L{s.layer}: {s.grad_norm:.2g}" for s in rows)
         self.strip_label.setText(f"‖∂L/∂W‖ {text}", size="8pt")

@@ -89,9 +89,11 @@ def test_the_layer_strip_follows_the_deep_sigmoid(qtbot, window):
     from engine.numpy_engine.landscape_depth import layer_strip
 
     want = [s.grad_norm for s in layer_strip(window.explainer.net, window.explainer.current.before)]
-    bars = window.landscape.panel.grad_bars
-    qtbot.waitUntil(lambda: len(bars.opts["height"]) == 7, timeout=5000)
-    np.testing.assert_allclose(bars.opts["height"], want)
+    line = window.landscape.panel.grad_line
+    qtbot.waitUntil(lambda: line.getData()[0] is not None and len(line.getData()[0]) == 7,
+                    timeout=5000)  # fmt: skip
+    np.testing.assert_allclose(line.yData, want)  # the values; the axis draws their logs
+    assert list(line.xData) == list(range(1, 8))
 
 
 def test_the_dock_starts_closed_and_the_view_menu_opens_it(qtbot, window):
