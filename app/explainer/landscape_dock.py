@@ -16,7 +16,7 @@ from app.shared.theme import LECTURER
 
 from .landscape_panel import LandscapePanel
 
-MAX_STRIP_WORK = 50_000_000  # multiply-adds of one forward and backward for the layer strip
+MAX_STRIP_WORK = 50_000_000  # multiply-adds the GUI thread may spend on the strip or the marker
 
 
 def compute(net, names: str, lrs: str, steps: int, plane: str):
@@ -133,7 +133,8 @@ class LandscapeDock(QObject):
 
         state = ex.current.before
         if self.result is not None and self.result[1] is ex.net:
-            here = locate(ex.net, self.result[0].plane, state.params)
+            small = work(ex.net.model, len(ex.net.data.inputs), 2) <= MAX_STRIP_WORK
+            here = locate(ex.net, self.result[0].plane, state.params) if small else None
             self.panel.show_step(ex.current.t, here)
         if work(ex.net.model, ex.net.batch_size(), 2) <= MAX_STRIP_WORK:
             self.panel.show_strip(layer_strip(ex.net, state))
