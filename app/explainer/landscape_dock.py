@@ -43,6 +43,8 @@ class LandscapeDock(QObject):
         self.result = None  # (Landscape, the Network it was computed for)
         self.sync = qthrottled(window.guard(self._sync), timeout=100)
         self.panel.race_requested.connect(window.guard(self.request))
+        self.refine = qthrottled(window.guard(self._refine), timeout=300)
+        self.panel.view_changed.connect(self.refine)
         window.explainer.changed.connect(self.sync)
         self.dock.visibilityChanged.connect(window.guard(self._shown))
         window.explainer.network_changed.connect(window.guard(self.clear))
@@ -69,6 +71,25 @@ class LandscapeDock(QObject):
         self.result = (ls, net)
         self.panel.show_landscape(ls, table, target)
         self._sync()
+
+    def _refine(self, x0: float, x1: float, y0: float, y1: float) -> None:
+        """The view was zoomed or panned: a new grid over what it shows, off the GUI thread."""
+        from engine.numpy_engine.landscape_race import grid_over
+
+        ex = self.w.explainer
+        if self.result is None or self.result[1] is not ex.net or self.worker is not None:
+            return
+        net, plane = ex.net, self.result[0].plane
+        self.worker = create_worker(
+            grid_over, net, plane, (x0, x1), (y0, y1), _start_thread=False,
+            _connect={"returned": lambda g: self._refined(net, g), "errored": self._failed,
+                      "finished": self._finished},
+        )  # fmt: skip
+        self.worker.start()
+
+    def _refined(self, net, grid) -> None:
+        if self.result is not None and net is self.result[1] is self.w.explainer.net:
+            self.panel.show_grid(*grid)
 
     def _failed(self, exc: BaseException) -> None:
         if isinstance(exc, ValueError):  # the engine's refusals: one plain sentence

@@ -45,6 +45,7 @@ def _tip(name: str, losses, on_plane):
 
 class LandscapePanel(QWidget):
     race_requested = Signal(str, str, int, str)  # optimizers, learning rates, steps, plane
+    view_changed = Signal(float, float, float, float)  # the map's α and β ranges: refine there
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -111,6 +112,8 @@ class LandscapePanel(QWidget):
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setColorMap(HEAT)
         self.map.addItem(self.image)
+        self._drawing = False
+        self.map.sigRangeChanged.connect(self._range_changed)
         self.bar = pg.ColorBarItem(values=(0, 1), colorMap=HEAT, label="log₁₀ loss",
                                    interactive=False)  # fmt: skip
         self.bar.setImageItem(self.image, insert_in=self.map)
@@ -164,23 +167,35 @@ class LandscapePanel(QWidget):
         """Draw a Landscape (engine/numpy_engine/landscape_race.py) and its race table."""
         self.run.setEnabled(True)
         a, b = ls.alpha, ls.beta
-        with np.errstate(all="ignore"):
-            shown = np.log10(np.where(ls.loss > 0, ls.loss, np.nan))
-        finite = shown[np.isfinite(shown)]
-        lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
-        self.image.setImage(np.nan_to_num(shown, nan=hi, posinf=hi), levels=(lo, hi))
-        self.image.setRect(QRectF(a[0], b[0], a[-1] - a[0], b[-1] - b[0]))
-        self.bar.setLevels((lo, hi))
+        self._drawing = True  # the range set here is not a view change to refine
+        lo, hi = self.show_grid(a, b, ls.loss)
         self.map.setLabel("bottom", ls.plane.axes[0])
         self.map.setLabel("left", ls.plane.axes[1])
         self._draw_paths(ls)
         self.map.setRange(xRange=(a[0], a[-1]), yRange=(b[0], b[-1]), padding=0)
+        self._drawing = False
         self._fill_table(table)
         self.set_lecturer(self.lecturer)  # the new curves in the current look
         self.status.setText(
             f"{ls.plane.kind} plane through the start · {len(a)}×{len(b)} grid · loss "
             f"{10**lo:.3g} to {10**hi:.3g} · target {target:.3g} (half the start loss)"
         )
+
+    def show_grid(self, a, b, loss) -> tuple[float, float]:
+        """The heat map of log10 loss over α (columns) and β (rows); returns its (lo, hi)."""
+        with np.errstate(all="ignore"):
+            shown = np.log10(np.where(loss > 0, loss, np.nan))
+        finite = shown[np.isfinite(shown)]
+        lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+        self.image.setImage(np.nan_to_num(shown, nan=hi, posinf=hi), levels=(lo, hi))
+        self.image.setRect(QRectF(a[0], b[0], a[-1] - a[0], b[-1] - b[0]))
+        self.bar.setLevels((lo, hi))
+        return lo, hi
+
+    def _range_changed(self, *_) -> None:
+        if not self._drawing:
+            (x0, x1), (y0, y1) = self.map.viewRange()
+            self.view_changed.emit(x0, x1, y0, y1)
 
     def _draw_paths(self, ls) -> None:
         for item in self.paths:

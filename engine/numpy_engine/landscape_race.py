@@ -192,6 +192,18 @@ def landscape(net: Network, racers_: list[Racer], steps: int, plane: str = "path
     return Landscape(pl, axis, axis.copy(), loss, tuple(paths), coords, on_plane)
 
 
+def grid_over(net: Network, plane: Plane, a_range, b_range, side: int = 41):
+    """(alpha, beta, loss) of a side×side grid over a_range × b_range of `plane`: the refined grid
+    of a zoomed or panned view (same loss, same plane)."""
+    (a0, a1), (b0, b1) = (tuple(map(float, r)) for r in (a_range, b_range))
+    if not all(np.isfinite(v) and abs(v) <= 1e6 for v in (a0, a1, b0, b1)) or a0 >= a1 or b0 >= b1:
+        raise LandscapeError("a grid's ranges must be finite, within ±1e6, lowest first")
+    check_grid(net.model, len(net.data.inputs), side)
+    alpha, beta = np.linspace(a0, a1, side), np.linspace(b0, b1, side)
+    like, d = net.initial_state().params, net.data
+    return alpha, beta, grid_losses(net.model, like, plane, alpha, beta, d.inputs, d.targets)
+
+
 def locate(net: Network, plane: Plane, params) -> tuple[float, float, float, float]:
     """(α, β, true loss, loss at the projection) of the parameters `params` on `plane`: where the
     window's current step is, told honestly."""

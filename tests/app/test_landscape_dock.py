@@ -134,3 +134,17 @@ def test_the_standardise_switch_trains_on_standardised_inputs_and_switches_back(
     sw.box.setChecked(True)
     window.open_network(str(PRESETS / "xor_momentum.json"))  # another network: the box follows
     assert not sw.box.isChecked() and sw.before is None
+
+
+def test_zooming_the_map_refines_the_grid_over_the_view(qtbot, window):
+    from engine.numpy_engine.landscape_race import grid_over
+
+    window.open_network(RAVINE)
+    p = race(qtbot, window)
+    plane = window.landscape.result[0].plane
+    p.map.setRange(xRange=(0.5, 1.5), yRange=(-0.2, 0.6), padding=0)
+    qtbot.waitUntil(lambda: abs(p.image.mapRectToParent(p.image.boundingRect()).left() - 0.5)
+                    < 1e-9 and window.landscape.worker is None, timeout=10_000)  # fmt: skip
+    (x0, x1), (y0, y1) = p.map.viewRange()
+    a, b, g = grid_over(window.explainer.net, plane, (x0, x1), (y0, y1))
+    np.testing.assert_allclose(p.image.image, np.log10(g), rtol=1e-12)

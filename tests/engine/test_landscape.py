@@ -22,6 +22,7 @@ from engine.numpy_engine.landscape import (
 from engine.numpy_engine.landscape_forward import flatten, unflatten
 from engine.numpy_engine.landscape_race import (
     Racer,
+    grid_over,
     landscape,
     locate,
     race_table,
@@ -293,3 +294,23 @@ def test_locate_tells_the_true_loss_and_the_loss_at_the_projection():
     assert true == pytest.approx(net.loss(state), rel=1e-12)
     assert on == pytest.approx(loss_at(net, ls.plane.point(a, b)), rel=1e-12)
     assert (a, b) == pytest.approx(tuple(x[5] for x in ls.coords[0]), rel=1e-9)
+
+
+def test_a_refined_grid_over_any_range_is_the_networks_loss_there():
+    net = net_of("spiral_deep")
+    ls = landscape(net, [Racer("nadam", 0.02)], 5, "random", side=3)
+    alpha, beta, g = grid_over(net, ls.plane, (-0.2, 0.1), (0.3, 0.5), side=7)
+    assert alpha[0] == -0.2 and beta[-1] == 0.5 and g.shape == (7, 7)
+    for r, c in [(0, 0), (6, 2), (3, 5)]:
+        want = loss_at(net, ls.plane.point(alpha[c], beta[r]))
+        assert g[r, c] == pytest.approx(want, rel=1e-10)
+    for bad in [
+        ((0, 0), (0, 1)),
+        ((1, 0), (0, 1)),
+        ((0, float("nan")), (0, 1)),
+        ((0, 1e9), (0, 1)),
+    ]:
+        with pytest.raises(LandscapeError, match="ranges"):
+            grid_over(net, ls.plane, *bad)
+    with pytest.raises(LandscapeError, match="2 to 201"):
+        grid_over(net, ls.plane, (0, 1), (0, 1), side=500)
