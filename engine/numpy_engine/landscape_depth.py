@@ -47,3 +47,55 @@ def layer_strip(net: Network, state: TrainState) -> tuple[LayerStat, ...]:
             )  # fmt: skip
         )
     return tuple(out)
+
+
+INIT_COMPARED = ("zeros", "normal_sigma", "xavier_normal", "he_normal")  # side by side at step 0
+
+
+@dataclass(frozen=True)
+class InitLayer:
+    layer: int  # 1..L
+    act_std: float  # spread of the layer's activations at step 0
+    grad_norm: float  # ‖∂L/∂W‖ at step 0
+    act_hist: tuple[np.ndarray, np.ndarray]  # (counts, bin edges) of the activations
+    grad_hist: tuple[np.ndarray, np.ndarray]  # (counts, bin edges) of ∂L/∂W's entries
+
+
+def init_params_as(net: Network, scheme: str, sigma: float = 0.01, seed: int = 0):
+    """Every weight drawn by `scheme` (the file's explicit weights ignored, biases 0):
+    "normal_sigma" is N(0, σ²) with σ chosen; the others are the network file's schemes."""
+    from dataclasses import replace
+
+    from .network import init_params
+    from .spec import InitSpec
+
+    if scheme == "normal_sigma":
+        if not (np.isfinite(sigma) and 0 < sigma <= 10):
+            raise ValueError(f"σ must be a number in (0, 10], not {sigma!r}")
+        rng = np.random.default_rng(seed)
+        return tuple((rng.normal(0, sigma, W.shape), np.zeros_like(b))
+                     for W, b in init_params(net.spec))  # fmt: skip
+    bare = tuple(replace(lay, weights=None, bias=None) for lay in net.spec.layers)
+    spec = replace(net.spec, layers=bare, init=InitSpec(scheme=scheme, seed=seed))
+    return init_params(spec)
+
+
+def init_compare(net: Network, schemes=INIT_COMPARED, sigma: float = 0.01, bins: int = 30):
+    """{scheme: one InitLayer per layer with weights} at step 0 on the first batch."""
+    out = {}
+    for scheme in schemes:
+        params = init_params_as(net, scheme, sigma)
+        state = TrainState(params, core.init_opt_state(net.model, params), 0)
+        _, X, Y, masks = net.batch(state)
+        with np.errstate(all="ignore"):
+            fw = core.forward(net.model, params, X, masks)
+            bw = core.backward(net.model, params, fw, Y)
+        rows = []
+        for k, (gW, _) in enumerate(bw.grads):
+            if net.model.layer(k).kind not in ("dense", "conv"):
+                continue
+            a = fw.A[k + 1]
+            rows.append(InitLayer(k + 1, float(a.std()), float(np.linalg.norm(gW)),
+                                  np.histogram(a, bins=bins), np.histogram(gW, bins=bins)))  # fmt: skip
+        out[scheme] = tuple(rows)
+    return out

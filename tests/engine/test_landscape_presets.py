@@ -124,3 +124,39 @@ def test_the_deep_sigmoid_gradient_vanishes_and_relu_he_keeps_it():
     _, ls = sig.train(sig.initial_state(), 300)
     _, lr_ = relu.train(relu.initial_state(), 300)
     assert abs(ls[-1] - np.log(2)) < 0.002 and lr_[-1] < 0.001
+
+
+def test_init_schemes_side_by_side_at_step_0():
+    from engine.numpy_engine.landscape_depth import init_compare, init_params_as
+
+    net = net_of("deep_relu_he")
+    cmp = init_compare(net, sigma=0.01)
+    assert set(cmp) == {"zeros", "normal_sigma", "xavier_normal", "he_normal"}
+    rows = len(net.data.inputs)
+    for layers in cmp.values():
+        assert [r.layer for r in layers] == list(range(1, 8))
+        for r, units in zip(layers, net.model.sizes[1:], strict=True):
+            assert r.act_hist[0].sum() == rows * units  # every activation counted once
+    # σ = 0.01 in ReLU layers: the signal shrinks ~100× a layer; He keeps its size
+    small = [r.act_std for r in cmp["normal_sigma"][:6]]
+    he = [r.act_std for r in cmp["he_normal"][:6]]
+    assert all(b < a / 10 for a, b in zip(small, small[1:], strict=False))
+    assert max(he) / min(he) < 10
+    # the explicit σ: the drawn weights' spread is σ (344 weights in all)
+    W = np.concatenate([W.ravel() for W, _ in init_params_as(net, "normal_sigma", 0.01)])
+    assert abs(W.std() - 0.01) < 0.001 and abs(W.mean()) < 0.001
+    with pytest.raises(ValueError, match="σ"):
+        init_params_as(net, "normal_sigma", float("nan"))
+
+
+def test_the_zeros_scheme_leaves_every_unit_of_a_layer_identical_at_step_0():
+    from engine.numpy_engine import core
+    from engine.numpy_engine.landscape_depth import init_params_as
+
+    net = net_of("deep_sigmoid")
+    params = init_params_as(net, "zeros")
+    fw = core.forward(net.model, params, np.array(net.data.inputs))
+    bw = core.backward(net.model, params, fw, np.array(net.data.targets))
+    for a, (gW, gb) in zip(fw.A[1:-1], bw.grads[:-1], strict=True):
+        assert (a == a[:, :1]).all()  # each sample: every unit the same number
+        assert len(np.unique(gW, axis=0)) == 1 and len(np.unique(gb)) == 1
