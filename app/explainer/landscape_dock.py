@@ -43,6 +43,7 @@ class LandscapeDock(QObject):
         self.result = None  # (Landscape, the Network it was computed for)
         self.sync = qthrottled(window.guard(self._sync), timeout=100)
         self.panel.race_requested.connect(window.guard(self.request))
+        self.panel.inits_requested.connect(window.guard(self.compare_inits))
         self.refine = qthrottled(window.guard(self._refine), timeout=300)
         self.panel.view_changed.connect(self.refine)
         window.explainer.changed.connect(self.sync)
@@ -86,6 +87,24 @@ class LandscapeDock(QObject):
                       "finished": self._finished},
         )  # fmt: skip
         self.worker.start()
+
+    def compare_inits(self, sigma: float) -> None:
+        """The four initialisations of this net at step 0, computed off the GUI thread."""
+        from engine.numpy_engine.landscape_depth import init_compare
+
+        net = self.w.explainer.net
+        if net is None or self.worker is not None:
+            return
+        self.worker = create_worker(
+            init_compare, net, sigma=sigma, _start_thread=False,
+            _connect={"returned": lambda res: self._inits(net, res), "errored": self._failed,
+                      "finished": self._finished},
+        )  # fmt: skip
+        self.worker.start()
+
+    def _inits(self, net, compared) -> None:
+        if net is self.w.explainer.net:
+            self.panel.show_inits(compared)
 
     def _refined(self, net, grid) -> None:
         if self.result is not None and net is self.result[1] is self.w.explainer.net:

@@ -12,6 +12,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Signal
 from PySide6.QtWidgets import (
     QComboBox,
+    QDoubleSpinBox,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -46,6 +47,7 @@ def _tip(name: str, losses, on_plane):
 class LandscapePanel(QWidget):
     race_requested = Signal(str, str, int, str)  # optimizers, learning rates, steps, plane
     view_changed = Signal(float, float, float, float)  # the map's α and β ranges: refine there
+    inits_requested = Signal(float)  # σ of the small normal: compare the schemes at step 0
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -92,6 +94,20 @@ class LandscapePanel(QWidget):
         row.addWidget(self.steps)
         row.addWidget(self.run)
         grid.addLayout(row, 3, 1)
+        self.sigma = QDoubleSpinBox()
+        self.sigma.setDecimals(4)
+        self.sigma.setRange(0.0001, 10.0)
+        self.sigma.setValue(0.01)
+        self.sigma.setPrefix("σ ")
+        self.sigma.setToolTip("the standard deviation of the small normal initialisation N(0, σ²)")
+        self.inits = QPushButton("Inits at step 0")
+        self.inits.setToolTip("zeros, N(0, σ²), Xavier and He on this net: each layer's "
+                              "activation spread at step 0")  # fmt: skip
+        self.inits.clicked.connect(lambda: self.inits_requested.emit(self.sigma.value()))
+        row2 = QHBoxLayout()
+        row2.addWidget(self.sigma)
+        row2.addWidget(self.inits)
+        grid.addLayout(row2, 4, 1)
         side.addLayout(grid)
         side.addWidget(self.status)
         side.addWidget(self.key)
@@ -134,8 +150,13 @@ class LandscapePanel(QWidget):
                                          symbolBrush="#1f77b4", symbolSize=9)  # fmt: skip
         self.spread_line = self.strip.plot(pen=pg.mkPen("#ff7f0e", width=2), symbol="s",
                                            symbolBrush="#ff7f0e", symbolSize=9)  # fmt: skip
+        self.init_plot = self.scene.addPlot(row=2, col=1, title="step 0: activations' sd per layer")
+        self.init_plot.setLabel("bottom", "layer")
+        self.init_plot.setLogMode(y=True)
+        self.init_plot.addLegend(offset=(-5, 5))
+        self.init_lines: list[pg.PlotDataItem] = []
         self.strip_label = pg.LabelItem("")
-        self.scene.addItem(self.strip_label, row=2, col=1)
+        self.scene.addItem(self.strip_label, row=3, col=1)
         self.scene.ci.layout.setColumnStretchFactor(0, 3)
         self.scene.ci.layout.setColumnStretchFactor(1, 2)
 
@@ -276,3 +297,25 @@ class LandscapePanel(QWidget):
         self.strip.getAxis("bottom").setTicks([[(v, str(int(v))) for v in x], []])
         text = "  ".join(f"L{s.layer}: {s.grad_norm:.2g}" for s in rows)
         self.strip_label.setText(f"‖∂L/∂W‖ {text}", size="8pt")
+
+    def show_inits(self, compared: dict) -> None:
+        """{scheme: InitLayer per layer} (engine landscape_depth.init_compare): one line each of
+        the activations' sd per layer (a zero spread, the zeros scheme's, is left out of the log
+        plot and named in the status)."""
+        for item in self.init_lines:
+            self.init_plot.removeItem(item)
+        self.init_lines = []
+        flat = []
+        for k, (scheme, layers) in enumerate(compared.items()):
+            x = np.array([r.layer for r in layers], float)
+            sd = np.array([r.act_std for r in layers])
+            keep = sd > 0
+            if not keep.any():
+                flat.append(scheme)
+            pen = pg.mkPen(COLOURS[k % len(COLOURS)], width=2)
+            self.init_lines.append(self.init_plot.plot(x[keep], sd[keep], pen=pen, symbol="o",
+                                   symbolBrush=COLOURS[k % len(COLOURS)], name=scheme))  # fmt: skip
+        note = f"; {', '.join(flat)}: every unit of a layer the same, spread 0" if flat else ""
+        self.status.setText(f"initialisations compared at step 0 (σ = {self.sigma.value():g})"
+                            f"{note}")  # fmt: skip
+        self.set_lecturer(self.lecturer)

@@ -148,3 +148,19 @@ def test_zooming_the_map_refines_the_grid_over_the_view(qtbot, window):
     (x0, x1), (y0, y1) = p.map.viewRange()
     a, b, g = grid_over(window.explainer.net, plane, (x0, x1), (y0, y1))
     np.testing.assert_allclose(p.image.image, np.log10(g), rtol=1e-12)
+
+
+def test_the_inits_are_compared_side_by_side_at_step_0(qtbot, window):
+    from engine.numpy_engine.landscape_depth import init_compare
+
+    window.open_network(str(PRESETS / "deep_relu_he.json"))
+    p = window.landscape.panel
+    window.landscape.open()
+    p.sigma.setValue(0.05)
+    p.inits.click()
+    qtbot.waitUntil(lambda: len(p.init_lines) == 4 and window.landscape.worker is None,
+                    timeout=10_000)  # fmt: skip
+    want = init_compare(window.explainer.net, sigma=0.05)
+    np.testing.assert_allclose(p.init_lines[3].yData, [r.act_std for r in want["he_normal"]])
+    zeros = p.init_lines[0].xData  # spread 0 everywhere: nothing on a log scale
+    assert (zeros is None or len(zeros) == 0) and "zeros" in p.status.text()
