@@ -61,6 +61,16 @@ class InitLayer:
     grad_hist: tuple[np.ndarray, np.ndarray]  # (counts, bin edges) of ∂L/∂W's entries
 
 
+def _hist(values: np.ndarray, bins: int) -> tuple[np.ndarray, np.ndarray]:
+    """np.histogram over the values' range, widened to ±0.5 around them when they are (nearly)
+    all one number (the zeros scheme), where numpy cannot make `bins` finite-sized bins."""
+    v = values[np.isfinite(values)]
+    lo, hi = (float(v.min()), float(v.max())) if v.size else (0.0, 0.0)
+    if hi - lo <= 1e-9 * max(1.0, abs(lo), abs(hi)):
+        lo, hi = lo - 0.5, hi + 0.5
+    return np.histogram(v, bins=bins, range=(lo, hi))
+
+
 def init_params_as(net: Network, scheme: str, sigma: float = 0.01, seed: int = 0):
     """Every weight drawn by `scheme` (the file's explicit weights ignored, biases 0):
     "normal_sigma" is N(0, σ²) with σ chosen; the others are the network file's schemes."""
@@ -96,6 +106,6 @@ def init_compare(net: Network, schemes=INIT_COMPARED, sigma: float = 0.01, bins:
                 continue
             a = fw.A[k + 1]
             rows.append(InitLayer(k + 1, float(a.std()), float(np.linalg.norm(gW)),
-                                  np.histogram(a, bins=bins), np.histogram(gW, bins=bins)))  # fmt: skip
+                                  _hist(a.ravel(), bins), _hist(gW.ravel(), bins)))  # fmt: skip
         out[scheme] = tuple(rows)
     return out

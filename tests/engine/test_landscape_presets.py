@@ -147,6 +147,9 @@ def test_init_schemes_side_by_side_at_step_0():
     assert abs(W.std() - 0.01) < 0.001 and abs(W.mean()) < 0.001
     with pytest.raises(ValueError, match="σ"):
         init_params_as(net, "normal_sigma", float("nan"))
+    sig = init_compare(net_of("deep_sigmoid"))  # zeros: every activation 0.5, every gradient 0
+    for r in sig["zeros"]:
+        assert r.act_std == 0 and r.act_hist[0].max() == r.act_hist[0].sum()  # one bin holds all
 
 
 def test_the_zeros_scheme_leaves_every_unit_of_a_layer_identical_at_step_0():
