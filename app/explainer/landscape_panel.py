@@ -150,10 +150,7 @@ class LandscapePanel(QWidget):
                                          symbolBrush="#1f77b4", symbolSize=9)  # fmt: skip
         self.spread_line = self.strip.plot(pen=pg.mkPen("#ff7f0e", width=2), symbol="s",
                                            symbolBrush="#ff7f0e", symbolSize=9)  # fmt: skip
-        self.init_plot = self.scene.addPlot(row=2, col=1, title="step 0: activations' sd per layer")
-        self.init_plot.setLabel("bottom", "layer")
-        self.init_plot.setLogMode(y=True)
-        self.init_plot.addLegend(offset=(-5, 5))
+        self.init_plot: pg.PlotItem | None = None  # made when the inits are first compared
         self.init_lines: list[pg.PlotDataItem] = []
         self.strip_label = pg.LabelItem("")
         self.scene.addItem(self.strip_label, row=3, col=1)
@@ -302,6 +299,12 @@ class LandscapePanel(QWidget):
         """{scheme: InitLayer per layer} (engine landscape_depth.init_compare): one line each of
         the activations' sd per layer (a zero spread, the zeros scheme's, is left out of the log
         plot and named in the status)."""
+        if self.init_plot is None:
+            self.init_plot = self.scene.addPlot(row=2, col=1,
+                                                title="step 0: activations' sd per layer")  # fmt: skip
+            self.init_plot.setLabel("bottom", "layer")
+            self.init_plot.setLogMode(y=True)
+            self.init_plot.addLegend(offset=(-5, 5))
         for item in self.init_lines:
             self.init_plot.removeItem(item)
         self.init_lines = []
