@@ -13,6 +13,7 @@ from app.cli import (
     code_commands,
     export_commands,
     gui_commands,
+    landscape_commands,
     lesson_commands,
     runs_commands,
     torch_commands,
@@ -30,6 +31,7 @@ GROUPS = (
     export_commands,
     lesson_commands,
     code_commands,
+    landscape_commands,
 )
 
 

@@ -38,6 +38,8 @@ from .event_list import wire as wire_events
 from .explainer import Explainer, one_blas_thread
 from .formula_panel import FormulaPanel
 from .gradcheck_dialog import GradCheckDialog
+from .landscape_dock import add_landscape_dock
+from .landscape_standardise import add_standardise_switch
 from .lecturer_layout import LecturerLayout
 from .lesson_mode import LessonMode
 from .live_formula import live_loss
@@ -83,6 +85,8 @@ class ExplainerWindow(FileDialogs, QMainWindow):
         self.toolbar.addWidget(self.controls)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
         self.docks = self._docks()
+        self.landscape = add_landscape_dock(self)  # the optimizer lab (View → Landscape panel)
+        self.standardise = add_standardise_switch(self)  # a switch in the Data tab
         self.lessons = LessonMode(self)  # the lesson player's dock and prediction mode
         add_code_dock(self)  # the current event's NumPy and PyTorch lines
         self.lecture = LecturerLayout(self)  # lecturer mode: its layout, and leaving it

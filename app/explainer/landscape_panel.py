@@ -1,0 +1,324 @@
+"""The Landscape panel: the loss over a plane as a heat map with a colour bar, each racer's path on
+it with the current step marked (Nesterov's look-ahead points too), the race's loss curves and
+table, and the layer strip (activation spread and gradient norm per layer). It only draws what
+the engine computed (engine/numpy_engine/landscape*.py); the controller (landscape_dock.py) runs
+the engine off the GUI thread.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.trainer.plot_style import plot_scale, style_scene
+
+HEAT = pg.colormap.get("viridis")
+# one colour per racer, seen on viridis (purple to yellow) and on a white or black ground
+COLOURS = ("#e6194b", "#ff7f0e", "#17becf", "#f032e6", "#8c564b", "#bcbd22", "#ffffff", "#7f7f7f")
+HEADERS = ("optimizer", "η", "steps to target", "final loss", "diverged")
+
+
+def _tip(name: str, losses, on_plane):
+    """A path point's hover: its true loss and the loss at its projection on the plane."""
+
+    def tip(x, y, data) -> str:
+        k = int(data)
+        return (f"{name}, before step {k + 1}: true loss {losses[k]:.4g}; "
+                f"loss at its projection ({x:.3g}, {y:.3g}) {on_plane[k]:.4g}")  # fmt: skip
+
+    return tip
+
+
+class LandscapePanel(QWidget):
+    race_requested = Signal(str, str, int, str)  # optimizers, learning rates, steps, plane
+    view_changed = Signal(float, float, float, float)  # the map's α and β ranges: refine there
+    inits_requested = Signal(float)  # σ of the small normal: compare the schemes at step 0
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.optimizers = QLineEdit("sgd,momentum,adam")
+        self.optimizers.setToolTip("optimizers to race, comma-separated (any of the eight)")
+        self.lrs = QLineEdit()
+        self.lrs.setPlaceholderText("usual learning rates")
+        self.lrs.setToolTip("one learning rate per optimizer; empty: each one's usual value")
+        self.steps = QSpinBox()
+        self.steps.setRange(1, 2000)
+        self.steps.setValue(40)
+        self.steps.setPrefix("steps ")
+        self.plane = QComboBox()
+        self.plane.setEditable(True)  # weights:L.J.I,L.J.I can be typed
+        self.plane.addItems(["path", "random", "weights:1.0.0,1.0.1"])
+        self.plane.setToolTip("path: PCA of the visited weights; random: seeded, filter-"
+                              "normalised; weights:L.J.I,L.J.I: two weights in their units")  # fmt: skip
+        self.run = QPushButton("Race")
+        self.run.clicked.connect(self._request)
+        self.status = QLabel("Race the optimizers to draw the landscape.")
+        self.status.setWordWrap(True)
+        self.here = QLabel("")  # the current step: its true loss and the loss at its projection
+        self.here.setWordWrap(True)
+        self.key = QLabel("")  # each racer's colour, for the map and the curves alike
+        self.key.setWordWrap(True)
+        self.scene = pg.GraphicsLayoutWidget()
+        self.paths: list[pg.PlotDataItem] = []
+        self.curves: list[pg.PlotDataItem] = []
+        self.dots: list[pg.ScatterPlotItem] = []  # each path's points, their hover honest
+        self._coords: list[tuple[np.ndarray, np.ndarray]] = []
+        self._build_plots()
+        self.table = QTableWidget(0, len(HEADERS))
+        self.table.setHorizontalHeaderLabels(HEADERS)
+        self.table.verticalHeader().setVisible(False)
+        side = QVBoxLayout()  # the controls, what was computed, the race table
+        grid = QGridLayout()
+        grid.addWidget(QLabel("optimizers"), 0, 0)
+        grid.addWidget(self.optimizers, 0, 1)
+        grid.addWidget(QLabel("η"), 1, 0)
+        grid.addWidget(self.lrs, 1, 1)
+        grid.addWidget(QLabel("plane"), 2, 0)
+        grid.addWidget(self.plane, 2, 1)
+        row = QHBoxLayout()
+        row.addWidget(self.steps)
+        row.addWidget(self.run)
+        grid.addLayout(row, 3, 1)
+        self.sigma = QDoubleSpinBox()
+        self.sigma.setDecimals(4)
+        self.sigma.setRange(0.0001, 10.0)
+        self.sigma.setValue(0.01)
+        self.sigma.setPrefix("σ ")
+        self.sigma.setToolTip("the standard deviation of the small normal initialisation N(0, σ²)")
+        self.inits = QPushButton("Inits at step 0")
+        self.inits.setToolTip("zeros, N(0, σ²), Xavier and He on this net: each layer's "
+                              "activation spread at step 0")  # fmt: skip
+        self.inits.clicked.connect(lambda: self.inits_requested.emit(self.sigma.value()))
+        row2 = QHBoxLayout()
+        row2.addWidget(self.sigma)
+        row2.addWidget(self.inits)
+        grid.addLayout(row2, 4, 1)
+        side.addLayout(grid)
+        side.addWidget(self.status)
+        side.addWidget(self.key)
+        side.addWidget(self.here)
+        side.addWidget(self.table, 1)
+        self.box = QWidget()
+        self.box.setLayout(side)
+        self.box.setMaximumWidth(470)
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.addWidget(self.scene, 1)
+        lay.addWidget(self.box)
+        self.set_lecturer(False)
+
+    def _build_plots(self) -> None:
+        self.map = self.scene.addPlot(row=0, col=0, rowspan=3, title="loss over the plane")
+        self.map.setAspectLocked(False)
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image.setColorMap(HEAT)
+        self.map.addItem(self.image)
+        self._drawing = False
+        self.map.sigRangeChanged.connect(self._range_changed)
+        self.bar = pg.ColorBarItem(values=(0, 1), colorMap=HEAT, label="log₁₀ loss",
+                                   interactive=False)  # fmt: skip
+        self.bar.setImageItem(self.image, insert_in=self.map)
+        self.marks = pg.ScatterPlotItem(size=14, symbol="o", pen=pg.mkPen("k", width=2))
+        self.ahead = pg.ScatterPlotItem(size=7, symbol="t", brush=pg.mkBrush("#ffffff"))
+        self.you = pg.ScatterPlotItem(size=16, symbol="+", pen=pg.mkPen("#ff0000", width=3))
+        self.start = pg.ScatterPlotItem([0], [0], size=12, symbol="s", brush=None,
+                                        pen=pg.mkPen("k", width=2))  # fmt: skip
+        self.race = self.scene.addPlot(row=0, col=1, title="loss per step")
+        self.race.setLabel("bottom", "step")
+        self.race.setLogMode(y=True)
+        self.strip = self.scene.addPlot(
+            row=1, col=1, title="per layer: ‖∂L/∂W‖ (blue), activations' sd (orange)"
+        )
+        self.strip.setLabel("bottom", "layer")
+        self.strip.setLogMode(y=True)  # a vanishing gradient is a straight line down
+        self.grad_line = self.strip.plot(pen=pg.mkPen("#1f77b4", width=2), symbol="o",
+                                         symbolBrush="#1f77b4", symbolSize=9)  # fmt: skip
+        self.spread_line = self.strip.plot(pen=pg.mkPen("#ff7f0e", width=2), symbol="s",
+                                           symbolBrush="#ff7f0e", symbolSize=9)  # fmt: skip
+        self.init_plot: pg.PlotItem | None = None  # made when the inits are first compared
+        self.init_lines: list[pg.PlotDataItem] = []
+        self.strip_label = pg.LabelItem("")
+        self.scene.addItem(self.strip_label, row=3, col=1)
+        self.scene.ci.layout.setColumnStretchFactor(0, 3)
+        self.scene.ci.layout.setColumnStretchFactor(1, 2)
+
+    def set_lecturer(self, on: bool) -> None:
+        """Lecturer mode: black, the trainer's lecturer type size and pens; a wider side column."""
+        self.lecturer = on
+        style_scene(self.scene, dark=on, scale=plot_scale(on))
+        for k, item in enumerate(self.paths):  # the map's paths stay thin enough to see zig-zags
+            item.setPen(pg.mkPen(COLOURS[k % len(COLOURS)], width=3 if on else 2))
+        self.box.setStyleSheet("QLabel { color: white; }" if on else "")
+        self.bar.axis.setTextPen("w" if on else "k")
+        self.box.setMaximumWidth(700 if on else 470)
+        self.table.resizeColumnsToContents()
+
+    def _request(self) -> None:
+        self.race_requested.emit(self.optimizers.text(), self.lrs.text(),
+                                 self.steps.value(), self.plane.currentText())  # fmt: skip
+
+    def set_busy(self, text: str) -> None:
+        self.run.setEnabled(False)
+        self.status.setText(text)
+
+    def show_error(self, text: str) -> None:
+        self.run.setEnabled(True)
+        self.status.setText(text)
+
+    # ---- the landscape ----
+    def show_landscape(self, ls, table: list[dict], target: float) -> None:
+        """Draw a Landscape (engine/numpy_engine/landscape_race.py) and its race table."""
+        self.run.setEnabled(True)
+        a, b = ls.alpha, ls.beta
+        self._drawing = True  # the range set here is not a view change to refine
+        lo, hi = self.show_grid(a, b, ls.loss)
+        self.map.setLabel("bottom", ls.plane.axes[0])
+        self.map.setLabel("left", ls.plane.axes[1])
+        self._draw_paths(ls)
+        self.map.setRange(xRange=(a[0], a[-1]), yRange=(b[0], b[-1]), padding=0)
+        self._drawing = False
+        self._fill_table(table)
+        self.set_lecturer(self.lecturer)  # the new curves in the current look
+        self.status.setText(
+            f"{ls.plane.kind} plane through the start · {len(a)}×{len(b)} grid · loss "
+            f"{10**lo:.3g} to {10**hi:.3g} · target {target:.3g} (half the start loss)"
+        )
+
+    def show_grid(self, a, b, loss) -> tuple[float, float]:
+        """The heat map of log10 loss over α (columns) and β (rows); returns its (lo, hi)."""
+        with np.errstate(all="ignore"):
+            shown = np.log10(np.where(loss > 0, loss, np.nan))
+        finite = shown[np.isfinite(shown)]
+        lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+        self.image.setImage(np.nan_to_num(shown, nan=hi, posinf=hi), levels=(lo, hi))
+        self.image.setRect(QRectF(a[0], b[0], a[-1] - a[0], b[-1] - b[0]))
+        self.bar.setLevels((lo, hi))
+        return lo, hi
+
+    def _range_changed(self, *_) -> None:
+        if not self._drawing:
+            (x0, x1), (y0, y1) = self.map.viewRange()
+            self.view_changed.emit(x0, x1, y0, y1)
+
+    def _draw_paths(self, ls) -> None:
+        for item in self.paths:
+            self.map.removeItem(item)  # and from its legend
+        for item in self.dots:
+            self.map.removeItem(item)
+        for item in self.curves:
+            self.race.removeItem(item)
+        self.paths, self.curves, self.dots = [], [], []
+        for item in (self.marks, self.ahead, self.you, self.start):
+            if item.getViewBox() is None:
+                self.map.addItem(item)
+        self._coords = list(ls.coords)
+        looks, names = [], []
+        for k, (p, (al, be), on) in enumerate(
+            zip(ls.paths, ls.coords, ls.loss_on_plane, strict=True)
+        ):
+            name = f"{p.racer.name} η={p.racer.lr:g}" + (" (diverged)" if p.diverged else "")
+            pen = pg.mkPen(COLOURS[k % len(COLOURS)], width=3)
+            self.paths.append(self.map.plot(al, be, pen=pen))
+            dots = pg.ScatterPlotItem(al, be, size=6, brush=COLOURS[k % len(COLOURS)], pen=None,
+                                      hoverable=True, data=np.arange(len(al)),
+                                      tip=_tip(name, p.losses, on))  # fmt: skip
+            self.map.addItem(dots)
+            self.dots.append(dots)
+            self.curves.append(self.race.plot(np.arange(len(p.losses)), p.losses, pen=pen))
+            names.append(f'<span style="color:{COLOURS[k % len(COLOURS)]}">■</span> {name}')
+            if p.lookahead is not None:
+                looks.append(ls.plane.project(p.lookahead))
+        self.key.setText("  ".join(names))
+        if looks:
+            self.ahead.setData(np.concatenate([x for x, _ in looks]),
+                               np.concatenate([y for _, y in looks]))  # fmt: skip
+        else:
+            self.ahead.setData([], [])
+
+    def _fill_table(self, rows: list[dict]) -> None:
+        self.table.setRowCount(len(rows))
+        for r, row in enumerate(rows):
+            hit = row["steps_to_target"]
+            cells = (row["optimizer"], f"{row['lr']:g}", "never" if hit is None else str(hit),
+                     f"{row['final_loss']:.4g}", "yes" if row["diverged"] else "no")  # fmt: skip
+            for c, text in enumerate(cells):
+                self.table.setItem(r, c, QTableWidgetItem(text))
+        self.table.resizeColumnsToContents()
+
+    # ---- the current step ----
+    def show_step(self, t: int, here: tuple[float, float, float, float] | None) -> None:
+        """Mark the weights before step t (t − 1 steps done) on every path, and the window's own
+        weights (here: α, β, true loss, loss at the projection) with a red cross."""
+        xs, ys = [], []
+        for al, be in self._coords:
+            k = max(0, min(t - 1, len(al) - 1))
+            xs.append(al[k])
+            ys.append(be[k])
+        self.marks.setData(xs, ys, brush=[pg.mkBrush(COLOURS[k % len(COLOURS)])
+                                           for k in range(len(xs))])  # fmt: skip
+        if here is None:
+            self.you.setData([], [])
+            self.here.setText("")
+            return
+        a, b, true, on = here
+        self.you.setData([a], [b])
+        self.here.setText(
+            f"step {t}: the weights before it (red +) at ({a:.4g}, {b:.4g}); true loss "
+            f"{true:.4g}, loss at its projection on the plane {on:.4g}"
+        )
+
+    def show_strip(self, stats) -> None:
+        """Per layer with weights: ‖∂L/∂W‖ (blue) and the activations' standard deviation
+        (orange), on a log scale (a zero is left out: log 0 has no place)."""
+        rows = [s for s in stats if s.kind in ("dense", "conv")]
+        x = np.array([s.layer for s in rows], float)
+        g = np.array([s.grad_norm for s in rows])
+        sd = np.array([s.act_std for s in rows])
+        self.grad_line.setData(x[g > 0], g[g > 0])
+        self.spread_line.setData(x[sd > 0], sd[sd > 0])
+        self.strip.getAxis("bottom").setTicks([[(v, str(int(v))) for v in x], []])
+        text = "  ".join(f"L{s.layer}: {s.grad_norm:.2g}" for s in rows)
+        self.strip_label.setText(f"‖∂L/∂W‖ {text}", size="8pt")
+
+    def show_inits(self, compared: dict) -> None:
+        """{scheme: InitLayer per layer} (engine landscape_depth.init_compare): one line each of
+        the activations' sd per layer (a zero spread, the zeros scheme's, is left out of the log
+        plot and named in the status)."""
+        if self.init_plot is None:
+            self.init_plot = self.scene.addPlot(row=2, col=1,
+                                                title="step 0: activations' sd per layer")  # fmt: skip
+            self.init_plot.setLabel("bottom", "layer")
+            self.init_plot.setLogMode(y=True)
+            self.init_plot.addLegend(offset=(-5, 5))
+        for item in self.init_lines:
+            self.init_plot.removeItem(item)
+        self.init_lines = []
+        flat = []
+        for k, (scheme, layers) in enumerate(compared.items()):
+            x = np.array([r.layer for r in layers], float)
+            sd = np.array([r.act_std for r in layers])
+            keep = sd > 0
+            if not keep.any():
+                flat.append(scheme)
+            pen = pg.mkPen(COLOURS[k % len(COLOURS)], width=2)
+            self.init_lines.append(self.init_plot.plot(x[keep], sd[keep], pen=pen, symbol="o",
+                                   symbolBrush=COLOURS[k % len(COLOURS)], name=scheme))  # fmt: skip
+        note = f"; {', '.join(flat)}: every unit of a layer the same, spread 0" if flat else ""
+        self.status.setText(f"initialisations compared at step 0 (σ = {self.sigma.value():g})"
+                            f"{note}")  # fmt: skip
+        self.set_lecturer(self.lecturer)

@@ -1,0 +1,75 @@
+"""Standardising inputs as a switch in the Data tab, with each input's mean and standard deviation
+shown. On: the network is rebuilt aside on the standardised data (written inline into its file, so
+a saved session holds the numbers trained on) and switched to only when its first step is finite;
+off: the network from before comes back. The maths is engine/numpy_engine/landscape_data.py.
+
+Hooked in with one call, `add_standardise_switch(window)`; it adds its two rows to the Data tab.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QCheckBox, QLabel
+
+from engine.numpy_engine import Network
+from engine.numpy_engine.landscape_data import inline, standardise, stats_text
+
+from . import loading
+
+
+def _standardised(raw: Network) -> loading.Prepared:
+    data, _, _ = standardise(raw.data)
+    net = Network(replace(raw.spec, data=inline(data)), data, raw.dtype)
+    return loading.Prepared(net, loading.first_step(net), info=f"inputs standardised: {data.name}")
+
+
+def _restored(raw: Network) -> loading.Prepared:
+    return loading.Prepared(raw, loading.first_step(raw), info="inputs as they were")
+
+
+class StandardiseSwitch(QObject):
+    def __init__(self, window):
+        super().__init__(window)
+        self.w = window
+        self.box = QCheckBox("standardise inputs: (x − mean) / sd")
+        self.box.setToolTip("each input column minus its mean, divided by its standard deviation")
+        self.stats = QLabel("")
+        self.stats.setWordWrap(True)
+        lay = window.data_panel.layout()  # the form, the description, the stretch
+        lay.insertWidget(1, self.box)
+        lay.insertWidget(2, self.stats)
+        self.before: tuple[Network, Network] | None = None  # (raw, standardised) while on
+        self.box.toggled.connect(window.guard(self._toggled))
+        window.explainer.network_changed.connect(window.guard(self._shown))
+
+    def _toggled(self, on: bool) -> None:
+        ex = self.w.explainer
+        if ex.net is None or ex.net.data is None:
+            self._shown()
+            return
+        if on and self.before is None:
+            raw = ex.net
+            if ex.load_prepared(lambda: _standardised(raw), "Inputs not standardised: "):
+                self.before = (raw, ex.net)
+        elif not on and self.before is not None and self.before[1] is ex.net:
+            raw = self.before[0]
+            self.before = None
+            ex.load_prepared(lambda: _restored(raw), "Inputs not restored: ")
+        self._shown()
+
+    def _shown(self) -> None:
+        """The box says whether the data on screen is the standardised one; the label its stats."""
+        ex = self.w.explainer
+        if self.before is not None and self.before[1] is not ex.net:
+            self.before = None  # another network or data was opened
+        self.box.blockSignals(True)
+        self.box.setChecked(self.before is not None)
+        self.box.blockSignals(False)
+        data = ex.net.data if ex.net is not None else None
+        self.stats.setText(stats_text(data) if data is not None else "")
+
+
+def add_standardise_switch(window) -> StandardiseSwitch:
+    return StandardiseSwitch(window)

@@ -1,0 +1,166 @@
+"""The Landscape dock: it draws exactly the engine's landscape, computed off the GUI thread; the
+current step is marked on every path and follows stepping; bad input is one sentence in the panel;
+a result computed for another network is dropped."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from engine.numpy_engine.landscape_race import landscape, parse_racers
+
+PRESETS = Path(__file__).parents[2] / "assets" / "presets"
+RAVINE = str(PRESETS / "ravine_unnormalised.json")
+
+
+def race(qtbot, w, names="sgd,momentum,adam", lrs="0.1,0.002,0.05", plane="weights:1.0.0,1.0.1"):
+    p = w.landscape.panel
+    p.optimizers.setText(names)
+    p.lrs.setText(lrs)
+    p.steps.setValue(12)
+    p.plane.setCurrentText(plane)
+    w.landscape.open()
+    p.run.click()
+    qtbot.waitUntil(lambda: w.landscape.worker is None and p.run.isEnabled(), timeout=20_000)
+    return p
+
+
+def test_the_dock_draws_the_engines_landscape_and_marks_the_step(qtbot, window):
+    w = window
+    assert w.open_network(RAVINE) is not False
+    assert "Landscape" in w.docks
+    p = race(qtbot, w)
+    net = w.explainer.net
+    want = landscape(net, parse_racers("sgd,momentum,adam", "0.1,0.002,0.05", net), 12,
+                     "weights:1.0.0,1.0.1", side=41)  # fmt: skip
+    np.testing.assert_allclose(p.image.image, np.log10(want.loss), rtol=1e-12)
+    assert p.table.rowCount() == 3 and p.table.item(0, 0).text() == "sgd"
+    text = p.dots[1].opts["tip"](x=0.5, y=0.25, data=4)  # the hover of momentum's 5th point
+    assert f"true loss {want.paths[1].losses[4]:.4g}" in text
+    assert f"{want.loss_on_plane[1][4]:.4g}" in text and "before step 5" in text
+    for item, (a, b) in zip(p.paths, want.coords, strict=True):
+        x, y = item.getData()
+        np.testing.assert_allclose(x, a)
+        np.testing.assert_allclose(y, b)
+    for _ in range(3):
+        w.explainer.next_training_step()
+    qtbot.waitUntil(lambda: "step 4" in p.here.text(), timeout=5000)
+    xs, ys = p.marks.getData()
+    np.testing.assert_allclose(xs, [a[3] for a, _ in want.coords])  # the weights before step 4
+    np.testing.assert_allclose(ys, [b[3] for _, b in want.coords])
+    you_x, you_y = p.you.getData()
+    assert (you_x[0], you_y[0]) == pytest.approx((want.coords[0][0][3], want.coords[0][1][3]))
+    true = w.explainer.net.loss(w.explainer.current.before)
+    assert f"true loss {true:.4g}" in p.here.text()
+
+
+def test_nesterovs_look_ahead_points_are_drawn(qtbot, window):
+    window.open_network(RAVINE)
+    p = race(qtbot, window, "nesterov,sgd", "0.002,0.1")
+    assert len(p.ahead.getData()[0]) == 13
+
+
+@pytest.mark.parametrize(
+    "names, lrs, plane, msg",
+    [("sgd,bogus", "", "path", "unknown optimizer"), ("sgd", "x", "path", "not a number"),
+     ("sgd", "", "weights:9.0.0,1.0.0", "layer 9"), ("", "", "path", "at least one"),
+     ("sgd", "", "diagonal", "unknown plane")],
+)  # fmt: skip
+def test_bad_input_is_one_sentence_and_changes_nothing(qtbot, window, names, lrs, plane, msg):
+    window.open_network(RAVINE)
+    before = window.explainer.net
+    p = race(qtbot, window, names, lrs, plane)
+    assert msg in p.status.text() and "Traceback" not in p.status.text()
+    assert window.explainer.net is before and window.landscape.result is None
+
+
+def test_a_result_for_another_network_is_dropped(qtbot, window):
+    window.open_network(RAVINE)
+    dock = window.landscape
+    net = window.explainer.net
+    window.open_network(str(PRESETS / "xor_momentum.json"))
+    dock._done(net, (None, [], 0.0))  # the race of the ravine ends after the switch
+    assert dock.result is None and "changed" in dock.panel.status.text()
+
+
+def test_the_layer_strip_follows_the_deep_sigmoid(qtbot, window):
+    window.open_network(str(PRESETS / "deep_sigmoid.json"))
+    window.landscape.open()
+    from engine.numpy_engine.landscape_depth import layer_strip
+
+    want = [s.grad_norm for s in layer_strip(window.explainer.net, window.explainer.current.before)]
+    line = window.landscape.panel.grad_line
+    qtbot.waitUntil(lambda: line.getData()[0] is not None and len(line.getData()[0]) == 7,
+                    timeout=5000)  # fmt: skip
+    np.testing.assert_allclose(line.yData, want)  # the values; the axis draws their logs
+    assert list(line.xData) == list(range(1, 8))
+
+
+def test_the_dock_starts_closed_and_the_view_menu_opens_it(qtbot, window):
+    dock = window.landscape.dock
+    assert not dock.isVisible()
+    act = dock.toggleViewAction()
+    assert act.text() == "Landscape panel"
+    act.trigger()
+    assert dock.isVisible()
+
+
+def test_lecturer_mode_enlarges_the_landscapes_type(qtbot, window):
+    window.open_network(RAVINE)
+    p = race(qtbot, window)
+    small = p.map.getAxis("bottom").style["tickFont"].pointSizeF()
+    window.set_lecturer(True)
+    assert p.lecturer
+    assert p.map.getAxis("bottom").style["tickFont"].pointSizeF() > 1.5 * small
+    window.set_lecturer(False)
+    assert not p.lecturer
+
+
+def test_the_standardise_switch_trains_on_standardised_inputs_and_switches_back(qtbot, window):
+    from engine.numpy_engine.landscape_data import standardise
+
+    window.open_network(RAVINE)
+    raw = window.explainer.net
+    sw = window.standardise
+    assert "x1: mean" in sw.stats.text() and "sd 3.07" in sw.stats.text()
+    sw.box.setChecked(True)
+    net = window.explainer.net
+    assert net is not raw and sw.box.isChecked()
+    np.testing.assert_allclose(net.data.inputs, standardise(raw.data)[0].inputs)
+    np.testing.assert_allclose(net.spec.data.inputs, net.data.inputs)  # saved with the session
+    assert "sd 1" in sw.stats.text()
+    sw.box.setChecked(False)
+    assert window.explainer.net is raw and "sd 3.07" in sw.stats.text()
+    sw.box.setChecked(True)
+    window.open_network(str(PRESETS / "xor_momentum.json"))  # another network: the box follows
+    assert not sw.box.isChecked() and sw.before is None
+
+
+def test_zooming_the_map_refines_the_grid_over_the_view(qtbot, window):
+    from engine.numpy_engine.landscape_race import grid_over
+
+    window.open_network(RAVINE)
+    p = race(qtbot, window)
+    plane = window.landscape.result[0].plane
+    p.map.setRange(xRange=(0.5, 1.5), yRange=(-0.2, 0.6), padding=0)
+    qtbot.waitUntil(lambda: abs(p.image.mapRectToParent(p.image.boundingRect()).left() - 0.5)
+                    < 1e-9 and window.landscape.worker is None, timeout=10_000)  # fmt: skip
+    (x0, x1), (y0, y1) = p.map.viewRange()
+    a, b, g = grid_over(window.explainer.net, plane, (x0, x1), (y0, y1))
+    np.testing.assert_allclose(p.image.image, np.log10(g), rtol=1e-12)
+
+
+def test_the_inits_are_compared_side_by_side_at_step_0(qtbot, window):
+    from engine.numpy_engine.landscape_depth import init_compare
+
+    window.open_network(str(PRESETS / "deep_relu_he.json"))
+    p = window.landscape.panel
+    window.landscape.open()
+    p.sigma.setValue(0.05)
+    p.inits.click()
+    qtbot.waitUntil(lambda: len(p.init_lines) == 4 and window.landscape.worker is None,
+                    timeout=10_000)  # fmt: skip
+    want = init_compare(window.explainer.net, sigma=0.05)
+    np.testing.assert_allclose(p.init_lines[3].yData, [r.act_std for r in want["he_normal"]])
+    zeros = p.init_lines[0].xData  # spread 0 everywhere: nothing on a log scale
+    assert (zeros is None or len(zeros) == 0) and "zeros" in p.status.text()
