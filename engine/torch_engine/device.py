@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass
 
 import torch
+from torch import nn
 
 
 @dataclass(frozen=True)
@@ -48,3 +49,19 @@ def threads_beside_gui() -> int:
     n = beside_gui_threads()
     torch.set_num_threads(n)
     return n
+
+
+def fast_layout(model: nn.Module) -> nn.Module:
+    """A conv model trained on the CPU keeps its maps channels-last (oneDNN's own layout: its
+    training step took 0.5-0.75 of the time in NCHW here). Elsewhere, and without convolutions,
+    the model is left as it is. The numbers are the same computation in another memory order."""
+    first = next(model.parameters(), None)
+    on_cpu = first is not None and first.device.type == "cpu"
+    if on_cpu and any(isinstance(m, nn.Conv2d) for m in model.modules()):
+        model.to(memory_format=torch.channels_last)
+    return model
+
+
+def autocast(amp: bool, device: str):
+    """bfloat16 autocast for the forward pass when a run asks for it and trains on CUDA."""
+    return torch.autocast("cuda", dtype=torch.bfloat16, enabled=amp and device.startswith("cuda"))

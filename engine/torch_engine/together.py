@@ -29,7 +29,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .device import pick_device
+from .device import autocast, pick_device
 from .histograms import weight_histograms
 from .mnist import MnistData
 from .models import ACTS, ModelSpecError, build_model, layers_for
@@ -46,7 +46,6 @@ from .training import (
     _Run,
     _step_record,
     augment_batch,
-    autocast,
     layer_grad_norms,
     prepare,
 )
@@ -189,7 +188,7 @@ def _step(stack: _Stack, lead: _Run, x: torch.Tensor, y: torch.Tensor, due: bool
     if lead.cfg.augment:
         x = augment_batch(x, lead.gen)  # drawn once, as each run one by one would draw it
     params = stack.stacked_params()
-    with autocast(lead):
+    with autocast(lead.cfg.amp, lead.device):
         losses, logits = stack.forward(params, x, y)  # (K,), (K, B, 10)
     for run in stack.runs:
         run.opt.zero_grad(set_to_none=True)

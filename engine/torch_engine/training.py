@@ -24,7 +24,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .device import pick_device
+from .device import autocast, fast_layout, pick_device
 from .histograms import weight_histograms
 from .mnist import MnistData, normalise
 from .models import ModelConfig, build_model, count_parameters, eval_mode, layer_groups
@@ -194,17 +194,6 @@ def train(
     yield _done(run, status, reached)
 
 
-def fast_layout(model: nn.Module) -> nn.Module:
-    """A conv model trained on the CPU keeps its maps channels-last (oneDNN's own layout: its
-    training step took 0.5-0.75 of the time in NCHW here). Elsewhere, and without convolutions,
-    the model is left as it is. The numbers are the same computation in another memory order."""
-    first = next(model.parameters(), None)
-    on_cpu = first is not None and first.device.type == "cpu"
-    if on_cpu and any(isinstance(m, nn.Conv2d) for m in model.modules()):
-        model.to(memory_format=torch.channels_last)
-    return model
-
-
 def _begin(cfg: TrainConfig, data: MnistData | DeviceData, model: nn.Module | None):
     """Seed, put data and model on the device, build the optimizer: (the run, its Start)."""
     if cfg.epochs < 1 or cfg.batch_size < 1:
@@ -284,7 +273,7 @@ def _train_step(run: _Run, x: torch.Tensor, y: torch.Tensor, due: bool):
     record is due, the per-layer gradient norms (L,); both still on the device."""
     if run.cfg.augment:
         x = augment_batch(x, run.gen)
-    with autocast(run):
+    with autocast(run.cfg.amp, run.device):
         out = run.model(x)  # (B, 10)
         loss = F.cross_entropy(out, y)
     run.opt.zero_grad(set_to_none=True)
@@ -296,12 +285,6 @@ def _train_step(run: _Run, x: torch.Tensor, y: torch.Tensor, due: bool):
     run.step += 1
     run.window.append(loss.detach())
     return out.detach(), gnorms
-
-
-def autocast(run: _Run):
-    """bfloat16 autocast for the forward pass when the run asks for it and trains on CUDA."""
-    on = run.cfg.amp and run.device.startswith("cuda")
-    return torch.autocast("cuda", dtype=torch.bfloat16, enabled=on)
 
 
 def _step_record(
