@@ -1,14 +1,18 @@
 """The Code panel: the few lines of NumPy that compute the current event, the line that produces
 its number highlighted, the variables those lines read (shapes and values) underneath, and a
 toggle to the PyTorch equivalent that says what autograd does for you. The snippet is built in
-engine/numpy_engine/codegen/snippets.py; this widget only draws it."""
+engine/numpy_engine/codegen/snippets.py; this widget only draws it.
+
+Everything under the toggle is one rich-text document in one QTextBrowser: it is laid out once a
+key press, in its own viewport. (As word-wrapped QLabels, each new text asked the window's layout
+for new size hints, and the panel cost 6 ms of every key press on the spiral.)"""
 
 from __future__ import annotations
 
 import html
 
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtWidgets import QCheckBox, QDockWidget, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QDockWidget, QFrame, QTextBrowser, QVBoxLayout, QWidget
 
 from app.shared.theme import NORMAL, Theme
 from engine.numpy_engine.codegen.snippets import Snippet, event_code
@@ -23,28 +27,19 @@ class CodePanel(QWidget):
         self.theme_of = theme_of  # the window's theme now (lecturer mode changes it)
         self.on_style = lambda: None  # called when the window's style sheet changes
         self.snippet: Snippet | None = None
+        self.html = ""  # the document shown under the toggle (title, code, note, variables)
+        self.note_shown = False  # whether the autograd note is in it (the PyTorch side)
         lay = QVBoxLayout(self)
-        self.title = QLabel()
-        self.title.setWordWrap(True)
-        self.title.setTextFormat(Qt.TextFormat.RichText)
         self.torch = QCheckBox("PyTorch")
         self.torch.setToolTip("show what PyTorch writes instead, and what autograd does for you")
         self.torch.toggled.connect(self.redraw)
-        self.code = QLabel()  # sized to its lines: the variables follow right under them
-        self.code.setTextFormat(Qt.TextFormat.RichText)
-        self.code.setWordWrap(True)
-        self.code.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.code.setAutoFillBackground(True)
-        self.note = QLabel()
-        self.note.setWordWrap(True)
-        self.note.setTextFormat(Qt.TextFormat.RichText)
-        self.variables = QLabel()
-        self.variables.setTextFormat(Qt.TextFormat.RichText)
-        self.variables.setWordWrap(True)
-        self.variables.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        for w in (self.title, self.torch, self.code, self.note, self.variables):
-            lay.addWidget(w)
-        lay.addStretch(1)
+        self.body = QTextBrowser()
+        self.body.setFrameShape(QFrame.Shape.NoFrame)
+        self.body.setOpenLinks(False)
+        self.body.viewport().setAutoFillBackground(False)
+        self.body.setStyleSheet("QTextBrowser { background: transparent; }")
+        lay.addWidget(self.torch)
+        lay.addWidget(self.body, 1)
         self.setMinimumWidth(320)
 
     def show_snippet(self, snippet: Snippet | None) -> None:
@@ -53,20 +48,20 @@ class CodePanel(QWidget):
 
     def redraw(self) -> None:
         sn, th = self.snippet, self.theme_of()
+        self.note_shown = sn is not None and self.torch.isChecked()
         if sn is None:
-            self.title.setText("No event here yet: step to a number to see its code.")
-            for w in (self.code, self.note, self.variables):
-                w.clear()
-            return
-        torch = self.torch.isChecked()
-        lines = sn.torch_lines if torch else sn.lines
-        current = sn.torch_current if torch else sn.current
-        self.title.setText(f"<span style='color:{th.text}'>{html.escape(sn.title)}</span>")
-        self.code.setText(code_html(lines, current, th))
-        self.code.setStyleSheet(f"QLabel {{ background: {th.canvas}; padding: 6px; }}")
-        self.note.setText(f"<span style='color:{th.text}'>{html.escape(sn.autograd)}</span>")
-        self.note.setVisible(torch)
-        self.variables.setText(variables_html(sn, th))
+            self.html = _para("No event here yet: step to a number to see its code.", th)
+        else:
+            torch = self.torch.isChecked()
+            lines = sn.torch_lines if torch else sn.lines
+            current = sn.torch_current if torch else sn.current
+            self.html = (
+                _para(sn.title, th)
+                + code_html(lines, current, th)
+                + (_para(sn.autograd, th) if torch else "")
+                + variables_html(sn, th)
+            )
+        self.body.setHtml(self.html)
 
     def changeEvent(self, ev) -> None:  # noqa: N802 (Qt)
         super().changeEvent(ev)
@@ -75,9 +70,13 @@ class CodePanel(QWidget):
             self.redraw()
 
 
+def _para(text: str, th: Theme) -> str:
+    return f"<p style='color:{th.text}'>{html.escape(text)}</p>"
+
+
 def code_html(lines, current: int, th: Theme) -> str:
-    """The lines as monospaced HTML, each comment (its formula) in the theme's blue on the line
-    above its code, the current line marked."""
+    """The lines as monospaced HTML on the theme's canvas, each comment (its formula) in the
+    theme's blue on the line above its code, the current line marked."""
     rows = []
     for n, line in enumerate(lines):
         code, sep, comment = line.partition("  # ")
@@ -91,7 +90,8 @@ def code_html(lines, current: int, th: Theme) -> str:
         bg = f" bgcolor='{th.node_active}'" if n == current else ""
         rows.append(f"<tr><td{bg} style='white-space:pre-wrap'>{cell}</td></tr>")
     return (
-        f"<table width='100%' cellspacing='0' cellpadding='3' style='font-family:{MONO};"
+        f"<table width='100%' cellspacing='0' cellpadding='3' bgcolor='{th.canvas}'"
+        f" style='font-family:{MONO};"
         f" font-size:{code_px(th)}px; color:{th.text}'>{''.join(rows)}</table>"
     )
 
@@ -110,7 +110,7 @@ def variables_html(sn: Snippet, th: Theme) -> str:
     )
     head = "<tr><th align='left'>variable</th><th align='left'>&nbsp;shape</th><th align='left'>value</th></tr>"
     style = f"color:{th.text}; font-size:{code_px(th)}px"
-    return f"<table cellspacing='0' cellpadding='3' style='{style}'>{head}{rows}</table>"
+    return f"<br><table cellspacing='0' cellpadding='3' style='{style}'>{head}{rows}</table>"
 
 
 def add_code_dock(w) -> CodePanel:
