@@ -93,17 +93,8 @@ def _network(p: Plan, loss_cls: str, opt_call: str, weighted: list[str]) -> list
         "",
         "    def forward(self, x):",
     ]
-    img = image_shape(p.net)
-    if img:
-        out.append(f"        a = x.reshape(len(x), {', '.join(map(str, img))})  # rows as images")
-    else:
-        out.append("        a = x  # (n, inputs): one row per sample")
+    out += _forward(p)
     out += [
-        "        for layer in self.layers:",
-        "            a = layer.forward(a)",
-        "        self.output = a  # a[L]",
-        "        return a",
-        "",
         "    def compute_loss(self, y):",
         "        loss = self.loss.value(self.output, y)",
     ]
@@ -119,23 +110,40 @@ def _network(p: Plan, loss_cls: str, opt_call: str, weighted: list[str]) -> list
     out += _update()
     if dropout_of(p.net):
         out += _masks()
-    out += [
+    return out + _parameters(numbered == weighted, wt, nb)
+
+
+def _forward(p: Plan) -> list[str]:
+    """NeuralNetwork.forward: the input rows (as images for a conv net) through every layer."""
+    img = image_shape(p.net)
+    if img:
+        first = f"        a = x.reshape(len(x), {', '.join(map(str, img))})  # rows as images"
+    else:
+        first = "        a = x  # (n, inputs): one row per sample"
+    return [
+        first,
+        "        for layer in self.layers:",
+        "            a = layer.forward(a)",
+        "        self.output = a  # a[L]",
+        "        return a",
+        "",
+    ]
+
+
+def _parameters(all_weighted: bool, wt: str, nb: str) -> list[str]:
+    """NeuralNetwork.parameters, in `trace --json`'s layout: one entry per numbered layer, empty
+    for a layer without weights (pooling) when there is one."""
+    head = [
         "",
         "    def parameters(self):",
         '        """Layers 1..L\'s weights and biases, listed as `trace --json` lists them."""',
-    ]
-    if numbered == weighted:
-        return [
-            *out,
-            "        return [",
-            '            {"weights": layer.W.tolist(), "bias": layer.b.tolist()}',
-            "            for layer in self.weighted",
-            "        ]",
-        ]
-    return [
-        *out,
         "        return [",
         '            {"weights": layer.W.tolist(), "bias": layer.b.tolist()}',
+    ]
+    if all_weighted:
+        return [*head, "            for layer in self.weighted", "        ]"]
+    return [
+        *head,
         f"            if isinstance(layer, {wt})",
         '            else {"weights": [], "bias": []}',
         "            for layer in self.layers",
