@@ -34,6 +34,8 @@ class Studio(QObject):
                 w = TrainerWindow(self.settings_dir, data_dir=self.data_dir, store=self.store)
                 w.open_network_requested.connect(self.open_in_explainer)
             w.view_requested.connect(self.show)
+            if name == "explainer":
+                w.trainer_action_requested.connect(self.trainer_action)
             self.views[name] = w
         return self.views[name]
 
@@ -61,6 +63,14 @@ class Studio(QObject):
         for o in others:
             o.hide()
         return w
+
+    def trainer_action(self, name: str) -> None:
+        """A lesson's step that works in the trainer: show it, then trigger its action `name` (one
+        of the trainer's own actions, e.g. "lr_find"); a trainer that cannot open says why."""
+        w = self.show("trainer")
+        action = getattr(w, "qactions", {}).get(name) if w is self.views.get("trainer") else None
+        if action is not None:
+            action.trigger()
 
     def open_in_explainer(self, path: str) -> None:
         """A network file from the trainer (one digit through a trained model) in the explainer;

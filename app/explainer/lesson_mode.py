@@ -22,7 +22,7 @@ from app.shared.errors import log_exception
 from engine.lessons.address import AddressError, resolve
 from engine.lessons.ask import Question
 from engine.lessons.grade import askable
-from engine.lessons.lesson import TRAINER_ACTIONS, Lesson, LessonError, load_lesson
+from engine.lessons.lesson import Lesson, LessonError, load_lesson
 from engine.lessons.networks import CURRENT, LESSONS, network_for
 from engine.lessons.progress import FREE, Progress
 
@@ -91,8 +91,13 @@ class LessonMode(Answers, QObject):
         p.check_requested.connect(g(self.check_construct))
         p.next_requested.connect(g(lambda: self.go(self.k + 1)))
         p.back_requested.connect(g(lambda: self.go(self.k - 1)))
-        p.action_requested.connect(g(lambda: self.w.view_requested.emit("trainer")))
+        p.action_requested.connect(g(self._trainer_action))
         self.ex.network_changed.connect(self._forget_loaded)
+
+    def _trainer_action(self) -> None:
+        """The step's button: the trainer shows, and does what the step says (its action of the
+        same name: the LR range test, a sweep, the live plots); "open_trainer" only opens it."""
+        self.w.trainer_action_requested.emit(self.lesson.steps[self.k].action or "open_trainer")
 
     @property
     def progress(self) -> Progress:
@@ -255,7 +260,7 @@ class LessonMode(Answers, QObject):
             self._ask()
         elif act is not None and act.type == "direction":
             self.player.set_choices(act.question, act.choices)
-        self.player.set_action(st.action and TRAINER_ACTIONS[st.action])
+        self.player.set_action(st.action)
         self.progress.get(self.lesson.name).step = k
         self._save()
         self.w.refresh()

@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.lessons.lesson import TRAINER_ACTIONS
+
 PAGES = ("none", "predict", "direction", "construct")
 
 
@@ -158,11 +160,16 @@ class LessonPlayer(QWidget):
         self.pages.setCurrentIndex(PAGES.index(page))
         self.feedback.setText("")
 
-    def set_action(self, what: str | None) -> None:
-        """A step that works in the trainer: what to do there, and a button that opens it."""
-        self.action_button.setVisible(bool(what))
-        if what:
-            self.action_button.setToolTip(f"then {what}")
+    def set_action(self, name: str | None) -> None:
+        """A step that works in the trainer: what to do there, and a button that opens the trainer
+        and does it there."""
+        self.action_button.setVisible(bool(name))
+        if name:
+            what = TRAINER_ACTIONS[name]
+            opens = name == "open_trainer"
+            self.action_button.setText(
+                "Open the trainer" if opens else f"Open the trainer and {what}"
+            )
             self.say(f"In the trainer: {what}.")
 
     def set_where(self, where: str) -> None:

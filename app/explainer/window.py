@@ -57,6 +57,7 @@ SWITCH_INTERVAL_S = 0.0005
 
 class ExplainerWindow(FileDialogs, QMainWindow):
     view_requested = Signal(str)  # "trainer": the app shows that view
+    trainer_action_requested = Signal(str)  # a lesson's step: the trainer's action of that name
 
     def __init__(self, settings_dir: str | Path, restore: bool = True):
         super().__init__()

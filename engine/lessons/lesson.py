@@ -32,9 +32,9 @@ MAX_TEXT = 2000  # characters in one step's text: a few sentences
 MAX_RACE_STEPS = 5000  # training steps a race may run per network
 TRAINER_ACTIONS = {
     "open_trainer": "open the trainer window",
-    "lr_find": "run the learning-rate range test in the trainer",
-    "lr_sweep": "run a learning-rate sweep in the trainer",
-    "tab_live": "show the trainer's live plots",
+    "lr_find": "run the learning-rate range test",
+    "lr_sweep": "run a learning-rate sweep",
+    "tab_live": "show the live plots",
 }
 ACTIVITIES = ("predict", "direction", "construct")
 STEP_KEYS = ("text", "network", "go", "look", "activity")

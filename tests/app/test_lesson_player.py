@@ -219,9 +219,10 @@ def test_a_trainer_step_opens_the_trainer_and_a_bad_step_changes_nothing(window,
     _open(qtbot, L, LESSONS / "12_trainer_lr_batch.json")
     _go(qtbot, L, 3)
     assert L.player.action_button.isVisible() and "range test" in L.player.feedback.text()
-    with qtbot.waitSignal(window.view_requested, timeout=2000) as sig:
+    assert L.player.action_button.text() == "Open the trainer and run the learning-rate range test"
+    with qtbot.waitSignal(window.trainer_action_requested, timeout=2000) as sig:
         L.player.action_button.click()
-    assert sig.args == ["trainer"]
+    assert sig.args == ["lr_find"]  # the app shows the trainer and runs its action of that name
     # a step whose event is not in its network: an error, the window as it was
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({"title": "t", "goal": "g", "network": "xor_2_2_1", "steps": [

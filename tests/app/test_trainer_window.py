@@ -198,6 +198,32 @@ def test_ctrl_2_and_ctrl_1_switch_between_the_two_views(qtbot, tmp_path, data_di
     s.close_all()
 
 
+def test_a_lessons_trainer_step_shows_the_trainer_and_does_the_action(
+    qtbot, tmp_path, data_dir, monkeypatch
+):
+    from app.main_window import Studio
+    from app.trainer.window import TrainerWindow
+
+    calls = []
+    monkeypatch.setattr(TrainerWindow, "start_lr_find", lambda self: calls.append("lr_find"))
+    s = Studio(tmp_path / "settings", restore=False, data_dir=data_dir, store=tmp_path / "r.db")
+    ex = s.show("explainer")
+    qtbot.addWidget(ex)
+    ex.trainer_action_requested.emit("lr_find")
+    tr = s.views["trainer"]
+    qtbot.addWidget(tr)
+    assert tr.isVisible() and not ex.isVisible() and calls == ["lr_find"]
+    tr.tabs.setCurrentIndex(2)
+    s.show("explainer")
+    ex.trainer_action_requested.emit("tab_live")
+    assert tr.isVisible() and tr.tabs.currentIndex() == 0
+    for name in ("open_trainer", "no_such_action", ""):  # only shows the trainer
+        s.show("explainer")
+        ex.trainer_action_requested.emit(name)
+        assert tr.isVisible() and calls == ["lr_find"]
+    s.close_all()
+
+
 def test_a_diverged_run_is_marked_at_its_step(make_trainer, data_dir):
     from engine.torch_engine.jobs import Tagged
     from engine.torch_engine.records import Diverged, Start, Step
