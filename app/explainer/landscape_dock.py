@@ -195,6 +195,8 @@ class LandscapeDock(QObject):
     # ---- the current step ----
     def clear(self) -> None:
         self.pick.cancel()  # a new network: the weights being picked belong to the old one
+        if self.result is not None:
+            self.panel.forget()
         self.result = None
         self.panel.show_step(0, None)
         self._sync()

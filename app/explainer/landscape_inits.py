@@ -37,6 +37,12 @@ def symmetric(layers) -> bool:
     return all(np.count_nonzero(r.act_hist[0]) <= 1 for r in layers)
 
 
+def key_text(layers) -> str:
+    """Each layer's colour, in one line under the plots (a legend inside a plot hid its bars)."""
+    return "  ".join(f'<span style="color:{LAYER_COLOURS[k % len(LAYER_COLOURS)]}">■ layer '
+                     f"{lay.layer}</span>" for k, lay in enumerate(layers))  # fmt: skip
+
+
 class InitsView(pg.GraphicsLayoutWidget):
     """Two rows (activations, gradients) of one plot per scheme."""
 
@@ -45,6 +51,7 @@ class InitsView(pg.GraphicsLayoutWidget):
         self.curves: dict[tuple[str, str], list[pg.PlotDataItem]] = {}  # (scheme, row) -> lines
         self.plots: dict[tuple[str, str], pg.PlotItem] = {}
         self.lecturer = False
+        self.key = None
         self.addLabel("Press “Inits at step 0” to compare the schemes on this net.", row=0, col=0)
 
     def show_compared(self, compared: dict, sigma: float) -> None:
@@ -56,10 +63,9 @@ class InitsView(pg.GraphicsLayoutWidget):
             for r, (row, xlabel) in enumerate((("act", "activation a"), ("grad", "∂L/∂W entry"))):
                 p = self.addPlot(row=r, col=c, title=head if r == 0 else None)
                 p.setLabel("bottom", xlabel)
+                p.getAxis("bottom").enableAutoSIPrefix(False)  # 0.5, not 500 (×0.001)
                 p.setLabel("left", "share" if c == 0 else "")
                 p.showGrid(x=False, y=True, alpha=0.2)
-                if c == 0 and r == 0:
-                    p.addLegend(offset=(-5, 5))
                 lines = []
                 for k, lay in enumerate(layers):
                     edges, y = share(lay.act_hist if row == "act" else lay.grad_hist)
@@ -68,10 +74,14 @@ class InitsView(pg.GraphicsLayoutWidget):
                                         name=f"layer {lay.layer}"))  # fmt: skip
                 self.curves[(scheme, row)] = lines
                 self.plots[(scheme, row)] = p
+        layers = next(iter(compared.values()), ())
+        self.key = self.addLabel(key_text(layers), row=2, col=0, colspan=max(1, len(compared)))
         self.set_lecturer(self.lecturer)
 
     def set_lecturer(self, on: bool) -> None:
         self.lecturer = on
         style_scene(self, dark=on, scale=plot_scale(on))
         for p in self.plots.values():  # fewer ticks at the lecturer's type size: no overlap
-            p.getAxis("bottom").setTickDensity(0.6 if on else 1.0)
+            p.getAxis("bottom").setTickDensity(0.4 if on else 1.0)
+        if self.key is not None:
+            self.key.setText(self.key.text, size=f"{10 * plot_scale(on):.0f}pt")

@@ -158,11 +158,10 @@ class LandscapePanel(QWidget):
         self.race = self.scene.addPlot(row=0, col=1, title="loss per step")
         self.race.setLabel("bottom", "step")
         self.race.setLogMode(y=True)
-        self.strip = self.scene.addPlot(
-            row=1, col=1, title="per layer: ‖∂L/∂W‖ (blue), activations' sd (orange)"
-        )
+        self.strip = self.scene.addPlot(row=1, col=1, title="‖∂L/∂W‖ (blue), sd of a (orange)")
         self.strip.setLabel("bottom", "layer")
         self.strip.setLogMode(y=True)  # a vanishing gradient is a straight line down
+        self._strip_text = ""
         self.grad_line = self.strip.plot(pen=pg.mkPen("#1f77b4", width=2), symbol="o",
                                          symbolBrush="#1f77b4", symbolSize=9)  # fmt: skip
         self.spread_line = self.strip.plot(pen=pg.mkPen("#ff7f0e", width=2), symbol="s",
@@ -183,6 +182,7 @@ class LandscapePanel(QWidget):
         self.box.setMaximumWidth(700 if on else 470)
         self.table.resizeColumnsToContents()
         self.inits_view.set_lecturer(on)
+        self._strip_label()
 
     def _request(self) -> None:
         self.race_requested.emit(self.optimizers.text(), self.lrs.text(),
@@ -203,6 +203,20 @@ class LandscapePanel(QWidget):
     def show_error(self, text: str) -> None:
         self.set_idle()
         self.status.setText(text)
+
+    def forget(self) -> None:
+        """A new network: nothing drawn for the old one stays (map, paths, curves, table)."""
+        self.image.clear()
+        for item in (*self.paths, *self.dots):
+            self.map.removeItem(item)
+        for item in self.curves:
+            self.race.removeItem(item)
+        self.paths, self.curves, self.dots, self._coords = [], [], [], []
+        for item in (self.marks, self.ahead, self.you):
+            item.setData([], [])
+        self.table.setRowCount(0)
+        self.key.setText("")
+        self.status.setText("Race the optimizers to draw the landscape.")
 
     def use_plane(self, plane: str) -> None:
         """The plane picked by clicking two weights."""
@@ -321,8 +335,22 @@ class LandscapePanel(QWidget):
         self.grad_line.setData(x[g > 0], g[g > 0])
         self.spread_line.setData(x[sd > 0], sd[sd > 0])
         self.strip.getAxis("bottom").setTicks([[(v, str(int(v))) for v in x], []])
-        text = "  ".join(f"L{s.layer}: {s.grad_norm:.2g}" for s in rows)
-        self.strip_label.setText(f"‖∂L/∂W‖ {text}", size="8pt")
+        shown = np.concatenate([g[g > 0], sd[sd > 0]])
+        if shown.size:  # whole decades, each named once: nothing crowds, even in lecturer mode
+            lo = int(np.floor(np.log10(shown.min())))
+            hi = max(int(np.ceil(np.log10(shown.max()))), lo + 1)
+            every = max(1, (hi - lo + 3) // 4)  # at most about four labels
+            ticks = [(k, f"{10.0**k:g}") for k in range(lo, hi + 1, every)]
+            self.strip.getAxis("left").setTicks([ticks, []])
+            self.strip.setYRange(lo, hi, padding=0.05)
+        parts = [f"L{s.layer}: {s.grad_norm:.2g}" for s in rows]  # four a line: fits the plot
+        self._strip_text = "<br>".join("  ".join(parts[k : k + 4]) for k in range(0, len(parts), 4))
+        self._strip_label()
+
+    def _strip_label(self) -> None:
+        size = f"{9 * plot_scale(self.lecturer):.0f}pt"
+        colour = "w" if self.lecturer else "k"
+        self.strip_label.setText(f"‖∂L/∂W‖ {self._strip_text}", size=size, color=colour)
 
     def show_inits(self, compared: dict) -> None:
         """{scheme: InitLayer per layer} (engine landscape_depth.init_compare): the histograms

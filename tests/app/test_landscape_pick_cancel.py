@@ -52,6 +52,9 @@ def test_two_clicked_edges_become_the_weights_plane_and_no_dialog_opens(qtbot, w
         ]  # layer 2's W is after layer 1's W (4) and b (2): w[2][0][0], w[2][0][1]
         np.testing.assert_allclose(a, W[:, 0] - W[0, 0], atol=1e-12)
         np.testing.assert_allclose(b, W[:, 1] - W[0, 1], atol=1e-12)
+    # another network: nothing of this landscape stays drawn
+    w.open_network(MAZUR)
+    assert p.paths == [] and p.table.rowCount() == 0 and p.image.image is None
     # after picking, a click on an edge opens the editor again
     qtbot.mouseClick(w.view.viewport(), Qt.MouseButton.LeftButton, pos=edge_point(w, (1, 1, 0)))
     assert opened == ["w[1][1][0] ="]
