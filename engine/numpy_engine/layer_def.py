@@ -5,7 +5,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-KINDS = ("dense", "conv", "maxpool", "avgpool", "flatten")
+from .layers import REGISTRY, LayerType, layer_type
+
+KINDS = tuple(REGISTRY)
 
 
 @dataclass(frozen=True)
@@ -17,6 +19,11 @@ class LayerDef:
     stride: int = 1  # step of the filter or window, in cells
     padding: int = 0  # zeros added on every side of the input (conv only)
     symbols: tuple[str, ...] = ()  # optional names of the filter weights (the course's α..δ)
+
+    @property
+    def type(self) -> LayerType:
+        """What this kind of layer is (has_weights, is_pool, ...): the registry's row."""
+        return layer_type(self.kind)
 
     @property
     def units(self) -> int:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import conv
+from .blocks import Declared, run
 from .fmt import joined_sum, num, par
 from .ids import cell
 from .layer_def import LayerDef
@@ -50,13 +51,15 @@ def backward(d: LayerDef, W, x: np.ndarray, delta: np.ndarray, need_dx: bool):
     return empty, empty, dx
 
 
-# ---- counts ----
-def fw_count(d: LayerDef, masked: bool) -> int:
-    return d.units
+# ---- the events, in order ----
+def events(d: LayerDef, masked: bool) -> Declared:
+    """Per sample: one event per output cell; ∂L/∂a of each (δ = ∂L/∂a: no activation). No
+    parameters, so no gradient or update events."""
+    return Declared(forward=(run("pool", d.units),), delta=(run("da", d.units),))
 
 
-def grad_event(c: StepArrays, k: int, r: int) -> Event:
-    raise IndexError(r)  # pooling has no parameters
+def event(c: StepArrays, kind: str, k: int, s: int | None, u: int) -> Event:
+    return fw_event(c, s, k, u)
 
 
 # ---- events ----

@@ -1,0 +1,132 @@
+"""The trace's layout, asked its questions: index and address are each other's inverse over every
+event, the address is what the built event says it is about, blocks(sample) keeps exactly one
+sample's and the batch's events, and reached/n_reached agree with a brute-force count. Small
+positions are also checked against the order written out by hand."""
+
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from engine.numpy_engine import Network
+from engine.numpy_engine.blocks import Block, interleave, run
+from engine.numpy_engine.trace import Address
+
+PRESETS = Path(__file__).parents[2] / "assets" / "presets"
+NETS = (
+    "xor_2_2_1",  # dense, 4 samples
+    "moons_regularized",  # dense with dropout: a masked value after each a
+    "cnn_maxpool_4x4",  # a pooling first layer: the input's own gradient
+    "cnn_tiny_digits",  # conv, max-pool, flatten, dense
+)
+
+
+@cache
+def step_of(name):
+    net = Network.from_file(PRESETS / f"{name}.json")
+    return net.step(net.initial_state())
+
+
+def _unit(r, ev, a: Address) -> int:
+    """The flat unit the built event is about, from its own index (independent of the layout)."""
+    m = r.events.arrays.model
+    if a.kind in ("loss", "flatten"):
+        return 0
+    if a.kind in ("grad_b", "update_b"):
+        return ev.index[0]
+    if a.kind in ("grad_w", "update_w"):
+        return int(np.ravel_multi_index(ev.index, r.events.arrays.params[a.layer - 1][0].shape))
+    shape = m.layer(0).in_shape if a.layer == 0 else m.layer(a.layer - 1).out_shape
+    if a.kind == "loss_term":
+        shape = (m.sizes[-1],)
+    return int(np.ravel_multi_index(ev.index, shape))
+
+
+@pytest.mark.parametrize("name", NETS)
+def test_index_and_address_round_trip_over_every_event(name):
+    r = step_of(name)
+    lay, events = r.events.layout, r.events
+    kinds = set()
+    for i in range(len(lay)):
+        a = lay.address(i)
+        assert lay.index(*a) == i
+        ev = events[i]
+        assert ev.kind == ("update" if a.kind.startswith("update") else a.kind), (i, a)
+        assert ev.layer == a.layer and lay.phase(i) == ev.phase
+        assert ev.sample == (None if a.sample is None else r.rows[a.sample])
+        assert _unit(r, ev, a) == a.unit, (i, a, ev.index)
+        kinds.add(a.kind)
+    assert {"z", "a", "loss_term", "loss", "da"} <= kinds
+    with pytest.raises(IndexError):
+        lay.address(len(lay))
+    with pytest.raises(IndexError):
+        lay.address(-1)
+
+
+def test_positions_written_out_by_hand_for_a_2_2_1_net():
+    r = step_of("xor_2_2_1")
+    lay, n = r.events.layout, 4
+    per = 2 + 2 + 1 + 1  # per sample: z, z, a, a of layer 1; z, a of layer 2
+    assert lay.index("a", 1, 2, 1) == 2 * per + 3 and lay.index("z", 2, 3, 0) == 3 * per + 4
+    loss = n * per
+    assert lay.index("loss_term", 2, 1, 0) == loss + 1 and lay.index("loss", 0) == loss + n
+    bw = loss + n + 1  # layer 2: per sample ∂L/∂a, δ; then ∂L/∂w0, ∂L/∂w1, ∂L/∂b
+    assert lay.index("delta", 2, 3, 0) == bw + 7 and lay.index("grad_b", 2) == bw + 8 + 2
+    l1 = bw + 8 + 3  # layer 1: per sample and unit ∂L/∂a, δ; then per unit w0, w1, b
+    assert lay.index("da", 1, 1, 1) == l1 + 4 + 2 and lay.index("grad_w", 1, None, 3) == l1 + 16 + 4
+    up = l1 + 16 + 6  # layer 1's 4 weights, its 2 biases, then layer 2's
+    assert lay.index("update_b", 1, None, 1) == up + 5 and lay.index("update_w", 2) == up + 6
+    assert len(lay) == up + 6 + 3
+    assert lay.phase_range("backward") == range(bw, up)
+
+
+def test_questions_refuse_what_is_not_there():
+    lay = step_of("cnn_tiny_digits").events.layout
+    with pytest.raises(KeyError):
+        lay.index("delta", 2, 0, 0)  # a max-pool has δ = ∂L/∂a: no δ events
+    with pytest.raises(KeyError):
+        lay.index("da", 3, 0, 0)  # a flatten has no backward events
+    with pytest.raises(IndexError):
+        lay.index("z", 1, 0, lay.units("z", 1))
+    with pytest.raises(IndexError):
+        lay.index("z", 1, lay.n, 0)
+    with pytest.raises(IndexError):
+        lay.index("z", 1, None, 0)  # a per-sample event needs its sample
+    assert not lay.has("grad_w", 2) and lay.has("grad_w", 1) and lay.has("pool", 2)
+
+
+@pytest.mark.parametrize("name", NETS)
+def test_blocks_of_a_sample_are_its_events_and_the_batch(name):
+    r = step_of(name)
+    lay = r.events.layout
+    every = lay.blocks()
+    assert every[0].start == 0 and every[-1].stop == len(lay)
+    assert all(a.stop == b.start for a, b in zip(every, every[1:], strict=False))
+    for s in sorted({0, lay.n - 1}):
+        got = [i for sp in lay.blocks(s) for i in range(sp.start, sp.stop)]
+        want = [i for i in range(len(lay)) if lay.address(i).sample in (s, None)]
+        assert got == want
+        for sp in lay.blocks(s):
+            assert {lay.address(i).kind for i in range(sp.start, sp.stop)} == set(sp.kinds)
+            assert {lay.address(i).layer for i in range(sp.start, sp.stop)} == {sp.layer}
+
+
+@pytest.mark.parametrize("name", ("moons_regularized", "cnn_tiny_digits"))
+def test_reached_and_n_reached_agree_with_a_brute_force_count(name):
+    lay = step_of(name).events.layout
+    s = lay.n - 1
+    for kind, layer, sample in (("a", 1, s), ("z", 1, s), ("delta", 1, s), ("grad_b", 1, None)):
+        if not lay.has(kind, layer):
+            continue
+        idx = [lay.index(kind, layer, sample, u) for u in range(lay.units(kind, layer))]
+        assert idx == sorted(idx)
+        for cur in sorted({0, idx[0] - 1, idx[0], idx[1] + 1, idx[-1] - 1, idx[-1], len(lay) - 1}):
+            assert lay.n_reached(kind, layer, sample, cur) == sum(i <= cur for i in idx)
+            assert lay.reached(kind, layer, sample, 1, cur) == (idx[1] <= cur)
+
+
+def test_block_helpers():
+    assert run("z", 3) == Block((("z", 3),), 1) and run("z", 3).size == 3
+    b = interleave(4, "a", "dropout")
+    assert b.width == 2 and b.size == 8
