@@ -64,7 +64,7 @@ def events(d: LayerDef, masked: bool) -> Declared:
         forward=(run("z", n), run("a", n)),
         delta=(interleave(n, "da", "delta"),),
         grads=(Block((("grad_w", per_f), ("grad_b", 1)), n_f),),
-        updates=(run("update_w", n_f * per_f), run("update_b", n_f)),
+        updates=(Block((("update_w", n_f * per_f), ("update_b", n_f))),),
     )
 
 

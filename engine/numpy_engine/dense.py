@@ -39,7 +39,7 @@ def events(d: LayerDef, masked: bool) -> Declared:
         forward=(run("z", n), interleave(n, "a", "dropout") if masked else run("a", n)),
         delta=(interleave(n, "da", "delta"),),
         grads=(Block((("grad_w", n_in), ("grad_b", 1)), n),),
-        updates=(run("update_w", n * n_in), run("update_b", n)),
+        updates=(Block((("update_w", n * n_in), ("update_b", n))),),
     )
 
 

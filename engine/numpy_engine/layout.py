@@ -17,6 +17,8 @@ from __future__ import annotations
 from bisect import bisect_right
 from typing import NamedTuple
 
+import numpy as np
+
 from .blocks import Block, run
 
 PHASES = ("forward", "loss", "backward", "update")
@@ -34,6 +36,7 @@ class Address(NamedTuple):
 class Span(NamedTuple):
     """A placed block: events start ≤ i < stop, of these kinds, layer and sample (None: batch)."""
 
+    phase: str
     kinds: tuple[str, ...]
     layer: int
     sample: int | None
@@ -130,6 +133,33 @@ class Layout:
         g, u = divmod(unit, count)
         return self._base(seg, sample) + pb.offset + g * b.width + inner + u
 
+    def indices(self, kind: str, layer: int, sample: int | None, units) -> np.ndarray:
+        """`index` of many units at once (an array of them)."""
+        q, p, inner, count = self._where[kind, layer]
+        seg = self._segs[q]
+        pb = seg.blocks[p]
+        units = np.asarray(units, dtype=np.int64)
+        if units.size and not (units.min() >= 0 and units.max() < count * pb.block.groups):
+            raise IndexError(f"{kind} of layer {layer} has no such units")
+        g, u = np.divmod(units, count)
+        return self._base(seg, sample) + pb.offset + g * pb.block.width + inner + u
+
+    def sample_stride(self, kind: str, layer: int) -> int:
+        """How far apart the same event of two successive samples is (0: a batch event)."""
+        seg = self._segs[self._where[kind, layer][0]]
+        return seg.size if seg.per_sample else 0
+
+    def kinds(self, phase: str, layer: int) -> tuple[str, ...]:
+        """The kinds of a layer's events in a phase, in their order."""
+        return tuple(
+            kind
+            for seg in self._segs
+            if seg.phase == phase
+            for pb in seg.blocks
+            if pb.layer == layer
+            for kind, _ in pb.block.pattern
+        )
+
     def _base(self, seg: _Segment, sample: int | None) -> int:
         if not seg.per_sample:
             return seg.start
@@ -167,7 +197,8 @@ class Layout:
             for s in reps if seg.per_sample else (None,):
                 base = self._base(seg, s)
                 out += [
-                    Span(tuple(k for k, _ in pb.block.pattern), pb.layer, s, base + pb.offset,
+                    Span(seg.phase, tuple(k for k, _ in pb.block.pattern), pb.layer, s,
+                         base + pb.offset,
                          base + pb.offset + pb.block.size)
                     for pb in seg.blocks
                 ]  # fmt: skip

@@ -59,6 +59,21 @@ def make_event(lay: Layout, c: StepArrays, i: int) -> Event:
     return module(c.model.layer(k).kind).event(c, kind, k, s, u)
 
 
+_READ = {  # the array each kind's values are in, for layer k + 1 and sample s
+    "z": lambda c, k, s: c.fw.Z[k][s],
+    "pool": lambda c, k, s: c.fw.Z[k][s],
+    "a": lambda c, k, s: c.fw.G[k][s],
+    "dropout": lambda c, k, s: c.fw.A[k + 1][s],
+    "flatten": lambda c, k, s: c.fw.A[k + 1][s],
+    "da": lambda c, k, s: c.da(k)[s],
+    "delta": lambda c, k, s: c.bw.delta[k][s],
+    "grad_w": lambda c, k, s: c.bw.grads[k][0],
+    "grad_b": lambda c, k, s: c.bw.grads[k][1],
+    "update_w": lambda c, k, s: c.new_params[k][0],
+    "update_b": lambda c, k, s: c.new_params[k][1],
+}
+
+
 class Trace(Sequence):
     """The events of one step, each built on first access and kept (the same object after)."""
 
@@ -90,6 +105,11 @@ class Trace(Sequence):
     def arrays(self) -> StepArrays | None:
         """The arrays the events are written from (read-only use: drawing the maps)."""
         return self._arrays
+
+    def value(self, kind: str, layer: int, sample: int | None, unit: int) -> float:
+        """The value of that event (as `self[i].value`), read from the step's arrays without
+        writing the event (the drawing reads hundreds a key press)."""
+        return float(np.ravel(_READ[kind](self._arrays, layer - 1, sample))[unit])
 
     def phase_start(self, name: str) -> int:
         """Index of the first event of phase `name` (forward, loss, backward, update)."""

@@ -56,6 +56,8 @@ def test_index_and_address_round_trip_over_every_event(name):
         assert ev.layer == a.layer and lay.phase(i) == ev.phase
         assert ev.sample == (None if a.sample is None else r.rows[a.sample])
         assert _unit(r, ev, a) == a.unit, (i, a, ev.index)
+        if a.kind not in ("loss_term", "loss"):  # the drawing's read, without the event
+            assert events.value(*a) == ev.value, (i, a)
         kinds.add(a.kind)
     assert {"z", "a", "loss_term", "loss", "da"} <= kinds
     with pytest.raises(IndexError):
@@ -78,6 +80,12 @@ def test_positions_written_out_by_hand_for_a_2_2_1_net():
     up = l1 + 16 + 6  # layer 1's 4 weights, its 2 biases, then layer 2's
     assert lay.index("update_b", 1, None, 1) == up + 5 and lay.index("update_w", 2) == up + 6
     assert len(lay) == up + 6 + 3
+    assert list(lay.indices("grad_w", 1, None, [0, 2, 3])) == [l1 + 16, l1 + 16 + 3, l1 + 16 + 4]
+    assert lay.sample_stride("a", 1) == per and lay.sample_stride("grad_w", 1) == 0
+    assert lay.kinds("forward", 1) == ("z", "a") and lay.kinds("update", 2) == (
+        "update_w",
+        "update_b",
+    )
     assert lay.phase_range("backward") == range(bw, up)
 
 
