@@ -30,10 +30,11 @@ def weight_event(model, layout, a: tuple[int, int], b: tuple[int, int]) -> int |
         if model.layer(l_dst - 1).kind != "dense":
             continue
         feeds = l_dst - 1  # the layer whose output this dense layer reads
-        if feeds >= 1 and model.layer(feeds - 1).kind == "flatten":
+        if feeds >= 1 and model.layer(feeds - 1).type.reshapes:
             feeds -= 1  # through a flatten: the maps' cells are its inputs, in the same order
         if l_src == feeds:
-            return layout.grad_w(l_dst, j, i)
+            n_in = model.layer(l_dst - 1).in_shape[0]
+            return layout.index("grad_w", l_dst, None, j * n_in + i)
     return None
 
 
