@@ -16,8 +16,7 @@ import numpy as np
 from .core import Backward, Forward, Model
 from .ids import bias_id, edge, node
 from .layers import module
-from .layout import PHASES, Address, Span
-from .layout import _OldLayout as Layout
+from .layout import PHASES, Address, Layout, Span
 from .trace_delta import da_event, delta_event
 from .trace_events import MAX_TERMS, Event, StepArrays, loss_term_event, loss_total_event
 from .trace_update import update_event
