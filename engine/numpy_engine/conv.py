@@ -54,6 +54,11 @@ def backward(d: LayerDef, W: np.ndarray, x: np.ndarray, delta: np.ndarray, need_
     return dW, db, dxp[:, :, p : p + h, p : p + w]
 
 
+def param_shapes(d: LayerDef) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """(W: (K, C, kh, kw), b: (K,))."""
+    return (d.out_shape[0], d.in_shape[0], *d.kernel), (d.out_shape[0],)
+
+
 # ---- the events, in order ----
 def events(d: LayerDef, masked: bool) -> Declared:
     """Per sample: z of every output cell (filter by filter, row by row), then a of every cell;

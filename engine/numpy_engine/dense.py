@@ -29,6 +29,11 @@ def backward(d: LayerDef, W: np.ndarray, x: np.ndarray, delta: np.ndarray, need_
     return delta.T @ x, delta.sum(axis=0), dx
 
 
+def param_shapes(d: LayerDef) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """(W: (out, in), b: (out,))."""
+    return (d.out_shape[0], d.in_shape[0]), (d.out_shape[0],)
+
+
 # ---- the events, in order ----
 def events(d: LayerDef, masked: bool) -> Declared:
     """Per sample: z of every unit, then a (and its dropout) of every unit; ∂L/∂a then δ per unit.

@@ -47,14 +47,14 @@ def point_cost(model: Model, rows: int) -> int:
     """Multiply-adds of one loss evaluation at one parameter point (all rows)."""
     per_row = 0
     for d in model.layers:
-        taps = d.kernel[0] * d.kernel[1] * d.in_shape[0] if d.kind == "conv" else 1
+        taps = d.kernel[0] * d.kernel[1] * d.in_shape[0] if d.type.has_filters else 1
         per_row += max(d.n_params, d.units * taps)
     return rows * max(per_row, 1)
 
 
 def _chunk(model: Model, rows: int) -> int:
     widest = max(
-        d.units * (d.kernel[0] * d.kernel[1] * d.in_shape[0] if d.kind == "conv" else 1)
+        d.units * (d.kernel[0] * d.kernel[1] * d.in_shape[0] if d.type.has_filters else 1)
         for d in model.layers
     )
     return max(1, CHUNK_VALUES // max(1, rows * widest))
@@ -92,7 +92,7 @@ def _losses_chunk(model: Model, like: Params, thetas: np.ndarray, X, Y, mask) ->
         b = thetas[:, at : at + b0.size].reshape(g, *b0.shape)
         at += b0.size
         z = _layer(d, W, b, A, shared)
-        shared = shared and d.kind not in ("dense", "conv")
+        shared = shared and not d.type.has_weights
         A = get_activation(model.activations[k]).forward(z)
     if shared:  # no layer has parameters: every point gives the same output
         A = np.broadcast_to(A, (g, *A.shape))

@@ -36,11 +36,9 @@ class LayerDef:
 
     def param_shapes(self) -> tuple[tuple[int, ...], tuple[int, ...]]:
         """(weights shape, bias shape); (0,), (0,) for a layer without parameters."""
-        if self.kind == "dense":
-            return (self.out_shape[0], self.in_shape[0]), (self.out_shape[0],)
-        if self.kind == "conv":
-            return (self.out_shape[0], self.in_shape[0], *self.kernel), (self.out_shape[0],)
-        return (0,), (0,)
+        if not self.type.has_weights:
+            return (0,), (0,)
+        return self.type.module.param_shapes(self)
 
     @property
     def n_params(self) -> int:

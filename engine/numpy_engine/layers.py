@@ -20,7 +20,7 @@ class LayerType(NamedTuple):
     has_activation: bool  # a = g(z) after it, with δ = ∂L/∂a·g'(z) (dense, conv)
     is_pool: bool  # a pooling window over maps, no parameters, δ = ∂L/∂a
     reshapes: bool  # only renumbers its input (flatten): no arithmetic, no backward events
-    kernel_ids: bool  # its parameters are drawn as filter cells (conv), not as edges
+    has_filters: bool  # its weights are filters slid over maps (conv): kernel ids, not edges
 
     @property
     def module(self) -> ModuleType:
