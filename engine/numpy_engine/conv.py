@@ -37,6 +37,19 @@ def forward(d: LayerDef, W: np.ndarray, b: np.ndarray, x: np.ndarray) -> np.ndar
     return z + b[:, None, None]
 
 
+def forward_points(d: LayerDef, W: np.ndarray, b: np.ndarray, A: np.ndarray, shared: bool):
+    """The forward at G points of parameter space at once (the loss landscape): W (G, K, C, kh,
+    kw), b (G, K); A (n, C, H, W) when `shared` (the same input for every point) else (G, n, …)."""
+    if shared:
+        z = np.einsum("nchwij,gkcij->gnkhw", windows(d, A), W, optimize=True)
+    else:
+        g, n = A.shape[:2]
+        win = windows(d, A.reshape(g * n, *A.shape[2:]))
+        win = win.reshape(g, n, *win.shape[1:])
+        z = np.einsum("gnchwij,gkcij->gnkhw", win, W, optimize=True)
+    return z + b[:, None, :, None, None]
+
+
 def backward(d: LayerDef, W: np.ndarray, x: np.ndarray, delta: np.ndarray, need_dx: bool):
     """(∂L/∂W (K, C, kh, kw), ∂L/∂b (K,), ∂L/∂x (n, C, H, W) or None) from δ (n, K, OH, OW)."""
     dW = np.einsum("nkhw,nchwij->kcij", delta, windows(d, x), optimize=True)

@@ -23,6 +23,12 @@ def forward(d: LayerDef, W: np.ndarray, b: np.ndarray, x: np.ndarray) -> np.ndar
     return x @ W.T + b  # (n, in) -> (n, out)
 
 
+def forward_points(d: LayerDef, W: np.ndarray, b: np.ndarray, A: np.ndarray, shared: bool):
+    """The forward at G points of parameter space at once (the loss landscape): W (G, out, in),
+    b (G, out); A (n, in) when `shared` (the same input for every point) else (G, n, in)."""
+    return A @ W.swapaxes(1, 2) + b[:, None, :]  # (G, n, out)
+
+
 def backward(d: LayerDef, W: np.ndarray, x: np.ndarray, delta: np.ndarray, need_dx: bool):
     """(∂L/∂W (out, in), ∂L/∂b (out,), ∂L/∂x (n, in) or None) from δ (n, out)."""
     dx = delta @ W if need_dx else None
@@ -232,7 +238,7 @@ def grad_w_event(c: StepArrays, k: int, j: int, i: int) -> Event:
         sub = f"{joined_sum(terms, MAX_TERMS, n)} = {num(raw)}"
     formula, sub, note = regularized(c, k, f"w[{l}][{j}][{i}]", (j, i), formula, sub)
     read = (unit_id(l - 1, m.layer(k).in_shape, i),)
-    if k and m.layer(k - 1).kind == "flatten":  # a[l−1][i] is a cell of the maps it flattened
+    if k and m.layer(k - 1).type.reshapes:  # a[l−1][i] is a cell of the maps it flattened
         read += (unit_id(l - 2, m.layer(k - 1).in_shape, i),)
     return Event(
         "backward",

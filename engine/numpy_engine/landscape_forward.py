@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import conv
 from .activations import get_activation
 from .core import Model, Params
 from .layers import module
@@ -62,17 +61,9 @@ def _chunk(model: Model, rows: int) -> int:
 
 def _layer(d, W, b, A, shared: bool) -> np.ndarray:
     """One layer for G points: A is (n, ...) when `shared` (the input) else (G, n, ...)."""
-    if d.kind == "dense":
-        return A @ W.swapaxes(1, 2) + b[:, None, :]  # (G, n, out)
-    if d.kind == "conv":
-        if shared:
-            z = np.einsum("nchwij,gkcij->gnkhw", conv.windows(d, A), W, optimize=True)
-        else:
-            g, n = A.shape[:2]
-            win = conv.windows(d, A.reshape(g * n, *A.shape[2:]))
-            win = win.reshape(g, n, *win.shape[1:])
-            z = np.einsum("gnchwij,gkcij->gnkhw", win, W, optimize=True)
-        return z + b[:, None, :, None, None]
+    mod = d.type.module
+    if hasattr(mod, "forward_points"):  # a layer with weights: G weight sets at once
+        return mod.forward_points(d, W, b, A, shared)
     if shared:
         return module(d.kind).forward(d, W, b, A)
     g, n = A.shape[:2]
