@@ -160,3 +160,13 @@ def test_the_registry_s_properties_agree_with_each_module_s_declared_blocks():
         assert all(callable(getattr(t.module, f)) for f in ("forward", "backward", "event")), kind
         per_sample = sum(b.size for b in dc.forward)
         assert per_sample == (1 if t.reshapes else (2 if t.has_activation else 1) * d.units), kind
+
+
+def test_a_kind_declared_twice_by_a_layer_is_refused(monkeypatch):
+    from engine.numpy_engine import dense
+    from engine.numpy_engine.blocks import Declared
+
+    net = Network.from_file(PRESETS / "xor_2_2_1.json")
+    monkeypatch.setattr(dense, "events", lambda d, m: Declared(forward=(run("z", 2), run("z", 2))))
+    with pytest.raises(ValueError, match="declares z events twice"):
+        net.step(net.initial_state())
