@@ -170,3 +170,18 @@ def test_a_kind_declared_twice_by_a_layer_is_refused(monkeypatch):
     monkeypatch.setattr(dense, "events", lambda d, m: Declared(forward=(run("z", 2), run("z", 2))))
     with pytest.raises(ValueError, match="declares z events twice"):
         net.step(net.initial_state())
+
+
+@pytest.mark.parametrize("name", ("cnn_maxpool_4x4", "cnn_tiny_digits"))
+def test_a_pool_window_read_without_its_event_is_the_one_the_event_says(name):
+    from engine.numpy_engine import pool
+
+    r = step_of(name)
+    lay, events = r.events.layout, r.events
+    l = next(q for q in range(1, lay.model.depth + 1) if lay.has("pool", q))
+    for s in range(lay.n):
+        for u in range(lay.units("pool", l)):
+            ev = events[lay.index("pool", l, s, u)]
+            top, left, winner = pool.window_at(events.arrays, l - 1, s, *ev.index)
+            assert (top, left) == (ev.detail["top"], ev.detail["left"])
+            assert list(winner) == ev.detail["winner"]
