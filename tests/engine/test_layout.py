@@ -185,3 +185,17 @@ def test_a_pool_window_read_without_its_event_is_the_one_the_event_says(name):
             top, left, winner = pool.window_at(events.arrays, l - 1, s, *ev.index)
             assert (top, left) == (ev.detail["top"], ev.detail["left"])
             assert list(winner) == ev.detail["winner"]
+
+
+def test_value_of_a_kind_of_a_module_s_own_is_asked_of_the_module_or_of_its_event(monkeypatch):
+    from engine.numpy_engine import trace
+
+    r = step_of("xor_2_2_1")
+    events = r.events
+    want = events[events.layout.index("z", 1, 2, 1)].value
+    monkeypatch.delitem(trace._READ, "z")  # as a new kind: no array read known to the trace
+    assert events.value("z", 1, 2, 1) == want  # the event written, its value read
+    from engine.numpy_engine import dense
+
+    monkeypatch.setattr(dense, "value", lambda c, kind, k, s, u: 42.0, raising=False)
+    assert events.value("z", 1, 2, 1) == 42.0  # the module's own reader first
