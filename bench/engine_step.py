@@ -23,6 +23,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).parents[1]))
 from engine.numpy_engine import Dataset, Network, parse_network  # noqa: E402
 from engine.numpy_engine.spec import classifier_mlp, load_network_file  # noqa: E402
+from engine.numpy_engine.trace import make_event  # noqa: E402
 
 
 def tiny_spec(sizes, batch):
@@ -135,7 +136,9 @@ def bench_conv(repeats: int) -> None:
         reps = 200
         t = time.perf_counter()
         for _ in range(reps):
-            e = lay.make(arrays, i)  # a fresh build each time (the trace caches what was read)
+            e = make_event(
+                lay, arrays, i
+            )  # a fresh build each time (the trace caches what was read)
         us = (time.perf_counter() - t) / reps * 1e6
         print(f"  read event {i:>6,} ({e.phase:>8} {e.kind:<7}): {us:7.1f} us (goal: under 1 ms)")
 

@@ -44,7 +44,7 @@ def _check_work(net, args) -> str | None:
         return f"--sample: {e}"
     params = sum(d.n_params for d in net.model.layers)
     # a filter weight is used at every position of its map: count its multiply-adds
-    macs = sum(d.n_params * (d.units // d.out_shape[0] if d.kind == "conv" else 1)
+    macs = sum(d.n_params * (d.units // d.out_shape[0] if d.type.has_filters else 1)
                for d in net.model.layers)  # fmt: skip
     work = args.steps * net.batch_size() * max(params, macs)
     if work > MAX_TRACE_WORK:

@@ -30,7 +30,7 @@ def joining_weight(model, a: tuple[int, int], b: tuple[int, int]) -> tuple[int, 
         if model.layer(l_dst - 1).kind != "dense":
             continue
         feeds = l_dst - 1  # the layer whose output this dense layer reads
-        if feeds >= 1 and model.layer(feeds - 1).kind == "flatten":
+        if feeds >= 1 and model.layer(feeds - 1).type.reshapes:
             feeds -= 1  # through a flatten: the maps' cells are its inputs, in the same order
         if l_src == feeds:
             return l_dst, j, i
@@ -41,7 +41,10 @@ def weight_event(model, layout, a: tuple[int, int], b: tuple[int, int]) -> int |
     """The gradient event of the weight joining units a and b (either may come first), or None
     when no dense weight joins them."""
     w = joining_weight(model, a, b)
-    return None if w is None else layout.grad_w(*w)
+    if w is None:
+        return None
+    l, j, i = w
+    return layout.index("grad_w", l, None, j * model.layer(l - 1).in_shape[0] + i)
 
 
 class Picker:

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .layer_drawing import drawn, title
+
 MAX_GRIDS = 8  # channels (or filters) drawn per layer; the title says how many there are
 MAX_VECTOR = 32  # units of a dense layer drawn as one column; more are drawn in rows
 WRAP = 16  # cells per row of a dense layer of more than MAX_VECTOR units
@@ -58,11 +60,6 @@ class ConvState:
     ranks: dict[str, str] = field(default_factory=dict)  # a long sum: id -> rank "1".."7"
 
 
-def _reached(idx: int, first: int, per: int, units: int) -> int:
-    """How many of `units` events at first, first + per, … are at or before idx."""
-    return 0 if idx < first else min(units, (idx - first) // per + 1)
-
-
 def _fill(values: np.ndarray, count: int) -> np.ndarray:
     flat = values.astype(float).ravel().copy()
     flat[count:] = np.nan
@@ -95,7 +92,7 @@ def _drawn_id(p: _At, cid: str) -> str:
         return cid
     l, i = (int(v) for v in cid[1:].split("_"))
     d = p.m.layer(l - 1) if l >= 1 else None
-    if d is None or d.kind != "flatten":
+    if d is None or not d.type.reshapes:
         return cid
     ch, y, x = (int(v) for v in np.unravel_index(i, d.in_shape))
     return f"c{l - 1}_{ch}_{y}_{x}"
@@ -144,14 +141,9 @@ def _input_column(p: _At, explainer) -> list[Column]:
         for ch, g in enumerate(cols[0].grids):
             g.names = p.m.in_symbols[ch * cells : (ch + 1) * cells]
     if p.back and p.m.input_grad:  # the gradient routed back to the input by the first pooling
-        n = _reached(p.idx, _input_grad_start(p), 1, x.size)
+        n = p.lay.n_reached("da", 0, p.s, p.idx)
         cols.append(_maps(_fill(p.c.bw.dX[p.s], n).reshape(x.shape), 0, "∂L/∂x", tag="∂ "))
     return cols
-
-
-def _input_grad_start(p: _At) -> int:
-    start = next(st for st, kind, k in p.lay.bw_blocks if kind == "delta" and k == -1)
-    return p.lay.starts[2] + start + p.s * p.m.sizes[0]
 
 
 def _filters(p: _At, k: int) -> Column:
@@ -160,13 +152,9 @@ def _filters(p: _At, k: int) -> Column:
     c_in, (kh, kw) = d.in_shape[0], d.kernel
     if p.ev.phase == "backward":
         G, title = p.c.bw.grads[k][0], f"∂L/∂w[{l}]"
-        per_f = c_in * kh * kw + 1
-        shown = np.full(W.shape, np.nan)
-        for f in range(W.shape[0]):
-            n = _reached(p.idx, p.lay.grad(l, f * per_f), 1, per_f - 1)
-            shown[f] = _fill(G[f], n)
+        shown = _fill(G, p.lay.n_reached("grad_w", l, None, p.idx))  # in W's order
     elif p.ev.phase == "update":
-        n = _reached(p.idx, p.lay.update(l, 0), 1, W.size)
+        n = p.lay.n_reached("update_w", l, None, p.idx)
         new = p.c.new_params[k][0].ravel()
         shown = np.where(np.arange(W.size) < n, new, W.ravel()).reshape(W.shape)
         title = f"w[{l}] (updated where reached)"
@@ -188,18 +176,17 @@ def _names(d, start: int) -> tuple[str, ...]:
 
 def _layer_columns(p: _At, k: int) -> list[Column]:
     l, d = k + 1, p.m.layer(k)
-    if d.kind == "flatten":
+    if drawn(d).hidden:
         return []
     if p.back:
-        per = 1 if d.kind in ("maxpool", "avgpool") else 2
-        n = _reached(p.idx, p.lay.delta(l, p.s, 0), per, d.units)
+        n = p.lay.n_reached("delta" if p.lay.has("delta", l) else "da", l, p.s, p.idx)
         delta = p.c.bw.delta[k][p.s]
         name = f"δ[{l}] ({d.kind})"
         if n == 0 and p.ev.phase == "backward":  # no δ yet: the values the gradients above read
             cols = _forward_columns(p, k)
             cols[0].title += f"\na[{l}], δ[{l}] next"
             return cols
-        if d.kind == "dense":
+        if drawn(d).vector:
             return [_vector(_fill(delta, n), l, name)]
         return [_maps(_fill(delta, n), l, name, tag="δ ")]
     return _forward_columns(p, k)
@@ -207,25 +194,23 @@ def _layer_columns(p: _At, k: int) -> list[Column]:
 
 def _forward_columns(p: _At, k: int) -> list[Column]:
     """Layer k+1's values as far as the forward phase has reached (all of them after it)."""
-    l, d = k + 1, p.m.layer(k)
-    if d.kind in ("maxpool", "avgpool"):
-        n = _reached(p.idx, p.lay.z(p.s, l, 0), 1, d.units)
-        return [_maps(_fill(p.c.fw.A[l][p.s], n), l, f"{d.kind} {d.kernel[0]}×{d.kernel[1]}")]
-    nz = _reached(p.idx, p.lay.z(p.s, l, 0), 1, d.units)
-    na = _reached(p.idx, p.lay.a(p.s, l, 0), 1 + p.lay.masked[k], d.units)
-    z = _fill(p.c.fw.Z[k][p.s], nz)
-    a = np.where(np.isnan(_fill(p.c.fw.A[l][p.s], na)), z, p.c.fw.A[l][p.s])
-    act = p.m.activations[k]
-    if d.kind == "dense":
-        return [_vector(a, l, f"dense {l} · {act}")]
-    return [_maps(a, l, f"conv {l} · {act}")]
+    l, d, lay = k + 1, p.m.layer(k), p.lay
+    kinds = lay.kinds("forward", l)
+    name = title(d, l, p.m.activations[k])
+    out = p.c.fw.A[l][p.s]
+    if "z" in kinds:  # z as far as reached, a over it where reached (after any dropout)
+        z = _fill(p.c.fw.Z[k][p.s], lay.n_reached("z", l, p.s, p.idx))
+        a = np.where(np.isnan(_fill(out, lay.n_reached("a", l, p.s, p.idx))), z, out)
+    else:
+        a = _fill(out, lay.n_reached(kinds[0], l, p.s, p.idx))
+    return [_vector(a, l, name)] if drawn(d).vector else [_maps(a, l, name)]
 
 
 def conv_view_state(explainer) -> ConvState:
     p = _At(explainer)
     cols = _input_column(p, explainer)
     for k in range(p.m.depth):
-        if p.m.layer(k).kind == "conv":
+        if drawn(p.m.layer(k)).filters:
             cols.append(_filters(p, k))
         cols += _layer_columns(p, k)
     ev = p.ev
@@ -234,10 +219,10 @@ def conv_view_state(explainer) -> ConvState:
         ids = [_drawn_id(p, ev.nodes[1 + t[0]]) for t in ev.detail["terms"]]
         st.ranks = {cid: str(r + 1) for r, cid in enumerate(ids)}
         cols.append(_terms_column(ev))
-    elif ev.kind == "grad_w" and ev.layer >= 2 and p.m.layer(ev.layer - 2).kind == "flatten":
+    elif ev.kind == "grad_w" and ev.layer >= 2 and p.m.layer(ev.layer - 2).type.reshapes:
         cols.append(_flat_factor(p, ev))  # the value the weight multiplies, large enough to read
         st.touched |= {f"{cols[-1].grids[0].prefix}_0_0"}  # outlined as its map cell is
-    elif p.m.layers[0].kind == "flatten":  # a flattened unit is outlined on the input image
+    elif p.m.layers[0].type.reshapes:  # a flattened unit is outlined on the input image
         st.drawn = frozenset(_drawn_id(p, x) for x in ev.nodes[1:] if x.startswith("n1_"))
     if ev.kind == "z" and "filter" in ev.detail:
         k = ev.layer - 1
@@ -247,27 +232,27 @@ def conv_view_state(explainer) -> ConvState:
             for ch in range(len(W))
         ]
     if ev.kind == "pool":
-        _window(p, st, ev)
+        _window(p, st, ev.layer, *ev.index)
     if ev.kind == "da" and ev.detail.get("pool"):  # routed back through the windows over it
         for nid in ev.nodes[1:]:
             lp, ch, y, x = (int(v) for v in nid[1:].split("_"))
-            d = p.m.layer(lp - 1)
-            flat = (ch * d.out_shape[1] + y) * d.out_shape[2] + x
-            _window(p, st, p.r.events[p.lay.z(p.s, lp, flat)])
+            _window(p, st, lp, ch, y, x)
     st.caption = f"sample {p.sample} · {p.r.mode} · step {p.r.t} · {ev.phase}"
     return st
 
 
-def _window(p: _At, st: ConvState, pool_ev) -> None:
-    """A pooling window framed on its input, its winner tagged (read from its forward event)."""
-    d = p.m.layer(pool_ev.layer - 1)
-    prefix = f"c{pool_ev.layer - 1}_{pool_ev.index[0]}"
-    st.overlays.append(Overlay(prefix, pool_ev.detail["top"], pool_ev.detail["left"], d.kernel))
-    if "winner" in pool_ev.detail:
+def _window(p: _At, st: ConvState, l: int, ch: int, y: int, x: int) -> None:
+    """Pooling window (ch, y, x) of layer l framed on its input, its winner tagged (the engine's
+    pool module says where, as its forward event does)."""
+    d = p.m.layer(l - 1)
+    top, left, winner = d.type.module.window_at(p.c, l - 1, p.s, ch, y, x)
+    prefix = f"c{l - 1}_{ch}"
+    st.overlays.append(Overlay(prefix, top, left, d.kernel))
+    if winner is not None:
         for col in st.columns:
             for g in col.grids:
                 if g.prefix == prefix and g.label.startswith("ch"):
-                    g.marks[tuple(pool_ev.detail["winner"])] = "max"
+                    g.marks[tuple(winner)] = "max"
 
 
 def conv_training_state(explainer) -> ConvState:
@@ -276,7 +261,7 @@ def conv_training_state(explainer) -> ConvState:
     m = explainer.net.model
     cols = []
     for k, (W, _) in enumerate(state.params):
-        if m.layer(k).kind == "conv":
+        if drawn(m.layer(k)).filters:
             grids = [
                 Grid(f"f{f}·c{ch}", W[f, ch], f"k{k + 1}_{f}_{ch}")
                 for f in range(W.shape[0])

@@ -10,29 +10,19 @@ from bisect import bisect_left, bisect_right
 
 import numpy as np
 
-from engine.numpy_engine.trace_delta import delta_count
-
 
 def part_starts(lay, s: int | None = None) -> list[int]:
-    """The first event index of every part of a step, in order; with a sample s, the parts of
-    that sample (its layers' z and a, its loss terms, its δ blocks) and of the batch."""
-    m, out = lay.model, []
-    samples = range(lay.n) if s is None else (s,)
-    for q in samples:
-        for k, d in enumerate(m.layers):
-            out.append(q * lay.per_sample + lay.fw_off[k])
-            if d.kind in ("dense", "conv"):
-                out.append(lay.a(q, k + 1, 0))
-    out.append(lay.starts[1] + (0 if s is None else s * lay.sizes[-1]))
-    out.append(lay.starts[1] + lay.counts[1] - 1)  # the total loss
-    for st, kind, k in lay.bw_blocks:
-        per = delta_count(m, k, lay.n) // lay.n if kind == "delta" and s is not None else 0
-        out.append(lay.starts[2] + st + per * (s or 0))
-    for k, d in enumerate(m.layers):
-        if d.n_params:
-            out.append(lay.update(k + 1, 0))
-    total = len(lay)
-    return sorted({i for i in out if 0 <= i < total})
+    """The first event index of every part of a step (a block of the layout), in order; with a
+    sample s, the parts of that sample (its layers' z and a, its loss terms, its δ blocks) and of
+    the batch. Without one, each sample's forward is its own part, the loss terms and δ blocks
+    of the batch one part each."""
+    first = lay.blocks(0 if s is None else s)
+    out = {sp.start for sp in first}
+    if s is None:  # every other sample's forward blocks: sample 0's, a stride further each
+        fw = [sp.start for sp in first if sp.phase == "forward"]
+        step = lay.sample_stride(first[0].kinds[0], first[0].layer)
+        out.update(i + q * step for q in range(1, lay.n) for i in fw)
+    return sorted(out)
 
 
 def _starts(ex) -> list[int]:
@@ -58,29 +48,19 @@ def largest_index(r, idx: int) -> int | None:
     """The event of the part holding event `idx` about the number that matters most there: the
     most active unit (z, a), the largest δ or ∂L/∂a, the largest weight gradient (a gradient or
     an update event: that weight's); None where a part has no such choice (loss, flatten)."""
-    ev, lay, c = r.events[idx], r.events.layout, r.events.arrays
-    l, kind = ev.layer, ev.kind
-    s = r.rows.index(ev.sample) if ev.sample is not None else 0
+    lay, c = r.events.layout, r.events.arrays
+    kind, l, s, _ = lay.address(idx)
     if l < 1:
         return None
-    d = c.model.layer(l - 1)
-    if kind in ("z", "a") and d.kind in ("dense", "conv"):
-        j = int(np.argmax(np.abs(c.fw.A[l][s].ravel())))
-        return lay.z(s, l, j) if kind == "z" else lay.a(s, l, j)
-    if kind in ("da", "delta") and d.kind != "flatten":
-        j = int(np.argmax(np.abs(c.bw.delta[l - 1][s].ravel())))
-        return lay.da(l, s, j) if kind == "da" else lay.delta(l, s, j)
-    if kind in ("grad_w", "grad_b", "update") and d.kind in ("dense", "conv"):
-        G = r.grads[l - 1][0]
-        flat = int(np.argmax(np.abs(G.ravel())))
-        if kind == "update":
-            return lay.update(l, flat)
-        if d.kind == "dense":
-            return lay.grad_w(l, *np.unravel_index(flat, G.shape))
-        per_f = G[0].size + 1  # a conv layer's gradients: filter by filter, weights then bias
-        f, rest = divmod(flat, G[0].size)
-        return lay.grad(l, f * per_f + rest)
-    return None
+    if kind in ("z", "a"):
+        values = c.fw.A[l][s]
+    elif kind in ("da", "delta"):
+        values = c.bw.delta[l - 1][s]
+    elif kind in ("grad_w", "grad_b", "update_w", "update_b"):
+        values, kind = r.grads[l - 1][0], "update_w" if kind.startswith("update") else "grad_w"
+    else:
+        return None
+    return lay.index(kind, l, s, int(np.argmax(np.abs(values.ravel()))))
 
 
 def to_largest(ex) -> None:

@@ -328,7 +328,7 @@ class LandscapePanel(QWidget):
     def show_strip(self, stats) -> None:
         """Per layer with weights: ‖∂L/∂W‖ (blue) and the activations' standard deviation
         (orange), on a log scale (a zero is left out: log 0 has no place)."""
-        rows = [s for s in stats if s.kind in ("dense", "conv")]
+        rows = [s for s in stats if s.has_weights]
         x = np.array([s.layer for s in rows], float)
         g = np.array([s.grad_norm for s in rows])
         sd = np.array([s.act_std for s in rows])

@@ -3,7 +3,8 @@ here: every number is read from an event, the data or a recorded state). Qt-free
 directly.
 
 Only the units the view draws (network_layout: circles, or a strip's cells) are looked at, each
-through the trace's layout (the index of its z, a, δ, gradient and update events), and only the
+asked of the trace's layout (whether its z, a, δ, gradient and update events are reached) and read
+from the step's arrays (never by writing the event), and only the
 edges it draws one by one (between two circle layers), so a key press of a 2-500-500-1 network
 reads about one event per drawn cell (1,000), never its 250,000 weights. Hover text is written when an item is hovered (`tooltip`),
 never for the thousands of edges that are not drawn.
@@ -59,44 +60,47 @@ class _Position:
         self.sample = self.ev.sample if self.ev.sample is not None else r.rows[chosen]
         self.pos = r.rows.index(self.sample)  # the sample's place in the batch
 
-    def value(self, index: int) -> float | None:
-        return self.r.events[index].value if index <= self.idx else None
+    def value(self, kind: str, l: int, sample: int | None, j: int) -> float | None:
+        """The value of that event once stepping has reached it, read from the step's arrays
+        (None before, or when the step has no such event)."""
+        lay = self.lay
+        if not lay.has(kind, l) or not lay.reached(kind, l, sample, j, self.idx):
+            return None
+        return self.r.events.value(kind, l, sample, j)
+
+    def _a(self, l: int, j: int) -> float | None:
+        """a of unit j of layer l for this sample once reached (after dropout once that is)."""
+        v = self.value("a", l, self.pos, j)
+        after = None if v is None else self.value("dropout", l, self.pos, j)
+        return v if after is None else after
+
+    def _read(self, key: str, l: int, j: int) -> float | None:
+        return self._a(l, j) if key == "a" else self.value(_KIND[key], l, self.pos, j)
 
     def unit(self, l: int, j: int) -> dict[str, float]:
         """z, a (after dropout when reached) and δ of unit j of layer l for this sample."""
-        lay, s, out = self.lay, self.pos, {}
-        for key, index in (("z", lay.z(s, l, j)), ("a", lay.a(s, l, j)), ("δ", lay.delta(l, s, j))):
-            v = self.value(index)
-            if v is not None:
-                out[key] = v
-        if lay.masked[l - 1] and "a" in out:
-            v = self.value(lay.a(self.pos, l, j) + 1)
-            out["a"] = out["a"] if v is None else v
-        return out
+        return {key: v for key in ("z", "a", "δ") if (v := self._read(key, l, j)) is not None}
 
     def shown(self, l: int, j: int, keys: tuple[str, ...]) -> tuple[str, float] | None:
-        """The first of `keys` (z, a, δ) already reached for unit j of layer l, and its value:
-        only that one event is read (a masked activation: its value after dropout)."""
-        lay, s = self.lay, self.pos
+        """The first of `keys` (z, a, δ) already reached for unit j of layer l, and its value
+        (a masked activation: its value after dropout)."""
         for key in keys:
-            index = lay.delta(l, s, j) if key == "δ" else lay.a(s, l, j) if key == "a" else None
-            v = self.value(lay.z(s, l, j) if index is None else index)
-            if v is None:
-                continue
-            if key == "a" and lay.masked[l - 1]:
-                after = self.value(lay.a(s, l, j) + 1)
-                v = v if after is None else after
-            return key, v
+            v = self._read(key, l, j)
+            if v is not None:
+                return key, v
         return None
 
     def new_weight(self, l: int, j: int, i: int) -> float | None:
-        return self.value(self.lay.update_w(l, j, i))
+        return self.value("update_w", l, None, j * self.lay.model.sizes[l - 1] + i)
 
     def new_bias(self, l: int, j: int) -> float | None:
-        return self.value(self.lay.update_b(l, j))
+        return self.value("update_b", l, None, j)
 
     def grad(self, l: int, j: int, i: int) -> float | None:
-        return self.value(self.lay.grad_w(l, j, i))
+        return self.value("grad_w", l, None, j * self.lay.model.sizes[l - 1] + i)
+
+
+_KIND = {"z": "z", "δ": "delta"}  # the drawing's names of a unit's values: the events' kinds
 
 
 def view_state(explainer) -> ViewState:

@@ -139,7 +139,7 @@ def resolve(trace: Trace, rows: tuple[int, ...], a: Address) -> int:
     L = model.depth
     l = L if a.kind == "loss_term" and a.layer is None else a.layer
     if a.kind == "loss":
-        return lay.starts[1] + lay.counts[1] - 1
+        return lay.index("loss", 0)
     if not 1 <= l <= L:
         raise AddressError(f"layer {l} is not in this network (layers 1 to {L})")
     d = model.layer(l - 1)
@@ -169,39 +169,29 @@ def _rows(rows: tuple[int, ...]) -> str:
 
 def _position(lay: Layout, a: Address, l: int, d, s: int | None) -> int:
     if a.kind in PER_SAMPLE:
-        if a.kind == "loss_term":
-            if l != lay.model.depth:
-                raise AddressError("a loss_term is about the output layer")
-            j = _flat(a.unit, (d.units,), "unit")
-            return lay.starts[1] + s * lay.sizes[-1] + j
-        if a.kind in ("z", "a", "dropout", "pool") and d.kind in ("flatten",):
+        if a.kind == "loss_term" and l != lay.model.depth:
+            raise AddressError("a loss_term is about the output layer")
+        if a.kind in ("z", "a", "dropout", "pool") and d.type.reshapes:
             raise AddressError(f"layer {l} is a flatten: it computes nothing to ask")
-        j = _flat(a.unit, d.out_shape, "unit")
-        if a.kind == "z" or a.kind == "pool":
-            return lay.z(s, l, j)
-        if a.kind == "a":
-            return lay.a(s, l, j)
-        if a.kind == "dropout":
-            if not lay.masked[l - 1]:
-                raise AddressError(f"layer {l} has no dropout")
-            return lay.a(s, l, j) + 1
-        return lay.da(l, s, j) if a.kind == "da" else lay.delta(l, s, j)
+        if a.kind == "dropout" and not lay.has("dropout", l):
+            raise AddressError(f"layer {l} has no dropout")
+        shape = (d.units,) if a.kind == "loss_term" else d.out_shape
+        return _event_at(lay, a.kind, l, d, s, _flat(a.unit, shape, "unit"))
     if d.n_params == 0:
         raise AddressError(f"layer {l} ({d.kind}) has no weights")
     w_shape, b_shape = d.param_shapes()
-    n_w, rows = int(np.prod(w_shape)), b_shape[0]
     if a.weight is not None:
-        r = _flat(a.weight, tuple(w_shape), "weight")
-    else:
-        if a.bias >= rows:
-            raise AddressError(f"bias {a.bias} is not in layer {l} ({rows} biases)")
-        r = None
-    if a.kind == "update":
-        return lay.update(l, r if r is not None else n_w + a.bias)
-    per = n_w // rows  # gradients: row by row (unit or filter), its weights then its bias
-    if a.kind == "grad_w":
-        return lay.grad(l, (r // per) * (per + 1) + r % per)
-    return lay.grad(l, a.bias * (per + 1) + per)
+        kind = "update_w" if a.kind == "update" else a.kind
+        return _event_at(lay, kind, l, d, None, _flat(a.weight, tuple(w_shape), "weight"))
+    if a.bias >= b_shape[0]:
+        raise AddressError(f"bias {a.bias} is not in layer {l} ({b_shape[0]} biases)")
+    return _event_at(lay, "update_b" if a.kind == "update" else a.kind, l, d, None, a.bias)
+
+
+def _event_at(lay: Layout, kind: str, l: int, d, s: int | None, u: int) -> int:
+    if not lay.has(kind, l):
+        raise AddressError(f"there is no {kind} event in layer {l} ({d.kind}) at that place")
+    return lay.index(kind, l, s, u)
 
 
 _LOOK = re.compile(r"^(a|z|δ|w|b)((?:\[\d+\])+)$")

@@ -109,7 +109,7 @@ def misses(trace: Trace, i: int) -> list[Miss]:
         out.append(Miss(2 * ev.value, "the ½ in ½·(y − a)²"))
     elif kind == "loss_term" and "(a − y)²" in ev.formula:
         out.append(Miss(ev.value / 2, "the ½: this loss has none, ℓ = (a − y)²"))
-    norm = get_loss(c.model.loss).normaliser(lay.n, lay.sizes[-1])
+    norm = get_loss(c.model.loss).normaliser(lay.n, lay.model.sizes[-1])
     if kind == "loss" and norm != 1:
         out.append(Miss(ev.value * norm, f"the mean: the sum is divided by {num(norm)}"))
     if kind != "update":
@@ -133,11 +133,11 @@ def _dense_misses(ev: Event, i: int, c, lay) -> list[Miss]:
         b = c.params[k][1][ev.index[0]]
         out.append(Miss(ev.value - float(b), f"the bias b[{ev.layer}][{ev.index[0]}]"))
     elif ev.kind == "a":
-        s = (i - lay.starts[0]) // lay.per_sample
+        s = lay.address(i).sample
         z = float(c.fw.Z[k][s, ev.index[0]])
         out.append(Miss(z, f"the activation: a = {_g(act)}(z), not z"))
     elif ev.kind == "da" and k == c.model.depth - 1:
-        norm = get_loss(c.model.loss).normaliser(lay.n, lay.sizes[-1])
+        norm = get_loss(c.model.loss).normaliser(lay.n, lay.model.sizes[-1])
         if norm != 1:
             out.append(Miss(ev.value * norm, f"the division by {num(norm)} of the mean loss"))
     elif ev.kind == "grad_w":

@@ -31,9 +31,10 @@ def _ranges(traces: list[Trace]) -> dict[str, list[tuple[int, int, int]]]:
     out: dict[str, list[tuple[int, int, int]]] = {p: [] for p in PHASES}
     for t, tr in enumerate(traces):
         lay = tr.layout
-        for p, (start, n) in enumerate(zip(lay.starts, lay.counts, strict=True)):
-            if n:
-                out[PHASES[p]].append((t, start, start + n))
+        for p in PHASES:
+            r = lay.phase_range(p)
+            if len(r):
+                out[p].append((t, r.start, r.stop))
     return {p: r for p, r in out.items() if r}
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from .blocks import Block, Declared, interleave, run
 from .dense import a_event, regularized
 from .fmt import joined_sum, num, par, shown
 from .ids import cell, kernel, kernel_bias
@@ -36,6 +37,19 @@ def forward(d: LayerDef, W: np.ndarray, b: np.ndarray, x: np.ndarray) -> np.ndar
     return z + b[:, None, None]
 
 
+def forward_points(d: LayerDef, W: np.ndarray, b: np.ndarray, A: np.ndarray, shared: bool):
+    """The forward at G points of parameter space at once (the loss landscape): W (G, K, C, kh,
+    kw), b (G, K); A (n, C, H, W) when `shared` (the same input for every point) else (G, n, …)."""
+    if shared:
+        z = np.einsum("nchwij,gkcij->gnkhw", windows(d, A), W, optimize=True)
+    else:
+        g, n = A.shape[:2]
+        win = windows(d, A.reshape(g * n, *A.shape[2:]))
+        win = win.reshape(g, n, *win.shape[1:])
+        z = np.einsum("gnchwij,gkcij->gnkhw", win, W, optimize=True)
+    return z + b[:, None, :, None, None]
+
+
 def backward(d: LayerDef, W: np.ndarray, x: np.ndarray, delta: np.ndarray, need_dx: bool):
     """(∂L/∂W (K, C, kh, kw), ∂L/∂b (K,), ∂L/∂x (n, C, H, W) or None) from δ (n, K, OH, OW)."""
     dW = np.einsum("nkhw,nchwij->kcij", delta, windows(d, x), optimize=True)
@@ -53,9 +67,36 @@ def backward(d: LayerDef, W: np.ndarray, x: np.ndarray, delta: np.ndarray, need_
     return dW, db, dxp[:, :, p : p + h, p : p + w]
 
 
-# ---- counts ----
-def fw_count(d: LayerDef, masked: bool) -> int:
-    return 2 * d.units
+def param_shapes(d: LayerDef) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """(W: (K, C, kh, kw), b: (K,))."""
+    return (d.out_shape[0], d.in_shape[0], *d.kernel), (d.out_shape[0],)
+
+
+# ---- the events, in order ----
+def events(d: LayerDef, masked: bool) -> Declared:
+    """Per sample: z of every output cell (filter by filter, row by row), then a of every cell;
+    ∂L/∂a then δ per cell. Gradients filter by filter: ∂L/∂w of each of its weights (channel,
+    row, column), then ∂L/∂b; updates: every weight (W's order), then every bias."""
+    n, n_f, per_f = d.units, d.out_shape[0], d.in_shape[0] * d.kernel[0] * d.kernel[1]
+    return Declared(
+        forward=(run("z", n), run("a", n)),
+        delta=(interleave(n, "da", "delta"),),
+        grads=(Block((("grad_w", per_f), ("grad_b", 1)), n_f),),
+        updates=(Block((("update_w", n_f * per_f), ("update_b", n_f))),),
+    )
+
+
+def event(c: StepArrays, kind: str, k: int, s: int | None, u: int) -> Event:
+    """The event of this kind about unit u (a flat index, see blocks.py) of layer k + 1."""
+    if kind == "z":
+        return z_event(c, s, k, u)
+    if kind == "a":
+        return a_event(c, s, k, u)
+    if kind == "grad_w":
+        d = c.model.layer(k)
+        f, ch, i, j = np.unravel_index(u, (d.out_shape[0], d.in_shape[0], *d.kernel))
+        return grad_w_event(c, k, int(f), int(ch), int(i), int(j))
+    return grad_b_event(c, k, u)
 
 
 # ---- names ----
@@ -91,11 +132,6 @@ def _inside(d: LayerDef, r: int, q: int) -> bool:
 
 
 # ---- forward events ----
-def fw_event(c: StepArrays, s: int, k: int, r: int) -> Event:
-    units = c.model.layer(k).units
-    return z_event(c, s, k, r) if r < units else a_event(c, s, k, r - units)
-
-
 def z_event(c: StepArrays, s: int, k: int, jf: int) -> Event:
     l, d = k + 1, c.model.layer(k)
     f, y, x = (int(v) for v in np.unravel_index(jf, d.out_shape))
@@ -185,16 +221,6 @@ def input_grad_event(c: StepArrays, kn: int, k: int, s: int, i: int) -> Event:
         layer=l,
         index=(ch, y, x),
     )
-
-
-def grad_event(c: StepArrays, k: int, r: int) -> Event:
-    d = c.model.layer(k)
-    c_in, (kh, kw) = d.in_shape[0], d.kernel
-    f, r = divmod(r, c_in * kh * kw + 1)
-    if r == c_in * kh * kw:
-        return grad_b_event(c, k, f)
-    ch, rest = divmod(r, kh * kw)
-    return grad_w_event(c, k, f, ch, *divmod(rest, kw))
 
 
 def grad_w_event(c: StepArrays, k: int, f: int, ch: int, i: int, j: int) -> Event:

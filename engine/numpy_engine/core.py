@@ -55,12 +55,12 @@ class Model:
     @property
     def input_grad(self) -> bool:
         """True when ∂L/∂input is computed and traced: the first layer is a pooling layer."""
-        return self.layers[0].kind in ("maxpool", "avgpool")
+        return self.layers[0].type.is_pool
 
     @property
     def images(self) -> bool:
         """True when some layer works on maps (conv, pooling, flatten)."""
-        return any(d.kind != "dense" for d in self.layers)
+        return any(len(d.in_shape) == 3 for d in self.layers)
 
     def drop(self, k: int) -> float:
         return self.dropout[k] if self.dropout else 0.0

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from .activations import get_activation
+from .blocks import Block, Declared, interleave, run
 from .fmt import LONG_SUM, joined_sum, largest, largest_note, largest_sum, num, par, shown
 from .ids import bias_id, edge, node, unit_id
 from .layer_def import LayerDef
@@ -22,29 +23,51 @@ def forward(d: LayerDef, W: np.ndarray, b: np.ndarray, x: np.ndarray) -> np.ndar
     return x @ W.T + b  # (n, in) -> (n, out)
 
 
+def forward_points(d: LayerDef, W: np.ndarray, b: np.ndarray, A: np.ndarray, shared: bool):
+    """The forward at G points of parameter space at once (the loss landscape): W (G, out, in),
+    b (G, out); A (n, in) when `shared` (the same input for every point) else (G, n, in)."""
+    return A @ W.swapaxes(1, 2) + b[:, None, :]  # (G, n, out)
+
+
 def backward(d: LayerDef, W: np.ndarray, x: np.ndarray, delta: np.ndarray, need_dx: bool):
     """(∂L/∂W (out, in), ∂L/∂b (out,), ∂L/∂x (n, in) or None) from δ (n, out)."""
     dx = delta @ W if need_dx else None
     return delta.T @ x, delta.sum(axis=0), dx
 
 
-# ---- counts ----
-def fw_count(d: LayerDef, masked: bool) -> int:
-    return d.units * (2 + masked)
+def param_shapes(d: LayerDef) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """(W: (out, in), b: (out,))."""
+    return (d.out_shape[0], d.in_shape[0]), (d.out_shape[0],)
+
+
+# ---- the events, in order ----
+def events(d: LayerDef, masked: bool) -> Declared:
+    """Per sample: z of every unit, then a (and its dropout) of every unit; ∂L/∂a then δ per unit.
+    Gradients unit by unit: ∂L/∂w of each input weight, then ∂L/∂b; updates: every weight in W's
+    row order, then every bias."""
+    n, n_in = d.units, d.in_shape[0]
+    return Declared(
+        forward=(run("z", n), interleave(n, "a", "dropout") if masked else run("a", n)),
+        delta=(interleave(n, "da", "delta"),),
+        grads=(Block((("grad_w", n_in), ("grad_b", 1)), n),),
+        updates=(Block((("update_w", n * n_in), ("update_b", n))),),
+    )
+
+
+def event(c: StepArrays, kind: str, k: int, s: int | None, u: int) -> Event:
+    """The event of this kind about unit u (a flat index, see blocks.py) of layer k + 1."""
+    if kind == "z":
+        return z_event(c, s, k, u)
+    if kind == "a":
+        return a_event(c, s, k, u)
+    if kind == "dropout":
+        return mask_event(c, s, k, u)
+    if kind == "grad_w":
+        return grad_w_event(c, k, *divmod(u, c.model.layer(k).in_shape[0]))
+    return grad_b_event(c, k, u)
 
 
 # ---- forward events ----
-def fw_event(c: StepArrays, s: int, k: int, r: int) -> Event:
-    units = c.model.layer(k).units
-    if r < units:
-        return z_event(c, s, k, r)
-    r -= units
-    if c.fw.masks[k] is None:
-        return a_event(c, s, k, r)
-    j, which = divmod(r, 2)
-    return a_event(c, s, k, j) if which == 0 else mask_event(c, s, k, j)
-
-
 def z_event(c: StepArrays, s: int, k: int, j: int) -> Event:
     l = k + 1
     W, b = c.params[k]
@@ -169,12 +192,6 @@ def input_grad_event(c: StepArrays, kn: int, k: int, s: int, i: int) -> Event:
     )
 
 
-def grad_event(c: StepArrays, k: int, r: int) -> Event:
-    n_in = c.model.layer(k).in_shape[0]
-    j, i = divmod(r, n_in + 1)
-    return grad_b_event(c, k, j) if i == n_in else grad_w_event(c, k, j, i)
-
-
 def _single(c: StepArrays, k: int) -> bool:
     m = c.model
     act = get_activation(m.activations[k])
@@ -221,7 +238,7 @@ def grad_w_event(c: StepArrays, k: int, j: int, i: int) -> Event:
         sub = f"{joined_sum(terms, MAX_TERMS, n)} = {num(raw)}"
     formula, sub, note = regularized(c, k, f"w[{l}][{j}][{i}]", (j, i), formula, sub)
     read = (unit_id(l - 1, m.layer(k).in_shape, i),)
-    if k and m.layer(k - 1).kind == "flatten":  # a[l−1][i] is a cell of the maps it flattened
+    if k and m.layer(k - 1).type.reshapes:  # a[l−1][i] is a cell of the maps it flattened
         read += (unit_id(l - 2, m.layer(k - 1).in_shape, i),)
     return Event(
         "backward",

@@ -23,7 +23,6 @@ import numpy as np
 from .index_sets import Group, Spans, Strided
 from .layer_def import LayerDef
 from .trace import PHASES, Event, Layout
-from .trace_delta import delta_count
 
 
 def check_sample(s, n: int) -> int | None:
@@ -65,18 +64,7 @@ def sample_spans(lay: Layout, s: int | None) -> Spans:
     s = check_sample(s, lay.n)
     if s is None:
         return Spans([(0, len(lay))])
-    ps, K, lo = lay.per_sample, lay.sizes[-1], lay.starts[1]
-    pairs = [(s * ps, (s + 1) * ps), (lo + s * K, lo + (s + 1) * K)]
-    pairs.append((lo + lay.counts[1] - 1, lo + lay.counts[1]))  # the total loss
-    for st, kind, k in lay.bw_blocks:
-        a = lay.starts[2] + st
-        if kind == "delta":
-            per = delta_count(lay.model, k, lay.n) // lay.n
-            pairs.append((a + s * per, a + (s + 1) * per))
-        else:
-            pairs.append((a, a + lay.model.layer(k).n_params))
-    pairs.append((lay.starts[3], len(lay)))
-    return Spans(pairs)
+    return Spans((sp.start, sp.stop) for sp in lay.blocks(s))
 
 
 def n_keys(shape: tuple[int, ...]) -> int:
@@ -108,6 +96,13 @@ class UnitGroup:
     events: Group  # its event indices in trace order
 
 
+def _runs(idx: np.ndarray) -> Spans:
+    """Sorted event indices as the ranges of consecutive ones."""
+    idx = np.sort(idx)
+    cut = np.flatnonzero(np.diff(idx) != 1) + 1
+    return Spans((int(r[0]), int(r[-1]) + 1) for r in np.split(idx, cut) if len(r))
+
+
 class StepGroups:
     """The groups of one step under one sample filter; unit rows are made on first use."""
 
@@ -115,30 +110,32 @@ class StepGroups:
         self.lay, self.sample = lay, check_sample(s, lay.n)
         self.samples = range(lay.n) if self.sample is None else range(self.sample, self.sample + 1)
         m, ns = lay.model, len(self.samples)
-        fw_ends = [*lay.fw_off[1:], lay.per_sample]
+        size: dict[tuple[str, int], int] = {}  # events per (phase, layer) under the filter
+        for sp in lay.blocks(0):
+            key = (sp.phase, sp.layer)
+            size[key] = size.get(key, 0) + (sp.stop - sp.start) * (
+                ns if sp.sample is not None else 1
+            )
         fw = [
-            LayerGroup("forward", k, _layer_label(k, d), ns * (fw_ends[k] - lay.fw_off[k]),
-                       1 if d.kind == "flatten" else n_keys(d.out_shape))
+            LayerGroup("forward", k, _layer_label(k, d), size["forward", k + 1],
+                       1 if d.type.reshapes else n_keys(d.out_shape))
             for k, d in enumerate(m.layers)
         ]  # fmt: skip
-        K = lay.sizes[-1]
+        K = m.sizes[-1]
         loss = [LayerGroup("loss", m.depth - 1, f"loss ({m.loss})", ns * K + 1, K + 1)]
         bw = []
-        for _, kind, k in lay.bw_blocks:
-            if kind != "delta":
-                continue
-            n_params = m.layer(k).n_params if k >= 0 else 0
-            count = delta_count(m, k, lay.n) // lay.n * ns + n_params
-            if count:
+        for l in range(m.depth, -1, -1):  # the backward phase's order: the output's first
+            if size.get(("backward", l)):
+                k = l - 1
                 label = "input" if k < 0 else _layer_label(k, m.layer(k))
-                bw.append(LayerGroup("backward", k, label, count, n_keys(self._shape(k))))
+                shape = self._shape(k)
+                bw.append(LayerGroup("backward", k, label, size["backward", l], n_keys(shape)))
         up = [
-            LayerGroup("update", k, _layer_label(k, d), d.n_params, n_keys(d.out_shape))
+            LayerGroup("update", k, _layer_label(k, d), size["update", k + 1], n_keys(d.out_shape))
             for k, d in enumerate(m.layers)
-            if d.n_params
+            if size.get(("update", k + 1))
         ]
         self.layers = {"forward": fw, "loss": loss, "backward": bw, "update": up}
-        self._bw = {(kind, k): st for st, kind, k in lay.bw_blocks}  # block starts in the phase
 
     def _shape(self, k: int) -> tuple[int, ...]:
         return self.lay.model.layer(0).in_shape if k < 0 else self.lay.model.layer(k).out_shape
@@ -170,58 +167,48 @@ class StepGroups:
         return None if pos is None else (PHASES.index(ev.phase), row, u, pos)
 
     # ---- one unit's events, per phase ----
+    def _per_sample(self, phase: str, l: int, cells: np.ndarray) -> Strided:
+        """The events of these cells of layer l in `phase`, one block per sample."""
+        lay = self.lay
+        kinds = [kind for kind in lay.kinds(phase, l) if lay.sample_stride(kind, l)]
+        idx = np.sort(np.concatenate([lay.indices(kind, l, 0, cells) for kind in kinds]))
+        return Strided(idx[0], lay.sample_stride(kinds[0], l), self.samples, idx - idx[0])
+
     def _forward(self, k: int, u: int) -> UnitGroup:
-        lay, d = self.lay, self.lay.model.layer(k)
-        l, cells = k + 1, _cells(d.out_shape, u)
-        if d.kind == "dense":
-            m = int(lay.masked[k])
-            a = d.units + u * (1 + m)
-            offsets, label = [u, a, a + 1][: 2 + m], f"z, a[{l}][{u}]"
-        elif d.kind == "conv":
-            offsets, label = np.concatenate([cells, d.units + cells]), f"z, a[{l}][{u}] map"
-        elif d.kind == "flatten":
-            offsets, label = np.array([0]), f"a[{l}]"
-        else:
-            offsets, label = cells, f"a[{l}][{u}] map"
-        return UnitGroup(
-            label, Group([Strided(lay.fw_off[k], lay.per_sample, self.samples, offsets)])
-        )
+        l, d = k + 1, self.lay.model.layer(k)
+        cells = np.array([0]) if d.type.reshapes else _cells(d.out_shape, u)
+        z = "z, " if "z" in self.lay.kinds("forward", l) else ""
+        at = "" if d.type.reshapes else f"[{u}]" + (" map" if len(d.out_shape) == 3 else "")
+        return UnitGroup(f"{z}a[{l}]{at}", Group([self._per_sample("forward", l, cells)]))
 
     def _loss(self, k: int, u: int) -> UnitGroup:
-        lay, K = self.lay, self.lay.sizes[-1]
-        if u == K:
-            end = lay.starts[1] + lay.counts[1]
+        lay, L = self.lay, self.lay.model.depth
+        if u == lay.model.sizes[-1]:
+            end = lay.index("loss", 0) + 1
             return UnitGroup("total L", Group([Spans([(end - 1, end)])]))
-        return UnitGroup(
-            f"ℓ[{u}]", Group([Strided(lay.starts[1] + u, K, self.samples, np.array([0]))])
-        )
+        return UnitGroup(f"ℓ[{u}]", Group([self._per_sample("loss", L, np.array([u]))]))
 
     def _backward(self, k: int, u: int) -> UnitGroup:
-        lay, m = self.lay, self.lay.model
+        lay, l = self.lay, k + 1
         shape = self._shape(k)
-        units = int(np.prod(shape))
-        per = 1 if k < 0 or m.layer(k).kind in ("maxpool", "avgpool") else 2
-        cells = _cells(shape, u)
-        offsets = (per * cells[:, None] + np.arange(per)).ravel()
-        base = lay.starts[2] + self._bw["delta", k]
-        parts: list = [Strided(base, units * per, self.samples, offsets)]
-        l, tail = k + 1, "" if len(shape) == 1 else " map"
-        label = f"δ[{l}][{u}]{tail}" if per == 2 else f"∂L/∂a[{l}][{u}]{tail}"
-        if k >= 0 and m.layer(k).n_params:
-            g = m.layer(k).n_params // n_keys(shape)
-            start = lay.starts[2] + self._bw["grad", k] + u * g
-            parts.append(Spans([(start, start + g)]))
+        parts: list = (
+            [self._per_sample("backward", l, _cells(shape, u))] if lay.has("da", l) else []
+        )
+        tail = "" if len(shape) == 1 else " map"
+        label = f"δ[{l}][{u}]{tail}" if lay.has("delta", l) else f"∂L/∂a[{l}][{u}]{tail}"
+        if lay.has("grad_w", l):
+            parts.append(self._params(l, u, "grad_w", "grad_b"))
         return UnitGroup(label, Group(parts))
 
+    def _params(self, l: int, u: int, w: str, b: str) -> Spans:
+        """The events of unit u's own parameters: its weights (those of its row or filter), its bias."""
+        lay = self.lay
+        per = lay.units(w, l) // lay.units(b, l)
+        ws = lay.indices(w, l, None, np.arange(u * per, (u + 1) * per))
+        return _runs(np.append(ws, lay.index(b, l, None, u)))
+
     def _update(self, k: int, u: int) -> UnitGroup:
-        lay, d = self.lay, self.lay.model.layer(k)
-        keys = n_keys(d.out_shape)
-        n_w = d.n_params - keys  # every layer with parameters has one bias per unit or filter
-        per = n_w // keys
-        start = lay.starts[3] + lay.up_off[k]
-        spans = Spans(
-            [(start + u * per, start + (u + 1) * per), (start + n_w + u, start + n_w + u + 1)]
-        )
+        spans = self._params(k + 1, u, "update_w", "update_b")
         return UnitGroup(f"w[{k + 1}][{u}][·], b[{k + 1}][{u}]", Group([spans]))
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .blocks import Declared, run
 from .fmt import num
 from .ids import node
 from .layer_def import LayerDef
@@ -24,12 +25,13 @@ def backward(d: LayerDef, W, x: np.ndarray, delta: np.ndarray, need_dx: bool):
     return empty, empty, delta.reshape(len(x), *d.in_shape) if need_dx else None
 
 
-def fw_count(d: LayerDef, masked: bool) -> int:
-    return 1
+def events(d: LayerDef, masked: bool) -> Declared:
+    """One forward event per sample; nothing else (the dense layer after it writes ∂L/∂a)."""
+    return Declared(forward=(run("flatten", 1),))
 
 
-def grad_event(c: StepArrays, k: int, r: int) -> Event:
-    raise IndexError(r)
+def event(c: StepArrays, kind: str, k: int, s: int | None, u: int) -> Event:
+    return fw_event(c, s, k, u)
 
 
 def fw_event(c: StepArrays, s: int, k: int, r: int) -> Event:

@@ -130,17 +130,17 @@ def _weight_index(model: Model, like: Params, text: str) -> tuple[int, str]:
     if not 1 <= L <= len(like):
         raise LandscapeError(f"{text!r}: layer {L} is not between 1 and {len(like)}")
     W = like[L - 1][0]
-    kind = model.layer(L - 1).kind
-    if kind not in ("dense", "conv"):
+    kind, filters = model.layer(L - 1).kind, model.layer(L - 1).type.has_filters
+    if not model.layer(L - 1).type.has_weights:
         raise LandscapeError(f"{text!r}: layer {L} ({kind}) has no weights")
-    want = "L.J.I" if kind == "dense" else "L.F.C.I.J (a conv filter weight)"
+    want = "L.F.C.I.J (a conv filter weight)" if filters else "L.J.I"
     if len(rest) != W.ndim or any(not 0 <= v < n for v, n in zip(rest, W.shape, strict=True)):
         raise LandscapeError(
             f"{text!r}: layer {L}'s weights are {want} with indices from 0 below "
             f"{'×'.join(map(str, W.shape))}"
         )
     offset = sum(w.size + b.size for w, b in like[: L - 1])
-    name = ("w" if kind == "dense" else "k") + "_".join(map(str, nums))
+    name = ("k" if filters else "w") + "_".join(map(str, nums))
     return offset + int(np.ravel_multi_index(tuple(rest), W.shape)), name
 
 

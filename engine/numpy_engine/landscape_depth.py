@@ -24,6 +24,7 @@ class LayerStat:
     act_std: float  # standard deviation of the same numbers: the activations' spread
     grad_norm: float  # ‖∂L/∂W‖ (Frobenius, with the L1/L2 term); 0 for a layer without weights
     bias_grad_norm: float  # ‖∂L/∂b‖
+    has_weights: bool = True  # the layer type has W and b (the strip draws only those)
 
 
 def layer_strip(net: Network, state: TrainState) -> tuple[LayerStat, ...]:
@@ -44,6 +45,7 @@ def layer_strip(net: Network, state: TrainState) -> tuple[LayerStat, ...]:
                 float(a.std()),
                 float(np.linalg.norm(gW)),
                 float(np.linalg.norm(gb)),
+                m.layer(k).type.has_weights,
             )  # fmt: skip
         )
     return tuple(out)
@@ -107,7 +109,7 @@ def init_compare(net: Network, schemes=INIT_COMPARED, sigma: float = 0.01, bins:
             bw = core.backward(net.model, params, fw, Y)
         rows = []
         for k, (gW, _) in enumerate(bw.grads):
-            if net.model.layer(k).kind not in ("dense", "conv"):
+            if not net.model.layer(k).type.has_weights:
                 continue
             a = fw.A[k + 1]
             rows.append(InitLayer(k + 1, float(a.std()), float(np.linalg.norm(gW)),

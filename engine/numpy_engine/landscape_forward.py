@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import conv
 from .activations import get_activation
 from .core import Model, Params
 from .layers import module
@@ -47,14 +46,14 @@ def point_cost(model: Model, rows: int) -> int:
     """Multiply-adds of one loss evaluation at one parameter point (all rows)."""
     per_row = 0
     for d in model.layers:
-        taps = d.kernel[0] * d.kernel[1] * d.in_shape[0] if d.kind == "conv" else 1
+        taps = d.kernel[0] * d.kernel[1] * d.in_shape[0] if d.type.has_filters else 1
         per_row += max(d.n_params, d.units * taps)
     return rows * max(per_row, 1)
 
 
 def _chunk(model: Model, rows: int) -> int:
     widest = max(
-        d.units * (d.kernel[0] * d.kernel[1] * d.in_shape[0] if d.kind == "conv" else 1)
+        d.units * (d.kernel[0] * d.kernel[1] * d.in_shape[0] if d.type.has_filters else 1)
         for d in model.layers
     )
     return max(1, CHUNK_VALUES // max(1, rows * widest))
@@ -62,17 +61,9 @@ def _chunk(model: Model, rows: int) -> int:
 
 def _layer(d, W, b, A, shared: bool) -> np.ndarray:
     """One layer for G points: A is (n, ...) when `shared` (the input) else (G, n, ...)."""
-    if d.kind == "dense":
-        return A @ W.swapaxes(1, 2) + b[:, None, :]  # (G, n, out)
-    if d.kind == "conv":
-        if shared:
-            z = np.einsum("nchwij,gkcij->gnkhw", conv.windows(d, A), W, optimize=True)
-        else:
-            g, n = A.shape[:2]
-            win = conv.windows(d, A.reshape(g * n, *A.shape[2:]))
-            win = win.reshape(g, n, *win.shape[1:])
-            z = np.einsum("gnchwij,gkcij->gnkhw", win, W, optimize=True)
-        return z + b[:, None, :, None, None]
+    mod = d.type.module
+    if hasattr(mod, "forward_points"):  # a layer with weights: G weight sets at once
+        return mod.forward_points(d, W, b, A, shared)
     if shared:
         return module(d.kind).forward(d, W, b, A)
     g, n = A.shape[:2]
@@ -92,7 +83,7 @@ def _losses_chunk(model: Model, like: Params, thetas: np.ndarray, X, Y, mask) ->
         b = thetas[:, at : at + b0.size].reshape(g, *b0.shape)
         at += b0.size
         z = _layer(d, W, b, A, shared)
-        shared = shared and d.kind not in ("dense", "conv")
+        shared = shared and not d.type.has_weights
         A = get_activation(model.activations[k]).forward(z)
     if shared:  # no layer has parameters: every point gives the same output
         A = np.broadcast_to(A, (g, *A.shape))

@@ -5,7 +5,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-KINDS = ("dense", "conv", "maxpool", "avgpool", "flatten")
+from .layers import REGISTRY, LayerType, layer_type
+
+KINDS = tuple(REGISTRY)
 
 
 @dataclass(frozen=True)
@@ -19,6 +21,11 @@ class LayerDef:
     symbols: tuple[str, ...] = ()  # optional names of the filter weights (the course's α..δ)
 
     @property
+    def type(self) -> LayerType:
+        """What this kind of layer is (has_weights, is_pool, ...): the registry's row."""
+        return layer_type(self.kind)
+
+    @property
     def units(self) -> int:
         return math.prod(self.out_shape)
 
@@ -29,11 +36,9 @@ class LayerDef:
 
     def param_shapes(self) -> tuple[tuple[int, ...], tuple[int, ...]]:
         """(weights shape, bias shape); (0,), (0,) for a layer without parameters."""
-        if self.kind == "dense":
-            return (self.out_shape[0], self.in_shape[0]), (self.out_shape[0],)
-        if self.kind == "conv":
-            return (self.out_shape[0], self.in_shape[0], *self.kernel), (self.out_shape[0],)
-        return (0,), (0,)
+        if not self.type.has_weights:
+            return (0,), (0,)
+        return self.type.module.param_shapes(self)
 
     @property
     def n_params(self) -> int:

@@ -69,10 +69,10 @@ def init_params(spec: NetworkSpec, dtype=np.float64) -> Params:
     out = []
     for d, lay in zip(layer_defs(spec), spec.layers[1:], strict=True):
         w_shape, b_shape = d.param_shapes()
-        if d.kind not in ("dense", "conv"):
+        if not d.type.has_weights:
             out.append((np.zeros(0, dtype), np.zeros(0, dtype)))
             continue
-        taps = d.kernel[0] * d.kernel[1] if d.kind == "conv" else 1
+        taps = d.kernel[0] * d.kernel[1] if d.type.has_filters else 1
         fan_in, fan_out = w_shape[1] * taps, w_shape[0] * taps
         W = _initial_weights(rng, spec.init.scheme, w_shape, fan_in, fan_out)
         if lay.weights is not None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import conv
+from .blocks import Declared, run
 from .fmt import joined_sum, num, par
 from .ids import cell
 from .layer_def import LayerDef
@@ -50,19 +51,33 @@ def backward(d: LayerDef, W, x: np.ndarray, delta: np.ndarray, need_dx: bool):
     return empty, empty, dx
 
 
-# ---- counts ----
-def fw_count(d: LayerDef, masked: bool) -> int:
-    return d.units
+# ---- the events, in order ----
+def events(d: LayerDef, masked: bool) -> Declared:
+    """Per sample: one event per output cell; ∂L/∂a of each (δ = ∂L/∂a: no activation). No
+    parameters, so no gradient or update events."""
+    return Declared(forward=(run("pool", d.units),), delta=(run("da", d.units),))
 
 
-def grad_event(c: StepArrays, k: int, r: int) -> Event:
-    raise IndexError(r)  # pooling has no parameters
+def event(c: StepArrays, kind: str, k: int, s: int | None, u: int) -> Event:
+    return fw_event(c, s, k, u)
 
 
 # ---- events ----
 def _window(d: LayerDef, y: int, x: int) -> list[tuple[int, int]]:
     (kh, kw), s = d.kernel, d.stride
     return [(y * s + i, x * s + j) for i in range(kh) for j in range(kw)]
+
+
+def window_at(c: StepArrays, k: int, s: int, ch: int, y: int, x: int):
+    """(top, left, winner) of output cell (ch, y, x) of layer k + 1 for sample s: the window's
+    corner on the input and, for a max-pool, the (row, column) of its first maximum (None for an
+    average), as its forward event says, without writing the event."""
+    d = c.model.layer(k)
+    cells = _window(d, y, x)
+    if d.kind != "maxpool":
+        return (*cells[0], None)
+    a_in = c.fw.A[k][s, ch]
+    return (*cells[0], cells[int(np.argmax([a_in[p, q] for p, q in cells]))])
 
 
 def fw_event(c: StepArrays, s: int, k: int, r: int) -> Event:

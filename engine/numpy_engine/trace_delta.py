@@ -1,9 +1,9 @@
-"""The δ block of a layer's backward events: per sample and unit, ∂L/∂a then δ = ∂L/∂z.
+"""The δ block of a layer's backward events (each layer module declares it: dense and conv per
+sample and unit ∂L/∂a then δ = ∂L/∂z; pooling ∂L/∂a only), written for every layer type.
 
 ∂L/∂a of a unit is written by the layer it feeds (its `input_grad_event`: dense Σ w·δ, conv Σ over
 the positions its filter covered the cell, max-pool routed to the winner, average-pool spread
-evenly); a flatten in between only renumbers. Layers without an activation (pooling) have δ = ∂L/∂a,
-so their block holds the ∂L/∂a events only; a flatten has none.
+evenly); a flatten in between only renumbers.
 """
 
 from __future__ import annotations
@@ -11,38 +11,15 @@ from __future__ import annotations
 from .activations import get_activation
 from .fmt import num, par
 from .ids import LOSS, unit_id
-from .layers import module
 from .losses import get_loss
 from .trace_events import Event, StepArrays, where
-
-
-def delta_count(c_model, k: int, n: int) -> int:
-    """Events of layer k+1's δ block; k = −1: ∂L/∂input, traced when the first layer pools."""
-    if k < 0:
-        return n * c_model.sizes[0] if c_model.input_grad else 0
-    d = c_model.layer(k)
-    if d.kind == "flatten":
-        return 0
-    return n * d.units * (1 if d.kind in ("maxpool", "avgpool") else 2)
-
-
-def delta_block_event(c: StepArrays, k: int, r: int) -> Event:
-    if k < 0:
-        s, j = divmod(r, c.model.sizes[0])
-        return da_event(c, k, s, j)
-    d = c.model.layer(k)
-    if d.kind in ("maxpool", "avgpool"):
-        s, j = divmod(r, d.units)
-        return da_event(c, k, s, j)
-    (s, j), which = divmod(r // 2, d.units), r % 2
-    return da_event(c, k, s, j) if which == 0 else delta_event(c, k, s, j)
 
 
 def da_event(c: StepArrays, k: int, s: int, j: int) -> Event:
     m = c.model
     if k < m.depth - 1:
-        kn = k + 1 + (m.layer(k + 1).kind == "flatten")
-        return module(m.layer(kn).kind).input_grad_event(c, kn, k, s, j)
+        kn = k + 1 + m.layer(k + 1).type.reshapes  # a flatten between only renumbers
+        return m.layer(kn).type.module.input_grad_event(c, kn, k, s, j)
     l = k + 1
     da = c.bw.dA[k][s, j]
     return Event(

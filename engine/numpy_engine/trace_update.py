@@ -16,7 +16,7 @@ def update_event(c: StepArrays, k: int, part: str, idx: tuple[int, ...]) -> Even
     old, new, g = c.params[k][p], c.new_params[k][p], c.bw.grads[k][p]
     s0, s1 = c.old_state[k][p], c.new_state[k][p]
     sym = ("w" if part == "weights" else "b") + f"[{l}]" + "".join(f"[{v}]" for v in idx)
-    image = m.layer(k).kind == "conv"
+    image = m.layer(k).type.has_filters
     if image:
         eid = kernel(l, *idx) if part == "weights" else kernel_bias(l, idx[0])
     else:

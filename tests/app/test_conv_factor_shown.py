@@ -16,7 +16,7 @@ CELL = "c2_2_4_3"  # flat position 99 of the (3, 6, 6) pooled maps
 def test_the_drawing_shows_and_outlines_the_value_the_weight_multiplies(window):
     assert window.open_network(str(CNN)), window.last_error
     ex = window.explainer
-    i = ex.current.events.layout.grad(4, 99)
+    i = ex.current.events.layout.index("grad_w", 4, None, 99)
     ex.goto(0, i)
     st = conv_view_state(ex)
     s = 0  # a batch event: the drawing shows the first sample of the batch (none chosen)
@@ -36,7 +36,7 @@ def test_the_delta_grid_comes_back_once_its_first_delta_is_reached(window):
     assert window.open_network(str(CNN))
     ex = window.explainer
     lay = ex.current.events.layout
-    ex.goto(0, lay.delta(2, 0, 0))
+    ex.goto(0, lay.index("da", 2, 0, 0))  # a max-pool: δ = ∂L/∂a
     st = conv_view_state(ex)
     titles = [c.title for c in st.columns]
     assert any(t.startswith("δ[2]") for t in titles), titles
@@ -48,7 +48,7 @@ def test_a_conv_filter_gradient_adds_no_factor_column(window):
     layer looked up at index −1."""
     assert window.open_network(str(CNN))
     ex = window.explainer
-    ex.goto(0, ex.current.events.layout.grad(1, 0))
+    ex.goto(0, ex.current.events.layout.index("grad_w", 1, None, 0))
     assert ex.event.kind == "grad_w" and ex.event.layer == 1
     st = conv_view_state(ex)
     assert not [

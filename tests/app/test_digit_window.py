@@ -102,7 +102,7 @@ def test_softmax_loss_output_delta_hidden_delta_gradient_and_update(qtbot, windo
     r, lay = ex.current, ex.current.events.layout
     c = r.events.arrays
     a, y = c.fw.A[4][0], c.Y[0]
-    ex.goto(0, lay.starts[2] - 1)
+    ex.goto(0, lay.phase_range("backward").start - 1)
     assert ex.event.kind == "loss" and ex.event.value == pytest.approx(-np.log(a[y.argmax()]))
     qtbot.keyClick(w, Qt.Key.Key_3)  # backward: the output's ∂L/∂a, then δ = a − y
     qtbot.keyClick(w, Qt.Key.Key_Space)
@@ -136,7 +136,7 @@ def test_a_hidden_delta_over_128_units_lists_its_largest_terms(window, files):
     w, ex = window, window.explainer
     w.open_network(files["mlp"])
     lay = ex.current.events.layout
-    ex.goto(0, lay.da(2, 0, 3))  # ∂L/∂a of a unit of layer 2: a sum over layer 3's 128 δ
+    ex.goto(0, lay.index("da", 2, 0, 3))  # ∂L/∂a of a unit of layer 2: a sum over layer 3's 128 δ
     ev = ex.event
     assert ev.kind == "da" and ev.detail["rest_count"] == 121
     assert sum(t[1] for t in ev.detail["terms"]) + ev.detail["rest"] == pytest.approx(ev.value)

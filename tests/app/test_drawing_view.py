@@ -126,7 +126,7 @@ def test_a_wide_layer_is_a_strip_with_its_current_units_labelled(window, tmp_pat
     assert view.strips[1].strip.cells == view.strips[2].strip.cells == 500
     assert not view.edges  # no edge is drawn one by one next to a strip
     lay = ex.current.events.layout
-    ex.goto(0, lay.z(0, 2, 7))  # z of unit 7 of layer 2: its 500 input weights
+    ex.goto(0, lay.index("z", 2, 0, 7))  # z of unit 7 of layer 2: its 500 input weights
     assert len([e for e in ex.event.edges if e.startswith("w")]) == 500  # and its bias
     assert view.strips[2].marks == [7]
     assert view.bands[2][1].path().elementCount() == 1000  # the event's edges, in the band
@@ -163,7 +163,7 @@ def test_a_view_too_small_hides_labels_but_still_labels_the_current_neuron(qtbot
     view, ex = window.view, window.explainer
     big_labels(view, 28)
     assert view.labels.bounds is not None  # no size settled: labels only where there is room
-    ex.goto(0, ex.current.events.layout.a(0, 2, 6))
+    ex.goto(0, ex.current.events.layout.index("a", 2, 0, 6))
     nid = ex.event.nodes[0]
     shown = [t.text() for t in view.node_text.values() if t.isVisible() and t.text()]
     marked = [t.text() for t in view.mark_text if t.isVisible()]
@@ -222,5 +222,5 @@ def test_a_backward_value_is_drawn_once_reached_and_with_its_symbol(window):
                 assert "=" in t.text(), (ex.event_index, nid, t.text())
             l, j = (int(x) for x in nid[1:].split("_"))
             if l == 2 and t.text().startswith("δ="):
-                assert lay.delta(l, 0, j) <= ex.event_index
+                assert lay.index("delta", l, 0, j) <= ex.event_index
         ex.next()

@@ -176,3 +176,17 @@ def test_a_batch_event_draws_the_chosen_samples_values(qtbot, window):
     ex.jump_phase("update")
     assert ex.event.sample is None
     assert view_state(ex).sample == ex.current.rows[2]
+
+
+def test_parts_of_a_sample_of_an_image_net_are_its_own_events():
+    """A flatten has no backward events: its empty block once put the start of the pool's δ block
+    of sample 0 among the parts of every sample (a jump to an event the filter hides)."""
+    from engine.numpy_engine import Network
+    from engine.numpy_engine.event_groups import sample_spans
+
+    net = Network.from_file(PRESET_DIR / "cnn_tiny_digits.json")
+    lay = net.step(net.initial_state()).events.layout
+    for s in (0, lay.n - 1):
+        starts, kept_ = jumps.part_starts(lay, s), sample_spans(lay, s)
+        assert starts and all(i in kept_ for i in starts), s
+        assert starts == sorted({sp.start for sp in lay.blocks(s)})

@@ -65,7 +65,7 @@ def test_frozen_conv_filters_keep_their_values():
     assert np.abs(r.grads[0][0]).sum() > 0  # the gradient is computed and shown
     assert not np.array_equal(r.after.params[3][0], st.params[3][0])  # the dense layer learns
     lay = r.events.layout
-    assert r.events[lay.update(1, 0)].note == "frozen"
+    assert r.events[lay.index("update_w", 1, None, 0)].note == "frozen"
 
 
 def test_conv_4x3_course_example():
@@ -129,10 +129,14 @@ def test_trace_positions_of_image_layers():
     lay, ev = r.events.layout, r.events
     d = net.model.layer(0)
     for j in (0, 5, d.units - 1):
-        assert ev[lay.z(1, 1, j)].kind == "z" and ev[lay.a(1, 1, j)].kind == "a"
-        assert ev[lay.delta(1, 1, j)].kind == "delta" and ev[lay.da(1, 1, j)].kind == "da"
-    assert ev[lay.z(0, 2, 3)].kind == "pool" and ev[lay.delta(2, 0, 3)].kind == "da"
-    ups = [ev[lay.update(1, q)] for q in range(d.n_params)]
+        assert ev[lay.index("z", 1, 1, j)].kind == "z" and ev[lay.index("a", 1, 1, j)].kind == "a"
+        assert ev[lay.index("delta", 1, 1, j)].kind == "delta"
+        assert ev[lay.index("da", 1, 1, j)].kind == "da"
+    assert (
+        ev[lay.index("pool", 2, 0, 3)].kind == "pool" and ev[lay.index("da", 2, 0, 3)].kind == "da"
+    )
+    first = lay.index("update_w", 1, None, 0)  # every weight, then every bias
+    ups = [ev[first + q] for q in range(d.n_params)]
     assert [u.index for u in ups[:2]] == [(0, 0, 0, 0), (0, 0, 0, 1)] and ups[54].index == (0,)
 
 

@@ -16,7 +16,7 @@ CELL = "c2_2_4_3"  # flat position 99 of (3, 6, 6): 99 = (2·6 + 4)·6 + 3
 def test_the_events_touches_include_the_pooled_cell():
     net = Network.from_file(CNN)
     r = net.step(net.initial_state())
-    e = r.events[r.events.layout.grad(4, 99)]
+    e = r.events[r.events.layout.index("grad_w", 4, None, 99)]
     assert e.symbol == "∂L/∂w[4][0][99]" and "a[3][99]" in e.formula
     assert e.nodes == ("n4_0", "n3_99", CELL)
     assert np.unravel_index(99, (3, 6, 6)) == (2, 4, 3)
@@ -30,5 +30,5 @@ def test_the_events_touches_include_the_pooled_cell():
 def test_a_dense_weight_after_a_dense_layer_touches_no_map():
     net = Network.from_file(CNN)
     r = net.step(net.initial_state())
-    e = r.events[r.events.layout.grad(4, 108)]  # the bias of unit 0: no input read
+    e = r.events[r.events.layout.index("grad_b", 4, None, 0)]  # the bias of unit 0: no input read
     assert e.kind == "grad_b" and e.nodes == ("n4_0",)

@@ -62,7 +62,7 @@ def _classes(p: Plan) -> tuple[list[str], list[str]]:
             src.append(KIND_SOURCE[kind])
     acts = []
     for k, d in enumerate(m.layers):
-        if d.kind in ("dense", "conv") and m.activations[k] not in acts:
+        if d.type.has_activation and m.activations[k] not in acts:
             acts.append(m.activations[k])
     src += [NL.activation_class(a)[1] for a in acts]
     if dropout_of(p.net):

@@ -162,7 +162,7 @@ def sent_back(m: Model, k: int) -> list[str]:
 def backward_delta(m: Model, k: int, kind: str) -> tuple[Lines, Lines]:
     l, d = k + 1, m.layer(k) if k >= 0 else None
     lines = loss_grad(m) if k == m.depth - 1 else sent_back(m, k)
-    if kind == "da" or d is None or d.kind in ("maxpool", "avgpool", "flatten"):
+    if kind == "da" or d is None or not d.type.has_activation:
         if m.combined_output() and k == m.depth - 1:  # shown, though δ below does not need it
             grad = loss_grad(Model(m.sizes, (*m.activations[:-1], "linear"), m.loss))
             return ([*grad, *lines], len(grad) - 1), (_autograd(), 0)

@@ -56,7 +56,7 @@ def _sample(c: StepArrays, e: Event) -> int:
 
 def _what(c: StepArrays, k: int) -> str:
     d = c.model.layer(k)
-    act = c.model.activations[k] if d.kind in ("dense", "conv") else ""
+    act = c.model.activations[k] if d.type.has_activation else ""
     return f"layer {k + 1} · {d.kind}" + (f" · {act}" if act else "")
 
 

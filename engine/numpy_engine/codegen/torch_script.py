@@ -93,7 +93,7 @@ def _module(p: Plan) -> list[str]:
 
 def _forward_lines(p: Plan, k: int) -> list[str]:
     m, d, l = p.net.model, p.net.model.layers[k], k + 1
-    if d.kind not in ("dense", "conv"):
+    if not d.type.has_activation:
         return [f"        a = self.layer{l}(a)"]
     if k == m.depth - 1 and m.combined_output():
         return [f"        return self.layer{l}(a)  # z[{l}]: the loss applies the activation"]
