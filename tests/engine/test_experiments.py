@@ -279,3 +279,13 @@ def test_sweep_json_keeps_the_contract(data_dir, capsys):
         == 2
     )
     assert "--repeats: must be between 1 and 10" in capsys.readouterr().err
+
+
+def test_lr_find_and_the_run_list_know_the_training_set_size(data):
+    from engine.torch_engine.experiments import lr_range_test
+    from engine.torch_engine.settings import describe
+
+    cfg = dataclasses.replace(CFG, train_size=100)
+    start = next(iter(lr_range_test(cfg, data, 1e-4, 1e-1, 5)))
+    assert start.train_size == 100
+    assert describe(dataclasses.replace(cfg, patience=3)).endswith(", 100 digits, patience 3")
