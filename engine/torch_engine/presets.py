@@ -49,7 +49,7 @@ def _mlp_base(c: TrainConfig, epochs: int, lr: float, schedule: str) -> TrainCon
 CURES: dict[str, Callable[[TrainConfig], TrainConfig]] = {
     "none": lambda c: c,
     "dropout 0.5": lambda c: replace(c, model=replace(c.model, dropout=0.5)),
-    "L2 0.001": lambda c: replace(c, weight_decay=1e-3),
+    "L2 0.05": lambda c: replace(c, weight_decay=0.05),
     "early stopping": lambda c: replace(c, patience=3),
     "augmentation": lambda c: replace(c, augment=True),
 }
@@ -71,7 +71,7 @@ PRESETS: dict[str, Preset] = {
     for p in (
         Preset("overfitting", "Overfitting and its cures",
                "An MLP (256,128) on 1,000 digits for 40 epochs: no cure, then dropout 0.5, L2 "
-               "0.001, early stopping (patience 3) and augmentation; 5,000 digits validate.",
+               "0.05, early stopping (patience 3) and augmentation; 5,000 digits validate.",
                _overfit_base, "", tuple(CURES), 1),
         Preset("topology", "MLP topologies",
                "The MLP with hidden sizes 256, 256,128 and 64,64,64,64 on every digit, 3 epochs, "
