@@ -289,3 +289,17 @@ def test_lr_find_and_the_run_list_know_the_training_set_size(data):
     start = next(iter(lr_range_test(cfg, data, 1e-4, 1e-1, 5)))
     assert start.train_size == 100
     assert describe(dataclasses.replace(cfg, patience=3)).endswith(", 100 digits, patience 3")
+
+
+@pytest.mark.parametrize("command", ["train", "sweep", "lr-find"])
+def test_a_training_set_larger_than_the_data_is_refused_before_any_run_is_recorded(
+    command, data_dir, capsys, private_run_store
+):
+    from app.cli import main
+
+    extra = ["dropout", "0,0.2"] if command == "sweep" else []
+    argv = [command, *extra, "--data", str(data_dir), "--no-download", "--device", "cpu"]
+    assert main([*argv, "--train-size", "401", "--epochs", "1"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "more than the 400 training digits" in err[0]
+    assert not private_run_store.exists()
