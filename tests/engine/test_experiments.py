@@ -303,3 +303,20 @@ def test_a_training_set_larger_than_the_data_is_refused_before_any_run_is_record
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "more than the 400 training digits" in err[0]
     assert not private_run_store.exists()
+
+
+def test_a_preset_runs_from_the_command_line_and_reads_its_result(data_dir, capsys):
+    from app.cli import main
+
+    argv = ["experiment", "batch", "--data", str(data_dir), "--no-download", "--device", "cpu"]
+    assert main([*argv, "--json", "--limit-train", "200", "--seed", "3"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["param"] == "batch" and len(out["runs"]) == 9
+    assert [(r["value"], r["seed"]) for r in out["runs"][:4]] == [
+        (32, 3),
+        (32, 4),
+        (32, 5),
+        (128, 3),
+    ]
+    assert out["reading"] == reading("batch", out["runs"]) and "% on test" in out["reading"]
+    assert main([*argv[:1], "sizes", *argv[2:]]) == 2
