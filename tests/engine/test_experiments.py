@@ -319,4 +319,6 @@ def test_a_preset_runs_from_the_command_line_and_reads_its_result(data_dir, caps
         (128, 3),
     ]
     assert out["reading"] == reading("batch", out["runs"]) and "% on test" in out["reading"]
-    assert main([*argv[:1], "sizes", *argv[2:]]) == 2
+    with pytest.raises(SystemExit) as e:  # argparse's usage error: one line, exit 2
+        main([*argv[:1], "sizes", *argv[2:]])
+    assert e.value.code == 2 and "invalid choice: 'sizes'" in capsys.readouterr().err
