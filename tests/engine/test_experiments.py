@@ -322,3 +322,16 @@ def test_a_preset_runs_from_the_command_line_and_reads_its_result(data_dir, caps
     with pytest.raises(SystemExit) as e:  # argparse's usage error: one line, exit 2
         main([*argv[:1], "sizes", *argv[2:]])
     assert e.value.code == 2 and "invalid choice: 'sizes'" in capsys.readouterr().err
+
+
+def test_the_readings_survive_runs_that_measured_nothing():
+    bad = [row("none", 0, float("nan"), None, float("inf")), row("dropout 0.5", 0, None, 0.9, None)]
+    assert gap_reading(bad).startswith("No run measured both")
+    assert accuracy_reading("dropout", bad).startswith("No run finished with a test accuracy")
+    one = [row(0.5, 0, 1.0, 0.9, 0.91)]
+    assert accuracy_reading("dropout", one) == "dropout 0.5 scored best, 91.00% on test."
+    assert reading("dropout", []) == "No run finished, so there is nothing to read yet."
+    empty = run_row((8, 8), 1, None, [])
+    assert tuple(empty) == ROW_KEYS and empty["value"] == [8, 8] and empty["status"] is None
+    nan_done = Done("diverged", 3, 0.5, float("nan"), 0.1, 1.0, None, "cpu")
+    assert run_row(1.0, 0, nan_done, [])["test_loss"] is None  # JSON has no NaN
