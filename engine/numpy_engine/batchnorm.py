@@ -1,0 +1,149 @@
+"""The batch-norm layer: y = γ·x̂ + β with x̂ = (x − μ)/√(σ² + ε), per unit or per channel.
+
+After a dense layer the statistics are per unit over the batch (x is (n, C)); after a conv layer
+per channel over the batch and every cell of its map (x is (n, C, H, W), reduced over N, H, W).
+In training mode μ and σ² are the batch's (σ² biased, divided by m), and the running statistics
+move as torch's do: running_mean ← (1 − momentum)·running_mean + momentum·μ and running_var the
+same with the unbiased variance m/(m − 1)·σ². In evaluation mode the running statistics are used
+and nothing moves.
+
+The backward goes through the computational graph the classic explanations draw (Ioffe & Szegedy
+2015), each node's gradient kept so that it can be shown:
+
+    ∂L/∂x̂  = ∂L/∂y·γ
+    ∂L/∂σ² = Σ ∂L/∂x̂·(x − μ)·(−½)(σ² + ε)^(−3/2)
+    ∂L/∂μ  = Σ ∂L/∂x̂·(−1/√(σ² + ε)) + ∂L/∂σ²·Σ −2(x − μ)/m
+    ∂L/∂x  = ∂L/∂x̂/√(σ² + ε) + ∂L/∂σ²·2(x − μ)/m + ∂L/∂μ/m
+    ∂L/∂γ  = Σ ∂L/∂y·x̂,   ∂L/∂β = Σ ∂L/∂y
+
+(sums over the batch, and over every cell of a channel's maps after a conv layer). In the core's
+terms the layer's weights W are γ and its bias b is β, so optimizers update them like any
+parameter; δ of the layer is ∂L/∂y (after its activation's derivative).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from .layer_def import LayerDef
+
+EPS = 1e-5
+MOMENTUM = 0.1
+
+
+class Stats(NamedTuple):
+    """The running statistics of one batch-norm layer, per channel (C,)."""
+
+    mean: np.ndarray
+    var: np.ndarray
+
+
+class BNForward(NamedTuple):
+    mean: np.ndarray  # μ (C,)
+    var: np.ndarray  # σ² (C,), biased in training mode; the running variance in eval mode
+    xhat: np.ndarray  # x̂, the shape of x
+    y: np.ndarray  # γ·x̂ + β
+
+
+class BNBackward(NamedTuple):
+    dxhat: np.ndarray  # ∂L/∂x̂, the shape of x
+    dvar: np.ndarray  # ∂L/∂σ² (C,) (zero in eval mode: σ² is a constant there)
+    dmean: np.ndarray  # ∂L/∂μ (C,) (zero in eval mode)
+    dx: np.ndarray  # ∂L/∂x, the shape of x
+    dgamma: np.ndarray  # ∂L/∂γ (C,)
+    dbeta: np.ndarray  # ∂L/∂β (C,)
+
+
+def axes(x: np.ndarray) -> tuple[int, ...]:
+    """The axes a channel's statistics run over: the batch, and the cells of an image's maps."""
+    return (0,) if x.ndim == 2 else (0, 2, 3)
+
+
+def per_channel(v: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """A (C,) vector shaped to broadcast against x."""
+    return v if x.ndim == 2 else v[None, :, None, None]
+
+
+def count(x: np.ndarray) -> int:
+    """m, the numbers each channel's statistics average over."""
+    return x.size // x.shape[1]
+
+
+def norm_forward(
+    x: np.ndarray, gamma, beta, eps: float = EPS, stats: Stats | None = None
+) -> BNForward:
+    """Training mode (stats None): the batch's μ and biased σ²; evaluation mode: the running ones."""
+    if stats is None:
+        mean = x.mean(axis=axes(x))
+        var = ((x - per_channel(mean, x)) ** 2).mean(axis=axes(x))
+    else:
+        mean, var = np.asarray(stats.mean), np.asarray(stats.var)
+    xhat = (x - per_channel(mean, x)) / np.sqrt(per_channel(var, x) + eps)
+    return BNForward(mean, var, xhat, per_channel(gamma, x) * xhat + per_channel(beta, x))
+
+
+def norm_backward(
+    x: np.ndarray, gamma, f: BNForward, dy: np.ndarray, eps: float = EPS, train: bool = True
+) -> BNBackward:
+    """Back through the graph node by node (see the module's text); dy is ∂L/∂y."""
+    ax, m = axes(x), count(x)
+    inv = 1.0 / np.sqrt(f.var + eps)  # 1/√(σ² + ε) (C,)
+    xmu = x - per_channel(f.mean, x)
+    dxhat = dy * per_channel(gamma, x)
+    dgamma, dbeta = (dy * f.xhat).sum(axis=ax), dy.sum(axis=ax)
+    if not train:  # μ and σ² are constants: only the scaling remains
+        zero = np.zeros_like(inv)
+        return BNBackward(dxhat, zero, zero.copy(), dxhat * per_channel(inv, x), dgamma, dbeta)
+    dvar = (dxhat * xmu).sum(axis=ax) * -0.5 * inv**3
+    dmean = (dxhat * -per_channel(inv, x)).sum(axis=ax) + dvar * (-2.0 * xmu).sum(axis=ax) / m
+    dx = (
+        dxhat * per_channel(inv, x)
+        + per_channel(dvar, x) * 2.0 * xmu / m
+        + per_channel(dmean, x) / m
+    )
+    return BNBackward(dxhat, dvar, dmean, dx, dgamma, dbeta)
+
+
+def next_stats(stats: Stats, f: BNForward, m: int, momentum: float = MOMENTUM) -> Stats:
+    """The running statistics after a training step, as torch moves them (unbiased variance)."""
+    unbiased = f.var * m / (m - 1) if m > 1 else f.var
+    return Stats(
+        (1 - momentum) * stats.mean + momentum * f.mean,
+        (1 - momentum) * stats.var + momentum * unbiased,
+    )
+
+
+# ---- the layer, as the core chains it: W = γ, b = β ----
+class Options(NamedTuple):
+    """A batch-norm layer's settings (LayerDef.options); the running statistics as read from the
+    file are those evaluation mode uses (a training step moves its own copy, see next_stats)."""
+
+    eps: float = EPS
+    momentum: float = MOMENTUM
+    train: bool = True  # False: evaluation mode (the running statistics, nothing moves)
+    running_mean: tuple[float, ...] = ()
+    running_var: tuple[float, ...] = ()
+
+
+def _stats(o: Options) -> Stats | None:
+    return None if o.train else Stats(np.array(o.running_mean), np.array(o.running_var))
+
+
+def forward(d: LayerDef, W: np.ndarray, b: np.ndarray, x: np.ndarray) -> np.ndarray:
+    o = d.options
+    return norm_forward(x, W, b, o.eps, _stats(o)).y
+
+
+def backward(d: LayerDef, W: np.ndarray, x: np.ndarray, delta: np.ndarray, need_dx: bool):
+    """(∂L/∂γ (C,), ∂L/∂β (C,), ∂L/∂x or None) from δ = ∂L/∂y, recomputing the forward from x."""
+    o = d.options
+    f = norm_forward(x, W, np.zeros_like(W), o.eps, _stats(o))
+    g = norm_backward(x, W, f, delta, o.eps, o.train)
+    return g.dgamma, g.dbeta, g.dx if need_dx else None
+
+
+def param_shapes(d: LayerDef) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """(γ: (C,), β: (C,)), C the units of a dense layer's output or the channels of a conv's."""
+    return (d.in_shape[0],), (d.in_shape[0],)
