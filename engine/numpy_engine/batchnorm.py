@@ -27,6 +27,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .blocks import Block, Declared, interleave, run
+from .fields import NetworkFileError, describe
 from .layer_def import LayerDef
 
 EPS = 1e-5
@@ -147,3 +149,116 @@ def backward(d: LayerDef, W: np.ndarray, x: np.ndarray, delta: np.ndarray, need_
 def param_shapes(d: LayerDef) -> tuple[tuple[int, ...], tuple[int, ...]]:
     """(γ: (C,), β: (C,)), C the units of a dense layer's output or the channels of a conv's."""
     return (d.in_shape[0],), (d.in_shape[0],)
+
+
+# ---- the network file ----
+KEYS = ("type", "activation", "momentum", "eps", "gamma", "beta", "running_mean", "running_var",
+        "mode", "frozen", "name")  # fmt: skip
+MODES = ("train", "eval")
+FROZEN = {"gamma": "weights", "beta": "bias"}  # the file's names, the core's parts
+
+
+def _frozen(v, where: str) -> frozenset[str]:
+    v = [v] if isinstance(v, str) else v
+    if not isinstance(v, list) or any(x not in FROZEN for x in v) or len(set(v)) != len(v):
+        raise NetworkFileError(where, f"expected a list of distinct gamma, beta; got {describe(v)}")
+    return frozenset(FROZEN[x] for x in v)
+
+
+def parse(obj: dict, k: int, prev_kind: str, prev_shape: tuple[int, ...], last: bool) -> dict:
+    """The checked fields of a batchnorm layer `layers[k]` (each error names its field)."""
+    from . import fields as F
+    from .activations import ACTIVATIONS
+
+    where = f"layers[{k}]"
+    if last:
+        raise NetworkFileError(where, "the output layer must be dense; add one after the batchnorm")
+    if prev_kind not in ("dense", "conv"):
+        what = "the input" if prev_kind == "input" else f"a {prev_kind} layer"
+        raise NetworkFileError(
+            where, f"a batchnorm layer normalises a dense or conv layer's output, not {what}"
+        )
+    obj = F.keys(obj, where, KEYS)
+    C = prev_shape[0]
+    act = F.choice(obj.get("activation", "linear"), f"{where}.activation", tuple(ACTIVATIONS))
+    if act == "softmax":
+        raise NetworkFileError(f"{where}.activation", "softmax is only allowed on the output layer")
+    eps = F.number(obj.get("eps", EPS), f"{where}.eps", low=0.0, high=1.0, low_open=True)
+    mom = F.number(obj.get("momentum", MOMENTUM), f"{where}.momentum", low=0.0, high=1.0)
+    mode = F.choice(obj.get("mode", "train"), f"{where}.mode", MODES)
+    vec = {key: F.vector(obj[key], f"{where}.{key}", C) if key in obj else None
+           for key in ("gamma", "beta", "running_mean", "running_var")}  # fmt: skip
+    var = vec["running_var"] or (1.0,) * C
+    for i, v in enumerate(var):
+        if v < 0:
+            raise NetworkFileError(f"{where}.running_var[{i}]", f"a variance is never negative, got {v:g}")  # fmt: skip
+    opts = Options(eps, mom, mode == "train", vec["running_mean"] or (0.0,) * C, var)
+    frozen = _frozen(obj.get("frozen", []), f"{where}.frozen")
+    return {"shape": prev_shape, "activation": act, "gamma": vec["gamma"], "beta": vec["beta"],
+            "options": opts, "frozen": frozen}  # fmt: skip
+
+
+def to_dict(lay, w=None, b=None) -> dict:
+    """A batchnorm layer as written in a network file (γ, β: the given or the trained ones)."""
+    o: Options = lay.options
+    d = {"type": "batchnorm", "activation": lay.activation, "momentum": o.momentum, "eps": o.eps}
+    w = w if w is not None else lay.weights
+    b = b if b is not None else lay.bias
+    if w is not None:
+        d["gamma"] = [float(x) for x in np.ravel(w)]
+    if b is not None:
+        d["beta"] = [float(x) for x in np.ravel(b)]
+    d["running_mean"], d["running_var"] = list(o.running_mean), list(o.running_var)
+    if not o.train:
+        d["mode"] = "eval"
+    if lay.frozen:
+        d["frozen"] = sorted(k for k, v in FROZEN.items() if v in lay.frozen)
+    return d
+
+
+# ---- the events (written in batchnorm_events.py) ----
+def events(d: LayerDef, masked: bool) -> Declared:
+    """Batch: μ then σ² per channel. Per sample: every x̂, every z = γx̂ + β, every a = g(z);
+    backward per unit ∂L/∂a, δ = ∂L/∂z, ∂L/∂x̂; batch: ∂L/∂σ², ∂L/∂μ (training mode) per
+    channel, then per channel ∂L/∂γ, ∂L/∂β; updates: every γ then every β."""
+    n, C = d.units, d.in_shape[0]
+    grads = (run("bn_dvar", C), run("bn_dmean", C)) if d.options.train else ()
+    return Declared(
+        forward=(run("xhat", n), run("z", n), run("a", n)),
+        delta=(interleave(n, "da", "delta", "dxhat"),),
+        grads=(*grads, Block((("grad_w", 1), ("grad_b", 1)), C)),
+        updates=(Block((("update_w", C), ("update_b", C))),),
+        batch_forward=(run("bn_mean", C), run("bn_var", C)),
+    )
+
+
+def event(c, kind: str, k: int, s: int | None, u: int):
+    from .batchnorm_events import event as write
+
+    return write(c, kind, k, s, u)
+
+
+def input_grad_event(c, kn: int, k: int, s: int, i: int):
+    from .batchnorm_events import input_grad_event as write
+
+    return write(c, kn, k, s, i)
+
+
+def read(c, kind: str, k: int, s: int | None) -> np.ndarray:
+    from .batchnorm_events import read as values
+
+    return values(c, kind, k, s)
+
+
+PARAM_SYMBOLS = ("γ", "β")  # the update events' names of W and b
+
+
+def update_ids(d: LayerDef, l: int, idx: tuple[int, ...]):
+    """(nodes, edges) an update of γ[l][c] or β[l][c] touches: the channel's first unit."""
+    from .ids import unit_id
+
+    first = idx[0] * (d.units // d.in_shape[0])
+    return (unit_id(l, d.out_shape, first),), ()
+
+
+SNIPPETS = "batchnorm_code"  # the module writing the Code panel's lines of its events

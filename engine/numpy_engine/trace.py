@@ -108,7 +108,11 @@ class Trace(Sequence):
     def value(self, kind: str, layer: int, sample: int | None, unit: int) -> float:
         """The value of that event (as `self[i].value`), read from the step's arrays without
         writing the event (the drawing reads hundreds a key press)."""
-        return float(np.ravel(_READ[kind](self._arrays, layer - 1, sample))[unit])
+        c, k = self._arrays, layer - 1
+        read = _READ.get(kind) or module(c.model.layer(k).kind).read  # a layer type's own kinds
+        return float(
+            np.ravel(read(c, k, sample) if kind in _READ else read(c, kind, k, sample))[unit]
+        )
 
     def phase_start(self, name: str) -> int:
         """Index of the first event of phase `name` (forward, loss, backward, update)."""

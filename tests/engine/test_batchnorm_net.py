@@ -1,0 +1,114 @@
+"""A network with a batch norm, stepped by the NumPy engine, against the same net in torch (float64):
+losses, every parameter after each step, the running statistics, and every event's value as the
+trace reads it from the step's arrays."""
+
+import copy
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from engine.numpy_engine import Network, parse_network
+from engine.numpy_engine.network import params_as_layers
+
+X = [[0.1, 0.9], [0.8, 0.2], [0.4, 0.5], [0.9, 0.7]]
+Y = [[1, 0], [0, 1], [1, 0], [0, 1]]
+
+
+def _spec(opt: dict, bn: dict):
+    return {
+        "layers": [
+            {"units": 2},
+            {"units": 3, "weights": [[0.3, -0.5], [0.8, 0.1], [-0.4, 0.6]], "bias": [0.1, 0, -0.2]},
+            {"type": "batchnorm", "activation": "relu", **bn},
+            {"units": 2, "activation": "softmax", "weights": [[0.5, -0.3, 0.2], [-0.6, 0.4, 0.1]]},
+        ],
+        "loss": "cce", "optimizer": opt, "data": {"inputs": X, "targets": Y},
+    }  # fmt: skip
+
+
+def _torch(obj, steps):
+    lay = obj["layers"]
+    l1, l3 = torch.nn.Linear(2, 3).double(), torch.nn.Linear(3, 2).double()
+    bnl = torch.nn.BatchNorm1d(3, eps=lay[2].get("eps", 1e-5), momentum=lay[2].get("momentum", 0.1))
+    bnl = bnl.double()
+    with torch.no_grad():
+        l1.weight.copy_(torch.tensor(lay[1]["weights"], dtype=torch.float64))
+        l1.bias.copy_(torch.tensor(lay[1]["bias"], dtype=torch.float64))
+        l3.weight.copy_(torch.tensor(lay[3]["weights"], dtype=torch.float64))
+        l3.bias.zero_()
+        bnl.weight.copy_(torch.tensor(lay[2].get("gamma", [1.0] * 3), dtype=torch.float64))
+        bnl.bias.copy_(torch.tensor(lay[2].get("beta", [0.0] * 3), dtype=torch.float64))
+    net = torch.nn.Sequential(l1, bnl, torch.nn.ReLU(), l3)
+    o = obj["optimizer"]
+    opt = (torch.optim.SGD(net.parameters(), lr=o["lr"]) if o["name"] == "sgd"
+           else torch.optim.Adam(net.parameters(), lr=o["lr"]))  # fmt: skip
+    x, y = torch.tensor(X, dtype=torch.float64), torch.tensor(Y, dtype=torch.float64).argmax(1)
+    losses = []
+    for _ in range(steps):
+        opt.zero_grad()
+        loss = torch.nn.functional.cross_entropy(net(x), y)
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    return net, losses
+
+
+@pytest.mark.parametrize("opt", [{"name": "sgd", "lr": 0.5}, {"name": "adam", "lr": 0.05}])
+def test_steps_equal_torch(opt):
+    obj = _spec(opt, {"momentum": 0.2, "gamma": [1.0, 0.5, 2.0], "beta": [0.1, -0.1, 0.0]})
+    net = Network(parse_network(copy.deepcopy(obj)))
+    state, losses = net.initial_state(), []
+    for _ in range(3):
+        r = net.step(state, trace=False)
+        losses.append(r.loss)
+        state = r.after
+    tnet, tlosses = _torch(obj, 3)
+    np.testing.assert_allclose(losses, tlosses, rtol=1e-10)
+    p = params_as_layers(state.params, state.stats)
+    bnl = tnet[1]
+    np.testing.assert_allclose(p[1]["gamma"], bnl.weight.detach().numpy(), rtol=1e-8)
+    np.testing.assert_allclose(p[1]["beta"], bnl.bias.detach().numpy(), rtol=1e-8, atol=1e-9)
+    np.testing.assert_allclose(p[1]["running_mean"], bnl.running_mean.numpy(), rtol=1e-8, atol=1e-9)
+    np.testing.assert_allclose(p[1]["running_var"], bnl.running_var.numpy(), rtol=1e-8, atol=1e-9)
+    np.testing.assert_allclose(p[0]["weights"], tnet[0].weight.detach().numpy(), rtol=1e-8)
+    assert set(p[1]) == {"gamma", "beta", "running_mean", "running_var"}
+
+
+def test_eval_mode_uses_the_running_statistics_and_keeps_them():
+    bn = {"mode": "eval", "running_mean": [0.1, 0.2, -0.1], "running_var": [0.5, 2.0, 1.5]}
+    obj = _spec({"name": "sgd", "lr": 0.5}, bn)
+    net = Network(parse_network(copy.deepcopy(obj)))
+    r = net.step(net.initial_state(), trace=False)
+    tnet, tlosses = _torch(obj, 0)
+    tbn = tnet[1]
+    with torch.no_grad():
+        tbn.running_mean.copy_(torch.tensor(bn["running_mean"], dtype=torch.float64))
+        tbn.running_var.copy_(torch.tensor(bn["running_var"], dtype=torch.float64))
+    tnet.eval()
+    x, y = torch.tensor(X, dtype=torch.float64), torch.tensor(Y, dtype=torch.float64).argmax(1)
+    loss = torch.nn.functional.cross_entropy(tnet(x), y)
+    loss.backward()
+    assert r.loss == pytest.approx(loss.item(), rel=1e-12)
+    np.testing.assert_allclose(r.grads[1][0], tbn.weight.grad.numpy(), rtol=1e-10)
+    np.testing.assert_allclose(r.grads[0][0], tnet[0].weight.grad.numpy(), rtol=1e-10)
+    np.testing.assert_array_equal(r.after.stats[1].mean, bn["running_mean"])
+
+
+def test_every_event_value_is_read_from_the_arrays_and_in_order():
+    net = Network.from_file("assets/presets/batchnorm_relu.json")
+    r = net.step(net.initial_state())
+    lay, kinds = r.events.layout, []
+    for i, e in enumerate(r.events):
+        a = lay.address(i)
+        if a.kind not in ("loss_term", "loss"):  # Trace.value reads the layers' events
+            assert r.events.value(*a) == pytest.approx(e.value, rel=1e-12, abs=1e-15), e.symbol
+        kinds.append((e.phase, a.kind, a.layer, a.sample))
+    first = [k for k in kinds if k[0] == "forward"]
+    mean_at = first.index(("forward", "bn_mean", 2, None))
+    assert all(k[2] == 1 for k in first[:mean_at])  # every sample's layer 1 comes first
+    assert first[mean_at + 3 : mean_at + 6] == [("forward", "bn_var", 2, None)] * 3
+    for kind in ("xhat", "dxhat", "bn_dvar", "bn_dmean", "grad_w", "grad_b"):
+        assert any(k[1] == kind for k in kinds), kind
+    assert json.dumps([e.to_dict() for e in r.events], allow_nan=False)
