@@ -262,3 +262,4 @@ def update_ids(d: LayerDef, l: int, idx: tuple[int, ...]):
 
 
 SNIPPETS = "batchnorm_code"  # the module writing the Code panel's lines of its events
+IN_SCRIPTS = False  # export-code's scripts do not write it yet: they refuse the network plainly

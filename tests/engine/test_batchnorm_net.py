@@ -112,3 +112,68 @@ def test_every_event_value_is_read_from_the_arrays_and_in_order():
     for kind in ("xhat", "dxhat", "bn_dvar", "bn_dmean", "grad_w", "grad_b"):
         assert any(k[1] == kind for k in kinds), kind
     assert json.dumps([e.to_dict() for e in r.events], allow_nan=False)
+
+
+def test_a_conv_nets_batch_norm_per_channel_equals_torch():
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(3, 16)).round(3).tolist()
+    W1 = rng.normal(size=(2, 1, 3, 3)).round(3)
+    W2 = rng.normal(size=(2, 8)).round(3)
+    obj = {
+        "layers": [
+            {"shape": [1, 4, 4]},
+            {"type": "conv", "filters": 2, "kernel": 3, "weights": W1.tolist()},
+            {"type": "batchnorm", "activation": "tanh", "gamma": [1.5, 0.5], "beta": [0.2, -0.1]},
+            {"type": "flatten"},
+            {"units": 2, "activation": "softmax", "weights": W2.tolist()},
+        ],
+        "loss": "cce", "optimizer": {"name": "sgd", "lr": 0.1},
+        "data": {"inputs": X, "targets": [[1, 0], [0, 1], [1, 0]]},
+    }  # fmt: skip
+    net = Network(parse_network(copy.deepcopy(obj)))
+    r = net.step(net.initial_state())
+    conv = torch.nn.Conv2d(1, 2, 3).double()
+    bnl = torch.nn.BatchNorm2d(2).double()
+    lin = torch.nn.Linear(8, 2).double()
+    with torch.no_grad():
+        conv.weight.copy_(torch.tensor(W1))
+        conv.bias.zero_()
+        lin.weight.copy_(torch.tensor(W2))
+        lin.bias.zero_()
+        bnl.weight.copy_(torch.tensor([1.5, 0.5], dtype=torch.float64))
+        bnl.bias.copy_(torch.tensor([0.2, -0.1], dtype=torch.float64))
+    tnet = torch.nn.Sequential(conv, bnl, torch.nn.Tanh(), torch.nn.Flatten(), lin)
+    x = torch.tensor(X, dtype=torch.float64).reshape(3, 1, 4, 4)
+    loss = torch.nn.functional.cross_entropy(tnet(x), torch.tensor([0, 1, 0]))
+    loss.backward()
+    assert r.loss == pytest.approx(loss.item(), rel=1e-12)
+    np.testing.assert_allclose(r.grads[1][0], bnl.weight.grad.numpy(), rtol=1e-10)
+    np.testing.assert_allclose(r.grads[1][1], bnl.bias.grad.numpy(), rtol=1e-10)
+    np.testing.assert_allclose(r.grads[0][0], conv.weight.grad.numpy(), rtol=1e-10)
+    np.testing.assert_allclose(r.after.stats[1].mean, bnl.running_mean.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(r.after.stats[1].var, bnl.running_var.numpy(), rtol=1e-12)
+    lay = r.events.layout
+    for i, e in enumerate(r.events):  # every event written, its value read from the arrays
+        a = lay.address(i)
+        if a.kind not in ("loss_term", "loss"):
+            assert r.events.value(*a) == pytest.approx(e.value, rel=1e-12, abs=1e-15), e.symbol
+    assert lay.units("bn_mean", 2) == 2 and lay.units("xhat", 2) == 8
+
+
+def test_the_code_panels_lines_compute_a_conv_batch_norms_numbers():
+    from tests.engine.test_code_snippets import _check
+
+    obj = {
+        "layers": [
+            {"shape": [1, 3, 3]},
+            {"type": "conv", "filters": 2, "kernel": 2},
+            {"type": "batchnorm", "activation": "relu"},
+            {"type": "flatten"},
+            {"units": 1, "activation": "sigmoid"},
+        ],
+        "loss": "bce",
+        "data": {"inputs": [[0.1 * i for i in range(9)], [0.3] * 9], "targets": [[1], [0]]},
+    }
+    assert _check(Network(parse_network(obj))) >= 10
+    obj["layers"][2]["mode"] = "eval"
+    assert _check(Network(parse_network(obj))) >= 10

@@ -215,7 +215,7 @@ def _backward_vars(c: StepArrays, e: Event, k: int) -> tuple[Variable, ...]:
     at = (_sample(c, e), *e.index)
     da = c.da(k)
     out = [_var(f"grad_a[{', '.join(map(str, at))}]", da, da[at])]
-    if e.kind == "delta" and k >= 0 and m.layer(k).kind in ("dense", "conv"):
+    if e.kind == "delta" and k >= 0 and m.layer(k).type.has_activation:
         if m.activations[k] == "softmax" and not (m.combined_output() and k == m.depth - 1):
             pass  # δ is softmax's Jacobian times ∂L/∂a: no single factor to show
         elif not (m.combined_output() and k == m.depth - 1):
