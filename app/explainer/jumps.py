@@ -16,10 +16,13 @@ def part_starts(lay, s: int | None = None) -> list[int]:
     sample s, the parts of that sample (its layers' z and a, its loss terms, its δ blocks) and of
     the batch. Without one, each sample's forward is its own part, the loss terms and δ blocks
     of the batch one part each."""
-    if s is not None:
-        return sorted({sp.start for sp in lay.blocks(s)})
-    spans = lay.blocks()
-    return sorted({sp.start for sp in spans if sp.phase == "forward" or sp.sample in (None, 0)})
+    first = lay.blocks(0 if s is None else s)
+    out = {sp.start for sp in first}
+    if s is None:  # every other sample's forward blocks: sample 0's, a stride further each
+        fw = [sp.start for sp in first if sp.phase == "forward"]
+        step = lay.sample_stride(first[0].kinds[0], first[0].layer)
+        out.update(i + q * step for q in range(1, lay.n) for i in fw)
+    return sorted(out)
 
 
 def _starts(ex) -> list[int]:

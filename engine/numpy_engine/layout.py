@@ -108,6 +108,11 @@ class Layout:
             pos += off * reps
         self._len = pos
         self._seg_starts = [sg.start for sg in self._segs]
+        self._spans = [  # per segment: (phase, kinds, layer, start, stop) within a repetition
+            [(sg.phase, tuple(k for k, _ in pb.block.pattern), pb.layer, pb.offset,
+              pb.offset + pb.block.size) for pb in sg.blocks]
+            for sg in self._segs
+        ]  # fmt: skip
         firsts = [self._phase[p][0] for p in PHASES] + [pos]
         self._bounds = {p: (firsts[q], firsts[q + 1]) for q, p in enumerate(PHASES)}
 
@@ -196,16 +201,15 @@ class Layout:
     def blocks(self, sample: int | None = None) -> list[Span]:
         """Every block of the step in order; with a sample, that sample's and the batch's."""
         out = []
-        for seg in self._segs:
-            reps = range(self.n) if seg.per_sample and sample is None else (sample,)
-            for s in reps if seg.per_sample else (None,):
-                base = self._base(seg, s)
+        for seg, spans in zip(self._segs, self._spans, strict=True):
+            if not seg.per_sample:
                 out += [
-                    Span(seg.phase, tuple(k for k, _ in pb.block.pattern), pb.layer, s,
-                         base + pb.offset,
-                         base + pb.offset + pb.block.size)
-                    for pb in seg.blocks
-                ]  # fmt: skip
+                    Span(p, k, lay, None, seg.start + a, seg.start + b) for p, k, lay, a, b in spans
+                ]
+                continue
+            for s in range(self.n) if sample is None else (sample,):
+                base = self._base(seg, s)
+                out += [Span(p, k, lay, s, base + a, base + b) for p, k, lay, a, b in spans]
         return out
 
     def reached(self, kind: str, layer: int, sample: int | None, unit: int, current: int) -> bool:

@@ -138,3 +138,25 @@ def test_block_helpers():
     assert run("z", 3) == Block((("z", 3),), 1) and run("z", 3).size == 3
     b = interleave(4, "a", "dropout")
     assert b.width == 2 and b.size == 8
+
+
+def test_the_registry_s_properties_agree_with_each_module_s_declared_blocks():
+    """has_weights ⇔ gradient and update blocks; has_activation ⇔ δ events; is_pool and reshapes
+    ⇔ a δ block of ∂L/∂a only, or none: a property that lies would send a consumer wrong."""
+    from engine.numpy_engine.layer_def import KINDS, LayerDef
+    from engine.numpy_engine.layers import REGISTRY
+
+    assert tuple(REGISTRY) == KINDS
+    shapes = {"dense": ((6,), (4,)), "flatten": ((2, 3, 3), (18,))}
+    for kind, t in REGISTRY.items():
+        ins, outs = shapes.get(kind, ((2, 5, 5), (3, 4, 4) if kind == "conv" else (2, 2, 2)))
+        d = LayerDef(kind, ins, outs, kernel=(2, 2), stride=2 if t.is_pool else 1)
+        dc = t.module.events(d, False)
+        kinds = {k for b in (*dc.delta, *dc.grads) for k, _ in b.pattern}
+        assert t.has_weights == bool(dc.grads) == bool(dc.updates) == (d.n_params > 0), kind
+        assert t.has_activation == ("delta" in kinds), kind
+        assert (t.is_pool or t.reshapes) == ("delta" not in kinds), kind
+        assert t.reshapes == (not dc.delta), kind
+        assert all(callable(getattr(t.module, f)) for f in ("forward", "backward", "event")), kind
+        per_sample = sum(b.size for b in dc.forward)
+        assert per_sample == (1 if t.reshapes else (2 if t.has_activation else 1) * d.units), kind
