@@ -134,13 +134,32 @@ def _stats(o: Options) -> Stats | None:
 
 
 def forward(d: LayerDef, W: np.ndarray, b: np.ndarray, x: np.ndarray) -> np.ndarray:
-    o = d.options
+    o = d.options or Options()
     return norm_forward(x, W, b, o.eps, _stats(o)).y
+
+
+def forward_points(d: LayerDef, W: np.ndarray, b: np.ndarray, A: np.ndarray, shared: bool):
+    """The forward at G points of parameter space at once (the loss landscape): γ W (G, C), β b
+    (G, C); A (n, C[, H, W]) when `shared` else (G, n, C[, H, W]). Each point normalises with its
+    own batch's statistics (training mode) or the running ones."""
+    o = d.options or Options()
+    x = A[None] if shared else A
+    ax = (1,) if x.ndim == 3 else (1, 3, 4)
+    tail = (1,) * (x.ndim - 3)  # the map's cells
+    if o.train:
+        mean = x.mean(axis=ax, keepdims=True)
+        var = ((x - mean) ** 2).mean(axis=ax, keepdims=True)
+    else:
+        mean = np.reshape(o.running_mean, (1, 1, -1, *tail))
+        var = np.reshape(o.running_var, (1, 1, -1, *tail))
+    xhat = (x - mean) / np.sqrt(var + o.eps)
+    G = len(W)
+    return W.reshape(G, 1, -1, *tail) * xhat + b.reshape(G, 1, -1, *tail)
 
 
 def backward(d: LayerDef, W: np.ndarray, x: np.ndarray, delta: np.ndarray, need_dx: bool):
     """(∂L/∂γ (C,), ∂L/∂β (C,), ∂L/∂x or None) from δ = ∂L/∂y, recomputing the forward from x."""
-    o = d.options
+    o = d.options or Options()
     f = norm_forward(x, W, np.zeros_like(W), o.eps, _stats(o))
     g = norm_backward(x, W, f, delta, o.eps, o.train)
     return g.dgamma, g.dbeta, g.dx if need_dx else None
@@ -222,7 +241,7 @@ def events(d: LayerDef, masked: bool) -> Declared:
     backward per unit ∂L/∂a, δ = ∂L/∂z, ∂L/∂x̂; batch: ∂L/∂σ², ∂L/∂μ (training mode) per
     channel, then per channel ∂L/∂γ, ∂L/∂β; updates: every γ then every β."""
     n, C = d.units, d.in_shape[0]
-    grads = (run("bn_dvar", C), run("bn_dmean", C)) if d.options.train else ()
+    grads = (run("bn_dvar", C), run("bn_dmean", C)) if (d.options or Options()).train else ()
     return Declared(
         forward=(run("xhat", n), run("z", n), run("a", n)),
         delta=(interleave(n, "da", "delta", "dxhat"),),

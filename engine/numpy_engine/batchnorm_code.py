@@ -12,9 +12,6 @@ from .codegen.snippets import Snippet, Variable, _vec
 from .fmt import num
 from .trace_events import Event, StepArrays
 
-# the line each kind's number comes from (index into _lines)
-_AT = {"bn_mean": 0, "bn_var": 1, "xhat": 2, "z": 3, "a": 4, "dxhat": 6, "bn_dvar": 7,
-       "bn_dmean": 8, "da": 9, "grad_w": 10, "grad_b": 11}  # fmt: skip
 TARGET = {"bn_mean": "mu", "bn_var": "var", "xhat": "xhat", "z": "z", "a": "a", "dxhat": "dxhat",
           "bn_dvar": "dvar", "bn_dmean": "dmu", "da": "grad_a_prev", "grad_w": "dgamma",
           "grad_b": "dbeta"}  # fmt: skip
@@ -49,6 +46,8 @@ def _lines(c: StepArrays, k: int) -> list[str]:
         dvar + f"  # ∂L/∂σ²[{l}]", dmu + f"  # ∂L/∂μ[{l}]", dx,
         f"dgamma = (delta * xhat).sum(axis={ax})  # ∂L/∂γ[{l}]",
         f"dbeta = delta.sum(axis={ax})  # ∂L/∂β[{l}]",
+        *([f"dgamma = dgamma + {c.model.l2} * W  # + λ2·γ"] if c.model.l2 else []),
+        *([f"dgamma = dgamma + {c.model.l1} * np.sign(W)  # + λ1·sign(γ)"] if c.model.l1 else []),
     ]  # fmt: skip
 
 
@@ -68,7 +67,7 @@ def snippet(e: Event, c: StepArrays, k: int) -> Snippet:
     """The snippet of event `e` about the batch norm of layer k + 1 (a `da` event: the layer
     below's ∂L/∂a, which this layer sends back)."""
     lines = _lines(c, k)
-    at = _AT[e.kind]
+    at = max(i for i, line in enumerate(lines) if line.startswith(f"{TARGET[e.kind]} = "))
     t_at = 2 if e.phase == "forward" else 3
     d = c.model.layer(k)
     act = c.model.activations[k]

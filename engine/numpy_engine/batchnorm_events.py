@@ -155,10 +155,19 @@ def _batch_event(c, kind, k, ch, x, gamma, f, g) -> Event:
     frozen = c.model.is_frozen(k, "weights" if kind == "grad_w" else "bias")
     note = "frozen: shown, not applied" if frozen else ""
     if kind == "grad_w":
+        from .dense import regularized
+
         terms = [f"{par(dy[q])}·{par(_cells(f.xhat, ch)[q])}" for q in shown(len(dy), MAX_TERMS)]
-        return _ev(c, "backward", f"∂L/∂γ[{l}][{ch}]", f"∂L/∂γ[{l}][{ch}] = Σ δ[{l}]·x̂[{l}]",
-                   f"{joined_sum(terms, MAX_TERMS, len(dy))} = {num(g.dgamma[ch])}",
-                   c.bw.grads[k][0][ch], (), None, kind, l, (ch,), note)  # fmt: skip
+        formula, sub, note = regularized(
+            c,
+            k,
+            f"γ[{l}][{ch}]",
+            (ch,),
+            f"∂L/∂γ[{l}][{ch}] = Σ δ[{l}]·x̂[{l}]",
+            f"{joined_sum(terms, MAX_TERMS, len(dy))} = {num(g.dgamma[ch])}",
+        )  # γ is a weight: L1 and L2 reach it (β, like a bias, is left alone)
+        return _ev(c, "backward", f"∂L/∂γ[{l}][{ch}]", formula, sub, c.bw.grads[k][0][ch], (),
+                   None, kind, l, (ch,), note)  # fmt: skip
     terms = [par(dy[q]) for q in shown(len(dy), MAX_TERMS)]
     return _ev(c, "backward", f"∂L/∂β[{l}][{ch}]", f"∂L/∂β[{l}][{ch}] = Σ δ[{l}]",
                f"{joined_sum(terms, MAX_TERMS, len(dy))} = {num(g.dbeta[ch])}",

@@ -121,11 +121,10 @@ def forward(model: Model, params: Params, X: np.ndarray, masks=None) -> Forward:
 
 def regularization_loss(model: Model, params: Params) -> float:
     r = 0.0
-    Ws = [W for (W, _), d in zip(params, model.layers, strict=True) if d.type.has_weights]
-    if model.l2:  # weights only: not biases, not a batch norm's γ
-        r += 0.5 * model.l2 * sum(float((W * W).sum()) for W in Ws)
+    if model.l2:
+        r += 0.5 * model.l2 * sum(float((W * W).sum()) for W, _ in params)
     if model.l1:
-        r += model.l1 * sum(float(np.abs(W).sum()) for W in Ws)
+        r += model.l1 * sum(float(np.abs(W).sum()) for W, _ in params)
     return r
 
 
@@ -159,9 +158,9 @@ def backward(model: Model, params: Params, fw: Forward, Y: np.ndarray) -> Backwa
         W, _ = params[k]
         d = model.layer(k)
         dW, db, dx = module(d.kind).backward(d, W, fw.A[k], delta[k], k > 0 or model.input_grad)
-        if model.l2 and d.type.has_weights:
+        if model.l2:
             dW = dW + model.l2 * W
-        if model.l1 and d.type.has_weights:
+        if model.l1:
             dW = dW + model.l1 * np.sign(W)
         grads[k] = (dW, db)
         if k > 0:

@@ -38,7 +38,7 @@ class LayerDef:
 
     def param_shapes(self) -> tuple[tuple[int, ...], tuple[int, ...]]:
         """(weights shape, bias shape); (0,), (0,) for a layer without parameters."""
-        if not self.type.has_weights and self.kind != "batchnorm":
+        if not self.type.has_weights:
             return (0,), (0,)
         return self.type.module.param_shapes(self)
 

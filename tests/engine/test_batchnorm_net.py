@@ -177,3 +177,41 @@ def test_the_code_panels_lines_compute_a_conv_batch_norms_numbers():
     assert _check(Network(parse_network(obj))) >= 10
     obj["layers"][2]["mode"] = "eval"
     assert _check(Network(parse_network(obj))) >= 10
+
+
+def test_l2_reaches_gamma_as_a_weight_not_beta():
+    obj = _spec({"name": "sgd", "lr": 0.5}, {"gamma": [1.0, 0.5, 2.0], "beta": [0.1, -0.1, 0.0]})
+    obj["regularization"] = {"l2": 0.3}
+    net = Network(parse_network(copy.deepcopy(obj)))
+    r = net.step(net.initial_state())
+    tnet, _ = _torch(obj, 0)
+    x, y = torch.tensor(X, dtype=torch.float64), torch.tensor(Y, dtype=torch.float64).argmax(1)
+    ws = [tnet[0].weight, tnet[1].weight, tnet[3].weight]  # W, γ, W: the weights
+    loss = torch.nn.functional.cross_entropy(tnet(x), y) + 0.15 * sum((w * w).sum() for w in ws)
+    loss.backward()
+    assert r.loss == pytest.approx(loss.item(), rel=1e-12)
+    np.testing.assert_allclose(r.grads[1][0], tnet[1].weight.grad.numpy(), rtol=1e-10)
+    np.testing.assert_allclose(r.grads[1][1], tnet[1].bias.grad.numpy(), rtol=1e-10, atol=1e-14)
+    from tests.engine.test_code_snippets import _check
+
+    assert _check(net) >= 10  # the Code panel's dγ line adds λ2·γ
+
+
+@pytest.mark.parametrize("mode", ["train", "eval"])
+def test_the_landscape_loss_at_a_point_is_the_nets_loss(mode):
+    from engine.numpy_engine.landscape_forward import flatten, losses_at
+
+    bn = {"mode": mode, "running_mean": [0.1, 0.0, -0.2], "running_var": [0.5, 1.0, 2.0]}
+    obj = _spec({"name": "sgd", "lr": 0.5}, bn)
+    obj["regularization"] = {"l1": 0.01}
+    net = Network(parse_network(copy.deepcopy(obj)))
+    st = net.initial_state()
+    rng = np.random.default_rng(0)
+    thetas = [flatten(st.params)]
+    thetas.append(thetas[0] + rng.normal(0, 0.3, thetas[0].shape))
+    got = losses_at(net.model, st.params, np.array(thetas), np.array(X, float), np.array(Y, float))
+    from engine.numpy_engine.landscape_forward import unflatten
+
+    for theta, g in zip(thetas, got, strict=True):
+        state = type(st)(unflatten(theta, st.params), st.opt_state, 0, st.stats)
+        assert g == pytest.approx(net.step(state, trace=False).loss, rel=1e-12)
