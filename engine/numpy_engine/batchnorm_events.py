@@ -59,6 +59,12 @@ def _cells(x: np.ndarray, ch: int) -> np.ndarray:
     return x[:, ch].reshape(-1)
 
 
+def _channel_nodes(c: StepArrays, k: int, ch: int) -> tuple[str, ...]:
+    """The units of channel ch of layer k + 1 (a unit after a dense layer; a map's first cell)."""
+    d = c.model.layer(k)
+    return (unit_id(k + 1, d.out_shape, ch * (d.units // d.in_shape[0])),)
+
+
 def _ev(c, phase, sym, formula, sub, value, nodes, s, kind, l, idx, note="") -> Event:
     return Event(phase, sym, formula, sub, float(value), tuple(nodes), (), s, c.step, note,
                  kind=kind, layer=l, index=idx)  # fmt: skip
@@ -122,35 +128,36 @@ def _batch_event(c, kind, k, ch, x, gamma, f, g) -> Event:
     if kind == "bn_mean":
         if not o.train:
             return _ev(c, "forward", f"μ[{l}][{ch}]", f"μ[{l}][{ch}] = running_mean[{l}][{ch}]",
-                       f"{num(f.mean[ch])} (evaluation mode)", f.mean[ch], (), None, kind, l, (ch,))  # fmt: skip
+                       f"{num(f.mean[ch])} (evaluation mode)", f.mean[ch], _channel_nodes(c, k, ch), None, kind, l, (ch,))  # fmt: skip
         terms = [par(vals[q]) for q in shown(len(vals), MAX_TERMS)]
         return _ev(c, "forward", f"μ[{l}][{ch}]", f"μ[{l}][{ch}] = (1/m)·Σ {x_sym}   ({over})",
                    f"({joined_sum(terms, MAX_TERMS, len(vals))}) / {m} = {num(f.mean[ch])}",
-                   f.mean[ch], (), None, kind, l, (ch,))  # fmt: skip
+                   f.mean[ch], _channel_nodes(c, k, ch), None, kind, l, (ch,))  # fmt: skip
     if kind == "bn_var":
         if not o.train:
             return _ev(c, "forward", f"σ²[{l}][{ch}]", f"σ²[{l}][{ch}] = running_var[{l}][{ch}]",
-                       f"{num(f.var[ch])} (evaluation mode)", f.var[ch], (), None, kind, l, (ch,))  # fmt: skip
+                       f"{num(f.var[ch])} (evaluation mode)", f.var[ch], _channel_nodes(c, k, ch), None, kind, l, (ch,))  # fmt: skip
         terms = [f"{par(vals[q] - f.mean[ch])}²" for q in shown(len(vals), MAX_TERMS)]
         return _ev(c, "forward", f"σ²[{l}][{ch}]",
                    f"σ²[{l}][{ch}] = (1/m)·Σ ({x_sym} − μ[{l}][{ch}])²   ({over})",
                    f"({joined_sum(terms, MAX_TERMS, len(vals))}) / {m} = {num(f.var[ch])}",
-                   f.var[ch], (), None, kind, l, (ch,),
+                   f.var[ch], _channel_nodes(c, k, ch), None, kind, l, (ch,),
                    "biased (÷m) for normalising; the running variance takes m/(m − 1) of it")  # fmt: skip
     dxh = _cells(g.dxhat, ch)
     xmu = vals - f.mean[ch]
+    here = _channel_nodes(c, k, ch)
     inv = 1 / np.sqrt(f.var[ch] + o.eps)
     if kind == "bn_dvar":
         return _ev(c, "backward", f"∂L/∂σ²[{l}][{ch}]",
                    f"∂L/∂σ²[{l}][{ch}] = Σ ∂L/∂x̂·({x_sym} − μ)·(−½)(σ² + ε)^(−3/2)",
                    f"{num(float(dxh @ xmu))}·(−½)·{par(inv**3)} = {num(g.dvar[ch])}",
-                   g.dvar[ch], (), None, kind, l, (ch,))  # fmt: skip
+                   g.dvar[ch], _channel_nodes(c, k, ch), None, kind, l, (ch,))  # fmt: skip
     if kind == "bn_dmean":
         return _ev(c, "backward", f"∂L/∂μ[{l}][{ch}]",
                    f"∂L/∂μ[{l}][{ch}] = Σ ∂L/∂x̂·(−1/√(σ² + ε)) + ∂L/∂σ²·Σ −2({x_sym} − μ)/m",
                    f"{num(float(dxh.sum()))}·{par(-inv)} + {par(g.dvar[ch])}·"
                    f"{par(float(-2 * xmu.sum() / m))} = {num(g.dmean[ch])}",
-                   g.dmean[ch], (), None, kind, l, (ch,), "The second term is 0: Σ(x − μ) = 0.")  # fmt: skip
+                   g.dmean[ch], _channel_nodes(c, k, ch), None, kind, l, (ch,), "The second term is 0: Σ(x − μ) = 0.")  # fmt: skip
     dy = _cells(c.bw.delta[k], ch)
     frozen = c.model.is_frozen(k, "weights" if kind == "grad_w" else "bias")
     note = "frozen: shown, not applied" if frozen else ""
@@ -166,12 +173,12 @@ def _batch_event(c, kind, k, ch, x, gamma, f, g) -> Event:
             f"∂L/∂γ[{l}][{ch}] = Σ δ[{l}]·x̂[{l}]",
             f"{joined_sum(terms, MAX_TERMS, len(dy))} = {num(g.dgamma[ch])}",
         )  # γ is a weight: L1 and L2 reach it (β, like a bias, is left alone)
-        return _ev(c, "backward", f"∂L/∂γ[{l}][{ch}]", formula, sub, c.bw.grads[k][0][ch], (),
+        return _ev(c, "backward", f"∂L/∂γ[{l}][{ch}]", formula, sub, c.bw.grads[k][0][ch], here,
                    None, kind, l, (ch,), note)  # fmt: skip
     terms = [par(dy[q]) for q in shown(len(dy), MAX_TERMS)]
     return _ev(c, "backward", f"∂L/∂β[{l}][{ch}]", f"∂L/∂β[{l}][{ch}] = Σ δ[{l}]",
                f"{joined_sum(terms, MAX_TERMS, len(dy))} = {num(g.dbeta[ch])}",
-               c.bw.grads[k][1][ch], (), None, kind, l, (ch,), note)  # fmt: skip
+               c.bw.grads[k][1][ch], _channel_nodes(c, k, ch), None, kind, l, (ch,), note)  # fmt: skip
 
 
 def input_grad_event(c: StepArrays, kn: int, k: int, s: int, i: int) -> Event:
@@ -186,10 +193,12 @@ def input_grad_event(c: StepArrays, kn: int, k: int, s: int, i: int) -> Event:
     dxh, xmu = g.dxhat[s].reshape(-1)[i], x[s].reshape(-1)[i] - f.mean[ch]
     da = c.da(k)[s].reshape(-1)[i]
     if not o.train:
-        formula = f"∂L/∂a{at} = ∂L/∂x̂[{ln}]·1/√(σ²[{ln}][{ch}] + ε)"
+        xh_at = where(ln, d.out_shape, i)[0]
+        formula = f"∂L/∂a{at} = ∂L/∂x̂{xh_at}·1/√(σ²[{ln}][{ch}] + ε)"
         sub = f"{par(dxh)}·{par(inv)} = {num(da)}"
     else:
-        formula = (f"∂L/∂a{at} = ∂L/∂x̂[{ln}]/√(σ² + ε) + ∂L/∂σ²[{ln}][{ch}]·2(a{at} − μ)/m"
+        xh_at = where(ln, d.out_shape, i)[0]
+        formula = (f"∂L/∂a{at} = ∂L/∂x̂{xh_at}/√(σ² + ε) + ∂L/∂σ²[{ln}][{ch}]·2(a{at} − μ)/m"
                    f" + ∂L/∂μ[{ln}][{ch}]/m")  # fmt: skip
         sub = (f"{par(dxh)}·{par(inv)} + {par(g.dvar[ch])}·2·{par(xmu)}/{m} + "
                f"{par(g.dmean[ch])}/{m} = {num(da)}")  # fmt: skip
