@@ -38,3 +38,31 @@ def test_every_event_draws_and_the_edges_carry_gamma_then_its_gradient(window):
     vs = view_state(ex)
     assert vs.edge_values[ids.edge(2, 2, 2)] == pytest.approx(r.before.params[1][0][2])
     assert "γ[2][2]" in tooltip(ex, ids.edge(2, 2, 2))
+
+
+def test_a_conv_batch_norm_draws_as_maps_titled_bn(window, tmp_path):
+    import json
+
+    from app.explainer.conv_state import conv_view_state
+
+    net = {
+        "layers": [
+            {"shape": [1, 4, 4]},
+            {"type": "conv", "filters": 2, "kernel": 3},
+            {"type": "batchnorm", "activation": "relu"},
+            {"type": "flatten"},
+            {"units": 2, "activation": "softmax"},
+        ],
+        "loss": "cce",
+        "data": {"inputs": [[0.1 * i for i in range(16)], [0.5] * 16], "targets": [[1, 0], [0, 1]]},
+    }
+    path = tmp_path / "bn_cnn.json"
+    path.write_text(json.dumps(net))
+    assert window.open_network(str(path))
+    ex = window.explainer
+    for i in range(len(ex.current.events)):
+        ex.goto(0, i)
+        st = conv_view_state(ex)
+    ex.goto(0, ex.current.events.layout.index("a", 2, 0, 7))
+    assert any(c.title.startswith("BN 2 · relu") for c in conv_view_state(ex).columns)
+    assert st.columns and window.stack.currentWidget() is window.conv_view
