@@ -215,3 +215,16 @@ def test_the_landscape_loss_at_a_point_is_the_nets_loss(mode):
     for theta, g in zip(thetas, got, strict=True):
         state = type(st)(unflatten(theta, st.params), st.opt_state, 0, st.stats)
         assert g == pytest.approx(net.step(state, trace=False).loss, rel=1e-12)
+
+
+def test_a_frozen_gamma_stays_and_its_update_event_says_so():
+    obj = _spec({"name": "adam", "lr": 0.1}, {"frozen": ["gamma"], "gamma": [1.0, 0.5, 2.0]})
+    net = Network(parse_network(copy.deepcopy(obj)))
+    r = net.step(net.initial_state())
+    np.testing.assert_array_equal(r.after.params[1][0], [1.0, 0.5, 2.0])
+    assert not np.array_equal(r.after.params[1][1], r.before.params[1][1])  # β moves
+    lay = r.events.layout
+    ev = r.events[lay.index("update_w", 2, None, 1)]
+    assert ev.symbol == "γ[2][1]" and "frozen" in ev.formula
+    assert r.events[lay.index("update_b", 2, None, 1)].symbol == "β[2][1]"
+    assert "frozen" in r.events[lay.index("grad_w", 2, None, 1)].note
