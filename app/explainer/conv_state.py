@@ -232,27 +232,27 @@ def conv_view_state(explainer) -> ConvState:
             for ch in range(len(W))
         ]
     if ev.kind == "pool":
-        _window(p, st, ev)
+        _window(p, st, ev.layer, *ev.index)
     if ev.kind == "da" and ev.detail.get("pool"):  # routed back through the windows over it
         for nid in ev.nodes[1:]:
             lp, ch, y, x = (int(v) for v in nid[1:].split("_"))
-            d = p.m.layer(lp - 1)
-            flat = (ch * d.out_shape[1] + y) * d.out_shape[2] + x
-            _window(p, st, p.r.events[p.lay.index("pool", lp, p.s, flat)])  # its window
+            _window(p, st, lp, ch, y, x)
     st.caption = f"sample {p.sample} · {p.r.mode} · step {p.r.t} · {ev.phase}"
     return st
 
 
-def _window(p: _At, st: ConvState, pool_ev) -> None:
-    """A pooling window framed on its input, its winner tagged (read from its forward event)."""
-    d = p.m.layer(pool_ev.layer - 1)
-    prefix = f"c{pool_ev.layer - 1}_{pool_ev.index[0]}"
-    st.overlays.append(Overlay(prefix, pool_ev.detail["top"], pool_ev.detail["left"], d.kernel))
-    if "winner" in pool_ev.detail:
+def _window(p: _At, st: ConvState, l: int, ch: int, y: int, x: int) -> None:
+    """Pooling window (ch, y, x) of layer l framed on its input, its winner tagged (the engine's
+    pool module says where, as its forward event does)."""
+    d = p.m.layer(l - 1)
+    top, left, winner = d.type.module.window_at(p.c, l - 1, p.s, ch, y, x)
+    prefix = f"c{l - 1}_{ch}"
+    st.overlays.append(Overlay(prefix, top, left, d.kernel))
+    if winner is not None:
         for col in st.columns:
             for g in col.grids:
                 if g.prefix == prefix and g.label.startswith("ch"):
-                    g.marks[tuple(pool_ev.detail["winner"])] = "max"
+                    g.marks[tuple(winner)] = "max"
 
 
 def conv_training_state(explainer) -> ConvState:

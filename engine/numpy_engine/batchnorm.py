@@ -263,10 +263,11 @@ def input_grad_event(c, kn: int, k: int, s: int, i: int):
     return write(c, kn, k, s, i)
 
 
-def read(c, kind: str, k: int, s: int | None) -> np.ndarray:
-    from .batchnorm_events import read as values
+def value(c, kind: str, k: int, s: int | None, u: int) -> float:
+    """The value of its own kinds' events, read from the step's arrays (Trace.value)."""
+    from .batchnorm_events import read
 
-    return values(c, kind, k, s)
+    return float(np.ravel(read(c, kind, k, s))[u])
 
 
 PARAM_SYMBOLS = ("γ", "β")  # the update events' names of W and b

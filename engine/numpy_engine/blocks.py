@@ -23,7 +23,9 @@ The trace's Layout (layout.py) places these blocks in the step's order and alone
 event is (`index`) and what is at an index (`address`); nothing else knows the order. The module
 also writes each event: `event(c, kind, k, s, u)` builds the event of kind `kind`, unit u, of
 layer k + 1 and sample s (the δ block's ∂L/∂a and δ, and the updates, are written by
-trace_delta.py and trace_update.py for every layer type).
+trace_delta.py and trace_update.py for every layer type). The drawing reads an event's number
+without writing it (`Trace.value`): the kinds above are read from the step's arrays; a module
+with kinds of its own adds `value(c, kind, k, s, u)` (else the event is written to read it).
 """
 
 from __future__ import annotations

@@ -78,7 +78,7 @@ class Layout:
         for k in range(L - 1, -1, -1):
             segs.append(("backward", True, [(k + 1, b) for b in decl[k].delta]))
             segs.append(("backward", False, [(k + 1, b) for b in decl[k].grads]))
-        if model.layers[0].type.is_pool:  # the input's gradient, routed by the first layer
+        if model.input_grad:  # the input's gradient, routed by a first pooling layer
             segs.append(("backward", True, [(0, run("da", model.sizes[0]))]))
         segs.append(
             ("update", False, [(k + 1, b) for k, dc in enumerate(decl) for b in dc.updates])
@@ -101,6 +101,8 @@ class Layout:
             for p, pb in enumerate(placed):
                 inner = 0
                 for kind, count in pb.block.pattern:
+                    if (kind, pb.layer) in self._where:  # a module's declaration is wrong
+                        raise ValueError(f"layer {pb.layer} declares {kind} events twice")
                     self._where[kind, pb.layer] = (q, p, inner, count)
                     inner += count
             offs = tuple(pb.offset for pb in placed)

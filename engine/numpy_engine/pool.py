@@ -68,6 +68,18 @@ def _window(d: LayerDef, y: int, x: int) -> list[tuple[int, int]]:
     return [(y * s + i, x * s + j) for i in range(kh) for j in range(kw)]
 
 
+def window_at(c: StepArrays, k: int, s: int, ch: int, y: int, x: int):
+    """(top, left, winner) of output cell (ch, y, x) of layer k + 1 for sample s: the window's
+    corner on the input and, for a max-pool, the (row, column) of its first maximum (None for an
+    average), as its forward event says, without writing the event."""
+    d = c.model.layer(k)
+    cells = _window(d, y, x)
+    if d.kind != "maxpool":
+        return (*cells[0], None)
+    a_in = c.fw.A[k][s, ch]
+    return (*cells[0], cells[int(np.argmax([a_in[p, q] for p, q in cells]))])
+
+
 def fw_event(c: StepArrays, s: int, k: int, r: int) -> Event:
     l, d = k + 1, c.model.layer(k)
     ch, y, x = (int(v) for v in np.unravel_index(r, d.out_shape))

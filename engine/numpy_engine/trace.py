@@ -108,11 +108,13 @@ class Trace(Sequence):
     def value(self, kind: str, layer: int, sample: int | None, unit: int) -> float:
         """The value of that event (as `self[i].value`), read from the step's arrays without
         writing the event (the drawing reads hundreds a key press)."""
-        c, k = self._arrays, layer - 1
-        read = _READ.get(kind) or module(c.model.layer(k).kind).read  # a layer type's own kinds
-        return float(
-            np.ravel(read(c, k, sample) if kind in _READ else read(c, kind, k, sample))[unit]
-        )
+        read = _READ.get(kind)
+        if read is not None:
+            return float(np.ravel(read(self._arrays, layer - 1, sample))[unit])
+        mod = self._arrays.model.layer(layer - 1).type.module  # a kind of the layer's own
+        if hasattr(mod, "value"):
+            return float(mod.value(self._arrays, kind, layer - 1, sample, unit))
+        return self[self.layout.index(kind, layer, sample, unit)].value
 
     def phase_start(self, name: str) -> int:
         """Index of the first event of phase `name` (forward, loss, backward, update)."""

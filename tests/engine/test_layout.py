@@ -161,3 +161,42 @@ def test_the_registry_s_properties_agree_with_each_module_s_declared_blocks():
         per_sample = sum(b.size for b in dc.forward)
         own = 1 if kind == "batchnorm" else 0  # x̂ before its z and a (μ, σ² are the batch's)
         assert per_sample == (1 if t.reshapes else (2 + own if t.has_activation else 1) * d.units)
+
+
+def test_a_kind_declared_twice_by_a_layer_is_refused(monkeypatch):
+    from engine.numpy_engine import dense
+    from engine.numpy_engine.blocks import Declared
+
+    net = Network.from_file(PRESETS / "xor_2_2_1.json")
+    monkeypatch.setattr(dense, "events", lambda d, m: Declared(forward=(run("z", 2), run("z", 2))))
+    with pytest.raises(ValueError, match="declares z events twice"):
+        net.step(net.initial_state())
+
+
+@pytest.mark.parametrize("name", ("cnn_maxpool_4x4", "cnn_tiny_digits"))
+def test_a_pool_window_read_without_its_event_is_the_one_the_event_says(name):
+    from engine.numpy_engine import pool
+
+    r = step_of(name)
+    lay, events = r.events.layout, r.events
+    l = next(q for q in range(1, lay.model.depth + 1) if lay.has("pool", q))
+    for s in range(lay.n):
+        for u in range(lay.units("pool", l)):
+            ev = events[lay.index("pool", l, s, u)]
+            top, left, winner = pool.window_at(events.arrays, l - 1, s, *ev.index)
+            assert (top, left) == (ev.detail["top"], ev.detail["left"])
+            assert list(winner) == ev.detail["winner"]
+
+
+def test_value_of_a_kind_of_a_module_s_own_is_asked_of_the_module_or_of_its_event(monkeypatch):
+    from engine.numpy_engine import trace
+
+    r = step_of("xor_2_2_1")
+    events = r.events
+    want = events[events.layout.index("z", 1, 2, 1)].value
+    monkeypatch.delitem(trace._READ, "z")  # as a new kind: no array read known to the trace
+    assert events.value("z", 1, 2, 1) == want  # the event written, its value read
+    from engine.numpy_engine import dense
+
+    monkeypatch.setattr(dense, "value", lambda c, kind, k, s, u: 42.0, raising=False)
+    assert events.value("z", 1, 2, 1) == 42.0  # the module's own reader first
