@@ -228,3 +228,18 @@ def test_a_frozen_gamma_stays_and_its_update_event_says_so():
     assert ev.symbol == "γ[2][1]" and "frozen" in ev.formula
     assert r.events[lay.index("update_b", 2, None, 1)].symbol == "β[2][1]"
     assert "frozen" in r.events[lay.index("grad_w", 2, None, 1)].note
+
+
+def test_the_gradient_check_agrees_on_a_batch_norm_net():
+    from engine.numpy_engine.gradcheck import gradient_check
+
+    obj = _spec({"name": "sgd", "lr": 0.5}, {"gamma": [1.0, 0.5, 2.0], "beta": [0.1, -0.1, 0.0]})
+    obj["regularization"] = {"l2": 0.1}
+    net = Network(parse_network(obj))
+    rows = gradient_check(net, net.initial_state())
+    assert len(rows) == 6 + 3 + 3 + 3 + 6 + 2
+    for r in rows:
+        assert r.rel_error < 1e-6 or r.abs_error < 1e-10, r
+    b1 = [r for r in rows if r.symbol.startswith("b[1]")]  # a batch norm cancels the bias before
+    assert b1 and all(abs(r.analytic) < 1e-15 and abs(r.numeric) < 1e-9 for r in b1)
+    assert {r.symbol for r in rows} >= {"γ[2][0]", "β[2][2]"}
