@@ -284,3 +284,15 @@ def update_ids(d: LayerDef, l: int, idx: tuple[int, ...]):
 SNIPPETS = "batchnorm_code"  # the module writing the Code panel's lines of its events
 IN_SCRIPTS = False  # export-code's scripts do not write it yet: they refuse the network plainly
 GROUP_NAMES = {"bn_mean": "μ", "bn_var": "σ²", "xhat": "x̂", "z": "z"}  # the Events tree's rows
+
+
+def check_batches(d: LayerDef, k: int, sizes: dict[int, int]) -> None:
+    """Training mode after a dense layer needs batches of 2 or more samples: over one sample every
+    x̂ is 0 (σ² = 0) and torch refuses it ("Expected more than 1 value per channel")."""
+    if (d.options or Options()).train and len(d.in_shape) == 1 and min(sizes) < 2:
+        raise NetworkFileError(
+            "training.batch_size",
+            f"layer {k + 1} is a batch norm in training mode after a dense layer: every batch "
+            "needs 2 or more samples (a batch of one normalises every unit to 0); use a larger "
+            'batch, data whose count the batch size divides, or "mode": "eval"',
+        )

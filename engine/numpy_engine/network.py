@@ -143,9 +143,15 @@ class Network:
         self.model = model_from_spec(spec)
         self.dtype = dtype
         self.data = data if data is not None else resolve_data(spec)
+        self._orders: dict[int, np.ndarray] = {}
         if self.data is not None:
             self._check_data(self.data)
-        self._orders: dict[int, np.ndarray] = {}
+            for k, d in enumerate(self.model.layers):  # a layer type's own check of the batches
+                check = getattr(d.type.module, "check_batches", None)
+                if check is not None:
+                    check(
+                        d, k, self.batch_sizes(math.ceil(len(self.data.inputs) / self.batch_size()))
+                    )
 
     @classmethod
     def from_file(cls, path: str | Path) -> Network:

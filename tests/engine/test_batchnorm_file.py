@@ -4,6 +4,7 @@ import copy
 import json
 import math
 
+import numpy as np
 import pytest
 
 from engine.numpy_engine import Network, parse_network
@@ -122,3 +123,32 @@ def test_export_code_refuses_a_batch_norm_plainly(tmp_path, capsys, flavour):
     assert main(["export-code", flavour, "-o", str(out), "assets/presets/batchnorm_relu.json"]) == 2
     err = capsys.readouterr().err.strip()
     assert "batchnorm layers" in err and "\n" not in err and not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("rows", "batch", "mode", "refused"),
+    [
+        (2, 1, "train", True),  # single samples
+        (3, 2, "train", True),  # each epoch's last batch holds one sample
+        (4, 2, "train", False),
+        (2, 1, "eval", False),  # the running statistics: one sample is fine
+    ],
+)
+def test_a_batch_of_one_is_refused_in_training_mode_after_a_dense_layer(rows, batch, mode, refused):
+    obj = _with({"mode": mode})
+    obj["data"] = {"inputs": [[0, 1]] * rows, "targets": [[0]] * rows}
+    obj["training"] = {"batch_size": batch}
+    if not refused:
+        Network(parse_network(obj)).initial_state()
+        return
+    with pytest.raises(NetworkFileError) as err:
+        Network(parse_network(obj))
+    assert err.value.field == "training.batch_size" and "2 or more samples" in str(err.value)
+
+
+def test_a_conv_batch_norm_takes_one_sample_its_cells_are_the_batch():
+    obj = copy.deepcopy(CONV)
+    obj["data"] = {"inputs": [[0.1 * i for i in range(16)]], "targets": [[1, 0]]}
+    net = Network(parse_network(obj))
+    r = net.step(net.initial_state())
+    assert np.isfinite(r.loss)
