@@ -243,3 +243,31 @@ def test_the_gradient_check_agrees_on_a_batch_norm_net():
     b1 = [r for r in rows if r.symbol.startswith("b[1]")]  # a batch norm cancels the bias before
     assert b1 and all(abs(r.analytic) < 1e-15 and abs(r.numeric) < 1e-9 for r in b1)
     assert {r.symbol for r in rows} >= {"γ[2][0]", "β[2][2]"}
+
+
+@pytest.mark.parametrize(
+    "name", ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "nadam", "adadelta"]
+)
+def test_every_optimizer_updates_gamma_and_beta_as_torch_optim_does(name):
+    from engine.numpy_engine.optimizers import OPTIMIZERS
+    from tests.engine.test_numpy_vs_torch import TORCH_OPT
+
+    cfg = {"name": name, "lr": 1.0 if name == "adadelta" else 0.05, "momentum": 0.8,
+           "beta1": 0.85, "beta2": 0.99, "rho": 0.9, "momentum_decay": 0.004}  # fmt: skip
+    used = {k: v for k, v in cfg.items() if k == "name" or k in OPTIMIZERS[name].hyper}
+    obj = _spec(used, {"gamma": [1.0, 0.5, 2.0], "beta": [0.1, -0.1, 0.0]})
+    net = Network(parse_network(copy.deepcopy(obj)))
+    st = net.initial_state()
+    tnet, _ = _torch({**obj, "optimizer": {"name": "sgd", "lr": 0.1}}, 0)
+    opt = TORCH_OPT[name](list(tnet.parameters()), cfg)
+    x, y = torch.tensor(X, dtype=torch.float64), torch.tensor(Y, dtype=torch.float64).argmax(1)
+    for _ in range(4):
+        st = net.step(st, trace=False).after
+        opt.zero_grad()
+        torch.nn.functional.cross_entropy(tnet(x), y).backward()
+        opt.step()
+    bnl = tnet[1]
+    np.testing.assert_allclose(st.params[1][0], bnl.weight.detach().numpy(), atol=1e-9, rtol=0)
+    np.testing.assert_allclose(st.params[1][1], bnl.bias.detach().numpy(), atol=1e-9, rtol=0)
+    np.testing.assert_allclose(st.params[0][0], tnet[0].weight.detach().numpy(), atol=1e-9, rtol=0)
+    np.testing.assert_allclose(st.stats[1].var, bnl.running_var.numpy(), atol=1e-9, rtol=0)
