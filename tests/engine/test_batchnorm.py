@@ -73,3 +73,12 @@ def test_layer_interface_uses_options():
     dW, db, dx = bn.backward(d, np.full(3, 2.0), x, np.ones((4, 3)), True)
     np.testing.assert_allclose(dx, np.full((4, 3), 2 / np.sqrt(4 + 1e-5)))
     assert bn.param_shapes(d) == ((3,), (3,))
+
+
+def test_latex_writes_an_index_after_a_power():
+    from engine.numpy_engine.latex import to_latex
+
+    assert to_latex("σ²[2][1]") == r"{\sigma^{2}}^{(2)}_{1}"
+    assert to_latex("∂L/∂σ²[2][0]") == r"\frac{\partial L}{\partial {\sigma^{2}}^{(2)}_{0}}"
+    assert to_latex("x̂[2][1]") == r"\hat{x}^{(2)}_{1}"
+    assert to_latex("σ² + ε") == r"\sigma^{2} + \varepsilon"  # no index: unchanged
