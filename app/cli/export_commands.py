@@ -50,7 +50,8 @@ def cmd_export_network(args) -> int:
                 f"--digit: {bad[0]} is not a test digit; the test set has "
                 f"{len(data.test_x):,} (0 to {len(data.test_x) - 1:,})"
             )
-        net = export_network(ck, data.test_x[idx], data.test_y[idx], lr=args.lr, indices=idx)
+        net = export_network(ck, data.test_x[idx], data.test_y[idx], lr=args.lr, indices=idx,
+                             batchnorm=args.batchnorm)  # fmt: skip
         write_network_file(out, net)
     except (ValueError, OSError) as e:  # CheckpointError, MnistError, ExportError, UnwritablePath
         return fail(str(e) or type(e).__name__)
@@ -72,5 +73,8 @@ def add_commands(sub) -> None:
     e.add_argument("--digit", default=None, help="the test digit's index (0 to 9999)")
     e.add_argument("--digits", default=None, help="more test digits, comma-separated: 3,17,42")
     e.add_argument("--lr", type=float, default=0.01, help="SGD's learning rate in the file")
+    e.add_argument("--batchnorm", choices=("fold", "keep"), default="fold",
+                   help="fold each batch norm into its conv (the default) or keep it as a "
+                   "batchnorm layer stepped in evaluation mode")  # fmt: skip
     e.add_argument("-o", "--output", required=True, help="the network file to write")
     e.set_defaults(func=cmd_export_network)

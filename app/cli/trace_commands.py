@@ -118,7 +118,7 @@ def _print(net, args, events, losses, state) -> None:
         out = {
             "events": [e.to_dict() for e in events],
             "losses": losses,
-            "parameters": params_as_layers(state.params),
+            "parameters": params_as_layers(state.params, state.stats),
             "steps": args.steps,
             "mode": net.mode(),
         }

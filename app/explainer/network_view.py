@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from app.shared.theme import Theme
 from engine.numpy_engine import ids
 
+from .layer_drawing import column_name, pairs
 from .network_items import EdgeItem, LabelItem, NodeItem, StripItem, blend, edge_key
 from .network_labels import MARKS_LABELLED, LabelLayout
 from .network_layout import Geometry, Scale, edges_drawn, geometry
@@ -55,6 +56,8 @@ class NetworkView(QGraphicsView):
         self.highlighted: tuple[str, ...] = ()  # ids drawn highlighted now (for tests)
         self.tooltip_provider = None  # item id -> hover text, asked for when an item is hovered
         self.sizes: tuple[int, ...] = ()
+        self.kinds: tuple[str, ...] = ()  # each layer 1..L's type (layer_drawing's table)
+        self.acts: tuple[str, ...] = ()
         self.input_names: tuple[str, ...] = ()
         self._clear()
 
@@ -83,8 +86,11 @@ class NetworkView(QGraphicsView):
         return t
 
     # ---- building ----
-    def build(self, sizes: tuple[int, ...], input_names=()) -> None:
+    def build(self, sizes: tuple[int, ...], input_names=(), kinds=(), acts=()) -> None:
+        """kinds, acts: each layer 1..L's type and activation (() = all dense)."""
         self.sizes, self.input_names = tuple(sizes), tuple(input_names)
+        self.kinds = tuple(kinds) or ("dense",) * (len(sizes) - 1)
+        self.acts = tuple(acts) or ("",) * (len(sizes) - 1)
         self._shown = None
         self.populate(Scale())
         self.fit()
@@ -108,6 +114,8 @@ class NetworkView(QGraphicsView):
         self._nodes(show_numbers, self.input_names)
         for l, n in enumerate(sizes):
             name = "input" if l == 0 else "output" if l == len(sizes) - 1 else f"hidden {l}"
+            if l and column_name(self.kinds[l - 1], self.acts[l - 1]):
+                name = column_name(self.kinds[l - 1], self.acts[l - 1])
             self.titles.append(self._label(f"layer {l}\n{name}", 5))
             if l in g.strips:
                 more = n - g.strips[l].cells
@@ -123,8 +131,9 @@ class NetworkView(QGraphicsView):
 
     def _edges(self, l: int, show_numbers: bool) -> None:
         g = self.geom
+        one = pairs(self.kinds[l - 1])  # a batch norm: unit j to unit j only
         for j in range(self.sizes[l]):
-            for i in range(self.sizes[l - 1]):
+            for i in (j,) if one else range(self.sizes[l - 1]):
                 eid = ids.edge(l, j, i)
                 (x1, y1), (x2, y2) = g.anchor(l - 1, i, 1), g.anchor(l, j, -1)
                 e = EdgeItem((l, j, i), x1, y1, x2, y2)

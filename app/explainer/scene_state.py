@@ -90,14 +90,19 @@ class _Position:
                 return key, v
         return None
 
+    def _w(self, l: int, j: int, i: int) -> int:
+        """The flat index of w[l][j][i]; a layer of one weight per unit (batch norm's γ): j."""
+        one = self.r.before.params[l - 1][0].ndim == 1
+        return j if one else j * self.lay.model.sizes[l - 1] + i
+
     def new_weight(self, l: int, j: int, i: int) -> float | None:
-        return self.value("update_w", l, None, j * self.lay.model.sizes[l - 1] + i)
+        return self.value("update_w", l, None, self._w(l, j, i))
 
     def new_bias(self, l: int, j: int) -> float | None:
         return self.value("update_b", l, None, j)
 
     def grad(self, l: int, j: int, i: int) -> float | None:
-        return self.value("grad_w", l, None, j * self.lay.model.sizes[l - 1] + i)
+        return self.value("grad_w", l, None, self._w(l, j, i))
 
 
 _KIND = {"z": "z", "δ": "delta"}  # the drawing's names of a unit's values: the events' kinds
@@ -119,7 +124,7 @@ def view_state(explainer) -> ViewState:
         else:
             _circles(vs, p, k + 1, b, keys)
         if edges_drawn(sizes, k + 1):
-            _edges(vs, p, k + 1, W, ev.phase == "backward")
+            _edges(vs, p, k + 1, W, ev.phase == "backward")  # W 1-D: unit j to j (batch norm)
     _legend(vs, ev.phase, p.sample, r)
     return vs
 
@@ -156,7 +161,7 @@ def _inputs(vs: ViewState, x, highlight: set[str]) -> None:
 
 def _edges(vs: ViewState, p: _Position, l: int, W, backward: bool) -> None:
     for j in range(W.shape[0]):
-        for i in range(W.shape[1]):
+        for i in range(W.shape[1]) if W.ndim == 2 else (j,):
             eid = ids.edge(l, j, i)
             if backward:
                 g = p.grad(l, j, i)
@@ -165,7 +170,7 @@ def _edges(vs: ViewState, p: _Position, l: int, W, backward: bool) -> None:
                     vs.edge_text[eid] = num(g, 3)
                 continue
             new_w = p.new_weight(l, j, i)
-            old = float(W[j, i])
+            old = float(W[j, i] if W.ndim == 2 else W[j])
             vs.edge_values[eid] = old if new_w is None else new_w
             vs.edge_text[eid] = num(old, 3) if new_w is None else num_apart(new_w, old)
 
@@ -203,7 +208,10 @@ def tooltip(explainer, item_id: str) -> str:
             lines.append(f"target y = {num(explainer.net.data.targets[p.sample][j])}")
         return "\n".join(lines)
     l, j, i = parts
-    lines = [f"w[{l}][{j}][{i}] = {num(params[l - 1][0][j, i])} (click to edit)"]
+    W = params[l - 1][0]
+    if W.ndim == 1:  # a batch norm's γ on the edge from unit j to unit j
+        return f"γ[{l}][{j}] = {num(W[j])}, β[{l}][{j}] = {num(params[l - 1][1][j])}"
+    lines = [f"w[{l}][{j}][{i}] = {num(W[j, i])} (click to edit)"]
     g = p.grad(l, j, i)
     if g is not None:
         lines.append(f"∂L/∂w this step = {num(g)}")
@@ -224,9 +232,10 @@ def training_view_state(explainer) -> ViewState:
         if not edges_drawn(sizes, k + 1):
             continue
         for j in range(W.shape[0]):
-            for i in range(W.shape[1]):
-                vs.edge_values[ids.edge(k + 1, j, i)] = float(W[j, i])
-                vs.edge_text[ids.edge(k + 1, j, i)] = num(W[j, i], 3)
+            for i in range(W.shape[1]) if W.ndim == 2 else (j,):
+                w = W[j, i] if W.ndim == 2 else W[j]  # a batch norm's γ_j: unit j to unit j
+                vs.edge_values[ids.edge(k + 1, j, i)] = float(w)
+                vs.edge_text[ids.edge(k + 1, j, i)] = num(w, 3)
     vs.edge_label = (
         "training… the newest weights\nblue +, orange −, width = |w|\n"
         f"step {state.t}; T pauses, stepping resumes there"

@@ -65,7 +65,7 @@ def plain(v: Any) -> Any:
 def session_dict(explainer) -> dict:
     """The session as plain Python types (see `plain`)."""
     net, cur = explainer.net, explainer.current
-    spec = spec_to_dict(net.spec, cur.before.params)
+    spec = spec_to_dict(net.spec, cur.before.params, cur.before.stats)
     spec["data"] = {"inputs": net.data.inputs, "targets": net.data.targets}
     opt = [[dict(sw), dict(sb)] for sw, sb in cur.before.opt_state]
     return plain(
@@ -167,7 +167,7 @@ def parse_session(d: Any, name: str = "session"):
         net = Network(spec, Dataset(label, x, y, task))
         init = net.initial_state()
         opt = _opt_state(d.get("opt_state"), net, init)
-        state = TrainState(init.params, opt, F.whole(d.get("t"), "t", 0, MAX_T))
+        state = TrainState(init.params, opt, F.whole(d.get("t"), "t", 0, MAX_T), init.stats)
         event_index = F.whole(d.get("event_index", 0), "event_index", 0)
         return (
             net,

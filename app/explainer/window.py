@@ -199,7 +199,8 @@ class ExplainerWindow(FileDialogs, QMainWindow):
         names = ex.net.data.input_names or ()
         self.stack.setCurrentWidget(self.conv_view if self._images() else self.view)
         if not self._images():
-            self.view.build(ex.net.model.sizes, names)
+            m = ex.net.model
+            self.view.build(m.sizes, names, [d.kind for d in m.layers], m.activations)
         self.editor.set_spec(ex.spec)
         self.data_panel.set_description(ex.spec.description or ex.spec.name)
         self.data_panel.show_loaded(ex.source, ex.spec)
@@ -328,11 +329,11 @@ class ExplainerWindow(FileDialogs, QMainWindow):
 
     def edit_weight(self, layer: int, j: int, i: int) -> None:
         W = self.explainer.current.before.params[layer - 1][0]
-        v, ok = QInputDialog.getDouble(
-            self, "Edit weight", f"w[{layer}][{j}][{i}] =", float(W[j, i]), -1e6, 1e6, 6
-        )
+        at = (j, i) if W.ndim == 2 else (j,)  # a batch norm's γ_j: one weight per unit
+        name = f"w[{layer}][{j}][{i}]" if W.ndim == 2 else f"γ[{layer}][{j}]"
+        v, ok = QInputDialog.getDouble(self, "Edit weight", f"{name} =", float(W[at]), -1e6, 1e6, 6)
         if ok:
-            self.explainer.edit_parameter(layer, "weights", (j, i), v)
+            self.explainer.edit_parameter(layer, "weights", at, v)
 
     def edit_bias(self, layer: int, j: int) -> None:
         b = self.explainer.current.before.params[layer - 1][1]

@@ -56,6 +56,9 @@ class Declared(NamedTuple):
     delta: tuple[Block, ...] = ()  # per sample, the backward pass through the layer
     grads: tuple[Block, ...] = ()  # per batch
     updates: tuple[Block, ...] = ()  # per batch
+    # per batch, before its per-sample forward blocks (batch norm's μ and σ²): the forward then
+    # runs every sample up to this layer first, the batch's blocks, then every sample on from it
+    batch_forward: tuple[Block, ...] = ()
 
 
 def run(kind: str, n: int) -> Block:

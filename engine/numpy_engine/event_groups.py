@@ -177,9 +177,19 @@ class StepGroups:
     def _forward(self, k: int, u: int) -> UnitGroup:
         l, d = k + 1, self.lay.model.layer(k)
         cells = np.array([0]) if d.type.reshapes else _cells(d.out_shape, u)
-        z = "z, " if "z" in self.lay.kinds("forward", l) else ""
+        kinds = self.lay.kinds("forward", l)
+        names = getattr(d.type.module, "GROUP_NAMES", {"z": "z"})  # batch norm: μ, σ², x̂, z
+        z = "".join(f"{names[k]}, " for k in kinds if k in names)
         at = "" if d.type.reshapes else f"[{u}]" + (" map" if len(d.out_shape) == 3 else "")
-        return UnitGroup(f"{z}a[{l}]{at}", Group([self._per_sample("forward", l, cells)]))
+        own = self._batch("forward", l, u)  # the batch's events of this unit (μ, σ²) first
+        return UnitGroup(f"{z}a[{l}]{at}", Group([own, self._per_sample("forward", l, cells)]))
+
+    def _batch(self, phase: str, l: int, u: int, skip=("grad_w", "grad_b")) -> Spans:
+        """The batch's events of unit (or channel) u of layer l in `phase` besides its parameters'
+        (a batch norm's μ and σ², ∂L/∂σ² and ∂L/∂μ); empty for the other layer types."""
+        lay = self.lay
+        kinds = [k for k in lay.kinds(phase, l) if k not in skip and not lay.sample_stride(k, l)]
+        return _runs(np.array([lay.index(k, l, None, u) for k in kinds], dtype=np.int64))
 
     def _loss(self, k: int, u: int) -> UnitGroup:
         lay, L = self.lay, self.lay.model.depth
@@ -196,6 +206,7 @@ class StepGroups:
         )
         tail = "" if len(shape) == 1 else " map"
         label = f"δ[{l}][{u}]{tail}" if lay.has("delta", l) else f"∂L/∂a[{l}][{u}]{tail}"
+        parts.append(self._batch("backward", l, u))
         if lay.has("grad_w", l):
             parts.append(self._params(l, u, "grad_w", "grad_b"))
         return UnitGroup(label, Group(parts))

@@ -108,8 +108,8 @@ class _Perturber:
         return core.data_loss(self.m, out, self.Y) + core.regularization_loss(self.m, params)
 
     def loss(self, k: int, part: int, idx: tuple, delta: float) -> float:
-        if self.m.images:
-            return self._full(k, part, idx, delta)
+        if self.m.images or any(W.ndim != 2 for W, _ in self.params):  # not all dense (a batch
+            return self._full(k, part, idx, delta)  # norm mixes the batch): the whole forward
         m, fw, j = self.m, self.fw, idx[0]
         col = fw.Z[k][:, j] + delta * (fw.A[k][:, idx[1]] if part == 0 else 1.0)
         if get_activation(m.activations[k]).elementwise:
@@ -158,7 +158,8 @@ def gradient_check_steps(
             num = (pert.loss(k, part, idx, eps) - pert.loss(k, part, idx, -eps)) / (2 * eps)
             ana = float(pert.grads[k][part][idx])
             err = abs(ana - num)
-            sym = ("w" if part == 0 else "b") + f"[{k + 1}]" + "".join(f"[{v}]" for v in idx)
+            names = getattr(net.model.layer(k).type.module, "PARAM_SYMBOLS", ("w", "b"))
+            sym = names[part] + f"[{k + 1}]" + "".join(f"[{v}]" for v in idx)
             out.append(GradCheckRow(sym, ana, num, err, err / max(abs(ana), abs(num), 1e-12)))
             if time.perf_counter() - last >= every_s:
                 last = time.perf_counter()

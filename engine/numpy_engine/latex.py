@@ -259,6 +259,13 @@ class _Parser:
                     sign = "-"
                 arg = self.atom()
                 tex = _power(tex, sign + (arg.inner or arg.tex))
+        if tex != node.tex and not idx and (nxt := self.peek()) is not None and nxt.text == "[":
+            while (nxt := self.peek()) is not None and nxt.text == "[":  # σ²[l][c]: {σ²}^(l)_c
+                self.take()
+                idx.append(_join(self.seq("]")))
+                if self.peek() is not None:
+                    self.take()
+            tex = "{" + tex + "}" + _indices(base, idx)
         return _Node(tex, atom=True, inner=node.inner if tex == node.tex else "")
 
 

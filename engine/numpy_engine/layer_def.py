@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 from .layers import REGISTRY, LayerType, layer_type
 
@@ -19,6 +20,7 @@ class LayerDef:
     stride: int = 1  # step of the filter or window, in cells
     padding: int = 0  # zeros added on every side of the input (conv only)
     symbols: tuple[str, ...] = ()  # optional names of the filter weights (the course's α..δ)
+    options: Any = None  # a layer type's own settings (batchnorm.Options), hashable
 
     @property
     def type(self) -> LayerType:

@@ -42,6 +42,7 @@ REGISTRY: dict[str, LayerType] = {
         _T("maxpool", "pool", False, False, True, False, False),
         _T("avgpool", "pool", False, False, True, False, False),
         _T("flatten", "flatten", False, False, False, True, False),
+        _T("batchnorm", "batchnorm", True, True, False, False, False),
     )
 }
 

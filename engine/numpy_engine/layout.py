@@ -1,7 +1,9 @@
 """Where each event of a step sits: one table of blocks, built from the layer modules' declarations.
 
 The step's order (each layer's own order within: its module's `events`, see blocks.py):
-- forward: per sample, per layer 1..L: that layer's forward blocks
+- forward: per sample, per layer 1..L: that layer's forward blocks; a layer with batch blocks
+  (batch norm's μ, σ²) splits it: every sample up to that layer, the batch's blocks, then every
+  sample from that layer's per-sample blocks on
 - loss: per sample, one term per output (kind "loss_term", layer L); then the total ("loss", 0)
 - backward: per layer from the output down: per sample its delta blocks, then its gradient
   blocks; then, when the first layer pools, per sample ∂L/∂input ("da", layer 0)
@@ -66,11 +68,13 @@ class Layout:
         self.model, self.n, self.masked = model, n, masked
         decl = [d.type.module.events(d, masked[k]) for k, d in enumerate(model.layers)]
         L, K = model.depth, model.sizes[-1]
-        segs: list[tuple[str, bool, list[tuple[int, Block]]]] = [
-            ("forward", True, [(k + 1, b) for k, dc in enumerate(decl) for b in dc.forward]),
-            ("loss", True, [(L, run("loss_term", K))]),
-            ("loss", False, [(0, run("loss", 1))]),
-        ]
+        segs: list[tuple[str, bool, list[tuple[int, Block]]]] = [("forward", True, [])]
+        for k, dc in enumerate(decl):
+            if dc.batch_forward:  # the batch's blocks between two runs over the samples
+                segs += [("forward", False, [(k + 1, b) for b in dc.batch_forward])]
+                segs += [("forward", True, [])]
+            segs[-1][2].extend((k + 1, b) for b in dc.forward)
+        segs += [("loss", True, [(L, run("loss_term", K))]), ("loss", False, [(0, run("loss", 1))])]
         for k in range(L - 1, -1, -1):
             segs.append(("backward", True, [(k + 1, b) for b in decl[k].delta]))
             segs.append(("backward", False, [(k + 1, b) for b in decl[k].grads]))

@@ -28,6 +28,7 @@ class TrainState:
     params: Params  # (W, b) per layer 1..L
     opt_state: OptState  # optimizer state per layer
     t: int = 0  # training steps done so far
+    stats: tuple = ()  # per layer: a batch norm's running statistics (batchnorm.Stats), else None
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,11 @@ def init_params(spec: NetworkSpec, dtype=np.float64) -> Params:
     out = []
     for d, lay in zip(layer_defs(spec), spec.layers[1:], strict=True):
         w_shape, b_shape = d.param_shapes()
+        if d.kind == "batchnorm":  # γ = 1, β = 0 unless given
+            g = np.array(lay.weights) if lay.weights is not None else np.ones(w_shape)
+            b = np.array(lay.bias) if lay.bias is not None else np.zeros(b_shape)
+            out.append((g.astype(dtype), b.astype(dtype)))
+            continue
         if not d.type.has_weights:
             out.append((np.zeros(0, dtype), np.zeros(0, dtype)))
             continue
@@ -85,7 +91,16 @@ def init_params(spec: NetworkSpec, dtype=np.float64) -> Params:
 def layer_defs(spec: NetworkSpec) -> tuple[LayerDef, ...]:
     """The shape of every layer 1..L, from the spec."""
     return tuple(
-        LayerDef(lay.kind, prev.shape, lay.shape, lay.kernel, lay.stride, lay.padding, lay.symbols)
+        LayerDef(
+            lay.kind,
+            prev.shape,
+            lay.shape,
+            lay.kernel,
+            lay.stride,
+            lay.padding,
+            lay.symbols,
+            lay.options,
+        )  # fmt: skip
         for prev, lay in zip(spec.layers[:-1], spec.layers[1:], strict=True)
     )
 
@@ -128,9 +143,15 @@ class Network:
         self.model = model_from_spec(spec)
         self.dtype = dtype
         self.data = data if data is not None else resolve_data(spec)
+        self._orders: dict[int, np.ndarray] = {}
         if self.data is not None:
             self._check_data(self.data)
-        self._orders: dict[int, np.ndarray] = {}
+            for k, d in enumerate(self.model.layers):  # a layer type's own check of the batches
+                check = getattr(d.type.module, "check_batches", None)
+                if check is not None:
+                    check(
+                        d, k, self.batch_sizes(math.ceil(len(self.data.inputs) / self.batch_size()))
+                    )
 
     @classmethod
     def from_file(cls, path: str | Path) -> Network:
@@ -171,7 +192,9 @@ class Network:
     # ---- states ----
     def initial_state(self) -> TrainState:
         params = init_params(self.spec, self.dtype)
-        return TrainState(params, core.init_opt_state(self.model, params), 0)
+        return TrainState(
+            params, core.init_opt_state(self.model, params), 0, _first_stats(self.model)
+        )
 
     def edit_parameter(self, state: TrainState, layer: int, part: str, index, value: float):
         """A copy of `state` with one weight (part "weights", index (j, i) or, in a conv layer,
@@ -254,7 +277,7 @@ class Network:
         loss = core.data_loss(m, fw.A[-1], Y) + reg
         bw = core.backward(m, state.params, fw, Y)
         new_params, new_state = core.update(m, state.params, bw.grads, state.opt_state, t)
-        after = TrainState(new_params, new_state, t)
+        after = TrainState(new_params, new_state, t, _next_stats(m, state.stats, fw))
         r = tuple(int(x) for x in rows)
         events = (
             build_trace(
@@ -298,9 +321,46 @@ class Network:
         return float(np.mean(out.argmax(1) == Y.argmax(1)))
 
 
-def params_as_layers(params: Params) -> list[dict]:
-    """Parameters in the network file's layout: one {"weights", "bias"} per layer 1..L."""
-    return [{"weights": W.tolist(), "bias": b.tolist()} for W, b in params]
+def params_as_layers(params: Params, stats: tuple = ()) -> list[dict]:
+    """Parameters in the network file's layout: one {"weights", "bias"} per layer 1..L; a batch
+    norm's (its entry in `stats` not None) is {"gamma", "beta", "running_mean", "running_var"}."""
+    out = []
+    for k, (W, b) in enumerate(params):
+        st = stats[k] if k < len(stats) else None
+        if st is None:
+            out.append({"weights": W.tolist(), "bias": b.tolist()})
+        else:
+            out.append({"gamma": W.tolist(), "beta": b.tolist(),
+                        "running_mean": st.mean.tolist(), "running_var": st.var.tolist()})  # fmt: skip
+    return out
+
+
+def _first_stats(model: Model) -> tuple:
+    """The running statistics each batch norm starts from (the file's, or mean 0 and variance 1)."""
+    from .batchnorm import Stats
+
+    return tuple(
+        Stats(np.array(d.options.running_mean), np.array(d.options.running_var))
+        if d.kind == "batchnorm" else None
+        for d in model.layers
+    )  # fmt: skip
+
+
+def _next_stats(model: Model, stats: tuple, fw: core.Forward) -> tuple:
+    """The running statistics after a step: moved as torch moves them in training mode."""
+    from . import batchnorm as bn
+
+    if not stats:
+        return stats
+    out = []
+    for k, (d, st) in enumerate(zip(model.layers, stats, strict=True)):
+        if st is None or not d.options.train:
+            out.append(st)
+            continue
+        x = fw.A[k]
+        f = bn.norm_forward(x, np.ones(x.shape[1]), np.zeros(x.shape[1]), d.options.eps)
+        out.append(bn.next_stats(st, f, bn.count(x), d.options.momentum))
+    return tuple(out)
 
 
 def check_targets(loss: str, Y: np.ndarray) -> None:

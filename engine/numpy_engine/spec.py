@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from engine.safe_io import UnreadableFile, read_json
 
+from . import batchnorm
 from . import fields as F
 from .activations import ACTIVATIONS
 from .fields import NetworkFileError
@@ -71,6 +73,7 @@ class LayerSpec:
     stride: int = 1  # cells the filter or window moves per step
     padding: int = 0  # zeros around a conv layer's input
     symbols: tuple[str, ...] = ()  # names of the input cells or filter weights (the course's a..l)
+    options: Any = None  # a layer type's own settings (batchnorm.Options)
 
     def __post_init__(self):
         if len(self.shape) != 3 or self.shape[0] * self.shape[1] * self.shape[2] != self.units:
@@ -173,7 +176,16 @@ def _layer(obj: Any, k: int, prev: LayerSpec | None, last: bool) -> LayerSpec:
     if prev is None:
         return _input(obj)
     kind = obj.get("type", "dense") if isinstance(obj, dict) else "dense"
-    F.choice(kind, f"{where}.type", ("dense", *IMAGE_KINDS))
+    F.choice(kind, f"{where}.type", ("dense", *IMAGE_KINDS, "batchnorm"))
+    if kind == "batchnorm":
+        if "name" in obj:
+            F.text(obj["name"], f"{where}.name")
+        f = batchnorm.parse(obj, k, "input" if k == 1 else prev.kind, prev.shape, last)
+        C = f["shape"]
+        return LayerSpec(
+            math.prod(C), f["activation"], f["gamma"], f["beta"], f["frozen"], kind=kind,
+            shape=C, options=f["options"],
+        )  # fmt: skip
     if kind != "dense":
         if "name" in obj:
             F.text(obj["name"], f"{where}.name")

@@ -154,6 +154,10 @@ def layer_to_dict(lay, w=None, b=None) -> dict:
         return d
     if lay.kind == "flatten":
         return {"type": "flatten"}
+    if lay.kind == "batchnorm":
+        from .batchnorm import to_dict
+
+        return to_dict(lay, w, b)
     if lay.kind in ("maxpool", "avgpool"):
         return {"type": lay.kind, "size": list(lay.kernel), "stride": lay.stride}
     d = {

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from .optimizers import OPTIMIZERS
 from .spec_layers import layer_to_dict
 
@@ -11,14 +13,19 @@ if TYPE_CHECKING:
     from .spec import NetworkSpec
 
 
-def spec_to_dict(spec: NetworkSpec, params=None) -> dict:
-    """The network file for `spec`, with `params` ((W, b) per layer) written in when given."""
+def spec_to_dict(spec: NetworkSpec, params=None, stats=()) -> dict:
+    """The network file for `spec`, with `params` ((W, b) per layer) written in when given, and
+    a batch norm's running statistics from `stats` (TrainState.stats) when given."""
     first = spec.layers[0]
     layers: list[dict] = [layer_to_dict(first) if first.kind == "input" else {"units": first.units}]
     for k, lay in enumerate(spec.layers[1:]):
         if lay.kind != "dense":
             w, b = params[k] if params is not None else (None, None)
             layers.append(layer_to_dict(lay, w, b))
+            st = stats[k] if k < len(stats) else None
+            if st is not None:  # a batch norm's running statistics as they have moved
+                layers[-1]["running_mean"] = np.asarray(st.mean).tolist()
+                layers[-1]["running_var"] = np.asarray(st.var).tolist()
             continue
         d: dict[str, Any] = {"units": lay.units, "activation": lay.activation}
         w = params[k][0].tolist() if params is not None else lay.weights

@@ -15,13 +15,18 @@ def update_event(c: StepArrays, k: int, part: str, idx: tuple[int, ...]) -> Even
     p = 0 if part == "weights" else 1
     old, new, g = c.params[k][p], c.new_params[k][p], c.bw.grads[k][p]
     s0, s1 = c.old_state[k][p], c.new_state[k][p]
-    sym = ("w" if part == "weights" else "b") + f"[{l}]" + "".join(f"[{v}]" for v in idx)
+    mod = m.layer(k).type.module
+    names = getattr(mod, "PARAM_SYMBOLS", ("w", "b"))  # batch norm: γ and β
+    sym = names[p] + f"[{l}]" + "".join(f"[{v}]" for v in idx)
     image = m.layer(k).type.has_filters
-    if image:
-        eid = kernel(l, *idx) if part == "weights" else kernel_bias(l, idx[0])
+    if hasattr(mod, "update_ids"):
+        nodes, eid = mod.update_ids(m.layer(k), l, idx)
+    elif image:
+        eid = (kernel(l, *idx) if part == "weights" else kernel_bias(l, idx[0]),)
     else:
-        eid = edge(l, *idx) if part == "weights" else bias_id(l, idx[0])
-    nodes = () if image else (node(l, idx[0]),)
+        eid = (edge(l, *idx) if part == "weights" else bias_id(l, idx[0]),)
+    if not hasattr(mod, "update_ids"):
+        nodes = () if image else (node(l, idx[0]),)
     x = {"w": float(old[idx]), "g": float(g[idx]), "new": float(new[idx])}
     for name in opt.state_names:
         x[f"{name}_old"] = float(s0[name][idx]) if name in s0 else 0.0
@@ -34,7 +39,7 @@ def update_event(c: StepArrays, k: int, part: str, idx: tuple[int, ...]) -> Even
             f"stays {num(x['w'])} (gradient {num(x['g'])} ignored)",
             x["new"],
             nodes,
-            (eid,),
+            eid,
             None,
             c.step,
             "frozen",
@@ -52,7 +57,7 @@ def update_event(c: StepArrays, k: int, part: str, idx: tuple[int, ...]) -> Even
         opt.explain(m.optimizer, c.step, x),
         x["new"],
         nodes,
-        (eid,),
+        eid,
         None,
         c.step,
         f"It changes by {num(change)}: less than the 4 digits shown." if small else "",

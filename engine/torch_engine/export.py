@@ -3,7 +3,11 @@ steps one real digit through the real model exactly as through the 2-2-2 example
 
 The exported network is the model's evaluation-mode function: dropout is the identity, and each
 BatchNorm2d is folded into the convolution before it (W' = W·γ/√(σ²+ε), b' = β + (b − μ)·γ/√(σ²+ε),
-computed in float64). Inputs are normalised by mnist.normalise, as the trainer does; the output
+computed in float64) by default (batchnorm="fold"). With batchnorm="keep" (the CLI's --batchnorm
+keep) each BatchNorm1d/2d becomes a batchnorm layer of its own in evaluation mode ("mode": "eval",
+its γ, β, running mean and variance, ε and momentum): the explainer then steps x̂ = (x − μ)/√(σ²+ε)
+and z = γx̂ + β with the running statistics, and the gradients of γ and β; the function is the
+same. Folding stays the default: fewer layers to step, and the file any older reader takes. Inputs are normalised by mnist.normalise, as the trainer does; the output
 gets a softmax under the cce loss (torch's cross_entropy on the logits), and the optimizer is plain
 SGD. A layer the NumPy engine cannot express is refused with an ExportError naming it.
 """
@@ -25,6 +29,7 @@ from .mnist import MEAN, STD, normalise
 
 ACT_NAMES = {nn.ReLU: "relu", nn.Tanh: "tanh", nn.Sigmoid: "sigmoid", nn.Identity: "linear"}
 DEFAULT_LR = 0.01  # SGD's learning rate in the exported file: one visible, unexplosive step
+BATCHNORM_CHOICES = ("fold", "keep")  # a batch norm folded into its conv, or kept as a layer
 
 
 class ExportError(ValueError):
@@ -71,6 +76,20 @@ def _fold(conv: dict, bn: nn.BatchNorm2d) -> None:
     conv["bias"] = _f64(bn.bias) + (conv["bias"] - _f64(bn.running_mean)) * scale
 
 
+def _batchnorm(m: nn.Module, last: dict | None, where: str) -> dict:
+    """An eval-mode BatchNorm1d/2d as a batchnorm layer of its own (keep mode)."""
+    if last is None or last.get("type", "dense") not in ("dense", "conv"):
+        raise ExportError(f"{where}: a batch norm must follow a dense or conv layer")
+    if last["activation"] != "linear":
+        raise ExportError(f"{where}: a batch norm after an activation cannot be expressed")
+    if m.running_mean is None or not m.affine:
+        raise ExportError(f"{where}: a batch norm without running statistics or scale")
+    return {"type": "batchnorm", "activation": "linear", "mode": "eval", "eps": float(m.eps),
+            "momentum": float(m.momentum if m.momentum is not None else 0.1),
+            "gamma": _f64(m.weight), "beta": _f64(m.bias),
+            "running_mean": _f64(m.running_mean), "running_var": _f64(m.running_var)}  # fmt: skip
+
+
 def _pool(m: nn.Module, where: str) -> dict:
     size, stride, pad = m.kernel_size, m.stride, m.padding
     size = size if isinstance(size, int) else size[0] if size[0] == size[1] else None
@@ -84,8 +103,9 @@ def _pool(m: nn.Module, where: str) -> dict:
     return {"type": kind, "size": int(size), "stride": int(stride)}
 
 
-def model_layers(model: nn.Module) -> tuple[list[dict], list[str]]:
-    """The network file's layers 1..L (weights as float64 arrays) and notes for the description."""
+def model_layers(model: nn.Module, keep_bn: bool = False) -> tuple[list[dict], list[str]]:
+    """The network file's layers 1..L (weights as float64 arrays) and notes for the description;
+    keep_bn: batch norms as batchnorm layers in evaluation mode, else folded into their conv."""
     layers: list[dict] = []
     notes: list[str] = []
     mods = list(model) if isinstance(model, nn.Sequential) else [model]
@@ -99,6 +119,10 @@ def model_layers(model: nn.Module) -> tuple[list[dict], list[str]]:
                            else np.zeros(m.out_features)})  # fmt: skip
         elif isinstance(m, nn.Conv2d):
             layers.append(_conv(m, where))
+        elif keep_bn and isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
+            layers.append(_batchnorm(m, last, where))
+            notes.append("each batch norm is a layer of its own, in evaluation mode (the running "
+                         "statistics)")  # fmt: skip
         elif isinstance(m, nn.BatchNorm2d):
             if last is None or last.get("type") != "conv" or last["activation"] != "linear":
                 raise ExportError(f"{where}: a batch norm can be folded only into a conv right "
@@ -117,7 +141,7 @@ def model_layers(model: nn.Module) -> tuple[list[dict], list[str]]:
         elif isinstance(m, nn.Dropout):
             notes.append("dropout is the identity (evaluation mode)")
         elif act is not None:
-            if last is None or last.get("type", "dense") not in ("dense", "conv"):
+            if last is None or last.get("type", "dense") not in ("dense", "conv", "batchnorm"):
                 raise ExportError(f"{where}: an activation must follow a dense or conv layer")
             if last["activation"] != "linear":
                 raise ExportError(f"{where}: two activations in a row cannot be expressed")
@@ -167,10 +191,12 @@ def export_network(
     lr: float = DEFAULT_LR,
     indices: list[int] | None = None,
     name: str = "",
+    batchnorm: str = "fold",
 ) -> dict:
     """The network file (a dict, already checked by the NumPy engine's parser) for `source` (a
     Checkpoint, its path or a torch model) and uint8 `images` (n, 28, 28) with their `labels`
-    (n,); `indices` are the digits' test-set numbers, for the description."""
+    (n,); `indices` are the digits' test-set numbers, for the description; `batchnorm`: "fold"
+    (into the conv before) or "keep" (a batchnorm layer in evaluation mode), see above."""
     from engine.numpy_engine.spec import NetworkFileError, parse_network
 
     model, kind = _as_model(source)
@@ -182,7 +208,11 @@ def export_network(
                           f"{labels.shape}")  # fmt: skip
     if len(images) < 1 or labels.min() < 0 or labels.max() > 9:
         raise ExportError("expected at least one digit, labels between 0 and 9")
-    layers, notes = model_layers(model)
+    if batchnorm not in BATCHNORM_CHOICES:
+        raise ExportError(
+            f"batchnorm must be one of {', '.join(BATCHNORM_CHOICES)}, not {batchnorm!r}"
+        )
+    layers, notes = model_layers(model, keep_bn=batchnorm == "keep")
     x = normalise(images).reshape(len(images), -1).to(torch.float64).numpy()  # (n, 784)
     idx = list(indices) if indices is not None else [None] * len(labels)
     net = {

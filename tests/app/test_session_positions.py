@@ -97,3 +97,19 @@ def test_quit_after_m_in_a_cnn_saves_and_the_next_start_reopens_it(qtbot, window
     assert (w2.explainer.current.t, w2.explainer.event_index) == (t, i)
     assert w2.explainer.event.symbol == sym
     w2.close()
+
+
+def test_a_batch_norms_running_statistics_survive_a_session(tmp_path):
+    ex, again = Explainer(), Explainer()
+    assert ex.load_file(PRESET_DIR / "batchnorm_relu.json")
+    for _ in range(3):
+        ex.next_training_step()
+    path = tmp_path / "s.json"
+    save_session(ex, path)
+    assert again.open_session(path)
+    mine, theirs = ex.current.before.stats[1], again.current.before.stats[1]
+    assert mine.mean.tolist() != [0.0] * 3  # moved by the steps before
+    np.testing.assert_allclose(theirs.mean, mine.mean, rtol=1e-15)
+    np.testing.assert_allclose(theirs.var, mine.var, rtol=1e-15)
+    ex.stop_training()
+    again.stop_training()

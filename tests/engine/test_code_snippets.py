@@ -37,11 +37,27 @@ def _script_windows():
     return ns["windows"]
 
 
+def _own_layer(c, e) -> int | None:
+    """The index of the layer whose own module writes this event's lines (batch norm), or None."""
+    k, m = e.layer - 1, c.model
+    if e.phase in ("loss", "update") or k < 0 or (e.kind == "delta"):
+        return None
+    if e.kind == "da":
+        if k + 1 >= m.depth:
+            return None
+        k += 1
+    return k if hasattr(m.layer(k).type.module, "SNIPPETS") else None
+
+
 def _namespace(c, e) -> dict:
     """What the lines read, from the step's arrays (index k = layer k+1)."""
     k, m = e.layer - 1, c.model
     ns = {"np": np, "y": c.Y, "a": c.fw.A[-1], "t": c.step, "weights": [W for W, _ in c.params]}
     ns["windows"] = windows = _script_windows()
+    kb = _own_layer(c, e)
+    if kb is not None:  # a batch norm's lines read its input, γ, β and δ
+        W, b = c.params[kb]
+        return ns | {"a_prev": c.fw.A[kb], "W": W, "b": b, "delta": c.bw.delta[kb]}
     if e.phase == "forward":
         W, b = c.params[k]
         ns |= {"a_prev": c.fw.A[k], "W": W, "b": b, "mask": c.fw.masks[k]}
@@ -56,7 +72,7 @@ def _namespace(c, e) -> dict:
             kn = k + 2 if m.layer(k + 1).kind == "flatten" else k + 1
             ns |= {"delta_next": c.bw.delta[kn], "W_next": c.params[kn][0]}
     elif e.phase == "update":
-        p = 0 if e.symbol.startswith("w") else 1
+        p = 1 if e.symbol.startswith(("b", "β")) else 0  # w or γ, b or β
         cfg = m.optimizer
         ns |= {"W" if p == 0 else "b": c.params[k][p], "dW" if p == 0 else "db": c.bw.grads[k][p]}
         ns |= {name: c.old_state[k][p].get(name, 0.0) for name in ("v", "G", "s", "m", "d")}
@@ -70,13 +86,13 @@ def _runnable(c, e) -> bool:
     back (a loop in the script, checked by the export tests), nadam's update (its μ schedule is
     the script's) and frozen parameters (no line computes them)."""
     m = c.model
-    if e.phase in ("loss", "forward"):
+    if e.phase in ("loss", "forward") or _own_layer(c, e) is not None:
         return True
     k = e.layer - 1
     if k < 0:
         return False
     if e.phase == "update":
-        part = "weights" if e.symbol[0] == "w" else "bias"
+        part = "bias" if e.symbol.startswith(("b", "β")) else "weights"
         return m.optimizer.name != "nadam" and not m.is_frozen(k, part)
     if e.kind in ("grad_w", "grad_b"):
         return True

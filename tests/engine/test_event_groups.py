@@ -21,6 +21,7 @@ CHECKED = (
     "cnn_tiny_digits",  # conv, max-pool, flatten, dense
     "cnn_maxpool_4x4",  # the input's own gradient (a pooling first layer)
     "spiral_deep",  # 200 samples, 27,275 events
+    "batchnorm_relu",  # the batch's μ, σ² between the samples' forward passes; ∂L/∂σ², ∂L/∂μ
 )
 
 

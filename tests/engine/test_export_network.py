@@ -151,6 +151,10 @@ def test_cli_writes_a_file_the_explainer_reads(tmp_path, checkpoint, capsys):
     assert net.data.inputs.shape == (2, 784)
     assert net.data.targets.argmax(1).tolist() == [4, 7]  # synthetic labels are index % 10
     assert "#4 (a 4)" in net.spec.description
+    kept_out = tmp_path / "kept.json"
+    assert main([*args, "--batchnorm", "keep", "-o", str(kept_out)]) == 0
+    kinds = [d.kind for d in Network.from_file(kept_out).model.layers]
+    assert "batchnorm" in kinds and "batchnorm" not in [d.kind for d in net.model.layers]
 
 
 @pytest.mark.parametrize(
@@ -181,3 +185,61 @@ def test_cli_refuses_a_bad_output_path_and_a_bad_checkpoint(tmp_path, checkpoint
     out = str(tmp_path / "n.json")
     assert main(["export-network", str(junk), "--digit", "1", "-o", out]) == 2
     assert "junk.pt" in capsys.readouterr().err
+
+
+def kept(model: nn.Module) -> nn.Sequential:
+    """The eval-mode model in float64, a conv without bias given a zero one (as the file has)."""
+    out: list[nn.Module] = []
+    for m in copy.deepcopy(model).double().eval():
+        if isinstance(m, nn.Conv2d) and m.bias is None:
+            new = nn.Conv2d(m.in_channels, m.out_channels, m.kernel_size, m.stride,
+                            m.padding).double()  # fmt: skip
+            with torch.no_grad():
+                new.weight.copy_(m.weight)
+                new.bias.zero_()
+            m = new
+        if not isinstance(m, nn.Dropout):
+            out.append(m)
+    return nn.Sequential(*out).eval()
+
+
+@pytest.mark.parametrize("rows", [[0], [0, 1, 2]])
+def test_the_fast_cnns_batch_norms_kept_as_layers_equal_torch_in_eval_mode(rows):
+    model = trained("fast-cnn")
+    x, y = synthetic_digits(3, seed=7)
+    net_dict = export_network(model, x, y, lr=LR, indices=[10, 11, 12], batchnorm="keep")
+    kinds = [lay.get("type", "dense") for lay in net_dict["layers"][1:]]
+    assert kinds.count("batchnorm") == sum(isinstance(m, nn.BatchNorm2d) for m in model)
+    assert all(lay["mode"] == "eval" for lay in net_dict["layers"][1:] if "mode" in lay)
+    assert "a layer of its own" in net_dict["description"]
+    net = Network(parse_network(json.loads(json.dumps(net_dict))))
+    state = net.initial_state()
+    r = net.step(state, rows=rows)
+    fw = core.forward(net.model, state.params, net.data.inputs[rows])
+    ref = kept(model)
+    logits, loss, grads, after = torch_step(ref, x[rows], y[rows])
+    np.testing.assert_allclose(fw.Z[-1], logits, atol=TOL, rtol=0)
+    assert abs(r.loss - loss) < TOL
+    for mine, theirs in zip(flat(r.grads), grads, strict=True):
+        np.testing.assert_allclose(mine, theirs, atol=TOL, rtol=0)
+    for mine, theirs in zip(flat(r.after.params), after, strict=True):
+        np.testing.assert_allclose(mine, theirs, atol=TOL, rtol=0)
+    bn = [m for m in model if isinstance(m, nn.BatchNorm2d)][0]  # eval mode: nothing moves
+    k = kinds.index("batchnorm")
+    np.testing.assert_array_equal(r.after.stats[k].mean, bn.running_mean.double().numpy())
+    folded_net = export_network(model, x, y, lr=LR)  # the default still folds
+    assert all(lay.get("type") != "batchnorm" for lay in folded_net["layers"])
+
+
+def test_a_bad_batchnorm_choice_is_refused():
+    with pytest.raises(ExportError, match="fold, keep"):
+        export_network(trained("mlp", 1), *synthetic_digits(1, seed=1), batchnorm="drop")
+
+
+def test_cli_a_bad_batchnorm_choice_is_one_line_and_exit_2(tmp_path, checkpoint, capsys):
+    out = tmp_path / "n.json"
+    args = ["export-network", str(checkpoint), "--digit", "1", "--batchnorm", "drop"]
+    with pytest.raises(SystemExit) as ex:
+        main([*args, "-o", str(out)])
+    err = capsys.readouterr().err.strip()
+    assert ex.value.code == 2 and "--batchnorm" in err and "\n" not in err and not out.exists()

@@ -147,7 +147,7 @@ def test_the_registry_s_properties_agree_with_each_module_s_declared_blocks():
     from engine.numpy_engine.layers import REGISTRY
 
     assert tuple(REGISTRY) == KINDS
-    shapes = {"dense": ((6,), (4,)), "flatten": ((2, 3, 3), (18,))}
+    shapes = {"dense": ((6,), (4,)), "flatten": ((2, 3, 3), (18,)), "batchnorm": ((3,), (3,))}
     for kind, t in REGISTRY.items():
         ins, outs = shapes.get(kind, ((2, 5, 5), (3, 4, 4) if kind == "conv" else (2, 2, 2)))
         d = LayerDef(kind, ins, outs, kernel=(2, 2), stride=2 if t.is_pool else 1)
@@ -159,7 +159,8 @@ def test_the_registry_s_properties_agree_with_each_module_s_declared_blocks():
         assert t.reshapes == (not dc.delta), kind
         assert all(callable(getattr(t.module, f)) for f in ("forward", "backward", "event")), kind
         per_sample = sum(b.size for b in dc.forward)
-        assert per_sample == (1 if t.reshapes else (2 if t.has_activation else 1) * d.units), kind
+        own = 1 if kind == "batchnorm" else 0  # x̂ before its z and a (μ, σ² are the batch's)
+        assert per_sample == (1 if t.reshapes else (2 + own if t.has_activation else 1) * d.units)
 
 
 def test_a_kind_declared_twice_by_a_layer_is_refused(monkeypatch):

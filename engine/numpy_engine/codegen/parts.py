@@ -46,6 +46,9 @@ class Plan:
 def plan(net: Network, source: Path | None, target: Path | None = None) -> Plan:
     if net.data is None:
         raise ExportError("the network has no 'data' to train on")
+    for k, d in enumerate(net.model.layers):
+        if not getattr(d.type.module, "IN_SCRIPTS", True):  # a layer type the scripts lack
+            raise ExportError(f"the scripts do not write {d.kind} layers yet (layer {k + 1})")
     n_params = sum(d.n_params for d in net.model.layers)
     n_data = net.data.inputs.size + net.data.targets.size
     read_params, read_data = n_params > MAX_WRITTEN, n_data > MAX_WRITTEN

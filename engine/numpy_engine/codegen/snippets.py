@@ -64,6 +64,9 @@ def event_code(e: Event, c: StepArrays) -> Snippet:
     """The snippet of event `e` of the step whose arrays are `c`."""
     m = c.model
     k = e.layer - 1
+    own = _own(e, c, k)
+    if own is not None:  # a layer type that writes its own lines (batch norm)
+        return own
     if e.phase == "forward":
         (np_l, at), (t_l, t_at) = S.forward(m, k, e.kind)
         return Snippet(
@@ -89,7 +92,7 @@ def event_code(e: Event, c: StepArrays) -> Snippet:
             f"Autograd does the {len(np_l)} NumPy line{'s' * (len(np_l) > 1)} of this number for "
             "you: loss.backward() runs them for every layer and leaves dW and db in .grad.",
         )  # fmt: skip
-    part = "weights" if e.symbol.startswith("w") else "bias"
+    part = "bias" if e.symbol.startswith(("b", "β")) else "weights"
     (np_l, at), (t_l, t_at) = S.update(m, k, part)
     return Snippet(
         f"{_what(c, k)} — update · {m.optimizer.name}", tuple(np_l), at,
@@ -97,6 +100,24 @@ def event_code(e: Event, c: StepArrays) -> Snippet:
         "torch.optim does these lines for every parameter in optimizer.step(), with the same "
         "state; frozen parameters are left out of it.",
     )  # fmt: skip
+
+
+def _own(e: Event, c: StepArrays, k: int) -> Snippet | None:
+    """The snippet a layer module writes itself (`snippet_module` names it), for its own events
+    and for the ∂L/∂a it sends back to the layer below; None for the others."""
+    m = c.model
+    if e.phase in ("loss", "update") or k < 0:
+        return None
+    if e.kind == "da" and k + 1 < m.depth:
+        k += 1  # ∂L/∂a of layer k + 1 is the next layer's to write
+    elif e.kind in ("da", "delta"):
+        return None
+    name = getattr(m.layer(k).type.module, "SNIPPETS", None)
+    if name is None:
+        return None
+    from importlib import import_module
+
+    return import_module(f"engine.numpy_engine.{name}").snippet(e, c, k)
 
 
 def _forward_vars(c: StepArrays, e: Event, k: int) -> tuple[Variable, ...]:
@@ -194,7 +215,7 @@ def _backward_vars(c: StepArrays, e: Event, k: int) -> tuple[Variable, ...]:
     at = (_sample(c, e), *e.index)
     da = c.da(k)
     out = [_var(f"grad_a[{', '.join(map(str, at))}]", da, da[at])]
-    if e.kind == "delta" and k >= 0 and m.layer(k).kind in ("dense", "conv"):
+    if e.kind == "delta" and k >= 0 and m.layer(k).type.has_activation:
         if m.activations[k] == "softmax" and not (m.combined_output() and k == m.depth - 1):
             pass  # δ is softmax's Jacobian times ∂L/∂a: no single factor to show
         elif not (m.combined_output() and k == m.depth - 1):
