@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.trainer.plot_style import plot_scale, style_scene
+from app.shared.plot_style import plot_scale, style_scene
 
 HEAT = pg.colormap.get("viridis")
 # one colour per racer, seen on viridis (purple to yellow) and on a white or black ground

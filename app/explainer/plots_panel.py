@@ -10,8 +10,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QCheckBox, QGridLayout, QWidget
 
+from app.shared.plot_style import plot_scale, style_scene
 from app.shared.theme import SERIES_COLOURS
-from app.trainer.plot_style import plot_scale, style_scene
 from engine.numpy_engine.views import data_bounds
 
 CLASS_COLOURS = np.array(SERIES_COLOURS[:4])  # the theme's colour table

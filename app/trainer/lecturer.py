@@ -10,8 +10,8 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QLabel
 
 from app.shared.lecturer import fill_screen
+from app.shared.plot_style import plot_scale, style_scene
 from app.shared.theme import LECTURER, NORMAL
-from app.trainer.plot_style import plot_scale, style_scene
 from engine.torch_engine.curves import readout_text
 
 READOUT_PT = 30  # the readout's type: readable from the back row

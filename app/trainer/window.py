@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from app.shared.actions import Action, install, keys_html
 from app.shared.messages import open_box
+from app.shared.plot_style import plot_scale, style_scene
 from app.shared.theme import LECTURER, NORMAL
 from app.trainer.actions import trainer_actions
 from app.trainer.file_actions import FileActions
@@ -27,7 +28,6 @@ from app.trainer.insides.panel import InsidesPanel
 from app.trainer.insides.wiring import insides_actions, wire_insides
 from app.trainer.lecturer import TrainerLecture
 from app.trainer.panels import PlotTabs, SidePanel
-from app.trainer.plot_style import plot_scale, style_scene
 from app.trainer.run_list import RunList
 from app.trainer.runner import JobRunner
 from app.trainer.sweep_plan import wire_sweep_plan

@@ -47,6 +47,18 @@ def test_the_command_line_needs_nothing_from_the_windows():
     assert not bad, bad
 
 
+def test_the_views_meet_only_in_the_main_window():
+    """The explainer and the trainer never import each other, and app/shared imports neither:
+    what both need (theme, plot style, lecturer mode) lives in app/shared."""
+    views = ("app.explainer", "app.trainer")
+    assert _imports("app/explainer") and _imports("app/trainer")
+    bad = _bad("app/explainer", ("app.trainer",)) + _bad("app/trainer", ("app.explainer",))
+    bad += _bad("app/shared", views)
+    assert not bad, bad
+    composer = {m for f, m in _imports("app") if f == "app/main_window.py"}
+    assert all(any(m.startswith(v) for m in composer) for v in views)  # it composes both
+
+
 def test_importing_the_engine_loads_no_qt():
     code = (
         "import sys, engine.numpy_engine, engine.torch_engine.training;"
