@@ -53,6 +53,7 @@ class FrameExport(QObject):
 
     def start(self) -> None:
         self.dialog.setValue(0)
+        self.dialog.show()  # at once: the first frames typeset their formulas
         self.timer.start()
 
     def _draw_some(self) -> None:
