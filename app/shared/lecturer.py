@@ -148,6 +148,7 @@ class LecturerMode(QObject):
 
     # ---- the same for both ----
     def _theme(self, theme: Theme) -> None:
+        self.w.theme = theme  # first: a widget told of the style change asks the window's theme
         base = max(10.0, QApplication.font().pointSizeF())  # never smaller than the normal type
         self.w.setStyleSheet(lecturer_style(base) if theme is LECTURER else "")
         self.apply_theme(theme)
