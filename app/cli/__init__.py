@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     except MemoryError:
         return fail("not enough memory for this command")
     except Exception as e:  # a bug: one line, the traceback in the log file
-        from app.shared.errors import log_exception
+        from engine.crash_log import log_exception
 
         where = log_exception(type(e), e, e.__traceback__)
         print(f"backprop-studio: internal error: {e!r} (details in {where})", file=sys.stderr)

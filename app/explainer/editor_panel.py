@@ -29,12 +29,13 @@ from app.shared.fields import (
     error_label,
 )
 from engine.numpy_engine.activations import ACTIVATIONS
+from engine.numpy_engine.fields import NetworkFileError
 from engine.numpy_engine.limits import MAX_ROWS, MAX_UNITS
 from engine.numpy_engine.losses import LOSSES
 from engine.numpy_engine.optimizers import OPTIMIZERS, USUAL_LR
 from engine.numpy_engine.spec import INIT_SCHEMES, MAX_LR, NetworkSpec, spec_to_dict
 
-from .help_text import OPTIMIZER_NAMES, plain_error, split_error
+from .help_text import OPTIMIZER_NAMES, plain_error
 
 COLS = ("units", "activation", "dropout", "freeze W", "freeze b")
 HYPER = {  # field -> (label, min, max, decimals)
@@ -351,28 +352,28 @@ class EditorPanel(QWidget):
                 if w is not None and w.styleSheet():
                     w.setStyleSheet("")
 
-    def show_error(self, text: str) -> None:
+    def show_error(self, text: str, exc: BaseException | None = None) -> None:
         """The engine's refusal in plain words: in red under the field (or the layer's row) it
-        is about, and under Apply; the file's own field name is kept there for file editors."""
+        is about, and under Apply; the file's own field name is kept there for file editors. The
+        field comes structured on the exception (NetworkFileError.layer, .key), never parsed."""
         self.clear_errors()
-        field, _ = split_error(text)
-        plain = plain_error(text)
-        note = self._note_for(field)
+        plain = plain_error(text, exc)
+        field = exc if isinstance(exc, NetworkFileError) and exc.field else None
+        note = self._note_for(field) if field is not None else None
         if note is not None:
             note.setText(plain)
             note.show()
-        where = f" (in the network file: {field})" if field else ""
+        where = f" (in the network file: {field.field})" if field is not None else ""
         self.message.setText(f"Not applied. {plain}{where}")
 
-    def _note_for(self, field: str) -> QLabel | None:
+    def _note_for(self, err: NetworkFileError) -> QLabel | None:
         """The red note for a network-file field; a layer's cell is outlined in red too."""
-        if field.startswith("layers["):
-            row = int(field[7 : field.index("]")])
-            part = field.rpartition(".")[2] if "." in field else ""
-            col = {"units": 0, "activation": 1, "dropout": 2}.get(part)
+        if err.layer is not None:
+            row = err.layer
+            col = {"units": 0, "activation": 1, "dropout": 2}.get(err.key)
             if col is not None and self.table.cellWidget(row, col) is not None:
                 self.table.cellWidget(row, col).setStyleSheet(FIELD_ERROR_STYLE)
                 self.table.selectRow(row)
             return self.layer_error
-        key = "optimizer" if field == "optimizer.name" else field
+        key = "optimizer" if err.key == "optimizer.name" else err.key
         return self.field_errors.get(key)

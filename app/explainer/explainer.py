@@ -84,25 +84,31 @@ class Explainer(QObject):
         self.speed = shared_speed(DEFAULT_SPEED)  # continuous training's steps a second (0: all)
 
     # ---- loading: validate, then switch ----
-    def _attempt(self, build, failure: str) -> bool:
+    def _attempt(self, build, failure: str, refused=None) -> bool:
         """Build aside with `build()` -> Prepared, then switch to it. On any failure nothing
-        changes and the error signal says why in one sentence, prefixed with `failure`."""
+        changes and the error signal says why in one sentence, prefixed with `failure`; or, when
+        given, `refused(sentence, exception)` is told instead (the editor shows a refusal beside
+        its field, from the exception's structured field)."""
         try:
             with one_blas_thread():
                 prepared = build()
         except (ValueError, KeyError) as e:  # every refusal of the engine is a ValueError
-            reason = str(e.args[0] if isinstance(e, KeyError) and e.args else e)
-        except MemoryError:
-            reason = "there is not enough memory for it"
-        except RecursionError:
-            reason = "it is nested too deeply to read"
+            reason, exc = str(e.args[0] if isinstance(e, KeyError) and e.args else e), e
+        except MemoryError as e:
+            reason, exc = "there is not enough memory for it", e
+        except RecursionError as e:
+            reason, exc = "it is nested too deeply to read", e
         except Exception as e:  # noqa: BLE001 - a bug: the window stays as it was
             path = log_exception(type(e), e, e.__traceback__)
             reason = f"an unexpected error ({type(e).__name__}: {e}); details are in {path}"
+            exc = e
         else:
             self._switch(prepared)
             return True
-        self.error.emit(f"{failure}{reason}")
+        if refused is not None:
+            refused(f"{failure}{reason}", exc)
+        else:
+            self.error.emit(f"{failure}{reason}")
         return False
 
     def _switch(self, p: Prepared) -> None:
@@ -134,9 +140,10 @@ class Explainer(QObject):
     def load_file(self, path: str | Path) -> bool:
         return self._attempt(lambda: loading.from_file(path), f"Could not open {Path(path).name}: ")
 
-    def load_dict(self, d: dict, keep_state: TrainState | None = None) -> bool:
-        """A network from a dict (the editor). Errors are emitted; nothing changes."""
-        return self._attempt(lambda: loading.from_dict(d, self.net, keep_state), "")
+    def load_dict(self, d: dict, keep_state: TrainState | None = None, refused=None) -> bool:
+        """A network from a dict (the editor). Errors are emitted, or told to `refused(text,
+        exception)` when given; nothing changes."""
+        return self._attempt(lambda: loading.from_dict(d, self.net, keep_state), "", refused)
 
     def open_session(self, path: str | Path) -> bool:
         """Reopen a saved session: its network and state, loss history and position."""

@@ -11,6 +11,9 @@ from PySide6.QtWidgets import QFileDialog
 from app.shared import exporter
 from app.shared.typeset import typesetter
 
+from .conv_state import conv_view_state
+from .scene_state import view_state
+
 MAX_FRAMES = 400
 FRAME_PX = 34  # the formula's type in exported frames and GIFs
 SMOOTH = Qt.TransformationMode.SmoothTransformation
@@ -47,12 +50,39 @@ def _conv_svg(window, path: str) -> None:
     view.render(gen)
 
 
-def frame(window, width: int = 1400) -> QImage:
-    """The drawing with the current formula typeset under it, from the same LaTeX lines as the
-    formula panel (typeset here and now if the panel has not yet)."""
+class EventAt:
+    """The explainer seen at event `event_index` of its current step, without moving it: what the
+    drawing's state functions read (view_state, conv_view_state), with every other attribute the
+    explainer's own."""
+
+    def __init__(self, explainer, event_index: int):
+        self._ex, self.event_index = explainer, event_index
+
+    def __getattr__(self, name: str):
+        return getattr(self._ex, name)
+
+    @property
+    def event(self):
+        return self._ex.current.events[self.event_index]
+
+
+def draw_at(window, index: int) -> None:
+    """The drawing (network or grids) set to event `index` of the current step, from the trace;
+    the explainer, its position and every other panel stay as they are."""
+    at = EventAt(window.explainer, index)
+    if _images(window):
+        window.conv_view.show_state(window.lessons.conv(conv_view_state(at)))
+    else:
+        window.view.show_state(window.lessons.view(view_state(at)))
+
+
+def frame(window, width: int = 1400, index: int | None = None) -> QImage:
+    """The drawing with the formula of event `index` (the current one by default) typeset under
+    it, from the same LaTeX lines as the formula panel (typeset here and now if the panel has not
+    yet). The drawing is taken as it stands: `draw_at` sets it to another event first."""
     th = window.theme
     ex = window.explainer
-    ev = ex.event
+    ev = ex.event if index is None else ex.current.events[index]
     drawing = _drawing(window, width)
     doc = QTextDocument()
     doc.setDefaultFont(QFont(th.font_family, 22))
@@ -81,14 +111,22 @@ def frame(window, width: int = 1400) -> QImage:
     return img
 
 
+def frame_count(window) -> int:
+    return min(len(window.explainer.current.events), MAX_FRAMES)
+
+
+def render_frame(window, index: int) -> QImage:
+    """Frame `index` of the step's GIF: the drawing set to that event from the trace, and its
+    formula (the explainer is never moved; `draw_at(window, its own index)` puts the drawing
+    back)."""
+    draw_at(window, index)
+    return frame(window, index=index)
+
+
 def step_frames(window) -> list[QImage]:
-    ex = window.explainer
-    keep = ex.event_index
-    frames = []
-    for i in range(min(len(ex.current.events), MAX_FRAMES)):
-        ex.goto(ex.step_index, i)
-        frames.append(frame(window))
-    ex.goto(ex.step_index, keep)
+    """Every frame of the step at once (the export dialog renders them in chunks instead)."""
+    frames = [render_frame(window, i) for i in range(frame_count(window))]
+    draw_at(window, window.explainer.event_index)
     return frames
 
 
@@ -133,11 +171,19 @@ def write_export(window, kind: str, path: str) -> None:
 
 
 def run_export(window, kind: str) -> None:
+    """Ask where, then write: a GIF or frames with a progress bar and Cancel (frame_export), the
+    rest at once."""
     if kind == "frames":
         path = QFileDialog.getExistingDirectory(window, "Folder for the PNG frames")
     else:
         path, _ = QFileDialog.getSaveFileName(window, "Export", f"backprop.{kind}", FILTERS[kind])
     if not path:
+        return
+    if kind in ("gif", "frames"):
+        from .frame_export import FrameExport
+
+        window.frame_export = FrameExport(window, kind, path)  # kept alive until it ends
+        window.frame_export.start()
         return
     try:
         write_export(window, kind, path)

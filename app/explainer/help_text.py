@@ -4,9 +4,8 @@ network file's fields (so "layers[1].activation: …" reads "Layer 1's activatio
 
 from __future__ import annotations
 
-import re
-
 from app.shared.theme import NORMAL
+from engine.numpy_engine.fields import NetworkFileError
 
 # name in network files -> name shown (their usual learning rates: optimizers.USUAL_LR)
 OPTIMIZER_NAMES = {
@@ -48,32 +47,22 @@ FIELDS = {
     "layers": "The layers",
     "data": "The data",
 }
-_LAYER = re.compile(r"^layers\[(\d+)\](?:\.(\w+))?")
-_FIELD = re.compile(r"^([A-Za-z_][\w.\[\]]*): (.+)$", re.S)
 
 
-def split_error(text: str) -> tuple[str, str]:
-    """'layers[1].activation: softmax …' -> ('layers[1].activation', 'softmax …'); a message
-    without a field -> ('', text)."""
-    m = _FIELD.match(text.strip())
-    return (m.group(1), m.group(2)) if m else ("", text.strip())
+def field_words(layer: int | None, key: str) -> str:
+    """A network-file field in plain words, from its parts (NetworkFileError.layer and .key):
+    (1, 'activation') -> "Layer 1's activation"; (None, 'optimizer.lr') -> 'The learning rate'."""
+    if layer is not None:
+        return f"Layer {layer}'s {LAYER_FIELDS.get(key, key)}" if key else f"Layer {layer}"
+    return FIELDS.get(key, key)
 
 
-def field_words(field: str) -> str:
-    """A network-file field in plain words: 'layers[1].activation' -> "Layer 1's activation"."""
-    m = _LAYER.match(field)
-    if m:
-        k, part = int(m.group(1)), m.group(2)
-        if part is None:
-            return f"Layer {k}"
-        return f"Layer {k}'s {LAYER_FIELDS.get(part, part)}"
-    return FIELDS.get(field, field)
-
-
-def plain_error(text: str) -> str:
-    """An engine message in plain words, the field named as a person would."""
-    field, message = split_error(text)
-    return f"{field_words(field)}: {message}" if field else message
+def plain_error(text: str, exc: BaseException | None = None) -> str:
+    """A refusal in plain words: a NetworkFileError's field named as a person would, from the
+    exception's structured field (nothing parsed back from `text`); any other error as `text`."""
+    if isinstance(exc, NetworkFileError) and exc.field:
+        return f"{field_words(exc.layer, exc.key)}: {exc.message}"
+    return text.strip()
 
 
 WELCOME_HTML = """

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
-from app.trainer.plot_style import plot_scale, style_scene
+from app.shared.plot_style import plot_scale, style_scene
 
 # one colour per layer, distinct on white and on black
 LAYER_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",

@@ -2,17 +2,17 @@
 
 The drawing fills the wall; beside it stand the formula and one plot (the loss curve or the data
 with the decision map; key S cycles loss → data → none). The step controls float over the drawing:
-showing or hiding them (lecturer.AutoHide, on mouse moves) moves nothing. Leaving puts back
-exactly what was there before: the window's geometry and state, every dock's size and
-visibility, the normal theme."""
+showing or hiding them (lecturer.AutoHide, on mouse moves) moves nothing. Saving and restoring
+the window, the theme of the whole window and filling the screen are app/shared/lecturer's
+LecturerMode, the one mechanism both windows use; this is only the explainer's arrangement."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QRect, Qt
-from PySide6.QtWidgets import QApplication, QStatusBar, QWidget
+from PySide6.QtCore import QEvent, QRect, Qt
+from PySide6.QtWidgets import QWidget
 
-from app.shared.lecturer import fill_screen
-from app.shared.theme import LECTURER, NORMAL, Theme
+from app.shared.lecturer import LecturerMode, fill_screen
+from app.shared.theme import LECTURER, Theme
 
 SIDE_PLOTS = ("loss", "data", None)  # what key S shows beside the drawing, in turn
 COLUMN_SHARE = 0.34  # of the screen's width: the formula and the side plot, one above the other
@@ -25,35 +25,19 @@ OVERLAY_STYLE = (
 )
 
 
-class LecturerLayout(QObject):
+class LecturerLayout(LecturerMode):
     """Enters and leaves lecturer mode for an ExplainerWindow `window`."""
+
+    hide_status = True
 
     def __init__(self, window):
         super().__init__(window)
-        self.w = window
-        self.on = False
         self.side = 0  # index into SIDE_PLOTS
-        self._saved: tuple | None = None  # geometry, state, window state, bars before entering
-
-    def set(self, on: bool, rect: QRect | None = None) -> None:
-        if on == self.on:
-            return
-        if on:
-            self._enter(rect)
-        else:
-            self._leave()
 
     # ---- entering ----
-    def _enter(self, rect: QRect | None) -> None:
+    def enter(self, rect: QRect | None) -> None:
         w = self.w
-        status = w.findChild(QStatusBar, "", Qt.FindChildOption.FindDirectChildrenOnly)
-        bars = (w.menuBar().isVisible(), status is not None and status.isVisible())
-        self._saved = (w.geometry(), w.saveState(), w.windowState(), bars)
-        self.on = True
         w.welcome.dismiss()  # whoever goes full screen has found the first step
-        self._apply_theme(LECTURER)
-        w.menuBar().setVisible(False)  # hidden for the whole lecture: they never come and go
-        w.statusBar().setVisible(False)
         w.docks["Setup"].setVisible(False)
         w.docks["Events"].setVisible(False)
         formula, plots = w.docks["Formula"], w.docks["Plots"]
@@ -144,32 +128,18 @@ class LecturerLayout(QObject):
             self._place_controls()
         return False
 
-    # ---- leaving ----
-    def _leave(self) -> None:
+    # ---- leaving (the window's saved state is put back by LecturerMode) ----
+    def leave(self) -> None:
         w = self.w
         w.autohide.set_enabled(False)
         self._float_controls(False)
         for dock in w.docks.values():
             dock.setTitleBarWidget(None)  # Qt's own title bar again
         w.plots.show_only("both")
-        self.on = False
-        self._apply_theme(NORMAL)
-        geometry, state, window_state, (menu, status) = self._saved
-        w.menuBar().setVisible(menu)
-        if status:
-            w.statusBar().setVisible(True)
-        else:  # there was none yet: the first message makes one, as before
-            w.setStatusBar(None)
-        w.showNormal()
-        w.setWindowState(window_state)
-        w.setGeometry(geometry)
-        w.restoreState(state)  # dock sizes, places and visibility, the tool bar's place
 
-    def _apply_theme(self, theme: Theme) -> None:
+    def apply_theme(self, theme: Theme) -> None:
         w, on = self.w, theme is LECTURER
         w.theme = w.view.theme = w.conv_view.theme = theme
-        base = max(10.0, QApplication.font().pointSizeF())  # never smaller than the normal type
-        w.setStyleSheet(theme.stylesheet(base) if on else "")
         w.formula.set_theme(theme)  # after the style sheet: removing one restores old palettes
         w.plots.set_lecturer(on)
         w.refresh()  # the views recolour everything they draw from the theme

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine.numpy_engine import ids
 from engine.numpy_engine.fmt import num
 
 HIDDEN = "?"
@@ -20,7 +21,7 @@ def hide_in_view(vs, ev):
         eid = ev.edges[0]
         if eid in vs.edge_text:
             vs.edge_text[eid] = HIDDEN
-        if ev.kind == "update" and ev.nodes and eid.startswith("b"):
+        if ev.kind == "update" and ev.nodes and isinstance(eid, ids.BiasId):
             vs.bias_text[ev.nodes[0]] = f"b={HIDDEN}"
     elif ev.kind == "grad_b" and ev.nodes:
         vs.bias_text[ev.nodes[0]] = f"∂b={HIDDEN}"

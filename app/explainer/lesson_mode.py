@@ -25,6 +25,7 @@ from engine.lessons.grade import askable
 from engine.lessons.lesson import Lesson, LessonError, load_lesson
 from engine.lessons.networks import CURRENT, LESSONS, network_for
 from engine.lessons.progress import FREE, Progress
+from engine.numpy_engine import ids
 
 from . import loading
 from .lesson_answers import Answers
@@ -144,8 +145,12 @@ class LessonMode(Answers, QObject):
         """The drawing's state: what the step says to look at highlighted, the number hidden."""
         look = self._look()
         if look:
-            vs.highlight_nodes = (*vs.highlight_nodes, *(i for i in look if i.startswith("n")))
-            vs.highlight_edges = (*vs.highlight_edges, *(i for i in look if i.startswith("w")))
+            nodes = tuple(i for i in look if isinstance(i, ids.NodeId))
+            vs.highlight_nodes = (*vs.highlight_nodes, *nodes)
+            vs.highlight_edges = (
+                *vs.highlight_edges,
+                *(i for i in look if isinstance(i, ids.EdgeId)),
+            )
         return hide_in_view(vs, self.ex.event) if self.hides() else vs
 
     def conv(self, cs):

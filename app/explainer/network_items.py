@@ -3,8 +3,6 @@ of cells that stands for a wide layer (network_layout.py says which layers are s
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPainterPath, QPainterPathStroker, QPen
 from PySide6.QtWidgets import (
@@ -83,13 +81,6 @@ class LabelItem(QGraphicsSimpleTextItem):
         if self.backing.alpha() and self.text():
             painter.fillRect(self.boundingRect(), self.backing)
         super().paint(painter, option, widget)
-
-
-@lru_cache(maxsize=65536)
-def edge_key(eid: str) -> tuple[int, int, int]:
-    """(layer, j, i) of an edge id "w{l}_{j}_{i}" (a band draws the current event's edges)."""
-    l, j, i = (int(v) for v in eid[1:].split("_"))
-    return l, j, i
 
 
 def blend(a: QColor, b: QColor, t: float) -> QColor:

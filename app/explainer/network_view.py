@@ -22,7 +22,7 @@ from app.shared.theme import Theme
 from engine.numpy_engine import ids
 
 from .layer_drawing import column_name, pairs
-from .network_items import EdgeItem, LabelItem, NodeItem, StripItem, blend, edge_key
+from .network_items import EdgeItem, LabelItem, NodeItem, StripItem, blend
 from .network_labels import MARKS_LABELLED, LabelLayout
 from .network_layout import Geometry, Scale, edges_drawn, geometry
 from .scene_state import ViewState
@@ -259,9 +259,9 @@ class NetworkView(QGraphicsView):
         band_colour.setAlpha(70)
         paths = {l: QPainterPath() for l in self.bands}
         for eid in vs.highlight_edges[:BAND_EDGES] if paths else ():
-            if not eid.startswith("w"):  # a bias's "edge"
+            if not isinstance(eid, ids.EdgeId):  # a bias's "edge"
                 continue
-            l, j, i = edge_key(eid)
+            l, j, i = eid.parts()
             if l in paths:
                 paths[l].moveTo(*self.geom.anchor(l - 1, i, 1))
                 paths[l].lineTo(*self.geom.anchor(l, j, -1))
@@ -309,9 +309,9 @@ class NetworkView(QGraphicsView):
         marks = []
         by_layer: dict[int, list[int]] = {l: [] for l in self.strips}
         for nid in vs.highlight_nodes if self.strips else ():
-            if not nid.startswith("n"):  # "loss"
+            if not isinstance(nid, ids.NodeId):  # "loss"
                 continue
-            l, j = (int(v) for v in nid[1:].split("_"))
+            l, j = nid.parts()
             if l in by_layer and j < self.geom.strips[l].cells:
                 by_layer[l].append(j)
         main = vs.highlight_nodes[0] if vs.highlight_nodes else ""

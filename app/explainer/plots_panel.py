@@ -10,8 +10,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QCheckBox, QGridLayout, QWidget
 
+from app.shared.plot_style import plot_scale, style_scene
 from app.shared.theme import SERIES_COLOURS
-from app.trainer.plot_style import plot_scale, style_scene
 from engine.numpy_engine.views import data_bounds
 
 CLASS_COLOURS = np.array(SERIES_COLOURS[:4])  # the theme's colour table
@@ -66,7 +66,7 @@ class PlotsPanel(QWidget):
         self.scatter = pg.ScatterPlotItem(size=MARKER_SIZE, pen=pg.mkPen("#222222", width=0.8))
         self.data_plot.addItem(self.scatter)
         self.fit_curve = self.data_plot.plot(pen=pg.mkPen("#d62728", width=2))
-        self._scale = 1.0  # lecturer mode: type and pens larger (app/trainer/plot_style.py)
+        self._scale = 1.0  # lecturer mode: type and pens larger (app/shared/plot_style.py)
         self.set_dark(False)
         self.setMinimumHeight(240)
         lay.addWidget(self.loss_plot, 0, 0)

@@ -189,17 +189,18 @@ def _legend(vs: ViewState, phase: str, sample: int, r) -> None:
     vs.edge_label = "\n".join(lines)
 
 
-def tooltip(explainer, item_id: str) -> str:
-    """The hover text of one node ("n{l}_{j}") or edge ("w{l}_{j}_{i}"), written on demand."""
-    if explainer.net is None or not explainer.history:
+def tooltip(explainer, item_id: ids.NodeId | ids.EdgeId) -> str:
+    """The hover text of one node or edge (typed ids: their parts, nothing parsed), written on
+    demand."""
+    if explainer.net is None or not explainer.history or not isinstance(item_id, ids.Id):
         return ""
     p = _Position(explainer)
     params = p.r.before.params
-    parts = [int(v) for v in item_id[1:].split("_")]
-    if item_id.startswith("n") and parts[0] == 0:
+    parts = item_id.parts()
+    if isinstance(item_id, ids.NodeId) and parts[0] == 0:
         x = explainer.net.data.inputs[p.sample][parts[1]]
         return f"input x{parts[1]} = {num(x)} (sample {p.sample})"
-    if item_id.startswith("n"):
+    if isinstance(item_id, ids.NodeId):
         l, j = parts
         lines = [f"neuron {j} of layer {l} (sample {p.sample})"]
         lines += [f"{k} = {num(v)}" for k, v in p.unit(l, j).items()]

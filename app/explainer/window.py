@@ -68,7 +68,6 @@ class ExplainerWindow(FileDialogs, QMainWindow):
         )
         self.theme = NORMAL
         self.last_error = ""
-        self._editor_applying = False  # an editor refusal is shown beside its field
         self.dialogs: list = []
         self.explainer = Explainer(self)
         self.view = NetworkView(self.theme)
@@ -295,8 +294,6 @@ class ExplainerWindow(FileDialogs, QMainWindow):
     # ---- actions ----
     def show_error(self, text: str) -> None:
         self.last_error = text
-        if self._editor_applying:  # the editor shows it beside its field, in plain words
-            return
         self.statusBar().showMessage(text, 10000)
         open_box(self, text, warning=True)  # not modal to the app: a test or a lecture goes on
 
@@ -319,13 +316,12 @@ class ExplainerWindow(FileDialogs, QMainWindow):
             for k, (W, b) in enumerate(ex.current.before.params):
                 d["layers"][k + 1]["weights"] = W.tolist()
                 d["layers"][k + 1]["bias"] = b.tolist()
-        self._editor_applying = True
-        try:
-            ok = ex.load_dict(d)
-        finally:
-            self._editor_applying = False
-        if not ok:
-            self.editor.show_error(self.last_error)
+        ex.load_dict(d, refused=self._editor_refused)
+
+    def _editor_refused(self, text: str, exc: BaseException) -> None:
+        """The editor shows a refusal beside its field, in plain words (not in a box)."""
+        self.last_error = text
+        self.editor.show_error(text, exc)
 
     def edit_weight(self, layer: int, j: int, i: int) -> None:
         W = self.explainer.current.before.params[layer - 1][0]

@@ -4,67 +4,32 @@
 for an exception raised in a slot, a timer or a virtual method: the traceback is appended to a log
 file in the user log folder and the user gets one message saying what happened and where the
 details are. `guarded(fn, report)` wraps a handler the same way but reports through the window.
-`log_exception` is Qt-free, so the command line uses it too.
+The log file itself is written by engine/crash_log.py (Qt-free, so the command line uses it
+without app/shared); its names are re-exported here for the windows.
 """
 
 from __future__ import annotations
 
-import datetime
-import os
 import sys
-import tempfile
 import threading
 import time
-import traceback
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
 
-LOG_NAME = "errors.log"
-MAX_LOG_BYTES = 1_000_000  # the log is rotated to errors.log.1 beyond this
+from engine.crash_log import (  # noqa: F401 - re-exported for the windows
+    LOG_NAME,
+    MAX_LOG_BYTES,
+    log_dir,
+    log_exception,
+    log_text,
+    set_log_dir,
+)
 
 REPEAT_QUIET_S = 10.0  # the same error again within this many seconds is logged, not shown
 
-_log_dir: Path | None = None  # set_log_dir overrides the user log folder (tests)
 _showing = threading.local()
 _last_shown: dict[str, float] = {}  # message -> when it was last shown
-
-
-def set_log_dir(path: str | Path | None) -> None:
-    global _log_dir
-    _log_dir = Path(path) if path is not None else None
-
-
-def log_dir() -> Path:
-    if _log_dir is not None:
-        return _log_dir
-    from platformdirs import user_log_dir
-
-    return Path(user_log_dir("backprop-studio", appauthor=False))
-
-
-def log_exception(exc_type, exc, tb) -> Path:
-    """Append the traceback to the log file and return its path. Never raises."""
-    return log_text("".join(traceback.format_exception(exc_type, exc, tb)))
-
-
-def log_text(text: str) -> Path:
-    """Append `text` (e.g. a failed download's details) to the log file; return its path."""
-    stamp = datetime.datetime.now().isoformat(timespec="seconds")
-    entry = f"---- {stamp} (pid {os.getpid()})\n{text.rstrip()}\n\n"
-    for folder in (log_dir, lambda: Path(tempfile.gettempdir()) / "backprop-studio"):
-        try:
-            d = folder()
-            d.mkdir(parents=True, exist_ok=True)
-            path = d / LOG_NAME
-            if path.exists() and path.stat().st_size > MAX_LOG_BYTES:
-                os.replace(path, d / (LOG_NAME + ".1"))
-            with open(path, "a", encoding="utf-8") as f:
-                f.write(entry)
-            return path
-        except Exception:  # noqa: BLE001 - the logger must not fail; try the next folder
-            continue
-    return Path(LOG_NAME)
 
 
 def plain_message(exc: BaseException) -> str:

@@ -19,12 +19,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.shared.plot_style import style_scene
 from app.trainer.compare_plots import ComparePlots
 from app.trainer.data_box import DataBox
 from app.trainer.experiment_box import ExperimentBox
 from app.trainer.experiment_plots import ExperimentPlots
 from app.trainer.live_plots import LivePlots
-from app.trainer.plot_style import style_scene
 from app.trainer.settings_form import SettingsForm
 from engine.torch_engine.curves import X_AXES
 

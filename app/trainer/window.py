@@ -20,14 +20,14 @@ from PySide6.QtWidgets import (
 
 from app.shared.actions import Action, install, keys_html
 from app.shared.messages import open_box
+from app.shared.plot_style import plot_scale, style_scene
 from app.shared.theme import LECTURER, NORMAL
 from app.trainer.actions import trainer_actions
 from app.trainer.file_actions import FileActions
 from app.trainer.insides.panel import InsidesPanel
-from app.trainer.insides.wiring import insides_actions, wire_insides
+from app.trainer.insides.wiring import InsidesLink
 from app.trainer.lecturer import TrainerLecture
 from app.trainer.panels import PlotTabs, SidePanel
-from app.trainer.plot_style import plot_scale, style_scene
 from app.trainer.run_list import RunList
 from app.trainer.runner import JobRunner
 from app.trainer.sweep_plan import wire_sweep_plan
@@ -55,7 +55,7 @@ class TrainerWindow(FileActions, QMainWindow):
         self.store = RunStore(store)
         self.runner = JobRunner(self)
         self.job: Job | None = None
-        self.job_runs: list[int] = []
+        self.job_run_ids: list[int] = []
         self.start_rec: Start | None = None
         self._dirty = False
         self._build(data_dir)
@@ -102,6 +102,7 @@ class TrainerWindow(FileActions, QMainWindow):
         self.run_button, self.stop_button = self.side.run_button, self.side.stop_button
         self.tabs = PlotTabs()
         self.insides = InsidesPanel()  # the selected run's model, looked into
+        self.insides_link = InsidesLink(self)  # they talk to the window as an InsidesHost
         self.tabs.addTab(self.insides, "Inside the model")
         self.live, self.compare, self.experiment = self.tabs.scenes()
         self.smoothing, self.x_axis, self.log_box = (
@@ -136,7 +137,7 @@ class TrainerWindow(FileActions, QMainWindow):
         self.statusBar().addPermanentWidget(self.progress)
 
     def actions_table(self) -> list[Action]:
-        return trainer_actions(self) + insides_actions(self)
+        return trainer_actions(self) + self.insides_link.actions()
 
     def _wire(self) -> None:
         self.run_button.clicked.connect(self.start_run)
@@ -158,11 +159,11 @@ class TrainerWindow(FileActions, QMainWindow):
         rl.delete_requested.connect(self._delete)
         rl.save_requested.connect(self.save_model)
         rl.reuse_requested.connect(self._reuse)
-        wire_insides(self)
+        self.insides_link.connect(self.runner)
         wire_sweep_plan(self)
 
     # ---- starting and stopping ----
-    def _checked_job(self, kind: str, **extra) -> Job | None:
+    def checked_job(self, kind: str, **extra) -> Job | None:
         """The form and the data checked before anything starts; the reason shown if not."""
         if self.runner.running:
             self.show_error("a run is already going; stop it first (Ctrl+Return)")
@@ -187,9 +188,9 @@ class TrainerWindow(FileActions, QMainWindow):
         )
 
     def start_run(self) -> None:
-        job = self._checked_job("train")
+        job = self.checked_job("train")
         if job is not None:
-            self._start(job, tab=0)
+            self.start_job(job, tab=0)
 
     def start_sweep(self, kind: str) -> None:
         e = self.experiments
@@ -197,12 +198,11 @@ class TrainerWindow(FileActions, QMainWindow):
         e.show_error(err)
         if err:
             return
-        job = self._checked_job(
+        job = self.checked_job(
             kind, values=tuple(float(v) for v in values), scale_lr=e.scale_lr.isChecked()
         )
         if job is not None:
-            self.experiment.begin(kind, job.values)
-            self._start(job, tab=2)
+            self.start_job(job, tab=2, experiment=True)
 
     def start_lr_find(self) -> None:
         e = self.experiments
@@ -210,15 +210,17 @@ class TrainerWindow(FileActions, QMainWindow):
         e.show_error(err)
         if err:
             return
-        job = self._checked_job("lr-find", lr_start=rng[0], lr_end=rng[1], lr_steps=rng[2])
+        job = self.checked_job("lr-find", lr_start=rng[0], lr_end=rng[1], lr_steps=rng[2])
         if job is not None:
-            self.experiment.begin("lr-find", ())
             e.use_button.setEnabled(False)
-            self._start(job, tab=2)
+            self.start_job(job, tab=2, experiment=True)
 
-    def _start(self, job: Job, tab: int) -> None:
+    def start_job(self, job: Job, tab: int, experiment: bool = False) -> None:
+        """Start `job` with tab `tab` shown; `experiment`: its runs make a new experiment plot."""
+        if experiment:
+            self.experiment.begin(job.kind, job.values)
         self.job, self.start_rec = job, None
-        self.job_runs: list[int] = []  # the store's ids of this job's runs, as they arrive
+        self.job_run_ids: list[int] = []  # the store's ids of this job's runs, as they arrive
         self.live.reset()
         lecturer = self.theme is LECTURER  # an experiment's new plots take the current look
         style_scene(self.experiment, dark=lecturer, scale=plot_scale(lecturer))
@@ -228,6 +230,10 @@ class TrainerWindow(FileActions, QMainWindow):
         self.run_button.setEnabled(False)
         self.stop_button.setEnabled(True)
         self.runner.start(job)
+
+    def job_runs(self, kind: str) -> list[int] | None:
+        """The store's ids of the job in hand's runs if it is of `kind` (InsidesHost)."""
+        return self.job_run_ids if self.job is not None and self.job.kind == kind else None
 
     def toggle_run(self) -> None:
         self.stop() if self.runner.running else self.start_run()
@@ -240,8 +246,8 @@ class TrainerWindow(FileActions, QMainWindow):
     # ---- records ----
     def on_record(self, tagged) -> None:
         rec = tagged.record
-        if tagged.run_id not in self.job_runs:
-            self.job_runs.append(tagged.run_id)
+        if tagged.run_id not in self.job_run_ids:
+            self.job_run_ids.append(tagged.run_id)
         if tagged.run_id not in self.run_list.rows:
             self.refresh_runs()  # a new run: in the list at once, marked running
         self.live.add(rec)

@@ -14,13 +14,44 @@ from .limits import MAX_CELLS, MAX_TEXT_CHARS
 MAX_SEED = 2**63 - 1  # seeds are unsigned 64-bit for NumPy's generators; we keep them signed-safe
 
 
+class Field(str):
+    """A network file's field as the file writes it ('layers[1].weights[0][2]'), keeping its parts:
+    the layer index (None outside `layers`) and the key in that layer ('weights'), or the whole
+    name outside `layers` ('optimizer.lr'). Built by `layer_field` and `at`, never parsed."""
+
+    layer: int | None
+    key: str
+
+    def __new__(cls, text: str, layer: int | None = None, key: str | None = None):
+        self = super().__new__(cls, text)
+        self.layer, self.key = layer, text if key is None and layer is None else (key or "")
+        return self
+
+
+def layer_field(k: int) -> Field:
+    """The field of the whole layer k: 'layers[k]'."""
+    return Field(f"layers[{k}]", k, "")
+
+
+def at(where: str, tail: str) -> str:
+    """`where` followed by `tail` ('.units', '[2]'): a layer's field keeps its layer, and its key
+    is the first name after the layer ('layers[1]' + '.weights' -> key 'weights')."""
+    if not isinstance(where, Field) or where.layer is None:
+        return where + tail
+    key = where.key or (tail[1:].split("[")[0].split(".")[0] if tail.startswith(".") else "")
+    return Field(where + tail, where.layer, key)
+
+
 class NetworkFileError(ValueError):
-    """A network file that cannot be used. `field` names where, e.g. 'layers[1].weights'."""
+    """A network file that cannot be used. `field` names where, e.g. 'layers[1].weights', and
+    keeps its parts (`layer`, `key`) for whoever shows the error beside its field."""
 
     def __init__(self, field_name: str, message: str):
         super().__init__(f"{field_name}: {message}" if field_name else message)
         self.field = field_name
         self.message = message
+        self.layer: int | None = getattr(field_name, "layer", None)  # None: not a layer's field
+        self.key: str = getattr(field_name, "key", field_name)  # the layer's key, or the name
 
 
 def describe(v: Any) -> str:
@@ -93,7 +124,7 @@ def keys(obj: Any, where: str, allowed: tuple[str, ...]) -> dict:
     unknown = [k for k in obj if k not in allowed]
     if unknown:
         raise NetworkFileError(
-            f"{where}.{unknown[0]}" if where else str(unknown[0]),
+            at(where, f".{unknown[0]}") if where else str(unknown[0]),
             f"unknown key; allowed here: {', '.join(allowed)}",
         )
     return obj
@@ -111,7 +142,7 @@ def _row_error(row: Any, where: str, cols: int) -> NetworkFileError:
     if not isinstance(row, list) or len(row) != cols:
         return NetworkFileError(where, f"expected {cols} numbers, got {describe(row)}")
     for i, x in enumerate(row):
-        number(x, f"{where}[{i}]")  # raises for the first bad cell
+        number(x, at(where, f"[{i}]"))  # raises for the first bad cell
     return NetworkFileError(where, "expected finite numbers")
 
 
@@ -129,7 +160,7 @@ def matrix(v: Any, where: str, rows: int, cols: int) -> np.ndarray:
             or len(row) != cols
             or not all(type(x) in ok for x in row)  # excludes bool, whose type is bool
         ):
-            raise _row_error(row, f"{where}[{j}]", cols)
+            raise _row_error(row, at(where, f"[{j}]"), cols)
     try:
         arr = np.array(v, dtype=np.float64).reshape(rows, cols)
     except OverflowError:
@@ -137,7 +168,7 @@ def matrix(v: Any, where: str, rows: int, cols: int) -> np.ndarray:
     if arr is None or not np.isfinite(arr).all():
         for j, row in enumerate(v):
             for i, x in enumerate(row):
-                number(x, f"{where}[{j}][{i}]")
+                number(x, at(where, f"[{j}][{i}]"))
     return arr
 
 
@@ -148,4 +179,4 @@ def as_tuples(arr: np.ndarray) -> tuple[tuple[float, ...], ...]:
 def vector(v: Any, where: str, n: int) -> tuple[float, ...]:
     if not isinstance(v, list) or len(v) != n:
         raise NetworkFileError(where, f"expected a list of {n} numbers, got {describe(v)}")
-    return tuple(number(x, f"{where}[{i}]") for i, x in enumerate(v))
+    return tuple(number(x, at(where, f"[{i}]")) for i, x in enumerate(v))

@@ -1,9 +1,13 @@
-"""The ids of what an event touches, in one place: the view highlights by these, nobody parses them.
+"""The ids of what an event touches, in one place: the view highlights by these.
+
+Each id is a small typed value built here and nowhere else: its text (what the trace's JSON, the
+lessons and the view's dictionaries use, so `"n1_0" == NodeId(1, 0)`) and its parts, read as
+attributes (`NodeId(1, 0).l`); nobody parses the text back.
 
 Dense nets: node "n{l}_{j}" (layer 0 = inputs), edge "w{l}_{j}_{i}" (from unit i of layer l−1
 into unit j of layer l), bias "b{l}_{j}", and "loss". Image layers: cell "c{l}_{ch}_{y}_{x}" of
 layer l's map (layer 0 = the input image), filter weight "k{l}_{f}_{ch}_{i}_{j}", filter bias
-"kb{l}_{f}".
+"kb{l}_{f}". The map drawing's grids: "c{l}_{ch}" (one channel of a map), "n{l}" (a dense layer).
 """
 
 from __future__ import annotations
@@ -11,31 +15,120 @@ from __future__ import annotations
 LOSS = "loss"
 
 
-def node(l: int, j: int) -> str:
-    return f"n{l}_{j}"
+class Id(str):
+    """A typed id: a str (its text) that keeps its parts, read-only. Each kind's __new__ writes
+    its text with an f-string (ids are made by the thousand as events are read)."""
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"{type(self).__name__} is immutable")
+
+    def parts(self) -> tuple[int, ...]:
+        return self.__dict__["_p"]
+
+    def __getnewargs__(self):  # pickled (to and from the training child) by its parts
+        return self.__dict__["_p"]
 
 
-def edge(l: int, j: int, i: int) -> str:
-    return f"w{l}_{j}_{i}"
+def _new(cls, text: str, parts: tuple[int, ...]):
+    self = str.__new__(cls, text)
+    self.__dict__["_p"] = parts
+    return self
 
 
-def bias_id(l: int, j: int) -> str:
-    return f"b{l}_{j}"
+def _part(k: int, doc: str) -> property:
+    return property(lambda self: self.__dict__["_p"][k], doc=doc)
 
 
-def cell(l: int, ch: int, y: int, x: int) -> str:
-    return f"c{l}_{ch}_{y}_{x}"
+class NodeId(Id):
+    """Unit j of layer l (layer 0: the inputs)."""
+
+    def __new__(cls, l: int, j: int):
+        return _new(cls, f"n{l}_{j}", (l, j))
+
+    l, j = _part(0, "layer"), _part(1, "unit")
 
 
-def kernel(l: int, f: int, ch: int, i: int, j: int) -> str:
-    return f"k{l}_{f}_{ch}_{i}_{j}"
+class EdgeId(Id):
+    """The weight from unit i of layer l−1 into unit j of layer l."""
+
+    def __new__(cls, l: int, j: int, i: int):
+        return _new(cls, f"w{l}_{j}_{i}", (l, j, i))
+
+    l, j, i = _part(0, "layer"), _part(1, "unit into"), _part(2, "unit from")
 
 
-def kernel_bias(l: int, f: int) -> str:
-    return f"kb{l}_{f}"
+class BiasId(Id):
+    """The bias of unit j of layer l."""
+
+    def __new__(cls, l: int, j: int):
+        return _new(cls, f"b{l}_{j}", (l, j))
+
+    l, j = _part(0, "layer"), _part(1, "unit")
 
 
-def unit_id(l: int, shape: tuple[int, ...], flat: int) -> str:
+class CellId(Id):
+    """Cell (y, x) of channel ch of layer l's map (layer 0: the input image)."""
+
+    def __new__(cls, l: int, ch: int, y: int, x: int):
+        return _new(cls, f"c{l}_{ch}_{y}_{x}", (l, ch, y, x))
+
+    l, ch, y, x = _part(0, "layer"), _part(1, "channel"), _part(2, "row"), _part(3, "column")
+
+    @property
+    def grid(self) -> str:
+        """The map drawing's grid this cell is drawn in."""
+        return map_grid(self.l, self.ch)
+
+
+class KernelId(Id):
+    """Weight (i, j) of filter f's channel ch, in conv layer l."""
+
+    def __new__(cls, l: int, f: int, ch: int, i: int, j: int):
+        return _new(cls, f"k{l}_{f}_{ch}_{i}_{j}", (l, f, ch, i, j))
+
+    l, f, ch = _part(0, "layer"), _part(1, "filter"), _part(2, "channel")
+    i, j = _part(3, "row"), _part(4, "column")
+
+
+class KernelBiasId(Id):
+    """The bias of filter f of conv layer l."""
+
+    def __new__(cls, l: int, f: int):
+        return _new(cls, f"kb{l}_{f}", (l, f))
+
+    l, f = _part(0, "layer"), _part(1, "filter")
+
+
+def node(l: int, j: int) -> NodeId:
+    return NodeId(l, j)
+
+
+def edge(l: int, j: int, i: int) -> EdgeId:
+    return EdgeId(l, j, i)
+
+
+def bias_id(l: int, j: int) -> BiasId:
+    return BiasId(l, j)
+
+
+def cell(l: int, ch: int, y: int, x: int) -> CellId:
+    return CellId(l, ch, y, x)
+
+
+def kernel(l: int, f: int, ch: int, i: int, j: int) -> KernelId:
+    return KernelId(l, f, ch, i, j)
+
+
+def kernel_bias(l: int, f: int) -> KernelBiasId:
+    return KernelBiasId(l, f)
+
+
+def map_grid(l: int, ch: int) -> str:
+    """The map drawing's grid of channel ch of layer l's map."""
+    return f"c{l}_{ch}"
+
+
+def unit_id(l: int, shape: tuple[int, ...], flat: int) -> NodeId | CellId:
     """The id of unit `flat` (row-major) of layer l whose output has `shape`."""
     if len(shape) == 1:
         return node(l, flat)

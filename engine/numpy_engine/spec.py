@@ -118,14 +118,14 @@ def _input(obj: Any) -> LayerSpec:
     where = "layers[0]"
     obj = F.keys(obj, where, ("units", "shape", "symbols", "name"))
     if "name" in obj:
-        F.text(obj["name"], f"{where}.name")
+        F.text(obj["name"], F.at(where, ".name"))
     if "shape" not in obj:
-        return LayerSpec(units=F.whole(obj.get("units"), f"{where}.units", 1, MAX_UNITS))
-    shape = input_shape(obj["shape"], f"{where}.shape")
+        return LayerSpec(units=F.whole(obj.get("units"), F.at(where, ".units"), 1, MAX_UNITS))
+    shape = input_shape(obj["shape"], F.at(where, ".shape"))
     units = shape[0] * shape[1] * shape[2]
     if "units" in obj and obj["units"] != units:
-        raise NetworkFileError(f"{where}.units", f"the shape {list(shape)} has {units} units")
-    syms = symbols(obj["symbols"], f"{where}.symbols", units) if "symbols" in obj else ()
+        raise NetworkFileError(F.at(where, ".units"), f"the shape {list(shape)} has {units} units")
+    syms = symbols(obj["symbols"], F.at(where, ".symbols"), units) if "symbols" in obj else ()
     return LayerSpec(units, kind="input", shape=shape, symbols=syms)
 
 
@@ -139,14 +139,14 @@ def _frozen(obj: dict, where: str) -> frozenset[str]:
         or len(set(frozen)) != len(frozen)
     ):
         raise NetworkFileError(
-            f"{where}.frozen",
+            F.at(where, ".frozen"),
             f"expected a list of distinct {FROZEN_PARTS}, got {F.describe(frozen)}",
         )
     return frozenset(frozen)
 
 
 def _image_layer(obj: dict, k: int, prev: LayerSpec, last: bool) -> LayerSpec:
-    where, kind = f"layers[{k}]", obj["type"]
+    where, kind = F.layer_field(k), obj["type"]
     if last:
         raise NetworkFileError(
             where,
@@ -172,14 +172,14 @@ def _image_layer(obj: dict, k: int, prev: LayerSpec, last: bool) -> LayerSpec:
 
 
 def _layer(obj: Any, k: int, prev: LayerSpec | None, last: bool) -> LayerSpec:
-    where = f"layers[{k}]"
+    where = F.layer_field(k)
     if prev is None:
         return _input(obj)
     kind = obj.get("type", "dense") if isinstance(obj, dict) else "dense"
-    F.choice(kind, f"{where}.type", ("dense", *IMAGE_KINDS, "batchnorm"))
+    F.choice(kind, F.at(where, ".type"), ("dense", *IMAGE_KINDS, "batchnorm"))
     if kind == "batchnorm":
         if "name" in obj:
-            F.text(obj["name"], f"{where}.name")
+            F.text(obj["name"], F.at(where, ".name"))
         f = batchnorm.parse(obj, k, "input" if k == 1 else prev.kind, prev.shape, last)
         C = f["shape"]
         return LayerSpec(
@@ -188,7 +188,7 @@ def _layer(obj: Any, k: int, prev: LayerSpec | None, last: bool) -> LayerSpec:
         )  # fmt: skip
     if kind != "dense":
         if "name" in obj:
-            F.text(obj["name"], f"{where}.name")
+            F.text(obj["name"], F.at(where, ".name"))
         return _image_layer(obj, k, prev, last)
     if len(prev.shape) == 3:
         raise NetworkFileError(
@@ -200,22 +200,26 @@ def _layer(obj: Any, k: int, prev: LayerSpec | None, last: bool) -> LayerSpec:
     obj = F.keys(
         obj, where, ("type", "units", "activation", "weights", "bias", "frozen", "dropout", "name")
     )
-    units = F.whole(obj.get("units"), f"{where}.units", 1, MAX_UNITS)
+    units = F.whole(obj.get("units"), F.at(where, ".units"), 1, MAX_UNITS)
     if "name" in obj:
-        F.text(obj["name"], f"{where}.name")
-    act = F.choice(obj.get("activation", "linear"), f"{where}.activation", tuple(ACTIVATIONS))
+        F.text(obj["name"], F.at(where, ".name"))
+    act = F.choice(obj.get("activation", "linear"), F.at(where, ".activation"), tuple(ACTIVATIONS))
     if act == "softmax" and not last:
-        raise NetworkFileError(f"{where}.activation", "softmax is only allowed on the output layer")
+        raise NetworkFileError(
+            F.at(where, ".activation"), "softmax is only allowed on the output layer"
+        )
     w = None
     if "weights" in obj:
-        w = F.as_tuples(F.matrix(obj["weights"], f"{where}.weights", units, prev_units))
-    b = F.vector(obj["bias"], f"{where}.bias", units) if "bias" in obj else None
+        w = F.as_tuples(F.matrix(obj["weights"], F.at(where, ".weights"), units, prev_units))
+    b = F.vector(obj["bias"], F.at(where, ".bias"), units) if "bias" in obj else None
     frozen = _frozen(obj, where)
     dropout = F.number(
-        obj.get("dropout", 0.0), f"{where}.dropout", low=0.0, high=1.0, high_open=True
+        obj.get("dropout", 0.0), F.at(where, ".dropout"), low=0.0, high=1.0, high_open=True
     )
     if dropout > 0 and last:
-        raise NetworkFileError(f"{where}.dropout", "dropout is not allowed on the output layer")
+        raise NetworkFileError(
+            F.at(where, ".dropout"), "dropout is not allowed on the output layer"
+        )
     return LayerSpec(units, act, w, b, frozen, dropout, shape=(units,))
 
 
@@ -288,7 +292,7 @@ def _layers(raw: Any) -> tuple[LayerSpec, ...]:
                 params += units * (_fan_in(lay, prev) + 1)
                 if params > MAX_PARAMETERS:
                     raise NetworkFileError(
-                        f"layers[{k}]",
+                        F.layer_field(k),
                         f"the network would have over {params:,} parameters; "
                         f"the limit is {MAX_PARAMETERS:,}",
                     )

@@ -41,9 +41,9 @@ def input_shape(v: Any, where: str) -> tuple[int, int, int]:
         raise NetworkFileError(where, f"expected [C, H, W] or [H, W], got {F.describe(v)}")
     if len(v) == 2:
         v = [1, *v]
-    c = F.whole(v[0], f"{where}[0]", 1, MAX_CHANNELS)
-    h = F.whole(v[1], f"{where}[{len(v) - 2}]", 1, MAX_IMAGE_SIDE)
-    w = F.whole(v[2], f"{where}[{len(v) - 1}]", 1, MAX_IMAGE_SIDE)
+    c = F.whole(v[0], F.at(where, "[0]"), 1, MAX_CHANNELS)
+    h = F.whole(v[1], F.at(where, f"[{len(v) - 2}]"), 1, MAX_IMAGE_SIDE)
+    w = F.whole(v[2], F.at(where, f"[{len(v) - 1}]"), 1, MAX_IMAGE_SIDE)
     return c, h, w
 
 
@@ -53,7 +53,7 @@ def symbols(v: Any, where: str, n: int) -> tuple[str, ...]:
     for i, s in enumerate(v):
         if not isinstance(s, str) or not 1 <= len(s) <= MAX_SYMBOL_CHARS:
             raise NetworkFileError(
-                f"{where}[{i}]", f"expected a name of 1 to {MAX_SYMBOL_CHARS} characters"
+                F.at(where, f"[{i}]"), f"expected a name of 1 to {MAX_SYMBOL_CHARS} characters"
             )
     return tuple(v)
 
@@ -62,8 +62,8 @@ def _pair(v: Any, where: str) -> tuple[int, int]:
     if isinstance(v, list):
         if len(v) != 2:
             raise NetworkFileError(where, f"expected k or [kh, kw], got {F.describe(v)}")
-        return F.whole(v[0], f"{where}[0]", 1, MAX_KERNEL), F.whole(
-            v[1], f"{where}[1]", 1, MAX_KERNEL
+        return F.whole(v[0], F.at(where, "[0]"), 1, MAX_KERNEL), F.whole(
+            v[1], F.at(where, "[1]"), 1, MAX_KERNEL
         )
     k = F.whole(v, where, 1, MAX_KERNEL)
     return k, k
@@ -77,12 +77,12 @@ def nested(v: Any, where: str, shape: tuple[int, ...]) -> np.ndarray:
         raise NetworkFileError(
             where, f"expected {shape[0]} lists (shape {list(shape)}), got {F.describe(v)}"
         )
-    return np.stack([nested(x, f"{where}[{i}]", shape[1:]) for i, x in enumerate(v)])
+    return np.stack([nested(x, F.at(where, f"[{i}]"), shape[1:]) for i, x in enumerate(v)])
 
 
 def map_out(k: int, kind: str, prev: tuple[int, ...], kernel, stride: int, pad: int, filters: int):
     """The output shape of an image layer, or an error naming the layer and the shapes."""
-    where = f"layers[{k}]"
+    where = F.layer_field(k)
     if len(prev) != 3:
         raise NetworkFileError(
             where, f"a {kind} layer needs maps (C, H, W) but layer {k - 1} gives {shape_text(prev)}"
@@ -105,20 +105,24 @@ def map_out(k: int, kind: str, prev: tuple[int, ...], kernel, stride: int, pad: 
 
 def conv_fields(obj: dict, k: int, prev: tuple[int, ...]) -> dict:
     """The checked fields of a conv layer: shape, kernel, stride, padding, weights, bias, symbols."""
-    where = f"layers[{k}]"
-    K = F.whole(obj.get("filters"), f"{where}.filters", 1, MAX_CHANNELS)
-    kernel = _pair(obj.get("kernel"), f"{where}.kernel")
-    stride = F.whole(obj.get("stride", 1), f"{where}.stride", 1, MAX_STRIDE)
-    pad = F.whole(obj.get("padding", 0), f"{where}.padding", 0, MAX_PADDING)
+    where = F.layer_field(k)
+    K = F.whole(obj.get("filters"), F.at(where, ".filters"), 1, MAX_CHANNELS)
+    kernel = _pair(obj.get("kernel"), F.at(where, ".kernel"))
+    stride = F.whole(obj.get("stride", 1), F.at(where, ".stride"), 1, MAX_STRIDE)
+    pad = F.whole(obj.get("padding", 0), F.at(where, ".padding"), 0, MAX_PADDING)
     out = map_out(k, "conv", prev, kernel, stride, pad, K)
-    act = F.choice(obj.get("activation", "linear"), f"{where}.activation", tuple(ACTIVATIONS))
+    act = F.choice(obj.get("activation", "linear"), F.at(where, ".activation"), tuple(ACTIVATIONS))
     if act == "softmax":
-        raise NetworkFileError(f"{where}.activation", "softmax is only allowed on the output layer")
+        raise NetworkFileError(
+            F.at(where, ".activation"), "softmax is only allowed on the output layer"
+        )
     wshape = (K, prev[0], *kernel)
-    w = nested(obj["weights"], f"{where}.weights", wshape) if "weights" in obj else None
-    b = F.vector(obj["bias"], f"{where}.bias", K) if "bias" in obj else None
+    w = nested(obj["weights"], F.at(where, ".weights"), wshape) if "weights" in obj else None
+    b = F.vector(obj["bias"], F.at(where, ".bias"), K) if "bias" in obj else None
     syms = (
-        symbols(obj["symbols"], f"{where}.symbols", math.prod(wshape)) if "symbols" in obj else ()
+        symbols(obj["symbols"], F.at(where, ".symbols"), math.prod(wshape))
+        if "symbols" in obj
+        else ()
     )
     return {
         "shape": out, "kernel": kernel, "stride": stride, "padding": pad, "activation": act,
@@ -127,19 +131,21 @@ def conv_fields(obj: dict, k: int, prev: tuple[int, ...]) -> dict:
 
 
 def pool_fields(obj: dict, k: int, kind: str, prev: tuple[int, ...]) -> dict:
-    where = f"layers[{k}]"
-    size = _pair(obj.get("size", 2), f"{where}.size")
+    where = F.layer_field(k)
+    size = _pair(obj.get("size", 2), F.at(where, ".size"))
     default = size[0] if size[0] == size[1] else None
     if "stride" not in obj and default is None:
-        raise NetworkFileError(f"{where}.stride", "give a stride for a window that is not square")
-    stride = F.whole(obj.get("stride", default), f"{where}.stride", 1, MAX_STRIDE)
+        raise NetworkFileError(
+            F.at(where, ".stride"), "give a stride for a window that is not square"
+        )
+    stride = F.whole(obj.get("stride", default), F.at(where, ".stride"), 1, MAX_STRIDE)
     return {"shape": map_out(k, kind, prev, size, stride, 0, 0), "kernel": size, "stride": stride}
 
 
 def flatten_shape(k: int, prev: tuple[int, ...]) -> tuple[int]:
     if len(prev) != 3:
         raise NetworkFileError(
-            f"layers[{k}]",
+            F.layer_field(k),
             f"flatten needs maps (C, H, W) but layer {k - 1} gives {shape_text(prev)}",
         )
     return (math.prod(prev),)

@@ -13,6 +13,7 @@ from PySide6.QtCore import QPointF
 from app.explainer.data_panel import PRESET_DIR
 from app.explainer.network_items import LabelItem
 from app.shared.theme import NORMAL
+from engine.numpy_engine import ids
 
 
 def net_file(tmp_path, units, dataset="xor") -> str:
@@ -179,7 +180,7 @@ def test_hovering_a_strip_names_the_cell_under_the_pointer(window, tmp_path):
     strip = window.view.strips[2]
     s = strip.strip
     assert strip.hover_id(QPointF(s.x + 1, s.cell_y(17))) == "n2_17"
-    assert "neuron 17 of layer 2" in window.view.tooltip_provider("n2_17")
+    assert "neuron 17 of layer 2" in window.view.tooltip_provider(ids.node(2, 17))  # a typed id
 
 
 @pytest.mark.parametrize("preset", ["mazur_2_2_2.json", "xor_2_2_1.json", "design_example.json"])

@@ -102,7 +102,7 @@ def test_the_lr_range_note_stays_inside_its_plot(plots, qtbot, best):
 def test_the_range_note_follows_a_resize_and_the_lecturer_type(plots, qtbot):
     """F11 resized the scene: GraphicsView keeps its own `range`, which once replaced the plot
     of that name, and the note's slot raised. The note also takes the lecturer size."""
-    from app.trainer.plot_style import style_scene
+    from app.shared.plot_style import style_scene
 
     plots.begin("lr-find", ())
     lrs = np.geomspace(1e-5, 1.0, 40)

@@ -154,8 +154,8 @@ def test_the_insides_follow_a_live_run_at_each_epoch_end(qtbot, tmp_path, traine
     w.tabs.setCurrentWidget(w.insides)
     with qtbot.waitSignal(w.insides.loaded, timeout=90_000):
         pass
-    assert w.insides_run is not None
-    assert RunStore(tmp_path / "live.sqlite").run(w.insides_run).checkpoint
+    assert w.insides_link.run is not None
+    assert RunStore(tmp_path / "live.sqlite").run(w.insides_link.run).checkpoint
     qtbot.waitUntil(lambda: not w.runner.running, timeout=90_000)
     w.close()
     assert job_children() == []

@@ -228,7 +228,6 @@ def _finished(store, name, group=None, label=None) -> int:
 
 
 def test_after_transfer_ticks_its_own_runs_not_the_newest_group(make_trainer, tmp_path):
-    from app.trainer.insides.wiring import after_transfer
     from engine.torch_engine.jobs import Job
 
     store = RunStore(tmp_path / "runs.sqlite")
@@ -236,8 +235,8 @@ def test_after_transfer_ticks_its_own_runs_not_the_newest_group(make_trainer, tm
     _finished(store, "another process's", "g2", "scratch 5–9")  # newer, same labels
     w = make_trainer()
     w.refresh_runs()
-    w.job, w.job_runs = Job("transfer", TrainConfig(), None), own
-    after_transfer(w)
+    w.job, w.job_run_ids = Job("transfer", TrainConfig(), None), own
+    w.insides_link.after_transfer()
     assert sorted(w.run_list.ticked()) == own[1:]
 
 

@@ -12,22 +12,51 @@ ROOT = Path(__file__).parents[2]
 PRESET = ROOT / "assets" / "presets" / "design_example.json"
 
 
-def test_engine_never_imports_qt():
-    bad = []
-    for f in (ROOT / "engine").rglob("*.py"):
+def _imports(folder: str) -> list[tuple[str, str]]:
+    """(file, imported module) for every import statement under `folder`, lazy ones included."""
+    found = []
+    for f in (ROOT / folder).rglob("*.py"):
         for node in ast.walk(ast.parse(f.read_text(encoding="utf-8"))):
-            names = []
             if isinstance(node, ast.Import):
-                names = [a.name for a in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module:
-                names = [node.module]
-            bad += [
-                f"{f.relative_to(ROOT)}: {n}"
-                for n in names
-                if n.split(".")[0]
-                in ("PySide6", "PyQt5", "PyQt6", "pyqtgraph", "superqt", "qtpy", "app")
-            ]
+                found += [(str(f.relative_to(ROOT)), a.name) for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                found.append((str(f.relative_to(ROOT)), node.module))
+    return found
+
+
+def _bad(folder: str, forbidden: tuple[str, ...]) -> list[str]:
+    return [
+        f"{f}: {m}"
+        for f, m in _imports(folder)
+        if any(m == x or m.startswith(x + ".") for x in forbidden)
+    ]
+
+
+QT = ("PySide6", "PyQt5", "PyQt6", "pyqtgraph", "superqt", "qtpy")
+
+
+def test_engine_never_imports_qt():
+    bad = _bad("engine", (*QT, "app"))
     assert not bad, bad
+
+
+def test_the_command_line_needs_nothing_from_the_windows():
+    """app/cli may start the GUI through app.main, but takes nothing from app/shared or a view."""
+    assert _imports("app/cli"), "the scan found no imports at all"
+    bad = _bad("app/cli", (*QT, "app.shared", "app.explainer", "app.trainer"))
+    assert not bad, bad
+
+
+def test_the_views_meet_only_in_the_main_window():
+    """The explainer and the trainer never import each other, and app/shared imports neither:
+    what both need (theme, plot style, lecturer mode) lives in app/shared."""
+    views = ("app.explainer", "app.trainer")
+    assert _imports("app/explainer") and _imports("app/trainer")
+    bad = _bad("app/explainer", ("app.trainer",)) + _bad("app/trainer", ("app.explainer",))
+    bad += _bad("app/shared", views)
+    assert not bad, bad
+    composer = {m for f, m in _imports("app") if f == "app/main_window.py"}
+    assert all(any(m.startswith(v) for m in composer) for v in views)  # it composes both
 
 
 def test_importing_the_engine_loads_no_qt():

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.shared.plot_style import plot_scale, style_scene
 from app.shared.theme import LECTURER, NORMAL
 from app.trainer.insides.augment_view import AugmentView
 from app.trainer.insides.common import Tasks
@@ -30,7 +31,6 @@ from app.trainer.insides.filters_view import FiltersView
 from app.trainer.insides.mistakes_view import MistakesView
 from app.trainer.insides.noise_view import NoiseView
 from app.trainer.insides.weights_view import WeightsView
-from app.trainer.plot_style import plot_scale, style_scene
 from engine.torch_engine.checkpoint import load_checkpoint
 from engine.torch_engine.gradient_noise import noise_of_run
 from engine.torch_engine.insides import feature_maps, predict_all

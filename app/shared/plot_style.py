@@ -1,4 +1,4 @@
-"""One look for every plot scene of the trainer: normal, or lecturer mode (black background,
+"""One look for every plot scene of both windows: normal, or lecturer mode (black background,
 large tick labels, curves three times as thick). Applied to whole scenes, so new curves only need
 the call repeated. A TextItem given a `base_pt` (its normal point size) scales with the type."""
 
