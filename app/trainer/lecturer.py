@@ -60,8 +60,9 @@ class TrainerLecture(QObject):
         self.on = on
         w.theme = LECTURER if on else NORMAL
         w.setStyleSheet(lecturer_style() if on else "")
-        for scene in w.tabs.scenes():
+        for scene in w.tabs.all_scenes():
             style_scene(scene, dark=on, scale=plot_scale(on))
+        w.tabs.exp_tab.set_lecturer(on)
         w.insides.set_lecturer(on)
         self.readout.setVisible(on)
         if on:

@@ -103,7 +103,8 @@ class TrainerWindow(FileActions, QMainWindow):
         self.tabs = PlotTabs()
         self.insides = InsidesPanel()  # the selected run's model, looked into
         self.tabs.addTab(self.insides, "Inside the model")
-        self.live, self.compare, self.experiment = self.tabs.scenes()
+        self.live, self.compare = self.tabs.live, self.tabs.compare
+        self.experiment, self.sweep = self.tabs.experiment, self.tabs.sweep
         self.smoothing, self.x_axis, self.log_box = (
             self.tabs.smoothing,
             self.tabs.x_axis,

@@ -1,0 +1,205 @@
+"""A sweep of any one setting, or a preset experiment, drawn as its runs arrive: each value (or
+variant) in its own colour, its seeds drawn as one mean curve with a min–max band
+(engine/torch_engine/spread.py computes both):
+- the smoothed training loss against epochs;
+- accuracy per epoch, validation solid and the training set dashed; early stopping marked (a
+  star on the epoch whose weights were kept, a cross where the run stopped);
+- the generalisation gap, train minus validation accuracy in points, per epoch;
+- the final test accuracy per value: the mean with min–max error bars over the seeds.
+Each value's items are made once, when its first record comes; redraw only feeds them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+
+from app.shared.theme import series_colour
+from app.trainer.live_plots import make_plot
+from engine.torch_engine.curves import Ema, Series
+from engine.torch_engine.plot_ranges import accuracy_range
+from engine.torch_engine.records import Done, Eval, Start, Step
+from engine.torch_engine.spread import band_aligned, band_interpolated, gap, spread
+
+BAND_ALPHA = 60  # of 255: a band under its mean curve
+
+
+def value_pen(i: int, width: float = 2.0, style=None):
+    p = pg.mkPen(series_colour(i), width=width)
+    if style is not None:
+        p.setStyle(style)
+    return p
+
+
+class SweepPlots(pg.GraphicsLayoutWidget):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.type_scale = 1.0  # plot_style.style_scene sets it
+        self.log_y = False
+        self.begin("", ())
+
+    # ---- building ----
+    def begin(self, title: str, labels) -> None:
+        """A new sweep: its values' labels in order, no runs yet."""
+        self.clear()
+        self.title, self.labels = title, tuple(labels)
+        self.runs: dict[int, dict] = {}  # store run id -> value index, series, done
+        self.items: dict[int, dict] = {}  # value index -> its curves and bands
+        self.loss = make_plot(self, "training loss, smoothed (mean, band: min–max over seeds)",
+                              "epoch", "loss", 0, 0)  # fmt: skip
+        self.acc = make_plot(self, "accuracy per epoch: validation ——, training set - - -",
+                             "epoch", "accuracy", 0, 1)  # fmt: skip
+        self.gap = make_plot(self, "generalisation gap: training set − validation",
+                             "epoch", "points", 1, 0)  # fmt: skip
+        self.final = make_plot(self, "final test accuracy (mean, bars: min–max over seeds)",
+                               "", "accuracy", 1, 1)  # fmt: skip
+        for p in (self.loss, self.acc, self.gap, self.final):
+            if p.legend is not None:  # one legend, beside the plots
+                p.legend.scene().removeItem(p.legend)
+                p.legend = None
+        self.legend_cell = pg.GraphicsWidget()
+        self.addItem(self.legend_cell, row=0, col=2, rowspan=2)
+        self.legend = pg.LegendItem(offset=(4, 30), labelTextSize="9pt")
+        self.legend.setParentItem(self.legend_cell)
+        self.ci.layout.setColumnStretchFactor(0, 3)
+        self.ci.layout.setColumnStretchFactor(1, 3)
+        ticks = [(float(i), t) for i, t in enumerate(self.labels)]
+        self.final.getAxis("bottom").setTicks([ticks, []])  # one label per value
+        self.final.setXRange(-0.6, max(0, len(self.labels) - 1) + 0.6, padding=0)
+        self.final_bars = pg.ErrorBarItem(beam=0.25, pen=pg.mkPen("#888888", width=2))
+        self.final_points = pg.ScatterPlotItem(size=12)
+        self.final.addItem(self.final_bars)
+        self.final.addItem(self.final_points)
+        self.stops = pg.ScatterPlotItem(size=16)  # early stopping: kept (star), stopped (x)
+        self.acc.addItem(self.stops)
+        self.gap.addLine(y=0, pen=pg.mkPen("#888888", width=1, style=Qt.PenStyle.DotLine))
+        self.set_log(self.log_y)
+
+    def _value(self, v: int) -> dict:
+        """A value's curves: a mean and a band in each epoch plot, made at its first record."""
+        if v in self.items:
+            return self.items[v]
+        colour = series_colour(v)
+        fill = pg.mkBrush(*colour, BAND_ALPHA)
+        out: dict = {}
+        for key, plot, style in (
+            ("loss", self.loss, None),
+            ("val", self.acc, None),
+            ("train", self.acc, Qt.PenStyle.DashLine),
+            ("gap", self.gap, None),
+        ):
+            mean = plot.plot(pen=value_pen(v, 2.0, style))
+            lo, hi = plot.plot(pen=None), plot.plot(pen=None)
+            band = pg.FillBetweenItem(lo, hi, brush=fill)
+            plot.addItem(band)
+            out[key] = (mean, lo, hi, band)
+        label = self.labels[v] if v < len(self.labels) else f"value {v + 1}"
+        self.legend.addItem(out["val"][0], label)
+        self.legend_cell.setMinimumWidth(self.legend.width() + 12)
+        self.items[v] = out
+        return out
+
+    # ---- records ----
+    def add(self, value_index: int, tagged) -> None:
+        """A record of run `tagged.run_id`, which runs value `value_index` with one seed."""
+        rec = tagged.record
+        run = self.runs.get(tagged.run_id)
+        if run is None or isinstance(rec, Start):
+            self._value(value_index)
+            run = self.runs[tagged.run_id] = {
+                "value": value_index,
+                "steps": Series(("epoch", "smooth")),
+                "evals": Series(("epoch", "train_acc", "val_acc", "train_loss", "val_loss")),
+                "ema": Ema(0.8),
+                "done": None,
+            }
+        if isinstance(rec, Step):
+            run["steps"].append(rec.epoch, run["ema"](rec.loss))
+        elif isinstance(rec, Eval) and float(rec.epoch).is_integer():
+            run["evals"].append(
+                rec.epoch,
+                _num(getattr(rec, "train_accuracy", None)),
+                _num(rec.val_accuracy),
+                _num(getattr(rec, "train_loss", None)),
+                _num(rec.val_loss),
+            )
+        elif isinstance(rec, Done):
+            run["done"] = rec
+
+    def value_runs(self, v: int) -> list[dict]:
+        return [r for r in self.runs.values() if r["value"] == v]
+
+    def finals(self) -> list:
+        """Each value's final test accuracy over its finished seeds (spread.Spread), in order."""
+        return [
+            spread([r["done"].test_accuracy for r in self.value_runs(v) if r["done"] is not None])
+            for v in range(len(self.labels))
+        ]
+
+    # ---- drawing ----
+    def redraw(self) -> None:
+        for v, items in self.items.items():
+            runs = self.value_runs(v)
+            e = [r["evals"] for r in runs]
+            bands = {
+                "loss": band_interpolated(
+                    [(r["steps"]["epoch"], r["steps"]["smooth"]) for r in runs]
+                ),  # fmt: skip
+                "val": band_aligned([(s["epoch"], s["val_acc"]) for s in e]),
+                "train": band_aligned([(s["epoch"], s["train_acc"]) for s in e]),
+                "gap": band_aligned(
+                    [(s["epoch"], 100 * gap(s["train_acc"], s["val_acc"])) for s in e]
+                ),
+            }
+            for key, (mean, lo, hi, _) in items.items():
+                b = bands[key]
+                if b is None:
+                    continue
+                y = np.log10 if (self.log_y and key == "loss") else np.asarray
+                mean.setData(b.x, y(b.mean))
+                lo.setData(b.x, y(b.lo))
+                hi.setData(b.x, y(b.hi))
+        self._draw_finals()
+        self._draw_stops()
+        shown = [r["evals"][k] for r in self.runs.values() for k in ("val_acc", "train_acc")]
+        self.acc.setYRange(*accuracy_range(np.concatenate(shown or [[]])), padding=0)
+
+    def _draw_finals(self) -> None:
+        xs, mean, lo, hi, brushes = [], [], [], [], []
+        for v, s in enumerate(self.finals()):
+            if s.n:
+                xs.append(float(v))
+                mean.append(s.mean)
+                lo.append(s.mean - s.lo)
+                hi.append(s.hi - s.mean)
+                brushes.append(pg.mkBrush(*series_colour(v)))
+        x, m = np.array(xs), np.array(mean)
+        self.final_bars.setData(x=x, y=m, bottom=np.array(lo), top=np.array(hi))
+        self.final_points.setData(x=x, y=m, brush=brushes, pen=None)
+        if len(m):
+            low = [s.lo for s in self.finals() if s.n]
+            self.final.setYRange(*accuracy_range(low + [1.0]), padding=0)
+
+    def _draw_stops(self) -> None:
+        """Each early-stopped run: a star on the kept epoch, a cross where it stopped."""
+        spots = []
+        for r in self.runs.values():
+            d = r["done"]
+            if d is None or d.status != "early stopped":
+                continue
+            s, colour = r["evals"], series_colour(r["value"])
+            kept = getattr(d, "best_epoch", None)
+            for epoch, symbol in ((kept, "star"), (round(d.epochs), "x")):
+                hit = np.flatnonzero(s["epoch"] == epoch) if epoch is not None else []
+                if len(hit):
+                    y = float(s["val_acc"][hit[-1]])
+                    spots.append({"pos": (epoch, y), "symbol": symbol, "brush": colour})
+        self.stops.setData(spots, pen=pg.mkPen("k" if self.type_scale == 1.0 else "w"))
+
+    def set_log(self, on: bool) -> None:
+        self.log_y = on
+        self.loss.setLogMode(y=on)
+
+
+def _num(v) -> float:
+    return float("nan") if v is None else float(v)
