@@ -21,16 +21,45 @@ from app.trainer.experiment_plots import ExperimentPlots
 from app.trainer.sweep_plots import SweepPlots
 from engine.torch_engine.spread import overlap_table
 
-TABLE_COLUMNS = ("value", "against", "final test accuracy (min–max)", "overlap?")
-READING_PT, TABLE_PT = 13, 10  # normal type; lecturer mode doubles both
+FINAL_COLUMNS = ("value", "mean", "min–max", "seeds")
+PAIR_COLUMNS = ("value", "against", "over the seeds")
+READING_PT, TABLE_PT, SIDE_WIDTH = 13, 10, 400  # normal: type sizes, the tables' width in px
+LECTURER_SIZES = (26, 18, 640)  # the same in lecturer mode: the plots keep most of the wall
+BANDS_NOTE = (
+    "Each value's curve is its mean over the seeds, shaded from the lowest to the highest seed; "
+    "the bars span the seeds' final accuracies. ★ early stopping's kept epoch, ✕ where it stopped."
+)
 
 
-def accuracy_range_text(s) -> str:
+def final_cells(label: str, s) -> tuple[str, ...]:
+    """A value's row: its final test accuracy over the seeds (a dash before any has finished)."""
     if not s.n:
-        return "—"
-    if s.n == 1:
-        return f"{100 * s.mean:.2f}% (1 seed)"
-    return f"{100 * s.lo:.2f}–{100 * s.hi:.2f}% ({s.n} seeds)"
+        return (label, "—", "—", "0")
+    return (label, f"{100 * s.mean:.2f}%", f"{100 * s.lo:.2f}–{100 * s.hi:.2f}%", str(s.n))
+
+
+def table(columns, name: str) -> QTableWidget:
+    t = QTableWidget(0, len(columns))
+    t.setObjectName(name)
+    t.setHorizontalHeaderLabels(list(columns))
+    t.verticalHeader().hide()
+    t.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+    t.setWordWrap(True)
+    head = t.horizontalHeader()
+    head.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    head.setStretchLastSection(True)
+    return t
+
+
+def fill(t: QTableWidget, rows) -> None:
+    t.setRowCount(len(rows))
+    for r, cells in enumerate(rows):
+        for c, text in enumerate(cells):
+            item = QTableWidgetItem(text)
+            item.setToolTip(text)
+            t.setItem(r, c, item)
+    t.resizeColumnsToContents()
+    t.resizeRowsToContents()
 
 
 class ExperimentTab(QWidget):
@@ -44,25 +73,26 @@ class ExperimentTab(QWidget):
         self.stack = QStackedWidget()
         self.stack.addWidget(experiment)
         self.stack.addWidget(sweep)
-        self.table = QTableWidget(0, len(TABLE_COLUMNS))
-        self.table.setObjectName("overlap_table")
-        self.table.setHorizontalHeaderLabels(list(TABLE_COLUMNS))
-        self.table.verticalHeader().hide()
-        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.setWordWrap(True)
-        head = self.table.horizontalHeader()
-        head.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        head.setStretchLastSection(True)
-        self.table_title = QLabel("Do two values differ beyond seed noise?")
+        self.finals_table = table(FINAL_COLUMNS, "finals_table")
+        self.table = table(PAIR_COLUMNS, "overlap_table")
+        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.titles = (
+            QLabel("Final test accuracy over the seeds"),
+            QLabel("Do two values differ beyond seed noise?"),
+            QLabel(BANDS_NOTE),
+        )
         side = QWidget()
         col = QVBoxLayout(side)
         col.setContentsMargins(4, 0, 0, 0)
-        col.addWidget(self.table_title)
-        col.addWidget(self.table, 1)
+        col.addWidget(self.titles[0])
+        col.addWidget(self.finals_table, 1)
+        col.addWidget(self.titles[1])
+        col.addWidget(self.table, 2)
+        col.addWidget(self.titles[2])
         self.side = side
         row = QHBoxLayout()
-        row.addWidget(self.stack, 3)
-        row.addWidget(side, 1)
+        row.addWidget(self.stack, 1)
+        row.addWidget(side)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.reading)
@@ -85,28 +115,23 @@ class ExperimentTab(QWidget):
         self.reading.setVisible(bool(text))
 
     def update_table(self) -> None:
-        """The overlap table from the sweep's finished runs."""
+        """Both tables from the sweep's finished runs."""
         finals, labels = self.sweep.finals(), self.sweep.labels
-        rows = overlap_table(finals)
-        self.table.setRowCount(len(rows))
-        for r, pair in enumerate(rows):
-            cells = (
-                labels[pair.a],
-                labels[pair.b],
-                f"{accuracy_range_text(finals[pair.a])} · {accuracy_range_text(finals[pair.b])}",
-                pair.words,
-            )
-            for c, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                item.setToolTip(text)
-                self.table.setItem(r, c, item)
-        self.table.resizeRowsToContents()
+        fill(
+            self.finals_table, [final_cells(lab, f) for lab, f in zip(labels, finals, strict=True)]
+        )
+        fill(self.table, [(labels[p.a], labels[p.b], p.words) for p in overlap_table(finals)])
 
     def set_lecturer(self, on: bool) -> None:
-        k = 2 if on else 1
-        self.reading.setStyleSheet(
-            f"font-size: {READING_PT * k}pt; font-weight: bold; padding: 6px;"
-        )
-        self.table.setStyleSheet(f"font-size: {TABLE_PT * k}pt;")
-        self.table_title.setStyleSheet(f"font-size: {TABLE_PT * k}pt; font-weight: bold;")
-        self.table.resizeRowsToContents()
+        reading_pt, table_pt, width = LECTURER_SIZES if on else (READING_PT, TABLE_PT, SIDE_WIDTH)
+        self.reading.setStyleSheet(f"font-size: {reading_pt}pt; font-weight: bold; padding: 6px;")
+        for t in (self.finals_table, self.table):
+            t.setStyleSheet(f"font-size: {table_pt}pt;")
+            t.resizeColumnsToContents()
+            t.resizeRowsToContents()
+        for title in self.titles:
+            bold = "" if title is self.titles[2] else " font-weight: bold;"
+            title.setStyleSheet(f"font-size: {table_pt}pt;{bold}")
+            title.setWordWrap(True)
+        self.side.setFixedWidth(width)
+        self.sweep.redraw()  # its points, bars and legend column at the new type size

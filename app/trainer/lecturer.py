@@ -29,6 +29,8 @@ DARK_WIDGETS = (
     " border: 1px solid #888888; }}"
     "QProgressBar {{ background: #222222; border: 1px solid #888888; }}"
     "QProgressBar::chunk {{ background: #56b4e9; }}"
+    "QTableWidget {{ color: {fg}; background: {bg}; gridline-color: #555555; }}"
+    "QHeaderView::section {{ color: {fg}; background: #222222; border: 1px solid #555555; }}"
 )
 
 

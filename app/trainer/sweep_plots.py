@@ -45,14 +45,11 @@ class SweepPlots(pg.GraphicsLayoutWidget):
         self.title, self.labels = title, tuple(labels)
         self.runs: dict[int, dict] = {}  # store run id -> value index, series, done
         self.items: dict[int, dict] = {}  # value index -> its curves and bands
-        self.loss = make_plot(self, "training loss, smoothed (mean, band: min–max over seeds)",
-                              "epoch", "loss", 0, 0)  # fmt: skip
-        self.acc = make_plot(self, "accuracy per epoch: validation ——, training set - - -",
-                             "epoch", "accuracy", 0, 1)  # fmt: skip
-        self.gap = make_plot(self, "generalisation gap: training set − validation",
-                             "epoch", "points", 1, 0)  # fmt: skip
-        self.final = make_plot(self, "final test accuracy (mean, bars: min–max over seeds)",
-                               "", "accuracy", 1, 1)  # fmt: skip
+        # short titles: at lecturer size a long one would set the plot's least width
+        self.loss = make_plot(self, "training loss (smoothed)", "epoch", "loss", 0, 0)
+        self.acc = make_plot(self, "validation ——, training set - - -", "epoch", "accuracy", 0, 1)
+        self.gap = make_plot(self, "gap: training set − validation", "epoch", "points", 1, 0)
+        self.final = make_plot(self, "final test accuracy", "", "accuracy", 1, 1)
         for p in (self.loss, self.acc, self.gap, self.final):
             if p.legend is not None:  # one legend, beside the plots
                 p.legend.scene().removeItem(p.legend)
@@ -159,6 +156,7 @@ class SweepPlots(pg.GraphicsLayoutWidget):
                 mean.setData(b.x, y(b.mean))
                 lo.setData(b.x, y(b.lo))
                 hi.setData(b.x, y(b.hi))
+        self.legend_cell.setMinimumWidth(self.legend.width() + 12)  # also after a change of type
         self._draw_finals()
         self._draw_stops()
         shown = [r["evals"][k] for r in self.runs.values() for k in ("val_acc", "train_acc")]
@@ -174,8 +172,10 @@ class SweepPlots(pg.GraphicsLayoutWidget):
                 hi.append(s.hi - s.mean)
                 brushes.append(pg.mkBrush(*series_colour(v)))
         x, m = np.array(xs), np.array(mean)
-        self.final_bars.setData(x=x, y=m, bottom=np.array(lo), top=np.array(hi))
-        self.final_points.setData(x=x, y=m, brush=brushes, pen=None)
+        k = self.type_scale  # lecturer mode: thicker bars, larger points
+        bar_pen = pg.mkPen("w" if k > 1 else "#555555", width=2 * k)
+        self.final_bars.setData(x=x, y=m, bottom=np.array(lo), top=np.array(hi), pen=bar_pen)
+        self.final_points.setData(x=x, y=m, brush=brushes, pen=None, size=12 * k)
         if len(m):
             low = [s.lo for s in self.finals() if s.n]
             self.final.setYRange(*accuracy_range(low + [1.0]), padding=0)
@@ -194,7 +194,8 @@ class SweepPlots(pg.GraphicsLayoutWidget):
                 if len(hit):
                     y = float(s["val_acc"][hit[-1]])
                     spots.append({"pos": (epoch, y), "symbol": symbol, "brush": colour})
-        self.stops.setData(spots, pen=pg.mkPen("k" if self.type_scale == 1.0 else "w"))
+        k = self.type_scale
+        self.stops.setData(spots, pen=pg.mkPen("k" if k == 1.0 else "w"), size=16 * k)
 
     def set_log(self, on: bool) -> None:
         self.log_y = on

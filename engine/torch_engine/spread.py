@@ -113,7 +113,7 @@ class Pair:
     a: int  # the first value's position
     b: int  # the second's
     overlap: bool | None  # as `overlap`
-    words: str  # one phrase for the table: "ranges overlap: not told apart" or the gap
+    words: str  # one phrase for the table: "overlap: not told apart" or how far apart
 
 
 def overlap_table(spreads: list[Spread], scale: float = 100.0, unit: str = "points") -> list[Pair]:
@@ -127,10 +127,10 @@ def overlap_table(spreads: list[Spread], scale: float = 100.0, unit: str = "poin
             if o is None:
                 words = "not measured yet"
             elif o:
-                words = "ranges overlap: these seeds do not tell them apart"
+                words = "overlap: not told apart"
             else:
                 gap = (max(a.lo, b.lo) - min(a.hi, b.hi)) * scale
-                words = f"apart by {gap:.2f} {unit} at the closest seeds"
+                words = f"apart: {gap:.2f} {unit}"  # between the closest seeds
             out.append(Pair(i, j, o, words))
     return out
 
