@@ -79,13 +79,15 @@ class SweepPlots(pg.GraphicsLayoutWidget):
         colour = series_colour(v)
         fill = pg.mkBrush(*colour, BAND_ALPHA)
         out: dict = {}
+        wide = 3.0 if self.type_scale > 1 else 1.0  # made in lecturer mode: its thick curves
         for key, plot, style in (
             ("loss", self.loss, None),
             ("val", self.acc, None),
             ("train", self.acc, Qt.PenStyle.DashLine),
             ("gap", self.gap, None),
         ):
-            mean = plot.plot(pen=value_pen(v, 2.0, style))
+            mean = plot.plot(pen=value_pen(v, 2.0 * wide, style))
+            mean._base_width = 2.0  # plot_style's normal width for it
             lo, hi = plot.plot(pen=None), plot.plot(pen=None)
             band = pg.FillBetweenItem(lo, hi, brush=fill)
             plot.addItem(band)
@@ -105,6 +107,8 @@ class SweepPlots(pg.GraphicsLayoutWidget):
             self._value(value_index)
             run = self.runs[tagged.run_id] = {
                 "value": value_index,
+                "index": tagged.run_index,  # in the job: value · repeats + repeat
+                "records": [],  # its epoch-end Evals, for the engine's reading
                 "steps": Series(("epoch", "smooth")),
                 "evals": Series(("epoch", "train_acc", "val_acc", "train_loss", "val_loss")),
                 "ema": Ema(0.8),
@@ -113,6 +117,7 @@ class SweepPlots(pg.GraphicsLayoutWidget):
         if isinstance(rec, Step):
             run["steps"].append(rec.epoch, run["ema"](rec.loss))
         elif isinstance(rec, Eval) and float(rec.epoch).is_integer():
+            run["records"].append(rec)
             run["evals"].append(
                 rec.epoch,
                 _num(getattr(rec, "train_accuracy", None)),
