@@ -21,8 +21,8 @@ def unit_of(model, prefix: str, r: int, c: int, wrap: int) -> tuple[int, int] | 
     return None
 
 
-def weight_event(model, layout, a: tuple[int, int], b: tuple[int, int]) -> int | None:
-    """The gradient event of the weight joining units a and b (either may come first), or None
+def joining_weight(model, a: tuple[int, int], b: tuple[int, int]) -> tuple[int, int, int] | None:
+    """(L, J, I) of the dense weight joining units a and b (layer, flat unit), either first; None
     when no dense weight joins them (not adjacent, or not a dense layer)."""
     for (l_src, i), (l_dst, j) in ((a, b), (b, a)):
         if l_dst < 1 or l_dst - 1 >= len(model.layers):
@@ -33,8 +33,15 @@ def weight_event(model, layout, a: tuple[int, int], b: tuple[int, int]) -> int |
         if feeds >= 1 and model.layer(feeds - 1).kind == "flatten":
             feeds -= 1  # through a flatten: the maps' cells are its inputs, in the same order
         if l_src == feeds:
-            return layout.grad_w(l_dst, j, i)
+            return l_dst, j, i
     return None
+
+
+def weight_event(model, layout, a: tuple[int, int], b: tuple[int, int]) -> int | None:
+    """The gradient event of the weight joining units a and b (either may come first), or None
+    when no dense weight joins them."""
+    w = joining_weight(model, a, b)
+    return None if w is None else layout.grad_w(*w)
 
 
 class Picker:

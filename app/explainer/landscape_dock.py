@@ -8,6 +8,8 @@ list is made; it starts closed, below the drawing (View → Landscape panel open
 
 from __future__ import annotations
 
+import threading
+
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QDockWidget
 from superqt.utils import create_worker, qthrottled
@@ -15,16 +17,17 @@ from superqt.utils import create_worker, qthrottled
 from app.shared.theme import LECTURER
 
 from .landscape_panel import LandscapePanel
+from .landscape_pick import WeightPick
 
 MAX_STRIP_WORK = 50_000_000  # multiply-adds the GUI thread may spend on the strip or the marker
 
 
-def compute(net, names: str, lrs: str, steps: int, plane: str):
+def compute(net, names: str, lrs: str, steps: int, plane: str, stop=None):
     """(Landscape, race table, target): the engine's work, run in the worker thread."""
     from engine.numpy_engine.landscape_race import landscape, parse_racers, race_table
 
     rs = parse_racers(names, lrs, net)
-    ls = landscape(net, rs, steps, plane, side=41)
+    ls = landscape(net, rs, steps, plane, side=41, stop=stop)
     target = 0.5 * float(ls.paths[0].losses[0])
     return ls, race_table(ls.paths, target), target
 
@@ -40,7 +43,14 @@ class LandscapeDock(QObject):
         window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
         self.dock.hide()  # opened from View → Landscape panel; the usual layout stays as it was
         self.worker = None
+        self.stop = threading.Event()  # set by Cancel (or the window closing): the engine stops
         self.result = None  # (Landscape, the Network it was computed for)
+        self.pick = WeightPick(window)
+        self.panel.pick_toggled.connect(window.guard(self._pick))
+        self.pick.said.connect(self.panel.status.setText)
+        self.pick.picked.connect(self.panel.use_plane)
+        self.pick.ended.connect(lambda: self.panel.pick.setChecked(False))
+        self.panel.cancel_requested.connect(self.stop.set)
         self.sync = qthrottled(window.guard(self._sync), timeout=100)
         self.panel.race_requested.connect(window.guard(self.request))
         self.panel.inits_requested.connect(window.guard(self.compare_inits))
@@ -56,9 +66,9 @@ class LandscapeDock(QObject):
         net = self.w.explainer.net
         if net is None or self.worker is not None:
             return
-        self.panel.set_busy(f"Racing {names} for {steps} steps and computing the grid…")
+        self._begin(f"Racing {names} for {steps} steps and computing the grid…")
         self.worker = create_worker(
-            compute, net, names, lrs, steps, plane, _start_thread=False,
+            compute, net, names, lrs, steps, plane, stop=self.stop.is_set, _start_thread=False,
             _connect={"returned": lambda res: self._done(net, res), "errored": self._failed,
                       "finished": self._finished},
         )  # fmt: skip
@@ -81,8 +91,9 @@ class LandscapeDock(QObject):
         if self.result is None or self.result[1] is not ex.net or self.worker is not None:
             return
         net, plane = ex.net, self.result[0].plane
+        self._begin("Refining the grid over the view…")
         self.worker = create_worker(
-            grid_over, net, plane, (x0, x1), (y0, y1), _start_thread=False,
+            grid_over, net, plane, (x0, x1), (y0, y1), stop=self.stop.is_set, _start_thread=False,
             _connect={"returned": lambda g: self._refined(net, g), "errored": self._failed,
                       "finished": self._finished},
         )  # fmt: skip
@@ -95,8 +106,9 @@ class LandscapeDock(QObject):
         net = self.w.explainer.net
         if net is None or self.worker is not None:
             return
+        self._begin("Comparing zeros, N(0, σ²), Xavier and He at step 0…")
         self.worker = create_worker(
-            init_compare, net, sigma=sigma, _start_thread=False,
+            init_compare, net, sigma=sigma, stop=self.stop.is_set, _start_thread=False,
             _connect={"returned": lambda res: self._inits(net, res), "errored": self._failed,
                       "finished": self._finished},
         )  # fmt: skip
@@ -105,12 +117,32 @@ class LandscapeDock(QObject):
     def _inits(self, net, compared) -> None:
         if net is self.w.explainer.net:
             self.panel.show_inits(compared)
+        else:
+            self.panel.show_error("The network changed while comparing; compare again.")
+
+    def _begin(self, text: str) -> None:
+        self.stop.clear()
+        self.panel.set_busy(text)
 
     def _refined(self, net, grid) -> None:
+        self.panel.set_idle()
         if self.result is not None and net is self.result[1] is self.w.explainer.net:
             self.panel.show_grid(*grid)
+            self.panel.status.setText("Grid refined over the view.")
+
+    def _pick(self, on: bool) -> None:
+        if on and self.w.explainer.net is not None:
+            self.pick.start()
+        else:
+            self.pick.cancel()
+            self.panel.pick.setChecked(False)
 
     def _failed(self, exc: BaseException) -> None:
+        from engine.numpy_engine.landscape_forward import Cancelled
+
+        if isinstance(exc, Cancelled):
+            self.panel.show_error("Cancelled; the landscape is as it was.")
+            return
         if isinstance(exc, ValueError):  # the engine's refusals: one plain sentence
             self.panel.show_error(str(exc))
             return
@@ -123,9 +155,12 @@ class LandscapeDock(QObject):
         self.worker = None
 
     def wait(self, ms: int = 10_000) -> None:
-        """Let a running race end (the window closes, a test ends): it has no cancel point."""
+        """Stop a running race, grid or comparison and let its thread end (the window closes, a
+        test ends)."""
         from PySide6.QtCore import QThreadPool
 
+        if self.worker is not None:
+            self.stop.set()
         QThreadPool.globalInstance().waitForDone(ms)
 
     def eventFilter(self, obj, ev) -> bool:  # noqa: N802 (Qt)
@@ -159,6 +194,7 @@ class LandscapeDock(QObject):
 
     # ---- the current step ----
     def clear(self) -> None:
+        self.pick.cancel()  # a new network: the weights being picked belong to the old one
         self.result = None
         self.panel.show_step(0, None)
         self._sync()

@@ -21,11 +21,14 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from app.trainer.plot_style import plot_scale, style_scene
+
+from .landscape_inits import InitsView, symmetric, title
 
 HEAT = pg.colormap.get("viridis")
 # one colour per racer, seen on viridis (purple to yellow) and on a white or black ground
@@ -48,9 +51,45 @@ class LandscapePanel(QWidget):
     race_requested = Signal(str, str, int, str)  # optimizers, learning rates, steps, plane
     view_changed = Signal(float, float, float, float)  # the map's α and β ranges: refine there
     inits_requested = Signal(float)  # σ of the small normal: compare the schemes at step 0
+    cancel_requested = Signal()  # stop the race, the grid or the comparison that runs
+    pick_toggled = Signal(bool)  # pick the plane's two weights by clicking them (or stop)
 
     def __init__(self, parent=None):
         super().__init__(parent)
+        self.scene = pg.GraphicsLayoutWidget()
+        self.paths: list[pg.PlotDataItem] = []
+        self.curves: list[pg.PlotDataItem] = []
+        self.dots: list[pg.ScatterPlotItem] = []  # each path's points, their hover honest
+        self._coords: list[tuple[np.ndarray, np.ndarray]] = []
+        self._build_plots()
+        self.inits_view = InitsView()
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.scene, "Landscape")
+        self.tabs.addTab(self.inits_view, "Inits at step 0")
+        self.table = QTableWidget(0, len(HEADERS))
+        self.table.setHorizontalHeaderLabels(HEADERS)
+        self.table.verticalHeader().setVisible(False)
+        side = QVBoxLayout()  # the controls, what was computed, the race table
+        side.addLayout(self._build_controls())
+        self.status = QLabel("Race the optimizers to draw the landscape.")
+        self.here = QLabel("")  # the current step: its true loss and the loss at its projection
+        self.key = QLabel("")  # each racer's colour, for the map and the curves alike
+        for label in (self.status, self.key, self.here):
+            label.setWordWrap(True)
+            side.addWidget(label)
+        side.addWidget(self.table, 1)
+        self.box = QWidget()
+        self.box.setLayout(side)
+        self.box.setMaximumWidth(470)
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.addWidget(self.tabs, 1)
+        lay.addWidget(self.box)
+        self.set_lecturer(False)
+
+    def _build_controls(self) -> QGridLayout:
+        """The race's fields, the plane (typed, or picked by clicking two weights), Race and
+        Cancel, and the initialisations' σ with its button."""
         self.optimizers = QLineEdit("sgd,momentum,adam")
         self.optimizers.setToolTip("optimizers to race, comma-separated (any of the eight)")
         self.lrs = QLineEdit()
@@ -65,35 +104,15 @@ class LandscapePanel(QWidget):
         self.plane.addItems(["path", "random", "weights:1.0.0,1.0.1"])
         self.plane.setToolTip("path: PCA of the visited weights; random: seeded, filter-"
                               "normalised; weights:L.J.I,L.J.I: two weights in their units")  # fmt: skip
+        self.pick = QPushButton("Pick two weights")
+        self.pick.setCheckable(True)
+        self.pick.setToolTip("click two edges (or filter cells) of the drawing: α, then β")
+        self.pick.toggled.connect(self.pick_toggled)
         self.run = QPushButton("Race")
         self.run.clicked.connect(self._request)
-        self.status = QLabel("Race the optimizers to draw the landscape.")
-        self.status.setWordWrap(True)
-        self.here = QLabel("")  # the current step: its true loss and the loss at its projection
-        self.here.setWordWrap(True)
-        self.key = QLabel("")  # each racer's colour, for the map and the curves alike
-        self.key.setWordWrap(True)
-        self.scene = pg.GraphicsLayoutWidget()
-        self.paths: list[pg.PlotDataItem] = []
-        self.curves: list[pg.PlotDataItem] = []
-        self.dots: list[pg.ScatterPlotItem] = []  # each path's points, their hover honest
-        self._coords: list[tuple[np.ndarray, np.ndarray]] = []
-        self._build_plots()
-        self.table = QTableWidget(0, len(HEADERS))
-        self.table.setHorizontalHeaderLabels(HEADERS)
-        self.table.verticalHeader().setVisible(False)
-        side = QVBoxLayout()  # the controls, what was computed, the race table
-        grid = QGridLayout()
-        grid.addWidget(QLabel("optimizers"), 0, 0)
-        grid.addWidget(self.optimizers, 0, 1)
-        grid.addWidget(QLabel("η"), 1, 0)
-        grid.addWidget(self.lrs, 1, 1)
-        grid.addWidget(QLabel("plane"), 2, 0)
-        grid.addWidget(self.plane, 2, 1)
-        row = QHBoxLayout()
-        row.addWidget(self.steps)
-        row.addWidget(self.run)
-        grid.addLayout(row, 3, 1)
+        self.cancel = QPushButton("Cancel")
+        self.cancel.setEnabled(False)
+        self.cancel.clicked.connect(self.cancel_requested)
         self.sigma = QDoubleSpinBox()
         self.sigma.setDecimals(4)
         self.sigma.setRange(0.0001, 10.0)
@@ -101,26 +120,24 @@ class LandscapePanel(QWidget):
         self.sigma.setPrefix("σ ")
         self.sigma.setToolTip("the standard deviation of the small normal initialisation N(0, σ²)")
         self.inits = QPushButton("Inits at step 0")
-        self.inits.setToolTip("zeros, N(0, σ²), Xavier and He on this net: each layer's "
-                              "activation spread at step 0")  # fmt: skip
+        self.inits.setToolTip("zeros, N(0, σ²), Xavier and He on this net at step 0: each "
+                              "layer's activations and gradients as histograms")  # fmt: skip
         self.inits.clicked.connect(lambda: self.inits_requested.emit(self.sigma.value()))
-        row2 = QHBoxLayout()
-        row2.addWidget(self.sigma)
-        row2.addWidget(self.inits)
-        grid.addLayout(row2, 4, 1)
-        side.addLayout(grid)
-        side.addWidget(self.status)
-        side.addWidget(self.key)
-        side.addWidget(self.here)
-        side.addWidget(self.table, 1)
-        self.box = QWidget()
-        self.box.setLayout(side)
-        self.box.setMaximumWidth(470)
-        lay = QHBoxLayout(self)
-        lay.setContentsMargins(4, 4, 4, 4)
-        lay.addWidget(self.scene, 1)
-        lay.addWidget(self.box)
-        self.set_lecturer(False)
+        grid = QGridLayout()
+        rows = (("optimizers", self.optimizers), ("η", self.lrs), ("plane", self.plane),
+                (None, self.pick), (None, (self.steps, self.run, self.cancel)),
+                (None, (self.sigma, self.inits)))  # fmt: skip
+        for r, (name, what) in enumerate(rows):
+            if name:
+                grid.addWidget(QLabel(name), r, 0)
+            if isinstance(what, tuple):
+                row = QHBoxLayout()
+                for wgt in what:
+                    row.addWidget(wgt)
+                grid.addLayout(row, r, 1)
+            else:
+                grid.addWidget(what, r, 1)
+        return grid
 
     def _build_plots(self) -> None:
         self.map = self.scene.addPlot(row=0, col=0, rowspan=3, title="loss over the plane")
@@ -150,10 +167,8 @@ class LandscapePanel(QWidget):
                                          symbolBrush="#1f77b4", symbolSize=9)  # fmt: skip
         self.spread_line = self.strip.plot(pen=pg.mkPen("#ff7f0e", width=2), symbol="s",
                                            symbolBrush="#ff7f0e", symbolSize=9)  # fmt: skip
-        self.init_plot: pg.PlotItem | None = None  # made when the inits are first compared
-        self.init_lines: list[pg.PlotDataItem] = []
         self.strip_label = pg.LabelItem("")
-        self.scene.addItem(self.strip_label, row=3, col=1)
+        self.scene.addItem(self.strip_label, row=2, col=1)
         self.scene.ci.layout.setColumnStretchFactor(0, 3)
         self.scene.ci.layout.setColumnStretchFactor(1, 2)
 
@@ -167,23 +182,37 @@ class LandscapePanel(QWidget):
         self.bar.axis.setTextPen("w" if on else "k")
         self.box.setMaximumWidth(700 if on else 470)
         self.table.resizeColumnsToContents()
+        self.inits_view.set_lecturer(on)
 
     def _request(self) -> None:
         self.race_requested.emit(self.optimizers.text(), self.lrs.text(),
                                  self.steps.value(), self.plane.currentText())  # fmt: skip
 
     def set_busy(self, text: str) -> None:
-        self.run.setEnabled(False)
+        """A computation runs: Race and Inits wait, Cancel can stop it."""
+        for b in (self.run, self.inits):
+            b.setEnabled(False)
+        self.cancel.setEnabled(True)
         self.status.setText(text)
 
+    def set_idle(self) -> None:
+        for b in (self.run, self.inits):
+            b.setEnabled(True)
+        self.cancel.setEnabled(False)
+
     def show_error(self, text: str) -> None:
-        self.run.setEnabled(True)
+        self.set_idle()
         self.status.setText(text)
+
+    def use_plane(self, plane: str) -> None:
+        """The plane picked by clicking two weights."""
+        self.plane.setCurrentText(plane)
 
     # ---- the landscape ----
     def show_landscape(self, ls, table: list[dict], target: float) -> None:
         """Draw a Landscape (engine/numpy_engine/landscape_race.py) and its race table."""
-        self.run.setEnabled(True)
+        self.set_idle()
+        self.tabs.setCurrentWidget(self.scene)
         a, b = ls.alpha, ls.beta
         self._drawing = True  # the range set here is not a view change to refine
         lo, hi = self.show_grid(a, b, ls.loss)
@@ -296,29 +325,12 @@ class LandscapePanel(QWidget):
         self.strip_label.setText(f"‖∂L/∂W‖ {text}", size="8pt")
 
     def show_inits(self, compared: dict) -> None:
-        """{scheme: InitLayer per layer} (engine landscape_depth.init_compare): one line each of
-        the activations' sd per layer (a zero spread, the zeros scheme's, is left out of the log
-        plot and named in the status)."""
-        if self.init_plot is None:
-            self.init_plot = self.scene.addPlot(row=2, col=1,
-                                                title="step 0: activations' sd per layer")  # fmt: skip
-            self.init_plot.setLabel("bottom", "layer")
-            self.init_plot.setLogMode(y=True)
-            self.init_plot.addLegend(offset=(-5, 5))
-        for item in self.init_lines:
-            self.init_plot.removeItem(item)
-        self.init_lines = []
-        flat = []
-        for k, (scheme, layers) in enumerate(compared.items()):
-            x = np.array([r.layer for r in layers], float)
-            sd = np.array([r.act_std for r in layers])
-            keep = sd > 0
-            if not keep.any():
-                flat.append(scheme)
-            pen = pg.mkPen(COLOURS[k % len(COLOURS)], width=2)
-            self.init_lines.append(self.init_plot.plot(x[keep], sd[keep], pen=pen, symbol="o",
-                                   symbolBrush=COLOURS[k % len(COLOURS)], name=scheme))  # fmt: skip
-        note = f"; {', '.join(flat)}: every unit of a layer the same, spread 0" if flat else ""
-        self.status.setText(f"initialisations compared at step 0 (σ = {self.sigma.value():g})"
-                            f"{note}")  # fmt: skip
-        self.set_lecturer(self.lecturer)
+        """{scheme: InitLayer per layer} (engine landscape_depth.init_compare): the histograms
+        in their tab, and each layer's spread in the status."""
+        self.set_idle()
+        sigma = self.sigma.value()
+        self.inits_view.show_compared(compared, sigma)
+        self.tabs.setCurrentWidget(self.inits_view)
+        flat = [title(s, sigma) for s, layers in compared.items() if symmetric(layers)]
+        note = f"; {', '.join(flat)}: every unit of a layer the same, forever" if flat else ""
+        self.status.setText(f"initialisations compared at step 0 (σ = {sigma:g}){note}")

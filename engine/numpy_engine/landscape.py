@@ -170,10 +170,10 @@ def check_grid(model: Model, rows: int, side: int) -> None:
         )
 
 
-def grid_losses(model, like, plane: Plane, alpha, beta, X, Y) -> np.ndarray:
+def grid_losses(model, like, plane: Plane, alpha, beta, X, Y, stop=None) -> np.ndarray:
     """(len(beta), len(alpha)): loss[r][c] at origin + alpha[c]·d1 + beta[r]·d2."""
     A, B = np.meshgrid(np.asarray(alpha, float), np.asarray(beta, float))  # (rows, cols)
-    flat = losses_at(model, like, plane.points(A.ravel(), B.ravel()), X, Y)
+    flat = losses_at(model, like, plane.points(A.ravel(), B.ravel()), X, Y, stop)
     return flat.reshape(A.shape)
 
 

@@ -90,10 +90,15 @@ def init_params_as(net: Network, scheme: str, sigma: float = 0.01, seed: int = 0
     return init_params(spec)
 
 
-def init_compare(net: Network, schemes=INIT_COMPARED, sigma: float = 0.01, bins: int = 30):
-    """{scheme: one InitLayer per layer with weights} at step 0 on the first batch."""
+def init_compare(net: Network, schemes=INIT_COMPARED, sigma: float = 0.01, bins: int = 30,
+                 stop=None):  # fmt: skip
+    """{scheme: one InitLayer per layer with weights} at step 0 on the first batch (`stop` asked
+    before each scheme: Cancelled when it says yes)."""
+    from .landscape_forward import check_stop
+
     out = {}
     for scheme in schemes:
+        check_stop(stop)
         params = init_params_as(net, scheme, sigma)
         state = TrainState(params, core.init_opt_state(net.model, params), 0)
         _, X, Y, masks = net.batch(state)

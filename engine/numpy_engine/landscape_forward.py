@@ -108,9 +108,20 @@ def _losses_chunk(model: Model, like: Params, thetas: np.ndarray, X, Y, mask) ->
     return data + reg
 
 
-def losses_at(model: Model, like: Params, thetas: np.ndarray, X, Y) -> np.ndarray:
+class Cancelled(Exception):
+    """The learner cancelled a race, a grid or a comparison: `stop()` said yes between chunks."""
+
+
+def check_stop(stop) -> None:
+    """Raise Cancelled when the caller's `stop` (a callable or None) says so."""
+    if stop is not None and stop():
+        raise Cancelled("cancelled")
+
+
+def losses_at(model: Model, like: Params, thetas: np.ndarray, X, Y, stop=None) -> np.ndarray:
     """(G,) the loss (data loss over all rows of X, Y + L1/L2, no dropout) at each row of
-    `thetas` (G, P). Non-finite numbers give inf or NaN, never a warning."""
+    `thetas` (G, P). Non-finite numbers give inf or NaN, never a warning. `stop` is asked
+    between chunks (Cancelled when it says yes)."""
     thetas = np.atleast_2d(np.asarray(thetas, dtype=np.float64))
     X = np.asarray(X, dtype=np.float64)
     Y = np.asarray(Y, dtype=np.float64)
@@ -119,6 +130,7 @@ def losses_at(model: Model, like: Params, thetas: np.ndarray, X, Y) -> np.ndarra
     out = np.empty(len(thetas))
     with np.errstate(all="ignore"):
         for s in range(0, len(thetas), step):
+            check_stop(stop)
             out[s : s + step] = _losses_chunk(model, like, thetas[s : s + step], X, Y, mask)
     return out
 
@@ -128,4 +140,13 @@ def work(model: Model, rows: int, points: int) -> int:
     return points * point_cost(model, rows)
 
 
-__all__ = ["flatten", "losses_at", "point_cost", "unflatten", "weight_mask", "work"]
+__all__ = [
+    "Cancelled",
+    "check_stop",
+    "flatten",
+    "losses_at",
+    "point_cost",
+    "unflatten",
+    "weight_mask",
+    "work",
+]

@@ -26,7 +26,7 @@ from .landscape import (
     random_plane,
     weights_plane,
 )
-from .landscape_forward import flatten, losses_at, work
+from .landscape_forward import check_stop, flatten, losses_at, work
 from .network import Network
 from .optimizers import OPTIMIZERS, USUAL_LR
 
@@ -112,12 +112,14 @@ def _lookahead(net: Network, state) -> np.ndarray:
     return flatten(state.params) - lr * mu * flatten(v)
 
 
-def run_path(net: Network, racer: Racer, steps: int) -> Path:
-    """`steps` training steps of `racer` from the file's initial weights."""
+def run_path(net: Network, racer: Racer, steps: int, stop=None) -> Path:
+    """`steps` training steps of `racer` from the file's initial weights (`stop` asked before
+    each step: Cancelled when it says yes)."""
     rnet = racer_net(net, racer)
     state = rnet.initial_state()
     thetas, ahead, diverged = [flatten(state.params)], [], None
     for _ in range(steps):
+        check_stop(stop)
         if racer.name == "nesterov":
             ahead.append(_lookahead(rnet, state))
         r = rnet.step(state, trace=False)
@@ -170,8 +172,10 @@ def make_plane(net: Network, kind: str, paths: list[Path], seed: int) -> Plane:
 
 
 def landscape(net: Network, racers_: list[Racer], steps: int, plane: str = "path",
-              side: int = 41, span: float | None = None, seed: int = 0) -> Landscape:  # fmt: skip
-    """The race, its plane, the grid of losses over it and each path projected on it."""
+              side: int = 41, span: float | None = None, seed: int = 0,
+              stop=None) -> Landscape:  # fmt: skip
+    """The race, its plane, the grid of losses over it and each path projected on it. `stop`
+    (a callable) is asked between steps and grid chunks: Cancelled when it says yes."""
     if net.data is None:
         raise LandscapeError("the file has no 'data' to train on")
     check_race(net, len(racers_), steps)
@@ -179,20 +183,20 @@ def landscape(net: Network, racers_: list[Racer], steps: int, plane: str = "path
     if span is not None and not (np.isfinite(span) and 0 < span <= 1e6):
         raise LandscapeError(f"--span must be a number in (0, 1e6], not {span!r}")
     pl = None if plane == "path" else make_plane(net, plane, [], seed)  # a bad name: refused now
-    paths = [run_path(net, r, steps) for r in racers_]
+    paths = [run_path(net, r, steps, stop) for r in racers_]
     pl = pl or make_plane(net, plane, paths, seed)
     coords = tuple(pl.project(p.thetas) for p in paths)
     if span is None:
         span = default_span([a for a, _ in coords], [b for _, b in coords])
     axis = np.linspace(-span, span, side)
     like, d = net.initial_state().params, net.data
-    loss = grid_losses(net.model, like, pl, axis, axis, d.inputs, d.targets)
+    loss = grid_losses(net.model, like, pl, axis, axis, d.inputs, d.targets, stop)
     on_plane = tuple(losses_at(net.model, like, pl.points(a, b), d.inputs, d.targets)
                      for a, b in coords)  # fmt: skip
     return Landscape(pl, axis, axis.copy(), loss, tuple(paths), coords, on_plane)
 
 
-def grid_over(net: Network, plane: Plane, a_range, b_range, side: int = 41):
+def grid_over(net: Network, plane: Plane, a_range, b_range, side: int = 41, stop=None):
     """(alpha, beta, loss) of a side×side grid over a_range × b_range of `plane`: the refined grid
     of a zoomed or panned view (same loss, same plane)."""
     (a0, a1), (b0, b1) = (tuple(map(float, r)) for r in (a_range, b_range))
@@ -201,7 +205,7 @@ def grid_over(net: Network, plane: Plane, a_range, b_range, side: int = 41):
     check_grid(net.model, len(net.data.inputs), side)
     alpha, beta = np.linspace(a0, a1, side), np.linspace(b0, b1, side)
     like, d = net.initial_state().params, net.data
-    return alpha, beta, grid_losses(net.model, like, plane, alpha, beta, d.inputs, d.targets)
+    return alpha, beta, grid_losses(net.model, like, plane, alpha, beta, d.inputs, d.targets, stop)
 
 
 def locate(net: Network, plane: Plane, params) -> tuple[float, float, float, float]:

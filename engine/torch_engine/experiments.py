@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 import torch
@@ -19,7 +20,8 @@ from .mnist import MnistData
 from .models import build_model, count_parameters, layer_groups
 from .optim import make_optimizer
 from .records import Cancelled, LrPoint, LrSuggestion, Start
-from .training import DeviceData, TrainConfig, prepare
+from .sweepable import SWEEPABLE, apply, value_text
+from .training import DeviceData, TrainConfig, prepare, training_subset
 
 SUGGESTION_RULE = (
     "the learning rate where the smoothed loss falls fastest (steepest slope against log LR)"
@@ -30,6 +32,40 @@ SUGGESTION_RULE = (
 class Variant:
     label: str  # what tells it apart, e.g. "lr=0.01" or "batch=256, lr=0.002"
     config: TrainConfig  # the base config with only the swept value changed
+    value: Any = None  # the swept value (a preset's: its variant's name)
+    seed: int | None = None  # the run's seed (config.seed)
+
+
+def repeated(variants: list[Variant], repeats: int = 1) -> list[Variant]:
+    """Each variant `repeats` times with the seeds seed, seed+1, ... (value-major: run index =
+    value index * repeats + repeat); only the seed differs between a value's repeats."""
+    if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 1:
+        raise ValueError(f"repeats must be a whole number of at least 1, not {repeats!r}")
+    out = []
+    for v in variants:
+        for r in range(repeats):
+            seed = v.config.seed + r
+            label = v.label + (f", seed={seed}" if repeats > 1 else "")
+            out.append(Variant(label, replace(v.config, seed=seed), v.value, seed))
+    return out
+
+
+def sweep(base: TrainConfig, param: str, values, repeats: int = 1, scale_lr=False) -> list[Variant]:
+    """Runs that differ in the one setting `param` (sweepable.SWEEPABLE), each value `repeats`
+    times. A batch sweep with `scale_lr` scales the LR with the batch size as batch_sweep does."""
+    if param == "lr":
+        one = lr_sweep(base, values)
+    elif param == "batch_size":
+        one = batch_sweep(base, values, scale_lr)
+    else:
+        if param not in SWEEPABLE:
+            raise ValueError(f"{param!r} cannot be swept; one of {', '.join(SWEEPABLE)}")
+        one = [
+            Variant(f"{SWEEPABLE[param].cli}={value_text(param, v)}", apply(base, param, v))
+            for v in values
+        ]
+    one = [replace(v, value=x, seed=base.seed) for v, x in zip(one, values, strict=True)]
+    return repeated(one, repeats)
 
 
 def lr_sweep(base: TrainConfig, lrs) -> list[Variant]:
@@ -85,6 +121,7 @@ def lr_range_test(
     torch.manual_seed(base.seed)
     if isinstance(data, MnistData):
         data = prepare(data, dev, 0, base.limit_train)
+    data = training_subset(data, base)
     model = build_model(base.model).to(dev).train()
     opt = make_optimizer(replace(base, lr=start), model.parameters())
     n, bs = len(data.train_x), base.batch_size

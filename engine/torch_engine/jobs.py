@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 
 from .device import pick_device, threads_beside_gui
-from .experiments import Variant, batch_sweep, lr_range_test, lr_sweep
+from .experiments import Variant, lr_range_test, repeated, sweep
 from .mnist import MnistData, default_data_dir, load_mnist
 from .recording import Recording, record_run
 from .records import Record
@@ -27,11 +27,16 @@ STOP_GRACE_S = 30.0  # how long a stopped job's child may take to finish (a canc
 
 @dataclass(frozen=True)
 class Job:
-    kind: str  # one of JOB_KINDS: "train" | "lr-sweep" | "batch-sweep" | "lr-find" | "transfer"
+    kind: str  # one of JOB_KINDS: "train" | "lr-sweep" | "batch-sweep" | "sweep" | "preset" |
+    # "lr-find" | "transfer"
     config: TrainConfig  # the run's settings (a sweep's base)
     data_dir: str | None  # folder with MNIST (None: the user data folder); never downloaded
     name: str = ""  # the run's name in the store ("" : made from the settings)
-    values: tuple[float, ...] = ()  # the swept learning rates or batch sizes
+    values: tuple = ()  # the swept values (lr-sweep, batch-sweep: LRs, batch sizes; sweep: of
+    # `param`, typed as sweepable.parse_values gives them; preset: its variants' names)
+    param: str = ""  # sweep: the swept setting, a key of sweepable.SWEEPABLE
+    repeats: int = 1  # sweeps and presets: seeds per value (seed, seed+1, ...), value-major
+    preset: str = ""  # preset: a key of presets.PRESETS
     scale_lr: bool = False  # batch sweep: scale the LR linearly with the batch size
     lr_start: float = 1e-6  # LR range test: first LR
     lr_end: float = 1.0  # LR range test: last LR
@@ -41,7 +46,13 @@ class Job:
     @property
     def runs(self) -> int:
         """How many runs the job records (a transfer: pretrain, transfer, from scratch)."""
-        return JOB_RUNS.get(self.kind, max(1, len(self.values)))
+        return JOB_RUNS.get(self.kind, max(1, len(self.values) * max(1, self.repeats)))
+
+    def value_and_seed(self, run_index: int) -> tuple:
+        """The swept value and the seed of the run at `run_index` (value-major order)."""
+        r = max(1, self.repeats)
+        value = self.values[run_index // r] if self.values else None
+        return value, self.config.seed + run_index % r
 
 
 @dataclass(frozen=True)
@@ -64,9 +75,15 @@ def variants(job: Job) -> list[Variant]:
     if not job.values:
         raise ValueError("a sweep needs at least one value")
     if job.kind == "lr-sweep":
-        return lr_sweep(job.config, job.values)
+        return sweep(job.config, "lr", job.values, job.repeats)
     if job.kind == "batch-sweep":
-        return batch_sweep(job.config, list(job.values), job.scale_lr)
+        return sweep(job.config, "batch_size", list(job.values), job.repeats, job.scale_lr)
+    if job.kind == "sweep":
+        return sweep(job.config, job.param, job.values, job.repeats, job.scale_lr)
+    if job.kind == "preset":
+        from .presets import preset_variants
+
+        return repeated(preset_variants(job.preset, job.config, job.values), job.repeats)
     raise ValueError(f"unknown job kind {job.kind!r}; one of {', '.join(JOB_KINDS)}")
 
 
@@ -77,6 +94,8 @@ def run_name(job: Job, label: str = "") -> str:
         "lr-sweep": f"{c.model.name} lr sweep",
         "batch-sweep": f"{c.model.name} batch sweep",
         "lr-find": f"{c.model.name} LR range test",
+        "sweep": f"{c.model.name} {job.param.replace('_', ' ')} sweep",
+        "preset": f"{c.model.name} {job.preset} experiment",
     }.get(job.kind, job.kind)
     return f"{base} · {label}" if label else base
 
@@ -93,7 +112,7 @@ def run_job(
     (together.py) when `together` says so; None: on a GPU, where they can."""
     if job.kind not in JOB_KINDS:
         raise ValueError(f"unknown job kind {job.kind!r}; one of {', '.join(JOB_KINDS)}")
-    runs = variants(job) if job.kind in ("train", "lr-sweep", "batch-sweep") else []  # early
+    runs = variants(job) if job.kind in SWEEP_KINDS else []  # early: a bad value raises here
     if data is None:
         data = load_mnist(job.data_dir or default_data_dir())
     store = RunStore(job.store_path)
@@ -115,7 +134,7 @@ def _runs(job: Job, runs, data, store, should_stop, together=None) -> Iterator[T
     for i, v in enumerate(runs):
         records = train(v.config, prepared, should_stop)
         label = v.label if group else None
-        rec = record_run(store, run_name(job, v.label), job.kind, v.config, records, group, label)
+        rec = record_run(store, run_name(job, v.label), _kind(job), v.config, records, group, label)
         yield from _tagged(rec, i, v.label)
         if should_stop is not None and should_stop():
             return  # the run just ended cancelled: start no more
@@ -131,7 +150,7 @@ def _run_together(job: Job, store: RunStore, runs: list[Variant], prepared, grou
             yield queues[k].popleft()
 
     recordings = [
-        record_run(store, run_name(job, v.label), job.kind, v.config, fed(k), group, v.label)
+        record_run(store, run_name(job, v.label), _kind(job), v.config, fed(k), group, v.label)
         for k, v in enumerate(runs)
     ]
     producer = train_together([v.config for v in runs], prepared, should_stop)
@@ -172,10 +191,18 @@ JOB_KINDS = {  # what a Job may ask for -> how it runs; the store's RUN_KINDS ar
     "train": _runs,
     "lr-sweep": _runs,
     "batch-sweep": _runs,
+    "sweep": _runs,
+    "preset": _runs,
     "lr-find": _lr_find,
     "transfer": _transfer,
 }
+SWEEP_KINDS = ("train", "lr-sweep", "batch-sweep", "sweep", "preset")  # one run per variant
 JOB_RUNS = {"transfer": 3}  # runs a job records when not one per value: pretrain, transfer, scratch
+
+
+def _kind(job: Job) -> str:
+    """The store's kind for the job's runs: a preset's are recorded as a sweep's."""
+    return "sweep" if job.kind == "preset" else job.kind
 
 
 def _tagged(rec: Recording, index: int, label: str) -> Iterator[Tagged]:

@@ -28,6 +28,7 @@ class ModelConfig:
     dropout: float = 0.2  # dropout after each hidden dense layer (mlp)
     hidden: tuple[int, ...] = (256, 128)  # hidden sizes (mlp)
     layers: tuple[dict[str, Any], ...] = field(default=())  # the layer list (custom)
+    width: float = 1.0  # lenet / fast-cnn: conv filters and hidden dense units times this
 
 
 class ModelSpecError(ValueError):
@@ -65,13 +66,27 @@ FAST_CNN = [  # small enough for a 2-core CPU, batch-normalised so one-cycle con
 ]
 
 
+def widened(layers: list[dict], width: float) -> list[dict]:
+    """A copy of a CNN's layers with each convolution's filters and each hidden dense layer's
+    units times `width` (rounded, at least 1); the 10 outputs stay."""
+    out = [dict(x) for x in layers]
+    if width == 1.0:
+        return out
+    for i, x in enumerate(out):
+        if x["type"] == "conv":
+            x["out"] = max(1, round(x["out"] * width))
+        elif x["type"] == "dense" and i != len(out) - 1:
+            x["units"] = max(1, round(x["units"] * width))
+    return out
+
+
 def layers_for(cfg: ModelConfig) -> list[dict]:
     if cfg.name == "mlp":
         return mlp_layers(cfg.hidden, cfg.dropout)
     if cfg.name == "lenet":
-        return [dict(x) for x in LENET]
+        return widened(LENET, cfg.width)
     if cfg.name == "fast-cnn":
-        return [dict(x) for x in FAST_CNN]
+        return widened(FAST_CNN, cfg.width)
     if cfg.name == "custom":
         return [dict(x) for x in cfg.layers]
     raise ModelSpecError(f"unknown model {cfg.name!r}; choose mlp, lenet, fast-cnn or custom")

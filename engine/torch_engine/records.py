@@ -69,6 +69,9 @@ class Eval(_Record):
     val_loss: float | None  # the same on the validation hold-out (None: none held out)
     val_accuracy: float | None  # ditto
     elapsed: float  # seconds since the run started
+    train_loss: float | None = None  # the same on the training subset (or a fixed 10,000 of
+    # it) in eval mode, at an epoch's end; None mid-epoch
+    train_accuracy: float | None = None  # ditto
     model: nn.Module | None = field(default=None, compare=False, repr=False)  # at an epoch's end
 
 
@@ -100,6 +103,8 @@ class Done(_Record):
     wall_seconds: float  # the run's duration
     seconds_to_target: float | None  # when target_accuracy was reached (None: not reached)
     device: str  # where it trained
+    best_epoch: int | None = None  # the epoch whose weights the run ends with (the checkpoint's):
+    # with early stopping the lowest validation loss's, else the last whole epoch (None: none)
     model: nn.Module | None = field(default=None, compare=False, repr=False)  # trained; not saved
 
 

@@ -34,7 +34,7 @@ if TYPE_CHECKING:  # importing the store costs no torch import (`backprop-studio
     from .training import TrainConfig
 
 ENV_VAR = "BACKPROP_STUDIO_RUNS"  # overrides the default store path (tests isolate with it)
-RUN_KINDS = ("train", "lr-sweep", "batch-sweep", "lr-find")
+RUN_KINDS = ("train", "lr-sweep", "batch-sweep", "sweep", "lr-find")
 STATUSES = ("running", *DONE_STATUSES, "interrupted")
 BUSY_TIMEOUT_S = 10.0  # how long a write waits for another writer before it fails
 CSV_FIXED = ("run_id", "run_name", "seq", "kind", "step", "epoch", "elapsed")

@@ -19,12 +19,15 @@ sweep's values (sweep_param, sweep_values) and an LR range test's lr_start, lr_e
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field
 
 from .device import pick_device
 from .layer_text import format_layers, parse_layers
 from .models import ModelConfig, ModelSpecError, build_model, count_parameters
+from .subset import MIN_TRAIN_SIZE
+from .sweepable import MAX_REPEATS, MAX_RUNS, parse_values, setting_for
+from .sweepable import MAX_SWEEP_VALUES as MAX_SWEEP_VALUES
+from .sweepable import number_field as _number
 from .training import OPTIMIZER_NAMES, SCHEDULES, TrainConfig
 
 MODEL_NAMES = ("mlp", "lenet", "fast-cnn", "custom")
@@ -34,7 +37,6 @@ MAX_PARAMETERS = 20_000_000  # a model larger than this is refused (memory and p
 MAX_EPOCHS = 1000  # passes over the training set in one run (an MLP epoch takes ~1 s on a CPU)
 MAX_BATCH = 60_000  # samples per step: at most the whole training set
 MAX_LR = 10.0  # the highest learning rate accepted (any optimizer diverges well before)
-MAX_SWEEP_VALUES = 12  # runs in one sweep (each is a whole training run)
 MIN_LR_STEPS, MAX_LR_STEPS = 3, 10_000  # LR range test steps: 3 points make a slope; 100 usual
 MAX_EVAL_EVERY = 10_000_000  # steps between test evaluations (0: only at each epoch's end)
 MAX_SAMPLES = 60_000  # training samples to use or hold out: MNIST has 60,000
@@ -65,30 +67,6 @@ class Checked:
     extra: dict = field(default_factory=dict)  # the CLI's own checked values: sweep, LR range
 
 
-def _number(form: dict, errors: dict, name: str, lo: float, hi: float, integer: bool = False):
-    """A finite number in [lo, hi] (an integer when asked), else an error beside the field."""
-    v = form.get(name)
-    if isinstance(v, str):
-        try:
-            v = float(v.strip()) if v.strip() else None
-        except ValueError:
-            v = None
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
-        errors[name] = "must be a number" + (" (a whole number)" if integer else "")
-        return None
-    if integer and v != int(v):
-        errors[name] = "must be a whole number"
-        return None
-    if not lo <= v <= hi:
-        errors[name] = f"must be between {_shown(lo)} and {_shown(hi)}"
-        return None
-    return int(v) if integer else float(v)
-
-
-def _shown(x: float) -> str:
-    return f"{int(x):,}" if float(x).is_integer() else f"{x:g}"
-
-
 def check(form: dict) -> Checked:
     """Check every field of a run's form; build the config only when all of them are right."""
     e: dict[str, str] = {}
@@ -107,6 +85,7 @@ def check(form: dict) -> Checked:
     wd = _number(form, e, "weight_decay", 0, 1)
     seed = _number(form, e, "seed", 0, 2**31 - 1, integer=True)
     val = _number(form, e, "val_size", 0, MAX_SAMPLES // 2, integer=True)
+    size, patience = _train_size(form, e, val), _patience(form, e, val)
     aug = form.get("augment", False)
     if not isinstance(aug, bool):
         e["augment"] = "must be on or off"
@@ -136,6 +115,8 @@ def check(form: dict) -> Checked:
         augment=aug,
         seed=seed,
         val_size=val,
+        train_size=size,
+        patience=patience or 0,
         device=None if device == "auto" else device,
         **more,
     )
@@ -162,33 +143,66 @@ def _cli_fields(form: dict, e: dict) -> dict:
     return out
 
 
+def _train_size(form: dict, e: dict, val: int | None) -> int | None:
+    """The training-set size: None for every digit ("" or "all"), else a whole number of at
+    least MIN_TRAIN_SIZE that leaves room for the validation hold-out."""
+    v = form.get("train_size")
+    if v is None or (isinstance(v, str) and v.strip().lower() in ("", "all")):
+        return None
+    n = _number(form, e, "train_size", MIN_TRAIN_SIZE, MAX_SAMPLES, integer=True)
+    if n is not None and val is not None and n + val > MAX_SAMPLES:
+        e["train_size"] = (
+            f"with {val:,} held out for validation at most {MAX_SAMPLES - val:,} digits are left"
+        )
+        return None
+    return n
+
+
+def _patience(form: dict, e: dict, val: int | None) -> int | None:
+    """Early stopping's patience in epochs (0 or "": off); it watches the validation loss."""
+    if not _given(form, "patience"):
+        return 0
+    p = _number(form, e, "patience", 0, MAX_EPOCHS, integer=True)
+    if p and val == 0:
+        e["patience"] = "early stopping watches the validation loss: hold out validation digits"
+        return None
+    return p
+
+
 def _sweep(form: dict, e: dict) -> dict:
-    """A sweep's values, each checked as its field would be: {"values": (...)} or {}."""
-    param = form.get("sweep_param")
+    """A sweep's setting, values and repeats, each value checked as its field would be:
+    {"param": ..., "values": (...), "repeats": k} or {}."""
+    word = form.get("sweep_param")
+    if word is None:
+        return {}
+    param = setting_for(word)
     if param is None:
+        e["sweep_param"] = f"choose one of: {sweep_settings_text()}"
         return {}
-    if param not in ("lr", "batch_size"):
-        e["sweep_param"] = "choose lr or batch_size"
+    values, why = parse_values(param, form.get("sweep_values", ""), _model_name(form))
+    if why:
+        e["sweep_param" if why.endswith(f"not {_model_name(form)}") else "sweep_values"] = why
         return {}
-    cells = re.split(r"\s*[,;]\s*|\s+", str(form.get("sweep_values", "")).strip())  # , ; or space
-    if len(cells) > MAX_SWEEP_VALUES:
-        e["sweep_values"] = f"{len(cells)} values is over the limit of {MAX_SWEEP_VALUES}"
-        return {}
-    values = []
-    for i, cell in enumerate(cells, 1):
-        one: dict[str, str] = {}
-        lo, hi, whole = (1, MAX_BATCH, True) if param == "batch_size" else (0, MAX_LR, False)
-        v = _number({param: cell}, one, param, lo, hi, integer=whole)
-        if v == 0:
-            one[param] = "must be above 0 (nothing would be learned)"
-        if one:
-            e["sweep_values"] = f"value {i} ({cell.strip()[:20]!r}) {one[param]}"
+    repeats = 1
+    if _given(form, "repeats"):
+        repeats = _number(form, e, "repeats", 1, MAX_REPEATS, integer=True)
+        if repeats is None:
             return {}
-        values.append(v)
-    if len(set(values)) != len(values):
-        e["sweep_values"] = "each value once (the same run twice shows nothing new)"
-        return {}
-    return {"values": tuple(values)}
+        if repeats * len(values) > MAX_RUNS:
+            e["repeats"] = f"{len(values)} values x {repeats} repeats is over {MAX_RUNS} runs"
+            return {}
+    return {"param": param, "values": values, "repeats": repeats}
+
+
+def _model_name(form: dict) -> str | None:
+    m = form.get("model")
+    return m if m in MODEL_NAMES else None
+
+
+def sweep_settings_text() -> str:
+    from .sweepable import settings_text
+
+    return settings_text()
 
 
 def _lr_range(form: dict, e: dict) -> dict:
@@ -211,10 +225,11 @@ def _lr_range(form: dict, e: dict) -> dict:
 FIELD_WORDS = {"lr_start": "LR from:", "lr_end": "LR to:", "lr_steps": "Steps:"}
 
 
-def sweep_values(param: str, text: str) -> tuple[tuple, str]:
-    """A sweep's values as the window's field gives them: (values, "") or ((), the problem)."""
+def sweep_values(param: str, text: str, model: str | None = None) -> tuple[tuple, str]:
+    """A sweep's values as the window's field gives them: (values, "") or ((), the problem).
+    `param` is a key of sweepable.SWEEPABLE (or its CLI word); `model` the form's model."""
     e: dict[str, str] = {}
-    got = _sweep({"sweep_param": param, "sweep_values": text}, e)
+    got = _sweep({"sweep_param": param, "sweep_values": text, "model": model}, e)
     return got.get("values", ()), next(iter(e.values()), "")
 
 

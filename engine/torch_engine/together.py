@@ -59,6 +59,8 @@ SHARED = (
     "seed",
     "val_size",
     "limit_train",
+    "train_size",
+    "subset_seed",
     "eval_every",
     "max_records_per_s",
     "device",
@@ -108,6 +110,7 @@ def train_together(
         yield k, weight_histograms(run.model, 0, 0.0)  # weights over time: the initial weights
     for run in runs[1:]:
         run.gen = runs[0].gen  # one data order and augmentation for all, drawn once per step
+        run.aug_gen = runs[0].aug_gen
     fate: dict[int, tuple[str, float | None]] = {}
     active = list(range(len(runs)))
     t0 = time.perf_counter()
@@ -186,7 +189,7 @@ def _step(stack: _Stack, lead: _Run, x: torch.Tensor, y: torch.Tensor, due: bool
     """One optimizer step of every run in `stack` on the same batch x (B, 1, 28, 28), y (B,).
     Returns the logits (K, B, 10) and, when a record is due, each run's layer gradient norms."""
     if lead.cfg.augment:
-        x = augment_batch(x, lead.gen)  # drawn once, as each run one by one would draw it
+        x = augment_batch(x, lead.aug_gen)  # drawn once, as each run one by one would draw it
     params = stack.stacked_params()
     with autocast(lead.cfg.amp, lead.device):
         losses, logits = stack.forward(params, x, y)  # (K,), (K, B, 10)

@@ -32,8 +32,10 @@ from .optim import OPTIMIZER_NAMES as OPTIMIZER_NAMES  # re-exported for older i
 from .optim import SCHEDULES as SCHEDULES
 from .optim import make_optimizer, make_schedule
 from .records import Cancelled, Diverged, Done, Eval, Record, Start, Step
+from .subset import train_eval_data, training_subset
 
 SNAPSHOT_EVERY = 5  # records between copies of the last good weights (restored on divergence)
+AUG_SEED_OFFSET = 1_000_003  # augmentation's generator: seed + this (its own stream)
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,10 @@ class TrainConfig:
     max_records_per_s: float = 20.0  # throttle for step records (a GUI redraws at ~10 Hz)
     device: str | None = None  # cuda | mps | cpu | None (best available)
     limit_train: int | None = None  # use only the first N training samples
+    train_size: int | None = None  # a balanced subset of N training digits (None: all; subset.py)
+    subset_seed: int = (
+        0  # draws that subset and its train-eval sample (not `seed`: repeats share it)
+    )
     amp: bool = False  # CUDA only: forward and loss in bfloat16 autocast (weights stay float32)
 
 
@@ -145,7 +151,8 @@ class _Run:
     model: nn.Module  # being trained, on the training device
     opt: torch.optim.Optimizer  # over the trainable parameters
     sched: Any  # an LR scheduler stepped every batch, or None
-    gen: torch.Generator  # CPU generator for data order and augmentation
+    gen: torch.Generator  # CPU generator for the data order
+    aug_gen: torch.Generator  # CPU generator for augmentation (the order is the same either way)
     layers: list[list[nn.Parameter]]  # each named layer's trainable parameters
     per_epoch: int  # steps per pass over the training set
     device: str  # "cuda", "mps" or "cpu"
@@ -161,6 +168,9 @@ class _Run:
     bad_epochs: int = 0  # epochs since the validation loss last improved
     best_state: dict[str, torch.Tensor] | None = None  # the weights at `best_val`
     last_eval: Eval | None = None  # the latest Eval record
+    kept: Eval | None = None  # early stopping: the epoch-end Eval of the best weights
+    last_epoch: int | None = None  # the last whole epoch evaluated
+    train_eval: tuple[torch.Tensor, torch.Tensor] | None = None  # the train-set figures' digits
 
     def elapsed(self) -> float:
         return time.perf_counter() - self.t0
@@ -205,6 +215,7 @@ def _begin(cfg: TrainConfig, data: MnistData | DeviceData, model: nn.Module | No
     torch.manual_seed(cfg.seed)
     if isinstance(data, MnistData):
         data = prepare(data, choice.device, cfg.val_size, cfg.limit_train)
+    data = training_subset(data, cfg)
     n = len(data.train_x)
     if n == 0:
         raise ValueError("there are no training samples to train on")
@@ -219,10 +230,12 @@ def _begin(cfg: TrainConfig, data: MnistData | DeviceData, model: nn.Module | No
         opt=opt,
         sched=make_schedule(cfg, opt, per_epoch * cfg.epochs),
         gen=torch.Generator().manual_seed(cfg.seed),
+        aug_gen=torch.Generator().manual_seed(cfg.seed + AUG_SEED_OFFSET),
         layers=[params for _, params in groups],
         per_epoch=per_epoch,
         device=str(choice.device),
         good=snapshot(model),
+        train_eval=train_eval_data(data, cfg.subset_seed),
     )
     start = Start(
         device=run.device,
@@ -272,7 +285,7 @@ def _train_step(run: _Run, x: torch.Tensor, y: torch.Tensor, due: bool):
     """One optimizer step on x (B, 1, 28, 28), y (B,). Returns the logits (B, 10) and, when a
     record is due, the per-layer gradient norms (L,); both still on the device."""
     if run.cfg.augment:
-        x = augment_batch(x, run.gen)
+        x = augment_batch(x, run.aug_gen)
     with autocast(run.cfg.amp, run.device):
         out = run.model(x)  # (B, 10)
         loss = F.cross_entropy(out, y)
@@ -348,9 +361,13 @@ def _eval_record(run: _Run, epoch: float, validate: bool) -> Eval:
     """Test-set loss and accuracy now, and the validation hold-out's when asked and present."""
     d = run.data
     test_loss, test_acc = evaluate(run.model, d.test_x, d.test_y)
-    val_loss = val_acc = None
+    val_loss = val_acc = train_loss = train_acc = None
     if validate and len(d.val_x):
         val_loss, val_acc = evaluate(run.model, d.val_x, d.val_y)
+    if validate:  # at an epoch's end: the training set's figures, in eval mode
+        tx, ty = run.train_eval if run.train_eval is not None else (d.train_x, d.train_y)
+        train_loss, train_acc = evaluate(run.model, tx, ty)
+        run.last_epoch = round(epoch)
     at_epoch_end = float(epoch).is_integer()  # the model rides along so it can be saved
     run.last_eval = Eval(
         run.step,
@@ -360,6 +377,8 @@ def _eval_record(run: _Run, epoch: float, validate: bool) -> Eval:
         val_loss,
         val_acc,
         run.elapsed(),
+        train_loss,
+        train_acc,
         run.model if at_epoch_end else None,
     )
     return run.last_eval
@@ -375,6 +394,7 @@ def _early_stop(run: _Run, ev: Eval) -> bool:
         return False
     if ev.val_loss < run.best_val:
         run.best_val, run.bad_epochs, run.best_state = ev.val_loss, 0, snapshot(run.model)
+        run.kept = ev
         return False
     run.bad_epochs += 1
     if run.bad_epochs < run.cfg.patience:
@@ -385,9 +405,15 @@ def _early_stop(run: _Run, ev: Eval) -> bool:
 
 
 def _done(run: _Run, status: str, reached: float | None) -> Done:
-    """The last record; the test figures are measured again unless the last Eval is current."""
-    ev = run.last_eval
-    if ev is not None and ev.step == run.step and status in ("finished", "target reached"):
+    """The last record; the test figures are measured again unless the last Eval is current.
+    With early stopping a finished or early-stopped run ends with its best weights."""
+    ev, best = run.last_eval, run.last_epoch if status in ("finished", "target reached") else None
+    if run.kept is not None and status in ("finished", "early stopped"):
+        run.model.load_state_dict(run.best_state)
+        ev, best = run.kept, round(run.kept.epoch)
+    current = ev is not None and ev.step == run.step and status in ("finished", "target reached")
+    restored = ev is not None and ev is run.kept and status in ("finished", "early stopped")
+    if current or restored:  # measured with these very weights
         test_loss, test_acc = ev.test_loss, ev.test_accuracy
     else:
         test_loss, test_acc = evaluate(run.model, run.data.test_x, run.data.test_y)
@@ -400,5 +426,6 @@ def _done(run: _Run, status: str, reached: float | None) -> Done:
         wall_seconds=run.elapsed(),
         seconds_to_target=reached,
         device=run.device,
+        best_epoch=best,
         model=run.model,
     )

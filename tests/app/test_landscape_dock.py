@@ -158,9 +158,20 @@ def test_the_inits_are_compared_side_by_side_at_step_0(qtbot, window):
     window.landscape.open()
     p.sigma.setValue(0.05)
     p.inits.click()
-    qtbot.waitUntil(lambda: len(p.init_lines) == 4 and window.landscape.worker is None,
+    v = p.inits_view
+    qtbot.waitUntil(lambda: len(v.curves) == 8 and window.landscape.worker is None,
                     timeout=10_000)  # fmt: skip
+    assert p.tabs.currentWidget() is v and p.run.isEnabled() and not p.cancel.isEnabled()
     want = init_compare(window.explainer.net, sigma=0.05)
-    np.testing.assert_allclose(p.init_lines[3].yData, [r.act_std for r in want["he_normal"]])
-    zeros = p.init_lines[0].xData  # spread 0 everywhere: nothing on a log scale
-    assert (zeros is None or len(zeros) == 0) and "zeros" in p.status.text()
+    for scheme, layers in want.items():
+        for row, attr in (("act", "act_hist"), ("grad", "grad_hist")):
+            lines = v.curves[(scheme, row)]
+            assert len(lines) == len(layers)
+            for line, lay in zip(lines, layers, strict=True):
+                counts, edges = getattr(lay, attr)
+                np.testing.assert_allclose(line.xData, edges)  # the engine's bins, drawn as shares
+                np.testing.assert_allclose(line.yData, counts / counts.sum())
+    assert "every unit alike" in v.plots[("zeros", "act")].titleLabel.text
+    assert "every unit alike" not in v.plots[("he_normal", "act")].titleLabel.text
+    assert "zeros" in p.status.text() and "σ = 0.05" in p.status.text()
+    assert v.plots[("he_normal", "grad")].getAxis("bottom").labelText == "∂L/∂W entry"
