@@ -171,22 +171,24 @@ class LivePlots(pg.GraphicsLayoutWidget):
                 rec.test_accuracy,
                 _num(rec.val_loss),
                 _num(rec.val_accuracy),
-                _num(getattr(rec, "train_loss", None)),  # the training set, in eval mode
-                _num(getattr(rec, "train_accuracy", None)),
+                _num(rec.train_loss),  # the training set, in eval mode
+                _num(rec.train_accuracy),
             )
-        elif isinstance(rec, Done) and rec.status == "early stopped":
-            self.mark_early_stop(rec.epochs, getattr(rec, "best_epoch", None))
+        elif isinstance(rec, Done) and _kept_earlier(rec):
+            self.mark_early_stop(rec.epochs, rec.best_epoch, rec.status == "early stopped")
 
-    def mark_early_stop(self, epochs: float, kept: int | None) -> None:
-        """Where early stopping ended the run, and the epoch whose weights it kept."""
+    def mark_early_stop(self, epochs: float, kept: int | None, stopped: bool = True) -> None:
+        """Where the run ended (early stopping: where it stopped) and the epoch whose weights it
+        kept (early stopping keeps the best validation loss's even when patience never ran out)."""
         self.stopped = (epochs, kept)
+        end = f"stopped at epoch {epochs:g}" if stopped else f"ended at epoch {epochs:g}"
         for k, (line, text, plot) in enumerate(self.stop_marks):
             is_kept = k % 2 == 1
             if is_kept and kept is None:
                 continue
             x = float(kept) if is_kept else float(epochs)
             line.setValue(x)
-            text.setText(f"kept epoch {kept}" if is_kept else f"stopped at epoch {epochs:g}")
+            text.setText(f"kept epoch {kept}" if is_kept else end)
             plot.addItem(line, ignoreBounds=True)
             plot.addItem(text, ignoreBounds=True)
         self._place_stop_words()
@@ -272,6 +274,13 @@ class LivePlots(pg.GraphicsLayoutWidget):
 
 
 LIVE_ORDER = ("loss", "grad", "loss", "lr", "loss", "epochs")
+
+
+def _kept_earlier(done: Done) -> bool:
+    """Whether the run ends with an earlier epoch's weights than its last (early stopping)."""
+    return done.status == "early stopped" or (
+        done.best_epoch is not None and done.best_epoch < round(done.epochs)
+    )
 
 
 def _num(v) -> float:

@@ -120,9 +120,9 @@ class SweepPlots(pg.GraphicsLayoutWidget):
             run["records"].append(rec)
             run["evals"].append(
                 rec.epoch,
-                _num(getattr(rec, "train_accuracy", None)),
+                _num(rec.train_accuracy),
                 _num(rec.val_accuracy),
-                _num(getattr(rec, "train_loss", None)),
+                _num(rec.train_loss),
                 _num(rec.val_loss),
             )
         elif isinstance(rec, Done):
@@ -186,15 +186,18 @@ class SweepPlots(pg.GraphicsLayoutWidget):
             self.final.setYRange(*accuracy_range(low + [1.0]), padding=0)
 
     def _draw_stops(self) -> None:
-        """Each early-stopped run: a star on the kept epoch, a cross where it stopped."""
+        """Each early-stopped run: a star on the kept epoch, a cross where it stopped (a run
+        that kept an earlier epoch without stopping: the star only)."""
         spots = []
         for r in self.runs.values():
             d = r["done"]
-            if d is None or d.status != "early stopped":
+            if d is None or d.best_epoch is None:
                 continue
             s, colour = r["evals"], series_colour(r["value"])
-            kept = getattr(d, "best_epoch", None)
-            for epoch, symbol in ((kept, "star"), (round(d.epochs), "x")):
+            marks = [(d.best_epoch, "star")] if d.best_epoch < round(d.epochs) else []
+            if d.status == "early stopped":
+                marks.append((round(d.epochs), "x"))
+            for epoch, symbol in marks:
                 hit = np.flatnonzero(s["epoch"] == epoch) if epoch is not None else []
                 if len(hit):
                     y = float(s["val_acc"][hit[-1]])

@@ -19,11 +19,8 @@ def live(qtbot):
 
 
 def ev(epoch, train, val, test=0.95):
-    e = Eval(epoch * 10, float(epoch), 1 - test, test, 1 - val, val, epoch * 1.0)
-    if train is not None:
-        object.__setattr__(e, "train_accuracy", train)  # the engine's field (issue 20)
-        object.__setattr__(e, "train_loss", 1 - train)
-    return e
+    return Eval(epoch * 10, float(epoch), 1 - test, test, 1 - val, val, epoch * 1.0,
+                train_loss=None if train is None else 1 - train, train_accuracy=train)  # fmt: skip
 
 
 def feed(live, evals, done=None):
@@ -58,8 +55,7 @@ def test_records_without_training_set_figures_draw_no_gap(live):
 
 
 def test_early_stopping_marks_where_it_stopped_and_the_kept_epoch(live):
-    done = Done("early stopped", 50, 5.0, 0.1, 0.96, 5.0, None, "cpu")
-    object.__setattr__(done, "best_epoch", 2)
+    done = Done("early stopped", 50, 5.0, 0.1, 0.96, 5.0, None, "cpu", best_epoch=2)
     vals = (0.9, 0.93, 0.92, 0.92, 0.91)
     evals = [ev(e, 0.9 + 0.02 * e, v) for e, v in enumerate(vals, 1)]
     feed(live, evals, done)
@@ -72,5 +68,14 @@ def test_early_stopping_marks_where_it_stopped_and_the_kept_epoch(live):
 
 
 def test_a_finished_run_is_not_marked(live):
-    feed(live, [ev(1, 0.95, 0.9)], Done("finished", 10, 1.0, 0.1, 0.96, 1.0, None, "cpu"))
+    done = Done("finished", 10, 1.0, 0.1, 0.96, 1.0, None, "cpu", best_epoch=1)
+    feed(live, [ev(1, 0.95, 0.9)], done)
     assert all(line.scene() is None for line, _, _ in live.stop_marks)
+
+
+def test_a_run_that_kept_an_earlier_epoch_without_stopping_says_so(live):
+    """Patience never ran out, but the best validation loss's weights were put back."""
+    done = Done("finished", 30, 3.0, 0.1, 0.96, 3.0, None, "cpu", best_epoch=2)
+    feed(live, [ev(1, 0.95, 0.9), ev(2, 0.97, 0.93), ev(3, 0.99, 0.92)], done)
+    words = {text.toPlainText() for _, text, _ in live.stop_marks}
+    assert words == {"ended at epoch 3", "kept epoch 2"}

@@ -35,11 +35,8 @@ def step(i, loss):
 
 
 def ev(epoch, train, val):
-    e = Eval(epoch * 10, float(epoch), 0.3, 0.9, 0.3, val, epoch * 1.0)
-    # the engine's training-set figures ride on the Eval record (issue 20)
-    object.__setattr__(e, "train_accuracy", train)
-    object.__setattr__(e, "train_loss", 1 - train)
-    return e
+    return Eval(epoch * 10, float(epoch), 0.3, 0.9, 0.3, val, epoch * 1.0,
+                train_loss=1 - train, train_accuracy=train)  # fmt: skip
 
 
 def feed(sweep, early=False):
@@ -57,9 +54,8 @@ def feed(sweep, early=False):
                 train, val = 0.9 + 0.03 * e, 0.88 + 0.01 * e + 0.005 * k
                 sweep.add(v, Tagged(rid, rid - 1, "", ev(e, train, val)))
             status = "early stopped" if epochs == 2 else "finished"
-            done = Done(status, epochs * 10, float(epochs), 0.3, FINAL[v][k], 3.0, None, "cpu")
-            if epochs == 2:
-                object.__setattr__(done, "best_epoch", 1)
+            done = Done(status, epochs * 10, float(epochs), 0.3, FINAL[v][k], 3.0, None, "cpu",
+                        best_epoch=1 if epochs == 2 else epochs)  # fmt: skip
             sweep.add(v, Tagged(rid, rid - 1, "", done))
     sweep.redraw()
 
