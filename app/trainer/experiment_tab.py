@@ -35,7 +35,8 @@ def final_cells(label: str, s) -> tuple[str, ...]:
     """A value's row: its final test accuracy over the seeds (a dash before any has finished)."""
     if not s.n:
         return (label, "—", "—", "0")
-    return (label, f"{100 * s.mean:.2f}%", f"{100 * s.lo:.2f}–{100 * s.hi:.2f}%", str(s.n))
+    spread = f"{100 * s.lo:.2f}–{100 * s.hi:.2f}%" if s.n > 1 else "— (one seed)"
+    return (label, f"{100 * s.mean:.2f}%", spread, str(s.n))
 
 
 def table(columns, name: str) -> QTableWidget:

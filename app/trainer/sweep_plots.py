@@ -5,7 +5,8 @@ variant) in its own colour, its seeds drawn as one mean curve with a min–max b
 - accuracy per epoch, validation solid and the training set dashed; early stopping marked (a
   star on the epoch whose weights were kept, a cross where the run stopped);
 - the generalisation gap, train minus validation accuracy in points, per epoch;
-- the final test accuracy per value: the mean with min–max error bars over the seeds.
+- the final test accuracy per value: the mean with min–max error bars over the seeds, one row
+  per value (its name on the left axis: long names stay readable at lecturer size).
 Each value's items are made once, when its first record comes; redraw only feeds them."""
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ class SweepPlots(pg.GraphicsLayoutWidget):
         self.loss = make_plot(self, "training loss (smoothed)", "epoch", "loss", 0, 0)
         self.acc = make_plot(self, "validation ——, training set - - -", "epoch", "accuracy", 0, 1)
         self.gap = make_plot(self, "gap: training set − validation", "epoch", "points", 1, 0)
-        self.final = make_plot(self, "final test accuracy", "", "accuracy", 1, 1)
+        self.final = make_plot(self, "final test accuracy", "accuracy", "", 1, 1)
         for p in (self.loss, self.acc, self.gap, self.final):
             if p.legend is not None:  # one legend, beside the plots
                 p.legend.scene().removeItem(p.legend)
@@ -60,9 +61,9 @@ class SweepPlots(pg.GraphicsLayoutWidget):
         self.legend.setParentItem(self.legend_cell)
         self.ci.layout.setColumnStretchFactor(0, 3)
         self.ci.layout.setColumnStretchFactor(1, 3)
-        ticks = [(float(i), t) for i, t in enumerate(self.labels)]
-        self.final.getAxis("bottom").setTicks([ticks, []])  # one label per value
-        self.final.setXRange(-0.6, max(0, len(self.labels) - 1) + 0.6, padding=0)
+        ticks = [(-float(i), t) for i, t in enumerate(self.labels)]  # the first value on top
+        self.final.getAxis("left").setTicks([ticks, []])  # one label per value
+        self.final.setYRange(-max(0, len(self.labels) - 1) - 0.6, 0.6, padding=0)
         self.final_bars = pg.ErrorBarItem(beam=0.25, pen=pg.mkPen("#888888", width=2))
         self.final_points = pg.ScatterPlotItem(size=12)
         self.final.addItem(self.final_bars)
@@ -168,22 +169,22 @@ class SweepPlots(pg.GraphicsLayoutWidget):
         self.acc.setYRange(*accuracy_range(np.concatenate(shown or [[]])), padding=0)
 
     def _draw_finals(self) -> None:
-        xs, mean, lo, hi, brushes = [], [], [], [], []
+        ys, mean, lo, hi, brushes = [], [], [], [], []
         for v, s in enumerate(self.finals()):
             if s.n:
-                xs.append(float(v))
+                ys.append(-float(v))
                 mean.append(s.mean)
                 lo.append(s.mean - s.lo)
                 hi.append(s.hi - s.mean)
                 brushes.append(pg.mkBrush(*series_colour(v)))
-        x, m = np.array(xs), np.array(mean)
+        y, m = np.array(ys), np.array(mean)
         k = self.type_scale  # lecturer mode: thicker bars, larger points
         bar_pen = pg.mkPen("w" if k > 1 else "#555555", width=2 * k)
-        self.final_bars.setData(x=x, y=m, bottom=np.array(lo), top=np.array(hi), pen=bar_pen)
-        self.final_points.setData(x=x, y=m, brush=brushes, pen=None, size=12 * k)
+        self.final_bars.setData(x=m, y=y, left=np.array(lo), right=np.array(hi), pen=bar_pen)
+        self.final_points.setData(x=m, y=y, brush=brushes, pen=None, size=12 * k)
         if len(m):
             low = [s.lo for s in self.finals() if s.n]
-            self.final.setYRange(*accuracy_range(low + [1.0]), padding=0)
+            self.final.setXRange(*accuracy_range(low + [1.0]), padding=0.02)
 
     def _draw_stops(self) -> None:
         """Each early-stopped run: a star on the kept epoch, a cross where it stopped (a run

@@ -112,7 +112,7 @@ def overlap(a: Spread, b: Spread) -> bool | None:
 class Pair:
     a: int  # the first value's position
     b: int  # the second's
-    overlap: bool | None  # as `overlap`
+    overlap: bool | None  # as `overlap`; None also when both ran one seed (no spread known)
     words: str  # one phrase for the table: "overlap: not told apart" or how far apart
 
 
@@ -126,6 +126,8 @@ def overlap_table(spreads: list[Spread], scale: float = 100.0, unit: str = "poin
             o = overlap(a, b)
             if o is None:
                 words = "not measured yet"
+            elif a.n < 2 and b.n < 2:  # no seed noise measured: no verdict
+                o, words = None, "one seed each: no spread to judge by"
             elif o:
                 words = "overlap: not told apart"
             else:

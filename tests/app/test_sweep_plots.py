@@ -78,13 +78,13 @@ def test_each_value_is_one_mean_curve_with_its_min_max_band(tab):
 
 def test_the_final_accuracy_is_a_mean_with_min_max_error_bars(tab):
     feed(tab.sweep)
-    x, y = tab.sweep.final_points.getData()
-    assert list(x) == [0, 1, 2]
-    assert y == pytest.approx([np.mean(FINAL[v]) for v in range(3)])
+    acc, rows = tab.sweep.final_points.getData()  # one row per value, the first on top
+    assert list(rows) == [0, -1, -2]
+    assert acc == pytest.approx([np.mean(FINAL[v]) for v in range(3)])
     bars = tab.sweep.final_bars.opts
-    assert bars["top"] == pytest.approx([max(FINAL[v]) - np.mean(FINAL[v]) for v in range(3)])
-    assert bars["bottom"] == pytest.approx([np.mean(FINAL[v]) - min(FINAL[v]) for v in range(3)])
-    ticks = tab.sweep.final.getAxis("bottom")._tickLevels[0]
+    assert bars["right"] == pytest.approx([max(FINAL[v]) - np.mean(FINAL[v]) for v in range(3)])
+    assert bars["left"] == pytest.approx([np.mean(FINAL[v]) - min(FINAL[v]) for v in range(3)])
+    ticks = tab.sweep.final.getAxis("left")._tickLevels[0]
     assert [t for _, t in ticks] == list(LABELS)
 
 
@@ -140,3 +140,10 @@ def test_a_sweep_with_no_records_yet_draws_nothing_and_does_not_raise(tab):
     assert tab.table.rowCount() == 0
     x, _ = tab.sweep.final_points.getData()
     assert x is None or len(x) == 0
+    tab.sweep.begin("lr", ("lr=0.1", "lr=0.01"))  # one seed each: no spread to compare
+    for rid, acc in ((1, 0.9), (2, 0.95)):
+        tab.sweep.add(rid - 1, Tagged(rid, rid - 1, "", start()))
+        tab.sweep.add(rid - 1, Tagged(rid, rid - 1, "", Done("finished", 1, 1.0, 0.3, acc, 1.0,
+                                                             None, "cpu", best_epoch=1)))  # fmt: skip
+    tab.update_table()
+    assert tab.table.item(0, 2).text() == "one seed each: no spread to judge by"

@@ -35,8 +35,8 @@ def test_a_dropout_sweep_with_two_seeds_draws_bands_a_reading_and_the_table(
     assert sorted(w.sweep.items) == [0, 1] and len(w.sweep.runs) == 4
     assert [len(w.sweep.value_runs(v)) for v in (0, 1)] == [2, 2]
     w.sweep.redraw()
-    x, _ = w.sweep.final_points.getData()
-    assert list(x) == [0, 1]
+    _, rows = w.sweep.final_points.getData()
+    assert list(rows) == [0, -1]  # one row per value
     _, gap = w.sweep.items[0]["gap"][0].getData()  # the training set was measured each epoch
     assert gap is not None and len(gap) == 2
     assert w.tabs.exp_tab.table.rowCount() == 1

@@ -78,3 +78,10 @@ def test_the_overlap_table_names_every_pair_and_how_far_apart():
 
 def test_the_gap_is_train_minus_validation():
     assert gap([0.99, 1.0], [0.9, 0.95]) == pytest.approx([0.09, 0.05])
+
+
+def test_two_single_seeds_get_no_verdict():
+    (row,) = overlap_table([spread([0.90]), spread([0.95])])
+    assert row.overlap is None and row.words == "one seed each: no spread to judge by"
+    (row,) = overlap_table([spread([0.90]), spread([0.95, 0.96])])  # one side has a spread
+    assert row.overlap is False
