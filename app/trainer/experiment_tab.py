@@ -6,6 +6,7 @@ final test accuracies' ranges over the seeds overlap (engine/torch_engine/spread
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -23,7 +24,7 @@ from engine.torch_engine.spread import overlap_table
 
 FINAL_COLUMNS = ("value", "mean", "min–max", "seeds")
 PAIR_COLUMNS = ("value", "against", "over the seeds")
-READING_PT, TABLE_PT, SIDE_WIDTH = 13, 10, 400  # normal: type sizes, the tables' width in px
+READING_PT, TABLE_PT, SIDE_WIDTH = 13, 10, 470  # normal: type sizes, the tables' width in px
 LECTURER_SIZES = (26, 18, 640)  # the same in lecturer mode: the plots keep most of the wall
 BANDS_NOTE = (
     "Each value's curve is its mean over the seeds, shaded from the lowest to the highest seed; "
@@ -59,8 +60,7 @@ def fill(t: QTableWidget, rows) -> None:
             item = QTableWidgetItem(text)
             item.setToolTip(text)
             t.setItem(r, c, item)
-    t.resizeColumnsToContents()
-    t.resizeRowsToContents()
+    t.resizeRowsToContents()  # a long verdict wraps in its stretched column
 
 
 class ExperimentTab(QWidget):
@@ -77,6 +77,7 @@ class ExperimentTab(QWidget):
         self.finals_table = table(FINAL_COLUMNS, "finals_table")
         self.table = table(PAIR_COLUMNS, "overlap_table")
         self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.titles = (
             QLabel("Final test accuracy over the seeds"),
             QLabel("Do two values differ beyond seed noise?"),

@@ -1,7 +1,8 @@
 """A sweep of any one setting, or a preset experiment, drawn as its runs arrive: each value (or
 variant) in its own colour, its seeds drawn as one mean curve with a min–max band
 (engine/torch_engine/spread.py computes both):
-- the smoothed training loss against epochs;
+- the loss per epoch, validation solid and the training set dashed (both measured at each
+  epoch's end in evaluation mode: aligned epoch by epoch, however fast a run went);
 - accuracy per epoch, validation solid and the training set dashed; early stopping marked (a
   star on the epoch whose weights were kept, a cross where the run stopped);
 - the generalisation gap, train minus validation accuracy in points, per epoch;
@@ -17,12 +18,12 @@ from PySide6.QtCore import Qt
 
 from app.shared.theme import series_colour
 from app.trainer.live_plots import make_plot
-from engine.torch_engine.curves import Ema, Series
+from engine.torch_engine.curves import Series, log_safe
 from engine.torch_engine.plot_ranges import accuracy_range
-from engine.torch_engine.records import Done, Eval, Start, Step
-from engine.torch_engine.spread import band_aligned, band_interpolated, gap, spread
+from engine.torch_engine.records import Done, Eval, Start
+from engine.torch_engine.spread import band_aligned, gap, spread, spread_range
 
-BAND_ALPHA = 60  # of 255: a band under its mean curve
+BAND_ALPHA = 80  # of 255: a band under its mean curve
 
 
 def value_pen(i: int, width: float = 2.0, style=None):
@@ -47,7 +48,9 @@ class SweepPlots(pg.GraphicsLayoutWidget):
         self.runs: dict[int, dict] = {}  # store run id -> value index, series, done
         self.items: dict[int, dict] = {}  # value index -> its curves and bands
         # short titles: at lecturer size a long one would set the plot's least width
-        self.loss = make_plot(self, "training loss (smoothed)", "epoch", "loss", 0, 0)
+        self.loss = make_plot(
+            self, "loss: validation ——, training set - - -", "epoch", "loss", 0, 0
+        )
         self.acc = make_plot(self, "validation ——, training set - - -", "epoch", "accuracy", 0, 1)
         self.gap = make_plot(self, "gap: training set − validation", "epoch", "points", 1, 0)
         self.final = make_plot(self, "final test accuracy", "accuracy", "", 1, 1)
@@ -82,7 +85,8 @@ class SweepPlots(pg.GraphicsLayoutWidget):
         out: dict = {}
         wide = 3.0 if self.type_scale > 1 else 1.0  # made in lecturer mode: its thick curves
         for key, plot, style in (
-            ("loss", self.loss, None),
+            ("val_loss", self.loss, None),
+            ("train_loss", self.loss, Qt.PenStyle.DashLine),
             ("val", self.acc, None),
             ("train", self.acc, Qt.PenStyle.DashLine),
             ("gap", self.gap, None),
@@ -110,14 +114,10 @@ class SweepPlots(pg.GraphicsLayoutWidget):
                 "value": value_index,
                 "index": tagged.run_index,  # in the job: value · repeats + repeat
                 "records": [],  # its epoch-end Evals, for the engine's reading
-                "steps": Series(("epoch", "smooth")),
                 "evals": Series(("epoch", "train_acc", "val_acc", "train_loss", "val_loss")),
-                "ema": Ema(0.8),
                 "done": None,
             }
-        if isinstance(rec, Step):
-            run["steps"].append(rec.epoch, run["ema"](rec.loss))
-        elif isinstance(rec, Eval) and float(rec.epoch).is_integer():
+        if isinstance(rec, Eval) and float(rec.epoch).is_integer():
             run["records"].append(rec)
             run["evals"].append(
                 rec.epoch,
@@ -145,9 +145,8 @@ class SweepPlots(pg.GraphicsLayoutWidget):
             runs = self.value_runs(v)
             e = [r["evals"] for r in runs]
             bands = {
-                "loss": band_interpolated(
-                    [(r["steps"]["epoch"], r["steps"]["smooth"]) for r in runs]
-                ),  # fmt: skip
+                "val_loss": band_aligned([(s["epoch"], s["val_loss"]) for s in e]),
+                "train_loss": band_aligned([(s["epoch"], s["train_loss"]) for s in e]),  # fmt: skip
                 "val": band_aligned([(s["epoch"], s["val_acc"]) for s in e]),
                 "train": band_aligned([(s["epoch"], s["train_acc"]) for s in e]),
                 "gap": band_aligned(
@@ -158,7 +157,7 @@ class SweepPlots(pg.GraphicsLayoutWidget):
                 b = bands[key]
                 if b is None:
                     continue
-                y = np.log10 if (self.log_y and key == "loss") else np.asarray
+                y = log_safe if (self.log_y and key.endswith("loss")) else np.asarray
                 mean.setData(b.x, y(b.mean))
                 lo.setData(b.x, y(b.lo))
                 hi.setData(b.x, y(b.hi))
@@ -183,8 +182,7 @@ class SweepPlots(pg.GraphicsLayoutWidget):
         self.final_bars.setData(x=m, y=y, left=np.array(lo), right=np.array(hi), pen=bar_pen)
         self.final_points.setData(x=m, y=y, brush=brushes, pen=None, size=12 * k)
         if len(m):
-            low = [s.lo for s in self.finals() if s.n]
-            self.final.setXRange(*accuracy_range(low + [1.0]), padding=0.02)
+            self.final.setXRange(*spread_range(self.finals()), padding=0)
 
     def _draw_stops(self) -> None:
         """Each early-stopped run: a star on the kept epoch, a cross where it stopped (a run

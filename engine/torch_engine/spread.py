@@ -3,11 +3,9 @@ each swept value runs with several seeds. Each value's curves become one mean cu
 min–max band; each value's final figures become a mean with its range; two values whose ranges
 overlap are not told apart by these seeds. The window only draws what comes from here.
 
-A curve is (x, y): the epoch (or step) of each point and its value. Per-epoch curves of repeated
-runs share their x exactly (epoch 1, 2, ...), but a run stopped early has fewer points: at each x
-the band is over the runs that reached it (`Band.count`). Step curves (the smoothed training
-loss) are recorded at times, not at fixed steps: they are interpolated onto the first run's x
-within the range every run covers.
+A curve is (x, y): the epoch of each point and its value. Per-epoch curves of repeated runs share
+their x exactly (epoch 1, 2, ...), but a run stopped early has fewer points: at each x the band is
+over the runs that reached it (`Band.count`).
 """
 
 from __future__ import annotations
@@ -57,26 +55,6 @@ def band_aligned(curves) -> Band | None:
     return _bands(xs, table)
 
 
-def band_interpolated(curves) -> Band | None:
-    """The band of curves recorded at different x (step records): each curve interpolated onto
-    the first curve's x within the range every curve covers. None when they share no range."""
-    pairs = [_finite_pairs(x, y) for x, y in curves]
-    pairs = [(x, y) for x, y in pairs if len(x)]
-    if not pairs:
-        return None
-    for x, _ in pairs:
-        if np.any(np.diff(x) < 0):
-            raise ValueError("a curve's x must not decrease")
-    lo = max(float(x[0]) for x, _ in pairs)
-    hi = min(float(x[-1]) for x, _ in pairs)
-    grid = pairs[0][0]
-    grid = grid[(grid >= lo) & (grid <= hi)]
-    if not len(grid):
-        return None
-    table = np.stack([np.interp(grid, x, y) for x, y in pairs])  # (runs, n)
-    return _bands(grid, table)
-
-
 def _bands(xs: np.ndarray, table: np.ndarray) -> Band:
     count = np.isfinite(table).sum(0)
     with np.errstate(invalid="ignore"):
@@ -98,6 +76,21 @@ def spread(values) -> Spread:
     if not len(v):
         return Spread(0, math.nan, math.nan, math.nan)
     return Spread(len(v), float(v.mean()), float(v.min()), float(v.max()))
+
+
+def spread_range(spreads, margin: float = 0.25, least: float = 0.01) -> tuple[float, float]:
+    """An accuracy axis around every value's range: from the lowest seed to the highest, widened
+    by `margin` of that span on each side (at least `least` in all), never outside [0, 1]."""
+    lo = [s.lo for s in spreads if s.n]
+    hi = [s.hi for s in spreads if s.n]
+    if not lo:
+        return 0.0, 1.0
+    a, b = min(lo), max(hi)
+    pad = max((b - a) * margin, (least - (b - a)) / 2, 0.0)
+    a, b = max(0.0, a - pad), min(1.0, b + pad)
+    if b - a < least:  # pressed against 0 or 1: widen inwards
+        a, b = (max(0.0, b - least), b) if b >= 1.0 else (a, min(1.0, a + least))
+    return a, b
 
 
 def overlap(a: Spread, b: Spread) -> bool | None:

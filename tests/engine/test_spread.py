@@ -2,17 +2,16 @@
 
 import math
 
-import numpy as np
 import pytest
 
 from engine.torch_engine.spread import (
     Spread,
     band_aligned,
-    band_interpolated,
     gap,
     overlap,
     overlap_table,
     spread,
+    spread_range,
 )
 
 
@@ -33,19 +32,6 @@ def test_a_non_finite_point_is_left_out_not_spread():
     assert band.mean == pytest.approx([0.6, 0.8]) and list(band.count) == [2, 1]
     assert band_aligned([([1], [float("inf")])]) is None
     assert band_aligned([]) is None
-
-
-def test_an_interpolated_band_uses_the_range_every_run_covers():
-    a = (np.array([0.0, 1.0, 2.0, 3.0]), np.array([4.0, 3.0, 2.0, 1.0]))
-    b = (np.array([0.5, 2.5]), np.array([2.0, 0.0]))  # covers 0.5..2.5 only
-    band = band_interpolated([a, b])
-    assert list(band.x) == [1.0, 2.0]
-    b_at = np.interp([1.0, 2.0], b[0], b[1])  # 1.5, 0.5
-    assert band.mean == pytest.approx((np.array([3.0, 2.0]) + b_at) / 2)
-    assert band.lo == pytest.approx(b_at) and band.hi == pytest.approx([3.0, 2.0])
-    assert band_interpolated([a, (np.array([5.0, 6.0]), np.array([1.0, 1.0]))]) is None
-    with pytest.raises(ValueError, match="must not decrease"):
-        band_interpolated([(np.array([1.0, 0.0]), np.array([1.0, 1.0]))])
 
 
 def test_curves_of_unequal_length_are_refused_in_a_sentence():
@@ -85,3 +71,12 @@ def test_two_single_seeds_get_no_verdict():
     assert row.overlap is None and row.words == "one seed each: no spread to judge by"
     (row,) = overlap_table([spread([0.90]), spread([0.95, 0.96])])  # one side has a spread
     assert row.overlap is False
+
+
+def test_the_final_accuracy_axis_spans_every_seed_with_a_margin():
+    lo, hi = spread_range([spread([0.90, 0.92]), spread([0.95, 0.96])])
+    assert (lo, hi) == pytest.approx((0.90 - 0.015, 0.96 + 0.015))
+    assert spread_range([spread([0.5])]) == pytest.approx((0.495, 0.505))  # one point: 1 point
+    assert spread_range([spread([1.0, 1.0])]) == pytest.approx((0.99, 1.0))  # never past 1
+    assert spread_range([spread([0.0])]) == pytest.approx((0.0, 0.01))
+    assert spread_range([spread([])]) == (0.0, 1.0)
