@@ -93,7 +93,9 @@ class SweepPlots(pg.GraphicsLayoutWidget):
         ):
             mean = plot.plot(pen=value_pen(v, 2.0 * wide, style))
             mean._base_width = 2.0  # plot_style's normal width for it
-            lo, hi = plot.plot(pen=None), plot.plot(pen=None)
+            # an invisible pen, not None: a curve without a pen keeps no path, and the band
+            # between two such curves stayed empty
+            lo, hi = plot.plot(pen=pg.mkPen(None)), plot.plot(pen=pg.mkPen(None))
             band = pg.FillBetweenItem(lo, hi, brush=fill)
             plot.addItem(band)
             out[key] = (mean, lo, hi, band)

@@ -74,6 +74,8 @@ def test_each_value_is_one_mean_curve_with_its_min_max_band(tab):
     _, g = sweep.items[1]["gap"][0].getData()  # points: 100 x (train - val), mean over seeds
     assert g == pytest.approx([100 * (0.02 + 0.02 * e - 0.005) for e in (1, 2, 3)])
     assert band.curves[0] is lo and band.curves[1] is hi
+    assert not band.path().isEmpty()  # the shading is drawn, not only its edges computed
+    assert band.path().boundingRect().height() == pytest.approx(0.92 - 0.89, abs=1e-6)
     _, loss = sweep.items[2]["train_loss"][0].getData()  # the training set's, per epoch
     assert loss == pytest.approx([1 - (0.9 + 0.03 * e) for e in (1, 2, 3)])
 
