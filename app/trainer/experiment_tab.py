@@ -6,7 +6,7 @@ final test accuracies' ranges over the seeds overlap (engine/torch_engine/spread
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -27,8 +27,9 @@ PAIR_COLUMNS = ("value", "against", "over the seeds")
 READING_PT, TABLE_PT, SIDE_WIDTH = 13, 10, 470  # normal: type sizes, the tables' width in px
 LECTURER_SIZES = (26, 18, 640)  # the same in lecturer mode: the plots keep most of the wall
 BANDS_NOTE = (
-    "Each value's curve is its mean over the seeds, shaded from the lowest to the highest seed; "
-    "the bars span the seeds' final accuracies. ★ early stopping's kept epoch, ✕ where it stopped."
+    "Solid: validation; dashed: the training set (both at each epoch's end). Each value's curve "
+    "is its mean over the seeds, shaded from the lowest to the highest seed; the bars span the "
+    "seeds' final accuracies. ★ early stopping's kept epoch, ✕ where it stopped."
 )
 
 
@@ -47,6 +48,7 @@ def table(columns, name: str) -> QTableWidget:
     t.verticalHeader().hide()
     t.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
     t.setWordWrap(True)
+    t.setTextElideMode(Qt.TextElideMode.ElideNone)  # a long verdict wraps, never "apart: 1.5…"
     head = t.horizontalHeader()
     head.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     head.setStretchLastSection(True)
@@ -109,6 +111,11 @@ class ExperimentTab(QWidget):
         if not on:
             self.set_reading("")
 
+    def set_value_name(self, name: str) -> None:
+        """The tables' first columns say what the values are ("MLP hidden sizes", "cure")."""
+        self.finals_table.setHorizontalHeaderItem(0, QTableWidgetItem(name or "value"))
+        self.table.setHorizontalHeaderItem(0, QTableWidgetItem(name or "value"))
+
     def current_scene(self):
         return self.stack.currentWidget()
 
@@ -124,6 +131,11 @@ class ExperimentTab(QWidget):
         )
         fill(self.table, [(labels[p.a], labels[p.b], p.words) for p in overlap_table(finals)])
 
+    def _settle(self) -> None:
+        for t in (self.finals_table, self.table):
+            t.resizeColumnsToContents()
+            t.resizeRowsToContents()
+
     def set_lecturer(self, on: bool) -> None:
         reading_pt, table_pt, width = LECTURER_SIZES if on else (READING_PT, TABLE_PT, SIDE_WIDTH)
         self.reading.setStyleSheet(f"font-size: {reading_pt}pt; font-weight: bold; padding: 6px;")
@@ -136,4 +148,5 @@ class ExperimentTab(QWidget):
             title.setStyleSheet(f"font-size: {table_pt}pt;{bold}")
             title.setWordWrap(True)
         self.side.setFixedWidth(width)
+        QTimer.singleShot(0, self, self._settle)  # the new type applies once they are polished
         self.sweep.redraw()  # its points, bars and legend column at the new type size

@@ -31,6 +31,7 @@ DARK_WIDGETS = (
     "QProgressBar::chunk {{ background: #56b4e9; }}"
     "QTableWidget {{ color: {fg}; background: {bg}; gridline-color: #555555; }}"
     "QHeaderView::section {{ color: {fg}; background: #222222; border: 1px solid #555555; }}"
+    "QHeaderView, QTableCornerButton::section {{ background: {bg}; border: none; }}"
 )
 
 

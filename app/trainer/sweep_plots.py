@@ -41,19 +41,18 @@ class SweepPlots(pg.GraphicsLayoutWidget):
         self.begin("", ())
 
     # ---- building ----
-    def begin(self, title: str, labels) -> None:
-        """A new sweep: its values' labels in order, no runs yet."""
+    def begin(self, title: str, labels, name: str = "") -> None:
+        """A new sweep: its values' labels in order, no runs yet; `name` says what the values
+        are ("MLP hidden sizes", "cure"), on the final accuracy's value axis."""
         self.clear()
-        self.title, self.labels = title, tuple(labels)
+        self.title, self.labels, self.name = title, tuple(labels), name
         self.runs: dict[int, dict] = {}  # store run id -> value index, series, done
         self.items: dict[int, dict] = {}  # value index -> its curves and bands
         # short titles: at lecturer size a long one would set the plot's least width
-        self.loss = make_plot(
-            self, "loss: validation ——, training set - - -", "epoch", "loss", 0, 0
-        )
-        self.acc = make_plot(self, "validation ——, training set - - -", "epoch", "accuracy", 0, 1)
-        self.gap = make_plot(self, "gap: training set − validation", "epoch", "points", 1, 0)
-        self.final = make_plot(self, "final test accuracy", "accuracy", "", 1, 1)
+        self.loss = make_plot(self, "loss per epoch", "epoch", "loss", 0, 0)
+        self.acc = make_plot(self, "accuracy per epoch", "epoch", "accuracy", 0, 1)
+        self.gap = make_plot(self, "gap: training − validation", "epoch", "points", 1, 0)
+        self.final = make_plot(self, "final test accuracy", "accuracy", name, 1, 1)
         for p in (self.loss, self.acc, self.gap, self.final):
             if p.legend is not None:  # one legend, beside the plots
                 p.legend.scene().removeItem(p.legend)
@@ -163,7 +162,8 @@ class SweepPlots(pg.GraphicsLayoutWidget):
                 mean.setData(b.x, y(b.mean))
                 lo.setData(b.x, y(b.lo))
                 hi.setData(b.x, y(b.hi))
-        self.legend_cell.setMinimumWidth(self.legend.width() + 12)  # also after a change of type
+        self.legend.updateSize()  # its entries were remade at a new type size (plot_style)
+        self.legend_cell.setMinimumWidth(self.legend.width() + 12)
         self._draw_finals()
         self._draw_stops()
         shown = [r["evals"][k] for r in self.runs.values() for k in ("val_acc", "train_acc")]

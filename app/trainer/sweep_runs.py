@@ -15,13 +15,14 @@ from engine.torch_engine.sweepable import SWEEPABLE, value_text
 SWEEP_KINDS = ("sweep", "preset")  # the jobs drawn as bands in the Experiment tab
 
 
-def value_labels(job: Job) -> list[str]:
-    """What each value is called on the plots and in the tables: "dropout=0.5", a preset's cure
-    ("early stopping"), an MLP's "hidden=256,128"."""
+def value_labels(job: Job) -> tuple[list[str], str]:
+    """What each value is called on the plots and in the tables ("0.5", a preset's cure "early
+    stopping", an MLP's "256,128"), and what the values are ("Dropout", "cure"): short labels
+    keep the legend and the tables readable at lecturer size."""
     s = SWEEPABLE.get(job.param)
     if s is None:  # a preset whose values name its variants
-        return [str(v) for v in job.values]
-    return [f"{s.cli}={value_text(job.param, v)}" for v in job.values]
+        return [str(v) for v in job.values], "cure"
+    return [value_text(job.param, v) for v in job.values], s.label
 
 
 def start_setting_sweep(w) -> None:
@@ -55,7 +56,9 @@ def start_preset(w, key: str) -> None:
 
 def _begin(w, job: Job, title: str) -> None:
     w.experiments.show_error("")
-    w.sweep.begin(title, value_labels(job))
+    labels, name = value_labels(job)
+    w.sweep.begin(title, labels, name)
+    w.tabs.exp_tab.set_value_name(name)
     w._start(job, tab=2)
     w.statusBar().showMessage(f"{title}: {job.runs} runs", 8000)
 
