@@ -130,6 +130,9 @@ class ExperimentTab(QWidget):
             self.finals_table, [final_cells(lab, f) for lab, f in zip(labels, finals, strict=True)]
         )
         fill(self.table, [(labels[p.a], labels[p.b], p.words) for p in overlap_table(finals)])
+        judged = any(f.n > 1 for f in finals)  # one seed per value: no spread, no verdicts
+        self.table.setVisible(judged)
+        self.titles[1].setVisible(judged)
 
     def _settle(self) -> None:
         for t in (self.finals_table, self.table):

@@ -80,6 +80,8 @@ class LivePlots(pg.GraphicsLayoutWidget):
             self, "generalisation gap: training set − validation", "epoch", "points", 2, 1,
             grid=False,
         )  # fmt: skip
+        self.gap.legend.scene().removeItem(self.gap.legend)  # one curve: its title says it
+        self.gap.legend = None
         self.curves: dict[str, pg.PlotDataItem] = {}
         for key, plot, i, name in (
             ("raw", self.loss, 7, "per record"),

@@ -96,6 +96,7 @@ def test_the_table_says_which_ranges_overlap(tab):
     tab.show_sweep(True)
     feed(tab.sweep)
     tab.update_table()
+    assert tab.table.isVisible()
     t = tab.table
     rows = {(t.item(r, 0).text(), t.item(r, 1).text()): t.item(r, 2).text() for r in range(3)}
     assert rows[("batch=32", "batch=128")] == "overlap: not told apart"  # 0.970..0.974 vs 0.973..
@@ -149,5 +150,8 @@ def test_a_sweep_with_no_records_yet_draws_nothing_and_does_not_raise(tab):
         tab.sweep.add(rid - 1, Tagged(rid, rid - 1, "", start()))
         tab.sweep.add(rid - 1, Tagged(rid, rid - 1, "", Done("finished", 1, 1.0, 0.3, acc, 1.0,
                                                              None, "cpu", best_epoch=1)))  # fmt: skip
+    tab.show_sweep(True)
     tab.update_table()
     assert tab.table.item(0, 2).text() == "one seed each: no spread to judge by"
+    assert not tab.table.isVisible()  # every value ran one seed: no verdicts to show
+    assert tab.finals_table.isVisible()
