@@ -16,7 +16,7 @@ from app.cli.common import add_runs_db, fail
 
 MODELS = ("mlp", "lenet", "fast-cnn")
 FLAGS = {"lr_start": "--start", "lr_end": "--end", "lr_steps": "--steps"}  # field -> flag
-FLAGS |= {"sweep_values": "sweep values", "layers": "--model"}
+FLAGS |= {"sweep_values": "sweep values", "sweep_param": "sweep setting", "layers": "--model"}
 
 
 class BadFlags(ValueError):
@@ -40,6 +40,11 @@ def _common(p) -> None:
     p.add_argument("--weight-decay", default="0", help="L2")
     p.add_argument("--augment", action="store_true", help="random shifts and rotations")
     p.add_argument("--seed", default="0")
+    p.add_argument(
+        "--train-size",
+        default=None,
+        help="train on a balanced, seeded subset of N digits (at least 100; default: all)",
+    )
     p.add_argument("--device", default="auto", help="auto | cuda | mps | cpu")
     p.add_argument("--limit-train", default=None, help=argparse.SUPPRESS)
     p.add_argument("--no-download", action="store_true", help="never download MNIST")
@@ -63,7 +68,9 @@ def form(args, **extra) -> dict:
         "weight_decay": args.weight_decay,
         "augment": args.augment,
         "seed": args.seed,
-        "val_size": 0,
+        "val_size": getattr(args, "val_size", "0"),
+        "train_size": args.train_size,
+        "patience": getattr(args, "patience", None),
         "device": args.device,
         "limit_train": args.limit_train,
         **extra,
@@ -135,6 +142,16 @@ def _run(args, data, kind: str, cfg, **job):
     return run_job(Job(kind, cfg, args.data, store_path=args.runs_db, **job), data=data)
 
 
+def _held_out(p) -> None:
+    """The flags of a run that validates: the hold-out and early stopping's patience."""
+    p.add_argument("--val-size", default="0", help="training digits held out for validation")
+    p.add_argument(
+        "--patience",
+        default="0",
+        help="early stopping: epochs without a better validation loss (0: off; needs --val-size)",
+    )
+
+
 def cmd_train(args) -> int:
     try:
         cfg = checked(args, target_accuracy=args.target_accuracy, eval_every=args.eval_every).config
@@ -188,9 +205,11 @@ def _train(args, data, cfg):
                 flush=True,
             )
         elif isinstance(rec, Eval) and not args.json:
+            more = f", train {100 * rec.train_accuracy:.2f}%" if rec.train_accuracy else ""
+            more += f", validation {100 * rec.val_accuracy:.2f}%" if rec.val_accuracy else ""
             print(
                 f"\n  test accuracy {100 * rec.test_accuracy:.2f}%  "
-                f"(loss {rec.test_loss:.4f}) at {rec.elapsed:.1f} s"
+                f"(loss {rec.test_loss:.4f}){more} at {rec.elapsed:.1f} s"
             )
         elif isinstance(rec, Diverged | Cancelled):
             print(f"backprop-studio: {rec.message}", file=sys.stderr)
@@ -238,42 +257,6 @@ def cmd_lr_find(args) -> int:
     return 0
 
 
-def cmd_sweep(args) -> int:
-    from engine.torch_engine.records import Done
-
-    param = "lr" if args.param == "lr" else "batch_size"
-    try:
-        c = checked(args, sweep_param=param, sweep_values=args.values)
-        cfg = replace(c.config, max_records_per_s=1.0)
-        _store(args)
-        data = _load(args)
-        kind = "lr-sweep" if param == "lr" else "batch-sweep"
-        results = []
-        for t in _run(args, data, kind, cfg, values=c.extra["values"], scale_lr=args.scale_lr):
-            if isinstance(t.record, Done):
-                d = t.record
-                results.append(
-                    {
-                        "run": t.label,
-                        "run_id": t.run_id,
-                        "status": d.status,
-                        "test_accuracy": d.test_accuracy,
-                        "test_loss": d.test_loss,
-                        "wall_seconds": d.wall_seconds,
-                    }
-                )
-                if not args.json:
-                    print(
-                        f"{t.label:>24}: {d.status:<10} test accuracy "
-                        f"{100 * d.test_accuracy:.2f}%  ({d.wall_seconds:.1f} s, run {t.run_id})"
-                    )
-    except _errors() as e:
-        return fail(_message(e))
-    if args.json:
-        print(json.dumps({"param": args.param, "runs": results}))
-    return 0
-
-
 def cmd_evaluate(args) -> int:
     """A saved checkpoint on the test set: accuracy, loss, and its config."""
     from engine.torch_engine.checkpoint import load_checkpoint
@@ -310,6 +293,8 @@ def cmd_evaluate(args) -> int:
 
 
 def add_commands(sub) -> None:
+    from app.cli.sweep_commands import cmd_experiment, cmd_sweep
+
     t = sub.add_parser("train", help="train an MNIST model with PyTorch")
     _common(t)
     t.add_argument(
@@ -319,6 +304,7 @@ def add_commands(sub) -> None:
     )
     t.add_argument("--eval-every", default="0", help="test every N steps")
     t.add_argument("--save", default=None, help="write a checkpoint here")
+    _held_out(t)
     t.set_defaults(func=cmd_train)
 
     f = sub.add_parser("lr-find", help="LR range test: smoothed loss vs LR, a suggested LR")
@@ -328,16 +314,34 @@ def add_commands(sub) -> None:
     f.add_argument("--steps", default="100")
     f.set_defaults(func=cmd_lr_find)
 
-    s = sub.add_parser("sweep", help="several runs differing only in the LR or the batch size")
+    s = sub.add_parser("sweep", help="several runs differing only in one setting")
     _common(s)
-    s.add_argument("param", choices=("lr", "batch-size"))
-    s.add_argument("values", help="comma-separated values, e.g. 0.001,0.01,0.1")
+    _held_out(s)
+    s.add_argument(
+        "param",
+        metavar="SETTING",
+        help="lr, batch-size, dropout, l2, augment, train-size, optimizer, hidden (MLP sizes), "
+        "width (CNN width multiplier)",
+    )
+    s.add_argument(
+        "values",
+        nargs="+",
+        metavar="VALUES",
+        help="e.g. 0.001,0.01,0.1 (separated by commas, ';' or spaces); hidden sizes: one value "
+        "per argument or ';' between values, commas inside one: 256 256,128 64,64,64,64",
+    )
+    s.add_argument("--repeats", default="1", help="seeds per value: seed, seed+1, ...")
     s.add_argument(
         "--scale-lr",
         action="store_true",
         help="batch sweep: scale the LR linearly with the batch size",
     )
     s.set_defaults(func=cmd_sweep)
+
+    x = sub.add_parser("experiment", help="a preset experiment: overfitting, topology, batch")
+    _common(x)
+    x.add_argument("name", choices=("overfitting", "topology", "batch"))
+    x.set_defaults(func=cmd_experiment)
 
     e = sub.add_parser("evaluate", help="a saved checkpoint's accuracy on the MNIST test set")
     e.add_argument("checkpoint", help="a file written by 'train --save'")

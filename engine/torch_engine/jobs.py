@@ -18,6 +18,7 @@ from .mnist import MnistData, default_data_dir, load_mnist
 from .recording import Recording, record_run
 from .records import Record
 from .runstore import RunStore, new_group_id
+from .subset import check_sizes
 from .together import together_refusal, train_together
 from .training import TrainConfig, prepare, train
 
@@ -125,6 +126,7 @@ def _runs(job: Job, runs, data, store, should_stop, together=None) -> Iterator[T
     cfg = job.config
     dev = pick_device(cfg.device).device
     prepared = prepare(data, dev, cfg.val_size, cfg.limit_train)
+    check_sizes([v.config for v in runs], len(prepared.train_x))  # before any run is recorded
     group = new_group_id() if job.kind != "train" else None
     if together is None:
         together = dev.type == "cuda"
@@ -173,6 +175,7 @@ def _run_together(job: Job, store: RunStore, runs: list[Variant], prepared, grou
 def _lr_find(job: Job, runs, data, store, should_stop, together=None) -> Iterator[Tagged]:
     cfg = job.config
     prepared = prepare(data, pick_device(cfg.device).device, 0, cfg.limit_train)
+    check_sizes([cfg], len(prepared.train_x))
     steps = lr_range_test(
         cfg, prepared, job.lr_start, job.lr_end, job.lr_steps, should_stop=should_stop
     )

@@ -33,7 +33,7 @@ def _overfit_base(c: TrainConfig) -> TrainConfig:
         c, model=ModelConfig("mlp", dropout=0.0, hidden=(256, 128)), train_size=1000,
         val_size=OVERFIT_VAL, epochs=40, batch_size=64, lr=1e-3, optimizer="adam",
         schedule="constant", weight_decay=0.0, augment=False, patience=0, target_accuracy=None,
-        eval_every=0, limit_train=None,
+        eval_every=0,
     )  # fmt: skip
 
 
@@ -42,14 +42,14 @@ def _mlp_base(c: TrainConfig, epochs: int, lr: float, schedule: str) -> TrainCon
         c, model=ModelConfig("mlp", dropout=0.2), train_size=None, val_size=5_000,
         epochs=epochs, batch_size=128, lr=lr, optimizer="adam", schedule=schedule,
         weight_decay=0.0, augment=False, patience=0, target_accuracy=None, eval_every=0,
-        limit_train=None,
+
     )  # fmt: skip
 
 
 CURES: dict[str, Callable[[TrainConfig], TrainConfig]] = {
     "none": lambda c: c,
     "dropout 0.5": lambda c: replace(c, model=replace(c.model, dropout=0.5)),
-    "L2 0.001": lambda c: replace(c, weight_decay=1e-3),
+    "L2 0.05": lambda c: replace(c, weight_decay=0.05),
     "early stopping": lambda c: replace(c, patience=3),
     "augmentation": lambda c: replace(c, augment=True),
 }
@@ -71,7 +71,7 @@ PRESETS: dict[str, Preset] = {
     for p in (
         Preset("overfitting", "Overfitting and its cures",
                "An MLP (256,128) on 1,000 digits for 40 epochs: no cure, then dropout 0.5, L2 "
-               "0.001, early stopping (patience 3) and augmentation; 5,000 digits validate.",
+               "0.05, early stopping (patience 3) and augmentation; 5,000 digits validate.",
                _overfit_base, "", tuple(CURES), 1),
         Preset("topology", "MLP topologies",
                "The MLP with hidden sizes 256, 256,128 and 64,64,64,64 on every digit, 3 epochs, "
@@ -221,6 +221,8 @@ def accuracy_reading(param: str, rows: list[dict]) -> str:
     if len(stats) == 1:
         return head + "."
     v2, m2, lo2, hi2, n2 = stats[1]
+    if round(100 * m, 2) == round(100 * m2, 2):
+        return f"{_name(param, v)} and {_name(param, v2)} tied at {100 * m:.2f}% on test."
     head += f", ahead of {_name(param, v2)} at {100 * m2:.2f}%"
     if n2 > 1:
         head += f" ({100 * lo2:.2f}–{100 * hi2:.2f}%)"

@@ -119,5 +119,6 @@ def _final(done, speeds: list[float]) -> dict[str, Any]:
         "epochs": done.epochs,
         "wall_seconds": done.wall_seconds,
         "seconds_to_target": done.seconds_to_target,
+        "best_epoch": done.best_epoch,
         "samples_per_s": sum(speeds) / len(speeds) if speeds else None,
     }

@@ -298,6 +298,8 @@ def describe(cfg: TrainConfig) -> str:
         f"{cfg.epochs} ep"
         + (", aug" if cfg.augment else "")
         + (f", L2 {cfg.weight_decay:g}" if cfg.weight_decay else "")
+        + (f", {cfg.train_size:,} digits" if cfg.train_size else "")
+        + (f", patience {cfg.patience}" if cfg.patience else "")
     )
 
 

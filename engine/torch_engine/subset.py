@@ -39,6 +39,17 @@ def balanced_indices(labels: np.ndarray, n: int, seed: int) -> np.ndarray:
     return np.sort(np.concatenate([p[:k] for p, k in zip(pools, take, strict=True)]))
 
 
+def check_sizes(cfgs, available: int) -> None:
+    """Raise the one-sentence ValueError before any run starts when a config asks for more
+    training digits than `available` (those left after the validation hold-out)."""
+    for c in cfgs:
+        if c.train_size is not None and c.train_size > available:
+            raise ValueError(
+                f"a training-set size of {c.train_size:,} is more than the {available:,} "
+                "training digits left after the validation hold-out"
+            )
+
+
 def eval_indices(n: int, seed: int, most: int = TRAIN_EVAL_SAMPLE) -> np.ndarray | None:
     """The training digits the train-set figures are measured on: None (all n) when n <= most,
     else a fixed sorted sample of `most` of them."""

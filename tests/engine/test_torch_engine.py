@@ -360,10 +360,10 @@ def test_cli_lr_find_and_sweeps(data_dir, capsys):
     assert 1e-6 <= out["suggested_lr"] <= 1.0 and len(out["lrs"]) == len(out["smoothed_loss"])
     assert main(["sweep", "lr", "0.001,0.01", *common, "--epochs", "1"]) == 0
     runs = json.loads(capsys.readouterr().out)["runs"]
-    assert [r["run"] for r in runs] == ["lr=0.001", "lr=0.01"]
+    assert [r["value"] for r in runs] == [0.001, 0.01]
     assert main(["sweep", "batch-size", "16,32", *common, "--epochs", "1", "--scale-lr"]) == 0
     runs = json.loads(capsys.readouterr().out)["runs"]
-    assert runs[0]["run"].startswith("batch=16, lr=")
+    assert [r["value"] for r in runs] == [16, 32]
 
 
 def test_mnist_csv_files_in_a_folder_are_read(tmp_path):
