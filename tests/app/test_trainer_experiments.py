@@ -165,3 +165,24 @@ def test_stopping_a_sweep_keeps_what_finished_and_leaves_no_child(qtbot, make_tr
     wait_done(qtbot, w)
     assert job_children() == []
     assert [r.status for r in RunStore(w.store.path).runs()] == ["cancelled"]
+
+
+def test_the_experiments_have_keys_for_lecturer_mode(qtbot, make_trainer, data_dir):
+    """In lecturer mode the docks are hidden: the sweep and the presets are keys too."""
+    from PySide6.QtCore import Qt
+
+    w = make_trainer(data_dir)
+    keys = {n: a.shortcut().toString() for n, a in w.qactions.items()}
+    assert keys["sweep"] == "Ctrl+Shift+S"
+    assert [keys[f"preset_{k}"] for k in w.experiments.preset_buttons] == [
+        "Ctrl+Shift+1",
+        "Ctrl+Shift+2",
+        "Ctrl+Shift+3",
+    ]
+    w.set_lecturer(True)
+    w.experiments.values.setText("nonsense")
+    qtbot.keyClick(
+        w, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    )
+    assert w.experiments.error.text().startswith("Values: ") and not w.runner.running
+    w.set_lecturer(False)
