@@ -157,7 +157,7 @@ def trainer_gui(job, seconds: float):
     got: list = []
     win.runner.record.connect(got.append)
     win.job = job
-    win._start(job, tab=0)
+    win.start_job(job, tab=0)
 
     def pumped():
         while True:

@@ -37,6 +37,9 @@ DARK_WIDGETS = (
     "QSlider::handle:horizontal {{ background: {fg}; width: 14px; margin: -6px 0; }}"
     "QProgressBar {{ background: #222222; border: 1px solid #888888; }}"
     "QProgressBar::chunk {{ background: #56b4e9; }}"
+    "QTableWidget {{ color: {fg}; background: {bg}; gridline-color: #555555; }}"
+    "QHeaderView::section {{ color: {fg}; background: #222222; border: 1px solid #555555; }}"
+    "QHeaderView, QTableCornerButton::section {{ background: {bg}; border: none; }}"
 )
 
 

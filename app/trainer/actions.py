@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from app.shared.actions import Action, quit_action
+from app.trainer import sweep_runs
+from engine.torch_engine.presets import PRESETS
 
 
 def trainer_actions(w) -> list[Action]:
@@ -25,6 +27,25 @@ def trainer_actions(w) -> list[Action]:
             lambda: w.start_sweep("batch-sweep"),
         ),
         Action("lr_find", "LR range test", "Train", (), w.start_lr_find),
+        Action(
+            "sweep",
+            "Sweep the chosen setting",
+            "Train",
+            ("Ctrl+Shift+S",),
+            lambda: sweep_runs.start_setting_sweep(w),
+            "Run the Experiments box's sweep: each value with its repeats",
+        ),
+        *(
+            Action(
+                f"preset_{key}",
+                f"Preset: {p.title}",
+                "Train",
+                (f"Ctrl+Shift+{n}",),
+                lambda k=key: sweep_runs.start_preset(w, k),
+                p.what,
+            )
+            for n, (key, p) in enumerate(PRESETS.items(), 1)
+        ),
         Action("export_png", "Export plots as PNG…", "File", (), lambda: w.export_plots("png")),
         Action("export_svg", "Export plots as SVG…", "File", (), lambda: w.export_plots("svg")),
         Action("save_model", "Save the selected run's model…", "File", ("Ctrl+S",), w.save_model),

@@ -1,12 +1,39 @@
-"""The one-click experiments' inputs: the values of a learning-rate sweep, of a batch-size sweep
-(with or without the linear LR scaling rule), and the range of the LR range test. Each is a set of
-runs that differ in one value only: same seed, same initial weights, same data order."""
+"""The experiments' inputs: a sweep of any one setting (its values and how many seeds each runs),
+the preset experiments (one button each), the values of a learning-rate sweep, of a batch-size
+sweep (with or without the linear LR scaling rule), and the range of the LR range test. Each is a
+set of runs that differ in one value only: same seed, same initial weights, same data order (a
+repeat differs only in its seed). The engine checks every value (sweepable.parse_values)."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QCheckBox, QFormLayout, QLabel, QLineEdit, QPushButton, QWidget
+import re
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QWidget,
+)
 
 from engine.torch_engine import settings
+from engine.torch_engine.presets import PRESETS
+from engine.torch_engine.sweepable import MAX_REPEATS, SWEEPABLE, parse_values
+
+SWEEP_DEFAULTS = {  # a setting's values proposed when it is chosen
+    "lr": "0.0003, 0.001, 0.003",
+    "batch_size": "32, 128, 512",
+    "dropout": "0, 0.2, 0.5",
+    "weight_decay": "0, 0.0001, 0.001",
+    "augment": "off, on",
+    "train_size": "1000, 5000, 20000",
+    "optimizer": "sgd, momentum, adam",
+    "hidden": "256; 256,128; 64,64,64,64",
+    "width": "0.5, 1, 2",
+}
 
 
 class ExperimentBox(QWidget):
@@ -14,6 +41,7 @@ class ExperimentBox(QWidget):
         super().__init__(parent)
         f = QFormLayout(self)
         f.setContentsMargins(4, 4, 4, 4)
+        self._sweep_rows(f)
         self.lrs = QLineEdit("0.0001, 0.001, 0.01, 0.1, 1")
         self.batches = QLineEdit("16, 64, 256, 1024")
         self.scale_lr = QCheckBox("scale the LR with the batch (linear rule)")
@@ -43,6 +71,52 @@ class ExperimentBox(QWidget):
         f.addRow("", self.find_button)
         f.addRow("", self.use_button)
         f.addRow(self.error)
+
+    def _sweep_rows(self, f: QFormLayout) -> None:
+        """Sweep any setting with repeats, then the presets: one button each."""
+        self.setting = QComboBox()
+        for key, s in SWEEPABLE.items():
+            self.setting.addItem(s.label, key)
+        self.setting.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # no change on a stray wheel
+        self.values = QLineEdit()
+        self.repeats = QLineEdit("1")
+        self.repeats.setToolTip(f"seeds per value, 1 to {MAX_REPEATS}: seed, seed+1, ...")
+        self.sweep_button = QPushButton("Sweep this setting")
+        self.setting.currentIndexChanged.connect(self._setting_changed)
+        f.addRow("Sweep", self.setting)
+        f.addRow("Values", self.values)
+        f.addRow("Repeats", self.repeats)
+        f.addRow("", self.sweep_button)
+        self.preset_buttons: dict[str, QPushButton] = {}
+        for key, p in PRESETS.items():
+            b = QPushButton(p.title)
+            b.setToolTip(p.what)
+            self.preset_buttons[key] = b
+            f.addRow("Preset" if len(self.preset_buttons) == 1 else "", b)
+        self._setting_changed()
+
+    def _setting_changed(self, *_) -> None:
+        s = SWEEPABLE[self.param()]
+        self.values.setText(SWEEP_DEFAULTS.get(s.name, ""))
+        self.values.setToolTip(f"{s.label}: {s.range_text}")
+        self.values.setPlaceholderText(s.range_text)
+
+    def param(self) -> str:
+        return self.setting.currentData()
+
+    def set_param(self, key: str) -> None:
+        self.setting.setCurrentIndex(self.setting.findData(key))
+
+    def sweep_values(self, model: str | None = None):
+        """(values, "") or ((), the problem) for the chosen setting, checked by the engine."""
+        return parse_values(self.param(), self.values.text(), model)
+
+    def repeats_value(self) -> tuple[int | None, str]:
+        """(seeds per value, "") or (None, the problem in one sentence)."""
+        text = self.repeats.text().strip()
+        if not re.fullmatch(r"[0-9]{1,4}", text) or not 1 <= int(text) <= MAX_REPEATS:
+            return None, f"Repeats: a whole number from 1 to {MAX_REPEATS}"
+        return int(text), ""
 
     def show_error(self, text: str) -> None:
         self.error.setText(text)

@@ -30,8 +30,9 @@ class TrainerLecture(LecturerMode):
     def apply_theme(self, theme: Theme) -> None:
         w, on = self.w, theme is LECTURER
         w.theme = theme
-        for scene in w.tabs.scenes():
+        for scene in w.tabs.all_scenes():
             style_scene(scene, dark=on, scale=plot_scale(on))
+        w.tabs.exp_tab.set_lecturer(on)
         w.insides.set_lecturer(on)
         self.readout.setVisible(on)
 

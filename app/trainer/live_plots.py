@@ -1,6 +1,8 @@
 """The live run's plots, one scene (so one PNG/SVG export holds them all): training loss per
-record (raw and smoothed), validation and test loss and accuracy per epoch, the learning rate, and
-the gradient norm overall and per layer. Each curve is created once and fed with setData from the
+record (raw and smoothed), training-set, validation and test loss and accuracy per epoch, the
+generalisation gap (training set minus validation, in points) per epoch, early stopping marked
+(where the run stopped, which epoch's weights it kept), the learning rate, and the gradient norm
+overall and per layer. Each curve is created once and fed with setData from the
 engine's growing arrays; the view clips to what is visible and downsamples by peaks, so a run of
 100,000 steps draws as fast as a short one."""
 
@@ -8,11 +10,16 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
 
 from app.shared.theme import run_colour, series_colour
 from engine.torch_engine.curves import Ema, Series, ema, log_safe
 from engine.torch_engine.plot_ranges import accuracy_range
-from engine.torch_engine.records import Eval, Start, Step
+from engine.torch_engine.records import Done, Eval, Start, Step
+from engine.torch_engine.spread import gap
+
+STOP_COLOUR = "#{:02x}{:02x}{:02x}".format(*series_colour(5))  # vermillion: where it stopped
+KEPT_COLOUR = "#{:02x}{:02x}{:02x}".format(*series_colour(2))  # bluish green: the epoch kept
 
 
 def pen(i: int, width: float = 2.0, style=None):
@@ -67,17 +74,26 @@ class LivePlots(pg.GraphicsLayoutWidget):
         )
         self.lr = make_plot(self, "learning rate", "step", "lr", 1, 1, grid=False)
         self.grad = make_plot(
-            self, "gradient norm (overall and per layer)", "step", "‖g‖", 2, 0, 2, grid=False
+            self, "gradient norm (overall and per layer)", "step", "‖g‖", 2, 0, grid=False
         )
+        self.gap = make_plot(
+            self, "generalisation gap: training set − validation", "epoch", "points", 2, 1,
+            grid=False,
+        )  # fmt: skip
+        self.gap.legend.scene().removeItem(self.gap.legend)  # one curve: its title says it
+        self.gap.legend = None
         self.curves: dict[str, pg.PlotDataItem] = {}
         for key, plot, i, name in (
             ("raw", self.loss, 7, "per record"),
             ("smooth", self.loss, 0, "smoothed"),
+            ("set_loss", self.eval_loss, 3, "training set"),
             ("val_loss", self.eval_loss, 1, "validation"),
             ("test_loss", self.eval_loss, 0, "test"),
             ("train_acc", self.acc, 7, "training batches (smoothed)"),
+            ("set_acc", self.acc, 3, "training set"),
             ("val_acc", self.acc, 1, "validation"),
             ("test_acc", self.acc, 0, "test"),
+            ("gap", self.gap, 5, "accuracy gap"),
             ("lr", self.lr, 2, "lr"),
             ("grad", self.grad, 0, "all layers"),
         ):
@@ -85,7 +101,7 @@ class LivePlots(pg.GraphicsLayoutWidget):
             self.curves[key] = plot.plot(name=name, pen=pen(i, 1.0 if key == "raw" else 1.5))
         for key in ("raw", "grad"):  # spikes must survive downsampling: a diverging step
             self.curves[key].setDownsampling(auto=True, method="peak")
-        for key in ("val_loss", "test_loss", "val_acc", "test_acc"):
+        for key in ("set_loss", "val_loss", "test_loss", "set_acc", "val_acc", "test_acc", "gap"):
             colour = self.curves[key].opts["pen"].color()
             self.curves[key].setSymbol("o")
             self.curves[key].setSymbolSize(8)
@@ -93,12 +109,29 @@ class LivePlots(pg.GraphicsLayoutWidget):
             self.curves[key].setSymbolPen(pg.mkPen(colour))
         self.diverged_line = pg.InfiniteLine(angle=90, pen=pg.mkPen("#c0392b", width=2))
         self.diverged_text = pg.TextItem(color="#c0392b", anchor=(1, 0))
+        self.stop_marks = [  # early stopping: (line, its words) on the accuracy and loss plots
+            (
+                pg.InfiniteLine(angle=90, pen=pg.mkPen(colour, width=2, style=style)),
+                pg.TextItem(color=colour, anchor=anchor),
+                plot,
+            )
+            for plot in (self.acc, self.eval_loss, self.gap)
+            for colour, style, anchor in (
+                (STOP_COLOUR, Qt.PenStyle.DashLine, (0, 0)),
+                (KEPT_COLOUR, Qt.PenStyle.SolidLine, (1, 0)),
+            )
+        ]
+        for _, text, _ in self.stop_marks:
+            text.base_pt = 9.0  # lecturer mode scales it (plot_style)
+        self.stopped: tuple[float, int | None] | None = None  # (stopped at, kept epoch)
         self.reset()
 
     def reset(self, start: Start | None = None) -> None:
         """A new run: empty series, one curve per layer for the gradient norms."""
         self.steps = Series(("step", "epoch", "loss", "smooth", "acc", "lr", "grad"))
-        self.evals = Series(("epoch", "test_loss", "test_acc", "val_loss", "val_acc"))
+        self.evals = Series(
+            ("epoch", "test_loss", "test_acc", "val_loss", "val_acc", "set_loss", "set_acc")
+        )
         self._ema, self._acc_ema = Ema(self.smoothing), Ema(self.smoothing)
         names = start.layer_names if start is not None else ()
         self.layer_norms = Series(tuple(names) or ("none",))
@@ -110,6 +143,11 @@ class LivePlots(pg.GraphicsLayoutWidget):
         for item in (self.diverged_line, self.diverged_text):
             if item.scene() is not None:
                 self.loss.removeItem(item)
+        for line, text, plot in self.stop_marks:
+            for item in (line, text):
+                if item.scene() is not None:
+                    plot.removeItem(item)
+        self.stopped = None
         self.redraw()
 
     def add(self, rec) -> None:
@@ -129,14 +167,42 @@ class LivePlots(pg.GraphicsLayoutWidget):
             if self.layer_curves and len(rec.layer_grad_norms) == len(self.layer_curves):
                 self.layer_norms.append(*rec.layer_grad_norms)
         elif isinstance(rec, Eval):
-            nan = float("nan")
             self.evals.append(
                 rec.epoch,
                 rec.test_loss,
                 rec.test_accuracy,
-                nan if rec.val_loss is None else rec.val_loss,
-                nan if rec.val_accuracy is None else rec.val_accuracy,
+                _num(rec.val_loss),
+                _num(rec.val_accuracy),
+                _num(rec.train_loss),  # the training set, in eval mode
+                _num(rec.train_accuracy),
             )
+        elif isinstance(rec, Done) and _kept_earlier(rec):
+            self.mark_early_stop(rec.epochs, rec.best_epoch, rec.status == "early stopped")
+
+    def mark_early_stop(self, epochs: float, kept: int | None, stopped: bool = True) -> None:
+        """Where the run ended (early stopping: where it stopped) and the epoch whose weights it
+        kept (early stopping keeps the best validation loss's even when patience never ran out)."""
+        self.stopped = (epochs, kept)
+        end = f"stopped at epoch {epochs:g}" if stopped else f"ended at epoch {epochs:g}"
+        for k, (line, text, plot) in enumerate(self.stop_marks):
+            is_kept = k % 2 == 1
+            if is_kept and kept is None:
+                continue
+            x = float(kept) if is_kept else float(epochs)
+            line.setValue(x)
+            text.setText(f"kept epoch {kept}" if is_kept else end)
+            plot.addItem(line, ignoreBounds=True)
+            plot.addItem(text, ignoreBounds=True)
+        self._place_stop_words()
+
+    def _place_stop_words(self) -> None:
+        """The words at the top of each plot, beside their line."""
+        if self.stopped is None:
+            return
+        epochs, kept = self.stopped
+        for k, (_, text, plot) in enumerate(self.stop_marks):
+            (_, _), (_, top) = plot.viewRange()
+            text.setPos(float(kept if k % 2 and kept is not None else epochs), top)
 
     def mark_diverged(self, step: int, message: str) -> None:
         self.diverged_line.setValue(step)
@@ -192,20 +258,35 @@ class LivePlots(pg.GraphicsLayoutWidget):
             grow_x(self.lr, x)
         else:
             c["train_acc"].setData(s["epoch"], s["acc"])
-            for key, column, f in (
-                ("val_loss", "val_loss", y),
-                ("test_loss", "test_loss", y),
-                ("val_acc", "val_acc", np.asarray),
-                ("test_acc", "test_acc", np.asarray),
+            points = 100 * gap(e["set_acc"], e["val_acc"])  # the engine's subtraction
+            for key, v in (
+                ("set_loss", y(e["set_loss"])),
+                ("val_loss", y(e["val_loss"])),
+                ("test_loss", y(e["test_loss"])),
+                ("set_acc", e["set_acc"]),
+                ("val_acc", e["val_acc"]),
+                ("test_acc", e["test_acc"]),
+                ("gap", points),
             ):
-                v = f(e[column])
                 keep = np.isfinite(v)  # no validation set: no points (and no all-NaN bounds)
                 c[key].setData(e["epoch"][keep], v[keep])
-            acc = np.concatenate([s["acc"], e["val_acc"], e["test_acc"]])
+            acc = np.concatenate([s["acc"], e["val_acc"], e["test_acc"], e["set_acc"]])
             self.acc.setYRange(*accuracy_range(acc), padding=0)  # never beyond [0, 1]
+            self._place_stop_words()
 
 
 LIVE_ORDER = ("loss", "grad", "loss", "lr", "loss", "epochs")
+
+
+def _kept_earlier(done: Done) -> bool:
+    """Whether the run ends with an earlier epoch's weights than its last (early stopping)."""
+    return done.status == "early stopped" or (
+        done.best_epoch is not None and done.best_epoch < round(done.epochs)
+    )
+
+
+def _num(v) -> float:
+    return float("nan") if v is None else float(v)
 
 
 def grow_x(plot: pg.PlotItem, x: np.ndarray) -> None:

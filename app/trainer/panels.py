@@ -24,8 +24,10 @@ from app.trainer.compare_plots import ComparePlots
 from app.trainer.data_box import DataBox
 from app.trainer.experiment_box import ExperimentBox
 from app.trainer.experiment_plots import ExperimentPlots
+from app.trainer.experiment_tab import ExperimentTab
 from app.trainer.live_plots import LivePlots
 from app.trainer.settings_form import SettingsForm
+from app.trainer.sweep_plots import SweepPlots
 from engine.torch_engine.curves import X_AXES
 
 
@@ -65,7 +67,9 @@ class PlotTabs(QTabWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.live, self.compare, self.experiment = LivePlots(), ComparePlots(), ExperimentPlots()
-        for scene in self.scenes():  # white, whatever pyqtgraph's global defaults say
+        self.sweep = SweepPlots()  # a sweep of any setting with repeats, a preset experiment
+        self.exp_tab = ExperimentTab(self.experiment, self.sweep)
+        for scene in self.all_scenes():  # white, whatever pyqtgraph's global defaults say
             style_scene(scene, dark=False)
         self.smoothing = QSlider(Qt.Orientation.Horizontal)
         self.smoothing.setRange(0, 99)
@@ -85,7 +89,7 @@ class PlotTabs(QTabWidget):
             ),
             "Compare runs",
         )
-        self.addTab(self.experiment, "Experiment")
+        self.addTab(self.exp_tab, "Experiment")
 
     @staticmethod
     def _with_row(plots, *controls) -> QWidget:
@@ -101,5 +105,9 @@ class PlotTabs(QTabWidget):
         return w
 
     def scenes(self):
-        """The three plot scenes, in tab order."""
-        return (self.live, self.compare, self.experiment)
+        """The three tabs' plot scenes, in tab order (the Experiment tab's: the one it shows)."""
+        return (self.live, self.compare, self.exp_tab.current_scene())
+
+    def all_scenes(self):
+        """Every plot scene, shown or not (a change of look reaches them all)."""
+        return (self.live, self.compare, self.experiment, self.sweep)

@@ -1,5 +1,6 @@
 """A run's settings: model (or a layer list with its parameter count, live), optimizer, schedule,
-epochs, batch size, learning rate, dropout, L2, augmentation, seed, validation size, device.
+epochs, batch size, learning rate, dropout, L2, augmentation, seed, validation size, training-set
+size, early-stopping patience, device.
 Numbers are typed, so anything can be typed: the engine's `settings.check` judges every field and
 its sentence appears in red beside that field. The form never computes anything itself."""
 
@@ -39,6 +40,18 @@ NUMBER_FIELDS = (  # (name, label, tooltip)
     ("weight_decay", "L2", "weight decay"),
     ("seed", "Seed", "weights, data order, dropout and augmentation"),
     ("val_size", "Validation", "training images held out to measure validation loss"),
+    (
+        "train_size",
+        "Training digits",
+        "a fixed, seeded subset of the training digits, balanced over the classes (at least "
+        "100); empty: all of them. The validation hold-out stays separate",
+    ),
+    (
+        "patience",
+        "Early stopping",
+        "patience: epochs without a better validation loss before the run stops and keeps "
+        "its best epoch's weights; 0: off (needs a validation hold-out)",
+    ),
 )
 
 
@@ -126,8 +139,11 @@ class SettingsForm(QWidget):
             ("weight_decay", "0"),
             ("seed", "0"),
             ("val_size", "5000"),
+            ("train_size", ""),
+            ("patience", "0"),
         ):
             self.fields[name].setText(text)
+        self.fields["train_size"].setPlaceholderText("all")
         self._recipe("fast-cnn")
 
     def _recipe(self, model: str) -> None:
@@ -214,6 +230,8 @@ class SettingsForm(QWidget):
             ("weight_decay", f"{cfg.weight_decay:g}"),
             ("seed", cfg.seed),
             ("val_size", cfg.val_size),
+            ("train_size", getattr(cfg, "train_size", None) or ""),
+            ("patience", cfg.patience),
         ):
             self.fields[name].setText(str(value))
         self.augment.setChecked(cfg.augment)

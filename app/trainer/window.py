@@ -22,24 +22,26 @@ from app.shared.actions import Action, install, keys_html
 from app.shared.messages import open_box
 from app.shared.plot_style import plot_scale, style_scene
 from app.shared.theme import LECTURER, NORMAL
+from app.trainer import sweep_runs
 from app.trainer.actions import trainer_actions
 from app.trainer.file_actions import FileActions
 from app.trainer.insides.panel import InsidesPanel
 from app.trainer.insides.wiring import InsidesLink
 from app.trainer.lecturer import TrainerLecture
 from app.trainer.panels import PlotTabs, SidePanel
+from app.trainer.run_actions import RunListActions
 from app.trainer.run_list import RunList
 from app.trainer.runner import JobRunner
 from app.trainer.sweep_plan import wire_sweep_plan
-from engine.torch_engine.curves import progress_text, run_curves
+from engine.torch_engine.curves import progress_text
 from engine.torch_engine.jobs import Job
 from engine.torch_engine.records import Diverged, Done, LrPoint, Start, Step
-from engine.torch_engine.runstore import RunStore, RunStoreError
+from engine.torch_engine.runstore import RunStore
 
 RUN_POLL_MS = 3000  # how often an idle window looks for runs whose process has died
 
 
-class TrainerWindow(FileActions, QMainWindow):
+class TrainerWindow(RunListActions, FileActions, QMainWindow):
     view_requested = Signal(str)  # "explainer": the app shows that view
     open_network_requested = Signal(str)  # a network file for the explainer (a digit stepped)
 
@@ -104,7 +106,8 @@ class TrainerWindow(FileActions, QMainWindow):
         self.insides = InsidesPanel()  # the selected run's model, looked into
         self.insides_link = InsidesLink(self)  # they talk to the window as an InsidesHost
         self.tabs.addTab(self.insides, "Inside the model")
-        self.live, self.compare, self.experiment = self.tabs.scenes()
+        self.live, self.compare = self.tabs.live, self.tabs.compare
+        self.experiment, self.sweep = self.tabs.experiment, self.tabs.sweep
         self.smoothing, self.x_axis, self.log_box = (
             self.tabs.smoothing,
             self.tabs.x_axis,
@@ -147,6 +150,9 @@ class TrainerWindow(FileActions, QMainWindow):
         e.batch_button.clicked.connect(lambda: self.start_sweep("batch-sweep"))
         e.find_button.clicked.connect(self.start_lr_find)
         e.use_button.clicked.connect(self.use_suggested_lr)
+        e.sweep_button.clicked.connect(lambda: sweep_runs.start_setting_sweep(self))
+        for key, button in e.preset_buttons.items():
+            button.clicked.connect(lambda _=False, k=key: sweep_runs.start_preset(self, k))
         self.runner.record.connect(self.on_record)
         self.runner.failed.connect(self.show_error)
         self.runner.finished.connect(self.on_finished)
@@ -223,7 +229,9 @@ class TrainerWindow(FileActions, QMainWindow):
         self.job_run_ids: list[int] = []  # the store's ids of this job's runs, as they arrive
         self.live.reset()
         lecturer = self.theme is LECTURER  # an experiment's new plots take the current look
-        style_scene(self.experiment, dark=lecturer, scale=plot_scale(lecturer))
+        for scene in (self.experiment, self.sweep):
+            style_scene(scene, dark=lecturer, scale=plot_scale(lecturer))
+        self.tabs.exp_tab.show_sweep(job.kind in sweep_runs.SWEEP_KINDS)
         self.tabs.setCurrentIndex(tab)
         self.progress_label.setText("starting (loading MNIST in the training process)…")
         self.progress.setRange(0, 0)
@@ -251,7 +259,9 @@ class TrainerWindow(FileActions, QMainWindow):
         if tagged.run_id not in self.run_list.rows:
             self.refresh_runs()  # a new run: in the list at once, marked running
         self.live.add(rec)
-        if self.job is not None and self.job.kind != "train":
+        if self.job is not None and self.job.kind in sweep_runs.SWEEP_KINDS:
+            sweep_runs.add(self, tagged)
+        elif self.job is not None and self.job.kind != "train":
             self.experiment.add(tagged)
         if isinstance(rec, Start):
             self.start_rec = rec
@@ -287,6 +297,8 @@ class TrainerWindow(FileActions, QMainWindow):
         self.progress.setValue(0)
         if self.experiment.suggestion is not None:
             self.experiments.use_button.setEnabled(True)
+        if self.job is not None and self.job.kind in sweep_runs.SWEEP_KINDS:
+            sweep_runs.finish(self)
         self.refresh_runs()
         self._dirty = True
 
@@ -297,7 +309,7 @@ class TrainerWindow(FileActions, QMainWindow):
         if self.tabs.currentIndex() == 0:
             self.live.redraw_next() if self.runner.running else self.live.redraw()
         elif self.tabs.currentIndex() == 2:
-            self.experiment.redraw()
+            self.tabs.exp_tab.current_scene().redraw()
         self.lecture.update()
 
     def use_suggested_lr(self) -> None:
@@ -310,59 +322,6 @@ class TrainerWindow(FileActions, QMainWindow):
         self.live.set_log(on)
         self.compare.set_log(on)
         self.experiment.set_log(on)
-
-    # ---- the run list ----
-    def refresh_runs(self, quiet: bool = False) -> None:
-        """The run list from the store (a problem said, unless `quiet`: a poll says nothing)."""
-        try:
-            rows = self.store.runs()
-        except RunStoreError as e:
-            if not quiet:
-                self.show_error(str(e))
-            return
-        self.run_list.set_runs(rows, set(self.run_list.ticked()))
-        self.update_compare()
-
-    def _poll_runs(self) -> None:
-        """Idle, with a run listed as running (another process's): list again, which marks it
-        interrupted once its process is gone."""
-        rows = self.run_list.rows.values()
-        if not self.runner.running and any(r.status == "running" for r in rows):
-            self.refresh_runs(quiet=True)
-
-    def update_compare(self) -> None:
-        runs = {}
-        for rid in self.run_list.ticked():
-            row = self.run_list.rows.get(rid)
-            if row is not None:
-                runs[rid] = (row.name, rid, self._run_curves(row))
-        self.compare.set_runs(runs)
-
-    def _run_curves(self, row):
-        """A run's curves from the store; a finished run's are read once and kept."""
-        kept = self._curves.get(row.id)
-        if kept is not None and row.finished is not None and kept[0] == row.finished:
-            return kept[1]
-        curves = run_curves(self.store.records(row.id, ("step", "eval")))
-        if row.finished is not None:
-            self._curves[row.id] = (row.finished, curves)
-        return curves
-
-    def _rename(self, rid: int, name: str) -> None:
-        self.store.rename(rid, name)
-        self.refresh_runs()
-
-    def _delete(self, ids: list) -> None:
-        running = [r for r in ids if self.run_list.rows[r].status == "running"]
-        if running and self.runner.running:
-            self.show_error("a run that is training cannot be deleted; stop it first")
-            ids = [r for r in ids if r not in running]
-        for rid in ids:
-            self.store.delete(rid)
-        self.refresh_runs()
-
-    def _reuse(self, rid: int) -> None:
-        self.form.set_config(self.store.config(rid))
 
     # ---- messages, keys, lecturer mode ----
     def show_error(self, text: str) -> None:

@@ -1,0 +1,155 @@
+"""The Experiment tab: the one-click experiments' plots (LR and batch-size sweeps, the LR range
+test: experiment_plots.py) or a sweep of any setting with repeated seeds and the preset
+experiments (sweep_plots.py), whichever ran last. A sweep also gets its reading, one sentence from
+the engine said above the plots, and a table beside them: for every two values, whether their
+final test accuracies' ranges over the seeds overlap (engine/torch_engine/spread.py)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.trainer.experiment_plots import ExperimentPlots
+from app.trainer.sweep_plots import SweepPlots
+from engine.torch_engine.spread import overlap_table
+
+FINAL_COLUMNS = ("value", "mean", "min–max", "seeds")
+PAIR_COLUMNS = ("value", "against", "over the seeds")
+READING_PT, TABLE_PT, SIDE_WIDTH = 13, 10, 470  # normal: type sizes, the tables' width in px
+LECTURER_SIZES = (26, 18, 640)  # the same in lecturer mode: the plots keep most of the wall
+BANDS_NOTE = (
+    "Solid: validation; dashed: the training set (both at each epoch's end). Each value's curve "
+    "is its mean over the seeds, shaded from the lowest to the highest seed; the bars span the "
+    "seeds' final accuracies. ★ early stopping's kept epoch, ✕ where it stopped."
+)
+
+
+def final_cells(label: str, s) -> tuple[str, ...]:
+    """A value's row: its final test accuracy over the seeds (a dash before any has finished)."""
+    if not s.n:
+        return (label, "—", "—", "0")
+    spread = f"{100 * s.lo:.2f}–{100 * s.hi:.2f}%" if s.n > 1 else "— (one seed)"
+    return (label, f"{100 * s.mean:.2f}%", spread, str(s.n))
+
+
+def table(columns, name: str) -> QTableWidget:
+    t = QTableWidget(0, len(columns))
+    t.setObjectName(name)
+    t.setHorizontalHeaderLabels(list(columns))
+    t.verticalHeader().hide()
+    t.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+    t.setWordWrap(True)
+    t.setTextElideMode(Qt.TextElideMode.ElideNone)  # a long verdict wraps, never "apart: 1.5…"
+    head = t.horizontalHeader()
+    head.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    head.setStretchLastSection(True)
+    return t
+
+
+def fill(t: QTableWidget, rows) -> None:
+    t.setRowCount(len(rows))
+    for r, cells in enumerate(rows):
+        for c, text in enumerate(cells):
+            item = QTableWidgetItem(text)
+            item.setToolTip(text)
+            t.setItem(r, c, item)
+    t.resizeRowsToContents()  # a long verdict wraps in its stretched column
+
+
+class ExperimentTab(QWidget):
+    def __init__(self, experiment: ExperimentPlots, sweep: SweepPlots, parent=None):
+        super().__init__(parent)
+        self.experiment, self.sweep = experiment, sweep
+        self.reading = QLabel()
+        self.reading.setObjectName("reading")
+        self.reading.setWordWrap(True)
+        self.reading.hide()
+        self.stack = QStackedWidget()
+        self.stack.addWidget(experiment)
+        self.stack.addWidget(sweep)
+        self.finals_table = table(FINAL_COLUMNS, "finals_table")
+        self.table = table(PAIR_COLUMNS, "overlap_table")
+        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.titles = (
+            QLabel("Final test accuracy over the seeds"),
+            QLabel("Do two values differ beyond seed noise?"),
+            QLabel(BANDS_NOTE),
+        )
+        side = QWidget()
+        col = QVBoxLayout(side)
+        col.setContentsMargins(4, 0, 0, 0)
+        col.addWidget(self.titles[0])
+        col.addWidget(self.finals_table, 1)
+        col.addWidget(self.titles[1])
+        col.addWidget(self.table, 2)
+        col.addWidget(self.titles[2])
+        self.side = side
+        row = QHBoxLayout()
+        row.addWidget(self.stack, 1)
+        row.addWidget(side)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.reading)
+        lay.addLayout(row, 1)
+        self.set_lecturer(False)
+        self.show_sweep(False)
+
+    def show_sweep(self, on: bool) -> None:
+        """The sweep's plots and table, or the one-click experiments' plots."""
+        self.stack.setCurrentWidget(self.sweep if on else self.experiment)
+        self.side.setVisible(on)
+        if not on:
+            self.set_reading("")
+
+    def set_value_name(self, name: str) -> None:
+        """The tables' first columns say what the values are ("MLP hidden sizes", "cure")."""
+        self.finals_table.setHorizontalHeaderItem(0, QTableWidgetItem(name or "value"))
+        self.table.setHorizontalHeaderItem(0, QTableWidgetItem(name or "value"))
+
+    def current_scene(self):
+        return self.stack.currentWidget()
+
+    def set_reading(self, text: str) -> None:
+        self.reading.setText(text)
+        self.reading.setVisible(bool(text))
+
+    def update_table(self) -> None:
+        """Both tables from the sweep's finished runs."""
+        finals, labels = self.sweep.finals(), self.sweep.labels
+        fill(
+            self.finals_table, [final_cells(lab, f) for lab, f in zip(labels, finals, strict=True)]
+        )
+        fill(self.table, [(labels[p.a], labels[p.b], p.words) for p in overlap_table(finals)])
+        judged = any(f.n > 1 for f in finals)  # one seed per value: no spread, no verdicts
+        self.table.setVisible(judged)
+        self.titles[1].setVisible(judged)
+
+    def _settle(self) -> None:
+        for t in (self.finals_table, self.table):
+            t.resizeColumnsToContents()
+            t.resizeRowsToContents()
+
+    def set_lecturer(self, on: bool) -> None:
+        reading_pt, table_pt, width = LECTURER_SIZES if on else (READING_PT, TABLE_PT, SIDE_WIDTH)
+        self.reading.setStyleSheet(f"font-size: {reading_pt}pt; font-weight: bold; padding: 6px;")
+        for t in (self.finals_table, self.table):
+            t.setStyleSheet(f"font-size: {table_pt}pt;")
+            t.resizeColumnsToContents()
+            t.resizeRowsToContents()
+        for title in self.titles:
+            bold = "" if title is self.titles[2] else " font-weight: bold;"
+            title.setStyleSheet(f"font-size: {table_pt}pt;{bold}")
+            title.setWordWrap(True)
+        self.side.setFixedWidth(width)
+        QTimer.singleShot(0, self, self._settle)  # the new type applies once they are polished
+        self.sweep.redraw()  # its points, bars and legend column at the new type size

@@ -1,0 +1,63 @@
+"""The trainer window's run list, kept in step with the run store: listing the runs (and
+noticing one whose process died), overlaying the ticked ones under Compare runs, renaming,
+deleting and reusing a run's settings. A mixin of TrainerWindow: it reads the window's store,
+run list, runner, form and compare plots."""
+
+from __future__ import annotations
+
+from engine.torch_engine.curves import run_curves
+from engine.torch_engine.runstore import RunStoreError
+
+
+class RunListActions:
+    def refresh_runs(self, quiet: bool = False) -> None:
+        """The run list from the store (a problem said, unless `quiet`: a poll says nothing)."""
+        try:
+            rows = self.store.runs()
+        except RunStoreError as e:
+            if not quiet:
+                self.show_error(str(e))
+            return
+        self.run_list.set_runs(rows, set(self.run_list.ticked()))
+        self.update_compare()
+
+    def _poll_runs(self) -> None:
+        """Idle, with a run listed as running (another process's): list again, which marks it
+        interrupted once its process is gone."""
+        rows = self.run_list.rows.values()
+        if not self.runner.running and any(r.status == "running" for r in rows):
+            self.refresh_runs(quiet=True)
+
+    def update_compare(self) -> None:
+        runs = {}
+        for rid in self.run_list.ticked():
+            row = self.run_list.rows.get(rid)
+            if row is not None:
+                runs[rid] = (row.name, rid, self._run_curves(row))
+        self.compare.set_runs(runs)
+
+    def _run_curves(self, row):
+        """A run's curves from the store; a finished run's are read once and kept."""
+        kept = self._curves.get(row.id)
+        if kept is not None and row.finished is not None and kept[0] == row.finished:
+            return kept[1]
+        curves = run_curves(self.store.records(row.id, ("step", "eval")))
+        if row.finished is not None:
+            self._curves[row.id] = (row.finished, curves)
+        return curves
+
+    def _rename(self, rid: int, name: str) -> None:
+        self.store.rename(rid, name)
+        self.refresh_runs()
+
+    def _delete(self, ids: list) -> None:
+        running = [r for r in ids if self.run_list.rows[r].status == "running"]
+        if running and self.runner.running:
+            self.show_error("a run that is training cannot be deleted; stop it first")
+            ids = [r for r in ids if r not in running]
+        for rid in ids:
+            self.store.delete(rid)
+        self.refresh_runs()
+
+    def _reuse(self, rid: int) -> None:
+        self.form.set_config(self.store.config(rid))

@@ -1,0 +1,215 @@
+"""A sweep of any one setting, or a preset experiment, drawn as its runs arrive: each value (or
+variant) in its own colour, its seeds drawn as one mean curve with a min–max band
+(engine/torch_engine/spread.py computes both):
+- the loss per epoch, validation solid and the training set dashed (both measured at each
+  epoch's end in evaluation mode: aligned epoch by epoch, however fast a run went);
+- accuracy per epoch, validation solid and the training set dashed; early stopping marked (a
+  star on the epoch whose weights were kept, a cross where the run stopped);
+- the generalisation gap, train minus validation accuracy in points, per epoch;
+- the final test accuracy per value: the mean with min–max error bars over the seeds, one row
+  per value (its name on the left axis: long names stay readable at lecturer size).
+Each value's items are made once, when its first record comes; redraw only feeds them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+
+from app.shared.theme import series_colour
+from app.trainer.live_plots import make_plot
+from engine.torch_engine.curves import Series, log_safe
+from engine.torch_engine.plot_ranges import accuracy_range
+from engine.torch_engine.records import Done, Eval, Start
+from engine.torch_engine.spread import band_aligned, gap, spread, spread_range
+
+BAND_ALPHA = 80  # of 255: a band under its mean curve
+
+
+def value_pen(i: int, width: float = 2.0, style=None):
+    p = pg.mkPen(series_colour(i), width=width)
+    if style is not None:
+        p.setStyle(style)
+    return p
+
+
+class SweepPlots(pg.GraphicsLayoutWidget):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.type_scale = 1.0  # plot_style.style_scene sets it
+        self.log_y = False
+        self.begin("", ())
+
+    # ---- building ----
+    def begin(self, title: str, labels, name: str = "") -> None:
+        """A new sweep: its values' labels in order, no runs yet; `name` says what the values
+        are ("MLP hidden sizes", "cure"), on the final accuracy's value axis."""
+        self.clear()
+        self.title, self.labels, self.name = title, tuple(labels), name
+        self.runs: dict[int, dict] = {}  # store run id -> value index, series, done
+        self.items: dict[int, dict] = {}  # value index -> its curves and bands
+        # short titles: at lecturer size a long one would set the plot's least width
+        self.loss = make_plot(self, "loss per epoch", "epoch", "loss", 0, 0)
+        self.acc = make_plot(self, "accuracy per epoch", "epoch", "accuracy", 0, 1)
+        self.gap = make_plot(self, "gap: training − validation", "epoch", "points", 1, 0)
+        self.final = make_plot(self, "final test accuracy", "accuracy", name, 1, 1)
+        for p in (self.loss, self.acc, self.gap, self.final):
+            if p.legend is not None:  # one legend, beside the plots
+                p.legend.scene().removeItem(p.legend)
+                p.legend = None
+        self.legend_cell = pg.GraphicsWidget()
+        self.addItem(self.legend_cell, row=0, col=2, rowspan=2)
+        self.legend = pg.LegendItem(offset=(4, 30), labelTextSize="9pt")
+        self.legend.setParentItem(self.legend_cell)
+        self.ci.layout.setColumnStretchFactor(0, 3)
+        self.ci.layout.setColumnStretchFactor(1, 3)
+        ticks = [(-float(i), t) for i, t in enumerate(self.labels)]  # the first value on top
+        self.final.getAxis("left").setTicks([ticks, []])  # one label per value
+        self.final.setYRange(-max(0, len(self.labels) - 1) - 0.6, 0.6, padding=0)
+        self.final_bars = pg.ErrorBarItem(beam=0.25, pen=pg.mkPen("#888888", width=2))
+        self.final_points = pg.ScatterPlotItem(size=12)
+        self.final.addItem(self.final_bars)
+        self.final.addItem(self.final_points)
+        self.stops = pg.ScatterPlotItem(size=16)  # early stopping: kept (star), stopped (x)
+        self.acc.addItem(self.stops)
+        self.gap.addLine(y=0, pen=pg.mkPen("#888888", width=1, style=Qt.PenStyle.DotLine))
+        self.set_log(self.log_y)
+
+    def _value(self, v: int) -> dict:
+        """A value's curves: a mean and a band in each epoch plot, made at its first record."""
+        if v in self.items:
+            return self.items[v]
+        colour = series_colour(v)
+        fill = pg.mkBrush(*colour, BAND_ALPHA)
+        out: dict = {}
+        wide = 3.0 if self.type_scale > 1 else 1.0  # made in lecturer mode: its thick curves
+        for key, plot, style in (
+            ("val_loss", self.loss, None),
+            ("train_loss", self.loss, Qt.PenStyle.DashLine),
+            ("val", self.acc, None),
+            ("train", self.acc, Qt.PenStyle.DashLine),
+            ("gap", self.gap, None),
+        ):
+            mean = plot.plot(pen=value_pen(v, 2.0 * wide, style))
+            mean._base_width = 2.0  # plot_style's normal width for it
+            # an invisible pen, not None: a curve without a pen keeps no path, and the band
+            # between two such curves stayed empty
+            lo, hi = plot.plot(pen=pg.mkPen(None)), plot.plot(pen=pg.mkPen(None))
+            band = pg.FillBetweenItem(lo, hi, brush=fill)
+            plot.addItem(band)
+            out[key] = (mean, lo, hi, band)
+        label = self.labels[v] if v < len(self.labels) else f"value {v + 1}"
+        self.legend.addItem(out["val"][0], label)
+        self.legend_cell.setMinimumWidth(self.legend.width() + 12)
+        self.items[v] = out
+        return out
+
+    # ---- records ----
+    def add(self, value_index: int, tagged) -> None:
+        """A record of run `tagged.run_id`, which runs value `value_index` with one seed."""
+        rec = tagged.record
+        run = self.runs.get(tagged.run_id)
+        if run is None or isinstance(rec, Start):
+            self._value(value_index)
+            run = self.runs[tagged.run_id] = {
+                "value": value_index,
+                "index": tagged.run_index,  # in the job: value · repeats + repeat
+                "records": [],  # its epoch-end Evals, for the engine's reading
+                "evals": Series(("epoch", "train_acc", "val_acc", "train_loss", "val_loss")),
+                "done": None,
+            }
+        if isinstance(rec, Eval) and float(rec.epoch).is_integer():
+            run["records"].append(rec)
+            run["evals"].append(
+                rec.epoch,
+                _num(rec.train_accuracy),
+                _num(rec.val_accuracy),
+                _num(rec.train_loss),
+                _num(rec.val_loss),
+            )
+        elif isinstance(rec, Done):
+            run["done"] = rec
+
+    def value_runs(self, v: int) -> list[dict]:
+        return [r for r in self.runs.values() if r["value"] == v]
+
+    def finals(self) -> list:
+        """Each value's final test accuracy over its finished seeds (spread.Spread), in order."""
+        return [
+            spread([r["done"].test_accuracy for r in self.value_runs(v) if r["done"] is not None])
+            for v in range(len(self.labels))
+        ]
+
+    # ---- drawing ----
+    def redraw(self) -> None:
+        for v, items in self.items.items():
+            runs = self.value_runs(v)
+            e = [r["evals"] for r in runs]
+            bands = {
+                "val_loss": band_aligned([(s["epoch"], s["val_loss"]) for s in e]),
+                "train_loss": band_aligned([(s["epoch"], s["train_loss"]) for s in e]),  # fmt: skip
+                "val": band_aligned([(s["epoch"], s["val_acc"]) for s in e]),
+                "train": band_aligned([(s["epoch"], s["train_acc"]) for s in e]),
+                "gap": band_aligned(
+                    [(s["epoch"], 100 * gap(s["train_acc"], s["val_acc"])) for s in e]
+                ),
+            }
+            for key, (mean, lo, hi, _) in items.items():
+                b = bands[key]
+                if b is None:
+                    continue
+                y = log_safe if (self.log_y and key.endswith("loss")) else np.asarray
+                mean.setData(b.x, y(b.mean))
+                lo.setData(b.x, y(b.lo))
+                hi.setData(b.x, y(b.hi))
+        self.legend.updateSize()  # its entries were remade at a new type size (plot_style)
+        self.legend_cell.setMinimumWidth(self.legend.width() + 12)
+        self._draw_finals()
+        self._draw_stops()
+        shown = [r["evals"][k] for r in self.runs.values() for k in ("val_acc", "train_acc")]
+        self.acc.setYRange(*accuracy_range(np.concatenate(shown or [[]])), padding=0)
+
+    def _draw_finals(self) -> None:
+        ys, mean, lo, hi, brushes = [], [], [], [], []
+        for v, s in enumerate(self.finals()):
+            if s.n:
+                ys.append(-float(v))
+                mean.append(s.mean)
+                lo.append(s.mean - s.lo)
+                hi.append(s.hi - s.mean)
+                brushes.append(pg.mkBrush(*series_colour(v)))
+        y, m = np.array(ys), np.array(mean)
+        k = self.type_scale  # lecturer mode: thicker bars, larger points
+        bar_pen = pg.mkPen("w" if k > 1 else "#555555", width=2 * k)
+        self.final_bars.setData(x=m, y=y, left=np.array(lo), right=np.array(hi), pen=bar_pen)
+        self.final_points.setData(x=m, y=y, brush=brushes, pen=None, size=12 * k)
+        if len(m):
+            self.final.setXRange(*spread_range(self.finals()), padding=0)
+
+    def _draw_stops(self) -> None:
+        """Each early-stopped run: a star on the kept epoch, a cross where it stopped (a run
+        that kept an earlier epoch without stopping: the star only)."""
+        spots = []
+        for r in self.runs.values():
+            d = r["done"]
+            if d is None or d.best_epoch is None:
+                continue
+            s, colour = r["evals"], series_colour(r["value"])
+            marks = [(d.best_epoch, "star")] if d.best_epoch < round(d.epochs) else []
+            if d.status == "early stopped":
+                marks.append((round(d.epochs), "x"))
+            for epoch, symbol in marks:
+                hit = np.flatnonzero(s["epoch"] == epoch) if epoch is not None else []
+                if len(hit):
+                    y = float(s["val_acc"][hit[-1]])
+                    spots.append({"pos": (epoch, y), "symbol": symbol, "brush": colour})
+        k = self.type_scale
+        self.stops.setData(spots, pen=pg.mkPen("k" if k == 1.0 else "w"), size=16 * k)
+
+    def set_log(self, on: bool) -> None:
+        self.log_y = on
+        self.loss.setLogMode(y=on)
+
+
+def _num(v) -> float:
+    return float("nan") if v is None else float(v)

@@ -1,0 +1,157 @@
+"""The sweep plots and the Experiment tab fed records by hand: each value's seeds drawn as one
+mean curve with its min–max band, the final accuracy as a mean with error bars, the overlap table,
+early stopping marked, the reading shown, and lecturer mode's larger type."""
+
+import numpy as np
+import pytest
+
+from engine.torch_engine.jobs import Tagged
+from engine.torch_engine.records import Done, Eval, Start, Step
+
+LABELS = ("batch=32", "batch=128", "batch=512")
+FINAL = {0: (0.970, 0.972, 0.974), 1: (0.973, 0.976, 0.978), 2: (0.950, 0.952, 0.955)}
+
+
+@pytest.fixture
+def tab(qtbot):
+    from app.trainer.experiment_plots import ExperimentPlots
+    from app.trainer.experiment_tab import ExperimentTab
+    from app.trainer.sweep_plots import SweepPlots
+
+    t = ExperimentTab(ExperimentPlots(), SweepPlots())
+    qtbot.addWidget(t)
+    t.resize(1600, 800)
+    t.show()
+    qtbot.waitExposed(t)
+    return t
+
+
+def start():
+    return Start("cpu", "no GPU", "CPU", 1000, 10, 30, 1000, ("dense 1",))
+
+
+def step(i, loss):
+    return Step(i, i / 10, loss, 0.5, 0.01, 1000.0, 1.0, (1.0,), i * 0.1)
+
+
+def ev(epoch, train, val):
+    return Eval(epoch * 10, float(epoch), 0.3, 0.9, 0.3, val, epoch * 1.0,
+                train_loss=1 - train, train_accuracy=train)  # fmt: skip
+
+
+def feed(sweep, early=False):
+    """Three values x three seeds; run ids 1..9; value v's seed k ends at FINAL[v][k]."""
+    sweep.begin("batch size", LABELS)
+    rid = 0
+    for v in range(3):
+        for k in range(3):
+            rid += 1
+            sweep.add(v, Tagged(rid, rid - 1, f"{LABELS[v]} · seed {k}", start()))
+            for i in range(1, 31):
+                sweep.add(v, Tagged(rid, rid - 1, "", step(i, 2.3 / i + 0.01 * k)))
+            epochs = 2 if (early and v == 0 and k == 0) else 3
+            for e in range(1, epochs + 1):
+                train, val = 0.9 + 0.03 * e, 0.88 + 0.01 * e + 0.005 * k
+                sweep.add(v, Tagged(rid, rid - 1, "", ev(e, train, val)))
+            status = "early stopped" if epochs == 2 else "finished"
+            done = Done(status, epochs * 10, float(epochs), 0.3, FINAL[v][k], 3.0, None, "cpu",
+                        best_epoch=1 if epochs == 2 else epochs)  # fmt: skip
+            sweep.add(v, Tagged(rid, rid - 1, "", done))
+    sweep.redraw()
+
+
+def test_each_value_is_one_mean_curve_with_its_min_max_band(tab):
+    sweep = tab.sweep
+    feed(sweep)
+    assert sorted(sweep.items) == [0, 1, 2] and len(sweep.runs) == 9
+    mean, lo, hi, band = sweep.items[0]["val"]
+    x, y = mean.getData()
+    assert list(x) == [1, 2, 3]
+    want = [np.mean([0.88 + 0.01 * e + 0.005 * k for k in range(3)]) for e in (1, 2, 3)]
+    assert y == pytest.approx(want)
+    assert lo.getData()[1] == pytest.approx([0.89, 0.90, 0.91])
+    assert hi.getData()[1] == pytest.approx([0.90, 0.91, 0.92])
+    _, g = sweep.items[1]["gap"][0].getData()  # points: 100 x (train - val), mean over seeds
+    assert g == pytest.approx([100 * (0.02 + 0.02 * e - 0.005) for e in (1, 2, 3)])
+    assert band.curves[0] is lo and band.curves[1] is hi
+    assert not band.path().isEmpty()  # the shading is drawn, not only its edges computed
+    assert band.path().boundingRect().height() == pytest.approx(0.92 - 0.89, abs=1e-6)
+    _, loss = sweep.items[2]["train_loss"][0].getData()  # the training set's, per epoch
+    assert loss == pytest.approx([1 - (0.9 + 0.03 * e) for e in (1, 2, 3)])
+
+
+def test_the_final_accuracy_is_a_mean_with_min_max_error_bars(tab):
+    feed(tab.sweep)
+    acc, rows = tab.sweep.final_points.getData()  # one row per value, the first on top
+    assert list(rows) == [0, -1, -2]
+    assert acc == pytest.approx([np.mean(FINAL[v]) for v in range(3)])
+    bars = tab.sweep.final_bars.opts
+    assert bars["right"] == pytest.approx([max(FINAL[v]) - np.mean(FINAL[v]) for v in range(3)])
+    assert bars["left"] == pytest.approx([np.mean(FINAL[v]) - min(FINAL[v]) for v in range(3)])
+    ticks = tab.sweep.final.getAxis("left")._tickLevels[0]
+    assert [t for _, t in ticks] == list(LABELS)
+
+
+def test_the_table_says_which_ranges_overlap(tab):
+    tab.show_sweep(True)
+    feed(tab.sweep)
+    tab.update_table()
+    assert tab.table.isVisible()
+    t = tab.table
+    rows = {(t.item(r, 0).text(), t.item(r, 1).text()): t.item(r, 2).text() for r in range(3)}
+    assert rows[("batch=32", "batch=128")] == "overlap: not told apart"  # 0.970..0.974 vs 0.973..
+    assert rows[("batch=32", "batch=512")] == "apart: 1.50 points"
+    assert rows[("batch=128", "batch=512")] == "apart: 1.80 points"
+    f = tab.finals_table
+    cells = [[f.item(r, c).text() for c in range(4)] for r in range(3)]
+    assert cells[0] == ["batch=32", "97.20%", "97.00–97.40%", "3"]
+    assert cells[2] == ["batch=512", f"{100 * np.mean(FINAL[2]):.2f}%", "95.00–95.50%", "3"]
+
+
+def test_early_stopping_is_marked_where_it_stopped_and_what_was_kept(tab):
+    feed(tab.sweep, early=True)
+    spots = tab.sweep.stops.data
+    assert len(spots) == 2
+    kept = [tuple(s) for s in zip(spots["x"], spots["y"], spots["symbol"], strict=True)]
+    assert (1.0, pytest.approx(0.89), "star") in kept
+    assert (2.0, pytest.approx(0.90), "x") in kept
+
+
+def test_the_reading_and_the_switch_back_to_the_one_click_plots(tab):
+    tab.show_sweep(True)
+    tab.set_reading("dropout 0.5 closed the gap from 9.1 to 2.3 points")
+    assert tab.reading.isVisible() and tab.current_scene() is tab.sweep
+    assert tab.side.isVisible()
+    tab.show_sweep(False)
+    assert tab.current_scene() is tab.experiment
+    assert not tab.reading.isVisible() and not tab.side.isVisible()
+
+
+def test_lecturer_mode_doubles_the_reading_and_the_table(tab):
+    tab.show_sweep(True)
+    tab.set_reading("a reading")
+    tab.set_lecturer(True)
+    assert "font-size: 26pt" in tab.reading.styleSheet()
+    assert "font-size: 18pt" in tab.table.styleSheet()
+    assert "font-size: 18pt" in tab.finals_table.styleSheet()
+    tab.set_lecturer(False)
+    assert "font-size: 13pt" in tab.reading.styleSheet()
+
+
+def test_a_sweep_with_no_records_yet_draws_nothing_and_does_not_raise(tab):
+    tab.sweep.begin("lr", ("lr=0.1",))
+    tab.sweep.redraw()
+    tab.update_table()
+    assert tab.table.rowCount() == 0
+    x, _ = tab.sweep.final_points.getData()
+    assert x is None or len(x) == 0
+    tab.sweep.begin("lr", ("lr=0.1", "lr=0.01"))  # one seed each: no spread to compare
+    for rid, acc in ((1, 0.9), (2, 0.95)):
+        tab.sweep.add(rid - 1, Tagged(rid, rid - 1, "", start()))
+        tab.sweep.add(rid - 1, Tagged(rid, rid - 1, "", Done("finished", 1, 1.0, 0.3, acc, 1.0,
+                                                             None, "cpu", best_epoch=1)))  # fmt: skip
+    tab.show_sweep(True)
+    tab.update_table()
+    assert tab.table.item(0, 2).text() == "one seed each: no spread to judge by"
+    assert not tab.table.isVisible()  # every value ran one seed: no verdicts to show
+    assert tab.finals_table.isVisible()
