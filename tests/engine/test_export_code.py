@@ -284,3 +284,37 @@ def test_the_batch_norm_script_reads_as_the_course_writes_it(tmp_path, capsys):
     text = torch_out.read_text()
     assert "self.layer2 = nn.BatchNorm1d(3, eps=1e-05, momentum=0.1)" in text
     assert "self.layer2.running_var.copy_(torch.tensor(VAR2))" in text and ".eval()" not in text
+
+
+def test_one_value_per_channel_and_every_parameter_frozen(tmp_path, capsys):
+    """A batch norm in training mode over 1×1 maps with batches of one sample: torch refuses to
+    train it, so --torch is refused in one line and --numpy writes it (x̂ = 0, as the engine).
+    A net whose every parameter is frozen still moves its running statistics, in both scripts."""
+    one = {"layers": [{"shape": [1, 2, 2]}, {"type": "conv", "filters": 2, "kernel": 2},
+                      {"type": "batchnorm", "activation": "tanh"}, {"type": "flatten"},
+                      {"units": 1, "activation": "sigmoid"}],
+           "loss": "bce", "training": {"batch_size": 1},
+           "data": {"inputs": [[0.1, 0.5, -0.3, 0.9], [0.7, -0.2, 0.4, 0.0]],
+                    "targets": [[1], [0]]}}  # fmt: skip
+    frozen = json.loads((PRESETS / "batchnorm_relu.json").read_text())
+    for lay in frozen["layers"][1:]:
+        lay["frozen"] = ["gamma", "beta"] if lay.get("type") == "batchnorm" else ["weights", "bias"]
+    paths = {}
+    for name, net in (("one", one), ("frozen", frozen)):
+        paths[name] = tmp_path / f"{name}.json"
+        paths[name].write_text(json.dumps(net))
+    out = tmp_path / "one_torch.py"
+    _refused(capsys, ["export-code", str(paths["one"]), "--torch", "-o", str(out)], out,
+             "one value per channel")  # fmt: skip
+    scripts = [tmp_path / "one_numpy.py", tmp_path / "frozen_numpy.py"]
+    if importlib.util.find_spec("torch") is not None:
+        scripts.append(tmp_path / "frozen_torch.py")
+    refs = {}
+    for s in scripts:
+        name, flavour = s.stem.split("_")
+        _export(capsys, paths[name], flavour, s)
+        refs[str(s)] = _trace(capsys, paths[name])
+    for path_, got in _run_all(scripts).items():
+        _close(got, refs[path_], path_)
+    ref = refs[str(scripts[1])]["parameters"][1]
+    assert ref["gamma"] == [1.0, 1.0, 1.0] and ref["running_mean"] != [0.0, 0.0, 0.0]

@@ -4,11 +4,14 @@ so the script prints the trace's numbers."""
 
 from __future__ import annotations
 
+import math
+
 from ..optimizers import OptimizerConfig
 from .numpy_math import hyper_values
 from .parts import (
     BATCH,
     MAIN,
+    ExportError,
     Plan,
     data_block,
     dropout_of,
@@ -310,7 +313,25 @@ def entry(layer):
 '''
 
 
+def _check_norms(p: Plan) -> None:
+    """torch's nn.BatchNorm2d refuses to train on one value per channel (a batch of one sample
+    over 1×1 maps), which the engine (x̂ = 0) and the NumPy script compute."""
+    net = p.net
+    for k in norm_layers(net):
+        d = net.model.layers[k]
+        if not d.options.train or len(d.in_shape) == 1 or d.in_shape[1] * d.in_shape[2] > 1:
+            continue
+        sizes = net.batch_sizes(math.ceil(len(net.data.inputs) / net.batch_size()))
+        if min(sizes) == 1:
+            raise ExportError(
+                f"layer {k + 1} is a batch norm in training mode over 1×1 maps and a batch holds "
+                "one sample: torch's nn.BatchNorm2d refuses one value per channel (--numpy "
+                "writes it)"
+            )
+
+
 def torch_script(p: Plan) -> str:
+    _check_norms(p)
     m = p.net.model
     third = [
         "import numpy as np",
