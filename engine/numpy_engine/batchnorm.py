@@ -282,7 +282,7 @@ def update_ids(d: LayerDef, l: int, idx: tuple[int, ...]):
 
 
 SNIPPETS = "batchnorm_code"  # the module writing the Code panel's lines of its events
-IN_SCRIPTS = False  # export-code's scripts do not write it yet: they refuse the network plainly
+IN_SCRIPTS = True  # export-code writes it (codegen/numpy_norm.py, torch_script.py)
 GROUP_NAMES = {"bn_mean": "μ", "bn_var": "σ²", "xhat": "x̂", "z": "z"}  # the Events tree's rows
 
 

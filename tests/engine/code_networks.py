@@ -1,6 +1,7 @@
 """The networks the exported scripts are checked on: together they use every activation, loss and
-optimizer, L1, L2, dropout, frozen parameters, conv, max- and average-pooling and shuffled
-mini-batches, and one network whose weights and data are read from its file."""
+optimizer, L1, L2, dropout, frozen parameters, conv, max- and average-pooling, batch norm (after
+dense and conv layers, training and evaluation mode) and shuffled mini-batches, and one network
+whose weights and data are read from its file."""
 
 from __future__ import annotations
 
@@ -94,6 +95,51 @@ def networks() -> dict[str, dict]:
             [{"type": "maxpool", "size": 2, "stride": 2}, {"type": "flatten"}],
             "mse", {"name": "sgd", "lr": 0.2}, _rows, shape=(1, 4, 4), out="tanh",
             regularization={"l1": 0.01},
+        ),
+    }  # fmt: skip
+
+
+def _bn(act: str, c: int, **extra) -> dict:
+    """A batch-norm layer over c units or channels, γ, β and running statistics given."""
+    return {"type": "batchnorm", "activation": act, "gamma": _rows(1, c, 2)[0],
+            "beta": _rows(1, c)[0], "running_mean": _rows(1, c)[0],
+            "running_var": np.round(RNG.uniform(0.5, 2, c), 3).tolist(), **extra}  # fmt: skip
+
+
+def batchnorm_networks() -> dict[str, dict]:
+    """Batch norm after dense and conv layers, in training and evaluation mode."""
+    shuffled = {"batch_size": 3, "shuffle": True, "seed": 4}
+    dense_train = dense(("linear", "softmax"), "cce", {"name": "adam", "lr": 0.05}, _onehot,
+                        sizes=(3, 4, 2), n=6, regularization={"l2": 0.01}, training=shuffled,
+                        layer_extra={1: {"dropout": 0.25}})  # fmt: skip
+    dense_train["layers"].insert(2, _bn("relu", 4, momentum=0.3, eps=1e-3))
+    dense_eval = dense(("tanh", "linear"), "mse", {"name": "momentum", "lr": 0.1}, _rows,
+                       sizes=(3, 5, 2), n=5, regularization={"l1": 0.02})  # fmt: skip
+    dense_eval["layers"].insert(2, _bn("sigmoid", 5, mode="eval", frozen=["gamma"]))
+    dense_default = dense(("relu", "sigmoid"), "bce", {"name": "sgd", "lr": 0.5}, _unit,
+                          sizes=(2, 3, 1), n=4)  # fmt: skip
+    dense_default["layers"].insert(2, {"type": "batchnorm", "activation": "elu"})
+    return {
+        "bn_dense_train_adam_l2_dropout_shuffled": dense_train,
+        "bn_dense_eval_frozen_momentum_l1": dense_eval,
+        "bn_dense_defaults_bce_sgd": dense_default,
+        # a bias just before a batch norm in training mode has ∂L/∂b = 0 exactly, so torch's and
+        # the engine's rounding noise (1e-17) is its gradient: Adam-like optimizers (÷ √v̂ + ε)
+        # magnify it to ~1e-9, and this net trains with Adadelta, which does not
+        "bn_conv_train_maxpool_cce_adadelta": image(
+            [{"type": "conv", "filters": 2, "kernel": 3, "activation": "linear"},
+             _bn("relu", 2, momentum=0.5),
+             {"type": "maxpool", "size": 2, "stride": 2}, {"type": "flatten"}],
+            "cce", {"name": "adadelta", "lr": 1.0}, _onehot, n=5, out="softmax",
+            training={"batch_size": 2, "shuffle": True, "seed": 3},
+        ),
+        "bn_conv_eval_avgpool_bce_rmsprop_frozen": image(
+            [{"type": "conv", "filters": 3, "kernel": 2, "stride": 2, "padding": 1,
+              "activation": "tanh"},
+             _bn("leaky_relu", 3, mode="eval", frozen=["beta"], eps=0.01),
+             {"type": "avgpool", "size": 2, "stride": 1}, {"type": "flatten"}],
+            "bce", {"name": "rmsprop", "lr": 0.01}, _unit, shape=(2, 5, 6), out="sigmoid",
+            regularization={"l2": 0.02, "l1": 0.01}, training={"batch_size": 1},
         ),
     }  # fmt: skip
 

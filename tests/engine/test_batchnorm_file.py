@@ -116,10 +116,20 @@ def test_the_command_line_says_one_line_and_exits_2(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("flavour", ["--numpy", "--torch"])
-def test_export_code_refuses_a_batch_norm_plainly(tmp_path, capsys, flavour):
+def test_export_code_writes_a_batch_norm_and_refuses_a_type_its_scripts_lack(
+    tmp_path, capsys, monkeypatch, flavour
+):
+    """The scripts write batch norms (their numbers: test_export_code.py); a layer type marked
+    IN_SCRIPTS = False is still refused in one line, exit 2, nothing written."""
     from app.cli import main
+    from engine.numpy_engine import batchnorm
 
     out = tmp_path / "s.py"
+    assert main(["export-code", flavour, "-o", str(out), "assets/presets/batchnorm_relu.json"]) == 0
+    assert "BatchNorm" in out.read_text()
+    out.unlink()
+    capsys.readouterr()
+    monkeypatch.setattr(batchnorm, "IN_SCRIPTS", False)
     assert main(["export-code", flavour, "-o", str(out), "assets/presets/batchnorm_relu.json"]) == 2
     err = capsys.readouterr().err.strip()
     assert "batchnorm layers" in err and "\n" not in err and not out.exists()

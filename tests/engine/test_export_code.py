@@ -1,6 +1,7 @@
 """`export-code`: the NumPy and PyTorch scripts reproduce `trace --json` to 1e-9 for a matrix of
-networks (run in one child process per flavour), import only what they may, and pass ruff; bad
-input is one line on stderr, exit code 2 and nothing written."""
+networks (run in one child process per flavour), batch norms' running statistics included, import
+only what they may, and pass ruff; bad input is one line on stderr, exit code 2 and nothing
+written."""
 
 from __future__ import annotations
 
@@ -16,11 +17,12 @@ import numpy as np
 import pytest
 
 from app.cli import main
-from tests.engine.code_networks import large, networks
+from tests.engine.code_networks import batchnorm_networks, large, networks
 
 ROOT = Path(__file__).resolve().parents[2]
 PRESETS = ROOT / "assets" / "presets"
 STEPS = 4
+NORM_KEYS = ("gamma", "beta", "running_mean", "running_var")  # a batch norm's entry
 RUNNER = """
 import contextlib, io, json, runpy, sys
 out, steps, paths = {}, sys.argv[1], sys.argv[2:]
@@ -59,8 +61,9 @@ def _close(got: dict, ref: dict, what: str) -> None:
     np.testing.assert_allclose(got["losses"], ref["losses"], rtol=1e-9, atol=1e-9, err_msg=what)
     assert len(got["parameters"]) == len(ref["parameters"]), what
     for k, (g, e) in enumerate(zip(got["parameters"], ref["parameters"], strict=True)):
-        assert set(g) == {"weights", "bias"}, what
-        for part in ("weights", "bias"):
+        assert set(g) == set(e), what
+        assert set(g) in ({"weights", "bias"}, set(NORM_KEYS)), what
+        for part in g:
             a, b = np.array(g[part], dtype=float), np.array(e[part], dtype=float)
             assert a.shape == b.shape, f"{what}: layer {k + 1} {part}"
             np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-9, err_msg=f"{what} {k + 1}")
@@ -70,7 +73,7 @@ def _close(got: dict, ref: dict, what: str) -> None:
 def matrix(tmp_path_factory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("code_nets")
     files = {}
-    for name, net in {**networks(), "large": large()}.items():
+    for name, net in {**networks(), **batchnorm_networks(), "large": large()}.items():
         files[name] = folder / f"{name}.json"
         files[name].write_text(json.dumps(net))
     return files
@@ -235,3 +238,83 @@ def test_odd_names_and_a_file_read_beside_the_script(tmp_path, capsys, monkeypat
         scripts = scripts[:1]
     for path_, got in _run_all(scripts).items():
         _close(got, ref, path_)
+
+
+def test_batch_norms_read_from_the_file(tmp_path, capsys, monkeypatch):
+    """The limit lowered so that the scripts read γ, β and the running statistics from the file:
+    given ones (a conv net in evaluation mode) and the defaults γ = 1, β = 0, mean 0, variance 1
+    (the preset, in training mode)."""
+    import engine.numpy_engine.codegen.parts as parts
+
+    monkeypatch.setattr(parts, "MAX_WRITTEN", 5)
+    nets = {"preset": json.loads((PRESETS / "batchnorm_relu.json").read_text()),
+            "conv": batchnorm_networks()["bn_conv_eval_avgpool_bce_rmsprop_frozen"]}  # fmt: skip
+    flavours = ("numpy", "torch") if importlib.util.find_spec("torch") else ("numpy",)
+    refs, scripts = {}, []
+    for name, net in nets.items():
+        path = tmp_path / f"{name}.json"
+        path.write_text(json.dumps(net))
+        for flavour in flavours:
+            out = tmp_path / f"{name}_{flavour}.py"
+            _export(capsys, path, flavour, out)
+            text = out.read_text()
+            assert f'NETWORK_FILE = Path(__file__).with_name("{name}.json")' in text
+            assert 'NETWORK["layers"][2].get("running_var", [1.0] * ' in text
+            scripts.append(out)
+            refs[str(out)] = _trace(capsys, path)
+    for path_, got in _run_all(scripts).items():
+        _close(got, refs[path_], path_)
+    stats = json.loads((tmp_path / "conv.json").read_text())["layers"][2]["running_mean"]
+    ref = refs[str(tmp_path / "conv_numpy.py")]["parameters"][1]
+    assert ref["running_mean"] == stats  # evaluation mode: the file's statistics never move
+
+
+def test_the_batch_norm_script_reads_as_the_course_writes_it(tmp_path, capsys):
+    out = tmp_path / "bn.py"
+    _export(capsys, PRESETS / "batchnorm_relu.json", "numpy", out)
+    text = out.read_text()
+    for piece in ("class BatchNorm:", "# ∂L/∂σ² = Σ ∂L/∂x̂·(x − μ)·(−½)(σ² + ε)^(−3/2)",
+                  "# ∂L/∂μ = Σ ∂L/∂x̂·(−1/√(σ² + ε)) + ∂L/∂σ²·Σ −2(x − μ)/m",
+                  "# ∂L/∂x = ∂L/∂x̂/√(σ² + ε) + ∂L/∂σ²·2(x − μ)/m + ∂L/∂μ/m",
+                  "BatchNorm(W2, B2, (MEAN2, VAR2), momentum=0.1, eps=1e-05)", "MEAN2 = [0.0, 0.0, 0.0]",
+                  "VAR2 = [1.0, 1.0, 1.0]", "class SGD:"):  # fmt: skip
+        assert piece in text, piece
+    torch_out = tmp_path / "bn_torch.py"
+    _export(capsys, PRESETS / "batchnorm_relu.json", "torch", torch_out)
+    text = torch_out.read_text()
+    assert "self.layer2 = nn.BatchNorm1d(3, eps=1e-05, momentum=0.1)" in text
+    assert "self.layer2.running_var.copy_(torch.tensor(VAR2))" in text and ".eval()" not in text
+
+
+def test_one_value_per_channel_and_every_parameter_frozen(tmp_path, capsys):
+    """A batch norm in training mode over 1×1 maps with batches of one sample: torch refuses to
+    train it, so --torch is refused in one line and --numpy writes it (x̂ = 0, as the engine).
+    A net whose every parameter is frozen still moves its running statistics, in both scripts."""
+    one = {"layers": [{"shape": [1, 2, 2]}, {"type": "conv", "filters": 2, "kernel": 2},
+                      {"type": "batchnorm", "activation": "tanh"}, {"type": "flatten"},
+                      {"units": 1, "activation": "sigmoid"}],
+           "loss": "bce", "training": {"batch_size": 1},
+           "data": {"inputs": [[0.1, 0.5, -0.3, 0.9], [0.7, -0.2, 0.4, 0.0]],
+                    "targets": [[1], [0]]}}  # fmt: skip
+    frozen = json.loads((PRESETS / "batchnorm_relu.json").read_text())
+    for lay in frozen["layers"][1:]:
+        lay["frozen"] = ["gamma", "beta"] if lay.get("type") == "batchnorm" else ["weights", "bias"]
+    paths = {}
+    for name, net in (("one", one), ("frozen", frozen)):
+        paths[name] = tmp_path / f"{name}.json"
+        paths[name].write_text(json.dumps(net))
+    out = tmp_path / "one_torch.py"
+    _refused(capsys, ["export-code", str(paths["one"]), "--torch", "-o", str(out)], out,
+             "one value per channel")  # fmt: skip
+    scripts = [tmp_path / "one_numpy.py", tmp_path / "frozen_numpy.py"]
+    if importlib.util.find_spec("torch") is not None:
+        scripts.append(tmp_path / "frozen_torch.py")
+    refs = {}
+    for s in scripts:
+        name, flavour = s.stem.split("_")
+        _export(capsys, paths[name], flavour, s)
+        refs[str(s)] = _trace(capsys, paths[name])
+    for path_, got in _run_all(scripts).items():
+        _close(got, refs[path_], path_)
+    ref = refs[str(scripts[1])]["parameters"][1]
+    assert ref["gamma"] == [1.0, 1.0, 1.0] and ref["running_mean"] != [0.0, 0.0, 0.0]

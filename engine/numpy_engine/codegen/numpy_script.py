@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from . import numpy_layers as NL
 from .numpy_math import loss_class, optimizer_class
+from .numpy_norm import BATCHNORM, ENTRY
 from .parts import (
     BATCH,
     MAIN,
@@ -17,13 +18,15 @@ from .parts import (
     image_shape,
     imports,
     join_sections,
+    norm_layers,
     params_block,
 )
 
 KIND_CLASS = {"dense": "Linear", "conv": "Conv2d", "maxpool": "MaxPool2d",
-              "avgpool": "AvgPool2d", "flatten": "Flatten"}  # fmt: skip
+              "avgpool": "AvgPool2d", "flatten": "Flatten", "batchnorm": "BatchNorm"}  # fmt: skip
 KIND_SOURCE = {"dense": NL.LINEAR, "conv": NL.CONV, "maxpool": NL.MAXPOOL,
-               "avgpool": NL.AVGPOOL, "flatten": NL.FLATTEN}  # fmt: skip
+               "avgpool": NL.AVGPOOL, "flatten": NL.FLATTEN, "batchnorm": BATCHNORM}  # fmt: skip
+WEIGHTED = ("dense", "conv", "batchnorm")  # the kinds with W and b
 
 
 def _layer_call(p: Plan, k: int) -> list[str]:
@@ -35,6 +38,8 @@ def _layer_call(p: Plan, k: int) -> list[str]:
         calls = [f"Linear(W{k + 1}, B{k + 1}{fz})"]
     elif d.kind == "conv":
         calls = [f"Conv2d(W{k + 1}, B{k + 1}, stride={d.stride}, padding={d.padding}{fz})"]
+    elif d.kind == "batchnorm":
+        calls = [_norm_call(d, k + 1, fz)]
     elif d.kind == "flatten":
         return ["Flatten()"]
     else:
@@ -43,6 +48,15 @@ def _layer_call(p: Plan, k: int) -> list[str]:
     if net.model.drop(k):
         calls.append(f"Dropout({d.units}, p={net.model.drop(k)!r})")
     return calls
+
+
+def _norm_call(d, l: int, fz: str) -> str:
+    o = d.options
+    mode = "" if o.train else ", train=False"
+    args = f"W{l}, B{l}, (MEAN{l}, VAR{l}), momentum={o.momentum!r}, eps={o.eps!r}{mode}{fz}"
+    if len(args) > 70:  # over the line: its arguments on a line of their own
+        return f"BatchNorm(\n                {args}\n            )"
+    return f"BatchNorm({args})"
 
 
 def _tuple(words: tuple[str, ...]) -> str:
@@ -57,7 +71,7 @@ def _classes(p: Plan) -> tuple[list[str], list[str]]:
     src = []
     if any(k in ("conv", "maxpool", "avgpool") for k in kinds):
         src.append(NL.WINDOWS)
-    for kind in ("dense", "conv", "maxpool", "avgpool", "flatten"):
+    for kind in ("dense", "conv", "maxpool", "avgpool", "flatten", "batchnorm"):
         if kind in kinds:
             src.append(KIND_SOURCE[kind])
     acts = []
@@ -67,7 +81,7 @@ def _classes(p: Plan) -> tuple[list[str], list[str]]:
     src += [NL.activation_class(a)[1] for a in acts]
     if dropout_of(p.net):
         src.append(NL.DROPOUT)
-    weighted = [KIND_CLASS[k] for k in ("dense", "conv") if k in kinds]
+    weighted = [KIND_CLASS[k] for k in WEIGHTED if k in kinds]
     return src, weighted
 
 
@@ -87,7 +101,7 @@ def _network(p: Plan, loss_cls: str, opt_call: str, weighted: list[str]) -> list
         "        self.layers = [",
         *(f"            {c}," for c in calls),
         "        ]",
-        f"        self.weighted = [layer for layer in self.layers if isinstance(layer, {wt})]",
+        *_weighted_line(wt),
         f"        self.loss = {loss_cls}()",
         f"        self.optimizer = {opt_call}",
         "",
@@ -110,6 +124,8 @@ def _network(p: Plan, loss_cls: str, opt_call: str, weighted: list[str]) -> list
     out += _update()
     if dropout_of(p.net):
         out += _masks()
+    if norm_layers(p.net):
+        return out + _norm_parameters(nb)
     return out + _parameters(numbered == weighted, wt, nb)
 
 
@@ -146,6 +162,31 @@ def _parameters(all_weighted: bool, wt: str, nb: str) -> list[str]:
         *head,
         f"            if isinstance(layer, {wt})",
         '            else {"weights": [], "bias": []}',
+        "            for layer in self.layers",
+        f"            if isinstance(layer, {nb})",
+        "        ]",
+    ]
+
+
+def _weighted_line(wt: str) -> list[str]:
+    line = f"        self.weighted = [layer for layer in self.layers if isinstance(layer, {wt})]"
+    if len(line) <= 100:
+        return [line]
+    return [
+        "        self.weighted = [",
+        f"            layer for layer in self.layers if isinstance(layer, {wt})",
+        "        ]",
+    ]
+
+
+def _norm_parameters(nb: str) -> list[str]:
+    """NeuralNetwork.parameters of a network with a batch norm: `entry` lists each layer."""
+    return [
+        "",
+        "    def parameters(self):",
+        '        """Layers 1..L\'s parameters, listed as `trace --json` lists them."""',
+        "        return [",
+        "            entry(layer)",
         "            for layer in self.layers",
         f"            if isinstance(layer, {nb})",
         "        ]",
@@ -246,12 +287,27 @@ def _train(p: Plan) -> list[str]:
     ]
     if drop:
         out.append("    network.draw_masks(None, 0)  # no dropout for the final loss")
+    if norm_layers(p.net):
+        out += [
+            "    for layer in network.layers:  # the final loss moves no running statistic",
+            "        if isinstance(layer, BatchNorm):",
+            "            layer.moves = False",
+        ]
     out += [
         "    network.forward(INPUTS)",
         "    losses.append(network.compute_loss(TARGETS))  # after the last step, all the data",
         "    return losses, network.parameters()",
     ]
     return out
+
+
+def _entry(p: Plan, weighted: list[str]) -> str:
+    """The function listing a layer's parameters, written for a network with a batch norm."""
+    if not norm_layers(p.net):
+        return ""
+    plain = [w for w in weighted if w != "BatchNorm"]
+    wt = plain[0] if len(plain) == 1 else f"({', '.join(plain)})"
+    return ENTRY.replace("WEIGHTED", wt)
 
 
 def numpy_script(p: Plan) -> str:
@@ -272,6 +328,7 @@ def numpy_script(p: Plan) -> str:
         loss_src,
         opt_src,
         "\n".join(_network(p, loss_cls, opt_call, weighted)),
+        _entry(p, weighted),
         BATCH,
         "\n".join(_train(p)),
         MAIN,

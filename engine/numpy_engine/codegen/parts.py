@@ -158,6 +158,9 @@ def params_block(p: Plan, names: list[tuple[int, str, str]]) -> list[str]:
     if not p.read_params:
         for k, wn, bn in names:
             W, b = params[k]
+            if p.net.model.layers[k].kind == "batchnorm":
+                out += _norm_written(p, k, wn, bn, W, b)
+                continue
             out += assign(wn, W, f"w[{k + 1}]: {' × '.join(map(str, W.shape))}")
             out += assign(bn, b, f"b[{k + 1}]")
         return out
@@ -179,11 +182,40 @@ def params_block(p: Plan, names: list[tuple[int, str, str]]) -> list[str]:
     ]
     for k, wn, bn in names:
         d = p.net.model.layers[k]
+        if d.kind == "batchnorm":  # nothing drawn: γ = 1, β = 0 unless given
+            out += _norm_read(k, wn, bn, d.in_shape[0])
+            continue
         shape = d.param_shapes()[0]
         taps = d.kernel[0] * d.kernel[1] if d.kind == "conv" else 1
         args = f"{shape}, {shape[1] * taps}, {shape[0] * taps}, RNG"
         out.append(f'{wn}, {bn} = starting_parameters(NETWORK["layers"][{k + 1}], {args})')
     return out
+
+
+def _norm_written(p: Plan, k: int, wn: str, bn: str, W, b) -> list[str]:
+    """A batch norm's γ, β and running statistics (the file's; mean 0 and variance 1 if none)."""
+    o, l = p.net.model.layers[k].options, k + 1
+    return [
+        *assign(wn, W, f"γ[{l}]: the batch norm's scale"),
+        *assign(bn, b, f"β[{l}]: its shift"),
+        *assign(f"MEAN{l}", o.running_mean, f"the running mean of layer {l}"),
+        *assign(f"VAR{l}", o.running_var, f"the running variance of layer {l}"),
+    ]
+
+
+def _norm_read(k: int, wn: str, bn: str, c: int) -> list[str]:
+    layer = f'NETWORK["layers"][{k + 1}]'
+    return [
+        f'{wn} = np.array({layer}.get("gamma", [1.0] * {c}), dtype=np.float64)  # γ[{k + 1}]',
+        f'{bn} = np.array({layer}.get("beta", [0.0] * {c}), dtype=np.float64)  # β[{k + 1}]',
+        f'MEAN{k + 1} = np.array({layer}.get("running_mean", [0.0] * {c}), dtype=np.float64)',
+        f'VAR{k + 1} = np.array({layer}.get("running_var", [1.0] * {c}), dtype=np.float64)',
+    ]
+
+
+def norm_layers(net: Network) -> list[int]:
+    """The indices k of the batch-norm layers."""
+    return [k for k, d in enumerate(net.model.layers) if d.kind == "batchnorm"]
 
 
 BATCH = '''

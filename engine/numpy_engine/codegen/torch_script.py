@@ -4,11 +4,14 @@ so the script prints the trace's numbers."""
 
 from __future__ import annotations
 
+import math
+
 from ..optimizers import OptimizerConfig
 from .numpy_math import hyper_values
 from .parts import (
     BATCH,
     MAIN,
+    ExportError,
     Plan,
     data_block,
     dropout_of,
@@ -17,6 +20,7 @@ from .parts import (
     image_shape,
     imports,
     join_sections,
+    norm_layers,
     params_block,
 )
 
@@ -84,6 +88,8 @@ def _module(p: Plan) -> list[str]:
             )
         elif d.kind == "flatten":
             init.append(f"        self.layer{l} = nn.Flatten()")
+        elif d.kind == "batchnorm":
+            init.append(_norm_module(d, l))
         else:
             cls = "MaxPool2d" if d.kind == "maxpool" else "AvgPool2d"
             init.append(f"        self.layer{l} = nn.{cls}({d.kernel}, stride={d.stride})")
@@ -119,11 +125,24 @@ def _loads(p: Plan) -> list[str]:
             l = k + 1
             out.append(f"            self.layer{l}.weight.copy_(torch.tensor(W{l}))")
             out.append(f"            self.layer{l}.bias.copy_(torch.tensor(B{l}))")
+    for k in norm_layers(p.net):
+        l, train = k + 1, m.layers[k].options.train
+        out.append(f"            self.layer{l}.running_mean.copy_(torch.tensor(MEAN{l}))")
+        out.append(f"            self.layer{l}.running_var.copy_(torch.tensor(VAR{l}))")
+        if not train:
+            out.append(f'        self.layer{l}.eval()  # "mode": "eval": the running statistics')
     for k in range(m.depth):
         for part in sorted(m.frozen[k]) if m.frozen else ():
             attr = "weight" if part == "weights" else "bias"
             out.append(f"        self.layer{k + 1}.{attr}.requires_grad_(False)  # frozen")
     return out
+
+
+def _norm_module(d, l: int) -> str:
+    kind = "BatchNorm2d" if len(d.in_shape) == 3 else "BatchNorm1d"
+    o = d.options
+    return (f"        self.layer{l} = nn.{kind}({d.in_shape[0]}, eps={o.eps!r}, "
+            f"momentum={o.momentum!r})")  # fmt: skip
 
 
 def _network(p: Plan) -> list[str]:
@@ -185,7 +204,7 @@ def _train(p: Plan) -> list[str]:
         for k, d in enumerate(m.layers)
     )
     if not trainable:
-        return _train_frozen(call)
+        return _train_frozen(call, bool(norm_layers(p.net)))
     out = [
         "def train(steps):",
         '    """The training loop\'s five steps; autograd and torch.optim do the backward pass',
@@ -204,6 +223,10 @@ def _train(p: Plan) -> list[str]:
         "        optimizer.step()  # 5. update the weights",
         "    with torch.no_grad():  # after the last step, on the whole data, no dropout",
         "        x, y = torch.from_numpy(INPUTS), torch.from_numpy(TARGETS)",
+    ]
+    if norm_layers(p.net):
+        return out + _norm_final("        ")
+    out += [
         "        losses.append(loss_fn(model(x), y, model).item())",
         "    return losses, [",
         '        {"weights": layer.weight.tolist(), "bias": layer.bias.tolist()}',
@@ -215,8 +238,21 @@ def _train(p: Plan) -> list[str]:
     return out
 
 
-def _train_frozen(call: str) -> list[str]:
+def _norm_final(pad: str) -> list[str]:
+    """The final loss of a network with a batch norm, which moves no running statistic (torch
+    moves them in every forward in training mode; the engine's final loss does not), and the
+    parameters listed by `entry`."""
     return [
+        f"{pad}kept = [b.clone() for b in model.buffers()]  # the running statistics",
+        f"{pad}losses.append(loss_fn(model(x), y, model).item())",
+        f"{pad}for b, k in zip(model.buffers(), kept, strict=True):",
+        f"{pad}    b.copy_(k)  # the final loss moves no running statistic",
+        "    return losses, [entry(layer) for layer in model.children()]",
+    ]
+
+
+def _train_frozen(call: str, norm: bool = False) -> list[str]:
+    head = [
         "def train(steps):",
         '    """Every parameter is frozen: each step computes the loss and changes nothing."""',
         "    model = Network()",
@@ -226,6 +262,11 @@ def _train_frozen(call: str) -> list[str]:
         "            x, y = (torch.from_numpy(v) for v in batch(t))",
         f"            losses.append(loss_fn({call}, y, model).item())",
         "        x, y = torch.from_numpy(INPUTS), torch.from_numpy(TARGETS)",
+    ]
+    if norm:
+        return head + _norm_final("        ")
+    return [
+        *head,
         "        losses.append(loss_fn(model(x), y, model).item())",
         "    return losses, [",
         '        {"weights": layer.weight.tolist(), "bias": layer.bias.tolist()}',
@@ -256,7 +297,41 @@ def _masks(p: Plan) -> str:
     return "\n".join([*lines, "    return masks"])
 
 
+ENTRY = '''
+def entry(layer):
+    """A numbered layer's parameters as `trace --json` lists them."""
+    if isinstance(layer, (nn.BatchNorm1d, nn.BatchNorm2d)):  # γ, β and the running statistics
+        return {
+            "gamma": layer.weight.tolist(),
+            "beta": layer.bias.tolist(),
+            "running_mean": layer.running_mean.tolist(),
+            "running_var": layer.running_var.tolist(),
+        }
+    if isinstance(layer, (nn.Linear, nn.Conv2d)):
+        return {"weights": layer.weight.tolist(), "bias": layer.bias.tolist()}
+    return {"weights": [], "bias": []}  # pooling and flatten: none
+'''
+
+
+def _check_norms(p: Plan) -> None:
+    """torch's nn.BatchNorm2d refuses to train on one value per channel (a batch of one sample
+    over 1×1 maps), which the engine (x̂ = 0) and the NumPy script compute."""
+    net = p.net
+    for k in norm_layers(net):
+        d = net.model.layers[k]
+        if not d.options.train or len(d.in_shape) == 1 or d.in_shape[1] * d.in_shape[2] > 1:
+            continue
+        sizes = net.batch_sizes(math.ceil(len(net.data.inputs) / net.batch_size()))
+        if min(sizes) == 1:
+            raise ExportError(
+                f"layer {k + 1} is a batch norm in training mode over 1×1 maps and a batch holds "
+                "one sample: torch's nn.BatchNorm2d refuses one value per channel (--numpy "
+                "writes it)"
+            )
+
+
 def torch_script(p: Plan) -> str:
+    _check_norms(p)
     m = p.net.model
     third = [
         "import numpy as np",
@@ -276,6 +351,7 @@ def torch_script(p: Plan) -> str:
         "\n".join(_network(p)),
         "\n".join(_loss_fn(p)),
         _masks(p),
+        ENTRY if norm_layers(p.net) else "",
         BATCH,
         "\n".join(_train(p)),
         MAIN,
