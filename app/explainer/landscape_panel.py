@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Signal
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
@@ -45,6 +46,20 @@ def _tip(name: str, losses, on_plane):
                 f"loss at its projection ({x:.3g}, {y:.3g}) {on_plane[k]:.4g}")  # fmt: skip
 
     return tip
+
+
+def decades(plot: pg.PlotItem, values) -> None:
+    """A log-scale plot's y axis over whole decades, each named once (at most about four
+    labels): pyqtgraph's own ticks crowd a short axis at the lecturer's type size."""
+    v = np.asarray(values, float)
+    v = v[np.isfinite(v) & (v > 0)]
+    if not v.size:
+        return
+    lo = int(np.floor(np.log10(v.min())))
+    hi = max(int(np.ceil(np.log10(v.max()))), lo + 1)
+    every = max(1, (hi - lo + 3) // 4)
+    plot.getAxis("left").setTicks([[(k, f"{10.0**k:g}") for k in range(lo, hi + 1, every)], []])
+    plot.setYRange(lo, hi, padding=0.05)
 
 
 class LandscapePanel(QWidget):
@@ -179,6 +194,10 @@ class LandscapePanel(QWidget):
             item.setPen(pg.mkPen(COLOURS[k % len(COLOURS)], width=3 if on else 2))
         self.box.setStyleSheet("QLabel { color: white; }" if on else "")
         self.bar.axis.setTextPen("w" if on else "k")
+        font = QFont()
+        font.setPointSizeF(9 * plot_scale(on))
+        self.bar.axis.setStyle(tickFont=font)  # the colour bar's numbers at the plots' size
+        self.bar.axis.label.setFont(font)
         self.box.setMaximumWidth(700 if on else 470)
         self.table.resizeColumnsToContents()
         self.inits_view.set_lecturer(on)
@@ -287,6 +306,7 @@ class LandscapePanel(QWidget):
             if p.lookahead is not None:
                 looks.append(ls.plane.project(p.lookahead))
         self.key.setText("  ".join(names))
+        decades(self.race, np.concatenate([p.losses for p in ls.paths]))
         if looks:
             self.ahead.setData(np.concatenate([x for x, _ in looks]),
                                np.concatenate([y for _, y in looks]))  # fmt: skip
@@ -335,14 +355,7 @@ class LandscapePanel(QWidget):
         self.grad_line.setData(x[g > 0], g[g > 0])
         self.spread_line.setData(x[sd > 0], sd[sd > 0])
         self.strip.getAxis("bottom").setTicks([[(v, str(int(v))) for v in x], []])
-        shown = np.concatenate([g[g > 0], sd[sd > 0]])
-        if shown.size:  # whole decades, each named once: nothing crowds, even in lecturer mode
-            lo = int(np.floor(np.log10(shown.min())))
-            hi = max(int(np.ceil(np.log10(shown.max()))), lo + 1)
-            every = max(1, (hi - lo + 3) // 4)  # at most about four labels
-            ticks = [(k, f"{10.0**k:g}") for k in range(lo, hi + 1, every)]
-            self.strip.getAxis("left").setTicks([ticks, []])
-            self.strip.setYRange(lo, hi, padding=0.05)
+        decades(self.strip, np.concatenate([g, sd]))
         parts = [f"L{s.layer}: {s.grad_norm:.2g}" for s in rows]  # four a line: fits the plot
         self._strip_text = "<br>".join("  ".join(parts[k : k + 4]) for k in range(0, len(parts), 4))
         self._strip_label()

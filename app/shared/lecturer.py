@@ -32,6 +32,8 @@ DARK_WIDGETS = (
     "QComboBox, QSpinBox, QLineEdit, QPushButton {{ color: {fg}; background: #222222;"
     " border: 1px solid #888888; }}"
     "QPushButton {{ padding: 3px 8px; }}"
+    "QPushButton:disabled, QComboBox:disabled, QSpinBox:disabled, QLineEdit:disabled,"
+    " QCheckBox:disabled {{ color: #777777; border-color: #444444; }}"
     "QSlider {{ background: {bg}; }}"
     "QSlider::groove:horizontal {{ background: #555555; height: 6px; }}"
     "QSlider::handle:horizontal {{ background: {fg}; width: 14px; margin: -6px 0; }}"
