@@ -14,6 +14,8 @@ value a dense weight after a flatten multiplies); a grid's cell that is no trace
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 LOSS = "loss"
 
 
@@ -172,26 +174,35 @@ class GridCellId(Id):
     grid, y, x = _part(0, "the grid"), _part(1, "row"), _part(2, "column")
 
 
+# The grids are made once each and shared (immutable): drawn_at places thousands of ids a step.
+_grid_cache = lru_cache(maxsize=4096, typed=True)
+
+
+@_grid_cache
 def map_grid(l: int, ch: int) -> GridId:
     """The map drawing's grid of channel ch of layer l's map."""
     return GridId(MAP, l, ch)
 
 
+@_grid_cache
 def units_grid(l: int) -> GridId:
     """The map drawing's grid of dense layer l's units (layer 0: the inputs)."""
     return GridId(UNITS, l)
 
 
+@_grid_cache
 def filter_grid(l: int, f: int, ch: int) -> GridId:
     """The map drawing's grid of channel ch of filter f of conv layer l."""
     return GridId(FILTER, l, ch, f)
 
 
+@_grid_cache
 def terms_grid() -> GridId:
     """The map drawing's grid of a long sum's largest terms."""
     return GridId(TERMS)
 
 
+@_grid_cache
 def read_grid(l: int) -> GridId:
     """The map drawing's grid of the value a[l][i] a dense weight after a flatten multiplies."""
     return GridId(READ, l)
