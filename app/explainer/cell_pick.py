@@ -1,23 +1,21 @@
 """Choosing one weight on the map drawing: click a pixel of the input image (or a unit of a
 layer) and a unit of the dense layer it feeds, in either order, and the explainer goes to that
-weight's gradient, ∂L/∂w worked out by the chain rule. Qt-free: cell ids in, an event index out."""
+weight's gradient, ∂L/∂w worked out by the chain rule. Qt-free: grid ids in, an event index out."""
 
 from __future__ import annotations
 
+from engine.numpy_engine.ids import MAP, UNITS, GridId
 
-def unit_of(model, prefix: str, r: int, c: int, wrap: int) -> tuple[int, int] | None:
-    """(layer, flat unit index) of a clicked cell: "c{l}_{ch}" grids are maps (row-major, as a
-    flatten reads them), "n{l}" grids are dense layers (laid out `wrap` cells a row)."""
-    try:
-        if prefix.startswith("c"):
-            l, ch = (int(v) for v in prefix[1:].split("_"))
-            shape = model.in_shape if l == 0 else model.layer(l - 1).out_shape
-            _, h, w = shape
-            return l, (ch * h + r) * w + c
-        if prefix.startswith("n"):
-            return int(prefix[1:]), r * wrap + c if wrap else r
-    except (ValueError, IndexError):
-        return None
+
+def unit_of(model, grid: GridId, r: int, c: int, wrap: int) -> tuple[int, int] | None:
+    """(layer, flat unit index) of a clicked cell: a map's cell (row-major, as a flatten reads
+    them) or a dense layer's unit (laid out `wrap` cells a row); None for any other grid."""
+    if grid.kind == MAP:
+        shape = model.in_shape if grid.l == 0 else model.layer(grid.l - 1).out_shape
+        _, h, w = shape
+        return grid.l, (grid.ch * h + r) * w + c
+    if grid.kind == UNITS:
+        return grid.l, r * wrap + c if wrap else r
     return None
 
 
@@ -63,13 +61,13 @@ class Picker:
         return None
 
 
-def pick(ex, picker: Picker, prefix: str, r: int, c: int, wrap: int, say) -> None:
+def pick(ex, picker: Picker, grid: GridId, r: int, c: int, wrap: int, say) -> None:
     """A click on the map drawing: the first unit is remembered (and said); a second one that
     completes a weight moves the explainer to that weight's gradient."""
     if ex.net is None or ex.training:
         return
     lay = ex.current.events.layout
-    unit = unit_of(lay.model, prefix, r, c, wrap)
+    unit = unit_of(lay.model, grid, r, c, wrap)
     if unit is None:
         return
     event = picker.click(lay.model, lay, unit)

@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from engine.numpy_engine import ids
+from engine.numpy_engine.ids import GridId
+
 from .layer_drawing import drawn, title
 
 MAX_GRIDS = 8  # channels (or filters) drawn per layer; the title says how many there are
@@ -23,11 +26,26 @@ GREY_CELLS = 100  # an input image of at least this many cells per channel is dr
 class Grid:
     label: str  # e.g. "ch 0", "f1·c0"
     values: np.ndarray  # (H, W); NaN = not computed yet at this position
-    prefix: str  # cell ids are f"{prefix}_{y}_{x}" (a vector: f"{prefix}_{y}")
+    gid: GridId  # which grid: its kind, layer, channel, filter (its text as the ids' prefix)
     signed: bool = True  # colour negative and positive apart (an input image is grey levels)
     marks: dict[tuple[int, int], str] = field(default_factory=dict)  # cell -> short tag
     names: tuple[str, ...] = ()  # the course's names of the cells (a..l, α..δ), row by row
     wrap: int = 0  # a long vector laid out row by row, this many cells wide (0: one column)
+
+    def spot(self, index: tuple[int, ...]) -> tuple[int, int] | None:
+        """(row, column) of a place ids.drawn_at gives in this grid ((unit,) in a dense layer's,
+        laid out `wrap` a row), or None when it lies outside the grid."""
+        if len(index) == 1:
+            y, x = divmod(index[0], self.wrap) if self.wrap else (index[0], 0)
+        else:
+            y, x = index
+        h, w = self.values.shape
+        return (y, x) if 0 <= y < h and 0 <= x < w else None
+
+    def at(self, cid) -> tuple[int, int] | None:
+        """(row, column) where the id `cid` is drawn in this grid, or None when not in it."""
+        place = ids.drawn_at(cid)
+        return self.spot(place[1]) if place is not None and place[0] == self.gid else None
 
 
 @dataclass
@@ -42,7 +60,7 @@ class Column:
 class Overlay:
     """The filter drawn over the input where it sits: its weights on the cells it covers."""
 
-    prefix: str  # the grid it lies on
+    gid: GridId  # the grid it lies on
     top: int
     left: int
     size: tuple[int, int]  # (kh, kw)
@@ -67,9 +85,9 @@ def _fill(values: np.ndarray, count: int) -> np.ndarray:
 
 
 def _maps(values, l: int, title: str, signed: bool = True, tag: str = "") -> Column:
-    grids = [Grid(f"{tag}ch {ch}", values[ch], f"c{l}_{ch}", signed) for ch in range(len(values))][
-        :MAX_GRIDS
-    ]
+    grids = [
+        Grid(f"{tag}ch {ch}", values[ch], ids.map_grid(l, ch), signed) for ch in range(len(values))
+    ][:MAX_GRIDS]
     more = f"\n{MAX_GRIDS} of {len(values)} maps" if len(values) > MAX_GRIDS else ""
     return Column(title + more, grids)
 
@@ -78,24 +96,30 @@ def _vector(values, l: int, title: str) -> Column:
     """A dense layer: one column of cells, or (hundreds of units) a block of rows WRAP wide."""
     v = np.asarray(values, float).ravel()
     if len(v) <= MAX_VECTOR:
-        return Column(title, [Grid("", v[:, None], f"n{l}")], vector=True, small=True)
+        return Column(title, [Grid("", v[:, None], ids.units_grid(l))], vector=True, small=True)
     rows = -(-len(v) // WRAP)
     block = np.full(rows * WRAP, np.nan)
     block[: len(v)] = v
-    g = Grid(f"{len(v)} units, {WRAP} a row", block.reshape(rows, WRAP), f"n{l}", wrap=WRAP)
+    g = Grid(
+        f"{len(v)} units, {WRAP} a row", block.reshape(rows, WRAP), ids.units_grid(l), wrap=WRAP
+    )
     return Column(title, [g], vector=True)
 
 
 def _drawn_id(p: _At, cid: str) -> str:
     """The drawn cell of a unit id: a flatten's unit is the cell of the maps it was read from."""
-    if not cid.startswith("n"):
+    if not isinstance(cid, ids.NodeId):
         return cid
-    l, i = (int(v) for v in cid[1:].split("_"))
-    d = p.m.layer(l - 1) if l >= 1 else None
+    d = p.m.layer(cid.l - 1) if cid.l >= 1 else None
     if d is None or not d.type.reshapes:
         return cid
-    ch, y, x = (int(v) for v in np.unravel_index(i, d.in_shape))
-    return f"c{l - 1}_{ch}_{y}_{x}"
+    ch, y, x = (int(v) for v in np.unravel_index(cid.j, d.in_shape))
+    return ids.cell(cid.l - 1, ch, y, x)
+
+
+def _unit_of(cid, l: int) -> bool:
+    """Whether `cid` is a unit of dense layer l."""
+    return isinstance(cid, ids.NodeId) and cid.l == l
 
 
 def _terms_column(ev) -> Column:
@@ -106,7 +130,7 @@ def _terms_column(ev) -> Column:
     other = "k" if ev.kind == "da" else "i"
     names = [(f"{other}={t[0]}", "", "") for t in d["terms"]] + [(f"+{d['rest_count']}", "", "")]
     factors = "w · δ = term" if ev.kind == "da" else "w · a = term"
-    grid = Grid(factors, np.array(rows), "t", names=sum(names, ()))
+    grid = Grid(factors, np.array(rows), ids.terms_grid(), names=sum(names, ()))
     return Column("largest terms", [grid], small=True)
 
 
@@ -115,7 +139,7 @@ def _flat_factor(p: _At, ev) -> Column:
     there, where it may be too small for its number): that value for the sample drawn, as one
     cell large enough for its number."""
     l, i = ev.layer - 1, ev.index[1]
-    g = Grid("", np.array([[p.c.fw.A[l][p.s, i]]]), f"read{l}")
+    g = Grid("", np.array([[p.c.fw.A[l][p.s, i]]]), ids.read_grid(l))
     return Column(f"a[{l}][{i}]", [g], small=True)
 
 
@@ -162,7 +186,12 @@ def _filters(p: _At, k: int) -> Column:
         shown, title = W, f"filters w[{l}]"
     taps = kh * kw
     grids = [
-        Grid(f"f{f}·c{ch}", shown[f, ch], f"k{l}_{f}_{ch}", names=_names(d, (f * c_in + ch) * taps))
+        Grid(
+            f"f{f}·c{ch}",
+            shown[f, ch],
+            ids.filter_grid(l, f, ch),
+            names=_names(d, (f * c_in + ch) * taps),
+        )
         for f in range(W.shape[0])
         for ch in range(c_in)
     ][:MAX_GRIDS]
@@ -216,27 +245,26 @@ def conv_view_state(explainer) -> ConvState:
     ev = p.ev
     st = ConvState(cols, ev.nodes[0] if ev.nodes else "", frozenset(ev.nodes[1:] + ev.edges))
     if "terms" in ev.detail:  # a long sum: its largest terms are marked and listed
-        ids = [_drawn_id(p, ev.nodes[1 + t[0]]) for t in ev.detail["terms"]]
-        st.ranks = {cid: str(r + 1) for r, cid in enumerate(ids)}
+        drawn_ids = [_drawn_id(p, ev.nodes[1 + t[0]]) for t in ev.detail["terms"]]
+        st.ranks = {cid: str(r + 1) for r, cid in enumerate(drawn_ids)}
         cols.append(_terms_column(ev))
     elif ev.kind == "grad_w" and ev.layer >= 2 and p.m.layer(ev.layer - 2).type.reshapes:
         cols.append(_flat_factor(p, ev))  # the value the weight multiplies, large enough to read
-        st.touched |= {f"{cols[-1].grids[0].prefix}_0_0"}  # outlined as its map cell is
+        st.touched |= {cols[-1].grids[0].gid.cell(0, 0)}  # outlined as its map cell is
     elif p.m.layers[0].type.reshapes:  # a flattened unit is outlined on the input image
-        st.drawn = frozenset(_drawn_id(p, x) for x in ev.nodes[1:] if x.startswith("n1_"))
+        st.drawn = frozenset(_drawn_id(p, x) for x in ev.nodes[1:] if _unit_of(x, 1))
     if ev.kind == "z" and "filter" in ev.detail:
         k = ev.layer - 1
         W = p.c.params[k][0][ev.detail["filter"]]
         st.overlays = [
-            Overlay(f"c{k}_{ch}", ev.detail["top"], ev.detail["left"], W[ch].shape, W[ch])
+            Overlay(ids.map_grid(k, ch), ev.detail["top"], ev.detail["left"], W[ch].shape, W[ch])
             for ch in range(len(W))
         ]
     if ev.kind == "pool":
         _window(p, st, ev.layer, *ev.index)
     if ev.kind == "da" and ev.detail.get("pool"):  # routed back through the windows over it
         for nid in ev.nodes[1:]:
-            lp, ch, y, x = (int(v) for v in nid[1:].split("_"))
-            _window(p, st, lp, ch, y, x)
+            _window(p, st, nid.l, nid.ch, nid.y, nid.x)
     st.caption = f"sample {p.sample} · {p.r.mode} · step {p.r.t} · {ev.phase}"
     return st
 
@@ -246,12 +274,12 @@ def _window(p: _At, st: ConvState, l: int, ch: int, y: int, x: int) -> None:
     pool module says where, as its forward event does)."""
     d = p.m.layer(l - 1)
     top, left, winner = d.type.module.window_at(p.c, l - 1, p.s, ch, y, x)
-    prefix = f"c{l - 1}_{ch}"
-    st.overlays.append(Overlay(prefix, top, left, d.kernel))
+    gid = ids.map_grid(l - 1, ch)
+    st.overlays.append(Overlay(gid, top, left, d.kernel))
     if winner is not None:
         for col in st.columns:
             for g in col.grids:
-                if g.prefix == prefix and g.label.startswith("ch"):
+                if g.gid == gid and g.label.startswith("ch"):
                     g.marks[tuple(winner)] = "max"
 
 
@@ -263,7 +291,7 @@ def conv_training_state(explainer) -> ConvState:
     for k, (W, _) in enumerate(state.params):
         if drawn(m.layer(k)).filters:
             grids = [
-                Grid(f"f{f}·c{ch}", W[f, ch], f"k{k + 1}_{f}_{ch}")
+                Grid(f"f{f}·c{ch}", W[f, ch], ids.filter_grid(k + 1, f, ch))
                 for f in range(W.shape[0])
                 for ch in range(W.shape[1])
             ][:MAX_GRIDS]

@@ -16,7 +16,9 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPen, 
 from PySide6.QtWidgets import QWidget
 
 from app.shared.theme import Theme, text_on
+from engine.numpy_engine import ids
 from engine.numpy_engine.fmt import num
+from engine.numpy_engine.ids import GridId
 
 from .conv_layout import SUB_GAP, col_gap, layout, spots, title_room
 from .conv_state import Column, ConvState, Grid
@@ -27,29 +29,22 @@ BASE_CACHE = 160  # grids kept as drawn (a paint draws about 50)
 WHOLE_GRID = 0.5  # an event that reads more than this share of a grid frames the whole grid
 
 
-@lru_cache(maxsize=1 << 16)
-def _places(cid: str) -> tuple[tuple[str, tuple[int, int]], ...]:
-    """Where an id is drawn: as a vector's unit ("n2_5": grid n2, (-1, 5)) and as a map's cell
-    ("c1_0_3_4": grid c1_0, (3, 4)). Cached: a long sum's thousands of ids repeat event to event
-    (bench/digit_step.py: 3 ms a key press on the fast CNN's first layer before the cache)."""
-    head, _, tail = cid.rpartition("_")
-    if not tail.isdigit():
-        return ()
-    out = [(head, (-1, int(tail)))]
-    head2, _, mid = head.rpartition("_")
-    if mid.isdigit():
-        out.append((head2, (int(mid), int(tail))))
-    return tuple(out)
+@lru_cache(maxsize=1 << 16, typed=True)
+def _place(cid: str) -> tuple[GridId, tuple[int, ...]] | None:
+    """Where an id is drawn (ids.drawn_at). Cached: a long sum's thousands of ids repeat event to
+    event (bench/digit_step.py: 3 ms a key press on the fast CNN's first layer before the cache).
+    Typed: a plain string equal to an id's text must not share its entry."""
+    return ids.drawn_at(cid)
 
 
 class ConvView(QWidget):
-    cell_clicked = Signal(str, int, int, int)  # grid prefix, row, column, the grid's wrap
+    cell_clicked = Signal(object, int, int, int)  # GridId, row, column, the grid's wrap
 
     def __init__(self, theme: Theme, parent=None):
         super().__init__(parent)
         self.theme = theme
         self.state = ConvState()
-        self._outline: dict[str, dict[tuple[int, int], float]] = {}
+        self._outline: dict[GridId, dict[tuple[int, ...], float]] = {}
         self._images: dict[tuple, tuple[np.ndarray, QImage]] = {}
         self._bases: dict[tuple, QPixmap] = {}  # grids as drawn, by image and cell size
         self.highlighted: tuple[str, ...] = ()  # ids drawn highlighted now (for tests)
@@ -69,14 +64,14 @@ class ConvView(QWidget):
         """A grid label's line: the theme's label size (28 px in lecturer mode) and a gap."""
         return self.theme.label_px + 6.0
 
-    def cell_at(self, x: float, y: float) -> tuple[str, int, int, int] | None:
-        """(grid prefix, row, column, wrap) under the point, walking the layout as painting does."""
+    def cell_at(self, x: float, y: float) -> tuple[GridId, int, int, int] | None:
+        """(grid id, row, column, wrap) under the point, walking the layout as painting does."""
         left = gap = self._gap()
         for col, (cell, width, per) in zip(self.state.columns, self._layout(), strict=True):
             for g, gx, top in spots(col, left, cell, per, self._label_room()):
                 h, w = g.values.shape
                 if gx <= x < gx + w * cell and top <= y < top + h * cell:
-                    return g.prefix, int((y - top) // cell), int((x - gx) // cell), g.wrap
+                    return g.gid, int((y - top) // cell), int((x - gx) // cell), g.wrap
             left += width + gap
         return None
 
@@ -173,24 +168,21 @@ class ConvView(QWidget):
         rgb = np.where(ok[..., None], rgb, bg)
         return rgb.astype(np.uint8)  # int(), as QColor took it
 
-    def _outlines(self) -> dict[str, dict[tuple[int, int], float]]:
-        """Per grid prefix, the outlined cells: the focus (thick) and the cells the event reads
-        (a long sum: only its largest terms). Parsed once per state, not once per grid."""
+    def _outlines(self) -> dict[GridId, dict[tuple[int, ...], float]]:
+        """Per grid, the outlined places (ids.drawn_at): the focus (thick) and the cells the
+        event reads (a long sum: only its largest terms). Placed once per state, not per grid."""
         st, out = self.state, {}
         thin = st.ranks or (st.touched | st.drawn)
         for cid, width in ((st.focus, 4.0), *((t, 2.0) for t in thin)):
-            for head, key in _places(cid):
-                out.setdefault(head, {}).setdefault(key, width)
+            place = _place(cid)
+            if place is not None:
+                out.setdefault(place[0], {}).setdefault(place[1], width)
         return out
 
     def _cells(self, g: Grid) -> dict[tuple[int, int], float]:
         """The outlined cells of grid g, as (row, column)."""
-        found = self._outline.get(g.prefix, {})
-        if not g.prefix.startswith("n"):
-            return {rc: wd for rc, wd in found.items() if rc[0] >= 0}
-        return {
-            (divmod(c, g.wrap) if g.wrap else (c, 0)): wd for (r, c), wd in found.items() if r < 0
-        }
+        spots = ((g.spot(at), wd) for at, wd in self._outline.get(g.gid, {}).items())
+        return {rc: wd for rc, wd in spots if rc is not None}
 
     def _grid(self, p: QPainter, g: Grid, x0: float, y0: float, cell: float, scale: float):
         """One grid: its colours as one image, lines, then numbers only where they are readable."""
@@ -208,7 +200,7 @@ class ConvView(QWidget):
         if self.state.ranks:
             self._ranks(p, g, x0, y0, cell)
         for ov in self.state.overlays:
-            if ov.prefix == g.prefix:
+            if ov.gid == g.gid:
                 self._overlay(p, ov, x0, y0, cell, rgb)
 
     def _base(self, g: Grid, scale: float, cell: float) -> QPixmap:
@@ -243,7 +235,7 @@ class ConvView(QWidget):
         return pm
 
     def _key(self, g: Grid, scale: float) -> tuple:
-        return (g.prefix, g.signed, scale, self.theme.name, g.values.shape, g.values.tobytes())
+        return (g.gid, g.signed, scale, self.theme.name, g.values.shape, g.values.tobytes())
 
     def _image(self, g: Grid, scale: float) -> tuple[np.ndarray, QImage]:
         """A grid's colours and its image, kept while its values, scale and theme stay the same
@@ -286,13 +278,11 @@ class ConvView(QWidget):
         p.setFont(self._font(max(7.0, min(11.0, cell / 2.5)), bold=True))
         p.setPen(QColor(self.theme.highlight))
         for cid, tag in self.state.ranks.items():
-            head, _, tail = cid.rpartition("_")
-            if g.wrap and head == g.prefix:
-                r, c = divmod(int(tail), g.wrap)
-            elif head.rpartition("_")[0] == g.prefix:
-                r, c = int(head.rpartition("_")[2]), int(tail)
-            else:
+            place = _place(cid)
+            rc = g.spot(place[1]) if place is not None and place[0] == g.gid else None
+            if rc is None:
                 continue
+            r, c = rc
             rect = QRectF(x0 + (c + 1) * cell, y0 + r * cell - cell, 3 * cell + 14, 2 * cell + 8)
             p.drawText(rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom, tag)
 

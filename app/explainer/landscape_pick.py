@@ -12,19 +12,17 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import QApplication
 
+from engine.numpy_engine.ids import FILTER, GridId
+
 from .cell_pick import joining_weight, unit_of
 from .network_items import EdgeItem
 
 
-def kernel_weight(prefix: str, r: int, c: int) -> tuple[int, ...] | None:
-    """(L, F, C, I, J) of a filter cell: the image drawing's filter grids are "k{L}_{F}_{C}"."""
-    if not prefix.startswith("k"):
+def kernel_weight(grid: GridId, r: int, c: int) -> tuple[int, ...] | None:
+    """(L, F, C, I, J) of a cell of one of the image drawing's filter grids; None for any other."""
+    if grid.kind != FILTER:
         return None
-    try:
-        l, f, ch = (int(v) for v in prefix[1:].split("_"))
-    except ValueError:
-        return None
-    return l, f, ch, r, c
+    return grid.l, grid.f, grid.ch, r, c
 
 
 def spelled(w: tuple[int, ...]) -> str:
@@ -96,13 +94,13 @@ class WeightPick(QObject):
         hit = self.w.conv_view.cell_at(x, y)
         if hit is None:
             return
-        prefix, r, c, wrap = hit
-        k = kernel_weight(prefix, r, c)
+        grid, r, c, wrap = hit
+        k = kernel_weight(grid, r, c)
         if k is not None:
             self._choose(k)
             return
         model = self.w.explainer.net.model
-        unit = unit_of(model, prefix, r, c, wrap)
+        unit = unit_of(model, grid, r, c, wrap)
         if unit is None:
             return
         joined = joining_weight(model, self.unit, unit) if self.unit is not None else None

@@ -32,22 +32,6 @@ def hide_in_view(vs, ev):
     return vs
 
 
-def _cell(grid, cid: str) -> tuple[int, int] | None:
-    if not cid.startswith(grid.prefix + "_"):
-        return None
-    parts = cid[len(grid.prefix) + 1 :].split("_")
-    if not all(p.isdigit() for p in parts) or len(parts) not in (1, 2):
-        return None
-    h, w = grid.values.shape
-    if len(parts) == 2:
-        y, x = int(parts[0]), int(parts[1])
-    elif grid.wrap:
-        y, x = divmod(int(parts[0]), grid.wrap)
-    else:
-        y, x = int(parts[0]), 0
-    return (y, x) if y < h and x < w else None
-
-
 def hide_in_conv(cs, ev):
     """The image drawing's state with `ev`'s cell (or filter weight) blank, as not computed."""
     if ev.kind not in CELL_KINDS:
@@ -58,7 +42,7 @@ def hide_in_conv(cs, ev):
     for col in cs.columns:
         for grid in col.grids:
             for cid in targets:
-                at = _cell(grid, cid)
+                at = grid.at(cid)
                 if at is not None:
                     grid.values = np.array(grid.values, dtype=np.float64, copy=True)
                     grid.values[at] = np.nan

@@ -156,7 +156,9 @@ class LessonMode(Answers, QObject):
     def conv(self, cs):
         look = self._look()
         if look:
-            cs.touched = cs.touched | {i for i in look if i.startswith(("c", "k"))}
+            cs.touched = cs.touched | {
+                i for i in look if isinstance(i, (ids.CellId, ids.KernelId, ids.KernelBiasId))
+            }
         return hide_in_conv(cs, self.ex.event) if self.hides() else cs
 
     def _look(self) -> tuple[str, ...]:

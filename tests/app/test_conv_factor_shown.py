@@ -8,6 +8,7 @@ import numpy as np
 
 from app.explainer.conv_state import conv_view_state
 from app.explainer.data_panel import PRESET_DIR
+from engine.numpy_engine import ids
 
 CNN = PRESET_DIR / "cnn_tiny_digits.json"
 CELL = "c2_2_4_3"  # flat position 99 of the (3, 6, 6) pooled maps
@@ -20,7 +21,7 @@ def test_the_drawing_shows_and_outlines_the_value_the_weight_multiplies(window):
     ex.goto(0, i)
     st = conv_view_state(ex)
     s = 0  # a batch event: the drawing shows the first sample of the batch (none chosen)
-    grids = {g.prefix: (col, g) for col in st.columns for g in col.grids}
+    grids = {g.gid: (col, g) for col in st.columns for g in col.grids}
     col, g = grids["c2_2"]
     a = ex.current.events.arrays.fw.A[3][s, 99]
     assert g.values[4, 3] == a and np.isfinite(g.values).all()  # the pooled values, all shown
@@ -29,7 +30,8 @@ def test_the_drawing_shows_and_outlines_the_value_the_weight_multiplies(window):
     assert len(read) == 1 and read[0].grids[0].values.tolist() == [[a]]
     assert f"{a:.4g}"[:4] in ex.event.substituted  # the same number the formula substitutes
     assert CELL in window.conv_view.highlighted
-    assert f"{read[0].grids[0].prefix}_0_0" in window.conv_view.highlighted
+    assert read[0].grids[0].gid == ids.read_grid(3)
+    assert "read3_0_0" in window.conv_view.highlighted  # outlined as its map cell is
 
 
 def test_the_delta_grid_comes_back_once_its_first_delta_is_reached(window):
@@ -52,5 +54,5 @@ def test_a_conv_filter_gradient_adds_no_factor_column(window):
     assert ex.event.kind == "grad_w" and ex.event.layer == 1
     st = conv_view_state(ex)
     assert not [
-        c for c in st.columns if c.title.startswith("a[") and c.grids[0].prefix[:4] == "read"
+        c for c in st.columns if c.title.startswith("a[") and c.grids[0].gid.kind == ids.READ
     ]

@@ -34,7 +34,7 @@ def test_conv_preset_uses_the_map_drawing_and_fills_the_output_as_it_steps(qtbot
     out = _grid(w, "conv 1").values
     assert np.isfinite(out).sum() == 4 and out[1, 1] == ev.value
     ov = w.conv_view.state.overlays
-    assert [(o.prefix, o.top, o.left) for o in ov] == [("c0_0", 1, 1)]
+    assert [(o.gid, o.top, o.left) for o in ov] == [("c0_0", 1, 1)]
     assert ov[0].weights.tolist() == [[1, 0], [-1, 2]]
     assert ev.substituted in w.formula.plain_text()
     w.repaint()  # the painter draws every kind of cell without error

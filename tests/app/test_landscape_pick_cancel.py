@@ -10,6 +10,7 @@ from PySide6.QtCore import QPoint, Qt
 
 from app.explainer.landscape_pick import kernel_weight, spelled
 from app.shared.theme import LECTURER
+from engine.numpy_engine import ids
 from engine.numpy_engine.landscape_depth import init_compare
 from engine.numpy_engine.landscape_forward import Cancelled
 from engine.numpy_engine.landscape_race import grid_over, landscape, parse_racers
@@ -87,8 +88,10 @@ def test_esc_or_the_button_cancels_picking_and_the_plane_stays(qtbot, window):
 
 
 def test_filter_cells_and_unit_pairs_name_their_weights():
-    assert kernel_weight("k1_0_0", 1, 2) == (1, 0, 0, 1, 2)
-    assert kernel_weight("n2", 0, 1) is None and kernel_weight("kx_y", 0, 0) is None
+    assert kernel_weight(ids.filter_grid(1, 0, 0), 1, 2) == (1, 0, 0, 1, 2)
+    assert kernel_weight(ids.filter_grid(2, 3, 1), 0, 1) == (2, 3, 1, 0, 1)  # L, F, C in order
+    assert kernel_weight(ids.units_grid(2), 0, 1) is None
+    assert kernel_weight(ids.map_grid(1, 0), 0, 0) is None
     assert spelled((2, 0, 1)) == "w[2][0][1]" and spelled((1, 0, 0, 1, 2)) == "k[1][0][0][1][2]"
 
 
@@ -103,10 +106,12 @@ def test_a_filter_cell_is_picked_on_the_image_drawing(qtbot, window):
         (x, y) for x in range(0, w.conv_view.width(), 6) for y in range(0, w.conv_view.height(), 6)
     ]
     cells = [w.conv_view.cell_at(x, y) for x, y in spots]
-    kernel = next((xy, c) for xy, c in zip(spots, cells, strict=True) if c and c[0].startswith("k"))
-    (x, y), (prefix, r, c, _) = kernel
+    kernel = next(
+        (xy, c) for xy, c in zip(spots, cells, strict=True) if c and c[0].kind == ids.FILTER
+    )
+    (x, y), (grid, r, c, _) = kernel
     qtbot.mouseClick(w.conv_view, Qt.MouseButton.LeftButton, pos=QPoint(x, y))
-    assert pick.chosen == [kernel_weight(prefix, r, c)]
+    assert pick.chosen == [(grid.l, grid.f, grid.ch, r, c)]
     pick.cancel()
 
 

@@ -11,7 +11,7 @@ from app.explainer.conv_state import Column, ConvState, Grid
 from app.explainer.lesson_hide import hide_in_conv, hide_in_lines, hide_in_view
 from app.explainer.scene_state import ViewState
 from engine.lessons.address import parse_address, resolve
-from engine.numpy_engine import Network
+from engine.numpy_engine import Network, ids
 from engine.numpy_engine.handout import event_lines
 
 PRESETS = Path(__file__).resolve().parents[2] / "assets" / "presets"
@@ -47,7 +47,7 @@ def test_the_drawing_hides_only_the_number_asked():
 
 def test_an_image_cell_is_blank_until_answered():
     ev = _event("cnn_conv_4x3", {"kind": "z", "layer": 1, "sample": 0, "unit": [0, 0, 1]})
-    grid = Grid("f0", np.arange(6.0).reshape(2, 3), "c1_0")
+    grid = Grid("f0", np.arange(6.0).reshape(2, 3), ids.map_grid(1, 0))
     cs = ConvState([Column("layer 1", [grid])], focus=ev.nodes[0])
     out = hide_in_conv(cs, ev).columns[0].grids[0].values
     assert ev.nodes[0] == "c1_0_0_1" and np.isnan(out[0, 1]) and np.isnan(out).sum() == 1

@@ -51,3 +51,57 @@ def test_the_trace_hands_out_typed_ids():
     assert NodeId in seen and EdgeId in seen and BiasId in seen
     assert seen <= {NodeId, EdgeId, BiasId, str}  # str: only "loss"
     assert all(x == "loss" for ev in step.events for x in ev.nodes if type(x) is str)
+
+
+GRIDS = [
+    (ids.map_grid(1, 2), "c1_2", ids.MAP, {"l": 1, "ch": 2}),
+    (ids.units_grid(3), "n3", ids.UNITS, {"l": 3}),
+    (ids.filter_grid(1, 4, 0), "k1_4_0", ids.FILTER, {"l": 1, "f": 4, "ch": 0}),
+    (ids.terms_grid(), "t", ids.TERMS, {}),
+    (ids.read_grid(3), "read3", ids.READ, {"l": 3}),
+]
+
+
+@pytest.mark.parametrize("made, text, kind, parts", GRIDS, ids=lambda c: str(c)[:12])
+def test_a_grid_id_is_its_old_text_and_round_trips(made, text, kind, parts):
+    """The map drawing's grids: the same text as the old prefixes (the cells' ids start with it),
+    their kind and parts read as attributes, pickled by their parts."""
+    assert type(made) is ids.GridId and made == text and hash(made) == hash(text)
+    assert made.kind == kind and {k: getattr(made, k) for k in parts} == parts
+    assert json.dumps({made: 1}) == f'{{"{text}": 1}}'
+    back = pickle.loads(pickle.dumps(made))
+    assert type(back) is ids.GridId and back == made and back.parts() == made.parts()
+    assert ids.GridId(*made.parts()) == made
+    with pytest.raises(AttributeError):
+        made.kind = ids.MAP
+
+
+def test_a_grid_names_its_cells_and_each_cell_names_its_grid():
+    cases = [
+        (ids.map_grid(1, 2).cell(3, 4), ids.cell(1, 2, 3, 4), (3, 4)),
+        (ids.filter_grid(2, 1, 0).cell(0, 1), ids.kernel(2, 1, 0, 0, 1), (0, 1)),
+        (ids.units_grid(2).cell(5, 0), ids.node(2, 5), (5,)),
+        (ids.units_grid(2).cell(1, 3, wrap=16), ids.node(2, 19), (19,)),  # laid out 16 a row
+        (ids.read_grid(3).cell(0, 0), "read3_0_0", (0, 0)),
+        (ids.terms_grid().cell(2, 1), "t_2_1", (2, 1)),
+    ]
+    for made, want, index in cases:
+        typed = type(want) if isinstance(want, ids.Id) else ids.GridCellId
+        assert made == want and type(made) is typed
+        grid, at = ids.drawn_at(made)
+        assert type(grid) is ids.GridId and at == index and str(made).startswith(grid + "_")
+        assert pickle.loads(pickle.dumps(made)) == made
+    c = ids.cell(0, 1, 2, 3)
+    assert c.grid == ids.map_grid(0, 1) and type(c.grid) is ids.GridId
+
+
+def test_ids_drawn_in_no_grid_and_plain_text_are_not_placed():
+    """Only typed ids are placed: text that merely looks like one is never parsed."""
+    for x in (ids.edge(2, 0, 1), ids.bias_id(1, 0), ids.kernel_bias(1, 0), ids.LOSS, "c1_0_0_0"):
+        assert ids.drawn_at(x) is None
+
+
+@pytest.mark.parametrize("bad", ["", "maps", "c", None, 3])
+def test_an_unknown_grid_kind_is_refused_in_one_sentence(bad):
+    with pytest.raises(ValueError, match="is no kind of grid"):
+        ids.GridId(bad, 1, 0)
