@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication
 from engine.numpy_engine.ids import FILTER, GridId
 
 from .cell_pick import joining_weight, unit_of
+from .layer_drawing import pairs
 from .network_items import EdgeItem
 
 
@@ -26,8 +27,9 @@ def kernel_weight(grid: GridId, r: int, c: int) -> tuple[int, ...] | None:
 
 
 def spelled(w: tuple[int, ...]) -> str:
-    """The engine's plain name of a weight: w[L][J][I] (dense) or k[L][F][C][I][J] (a filter)."""
-    return ("w" if len(w) == 3 else "k") + "".join(f"[{v}]" for v in w)
+    """The engine's plain name of a weight: w[L][J][I] (dense), k[L][F][C][I][J] (a filter) or
+    γ[L][J] (a batch norm's one weight per unit)."""
+    return {2: "γ", 3: "w"}.get(len(w), "k") + "".join(f"[{v}]" for v in w)
 
 
 class WeightPick(QObject):
@@ -88,7 +90,9 @@ class WeightPick(QObject):
     def _on_network(self, at) -> None:
         hit = [i for i in self.w.view.items(at) if isinstance(i, EdgeItem)]
         if hit:
-            self._choose(tuple(hit[0].key))
+            l, j, i = hit[0].key
+            one_per_unit = pairs(self.w.explainer.net.model.layer(l - 1).kind)
+            self._choose((l, j) if one_per_unit else (l, j, i))  # a batch norm's γ_j: L.J
 
     def _on_image(self, x: float, y: float) -> None:
         hit = self.w.conv_view.cell_at(x, y)

@@ -133,7 +133,7 @@ def _weight_index(model: Model, like: Params, text: str) -> tuple[int, str]:
     kind, filters = model.layer(L - 1).kind, model.layer(L - 1).type.has_filters
     if not model.layer(L - 1).type.has_weights:
         raise LandscapeError(f"{text!r}: layer {L} ({kind}) has no weights")
-    want = "L.F.C.I.J (a conv filter weight)" if filters else "L.J.I"
+    want = {1: "L.J (a batch norm's γ)", 2: "L.J.I"}.get(W.ndim, "L.F.C.I.J (a conv filter weight)")
     if len(rest) != W.ndim or any(not 0 <= v < n for v, n in zip(rest, W.shape, strict=True)):
         raise LandscapeError(
             f"{text!r}: layer {L}'s weights are {want} with indices from 0 below "

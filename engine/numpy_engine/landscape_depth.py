@@ -85,8 +85,12 @@ def init_params_as(net: Network, scheme: str, sigma: float = 0.01, seed: int = 0
         if not (np.isfinite(sigma) and 0 < sigma <= 10):
             raise ValueError(f"σ must be a number in (0, 10], not {sigma!r}")
         rng = np.random.default_rng(seed)
-        return tuple((rng.normal(0, sigma, W.shape), np.zeros_like(b))
-                     for W, b in init_params(net.spec))  # fmt: skip
+        start = init_params(net.spec)
+        return tuple(  # a batch norm keeps γ = 1, β = 0, as under every scheme
+            (W, b) if net.model.layer(k).kind == "batchnorm"
+            else (rng.normal(0, sigma, W.shape), np.zeros_like(b))
+            for k, (W, b) in enumerate(start)
+        )  # fmt: skip
     bare = tuple(replace(lay, weights=None, bias=None) for lay in net.spec.layers)
     spec = replace(net.spec, layers=bare, init=InitSpec(scheme=scheme, seed=seed))
     return init_params(spec)

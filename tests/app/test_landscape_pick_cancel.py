@@ -168,3 +168,30 @@ def test_cancel_in_the_window_leaves_the_landscape_as_it_was(qtbot, window, monk
     p.run.click()  # the next race is not cancelled by the last one's flag
     qtbot.waitUntil(lambda: w.landscape.worker is None and p.run.isEnabled(), timeout=20_000)
     assert w.landscape.result is not None and len(p.paths) == 3
+
+
+def test_a_batch_norms_gamma_edges_are_picked_as_its_one_weight_per_unit(qtbot, window):
+    w = window
+    assert w.open_network(str(PRESETS / "batchnorm_relu.json")) is not False
+    w.landscape.open()
+    p = w.landscape.panel
+    p.pick.setChecked(True)
+    for j in (0, 1):
+        qtbot.mouseClick(w.view.viewport(), Qt.MouseButton.LeftButton, pos=edge_point(w, (2, j, j)))
+    assert p.plane.currentText() == "weights:2.0,2.1" and "γ[2][0] (α)" in p.status.text()
+    p.steps.setValue(3)
+    p.run.click()
+    qtbot.waitUntil(lambda: w.landscape.worker is None and p.run.isEnabled(), timeout=20_000)
+    assert w.landscape.result is not None, p.status.text()
+
+
+def test_the_small_normal_keeps_a_batch_norms_gamma_and_beta():
+    from engine.numpy_engine.landscape_depth import init_params_as
+    from engine.numpy_engine.network import Network
+
+    net = Network.from_file(str(PRESETS / "batchnorm_relu.json"))
+    params = init_params_as(net, "normal_sigma", sigma=0.01)
+    gamma, beta = params[1]  # layer 2 is the batch norm
+    np.testing.assert_array_equal(gamma, 1.0)
+    np.testing.assert_array_equal(beta, 0.0)
+    assert 0 < np.abs(params[0][0]).max() < 0.1  # the dense layers' weights are N(0, σ²)
