@@ -25,10 +25,21 @@ def cmd_sweep(args) -> int:
         return fail(_message(e))
 
 
+# the training flags a preset experiment sets itself, with the parser's defaults (torch_commands)
+PRESET_FIXED = {"model": "mlp", "epochs": None, "batch_size": "128", "lr": None,
+                "optimizer": "adam", "schedule": None, "dropout": "0.2", "weight_decay": "0",
+                "augment": False, "train_size": None}  # fmt: skip
+
+
 def cmd_experiment(args) -> int:
     """A preset experiment (engine/torch_engine/presets.py): its runs and its reading."""
     from engine.torch_engine.presets import preset_job
 
+    fixed = [f for f, default in PRESET_FIXED.items() if getattr(args, f) != default]
+    if fixed:  # the preset sets these itself: a quick try with them would silently not be one
+        names = ", ".join("--" + f.replace("_", "-") for f in fixed)
+        return fail(f"experiment {args.name} uses its own settings, so {names} cannot be set; "
+                    "only --seed, --device and --data apply")  # fmt: skip
     try:
         c = checked(args)
         job = preset_job(args.name, c.config, args.data, args.runs_db)

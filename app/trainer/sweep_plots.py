@@ -20,7 +20,7 @@ from app.shared.theme import series_colour
 from app.trainer.live_plots import make_plot
 from engine.torch_engine.curves import Series, log_safe
 from engine.torch_engine.plot_ranges import accuracy_range
-from engine.torch_engine.records import Done, Eval, Start
+from engine.torch_engine.records import NO_RESULT, Done, Eval, Start
 from engine.torch_engine.spread import band_aligned, gap, spread, spread_range
 
 BAND_ALPHA = 80  # of 255: a band under its mean curve
@@ -134,9 +134,16 @@ class SweepPlots(pg.GraphicsLayoutWidget):
         return [r for r in self.runs.values() if r["value"] == v]
 
     def finals(self) -> list:
-        """Each value's final test accuracy over its finished seeds (spread.Spread), in order."""
+        """Each value's final test accuracy over its finished seeds (spread.Spread), in order; a
+        cancelled or diverged run is no result and is left out."""
         return [
-            spread([r["done"].test_accuracy for r in self.value_runs(v) if r["done"] is not None])
+            spread(
+                [
+                    r["done"].test_accuracy
+                    for r in self.value_runs(v)
+                    if r["done"] is not None and r["done"].status not in NO_RESULT
+                ]
+            )  # fmt: skip
             for v in range(len(self.labels))
         ]
 
@@ -207,8 +214,10 @@ class SweepPlots(pg.GraphicsLayoutWidget):
         self.stops.setData(spots, pen=pg.mkPen("k" if k == 1.0 else "w"), size=16 * k)
 
     def set_log(self, on: bool) -> None:
+        """The loss plot's y axis linear or log (L); what is drawn is drawn again."""
         self.log_y = on
         self.loss.setLogMode(y=on)
+        self.redraw()
 
 
 def _num(v) -> float:

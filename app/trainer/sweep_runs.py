@@ -10,7 +10,7 @@ from __future__ import annotations
 from engine.torch_engine.jobs import Job
 from engine.torch_engine.presets import PRESETS, preset_job, reading, run_row
 from engine.torch_engine.records import Done, Eval
-from engine.torch_engine.sweepable import SWEEPABLE, value_text
+from engine.torch_engine.sweepable import MAX_RUNS, SWEEPABLE, value_text
 
 SWEEP_KINDS = ("sweep", "preset")  # the jobs drawn as bands in the Experiment tab
 
@@ -33,6 +33,8 @@ def start_setting_sweep(w) -> None:
     values, err = e.sweep_values(model)
     err = f"Values: {err}" if err else ""
     repeats, rerr = e.repeats_value()
+    if not (err or rerr) and len(values) * repeats > MAX_RUNS:  # as the command line's sweep
+        rerr = f"Repeats: {len(values)} values × {repeats} repeats is over {MAX_RUNS} runs"
     e.show_error(err or rerr)
     if err or rerr:
         return

@@ -322,6 +322,7 @@ class TrainerWindow(RunListActions, FileActions, QMainWindow):
         self.live.set_log(on)
         self.compare.set_log(on)
         self.experiment.set_log(on)
+        self.sweep.set_log(on)
 
     # ---- messages, keys, lecturer mode ----
     def show_error(self, text: str) -> None:

@@ -19,7 +19,7 @@ from typing import Any
 
 from .experiments import Variant, sweep
 from .models import ModelConfig
-from .records import Done, Eval
+from .records import NO_RESULT, Done, Eval
 from .sweepable import SWEEPABLE, value_text
 from .training import TrainConfig
 
@@ -166,12 +166,16 @@ def _name(param: str, v) -> str:
 def reading(key: str, rows: list[dict]) -> str:
     """One sentence reading the result: `key` is a preset's key or a sweep's setting; `rows` are
     run_row's (or `sweep --json`'s runs)."""
-    if not rows:
+    done = [r for r in rows if r.get("status") not in NO_RESULT]  # a stopped run is not a result
+    if not done:
         return "No run finished, so there is nothing to read yet."
     if key == "overfitting":
-        return gap_reading(rows)
-    param = PRESETS[key].param if key in PRESETS else key
-    return accuracy_reading(param, rows)
+        text = gap_reading(done)
+    else:
+        text = accuracy_reading(PRESETS[key].param if key in PRESETS else key, done)
+    left = len(rows) - len(done)
+    return text + (f" ({left} cancelled or diverged run{'s' if left > 1 else ''} left out.)"
+                   if left else "")  # fmt: skip
 
 
 def _gap(row: dict) -> float | None:

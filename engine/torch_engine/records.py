@@ -16,6 +16,7 @@ if TYPE_CHECKING:  # the records themselves need no torch (the run store reads t
     from torch import nn
 
 DONE_STATUSES = ("finished", "target reached", "early stopped", "cancelled", "diverged")
+NO_RESULT = ("cancelled", "diverged")  # a run stopped before its end: readings leave it out
 
 
 class _Record:

@@ -186,3 +186,26 @@ def test_the_experiments_have_keys_for_lecturer_mode(qtbot, make_trainer, data_d
     )
     assert w.experiments.error.text().startswith("Values: ") and not w.runner.running
     w.set_lecturer(False)
+
+
+def test_more_runs_than_the_cap_are_refused_in_the_box_as_on_the_command_line(
+    make_trainer, data_dir
+):
+    from engine.torch_engine.sweepable import MAX_RUNS
+
+    w = make_trainer(data_dir)
+    w.experiments.set_param("lr")
+    w.experiments.values.setText(",".join(f"0.00{k}" for k in range(1, 10)))  # 9 values
+    w.experiments.repeats.setText("10")  # 90 runs
+    w.experiments.sweep_button.click()
+    err = w.experiments.error.text()
+    assert err.startswith("Repeats: ") and f"over {MAX_RUNS} runs" in err
+    assert not w.runner.running and not w.store.path.exists()
+
+
+def test_the_log_axis_key_reaches_the_sweep_plots(make_trainer, data_dir):
+    w = make_trainer(data_dir)
+    w.log_box.setChecked(True)
+    assert w.sweep.log_y and w.sweep.loss.getAxis("left").logMode
+    w.log_box.setChecked(False)
+    assert not w.sweep.log_y

@@ -335,3 +335,21 @@ def test_the_readings_survive_runs_that_measured_nothing():
     assert tuple(empty) == ROW_KEYS and empty["value"] == [8, 8] and empty["status"] is None
     nan_done = Done("diverged", 3, 0.5, float("nan"), 0.1, 1.0, None, "cpu")
     assert run_row(1.0, 0, nan_done, [])["test_loss"] is None  # JSON has no NaN
+
+
+def test_a_stopped_run_is_left_out_of_the_reading():
+    rows = [row(0.1, 0, 0.99, 0.97, 0.97), row(0.01, 0, 0.95, 0.94, 0.94)]
+    stopped = dict(row(0.5, 0, 0.5, 0.99, 0.99), status="cancelled")  # half-trained, no result
+    text = reading("lr", [*rows, stopped])
+    assert text.startswith("lr 0.1 scored best") and "1 cancelled or diverged run left out" in text
+    assert reading("lr", [stopped]) == "No run finished, so there is nothing to read yet."
+
+
+@pytest.mark.parametrize("flags", [["--epochs", "1"], ["--model", "lenet"], ["--augment"]])
+def test_an_experiment_refuses_the_settings_it_sets_itself(flags, data_dir, capsys):
+    from app.cli import main
+
+    argv = ["experiment", "batch", "--data", str(data_dir), "--no-download", *flags]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "uses its own settings" in err[0] and flags[0] in err[0]
