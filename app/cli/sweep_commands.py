@@ -17,6 +17,9 @@ def cmd_sweep(args) -> int:
     try:
         c = checked(args, sweep_param=args.param, sweep_values=values, repeats=args.repeats)
         param, k = c.extra["param"], c.extra["repeats"]
+        if args.scale_lr and param != "batch_size":
+            return fail("--scale-lr scales the learning rate with the batch size: it goes with "
+                        "'sweep batch-size' only")  # fmt: skip
         kind = {"lr": "lr-sweep", "batch_size": "batch-sweep"}.get(param, "sweep")
         cfg = replace(c.config, max_records_per_s=1.0)
         job = dict(values=c.extra["values"], param=param, repeats=k, scale_lr=args.scale_lr)

@@ -205,7 +205,9 @@ def _train(args, data, cfg):
                 flush=True,
             )
         elif isinstance(rec, Eval) and not args.json:
-            more = f", train {100 * rec.train_accuracy:.2f}%" if rec.train_accuracy else ""
+            more = (
+                f", train {100 * rec.train_accuracy:.2f}%" if rec.train_accuracy is not None else ""
+            )
             more += f", validation {100 * rec.val_accuracy:.2f}%" if rec.val_accuracy else ""
             print(
                 f"\n  test accuracy {100 * rec.test_accuracy:.2f}%  "

@@ -353,3 +353,12 @@ def test_an_experiment_refuses_the_settings_it_sets_itself(flags, data_dir, caps
     assert main(argv) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "uses its own settings" in err[0] and flags[0] in err[0]
+
+
+def test_scale_lr_goes_with_the_batch_size_sweep_only(data_dir, capsys):
+    from app.cli import main
+
+    argv = ["sweep", "lr", "0.1,0.01", "--scale-lr", "--data", str(data_dir), "--no-download"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--scale-lr" in err[0] and "batch-size" in err[0]
