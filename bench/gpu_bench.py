@@ -22,12 +22,13 @@ import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
 from engine.torch_engine.device import pick_device  # noqa: E402
+from engine.torch_engine.device_data import prepare  # noqa: E402
 from engine.torch_engine.jobs import Job, run_job  # noqa: E402
 from engine.torch_engine.mnist import load_mnist  # noqa: E402
 from engine.torch_engine.models import ModelConfig  # noqa: E402
 from engine.torch_engine.records import Done, Eval, Histograms, Step  # noqa: E402
 from engine.torch_engine.together import train_together  # noqa: E402
-from engine.torch_engine.training import TrainConfig, prepare, train  # noqa: E402
+from engine.torch_engine.training import TrainConfig, train  # noqa: E402
 
 MODELS = ("fast-cnn", "lenet", "mlp")
 BATCHES = (128, 512, 2048)

@@ -263,8 +263,9 @@ def cmd_evaluate(args) -> int:
     """A saved checkpoint on the test set: accuracy, loss, and its config."""
     from engine.torch_engine.checkpoint import load_checkpoint
     from engine.torch_engine.device import pick_device
+    from engine.torch_engine.device_data import prepare
     from engine.torch_engine.settings import check_device
-    from engine.torch_engine.training import evaluate, prepare
+    from engine.torch_engine.training import evaluate
 
     device, problem = check_device(args.device)
     if problem:

@@ -16,12 +16,14 @@ import torch
 import torch.nn.functional as F
 
 from .device import pick_device
+from .device_data import DeviceData, prepare
 from .mnist import MnistData
 from .models import build_model, count_parameters, layer_groups
 from .optim import make_optimizer
 from .records import Cancelled, LrPoint, LrSuggestion, Start
+from .subset import training_subset
 from .sweepable import SWEEPABLE, apply, value_text
-from .training import DeviceData, TrainConfig, prepare, training_subset
+from .training import TrainConfig
 
 SUGGESTION_RULE = (
     "the learning rate where the smoothed loss falls fastest (steepest slope against log LR)"

@@ -191,7 +191,7 @@ def saliency(model: nn.Module, image: np.ndarray) -> tuple[np.ndarray, np.ndarra
 def augmentations(image: np.ndarray, n: int = 15, seed: int = 0) -> np.ndarray:
     """(n, 28, 28) float32 pixels 0-255: random rotations and shifts of one uint8 image, exactly as
     training's augment_batch makes them."""
-    from .training import augment_batch
+    from .device_data import augment_batch
 
     x = normalise(np.repeat(np.asarray(image)[None], n, 0))  # (n, 1, 28, 28)
     out = augment_batch(x, torch.Generator().manual_seed(seed))

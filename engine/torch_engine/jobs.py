@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 
 from .device import pick_device, threads_beside_gui
+from .device_data import prepare
 from .experiments import Variant, lr_range_test, repeated, sweep
 from .mnist import MnistData, default_data_dir, load_mnist
 from .recording import Recording, record_run
@@ -20,7 +21,7 @@ from .records import Record
 from .runstore import RunStore, new_group_id
 from .subset import check_sizes
 from .together import together_refusal, train_together
-from .training import TrainConfig, prepare, train
+from .training import TrainConfig, train
 
 STOP_GRACE_S = 30.0  # how long a stopped job's child may take to finish (a cancelled run is
 # evaluated and saved first: seconds for a big CNN on one core) before it is terminated

@@ -30,12 +30,12 @@ import torch.nn.functional as F
 from torch import nn
 
 from .device import autocast, pick_device
+from .device_data import DeviceData
 from .histograms import weight_histograms
 from .mnist import MnistData
 from .models import ACTS, ModelSpecError, build_model, layers_for
 from .records import Diverged, Record
 from .training import (
-    DeviceData,
     TrainConfig,
     _begin,
     _cancel,

@@ -13,6 +13,7 @@ import torch
 
 from engine.torch_engine import insides as ins
 from engine.torch_engine.checkpoint import load_checkpoint, save_checkpoint
+from engine.torch_engine.device_data import prepare
 from engine.torch_engine.experiments import lr_range_test
 from engine.torch_engine.gradient_noise import gradient_noise
 from engine.torch_engine.jobs import Job, run_job
@@ -21,7 +22,7 @@ from engine.torch_engine.models import ModelConfig
 from engine.torch_engine.records import Done, LrSuggestion, Start, Step
 from engine.torch_engine.runstore import RunStore
 from engine.torch_engine.together import train_together
-from engine.torch_engine.training import TrainConfig, evaluate, prepare, train
+from engine.torch_engine.training import TrainConfig, evaluate, train
 from engine.torch_engine.transfer import transfer_recordings
 
 from .mnist_fixtures import synthetic_digits

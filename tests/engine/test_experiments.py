@@ -11,6 +11,7 @@ import pytest
 import torch
 
 from engine.torch_engine.checkpoint import load_checkpoint
+from engine.torch_engine.device_data import DeviceData, prepare
 from engine.torch_engine.experiments import repeated, sweep
 from engine.torch_engine.jobs import Job, run_job, variants
 from engine.torch_engine.mnist import load_mnist
@@ -27,7 +28,7 @@ from engine.torch_engine.presets import (
 from engine.torch_engine.records import Done, Eval
 from engine.torch_engine.subset import balanced_indices, eval_indices
 from engine.torch_engine.sweepable import SWEEPABLE, apply, parse_values, value_text
-from engine.torch_engine.training import DeviceData, TrainConfig, _begin, evaluate, prepare, train
+from engine.torch_engine.training import TrainConfig, _begin, evaluate, train
 
 from .mnist_fixtures import write_mnist
 

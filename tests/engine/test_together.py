@@ -6,13 +6,14 @@ import numpy as np
 import pytest
 import torch
 
+from engine.torch_engine.device_data import DeviceData
 from engine.torch_engine.jobs import Job, run_job
 from engine.torch_engine.mnist import MnistData
 from engine.torch_engine.models import ModelConfig
 from engine.torch_engine.records import Cancelled, Diverged, Done, Eval, Histograms, Start, Step
 from engine.torch_engine.runstore import RunStore
 from engine.torch_engine.together import together_refusal, train_together
-from engine.torch_engine.training import DeviceData, TrainConfig, train
+from engine.torch_engine.training import TrainConfig, train
 
 from .mnist_fixtures import synthetic_digits
 
