@@ -120,12 +120,21 @@ def frames_steps(frames: list[QImage], folder: str | Path):
             name = f"frame_{i:04d}.png"
             os.replace(part / name, folder / name)
             out.append(folder / name)
+        _drop_stale_frames(folder, len(frames))
         done = True
         return out
     finally:
         shutil.rmtree(part, ignore_errors=True)
         if made and not done and not any(folder.iterdir()):
             folder.rmdir()
+
+
+def _drop_stale_frames(folder: Path, n: int) -> None:
+    """An earlier, longer export's frames beyond the n just written (frame_NNNN.png, our own
+    name, nothing else) would run on after this step's last frame: they go."""
+    for old in folder.glob("frame_[0-9][0-9][0-9][0-9].png"):
+        if int(old.stem[6:]) >= n:
+            old.unlink(missing_ok=True)
 
 
 def _run(steps):

@@ -108,3 +108,28 @@ def test_a_write_that_fails_is_one_sentence_and_no_file(qtbot, window, tmp_path)
     assert state == "failed" and len(errors) == 1
     assert errors[0].startswith("Export failed: ") and "Traceback" not in errors[0]
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_shorter_export_into_the_same_folder_leaves_no_frame_of_the_longer_one(qtbot, tmp_path):
+    from PySide6.QtGui import QImage
+
+    from app.shared.exporter import export_frames
+
+    def images(n):
+        out = []
+        for k in range(n):
+            img = QImage(4, 4, QImage.Format.Format_RGB32)
+            img.fill(k)
+            out.append(img)
+        return out
+
+    folder = tmp_path / "frames"
+    export_frames(images(5), folder)
+    (folder / "notes.txt").write_text("mine")  # anything not named as a frame stays
+    export_frames(images(3), folder)
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "frame_0000.png",
+        "frame_0001.png",
+        "frame_0002.png",
+        "notes.txt",
+    ]
