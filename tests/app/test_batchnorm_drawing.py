@@ -44,18 +44,10 @@ def test_a_conv_batch_norm_draws_as_maps_titled_bn(window, tmp_path):
     import json
 
     from app.explainer.conv_state import conv_view_state
+    from tests.engine.test_batchnorm_file import CONV  # conv 3×3 → batch norm relu → dense 2
 
-    net = {
-        "layers": [
-            {"shape": [1, 4, 4]},
-            {"type": "conv", "filters": 2, "kernel": 3},
-            {"type": "batchnorm", "activation": "relu"},
-            {"type": "flatten"},
-            {"units": 2, "activation": "softmax"},
-        ],
-        "loss": "cce",
-        "data": {"inputs": [[0.1 * i for i in range(16)], [0.5] * 16], "targets": [[1, 0], [0, 1]]},
-    }
+    data = {"inputs": [[0.1 * i for i in range(16)], [0.5] * 16], "targets": [[1, 0], [0, 1]]}
+    net = {**CONV, "data": data}
     path = tmp_path / "bn_cnn.json"
     path.write_text(json.dumps(net))
     assert window.open_network(str(path))
