@@ -100,6 +100,17 @@ def suggest_lr(lrs: np.ndarray, smoothed: np.ndarray) -> float:
     return float(lrs[i])
 
 
+def _step_at(model, opt, lr: float, x: torch.Tensor, y: torch.Tensor) -> float:
+    """One training step of the range test at learning rate `lr`; its loss (a device sync)."""
+    for g in opt.param_groups:
+        g["lr"] = lr
+    loss = F.cross_entropy(model(x), y)
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    opt.step()
+    return float(loss.detach())
+
+
 def lr_range_test(
     base: TrainConfig,
     data: MnistData | DeviceData,
@@ -139,15 +150,10 @@ def lr_range_test(
             yield Cancelled(i, i * bs / n, f"cancelled at step {i}")
             return
         lr = start * factor**i
-        for g in opt.param_groups:
-            g["lr"] = lr
         j = (i * bs) % max(1, n - bs + 1)
-        idx = order[j : j + bs]  # (B,)
-        loss = F.cross_entropy(model(data.train_x[idx]), data.train_y[idx])
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        v = float(loss.detach())
+        v = _step_at(
+            model, opt, lr, data.train_x[order[j : j + bs]], data.train_y[order[j : j + bs]]
+        )
         if not math.isfinite(v):
             break
         avg = beta * avg + (1 - beta) * v
