@@ -43,10 +43,12 @@ from engine.torch_engine.training import (  # noqa: E402
 )
 
 RECIPES = {
-    # the fast CNN: Adam + one-cycle, 2 epochs of batch 128
+    # the fast CNN: Adam + one-cycle to 3e-2, 2 epochs of batch 128 (1e-2 until issue 21: at
+    # 3e-2 three seeds passed 99.0% at 1.5 epochs and ended at 99.13-99.19%; at 1e-2 two of
+    # three by 1.5 epochs, all three by 1.75, ending at 99.09-99.10%)
     "fast-cnn": (
         TrainConfig(
-            model=ModelConfig("fast-cnn"), epochs=2, batch_size=128, lr=1e-2, schedule="onecycle"
+            model=ModelConfig("fast-cnn"), epochs=2, batch_size=128, lr=3e-2, schedule="onecycle"
         ),
         0.990,
     ),

@@ -26,9 +26,10 @@ from torch import nn
 
 from .device import autocast, fast_layout, pick_device
 from .device_data import DeviceData, augment_batch, prepare
+from .evaluation import evaluate as evaluate  # re-exported: training's callers evaluate too
 from .histograms import weight_histograms
 from .mnist import MnistData
-from .models import ModelConfig, build_model, count_parameters, eval_mode, layer_groups
+from .models import ModelConfig, build_model, count_parameters, layer_groups
 from .optim import OPTIMIZER_NAMES as OPTIMIZER_NAMES  # re-exported for older imports
 from .optim import SCHEDULES as SCHEDULES
 from .optim import make_optimizer, make_schedule
@@ -63,21 +64,6 @@ class TrainConfig:
         0  # draws that subset and its train-eval sample (not `seed`: repeats share it)
     )
     amp: bool = False  # CUDA only: forward and loss in bfloat16 autocast (weights stay float32)
-
-
-@torch.no_grad()
-def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch: int = 2000):
-    """(mean loss, accuracy) of x (n, 1, 28, 28) against y (n,), in eval mode."""
-    wide = torch.float32 if x.device.type == "mps" else torch.float64  # MPS has no float64
-    sums = torch.zeros(2, dtype=wide, device=x.device)  # the loss and the correct: one sync
-    with eval_mode(model):
-        for i in range(0, len(x), batch):
-            out = model(x[i : i + batch])  # (b, 10)
-            sums[0] += F.cross_entropy(out.float(), y[i : i + batch], reduction="sum")
-            sums[1] += (out.argmax(1) == y[i : i + batch]).sum()
-    loss, correct = sums.tolist()
-    n = max(1, len(x))
-    return loss / n, int(correct) / n
 
 
 def keep(model: nn.Module, into: dict[str, torch.Tensor]) -> None:

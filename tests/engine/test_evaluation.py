@@ -1,0 +1,63 @@
+"""evaluate: the mean loss and accuracy of a set of digits, whatever the batch it is cut into,
+equal to the whole set's cross-entropy computed at once (float64 model; the loss to float32)."""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+from engine.torch_engine.device import fast_layout
+from engine.torch_engine.evaluation import CPU_CONV_EVAL_BATCH, eval_batch, evaluate
+from engine.torch_engine.models import ModelConfig, build_model
+
+
+def _trained_a_little(name: str) -> torch.nn.Module:
+    """A float64 model whose batch norms hold running statistics of their own (not 0 and 1)."""
+    torch.manual_seed(3)
+    model = fast_layout(build_model(ModelConfig(name)).double())
+    opt = torch.optim.SGD(model.parameters(), lr=0.05)
+    gen = torch.Generator().manual_seed(4)
+    for _ in range(3):
+        x = torch.randn(32, 1, 28, 28, generator=gen, dtype=torch.float64)
+        y = torch.randint(0, 10, (32,), generator=gen)
+        loss = F.cross_entropy(model(x), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    return model
+
+
+def _digits(n: int, seed: int = 5):
+    gen = torch.Generator().manual_seed(seed)
+    x = torch.randn(n, 1, 28, 28, generator=gen, dtype=torch.float64)
+    return x, torch.randint(0, 10, (n,), generator=gen)
+
+
+def test_the_batch_follows_the_model_and_the_device():
+    x, _ = _digits(4)
+    assert eval_batch(build_model(ModelConfig("fast-cnn")), x) == CPU_CONV_EVAL_BATCH
+    assert eval_batch(build_model(ModelConfig("lenet")), x) == CPU_CONV_EVAL_BATCH
+    assert eval_batch(build_model(ModelConfig("mlp")), x) == 2000
+
+
+def test_any_batch_gives_the_whole_sets_loss_and_accuracy():
+    for name in ("fast-cnn", "mlp"):
+        model = _trained_a_little(name)
+        x, y = _digits(300)  # 300 = 2 x 128 + 44: a short last batch
+        model.eval()
+        with torch.no_grad():
+            out = model(x)
+        want_loss = float(F.cross_entropy(out, y))
+        want_acc = float((out.argmax(1) == y).double().mean())
+        model.train()
+        for batch in (None, 1, 7, 128, 300, 2000):
+            loss, acc = evaluate(model, x, y, batch)
+            # evaluate takes the loss of float32 logits (as under autocast): float32 rounding
+            assert abs(loss - want_loss) < 1e-6 * want_loss, (name, batch)
+            assert acc == want_acc, (name, batch)
+        assert model.training  # evaluate puts the model back in training mode
+
+
+def test_no_digits_is_no_loss_and_no_accuracy():
+    x, y = _digits(0)
+    assert evaluate(_trained_a_little("fast-cnn"), x, y) == (0.0, 0.0)
