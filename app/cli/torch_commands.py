@@ -264,8 +264,8 @@ def cmd_evaluate(args) -> int:
     from engine.torch_engine.checkpoint import load_checkpoint
     from engine.torch_engine.device import pick_device
     from engine.torch_engine.device_data import prepare
-    from engine.torch_engine.settings import check_device
     from engine.torch_engine.evaluation import evaluate
+    from engine.torch_engine.settings import check_device
 
     device, problem = check_device(args.device)
     if problem:
