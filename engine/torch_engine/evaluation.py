@@ -4,9 +4,12 @@ one device sync for the whole set. The training loop evaluates at its checkpoint
 
 from __future__ import annotations
 
+import copy
+
 import torch
 import torch.nn.functional as F
 from torch import nn
+from torch.nn.utils.fusion import fuse_conv_bn_eval
 
 from .models import eval_mode
 
@@ -22,6 +25,36 @@ def eval_batch(model: nn.Module, x: torch.Tensor) -> int:
     return 2000
 
 
+def _pairs(module: nn.Module):
+    """(container, conv's name, batch norm's name) of each Conv2d directly followed by a
+    BatchNorm2d of its channels, anywhere in the model."""
+    for parent in module.modules():
+        names = list(parent._modules)
+        for a, b in zip(names, names[1:], strict=False):
+            conv, bn = parent._modules[a], parent._modules[b]
+            if (
+                isinstance(conv, nn.Conv2d)
+                and isinstance(bn, nn.BatchNorm2d)
+                and bn.track_running_stats
+                and bn.num_features == conv.out_channels
+            ):
+                yield parent, a, b
+
+
+def folded(model: nn.Module) -> nn.Module:
+    """The model in evaluation mode with each batch norm folded into the conv before it
+    (W' = W·γ/√(σ²+ε), b' = β + (b − μ)·γ/√(σ²+ε)): the same function with one op fewer a layer
+    (bench/eval_speed.py: the fast CNN's test set about a fifth faster on a CPU). A copy: the
+    model itself is not changed. A model with nothing to fold is returned as it is."""
+    if next(_pairs(model), None) is None:
+        return model
+    copied = copy.deepcopy(model).eval()
+    for parent, a, b in list(_pairs(copied)):
+        parent._modules[a] = fuse_conv_bn_eval(parent._modules[a], parent._modules[b])
+        parent._modules[b] = nn.Identity()
+    return copied
+
+
 @torch.no_grad()
 def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch: int | None = None):
     """(mean loss, accuracy) of x (n, 1, 28, 28) against y (n,), in eval mode, `batch` digits
@@ -30,6 +63,7 @@ def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch: int | No
     wide = torch.float32 if x.device.type == "mps" else torch.float64  # MPS has no float64
     sums = torch.zeros(2, dtype=wide, device=x.device)  # the loss and the correct: one sync
     with eval_mode(model):
+        model = folded(model)
         for i in range(0, len(x), batch):
             out = model(x[i : i + batch])  # (b, 10)
             sums[0] += F.cross_entropy(out.float(), y[i : i + batch], reduction="sum")

@@ -7,7 +7,7 @@ import torch
 import torch.nn.functional as F
 
 from engine.torch_engine.device import fast_layout
-from engine.torch_engine.evaluation import CPU_CONV_EVAL_BATCH, eval_batch, evaluate
+from engine.torch_engine.evaluation import CPU_CONV_EVAL_BATCH, eval_batch, evaluate, folded
 from engine.torch_engine.models import ModelConfig, build_model
 
 
@@ -61,3 +61,30 @@ def test_any_batch_gives_the_whole_sets_loss_and_accuracy():
 def test_no_digits_is_no_loss_and_no_accuracy():
     x, y = _digits(0)
     assert evaluate(_trained_a_little("fast-cnn"), x, y) == (0.0, 0.0)
+
+
+def test_a_folded_copy_is_the_same_function_and_leaves_the_model_alone():
+    model = _trained_a_little("fast-cnn")
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    x, _ = _digits(50)
+    copy = folded(model)
+    assert copy is not model
+    kinds = [type(m) for m in copy.modules()]
+    assert torch.nn.BatchNorm2d not in kinds and kinds.count(torch.nn.Conv2d) == 2
+    model.eval()
+    with torch.no_grad():
+        want, got = model(x), copy(x)
+    model.train()
+    assert torch.allclose(got, want, rtol=0, atol=1e-12)  # float64: rounding only
+    assert model.training and any(isinstance(m, torch.nn.BatchNorm2d) for m in model.modules())
+    for k, v in model.state_dict().items():  # running statistics and weights untouched
+        assert torch.equal(v, before[k]), k
+
+
+def test_nothing_to_fold_is_the_model_itself():
+    model = _trained_a_little("mlp")
+    assert folded(model) is model
+    conv_then_relu = torch.nn.Sequential(torch.nn.Conv2d(1, 2, 3), torch.nn.ReLU())
+    assert folded(conv_then_relu) is conv_then_relu
+    bn_of_other_width = torch.nn.Sequential(torch.nn.Conv2d(1, 2, 3), torch.nn.BatchNorm2d(3))
+    assert folded(bn_of_other_width) is bn_of_other_width  # not a pair: left to fail as it would
