@@ -151,6 +151,12 @@ RUN_COLOURS = tuple(
 )
 
 
+def line_colour(i: int) -> tuple[int, int, int]:
+    """The i-th colour of a plot's lines (a live curve, a layer's gradient norm, a sweep's value):
+    from the table that reads on both looks' canvases."""
+    return RUN_COLOURS[i % len(RUN_COLOURS)]
+
+
 def run_colour(i: int) -> tuple[int, int, int]:
     """A run's colour (the run list's swatch, its curves in every plot)."""
-    return RUN_COLOURS[i % len(RUN_COLOURS)]
+    return line_colour(i)

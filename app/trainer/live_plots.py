@@ -12,7 +12,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
-from app.shared.theme import run_colour, series_colour
+from app.shared.theme import line_colour, run_colour, series_colour
 from engine.torch_engine.curves import Ema, Series, ema, log_safe
 from engine.torch_engine.plot_ranges import accuracy_range
 from engine.torch_engine.records import Done, Eval, Start, Step
@@ -137,8 +137,9 @@ class LivePlots(pg.GraphicsLayoutWidget):
         self.layer_norms = Series(tuple(names) or ("none",))
         for item in getattr(self, "layer_curves", []):
             self.grad.removeItem(item)
-        self.layer_curves = [
-            self.grad.plot(name=n, pen=pen(i + 1, 1.2, None)) for i, n in enumerate(names)
+        self.layer_curves = [  # as many as layers: from the table that reads on both canvases
+            self.grad.plot(name=n, pen=pg.mkPen(line_colour(i + 1), width=1.2))
+            for i, n in enumerate(names)
         ]
         for item in (self.diverged_line, self.diverged_text):
             if item.scene() is not None:
