@@ -98,11 +98,12 @@ class ExperimentPlots(pg.GraphicsLayoutWidget):
         if self.sweep_legend is not None:
             self.legend_cell.setMinimumWidth(self.sweep_legend.width() + 12)
 
-    def _run(self, index: int, label: str, run_id: int) -> dict:
-        """A run's curves, in its colour of the run list (the store's run id picks it)."""
+    def _run(self, index: int, label: str) -> dict:
+        """A run's curves, in its colour of the run list (its value's place in the sweep:
+        run_colours.py)."""
         if index not in self.runs:
-            colour = run_colour(run_id)
-            curves = [p.plot(pen=run_pen(run_id, 2.0)) for k, (_, p) in enumerate(self.loss_plots)]
+            colour = run_colour(index)
+            curves = [p.plot(pen=run_pen(index, 2.0)) for k, (_, p) in enumerate(self.loss_plots)]
             legend = self.sweep_legend or self.loss_plots[0][1].legend
             legend.addItem(curves[0], label)
             self._fit_legend()
@@ -129,14 +130,14 @@ class ExperimentPlots(pg.GraphicsLayoutWidget):
             return
         if self.kind not in ("lr-sweep", "batch-sweep"):
             return
-        run = self._run(tagged.run_index, tagged.label, tagged.run_id)
+        run = self._run(tagged.run_index, tagged.label)
         if isinstance(rec, Step):
             run["series"].append(rec.step, rec.epoch, rec.elapsed, run["ema"](rec.loss))
             run["speed"].append(rec.samples_per_s)
         elif isinstance(rec, Diverged):
             run["diverged"] = rec
             for curve in run["curves"]:  # dashed: it stopped on a non-finite loss
-                curve.setPen(run_pen(tagged.run_id, 2.0, Qt.PenStyle.DashLine))
+                curve.setPen(run_pen(tagged.run_index, 2.0, Qt.PenStyle.DashLine))
             self._rename(run, f"{run['label']} (diverged)")
         elif isinstance(rec, Done):
             run["done"] = rec

@@ -29,9 +29,9 @@ def pen(i: int, width: float = 2.0, style=None):
     return p
 
 
-def run_pen(run_id: int, width: float = 2.0, style=None):
-    """A run's pen: its colour of the run list, readable on white and on black."""
-    p = pg.mkPen(run_colour(run_id), width=width)
+def run_pen(colour_index: int, width: float = 2.0, style=None):
+    """A run's pen: its colour of the run list (run_colours.py), readable on white and black."""
+    p = pg.mkPen(run_colour(colour_index), width=width)
     if style is not None:
         p.setStyle(style)
     return p

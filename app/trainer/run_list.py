@@ -10,6 +10,7 @@ from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QMenu, QTreeWidget, QTreeWidgetItem
 
 from app.shared.theme import run_colour
+from app.trainer.run_colours import colour_indices
 
 COLUMNS = ("run", "status", "test accuracy", "time", "settings")
 RUNNING_WIDEST = "running · 100%"  # a running run's status at its longest
@@ -40,12 +41,14 @@ class RunList(QTreeWidget):
         self.itemChanged.connect(self._item_changed)
         self._filling = False
         self.rows: dict[int, object] = {}  # run id -> RunRow
+        self.colours: dict[int, int] = {}  # run id -> colour index (run_colours.py)
 
     def set_runs(self, rows, ticked: set[int]) -> None:
         """Show the store's rows (newest first), keeping the ticks given."""
         self._filling = True
         self.clear()
         self.rows = {r.id: r for r in rows}
+        self.colours = colour_indices(rows)
         for r in rows:
             acc = (r.final or {}).get("test_accuracy")
             secs = (r.final or {}).get("wall_seconds")
@@ -59,7 +62,7 @@ class RunList(QTreeWidget):
                 ]
             )
             it.setData(0, Qt.ItemDataRole.UserRole, r.id)
-            it.setIcon(0, swatch(r.id))
+            it.setIcon(0, swatch(self.colours[r.id]))
             it.setFlags(it.flags() | Qt.ItemFlag.ItemIsEditable | Qt.ItemFlag.ItemIsUserCheckable)
             it.setCheckState(
                 0, Qt.CheckState.Checked if r.id in ticked else Qt.CheckState.Unchecked

@@ -16,7 +16,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
-from app.shared.theme import line_colour
+from app.shared.theme import run_colour
 from app.trainer.live_plots import make_plot
 from engine.torch_engine.curves import Series, log_safe
 from engine.torch_engine.plot_ranges import accuracy_range
@@ -27,7 +27,8 @@ BAND_ALPHA = 80  # of 255: a band under its mean curve
 
 
 def value_pen(i: int, width: float = 2.0, style=None):
-    p = pg.mkPen(line_colour(i), width=width)
+    """Value i's pen: the colour its runs wear in the run list (run_colours.py)."""
+    p = pg.mkPen(run_colour(i), width=width)
     if style is not None:
         p.setStyle(style)
     return p
@@ -79,7 +80,7 @@ class SweepPlots(pg.GraphicsLayoutWidget):
         """A value's curves: a mean and a band in each epoch plot, made at its first record."""
         if v in self.items:
             return self.items[v]
-        colour = line_colour(v)
+        colour = run_colour(v)
         fill = pg.mkBrush(*colour, BAND_ALPHA)
         out: dict = {}
         wide = 3.0 if self.type_scale > 1 else 1.0  # made in lecturer mode: its thick curves
@@ -184,7 +185,7 @@ class SweepPlots(pg.GraphicsLayoutWidget):
                 mean.append(s.mean)
                 lo.append(s.mean - s.lo)
                 hi.append(s.hi - s.mean)
-                brushes.append(pg.mkBrush(*line_colour(v)))
+                brushes.append(pg.mkBrush(*run_colour(v)))
         y, m = np.array(ys), np.array(mean)
         k = self.type_scale  # lecturer mode: thicker bars, larger points
         bar_pen = pg.mkPen("w" if k > 1 else "#555555", width=2 * k)
@@ -201,7 +202,7 @@ class SweepPlots(pg.GraphicsLayoutWidget):
             d = r["done"]
             if d is None or d.best_epoch is None:
                 continue
-            s, colour = r["evals"], line_colour(r["value"])
+            s, colour = r["evals"], run_colour(r["value"])
             marks = [(d.best_epoch, "star")] if d.best_epoch < round(d.epochs) else []
             if d.status == "early stopped":
                 marks.append((round(d.epochs), "x"))
