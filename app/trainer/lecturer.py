@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QLabel
 from app.shared.lecturer import LecturerMode, fill_screen
 from app.shared.plot_style import plot_scale, style_scene
 from app.shared.theme import LECTURER, Theme
-from engine.torch_engine.curves import readout_text
+from engine.torch_engine.curves import readout_text, run_of_job
 
 READOUT_PT = 30  # the readout's type: readable from the back row
 
@@ -55,5 +55,6 @@ class TrainerLecture(LecturerMode):
                 epochs,
                 float(s["smooth"][-1]) if len(s) else float("nan"),
                 float(e["test_acc"][-1]) if len(e) else None,
+                run_of_job(*self.w.live_run, self.w.job.runs if self.w.job else 1),
             )
         )

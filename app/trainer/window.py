@@ -59,6 +59,7 @@ class TrainerWindow(RunListActions, FileActions, QMainWindow):
         self.job: Job | None = None
         self.job_run_ids: list[int] = []
         self.start_rec: Start | None = None
+        self.live_run: tuple[str, int] = ("", 0)  # the live run's label and index in its job
         self._dirty = False
         self._build(data_dir)
         self.table = self.actions_table()
@@ -225,7 +226,7 @@ class TrainerWindow(RunListActions, FileActions, QMainWindow):
         """Start `job` with tab `tab` shown; `experiment`: its runs make a new experiment plot."""
         if experiment:
             self.experiment.begin(job.kind, job.values)
-        self.job, self.start_rec = job, None
+        self.job, self.start_rec, self.live_run = job, None, ("", 0)
         self.job_run_ids: list[int] = []  # the store's ids of this job's runs, as they arrive
         self.live.reset()
         lecturer = self.theme is LECTURER  # an experiment's new plots take the current look
@@ -264,7 +265,7 @@ class TrainerWindow(RunListActions, FileActions, QMainWindow):
         elif self.job is not None and self.job.kind != "train":
             self.experiment.add(tagged)
         if isinstance(rec, Start):
-            self.start_rec = rec
+            self.start_rec, self.live_run = rec, (tagged.label, tagged.run_index)
             self.progress.setRange(0, 1000)
             self.statusBar().showMessage(f"{tagged.label or 'run'}: {rec.device_reason}", 8000)
         elif isinstance(rec, Step) and self.start_rec is not None:

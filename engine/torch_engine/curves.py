@@ -104,18 +104,30 @@ def progress_text(start, step, run_index: int = 0, runs: int = 1) -> tuple[str, 
     return text, (run_index + frac_run) / runs
 
 
-def readout_text(epoch: float, epochs: float, loss: float, accuracy: float | None) -> str:
+def run_of_job(label: str, run_index: int, runs: int) -> str:
+    """Which run of a job of several the numbers are from, e.g. "dropout=0.5, seed=1 · run 4 of
+    4"; "" for a job of one run."""
+    if runs <= 1:
+        return ""
+    where = f"run {run_index + 1} of {runs}"
+    return f"{label} · {where}" if label else where
+
+
+def readout_text(
+    epoch: float, epochs: float, loss: float, accuracy: float | None, which: str = ""
+) -> str:
     """Lecturer mode's large line: where the run is and how it does. `loss` is the smoothed
     training loss, `accuracy` the last test accuracy (None or NaN before the first epoch ends);
-    a value not known yet is a dash."""
+    a value not known yet is a dash. `which`, from run_of_job, goes on a line of its own above."""
 
     def known(v) -> bool:
         return v is not None and math.isfinite(v)
 
-    return "   ·   ".join(
+    line = "   ·   ".join(
         (
             f"epoch {epoch:.2f} / {epochs:g}" if known(epoch) and known(epochs) else "epoch —",
             f"loss {loss:.4f}" if known(loss) else "loss —",
             f"test accuracy {100 * accuracy:.2f}%" if known(accuracy) else "test accuracy —",
         )
     )
+    return f"{which}\n{line}" if which else line

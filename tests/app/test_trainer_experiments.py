@@ -35,6 +35,9 @@ def test_a_dropout_sweep_with_two_seeds_draws_bands_a_reading_and_the_table(
     wait_done(qtbot, w)
     assert not w.last_error, w.last_error
     assert sorted(w.sweep.items) == [0, 1] and len(w.sweep.runs) == 4
+    w.set_lecturer(True)  # the large readout names the run its numbers are from
+    assert w.lecture.readout.text().startswith("dropout=0.5, seed=1 · run 4 of 4\nepoch 2.00 / 2")
+    w.set_lecturer(False)
     w.refresh_runs()
     for k in range(w.run_list.topLevelItemCount()):  # each run's swatch: its value's colour
         item = w.run_list.topLevelItem(k)

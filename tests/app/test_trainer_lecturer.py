@@ -5,7 +5,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
-from engine.torch_engine.curves import readout_text
+from engine.torch_engine.curves import readout_text, run_of_job
 from tests.app.test_trainer_window import make_trainer  # noqa: F401 (a fixture)
 
 
@@ -85,6 +85,18 @@ def test_a_legend_is_as_wide_as_its_longest_name_after_lecturer_mode(qtbot, make
             (0.0, 3.0, float("inf"), float("nan")),
             "epoch 0.00 / 3   ·   loss —   ·   test accuracy —",
         ),
+        (
+            (1.0, 2.0, 0.5, 0.9, run_of_job("lr=0.01, seed=1", 3, 4)),
+            "lr=0.01, seed=1 · run 4 of 4\nepoch 1.00 / 2   ·   loss 0.5000   ·   test accuracy 90.00%",
+        ),
+        (
+            (1.0, 2.0, 0.5, 0.9, run_of_job("", 0, 2)),
+            "run 1 of 2\nepoch 1.00 / 2   ·   loss 0.5000   ·   test accuracy 90.00%",
+        ),  # fmt: skip
+        (
+            (1.0, 2.0, 0.5, 0.9, run_of_job("lr=0.01", 0, 1)),
+            "epoch 1.00 / 2   ·   loss 0.5000   ·   test accuracy 90.00%",
+        ),  # fmt: skip  (a job of one run says nothing more)
     ],
 )
 def test_the_readout_says_what_is_known_and_dashes_the_rest(args, text):
