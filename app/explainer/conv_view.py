@@ -22,7 +22,7 @@ from engine.numpy_engine.ids import GridId
 
 from .conv_layout import SUB_GAP, col_gap, layout, spots, title_room
 from .conv_state import Column, ConvState, Grid
-from .grid_picture import KeptPictures, grid_colours, grid_image
+from .grid_picture import KeptPictures, column_scale, grid_colours, grid_image
 
 MIN_NUMBERS = 30.0  # a cell this wide (px) shows its number
 IMAGE_CACHE = 400  # grid images kept between paints
@@ -112,18 +112,34 @@ class ConvView(QWidget):
         st = self.state
         x = gap = self._gap()
         for col, (cell, width, per) in zip(st.columns, self._layout(), strict=True):
-            key = self._column_key(col, x, cell, width, per, gap)
-            left = math.floor(x - gap / 2)  # whole pixels: copied, never resampled
-            rect = QRectF(left, 0, math.ceil(x + width + gap) - left, self.height())
-            p.drawPixmap(rect.topLeft(), self.kept.column(
-                key, rect, self.devicePixelRatioF(), lambda q, c=col, x=x, cell=cell,
-                width=width, per=per: self._column(q, c, x, cell, width, per, gap)))  # fmt: skip
+            rect, pm = self._kept_column(col, x, cell, width, per, gap)
+            p.drawPixmap(rect.topLeft(), pm)
             self._marks(p, col, x, cell, per)
             x += width + gap
         p.setPen(QColor(th.text))  # the caption: as large and as clear as a label
         p.setFont(self._label_font())
         room = self._label_room()
         p.drawText(QRectF(10, self.height() - room - 4, self.width() - 20, room), st.caption)
+
+    def _kept_column(self, col: Column, x: float, cell, width, per: int, gap: float):
+        """(rect, pixmap) of a column as drawn, from the kept ones or drawn now."""
+        key = self._column_key(col, x, cell, width, per, gap)
+        left = math.floor(x - gap / 2)  # whole pixels: copied, never resampled
+        rect = QRectF(left, 0, math.ceil(x + width + gap) - left, self.height())
+        pm = self.kept.column(key, rect, self.devicePixelRatioF(),
+                              lambda q: self._column(q, col, x, cell, width, per, gap))  # fmt: skip
+        return rect, pm
+
+    def prepare(self, st: ConvState) -> None:
+        """Draw ahead the columns of a state likely to be shown next (ahead.py)."""
+        shown, self.state = self.state, st
+        try:
+            x = gap = self._gap()
+            for col, (cell, width, per) in zip(st.columns, self._layout(), strict=True):
+                self._kept_column(col, x, cell, width, per, gap)
+                x += width + gap
+        finally:
+            self.state = shown
 
     def _column_key(self, col: Column, x: float, cell, width, per: int, gap: float) -> tuple:
         """Everything a column's picture shows: where, how large, in which theme, and each
@@ -181,7 +197,7 @@ class ConvView(QWidget):
             if br.height() <= room and br.width() <= rect.width() - 4:  # never into its neighbour
                 break
         p.drawText(rect, flags, col.title)
-        scale = _scale(col)
+        scale = column_scale(col.grids)
         widest = max((g.values.shape[1] for g in col.grids), default=1) * cell
         label_w = width if per == len(col.grids) else widest + SUB_GAP
         for g, gx, top in spots(col, x, cell, per, label):
@@ -197,7 +213,7 @@ class ConvView(QWidget):
         live = [g for g in col.grids if g.gid in self._live or g.marks]
         if not live:
             return
-        scale = _scale(col)
+        scale = column_scale(col.grids)
         for g, gx, top in spots(col, x, cell, per, self._label_room()):
             if g.gid in self._live or g.marks:
                 self._grid(p, g, gx, top, cell, scale)
@@ -356,12 +372,6 @@ class ConvView(QWidget):
                 p.setPen(_ink(rgb[r, c]) if inside else pad)
                 tag = f"×{num(ov.weights[i, j], 2)}" + ("" if inside else " (0)")
                 p.drawText(rect, Qt.AlignmentFlag.AlignBottom | Qt.AlignmentFlag.AlignRight, tag)
-
-
-def _scale(col: Column) -> float:
-    """The largest magnitude in a column's grids: the full strength of its colours."""
-    return max((np.nanmax(np.abs(g.values)) for g in col.grids if np.isfinite(g.values).any()),
-               default=1.0) or 1.0  # fmt: skip
 
 
 def _ink(rgb) -> QColor:

@@ -101,3 +101,9 @@ def grid_image(rgb: np.ndarray) -> QImage:
     c = rgb.astype(np.uint32)
     argb = np.ascontiguousarray(0xFF000000 | (c[..., 0] << 16) | (c[..., 1] << 8) | c[..., 2])
     return QImage(argb.data, w, h, 4 * w, QImage.Format.Format_RGB32).copy()
+
+
+def column_scale(grids) -> float:
+    """The largest magnitude in a column's grids: the full strength of its colours."""
+    return max((np.nanmax(np.abs(g.values)) for g in grids if np.isfinite(g.values).any()),
+               default=1.0) or 1.0  # fmt: skip
