@@ -22,6 +22,7 @@ from engine.numpy_engine.ids import GridId
 
 from .conv_layout import SUB_GAP, col_gap, layout, spots, title_room
 from .conv_state import Column, ConvState, Grid
+from .grid_picture import KeptPictures, column_scale, grid_colours, grid_image
 
 MIN_NUMBERS = 30.0  # a cell this wide (px) shows its number
 IMAGE_CACHE = 400  # grid images kept between paints
@@ -47,12 +48,16 @@ class ConvView(QWidget):
         self._outline: dict[GridId, dict[tuple[int, ...], float]] = {}
         self._images: dict[tuple, tuple[np.ndarray, QImage]] = {}
         self._bases: dict[tuple, QPixmap] = {}  # grids as drawn, by image and cell size
+        self.kept = KeptPictures()  # columns as drawn, and the last whole drawing
+        self._live: frozenset[GridId] = frozenset()  # grids with the event's marks over them
         self.highlighted: tuple[str, ...] = ()  # ids drawn highlighted now (for tests)
         self.setMinimumSize(420, 300)
 
     def show_state(self, st: ConvState) -> None:
         self.state = st
         self._outline = self._outlines()
+        self._live = self._marked_grids()
+        self.kept.forget_frame()  # a state shown again (changed in place) is drawn again
         self.highlighted = (st.focus, *sorted(st.touched)) if st.focus else ()
         self.update()
 
@@ -82,20 +87,78 @@ class ConvView(QWidget):
 
     # ---- painting ----
     def paintEvent(self, ev) -> None:  # noqa: N802 (Qt)
-        th = self.theme
+        """The drawing of this state, kept whole: painting it again unchanged is one copy."""
+        dpr = self.devicePixelRatioF()
+        key = (self.state, self.width(), self.height(), dpr, self.theme)
+        pm = self.kept.frame(key)
+        if pm is None:
+            pm = QPixmap(
+                max(1, math.ceil(self.width() * dpr)), max(1, math.ceil(self.height() * dpr))
+            )
+            pm.setDevicePixelRatio(dpr)
+            p = QPainter(pm)
+            self.draw(p)
+            p.end()
+            self.kept.keep_frame(key, pm)
         p = QPainter(self)
+        p.drawPixmap(0, 0, pm)
+        p.end()
+
+    def draw(self, p: QPainter) -> None:
+        """The whole drawing: each column's kept picture, the event's marks over it, the caption."""
+        th = self.theme
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         p.fillRect(self.rect(), QColor(th.canvas))
         st = self.state
         x = gap = self._gap()
         for col, (cell, width, per) in zip(st.columns, self._layout(), strict=True):
-            self._column(p, col, x, cell, width, per, gap)
+            rect, pm = self._kept_column(col, x, cell, width, per, gap)
+            p.drawPixmap(rect.topLeft(), pm)
+            self._marks(p, col, x, cell, per)
             x += width + gap
         p.setPen(QColor(th.text))  # the caption: as large and as clear as a label
         p.setFont(self._label_font())
         room = self._label_room()
         p.drawText(QRectF(10, self.height() - room - 4, self.width() - 20, room), st.caption)
-        p.end()
+
+    def _kept_column(self, col: Column, x: float, cell, width, per: int, gap: float):
+        """(rect, pixmap) of a column as drawn, from the kept ones or drawn now."""
+        key = self._column_key(col, x, cell, width, per, gap)
+        left = math.floor(x - gap / 2)  # whole pixels: copied, never resampled
+        rect = QRectF(left, 0, math.ceil(x + width + gap) - left, self.height())
+        pm = self.kept.column(key, rect, self.devicePixelRatioF(),
+                              lambda q: self._column(q, col, x, cell, width, per, gap))  # fmt: skip
+        return rect, pm
+
+    def prepare(self, st: ConvState) -> None:
+        """Draw ahead the columns of a state likely to be shown next (ahead.py)."""
+        shown, self.state = self.state, st
+        try:
+            x = gap = self._gap()
+            for col, (cell, width, per) in zip(st.columns, self._layout(), strict=True):
+                self._kept_column(col, x, cell, width, per, gap)
+                x += width + gap
+        finally:
+            self.state = shown
+
+    def _column_key(self, col: Column, x: float, cell, width, per: int, gap: float) -> tuple:
+        """Everything a column's picture shows: where, how large, in which theme, and each
+        grid's label, values and names."""
+        grids = tuple(
+            (g.label, g.gid, g.signed, g.wrap, g.names, g.values.shape, g.values.tobytes())
+            for g in col.grids
+        )
+        where = (x, cell, width, per, gap, self._label_room(), self.devicePixelRatioF())
+        return (col.title, where, self.theme, grids)
+
+    def _marked_grids(self) -> frozenset[GridId]:
+        """The grids the current event draws over: outlines, filters, ranks (marks are asked of
+        each grid while drawing)."""
+        st = self.state
+        ranked = (_place(cid) for cid in st.ranks)
+        return frozenset(
+            {*self._outline, *(ov.gid for ov in st.overlays), *(r[0] for r in ranked if r)}
+        )
 
     def _font(self, size: float, bold: bool = False) -> QFont:
         f = QFont(self.theme.font_family)
@@ -134,8 +197,7 @@ class ConvView(QWidget):
             if br.height() <= room and br.width() <= rect.width() - 4:  # never into its neighbour
                 break
         p.drawText(rect, flags, col.title)
-        scale = max((np.nanmax(np.abs(g.values)) for g in col.grids if np.isfinite(g.values).any()),
-                    default=1.0) or 1.0  # fmt: skip
+        scale = column_scale(col.grids)
         widest = max((g.values.shape[1] for g in col.grids), default=1) * cell
         label_w = width if per == len(col.grids) else widest + SUB_GAP
         for g, gx, top in spots(col, x, cell, per, label):
@@ -144,29 +206,17 @@ class ConvView(QWidget):
                 room = max(label_w, width + gap * 0.8 - (gx - x))  # to the next column
                 p.setFont(self._fitting_label(g.label, room))
                 p.drawText(QRectF(gx, top - label, room, label), g.label)
-            self._grid(p, g, gx, top, cell, scale)
+            p.drawPixmap(QPointF(gx, top), self._base(g, scale, cell))
 
-    def _colour(self, v: float, scale: float, signed: bool) -> QColor:
-        r, g, b = self._colours(np.array([[v]], float), scale, signed)[0, 0]
-        return QColor(int(r), int(g), int(b))
-
-    def _colours(self, values: np.ndarray, scale: float, signed: bool) -> np.ndarray:
-        """(h, w, 3) uint8 colours of a grid at once: a 28×28 image costs one array operation."""
-        th = self.theme
-        bg = np.array(QColor(th.canvas).getRgb()[:3], float)
-        ok = np.isfinite(values)
-        v = np.where(ok, values, 0.0)
-        if not signed:
-            g = 255 * (1 - np.clip(v / scale, 0.0, 1.0))
-            rgb = np.repeat(g[..., None], 3, axis=2)
-        else:
-            pos = np.array(QColor(th.positive).getRgb()[:3], float)
-            neg = np.array(QColor(th.negative).getRgb()[:3], float)
-            t = (np.minimum(1.0, np.abs(v) / scale) ** 0.7)[..., None]
-            base = np.where((v >= 0)[..., None], pos, neg)
-            rgb = bg + (base - bg) * t
-        rgb = np.where(ok[..., None], rgb, bg)
-        return rgb.astype(np.uint8)  # int(), as QColor took it
+    def _marks(self, p: QPainter, col: Column, x: float, cell, per: int) -> None:
+        """The current event's marks over the grids of a column that have any."""
+        live = [g for g in col.grids if g.gid in self._live or g.marks]
+        if not live:
+            return
+        scale = column_scale(col.grids)
+        for g, gx, top in spots(col, x, cell, per, self._label_room()):
+            if g.gid in self._live or g.marks:
+                self._grid(p, g, gx, top, cell, scale)
 
     def _outlines(self) -> dict[GridId, dict[tuple[int, ...], float]]:
         """Per grid, the outlined places (ids.drawn_at): the focus (thick) and the cells the
@@ -185,8 +235,8 @@ class ConvView(QWidget):
         return {rc: wd for rc, wd in spots if rc is not None}
 
     def _grid(self, p: QPainter, g: Grid, x0: float, y0: float, cell: float, scale: float):
-        """One grid: its colours as one image, lines, then numbers only where they are readable."""
-        p.drawPixmap(QPointF(x0, y0), self._base(g, scale, cell))
+        """The current event's marks over one grid (drawn in its column's picture): the outlined
+        cells, a pooling winner's tag, a long sum's ranks, the filter where it sits."""
         p.save()  # axis-aligned frames: no antialiasing (5x cheaper outlines)
         p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
         self._frames(p, g, x0, y0, cell)
@@ -243,12 +293,8 @@ class ConvView(QWidget):
         key = self._key(g, scale)
         hit = self._images.get(key)
         if hit is None:
-            h, w = g.values.shape
-            rgb = self._colours(g.values, scale, g.signed)
-            c = rgb.astype(np.uint32)
-            argb = 0xFF000000 | (c[..., 0] << 16) | (c[..., 1] << 8) | c[..., 2]
-            argb = np.ascontiguousarray(argb)
-            img = QImage(argb.data, w, h, 4 * w, QImage.Format.Format_RGB32).copy()
+            rgb = grid_colours(g.values, scale, g.signed, self.theme)
+            img = grid_image(rgb)
             if len(self._images) >= IMAGE_CACHE:
                 self._images.clear()
             hit = self._images[key] = (rgb, img)

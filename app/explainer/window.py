@@ -26,10 +26,11 @@ from engine.numpy_engine.fmt import num
 from engine.numpy_engine.views import decision_grid, fit_curve, grid_resolution
 
 from . import first_layout
+from .ahead import Ahead
 from .cell_pick import Picker, pick
 from .code_panel import add_code_dock
 from .controls import StepControls
-from .conv_state import conv_training_state, conv_view_state
+from .conv_state import conv_training_state
 from .conv_view import ConvView
 from .data_panel import PRESET_DIR, DataPanel
 from .editor_panel import EditorPanel
@@ -181,6 +182,7 @@ class ExplainerWindow(FileDialogs, QMainWindow):
         self.data_panel.csv_requested.connect(g(self.import_csv_dialog))
         self.editor.applied.connect(g(self.apply_editor))
         wire_events(self)  # the sample choice and the Events panel
+        self.ahead = Ahead(self)  # the next key's work, done while the keys pause
 
     def actions_table(self) -> list[Action]:
         """Every action of this window, once: menus, shortcuts and the keys help read it."""
@@ -218,7 +220,7 @@ class ExplainerWindow(FileDialogs, QMainWindow):
         if ex.net is None:
             return
         if self._images():
-            self.conv_view.show_state(self.lessons.conv(conv_view_state(ex)))
+            self.conv_view.show_state(self.lessons.conv(self.ahead.conv_state(ex)))
         else:
             self.view.show_state(self.lessons.view(view_state(ex)))
         r = ex.current

@@ -1,0 +1,127 @@
+"""While the keys pause the window prepares the next keys' work (ahead.py): what it prepares equals
+what the key would make, a key after a pause uses it, a change of step or sample discards it, and
+the garbage collector's freezing is undone at the full collection."""
+
+from __future__ import annotations
+
+import gc
+import weakref
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+
+from app.explainer import ahead as ahead_mod
+from app.explainer.ahead import next_positions
+from app.explainer.conv_state import conv_view_state
+from app.explainer.data_panel import PRESET_DIR
+
+TINY = str(PRESET_DIR / "cnn_tiny_digits.json")
+
+
+def _same(a, b) -> bool:
+    """Two drawing states show the same: columns, grids (values, NaN where not reached), marks."""
+    if (a.focus, a.touched, a.caption, a.drawn, a.ranks) != (b.focus, b.touched, b.caption,
+                                                               b.drawn, b.ranks):  # fmt: skip
+        return False
+    if [(c.title, len(c.grids)) for c in a.columns] != [(c.title, len(c.grids)) for c in b.columns]:
+        return False
+    for ca, cb in zip(a.columns, b.columns, strict=True):
+        for ga, gb in zip(ca.grids, cb.grids, strict=True):
+            if (ga.label, ga.gid, ga.marks) != (gb.label, gb.gid, gb.marks):
+                return False
+            if not np.array_equal(ga.values, gb.values, equal_nan=True):
+                return False
+    overlays = [(o.gid, o.top, o.left, o.size) for o in a.overlays]
+    return overlays == [(o.gid, o.top, o.left, o.size) for o in b.overlays]
+
+
+@pytest.fixture
+def tiny(qtbot, window):
+    assert window.open_network(TINY)
+    for _ in range(5):
+        qtbot.keyClick(window, Qt.Key.Key_Space)
+    return window
+
+
+def test_what_is_prepared_equals_what_each_key_makes(qtbot, tiny):
+    w, ex = tiny, tiny.explainer
+    w.ahead.paused()
+    here = ex.event_index
+    targets = next_positions(ex)
+    assert len(targets) >= 2 and here not in targets
+    prepared = {key[1]: hit[1] for key, hit in w.ahead.prepared.items()}
+    assert sorted(prepared) == sorted(targets)
+    for k in targets:
+        ex.goto(ex.step_index, k)  # the fresh state at that event
+        assert _same(prepared[k], conv_view_state(ex))
+    ex.goto(ex.step_index, here)
+    w.ahead.paused()
+    nxt = ex.visible().next_after(here)
+    assert not _same(w.ahead.prepared[w.ahead._key(nxt)][1], conv_view_state(ex))
+
+
+def test_a_key_after_a_pause_uses_the_prepared_state(qtbot, tiny):
+    w, ex = tiny, tiny.explainer
+    w.ahead.paused()
+    used, hit = (
+        w.ahead.used,
+        w.ahead.prepared[w.ahead._key(ex.visible().next_after(ex.event_index))],
+    )
+    recorded = w.conv_view.kept.recorded
+    qtbot.keyClick(w, Qt.Key.Key_Space)
+    assert w.ahead.used == used + 1
+    assert w.conv_view.state is hit[1]  # shown as prepared (no lesson changes it here)
+    w.conv_view.repaint()
+    assert w.conv_view.kept.recorded == recorded  # its columns were drawn ahead
+    qtbot.keyClick(w, Qt.Key.Key_Space)  # no pause: made on the key, as before
+    assert w.ahead.used == used + 1
+    assert _same(w.conv_view.state, conv_view_state(ex))
+
+
+def test_a_new_step_or_sample_discards_what_was_prepared(qtbot, tiny):
+    w, ex = tiny, tiny.explainer
+    w.ahead.paused()
+    assert w.ahead.prepared
+    old = dict(w.ahead.prepared)
+    qtbot.keyClick(w, Qt.Key.Key_N)  # the next training step: other values everywhere
+    used = w.ahead.used
+    assert ex.step_index == 1
+    for key, (step, _) in old.items():
+        assert step is not ex.current
+        ex.goto(1, key[1])  # the same event of the new step
+        assert w.ahead.used == used  # never the old step's state
+        assert _same(w.conv_view.state, w.lessons.conv(conv_view_state(ex)))
+    i = ex.current.events.layout.index("grad_w", 1, None, 0)  # a batch event: its drawing
+    ex.goto(ex.step_index, i)  # shows the chosen sample's maps
+    w.ahead.paused()
+    nxt = ex.visible().next_after(i)
+    assert w.ahead._key(nxt) in w.ahead.prepared
+    assert ex.set_sample(1)
+    assert ex.event_index == i and ex.visible().next_after(i) == nxt
+    used = w.ahead.used
+    qtbot.keyClick(w, Qt.Key.Key_Space)
+    assert ex.event_index == nxt and w.ahead.used == used  # sample 0's state not taken
+    assert _same(w.conv_view.state, w.lessons.conv(conv_view_state(ex)))
+
+
+def test_pauses_freeze_and_the_full_collection_unfreezes(qtbot, tiny, monkeypatch):
+    w = tiny
+    monkeypatch.setattr(ahead_mod, "FULL_EVERY", 3)
+
+    class Cycle:
+        pass
+
+    junk = Cycle()
+    junk.me = junk  # cyclic garbage once dropped: only a collection frees it
+    gone = weakref.ref(junk)
+    w.ahead.pauses = 0
+    w.ahead.paused()  # pause 1: frozen
+    assert gc.get_freeze_count() > 0
+    del junk
+    gc.collect()
+    assert gone() is not None  # frozen: out of the collector's sight
+    w.ahead.paused()
+    assert gone() is not None
+    w.ahead.paused()  # pause 3: unfrozen and collected, then frozen again
+    assert gone() is None
