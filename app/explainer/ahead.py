@@ -27,18 +27,6 @@ PAUSE_MS = 30  # the keys have paused this long: prepare the next positions
 FULL_EVERY = 50  # pauses between full collections
 
 
-class _At:
-    """The explainer as seen from another event of the current step (what conv_view_state asks)."""
-
-    def __init__(self, ex, index: int):
-        self.net, self.current, self.filter = ex.net, ex.current, ex.filter
-        self.event_index = index
-
-    @property
-    def event(self):
-        return self.current.events[self.event_index]
-
-
 def next_positions(ex) -> list[int]:
     """The events Space, `]` and M go to from here, in that order, each once."""
     r, i = ex.current, ex.event_index
@@ -96,7 +84,7 @@ class Ahead(QObject):
             key = self._key(k)
             hit = self.prepared.get(key)
             if hit is None or hit[0] is not ex.current:
-                hit = (ex.current, conv_view_state(_At(ex, k)))
+                hit = (ex.current, conv_view_state(ex, k))
             self.w.conv_view.prepare(hit[1])
             kept[key] = hit
         self.prepared = kept

@@ -144,9 +144,9 @@ def _flat_factor(p: _At, ev) -> Column:
 
 
 class _At:
-    def __init__(self, explainer):
+    def __init__(self, explainer, index: int | None = None):
         r = explainer.current
-        self.r, self.idx = r, explainer.event_index
+        self.r, self.idx = r, explainer.event_index if index is None else index
         self.ev = r.events[self.idx]
         self.lay, self.c = r.events.layout, r.events.arrays
         self.m = self.c.model
@@ -235,8 +235,9 @@ def _forward_columns(p: _At, k: int) -> list[Column]:
     return [_vector(a, l, name)] if drawn(d).vector else [_maps(a, l, name)]
 
 
-def conv_view_state(explainer) -> ConvState:
-    p = _At(explainer)
+def conv_view_state(explainer, index: int | None = None) -> ConvState:
+    """The drawing at event `index` of the current step (default: the explainer's position)."""
+    p = _At(explainer, index)
     cols = _input_column(p, explainer)
     for k in range(p.m.depth):
         if drawn(p.m.layer(k)).filters:

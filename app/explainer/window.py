@@ -23,30 +23,28 @@ from app.shared.lecturer import AutoHide
 from app.shared.messages import open_box
 from app.shared.theme import NORMAL
 from engine.numpy_engine.fmt import num
-from engine.numpy_engine.views import decision_grid, fit_curve, grid_resolution
 
 from . import first_layout
 from .ahead import Ahead
 from .cell_pick import Picker, pick
 from .code_panel import add_code_dock
 from .controls import StepControls
-from .conv_state import conv_training_state
 from .conv_view import ConvView
 from .data_panel import PRESET_DIR, DataPanel
 from .editor_panel import EditorPanel
 from .event_list import EventList
 from .event_list import wire as wire_events
-from .explainer import Explainer, one_blas_thread
+from .explainer import Explainer
 from .formula_panel import FormulaPanel
 from .gradcheck_dialog import GradCheckDialog
 from .landscape_dock import add_landscape_dock
 from .landscape_standardise import add_standardise_switch
 from .lecturer_layout import LecturerLayout
 from .lesson_mode import LessonMode
-from .live_formula import live_loss
 from .network_view import NetworkView
+from .plot_redraws import PlotRedraws
 from .plots_panel import PlotsPanel
-from .scene_state import tooltip, training_view_state, view_state
+from .scene_state import tooltip, view_state
 from .session import save_session
 from .welcome import Welcome
 from .window_actions import add_panel_actions, explainer_actions
@@ -56,7 +54,7 @@ DEFAULT_PRESET = PRESET_DIR / "mazur_2_2_2.json"
 SWITCH_INTERVAL_S = 0.0005
 
 
-class ExplainerWindow(FileDialogs, QMainWindow):
+class ExplainerWindow(FileDialogs, PlotRedraws, QMainWindow):
     view_requested = Signal(str)  # "trainer": the app shows that view
     trainer_action_requested = Signal(str)  # a lesson's step: the trainer's action of that name
 
@@ -242,56 +240,6 @@ class ExplainerWindow(FileDialogs, QMainWindow):
 
     def _images(self) -> bool:
         return self.explainer.net is not None and self.explainer.net.model.images
-
-    def _mark_plots(self) -> None:
-        self._plots_dirty = True
-
-    def _redraw_plots(self) -> None:
-        ex = self.explainer
-        if ex.net is None:
-            return
-        if ex.training:
-            self._redraw_live()
-            return
-        if not self._plots_dirty:
-            return
-        self._plots_dirty = False
-        self.plots.set_losses(ex.loss_t, ex.loss_v)
-        self._redraw_model_plot()
-        self._grid_for = ex.current
-
-    def _redraw_model_plot(self) -> None:
-        ex = self.explainer
-        d = ex.net.data
-        with one_blas_thread():
-            if d.inputs.shape[1] == 2:
-                res = grid_resolution(ex.net)  # fewer points for a big net: a redraw stays cheap
-                self.plots.set_grid(decision_grid(ex.net, ex.latest_state, res))
-            elif d.inputs.shape[1] == 1:
-                self.plots.set_fit(*fit_curve(ex.net, ex.latest_state))
-
-    def _redraw_live(self) -> None:
-        """While training: one widget per tick in turn (loss curve, model plot, drawing), so no
-        single repaint blocks the window for long (bench/gui_latency.py)."""
-        ex = self.explainer
-        self._live_ticks += 1
-        part = self._live_ticks % 3
-        if part == 0:
-            self.plots.set_losses(ex.loss_t, ex.loss_v)
-            live = live_loss(ex) if self._live_ticks % 9 == 0 else None  # about once a second
-            if live is not None:
-                self.formula.show_event(*live)
-            self.statusBar().showMessage(
-                f"training… step {ex.loss_t[-1] if ex.loss_t else 0}, loss "
-                f"{num(ex.loss_v[-1]) if ex.loss_v else '—'}, {ex.steps_per_s:.0f} steps/s"
-            )
-        elif part == 1:
-            self._redraw_model_plot()
-        elif self._images():
-            self.conv_view.show_state(conv_training_state(ex))
-        else:
-            self.view.show_state(training_view_state(ex))
-        self._grid_for = None
 
     # ---- actions ----
     def show_error(self, text: str) -> None:

@@ -151,12 +151,7 @@ RUN_COLOURS = tuple(
 )
 
 
-def line_colour(i: int) -> tuple[int, int, int]:
-    """The i-th colour of a plot's lines (a live curve, a layer's gradient norm, a sweep's value):
-    from the table that reads on both looks' canvases."""
-    return RUN_COLOURS[i % len(RUN_COLOURS)]
-
-
 def run_colour(i: int) -> tuple[int, int, int]:
-    """A run's colour (the run list's swatch, its curves in every plot)."""
-    return line_colour(i)
+    """A run's colour (the run list's swatch, its curves in every plot, a sweep's value); also
+    any line whose count grows with the user's choices (a layer's gradient norm)."""
+    return RUN_COLOURS[i % len(RUN_COLOURS)]

@@ -12,7 +12,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
-from app.shared.theme import line_colour, run_colour, series_colour
+from app.shared.theme import run_colour, series_colour
 from engine.torch_engine.curves import Ema, Series, ema, log_safe
 from engine.torch_engine.plot_ranges import accuracy_range
 from engine.torch_engine.records import Done, Eval, Start, Step
@@ -62,6 +62,22 @@ def make_plot(
     return p
 
 
+CURVES = (  # key, the plot it is on, its series_colour, its legend name
+    ("raw", "loss", 7, "per record"),
+    ("smooth", "loss", 0, "smoothed"),
+    ("set_loss", "eval_loss", 3, "training set"),
+    ("val_loss", "eval_loss", 1, "validation"),
+    ("test_loss", "eval_loss", 0, "test"),
+    ("train_acc", "acc", 7, "training batches (smoothed)"),
+    ("set_acc", "acc", 3, "training set"),
+    ("val_acc", "acc", 1, "validation"),
+    ("test_acc", "acc", 0, "test"),
+    ("gap", "gap", 5, "accuracy gap"),
+    ("lr", "lr", 2, "lr"),
+    ("grad", "grad", 0, "all layers"),
+)
+
+
 class LivePlots(pg.GraphicsLayoutWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -82,21 +98,16 @@ class LivePlots(pg.GraphicsLayoutWidget):
         )  # fmt: skip
         self.gap.legend.scene().removeItem(self.gap.legend)  # one curve: its title says it
         self.gap.legend = None
+        self._curves()
+        self._stop_marks()
+        self.stopped: tuple[float, int | None] | None = None  # (stopped at, kept epoch)
+        self.reset()
+
+    def _curves(self) -> None:
+        """One curve per CURVES row; the per-epoch ones with a dot at each evaluation."""
         self.curves: dict[str, pg.PlotDataItem] = {}
-        for key, plot, i, name in (
-            ("raw", self.loss, 7, "per record"),
-            ("smooth", self.loss, 0, "smoothed"),
-            ("set_loss", self.eval_loss, 3, "training set"),
-            ("val_loss", self.eval_loss, 1, "validation"),
-            ("test_loss", self.eval_loss, 0, "test"),
-            ("train_acc", self.acc, 7, "training batches (smoothed)"),
-            ("set_acc", self.acc, 3, "training set"),
-            ("val_acc", self.acc, 1, "validation"),
-            ("test_acc", self.acc, 0, "test"),
-            ("gap", self.gap, 5, "accuracy gap"),
-            ("lr", self.lr, 2, "lr"),
-            ("grad", self.grad, 0, "all layers"),
-        ):
+        for key, plot_name, i, name in CURVES:
+            plot = getattr(self, plot_name)
             # thin pens: a wide line costs Qt several times a thin one (lecturer mode widens them)
             self.curves[key] = plot.plot(name=name, pen=pen(i, 1.0 if key == "raw" else 1.5))
         for key in ("raw", "grad"):  # spikes must survive downsampling: a diverging step
@@ -107,6 +118,9 @@ class LivePlots(pg.GraphicsLayoutWidget):
             self.curves[key].setSymbolSize(8)
             self.curves[key].setSymbolBrush(pg.mkBrush(colour))
             self.curves[key].setSymbolPen(pg.mkPen(colour))
+
+    def _stop_marks(self) -> None:
+        """Where a run diverged, and early stopping's two lines (stopped, kept) on three plots."""
         self.diverged_line = pg.InfiniteLine(angle=90, pen=pg.mkPen("#c0392b", width=2))
         self.diverged_text = pg.TextItem(color="#c0392b", anchor=(1, 0))
         self.stop_marks = [  # early stopping: (line, its words) on the accuracy and loss plots
@@ -123,8 +137,6 @@ class LivePlots(pg.GraphicsLayoutWidget):
         ]
         for _, text, _ in self.stop_marks:
             text.base_pt = 9.0  # lecturer mode scales it (plot_style)
-        self.stopped: tuple[float, int | None] | None = None  # (stopped at, kept epoch)
-        self.reset()
 
     def reset(self, start: Start | None = None) -> None:
         """A new run: empty series, one curve per layer for the gradient norms."""
@@ -137,9 +149,8 @@ class LivePlots(pg.GraphicsLayoutWidget):
         self.layer_norms = Series(tuple(names) or ("none",))
         for item in getattr(self, "layer_curves", []):
             self.grad.removeItem(item)
-        self.layer_curves = [  # as many as layers: from the table that reads on both canvases
-            self.grad.plot(name=n, pen=pg.mkPen(line_colour(i + 1), width=1.2))
-            for i, n in enumerate(names)
+        self.layer_curves = [  # as many as layers: the runs' table reads on both canvases
+            self.grad.plot(name=n, pen=run_pen(i + 1, 1.2)) for i, n in enumerate(names)
         ]
         for item in (self.diverged_line, self.diverged_text):
             if item.scene() is not None:

@@ -6,15 +6,9 @@ A colour index goes through app.shared.theme.run_colour."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
-SEED_SUFFIX = re.compile(r", seed=-?\d+$")  # engine.torch_engine.experiments.repeated adds it
-
-
-def value_label(group_label: str | None) -> str:
-    """The value a run of a group stands for: its label without the repeat's seed."""
-    return SEED_SUFFIX.sub("", group_label or "")
+from engine.torch_engine.experiments import value_label
 
 
 def colour_indices(rows: Iterable) -> dict[int, int]:

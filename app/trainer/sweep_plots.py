@@ -17,21 +17,13 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
 from app.shared.theme import run_colour
-from app.trainer.live_plots import make_plot
+from app.trainer.live_plots import make_plot, run_pen
 from engine.torch_engine.curves import Series, log_safe
 from engine.torch_engine.plot_ranges import accuracy_range
 from engine.torch_engine.records import NO_RESULT, Done, Eval, Start
 from engine.torch_engine.spread import band_aligned, gap, spread, spread_range
 
 BAND_ALPHA = 80  # of 255: a band under its mean curve
-
-
-def value_pen(i: int, width: float = 2.0, style=None):
-    """Value i's pen: the colour its runs wear in the run list (run_colours.py)."""
-    p = pg.mkPen(run_colour(i), width=width)
-    if style is not None:
-        p.setStyle(style)
-    return p
 
 
 class SweepPlots(pg.GraphicsLayoutWidget):
@@ -91,7 +83,7 @@ class SweepPlots(pg.GraphicsLayoutWidget):
             ("train", self.acc, Qt.PenStyle.DashLine),
             ("gap", self.gap, None),
         ):
-            mean = plot.plot(pen=value_pen(v, 2.0 * wide, style))
+            mean = plot.plot(pen=run_pen(v, 2.0 * wide, style))  # its runs' colour (run_colours.py)
             mean._base_width = 2.0  # plot_style's normal width for it
             # an invisible pen, not None: a curve without a pen keeps no path, and the band
             # between two such curves stayed empty

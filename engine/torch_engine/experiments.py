@@ -7,6 +7,7 @@ on data prepared once, and records each in the run store.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
@@ -38,6 +39,15 @@ class Variant:
     seed: int | None = None  # the run's seed (config.seed)
 
 
+SEED_LABEL = ", seed={}"  # what `repeated` adds to a value's label for each of its repeats
+_SEED_SUFFIX = re.compile(r", seed=-?\d+$")  # SEED_LABEL at a label's end
+
+
+def value_label(label: str | None) -> str:
+    """The value a run's label stands for: the label without the seed `repeated` added."""
+    return _SEED_SUFFIX.sub("", label or "")
+
+
 def repeated(variants: list[Variant], repeats: int = 1) -> list[Variant]:
     """Each variant `repeats` times with the seeds seed, seed+1, ... (value-major: run index =
     value index * repeats + repeat); only the seed differs between a value's repeats."""
@@ -47,7 +57,7 @@ def repeated(variants: list[Variant], repeats: int = 1) -> list[Variant]:
     for v in variants:
         for r in range(repeats):
             seed = v.config.seed + r
-            label = v.label + (f", seed={seed}" if repeats > 1 else "")
+            label = v.label + (SEED_LABEL.format(seed) if repeats > 1 else "")
             out.append(Variant(label, replace(v.config, seed=seed), v.value, seed))
     return out
 

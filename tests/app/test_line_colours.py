@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from app.shared.theme import LECTURER, LINE_CONTRAST, NORMAL, contrast_ratio, series_colour
-from app.trainer.sweep_plots import value_pen
+from app.trainer.live_plots import run_pen
 
 
 def _rgb(pen) -> tuple[int, int, int]:
@@ -25,7 +25,7 @@ def test_the_check_catches_a_colour_of_the_full_table():
 
 @pytest.mark.parametrize("value", range(12))
 def test_every_value_of_a_sweep_reads_on_both_canvases(qapp, value):
-    assert _reads(_rgb(value_pen(value)))
+    assert _reads(_rgb(run_pen(value)))
 
 
 def test_every_layers_gradient_norm_reads_on_both_canvases(qapp):

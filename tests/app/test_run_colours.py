@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.trainer.run_colours import colour_indices, value_label
+from app.trainer.run_colours import colour_indices
+from engine.torch_engine.experiments import SEED_LABEL, repeated, value_label
 
 
 @dataclass
@@ -33,3 +34,13 @@ def test_only_the_repeats_seed_is_taken_off_a_label():
     assert value_label("batch=256, lr=0.002, seed=12") == "batch=256, lr=0.002"
     assert value_label("seed=3") == "seed=3"  # a sweep of the seed itself: each seed a value
     assert value_label(None) == "" and value_label("lr=0.1") == "lr=0.1"
+    assert value_label("lr=0.1" + SEED_LABEL.format(7)) == "lr=0.1"
+
+
+def test_the_labels_repeated_writes_are_taken_back_to_their_value():
+    from engine.torch_engine.experiments import Variant
+    from engine.torch_engine.training import TrainConfig
+
+    runs = repeated([Variant("dropout=0.5", TrainConfig())], 3)
+    assert [value_label(v.label) for v in runs] == ["dropout=0.5"] * 3
+    assert len({v.label for v in runs}) == 3

@@ -5,7 +5,7 @@ experiment in one click, the new fields and the sweep's fields given hostile val
 import pytest
 from PySide6.QtCore import Qt
 
-from app.trainer.sweep_plots import value_pen
+from app.trainer.live_plots import run_pen
 from engine.torch_engine.runstore import RunStore
 from tests.app.test_trainer_window import RUN_TIMEOUT_MS, make_trainer, small_run, wait_done
 from tests.children import job_children
@@ -43,7 +43,7 @@ def test_a_dropout_sweep_with_two_seeds_draws_bands_a_reading_and_the_table(
         item = w.run_list.topLevelItem(k)
         rid = item.data(0, Qt.ItemDataRole.UserRole)
         shown = item.icon(0).pixmap(14, 14).toImage().pixelColor(7, 7)
-        assert shown == value_pen(w.sweep.runs[rid]["value"]).color(), item.text(0)
+        assert shown == run_pen(w.sweep.runs[rid]["value"]).color(), item.text(0)
     assert [len(w.sweep.value_runs(v)) for v in (0, 1)] == [2, 2]
     w.sweep.redraw()
     _, rows = w.sweep.final_points.getData()
