@@ -20,9 +20,8 @@ from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
 
 from app.shared.theme import Theme
 
-COLUMN_CACHE = (
-    40  # columns kept (a state draws about 8, most the same at the next key; 0.5 MB each)
-)
+COLUMN_CACHE = 96  # columns kept, the least recently drawn dropped first: a state draws about 8
+# (up to 0.5 MB each), and ahead.py prepares up to 10 positions besides the one shown
 
 
 class KeptPictures:
@@ -39,8 +38,10 @@ class KeptPictures:
     ) -> QPixmap:
         """The pixmap of `rect` (widget coordinates) as `draw(painter)` draws it there on a
         transparent ground, drawn once per key."""
-        pm = self._columns.get(key)
-        if pm is None:
+        pm = self._columns.pop(key, None)
+        if pm is not None:
+            self._columns[key] = pm  # the most recently used last
+        else:
             pm = QPixmap(
                 max(1, math.ceil(rect.width() * dpr)), max(1, math.ceil(rect.height() * dpr))
             )
@@ -52,7 +53,7 @@ class KeptPictures:
             draw(p)
             p.end()
             if len(self._columns) >= self.limit:
-                self._columns.pop(next(iter(self._columns)))  # the oldest
+                self._columns.pop(next(iter(self._columns)))  # the least recently used
             self._columns[key] = pm
             self.recorded += 1
         return pm

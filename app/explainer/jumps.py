@@ -30,18 +30,30 @@ def _starts(ex) -> list[int]:
     return part_starts(r.events.layout, ex.filter.applies_to(r))
 
 
-def next_part(ex) -> None:
+def next_part_index(ex) -> int | None:
+    """Where `]` goes: the first event of the next part, or None in the last part."""
     starts = _starts(ex)
     i = bisect_right(starts, ex.event_index)
-    if i < len(starts):
-        ex.goto(ex.step_index, starts[i])
+    return starts[i] if i < len(starts) else None
+
+
+def previous_part_index(ex) -> int | None:
+    """Where `[` goes: the first event of the part before (of this part, inside it)."""
+    starts = _starts(ex)
+    i = bisect_left(starts, ex.event_index)
+    return starts[i - 1] if i > 0 else None
+
+
+def next_part(ex) -> None:
+    i = next_part_index(ex)
+    if i is not None:
+        ex.goto(ex.step_index, i)
 
 
 def previous_part(ex) -> None:
-    starts = _starts(ex)
-    i = bisect_left(starts, ex.event_index)
-    if i > 0:
-        ex.goto(ex.step_index, starts[i - 1])
+    i = previous_part_index(ex)
+    if i is not None:
+        ex.goto(ex.step_index, i)
 
 
 def largest_index(r, idx: int) -> int | None:

@@ -47,6 +47,7 @@ def tiny(qtbot, window):
 def test_what_is_prepared_equals_what_each_key_makes(qtbot, tiny):
     w, ex = tiny, tiny.explainer
     w.ahead.paused()
+    w.ahead.finish()
     here = ex.event_index
     targets = next_positions(ex)
     assert len(targets) >= 2 and here not in targets
@@ -57,6 +58,7 @@ def test_what_is_prepared_equals_what_each_key_makes(qtbot, tiny):
         assert _same(prepared[k], conv_view_state(ex))
     ex.goto(ex.step_index, here)
     w.ahead.paused()
+    w.ahead.finish()
     nxt = ex.visible().next_after(here)
     assert not _same(w.ahead.prepared[w.ahead._key(nxt)][1], conv_view_state(ex))
 
@@ -64,6 +66,7 @@ def test_what_is_prepared_equals_what_each_key_makes(qtbot, tiny):
 def test_a_key_after_a_pause_uses_the_prepared_state(qtbot, tiny):
     w, ex = tiny, tiny.explainer
     w.ahead.paused()
+    w.ahead.finish()
     used, hit = (
         w.ahead.used,
         w.ahead.prepared[w.ahead._key(ex.visible().next_after(ex.event_index))],
@@ -82,6 +85,7 @@ def test_a_key_after_a_pause_uses_the_prepared_state(qtbot, tiny):
 def test_a_new_step_or_sample_discards_what_was_prepared(qtbot, tiny):
     w, ex = tiny, tiny.explainer
     w.ahead.paused()
+    w.ahead.finish()
     assert w.ahead.prepared
     old = dict(w.ahead.prepared)
     qtbot.keyClick(w, Qt.Key.Key_N)  # the next training step: other values everywhere
@@ -95,6 +99,7 @@ def test_a_new_step_or_sample_discards_what_was_prepared(qtbot, tiny):
     i = ex.current.events.layout.index("grad_w", 1, None, 0)  # a batch event: its drawing
     ex.goto(ex.step_index, i)  # shows the chosen sample's maps
     w.ahead.paused()
+    w.ahead.finish()
     nxt = ex.visible().next_after(i)
     assert w.ahead._key(nxt) in w.ahead.prepared
     assert ex.set_sample(1)
@@ -122,6 +127,61 @@ def test_pauses_freeze_and_the_full_collection_unfreezes(qtbot, tiny, monkeypatc
     gc.collect()
     assert gone() is not None  # frozen: out of the collector's sight
     w.ahead.paused()
+    w.ahead.finish()
     assert gone() is not None
     w.ahead.paused()  # pause 3: unfrozen and collected, then frozen again
     assert gone() is None
+
+
+def test_every_key_s_position_is_prepared_the_likeliest_first(qtbot, tiny):
+    """Space, ], M, Back, [, Home and the phase keys: where each key really goes is queued, and
+    Space's position comes first."""
+    w, ex = tiny, tiny.explainer
+    qtbot.keyClick(w, Qt.Key.Key_BracketRight)
+    qtbot.keyClick(w, Qt.Key.Key_Space)  # inside a part: [ goes to this part's start
+    here, step = ex.event_index, ex.step_index
+    targets = next_positions(ex)
+    landed = []
+    for key in (Qt.Key.Key_Space, Qt.Key.Key_BracketRight, Qt.Key.Key_M, Qt.Key.Key_Left,
+                Qt.Key.Key_BracketLeft, Qt.Key.Key_Home, Qt.Key.Key_1, Qt.Key.Key_2,
+                Qt.Key.Key_3, Qt.Key.Key_4):  # fmt: skip
+        qtbot.keyClick(w, key)
+        assert ex.step_index == step
+        if ex.event_index != here:
+            landed.append(ex.event_index)
+        ex.goto(step, here)
+    assert targets[0] == ex.visible().next_after(here)
+    assert set(targets) == set(landed) and len(targets) >= 7
+
+
+def test_the_queue_is_worked_one_position_a_turn_and_a_key_stops_it(qtbot, tiny, monkeypatch):
+    w, ex = tiny, tiny.explainer
+    made = []
+    real = ahead_mod.conv_view_state
+    monkeypatch.setattr(ahead_mod, "conv_view_state",
+                        lambda e, k=None: made.append(k) or real(e, k))  # fmt: skip
+    w.ahead.paused()
+    assert made == [] and len(w.ahead.queue) >= 5  # nothing yet: one a turn of the loop
+    qtbot.waitUntil(lambda: not w.ahead.queue)
+    assert made == next_positions(ex)  # the likeliest first, each once
+    w.ahead.paused()
+    w.ahead._prepare_next()
+    assert w.ahead.queue
+    qtbot.keyClick(w, Qt.Key.Key_Space)  # a key: the rest of the queue is dropped
+    assert w.ahead.queue == [] and not w.ahead.work.isActive()
+
+
+def test_kept_columns_drop_the_least_recently_used():
+    from PySide6.QtCore import QRectF
+
+    from app.explainer.grid_picture import KeptPictures
+
+    kept = KeptPictures(limit=2)
+    rect = QRectF(0, 0, 4, 4)
+    a = kept.column("a", rect, 1.0, lambda p: None)
+    kept.column("b", rect, 1.0, lambda p: None)
+    assert kept.column("a", rect, 1.0, lambda p: None) is a  # a used again: b is the oldest
+    kept.column("c", rect, 1.0, lambda p: None)
+    assert kept.column("a", rect, 1.0, lambda p: None) is a and kept.recorded == 3
+    kept.column("b", rect, 1.0, lambda p: None)
+    assert kept.recorded == 4  # b was dropped, drawn again
