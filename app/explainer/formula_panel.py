@@ -23,6 +23,7 @@ from .lesson_hide import hide_in_lines
 AHEAD_DELAY_MS = 40  # the events ahead are typeset once the keys pause this long
 MIN_LINE_CHARS = 30  # a narrower panel scrolls rather than break lines shorter
 PIXMAPS_KEPT = 400  # lines kept as ready-to-draw pixmaps
+LINES_KEPT = 256  # events' lines kept, broken at a line length
 MIN_SHRINK = 0.6  # a line wider than the panel is scaled down to this at most, then scrolls
 CHAR_WIDTH = 0.42  # a typeset character of the main line, in type sizes
 LECTURER_UP = 1.5  # lecturer mode: the type grows up to this to fill a tall panel
@@ -68,10 +69,16 @@ class FormulaPanel(QScrollArea):
         self._chars = 0.0  # the line length the shown lines were broken at (typeset_len)
         self.px = theme.formula_px  # the type size of the shown lines (fitted to the panel)
         self._pixmaps: dict[tuple, QPixmap] = {}
+        self._lines_kept: dict[tuple, object] = {}  # event_lines by event and line length
         self._ahead_timer = QTimer(self)
         self._ahead_timer.setSingleShot(True)
         self._ahead_timer.setInterval(AHEAD_DELAY_MS)
         self._ahead_timer.timeout.connect(self._want_ahead)
+        self._ahead_step = QTimer(self)  # one event ahead a turn of the event loop
+        self._ahead_step.setInterval(0)
+        self._ahead_step.timeout.connect(self._fit_next)
+        self._ahead_events = iter(())
+        self._ahead_keys: list[tuple] = []
         self._result_timer = QTimer(self)  # once the lines are laid out: scroll to the result
         self._result_timer.setSingleShot(True)
         self._result_timer.setInterval(0)
@@ -86,15 +93,27 @@ class FormulaPanel(QScrollArea):
             w.setAutoFillBackground(True)
 
     # ---- what to show ----
-    def lines(self, ev) -> list[tuple[str, str]]:
-        """(line, colour) of each line the panel shows for an event: the line in the trace's
-        notation, which the typesetting process translates to LaTeX and sets (no translation
-        on a key press)."""
-        t = event_lines(ev, self._chars or self._line_chars(), typeset_len)
+    def lines(self, ev, chars: float | None = None) -> list[tuple[str, str]]:
+        """(line, colour) of each line the panel shows for an event, broken at `chars` (the
+        shown line length by default): the line in the trace's notation, which the typesetting
+        process translates to LaTeX and sets (no translation on a key press)."""
+        t = self._event_lines(ev, chars or self._chars or self._line_chars())
         text = self.theme.text
         out = [(line, text) for line in (*t.formula, *t.numbers)]
         out.append((t.value, self.theme.phase_colour(ev.phase)))
         return hide_in_lines(ev, out) if self.hide_value and ev is self._event else out
+
+    def _event_lines(self, ev, chars: float):
+        """event_lines of `ev` broken at `chars`, kept: a key press asks for the same event's
+        lines several times (fitting its size, then showing it) and the events typeset ahead
+        are asked for again when their key comes."""
+        key = (ev.symbol, ev.formula, ev.substituted, ev.value, chars)
+        t = self._lines_kept.get(key)
+        if t is None:
+            if len(self._lines_kept) >= LINES_KEPT:
+                self._lines_kept.clear()
+            t = self._lines_kept[key] = event_lines(ev, chars, typeset_len)
+        return t
 
     def _line_chars(self, px: float | None = None) -> float:
         """How many characters of the main line (typeset_len) make one line at this panel's
@@ -113,7 +132,7 @@ class FormulaPanel(QScrollArea):
         while True:
             size = 2 * round(px / 2)  # even sizes only: fewer distinct lines to typeset
             chars = self._line_chars(size)
-            t = event_lines(ev, chars, typeset_len)
+            t = self._event_lines(ev, chars)
             need = sum(_line_height(line, size) for line in (*t.formula, *t.numbers, t.value))
             if need <= room or px * FIT_STEP < base * MIN_SHRINK:
                 return size, chars
@@ -144,14 +163,25 @@ class FormulaPanel(QScrollArea):
         px = self.px
         self.typesetter.want([(line, px, c) for line, c in self._shown], self.devicePixelRatioF())
         self._ahead = ahead
+        self._ahead_step.stop()
         self._ahead_timer.start()  # when the keys pause: typeset ahead while this one is read
 
     def _want_ahead(self) -> None:
-        px = self.px
-        keys = [(line, px, c) for line, c in self._shown]
-        for e in self._ahead() if callable(self._ahead) else self._ahead:
-            keys += [(line, px, c) for line, c in self.lines(e)]
-        self.typesetter.want(keys, self.devicePixelRatioF())
+        """The keys paused: typeset the events ahead, the likeliest first, each at the size it
+        will be shown at (a long formula is fitted smaller; the fitting is kept for its key).
+        One event a turn of the event loop (_fit_next): a key pressed meanwhile waits for one."""
+        self._ahead_keys = [(line, self.px, c) for line, c in self._shown]
+        self._ahead_events = iter(self._ahead() if callable(self._ahead) else self._ahead)
+        self._ahead_step.start()
+
+    def _fit_next(self) -> None:
+        e = next(self._ahead_events, None) if self.isVisible() else None
+        if e is None:  # all taken, or the window closed (the typesetter serves others)
+            self._ahead_step.stop()
+            return
+        size, chars = self._fit(e)
+        self._ahead_keys += [(line, size, c) for line, c in self.lines(e, chars)]
+        self.typesetter.want(self._ahead_keys, self.devicePixelRatioF())
 
     def _show_detail(self, ev, small: int) -> None:
         """The optimizer's state of an update, as plain aligned text (a rich-text table cost

@@ -25,7 +25,7 @@ from app.shared.theme import NORMAL
 from engine.numpy_engine.fmt import num
 
 from . import first_layout
-from .ahead import Ahead
+from .ahead import Ahead, next_positions
 from .cell_pick import Picker, pick
 from .code_panel import add_code_dock
 from .controls import StepControls
@@ -230,13 +230,17 @@ class ExplainerWindow(FileDialogs, PlotRedraws, QMainWindow):
         if self._grid_for is not r:
             self._mark_plots()
 
-    def _ahead(self) -> list:
-        """The events Space, Space again and Back go to (the formula typesets them ahead)."""
+    def _ahead(self):
+        """The events the keys go to from here (ahead.next_positions) and Space twice, the
+        likeliest first: the formula typesets them ahead, taking one a turn of the event loop
+        (each is built as it is taken: building one costs up to 2 ms)."""
         ex, r = self.explainer, self.explainer.current
-        spans, i = ex.visible(), ex.event_index
-        nxt = spans.next_after(i)
+        spans, out = ex.visible(), next_positions(ex)
+        nxt = spans.next_after(ex.event_index)
         after = spans.next_after(nxt) if nxt is not None else None
-        return [r.events[k] for k in (nxt, after, spans.last_before(i)) if k is not None]
+        if after is not None:
+            out.insert(1, after)
+        return (r.events[k] for k in dict.fromkeys(out))
 
     def _images(self) -> bool:
         return self.explainer.net is not None and self.explainer.net.model.images

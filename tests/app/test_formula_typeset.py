@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtGui import QColor
 
+from app.explainer.ahead import next_positions
 from app.explainer.data_panel import PRESET_DIR
 from app.explainer.export_actions import FRAME_PX, _drawing, frame
 from app.shared.typeset import raster, typesetter
@@ -45,15 +46,51 @@ def test_the_events_ahead_of_the_cursor_are_typeset_before_the_learner_gets_ther
     ts = typesetter()
     idle = w.formula._ahead_timer  # the events ahead are asked for once the keys pause
 
+    step = w.formula._ahead_step  # then taken one event a turn of the event loop
     qtbot.waitUntil(
-        lambda: not idle.isActive() and ts.pending() == 0 and all_typeset(w), timeout=20_000
+        lambda: (
+            not idle.isActive() and not step.isActive() and ts.pending() == 0 and all_typeset(w)
+        ),
+        timeout=20_000,
     )
-    ev_next = w.explainer.current.events[w.explainer.event_index + 1]
-    px = w.formula.px
-    for line, colour in w.formula.lines(ev_next):
-        assert ts.image(line, px, colour) is not None, line
-    w.explainer.next()
+    ex = w.explainer
+    ahead = next_positions(ex)
+    assert len(ahead) >= 3  # Space, ], the phase keys ...
+    for k in ahead:  # each at the size it will be shown at
+        ev = ex.current.events[k]
+        px, chars = w.formula._fit(ev)
+        for line, colour in w.formula.lines(ev, chars):
+            assert ts.image(line, px, colour) is not None, (k, line)
+    ex.next()
     assert all_typeset(w)  # shown at once from the cache
+    ex.jump_phase("update")
+    assert all_typeset(w)
+
+
+def test_a_long_formula_ahead_is_typeset_at_the_smaller_size_it_is_shown_at(qtbot, window):
+    w = window
+    assert w.open_network(MAZUR)
+    w.resize(1400, 1300)  # a formula panel where the longest formulas are fitted smaller
+    qtbot.waitUntil(lambda: not w.formula._ahead_timer.isActive(), timeout=5_000)
+    ex, fp = w.explainer, w.formula
+    sizes = {k: fp._fit(ex.current.events[k])[0] for k in range(len(ex.current.events))}
+    small = [k for k, px in sizes.items() if k and px < sizes[k - 1]]
+    assert small, "no formula here is fitted smaller than the one before it"
+    k = small[0]
+    ex.goto(ex.step_index, k - 1)  # Space goes to k, shown smaller than this one
+    ts = typesetter()
+    qtbot.waitUntil(
+        lambda: (
+            not fp._ahead_timer.isActive() and not fp._ahead_step.isActive() and ts.pending() == 0
+        ),
+        timeout=20_000,
+    )
+    ev = ex.current.events[k]
+    px, chars = fp._fit(ev)
+    assert px == sizes[k] < fp.px
+    assert all(ts.image(line, px, c) is not None for line, c in fp.lines(ev, chars))
+    ex.goto(ex.step_index, k)
+    assert all_typeset(w) and fp.px == px  # shown at once, at its own size
 
 
 def test_adam_update_is_typeset_with_hats_and_distinct_values(qtbot, window):
