@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.shared.actions import Action, install
+from app.shared.chrome import flat_chrome
 from app.shared.errors import guarded
 from app.shared.lecturer import AutoHide
 from app.shared.messages import open_box
@@ -97,6 +98,7 @@ class ExplainerWindow(FileDialogs, PlotRedraws, QMainWindow):
         for first in ("next", "step"):  # Space or N: the first step is found
             self.qactions[first].triggered.connect(self.welcome.dismiss)
         self.autohide = AutoHide(self)
+        flat_chrome(self, self.theme)  # scroll bars, tool bar, tab pane: flat, cheap to paint
         # The training thread holds the GIL between its switches; a short switch interval lets
         # the GUI thread's Python callbacks in quickly (measured in bench/gui_latency.py).
         sys.setswitchinterval(SWITCH_INTERVAL_S)

@@ -15,6 +15,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QObject, QRect, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QStatusBar
 
+from app.shared.chrome import flat_chrome
 from app.shared.theme import LECTURER, NORMAL, Theme
 
 # Qt's style sheets do not pass colours down to child widgets: every kind either window shows
@@ -156,6 +157,7 @@ class LecturerMode(QObject):
         self.w.theme = theme  # first: a widget told of the style change asks the window's theme
         base = max(10.0, QApplication.font().pointSizeF())  # never smaller than the normal type
         self.w.setStyleSheet(lecturer_style(base) if theme is LECTURER else "")
+        flat_chrome(self.w, theme)
         self.apply_theme(theme)
 
     def _save(self) -> None:

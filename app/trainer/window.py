@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.shared.actions import Action, install, keys_html
+from app.shared.chrome import flat_chrome
 from app.shared.messages import open_box
 from app.shared.plot_style import plot_scale, style_scene
 from app.shared.theme import LECTURER, NORMAL
@@ -69,6 +70,7 @@ class TrainerWindow(RunListActions, FileActions, QMainWindow):
         self.toolbar.addSeparator()
         self.toolbar.addWidget(self.log_box)  # for every tab
         self._wire()
+        flat_chrome(self, self.theme)  # scroll bars, tool bar, tab panes: flat
         self.timer = QTimer(self)  # plots redraw from a timer, never per record
         self.timer.setInterval(50)  # one live plot a tick, so each about 3-10 times a second
         self.timer.timeout.connect(self._redraw)
