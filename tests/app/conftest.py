@@ -1,5 +1,6 @@
 import pytest
 from PySide6.QtCore import QThreadPool
+from PySide6.QtWidgets import QApplication
 
 
 @pytest.fixture(autouse=True)
@@ -19,4 +20,7 @@ def window(qtbot, tmp_path):
     w.show()
     w.activateWindow()
     qtbot.waitExposed(w)
-    return w
+    yield w
+    for top in QApplication.topLevelWidgets():  # an error box left open covers the next window
+        if top.isVisible() and top is not w:
+            top.close()
