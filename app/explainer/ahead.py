@@ -2,8 +2,9 @@
 
 When the learner stops on an event (PAUSE_MS without a key), the positions the keys go to from
 there are prepared, the likeliest first: Space, `]`, M, Back, `[`, Home and the four phase keys.
-For each, its event is built, and for an image net its drawing's state is made and its columns
-drawn ahead into the view's kept pictures. One position is prepared per turn of the event loop, so
+For each, its event is built, its Code panel document made and laid out (code_panel.py), and for
+an image net its drawing's state is made and its columns drawn ahead into the view's kept
+pictures. One position is prepared per turn of the event loop, so
 a key pressed meanwhile waits for one position's work (a few ms), never for all of them. A key
 that then lands on a prepared position takes its state instead of making it; a change of step,
 sample or network discards what was prepared (it is keyed on them).
@@ -23,6 +24,7 @@ from PySide6.QtCore import QObject, QTimer
 
 from engine.numpy_engine import PHASES
 
+from .code_panel import snippet_of
 from .conv_state import ConvState, conv_view_state
 from .explainer import settle_garbage
 from .jumps import largest_index, next_part_index, previous_part_index
@@ -96,13 +98,15 @@ class Ahead(QObject):
             self._prepare_next()
 
     def _prepare_next(self) -> None:
-        """Build the next queued position's event and, for an image net, its drawing's state
-        and columns."""
+        """Build the next queued position's event, its code's document and, for an image net,
+        its drawing's state and columns."""
         if not self.queue:
             self.work.stop()
             return
         ex, k = self.ex, self.queue.pop(0)
-        ex.current.events[k]  # built now and kept by the trace
+        ev = ex.current.events[k]  # built now and kept by the trace
+        if self.w.docks["Code"].isVisible():
+            self.w.code.prepare(snippet_of(ex, ev))
         if not ex.net.model.images:
             return
         key = self._key(k)

@@ -5,13 +5,17 @@ engine/numpy_engine/codegen/snippets.py; this widget only draws it.
 
 Everything under the toggle is one rich-text document in one QTextBrowser: it is laid out once a
 key press, in its own viewport. (As word-wrapped QLabels, each new text asked the window's layout
-for new size hints, and the panel cost 6 ms of every key press on the spiral.)"""
+for new size hints, and the panel cost 6 ms of every key press on the spiral.) The documents of
+the positions the next keys go to are made and laid out while the keys pause (`prepare`, from
+ahead.py) and kept, so such a key only swaps documents: setHtml of a conv layer's snippet was
+2-3 ms of its key press."""
 
 from __future__ import annotations
 
 import html
 
 from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QCheckBox, QDockWidget, QFrame, QTextBrowser, QVBoxLayout, QWidget
 
 from app.shared.theme import NORMAL, Theme
@@ -19,6 +23,7 @@ from engine.numpy_engine.codegen.snippets import Snippet, event_code
 
 MONO = "DejaVu Sans Mono, Consolas, monospace"
 SHAPE_GREY = "#8a8a8a"  # the shapes, quieter than the values on white and on black
+DOCS_KEPT = 24  # laid-out documents kept (the positions ahead and the last few shown)
 
 
 class CodePanel(QWidget):
@@ -41,27 +46,57 @@ class CodePanel(QWidget):
         lay.addWidget(self.torch)
         lay.addWidget(self.body, 1)
         self.setMinimumWidth(320)
+        self._docs: dict[tuple, QTextDocument] = {}  # laid out, by (html, font, width)
+        self._doc = self.body.document()  # the one shown (referenced while it is shown)
+        self.made = 0  # documents made and laid out (for tests)
 
     def show_snippet(self, snippet: Snippet | None) -> None:
         self.snippet = snippet
         self.redraw()
 
     def redraw(self) -> None:
-        sn, th = self.snippet, self.theme_of()
+        sn = self.snippet
         self.note_shown = sn is not None and self.torch.isChecked()
+        self.html = self._html(sn)
+        self._doc = self._document(self.html)
+        self.body.setDocument(self._doc)
+
+    def prepare(self, snippet: Snippet | None) -> None:
+        """Make and lay out ahead the document `snippet` would show (ahead.py)."""
+        self._document(self._html(snippet))
+
+    def _html(self, sn: Snippet | None) -> str:
+        th = self.theme_of()
         if sn is None:
-            self.html = _para("No event here yet: step to a number to see its code.", th)
-        else:
-            torch = self.torch.isChecked()
-            lines = sn.torch_lines if torch else sn.lines
-            current = sn.torch_current if torch else sn.current
-            self.html = (
-                _para(sn.title, th)
-                + code_html(lines, current, th)
-                + (_para(sn.autograd, th) if torch else "")
-                + variables_html(sn, th)
-            )
-        self.body.setHtml(self.html)
+            return _para("No event here yet: step to a number to see its code.", th)
+        torch = self.torch.isChecked()
+        lines = sn.torch_lines if torch else sn.lines
+        current = sn.torch_current if torch else sn.current
+        return (
+            _para(sn.title, th)
+            + code_html(lines, current, th)
+            + (_para(sn.autograd, th) if torch else "")
+            + variables_html(sn, th)
+        )
+
+    def _document(self, text: str) -> QTextDocument:
+        """The document of `text` laid out at the body's font and width, kept (the least
+        recently used dropped first, never the one shown)."""
+        font, width = self.body.font(), self.body.viewport().width()
+        key = (text, font.toString(), width)
+        doc = self._docs.pop(key, None)
+        if doc is None:
+            doc = QTextDocument()
+            doc.setDefaultFont(font)
+            doc.setDocumentMargin(self.body.document().documentMargin())
+            doc.setHtml(text)
+            doc.setTextWidth(width)
+            doc.size()  # laid out now
+            self.made += 1
+            if len(self._docs) >= DOCS_KEPT:
+                self._docs.pop(next(iter(self._docs)))
+        self._docs[key] = doc  # the most recently used last
+        return doc
 
     def changeEvent(self, ev) -> None:  # noqa: N802 (Qt)
         super().changeEvent(ev)
@@ -113,6 +148,12 @@ def variables_html(sn: Snippet, th: Theme) -> str:
     return f"<br><table cellspacing='0' cellpadding='3' style='{style}'>{head}{rows}</table>"
 
 
+def snippet_of(ex, ev) -> Snippet | None:
+    """The snippet of event `ev` of explainer `ex`'s step (None where the step kept no arrays)."""
+    arrays = ex.current.events.arrays
+    return event_code(ev, arrays) if arrays is not None else None
+
+
 def add_code_dock(w) -> CodePanel:
     """The Code panel as a dock under the formula of ExplainerWindow `w`, following its events."""
     panel = CodePanel(lambda: w.theme)
@@ -127,8 +168,7 @@ def add_code_dock(w) -> CodePanel:
         ex = w.explainer
         if not dock.isVisible() or ex.net is None or ex.training:
             return
-        arrays = ex.current.events.arrays
-        panel.show_snippet(event_code(ex.event, arrays) if arrays is not None else None)
+        panel.show_snippet(snippet_of(ex, ex.event))
 
     w.explainer.changed.connect(w.guard(follow))
     dock.visibilityChanged.connect(w.guard(lambda on: on and follow()))

@@ -185,3 +185,31 @@ def test_kept_columns_drop_the_least_recently_used():
     assert kept.column("a", rect, 1.0, lambda p: None) is a and kept.recorded == 3
     kept.column("b", rect, 1.0, lambda p: None)
     assert kept.recorded == 4  # b was dropped, drawn again
+
+
+def test_the_code_panels_documents_are_laid_out_ahead_and_a_key_only_swaps_them(qtbot, tiny):
+    w, ex, code = tiny, tiny.explainer, tiny.code
+    w.ahead.paused()
+    w.ahead.finish()
+    made = code.made
+    for key in (Qt.Key.Key_Space, Qt.Key.Key_BracketRight):
+        qtbot.keyClick(w, key)
+        assert code.made == made  # the document was made while the keys paused
+        shown = code.body.document()
+        assert shown.toPlainText() == _plain(code.html)  # and it is this event's code
+        assert shown.defaultFont() == code.body.font()
+        assert shown.textWidth() == code.body.viewport().width()
+        w.ahead.paused()
+        w.ahead.finish()
+        made = code.made
+    far = next(k for k in range(ex.event_index + 40, 10**6) if k not in next_positions(ex))
+    ex.goto(ex.step_index, far)  # a position not prepared: made now
+    assert code.made == made + 1 and code.body.document().toPlainText() == _plain(code.html)
+
+
+def _plain(rich: str) -> str:
+    from PySide6.QtGui import QTextDocument
+
+    doc = QTextDocument()
+    doc.setHtml(rich)
+    return doc.toPlainText()
