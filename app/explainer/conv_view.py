@@ -21,7 +21,7 @@ from engine.numpy_engine.ids import GridId
 from .conv_layout import SUB_GAP, col_gap, layout, spots, title_room
 from .conv_marks import ConvMarks, ink
 from .conv_state import Column, ConvState, Grid
-from .grid_picture import KeptPictures, column_scale, grid_colours, grid_image
+from .grid_picture import FRAMES_KEPT, KeptPictures, column_scale, grid_colours, grid_image
 
 MIN_NUMBERS = 30.0  # a cell this wide (px) shows its number
 IMAGE_CACHE = 400  # grid images kept between paints
@@ -38,16 +38,22 @@ class ConvView(ConvMarks, QWidget):
         self._outline: dict[GridId, dict[tuple[int, ...], float]] = {}
         self._images: dict[tuple, tuple[np.ndarray, QImage]] = {}
         self._bases: dict[tuple, QPixmap] = {}  # grids as drawn, by image and cell size
-        self.kept = KeptPictures()  # columns as drawn, and the last whole drawing
+        self.kept = KeptPictures()  # columns and whole drawings as drawn
+        self._ahead: dict[int, tuple] = {}  # id -> (state, its changes, outline, live): prepared
+        self.frames_drawn = 0  # whole drawings drawn (for tests)
         self._live: frozenset[GridId] = frozenset()  # grids with the event's marks over them
         self.highlighted: tuple[str, ...] = ()  # ids drawn highlighted now (for tests)
         self.setMinimumSize(420, 300)
 
     def show_state(self, st: ConvState) -> None:
         self.state = st
-        self._outline = self._outlines()
-        self._live = self._marked_grids()
-        self.kept.forget_frame()  # a state shown again (changed in place) is drawn again
+        hit = self._ahead.get(id(st))
+        if hit is not None and hit[0] is st and hit[1] == _changes(st):  # prepared, unchanged
+            self._outline, self._live = hit[2], hit[3]
+        else:
+            self._outline = self._outlines()
+            self._live = self._marked_grids()
+            self.kept.forget_frame(st)  # a state shown again (changed in place) is drawn again
         self.highlighted = (st.focus, *sorted(st.touched)) if st.focus else ()
         self.update()
 
@@ -78,9 +84,15 @@ class ConvView(ConvMarks, QWidget):
     # ---- painting ----
     def paintEvent(self, ev) -> None:  # noqa: N802 (Qt)
         """The drawing of this state, kept whole: painting it again unchanged is one copy."""
+        p = QPainter(self)
+        p.drawPixmap(0, 0, self._frame())
+        p.end()
+
+    def _frame(self) -> QPixmap:
+        """The whole drawing of the state, kept or drawn now."""
         dpr = self.devicePixelRatioF()
-        key = (self.state, self.width(), self.height(), dpr, self.theme)
-        pm = self.kept.frame(key)
+        look = (self.width(), self.height(), dpr, self.theme, _changes(self.state))
+        pm = self.kept.frame(self.state, look)
         if pm is None:
             pm = QPixmap(
                 max(1, math.ceil(self.width() * dpr)), max(1, math.ceil(self.height() * dpr))
@@ -89,10 +101,9 @@ class ConvView(ConvMarks, QWidget):
             p = QPainter(pm)
             self.draw(p)
             p.end()
-            self.kept.keep_frame(key, pm)
-        p = QPainter(self)
-        p.drawPixmap(0, 0, pm)
-        p.end()
+            self.kept.keep_frame(self.state, look, pm)
+            self.frames_drawn += 1
+        return pm
 
     def draw(self, p: QPainter) -> None:
         """The whole drawing: each column's kept picture, the event's marks over it, the caption."""
@@ -121,15 +132,19 @@ class ConvView(ConvMarks, QWidget):
         return rect, pm
 
     def prepare(self, st: ConvState) -> None:
-        """Draw ahead the columns of a state likely to be shown next (ahead.py)."""
-        shown, self.state = self.state, st
+        """Draw ahead a state likely to be shown next (ahead.py): its marks' places and, while
+        the view is on screen, its whole drawing (its columns on the way)."""
+        shown = (self.state, self._outline, self._live)
+        self.state = st
         try:
-            x = gap = self._gap()
-            for col, (cell, width, per) in zip(st.columns, self._layout(), strict=True):
-                self._kept_column(col, x, cell, width, per, gap)
-                x += width + gap
+            self._outline, self._live = self._outlines(), self._marked_grids()
+            if len(self._ahead) >= FRAMES_KEPT:
+                self._ahead.pop(next(iter(self._ahead)))
+            self._ahead[id(st)] = (st, _changes(st), self._outline, self._live)
+            if self.isVisible():
+                self._frame()
         finally:
-            self.state = shown
+            self.state, self._outline, self._live = shown
 
     def _column_key(self, col: Column, x: float, cell, width, per: int, gap: float) -> tuple:
         """Everything a column's picture shows: where, how large, in which theme, and each
@@ -255,6 +270,13 @@ class ConvView(ConvMarks, QWidget):
                     p.drawText(rect.adjusted(4, 2, -2, -2), Qt.AlignmentFlag.AlignTop
                                | Qt.AlignmentFlag.AlignLeft, g.names[r * w + c])  # fmt: skip
                     p.restore()
+
+
+def _changes(st: ConvState) -> tuple:
+    """What of a state can change in place after it was made (lesson_mode.py marks what a step
+    says to look at; lesson_hide.py blanks the asked number): a kept drawing must match it."""
+    values = tuple(id(g.values) for col in st.columns for g in col.grids)
+    return (st.touched, values)
 
 
 def _fit_text(p: QPainter, rect: QRectF, text: str) -> None:

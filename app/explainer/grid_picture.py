@@ -4,9 +4,10 @@ A column of the drawing (its title, its grids' labels and their cells as drawn) 
 a pixmap and copied while nothing it shows changes: a key press that only moves the outlined cells
 copies eight pixmaps instead of running Python over fifty grids of up to 576 cells (a QPicture
 replayed instead cost 4 ms a paint on the fast CNN digit). The
-whole drawing of one state is kept as a pixmap too, so repainting it unchanged (the window
-repainted whole, a dock moved over it) is one copy. Each picture is keyed on everything drawn in it
-(the values, the sample's labels, the theme, the size), so a change draws it afresh.
+whole drawing of a state is kept as a pixmap too (the one shown and those ahead.py drew ahead),
+so repainting it unchanged (the window repainted whole, a dock moved over it) is one copy, and a
+key onto a position drawn ahead is one copy. Each picture is keyed on everything drawn in it (the
+values, the sample's labels, the theme, the size), so a change draws it afresh.
 """
 
 from __future__ import annotations
@@ -22,15 +23,16 @@ from app.shared.theme import Theme
 
 COLUMN_CACHE = 96  # columns kept, the least recently drawn dropped first: a state draws about 8
 # (up to 0.5 MB each), and ahead.py prepares up to 10 positions besides the one shown
+FRAMES_KEPT = 12  # whole drawings kept: the one shown and the positions ahead (2-5 MB each)
 
 
 class KeptPictures:
-    """Column pixmaps by key, and the last whole drawing with the key it was drawn for."""
+    """Column pixmaps by key, and whole drawings by state (compared by identity) and look."""
 
     def __init__(self, limit: int = COLUMN_CACHE):
         self.limit = limit
         self._columns: dict[tuple, QPixmap] = {}
-        self._frame: tuple[tuple, QPixmap] | None = None
+        self._frames: dict[tuple, tuple[object, QPixmap]] = {}  # (id, look) -> (state, pixmap)
         self.recorded = 0  # columns drawn afresh (for tests and the bench)
 
     def column(
@@ -58,23 +60,29 @@ class KeptPictures:
             self.recorded += 1
         return pm
 
-    def frame(self, key: tuple) -> QPixmap | None:
-        """The whole drawing kept for `key` (its first item compared by identity), or None."""
-        if self._frame is None:
+    def frame(self, state, look: tuple) -> QPixmap | None:
+        """The whole drawing kept for `state` in `look` (the size, pixel ratio, theme, and
+        what of the state can change in place), or None."""
+        key = (id(state), look)
+        hit = self._frames.pop(key, None)
+        if hit is None or hit[0] is not state:  # an id reused by a newer state
             return None
-        kept, pm = self._frame
-        same = kept[0] is key[0] and kept[1:] == key[1:]
-        return pm if same else None
+        self._frames[key] = hit  # the most recently used last
+        return hit[1]
 
-    def keep_frame(self, key: tuple, pm: QPixmap) -> None:
-        self._frame = (key, pm)
+    def keep_frame(self, state, look: tuple, pm: QPixmap) -> None:
+        if len(self._frames) >= FRAMES_KEPT:
+            self._frames.pop(next(iter(self._frames)))
+        self._frames[(id(state), look)] = (state, pm)
 
-    def forget_frame(self) -> None:
-        self._frame = None
+    def forget_frame(self, state) -> None:
+        """Drop the drawings kept for `state` (shown again after a change in place)."""
+        for key in [k for k in self._frames if k[0] == id(state)]:
+            del self._frames[key]
 
     def clear(self) -> None:
         self._columns.clear()
-        self._frame = None
+        self._frames.clear()
 
 
 def grid_colours(values: np.ndarray, scale: float, signed: bool, th: Theme) -> np.ndarray:

@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtGui import QImage
 
 from app.explainer.conv_state import Column, ConvState, Grid
-from app.explainer.conv_view import ConvView
+from app.explainer.conv_view import ConvView, _changes
 from app.shared.theme import LECTURER, NORMAL
 from engine.numpy_engine import ids
 
@@ -102,7 +102,8 @@ def test_the_same_state_painted_again_is_the_kept_drawing(qtbot, values):
     v = _view(qtbot)
     v.show_state(_state(values))
     first = _image(v)
-    kept = v.kept.frame((v.state, v.width(), v.height(), v.devicePixelRatioF(), v.theme))
+    look = (v.width(), v.height(), v.devicePixelRatioF(), v.theme, _changes(v.state))
+    kept = v.kept.frame(v.state, look)
     assert kept is not None
     v.state.caption = "changed without show_state"  # not shown: the state is one picture
     assert _image(v) == first

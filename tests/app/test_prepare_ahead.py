@@ -75,11 +75,46 @@ def test_a_key_after_a_pause_uses_the_prepared_state(qtbot, tiny):
     qtbot.keyClick(w, Qt.Key.Key_Space)
     assert w.ahead.used == used + 1
     assert w.conv_view.state is hit[1]  # shown as prepared (no lesson changes it here)
+    drawn = w.conv_view.frames_drawn
     w.conv_view.repaint()
     assert w.conv_view.kept.recorded == recorded  # its columns were drawn ahead
+    assert w.conv_view.frames_drawn == drawn  # and its whole drawing: the paint is one copy
+    assert w.conv_view.grab().toImage() == _fresh_image(w.conv_view)  # the same as drawn now
     qtbot.keyClick(w, Qt.Key.Key_Space)  # no pause: made on the key, as before
     assert w.ahead.used == used + 1
     assert _same(w.conv_view.state, conv_view_state(ex))
+
+
+def _fresh_image(v):
+    """The view's state drawn afresh by the view, nothing kept (call after grabbing what it
+    showed: this drops what it kept)."""
+    v.kept.clear()
+    v._ahead.clear()
+    v.show_state(v.state)
+    return v.grab().toImage()
+
+
+def test_a_prepared_state_a_lesson_changes_is_outlined_and_drawn_again(qtbot, tiny):
+    w, ex, v = tiny, tiny.explainer, tiny.conv_view
+    w.ahead.paused()
+    w.ahead.finish()
+    nxt = ex.visible().next_after(ex.event_index)
+    st = w.ahead.prepared[w.ahead._key(nxt)][1]
+    extra = next(c for c in _ids_of(st) if c not in st.touched and c != st.focus)
+    st.touched = st.touched | {extra}  # as lesson_mode.conv marks what a step says to look at
+    drawn = v.frames_drawn
+    v.show_state(st)
+    v.repaint()
+    assert v.frames_drawn == drawn + 1  # not the drawing made before the change
+    assert v.grab().toImage() == _fresh_image(v)
+
+
+def _ids_of(st) -> list[str]:
+    """Ids of the input image's cells (candidates for an extra outline)."""
+    from engine.numpy_engine import ids
+
+    h, wd = st.columns[0].grids[0].values.shape
+    return [ids.cell(0, 0, r, c) for r in range(h) for c in range(wd)]
 
 
 def test_a_new_step_or_sample_discards_what_was_prepared(qtbot, tiny):
