@@ -2,7 +2,7 @@
 
 When the learner stops on an event (PAUSE_MS without a key), the positions the keys go to from
 there are prepared, the likeliest first: Space, `]`, M, Back, `[`, Home and the four phase keys.
-For each, its event is built, its Code panel document made and laid out (code_panel.py), and for
+For each, its event is built, its Code panel document parsed (code_panel.py), and for
 an image net its drawing's state is made and its columns drawn ahead into the view's kept
 pictures. One position is prepared per turn of the event loop, so
 a key pressed meanwhile waits for one position's work (a few ms), never for all of them. A key

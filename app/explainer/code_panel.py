@@ -6,9 +6,10 @@ engine/numpy_engine/codegen/snippets.py; this widget only draws it.
 Everything under the toggle is one rich-text document in one QTextBrowser: it is laid out once a
 key press, in its own viewport. (As word-wrapped QLabels, each new text asked the window's layout
 for new size hints, and the panel cost 6 ms of every key press on the spiral.) The documents of
-the positions the next keys go to are made and laid out while the keys pause (`prepare`, from
-ahead.py) and kept, so such a key only swaps documents: setHtml of a conv layer's snippet was
-2-3 ms of its key press."""
+the positions the next keys go to are made while the keys pause (`prepare`, from ahead.py) and
+kept, so such a key swaps documents instead of parsing HTML (setHtml of a conv layer's snippet
+was 2-3 ms of its key press, parsing and layout; QTextEdit lays out a document it is given
+anew, so only the parsing is saved)."""
 
 from __future__ import annotations
 
@@ -46,9 +47,9 @@ class CodePanel(QWidget):
         lay.addWidget(self.torch)
         lay.addWidget(self.body, 1)
         self.setMinimumWidth(320)
-        self._docs: dict[tuple, QTextDocument] = {}  # laid out, by (html, font, width)
+        self._docs: dict[tuple, QTextDocument] = {}  # parsed, by (html, font)
         self._doc = self.body.document()  # the one shown (referenced while it is shown)
-        self.made = 0  # documents made and laid out (for tests)
+        self.made = 0  # documents made (for tests)
 
     def show_snippet(self, snippet: Snippet | None) -> None:
         self.snippet = snippet
@@ -80,18 +81,17 @@ class CodePanel(QWidget):
         )
 
     def _document(self, text: str) -> QTextDocument:
-        """The document of `text` laid out at the body's font and width, kept (the least
-        recently used dropped first, never the one shown)."""
-        font, width = self.body.font(), self.body.viewport().width()
-        key = (text, font.toString(), width)
+        """The document of `text` at the body's font, parsed and kept (the least recently used
+        dropped first, never the one shown). Not laid out: QTextEdit lays out a document it is
+        given anew (setPageSize), so laying it out ahead would be wasted."""
+        font = self.body.font()
+        key = (text, font.toString())
         doc = self._docs.pop(key, None)
         if doc is None:
             doc = QTextDocument()
             doc.setDefaultFont(font)
             doc.setDocumentMargin(self.body.document().documentMargin())
-            doc.setHtml(text)
-            doc.setTextWidth(width)
-            doc.size()  # laid out now
+            doc.setHtml(text)  # parsed now; laid out when shown (setDocument lays it out anew)
             self.made += 1
             if len(self._docs) >= DOCS_KEPT:
                 self._docs.pop(next(iter(self._docs)))

@@ -222,7 +222,7 @@ def test_kept_columns_drop_the_least_recently_used():
     assert kept.recorded == 4  # b was dropped, drawn again
 
 
-def test_the_code_panels_documents_are_laid_out_ahead_and_a_key_only_swaps_them(qtbot, tiny):
+def test_the_code_panels_documents_are_made_ahead_and_a_key_only_swaps_them(qtbot, tiny):
     w, ex, code = tiny, tiny.explainer, tiny.code
     w.ahead.paused()
     w.ahead.finish()
