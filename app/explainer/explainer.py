@@ -1,8 +1,8 @@
 """The explainer's state: a network, the traced steps so far, and a position in them.
 
 A QObject that widgets observe (it is not a widget). It holds indices over engine records and asks
-the engine for new steps; it never computes a number itself. Continuous training runs the engine's
-`train_stream` generator in a superqt worker thread and is throttled there.
+the engine for new steps; it never computes a number itself. Continuous training
+(explainer_training.py) trains in a child process, waited on from a superqt worker thread.
 """
 
 from __future__ import annotations
@@ -11,9 +11,8 @@ import gc
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QObject, QThreadPool, Signal
-from superqt.utils import create_worker
-from threadpoolctl import ThreadpoolController, threadpool_limits
+from PySide6.QtCore import QObject, Signal
+from threadpoolctl import ThreadpoolController
 
 from app.shared.errors import log_exception
 from engine.numpy_engine import Network, StepResult, TrainState
@@ -22,13 +21,11 @@ from engine.numpy_engine.limits import MAX_HISTORY_BYTES
 from engine.numpy_engine.spec import NetworkSpec
 from engine.numpy_engine.stream import (
     DEFAULT_SPEED,
-    Diverged,
-    Progress,
     shared_speed,
-    train_in_process,
 )
 
 from . import loading
+from .explainer_training import ContinuousTraining
 from .explosion import ExplosionGate
 from .loading import Prepared
 from .sample_filter import SampleFilter
@@ -57,7 +54,7 @@ def settle_garbage() -> None:
     gc.freeze()
 
 
-class Explainer(QObject):
+class Explainer(ContinuousTraining, QObject):
     changed = Signal()  # the position moved or the current step was recomputed
     network_changed = Signal()  # a new network or data set: views rebuild
     losses_changed = Signal()  # the loss history grew
@@ -318,100 +315,3 @@ class Explainer(QObject):
             (self.history[-1].t + 1, float(self.history[-1].after.params[layer - 1][k][index]))
         )
         return out
-
-    # ---- continuous training ----
-    @property
-    def latest_state(self) -> TrainState:
-        """The newest state: the live one while training, else the current step's."""
-        return self._latest if self.training else self.current.before
-
-    @property
-    def training(self) -> bool:
-        return self._worker is not None
-
-    def start_training(self, max_rate: float = 30.0) -> None:
-        if self.training or self.net is None:
-            return
-        state = self.history[-1].after
-        self.gate.reset()
-        self.step_index = len(self.history) - 1
-        # the engine trains in a child process; this worker thread only waits on its pipe
-        self._worker = create_worker(
-            train_in_process,
-            self.net,
-            state,
-            max_rate,
-            speed=self.speed,
-            _start_thread=False,
-            _connect={
-                "yielded": self._on_progress,
-                "finished": self._on_finished,
-                "errored": self._on_errored,
-            },
-        )
-        self._latest = state
-        self._diverged: Diverged | None = None
-        # the child trains on one core; one BLAS thread here keeps the GUI's small sums (the
-        # decision grid) off that core: 7 ms -> 1 ms a grid in bench/gui_latency.py
-        self._blas = threadpool_limits(1, user_api="blas")
-        self._worker.start()
-        self.training_changed.emit(True)
-
-    def set_train_speed(self, steps_per_s: float) -> bool:
-        """Continuous training's pace in steps a second (0: as fast as it goes), also for a run
-        already going; a negative, non-finite or non-number speed is refused (False)."""
-        if isinstance(steps_per_s, bool) or not isinstance(steps_per_s, (int, float)):
-            return False
-        if not np.isfinite(steps_per_s) or steps_per_s < 0:
-            return False
-        self.speed.value = float(steps_per_s)
-        return True
-
-    def _on_progress(self, rec) -> None:
-        if rec is None:  # a heartbeat
-            return
-        if isinstance(rec, Progress):
-            self._latest = rec.state
-            # one point per record (<= 30/s), however many steps it covers
-            self.loss_t.append(int(rec.steps[-1]))
-            self.loss_v.append(float(rec.mean_loss))
-            self.steps_per_s = rec.steps_per_s
-            self.losses_changed.emit()
-        elif isinstance(rec, Diverged):
-            self._latest = rec.state
-            self._diverged = rec
-
-    def _on_finished(self) -> None:
-        self._finish()
-
-    def _on_errored(self, exc: BaseException) -> None:
-        """The training worker failed: keep the last state it reported, say why (then finished
-        arrives and stepping resumes from that state)."""
-        path = log_exception(type(exc), exc, exc.__traceback__)
-        self.error.emit(f"Training stopped by an error: {exc!r} (details in {path})")
-
-    def stop_training(self) -> None:
-        if self._worker is None:
-            return
-        self._worker.quit()
-        QThreadPool.globalInstance().waitForDone(5000)
-        self._finish()
-
-    def _finish(self) -> None:
-        if self._worker is None:
-            return
-        worker, self._worker = self._worker, None
-        self._blas.restore_original_limits()
-        try:
-            worker.yielded.disconnect(self._on_progress)
-            worker.finished.disconnect(self._on_finished)
-            worker.errored.disconnect(self._on_errored)
-        except (RuntimeError, TypeError):
-            pass
-        # resume stepping exactly where training stopped: trace the next step from that state
-        appended = self._append_step(self._latest, ask=False)  # where training stopped
-        self.goto(len(self.history) - 1, 0 if appended else self.event_index)
-        self.training_changed.emit(False)
-        if self._diverged is not None:
-            self.error.emit(self._diverged.message)
-            self._diverged = None
