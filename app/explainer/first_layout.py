@@ -1,6 +1,9 @@
 """The explainer window's first layout (no saved one yet): a wider window where the screen has
-room, the plots a strip at the bottom, and a Setup panel wide enough for the longest preset's
-name and the whole Network table (issue 23: names were cut, the table scrolled sideways)."""
+room, the plots a strip at the bottom, a Setup panel wide enough for the longest preset's name
+and the whole Network table (issue 23: names were cut, the table scrolled sideways), and the
+right column shared by the formula and the Code panel half and half (left to Qt, the Code
+panel's text box took two thirds and the formula, the number being taught, was shrunk to its
+smallest type in about 140 px; fitting it there also cost every key press four tries)."""
 
 from __future__ import annotations
 
@@ -23,6 +26,11 @@ def arrange(w) -> None:
     w.resizeDocks(
         [w.docks["Setup"], w.docks["Formula"]], [setup_width(w), 420], Qt.Orientation.Horizontal
     )
+    right = w.docks["Formula"].height() + w.docks["Code"].height()
+    w.resizeDocks(
+        [w.docks["Formula"], w.docks["Code"]], [right // 2, right - right // 2],
+        Qt.Orientation.Vertical,
+    )  # fmt: skip
 
 
 def setup_width(w) -> int:

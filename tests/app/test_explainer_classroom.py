@@ -276,3 +276,15 @@ def test_the_setup_panel_is_wide_enough_for_preset_names_and_the_network_table(q
     for area in w.editor.findChildren(QScrollArea):
         assert area.horizontalScrollBar().maximum() == 0
     assert w.docks["Setup"].width() <= w.width() // 3
+
+
+def test_the_first_layout_gives_the_formula_half_of_the_right_column(qtbot, window):
+    w = window
+    w.resize(1500, 950)
+    w.open_network(str(PRESET_DIR / "spiral_deep.json"))
+    w._default_layout()
+    qtbot.wait(50)
+    formula, code = w.docks["Formula"].height(), w.docks["Code"].height()
+    assert abs(formula - code) <= 0.1 * (formula + code), (formula, code)
+    base = w.theme.formula_px
+    assert w.formula.px == base  # a forward number fits at the theme's size, not shrunk

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
 from app.explainer.ahead import next_positions
@@ -70,7 +71,12 @@ def test_the_events_ahead_of_the_cursor_are_typeset_before_the_learner_gets_ther
 def test_a_long_formula_ahead_is_typeset_at_the_smaller_size_it_is_shown_at(qtbot, window):
     w = window
     assert w.open_network(MAZUR)
-    w.resize(1400, 1300)  # a formula panel where the longest formulas are fitted smaller
+    w.resize(1400, 1300)
+    qtbot.wait(50)  # the first layout (a 0 ms timer) first
+    w.resizeDocks(  # a formula panel where the longest formulas are fitted smaller
+        [w.docks["Formula"], w.docks["Code"]], [330, 770], Qt.Orientation.Vertical
+    )
+    qtbot.wait(50)
     qtbot.waitUntil(lambda: not w.formula._ahead_timer.isActive(), timeout=5_000)
     ex, fp = w.explainer, w.formula
     sizes = {k: fp._fit(ex.current.events[k])[0] for k in range(len(ex.current.events))}
