@@ -110,8 +110,8 @@ class FormulaPanel(QScrollArea):
         key = (ev.symbol, ev.formula, ev.substituted, ev.value, chars)
         t = self._lines_kept.get(key)
         if t is None:
-            if len(self._lines_kept) >= LINES_KEPT:
-                self._lines_kept.clear()
+            if len(self._lines_kept) >= LINES_KEPT:  # the oldest first, never all at once
+                self._lines_kept.pop(next(iter(self._lines_kept)))
             t = self._lines_kept[key] = event_lines(ev, chars, typeset_len)
         return t
 
