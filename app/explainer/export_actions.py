@@ -12,6 +12,7 @@ from app.shared import exporter
 from app.shared.typeset import typesetter
 
 from .conv_state import conv_view_state
+from .formula_panel import CHAR_WIDTH, LINE_WIDTH, MIN_LINE_CHARS
 from .scene_state import view_state
 
 MAX_FRAMES = 400
@@ -79,7 +80,8 @@ def draw_at(window, index: int) -> None:
 def frame(window, width: int = 1400, index: int | None = None) -> QImage:
     """The drawing with the formula of event `index` (the current one by default) typeset under
     it, from the same LaTeX lines as the formula panel (typeset here and now if the panel has not
-    yet). The drawing is taken as it stands: `draw_at` sets it to another event first."""
+    yet), broken at the frame's own line length (not the panel's, which follows the event it
+    shows). The drawing is taken as it stands: `draw_at` sets it to another event first."""
     th = window.theme
     ex = window.explainer
     ev = ex.event if index is None else ex.current.events[index]
@@ -93,8 +95,9 @@ def frame(window, width: int = 1400, index: int | None = None) -> QImage:
         f"{ex.current.t} · {html.escape(ev.symbol)}</div>"
     )
     ts = typesetter()
-    lines = [ts.now(line, FRAME_PX, colour) for line, colour in window.formula.lines(ev)]
     room = drawing.width() - 60
+    chars = max(MIN_LINE_CHARS, min(LINE_WIDTH, room / (CHAR_WIDTH * FRAME_PX)))  # the frame's own
+    lines = [ts.now(line, FRAME_PX, colour) for line, colour in window.formula.lines(ev, chars)]
     lines = [im if im.width() <= room else im.scaledToWidth(room, SMOOTH) for im in lines]
     strip = int(doc.size().height()) + sum(im.height() + 8 for im in lines) + 30
     img = QImage(drawing.width(), drawing.height() + strip, QImage.Format.Format_ARGB32)
