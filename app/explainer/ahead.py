@@ -2,12 +2,12 @@
 
 When the learner stops on an event (PAUSE_MS without a key), the positions the keys go to from
 there are prepared, the likeliest first: Space, `]`, M, Back, `[`, Home and the four phase keys.
-For each, its event is built, its Code panel document parsed (code_panel.py), and for
-an image net its drawing's state is made and its columns drawn ahead into the view's kept
-pictures. One position is prepared per turn of the event loop, so
-a key pressed meanwhile waits for one position's work (a few ms), never for all of them. A key
-that then lands on a prepared position takes its state instead of making it; a change of step,
-sample or network discards what was prepared (it is keyed on them).
+For each, its event is built, its Code panel document parsed (code_panel.py) and, for an image
+net, its drawing's state made, outlined and drawn whole into the view's kept pictures. One
+position is prepared per turn of the event loop, so a key pressed meanwhile waits for one
+position's work (a few ms), never for all of them. A key that then lands on a prepared position
+takes its state instead of making it; a change of step, sample or network discards what was
+prepared (it is keyed on them).
 
 The garbage collector is settled at the same moment: what stepping has created so far (a big step's
 events) is frozen out of the collector's sight, so a full collection never scans hundreds of
@@ -99,7 +99,7 @@ class Ahead(QObject):
 
     def _prepare_next(self) -> None:
         """Build the next queued position's event, its code's document and, for an image net,
-        its drawing's state and columns."""
+        its drawing's state and whole drawing."""
         if not self.queue:
             self.work.stop()
             return

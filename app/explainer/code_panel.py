@@ -19,12 +19,13 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QCheckBox, QDockWidget, QFrame, QTextBrowser, QVBoxLayout, QWidget
 
+from app.shared.lru import LRU
 from app.shared.theme import NORMAL, Theme
 from engine.numpy_engine.codegen.snippets import Snippet, event_code
 
 MONO = "DejaVu Sans Mono, Consolas, monospace"
 SHAPE_GREY = "#8a8a8a"  # the shapes, quieter than the values on white and on black
-DOCS_KEPT = 24  # laid-out documents kept (the positions ahead and the last few shown)
+DOCS_KEPT = 24  # parsed documents kept (the positions ahead and the last few shown)
 
 
 class CodePanel(QWidget):
@@ -47,7 +48,7 @@ class CodePanel(QWidget):
         lay.addWidget(self.torch)
         lay.addWidget(self.body, 1)
         self.setMinimumWidth(320)
-        self._docs: dict[tuple, QTextDocument] = {}  # parsed, by (html, font)
+        self._docs: LRU[QTextDocument] = LRU(DOCS_KEPT)  # parsed, by (html, font)
         self._doc = self.body.document()  # the one shown (referenced while it is shown)
         self.made = 0  # documents made (for tests)
 
@@ -63,7 +64,7 @@ class CodePanel(QWidget):
         self.body.setDocument(self._doc)
 
     def prepare(self, snippet: Snippet | None) -> None:
-        """Make and lay out ahead the document `snippet` would show (ahead.py)."""
+        """Make ahead the document `snippet` would show (ahead.py)."""
         self._document(self._html(snippet))
 
     def _html(self, sn: Snippet | None) -> str:
@@ -85,17 +86,14 @@ class CodePanel(QWidget):
         dropped first, never the one shown). Not laid out: QTextEdit lays out a document it is
         given anew (setPageSize), so laying it out ahead would be wasted."""
         font = self.body.font()
-        key = (text, font.toString())
-        doc = self._docs.pop(key, None)
-        if doc is None:
-            doc = QTextDocument()
-            doc.setDefaultFont(font)
-            doc.setDocumentMargin(self.body.document().documentMargin())
-            doc.setHtml(text)  # parsed now; laid out when shown (setDocument lays it out anew)
-            self.made += 1
-            if len(self._docs) >= DOCS_KEPT:
-                self._docs.pop(next(iter(self._docs)))
-        self._docs[key] = doc  # the most recently used last
+        return self._docs.make((text, font.toString()), lambda: self._parse(text, font))
+
+    def _parse(self, text: str, font) -> QTextDocument:
+        doc = QTextDocument()
+        doc.setDefaultFont(font)
+        doc.setDocumentMargin(self.body.document().documentMargin())
+        doc.setHtml(text)  # parsed now; laid out when shown (setDocument lays it out anew)
+        self.made += 1
         return doc
 
     def changeEvent(self, ev) -> None:  # noqa: N802 (Qt)

@@ -14,6 +14,7 @@ from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QWidget
 
+from app.shared.lru import LRU
 from app.shared.theme import Theme
 from engine.numpy_engine.fmt import num
 from engine.numpy_engine.ids import GridId
@@ -39,7 +40,7 @@ class ConvView(ConvMarks, QWidget):
         self._images: dict[tuple, tuple[np.ndarray, QImage]] = {}
         self._bases: dict[tuple, QPixmap] = {}  # grids as drawn, by image and cell size
         self.kept = KeptPictures()  # columns and whole drawings as drawn
-        self._ahead: dict[int, tuple] = {}  # id -> (state, its changes, outline, live): prepared
+        self._ahead: LRU[tuple] = LRU(FRAMES_KEPT)  # id -> (state, changes, outline, live)
         self.frames_drawn = 0  # whole drawings drawn (for tests)
         self._live: frozenset[GridId] = frozenset()  # grids with the event's marks over them
         self.highlighted: tuple[str, ...] = ()  # ids drawn highlighted now (for tests)
@@ -138,9 +139,7 @@ class ConvView(ConvMarks, QWidget):
         self.state = st
         try:
             self._outline, self._live = self._outlines(), self._marked_grids()
-            if len(self._ahead) >= FRAMES_KEPT:
-                self._ahead.pop(next(iter(self._ahead)))
-            self._ahead[id(st)] = (st, _changes(st), self._outline, self._live)
+            self._ahead.put(id(st), (st, _changes(st), self._outline, self._live))
             if self.isVisible():
                 self._frame()
         finally:

@@ -12,7 +12,7 @@ from app.shared import exporter
 from app.shared.typeset import typesetter
 
 from .conv_state import conv_view_state
-from .formula_panel import CHAR_WIDTH, LINE_WIDTH, MIN_LINE_CHARS
+from .formula_panel import line_chars
 from .scene_state import view_state
 
 MAX_FRAMES = 400
@@ -96,7 +96,7 @@ def frame(window, width: int = 1400, index: int | None = None) -> QImage:
     )
     ts = typesetter()
     room = drawing.width() - 60
-    chars = max(MIN_LINE_CHARS, min(LINE_WIDTH, room / (CHAR_WIDTH * FRAME_PX)))  # the frame's own
+    chars = line_chars(room, FRAME_PX)  # the frame's own line length
     lines = [ts.now(line, FRAME_PX, colour) for line, colour in window.formula.lines(ev, chars)]
     lines = [im if im.width() <= room else im.scaledToWidth(room, SMOOTH) for im in lines]
     strip = int(doc.size().height()) + sum(im.height() + 8 for im in lines) + 30

@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QPalette, QPixmap
 from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
+from app.shared.lru import LRU
 from app.shared.theme import Theme
 from app.shared.typeset import typesetter
 from engine.numpy_engine.formula_lines import typeset_len
@@ -28,6 +29,12 @@ MIN_SHRINK = 0.6  # a line wider than the panel is scaled down to this at most, 
 CHAR_WIDTH = 0.42  # a typeset character of the main line, in type sizes
 LECTURER_UP = 1.5  # lecturer mode: the type grows up to this to fill a tall panel
 FIT_STEP = 0.88  # the type shrinks by this step until the formula fits the panel's height
+
+
+def line_chars(room: float, px: float) -> float:
+    """How many characters of the main line (typeset_len) make one line `room` px wide at type
+    size `px` (between MIN_LINE_CHARS and LINE_WIDTH)."""
+    return max(MIN_LINE_CHARS, min(LINE_WIDTH, room / (CHAR_WIDTH * px)))
 
 
 class FormulaPanel(QScrollArea):
@@ -69,7 +76,7 @@ class FormulaPanel(QScrollArea):
         self._chars = 0.0  # the line length the shown lines were broken at (typeset_len)
         self.px = theme.formula_px  # the type size of the shown lines (fitted to the panel)
         self._pixmaps: dict[tuple, QPixmap] = {}
-        self._lines_kept: dict[tuple, object] = {}  # event_lines by event and line length
+        self._lines_kept: LRU[object] = LRU(LINES_KEPT)  # event_lines by event and line length
         self._ahead_timer = QTimer(self)
         self._ahead_timer.setSingleShot(True)
         self._ahead_timer.setInterval(AHEAD_DELAY_MS)
@@ -108,18 +115,12 @@ class FormulaPanel(QScrollArea):
         lines several times (fitting its size, then showing it) and the events typeset ahead
         are asked for again when their key comes."""
         key = (ev.symbol, ev.formula, ev.substituted, ev.value, chars)
-        t = self._lines_kept.get(key)
-        if t is None:
-            if len(self._lines_kept) >= LINES_KEPT:  # the oldest first, never all at once
-                self._lines_kept.pop(next(iter(self._lines_kept)))
-            t = self._lines_kept[key] = event_lines(ev, chars, typeset_len)
-        return t
+        return self._lines_kept.make(key, lambda: event_lines(ev, chars, typeset_len))
 
     def _line_chars(self, px: float | None = None) -> float:
         """How many characters of the main line (typeset_len) make one line at this panel's
         width at type size `px` (the shown size by default)."""
-        room = max(100, self.viewport().width() - 30)
-        return max(MIN_LINE_CHARS, min(LINE_WIDTH, room / (CHAR_WIDTH * (px or self.px))))
+        return line_chars(max(100, self.viewport().width() - 30), px or self.px)
 
     def _fit(self, ev) -> tuple[int, float]:
         """(type size, line length) for `ev`: the theme's size (up to LECTURER_UP times it in

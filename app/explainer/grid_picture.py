@@ -19,6 +19,7 @@ import numpy as np
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
 
+from app.shared.lru import LRU
 from app.shared.theme import Theme
 
 COLUMN_CACHE = 96  # columns kept, the least recently drawn dropped first: a state draws about 8
@@ -31,8 +32,8 @@ class KeptPictures:
 
     def __init__(self, limit: int = COLUMN_CACHE):
         self.limit = limit
-        self._columns: dict[tuple, QPixmap] = {}
-        self._frames: dict[tuple, tuple[object, QPixmap]] = {}  # (id, look) -> (state, pixmap)
+        self._columns: LRU[QPixmap] = LRU(limit)
+        self._frames: LRU[tuple] = LRU(FRAMES_KEPT)  # (id, look) -> (state, pixmap)
         self.recorded = 0  # columns drawn afresh (for tests and the bench)
 
     def column(
@@ -40,45 +41,34 @@ class KeptPictures:
     ) -> QPixmap:
         """The pixmap of `rect` (widget coordinates) as `draw(painter)` draws it there on a
         transparent ground, drawn once per key."""
-        pm = self._columns.pop(key, None)
-        if pm is not None:
-            self._columns[key] = pm  # the most recently used last
-        else:
-            pm = QPixmap(
-                max(1, math.ceil(rect.width() * dpr)), max(1, math.ceil(rect.height() * dpr))
-            )
-            pm.setDevicePixelRatio(dpr)
-            pm.fill(Qt.GlobalColor.transparent)
-            p = QPainter(pm)
-            p.setRenderHint(QPainter.RenderHint.Antialiasing)
-            p.translate(-rect.left(), -rect.top())
-            draw(p)
-            p.end()
-            if len(self._columns) >= self.limit:
-                self._columns.pop(next(iter(self._columns)))  # the least recently used
-            self._columns[key] = pm
-            self.recorded += 1
+        return self._columns.make(key, lambda: self._draw_column(rect, dpr, draw))
+
+    def _draw_column(self, rect: QRectF, dpr: float, draw: Callable[[QPainter], None]) -> QPixmap:
+        pm = QPixmap(max(1, math.ceil(rect.width() * dpr)), max(1, math.ceil(rect.height() * dpr)))
+        pm.setDevicePixelRatio(dpr)
+        pm.fill(Qt.GlobalColor.transparent)
+        p = QPainter(pm)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.translate(-rect.left(), -rect.top())
+        draw(p)
+        p.end()
+        self.recorded += 1
         return pm
 
     def frame(self, state, look: tuple) -> QPixmap | None:
         """The whole drawing kept for `state` in `look` (the size, pixel ratio, theme, and
         what of the state can change in place), or None."""
-        key = (id(state), look)
-        hit = self._frames.pop(key, None)
+        hit = self._frames.get((id(state), look))
         if hit is None or hit[0] is not state:  # an id reused by a newer state
             return None
-        self._frames[key] = hit  # the most recently used last
         return hit[1]
 
     def keep_frame(self, state, look: tuple, pm: QPixmap) -> None:
-        if len(self._frames) >= FRAMES_KEPT:
-            self._frames.pop(next(iter(self._frames)))
-        self._frames[(id(state), look)] = (state, pm)
+        self._frames.put((id(state), look), (state, pm))
 
     def forget_frame(self, state) -> None:
         """Drop the drawings kept for `state` (shown again after a change in place)."""
-        for key in [k for k in self._frames if k[0] == id(state)]:
-            del self._frames[key]
+        self._frames.drop_where(lambda key: key[0] == id(state))
 
     def clear(self) -> None:
         self._columns.clear()
