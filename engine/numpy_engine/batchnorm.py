@@ -192,10 +192,11 @@ def parse(obj: dict, k: int, prev_kind: str, prev_shape: tuple[int, ...], last: 
     where = f"layers[{k}]"
     if last:
         raise NetworkFileError(where, "the output layer must be dense; add one after the batchnorm")
-    if prev_kind not in ("dense", "conv"):
+    if prev_kind not in ("dense", "conv", "maxpool", "avgpool"):
         what = "the input" if prev_kind == "input" else f"a {prev_kind} layer"
         raise NetworkFileError(
-            where, f"a batchnorm layer normalises a dense or conv layer's output, not {what}"
+            where,
+            f"a batchnorm layer normalises a dense, conv or pooling layer's output, not {what}",
         )
     obj = F.keys(obj, where, KEYS)
     C = prev_shape[0]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import torch
@@ -18,7 +18,7 @@ from torch import nn
 from engine.atomic import atomic_path
 from engine.safe_io import UnreadableFile, read_bytes
 
-from .models import ModelConfig, build_model
+from .models import FAST_CNN_BEFORE, ModelConfig, build_model, widened
 from .training import TrainConfig
 
 FORMAT = "backprop-studio-checkpoint/2"  # /2 adds "sha256"
@@ -113,6 +113,32 @@ def _model_words(m) -> str:
     return f"{m.name} model"
 
 
+def _fits(model: nn.Module, state: dict) -> bool:
+    try:
+        model.load_state_dict(state)
+    except (KeyError, TypeError, ValueError, RuntimeError, AttributeError):
+        return False
+    return True
+
+
+def _fitted(model: nn.Module, cfg: TrainConfig, state: dict):
+    """(model, config) with the weights loaded, or None if they fit neither the model the config
+    names nor its earlier layout: a fast CNN saved before 2026-12-06 (conv-bn-relu-pool) is read
+    as the custom model it is, so it evaluates and trains on as it was saved."""
+    if _fits(model, state):
+        return model, cfg
+    if cfg.model.name != "fast-cnn":
+        return None
+    before = replace(
+        cfg.model, name="custom", layers=tuple(widened(list(FAST_CNN_BEFORE), cfg.model.width))
+    )
+    try:
+        model = build_model(before)
+    except (ValueError, RuntimeError, MemoryError):
+        return None
+    return (model, replace(cfg, model=before)) if _fits(model, state) else None
+
+
 def load_checkpoint(path: str | Path) -> Checkpoint:
     """A checkpoint written by save_checkpoint, verified; CheckpointError names the file."""
     path = Path(path)
@@ -123,13 +149,13 @@ def load_checkpoint(path: str | Path) -> Checkpoint:
         metrics = json.loads(payload["metrics"])
     except (KeyError, TypeError, ValueError, RuntimeError, MemoryError) as e:
         raise CheckpointError(f"{path.name} does not match its model ({e})") from None
-    try:
-        model.load_state_dict(payload["state_dict"])
-    except (KeyError, TypeError, ValueError, RuntimeError):  # torch's five-line text: not shown
+    fitted = _fitted(model, cfg, payload["state_dict"])
+    if fitted is None:  # torch's five-line text is not shown
         raise CheckpointError(
             f"{path.name} says it holds a {_model_words(cfg.model)}, but its weights do not "
             "fit that model (they are another model's); it cannot be used"
-        ) from None
+        )
+    model, cfg = fitted
     for name, t in model.state_dict().items():
         if t.is_floating_point() and not bool(torch.isfinite(t).all()):
             raise CheckpointError(

@@ -26,19 +26,25 @@ def eval_batch(model: nn.Module, x: torch.Tensor) -> int:
 
 
 def _pairs(module: nn.Module):
-    """(container, conv's name, batch norm's name) of each Conv2d directly followed by a
-    BatchNorm2d of its channels, anywhere in the model."""
+    """(container, conv's name, batch norm's name) of each Conv2d followed by a BatchNorm2d of
+    its channels, anywhere in the model: directly, or after max-pooling when every scale
+    γ/√(σ²+ε) is positive (the batch norm then keeps the order of each channel's values, so
+    max-pooling picks the same ones and it can be folded into the conv before the pooling)."""
     for parent in module.modules():
         names = list(parent._modules)
-        for a, b in zip(names, names[1:], strict=False):
-            conv, bn = parent._modules[a], parent._modules[b]
+        for i, a in enumerate(names):
+            conv, j = parent._modules[a], i + 1
+            while j < len(names) and isinstance(parent._modules[names[j]], nn.MaxPool2d):
+                j += 1
+            bn = parent._modules[names[j]] if j < len(names) else None
             if (
                 isinstance(conv, nn.Conv2d)
                 and isinstance(bn, nn.BatchNorm2d)
                 and bn.track_running_stats
                 and bn.num_features == conv.out_channels
+                and (j == i + 1 or (bn.affine and bool((bn.weight > 0).all())))
             ):
-                yield parent, a, b
+                yield parent, a, names[j]
 
 
 def folded(model: nn.Module) -> nn.Module:

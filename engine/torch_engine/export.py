@@ -78,9 +78,9 @@ def _fold(conv: dict, bn: nn.BatchNorm2d) -> None:
 
 def _batchnorm(m: nn.Module, last: dict | None, where: str) -> dict:
     """An eval-mode BatchNorm1d/2d as a batchnorm layer of its own (keep mode)."""
-    if last is None or last.get("type", "dense") not in ("dense", "conv"):
-        raise ExportError(f"{where}: a batch norm must follow a dense or conv layer")
-    if last["activation"] != "linear":
+    if last is None or last.get("type", "dense") not in ("dense", "conv", *POOLS):
+        raise ExportError(f"{where}: a batch norm must follow a dense, conv or pooling layer")
+    if last.get("activation", "linear") != "linear":
         raise ExportError(f"{where}: a batch norm after an activation cannot be expressed")
     if m.running_mean is None or not m.affine:
         raise ExportError(f"{where}: a batch norm without running statistics or scale")
@@ -88,6 +88,48 @@ def _batchnorm(m: nn.Module, last: dict | None, where: str) -> dict:
             "momentum": float(m.momentum if m.momentum is not None else 0.1),
             "gamma": _f64(m.weight), "beta": _f64(m.bias),
             "running_mean": _f64(m.running_mean), "running_var": _f64(m.running_var)}  # fmt: skip
+
+
+POOLS = ("maxpool", "avgpool")
+
+
+def _conv_before_pools(layers: list[dict]) -> tuple[dict | None, list[dict]]:
+    """The layer before the pooling layers that end `layers` (None if there is none, or it is no
+    conv without an activation), and those pooling layers."""
+    k = len(layers)
+    while k > 0 and layers[k - 1].get("type") in POOLS:
+        k -= 1
+    conv = layers[k - 1] if k > 0 else None
+    if conv is None or conv.get("type") != "conv" or conv["activation"] != "linear":
+        conv = None
+    return conv, layers[k:]
+
+
+def _after_pool(m: nn.BatchNorm2d, layers: list[dict], following: list, where: str) -> str:
+    """A batch norm after pooling (the fast CNN: conv, max-pool, batch norm, ReLU), in fold mode.
+    With max-pooling only, a ReLU or nothing after it and every scale γ/√(σ²+ε) positive, the
+    batch norm keeps the order of each channel's values, so max-pooling picks the same ones and
+    it is folded into the conv before the pooling (exact). Otherwise it is a batchnorm layer of
+    its own in evaluation mode. Returns the note for the description."""
+    conv, pools = _conv_before_pools(layers)
+    ok = m.running_mean is not None and m.affine and conv is not None
+    ok = ok and all(p["type"] == "maxpool" for p in pools)
+    ok = ok and (not following or isinstance(following[0], nn.ReLU) or _act_name(following[0])
+                 is None)  # fmt: skip
+    if ok and bool((m.weight.detach() > 0).all()):
+        _fold(conv, m)
+        return "each batch norm after max-pooling is folded into the conv before the pooling"
+    layers.append(_batchnorm(m, layers[-1], where))
+    return "a batch norm after pooling is a layer of its own, in evaluation mode"
+
+
+def _act_before_pools(layers: list[dict], act: str, where: str) -> None:
+    """An activation after pooling: a ReLU after max-pooling is moved onto the conv before it
+    (max(relu(z)) = relu(max(z)), and the same value is picked); anything else is refused."""
+    conv, pools = _conv_before_pools(layers)
+    if act != "relu" or conv is None or any(p["type"] != "maxpool" for p in pools):
+        raise ExportError(f"{where}: an activation must follow a dense or conv layer")
+    conv["activation"] = act
 
 
 def _pool(m: nn.Module, where: str) -> dict:
@@ -123,6 +165,8 @@ def model_layers(model: nn.Module, keep_bn: bool = False) -> tuple[list[dict], l
             layers.append(_batchnorm(m, last, where))
             notes.append("each batch norm is a layer of its own, in evaluation mode (the running "
                          "statistics)")  # fmt: skip
+        elif isinstance(m, nn.BatchNorm2d) and last is not None and last.get("type") in POOLS:
+            notes.append(_after_pool(m, layers, mods[k + 1 : k + 2], where))
         elif isinstance(m, nn.BatchNorm2d):
             if last is None or last.get("type") != "conv" or last["activation"] != "linear":
                 raise ExportError(f"{where}: a batch norm can be folded only into a conv right "
@@ -140,6 +184,8 @@ def model_layers(model: nn.Module, keep_bn: bool = False) -> tuple[list[dict], l
             layers.append({"type": "flatten"})
         elif isinstance(m, nn.Dropout):
             notes.append("dropout is the identity (evaluation mode)")
+        elif act is not None and last is not None and last.get("type") in POOLS:
+            _act_before_pools(layers, act, where)
         elif act is not None:
             if last is None or last.get("type", "dense") not in ("dense", "conv", "batchnorm"):
                 raise ExportError(f"{where}: an activation must follow a dense or conv layer")

@@ -36,12 +36,13 @@ def parse_layers(text: str) -> tuple[dict, ...]:
 
 _LAYER_HELP = (
     "write 'conv FILTERS KERNEL [relu] [pad P] [stride S] [bn]', 'pool 2', 'avgpool 2', "
-    "'flatten', 'dense UNITS [relu]' or 'dropout P'"
+    "'bn [relu]', 'flatten', 'dense UNITS [relu]' or 'dropout P'"
 )
 _ACT_WORDS = " | ".join(ACTS)
 _ALLOWED = {  # what each kind of line may hold after its numbers, in words
     "conv": f"FILTERS KERNEL, then any of: an activation ({_ACT_WORDS}), pad P, stride S, bn",
     "dense": f"UNITS, then an activation ({_ACT_WORDS})",
+    "bn": f"an activation ({_ACT_WORDS})",
 }
 
 
@@ -93,6 +94,8 @@ def format_layers(layers) -> str:
             out.append(f"{'avgpool' if d.get('kind') == 'avg' else 'pool'} {d.get('size', 2)}")
         elif t == "dense":
             out.append(f"dense {d['units']} {act}")
+        elif t == "batchnorm":
+            out.append(f"bn {act}")
         elif t == "dropout":
             out.append(f"dropout {d.get('p', 0.5):g}")
         else:
@@ -117,6 +120,8 @@ def _layer(w: list[str]) -> dict:
         d = {"type": "pool", "size": _int(rest[0] if rest else "2", 1, 28)}
         d["kind"] = "avg" if kind == "avgpool" else "max"
         return d
+    if kind in ("bn", "batchnorm"):  # a batch norm of its own: after pooling, or a dense layer
+        return {"type": "batchnorm"} | _extras("bn", rest)
     if kind == "flatten" and not rest:
         return {"type": "flatten"}
     if kind == "dense":

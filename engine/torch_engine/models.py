@@ -56,14 +56,29 @@ LENET = [  # LeNet-5 (LeCun 1998) with ReLU and max-pooling, 28x28 input padded 
     {"type": "dense", "units": 10},
 ]
 
-FAST_CNN = [  # small enough for a 2-core CPU, batch-normalised so one-cycle converges fast
+# Small enough for a 2-core CPU, batch-normalised so one-cycle converges fast. Each conv is pooled
+# before its batch norm and ReLU, so both run on a quarter of the values (issue 21: the training
+# step 1.6-1.75x as fast as conv-bn-relu-pool on a CPU, and 99.0% after 1.25-1.5 epochs instead of
+# 1.5-1.75). The convs have no bias: the batch norm's beta takes its place.
+FAST_CNN = [
+    {"type": "conv", "out": 16, "kernel": 5},
+    {"type": "pool", "size": 2},
+    {"type": "batchnorm", "activation": "relu"},
+    {"type": "conv", "out": 32, "kernel": 3},
+    {"type": "pool", "size": 2},
+    {"type": "batchnorm", "activation": "relu"},
+    {"type": "flatten"},
+    {"type": "dense", "units": 10},
+]
+# The fast CNN until 2026-12-06 (conv-bn-relu-pool): checkpoints saved with it still load.
+FAST_CNN_BEFORE = (
     {"type": "conv", "out": 16, "kernel": 5, "batchnorm": True, "activation": "relu"},
     {"type": "pool", "size": 2},
     {"type": "conv", "out": 32, "kernel": 3, "batchnorm": True, "activation": "relu"},
     {"type": "pool", "size": 2},
     {"type": "flatten"},
     {"type": "dense", "units": 10},
-]
+)
 
 
 def widened(layers: list[dict], width: float) -> list[dict]:
@@ -105,7 +120,7 @@ def build_layers(layers: list[dict], in_shape=(1, 28, 28)) -> nn.Sequential:
     for k, spec in enumerate(layers):
         where = f"layer {k} ({spec.get('type')})"
         try:
-            new = _layer_modules(spec, shape, where)
+            new = _layer_modules(spec, shape, where, _normalised_later(layers, k))
             for m in new:
                 shape = _out_shape(m, shape)
         except (KeyError, TypeError, ValueError, RuntimeError) as e:
@@ -120,7 +135,19 @@ def build_layers(layers: list[dict], in_shape=(1, 28, 28)) -> nn.Sequential:
     return nn.Sequential(*mods)
 
 
-def _layer_modules(spec: dict, shape: tuple[int, ...], where: str) -> list[nn.Module]:
+def _normalised_later(layers: list[dict], k: int) -> bool:
+    """Whether layer k's output reaches a batchnorm layer through pooling layers only: a conv's
+    bias would then be a constant per channel that the batch norm subtracts again (pooling keeps
+    a constant added to every value of a channel), so the conv is built without one."""
+    for spec in layers[k + 1 :]:
+        if not isinstance(spec, dict) or spec.get("type") != "pool":
+            return isinstance(spec, dict) and spec.get("type") == "batchnorm"
+    return False
+
+
+def _layer_modules(
+    spec: dict, shape: tuple[int, ...], where: str, normalised_later: bool = False
+) -> list[nn.Module]:
     """The modules one layer dict makes, given the shape it receives."""
     kind = spec.get("type")
     mods: list[nn.Module] = []
@@ -135,7 +162,7 @@ def _layer_modules(spec: dict, shape: tuple[int, ...], where: str) -> list[nn.Mo
                 int(spec.get("kernel", 3)),
                 stride=int(spec.get("stride", 1)),
                 padding=int(spec.get("padding", 0)),
-                bias=not spec.get("batchnorm", False),
+                bias=not (spec.get("batchnorm", False) or normalised_later),
             )
         )
         if spec.get("batchnorm"):
@@ -153,12 +180,15 @@ def _layer_modules(spec: dict, shape: tuple[int, ...], where: str) -> list[nn.Mo
         mods.append(nn.Dropout(float(spec.get("p", 0.5))))
     elif kind == "activation":
         mods.append(ACTS[spec.get("name", "relu")]())
+    elif kind == "batchnorm":  # over the channels of an image, or the units of a flat layer
+        mods.append(nn.BatchNorm2d(shape[0]) if len(shape) == 3 else nn.BatchNorm1d(shape[0]))
     else:
         raise ModelSpecError(
-            f"{where}: unknown layer type; use conv, pool, flatten, dense, dropout or activation"
+            f"{where}: unknown layer type; use conv, pool, batchnorm, flatten, dense, dropout "
+            "or activation"
         )
     act = spec.get("activation")
-    if act and kind in ("conv", "dense"):
+    if act and kind in ("conv", "dense", "batchnorm"):
         if act not in ACTS:
             raise ModelSpecError(f"{where}: unknown activation {act!r}")
         mods.append(ACTS[act]())

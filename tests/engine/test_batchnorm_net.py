@@ -160,6 +160,56 @@ def test_a_conv_nets_batch_norm_per_channel_equals_torch():
     assert lay.units("bn_mean", 2) == 2 and lay.units("xhat", 2) == 8
 
 
+@pytest.mark.parametrize("pool", ["maxpool", "avgpool"])
+def test_a_batch_norm_after_pooling_equals_torch(pool):
+    """conv, pooling, then batch norm and ReLU (the fast CNN's order): loss, gradients, running
+    statistics and every event's value against torch autograd in float64."""
+    rng = np.random.default_rng(11)
+    X = rng.normal(size=(3, 36)).round(3).tolist()
+    W1, W2 = rng.normal(size=(2, 1, 3, 3)).round(3), rng.normal(size=(2, 8)).round(3)
+    obj = {
+        "layers": [
+            {"shape": [1, 6, 6]},
+            {"type": "conv", "filters": 2, "kernel": 3, "weights": W1.tolist()},
+            {"type": pool, "size": 2},
+            {"type": "batchnorm", "activation": "relu", "gamma": [1.5, -0.5], "beta": [0.2, 0.1]},
+            {"type": "flatten"},
+            {"units": 2, "activation": "softmax", "weights": W2.tolist()},
+        ],
+        "loss": "cce", "optimizer": {"name": "sgd", "lr": 0.1},
+        "data": {"inputs": X, "targets": [[1, 0], [0, 1], [1, 0]]},
+    }  # fmt: skip
+    net = Network(parse_network(copy.deepcopy(obj)))
+    r = net.step(net.initial_state())
+    conv, lin = torch.nn.Conv2d(1, 2, 3).double(), torch.nn.Linear(8, 2).double()
+    bnl = torch.nn.BatchNorm2d(2).double()
+    with torch.no_grad():
+        conv.weight.copy_(torch.tensor(W1))
+        conv.bias.zero_()
+        lin.weight.copy_(torch.tensor(W2))
+        lin.bias.zero_()
+        bnl.weight.copy_(torch.tensor([1.5, -0.5], dtype=torch.float64))
+        bnl.bias.copy_(torch.tensor([0.2, 0.1], dtype=torch.float64))
+    pooling = torch.nn.MaxPool2d(2) if pool == "maxpool" else torch.nn.AvgPool2d(2)
+    tnet = torch.nn.Sequential(conv, pooling, bnl, torch.nn.ReLU(), torch.nn.Flatten(), lin)
+    x = torch.tensor(X, dtype=torch.float64).reshape(3, 1, 6, 6)
+    loss = torch.nn.functional.cross_entropy(tnet(x), torch.tensor([0, 1, 0]))
+    loss.backward()
+    assert r.loss == pytest.approx(loss.item(), rel=1e-12)
+    gamma_beta = next(g for g in r.grads if np.shape(g[0]) == (2,))
+    np.testing.assert_allclose(gamma_beta[0], bnl.weight.grad.numpy(), rtol=1e-10, atol=1e-14)
+    np.testing.assert_allclose(gamma_beta[1], bnl.bias.grad.numpy(), rtol=1e-10, atol=1e-14)
+    np.testing.assert_allclose(r.grads[0][0], conv.weight.grad.numpy(), rtol=1e-10, atol=1e-14)
+    stats = next(s for s in r.after.stats if s is not None)
+    np.testing.assert_allclose(stats.mean, bnl.running_mean.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(stats.var, bnl.running_var.numpy(), rtol=1e-12)
+    lay = r.events.layout
+    for i, e in enumerate(r.events):  # every event written, its value read from the arrays
+        a = lay.address(i)
+        if a.kind not in ("loss_term", "loss"):
+            assert r.events.value(*a) == pytest.approx(e.value, rel=1e-12, abs=1e-15), e.symbol
+
+
 def test_the_code_panels_lines_compute_a_conv_batch_norms_numbers():
     from tests.engine.test_code_snippets import _check
 
@@ -176,6 +226,9 @@ def test_the_code_panels_lines_compute_a_conv_batch_norms_numbers():
     }
     assert _check(Network(parse_network(obj))) >= 10
     obj["layers"][2]["mode"] = "eval"
+    assert _check(Network(parse_network(obj))) >= 10
+    obj["layers"][2]["mode"] = "train"  # after pooling, as in the fast CNN
+    obj["layers"][1:2] = [{"type": "conv", "filters": 2, "kernel": 1}, {"type": "maxpool"}]
     assert _check(Network(parse_network(obj))) >= 10
 
 

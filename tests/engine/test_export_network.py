@@ -47,7 +47,8 @@ def folded(model: nn.Module) -> nn.Sequential:
     out: list[nn.Module] = []
     for m in mods:
         if isinstance(m, nn.BatchNorm2d):
-            conv = out[-1]
+            at = max(i for i, c in enumerate(out) if isinstance(c, nn.Conv2d))  # before pooling
+            conv = out[at]
             s = m.weight / torch.sqrt(m.running_var + m.eps)
             b = conv.bias if conv.bias is not None else torch.zeros_like(s)
             new = nn.Conv2d(conv.in_channels, conv.out_channels, conv.kernel_size,
@@ -55,7 +56,7 @@ def folded(model: nn.Module) -> nn.Sequential:
             with torch.no_grad():
                 new.weight.copy_(conv.weight * s.view(-1, 1, 1, 1))
                 new.bias.copy_(m.bias + (b - m.running_mean) * s)
-            out[-1] = new
+            out[at] = new
         elif not isinstance(m, nn.Dropout):
             out.append(m)
     return nn.Sequential(*out)
@@ -101,7 +102,8 @@ def test_numpy_engine_on_the_export_matches_torch(name, rows):
 def test_the_file_says_what_it_is():
     net = export_network(trained("fast-cnn", 1), *synthetic_digits(2))
     text = net["description"]
-    assert "0.1307" in text and "0.3081" in text and "BatchNorm2d is folded" in text
+    assert "0.1307" in text and "0.3081" in text
+    assert "batch norm after max-pooling is folded into the conv before the pooling" in text
     assert [lay.get("type", "dense") for lay in net["layers"][1:]] == [
         "conv", "maxpool", "conv", "maxpool", "flatten", "dense"]  # fmt: skip
     assert net["loss"] == "cce" and net["optimizer"] == {"name": "sgd", "lr": 0.01}
@@ -243,3 +245,55 @@ def test_cli_a_bad_batchnorm_choice_is_one_line_and_exit_2(tmp_path, checkpoint,
         main([*args, "-o", str(out)])
     err = capsys.readouterr().err.strip()
     assert ex.value.code == 2 and "--batchnorm" in err and "\n" not in err and not out.exists()
+
+
+def _steps_equal(net_dict: dict, ref: nn.Sequential, x, y, rows) -> None:
+    net = Network(parse_network(json.loads(json.dumps(net_dict))))
+    state = net.initial_state()
+    r = net.step(state, rows=rows)
+    fw = core.forward(net.model, state.params, net.data.inputs[rows])
+    logits, loss, grads, _ = torch_step(ref, x[rows], y[rows])
+    np.testing.assert_allclose(fw.Z[-1], logits, atol=TOL, rtol=0)
+    assert abs(r.loss - loss) < TOL
+    for mine, theirs in zip(flat(r.grads), grads, strict=True):
+        np.testing.assert_allclose(mine, theirs, atol=TOL, rtol=0)
+
+
+def test_a_negative_scale_after_max_pooling_keeps_its_batch_norm_as_a_layer():
+    """Max-pooling and a batch norm of negative γ do not commute (it would pick the smallest),
+    so the fast CNN's second batch norm is not folded then: it stays a layer of its own."""
+    model = trained("fast-cnn")
+    bns = [m for m in model if isinstance(m, nn.BatchNorm2d)]
+    with torch.no_grad():
+        bns[1].weight[3] = -0.7
+    x, y = synthetic_digits(3, seed=7)
+    net_dict = export_network(model, x, y, lr=LR, indices=[10, 11, 12])
+    kinds = [lay.get("type", "dense") for lay in net_dict["layers"][1:]]
+    assert kinds == ["conv", "maxpool", "conv", "maxpool", "batchnorm", "flatten", "dense"]
+    assert net_dict["layers"][1]["activation"] == "relu"  # the first one folded, ReLU moved
+    assert "a layer of its own" in net_dict["description"]
+    ref = kept(folded_first(model))
+    _steps_equal(net_dict, ref, x, y, [0, 1, 2])
+
+
+def folded_first(model: nn.Module) -> nn.Sequential:
+    """The model with only its first batch norm folded into the first conv (float64)."""
+    f = folded(model)  # folds both; take its first conv and keep the original second half
+    mods = list(copy.deepcopy(model).double().eval())
+    mods[0], mods[2] = list(f)[0], nn.Identity()
+    return nn.Sequential(*mods)
+
+
+def test_a_relu_after_max_pooling_moves_onto_the_conv_and_after_avg_pooling_is_refused():
+    torch.manual_seed(2)
+    model = build_model(ModelConfig("custom", layers=(
+        {"type": "conv", "out": 3, "kernel": 5}, {"type": "pool", "size": 2},
+        {"type": "activation", "name": "relu"}, {"type": "flatten"}, {"type": "dense", "units": 10},
+    ))).eval()  # fmt: skip
+    x, y = synthetic_digits(3, seed=7)
+    net_dict = export_network(model, x, y, lr=LR)
+    assert [lay.get("activation") for lay in net_dict["layers"][1:3]] == ["relu", None]
+    _steps_equal(net_dict, copy.deepcopy(model).double(), x, y, [0, 1, 2])
+    avg = nn.Sequential(model[0], nn.AvgPool2d(2), nn.ReLU(), nn.Flatten(), model[4])
+    with pytest.raises(ExportError, match="an activation must follow a dense or conv layer"):
+        export_network(avg, x, y)

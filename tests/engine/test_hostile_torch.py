@@ -406,6 +406,26 @@ def test_a_good_checkpoint_still_loads_and_old_ones_are_read(tmp_path):
     assert load_checkpoint(tmp_path / "old.pt").config == ck.config  # no checksum to verify
 
 
+@pytest.mark.parametrize("width", [1.0, 0.5])
+def test_a_fast_cnn_saved_before_its_new_layout_loads_as_the_model_it_is(tmp_path, width):
+    """A fast CNN saved before 2026-12-06 (conv-bn-relu-pool) still loads, evaluates the same
+    and reads as the custom model it is; another model's weights are still refused."""
+    from engine.torch_engine.models import FAST_CNN_BEFORE, build_layers, widened
+
+    torch.manual_seed(0)
+    old = build_layers(widened(list(FAST_CNN_BEFORE), width)).eval()
+    cfg = TrainConfig(model=ModelConfig("fast-cnn", width=width), epochs=1)
+    ck = load_checkpoint(save_checkpoint(tmp_path / "old.pt", old, cfg, {"epochs": 1.0}))
+    assert ck.config.model.name == "custom" and ck.config.model.layers[0]["batchnorm"]
+    x = torch.randn(4, 1, 28, 28)
+    with torch.no_grad():
+        assert torch.equal(ck.model(x), old(x))
+    mlp = build_model(ModelConfig("mlp", hidden=(16,)))
+    save_checkpoint(tmp_path / "other.pt", mlp, cfg, {"epochs": 1.0})
+    with pytest.raises(CheckpointError, match="says it holds a fast-cnn model"):
+        load_checkpoint(tmp_path / "other.pt")
+
+
 # ---- run-store and output paths ----
 def _garbage(p: Path) -> Path:
     p.write_bytes(b"this is not sqlite" * 100)

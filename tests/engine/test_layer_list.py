@@ -23,6 +23,9 @@ def layers_error(text: str) -> str:
         ("conv 8 3 relu tanh\nflatten\ndense 10", 1, "a second activation 'tanh'"),
         ("flatten\ndense 10 relu 5", 2, "unknown word '5'"),
         ("flatten\ndense 64 relu relu\ndense 10", 2, "a second activation"),
+        ("conv 8 3\npool 2\nbn relu 2\nflatten\ndense 10", 3, "unknown word '2'"),
+        ("conv 8 3\nbn pad 1\nflatten\ndense 10", 2, "unknown word 'pad'"),
+        ("conv 8 3\nbn tanh relu\nflatten\ndense 10", 2, "a second activation 'relu'"),
     ],
 )
 def test_an_unknown_word_names_its_line_and_the_words_allowed(text, line, word):
@@ -37,6 +40,8 @@ def test_an_unknown_word_names_its_line_and_the_words_allowed(text, line, word):
         "flatten\ndense 64 relu\ndense 10",
         "conv 8 3 relu pad 1 stride 2 bn\npool 2\navgpool 1\nflatten\ndropout 0.25\ndense 10",
         "conv 4 5 LeakY_ReLU\nflatten\ndense 10 linear",
+        "conv 16 5\npool 2\nbn relu\nconv 32 3\npool 2\nBatchNorm\nflatten\ndense 10",
+        "flatten\ndense 32\nbn tanh\ndense 10",
     ],
 )
 def test_good_lists_still_parse_and_round_trip(text):
@@ -126,3 +131,24 @@ def test_the_shapes_worked_out_are_the_ones_torch_computes(text):
 )
 def test_a_window_that_does_not_fit_names_its_layer_and_sizes(text, why):
     assert why in layers_error(text), layers_error(text)
+
+
+def test_a_batch_norm_of_its_own_takes_the_place_of_the_bias_before_it():
+    """'bn' after a conv, directly or after pooling, normalises each channel: the conv has no
+    bias (the batch norm's β takes its place); the fast CNN is written in these words."""
+    from engine.torch_engine.models import FAST_CNN
+
+    pooled = build_model(ModelConfig("custom", layers=parse_layers(
+        "conv 4 3\npool 2\navgpool 1\nbn relu\nconv 2 3\nflatten\ndense 10")))  # fmt: skip
+    kinds = [type(m).__name__ for m in pooled]
+    assert kinds[:5] == ["Conv2d", "MaxPool2d", "AvgPool2d", "BatchNorm2d", "ReLU"]
+    assert pooled[0].bias is None and pooled[5].bias is not None  # the second is not normalised
+    flat = build_model(ModelConfig("custom", layers=parse_layers("flatten\ndense 8\nbn\ndense 10")))
+    assert isinstance(flat[2], nn.BatchNorm1d) and flat[2].num_features == 8
+    fast = build_model(ModelConfig("fast-cnn"))
+    assert parse_layers(format_layers(FAST_CNN)) == parse_layers(format_layers(parse_layers(
+        format_layers(FAST_CNN))))  # fmt: skip
+    assert str(
+        build_model(ModelConfig("custom", layers=parse_layers(format_layers(FAST_CNN))))
+    ) == str(fast)
+    assert sum(p.numel() for p in fast.parameters()) == 13_114
