@@ -28,7 +28,7 @@ def style_scene(layout: pg.GraphicsLayoutWidget, dark: bool, scale: float = 1.0)
                 ax.setTextPen(fg)
                 ax.setStyle(tickFont=font)
                 ax.label.setFont(font)
-            item.titleLabel.setText(item.titleLabel.text, color=fg, size=f"{11 * scale:.0f}pt")
+            _title(item, fg, f"{11 * scale:.0f}pt")
         elif isinstance(item, pg.PlotDataItem):
             pen = pg.mkPen(item.opts["pen"])
             base = getattr(item, "_base_width", None)
@@ -54,3 +54,19 @@ def restyle_legend(legend: pg.LegendItem, colour: str, size: str) -> None:
     legend.clear()
     for item, name in entries:
         legend.addItem(item, name)
+
+
+def _title(item: pg.PlotItem, fg: str, size: str) -> None:
+    """A plot's title in the look's colour and size."""
+    item.titleLabel.setText(item.titleLabel.text, color=fg, size=size)
+    fit_title(item)
+
+
+def fit_title(item: pg.PlotItem) -> None:
+    """The title's row as tall as its text: pyqtgraph fixes it at 30 px, which let a two-line
+    title (the feature maps') run into the plot, and clipped it in lecturer type."""
+    label = item.titleLabel
+    if label.isVisible():
+        tall = max(30.0, label.item.boundingRect().height())
+        label.setMaximumHeight(tall)
+        item.layout.setRowFixedHeight(0, tall)

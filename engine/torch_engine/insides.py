@@ -14,7 +14,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .mnist import MEAN, STD, normalise
-from .models import eval_mode
+from .models import ACTS, eval_mode
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,7 @@ class LayerOutput:
     name: str  # "conv 1", "pool 1", "dense 1"...
     kind: str  # "conv" | "pool" | "dense"
     values: np.ndarray  # (C, H, W) maps for conv/pool, (units,) for dense; after activation
+    then: str = ""  # what the values went through after the layer: "bn relu", "relu" or ""
 
 
 @torch.no_grad()
@@ -159,9 +160,10 @@ def _kind(m: nn.Module) -> str | None:
 @torch.no_grad()
 def feature_maps(model: nn.Sequential, image: np.ndarray) -> tuple[list[LayerOutput], np.ndarray]:
     """Every conv, pool and dense layer's output for one uint8 image (28, 28), each taken after
-    its batch norm and activation; and the softmax output (10,)."""
+    the batch norms and activations that follow it (named in its `then`: the fast CNN's convs
+    have none, its pooling layers "bn relu"); and the softmax output (10,)."""
     x = normalise(image, next(model.parameters()).device)  # (1, 1, 28, 28)
-    outs: list[tuple[str, str, torch.Tensor]] = []
+    outs: list[tuple[str, str, torch.Tensor, str]] = []
     counts: dict[str, int] = {}
     with eval_mode(model):
         for m in model:
@@ -169,11 +171,19 @@ def feature_maps(model: nn.Sequential, image: np.ndarray) -> tuple[list[LayerOut
             kind = _kind(m)
             if kind is not None:
                 counts[kind] = counts.get(kind, 0) + 1
-                outs.append((f"{kind} {counts[kind]}", kind, x))
+                outs.append((f"{kind} {counts[kind]}", kind, x, ""))
             elif outs and not isinstance(m, nn.Flatten | nn.Dropout):  # batch norm, activation
-                outs[-1] = (outs[-1][0], outs[-1][1], x)  # the layer's output after activation
+                name, kind, _, then = outs[-1]  # the layer's output after them
+                outs[-1] = (name, kind, x, f"{then} {_then_word(m)}".strip())
     probs = torch.softmax(x, 1)[0].cpu().numpy()
-    return [LayerOutput(n, k, v[0].cpu().numpy()) for n, k, v in outs], probs
+    return [LayerOutput(n, k, v[0].cpu().numpy(), t) for n, k, v, t in outs], probs
+
+
+def _then_word(m: nn.Module) -> str:
+    """A batch norm or activation module in the layer list's words: "bn", "relu", "tanh"."""
+    if isinstance(m, nn.BatchNorm1d | nn.BatchNorm2d):
+        return "bn"
+    return next((w for w, cls in ACTS.items() if type(m) is cls and w != "linear"), "")
 
 
 def saliency(model: nn.Module, image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

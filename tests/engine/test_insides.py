@@ -98,9 +98,28 @@ def test_feature_maps_cover_every_layer_and_end_in_the_softmax(cnn, digits):
         ("dense 1", (10,)),
     ]
     assert (outs[0].values >= 0).all()  # after the ReLU
+    assert [o.then for o in outs] == ["bn relu", "", ""]
     with torch.no_grad():
         expect = torch.softmax(cnn(normalise(x[0])), 1)[0].numpy()
     assert np.allclose(probs, expect, atol=1e-6)
+
+
+def test_the_fast_cnns_maps_say_what_each_went_through(digits):
+    """The fast CNN pools before its batch norm and ReLU: a conv's maps are its raw z (signed),
+    a pooling layer's are after "bn relu"; each equals the model's own layers run by hand."""
+    torch.manual_seed(0)
+    model = build_model(ModelConfig("fast-cnn")).eval()
+    x, _ = digits
+    outs, _ = ins.feature_maps(model, x[0])
+    assert [(o.name, o.then) for o in outs] == [
+        ("conv 1", ""), ("pool 1", "bn relu"), ("conv 2", ""), ("pool 2", "bn relu"),
+        ("dense 1", "")]  # fmt: skip
+    with torch.no_grad():
+        h = normalise(x[0])
+        z1 = model[0](h)
+        a1 = model[3](model[2](model[1](z1)))
+    assert np.allclose(outs[0].values, z1[0].numpy()) and (outs[0].values < 0).any()
+    assert np.allclose(outs[1].values, a1[0].numpy()) and (outs[1].values >= 0).all()
 
 
 def test_saliency_equals_torch_autograd(cnn, digits):

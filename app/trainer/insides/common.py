@@ -8,6 +8,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import QObject, QThreadPool, Signal
 from superqt.utils import create_worker
 
+from app.shared.plot_style import fit_title
+
 GREY = pg.colormap.get("CET-L1")  # black to white
 HEAT = pg.colormap.get("viridis")
 
@@ -33,6 +35,7 @@ def mosaic(images: np.ndarray, cols: int, pad: int = 1, fill: float = np.nan) ->
 def image_plot(layout: pg.GraphicsLayoutWidget, title: str, row: int, col: int, **kw):
     """A plot holding one image, y pointing down, no axes: (plot, image item)."""
     p = layout.addPlot(row=row, col=col, title=title, **kw)
+    fit_title(p)
     p.invertY(True)
     p.setAspectLocked(True)
     p.hideAxis("left")

@@ -40,7 +40,7 @@ class FeaturesView(QWidget):
         """result: (test index, [LayerOutput], softmax (10,)) from insides.feature_maps."""
         k, outs, probs = result
         self.scene.clear()
-        p, img = image_plot(self.scene, f"digit {k} (label {self.labels[k]})", 0, 0)
+        p, img = image_plot(self.scene, f"digit {k} (label {self.labels[k]})<br>&nbsp;", 0, 0)
         img.setColorMap(GREY)
         img.setImage(self.images[k].astype(np.float32), levels=(0, 255))
         col = 1
@@ -49,7 +49,7 @@ class FeaturesView(QWidget):
                 c, h, w = o.values.shape
                 cols = int(np.ceil(np.sqrt(c)))
                 data = mosaic(o.values, cols, pad=1)
-                title = f"{o.name}: {c} maps {h}×{w}"
+                title = f"{o.name}: {c} maps {h}×{w}{_then(o)}"
             else:
                 n = len(o.values)
                 cols = -(-n // 32)  # a strip: columns of up to 32 units, top to bottom
@@ -57,7 +57,7 @@ class FeaturesView(QWidget):
                 data[:n] = o.values
                 data = data.reshape(cols, -1).T
                 last = o is outs[-1]
-                title = f"{o.name}: {n} {'logits' if last else 'units'}"
+                title = f"{o.name}: {n} {'logits' if last else 'units'}{_then(o)}"
             p, img = image_plot(self.scene, title, 0, col)
             img.setColorMap(HEAT)
             top = float(np.nanmax(np.abs(data))) or 1.0
@@ -69,3 +69,9 @@ class FeaturesView(QWidget):
         self.scene.ci.layout.setRowStretchFactor(0, 3)
         self.scene.ci.layout.setRowStretchFactor(1, 1)
         self.note.setText(f"the model says {int(np.argmax(probs))} ({100 * probs.max():.1f}%)")
+
+
+def _then(o) -> str:
+    """A second title line naming what the values went through after the layer ("then bn relu"),
+    so a conv's raw z and a pooling layer's normalised, activated maps are not mistaken."""
+    return f"<br>then {o.then}" if o.then else "<br>&nbsp;"
