@@ -73,7 +73,7 @@ class SettingsForm(QWidget):
         self.layers.setTabChangesFocus(True)
         self.layers.setToolTip(
             "one layer per line: conv FILTERS KERNEL [relu] [pad P] [bn], pool 2, avgpool 2, "
-            "flatten, dense UNITS [relu], dropout P; end with dense 10"
+            "bn [relu], flatten, dense UNITS [relu], dropout P; end with dense 10"
         )
         self.layers.setFixedHeight(110)
         self.fields["layers"] = self.layers

@@ -5,6 +5,8 @@ its field in one plain sentence, and nothing starts until there are none.
 The layer list of a custom model is written one layer per line:
     conv 16 5 relu      filters, kernel, activation (optional: "pad 2", "stride 2", "bn")
     pool 2              max-pooling over 2x2 (avgpool 2 for the mean)
+    bn relu             a batch norm of its own, then an optional activation (a conv before it,
+                        directly or through pooling, has no bias: the batch norm's beta)
     flatten
     dense 128 relu      units, activation
     dropout 0.2         drop probability
