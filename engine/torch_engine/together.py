@@ -86,7 +86,12 @@ def together_refusal(cfgs: Sequence[TrainConfig]) -> str | None:
     except ModelSpecError as e:
         return f"the model cannot be built ({e})"
     odd = [type(m).__name__ for m in layers if not isinstance(m, GROUPABLE)]
-    return f"the model has layers that cannot be grouped ({', '.join(odd)})" if odd else None
+    if odd:
+        return f"the model has layers that cannot be grouped ({', '.join(odd)})"
+    first_conv = next((i for i, m in enumerate(layers) if isinstance(m, nn.Conv2d)), len(layers))
+    if any(isinstance(m, nn.BatchNorm2d) for m in layers[:first_conv]):  # one input, K scales
+        return "the model normalises its input with a batch norm (each run would need its own)"
+    return None
 
 
 def train_together(

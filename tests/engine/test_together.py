@@ -8,6 +8,7 @@ import torch
 
 from engine.torch_engine.device_data import DeviceData
 from engine.torch_engine.jobs import Job, run_job
+from engine.torch_engine.layer_text import parse_layers
 from engine.torch_engine.mnist import MnistData
 from engine.torch_engine.models import ModelConfig
 from engine.torch_engine.records import Cancelled, Diverged, Done, Eval, Histograms, Start, Step
@@ -95,9 +96,20 @@ def assert_same(a, b):
         )
 
 
-def test_three_learning_rates_together_equal_the_runs_one_by_one(f64):
+TINY_POOLED_FIRST = (  # the fast CNN's order: conv (no bias), max-pool, batch norm, ReLU
+    {"type": "conv", "out": 3, "kernel": 3},
+    {"type": "pool", "size": 2},
+    {"type": "batchnorm", "activation": "relu"},
+    {"type": "flatten"},
+    {"type": "dense", "units": 10},
+)
+
+
+@pytest.mark.parametrize("layers", [TINY_BN_CNN, TINY_POOLED_FIRST])
+def test_three_learning_rates_together_equal_the_runs_one_by_one(f64, layers):
     data = device_data()
-    cfgs = [replace(BASE, lr=lr) for lr in (3e-3, 1e-2, 3e-2)]
+    base = replace(BASE, model=ModelConfig("custom", layers=layers))
+    cfgs = [replace(base, lr=lr) for lr in (3e-3, 1e-2, 3e-2)]
     pairs = list(train_together(cfgs, data))
     for k, cfg in enumerate(cfgs):
         alone = list(train(cfg, data))
@@ -153,6 +165,15 @@ def test_runs_that_cannot_share_a_step_are_refused_with_the_reason():
     assert "dropout" in together_refusal([mlp, replace(mlp, lr=1.0)])
     assert together_refusal([BASE]) is not None
     assert together_refusal([BASE, replace(BASE, lr=0.5, optimizer="nadam")]) is None
+    bn_first = replace(BASE, model=ModelConfig("custom", layers=parse_layers(
+        "bn\nconv 4 3 relu\nflatten\ndense 10")))  # fmt: skip
+    assert "input with a batch norm" in together_refusal([bn_first, replace(bn_first, lr=1.0)])
+    bn_dense = replace(BASE, model=ModelConfig("custom", layers=parse_layers(
+        "flatten\ndense 8\nbn relu\ndense 10")))  # fmt: skip
+    assert "BatchNorm1d" in together_refusal([bn_dense, replace(bn_dense, lr=1.0)])
+    pooled = replace(BASE, model=ModelConfig("custom", layers=parse_layers(
+        "conv 4 3\npool 2\nbn relu\nflatten\ndense 10")))  # fmt: skip
+    assert together_refusal([pooled, replace(pooled, lr=1.0)]) is None
     with pytest.raises(ValueError, match="cannot train together: the runs differ in epochs"):
         next(train_together([BASE, replace(BASE, epochs=1)], device_data()))
 
