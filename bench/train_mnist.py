@@ -11,8 +11,9 @@ under 20 s on the 2-core CPU; the MLP at <= 1.8% test error; overhead at most 5%
 
 `--vs-user-cnn` (issue 21) times, alternating, the loop a user would write for MNIST (two 5x5
 conv layers of 16 and 32 filters, max-pooling, a dense layer; Adam + one-cycle to 1e-2 over 2
-epochs, batch 128, evaluated after each epoch) against the engine's fast CNN with its recipe, each to 99.0% test
-accuracy, and prints the engine's time as a fraction of the user's (goal: at most 0.30).
+epochs, batch 128, evaluated after each epoch) against the engine's fast CNN with its recipe,
+each to 99.0% test accuracy, both checked after each epoch (`--checks 4`: the engine four times
+an epoch), and prints the engine's time as a fraction of the user's (goal: at most 0.30).
 """
 
 from __future__ import annotations
@@ -43,12 +44,18 @@ from engine.torch_engine.training import (  # noqa: E402
 )
 
 RECIPES = {
-    # the fast CNN: Adam + one-cycle to 3e-2, 2 epochs of batch 128 (1e-2 until issue 21). Since
-    # it pools before its batch norms (2026-12-06) three seeds pass 99.0% by 1.25-1.5 epochs and
-    # end at 99.20-99.23%; conv-bn-relu-pool passed it at 1.5-1.75 and ended at 99.13-99.21%
+    # the fast CNN: Adam + one-cycle to 4e-2 over one epoch of batch 128, label smoothing 0.05
+    # (issue 21, 2026-12-06; settings.RECIPES). Seeds 0-5 ended at 99.07-99.16% (at 3e-2, seeds
+    # 0-8 at 99.01-99.20%); without smoothing one epoch ended at 98.99-99.06%, so the recipe was
+    # 2 epochs at 3e-2, passing 99.0% at 1.25-1.5 epochs
     "fast-cnn": (
         TrainConfig(
-            model=ModelConfig("fast-cnn"), epochs=2, batch_size=128, lr=3e-2, schedule="onecycle"
+            model=ModelConfig("fast-cnn"),
+            epochs=1,
+            batch_size=128,
+            lr=4e-2,
+            schedule="onecycle",
+            label_smoothing=0.05,
         ),
         0.990,
     ),
@@ -85,7 +92,8 @@ def plain_loop(cfg: TrainConfig, data, target: float, stop_at_target: bool = Fal
         order = torch.randperm(n, generator=gen).to(dev)
         for b in range(per_epoch):
             idx = order[b * cfg.batch_size : (b + 1) * cfg.batch_size]
-            loss = F.cross_entropy(model(data.train_x[idx]), data.train_y[idx])
+            out = model(data.train_x[idx])
+            loss = F.cross_entropy(out, data.train_y[idx], label_smoothing=cfg.label_smoothing)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
@@ -123,9 +131,10 @@ USER_CNN = [  # what a user writes: conv5(16)-pool-conv5(32)-pool-fc, ReLU, no b
 ]
 
 
-def vs_user_cnn(data, repeats: int, device) -> None:
+def vs_user_cnn(data, repeats: int, device, checks: int = 1) -> None:
     """The user's loop to 99.0% (one-cycle over 2 epochs, checked after each, as the issue's
-    reference: 99.0% after 2 epochs) against the engine's fast CNN."""
+    reference: 99.0% after 2 epochs) against the engine's fast CNN, checked `checks` times an
+    epoch (1: after each epoch, as the user's loop)."""
     user = TrainConfig(
         model=ModelConfig("custom", layers=tuple(USER_CNN)),
         epochs=2,
@@ -134,7 +143,8 @@ def vs_user_cnn(data, repeats: int, device) -> None:
         schedule="onecycle",
         device=device,
     )
-    fast = replace(RECIPES["fast-cnn"][0], device=device, target_accuracy=0.990, eval_every=117)
+    every = 0 if checks <= 1 else math.ceil(len(data.train_x) / 128 / checks)
+    fast = replace(RECIPES["fast-cnn"][0], device=device, target_accuracy=0.990, eval_every=every)
     ratios = []
     for r in range(repeats):
         _, _, t_user = plain_loop(user, data, 0.990, stop_at_target=True)
@@ -162,6 +172,9 @@ def main() -> None:
     ap.add_argument("--only", choices=list(RECIPES), default=None)
     ap.add_argument("--device", default=None)
     ap.add_argument("--vs-user-cnn", action="store_true", help="the issue-21 ratio")
+    ap.add_argument(
+        "--checks", type=int, default=1, help="--vs-user-cnn: the engine's checks an epoch"
+    )
     a = ap.parse_args()
     folder = a.data
     if folder is None:
@@ -172,7 +185,7 @@ def main() -> None:
     print(f"device: {choice.name} ({choice.reason}); data: {folder}")
     data = prepare(mnist, choice.device)
     if a.vs_user_cnn:
-        vs_user_cnn(data, a.repeats, a.device)
+        vs_user_cnn(data, a.repeats, a.device, a.checks)
         return
     for name, (cfg, target) in RECIPES.items():
         if a.only and name != a.only:

@@ -38,6 +38,11 @@ def _common(p) -> None:
     p.add_argument("--schedule", default=None, help="constant | step | cosine | onecycle")
     p.add_argument("--dropout", default="0.2", help="MLP dropout")
     p.add_argument("--weight-decay", default="0", help="L2")
+    p.add_argument(
+        "--label-smoothing",
+        default=None,
+        help="0 to 0.5, the training loss only (default: the model's recipe)",
+    )
     p.add_argument("--augment", action="store_true", help="random shifts and rotations")
     p.add_argument("--seed", default="0")
     p.add_argument(
@@ -56,7 +61,7 @@ def form(args, **extra) -> dict:
     """The flags as the trainer window's form (text, as typed), plus the command's own fields."""
     from engine.torch_engine.settings import RECIPES
 
-    lr, sched, epochs = RECIPES[args.model]
+    lr, sched, epochs, smoothing = RECIPES[args.model]
     return {
         "model": args.model,
         "dropout": args.dropout,
@@ -66,6 +71,7 @@ def form(args, **extra) -> dict:
         "batch_size": args.batch_size,
         "lr": args.lr if args.lr is not None else lr,
         "weight_decay": args.weight_decay,
+        "label_smoothing": smoothing if args.label_smoothing is None else args.label_smoothing,
         "augment": args.augment,
         "seed": args.seed,
         "val_size": getattr(args, "val_size", "0"),

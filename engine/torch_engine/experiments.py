@@ -110,11 +110,12 @@ def suggest_lr(lrs: np.ndarray, smoothed: np.ndarray) -> float:
     return float(lrs[i])
 
 
-def _step_at(model, opt, lr: float, x: torch.Tensor, y: torch.Tensor) -> float:
-    """One training step of the range test at learning rate `lr`; its loss (a device sync)."""
+def _step_at(model, opt, lr: float, x: torch.Tensor, y: torch.Tensor, smooth=0.0) -> float:
+    """One training step of the range test at learning rate `lr` (the run's label smoothing);
+    its loss (a device sync)."""
     for g in opt.param_groups:
         g["lr"] = lr
-    loss = F.cross_entropy(model(x), y)
+    loss = F.cross_entropy(model(x), y, label_smoothing=smooth)
     opt.zero_grad(set_to_none=True)
     loss.backward()
     opt.step()
@@ -161,9 +162,8 @@ def lr_range_test(
             return
         lr = start * factor**i
         j = (i * bs) % max(1, n - bs + 1)
-        v = _step_at(
-            model, opt, lr, data.train_x[order[j : j + bs]], data.train_y[order[j : j + bs]]
-        )
+        x, y = data.train_x[order[j : j + bs]], data.train_y[order[j : j + bs]]
+        v = _step_at(model, opt, lr, x, y, base.label_smoothing)
         if not math.isfinite(v):
             break
         avg = beta * avg + (1 - beta) * v

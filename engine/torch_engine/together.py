@@ -53,6 +53,7 @@ from .training import (
 # what the runs must share: the data order, the batches and the architecture depend on these
 SHARED = (
     "model",
+    "label_smoothing",
     "epochs",
     "batch_size",
     "augment",
@@ -270,5 +271,6 @@ class _Stack:
                 per_run = True
             else:  # pooling over each channel, or an activation value by value
                 h = m(h)
-        losses = F.cross_entropy(h.reshape(-1, h.shape[-1]), y.repeat(k), reduction="none")
+        losses = F.cross_entropy(h.reshape(-1, h.shape[-1]), y.repeat(k), reduction="none",
+                                 label_smoothing=self.runs[0].cfg.label_smoothing)  # fmt: skip
         return losses.view(k, -1).mean(1), h

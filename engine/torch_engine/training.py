@@ -49,6 +49,9 @@ class TrainConfig:
     optimizer: str = "adam"  # one of OPTIMIZER_NAMES
     momentum: float = 0.9  # for momentum / nesterov
     weight_decay: float = 0.0  # L2 (decoupled for adamw)
+    # the training loss's targets: 1 − ε + ε/10 on the label, ε/10 on each other class (torch's
+    # label_smoothing); every evaluation (test, validation, training set) stays plain cross-entropy
+    label_smoothing: float = 0.0
     schedule: str = "constant"  # one of SCHEDULES, stepped every batch
     augment: bool = False  # random shifts (±2 px) and rotations (±10°) of each batch
     seed: int = 0  # seeds weights, dropout, augmentation and data order
@@ -233,7 +236,7 @@ def _train_step(run: _Run, x: torch.Tensor, y: torch.Tensor, due: bool):
         x = augment_batch(x, run.aug_gen)
     with autocast(run.cfg.amp, run.device):
         out = run.model(x)  # (B, 10)
-        loss = F.cross_entropy(out, y)
+        loss = F.cross_entropy(out, y, label_smoothing=run.cfg.label_smoothing)
     run.opt.zero_grad(set_to_none=True)
     loss.backward()
     gnorms = layer_grad_norms(run.layers) if due else None

@@ -19,7 +19,9 @@ __all__ = ["data_dir", "make_trainer"]  # fixtures shared with test_trainer_wind
 HUGE = "9" * 5000
 
 
-@pytest.mark.parametrize("field", ["epochs", "batch_size", "lr", "weight_decay", "seed"])
+@pytest.mark.parametrize(
+    "field", ["epochs", "batch_size", "lr", "weight_decay", "label_smoothing", "seed"]
+)
 def test_every_number_field_refuses_nonsense_in_one_sentence(field, make_trainer, data_dir):
     w = make_trainer(data_dir)
     for text in ("", " ", HUGE, "1e999", "-inf", "nan", "0x10", "1,5", "1 2", "\x00"):

@@ -165,6 +165,25 @@ def test_changing_optimizer_proposes_its_learning_rate(make_trainer, data_dir):
     assert w.form.fields["lr"].text() == "0.1"
 
 
+def test_each_model_brings_its_recipe_and_a_run_gives_back_its_smoothing(make_trainer, data_dir):
+    from dataclasses import replace
+
+    w = make_trainer(data_dir)
+    f = w.form.fields
+    assert (f["lr"].text(), f["epochs"].text(), f["label_smoothing"].text()) == (
+        "0.04",
+        "1",
+        "0.05",
+    )
+    cfg = w.form.check().config
+    assert cfg.model.name == "fast-cnn" and cfg.label_smoothing == 0.05
+    w.form.model.setCurrentText("mlp")
+    assert (f["lr"].text(), f["epochs"].text(), f["label_smoothing"].text()) == ("0.003", "8", "0")
+    assert w.form.check().config.label_smoothing == 0.0
+    w.form.set_config(replace(cfg, label_smoothing=0.2))
+    assert f["label_smoothing"].text() == "0.2" and w.form.check().config.label_smoothing == 0.2
+
+
 def test_export_plots_as_png_and_svg(make_trainer, data_dir, tmp_path):
     w = make_trainer(data_dir)
     w.export_plots("png", str(tmp_path / "p.png"))

@@ -105,10 +105,10 @@ TINY_POOLED_FIRST = (  # the fast CNN's order: conv (no bias), max-pool, batch n
 )
 
 
-@pytest.mark.parametrize("layers", [TINY_BN_CNN, TINY_POOLED_FIRST])
-def test_three_learning_rates_together_equal_the_runs_one_by_one(f64, layers):
+@pytest.mark.parametrize(("layers", "smoothing"), [(TINY_BN_CNN, 0.0), (TINY_POOLED_FIRST, 0.1)])
+def test_three_learning_rates_together_equal_the_runs_one_by_one(f64, layers, smoothing):
     data = device_data()
-    base = replace(BASE, model=ModelConfig("custom", layers=layers))
+    base = replace(BASE, model=ModelConfig("custom", layers=layers), label_smoothing=smoothing)
     cfgs = [replace(base, lr=lr) for lr in (3e-3, 1e-2, 3e-2)]
     pairs = list(train_together(cfgs, data))
     for k, cfg in enumerate(cfgs):
@@ -161,6 +161,7 @@ def test_a_stop_cancels_every_run(f64):
 def test_runs_that_cannot_share_a_step_are_refused_with_the_reason():
     assert "batch size" in together_refusal([BASE, replace(BASE, batch_size=32)])
     assert "seed" in together_refusal([BASE, replace(BASE, seed=1)])
+    assert "label smoothing" in together_refusal([BASE, replace(BASE, label_smoothing=0.1)])
     mlp = replace(BASE, model=ModelConfig("mlp", dropout=0.2))
     assert "dropout" in together_refusal([mlp, replace(mlp, lr=1.0)])
     assert together_refusal([BASE]) is not None
