@@ -194,7 +194,8 @@ def main() -> None:
         cfg = replace(cfg, device=a.device)
         params = count_parameters(build_model(cfg.model))
         print(
-            f"\n{name} ({params:,} parameters): {cfg.epochs} epochs, batch {cfg.batch_size}, "
+            f"\n{name} ({params:,} parameters): {cfg.epochs} epoch{'s' * (cfg.epochs != 1)}, "
+            f"batch {cfg.batch_size}, "
             f"{cfg.optimizer} lr {cfg.lr:g}, {cfg.schedule}; target {100 * target:.1f}%"
         )
         plain_t, eng_t = [], []

@@ -12,6 +12,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
+from app.shared.plot_style import fit_title
 from app.shared.theme import run_colour, series_colour
 from engine.torch_engine.curves import Ema, Series, ema, log_safe
 from engine.torch_engine.plot_ranges import accuracy_range
@@ -146,6 +147,7 @@ class LivePlots(pg.GraphicsLayoutWidget):
         )
         self._ema, self._acc_ema = Ema(self.smoothing), Ema(self.smoothing)
         names = start.layer_names if start is not None else ()
+        self._loss_title(start.label_smoothing if start is not None else 0.0)
         self.layer_norms = Series(tuple(names) or ("none",))
         for item in getattr(self, "layer_curves", []):
             self.grad.removeItem(item)
@@ -161,6 +163,14 @@ class LivePlots(pg.GraphicsLayoutWidget):
                     plot.removeItem(item)
         self.stopped = None
         self.redraw()
+
+    def _loss_title(self, smoothing: float) -> None:
+        """With label smoothing the training loss is the smoothed targets' cross-entropy, whose
+        floor is above 0; the title says so (the loss per epoch stays plain cross-entropy)."""
+        words = f"training loss (smoothed labels, ε = {smoothing:g})" if smoothing else ""
+        if self.loss.titleLabel.text != (words or "training loss"):
+            self.loss.setTitle(words or "training loss")
+            fit_title(self.loss)
 
     def add(self, rec) -> None:
         """One record from the engine; drawing waits for `redraw` (called from a timer)."""

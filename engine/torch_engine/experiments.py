@@ -150,9 +150,8 @@ def lr_range_test(
     opt = make_optimizer(replace(base, lr=start), model.parameters())
     n, bs = len(data.train_x), base.batch_size
     per_epoch, names = math.ceil(n / bs), tuple(name for name, _ in layer_groups(model))
-    yield Start(
-        str(dev), choice.reason, choice.name, count_parameters(model), per_epoch, steps, n, names
-    )
+    yield Start(str(dev), choice.reason, choice.name, count_parameters(model), per_epoch, steps,
+                n, names, base.label_smoothing)  # fmt: skip
     order = torch.randperm(n, generator=torch.Generator().manual_seed(base.seed)).to(dev)  # (N,)
     factor = (end / start) ** (1 / max(1, steps - 1))
     avg, best, lrs, sm = 0.0, math.inf, [], []

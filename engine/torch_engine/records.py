@@ -44,6 +44,7 @@ class Start(_Record):
     total_steps: int  # steps the run will take if nothing stops it
     train_size: int  # training samples (after limit and validation hold-out)
     layer_names: tuple[str, ...]  # parameterised layers, e.g. ("conv 1", "dense 1")
+    label_smoothing: float = 0.0  # the training loss's ε (its Step losses are the smoothed loss)
 
 
 @dataclass(frozen=True)

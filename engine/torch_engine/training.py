@@ -194,6 +194,7 @@ def _begin(cfg: TrainConfig, data: MnistData | DeviceData, model: nn.Module | No
         total_steps=per_epoch * cfg.epochs,
         train_size=n,
         layer_names=tuple(name for name, _ in groups),
+        label_smoothing=cfg.label_smoothing,
     )
     return run, start
 

@@ -79,3 +79,18 @@ def test_a_run_that_kept_an_earlier_epoch_without_stopping_says_so(live):
     feed(live, [ev(1, 0.95, 0.9), ev(2, 0.97, 0.93), ev(3, 0.99, 0.92)], done)
     words = {text.toPlainText() for _, text, _ in live.stop_marks}
     assert words == {"ended at epoch 3", "kept epoch 2"}
+
+
+def test_a_smoothed_training_loss_says_so_in_its_title(live):
+    """With label smoothing the training loss cannot reach 0; its title names ε, and a run
+    without it (or a record stored before the field) gets the plain title back."""
+    from engine.torch_engine.records import from_dict
+
+    smooth = Start("cpu", "no GPU", "CPU", 1000, 10, 50, 1000, ("dense 1",), 0.05)
+    live.add(smooth)
+    assert live.loss.titleLabel.text == "training loss (smoothed labels, ε = 0.05)"
+    old = smooth.to_dict()
+    del old["label_smoothing"]
+    live.add(from_dict(old))
+    assert live.loss.titleLabel.text == "training loss"
+    assert from_dict(smooth.to_dict()) == smooth
