@@ -119,29 +119,9 @@ def test_a_conv_nets_batch_norm_per_channel_equals_torch():
     X = rng.normal(size=(3, 16)).round(3).tolist()
     W1 = rng.normal(size=(2, 1, 3, 3)).round(3)
     W2 = rng.normal(size=(2, 8)).round(3)
-    obj = {
-        "layers": [
-            {"shape": [1, 4, 4]},
-            {"type": "conv", "filters": 2, "kernel": 3, "weights": W1.tolist()},
-            {"type": "batchnorm", "activation": "tanh", "gamma": [1.5, 0.5], "beta": [0.2, -0.1]},
-            {"type": "flatten"},
-            {"units": 2, "activation": "softmax", "weights": W2.tolist()},
-        ],
-        "loss": "cce", "optimizer": {"name": "sgd", "lr": 0.1},
-        "data": {"inputs": X, "targets": [[1, 0], [0, 1], [1, 0]]},
-    }  # fmt: skip
-    net = Network(parse_network(copy.deepcopy(obj)))
-    r = net.step(net.initial_state())
-    conv = torch.nn.Conv2d(1, 2, 3).double()
-    bnl = torch.nn.BatchNorm2d(2).double()
-    lin = torch.nn.Linear(8, 2).double()
-    with torch.no_grad():
-        conv.weight.copy_(torch.tensor(W1))
-        conv.bias.zero_()
-        lin.weight.copy_(torch.tensor(W2))
-        lin.bias.zero_()
-        bnl.weight.copy_(torch.tensor([1.5, 0.5], dtype=torch.float64))
-        bnl.bias.copy_(torch.tensor([0.2, -0.1], dtype=torch.float64))
+    bn = {"type": "batchnorm", "activation": "tanh", "gamma": [1.5, 0.5], "beta": [0.2, -0.1]}
+    r = _conv_net_step(4, [bn], W1, W2, X)
+    conv, bnl, lin = _torch_layers(W1, W2, [1.5, 0.5], [0.2, -0.1])
     tnet = torch.nn.Sequential(conv, bnl, torch.nn.Tanh(), torch.nn.Flatten(), lin)
     x = torch.tensor(X, dtype=torch.float64).reshape(3, 1, 4, 4)
     loss = torch.nn.functional.cross_entropy(tnet(x), torch.tensor([0, 1, 0]))
@@ -152,12 +132,50 @@ def test_a_conv_nets_batch_norm_per_channel_equals_torch():
     np.testing.assert_allclose(r.grads[0][0], conv.weight.grad.numpy(), rtol=1e-10)
     np.testing.assert_allclose(r.after.stats[1].mean, bnl.running_mean.numpy(), rtol=1e-12)
     np.testing.assert_allclose(r.after.stats[1].var, bnl.running_var.numpy(), rtol=1e-12)
+    lay = _every_event_read_from_the_arrays(r)
+    assert lay.units("bn_mean", 2) == 2 and lay.units("xhat", 2) == 8
+
+
+def _conv_net_step(side: int, middle: list[dict], W1, W2, X):
+    """One SGD step (lr 0.1, cce) of an input side x side, a conv of W1 (2 filters, 3x3), the
+    `middle` layers, flatten and a softmax of W2 (2 units), on X with targets 0, 1, 0."""
+    obj = {
+        "layers": [
+            {"shape": [1, side, side]},
+            {"type": "conv", "filters": 2, "kernel": 3, "weights": W1.tolist()},
+            *middle,
+            {"type": "flatten"},
+            {"units": 2, "activation": "softmax", "weights": W2.tolist()},
+        ],
+        "loss": "cce", "optimizer": {"name": "sgd", "lr": 0.1},
+        "data": {"inputs": X, "targets": [[1, 0], [0, 1], [1, 0]]},
+    }  # fmt: skip
+    net = Network(parse_network(copy.deepcopy(obj)))
+    return net.step(net.initial_state())
+
+
+def _torch_layers(W1, W2, gamma, beta):
+    """float64 torch conv (2 filters of 3x3, zero bias), batch norm (γ, β) and dense (8 -> 2)."""
+    conv, lin = torch.nn.Conv2d(1, 2, 3).double(), torch.nn.Linear(8, 2).double()
+    bnl = torch.nn.BatchNorm2d(2).double()
+    with torch.no_grad():
+        conv.weight.copy_(torch.tensor(W1))
+        conv.bias.zero_()
+        lin.weight.copy_(torch.tensor(W2))
+        lin.bias.zero_()
+        bnl.weight.copy_(torch.tensor(gamma, dtype=torch.float64))
+        bnl.bias.copy_(torch.tensor(beta, dtype=torch.float64))
+    return conv, bnl, lin
+
+
+def _every_event_read_from_the_arrays(r):
+    """Every event written equals its value read from the step's arrays; the events' layout."""
     lay = r.events.layout
-    for i, e in enumerate(r.events):  # every event written, its value read from the arrays
+    for i, e in enumerate(r.events):
         a = lay.address(i)
         if a.kind not in ("loss_term", "loss"):
             assert r.events.value(*a) == pytest.approx(e.value, rel=1e-12, abs=1e-15), e.symbol
-    assert lay.units("bn_mean", 2) == 2 and lay.units("xhat", 2) == 8
+    return lay
 
 
 @pytest.mark.parametrize("pool", ["maxpool", "avgpool"])
@@ -167,29 +185,9 @@ def test_a_batch_norm_after_pooling_equals_torch(pool):
     rng = np.random.default_rng(11)
     X = rng.normal(size=(3, 36)).round(3).tolist()
     W1, W2 = rng.normal(size=(2, 1, 3, 3)).round(3), rng.normal(size=(2, 8)).round(3)
-    obj = {
-        "layers": [
-            {"shape": [1, 6, 6]},
-            {"type": "conv", "filters": 2, "kernel": 3, "weights": W1.tolist()},
-            {"type": pool, "size": 2},
-            {"type": "batchnorm", "activation": "relu", "gamma": [1.5, -0.5], "beta": [0.2, 0.1]},
-            {"type": "flatten"},
-            {"units": 2, "activation": "softmax", "weights": W2.tolist()},
-        ],
-        "loss": "cce", "optimizer": {"name": "sgd", "lr": 0.1},
-        "data": {"inputs": X, "targets": [[1, 0], [0, 1], [1, 0]]},
-    }  # fmt: skip
-    net = Network(parse_network(copy.deepcopy(obj)))
-    r = net.step(net.initial_state())
-    conv, lin = torch.nn.Conv2d(1, 2, 3).double(), torch.nn.Linear(8, 2).double()
-    bnl = torch.nn.BatchNorm2d(2).double()
-    with torch.no_grad():
-        conv.weight.copy_(torch.tensor(W1))
-        conv.bias.zero_()
-        lin.weight.copy_(torch.tensor(W2))
-        lin.bias.zero_()
-        bnl.weight.copy_(torch.tensor([1.5, -0.5], dtype=torch.float64))
-        bnl.bias.copy_(torch.tensor([0.2, 0.1], dtype=torch.float64))
+    bn = {"type": "batchnorm", "activation": "relu", "gamma": [1.5, -0.5], "beta": [0.2, 0.1]}
+    r = _conv_net_step(6, [{"type": pool, "size": 2}, bn], W1, W2, X)
+    conv, bnl, lin = _torch_layers(W1, W2, [1.5, -0.5], [0.2, 0.1])
     pooling = torch.nn.MaxPool2d(2) if pool == "maxpool" else torch.nn.AvgPool2d(2)
     tnet = torch.nn.Sequential(conv, pooling, bnl, torch.nn.ReLU(), torch.nn.Flatten(), lin)
     x = torch.tensor(X, dtype=torch.float64).reshape(3, 1, 6, 6)
@@ -203,11 +201,7 @@ def test_a_batch_norm_after_pooling_equals_torch(pool):
     stats = next(s for s in r.after.stats if s is not None)
     np.testing.assert_allclose(stats.mean, bnl.running_mean.numpy(), rtol=1e-12)
     np.testing.assert_allclose(stats.var, bnl.running_var.numpy(), rtol=1e-12)
-    lay = r.events.layout
-    for i, e in enumerate(r.events):  # every event written, its value read from the arrays
-        a = lay.address(i)
-        if a.kind not in ("loss_term", "loss"):
-            assert r.events.value(*a) == pytest.approx(e.value, rel=1e-12, abs=1e-15), e.symbol
+    _every_event_read_from_the_arrays(r)
 
 
 def test_the_code_panels_lines_compute_a_conv_batch_norms_numbers():
