@@ -56,5 +56,6 @@ class TrainerLecture(LecturerMode):
                 float(s["smooth"][-1]) if len(s) else float("nan"),
                 float(e["test_acc"][-1]) if len(e) else None,
                 run_of_job(*self.w.live_run, self.w.job.runs if self.w.job else 1),
+                start.label_smoothing if start else 0.0,
             )
         )

@@ -114,11 +114,17 @@ def run_of_job(label: str, run_index: int, runs: int) -> str:
 
 
 def readout_text(
-    epoch: float, epochs: float, loss: float, accuracy: float | None, which: str = ""
+    epoch: float,
+    epochs: float,
+    loss: float,
+    accuracy: float | None,
+    which: str = "",
+    label_smoothing: float = 0.0,
 ) -> str:
     """Lecturer mode's large line: where the run is and how it does. `loss` is the smoothed
     training loss, `accuracy` the last test accuracy (None or NaN before the first epoch ends);
-    a value not known yet is a dash. `which`, from run_of_job, goes on a line of its own above."""
+    a value not known yet is a dash. `which`, from run_of_job, goes on a line of its own above.
+    A run with label smoothing says its ε beside the loss (that loss cannot reach 0)."""
 
     def known(v) -> bool:
         return v is not None and math.isfinite(v)
@@ -126,7 +132,8 @@ def readout_text(
     line = "   ·   ".join(
         (
             f"epoch {epoch:.2f} / {epochs:g}" if known(epoch) and known(epochs) else "epoch —",
-            f"loss {loss:.4f}" if known(loss) else "loss —",
+            (f"loss {loss:.4f}" if known(loss) else "loss —")
+            + (f" (ε {label_smoothing:g})" if label_smoothing else ""),
             f"test accuracy {100 * accuracy:.2f}%" if known(accuracy) else "test accuracy —",
         )
     )

@@ -97,6 +97,10 @@ def test_a_legend_is_as_wide_as_its_longest_name_after_lecturer_mode(qtbot, make
             (1.0, 2.0, 0.5, 0.9, run_of_job("lr=0.01", 0, 1)),
             "epoch 1.00 / 2   ·   loss 0.5000   ·   test accuracy 90.00%",
         ),  # fmt: skip  (a job of one run says nothing more)
+        (
+            (0.5, 1.0, 0.3551, None, "", 0.05),
+            "epoch 0.50 / 1   ·   loss 0.3551 (ε 0.05)   ·   test accuracy —",
+        ),  # fmt: skip  (label smoothing: the loss cannot reach 0)
     ],
 )
 def test_the_readout_says_what_is_known_and_dashes_the_rest(args, text):
