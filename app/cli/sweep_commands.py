@@ -31,7 +31,7 @@ def cmd_sweep(args) -> int:
 # the training flags a preset experiment sets itself, with the parser's defaults (torch_commands)
 PRESET_FIXED = {"model": "mlp", "epochs": None, "batch_size": "128", "lr": None,
                 "optimizer": "adam", "schedule": None, "dropout": "0.2", "weight_decay": "0",
-                "augment": False, "train_size": None}  # fmt: skip
+                "augment": False, "train_size": None, "label_smoothing": None}  # fmt: skip
 
 
 def cmd_experiment(args) -> int:

@@ -3,7 +3,9 @@ steps one real digit through the real model exactly as through the 2-2-2 example
 
 The exported network is the model's evaluation-mode function: dropout is the identity, and each
 BatchNorm2d is folded into the convolution before it (W' = W·γ/√(σ²+ε), b' = β + (b − μ)·γ/√(σ²+ε),
-computed in float64) by default (batchnorm="fold"). With batchnorm="keep" (the CLI's --batchnorm
+computed in float64) by default (batchnorm="fold"), also across max-pooling when its every scale
+is positive (the fast CNN: conv, max-pool, batch norm, ReLU; see _after_pool), else it is kept as
+a layer of its own. With batchnorm="keep" (the CLI's --batchnorm
 keep) each BatchNorm1d/2d becomes a batchnorm layer of its own in evaluation mode ("mode": "eval",
 its γ, β, running mean and variance, ε and momentum): the explainer then steps x̂ = (x − μ)/√(σ²+ε)
 and z = γx̂ + β with the running statistics, and the gradients of γ and β; the function is the
@@ -166,7 +168,8 @@ def model_layers(model: nn.Module, keep_bn: bool = False) -> tuple[list[dict], l
             notes.append("each batch norm is a layer of its own, in evaluation mode (the running "
                          "statistics)")  # fmt: skip
         elif isinstance(m, nn.BatchNorm2d) and last is not None and last.get("type") in POOLS:
-            notes.append(_after_pool(m, layers, mods[k + 1 : k + 2], where))
+            after = [x for x in mods[k + 1 :] if not isinstance(x, nn.Dropout)][:1]
+            notes.append(_after_pool(m, layers, after, where))
         elif isinstance(m, nn.BatchNorm2d):
             if last is None or last.get("type") != "conv" or last["activation"] != "linear":
                 raise ExportError(f"{where}: a batch norm can be folded only into a conv right "
@@ -193,7 +196,10 @@ def model_layers(model: nn.Module, keep_bn: bool = False) -> tuple[list[dict], l
                 raise ExportError(f"{where}: two activations in a row cannot be expressed")
             last["activation"] = act
         else:
-            raise ExportError(f"{where}: the NumPy engine has no {type(m).__name__} layer")
+            why = f"{where}: the NumPy engine has no {type(m).__name__} layer"
+            if isinstance(m, nn.BatchNorm1d):  # folding is for convs; keep mode writes it
+                why += " to fold into; with --batchnorm keep it is a batchnorm layer of its own"
+            raise ExportError(why)
     if (
         not layers
         or layers[-1].get("type", "dense") != "dense"

@@ -136,9 +136,12 @@ def build_layers(layers: list[dict], in_shape=(1, 28, 28)) -> nn.Sequential:
 
 
 def _normalised_later(layers: list[dict], k: int) -> bool:
-    """Whether layer k's output reaches a batchnorm layer through pooling layers only: a conv's
-    bias would then be a constant per channel that the batch norm subtracts again (pooling keeps
-    a constant added to every value of a channel), so the conv is built without one."""
+    """Whether layer k, without an activation of its own, reaches a batchnorm layer through
+    pooling layers only: a conv's bias would then be a constant per channel that the batch norm
+    subtracts again (pooling keeps a constant added to every value of a channel), so the conv is
+    built without one. After an activation the bias shifts what it bends, so it stays."""
+    if layers[k].get("activation", "linear") not in ("", "linear"):
+        return False
     for spec in layers[k + 1 :]:
         if not isinstance(spec, dict) or spec.get("type") != "pool":
             return isinstance(spec, dict) and spec.get("type") == "batchnorm"

@@ -32,8 +32,8 @@ def _overfit_base(c: TrainConfig) -> TrainConfig:
     return replace(
         c, model=ModelConfig("mlp", dropout=0.0, hidden=(256, 128)), train_size=1000,
         val_size=OVERFIT_VAL, epochs=40, batch_size=64, lr=1e-3, optimizer="adam",
-        schedule="constant", weight_decay=0.0, augment=False, patience=0, target_accuracy=None,
-        eval_every=0,
+        schedule="constant", weight_decay=0.0, label_smoothing=0.0, augment=False, patience=0,
+        target_accuracy=None, eval_every=0,
     )  # fmt: skip
 
 
@@ -41,7 +41,8 @@ def _mlp_base(c: TrainConfig, epochs: int, lr: float, schedule: str) -> TrainCon
     return replace(
         c, model=ModelConfig("mlp", dropout=0.2), train_size=None, val_size=5_000,
         epochs=epochs, batch_size=128, lr=lr, optimizer="adam", schedule=schedule,
-        weight_decay=0.0, augment=False, patience=0, target_accuracy=None, eval_every=0,
+        weight_decay=0.0, label_smoothing=0.0, augment=False, patience=0, target_accuracy=None,
+        eval_every=0,
 
     )  # fmt: skip
 

@@ -81,6 +81,22 @@ def test_a_folded_copy_is_the_same_function_and_leaves_the_model_alone():
         assert torch.equal(v, before[k]), k
 
 
+def test_a_negative_scale_after_max_pooling_is_not_folded_and_the_function_stays():
+    model = _trained_a_little("fast-cnn")
+    bns = [m for m in model if isinstance(m, torch.nn.BatchNorm2d)]
+    with torch.no_grad():
+        bns[1].weight[0] = -0.5  # max-pooling then picks another value than it would after it
+    x, _ = _digits(50)
+    copy = folded(model)
+    kinds = [type(m) for m in copy.modules()]
+    assert kinds.count(torch.nn.BatchNorm2d) == 1  # the first folded, the second kept
+    model.eval()
+    with torch.no_grad():
+        want, got = model(x), copy(x)
+    model.train()
+    assert torch.allclose(got, want, rtol=0, atol=1e-12)
+
+
 def test_nothing_to_fold_is_the_model_itself():
     model = _trained_a_little("mlp")
     assert folded(model) is model

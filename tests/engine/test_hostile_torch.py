@@ -77,6 +77,7 @@ FLAGS = [
     (("train", "--label-smoothing", ""), "--label-smoothing: must be a number"),
     (("train", "--label-smoothing", "1e999"), "--label-smoothing: must be a number"),
     (("sweep", "lr", "0.1", "--label-smoothing", "x"), "--label-smoothing: must be a number"),
+    (("experiment", "overfitting", "--label-smoothing", "0.1"), "--label-smoothing"),
     (("train", "--optimizer", "adamm"), "--optimizer: choose one of"),
     (("train", "--schedule", "linear"), "--schedule: choose one of"),
     (("train", "--device", "bogus"), "--device: choose one of"),

@@ -143,6 +143,10 @@ def test_a_batch_norm_of_its_own_takes_the_place_of_the_bias_before_it():
     kinds = [type(m).__name__ for m in pooled]
     assert kinds[:5] == ["Conv2d", "MaxPool2d", "AvgPool2d", "BatchNorm2d", "ReLU"]
     assert pooled[0].bias is None and pooled[5].bias is not None  # the second is not normalised
+    for text in ("conv 4 3 relu\nbn\nflatten\ndense 10", "conv 4 3 tanh\npool 2\nbn relu\n"
+                 "flatten\ndense 10"):  # fmt: skip
+        bent = build_model(ModelConfig("custom", layers=parse_layers(text)))
+        assert bent[0].bias is not None  # the bias shifts what the activation bends: it stays
     flat = build_model(ModelConfig("custom", layers=parse_layers("flatten\ndense 8\nbn\ndense 10")))
     assert isinstance(flat[2], nn.BatchNorm1d) and flat[2].num_features == 8
     fast = build_model(ModelConfig("fast-cnn"))
@@ -152,3 +156,15 @@ def test_a_batch_norm_of_its_own_takes_the_place_of_the_bias_before_it():
         build_model(ModelConfig("custom", layers=parse_layers(format_layers(FAST_CNN))))
     ) == str(fast)
     assert sum(p.numel() for p in fast.parameters()) == 13_114
+
+
+def test_a_batch_norm_over_units_refuses_batches_of_one():
+    """After a dense layer a batch norm normalises each unit over the batch: one sample has
+    nothing to normalise (torch refuses it mid-run), so a batch size of 1 is refused up front."""
+    form = {"model": "custom", "layers": "flatten\ndense 8\nbn relu\ndense 10", "dropout": "0",
+            "optimizer": "adam", "schedule": "constant", "epochs": "1", "lr": "0.01",
+            "weight_decay": "0", "seed": "0", "val_size": "0"}  # fmt: skip
+    assert "batch norm" in check(form | {"batch_size": "1"}).errors["batch_size"]
+    assert check(form | {"batch_size": "2"}).errors == {}
+    conv = form | {"layers": "conv 4 3\nbn relu\nflatten\ndense 10", "batch_size": "1"}
+    assert check(conv).errors == {}  # over a map's cells one sample is enough
