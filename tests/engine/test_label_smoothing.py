@@ -4,24 +4,21 @@ F.cross_entropy with label_smoothing, every evaluation stays plain cross-entropy
 import numpy as np
 import pytest
 import torch
+import torch.nn.functional as F
 
 from engine.torch_engine.device_data import DeviceData
-from engine.torch_engine.models import ModelConfig
-from engine.torch_engine.training import TrainConfig
+from engine.torch_engine.models import ModelConfig, build_model
+from engine.torch_engine.optim import make_optimizer
+from engine.torch_engine.records import Done
+from engine.torch_engine.training import TrainConfig, train
+
+from .mnist_fixtures import synthetic_digits
 
 
 @pytest.mark.parametrize("smoothing", [0.0, 0.1])
 def test_label_smoothing_trains_as_torchs_loss_and_evaluates_plainly(smoothing):
     """The engine's steps with label smoothing equal a plain torch loop with F.cross_entropy's
     label_smoothing (float64, same data order); the test loss it reports stays plain."""
-    import torch.nn.functional as F
-
-    from engine.torch_engine.models import build_model
-    from engine.torch_engine.optim import make_optimizer
-    from engine.torch_engine.records import Done
-    from engine.torch_engine.training import train
-    from tests.engine.mnist_fixtures import synthetic_digits
-
     old = torch.get_default_dtype()
     torch.set_default_dtype(torch.float64)
     try:
