@@ -152,6 +152,20 @@ def train(
     yield _done(run, status, reached)
 
 
+def _check_batches(model: nn.Module, n: int, batch: int) -> None:
+    """A batch norm after a dense layer normalises each unit over the batch: a batch of one
+    sample has nothing to normalise (torch refuses it mid-run), so a run whose epochs end in
+    one is refused before it starts, in one sentence."""
+    if (batch == 1 or n % batch == 1) and any(
+        isinstance(m, nn.BatchNorm1d) for m in model.modules()
+    ):
+        raise ValueError(
+            f"the last batch of each epoch would hold 1 of the {n:,} training samples (batch "
+            f"{batch}), and a batch norm after a dense layer needs 2 or more; choose another "
+            "batch size or number of training digits"
+        )
+
+
 def _begin(cfg: TrainConfig, data: MnistData | DeviceData, model: nn.Module | None):
     """Seed, put data and model on the device, build the optimizer: (the run, its Start)."""
     if cfg.epochs < 1 or cfg.batch_size < 1:
@@ -168,6 +182,7 @@ def _begin(cfg: TrainConfig, data: MnistData | DeviceData, model: nn.Module | No
     if n == 0:
         raise ValueError("there are no training samples to train on")
     model = fast_layout((model or build_model(cfg.model)).to(choice.device).train())
+    _check_batches(model, n, cfg.batch_size)
     opt = make_optimizer(cfg, [p for p in model.parameters() if p.requires_grad])
     per_epoch = math.ceil(n / cfg.batch_size)
     groups = layer_groups(model)

@@ -168,3 +168,30 @@ def test_a_batch_norm_over_units_refuses_batches_of_one():
     assert check(form | {"batch_size": "2"}).errors == {}
     conv = form | {"layers": "conv 4 3\nbn relu\nflatten\ndense 10", "batch_size": "1"}
     assert check(conv).errors == {}  # over a map's cells one sample is enough
+
+
+@pytest.mark.parametrize(("n", "refused"), [(17, True), (16, False)])
+def test_epochs_ending_in_a_batch_of_one_are_refused_before_the_run(n, refused):
+    """17 samples in batches of 8 end each epoch in a batch of one, which a batch norm over
+    units cannot normalise: the run is refused up front in one sentence, not mid-run by torch."""
+    import numpy as np
+    import torch
+
+    from engine.torch_engine.device_data import DeviceData
+    from engine.torch_engine.records import Done
+    from engine.torch_engine.training import TrainConfig, train
+    from tests.engine.mnist_fixtures import synthetic_digits
+
+    x, y = synthetic_digits(n + 4, seed=2)
+    t = torch.from_numpy(x.astype(np.float32) / 255.0 - 0.5).unsqueeze(1)
+    lab = torch.from_numpy(y.astype(np.int64))
+    data = DeviceData(t[:n], lab[:n], t[:0], lab[:0], t[n:], lab[n:])
+    layers = parse_layers("flatten\ndense 8\nbn relu\ndense 10")
+    cfg = TrainConfig(model=ModelConfig("custom", layers=layers), epochs=1, batch_size=8,
+                      device="cpu")  # fmt: skip
+    if refused:
+        with pytest.raises(ValueError, match="would hold 1 of the 17 training samples") as e:
+            list(train(cfg, data))
+        assert "\n" not in str(e.value)
+    else:
+        assert isinstance(list(train(cfg, data))[-1], Done)
