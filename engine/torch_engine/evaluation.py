@@ -25,6 +25,13 @@ def eval_batch(model: nn.Module, x: torch.Tensor) -> int:
     return 2000
 
 
+def keeps_order(bn: nn.BatchNorm2d) -> bool:
+    """Whether an eval-mode batch norm keeps the order of each channel's values (running
+    statistics, and every scale γ/√(σ²+ε) positive): max-pooling then picks the same values
+    before it as after it, so it can be folded into a conv before the pooling."""
+    return bn.running_mean is not None and bn.affine and bool((bn.weight.detach() > 0).all())
+
+
 def _pairs(module: nn.Module):
     """(container, conv's name, batch norm's name) of each Conv2d followed by a BatchNorm2d of
     its channels, anywhere in the model: directly, or after max-pooling when every scale
@@ -42,7 +49,7 @@ def _pairs(module: nn.Module):
                 and isinstance(bn, nn.BatchNorm2d)
                 and bn.track_running_stats
                 and bn.num_features == conv.out_channels
-                and (j == i + 1 or (bn.affine and bool((bn.weight > 0).all())))
+                and (j == i + 1 or keeps_order(bn))
             ):
                 yield parent, a, names[j]
 

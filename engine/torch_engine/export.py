@@ -27,6 +27,7 @@ from torch import nn
 from engine.atomic import atomic_write_bytes
 from engine.safe_io import check_output_path
 
+from .evaluation import keeps_order
 from .mnist import MEAN, STD, normalise
 
 ACT_NAMES = {nn.ReLU: "relu", nn.Tanh: "tanh", nn.Sigmoid: "sigmoid", nn.Identity: "linear"}
@@ -107,6 +108,22 @@ def _conv_before_pools(layers: list[dict]) -> tuple[dict | None, list[dict]]:
     return conv, layers[k:]
 
 
+def _folded_bn(m: nn.BatchNorm2d, layers: list[dict], following: list, where: str) -> str:
+    """A BatchNorm2d in fold mode, folded into the conv right before it, or handled after
+    pooling (_after_pool); `following` is the module after it (dropout skipped). Returns the
+    note for the description."""
+    last = layers[-1] if layers else None
+    if last is not None and last.get("type") in POOLS:
+        return _after_pool(m, layers, following, where)
+    if last is None or last.get("type") != "conv" or last["activation"] != "linear":
+        raise ExportError(f"{where}: a batch norm can be folded only into a conv right before it")
+    if m.running_mean is None or not m.affine:
+        raise ExportError(f"{where}: a batch norm without running statistics or scale cannot be "
+                          "folded")  # fmt: skip
+    _fold(last, m)
+    return "each BatchNorm2d is folded into the conv before it (eval mode)"
+
+
 def _after_pool(m: nn.BatchNorm2d, layers: list[dict], following: list, where: str) -> str:
     """A batch norm after pooling (the fast CNN: conv, max-pool, batch norm, ReLU), in fold mode.
     With max-pooling only, a ReLU or nothing after it and every scale γ/√(σ²+ε) positive, the
@@ -114,11 +131,10 @@ def _after_pool(m: nn.BatchNorm2d, layers: list[dict], following: list, where: s
     it is folded into the conv before the pooling (exact). Otherwise it is a batchnorm layer of
     its own in evaluation mode. Returns the note for the description."""
     conv, pools = _conv_before_pools(layers)
-    ok = m.running_mean is not None and m.affine and conv is not None
-    ok = ok and all(p["type"] == "maxpool" for p in pools)
+    ok = conv is not None and keeps_order(m) and all(p["type"] == "maxpool" for p in pools)
     ok = ok and (not following or isinstance(following[0], nn.ReLU) or _act_name(following[0])
                  is None)  # fmt: skip
-    if ok and bool((m.weight.detach() > 0).all()):
+    if ok:
         _fold(conv, m)
         return "each batch norm after max-pooling is folded into the conv before the pooling"
     layers.append(_batchnorm(m, layers[-1], where))
@@ -167,18 +183,9 @@ def model_layers(model: nn.Module, keep_bn: bool = False) -> tuple[list[dict], l
             layers.append(_batchnorm(m, last, where))
             notes.append("each batch norm is a layer of its own, in evaluation mode (the running "
                          "statistics)")  # fmt: skip
-        elif isinstance(m, nn.BatchNorm2d) and last is not None and last.get("type") in POOLS:
-            after = [x for x in mods[k + 1 :] if not isinstance(x, nn.Dropout)][:1]
-            notes.append(_after_pool(m, layers, after, where))
         elif isinstance(m, nn.BatchNorm2d):
-            if last is None or last.get("type") != "conv" or last["activation"] != "linear":
-                raise ExportError(f"{where}: a batch norm can be folded only into a conv right "
-                                  "before it")  # fmt: skip
-            if m.running_mean is None or not m.affine:
-                raise ExportError(f"{where}: a batch norm without running statistics or "
-                                  "scale cannot be folded")  # fmt: skip
-            _fold(last, m)
-            notes.append("each BatchNorm2d is folded into the conv before it (eval mode)")
+            after = [x for x in mods[k + 1 :] if not isinstance(x, nn.Dropout)][:1]
+            notes.append(_folded_bn(m, layers, after, where))
         elif isinstance(m, (nn.MaxPool2d, nn.AvgPool2d)):
             layers.append(_pool(m, where))
         elif isinstance(m, nn.Flatten):

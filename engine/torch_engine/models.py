@@ -239,6 +239,12 @@ def count_parameters(model: nn.Module) -> int:
 BATCHNORMS = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d)
 
 
+def normalises_units(model: nn.Module) -> bool:
+    """Whether a batch norm normalises single units over the batch (a `bn` after a dense layer):
+    a batch of one sample then has nothing to normalise, and torch refuses it in training."""
+    return any(isinstance(m, nn.BatchNorm1d) for m in model.modules())
+
+
 def layer_groups(model: nn.Module) -> list[tuple[str, list[nn.Parameter]]]:
     """The trainable parameterised layers in order, with readable names ("conv 1", "dense 2").
 

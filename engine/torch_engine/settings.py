@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 from .device import pick_device
 from .layer_text import format_layers, parse_layers
-from .models import ModelConfig, ModelSpecError, build_model, count_parameters
+from .models import ModelConfig, ModelSpecError, build_model, count_parameters, normalises_units
 from .subset import MIN_TRAIN_SIZE
 from .sweepable import MAX_REPEATS, MAX_RUNS, parse_values, setting_for
 from .sweepable import MAX_SWEEP_VALUES as MAX_SWEEP_VALUES
@@ -101,23 +101,7 @@ def check(form: dict) -> Checked:
         e["augment"] = "must be on or off"
     device = _device(form, e)
     more, extra = _cli_fields(form, e), _sweep(form, e) | _lr_range(form, e)
-    params = None
-    if model is not None:
-        try:
-            built = _shapes_only(model)
-            params = count_parameters(built)
-            if batch == 1 and any(type(m).__name__ == "BatchNorm1d" for m in built.modules()):
-                e["batch_size"] = (
-                    "must be 2 or more: a batch norm after a dense layer normalises each unit "
-                    "over the batch"
-                )
-        except ModelSpecError as err:
-            e["layers" if model.name == "custom" else "model"] = str(err)
-        else:
-            if params > MAX_PARAMETERS:
-                e["layers" if model.name == "custom" else "model"] = (
-                    f"{params:,} parameters is over the limit of {MAX_PARAMETERS:,}"
-                )
+    params = _model_fits(model, batch, e) if model is not None else None
     if e:
         return Checked(None, e, params, extra)
     cfg = TrainConfig(
@@ -138,6 +122,25 @@ def check(form: dict) -> Checked:
         **more,
     )
     return Checked(cfg, {}, params, extra)
+
+
+def _model_fits(model: ModelConfig, batch: int | None, e: dict) -> int | None:
+    """The model's parameter count, its layer list, size and batch size judged (on torch's meta
+    device: no memory); each problem goes beside its field."""
+    field_name = "layers" if model.name == "custom" else "model"
+    try:
+        built = _shapes_only(model)
+    except ModelSpecError as err:
+        e[field_name] = str(err)
+        return None
+    params = count_parameters(built)
+    if params > MAX_PARAMETERS:
+        e[field_name] = f"{params:,} parameters is over the limit of {MAX_PARAMETERS:,}"
+    if batch == 1 and normalises_units(built):
+        e["batch_size"] = (
+            "must be 2 or more: a batch norm after a dense layer normalises each unit over the batch"
+        )
+    return params
 
 
 def _given(form: dict, name: str) -> bool:

@@ -29,7 +29,7 @@ from .device_data import DeviceData, augment_batch, prepare
 from .evaluation import evaluate as evaluate  # re-exported: training's callers evaluate too
 from .histograms import weight_histograms
 from .mnist import MnistData
-from .models import ModelConfig, build_model, count_parameters, layer_groups
+from .models import ModelConfig, build_model, count_parameters, layer_groups, normalises_units
 from .optim import OPTIMIZER_NAMES as OPTIMIZER_NAMES  # re-exported for older imports
 from .optim import SCHEDULES as SCHEDULES
 from .optim import make_optimizer, make_schedule
@@ -156,9 +156,7 @@ def _check_batches(model: nn.Module, n: int, batch: int) -> None:
     """A batch norm after a dense layer normalises each unit over the batch: a batch of one
     sample has nothing to normalise (torch refuses it mid-run), so a run whose epochs end in
     one is refused before it starts, in one sentence."""
-    if (batch == 1 or n % batch == 1) and any(
-        isinstance(m, nn.BatchNorm1d) for m in model.modules()
-    ):
+    if (batch == 1 or n % batch == 1) and normalises_units(model):
         raise ValueError(
             f"the last batch of each epoch would hold 1 of the {n:,} training samples (batch "
             f"{batch}), and a batch norm after a dense layer needs 2 or more; choose another "
