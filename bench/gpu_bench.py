@@ -53,7 +53,13 @@ def sync():
 def throughput(data, model: str, batch: int, amp: bool) -> float:
     """Samples per second over the second epoch of the engine's loop (records at their usual
     rate; the first epoch warms up), from its last Step record after the epoch-1 evaluation."""
-    cfg = TrainConfig(model=ModelConfig(model), epochs=2, batch_size=batch, lr=1e-3, amp=amp)
+    cfg = TrainConfig(
+        model=ModelConfig(model),
+        epochs=2,
+        batch_size=batch,
+        lr=1e-3,
+        precision="bfloat16" if amp else "float32",
+    )
     n = min(len(data.train_x), 30_000)
     sub = replace(data, train_x=data.train_x[:n], train_y=data.train_y[:n])
     t_begin = t_end = None
@@ -123,7 +129,7 @@ def time_to_target(data, batch: int, lr: float, epochs: int, amp: bool, seed: in
         schedule="onecycle",
         target_accuracy=target,
         eval_every=max(1, per_epoch // 6),
-        amp=amp,
+        precision="bfloat16" if amp else "float32",
         seed=seed,
     )
     acc, reached, wall = 0.0, None, 0.0

@@ -42,7 +42,7 @@ def cmd_experiment(args) -> int:
     if fixed:  # the preset sets these itself: a quick try with them would silently not be one
         names = ", ".join("--" + f.replace("_", "-") for f in fixed)
         return fail(f"experiment {args.name} uses its own settings, so {names} cannot be set; "
-                    "only --seed, --device and --data apply")  # fmt: skip
+                    "only --seed, --device, --precision and --data apply")  # fmt: skip
     try:
         c = checked(args)
         job = preset_job(args.name, c.config, args.data, args.runs_db)

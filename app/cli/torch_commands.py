@@ -51,6 +51,12 @@ def _common(p) -> None:
         help="train on a balanced, seeded subset of N digits (at least 100; default: all)",
     )
     p.add_argument("--device", default="auto", help="auto | cuda | mps | cpu")
+    p.add_argument(
+        "--precision",
+        default="auto",
+        help="auto | float32 | bfloat16: the forward pass and loss (auto: bfloat16 autocast for "
+        "a model with convolutions on a CPU that multiplies bfloat16 natively, else float32)",
+    )
     p.add_argument("--limit-train", default=None, help=argparse.SUPPRESS)
     p.add_argument("--no-download", action="store_true", help="never download MNIST")
     p.add_argument("--json", action="store_true", help="print one JSON object at the end")
@@ -78,6 +84,7 @@ def form(args, **extra) -> dict:
         "train_size": args.train_size,
         "patience": getattr(args, "patience", None),
         "device": args.device,
+        "precision": args.precision,
         "limit_train": args.limit_train,
         **extra,
     }
@@ -176,6 +183,7 @@ def cmd_train(args) -> int:
         model=args.model,
         parameters=start.parameters,
         device_reason=start.device_reason,
+        precision=start.precision,
         run_id=run_id,
     )
     if args.json:

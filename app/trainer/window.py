@@ -135,7 +135,7 @@ class TrainerWindow(RunListActions, FileActions, QMainWindow):
             self.addDockWidget(area, dock)
             self.docks[name] = dock
         self.progress = QProgressBar()
-        self.progress.setMinimumWidth(260)
+        self.progress.setMinimumWidth(160)
         self.progress.setTextVisible(False)  # the words go beside the bar, readable
         self.progress_label = QLabel("idle")
         self.progress_label.setObjectName("progress_label")
@@ -269,7 +269,9 @@ class TrainerWindow(RunListActions, FileActions, QMainWindow):
         if isinstance(rec, Start):
             self.start_rec, self.live_run = rec, (tagged.label, tagged.run_index)
             self.progress.setRange(0, 1000)
-            self.statusBar().showMessage(f"{tagged.label or 'run'}: {rec.device_reason}", 8000)
+            said = f"{tagged.label or 'run'}: {rec.device_reason}"
+            self.statusBar().showMessage(said, 8000)
+            self.statusBar().setToolTip(said)  # whole, where the bar clips it beside the progress
         elif isinstance(rec, Step) and self.start_rec is not None:
             runs = self.job.runs if self.job is not None else 1
             text, frac = progress_text(self.start_rec, rec, tagged.run_index, runs)

@@ -38,7 +38,12 @@ class Checkpoint:
 
 
 def config_from_dict(d: dict) -> TrainConfig:
-    """The TrainConfig that `dataclasses.asdict` (then JSON) made `d` from."""
+    """The TrainConfig that `dataclasses.asdict` (then JSON) made `d` from. Settings saved
+    before `precision` (2026-12-06) had `amp`, which was off but in benches: they read as what
+    they trained with."""
+    d = dict(d)
+    if "precision" not in d:
+        d["precision"] = "bfloat16" if d.pop("amp", False) else "float32"
     m = dict(d["model"])
     m["hidden"] = tuple(m.get("hidden", ()))
     m["layers"] = tuple(m.get("layers", ()))

@@ -45,6 +45,7 @@ class Start(_Record):
     train_size: int  # training samples (after limit and validation hold-out)
     layer_names: tuple[str, ...]  # parameterised layers, e.g. ("conv 1", "dense 1")
     label_smoothing: float = 0.0  # the training loss's ε (its Step losses are the smoothed loss)
+    precision: str = "float32"  # the forward pass and loss: "float32" or "bfloat16" (autocast)
 
 
 @dataclass(frozen=True)

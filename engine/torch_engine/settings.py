@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from .device import pick_device
+from .device import PRECISIONS, pick_device
 from .layer_text import format_layers, parse_layers
 from .models import ModelConfig, ModelSpecError, build_model, count_parameters, normalises_units
 from .subset import MIN_TRAIN_SIZE
@@ -100,6 +100,9 @@ def check(form: dict) -> Checked:
     if not isinstance(aug, bool):
         e["augment"] = "must be on or off"
     device = _device(form, e)
+    precision = form.get("precision", "auto")  # an older caller's form has no such field
+    if precision not in PRECISIONS:
+        e["precision"] = f"choose one of {', '.join(PRECISIONS)}"
     more, extra = _cli_fields(form, e), _sweep(form, e) | _lr_range(form, e)
     params = _model_fits(model, batch, e) if model is not None else None
     if e:
@@ -119,6 +122,7 @@ def check(form: dict) -> Checked:
         train_size=size,
         patience=patience or 0,
         device=None if device == "auto" else device,
+        precision=precision,
         **more,
     )
     return Checked(cfg, {}, params, extra)
@@ -321,6 +325,7 @@ def describe(cfg: TrainConfig) -> str:
         + (f", smoothing {cfg.label_smoothing:g}" if cfg.label_smoothing else "")
         + (f", {cfg.train_size:,} digits" if cfg.train_size else "")
         + (f", patience {cfg.patience}" if cfg.patience else "")
+        + (f", {cfg.precision}" if cfg.precision != "auto" else "")
     )
 
 

@@ -54,6 +54,7 @@ from .training import (
 SHARED = (
     "model",
     "label_smoothing",
+    "precision",
     "epochs",
     "batch_size",
     "augment",
@@ -197,7 +198,7 @@ def _step(stack: _Stack, lead: _Run, x: torch.Tensor, y: torch.Tensor, due: bool
     if lead.cfg.augment:
         x = augment_batch(x, lead.aug_gen)  # drawn once, as each run one by one would draw it
     params = stack.stacked_params()
-    with autocast(lead.cfg.amp, lead.device):
+    with autocast(lead.bf16, lead.device):
         losses, logits = stack.forward(params, x, y)  # (K,), (K, B, 10)
     for run in stack.runs:
         run.opt.zero_grad(set_to_none=True)

@@ -24,7 +24,14 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .device import autocast, fast_layout, pick_device
+from .device import (
+    autocast,
+    fast_layout,
+    has_conv,
+    pick_device,
+    precision_words,
+    uses_bf16,
+)
 from .device_data import DeviceData, augment_batch, prepare
 from .evaluation import evaluate as evaluate  # re-exported: training's callers evaluate too
 from .histograms import weight_histograms
@@ -66,7 +73,9 @@ class TrainConfig:
     subset_seed: int = (
         0  # draws that subset and its train-eval sample (not `seed`: repeats share it)
     )
-    amp: bool = False  # CUDA only: forward and loss in bfloat16 autocast (weights stay float32)
+    # the forward pass and loss: "auto" (bfloat16 autocast for a conv model on a CPU that
+    # multiplies bfloat16 natively, else float32), "float32" or "bfloat16" (device.uses_bf16)
+    precision: str = "auto"
 
 
 def keep(model: nn.Module, into: dict[str, torch.Tensor]) -> None:
@@ -104,6 +113,7 @@ class _Run:
     layers: list[list[nn.Parameter]]  # each named layer's trainable parameters
     per_epoch: int  # steps per pass over the training set
     device: str  # "cuda", "mps" or "cpu"
+    bf16: bool  # the forward pass and loss in bfloat16 autocast (device.uses_bf16)
     good: dict[str, torch.Tensor]  # the last weights checked finite
     t0: float = 0.0  # perf_counter when training began
     step: int = 0  # optimizer steps taken
@@ -184,6 +194,7 @@ def _begin(cfg: TrainConfig, data: MnistData | DeviceData, model: nn.Module | No
     opt = make_optimizer(cfg, [p for p in model.parameters() if p.requires_grad])
     per_epoch = math.ceil(n / cfg.batch_size)
     groups = layer_groups(model)
+    bf16 = uses_bf16(cfg.precision, str(choice.device), has_conv(model))
     run = _Run(
         cfg=cfg,
         data=data,
@@ -195,12 +206,13 @@ def _begin(cfg: TrainConfig, data: MnistData | DeviceData, model: nn.Module | No
         layers=[params for _, params in groups],
         per_epoch=per_epoch,
         device=str(choice.device),
+        bf16=bf16,
         good=snapshot(model),
         train_eval=train_eval_data(data, cfg.subset_seed),
     )
     start = Start(
         device=run.device,
-        device_reason=choice.reason,
+        device_reason=f"{choice.reason}; {precision_words(bf16, cfg.precision, run.device)}",
         device_name=choice.name,
         parameters=count_parameters(model),
         steps_per_epoch=per_epoch,
@@ -208,6 +220,7 @@ def _begin(cfg: TrainConfig, data: MnistData | DeviceData, model: nn.Module | No
         train_size=n,
         layer_names=tuple(name for name, _ in groups),
         label_smoothing=cfg.label_smoothing,
+        precision="bfloat16" if bf16 else "float32",
     )
     return run, start
 
@@ -248,7 +261,7 @@ def _train_step(run: _Run, x: torch.Tensor, y: torch.Tensor, due: bool):
     record is due, the per-layer gradient norms (L,); both still on the device."""
     if run.cfg.augment:
         x = augment_batch(x, run.aug_gen)
-    with autocast(run.cfg.amp, run.device):
+    with autocast(run.bf16, run.device):
         out = run.model(x)  # (B, 10)
         loss = F.cross_entropy(out, y, label_smoothing=run.cfg.label_smoothing)
     run.opt.zero_grad(set_to_none=True)

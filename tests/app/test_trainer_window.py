@@ -184,6 +184,28 @@ def test_each_model_brings_its_recipe_and_a_run_gives_back_its_smoothing(make_tr
     assert f["label_smoothing"].text() == "0.2" and w.form.check().config.label_smoothing == 0.2
 
 
+def test_the_form_says_the_precision_a_run_will_compute_in(make_trainer, data_dir, monkeypatch):
+    from dataclasses import replace
+
+    from engine.torch_engine import device
+
+    monkeypatch.setattr(device, "cpu_bf16_native", lambda: True)
+    w = make_trainer(data_dir)
+    w.form.device.setCurrentText("cpu")
+    assert w.form.precision.currentText() == "auto"
+    w.form.check()
+    assert "forward pass in bfloat16" in w.form.device_name.text()  # the fast CNN, native bfloat16
+    w.form.model.setCurrentText("mlp")
+    w.form.check()
+    assert w.form.device_name.text().endswith("computing in float32")  # no convolution
+    w.form.precision.setCurrentText("bfloat16")
+    cfg = w.form.check().config
+    assert cfg.precision == "bfloat16" and "forward pass in bfloat16" in w.form.device_name.text()
+    w.form.set_config(replace(cfg, precision="float32"))
+    assert w.form.precision.currentText() == "float32"
+    assert w.form.check().config.precision == "float32"
+
+
 def test_export_plots_as_png_and_svg(make_trainer, data_dir, tmp_path):
     w = make_trainer(data_dir)
     w.export_plots("png", str(tmp_path / "p.png"))
