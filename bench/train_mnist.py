@@ -9,11 +9,9 @@ runs alternate so a noisy machine hurts both alike). Goals (issue 4): the fast C
 under 20 s on the 2-core CPU; the MLP at <= 1.8% test error; overhead at most 5%; on a GPU, time to
 99.0% under 1 s with the data on the GPU.
 
-`--vs-user-cnn` (issue 21) times, alternating, the loop a user would write for MNIST (two 5x5
-conv layers of 16 and 32 filters, max-pooling, a dense layer; Adam + one-cycle to 1e-2 over 2
-epochs, batch 128, evaluated after each epoch) against the engine's fast CNN with its recipe,
-each to 99.0% test accuracy, both checked after each epoch (`--checks 4`: the engine four times
-an epoch), and prints the engine's time as a fraction of the user's (goal: at most 0.30).
+`--vs-user-cnn` (issue 21; bench/user_loop.py) times, alternating, each in a fresh process, the
+loop a user would write for MNIST against the engine's fast CNN with its recipe, each to 99.0%
+test accuracy, and prints the engine's time as a fraction of the user's (goal: at most 0.30).
 """
 
 from __future__ import annotations
@@ -30,7 +28,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
-from engine.torch_engine.device import pick_device  # noqa: E402
+from engine.torch_engine.device import autocast, has_conv, pick_device, uses_bf16  # noqa: E402
 from engine.torch_engine.mnist import default_data_dir, load_mnist  # noqa: E402
 from engine.torch_engine.models import ModelConfig, build_model, count_parameters  # noqa: E402
 from engine.torch_engine.records import Done, Eval  # noqa: E402
@@ -81,6 +79,7 @@ def plain_loop(cfg: TrainConfig, data, target: float, stop_at_target: bool = Fal
     torch.manual_seed(cfg.seed)
     dev = data.train_x.device
     model = build_model(cfg.model).to(dev).train()
+    bf16 = uses_bf16(cfg.precision, dev.type, has_conv(model))  # the recipe's precision too
     opt = make_optimizer(cfg, model.parameters())
     n = len(data.train_x)
     per_epoch = math.ceil(n / cfg.batch_size)
@@ -93,8 +92,9 @@ def plain_loop(cfg: TrainConfig, data, target: float, stop_at_target: bool = Fal
         order = torch.randperm(n, generator=gen).to(dev)
         for b in range(per_epoch):
             idx = order[b * cfg.batch_size : (b + 1) * cfg.batch_size]
-            out = model(data.train_x[idx])
-            loss = F.cross_entropy(out, data.train_y[idx], label_smoothing=cfg.label_smoothing)
+            with autocast(bf16, dev.type):
+                out = model(data.train_x[idx])
+                loss = F.cross_entropy(out, data.train_y[idx], label_smoothing=cfg.label_smoothing)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
@@ -122,46 +122,6 @@ def engine_run(cfg: TrainConfig, data, target: float):
     return acc, time.perf_counter() - t0, reached
 
 
-USER_CNN = [  # what a user writes: conv5(16)-pool-conv5(32)-pool-fc, ReLU, no batch norm
-    {"type": "conv", "out": 16, "kernel": 5, "activation": "relu"},
-    {"type": "pool", "size": 2},
-    {"type": "conv", "out": 32, "kernel": 5, "activation": "relu"},
-    {"type": "pool", "size": 2},
-    {"type": "flatten"},
-    {"type": "dense", "units": 10},
-]
-
-
-def vs_user_cnn(data, repeats: int, device, checks: int = 1) -> None:
-    """The user's loop to 99.0% (one-cycle over 2 epochs, checked after each, as the issue's
-    reference: 99.0% after 2 epochs) against the engine's fast CNN, checked `checks` times an
-    epoch (1: after each epoch, as the user's loop)."""
-    user = TrainConfig(
-        model=ModelConfig("custom", layers=tuple(USER_CNN)),
-        epochs=2,
-        batch_size=128,
-        lr=1e-2,
-        schedule="onecycle",
-        device=device,
-    )
-    every = 0 if checks <= 1 else math.ceil(len(data.train_x) / 128 / checks)
-    fast = replace(RECIPES["fast-cnn"][0], device=device, target_accuracy=0.990, eval_every=every)
-    ratios = []
-    for r in range(repeats):
-        _, _, t_user = plain_loop(user, data, 0.990, stop_at_target=True)
-        acc, _, t_fast = engine_run(fast, data, 0.990)
-        if t_user is None or t_fast is None:
-            print(f"  run {r + 1}: 99.0% not reached (user {t_user}, engine {t_fast}, {acc:.4f})")
-            continue
-        ratios.append(t_fast / t_user)
-        print(
-            f"  run {r + 1}: user's loop to 99.0% {t_user:.1f} s, the engine's fast CNN "
-            f"{t_fast:.1f} s ({100 * acc:.2f}%): {t_fast / t_user:.2f}x"
-        )
-    if ratios:
-        print(f"  median {statistics.median(ratios):.2f}x the user's loop (goal at most 0.30x)")
-
-
 def fmt_reached(r):
     return f"{r:6.1f} s" if r is not None else "   not reached"
 
@@ -176,22 +136,29 @@ def main() -> None:
     ap.add_argument(
         "--checks", type=int, default=1, help="--vs-user-cnn: the engine's checks an epoch"
     )
+    ap.add_argument(
+        "--precision",
+        default="auto",
+        choices=("auto", "float32", "bfloat16"),
+        help="the engine's and its plain loop's (--vs-user-cnn: the user's loop stays float32)",
+    )
     a = ap.parse_args()
     folder = a.data
     if folder is None:
         shared = Path(__file__).parents[1].parent / "shared" / "data" / "mnist"
         folder = shared if shared.exists() else default_data_dir()
-    mnist = load_mnist(folder)
     choice = pick_device(a.device)
     print(f"device: {choice.name} ({choice.reason}); data: {folder}")
-    data = prepare(mnist, choice.device)
     if a.vs_user_cnn:
-        vs_user_cnn(data, a.repeats, a.device, a.checks)
+        from user_loop import vs_user_cnn
+
+        vs_user_cnn(str(folder), a.repeats, a.device, a.checks, a.precision)
         return
+    data = prepare(load_mnist(folder), choice.device)
     for name, (cfg, target) in RECIPES.items():
         if a.only and name != a.only:
             continue
-        cfg = replace(cfg, device=a.device)
+        cfg = replace(cfg, device=a.device, precision=a.precision)
         params = count_parameters(build_model(cfg.model))
         print(
             f"\n{name} ({params:,} parameters): {cfg.epochs} epoch{'s' * (cfg.epochs != 1)}, "
