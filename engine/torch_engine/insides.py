@@ -173,8 +173,9 @@ def feature_maps(model: nn.Sequential, image: np.ndarray) -> tuple[list[LayerOut
                 counts[kind] = counts.get(kind, 0) + 1
                 outs.append((f"{kind} {counts[kind]}", kind, x, ""))
             elif outs and not isinstance(m, nn.Flatten | nn.Dropout):  # batch norm, activation
-                name, kind, _, then = outs[-1]  # the layer's output after them
-                outs[-1] = (name, kind, x, f"{then} {_then_word(m)}".strip())
+                name, kind, before, then = outs[-1]  # the layer's output after them
+                shown = x.reshape(before.shape)  # after a flatten: the same values, as maps
+                outs[-1] = (name, kind, shown, f"{then} {_then_word(m)}".strip())
     probs = torch.softmax(x, 1)[0].cpu().numpy()
     return [LayerOutput(n, k, v[0].cpu().numpy(), t) for n, k, v, t in outs], probs
 

@@ -122,6 +122,24 @@ def test_the_fast_cnns_maps_say_what_each_went_through(digits):
     assert np.allclose(outs[1].values, a1[0].numpy()) and (outs[1].values >= 0).all()
 
 
+def test_a_batch_norm_after_flatten_is_shown_on_the_pooling_layers_maps(digits):
+    """pool, flatten, bn relu: the batch norm normalises each of the flattened units, which are
+    the pooling layer's map values, so they are shown as its maps (C, H, W), "then bn relu"."""
+    torch.manual_seed(0)
+    layers = ({"type": "conv", "out": 4, "kernel": 5}, {"type": "pool", "size": 2},
+              {"type": "flatten"}, {"type": "batchnorm", "activation": "relu"},
+              {"type": "dense", "units": 10})  # fmt: skip
+    model = build_model(ModelConfig("custom", layers=layers)).eval()
+    x, _ = digits
+    outs, _ = ins.feature_maps(model, x[0])
+    assert [(o.name, o.then) for o in outs] == [("conv 1", ""), ("pool 1", "bn relu"),
+                                                ("dense 1", "")]  # fmt: skip
+    with torch.no_grad():
+        flat = model[4](model[3](model[2](model[1](model[0](normalise(x[0]))))))  # (1, 576)
+    assert outs[1].values.shape == (4, 12, 12)
+    assert np.allclose(outs[1].values, flat.reshape(4, 12, 12).numpy())
+
+
 def test_saliency_equals_torch_autograd(cnn, digits):
     x, _ = digits
     probs, grad = ins.saliency(cnn, x[1])
