@@ -39,8 +39,8 @@ class Checkpoint:
 
 def config_from_dict(d: dict) -> TrainConfig:
     """The TrainConfig that `dataclasses.asdict` (then JSON) made `d` from. Settings saved
-    before `precision` (2026-12-06) had `amp`, which was off but in benches: they read as what
-    they trained with."""
+    before `precision` (2026-12-06) had `amp`: off (float32) but in the GPU bench, whose runs
+    with it on trained on CUDA in bfloat16, so each reads as what it trained with."""
     d = dict(d)
     if "precision" not in d:
         d["precision"] = "bfloat16" if d.pop("amp", False) else "float32"

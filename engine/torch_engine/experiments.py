@@ -16,7 +16,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .device import pick_device
+from .device import autocast, has_conv, pick_device, precision_words, uses_bf16
 from .device_data import DeviceData, prepare
 from .mnist import MnistData
 from .models import build_model, count_parameters, layer_groups
@@ -110,12 +110,13 @@ def suggest_lr(lrs: np.ndarray, smoothed: np.ndarray) -> float:
     return float(lrs[i])
 
 
-def _step_at(model, opt, lr: float, x: torch.Tensor, y: torch.Tensor, smooth=0.0) -> float:
-    """One training step of the range test at learning rate `lr` (the run's label smoothing);
-    its loss (a device sync)."""
+def _step_at(model, opt, lr: float, x: torch.Tensor, y: torch.Tensor, smooth=0.0, bf16=False):
+    """One training step of the range test at learning rate `lr` (the run's label smoothing and
+    precision, as the run it is for will train); its loss (a device sync)."""
     for g in opt.param_groups:
         g["lr"] = lr
-    loss = F.cross_entropy(model(x), y, label_smoothing=smooth)
+    with autocast(bf16, x.device.type):
+        loss = F.cross_entropy(model(x), y, label_smoothing=smooth)
     opt.zero_grad(set_to_none=True)
     loss.backward()
     opt.step()
@@ -147,11 +148,13 @@ def lr_range_test(
         data = prepare(data, dev, 0, base.limit_train)
     data = training_subset(data, base)
     model = build_model(base.model).to(dev).train()
+    bf16 = uses_bf16(base.precision, dev.type, has_conv(model))
     opt = make_optimizer(replace(base, lr=start), model.parameters())
     n, bs = len(data.train_x), base.batch_size
     per_epoch, names = math.ceil(n / bs), tuple(name for name, _ in layer_groups(model))
-    yield Start(str(dev), choice.reason, choice.name, count_parameters(model), per_epoch, steps,
-                n, names, base.label_smoothing)  # fmt: skip
+    yield Start(str(dev), f"{choice.reason}; {precision_words(bf16, base.precision, dev.type)}",
+                choice.name, count_parameters(model), per_epoch, steps, n, names,
+                base.label_smoothing, "bfloat16" if bf16 else "float32")  # fmt: skip
     order = torch.randperm(n, generator=torch.Generator().manual_seed(base.seed)).to(dev)  # (N,)
     factor = (end / start) ** (1 / max(1, steps - 1))
     avg, best, lrs, sm = 0.0, math.inf, [], []
@@ -162,7 +165,7 @@ def lr_range_test(
         lr = start * factor**i
         j = (i * bs) % max(1, n - bs + 1)
         x, y = data.train_x[order[j : j + bs]], data.train_y[order[j : j + bs]]
-        v = _step_at(model, opt, lr, x, y, base.label_smoothing)
+        v = _step_at(model, opt, lr, x, y, base.label_smoothing, bf16)
         if not math.isfinite(v):
             break
         avg = beta * avg + (1 - beta) * v

@@ -34,7 +34,9 @@ def make_optimizer(cfg: TrainConfig, params) -> torch.optim.Optimizer:
     params = list(params)
     try:
         return _optimizer(cfg, params, fused=cfg.optimizer in FUSED and _one_kind(params))
-    except RuntimeError:  # e.g. a torch before 2.4 has no fused kernels on the CPU
+    except RuntimeError as e:  # a torch without this fused kernel here (before 2.4 on a CPU)
+        if "fused" not in str(e):
+            raise
         return _optimizer(cfg, params, fused=False)
 
 

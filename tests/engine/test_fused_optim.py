@@ -47,3 +47,14 @@ def test_a_torch_without_a_fused_cpu_kernel_gets_the_usual_one(monkeypatch):
     monkeypatch.setattr(torch.optim, "Adam", picky)
     opt = make_optimizer(TrainConfig(optimizer="adam"), [torch.zeros(3, requires_grad=True)])
     assert not opt.defaults.get("fused")
+
+
+def test_only_a_missing_fused_kernel_falls_back(monkeypatch):
+    """Any other error from the optimizer's constructor is not hidden by the fallback."""
+
+    def broken(params, **kw):
+        raise RuntimeError("out of memory")
+
+    monkeypatch.setattr(torch.optim, "Adam", broken)
+    with pytest.raises(RuntimeError, match="out of memory"):
+        make_optimizer(TrainConfig(optimizer="adam"), [torch.zeros(3, requires_grad=True)])

@@ -179,3 +179,25 @@ def test_the_cli_trains_in_the_precision_asked_and_says_it(good, capsys, tmp_pat
     rc, out, err = cli(capsys, *argv, "--model", "mlp", "--precision", "auto")
     assert rc == 0, err
     assert json.loads(out.strip().splitlines()[-1])["precision"] == "float32"  # no conv
+
+
+@pytest.mark.parametrize(("precision", "want"), [("float32", "float32"), ("auto", "bfloat16")])
+def test_the_lr_range_test_steps_in_the_runs_precision(monkeypatch, precision, want):
+    """The LR it suggests is for a run in that precision, so its steps compute as that run's."""
+    from engine.torch_engine.experiments import lr_range_test
+
+    monkeypatch.setattr(dev, "cpu_bf16_native", lambda: True)
+    seen: list[torch.dtype] = []
+    real = torch.nn.Conv2d.forward
+    monkeypatch.setattr(
+        torch.nn.Conv2d,
+        "forward",
+        lambda self, x: seen.append(real(self, x).dtype) or real(self, x),
+    )
+    cfg = TrainConfig(model=ModelConfig("custom", layers=CONV), batch_size=16, device="cpu",
+                      precision=precision)  # fmt: skip
+    recs = list(lr_range_test(cfg, _data(), steps=5))
+    assert recs[0].precision == want and ("forward pass in bfloat16" in recs[0].device_reason) is (
+        want == "bfloat16"
+    )
+    assert seen and set(seen) == {torch.bfloat16 if want == "bfloat16" else torch.float32}
