@@ -28,7 +28,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
-from engine.torch_engine.device import autocast, has_conv, pick_device, uses_bf16  # noqa: E402
+from engine.torch_engine.device import forward, has_conv, pick_device, uses_bf16  # noqa: E402
 from engine.torch_engine.mnist import default_data_dir, load_mnist  # noqa: E402
 from engine.torch_engine.models import ModelConfig, build_model, count_parameters  # noqa: E402
 from engine.torch_engine.records import Done, Eval  # noqa: E402
@@ -92,9 +92,8 @@ def plain_loop(cfg: TrainConfig, data, target: float, stop_at_target: bool = Fal
         order = torch.randperm(n, generator=gen).to(dev)
         for b in range(per_epoch):
             idx = order[b * cfg.batch_size : (b + 1) * cfg.batch_size]
-            with autocast(bf16, dev.type):
-                out = model(data.train_x[idx])
-                loss = F.cross_entropy(out, data.train_y[idx], label_smoothing=cfg.label_smoothing)
+            out = forward(model, data.train_x[idx], bf16, dev.type)
+            loss = F.cross_entropy(out, data.train_y[idx], label_smoothing=cfg.label_smoothing)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()

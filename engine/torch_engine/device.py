@@ -86,8 +86,8 @@ def has_conv(model: nn.Module) -> bool:
 
 
 def uses_bf16(precision: str, device: str, conv: bool) -> bool:
-    """Whether a run computes its forward pass and loss in bfloat16 autocast (the weights, the
-    gradients' accumulation, the optimizer and every evaluation stay float32).
+    """Whether a run computes its forward pass in bfloat16 autocast up to its last dense layer
+    (that layer, the loss, the weights, the optimizer and every evaluation stay float32).
     "bfloat16" asks for it on CUDA and the CPU; "auto" takes it only where it measured faster at
     the same accuracy: a model with convolutions on a CPU with native bfloat16 (the fast CNN's
     epoch 0.79x the time, LeNet's step 1.6x as fast; its recipe's accuracy unchanged:
@@ -111,7 +111,28 @@ def precision_words(bf16: bool, precision: str, device: str) -> str:
     return "forward pass in bfloat16 (native on this CPU)"
 
 
+def head_start(layers) -> int:
+    """The index of the last dense layer of a Sequential's layers (len when there is none): from
+    it on, a bfloat16 run computes in float32, so the logits and the loss are not rounded to
+    bfloat16's 8 bits (that rounding cost the fast CNN's one-epoch recipe about 0.04 points of
+    test accuracy: seeds 0-5, one thread, 5,000 held out, 98.95-99.15% against 99.02-99.16%
+    with a float32 head, which matches float32 throughout)."""
+    dense = [i for i, m in enumerate(layers) if isinstance(m, nn.Linear)]
+    return dense[-1] if dense else len(layers)
+
+
+def forward(model: nn.Sequential, x: torch.Tensor, bf16: bool, device: str) -> torch.Tensor:
+    """The model's logits: in bfloat16 autocast up to its last dense layer when `bf16`, that
+    layer and what follows in its weights' dtype (float32). autocast leaves float64 alone."""
+    if not bf16:
+        return model(x)
+    k = head_start(model)
+    with autocast(True, device):
+        h = model[:k](x)
+    return model[k:](h.to(model[k].weight.dtype)) if k < len(model) else h
+
+
 def autocast(bf16: bool, device: str):
-    """bfloat16 autocast for the forward pass and loss when `uses_bf16` said so."""
+    """bfloat16 autocast (see `forward` for where it stops) when `uses_bf16` said so."""
     kind = "cuda" if device.startswith("cuda") else "cpu"
     return torch.autocast(kind, dtype=torch.bfloat16, enabled=bf16 and kind in device)

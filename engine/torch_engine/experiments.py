@@ -16,7 +16,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .device import autocast, has_conv, pick_device, precision_words, uses_bf16
+from .device import forward, has_conv, pick_device, precision_words, uses_bf16
 from .device_data import DeviceData, prepare
 from .mnist import MnistData
 from .models import build_model, count_parameters, layer_groups
@@ -115,8 +115,8 @@ def _step_at(model, opt, lr: float, x: torch.Tensor, y: torch.Tensor, smooth=0.0
     precision, as the run it is for will train); its loss (a device sync)."""
     for g in opt.param_groups:
         g["lr"] = lr
-    with autocast(bf16, x.device.type):
-        loss = F.cross_entropy(model(x), y, label_smoothing=smooth)
+    out = forward(model, x, bf16, x.device.type)
+    loss = F.cross_entropy(out, y, label_smoothing=smooth)
     opt.zero_grad(set_to_none=True)
     loss.backward()
     opt.step()

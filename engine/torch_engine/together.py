@@ -29,7 +29,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .device import autocast, pick_device
+from .device import autocast, head_start, pick_device
 from .device_data import DeviceData
 from .histograms import weight_histograms
 from .mnist import MnistData
@@ -198,8 +198,7 @@ def _step(stack: _Stack, lead: _Run, x: torch.Tensor, y: torch.Tensor, due: bool
     if lead.cfg.augment:
         x = augment_batch(x, lead.aug_gen)  # drawn once, as each run one by one would draw it
     params = stack.stacked_params()
-    with autocast(lead.bf16, lead.device):
-        losses, logits = stack.forward(params, x, y)  # (K,), (K, B, 10)
+    losses, logits = stack.forward(params, x, y, lead.bf16)  # (K,), (K, B, 10)
     for run in stack.runs:
         run.opt.zero_grad(set_to_none=True)
     losses.sum().backward()  # each run's loss reaches only its own leaves
@@ -249,29 +248,40 @@ class _Stack:
             for key, own in self.leaves.items()
         }
 
-    def forward(self, params: dict, x: torch.Tensor, y: torch.Tensor):
-        """Every run's mean loss (K,) and logits (K, B, 10) for the shared batch x, y (B,)."""
+    def forward(self, params: dict, x: torch.Tensor, y: torch.Tensor, bf16: bool = False):
+        """Every run's mean loss (K,) and logits (K, B, 10) for the shared batch x, y (B,); with
+        `bf16`, in bfloat16 autocast up to the last dense layer, as device.forward."""
         k, h, per_run = self.k, x, False  # h: shared (B, ...), then (B, K·C, H, W) or (K, B, n)
+        head = head_start(self.template)
         for i, m in enumerate(self.template):
-            if isinstance(m, nn.Conv2d):  # on the shared input: one conv of K·out filters
-                h = F.conv2d(h, params[i, "weight"], params.get((i, "bias")), m.stride,
-                             m.padding, m.dilation, k if per_run else 1)  # fmt: skip
-                per_run = True  # (B, K·C, H, W)
-            elif isinstance(m, nn.BatchNorm2d):
-                self.buffers[i, "num_batches_tracked"].add_(1)
-                h = F.batch_norm(h, self.buffers[i, "running_mean"],
-                                 self.buffers[i, "running_var"], params[i, "weight"],
-                                 params[i, "bias"], True, m.momentum, m.eps)  # fmt: skip
-            elif isinstance(m, nn.Flatten):
-                h = h.reshape(h.shape[0], k, -1).transpose(0, 1) if per_run else h.flatten(1)
-                per_run = per_run or None  # None: flat and shared, (B, n)
-            elif isinstance(m, nn.Linear):
-                h = h if per_run else h.flatten(1).expand(k, -1, -1)  # (K, B, n)
-                h = torch.baddbmm(params[i, "bias"].unsqueeze(1), h,
-                                  params[i, "weight"].transpose(1, 2))  # fmt: skip
-                per_run = True
-            else:  # pooling over each channel, or an activation value by value
-                h = m(h)
+            if bf16 and i == head:
+                h = h.to(params[i, "weight"].dtype)  # the head in its weights' dtype
+            with autocast(bf16 and i < head, x.device.type):
+                h, per_run = self._layer(i, m, params, h, per_run)
         losses = F.cross_entropy(h.reshape(-1, h.shape[-1]), y.repeat(k), reduction="none",
                                  label_smoothing=self.runs[0].cfg.label_smoothing)  # fmt: skip
         return losses.view(k, -1).mean(1), h
+
+    def _layer(self, i: int, m: nn.Module, params: dict, h: torch.Tensor, per_run):
+        """One template layer for all K runs: (its output, whether h is per run yet)."""
+        k = self.k
+        if isinstance(m, nn.Conv2d):  # on the shared input: one conv of K·out filters
+            h = F.conv2d(h, params[i, "weight"], params.get((i, "bias")), m.stride,
+                         m.padding, m.dilation, k if per_run else 1)  # fmt: skip
+            per_run = True  # (B, K·C, H, W)
+        elif isinstance(m, nn.BatchNorm2d):
+            self.buffers[i, "num_batches_tracked"].add_(1)
+            h = F.batch_norm(h, self.buffers[i, "running_mean"],
+                             self.buffers[i, "running_var"], params[i, "weight"],
+                             params[i, "bias"], True, m.momentum, m.eps)  # fmt: skip
+        elif isinstance(m, nn.Flatten):
+            h = h.reshape(h.shape[0], k, -1).transpose(0, 1) if per_run else h.flatten(1)
+            per_run = per_run or None  # None: flat and shared, (B, n)
+        elif isinstance(m, nn.Linear):
+            h = h if per_run else h.flatten(1).expand(k, -1, -1)  # (K, B, n)
+            h = torch.baddbmm(params[i, "bias"].unsqueeze(1), h,
+                              params[i, "weight"].transpose(1, 2))  # fmt: skip
+            per_run = True
+        else:  # pooling over each channel, or an activation value by value
+            h = m(h)
+        return h, per_run

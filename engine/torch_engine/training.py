@@ -25,8 +25,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from .device import (
-    autocast,
     fast_layout,
+    forward,
     has_conv,
     pick_device,
     precision_words,
@@ -261,9 +261,8 @@ def _train_step(run: _Run, x: torch.Tensor, y: torch.Tensor, due: bool):
     record is due, the per-layer gradient norms (L,); both still on the device."""
     if run.cfg.augment:
         x = augment_batch(x, run.aug_gen)
-    with autocast(run.bf16, run.device):
-        out = run.model(x)  # (B, 10)
-        loss = F.cross_entropy(out, y, label_smoothing=run.cfg.label_smoothing)
+    out = forward(run.model, x, run.bf16, run.device)  # (B, 10), float32
+    loss = F.cross_entropy(out, y, label_smoothing=run.cfg.label_smoothing)
     run.opt.zero_grad(set_to_none=True)
     loss.backward()
     gnorms = layer_grad_norms(run.layers) if due else None

@@ -74,6 +74,11 @@ def test_a_run_trains_in_the_precision_its_start_names(monkeypatch, precision, n
         return out
 
     monkeypatch.setattr(torch.nn.Conv2d, "forward", spy)
+    heads: list[torch.dtype] = []
+    real_dense = torch.nn.Linear.forward
+    monkeypatch.setattr(
+        torch.nn.Linear, "forward", lambda self, x: heads.append(x.dtype) or real_dense(self, x)
+    )
     cfg = TrainConfig(model=ModelConfig("custom", layers=CONV), epochs=1, batch_size=16,
                       lr=1e-2, device="cpu", precision=precision, max_records_per_s=0)  # fmt: skip
     recs = list(train(cfg, _data()))
@@ -82,6 +87,7 @@ def test_a_run_trains_in_the_precision_its_start_names(monkeypatch, precision, n
     assert start.precision == want
     assert (want == "bfloat16") is ("forward pass in bfloat16" in start.device_reason)
     assert seen and set(seen) == {torch.bfloat16 if want == "bfloat16" else torch.float32}
+    assert set(heads) == {torch.float32}  # the last dense layer (the logits) stays float32
     assert all(p.dtype == torch.float32 for p in done.model.parameters())
 
 
@@ -206,3 +212,25 @@ def test_the_lr_range_test_steps_in_the_runs_precision(monkeypatch, precision, w
         want == "bfloat16"
     )
     assert seen and set(seen) == {torch.bfloat16 if want == "bfloat16" else torch.float32}
+
+
+def test_runs_trained_together_in_bfloat16_match_the_runs_one_by_one(monkeypatch):
+    """A sweep trained as one grouped network autocasts as each run alone does: convolutions in
+    bfloat16, the head in float32; the runs end where they end one by one."""
+    from dataclasses import replace
+
+    from engine.torch_engine.together import train_together
+
+    monkeypatch.setattr(dev, "cpu_bf16_native", lambda: True)
+    base = TrainConfig(model=ModelConfig("custom", layers=CONV), epochs=1, batch_size=16,
+                       lr=1e-2, device="cpu", precision="auto", max_records_per_s=0)  # fmt: skip
+    cfgs = [replace(base, lr=lr) for lr in (3e-3, 1e-2)]
+    data = _data()
+    pairs = list(train_together(cfgs, data))
+    for k, cfg in enumerate(cfgs):
+        recs = [r for j, r in pairs if j == k]
+        assert recs[0].precision == "bfloat16"
+        together = recs[-1].model.state_dict()
+        alone = next(r for r in train(cfg, data) if isinstance(r, Done)).model.state_dict()
+        for name in together:
+            torch.testing.assert_close(together[name], alone[name], rtol=0, atol=2e-2)
