@@ -142,6 +142,17 @@ class TrainerWindow(RunListActions, FileActions, QMainWindow):
         self.statusBar().addPermanentWidget(self.progress_label)
         self.statusBar().addPermanentWidget(self.progress)
 
+    def _say_device(self, said: str) -> None:
+        """The run's device sentence in the status bar, ended with "…" where it would run into
+        the progress words (their longest, "epoch 0.00/1 · ETA … samples/s", is reserved), and
+        whole in the bar's tooltip."""
+        bar = self.statusBar()
+        metrics = bar.fontMetrics()
+        reserved = metrics.horizontalAdvance("epoch 10.00/10 · ETA 10 min · 100,000 samples/s")
+        room = bar.width() - reserved - self.progress.width() - 4 * metrics.averageCharWidth()
+        bar.showMessage(metrics.elidedText(said, Qt.TextElideMode.ElideRight, max(room, 80)), 8000)
+        bar.setToolTip(said)
+
     def actions_table(self) -> list[Action]:
         return trainer_actions(self) + self.insides_link.actions()
 
@@ -269,9 +280,7 @@ class TrainerWindow(RunListActions, FileActions, QMainWindow):
         if isinstance(rec, Start):
             self.start_rec, self.live_run = rec, (tagged.label, tagged.run_index)
             self.progress.setRange(0, 1000)
-            said = f"{tagged.label or 'run'}: {rec.device_reason}"
-            self.statusBar().showMessage(said, 8000)
-            self.statusBar().setToolTip(said)  # whole, where the bar clips it beside the progress
+            self._say_device(f"{tagged.label or 'run'}: {rec.device_reason}")
         elif isinstance(rec, Step) and self.start_rec is not None:
             runs = self.job.runs if self.job is not None else 1
             text, frac = progress_text(self.start_rec, rec, tagged.run_index, runs)

@@ -280,6 +280,25 @@ def test_a_diverged_run_is_marked_at_its_step(make_trainer, data_dir):
     assert "step 7" in w.statusBar().currentMessage()
 
 
+def test_a_long_device_sentence_ends_before_the_progress_words(make_trainer, data_dir):
+    """The status bar's device sentence is cut with "…" where it would run into the progress
+    words beside it; the whole sentence is the bar's tooltip."""
+    from engine.torch_engine.jobs import Tagged
+    from engine.torch_engine.records import Start
+
+    w = make_trainer(data_dir)
+    w.resize(900, 700)
+    said = "no GPU was found (no CUDA, no MPS); training on the CPU with 1 thread; " * 3
+    w.on_record(Tagged(1, 0, "", Start("cpu", said, "CPU", 10, 10, 100, 600, ("dense 1",))))
+    shown = w.statusBar().currentMessage()
+    assert shown.endswith("…") and len(shown) < len(said)
+    assert w.statusBar().toolTip() == f"run: {said}"
+    w.resize(3000, 700)
+    w.on_record(Tagged(1, 0, "", Start("cpu", "the CPU was asked for", "CPU", 10, 10, 100, 600,
+                                       ("dense 1",))))  # fmt: skip
+    assert w.statusBar().currentMessage() == "run: the CPU was asked for"
+
+
 def test_rename_and_delete_a_run(qtbot, make_trainer, data_dir):
     w = make_trainer(data_dir)
     small_run(w)
