@@ -162,6 +162,9 @@ class LivePlots(pg.GraphicsLayoutWidget):
                 if item.scene() is not None:
                     plot.removeItem(item)
         self.stopped = None
+        for plot in (self.loss, self.eval_loss, self.acc, self.lr, self.grad, self.gap):
+            plot.setRange(xRange=(0, 1), yRange=(0, 1), padding=0)  # not the last run's ranges
+            plot.enableAutoRange()  # (an empty plot keeps whatever range it has)
         self.redraw()
 
     def _loss_title(self, smoothing: float) -> None:

@@ -94,3 +94,17 @@ def test_a_smoothed_training_loss_says_so_in_its_title(live):
     live.add(from_dict(old))
     assert live.loss.titleLabel.text == "training loss"
     assert from_dict(smooth.to_dict()) == smooth
+
+
+def test_a_new_run_starts_from_empty_ranges_not_the_last_runs(live, qtbot):
+    """The plots of a finished run had their own ranges; a new run's empty plots show 0..1 until
+    its own numbers arrive (in lecturer mode the last run's loss range stayed on screen)."""
+    feed(live, [ev(1, 0.95, 0.90), ev(2, 0.99, 0.92), ev(3, 1.0, 0.91)])
+    qtbot.waitUntil(lambda: live.eval_loss.viewRange()[0][1] > 2, timeout=2000)  # this run's
+    live.add(Start("cpu", "no GPU", "CPU", 1000, 10, 50, 1000, ("dense 1",)))
+    for plot in (live.loss, live.eval_loss, live.gap):
+        (x0, x1), (y0, y1) = plot.viewRange()
+        assert (x0, x1, y0, y1) == pytest.approx((0, 1, 0, 1))
+    live.add(ev(1, 0.9, 0.8))
+    live.redraw()
+    qtbot.waitUntil(lambda: live.eval_loss.viewRange()[1][1] < 0.5, timeout=2000)  # its own
