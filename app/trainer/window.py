@@ -242,6 +242,7 @@ class TrainerWindow(RunListActions, FileActions, QMainWindow):
         self.job, self.start_rec, self.live_run = job, None, ("", 0)
         self.job_run_ids: list[int] = []  # the store's ids of this job's runs, as they arrive
         self.live.reset()
+        self.lecture.update()  # the banner blank too, not the last run's numbers while loading
         lecturer = self.theme is LECTURER  # an experiment's new plots take the current look
         for scene in (self.experiment, self.sweep):
             style_scene(scene, dark=lecturer, scale=plot_scale(lecturer))

@@ -159,3 +159,24 @@ def test_closing_in_lecturer_mode_saves_the_normal_geometry(qtbot, make_trainer)
     saved = w.settings.value("geometry")
     assert isinstance(saved, QByteArray) and saved == w.saveGeometry()
     assert w.geometry() == normal
+
+
+def test_a_new_run_blanks_the_banner_before_its_first_numbers(make_trainer, monkeypatch):  # noqa: F811
+    """Pressing Run in lecturer mode: while the child loads MNIST the banner shows dashes, not
+    the last run's epoch, loss and accuracy."""
+    from engine.torch_engine.jobs import Job, Tagged
+    from engine.torch_engine.records import Eval, Start, Step
+    from engine.torch_engine.training import TrainConfig
+
+    w = make_trainer()
+    w.set_lecturer(True)
+    w.on_record(Tagged(1, 0, "", Start("cpu", "", "CPU", 10, 10, 10, 100, ("dense 1",))))
+    w.on_record(Tagged(1, 0, "", Step(10, 1.0, 0.5, 0.9, 0.01, 100.0, 1.0, (1.0,), 1.0)))
+    w.on_record(Tagged(1, 0, "", Eval(10, 1.0, 0.3, 0.97, None, None, 1.0)))
+    w.live.redraw()
+    w.lecture.update()
+    assert "97.00%" in w.lecture.readout.text()
+    monkeypatch.setattr(w.runner, "start", lambda job: None)  # no child process
+    w.start_job(Job("train", TrainConfig(), None), tab=0)
+    assert "97.00%" not in w.lecture.readout.text() and "—" in w.lecture.readout.text()
+    w.set_lecturer(False)
