@@ -94,7 +94,10 @@ def test_a_long_formula_ahead_is_typeset_at_the_smaller_size_it_is_shown_at(qtbo
     ev = ex.current.events[k]
     px, chars = fp._fit(ev)
     assert px == sizes[k] < fp.px
-    assert all(ts.image(line, px, c) is not None for line, c in fp.lines(ev, chars))
+    qtbot.waitUntil(  # typeset ahead at that size (a loaded machine may take a moment more)
+        lambda: all(ts.image(line, px, c) is not None for line, c in fp.lines(ev, chars)),
+        timeout=10_000,
+    )
     ex.goto(ex.step_index, k)
     assert all_typeset(w) and fp.px == px  # shown at once, at its own size
 
