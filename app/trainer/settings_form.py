@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 from superqt.utils import qthrottled
 
-from engine.torch_engine.device import PRECISIONS
+from engine.torch_engine.device import PRECISIONS, DeviceChoice
 from engine.torch_engine.models import ModelConfig, layers_for
 from engine.torch_engine.settings import (
     DEVICES,
@@ -71,7 +71,7 @@ class SettingsForm(QWidget):
         self.errors: dict[str, QLabel] = {}
         self._lr_typed = False
         self._custom_text = DEFAULT_LAYERS
-        self._device_names: dict = {}  # device choice -> the DeviceChoice it gives here
+        self._device_names: dict[str, DeviceChoice] = {}  # device choice -> what it gives here
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.model = self._combo("model", MODEL_NAMES)
@@ -220,12 +220,8 @@ class SettingsForm(QWidget):
         """The device a choice gives, found once per choice (not at every keystroke; the
         window's runs train in a child, on the threads it leaves beside the GUI), and the
         precision the run will compute in when the settings are right."""
-        from engine.torch_engine.device import (
-            beside_gui_threads,
-            pick_device,
-            precision_words,
-            uses_bf16,
-        )
+        from engine.torch_engine.device import beside_gui_threads, pick_device, resolve_precision
+        from engine.torch_engine.models import convolves
 
         dev = self.device.currentText()
         if dev not in self._device_names:
@@ -236,9 +232,8 @@ class SettingsForm(QWidget):
         cfg = result.config
         if cfg is None:
             return choice.name
-        conv = any(layer["type"] == "conv" for layer in layers_for(cfg.model))
-        bf16 = uses_bf16(cfg.precision, choice.device.type, conv)
-        return f"{choice.name}, {precision_words(bf16, cfg.precision, choice.device.type)}"
+        precision = resolve_precision(cfg.precision, choice.device.type, convolves(cfg.model))
+        return f"{choice.name}, {precision.words}"
 
     def set_config(self, cfg: TrainConfig) -> None:
         """Fill the form from a run's settings (reopening a run, or 'use this LR')."""

@@ -111,6 +111,25 @@ def precision_words(bf16: bool, precision: str, device: str) -> str:
     return "forward pass in bfloat16 (native on this CPU)"
 
 
+@dataclass(frozen=True)
+class Precision:
+    """What a run computes in, resolved once from its setting, device and model."""
+
+    bf16: bool  # the forward pass in bfloat16 autocast up to the last dense layer
+    words: str  # the clause the device sentence ends with
+
+    @property
+    def name(self) -> str:  # Start.precision
+        return "bfloat16" if self.bf16 else "float32"
+
+
+def resolve_precision(precision: str, device: str, conv: bool) -> Precision:
+    """A run's Precision: `uses_bf16` and its `precision_words`, in one place for the training
+    loop, the LR range test and the trainer's form."""
+    bf16 = uses_bf16(precision, device, conv)
+    return Precision(bf16, precision_words(bf16, precision, device))
+
+
 def head_start(layers) -> int:
     """The index of the last dense layer of a Sequential's layers (len when there is none): from
     it on, a bfloat16 run computes in float32, so the logits and the loss are not rounded to

@@ -16,7 +16,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .device import forward, has_conv, pick_device, precision_words, uses_bf16
+from .device import forward, has_conv, pick_device, resolve_precision
 from .device_data import DeviceData, prepare
 from .mnist import MnistData
 from .models import build_model, count_parameters, layer_groups
@@ -148,13 +148,13 @@ def lr_range_test(
         data = prepare(data, dev, 0, base.limit_train)
     data = training_subset(data, base)
     model = build_model(base.model).to(dev).train()
-    bf16 = uses_bf16(base.precision, dev.type, has_conv(model))
+    precision = resolve_precision(base.precision, dev.type, has_conv(model))
     opt = make_optimizer(replace(base, lr=start), model.parameters())
     n, bs = len(data.train_x), base.batch_size
     per_epoch, names = math.ceil(n / bs), tuple(name for name, _ in layer_groups(model))
-    yield Start(str(dev), f"{choice.reason}; {precision_words(bf16, base.precision, dev.type)}",
-                choice.name, count_parameters(model), per_epoch, steps, n, names,
-                base.label_smoothing, "bfloat16" if bf16 else "float32")  # fmt: skip
+    yield Start(str(dev), f"{choice.reason}; {precision.words}", choice.name,
+                count_parameters(model), per_epoch, steps, n, names, base.label_smoothing,
+                precision.name)  # fmt: skip
     order = torch.randperm(n, generator=torch.Generator().manual_seed(base.seed)).to(dev)  # (N,)
     factor = (end / start) ** (1 / max(1, steps - 1))
     avg, best, lrs, sm = 0.0, math.inf, [], []
@@ -165,7 +165,7 @@ def lr_range_test(
         lr = start * factor**i
         j = (i * bs) % max(1, n - bs + 1)
         x, y = data.train_x[order[j : j + bs]], data.train_y[order[j : j + bs]]
-        v = _step_at(model, opt, lr, x, y, base.label_smoothing, bf16)
+        v = _step_at(model, opt, lr, x, y, base.label_smoothing, precision.bf16)
         if not math.isfinite(v):
             break
         avg = beta * avg + (1 - beta) * v

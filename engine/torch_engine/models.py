@@ -228,6 +228,11 @@ def _pair(v) -> tuple[int, int]:
     return (int(v), int(v)) if isinstance(v, int) else (int(v[0]), int(v[1]))
 
 
+def convolves(cfg: ModelConfig) -> bool:
+    """Whether the model `cfg` names has a conv layer (device.has_conv, before it is built)."""
+    return any(layer.get("type") == "conv" for layer in layers_for(cfg))
+
+
 def build_model(cfg: ModelConfig) -> nn.Sequential:
     return build_layers(layers_for(cfg))
 

@@ -24,58 +24,21 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .device import (
-    fast_layout,
-    forward,
-    has_conv,
-    pick_device,
-    precision_words,
-    uses_bf16,
-)
+from .device import fast_layout, forward, has_conv, pick_device, resolve_precision
 from .device_data import DeviceData, augment_batch, prepare
 from .evaluation import evaluate as evaluate  # re-exported: training's callers evaluate too
 from .histograms import weight_histograms
 from .mnist import MnistData
-from .models import ModelConfig, build_model, count_parameters, layer_groups, normalises_units
+from .models import build_model, count_parameters, layer_groups, normalises_units
 from .optim import OPTIMIZER_NAMES as OPTIMIZER_NAMES  # re-exported for older imports
 from .optim import SCHEDULES as SCHEDULES
 from .optim import make_optimizer, make_schedule
 from .records import Cancelled, Diverged, Done, Eval, Record, Start, Step
 from .subset import train_eval_data, training_subset
+from .train_config import TrainConfig as TrainConfig  # re-exported: where callers found it
 
 SNAPSHOT_EVERY = 5  # records between copies of the last good weights (restored on divergence)
 AUG_SEED_OFFSET = 1_000_003  # augmentation's generator: seed + this (its own stream)
-
-
-@dataclass(frozen=True)
-class TrainConfig:
-    model: ModelConfig = field(default_factory=ModelConfig)
-    epochs: int = 3  # passes over the training set
-    batch_size: int = 128  # samples per step
-    lr: float = 1e-3  # learning rate (the peak for one-cycle)
-    optimizer: str = "adam"  # one of OPTIMIZER_NAMES
-    momentum: float = 0.9  # for momentum / nesterov
-    weight_decay: float = 0.0  # L2 (decoupled for adamw)
-    # the training loss's targets: 1 − ε + ε/10 on the label, ε/10 on each other class (torch's
-    # label_smoothing); every evaluation (test, validation, training set) stays plain cross-entropy
-    label_smoothing: float = 0.0
-    schedule: str = "constant"  # one of SCHEDULES, stepped every batch
-    augment: bool = False  # random shifts (±2 px) and rotations (±10°) of each batch
-    seed: int = 0  # seeds weights, dropout, augmentation and data order
-    val_size: int = 0  # training samples held out for validation (needed for early stopping)
-    patience: int = 0  # early stopping: epochs without a better validation loss (0 = off)
-    target_accuracy: float | None = None  # stop once test accuracy reaches this
-    eval_every: int = 0  # steps between test evaluations (0 = only at epoch ends)
-    max_records_per_s: float = 20.0  # throttle for step records (a GUI redraws at ~10 Hz)
-    device: str | None = None  # cuda | mps | cpu | None (best available)
-    limit_train: int | None = None  # use only the first N training samples
-    train_size: int | None = None  # a balanced subset of N training digits (None: all; subset.py)
-    subset_seed: int = (
-        0  # draws that subset and its train-eval sample (not `seed`: repeats share it)
-    )
-    # the forward pass and loss: "auto" (bfloat16 autocast for a conv model on a CPU that
-    # multiplies bfloat16 natively, else float32), "float32" or "bfloat16" (device.uses_bf16)
-    precision: str = "auto"
 
 
 def keep(model: nn.Module, into: dict[str, torch.Tensor]) -> None:
@@ -113,7 +76,7 @@ class _Run:
     layers: list[list[nn.Parameter]]  # each named layer's trainable parameters
     per_epoch: int  # steps per pass over the training set
     device: str  # "cuda", "mps" or "cpu"
-    bf16: bool  # the forward pass and loss in bfloat16 autocast (device.uses_bf16)
+    bf16: bool  # the forward pass in bfloat16 autocast (device.resolve_precision)
     good: dict[str, torch.Tensor]  # the last weights checked finite
     t0: float = 0.0  # perf_counter when training began
     step: int = 0  # optimizer steps taken
@@ -194,7 +157,7 @@ def _begin(cfg: TrainConfig, data: MnistData | DeviceData, model: nn.Module | No
     opt = make_optimizer(cfg, [p for p in model.parameters() if p.requires_grad])
     per_epoch = math.ceil(n / cfg.batch_size)
     groups = layer_groups(model)
-    bf16 = uses_bf16(cfg.precision, str(choice.device), has_conv(model))
+    precision = resolve_precision(cfg.precision, str(choice.device), has_conv(model))
     run = _Run(
         cfg=cfg,
         data=data,
@@ -206,13 +169,13 @@ def _begin(cfg: TrainConfig, data: MnistData | DeviceData, model: nn.Module | No
         layers=[params for _, params in groups],
         per_epoch=per_epoch,
         device=str(choice.device),
-        bf16=bf16,
+        bf16=precision.bf16,
         good=snapshot(model),
         train_eval=train_eval_data(data, cfg.subset_seed),
     )
     start = Start(
         device=run.device,
-        device_reason=f"{choice.reason}; {precision_words(bf16, cfg.precision, run.device)}",
+        device_reason=f"{choice.reason}; {precision.words}",
         device_name=choice.name,
         parameters=count_parameters(model),
         steps_per_epoch=per_epoch,
@@ -220,7 +183,7 @@ def _begin(cfg: TrainConfig, data: MnistData | DeviceData, model: nn.Module | No
         train_size=n,
         layer_names=tuple(name for name, _ in groups),
         label_smoothing=cfg.label_smoothing,
-        precision="bfloat16" if bf16 else "float32",
+        precision=precision.name,
     )
     return run, start
 
