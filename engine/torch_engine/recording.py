@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from .records import Cancelled, Done, Eval, LrSuggestion, Record, Step
+from .records import Cancelled, Done, Eval, LrSuggestion, Record, Start, Step
 from .runstore import RunStore
 from .training import TrainConfig
 
@@ -51,10 +51,13 @@ def record_run(
 def _pass_through(store: RunStore, run_id: int, cfg: TrainConfig, records, save: bool):
     pending: list[Record] = []
     flushed, finished, cancelled, speeds = time.monotonic(), False, False, []
+    precision = None  # what the run computes in (its Start says; "auto" resolved)
     try:
         for rec in records:
             pending.append(rec)
-            if isinstance(rec, Step):
+            if isinstance(rec, Start):
+                precision = rec.precision
+            elif isinstance(rec, Step):
                 speeds.append(rec.samples_per_s)
             cancelled = cancelled or isinstance(rec, Cancelled)
             last = isinstance(rec, Done | LrSuggestion)
@@ -65,7 +68,7 @@ def _pass_through(store: RunStore, run_id: int, cfg: TrainConfig, records, save:
                 store.set_checkpoint(run_id, _save(store, run_id, cfg, rec))  # live insides
             if isinstance(rec, Done):
                 ck = _save(store, run_id, cfg, rec) if save else None
-                store.finish(run_id, rec.status, _final(rec, speeds), ck)
+                store.finish(run_id, rec.status, _final(rec, speeds, precision), ck)
             elif isinstance(rec, LrSuggestion):
                 store.finish(run_id, "finished", _lr_find_final(rec))
             finished = finished or last
@@ -110,8 +113,8 @@ def _lr_find_final(s) -> dict[str, Any]:
     }
 
 
-def _final(done, speeds: list[float]) -> dict[str, Any]:
-    """The figures a run list shows."""
+def _final(done, speeds: list[float], precision: str | None) -> dict[str, Any]:
+    """The figures a run list shows, and the precision the run computed in."""
     return {
         "test_accuracy": done.test_accuracy,
         "test_loss": done.test_loss,
@@ -121,4 +124,5 @@ def _final(done, speeds: list[float]) -> dict[str, Any]:
         "seconds_to_target": done.seconds_to_target,
         "best_epoch": done.best_epoch,
         "samples_per_s": sum(speeds) / len(speeds) if speeds else None,
+        "precision": precision,
     }

@@ -314,9 +314,13 @@ def check_device(value) -> tuple[str | None, str | None]:
     return (None if d == "auto" else d, None) if not e else (None, e["device"])
 
 
-def describe(cfg: TrainConfig) -> str:
-    """One line a run list can show: the settings that tell runs apart."""
+def describe(cfg: TrainConfig, computed: str | None = None) -> str:
+    """One line a run list can show: the settings that tell runs apart. `computed`: the
+    precision a finished run computed in (its final figures), said when "auto" chose bfloat16."""
     m = cfg.model.name
+    precision = cfg.precision if cfg.precision != "auto" else None
+    if precision is None and computed == "bfloat16":
+        precision = "bfloat16 (auto)"
     return (
         f"{m}, {cfg.optimizer} lr {cfg.lr:g} ({cfg.schedule}), batch {cfg.batch_size}, "
         f"{cfg.epochs} ep"
@@ -325,7 +329,7 @@ def describe(cfg: TrainConfig) -> str:
         + (f", smoothing {cfg.label_smoothing:g}" if cfg.label_smoothing else "")
         + (f", {cfg.train_size:,} digits" if cfg.train_size else "")
         + (f", patience {cfg.patience}" if cfg.patience else "")
-        + (f", {cfg.precision}" if cfg.precision != "auto" else "")
+        + (f", {precision}" if precision else "")
     )
 
 
@@ -333,7 +337,7 @@ def describe_run(kind: str, cfg: TrainConfig, final: dict) -> str:
     """A run list's line for a run of `kind`: an LR range test says the range and steps it ran
     (from its final figures; while it runs, only what it is), any other run its settings."""
     if kind != "lr-find":
-        return describe(cfg)
+        return describe(cfg, (final or {}).get("precision"))
     head = f"{cfg.model.name}, {cfg.optimizer}, batch {cfg.batch_size}: LR range test"
     lo, hi, n = (final or {}).get("lr_from"), (final or {}).get("lr_to"), (final or {}).get("steps")
     if not all(isinstance(v, int | float) and math.isfinite(v) for v in (lo, hi, n)):

@@ -234,3 +234,27 @@ def test_runs_trained_together_in_bfloat16_match_the_runs_one_by_one(monkeypatch
         alone = next(r for r in train(cfg, data) if isinstance(r, Done)).model.state_dict()
         for name in together:
             torch.testing.assert_close(together[name], alone[name], rtol=0, atol=2e-2)
+
+
+@pytest.mark.parametrize(("precision", "native", "said"), [("auto", True, ", bfloat16 (auto)"),
+                         ("auto", False, None), ("float32", True, ", float32"),
+                         ("bfloat16", False, ", bfloat16")])  # fmt: skip
+def test_a_run_list_says_the_precision_a_run_computed_in(monkeypatch, tmp_path, precision,
+                                                         native, said):  # fmt: skip
+    """The store keeps the precision the run's Start named, and the run list's line says it:
+    an "auto" run that computed in bfloat16 says so; one that stayed float32 says nothing."""
+    from engine.torch_engine.recording import record_run
+    from engine.torch_engine.runstore import RunStore
+
+    monkeypatch.setattr(dev, "cpu_bf16_native", lambda: native)
+    cfg = TrainConfig(model=ModelConfig("custom", layers=CONV), epochs=1, batch_size=16,
+                      lr=1e-2, device="cpu", precision=precision)  # fmt: skip
+    store = RunStore(tmp_path / "runs.sqlite")
+    rec = record_run(store, "p", "train", cfg, train(cfg, _data()), save_checkpoint=False)
+    start = next(r for r in rec if isinstance(r, Start))
+    list(rec)
+    row = store.runs()[0]
+    assert row.final["precision"] == start.precision
+    line = row.summary
+    assert line.count("float") == (said is not None)  # said once, or not at all
+    assert said is None or line.endswith(said)
