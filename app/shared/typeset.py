@@ -3,46 +3,32 @@ math typesetter (LaTeX → SVG, pure Python), then drawn by Qt's SVG renderer in
 
 Typesetting one formula takes 10–130 ms, many 60 Hz frames, so it never happens on a key press
 nor in the window's process: one helper process typesets what the panel asks for (the current
-event first, then the events ahead of the cursor), one line at a time, and the window turns each
-SVG into an image (about 1 ms) into a cache. The panel shows a cached image at once or, for a few
-frames, the formula's plain notation. (A thread was tried first: sharing the GIL with it doubled
+event first, then the events ahead of the cursor), one line at a time, and draws it into an image
+too (typeset_raster.py: about 1 ms a line, no longer the window's); the window keeps the images in
+a cache. The panel shows a cached image at once or, for a few frames, the formula's plain
+notation. (A thread was tried first: sharing the GIL with it doubled
 the key-press time of the fast CNN's step, bench/digit_step.py.)
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 from collections import OrderedDict
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from functools import cache
 
-from PySide6.QtCore import QByteArray, QObject, QRectF, Qt, Signal
-from PySide6.QtGui import QImage, QPainter
-from PySide6.QtSvg import QSvgRenderer
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QImage
 
-from .typeset_child import svg_of_line, warm
+from .typeset_child import pixels_of_line, svg_of_line, warm
+from .typeset_raster import from_pixels, raster
 
 CACHE_BYTES = 96 * 2**20  # typeset lines kept (a line at 22 px is about 60 KB, at 36 px 150 KB)
 CACHE_ITEMS = 3000  # refusals remembered
 MAX_RESTARTS = 1  # a typesetting process that dies is started again once
 Key = tuple[str, int, str]  # (a line of the trace's notation, pixel size, colour)
-
-
-def raster(svg: str, scale: float = 1.0) -> QImage:
-    """A typeset SVG as an image (Qt's renderer, about 1 ms a line)."""
-    renderer = QSvgRenderer(QByteArray(svg.encode("utf-8")))
-    size = renderer.defaultSize()
-    img = QImage(
-        max(1, size.width()), max(1, size.height()), QImage.Format.Format_ARGB32_Premultiplied
-    )
-    img.fill(Qt.GlobalColor.transparent)
-    p = QPainter(img)
-    p.setRenderHint(QPainter.RenderHint.Antialiasing)
-    renderer.render(p, QRectF(0, 0, img.width(), img.height()))
-    p.end()
-    img.setDevicePixelRatio(scale)
-    return img
 
 
 class Typesetter(QObject):
@@ -118,7 +104,7 @@ class Typesetter(QObject):
         while self._inflight is None and self._queue and self._restarts <= MAX_RESTARTS:
             key, scale = self._queue[0]
             try:
-                fut = self._executor().submit(svg_of_line, key[0], key[1] * scale, key[2])
+                fut = self._executor().submit(pixels_of_line, *key, scale)
             except BrokenProcessPool:  # it died while idle
                 self._broken()
                 continue
@@ -130,10 +116,11 @@ class Typesetter(QObject):
         key, scale = key_scale
         if fut is not self._inflight_fut:  # from a process already replaced: keep what it made
             if not fut.cancelled() and fut.exception() is None:
-                self._store((*key, scale), raster(fut.result(), scale))
+                with contextlib.suppress(ValueError):
+                    self._store((*key, scale), from_pixels(fut.result(), scale))
             return
         try:
-            svg = fut.result()
+            img = from_pixels(fut.result(), scale)
         except BrokenProcessPool:  # it died while typesetting this line: try it again
             self._broken()
         except Exception as e:  # a formula the typesetter cannot set stays plain text
@@ -143,7 +130,7 @@ class Typesetter(QObject):
             self._inflight = self._inflight_fut = None
         else:
             self._inflight = self._inflight_fut = None
-            self._store((*key, scale), raster(svg, scale))
+            self._store((*key, scale), img)
             self.ready.emit()
         self._pump()
 

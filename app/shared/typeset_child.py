@@ -1,6 +1,7 @@
-"""What the typesetting process runs: a formula line to LaTeX (engine/numpy_engine/latex.py) and
-LaTeX to SVG with ziamath. No Qt here, so the process starts
-light; app/shared/typeset.py turns the SVG into an image in the window's process."""
+"""What the typesetting process runs: a formula line to LaTeX (engine/numpy_engine/latex.py),
+LaTeX to SVG with ziamath, and the SVG to an image's pixels with Qt's SVG renderer
+(typeset_raster.py, imported on first use: the process needs no QGuiApplication), so the window's
+process only wraps the pixels it receives."""
 
 from __future__ import annotations
 
@@ -37,6 +38,14 @@ def svg_of_line(line: str, size: float, colour: str) -> str:
     return svg_of(to_latex(line), size, colour)
 
 
+def pixels_of_line(line: str, px: int, colour: str, scale: float):
+    """A line typeset at `px` type size for a screen of this device pixel ratio, as the pixels
+    of its image (typeset_raster.Pixels)."""
+    from .typeset_raster import raster, to_pixels
+
+    return to_pixels(raster(svg_of_line(line, px * scale, colour), scale))
+
+
 def warm() -> None:
     """In the new process: leave with the window's process however it ends (a killed window
     leaves no typesetter behind), and load the typesetter and its font before the first
@@ -44,4 +53,6 @@ def warm() -> None:
     parent = multiprocessing.parent_process()
     if parent is not None:
         threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
-    svg_of(r"\frac{\partial L}{\partial w^{(1)}_{00}} = \sum_{s} x", 20, "#000000")
+    from .typeset_raster import raster  # Qt's SVG renderer loaded too
+
+    raster(svg_of(r"\frac{\partial L}{\partial w^{(1)}_{00}} = \sum_{s} x", 20, "#000000"))

@@ -200,3 +200,28 @@ def test_a_typesetting_process_that_died_is_started_again(qtbot):
     qtbot.waitUntil(lambda: ts.image("b = 2", 20, "#000000") is not None, timeout=30_000)
     assert typesetter_pids() and pid not in typesetter_pids()
     assert ("b = 2", 20, "#000000", 1.0) not in ts.failed
+
+
+def test_the_typesetting_process_sends_the_image_the_window_would_have_drawn(qtbot, monkeypatch):
+    """A line's image is drawn in the typesetting process (the window only wraps its pixels):
+    the window's own renderer is never called for it, and the pixels are those it would draw."""
+    import app.shared.typeset as typeset
+
+    ts, key = typesetter(), ("∂L/∂b₁ = δ₁ = 0.1387", 22, "#1f77b4")
+    monkeypatch.setattr(typeset, "raster", lambda *a: pytest.fail("drawn in the window"))
+    ts.want([key], 2.0)
+    qtbot.waitUntil(lambda: ts.image(*key, 2.0) is not None, timeout=30_000)
+    got = ts.image(*key, 2.0)
+    monkeypatch.undo()
+    want = raster(svg_of(to_latex(key[0]), 44, key[2]), 2.0)
+    assert got.devicePixelRatio() == want.devicePixelRatio() == 2.0
+    assert got.size() == want.size() and got == want
+
+
+@pytest.mark.parametrize("bad", [(0, 1, 4, b"\0" * 4), (2, 1, 4, b"\0" * 4), (1, 2, 4, b""),
+                                 (1, 1, 4, "abcd"), (-1, -1, -4, b"\0" * 4)])  # fmt: skip
+def test_pixels_that_are_not_an_image_are_refused_in_one_sentence(bad):
+    from app.shared.typeset_raster import from_pixels
+
+    with pytest.raises(ValueError, match="not a typeset line's pixels"):
+        from_pixels(bad, 1.0)
