@@ -120,7 +120,12 @@ class FormulaPanel(QScrollArea):
     def _line_chars(self, px: float | None = None) -> float:
         """How many characters of the main line (typeset_len) make one line at this panel's
         width at type size `px` (the shown size by default)."""
-        return line_chars(max(100, self.viewport().width() - 30), px or self.px)
+        return line_chars(max(100, self._room().width() - 30), px or self.px)
+
+    def _room(self):
+        """The viewport's size without scroll bars: a fit must not depend on whether the event
+        shown now needed one (a line 12 px wider once fitted another event a size smaller)."""
+        return self.maximumViewportSize()
 
     def _fit(self, ev) -> tuple[int, float]:
         """(type size, line length) for `ev`: the theme's size (up to LECTURER_UP times it in
@@ -128,7 +133,7 @@ class FormulaPanel(QScrollArea):
         until its lines, broken to the panel's width, fit the panel's height (to MIN_SHRINK)."""
         base = self.theme.formula_px
         px = base * (LECTURER_UP if self.theme.name == "lecturer" else 1.0)
-        room = self.viewport().height() - self.header.sizeHint().height() - 40
+        room = self._room().height() - self.header.sizeHint().height() - 40
         room -= 2 * self.theme.note_pt * bool(ev.note) + 8 * len(ev.detail or ())
         while True:
             size = 2 * round(px / 2)  # even sizes only: fewer distinct lines to typeset
@@ -206,7 +211,7 @@ class FormulaPanel(QScrollArea):
             self.lines_box.addWidget(lab)
             self.line_labels.append(lab)
         px = self.px
-        room = max(100, self.viewport().width() - 30)
+        room = max(100, self._room().width() - 30)
         self._missing = 0
         for k, lab in enumerate(self.line_labels):
             if k >= len(self._shown):
