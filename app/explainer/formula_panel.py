@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QPalette, QPixmap
 from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
@@ -123,9 +123,10 @@ class FormulaPanel(QScrollArea):
         return line_chars(max(100, self._room().width() - 30), px or self.px)
 
     def _room(self):
-        """The viewport's size without scroll bars: a fit must not depend on whether the event
-        shown now needed one (a line 12 px wider once fitted another event a size smaller)."""
-        return self.maximumViewportSize()
+        """The viewport's size with room for a vertical scroll bar always set aside and no
+        horizontal one: a fit must not depend on whether the event shown now needed a bar (the
+        event fitted ahead got 12 px more or less room, and so another size, than when shown)."""
+        return self.maximumViewportSize() - QSize(self.verticalScrollBar().sizeHint().width(), 0)
 
     def _fit(self, ev) -> tuple[int, float]:
         """(type size, line length) for `ev`: the theme's size (up to LECTURER_UP times it in

@@ -31,15 +31,21 @@ def raster(svg: str, scale: float = 1.0) -> QImage:
 
 
 def to_pixels(img: QImage) -> Pixels:
+    img = img.convertToFormat(FORMAT)  # what from_pixels reads (no copy when it is already)
     return img.width(), img.height(), img.bytesPerLine(), bytes(img.constBits())
 
 
 def from_pixels(pixels: Pixels, scale: float) -> QImage:
     """The image again, owning its pixels, at this device pixel ratio. Anything but the shape
     `to_pixels` gives raises ValueError (the caller shows the line as plain text)."""
+    if not (isinstance(pixels, tuple) and len(pixels) == 4):
+        raise ValueError(f"not a typeset line's pixels: a {type(pixels).__name__}")
     w, h, bpl, data = pixels
-    if not (isinstance(data, bytes) and 0 < w <= bpl // 4 and h > 0 and len(data) == bpl * h):
-        raise ValueError(f"not a typeset line's pixels: {w}x{h}, {bpl} a line, {len(data)} bytes")
+    ints = all(type(v) is int for v in (w, h, bpl))
+    if not (ints and isinstance(data, bytes) and 0 < w <= bpl // 4 and h > 0
+            and len(data) == bpl * h):  # fmt: skip
+        size = len(data) if isinstance(data, bytes) else type(data).__name__
+        raise ValueError(f"not a typeset line's pixels: {w!r}x{h!r}, {bpl!r} a line, {size}")
     img = QImage(data, w, h, bpl, FORMAT).copy()  # the copy owns its memory
     img.setDevicePixelRatio(scale)
     return img

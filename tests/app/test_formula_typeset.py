@@ -219,9 +219,31 @@ def test_the_typesetting_process_sends_the_image_the_window_would_have_drawn(qtb
 
 
 @pytest.mark.parametrize("bad", [(0, 1, 4, b"\0" * 4), (2, 1, 4, b"\0" * 4), (1, 2, 4, b""),
-                                 (1, 1, 4, "abcd"), (-1, -1, -4, b"\0" * 4)])  # fmt: skip
+                                 (1, 1, 4, "abcd"), (-1, -1, -4, b"\0" * 4), None, (1, 1, 4),
+                                 [1, 1, 4, b"\0" * 4], (1.0, 1, 4, b"\0" * 4),
+                                 (1, 1, 4.5, b"\0" * 4), (True, 1, 4, b"\0" * 4)])  # fmt: skip
 def test_pixels_that_are_not_an_image_are_refused_in_one_sentence(bad):
     from app.shared.typeset_raster import from_pixels
 
     with pytest.raises(ValueError, match="not a typeset line's pixels"):
         from_pixels(bad, 1.0)
+
+
+def test_a_formula_is_fitted_to_the_same_room_whichever_scroll_bars_are_shown(qtbot, window):
+    """The room a formula is fitted to (and one ahead is typeset for) does not change when the
+    event shown needs a scroll bar, and leaves a vertical bar its width: a line fitted to it
+    never needs a horizontal bar beside a vertical one."""
+    w = window
+    assert w.open_network(MAZUR)
+    w.resize(1400, 1000)
+    qtbot.wait(50)
+    fp, inner = w.formula, w.formula.widget()
+    room = fp._room()
+    assert room.width() < fp.maximumViewportSize().width()
+    for tall, wide in ((3000, 0), (3000, 3000), (0, 3000)):
+        inner.setMinimumSize(wide, tall)
+        qtbot.waitUntil(lambda t=tall: fp.verticalScrollBar().isVisible() == bool(t), timeout=2000)
+        assert fp._room() == room
+        if tall:
+            assert room.width() <= fp.viewport().width()
+    inner.setMinimumSize(0, 0)
