@@ -175,7 +175,7 @@ def cmd_train(args) -> int:
         if save is not None:
             from engine.torch_engine.checkpoint import save_checkpoint
 
-            save_checkpoint(save, done.model, cfg, done.to_dict())
+            save_checkpoint(save, done.model, cfg, done.to_dict() | {"precision": start.precision})
     except _errors() as e:
         return fail(_message(e))
     out = {k: v for k, v in done.to_dict().items() if k != "kind"}

@@ -65,9 +65,11 @@ def _pass_through(store: RunStore, run_id: int, cfg: TrainConfig, records, save:
                 store.add_records(run_id, pending)
                 pending, flushed = [], time.monotonic()
             if isinstance(rec, Eval) and rec.model is not None and save:
-                store.set_checkpoint(run_id, _save(store, run_id, cfg, rec))  # live insides
+                store.set_checkpoint(
+                    run_id, _save(store, run_id, cfg, rec, precision)
+                )  # live insides
             if isinstance(rec, Done):
-                ck = _save(store, run_id, cfg, rec) if save else None
+                ck = _save(store, run_id, cfg, rec, precision) if save else None
                 store.finish(run_id, rec.status, _final(rec, speeds, precision), ck)
             elif isinstance(rec, LrSuggestion):
                 store.finish(run_id, "finished", _lr_find_final(rec))
@@ -94,13 +96,16 @@ def _end_early(store: RunStore, run_id: int, pending, records, status: str | Non
         store.finish(run_id, status, {})
 
 
-def _save(store: RunStore, run_id: int, cfg: TrainConfig, done) -> str | None:
+def _save(store: RunStore, run_id: int, cfg: TrainConfig, done, precision) -> str | None:
+    """The run's checkpoint; its figures keep the precision it computed in, so a run loaded
+    from it (app/trainer/files.py) says it too."""
     if done.model is None:
         return None
     from .checkpoint import save_checkpoint
 
     path = store.checkpoint_dir / f"run-{run_id}.pt"
-    return str(save_checkpoint(path, done.model, cfg, done.to_dict(), make_folder=True))
+    metrics = done.to_dict() | ({"precision": precision} if precision else {})
+    return str(save_checkpoint(path, done.model, cfg, metrics, make_folder=True))
 
 
 def _lr_find_final(s) -> dict[str, Any]:

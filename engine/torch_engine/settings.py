@@ -316,11 +316,14 @@ def check_device(value) -> tuple[str | None, str | None]:
 
 def describe(cfg: TrainConfig, computed: str | None = None) -> str:
     """One line a run list can show: the settings that tell runs apart. `computed`: the
-    precision a finished run computed in (its final figures), said when "auto" chose bfloat16."""
+    precision a finished run computed in (its final figures), said when "auto" chose bfloat16
+    or a run asked for one it could not have (bfloat16 on MPS computes in float32)."""
     m = cfg.model.name
     precision = cfg.precision if cfg.precision != "auto" else None
     if precision is None and computed == "bfloat16":
         precision = "bfloat16 (auto)"
+    elif precision is not None and computed is not None and computed != precision:
+        precision = f"{computed} ({precision} asked)"
     return (
         f"{m}, {cfg.optimizer} lr {cfg.lr:g} ({cfg.schedule}), batch {cfg.batch_size}, "
         f"{cfg.epochs} ep"

@@ -258,3 +258,28 @@ def test_a_run_list_says_the_precision_a_run_computed_in(monkeypatch, tmp_path, 
     line = row.summary
     assert line.count("float") == (said is not None)  # said once, or not at all
     assert said is None or line.endswith(said)
+
+
+def test_a_run_that_could_not_compute_in_the_precision_asked_says_which_it_used():
+    """bfloat16 asked where it is not used (MPS) computes in float32: the line says both."""
+    cfg = TrainConfig(model=ModelConfig("custom", layers=CONV), precision="bfloat16")
+    assert describe(cfg, "float32").endswith(", float32 (bfloat16 asked)")
+    assert describe(cfg, "bfloat16").endswith(", bfloat16")
+    assert describe(cfg).endswith(", bfloat16")  # a run stored before the precision was kept
+
+
+def test_a_checkpoint_keeps_the_precision_its_run_computed_in(monkeypatch, tmp_path):
+    """The store's checkpoint and `train --save` keep it in their figures, so a run loaded from
+    the file (the trainer's File menu) says ", bfloat16 (auto)" as the run did."""
+    from engine.torch_engine.checkpoint import load_checkpoint
+    from engine.torch_engine.recording import record_run
+    from engine.torch_engine.runstore import RunStore
+
+    monkeypatch.setattr(dev, "cpu_bf16_native", lambda: True)
+    cfg = TrainConfig(model=ModelConfig("custom", layers=CONV), epochs=1, batch_size=16,
+                      lr=1e-2, device="cpu", precision="auto")  # fmt: skip
+    store = RunStore(tmp_path / "runs.sqlite")
+    list(record_run(store, "p", "train", cfg, train(cfg, _data()), save_checkpoint=True))
+    ck = load_checkpoint(store.runs()[0].checkpoint)
+    assert ck.metrics["precision"] == "bfloat16"
+    assert describe(ck.config, ck.metrics.get("precision")).endswith(", bfloat16 (auto)")
