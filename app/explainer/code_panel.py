@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, QSizeF, Qt
 from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QCheckBox, QDockWidget, QFrame, QTextBrowser, QVBoxLayout, QWidget
 
@@ -64,8 +64,14 @@ class CodePanel(QWidget):
         self.body.setDocument(self._doc)
 
     def prepare(self, snippet: Snippet | None) -> None:
-        """Make ahead the document `snippet` would show (ahead.py)."""
-        self._document(self._html(snippet))
+        """Make ahead the document `snippet` would show (ahead.py), laid out at the width the
+        body gives it, so that showing it lays nothing out again (setDocument: 0.18 against
+        0.44 ms for a small snippet, about 1 ms less on a conv layer's)."""
+        doc = self._document(self._html(snippet))
+        width = self.body.viewport().width()
+        if doc.pageSize().width() != width:
+            doc.setPageSize(QSizeF(width, -1))  # what QTextEdit sets; a different width redoes it
+            doc.size()  # the layout, now
 
     def _html(self, sn: Snippet | None) -> str:
         th = self.theme_of()
@@ -83,8 +89,7 @@ class CodePanel(QWidget):
 
     def _document(self, text: str) -> QTextDocument:
         """The document of `text` at the body's font, parsed and kept (the least recently used
-        dropped first, never the one shown). Not laid out: QTextEdit lays out a document it is
-        given anew (setPageSize), so laying it out ahead would be wasted."""
+        dropped first, never the one shown)."""
         font = self.body.font()
         return self._docs.make((text, font.toString()), lambda: self._parse(text, font))
 
@@ -92,7 +97,7 @@ class CodePanel(QWidget):
         doc = QTextDocument()
         doc.setDefaultFont(font)
         doc.setDocumentMargin(self.body.document().documentMargin())
-        doc.setHtml(text)  # parsed now; laid out when shown (setDocument lays it out anew)
+        doc.setHtml(text)  # parsed now; laid out ahead (prepare) or when shown
         self.made += 1
         return doc
 

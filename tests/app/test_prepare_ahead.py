@@ -247,3 +247,26 @@ def test_the_code_panels_documents_are_made_ahead_and_a_key_only_swaps_them(qtbo
     assert code.made == made + 1 and code.body.document().toPlainText().replace(
         NBSP, " "
     ) == _plain(code.html)
+
+
+def test_a_code_document_made_ahead_is_laid_out_ahead_and_shows_as_one_made_now(qtbot, tiny):
+    """The documents made while the keys pause are laid out at the body's width then, so a key
+    only swaps them in; what it shows is what a document made on the key press shows."""
+    from app.explainer import code_panel
+    from app.shared.lru import LRU
+
+    w, ex, code = tiny, tiny.explainer, tiny.code
+    w.ahead.paused()
+    w.ahead.finish()
+    k = next_positions(ex)[0]  # where Space goes
+    ahead = code._document(code._html(code_panel.snippet_of(ex, ex.current.events[k])))
+    assert ahead.pageSize().width() == code.body.viewport().width()
+    qtbot.keyClick(w, Qt.Key.Key_Space)
+    assert code.body.document() is ahead
+    qtbot.wait(20)
+    shown = code.body.viewport().grab().toImage()
+    code._docs = LRU(code_panel.DOCS_KEPT)  # forget it: the same event's document made now
+    code.redraw()
+    assert code.body.document() is not ahead
+    qtbot.wait(20)
+    assert code.body.viewport().grab().toImage() == shown
