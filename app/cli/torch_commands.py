@@ -175,7 +175,7 @@ def cmd_train(args) -> int:
         if save is not None:
             from engine.torch_engine.checkpoint import save_checkpoint
 
-            save_checkpoint(save, done.model, cfg, done.to_dict() | {"precision": start.precision})
+            save_checkpoint(save, done.model, cfg, done.to_dict())
     except _errors() as e:
         return fail(_message(e))
     out = {k: v for k, v in done.to_dict().items() if k != "kind"}
@@ -183,7 +183,6 @@ def cmd_train(args) -> int:
         model=args.model,
         parameters=start.parameters,
         device_reason=start.device_reason,
-        precision=start.precision,
         run_id=run_id,
     )
     if args.json:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from .records import Cancelled, Done, Eval, LrSuggestion, Record, Start, Step
+from .records import Cancelled, Done, Eval, LrSuggestion, Record, Step
 from .runstore import RunStore
 from .training import TrainConfig
 
@@ -51,13 +51,10 @@ def record_run(
 def _pass_through(store: RunStore, run_id: int, cfg: TrainConfig, records, save: bool):
     pending: list[Record] = []
     flushed, finished, cancelled, speeds = time.monotonic(), False, False, []
-    precision = None  # what the run computes in (its Start says; "auto" resolved)
     try:
         for rec in records:
             pending.append(rec)
-            if isinstance(rec, Start):
-                precision = rec.precision
-            elif isinstance(rec, Step):
+            if isinstance(rec, Step):
                 speeds.append(rec.samples_per_s)
             cancelled = cancelled or isinstance(rec, Cancelled)
             last = isinstance(rec, Done | LrSuggestion)
@@ -65,12 +62,10 @@ def _pass_through(store: RunStore, run_id: int, cfg: TrainConfig, records, save:
                 store.add_records(run_id, pending)
                 pending, flushed = [], time.monotonic()
             if isinstance(rec, Eval) and rec.model is not None and save:
-                store.set_checkpoint(
-                    run_id, _save(store, run_id, cfg, rec, precision)
-                )  # live insides
+                store.set_checkpoint(run_id, _save(store, run_id, cfg, rec))  # live insides
             if isinstance(rec, Done):
-                ck = _save(store, run_id, cfg, rec, precision) if save else None
-                store.finish(run_id, rec.status, _final(rec, speeds, precision), ck)
+                ck = _save(store, run_id, cfg, rec) if save else None
+                store.finish(run_id, rec.status, _final(rec, speeds), ck)
             elif isinstance(rec, LrSuggestion):
                 store.finish(run_id, "finished", _lr_find_final(rec))
             finished = finished or last
@@ -96,16 +91,13 @@ def _end_early(store: RunStore, run_id: int, pending, records, status: str | Non
         store.finish(run_id, status, {})
 
 
-def _save(store: RunStore, run_id: int, cfg: TrainConfig, done, precision) -> str | None:
-    """The run's checkpoint; its figures keep the precision it computed in, so a run loaded
-    from it (app/trainer/files.py) says it too."""
+def _save(store: RunStore, run_id: int, cfg: TrainConfig, done) -> str | None:
     if done.model is None:
         return None
     from .checkpoint import save_checkpoint
 
     path = store.checkpoint_dir / f"run-{run_id}.pt"
-    metrics = done.to_dict() | ({"precision": precision} if precision else {})
-    return str(save_checkpoint(path, done.model, cfg, metrics, make_folder=True))
+    return str(save_checkpoint(path, done.model, cfg, done.to_dict(), make_folder=True))
 
 
 def _lr_find_final(s) -> dict[str, Any]:
@@ -118,7 +110,7 @@ def _lr_find_final(s) -> dict[str, Any]:
     }
 
 
-def _final(done, speeds: list[float], precision: str | None) -> dict[str, Any]:
+def _final(done, speeds: list[float]) -> dict[str, Any]:
     """The figures a run list shows, and the precision the run computed in."""
     return {
         "test_accuracy": done.test_accuracy,
@@ -129,5 +121,5 @@ def _final(done, speeds: list[float], precision: str | None) -> dict[str, Any]:
         "seconds_to_target": done.seconds_to_target,
         "best_epoch": done.best_epoch,
         "samples_per_s": sum(speeds) / len(speeds) if speeds else None,
-        "precision": precision,
+        "precision": done.precision,
     }

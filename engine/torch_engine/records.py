@@ -108,6 +108,7 @@ class Done(_Record):
     device: str  # where it trained
     best_epoch: int | None = None  # the epoch whose weights the run ends with (the checkpoint's):
     # with early stopping the lowest validation loss's, else the last whole epoch (None: none)
+    precision: str | None = None  # what it computed in (Start.precision; None: stored before)
     model: nn.Module | None = field(default=None, compare=False, repr=False)  # trained; not saved
 
 

@@ -198,7 +198,7 @@ def _step(stack: _Stack, lead: _Run, x: torch.Tensor, y: torch.Tensor, due: bool
     if lead.cfg.augment:
         x = augment_batch(x, lead.aug_gen)  # drawn once, as each run one by one would draw it
     params = stack.stacked_params()
-    losses, logits = stack.forward(params, x, y, lead.bf16)  # (K,), (K, B, 10)
+    losses, logits = stack.forward(params, x, y, lead.precision.bf16)  # (K,), (K, B, 10)
     for run in stack.runs:
         run.opt.zero_grad(set_to_none=True)
     losses.sum().backward()  # each run's loss reaches only its own leaves

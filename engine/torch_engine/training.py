@@ -24,7 +24,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .device import fast_layout, forward, has_conv, pick_device, resolve_precision
+from .device import Precision, fast_layout, forward, has_conv, pick_device, resolve_precision
 from .device_data import DeviceData, augment_batch, prepare
 from .evaluation import evaluate as evaluate  # re-exported: training's callers evaluate too
 from .histograms import weight_histograms
@@ -76,7 +76,7 @@ class _Run:
     layers: list[list[nn.Parameter]]  # each named layer's trainable parameters
     per_epoch: int  # steps per pass over the training set
     device: str  # "cuda", "mps" or "cpu"
-    bf16: bool  # the forward pass in bfloat16 autocast (device.resolve_precision)
+    precision: Precision  # what it computes in (device.resolve_precision; .bf16: autocast)
     good: dict[str, torch.Tensor]  # the last weights checked finite
     t0: float = 0.0  # perf_counter when training began
     step: int = 0  # optimizer steps taken
@@ -169,7 +169,7 @@ def _begin(cfg: TrainConfig, data: MnistData | DeviceData, model: nn.Module | No
         layers=[params for _, params in groups],
         per_epoch=per_epoch,
         device=str(choice.device),
-        bf16=precision.bf16,
+        precision=precision,
         good=snapshot(model),
         train_eval=train_eval_data(data, cfg.subset_seed),
     )
@@ -224,7 +224,7 @@ def _train_step(run: _Run, x: torch.Tensor, y: torch.Tensor, due: bool):
     record is due, the per-layer gradient norms (L,); both still on the device."""
     if run.cfg.augment:
         x = augment_batch(x, run.aug_gen)
-    out = forward(run.model, x, run.bf16, run.device)  # (B, 10), float32
+    out = forward(run.model, x, run.precision.bf16, run.device)  # (B, 10), float32
     loss = F.cross_entropy(out, y, label_smoothing=run.cfg.label_smoothing)
     run.opt.zero_grad(set_to_none=True)
     loss.backward()
@@ -364,5 +364,6 @@ def _done(run: _Run, status: str, reached: float | None) -> Done:
         seconds_to_target=reached,
         device=run.device,
         best_epoch=best,
+        precision=run.precision.name,
         model=run.model,
     )
