@@ -28,6 +28,9 @@ from .network_layout import Geometry, Scale, edges_drawn, geometry
 from .scene_state import ViewState
 
 FLASH_MS = 600  # the update phase's pulse on the changed value
+BAND_TINT = 70 / 255  # the band: this much of the muted colour on the canvas, drawn opaque
+# (it lies on the bare canvas only; a translucent fill of the same look cost 0.6 of the view's
+# 1.1 ms paint on the spiral)
 BAND_EDGES = 600  # at most this many of the current event's edges drawn across a band
 MARKED_EDGES = 2  # the current event's edges labelled apart when their own slot is taken
 MARKED_NODES = 2  # and its neurons, when their value has no room in (or beside) the circle
@@ -255,8 +258,7 @@ class NetworkView(QGraphicsView):
             if eid in hl:
                 pen = QPen(QColor(th.highlight), max(pen.widthF(), 4.0) + 2.0)
             item.setPen(pen)
-        band_colour = QColor(th.muted)
-        band_colour.setAlpha(70)
+        band_colour = blend(QColor(th.canvas), QColor(th.muted), BAND_TINT)
         paths = {l: QPainterPath() for l in self.bands}
         for eid in vs.highlight_edges[:BAND_EDGES] if paths else ():
             if not isinstance(eid, ids.EdgeId):  # a bias's "edge"
