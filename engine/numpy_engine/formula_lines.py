@@ -10,16 +10,18 @@ SHORT_SIDE = 14  # a left-hand side this short stays on the line of what it equa
 
 
 def _split_top(s: str, sep: str) -> list[str]:
-    """s split at `sep` outside parentheses and brackets."""
-    parts, depth, start = [], 0, 0
-    for k, c in enumerate(s):
-        if c in "([":
-            depth += 1
-        elif c in ")]":
-            depth -= 1
-        if depth == 0 and s.startswith(sep, k):
+    """s split at `sep` outside parentheses and brackets: at each place `sep` starts (overlapping
+    ones too) where the brackets opened up to and including that character are all closed."""
+    parts, start, depth, counted = [], 0, 0, 0
+    k = s.find(sep)
+    while k >= 0:
+        seen = s[counted : k + 1]  # the brackets since the last place looked at
+        depth += seen.count("(") + seen.count("[") - seen.count(")") - seen.count("]")
+        counted = k + 1
+        if depth == 0:
             parts.append(s[start:k])
             start = k + len(sep)
+        k = s.find(sep, k + 1)
     parts.append(s[start:])
     return parts
 
@@ -31,6 +33,8 @@ def typeset_len(s: str) -> float:
     """About how wide `s` is once typeset, in characters of the main line: the brackets of
     w[1][2,0,0,0] vanish and what they hold becomes a smaller super- or subscript, so a conv
     term of 26 characters is typeset about as wide as 15 (measured at 36 px)."""
+    if "[" not in s:  # no index: every character but a stray "]" counts whole
+        return float(len(s) - s.count("]"))
     depth, out = 0, 0.0
     for c in s:
         if c == "[":

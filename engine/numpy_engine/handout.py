@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .fmt import num
 from .formula_lines import plain_lines
@@ -36,8 +37,15 @@ def event_lines(e: Event, width: float = LINE_WIDTH, size=len) -> EventTex:
     numbers = plain_lines(e.substituted, width, size)
     if numbers and not _ASSIGNS.match(e.substituted):
         numbers[0] = "= " + numbers[0]
-    formula = tuple(plain_lines(e.formula, width, size))
+    formula = _formula_lines(e.formula, width, size)
     return EventTex(e.symbol, formula, tuple(numbers), f"{e.symbol} = {num(e.value, 6)}")
+
+
+@lru_cache(maxsize=512)
+def _formula_lines(formula: str, width: float, size) -> tuple[str, ...]:
+    """A formula's symbolic lines, kept: every event of a kind in a layer has the same formula,
+    and the explainer asks for them at each key (at several widths while it fits the type)."""
+    return tuple(plain_lines(formula, width, size))
 
 
 def event_tex(e: Event, width: float = LINE_WIDTH, size=len) -> EventTex:
