@@ -8,6 +8,7 @@ a frame or two. The events ahead of the cursor are typeset while the learner rea
 from __future__ import annotations
 
 import html
+import re
 
 from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QPalette, QPixmap
@@ -29,6 +30,7 @@ MIN_SHRINK = 0.6  # a line wider than the panel is scaled down to this at most, 
 CHAR_WIDTH = 0.42  # a typeset character of the main line, in type sizes
 LECTURER_UP = 1.5  # lecturer mode: the type grows up to this to fill a tall panel
 FIT_STEP = 0.88  # the type shrinks by this step until the formula fits the panel's height
+_DIGIT = re.compile(r"\d")
 
 
 def line_chars(room: float, px: float) -> float:
@@ -77,6 +79,7 @@ class FormulaPanel(QScrollArea):
         self.px = theme.formula_px  # the type size of the shown lines (fitted to the panel)
         self._pixmaps: dict[tuple, QPixmap] = {}
         self._lines_kept: LRU[object] = LRU(LINES_KEPT)  # event_lines by event and line length
+        self._header_heights: LRU[int] = LRU(64)  # by the header's text, digits as 0, and font
         self._ahead_timer = QTimer(self)
         self._ahead_timer.setSingleShot(True)
         self._ahead_timer.setInterval(AHEAD_DELAY_MS)
@@ -134,7 +137,7 @@ class FormulaPanel(QScrollArea):
         until its lines, broken to the panel's width, fit the panel's height (to MIN_SHRINK)."""
         base = self.theme.formula_px
         px = base * (LECTURER_UP if self.theme.name == "lecturer" else 1.0)
-        room = self._room().height() - self.header.sizeHint().height() - 40
+        room = self._room().height() - self._header_height() - 40
         room -= 2 * self.theme.note_pt * bool(ev.note) + 8 * len(ev.detail or ())
         while True:
             size = 2 * round(px / 2)  # even sizes only: fewer distinct lines to typeset
@@ -144,6 +147,14 @@ class FormulaPanel(QScrollArea):
             if need <= room or px * FIT_STEP < base * MIN_SHRINK:
                 return size, chars
             px *= FIT_STEP
+
+    def _header_height(self) -> int:
+        """The header's size hint's height, kept: a key's header differs from the last one's in
+        its numbers, whose digits are all one width in the panel's fonts, so it wraps the same
+        (the hint of rich text cost 0.3 ms of each key press)."""
+        h = self.header
+        key = (_DIGIT.sub("0", h.text()), h.font().key())
+        return self._header_heights.make(key, lambda: h.sizeHint().height())
 
     def show_event(self, ev, position: str, ahead=(), sample_named: bool = False) -> None:
         """Show `ev`; `ahead` gives the events the learner is likely to go to next (a list, or
