@@ -41,6 +41,11 @@ class LRU(Generic[V]):
         for key in [k for k in self._d if pred(k)]:
             del self._d[key]
 
+    def drop_value(self, value: V) -> None:
+        """Drop every key that keeps this very object (one changed in place: its key is stale)."""
+        for key in [k for k, v in self._d.items() if v is value]:
+            del self._d[key]
+
     def clear(self) -> None:
         self._d.clear()
 
