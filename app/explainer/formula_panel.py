@@ -248,9 +248,14 @@ class FormulaPanel(QScrollArea):
             self._result_timer.start()
 
     def _show_result(self) -> None:
+        """Scroll up or down to the result line, and back to the lines' start: a label is as wide
+        as the widest line, and ensureWidgetVisible centred one wider than the panel, which
+        hid the start of every line and of the header."""
         k = len(self._shown) - 1
         if 0 <= k < len(self.line_labels) and self.line_labels[k].isVisible():
-            self.ensureWidgetVisible(self.line_labels[k], 0, 10)
+            lab = self.line_labels[k]
+            middle = lab.y() + lab.height() // 2
+            self.ensureVisible(0, middle, 0, lab.height() // 2 + 10)
 
     def _fitted(self, tex: str, colour: str, img, room: int) -> QPixmap:
         """The line's image as a pixmap no wider than the panel (down to MIN_SHRINK, then it

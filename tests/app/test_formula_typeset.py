@@ -247,3 +247,37 @@ def test_a_formula_is_fitted_to_the_same_room_whichever_scroll_bars_are_shown(qt
         if tall:
             assert room.width() <= fp.viewport().width()
     inner.setMinimumSize(0, 0)
+
+
+def test_the_result_line_is_scrolled_to_with_the_lines_start_in_sight(qtbot, window):
+    """A line wider than the panel (plain text before it is typeset, or a long typeset line)
+    does not scroll the panel sideways: the header and every line start at its left edge, and
+    the result line is in sight."""
+    w = window
+    assert w.open_network(str(PRESET_DIR / "spiral_deep.json"))
+    fp = w.formula
+    w.explainer.jump_phase("update")  # Nadam's update: long lines
+    fp.widget().setMinimumWidth(3 * fp.viewport().width())  # as wide as a wide plain line
+    for _ in range(3):
+        qtbot.keyClick(w, Qt.Key.Key_Space)
+        qtbot.wait(5)  # the result timer
+        hbar, vbar = fp.horizontalScrollBar(), fp.verticalScrollBar()
+        assert hbar.maximum() > 0 and hbar.value() == 0
+        lab = fp.line_labels[len(fp._shown) - 1]
+        top = lab.y() - vbar.value()
+        assert top >= 0 and top + lab.height() <= fp.viewport().height()
+
+
+def test_the_kept_header_height_is_the_headers_own_in_both_looks(qtbot, window):
+    """The header's height is kept by its text with digits as 0: at other event numbers, at a
+    new phase and in lecturer mode (other type) it is what the header's size hint says."""
+    w = window
+    assert w.open_network(str(PRESET_DIR / "spiral_deep.json"))
+    fp = w.formula
+    for lecturer in (False, True):
+        w.set_lecturer(lecturer)
+        for key in (Qt.Key.Key_Space, Qt.Key.Key_BracketRight, Qt.Key.Key_4, Qt.Key.Key_Space):
+            qtbot.keyClick(w, key)
+            assert fp._header_height() == fp.header.sizeHint().height()
+    w.set_lecturer(False)
+    assert len(fp._header_heights) >= 3  # phases and looks have their own
