@@ -279,12 +279,22 @@ class FormulaPanel(QScrollArea):
 
     def resizeEvent(self, ev) -> None:  # noqa: N802 (Qt)
         super().resizeEvent(ev)
+        self._cap_text_width()
         if not self._shown or self._event is None:
             return
         if self._fit(self._event) != (self.px, self._chars):  # another size: break them again
             self.show_event(self._event, self._position, self._ahead, self._sample_named)
         elif ev.size().width() != ev.oldSize().width():
             self._draw_lines()  # the same lines, fitted to the new width
+
+    def _cap_text_width(self) -> None:
+        """The header and the note wrap at the panel's width, not at the widest formula line's (a
+        line wider than the panel widens the box of lines, and their ends were cut off)."""
+        m = self.widget().layout().contentsMargins()
+        width = max(100, self._room().width() - m.left() - m.right())
+        for lab in (self.header, self.note):
+            if lab.maximumWidth() != width:
+                lab.setMaximumWidth(width)
 
     # ---- for tests and the clipboard ----
     def plain_text(self) -> str:

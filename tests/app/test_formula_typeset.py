@@ -265,6 +265,7 @@ def test_the_result_line_is_scrolled_to_with_the_lines_start_in_sight(qtbot, win
         assert hbar.maximum() > 0 and hbar.value() == 0
         lab = fp.line_labels[len(fp._shown) - 1]
         top = lab.y() - vbar.value()
+        assert fp.header.x() + fp.header.width() <= fp.viewport().width()  # wrapped in sight
         assert top >= 0 and top + lab.height() <= fp.viewport().height()
 
 
