@@ -27,6 +27,8 @@ from app.shared.lru import LRU
 from app.shared.theme import NORMAL, Theme
 from engine.numpy_engine.codegen.snippets import Snippet, event_code
 
+from .lesson_hide import hide_in_snippet
+
 MONO = "DejaVu Sans Mono, Consolas, monospace"
 SHAPE_GREY = "#8a8a8a"  # the shapes, quieter than the values on white and on black
 DOCS_KEPT = 24  # parsed documents kept (the positions ahead and the last few shown)
@@ -40,6 +42,7 @@ class CodePanel(QWidget):
         super().__init__(parent)
         self.theme_of = theme_of  # the window's theme now (lecturer mode changes it)
         self.on_style = lambda: None  # called when the window's style sheet changes
+        self.follow = lambda: None  # show the window's current event (add_code_dock sets it)
         self.snippet: Snippet | None = None
         self.html = ""  # the document shown under the toggle (title, code, note, variables)
         self.note_shown = False  # whether the autograd note is in it (the PyTorch side)
@@ -250,12 +253,15 @@ def add_code_dock(w) -> CodePanel:
     w.docks["Code"] = dock
 
     def follow() -> None:
+        """The current event's snippet, its number hidden while a question asks it (the window's
+        refresh calls this after the lessons' sync, also when a question is asked or answered)."""
         ex = w.explainer
         if not dock.isVisible() or ex.net is None or ex.training:
             return
-        panel.show_snippet(snippet_of(ex, ex.event))
+        sn = snippet_of(ex, ex.event)
+        panel.show_snippet(hide_in_snippet(sn) if w.lessons.hides() else sn)
 
-    w.explainer.changed.connect(w.guard(follow))
+    panel.follow = follow
     dock.visibilityChanged.connect(w.guard(lambda on: on and follow()))
     lecturing = [False]
 

@@ -1,9 +1,12 @@
 """A question's number hidden where the window would show it: on the drawing (a unit's value, a
-weight's new value or gradient, a map's cell) and in the formula (the result, and the value line
-as "symbol = ?"), while the symbols and the numbers it needs stay. Qt-free: it edits the states
+weight's new value or gradient, a map's cell), in the formula (the result, and the value line
+as "symbol = ?") and in the Code panel's variables, while the symbols and the numbers it needs
+stay. Qt-free: it edits the states
 the views draw (scene_state.ViewState, conv_state.ConvState) and the formula's lines."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import numpy as np
 
@@ -65,4 +68,16 @@ def hide_in_lines(ev, lines: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return out
 
 
-__all__ = ["HIDDEN", "hide_in_conv", "hide_in_lines", "hide_in_view"]
+def hide_in_snippet(sn):
+    """The Code panel's snippet with the event's number replaced by "?": the value of its last
+    variable, the one its lines compute (codegen/snippets.py; an update's "old → new" keeps the
+    old value)."""
+    if sn is None or not sn.variables:
+        return sn
+    last = sn.variables[-1]
+    old, arrow, _ = last.value.rpartition(" → ")
+    value = f"{old}{arrow}{HIDDEN}" if arrow else HIDDEN
+    return replace(sn, variables=(*sn.variables[:-1], replace(last, value=value)))
+
+
+__all__ = ["HIDDEN", "hide_in_conv", "hide_in_lines", "hide_in_snippet", "hide_in_view"]

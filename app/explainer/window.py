@@ -228,6 +228,7 @@ class ExplainerWindow(FileDialogs, PlotRedraws, QMainWindow):
         named = ex.filter.applies_to(r) is not None  # the position names the chosen sample
         self.lessons.sync()  # a question's number stays hidden in the formula and the events
         self.formula.show_event(ex.event, pos, self._ahead, named)  # ahead: when keys pause
+        self.code.follow()  # its number hidden too, while asked
         self.controls.set_position(pos)
         if self._grid_for is not r:
             self._mark_plots()

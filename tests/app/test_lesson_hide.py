@@ -8,10 +8,12 @@ from pathlib import Path
 import numpy as np
 
 from app.explainer.conv_state import Column, ConvState, Grid
-from app.explainer.lesson_hide import hide_in_conv, hide_in_lines, hide_in_view
+from app.explainer.lesson_hide import hide_in_conv, hide_in_lines, hide_in_snippet, hide_in_view
 from app.explainer.scene_state import ViewState
 from engine.lessons.address import parse_address, resolve
 from engine.numpy_engine import Network, ids
+from engine.numpy_engine.codegen.snippets import event_code
+from engine.numpy_engine.fmt import num
 from engine.numpy_engine.handout import event_lines
 
 PRESETS = Path(__file__).resolve().parents[2] / "assets" / "presets"
@@ -51,3 +53,23 @@ def test_an_image_cell_is_blank_until_answered():
     cs = ConvState([Column("layer 1", [grid])], focus=ev.nodes[0])
     out = hide_in_conv(cs, ev).columns[0].grids[0].values
     assert ev.nodes[0] == "c1_0_0_1" and np.isnan(out[0, 1]) and np.isnan(out).sum() == 1
+
+
+def test_the_code_panel_keeps_what_the_number_needs_and_loses_the_number():
+    for name, obj in (
+        ("mazur_2_2_2", {"kind": "z", "layer": 1, "sample": 0, "unit": 0}),
+        ("mazur_2_2_2", {"kind": "update", "layer": 2, "weight": [0, 1]}),
+        ("spiral_deep", {"kind": "update", "layer": 1, "weight": [3, 1]}),
+        ("cnn_conv_4x3", {"kind": "z", "layer": 1, "sample": 0, "unit": [0, 0, 1]}),
+    ):
+        ev = _event(name, obj)
+        net = Network.from_file(PRESETS / f"{name}.json")
+        sn = event_code(ev, net.step(net.initial_state()).events.arrays)
+        hid = hide_in_snippet(sn)
+        assert sn.variables[-1].value.split(" → ")[-1] == num(ev.value)  # what is hidden
+        assert hid.variables[:-1] == sn.variables[:-1]  # what it needs stays
+        assert hid.variables[-1].name == sn.variables[-1].name
+        assert hid.variables[-1].value.split(" → ")[-1] == "?"
+        assert num(ev.value) not in hid.variables[-1].value
+        assert hid.lines == sn.lines and hid.torch_lines == sn.torch_lines
+    assert hide_in_snippet(None) is None

@@ -41,8 +41,23 @@ def _type(qtbot, w, text: str) -> None:
     qtbot.keyClick(box, Qt.Key.Key_Return)
 
 
+def _code_value(w) -> str:
+    """The value the Code panel shows for the event's number (its variables' last row)."""
+    from PySide6.QtGui import QTextCursor
+
+    from app.explainer.code_panel import _variables_table
+
+    table = _variables_table(w.code.body.document())
+    cell = table.cellAt(table.rows() - 1, 2)
+    cur = cell.firstCursorPosition()
+    cur.setPosition(cell.lastCursorPosition().position(), QTextCursor.MoveMode.KeepAnchor)
+    return cur.selectedText()
+
+
 def _hidden_on_screen(w) -> bool:
     ev = w.explainer.event
+    if w.docks["Code"].isVisible() and not _code_value(w).endswith("?"):
+        return False  # the Code panel's variables would give the number away
     shown = [line for line, _ in w.formula._shown]
     # the value line reads "symbol = ?" and the numbers line ends in "?", not in the result
     formula_hidden = shown[-1] == f"{ev.symbol} = ?" and shown[-2].rstrip().endswith("?")
@@ -143,6 +158,8 @@ def test_lecturer_mode_puts_the_question_on_the_wall_and_one_key_reveals(window,
         assert L.player.lecturer and not L.player.answer.isVisible()
         assert "Answer aloud" in L.player.aloud.text()
         assert _hidden_on_screen(w), (w.formula._shown, w.view.node_text["n1_0"].text())
+        qtbot.keyClick(w, Qt.Key.Key_C)  # the code, under the formula on the wall
+        assert w.docks["Code"].isVisible() and _hidden_on_screen(w)
         qtbot.keyClick(w, Qt.Key.Key_PageDown)  # the remote: reveal, nothing typed
         assert not L.pending() and "0.3775" in L.player.feedback.text()
         assert L.progress.get("03_worked_example").asked == 0  # nothing scored on the wall
@@ -167,8 +184,10 @@ def test_prediction_mode_asks_at_every_space(window, qtbot):
     asked = ex.event_index
     qtbot.keyClick(w, Qt.Key.Key_Space)  # the next number, asked in turn
     assert ex.event_index > asked and L.pending()
+    assert w.docks["Code"].isVisible() and _code_value(w).endswith("?")
     qtbot.keyClick(w, Qt.Key.Key_Space)  # Space on a question reveals it
     assert not L.pending() and "1 of 2 right" in L.player.where.text()
+    assert _code_value(w).split(" → ")[-1] == num(ex.event.value)  # shown once revealed
     L.player.reset_button.click()  # prediction mode's score reset
     assert "0 of 0 right" in L.player.where.text()
     qtbot.keyClick(w, Qt.Key.Key_Q)

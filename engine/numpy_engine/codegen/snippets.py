@@ -28,7 +28,7 @@ class Snippet:
     title: str  # what the lines compute: "layer 2 · dense · σ — the forward pass"
     lines: tuple[str, ...]  # NumPy
     current: int  # the line that produces the event's number
-    variables: tuple[Variable, ...]
+    variables: tuple[Variable, ...]  # the last holds the event's number (a question hides it)
     torch_lines: tuple[str, ...]
     torch_current: int
     autograd: str  # what PyTorch does for you here
