@@ -130,9 +130,9 @@ class LessonMode(Answers, QObject):
         s, h = self.asking[0], self.ex.history
         return s < len(h) and h[s].events is self.question.trace
 
-    def sync(self) -> None:
+    def sync(self) -> bool:
         """The formula and the Events panel hide the question's number (and, in the panel, the
-        numbers after it) while it is asked."""
+        numbers after it) while it is asked; True while it is."""
         hide = self.hides()
         self.w.formula.hide_value = hide
         model = self.w.events.model
@@ -140,6 +140,7 @@ class LessonMode(Answers, QObject):
         if model.hide_from != hide_from:
             model.hide_from = hide_from
             self.w.events.tree.viewport().update()
+        return hide
 
     def view(self, vs):
         """The drawing's state: what the step says to look at highlighted, the number hidden."""

@@ -58,6 +58,8 @@ def _hidden_on_screen(w) -> bool:
     ev = w.explainer.event
     if w.docks["Code"].isVisible() and not _code_value(w).endswith("?"):
         return False  # the Code panel's variables would give the number away
+    if ev.kind == "loss" and num(ev.value) in w.controls.position.text() + w.formula.header.text():
+        return False  # the step's loss, in the position the toolbar and the formula show
     shown = [line for line, _ in w.formula._shown]
     # the value line reads "symbol = ?" and the numbers line ends in "?", not in the result
     formula_hidden = shown[-1] == f"{ev.symbol} = ?" and shown[-2].rstrip().endswith("?")
@@ -190,6 +192,11 @@ def test_prediction_mode_asks_at_every_space(window, qtbot):
     assert _code_value(w).split(" → ")[-1] == num(ex.event.value)  # shown once revealed
     L.player.reset_button.click()  # prediction mode's score reset
     assert "0 of 0 right" in L.player.where.text()
+    while ex.event.kind != "loss":  # the loss itself asked: the position hides it too
+        qtbot.keyClick(w, Qt.Key.Key_Space)
+    assert L.pending() and _hidden_on_screen(w) and "loss ?" in w.controls.position.text()
+    qtbot.keyClick(w, Qt.Key.Key_Space)
+    assert f"loss {num(ex.event.value)}" in w.controls.position.text()
     qtbot.keyClick(w, Qt.Key.Key_Q)
     assert not L.free
     here = ex.event_index
