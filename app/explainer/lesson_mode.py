@@ -126,6 +126,10 @@ class LessonMode(Answers, QObject):
             self.player.say("The step changed under the question: it is withdrawn.")
         return self.pending() and self.asking == (ex.step_index, ex.event_index)
 
+    def asked_event(self):
+        """The event whose number a question hides now, or None."""
+        return self.question.event if self.hides() else None
+
     def _still_valid(self) -> bool:
         s, h = self.asking[0], self.ex.history
         return s < len(h) and h[s].events is self.question.trace

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from engine.numpy_engine import ids
 from engine.numpy_engine.fmt import num
 
+from .lesson_hide import HIDDEN
 from .network_layout import drawn_units, edges_drawn, is_strip
 
 HISTORY_SHOWN = 6  # traced steps listed in an edge's tooltip
@@ -189,9 +190,9 @@ def _legend(vs: ViewState, phase: str, sample: int, r) -> None:
     vs.edge_label = "\n".join(lines)
 
 
-def tooltip(explainer, item_id: ids.NodeId | ids.EdgeId) -> str:
+def tooltip(explainer, item_id: ids.NodeId | ids.EdgeId, asked=None) -> str:
     """The hover text of one node or edge (typed ids: their parts, nothing parsed), written on
-    demand."""
+    demand; the number of `asked`, the event a question asks now, reads "?" in it."""
     if explainer.net is None or not explainer.history or not isinstance(item_id, ids.Id):
         return ""
     p = _Position(explainer)
@@ -203,7 +204,10 @@ def tooltip(explainer, item_id: ids.NodeId | ids.EdgeId) -> str:
     if isinstance(item_id, ids.NodeId):
         l, j = parts
         lines = [f"neuron {j} of layer {l} (sample {p.sample})"]
-        lines += [f"{k} = {num(v)}" for k, v in p.unit(l, j).items()]
+        lines += [
+            f"{k} = {HIDDEN if _asked(asked, _KINDS_OF[k], item_id) else num(v)}"
+            for k, v in p.unit(l, j).items()
+        ]
         lines.append(f"bias b = {num(params[l - 1][1][j])} (click to edit)")
         if l == len(params):
             lines.append(f"target y = {num(explainer.net.data.targets[p.sample][j])}")
@@ -215,10 +219,22 @@ def tooltip(explainer, item_id: ids.NodeId | ids.EdgeId) -> str:
     lines = [f"w[{l}][{j}][{i}] = {num(W[j, i])} (click to edit)"]
     g = p.grad(l, j, i)
     if g is not None:
-        lines.append(f"∂L/∂w this step = {num(g)}")
+        lines.append(
+            f"∂L/∂w this step = {HIDDEN if _asked(asked, ('grad_w',), item_id) else num(g)}"
+        )
     hist = explainer.parameter_history(l, "weights", (j, i), HISTORY_SHOWN)
     lines.append("value before each step: " + ", ".join(f"{t}: {num(v, 3)}" for t, v in hist))
     return "\n".join(lines)
+
+
+_KINDS_OF = {"z": ("z",), "a": ("a", "dropout"), "δ": ("delta",)}  # a unit's value: its events
+
+
+def _asked(asked, kinds: tuple[str, ...], item_id) -> bool:
+    """Whether the event asked now computes this item's value of one of these kinds."""
+    if asked is None or asked.kind not in kinds:
+        return False
+    return item_id in (*asked.nodes[:1], *asked.edges[:1])
 
 
 def training_view_state(explainer) -> ViewState:

@@ -71,7 +71,9 @@ class ExplainerWindow(FileDialogs, PlotRedraws, QMainWindow):
         self.dialogs: list = []
         self.explainer = Explainer(self)
         self.view = NetworkView(self.theme)
-        self.view.tooltip_provider = self.guard(lambda item_id: tooltip(self.explainer, item_id))
+        self.view.tooltip_provider = self.guard(
+            lambda item_id: tooltip(self.explainer, item_id, self.lessons.asked_event())
+        )
         self.conv_view = ConvView(self.theme)  # image nets: maps as grids of cells
         self.stack = self._central()
         self.formula = FormulaPanel(self.theme)

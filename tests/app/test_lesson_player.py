@@ -54,12 +54,26 @@ def _code_value(w) -> str:
     return cur.selectedText()
 
 
+def _hover_hides(w, ev) -> bool:
+    """The hover text of the asked unit or weight (a dense drawing) reads "?" for the number."""
+    if w.explainer.net.model.images:
+        return True
+    line = {"z": "z = ", "a": "a = ", "dropout": "a = ", "delta": "δ = "}.get(ev.kind)
+    if line and ev.nodes and ev.nodes[0].parts()[0] > 0:
+        return f"{line}?" in w.view.tooltip_provider(ev.nodes[0]).split("\n")
+    if ev.kind == "grad_w" and ev.edges:
+        return "∂L/∂w this step = ?" in w.view.tooltip_provider(ev.edges[0]).split("\n")
+    return True
+
+
 def _hidden_on_screen(w) -> bool:
     ev = w.explainer.event
     if w.docks["Code"].isVisible() and not _code_value(w).endswith("?"):
         return False  # the Code panel's variables would give the number away
     if ev.kind == "loss" and num(ev.value) in w.controls.position.text() + w.formula.header.text():
         return False  # the step's loss, in the position the toolbar and the formula show
+    if not _hover_hides(w, ev):
+        return False
     shown = [line for line, _ in w.formula._shown]
     # the value line reads "symbol = ?" and the numbers line ends in "?", not in the result
     formula_hidden = shown[-1] == f"{ev.symbol} = ?" and shown[-2].rstrip().endswith("?")
@@ -190,6 +204,9 @@ def test_prediction_mode_asks_at_every_space(window, qtbot):
     qtbot.keyClick(w, Qt.Key.Key_Space)  # Space on a question reveals it
     assert not L.pending() and "1 of 2 right" in L.player.where.text()
     assert _code_value(w).split(" → ")[-1] == num(ex.event.value)  # shown once revealed
+    if ex.event.kind in ("z", "a"):
+        hover = w.view.tooltip_provider(ex.event.nodes[0])
+        assert f"{ex.event.kind} = {num(ex.event.value)}" in hover.split("\n")
     L.player.reset_button.click()  # prediction mode's score reset
     assert "0 of 0 right" in L.player.where.text()
     while ex.event.kind != "loss":  # the loss itself asked: the position hides it too
