@@ -266,8 +266,8 @@ class ConvView(ConvMarks, QWidget):
                     p.save()
                     p.setPen(pen)
                     p.setFont(self._font(max(7.0, min(11.0, cell / 5.5)), bold=True))
-                    p.drawText(rect.adjusted(4, 2, -2, -2), Qt.AlignmentFlag.AlignTop
-                               | Qt.AlignmentFlag.AlignLeft, g.names[r * w + c])  # fmt: skip
+                    _fit_text(p, rect.adjusted(4, 2, -2, -2), g.names[r * w + c],
+                              Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)  # fmt: skip
                     p.restore()
 
 
@@ -278,16 +278,24 @@ def _changes(st: ConvState) -> tuple:
     return (st.touched, values)
 
 
-def _fit_text(p: QPainter, rect: QRectF, text: str) -> None:
-    """Text centred in a cell, its type made smaller when it would overflow the cell."""
-    room = rect.width() - 3
-    width = p.fontMetrics().horizontalAdvance(text)
-    if width <= room:
-        p.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
-        return
+def _fit_text(p: QPainter, rect: QRectF, text: str, align=Qt.AlignmentFlag.AlignCenter) -> None:
+    """Text in a cell (centred unless `align` says otherwise), its type made smaller when it
+    would overflow the cell (a long sum's index, "i=165", was cut to "i=16" in lecturer mode)."""
     base = p.font()
-    small = QFont(base)
-    small.setPointSizeF(max(4.5, base.pointSizeF() * room / width))
-    p.setFont(small)
-    p.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+    p.setFont(fitted_font(base, text, rect.width() - 3))
+    p.drawText(rect, align, text)
     p.setFont(base)
+
+
+def fitted_font(font: QFont, text: str, room: float) -> QFont:
+    """`font`, or the same made smaller (to 4.5 pt at least) so that `text` is at most `room`
+    wide."""
+    width = QFontMetricsF(font).horizontalAdvance(text)
+    if width <= room:
+        return font
+    small, size = QFont(font), font.pointSizeF() * room / width
+    while True:  # type is not quite proportional to its size: a step more where needed
+        small.setPointSizeF(max(4.5, size))
+        if size <= 4.5 or QFontMetricsF(small).horizontalAdvance(text) <= room:
+            return small
+        size *= 0.95

@@ -145,3 +145,25 @@ def test_image_data_is_drawn_as_the_images_with_their_labels(window):
     assert w.open_network(str(PRESET_DIR / "xor_2_2_1.json"))  # a 2-D set: a scatter again
     assert not w.plots.data_plot.plotItem.vb.yInverted()
     assert "decision" in w.plots.data_plot.plotItem.titleLabel.text
+
+
+def test_a_cells_text_is_made_smaller_to_fit_its_cell_in_both_looks(qtbot):
+    """A long sum's index ("i=165") and a number in a 44 px cell: the type shrinks until the
+    text fits (lecturer mode's larger type cut "i=165" to "i=16"); text that fits keeps it."""
+    from PySide6.QtGui import QFont, QFontMetricsF
+
+    from app.explainer.conv_view import fitted_font
+    from app.shared.theme import LECTURER, NORMAL
+
+    for theme in (NORMAL, LECTURER):
+        for text in ("i=165", "k=1023", "+777", "−0.1161", "0.0003"):
+            font = QFont(theme.font_family)
+            font.setPointSizeF(8 * theme.scale)
+            font.setBold(True)
+            room = 44 - 6 - 3
+            got = fitted_font(font, text, room)
+            assert QFontMetricsF(got).horizontalAdvance(text) <= room or got.pointSizeF() == 4.5
+            assert got.pointSizeF() <= font.pointSizeF()
+        short = QFont(theme.font_family)
+        short.setPointSizeF(8)
+        assert fitted_font(short, "i", 40) is short
