@@ -258,8 +258,8 @@ def add_code_dock(w) -> CodePanel:
         ex = w.explainer
         if not dock.isVisible() or ex.net is None or ex.training:
             return
-        sn = snippet_of(ex, ex.event)
-        panel.show_snippet(hide_in_snippet(sn) if w.lessons.hides() else sn)
+        sn, asked = snippet_of(ex, ex.event), w.lessons.asked_event()
+        panel.show_snippet(sn if asked is None else hide_in_snippet(sn, asked))
 
     panel.follow = follow
     dock.visibilityChanged.connect(w.guard(lambda on: on and follow()))

@@ -6,6 +6,7 @@ the views draw (scene_state.ViewState, conv_state.ConvState) and the formula's l
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import numpy as np
@@ -68,16 +69,25 @@ def hide_in_lines(ev, lines: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return out
 
 
-def hide_in_snippet(sn):
+def hide_in_snippet(sn, ev):
     """The Code panel's snippet with the event's number replaced by "?": the value of its last
-    variable, the one its lines compute (codegen/snippets.py; an update's "old → new" keeps the
-    old value)."""
+    variable, the one its lines compute (codegen/snippets.py), and any other value that is the
+    same number without being one the formula works with (a one-sample batch's product
+    δ·a is ∂L/∂w itself). A value written "old → new" keeps the old."""
     if sn is None or not sn.variables:
         return sn
-    last = sn.variables[-1]
-    old, arrow, _ = last.value.rpartition(" → ")
-    value = f"{old}{arrow}{HIDDEN}" if arrow else HIDDEN
-    return replace(sn, variables=(*sn.variables[:-1], replace(last, value=value)))
+    shown = num(ev.value)
+    worked = ev.substituted.rstrip()
+    worked = worked[: len(worked) - len(shown)] if worked.endswith(shown) else worked
+    needed = re.search(rf"(?<![\d.]){re.escape(shown)}(?![\d])", worked) is not None
+    last = len(sn.variables) - 1
+    out = []
+    for k, v in enumerate(sn.variables):
+        old, arrow, new = v.value.rpartition(" → ")
+        if k == last or (new == shown and not needed):
+            v = replace(v, value=f"{old}{arrow}{HIDDEN}")
+        out.append(v)
+    return replace(sn, variables=tuple(out))
 
 
 __all__ = ["HIDDEN", "hide_in_conv", "hide_in_lines", "hide_in_snippet", "hide_in_view"]

@@ -127,8 +127,12 @@ class LessonMode(Answers, QObject):
         return self.pending() and self.asking == (ex.step_index, ex.event_index)
 
     def asked_event(self):
-        """The event whose number a question hides now, or None."""
-        return self.question.event if self.hides() else None
+        """The event whose number a question hides now, or None (read only, unlike hides: a
+        hover or a panel asks it)."""
+        ex = self.ex
+        if not self.pending() or self.asking != (ex.step_index, ex.event_index):
+            return None
+        return self.question.event if self._still_valid() else None
 
     def _still_valid(self) -> bool:
         s, h = self.asking[0], self.ex.history

@@ -223,7 +223,11 @@ def tooltip(explainer, item_id: ids.NodeId | ids.EdgeId, asked=None) -> str:
             f"∂L/∂w this step = {HIDDEN if _asked(asked, ('grad_w',), item_id) else num(g)}"
         )
     hist = explainer.parameter_history(l, "weights", (j, i), HISTORY_SHOWN)
-    lines.append("value before each step: " + ", ".join(f"{t}: {num(v, 3)}" for t, v in hist))
+    later = _asked(asked, ("update",), item_id)  # the values after the asked update give it
+    lines.append(
+        "value before each step: "
+        + ", ".join(f"{t}: {HIDDEN if later and t > p.r.t else num(v, 3)}" for t, v in hist)
+    )
     return "\n".join(lines)
 
 

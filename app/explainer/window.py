@@ -227,7 +227,7 @@ class ExplainerWindow(FileDialogs, PlotRedraws, QMainWindow):
             self.view.show_state(self.lessons.view(view_state(ex)))
         r = ex.current
         hidden = self.lessons.sync()  # a question's number stays hidden in the formula, events
-        loss = "?" if hidden and ex.event.kind == "loss" else num(r.loss)  # and position
+        loss = "?" if hidden and ex.event.phase == "loss" else num(r.loss)  # and position
         pos = f"step {r.t} · {ex.position_text()} · {r.mode} · loss {loss}"
         named = ex.filter.applies_to(r) is not None  # the position names the chosen sample
         self.formula.show_event(ex.event, pos, self._ahead, named)  # ahead: when keys pause

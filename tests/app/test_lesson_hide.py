@@ -65,11 +65,30 @@ def test_the_code_panel_keeps_what_the_number_needs_and_loses_the_number():
         ev = _event(name, obj)
         net = Network.from_file(PRESETS / f"{name}.json")
         sn = event_code(ev, net.step(net.initial_state()).events.arrays)
-        hid = hide_in_snippet(sn)
+        hid = hide_in_snippet(sn, ev)
         assert sn.variables[-1].value.split(" → ")[-1] == num(ev.value)  # what is hidden
         assert hid.variables[:-1] == sn.variables[:-1]  # what it needs stays
         assert hid.variables[-1].name == sn.variables[-1].name
         assert hid.variables[-1].value.split(" → ")[-1] == "?"
         assert num(ev.value) not in hid.variables[-1].value
         assert hid.lines == sn.lines and hid.torch_lines == sn.torch_lines
-    assert hide_in_snippet(None) is None
+    assert hide_in_snippet(None, ev) is None
+
+
+def test_a_value_that_is_the_number_is_hidden_unless_the_formula_works_with_it():
+    """A one-sample batch's δ·a row is ∂L/∂w itself: hidden too. A bias of 0 beside a z of 0
+    is a number the formula works with: kept."""
+    from dataclasses import replace
+
+    ev = _event("mazur_2_2_2", {"kind": "grad_w", "layer": 2, "weight": [0, 0]})
+    net = Network.from_file(PRESETS / "mazur_2_2_2.json")
+    sn = event_code(ev, net.step(net.initial_state()).events.arrays)
+    shown = num(ev.value)
+    assert [v.value for v in sn.variables].count(shown) == 2  # the product and dW
+    hid = hide_in_snippet(sn, ev)
+    assert shown not in [v.value for v in hid.variables]
+    assert [v.name for v in hid.variables] == [v.name for v in sn.variables]
+    z = replace(ev, value=0.0, substituted="0.25·0.05 + 0.3·0.1 + 0 = 0")  # b = 0 is worked
+    vars0 = (*sn.variables[:-2], replace(sn.variables[-2], value="0"), sn.variables[-1])
+    kept = hide_in_snippet(replace(sn, variables=vars0), z)
+    assert kept.variables[-2].value == "0" and kept.variables[-1].value == "?"

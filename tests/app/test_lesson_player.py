@@ -41,17 +41,39 @@ def _type(qtbot, w, text: str) -> None:
     qtbot.keyClick(box, Qt.Key.Key_Return)
 
 
-def _code_value(w) -> str:
-    """The value the Code panel shows for the event's number (its variables' last row)."""
+def _code_values(w) -> list[str]:
+    """The values the Code panel's variables show, top to bottom."""
     from PySide6.QtGui import QTextCursor
 
     from app.explainer.code_panel import _variables_table
 
-    table = _variables_table(w.code.body.document())
-    cell = table.cellAt(table.rows() - 1, 2)
-    cur = cell.firstCursorPosition()
-    cur.setPosition(cell.lastCursorPosition().position(), QTextCursor.MoveMode.KeepAnchor)
-    return cur.selectedText()
+    table, out = _variables_table(w.code.body.document()), []
+    for r in range(1, table.rows()):
+        cell = table.cellAt(r, 2)
+        cur = cell.firstCursorPosition()
+        cur.setPosition(cell.lastCursorPosition().position(), QTextCursor.MoveMode.KeepAnchor)
+        out.append(cur.selectedText())
+    return out
+
+
+def _code_value(w) -> str:
+    """The value the Code panel shows for the event's number (its variables' last row)."""
+    return _code_values(w)[-1]
+
+
+def _code_hides(w, ev) -> bool:
+    """The number is "?" in the last row, and no other row shows it unless the formula works
+    with that number too (a coincidence, e.g. b = 0 and z = 0)."""
+    if not w.docks["Code"].isVisible():
+        return True
+    shown, values = num(ev.value), _code_values(w)
+    worked = ev.substituted.rstrip().removesuffix(shown)
+    others = [v for v in values[:-1] if v.split(" → ")[-1] == shown]
+    return values[-1].endswith("?") and (not others or shown in worked)
+
+
+def r_loss(w) -> float:
+    return w.explainer.current.loss
 
 
 def _hover_hides(w, ev) -> bool:
@@ -63,15 +85,19 @@ def _hover_hides(w, ev) -> bool:
         return f"{line}?" in w.view.tooltip_provider(ev.nodes[0]).split("\n")
     if ev.kind == "grad_w" and ev.edges:
         return "∂L/∂w this step = ?" in w.view.tooltip_provider(ev.edges[0]).split("\n")
+    if ev.kind == "update" and ev.edges and ev.edges[0] in w.view.edges:
+        t = w.explainer.current.t  # the value before step t + 1 is the answer
+        return f"{t + 1}: ?" in w.view.tooltip_provider(ev.edges[0])
     return True
 
 
 def _hidden_on_screen(w) -> bool:
     ev = w.explainer.event
-    if w.docks["Code"].isVisible() and not _code_value(w).endswith("?"):
+    if not _code_hides(w, ev):
         return False  # the Code panel's variables would give the number away
-    if ev.kind == "loss" and num(ev.value) in w.controls.position.text() + w.formula.header.text():
-        return False  # the step's loss, in the position the toolbar and the formula show
+    position = w.controls.position.text() + w.formula.header.text()
+    if ev.phase == "loss" and f"loss {num(r_loss(w))}" in position:
+        return False  # the step's loss (ℓ itself on a batch of one), in the position line
     if not _hover_hides(w, ev):
         return False
     shown = [line for line, _ in w.formula._shown]
@@ -81,7 +107,7 @@ def _hidden_on_screen(w) -> bool:
     item = None  # the loss, ∂L/∂a, a map (test_lesson_hide.py) or an undrawn edge: no label
     if w.explainer.net.model.images:
         pass
-    elif ev.kind in ("update", "grad_w"):
+    elif ev.kind in ("update", "grad_w") and ev.edges:  # a batch norm's γ, β: no edge
         item = w.view.edge_text.get(ev.edges[0])
     elif ev.kind in ("z", "a", "delta"):
         item = w.view.node_text.get(ev.nodes[0])
@@ -304,3 +330,32 @@ def test_every_step_of_every_shipped_lesson_opens_in_the_window(window, qtbot):
                 L.reveal()
             if st.go is not None:
                 assert window.explainer.event.kind == st.go.kind
+
+
+@pytest.mark.parametrize(
+    "preset", ["mazur_2_2_2", "blobs2_adadelta", "cnn_conv_4x3", "batchnorm_relu"]
+)
+def test_prediction_mode_hides_every_asked_number_of_a_step(window, qtbot, preset):
+    """Every question of a step, on dense, one-sample, conv and batch-norm nets:
+    its number is nowhere on screen until revealed (the Code panel shown)."""
+    w, ex, L = window, window.explainer, window.lessons
+    assert w.open_network(str(LESSONS.parent / "presets" / f"{preset}.json"))
+    assert w.docks["Code"].isVisible()
+    qtbot.keyClick(w, Qt.Key.Key_Q)
+    asked, phases = 0, set()
+    while asked < 400:
+        here = (ex.step_index, ex.event_index)
+        qtbot.keyClick(w, Qt.Key.Key_Space)
+        if not L.pending():
+            assert (ex.step_index, ex.event_index) != here or ex.event_index == len(
+                ex.current.events
+            ) - 1
+            if ex.event_index == len(ex.current.events) - 1:
+                break
+            continue
+        asked += 1
+        phases.add(ex.event.phase)
+        assert _hidden_on_screen(w), (preset, ex.event.kind, ex.event.symbol)
+        qtbot.keyClick(w, Qt.Key.Key_Space)  # reveal
+        assert not L.pending()
+    assert phases == {"forward", "loss", "backward", "update"}, phases
