@@ -111,7 +111,8 @@ class DataPanel(QWidget):
         self.datasets.setCurrentIndex(max(0, i))
 
     def set_description(self, text: str) -> None:
-        self.description.setText(text)
+        if self.description.text() != text:  # the window's refresh sets it at every key
+            self.description.setText(text)
 
     def show_loaded(self, source: str, spec: NetworkSpec) -> None:
         """Name what is loaded in the preset box: the preset itself while it is unchanged,

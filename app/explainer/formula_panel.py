@@ -20,7 +20,7 @@ from app.shared.typeset import typesetter
 from engine.numpy_engine.formula_lines import typeset_len
 from engine.numpy_engine.handout import LINE_WIDTH, event_lines
 
-from .lesson_hide import hide_in_lines
+from .lesson_hide import HIDDEN, hide_in_lines
 
 AHEAD_DELAY_MS = 40  # the events ahead are typeset once the keys pause this long
 MIN_LINE_CHARS = 30  # a narrower panel scrolls rather than break lines shorter
@@ -206,7 +206,11 @@ class FormulaPanel(QScrollArea):
         about 2 ms of every key press of the update phase)."""
         if ev.phase == "update" and ev.detail:
             width = max(len(k) for k in ev.detail)
-            rows = "\n".join(f"  {k:<{width}}  {v:.6g}" for k, v in ev.detail.items())
+            hide = self.hide_value and ev is self._event  # a question asks the new value
+            rows = "\n".join(
+                f"  {k:<{width}}  {HIDDEN if hide and k == 'new' else f'{v:.6g}'}"
+                for k, v in ev.detail.items()
+            )
             self.detail.setText(f"optimizer state:\n{rows}")
             f = QFont("DejaVu Sans Mono")
             f.setPointSize(small)

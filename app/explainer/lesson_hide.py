@@ -16,7 +16,8 @@ from engine.numpy_engine.fmt import num
 
 HIDDEN = "?"
 DRAWN_AS = {"z": "z", "a": "a", "dropout": "a", "delta": "δ"}  # a unit's label for each kind
-CELL_KINDS = ("z", "a", "dropout", "pool", "delta", "grad_w", "update")  # drawn in an image net
+CELL_KINDS = ("z", "a", "dropout", "pool", "da", "delta", "grad_w", "update")  # an image net's
+# cells (a pooling layer's δ map shows its ∂L/∂a)
 
 
 def hide_in_view(vs, ev):
@@ -90,4 +91,18 @@ def hide_in_snippet(sn, ev):
     return replace(sn, variables=tuple(out))
 
 
-__all__ = ["HIDDEN", "hide_in_conv", "hide_in_lines", "hide_in_snippet", "hide_in_view"]
+def hide_in_text(text: str, ev) -> str:
+    """`text` (a preset's description) with each number that reads as the event's number written
+    "?" (the worked example's description says "E = 0.2984 before the first step")."""
+    shown = num(ev.value)
+    return re.sub(rf"(?<![\d.]){re.escape(shown)}(?![\d])", HIDDEN, text)
+
+
+__all__ = [
+    "HIDDEN",
+    "hide_in_conv",
+    "hide_in_lines",
+    "hide_in_snippet",
+    "hide_in_text",
+    "hide_in_view",
+]

@@ -28,7 +28,11 @@ class PlotRedraws:
         if not self._plots_dirty:
             return
         self._plots_dirty = False
-        self.plots.set_losses(ex.loss_t, ex.loss_v)
+        t, v = ex.loss_t, ex.loss_v
+        if self._loss_hidden:  # a loss-phase question: the point of its step waits for the answer
+            keep = sum(1 for s in t if s < ex.current.t)  # the steps before it (t increases)
+            t, v = t[:keep], v[:keep]
+        self.plots.set_losses(t, v)
         self._redraw_model_plot()
         self._grid_for = ex.current
 

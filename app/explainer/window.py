@@ -41,6 +41,7 @@ from .gradcheck_dialog import GradCheckDialog
 from .landscape_dock import add_landscape_dock
 from .landscape_standardise import add_standardise_switch
 from .lecturer_layout import LecturerLayout
+from .lesson_hide import hide_in_text
 from .lesson_mode import LessonMode
 from .network_view import NetworkView
 from .plot_redraws import PlotRedraws
@@ -109,6 +110,7 @@ class ExplainerWindow(FileDialogs, PlotRedraws, QMainWindow):
         self.plot_timer.timeout.connect(self.guard(self._redraw_plots))
         self.plot_timer.start()
         self._plots_dirty = True
+        self._loss_hidden = False  # a loss-phase question: its step's loss point waits
         self._live_ticks = 0
         self._grid_for: object = None
         self._wire()
@@ -227,13 +229,17 @@ class ExplainerWindow(FileDialogs, PlotRedraws, QMainWindow):
             self.view.show_state(self.lessons.view(view_state(ex)))
         r = ex.current
         hidden = self.lessons.sync()  # a question's number stays hidden in the formula, events
-        loss = "?" if hidden and ex.event.phase == "loss" else num(r.loss)  # and position
+        hide_loss = hidden and ex.event.phase == "loss"  # the position and the loss curve
+        text = ex.spec.description or ex.spec.name  # and the preset's description
+        self.data_panel.set_description(hide_in_text(text, ex.event) if hidden else text)
+        loss = "?" if hide_loss else num(r.loss)
         pos = f"step {r.t} · {ex.position_text()} · {r.mode} · loss {loss}"
         named = ex.filter.applies_to(r) is not None  # the position names the chosen sample
         self.formula.show_event(ex.event, pos, self._ahead, named)  # ahead: when keys pause
         self.code.follow()  # its number hidden too, while asked
         self.controls.set_position(pos)
-        if self._grid_for is not r:
+        if self._grid_for is not r or hide_loss != self._loss_hidden:
+            self._loss_hidden = hide_loss
             self._mark_plots()
 
     def _ahead(self):

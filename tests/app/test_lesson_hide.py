@@ -92,3 +92,14 @@ def test_a_value_that_is_the_number_is_hidden_unless_the_formula_works_with_it()
     vars0 = (*sn.variables[:-2], replace(sn.variables[-2], value="0"), sn.variables[-1])
     kept = hide_in_snippet(replace(sn, variables=vars0), z)
     assert kept.variables[-2].value == "0" and kept.variables[-1].value == "?"
+
+
+def test_a_description_loses_the_number_and_keeps_longer_ones():
+    from app.explainer.lesson_hide import hide_in_text
+
+    ev = _event("mazur_2_2_2", {"kind": "update", "layer": 2, "weight": [0, 0]})
+    assert num(ev.value) == "0.3589"
+    text = "E = 0.2984 before the first step, w5 becomes 0.3589. Not 10.3589 or 0.35891."
+    assert hide_in_text(text, ev) == (
+        "E = 0.2984 before the first step, w5 becomes ?. Not 10.3589 or 0.35891."
+    )

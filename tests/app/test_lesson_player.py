@@ -5,6 +5,7 @@ lecturer mode's reveal by one key; prediction mode; progress that survives a new
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from PySide6.QtCore import Qt
@@ -91,10 +92,36 @@ def _hover_hides(w, ev) -> bool:
     return True
 
 
+def _elsewhere_hides(w, ev) -> bool:
+    """The formula's optimizer state, the loss curve and an image net's cell keep it too."""
+    import math
+
+    if "new" in (ev.detail or {}) and ev.phase == "update":
+        new = [x for x in w.formula.detail.text().split("\n") if x.split()[:1] == ["new"]]
+        if not new or not new[0].endswith("?"):
+            return False
+    told = w.data_panel.description.text()
+    if re.search(rf"(?<![\d.]){re.escape(num(ev.value))}(?![\d])", told):
+        return False  # the preset's description states it ("E = 0.2984 before …")
+    w._redraw_plots()  # the plots are redrawn on a timer
+    steps, _ = w.plots.loss_curve.getData()
+    if ev.phase == "loss" and steps is not None and w.explainer.current.t in steps:
+        return False  # the point of the step's loss
+    drawn = ("z", "a", "dropout", "pool", "da", "delta", "grad_w", "update")  # as cells
+    if w.explainer.net.model.images and ev.kind in drawn:
+        st = w.conv_view.state
+        for col in st.columns:
+            for g in col.grids:
+                at = g.at(st.focus) if st.focus else None
+                if at is not None and not math.isnan(g.values[at]):
+                    return False  # the asked cell drawn with its number
+    return True
+
+
 def _hidden_on_screen(w) -> bool:
     ev = w.explainer.event
-    if not _code_hides(w, ev):
-        return False  # the Code panel's variables would give the number away
+    if not _code_hides(w, ev) or not _elsewhere_hides(w, ev):
+        return False  # the Code panel's variables, the optimizer state, a plot, a cell
     position = w.controls.position.text() + w.formula.header.text()
     if ev.phase == "loss" and f"loss {num(r_loss(w))}" in position:
         return False  # the step's loss (ℓ itself on a batch of one), in the position line
@@ -216,6 +243,8 @@ def test_prediction_mode_asks_at_every_space(window, qtbot):
     w, ex = window, window.explainer
     L = w.lessons
     w.open_network(str(LESSONS.parent / "presets" / "mazur_2_2_2.json"))
+    told = w.data_panel.description.text()
+    assert "E = 0.2984" in told
     qtbot.keyClick(w, Qt.Key.Key_Q)
     assert L.free
     start = ex.event_index
@@ -238,7 +267,9 @@ def test_prediction_mode_asks_at_every_space(window, qtbot):
     while ex.event.kind != "loss":  # the loss itself asked: the position hides it too
         qtbot.keyClick(w, Qt.Key.Key_Space)
     assert L.pending() and _hidden_on_screen(w) and "loss ?" in w.controls.position.text()
+    assert "E = ? before" in w.data_panel.description.text()
     qtbot.keyClick(w, Qt.Key.Key_Space)
+    assert w.data_panel.description.text() == told  # whole again once revealed
     assert f"loss {num(ex.event.value)}" in w.controls.position.text()
     qtbot.keyClick(w, Qt.Key.Key_Q)
     assert not L.free
@@ -333,7 +364,15 @@ def test_every_step_of_every_shipped_lesson_opens_in_the_window(window, qtbot):
 
 
 @pytest.mark.parametrize(
-    "preset", ["mazur_2_2_2", "blobs2_adadelta", "cnn_conv_4x3", "batchnorm_relu"]
+    "preset",
+    [
+        "mazur_2_2_2",
+        "neuron_sigmoid",
+        "blobs2_adadelta",
+        "cnn_conv_4x3",
+        "cnn_maxpool_4x4",
+        "batchnorm_relu",
+    ],
 )
 def test_prediction_mode_hides_every_asked_number_of_a_step(window, qtbot, preset):
     """Every question of a step, on dense, one-sample, conv and batch-norm nets:
@@ -358,4 +397,5 @@ def test_prediction_mode_hides_every_asked_number_of_a_step(window, qtbot, prese
         assert _hidden_on_screen(w), (preset, ex.event.kind, ex.event.symbol)
         qtbot.keyClick(w, Qt.Key.Key_Space)  # reveal
         assert not L.pending()
-    assert phases == {"forward", "loss", "backward", "update"}, phases
+    frozen = preset == "cnn_maxpool_4x4"  # its parameters are frozen: no update is asked
+    assert phases == {"forward", "loss", "backward"} | (set() if frozen else {"update"}), phases
