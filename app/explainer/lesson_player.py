@@ -7,7 +7,7 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -86,6 +86,23 @@ class LessonPlayer(QWidget):
         lay.addLayout(nav)
         lay.addStretch(1)
         self.lecturer = False
+
+    def event(self, ev) -> bool:
+        done = super().event(ev)
+        if ev.type() in (QEvent.Type.LayoutRequest, QEvent.Type.Resize):
+            self._fit_height()
+        return done
+
+    def _fit_height(self) -> None:
+        """At least as tall as its wrapped texts need at its width: a dock short of room squeezed a
+        two-line question ("Predict ∂L/∂a[1][0][1][0] for sample 0: …") to one line, its end
+        hidden behind the answer box (the layout's minimum knows nothing of wrapping)."""
+        lay = self.layout()
+        need = lay.totalMinimumSize().height()
+        if lay.hasHeightForWidth():
+            need = max(need, lay.totalHeightForWidth(self.width()))
+        if self.minimumHeight() != need:
+            self.setMinimumHeight(need)
 
     # ---- pages ----
     def _predict_page(self) -> QWidget:

@@ -399,3 +399,22 @@ def test_prediction_mode_hides_every_asked_number_of_a_step(window, qtbot, prese
         assert not L.pending()
     frozen = preset == "cnn_maxpool_4x4"  # its parameters are frozen: no update is asked
     assert phases == {"forward", "loss", "backward"} | (set() if frozen else {"update"}), phases
+
+
+def test_a_question_that_wraps_is_shown_whole_in_a_short_dock(window, qtbot):
+    """A long symbol's question wraps to two lines: the dock makes room for both, in both looks
+    (it was squeezed to one, its end behind the answer box)."""
+    w, ex, L = window, window.explainer, window.lessons
+    w.resize(1500, 950)
+    assert w.open_network(str(LESSONS.parent / "presets" / "cnn_maxpool_4x4.json"))
+    qtbot.keyClick(w, Qt.Key.Key_Q)
+    while not (L.pending() and ex.event.symbol.startswith("∂L/∂a[1]")):
+        qtbot.keyClick(w, Qt.Key.Key_Space)
+    q = L.player.question
+    for lecturer in (False, True):
+        w.set_lecturer(lecturer)
+        L.player.ask(f"Predict {ex.event.symbol} for sample 0: the formula shows what it needs.")
+        qtbot.wait(30)  # the layout settles
+        assert q.heightForWidth(q.width()) > q.fontMetrics().height() * 1.5  # two lines
+        assert q.height() >= q.heightForWidth(q.width())
+    w.set_lecturer(False)
