@@ -77,10 +77,7 @@ def hide_in_snippet(sn, ev):
     δ·a is ∂L/∂w itself). A value written "old → new" keeps the old."""
     if sn is None or not sn.variables:
         return sn
-    shown = num(ev.value)
-    worked = ev.substituted.rstrip()
-    worked = worked[: len(worked) - len(shown)] if worked.endswith(shown) else worked
-    needed = re.search(rf"(?<![\d.]){re.escape(shown)}(?![\d])", worked) is not None
+    shown, needed = num(ev.value), _worked_with(ev)
     last = len(sn.variables) - 1
     out = []
     for k, v in enumerate(sn.variables):
@@ -91,11 +88,24 @@ def hide_in_snippet(sn, ev):
     return replace(sn, variables=tuple(out))
 
 
+def _number(shown: str) -> re.Pattern:
+    """`shown` as a whole number in a text (not part of a longer one)."""
+    return re.compile(rf"(?<![\d.]){re.escape(shown)}(?![\d])")
+
+
+def _worked_with(ev) -> bool:
+    """Whether the event's number is also one its formula works with (max(5, 3, 1, 2) = 5): then
+    it is shown as that, an input, wherever it stands."""
+    shown, worked = num(ev.value), ev.substituted.rstrip()
+    worked = worked[: len(worked) - len(shown)] if worked.endswith(shown) else worked
+    return _number(shown).search(worked) is not None
+
+
 def hide_in_text(text: str, ev) -> str:
     """`text` (a preset's description) with each number that reads as the event's number written
-    "?" (the worked example's description says "E = 0.2984 before the first step")."""
-    shown = num(ev.value)
-    return re.sub(rf"(?<![\d.]){re.escape(shown)}(?![\d])", HIDDEN, text)
+    "?" (the worked example's description says "E = 0.2984 before the first step"), unless the
+    formula works with that number too."""
+    return text if _worked_with(ev) else _number(num(ev.value)).sub(HIDDEN, text)
 
 
 __all__ = [

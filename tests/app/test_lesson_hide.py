@@ -103,3 +103,13 @@ def test_a_description_loses_the_number_and_keeps_longer_ones():
     assert hide_in_text(text, ev) == (
         "E = 0.2984 before the first step, w5 becomes ?. Not 10.3589 or 0.35891."
     )
+
+
+def test_a_description_keeps_a_number_the_formula_works_with():
+    """A max-pooling winner is one of the window's inputs: its description keeps the input."""
+    from app.explainer.lesson_hide import hide_in_text
+
+    ev = _event("cnn_maxpool_4x4", {"kind": "pool", "layer": 1, "sample": 0, "unit": [0, 0, 1]})
+    assert num(ev.value) == "5" and "max(5, 3, 1, 2)" in ev.substituted.replace(" = 5", "")
+    text = "turn [[1,2,5,3],[3,0,1,2],…] into [[3,5],[2,4]]"
+    assert hide_in_text(text, ev) == text

@@ -100,8 +100,9 @@ def _elsewhere_hides(w, ev) -> bool:
         new = [x for x in w.formula.detail.text().split("\n") if x.split()[:1] == ["new"]]
         if not new or not new[0].endswith("?"):
             return False
-    told = w.data_panel.description.text()
-    if re.search(rf"(?<![\d.]){re.escape(num(ev.value))}(?![\d])", told):
+    told, whole = w.data_panel.description.text(), rf"(?<![\d.]){re.escape(num(ev.value))}(?![\d])"
+    worked = ev.substituted.rstrip().removesuffix(num(ev.value))  # the numbers it works with
+    if re.search(whole, told) and not re.search(whole, worked):
         return False  # the preset's description states it ("E = 0.2984 before …")
     w._redraw_plots()  # the plots are redrawn on a timer
     steps, _ = w.plots.loss_curve.getData()
