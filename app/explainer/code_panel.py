@@ -27,8 +27,6 @@ from app.shared.lru import LRU
 from app.shared.theme import NORMAL, Theme
 from engine.numpy_engine.codegen.snippets import Snippet, event_code
 
-from .lesson_hide import hide_in_snippet
-
 MONO = "DejaVu Sans Mono, Consolas, monospace"
 SHAPE_GREY = "#8a8a8a"  # the shapes, quieter than the values on white and on black
 DOCS_KEPT = 24  # parsed documents kept (the positions ahead and the last few shown)
@@ -258,8 +256,7 @@ def add_code_dock(w) -> CodePanel:
         ex = w.explainer
         if not dock.isVisible() or ex.net is None or ex.training:
             return
-        sn, asked = snippet_of(ex, ex.event), w.lessons.asked_event()
-        panel.show_snippet(sn if asked is None else hide_in_snippet(sn, asked))
+        panel.show_snippet(w.lessons.snippet(snippet_of(ex, ex.event)))
 
     panel.follow = follow
     dock.visibilityChanged.connect(w.guard(lambda on: on and follow()))

@@ -20,6 +20,20 @@ CELL_KINDS = ("z", "a", "dropout", "pool", "da", "delta", "grad_w", "update")  #
 # cells (a pooling layer's δ map shows its ∂L/∂a)
 
 
+def drawn_kinds(label: str) -> tuple[str, ...]:
+    """The event kinds whose number a unit shows under this label (DRAWN_AS): "a" for a and
+    dropout."""
+    return tuple(kind for kind, drawn in DRAWN_AS.items() if drawn == label)
+
+
+def asks_for(asked, item_id, kinds: tuple[str, ...]) -> bool:
+    """Whether `asked`, the event a question asks now (or None), computes this unit's or
+    weight's value of one of these kinds (a hover text hides it)."""
+    if asked is None or asked.kind not in kinds:
+        return False
+    return item_id in (*asked.nodes[:1], *asked.edges[:1])
+
+
 def hide_in_view(vs, ev):
     """The dense drawing's state with `ev`'s number replaced by "?"."""
     if ev.kind in ("update", "grad_w") and ev.edges:
@@ -110,6 +124,8 @@ def hide_in_text(text: str, ev) -> str:
 
 __all__ = [
     "HIDDEN",
+    "asks_for",
+    "drawn_kinds",
     "hide_in_conv",
     "hide_in_lines",
     "hide_in_snippet",

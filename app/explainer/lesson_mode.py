@@ -29,7 +29,7 @@ from engine.numpy_engine import ids
 
 from . import loading
 from .lesson_answers import Answers
-from .lesson_hide import hide_in_conv, hide_in_view
+from .lesson_hide import hide_in_conv, hide_in_snippet, hide_in_text, hide_in_view
 from .lesson_player import LessonPlayer
 
 
@@ -114,8 +114,8 @@ class LessonMode(Answers, QObject):
 
     # ---- what the window shows (its refresh calls these) ----
     def hides(self) -> bool:
-        """The question's number is hidden now: it is unanswered and on screen."""
-        ex = self.ex
+        """The question's number is hidden now: it is unanswered and on screen (the player
+        follows lecturer mode, and a question whose step was recomputed is withdrawn)."""
         if self.player.lecturer != self.w.lecture.on:
             self.player.set_lecturer(self.w.lecture.on, self.w.theme.text)
             if self.pending():
@@ -124,11 +124,11 @@ class LessonMode(Answers, QObject):
             self.question = None  # the step was recomputed (a weight edited): nothing to hide
             self.player.close_question()
             self.player.say("The step changed under the question: it is withdrawn.")
-        return self.pending() and self.asking == (ex.step_index, ex.event_index)
+        return self.asked_event() is not None
 
     def asked_event(self):
         """The event whose number a question hides now, or None (read only, unlike hides: a
-        hover or a panel asks it)."""
+        hover asks it)."""
         ex = self.ex
         if not self.pending() or self.asking != (ex.step_index, ex.event_index):
             return None
@@ -169,6 +169,16 @@ class LessonMode(Answers, QObject):
                 i for i in look if isinstance(i, (ids.CellId, ids.KernelId, ids.KernelBiasId))
             }
         return hide_in_conv(cs, self.ex.event) if self.hides() else cs
+
+    def snippet(self, sn):
+        """The Code panel's snippet, the number hidden."""
+        asked = self.asked_event()
+        return sn if asked is None else hide_in_snippet(sn, asked)
+
+    def description(self, text: str) -> str:
+        """The preset's description, the number hidden (the worked example states two)."""
+        asked = self.asked_event()
+        return text if asked is None else hide_in_text(text, asked)
 
     def _look(self) -> tuple[str, ...]:
         """The drawing ids of what the lesson's step on screen says to look at."""

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from engine.numpy_engine import ids
 from engine.numpy_engine.fmt import num
 
-from .lesson_hide import HIDDEN
+from .lesson_hide import HIDDEN, asks_for, drawn_kinds
 from .network_layout import drawn_units, edges_drawn, is_strip
 
 HISTORY_SHOWN = 6  # traced steps listed in an edge's tooltip
@@ -205,7 +205,7 @@ def tooltip(explainer, item_id: ids.NodeId | ids.EdgeId, asked=None) -> str:
         l, j = parts
         lines = [f"neuron {j} of layer {l} (sample {p.sample})"]
         lines += [
-            f"{k} = {HIDDEN if _asked(asked, _KINDS_OF[k], item_id) else num(v)}"
+            f"{k} = {HIDDEN if asks_for(asked, item_id, drawn_kinds(k)) else num(v)}"
             for k, v in p.unit(l, j).items()
         ]
         lines.append(f"bias b = {num(params[l - 1][1][j])} (click to edit)")
@@ -220,25 +220,15 @@ def tooltip(explainer, item_id: ids.NodeId | ids.EdgeId, asked=None) -> str:
     g = p.grad(l, j, i)
     if g is not None:
         lines.append(
-            f"∂L/∂w this step = {HIDDEN if _asked(asked, ('grad_w',), item_id) else num(g)}"
+            f"∂L/∂w this step = {HIDDEN if asks_for(asked, item_id, ('grad_w',)) else num(g)}"
         )
     hist = explainer.parameter_history(l, "weights", (j, i), HISTORY_SHOWN)
-    later = _asked(asked, ("update",), item_id)  # the values after the asked update give it
+    later = asks_for(asked, item_id, ("update",))  # the values after the asked update give it
     lines.append(
         "value before each step: "
         + ", ".join(f"{t}: {HIDDEN if later and t > p.r.t else num(v, 3)}" for t, v in hist)
     )
     return "\n".join(lines)
-
-
-_KINDS_OF = {"z": ("z",), "a": ("a", "dropout"), "δ": ("delta",)}  # a unit's value: its events
-
-
-def _asked(asked, kinds: tuple[str, ...], item_id) -> bool:
-    """Whether the event asked now computes this item's value of one of these kinds."""
-    if asked is None or asked.kind not in kinds:
-        return False
-    return item_id in (*asked.nodes[:1], *asked.edges[:1])
 
 
 def training_view_state(explainer) -> ViewState:

@@ -41,7 +41,6 @@ from .gradcheck_dialog import GradCheckDialog
 from .landscape_dock import add_landscape_dock
 from .landscape_standardise import add_standardise_switch
 from .lecturer_layout import LecturerLayout
-from .lesson_hide import hide_in_text
 from .lesson_mode import LessonMode
 from .network_view import NetworkView
 from .plot_redraws import PlotRedraws
@@ -230,8 +229,9 @@ class ExplainerWindow(FileDialogs, PlotRedraws, QMainWindow):
         r = ex.current
         hidden = self.lessons.sync()  # a question's number stays hidden in the formula, events
         hide_loss = hidden and ex.event.phase == "loss"  # the position and the loss curve
-        text = ex.spec.description or ex.spec.name  # and the preset's description
-        self.data_panel.set_description(hide_in_text(text, ex.event) if hidden else text)
+        self.data_panel.set_description(
+            self.lessons.description(ex.spec.description or ex.spec.name)
+        )
         loss = "?" if hide_loss else num(r.loss)
         pos = f"step {r.t} · {ex.position_text()} · {r.mode} · loss {loss}"
         named = ex.filter.applies_to(r) is not None  # the position names the chosen sample
