@@ -45,6 +45,7 @@ class LandscapeDock(QObject):
         self.worker = None
         self.stop = threading.Event()  # set by Cancel (or the window closing): the engine stops
         self.result = None  # (Landscape, the Network it was computed for)
+        self._asked = None  # the event a question asked when the step was last marked
         self.pick = WeightPick(window)
         self.panel.pick_toggled.connect(window.guard(self._pick))
         self.pick.said.connect(self.panel.status.setText)
@@ -201,10 +202,19 @@ class LandscapeDock(QObject):
         self.panel.show_step(0, None)
         self._sync()
 
+    def follow_question(self) -> None:
+        """The window's refresh calls this: a question asked or answered since the last mark
+        marks the step again (its number hidden, or shown)."""
+        if self.dock.isVisible() and self.w.lessons.asked_event() is not self._asked:
+            self.sync()
+
     def _sync(self) -> None:
         ex = self.w.explainer
         if ex.net is None or not self.dock.isVisible():
             return
+        # a question's number: the step's loss (true loss at the cross) or a gradient's
+        self._asked = asked = self.w.lessons.asked_event()
+        phase = asked.phase if asked is not None else None
         from engine.numpy_engine.landscape_depth import layer_strip
         from engine.numpy_engine.landscape_forward import work
         from engine.numpy_engine.landscape_race import locate
@@ -213,9 +223,9 @@ class LandscapeDock(QObject):
         if self.result is not None and self.result[1] is ex.net:
             small = work(ex.net.model, len(ex.net.data.inputs), 2) <= MAX_STRIP_WORK
             here = locate(ex.net, self.result[0].plane, state.params) if small else None
-            self.panel.show_step(ex.current.t, here)
+            self.panel.show_step(ex.current.t, here, hide_loss=phase == "loss")
         if work(ex.net.model, ex.net.batch_size(), 2) <= MAX_STRIP_WORK:
-            self.panel.show_strip(layer_strip(ex.net, state))
+            self.panel.show_strip(layer_strip(ex.net, state), hide_grads=phase == "backward")
 
 
 def add_landscape_dock(window) -> LandscapeDock:

@@ -324,9 +324,12 @@ class LandscapePanel(QWidget):
         self.table.resizeColumnsToContents()
 
     # ---- the current step ----
-    def show_step(self, t: int, here: tuple[float, float, float, float] | None) -> None:
+    def show_step(
+        self, t: int, here: tuple[float, float, float, float] | None, hide_loss: bool = False
+    ) -> None:
         """Mark the weights before step t (t − 1 steps done) on every path, and the window's own
-        weights (here: α, β, true loss, loss at the projection) with a red cross."""
+        weights (here: α, β, true loss, loss at the projection) with a red cross; `hide_loss`:
+        the two losses read "?" (a question asks the step's loss)."""
         xs, ys = [], []
         for al, be in self._coords:
             k = max(0, min(t - 1, len(al) - 1))
@@ -340,23 +343,26 @@ class LandscapePanel(QWidget):
             return
         a, b, true, on = here
         self.you.setData([a], [b])
+        true, on = ("?", "?") if hide_loss else (f"{true:.4g}", f"{on:.4g}")
         self.here.setText(
             f"step {t}: the weights before it (red +) at ({a:.4g}, {b:.4g}); true loss "
-            f"{true:.4g}, loss at its projection on the plane {on:.4g}"
+            f"{true}, loss at its projection on the plane {on}"
         )
 
-    def show_strip(self, stats) -> None:
+    def show_strip(self, stats, hide_grads: bool = False) -> None:
         """Per layer with weights: ‖∂L/∂W‖ (blue) and the activations' standard deviation
-        (orange), on a log scale (a zero is left out: log 0 has no place)."""
+        (orange), on a log scale (a zero is left out: log 0 has no place). `hide_grads`: the
+        norms read "?" and are not drawn (a question asks a number of the backward pass; a
+        layer of one weight's norm is |∂L/∂w|)."""
         rows = [s for s in stats if s.has_weights]
         x = np.array([s.layer for s in rows], float)
-        g = np.array([s.grad_norm for s in rows])
+        g = np.array([0.0 if hide_grads else s.grad_norm for s in rows])
         sd = np.array([s.act_std for s in rows])
         self.grad_line.setData(x[g > 0], g[g > 0])
         self.spread_line.setData(x[sd > 0], sd[sd > 0])
         self.strip.getAxis("bottom").setTicks([[(v, str(int(v))) for v in x], []])
         decades(self.strip, np.concatenate([g, sd]))
-        parts = [f"L{s.layer}: {s.grad_norm:.2g}" for s in rows]  # four a line: fits the plot
+        parts = [f"L{s.layer}: {'?' if hide_grads else f'{s.grad_norm:.2g}'}" for s in rows]
         self._strip_text = "<br>".join("  ".join(parts[k : k + 4]) for k in range(0, len(parts), 4))
         self._strip_label()
 

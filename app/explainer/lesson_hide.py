@@ -86,9 +86,10 @@ def hide_in_lines(ev, lines: list[tuple[str, str]]) -> list[tuple[str, str]]:
 
 def hide_in_snippet(sn, ev):
     """The Code panel's snippet with the event's number replaced by "?": the value of its last
-    variable, the one its lines compute (codegen/snippets.py), and any other value that is the
-    same number without being one the formula works with (a one-sample batch's product
-    δ·a is ∂L/∂w itself). A value written "old → new" keeps the old."""
+    variable, the one its lines compute (codegen/snippets.py), the values worked out on the way
+    to it (`computed`: a batch's products δ·a, which read "[0.04254, 0]" when one sample's is
+    the sum), and any other value that is the same number without being one the formula works
+    with. A value written "old → new" keeps the old."""
     if sn is None or not sn.variables:
         return sn
     shown, needed = num(ev.value), _worked_with(ev)
@@ -96,7 +97,7 @@ def hide_in_snippet(sn, ev):
     out = []
     for k, v in enumerate(sn.variables):
         old, arrow, new = v.value.rpartition(" → ")
-        if k == last or (new == shown and not needed):
+        if k == last or v.computed or (new == shown and not needed):
             v = replace(v, value=f"{old}{arrow}{HIDDEN}")
         out.append(v)
     return replace(sn, variables=tuple(out))

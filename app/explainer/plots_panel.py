@@ -89,6 +89,11 @@ class PlotsPanel(QWidget):
         self._new_scale = True  # the range is picked again for this scale
         self.set_losses(*self._losses)
 
+    def fit_next(self) -> None:
+        """The next set_losses picks its ranges from the points it draws, not in jumps (a
+        hidden point would otherwise leave the range it set)."""
+        self._new_scale = True
+
     def set_losses(self, t, v) -> None:
         t, v = np.asarray(t, float), np.asarray(v, float)
         self._losses = (t, v)

@@ -237,8 +237,11 @@ class ExplainerWindow(FileDialogs, PlotRedraws, QMainWindow):
         named = ex.filter.applies_to(r) is not None  # the position names the chosen sample
         self.formula.show_event(ex.event, pos, self._ahead, named)  # ahead: when keys pause
         self.code.follow()  # its number hidden too, while asked
+        self.landscape.follow_question()  # and in the Landscape dock's losses and gradients
         self.controls.set_position(pos)
         if self._grid_for is not r or hide_loss != self._loss_hidden:
+            if hide_loss != self._loss_hidden:  # the y range would keep the hidden point's top
+                self.plots.fit_next()
             self._loss_hidden = hide_loss
             self._mark_plots()
 

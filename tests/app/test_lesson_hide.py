@@ -89,9 +89,27 @@ def test_a_value_that_is_the_number_is_hidden_unless_the_formula_works_with_it()
     assert shown not in [v.value for v in hid.variables]
     assert [v.name for v in hid.variables] == [v.name for v in sn.variables]
     z = replace(ev, value=0.0, substituted="0.25·0.05 + 0.3·0.1 + 0 = 0")  # b = 0 is worked
-    vars0 = (*sn.variables[:-2], replace(sn.variables[-2], value="0"), sn.variables[-1])
+    bias = replace(sn.variables[-2], value="0", computed=False)  # an input, as b is
+    vars0 = (*sn.variables[:-2], bias, sn.variables[-1])
     kept = hide_in_snippet(replace(sn, variables=vars0), z)
     assert kept.variables[-2].value == "0" and kept.variables[-1].value == "?"
+
+
+def test_a_batch_products_row_is_hidden_with_the_sum_it_adds_up_to():
+    """∂L/∂w = Σ_s δ·a: the row of products δ·a, one a sample, is worked out on the way to the
+    number. With one product not 0 it reads the number itself ("[0, 0.5963]"); hidden whole,
+    while δ and a, which the formula multiplies, stay."""
+    name = "cnn_edges_digit"
+    ev = _event(name, {"kind": "grad_w", "layer": 4, "weight": [0, 20]})
+    net = Network.from_file(PRESETS / f"{name}.json")
+    sn = event_code(ev, net.step(net.initial_state()).events.arrays)
+    products = sn.variables[-2]
+    assert products.computed and " * " in products.name
+    assert num(ev.value) in products.value.strip("[]").split(", ")  # it reads the answer
+    hid = hide_in_snippet(sn, ev)
+    assert hid.variables[-2].value == "?" and hid.variables[-1].value == "?"
+    assert hid.variables[:-2] == sn.variables[:-2]  # δ and a stay
+    assert not any(v.computed for v in sn.variables[:-2])
 
 
 def test_a_description_loses_the_number_and_keeps_longer_ones():

@@ -21,6 +21,8 @@ class Variable:
     name: str  # as the lines write it: a_prev[s], W[j], delta[:, j] …
     shape: str  # the whole array's shape, e.g. "(4, 2)"
     value: str  # the values the event reads, formatted as the formula shows numbers
+    computed: bool = False  # worked out on the way to the event's number (δ·a, sample by
+    # sample, before the sum): a question hides it with the number
 
 
 @dataclass(frozen=True)
@@ -46,8 +48,8 @@ def _shape(a) -> str:
     return f"({s[0]},)" if len(s) == 1 else "(" + ", ".join(map(str, s)) + ")"
 
 
-def _var(name: str, whole, part) -> Variable:
-    return Variable(name, _shape(whole), _vec(part))
+def _var(name: str, whole, part, computed: bool = False) -> Variable:
+    return Variable(name, _shape(whole), _vec(part), computed)
 
 
 def _sample(c: StepArrays, e: Event) -> int:
@@ -208,7 +210,7 @@ def _backward_vars(c: StepArrays, e: Event, k: int) -> tuple[Variable, ...]:
             )
         j, i = e.index
         out = [_var(f"delta[:, {j}]", delta, delta[:, j]), _var(f"a_prev[:, {i}]", a_prev, a_prev[:, i]),
-               _var(f"delta[:, {j}] * a_prev[:, {i}]", delta, delta[:, j] * a_prev[:, i])]  # fmt: skip
+               _var(f"delta[:, {j}] * a_prev[:, {i}]", delta, delta[:, j] * a_prev[:, i], True)]  # fmt: skip
         if m.l1 or m.l2:
             out.append(_var(f"W[{j}, {i}]", W, W[j, i]))
         return (*out, _var(f"dW[{j}, {i}]", dW, dW[j, i]))
