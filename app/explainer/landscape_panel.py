@@ -37,13 +37,16 @@ COLOURS = ("#e6194b", "#ff7f0e", "#17becf", "#f032e6", "#8c564b", "#bcbd22", "#f
 HEADERS = ("optimizer", "η", "steps to target", "final loss", "diverged")
 
 
-def _tip(name: str, losses, on_plane):
-    """A path point's hover: its true loss and the loss at its projection on the plane."""
+def _tip(name: str, losses, on_plane, asked):
+    """A path point's hover: its true loss and the loss at its projection on the plane; both
+    "?" before the step `asked()` names (a question asks that step's loss; a path of the
+    window's own optimizer passes through its weights)."""
 
     def tip(x, y, data) -> str:
         k = int(data)
-        return (f"{name}, before step {k + 1}: true loss {losses[k]:.4g}; "
-                f"loss at its projection ({x:.3g}, {y:.3g}) {on_plane[k]:.4g}")  # fmt: skip
+        true, on = ("?", "?") if asked() == k + 1 else (f"{losses[k]:.4g}", f"{on_plane[k]:.4g}")
+        return (f"{name}, before step {k + 1}: true loss {true}; "
+                f"loss at its projection ({x:.3g}, {y:.3g}) {on}")  # fmt: skip
 
     return tip
 
@@ -71,6 +74,7 @@ class LandscapePanel(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
+        self._asked = None  # the step whose loss a question asks (its path points say "?")
         self.scene = pg.GraphicsLayoutWidget()
         self.paths: list[pg.PlotDataItem] = []
         self.curves: list[pg.PlotDataItem] = []
@@ -298,7 +302,7 @@ class LandscapePanel(QWidget):
             self.paths.append(self.map.plot(al, be, pen=pen))
             dots = pg.ScatterPlotItem(al, be, size=6, brush=COLOURS[k % len(COLOURS)], pen=None,
                                       hoverable=True, data=np.arange(len(al)),
-                                      tip=_tip(name, p.losses, on))  # fmt: skip
+                                      tip=_tip(name, p.losses, on, lambda: self._asked))  # fmt: skip
             self.map.addItem(dots)
             self.dots.append(dots)
             self.curves.append(self.race.plot(np.arange(len(p.losses)), p.losses, pen=pen))
@@ -330,6 +334,7 @@ class LandscapePanel(QWidget):
         """Mark the weights before step t (t − 1 steps done) on every path, and the window's own
         weights (here: α, β, true loss, loss at the projection) with a red cross; `hide_loss`:
         the two losses read "?" (a question asks the step's loss)."""
+        self._asked = t if hide_loss else None
         xs, ys = [], []
         for al, be in self._coords:
             k = max(0, min(t - 1, len(al) - 1))

@@ -64,6 +64,9 @@ def test_the_landscape_dock_hides_the_asked_loss_and_the_gradient_norms(qtbot, w
     true = num(ex.net.loss(ex.current.before), 4)
     qtbot.waitUntil(lambda: "true loss ?" in p.here.text(), timeout=3000)
     assert "plane ?" in p.here.text() and f"{float(true):.4g}" not in p.here.text()
+    t = ex.current.t  # a path point's hover before this step: "?" too, the others numbers
+    assert "true loss ?" in p.dots[0].opts["tip"](x=0.5, y=0.25, data=t - 1)
+    assert "true loss ?" not in p.dots[0].opts["tip"](x=0.5, y=0.25, data=t)
     qtbot.keyClick(w, Qt.Key.Key_Space)  # revealed: the numbers come back
     qtbot.waitUntil(lambda: "true loss ?" not in p.here.text(), timeout=3000)
     assert "true loss " in p.here.text() and "plane ?" not in p.here.text()
