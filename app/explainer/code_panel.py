@@ -61,6 +61,7 @@ class CodePanel(QWidget):
         self._frames: LRU[QTextDocument] = LRU(FRAMES_KEPT)  # documents shown, by _frame_of
         self.made = 0  # documents made (for tests)
         self.retyped = 0  # keys that wrote the shown document's cells instead (for tests)
+        self.body.installEventFilter(self)  # its font changes: made again (eventFilter)
 
     def show_snippet(self, snippet: Snippet | None) -> None:
         self.snippet = snippet
@@ -161,6 +162,13 @@ class CodePanel(QWidget):
         if ev.type() == QEvent.Type.StyleChange:  # lecturer mode's style sheet came or went
             self.on_style()
             self.redraw()
+
+    def eventFilter(self, obj, ev) -> bool:  # noqa: N802 (Qt)
+        """The body's font follows the style sheet after the panel's StyleChange: the document
+        is made again at the new font (the title kept the lecturer's type until the next key)."""
+        if obj is self.body and ev.type() == QEvent.Type.FontChange:
+            self.redraw()
+        return False
 
 
 def _variables_table(doc: QTextDocument) -> QTextTable | None:

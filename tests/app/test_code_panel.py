@@ -85,3 +85,20 @@ def test_export_scripts_from_the_file_menu(window, tmp_path, monkeypatch):
     assert "does not exist" in w.last_error and not (tmp_path / "no").exists()
     assert not export_code(w, "numpy", str(tmp_path))  # a folder
     assert "folder" in w.last_error
+
+
+def test_the_title_is_in_the_normal_type_again_after_lecturer_mode(qtbot, window):
+    """Leaving lecturer mode remakes the document at the body's normal font (it was made at the
+    lecturer's, still the body's when the style change came, until the next key)."""
+    w = window
+    assert w.open_network(MAZUR)
+    normal = w.code.body.font().toString()
+    for key_c in (False, True):  # the panel hidden on the wall, or shown by key C
+        w.set_lecturer(True)
+        if key_c:
+            qtbot.keyClick(w, Qt.Key.Key_C)
+        qtbot.wait(50)
+        w.set_lecturer(False)
+        qtbot.wait(50)
+        assert w.code.body.font().toString() == normal
+        assert w.code.body.document().defaultFont().toString() == normal
