@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Signal
+from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
+    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
+    QSizePolicy,
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
@@ -99,11 +102,23 @@ class LandscapePanel(QWidget):
         side.addWidget(self.table, 1)
         self.box = QWidget()
         self.box.setLayout(side)
-        self.box.setMaximumWidth(470)
+        # a short dock (lecturer type on a 1080-line screen) scrolls the column: its fields
+        # were squeezed under their height, one over the other, and the window grew past the
+        # screen's bottom
+        self.side = QScrollArea()
+        self.side.setWidget(self.box)
+        self.box.setAutoFillBackground(False)  # setWidget filled it in the light palette
+        self.side.setWidgetResizable(True)
+        self.side.setFrameShape(QFrame.Shape.NoFrame)
+        self.side.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.side.setStyleSheet("QScrollArea { background: transparent; }")
+        self.side.viewport().setAutoFillBackground(False)  # the dock's own colour behind it
+        self.side.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
+        self.side.setMaximumWidth(470)
         lay = QHBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(self.tabs, 1)
-        lay.addWidget(self.box)
+        lay.addWidget(self.side)
         self.set_lecturer(False)
 
     def _build_controls(self) -> QGridLayout:
@@ -190,6 +205,15 @@ class LandscapePanel(QWidget):
         self.scene.ci.layout.setColumnStretchFactor(0, 3)
         self.scene.ci.layout.setColumnStretchFactor(1, 2)
 
+    def resizeEvent(self, ev) -> None:  # noqa: N802 (Qt)
+        """The column as wide as its widest field needs (the lecturer's type is wider), plus
+        the scroll bar it may show."""
+        super().resizeEvent(ev)
+        bar = self.side.verticalScrollBar().sizeHint().width()
+        self.side.setMinimumWidth(
+            min(self.box.minimumSizeHint().width() + bar, self.side.maximumWidth())
+        )
+
     def set_lecturer(self, on: bool) -> None:
         """Lecturer mode: black, the trainer's lecturer type size and pens; a wider side column."""
         self.lecturer = on
@@ -202,7 +226,7 @@ class LandscapePanel(QWidget):
         font.setPointSizeF(9 * plot_scale(on))
         self.bar.axis.setStyle(tickFont=font)  # the colour bar's numbers at the plots' size
         self.bar.axis.label.setFont(font)
-        self.box.setMaximumWidth(700 if on else 470)
+        self.side.setMaximumWidth(700 if on else 470)
         self.table.resizeColumnsToContents()
         self.inits_view.set_lecturer(on)
         self._strip_label()

@@ -8,8 +8,8 @@ LecturerMode, the one mechanism both windows use; this is only the explainer's a
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QRect, Qt
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import QEvent, QRect, Qt, QTimer
+from PySide6.QtWidgets import QTabBar, QWidget
 
 from app.shared.lecturer import LecturerMode, fill_screen
 from app.shared.theme import LECTURER, Theme
@@ -17,6 +17,7 @@ from app.shared.theme import LECTURER, Theme
 SIDE_PLOTS = ("loss", "data", None)  # what key S shows beside the drawing, in turn
 COLUMN_SHARE = 0.34  # of the screen's width: the formula and the side plot, one above the other
 FORMULA_SHARE = 0.58  # of that column's height while a plot is shown
+LANDSCAPE_SHARE = 0.45  # of the screen's height for the Landscape dock, when it is open
 MARGIN = 16  # pixels between the floating controls and the drawing's bottom edge
 OVERLAY_STYLE = (
     "QToolBar#stepping { background: rgba(40, 40, 40, 215); border: 2px solid #8a8a8a;"
@@ -51,6 +52,18 @@ class LecturerLayout(LecturerMode):
         self._show_side()
         self.fill(rect or w.screen().geometry())
         w.autohide.set_enabled(True)
+        QTimer.singleShot(0, self._hide_stale_tab_bars)  # once the layout has settled
+
+    def _hide_stale_tab_bars(self) -> None:
+        """The tab bar of the Plots' group below the drawing (the Landscape tabbed over them),
+        laid out again in the lecturer's type before the Plots moved beside the drawing, stays
+        shown by Qt over the Landscape dock's map. No dock is tabbed on the wall: a tab bar of
+        the window's own is stale then, and hidden (hidden, not deleted: Qt keeps it)."""
+        w = self.w
+        if not self.on or any(w.tabifiedDockWidgets(d) for d in w.docks.values()):
+            return
+        for bar in w.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly):
+            bar.hide()
 
     def fill(self, rect: QRect) -> None:
         """Full screen when `rect` is the screen's geometry, else exactly `rect` (part of a
@@ -66,6 +79,10 @@ class LecturerLayout(LecturerMode):
             w.resizeDocks(
                 [*docks, w.docks["Plots"]], [h, rect.height() - h], Qt.Orientation.Vertical
             )
+        landscape = w.docks.get("Landscape")
+        if landscape is not None and landscape.isVisible():  # opened: its plots readable
+            h = round(rect.height() * LANDSCAPE_SHARE)
+            w.resizeDocks([landscape], [h], Qt.Orientation.Vertical)
         self._place_controls()
 
     # ---- the side plot ----

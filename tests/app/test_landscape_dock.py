@@ -116,6 +116,55 @@ def test_lecturer_mode_enlarges_the_landscapes_type(qtbot, window):
     assert not p.lecturer
 
 
+def test_a_short_dock_scrolls_its_controls_instead_of_squeezing_them(qtbot, window):
+    """In lecturer mode on a 1080-line screen the dock is short: every field keeps its height
+    (they were drawn one over the other) and the column scrolls."""
+    window.resize(1920, 1080)
+    window.open_network(RAVINE)
+    p = race(qtbot, window)
+    window.set_lecturer(True)
+    try:
+        window.landscape.dock.resize(window.width(), 260)
+        qtbot.wait(50)
+        for f in (p.optimizers, p.lrs, p.plane, p.pick, p.steps, p.run, p.sigma, p.inits):
+            assert f.height() >= f.minimumSizeHint().height(), f
+        assert p.box.height() >= p.box.minimumSizeHint().height()
+    finally:
+        window.set_lecturer(False)
+
+
+def test_on_the_wall_no_stale_tab_bar_covers_the_landscape(qtbot, window):
+    """The Landscape tabbed over the Plots, then lecturer mode: the Plots move beside the
+    drawing. Qt (6.11, under X) left the group's tab bar, laid out in the lecturer's type just
+    before, shown over the map; offscreen it does not, so a bar of the window's own stands in
+    for it here. On the wall no dock is tabbed: it is hidden. Back in the normal look the two
+    are tabbed again and their own bar is shown."""
+    from PySide6.QtWidgets import QTabBar
+
+    def bars():
+        return [b for b in window.findChildren(QTabBar) if b.parent() is window and b.isVisible()]
+
+    window.resize(1800, 1000)
+    window.open_network(RAVINE)
+    window.landscape.open()
+    qtbot.wait(100)
+    assert window.tabifiedDockWidgets(window.docks["Plots"]) and len(bars()) == 1
+    stale = QTabBar(window)  # what Qt left: a bar of the window's, over the dock's bottom
+    stale.addTab("Plots")
+    stale.addTab("Landscape")
+    stale.setGeometry(0, 960, 1800, 40)
+    stale.show()
+    window.set_lecturer(True)
+    try:
+        qtbot.waitUntil(lambda: not stale.isVisible(), timeout=2000)
+        assert not window.tabifiedDockWidgets(window.docks["Plots"]) and bars() == []
+    finally:
+        window.set_lecturer(False)
+    qtbot.wait(100)
+    assert window.tabifiedDockWidgets(window.docks["Plots"])
+    assert len(bars()) == 1 and not stale.isVisible()
+
+
 def test_the_standardise_switch_trains_on_standardised_inputs_and_switches_back(qtbot, window):
     from engine.numpy_engine.landscape_data import standardise
 
