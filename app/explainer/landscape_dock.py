@@ -223,7 +223,7 @@ class LandscapeDock(QObject):
         if self.result is not None and self.result[1] is ex.net:
             small = work(ex.net.model, len(ex.net.data.inputs), 2) <= MAX_STRIP_WORK
             here = locate(ex.net, self.result[0].plane, state.params) if small else None
-            self.panel.show_step(ex.current.t, here, hide_loss=phase == "loss")
+            self.panel.show_step(ex.current.t, here, phase)
         if work(ex.net.model, ex.net.batch_size(), 2) <= MAX_STRIP_WORK:
             self.panel.show_strip(layer_strip(ex.net, state), hide_grads=phase == "backward")
 

@@ -104,6 +104,10 @@ class PlotsPanel(QWidget):
             t, shown, symbol="o" if few else None, symbolSize=7, symbolBrush=LINE
         )
         if not len(t):
+            if self._new_scale:  # nothing drawn: a range of its own, not the hidden point's
+                self.loss_plot.setXRange(0.0, 10.0, padding=0)
+                self.loss_plot.setYRange(-1.0 if log else 0.0, 1.0, padding=0)
+                self._new_scale = False
             return
         # ranges grow in jumps (x doubles, y to the largest loss seen) instead of following every
         # point: repainting the axes is the costliest part of a redraw (bench/gui_latency.py)

@@ -64,15 +64,19 @@ def test_the_landscape_dock_hides_the_asked_loss_and_the_gradient_norms(qtbot, w
     true = num(ex.net.loss(ex.current.before), 4)
     qtbot.waitUntil(lambda: "true loss ?" in p.here.text(), timeout=3000)
     assert "plane ?" in p.here.text() and f"{float(true):.4g}" not in p.here.text()
-    t = ex.current.t  # a path point's hover before this step: "?" too, the others numbers
-    assert "true loss ?" in p.dots[0].opts["tip"](x=0.5, y=0.25, data=t - 1)
-    assert "true loss ?" not in p.dots[0].opts["tip"](x=0.5, y=0.25, data=t)
+    t, tip = ex.current.t, p.dots[0].opts["tip"]  # a race path's hovers: before this step
+    assert tip(x=0.5, y=0.25, data=t - 1).endswith(
+        "true loss ?; loss at its projection (0.5, 0.25) ?"
+    )
+    assert tip(x=0.5, y=0.25, data=t).endswith("projection ? ?")  # after it: the update's
     qtbot.keyClick(w, Qt.Key.Key_Space)  # revealed: the numbers come back
     qtbot.waitUntil(lambda: "true loss ?" not in p.here.text(), timeout=3000)
     assert "true loss " in p.here.text() and "plane ?" not in p.here.text()
+    assert "?" not in tip(x=0.5, y=0.25, data=t - 1) + tip(x=0.5, y=0.25, data=t)
     # a gradient asked: the strip's ‖∂L/∂W‖ (|∂L/∂w| for a layer of one weight) waits too
     _ask_until(qtbot, w, lambda ev: ev.kind == "grad_w")
     qtbot.waitUntil(lambda: "?" in p.strip_label.text, timeout=3000)
+    assert tip(x=0.5, y=0.25, data=ex.current.t).endswith("projection ? ?")  # the new weights
     assert p.grad_line.getData()[0] is None or len(p.grad_line.getData()[0]) == 0
     qtbot.keyClick(w, Qt.Key.Key_Space)
     qtbot.waitUntil(lambda: "?" not in p.strip_label.text, timeout=3000)
@@ -142,3 +146,63 @@ def test_the_drawing_is_still_exported_while_asked(qtbot, window, tmp_path, monk
     w.export_dialog("svg")
     assert out.exists() and w.last_error == ""
     assert w.lessons.pending()
+
+
+def test_a_loss_question_at_step_1_leaves_no_range_of_its_loss(qtbot, window):
+    """At step 1 the hidden point is the only one: the plot was left at the range it had set
+    (its top 1.05 times the asked loss); nothing drawn now has a range of its own."""
+    w, ex = window, window.explainer
+    assert w.open_network(str(PRESETS / "mazur_2_2_2.json")) is not False
+    w._redraw_plots()
+    assert w.plots.loss_plot.viewRange()[1][1] == pytest.approx(ex.current.loss * 1.05)
+    _ask_until(qtbot, w, lambda ev: ev.phase == "loss" and ev.kind == "loss")
+    w._redraw_plots()
+    top = w.plots.loss_plot.viewRange()[1][1]
+    assert top != pytest.approx(ex.current.loss * 1.05, rel=0.05) and top == 1.0
+
+
+def test_the_session_is_not_saved_while_asked(qtbot, window, tmp_path, monkeypatch):
+    """A session writes the loss curve, the step's loss in it: refused, nothing asked or
+    written; saved once the question is answered."""
+    from PySide6.QtWidgets import QFileDialog
+
+    w = window
+    assert w.open_network(str(PRESETS / "mazur_2_2_2.json")) is not False
+    out, asked_where = tmp_path / "out" / "s.bps.json", []
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        lambda *a, **k: asked_where.append(1) or (str(out), ""))  # fmt: skip
+    _ask_until(qtbot, w, lambda ev: ev.phase == "loss")
+    w.save_session_dialog()
+    assert "Session not saved" in w.last_error and not asked_where and not out.exists()
+    _close_boxes(qtbot, w)
+    qtbot.keyClick(w, Qt.Key.Key_Space)  # revealed
+    w.save_session_dialog()
+    assert asked_where and out.exists()
+
+
+def test_stepping_away_withdraws_the_question(qtbot, window):
+    """Back from the asked number (the Back button: Left moves in the answer box) goes where
+    it is shown (the Events panel, a later formula's input after a jump): the question is
+    withdrawn, not counted, and nothing stays hidden."""
+    from engine.lessons.progress import FREE
+
+    w, ex, L = window, window.explainer, window.lessons
+    assert w.open_network(str(PRESETS / "mazur_2_2_2.json")) is not False
+    _ask_until(qtbot, w, lambda ev: ev.kind == "a")
+    asked = L.progress.get(FREE).asked
+    ex.back()  # what the Back button does
+    assert not L.pending() and "withdrawn" in L.player.feedback.text()
+    assert w.events.model.hide_from is None and not w.formula.hide_value
+    assert L.progress.get(FREE).asked == asked  # not counted
+    ex.next()  # back on it: shown, not asked again
+    assert not L.pending() and w.formula._shown[-1][0] != f"{ex.event.symbol} = ?"
+
+
+def test_prediction_mode_off_shows_the_number_at_once(qtbot, window):
+    w, ex, L = window, window.explainer, window.lessons
+    assert w.open_network(str(PRESETS / "mazur_2_2_2.json")) is not False
+    _ask_until(qtbot, w, lambda ev: ev.kind == "z")
+    assert w.formula._shown[-1][0] == f"{ex.event.symbol} = ?"
+    qtbot.keyClick(w, Qt.Key.Key_Q)  # off: the question goes, and its "?" with it
+    assert not L.pending() and w.formula._shown[-1][0] != f"{ex.event.symbol} = ?"
+    assert w.events.model.hide_from is None
