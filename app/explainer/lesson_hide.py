@@ -15,6 +15,8 @@ from engine.numpy_engine import ids
 from engine.numpy_engine.fmt import num
 
 HIDDEN = "?"
+LOSS_AFTER = ("forward", "loss")  # a question of these phases hides the step's loss too: it is
+# worked out from the forward pass (with one output and one sample, a = 1 − e^(−L) for BCE)
 DRAWN_AS = {"z": "z", "a": "a", "dropout": "a", "delta": "δ"}  # a unit's label for each kind
 CELL_KINDS = ("z", "a", "dropout", "pool", "da", "delta", "grad_w", "update")  # an image net's
 # cells (a pooling layer's δ map shows its ∂L/∂a)
@@ -116,15 +118,19 @@ def _worked_with(ev) -> bool:
     return _number(shown).search(worked) is not None
 
 
-def hide_in_text(text: str, ev) -> str:
+def hide_in_text(text: str, ev, loss: float | None = None) -> str:
     """`text` (a preset's description) with each number that reads as the event's number written
     "?" (the worked example's description says "E = 0.2984 before the first step"), unless the
-    formula works with that number too."""
+    formula works with that number too; and the step's `loss` too for a question of a phase in
+    LOSS_AFTER."""
+    if loss is not None and ev.phase in LOSS_AFTER:
+        text = _number(num(loss)).sub(HIDDEN, text)
     return text if _worked_with(ev) else _number(num(ev.value)).sub(HIDDEN, text)
 
 
 __all__ = [
     "HIDDEN",
+    "LOSS_AFTER",
     "asks_for",
     "drawn_kinds",
     "hide_in_conv",

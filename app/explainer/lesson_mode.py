@@ -182,9 +182,10 @@ class LessonMode(Answers, QObject):
         return sn if asked is None else hide_in_snippet(sn, asked)
 
     def description(self, text: str) -> str:
-        """The preset's description, the number hidden (the worked example states two)."""
+        """The preset's description, the number hidden (the worked example states two), and
+        the step's loss for a question that comes before it (lesson_hide.LOSS_AFTER)."""
         asked = self.asked_event()
-        return text if asked is None else hide_in_text(text, asked)
+        return text if asked is None else hide_in_text(text, asked, self.ex.current.loss)
 
     def _look(self) -> tuple[str, ...]:
         """The drawing ids of what the lesson's step on screen says to look at."""

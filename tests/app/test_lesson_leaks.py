@@ -206,3 +206,49 @@ def test_prediction_mode_off_shows_the_number_at_once(qtbot, window):
     qtbot.keyClick(w, Qt.Key.Key_Q)  # off: the question goes, and its "?" with it
     assert not L.pending() and w.formula._shown[-1][0] != f"{ex.event.symbol} = ?"
     assert w.events.model.hide_from is None
+
+
+def test_the_gradient_check_waits_for_the_answer(qtbot, window):
+    """It lists every ∂L/∂θ of the step (w[2][0][0] 0.082167041 while ∂L/∂w[2][0][0] was
+    asked): refused in one sentence, then opened once the question is answered."""
+    from app.explainer.gradcheck_dialog import GradCheckDialog
+
+    w = window
+    assert w.open_network(str(PRESETS / "mazur_2_2_2.json")) is not False
+    _ask_until(qtbot, w, lambda ev: ev.kind == "grad_w")
+    w.show_gradient_check()
+    assert "gradient check" in w.last_error and "answer it or reveal it" in w.last_error
+    assert not any(isinstance(d, GradCheckDialog) for d in w.dialogs)
+    _close_boxes(qtbot, w)
+    qtbot.keyClick(w, Qt.Key.Key_Space)  # revealed
+    w.show_gradient_check()
+    assert any(isinstance(d, GradCheckDialog) for d in w.dialogs)
+    for d in w.dialogs:
+        if isinstance(d, GradCheckDialog):
+            d.wait()  # its worker done before the window goes
+
+
+def test_a_forward_question_hides_the_steps_loss(qtbot, window):
+    """The loss is worked out from the forward pass: with one output and one sample the
+    answer follows from it (blobs2: a = 1 − e^(−L) with BCE). Position, formula header,
+    description, loss point and the Landscape dock's true loss wait too; a backward question
+    shows it (it comes after the loss)."""
+    w, ex = window, window.explainer
+    assert w.open_network(str(PRESETS / "blobs2_adadelta.json")) is not False
+    _ask_until(qtbot, w, lambda ev: ev.phase == "forward" and ev.kind == "a" and ev.layer == 2)
+    loss = num(ex.current.loss)
+    assert "loss ?" in w.controls.position.text() and loss not in w.controls.position.text()
+    assert "loss ?" in w.formula.header.text()
+    w._redraw_plots()
+    steps, _ = w.plots.loss_curve.getData()
+    assert steps is None or ex.current.t not in list(steps)
+    _ask_until(qtbot, w, lambda ev: ev.phase == "backward")
+    assert f"loss {loss}" in w.controls.position.text()
+
+
+def test_a_description_loses_the_steps_loss_for_a_forward_question(window, qtbot):
+    w = window
+    assert w.open_network(str(PRESETS / "mazur_2_2_2.json")) is not False
+    assert "E = 0.2984" in w.data_panel.description.text()
+    _ask_until(qtbot, w, lambda ev: ev.phase == "forward" and ev.layer == 2)
+    assert "E = ?" in w.data_panel.description.text() and "0.2984" not in w.formula.header.text()
