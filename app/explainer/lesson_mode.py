@@ -122,14 +122,14 @@ class LessonMode(Answers, QObject):
                 self._ask_again()
         if self.pending() and not self._still_valid():
             self.question = None  # the step was recomputed (a weight edited): nothing to hide
-            self.player.close_question()
-            self.player.say("The step changed under the question: it is withdrawn.")
+            self.player.withdraw("The step changed under the question: it is withdrawn.")
         elif self.pending() and self.asking != (self.ex.step_index, self.ex.event_index):
             # stepped away (Left, a click in the Events panel, a jump): the number is on the
             # screen there (as a later formula's input, in the Events panel), so no longer asked
             self.question = None
-            self.player.close_question()
-            self.player.say("You stepped away from the question: it is withdrawn, not counted.")
+            self.player.withdraw(
+                "You stepped away from the question: it is withdrawn, not counted."
+            )
         return self.asked_event() is not None
 
     def asked_event(self):

@@ -225,6 +225,13 @@ class LessonPlayer(QWidget):
             w.setEnabled(False)
         self.aloud.setText("")
 
+    def withdraw(self, why: str) -> None:
+        """The question is no longer asked (its step changed, or the learner stepped away):
+        its text goes, and `why` is said."""
+        self.question.setText("")
+        self.close_question()
+        self.say(why)
+
     def say(self, text: str, good: bool | None = None) -> None:
         colour = {True: "#009e73", False: "#d55e00", None: ""}[good]
         style = f" style='color:{colour}'" if colour else ""

@@ -192,6 +192,7 @@ def test_stepping_away_withdraws_the_question(qtbot, window):
     asked = L.progress.get(FREE).asked
     ex.back()  # what the Back button does
     assert not L.pending() and "withdrawn" in L.player.feedback.text()
+    assert L.player.question.text() == ""  # no longer asked
     assert w.events.model.hide_from is None and not w.formula.hide_value
     assert L.progress.get(FREE).asked == asked  # not counted
     ex.next()  # back on it: shown, not asked again
