@@ -180,11 +180,9 @@ def run_export(window, kind: str) -> None:
     """Ask where, then write: a GIF or frames with a progress bar and Cancel (frame_export), the
     rest at once. While a question asks a number of the step, the exports that write every
     number of it are refused (the drawing, PNG or SVG, shows the number hidden)."""
-    if kind in STEP_NUMBERS and window.lessons.asked_event() is not None:
-        window.show_error(
-            "Not exported: this export writes every number of the step, and a question asks "
-            "one of them; answer it or reveal it (Space) first"
-        )
+    if kind in STEP_NUMBERS and window.lessons.refuses(
+        "Not exported: this export writes every number of the step"
+    ):
         return
     if kind == "frames":
         path = QFileDialog.getExistingDirectory(window, "Folder for the PNG frames")

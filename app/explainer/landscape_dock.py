@@ -18,7 +18,6 @@ from app.shared.theme import LECTURER
 
 from .landscape_panel import LandscapePanel
 from .landscape_pick import WeightPick
-from .lesson_hide import LOSS_AFTER
 
 MAX_STRIP_WORK = 50_000_000  # multiply-adds the GUI thread may spend on the strip or the marker
 
@@ -215,8 +214,7 @@ class LandscapeDock(QObject):
             return
         # a question's number: the step's loss (true loss at the cross) or a gradient's
         self._asked = asked = self.w.lessons.asked_event()
-        phase = asked.phase if asked is not None else None
-        hide = "loss" if phase in LOSS_AFTER else phase  # the loss is worked out after them
+        hide_loss = self.w.lessons.hides_loss()
         from engine.numpy_engine.landscape_depth import layer_strip
         from engine.numpy_engine.landscape_forward import work
         from engine.numpy_engine.landscape_race import locate
@@ -225,9 +223,10 @@ class LandscapeDock(QObject):
         if self.result is not None and self.result[1] is ex.net:
             small = work(ex.net.model, len(ex.net.data.inputs), 2) <= MAX_STRIP_WORK
             here = locate(ex.net, self.result[0].plane, state.params) if small else None
-            self.panel.show_step(ex.current.t, here, hide)
+            self.panel.show_step(ex.current.t, here, asked is not None, hide_loss)
         if work(ex.net.model, ex.net.batch_size(), 2) <= MAX_STRIP_WORK:
-            self.panel.show_strip(layer_strip(ex.net, state), hide_grads=phase == "backward")
+            backward = asked is not None and asked.phase == "backward"
+            self.panel.show_strip(layer_strip(ex.net, state), hide_grads=backward)
 
 
 def add_landscape_dock(window) -> LandscapeDock:

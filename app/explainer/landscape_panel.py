@@ -42,17 +42,17 @@ HEADERS = ("optimizer", "η", "steps to target", "final loss", "diverged")
 
 def _tip(name: str, losses, on_plane, asked):
     """A path point's hover: its true loss and the loss at its projection on the plane. While
-    a question asks a number of step t (`asked()`: (t, its phase), or None), a path of the
-    window's own optimizer passes through the window's weights: the points after step t say
-    "?" for every number (their weights are the update's), the point before it for its
-    losses when the step's loss is asked."""
+    a question asks a number of step t (`asked()`: (t, whether the step's loss is hidden), or
+    None), a path of the window's own optimizer passes through the window's weights: the
+    points after step t say "?" for every number (their weights are the update's), the point
+    before it for its losses when the loss is hidden."""
 
     def tip(x, y, data) -> str:
         k, a = int(data), asked()
         true, on, at = f"{losses[k]:.4g}", f"{on_plane[k]:.4g}", f"({x:.3g}, {y:.3g})"
         if a is not None and k >= a[0]:
             true = on = at = "?"
-        elif a is not None and k == a[0] - 1 and a[1] == "loss":
+        elif a is not None and k == a[0] - 1 and a[1]:
             true = on = "?"
         return (f"{name}, before step {k + 1}: true loss {true}; "
                 f"loss at its projection {at} {on}")  # fmt: skip
@@ -83,7 +83,7 @@ class LandscapePanel(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self._asked = None  # (step, phase) of a question's number (its paths' hovers hide it)
+        self._asked = None  # (step, loss hidden) of a question (its paths' hovers hide it)
         self.scene = pg.GraphicsLayoutWidget()
         self.paths: list[pg.PlotDataItem] = []
         self.curves: list[pg.PlotDataItem] = []
@@ -359,14 +359,17 @@ class LandscapePanel(QWidget):
 
     # ---- the current step ----
     def show_step(
-        self, t: int, here: tuple[float, float, float, float] | None, asked: str | None = None
+        self,
+        t: int,
+        here: tuple[float, float, float, float] | None,
+        asking: bool = False,
+        hide_loss: bool = False,
     ) -> None:
         """Mark the weights before step t (t − 1 steps done) on every path, and the window's own
-        weights (here: α, β, true loss, loss at the projection) with a red cross. `asked`: the
-        phase of a question's number of this step, or None; for the loss phase the two losses
-        read "?" (and the paths' hovers hide what _tip says)."""
-        self._asked = (t, asked) if asked is not None else None
-        hide_loss = asked == "loss"
+        weights (here: α, β, true loss, loss at the projection) with a red cross. `asking`: a
+        question asks a number of this step (the paths' hovers hide what _tip says);
+        `hide_loss`: the two losses read "?" too."""
+        self._asked = (t, hide_loss) if asking else None
         xs, ys = [], []
         for al, be in self._coords:
             k = max(0, min(t - 1, len(al) - 1))

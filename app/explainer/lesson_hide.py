@@ -121,9 +121,9 @@ def _worked_with(ev) -> bool:
 def hide_in_text(text: str, ev, loss: float | None = None) -> str:
     """`text` (a preset's description) with each number that reads as the event's number written
     "?" (the worked example's description says "E = 0.2984 before the first step"), unless the
-    formula works with that number too; and the step's `loss` too for a question of a phase in
-    LOSS_AFTER."""
-    if loss is not None and ev.phase in LOSS_AFTER:
+    formula works with that number too; and `loss` too where given (the step's loss, for a
+    question of a phase in LOSS_AFTER)."""
+    if loss is not None:
         text = _number(num(loss)).sub(HIDDEN, text)
     return text if _worked_with(ev) else _number(num(ev.value)).sub(HIDDEN, text)
 

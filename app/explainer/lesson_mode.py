@@ -29,7 +29,7 @@ from engine.numpy_engine import ids
 
 from . import loading
 from .lesson_answers import Answers
-from .lesson_hide import hide_in_conv, hide_in_snippet, hide_in_text, hide_in_view
+from .lesson_hide import LOSS_AFTER, hide_in_conv, hide_in_snippet, hide_in_text, hide_in_view
 from .lesson_player import LessonPlayer
 
 
@@ -144,9 +144,9 @@ class LessonMode(Answers, QObject):
         s, h = self.asking[0], self.ex.history
         return s < len(h) and h[s].events is self.question.trace
 
-    def sync(self) -> bool:
+    def sync(self) -> None:
         """The formula and the Events panel hide the question's number (and, in the panel, the
-        numbers after it) while it is asked; True while it is."""
+        numbers after it) while it is asked."""
         hide = self.hides()
         self.w.formula.hide_value = hide
         model = self.w.events.model
@@ -154,7 +154,6 @@ class LessonMode(Answers, QObject):
         if model.hide_from != hide_from:
             model.hide_from = hide_from
             self.w.events.tree.viewport().update()
-        return hide
 
     def view(self, vs):
         """The drawing's state: what the step says to look at highlighted, the number hidden."""
@@ -176,6 +175,22 @@ class LessonMode(Answers, QObject):
             }
         return hide_in_conv(cs, self.ex.event) if self.hides() else cs
 
+    def hides_loss(self) -> bool:
+        """The step's loss is hidden now: a question asks a number of the forward or the loss
+        phase (lesson_hide.LOSS_AFTER), which the loss is worked out from."""
+        asked = self.asked_event()
+        return asked is not None and asked.phase in LOSS_AFTER
+
+    def refuses(self, what: str) -> bool:
+        """True, said in one sentence, while a question asks a number of this step: `what` (a
+        dialog or a file that would show or write it) waits for the answer."""
+        if self.asked_event() is None:
+            return False
+        self.w.show_error(
+            f"{what}, and a question asks one of its numbers; answer it or reveal it (Space) first"
+        )
+        return True
+
     def snippet(self, sn):
         """The Code panel's snippet, the number hidden."""
         asked = self.asked_event()
@@ -185,7 +200,8 @@ class LessonMode(Answers, QObject):
         """The preset's description, the number hidden (the worked example states two), and
         the step's loss for a question that comes before it (lesson_hide.LOSS_AFTER)."""
         asked = self.asked_event()
-        return text if asked is None else hide_in_text(text, asked, self.ex.current.loss)
+        loss = self.ex.current.loss if self.hides_loss() else None
+        return text if asked is None else hide_in_text(text, asked, loss)
 
     def _look(self) -> tuple[str, ...]:
         """The drawing ids of what the lesson's step on screen says to look at."""

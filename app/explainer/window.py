@@ -41,7 +41,6 @@ from .gradcheck_dialog import GradCheckDialog
 from .landscape_dock import add_landscape_dock
 from .landscape_standardise import add_standardise_switch
 from .lecturer_layout import LecturerLayout
-from .lesson_hide import LOSS_AFTER
 from .lesson_mode import LessonMode
 from .network_view import NetworkView
 from .plot_redraws import PlotRedraws
@@ -228,8 +227,8 @@ class ExplainerWindow(FileDialogs, PlotRedraws, QMainWindow):
         else:
             self.view.show_state(self.lessons.view(view_state(ex)))
         r = ex.current
-        hidden = self.lessons.sync()  # a question's number stays hidden in the formula, events
-        hide_loss = hidden and ex.event.phase in LOSS_AFTER  # the position and the loss curve
+        self.lessons.sync()  # a question's number stays hidden in the formula and the events
+        hide_loss = self.lessons.hides_loss()  # in the position and the loss curve
         self.data_panel.set_description(
             self.lessons.description(ex.spec.description or ex.spec.name)
         )
@@ -328,11 +327,7 @@ class ExplainerWindow(FileDialogs, PlotRedraws, QMainWindow):
         ex = self.explainer
         if ex.net is None or ex.training:
             return
-        if self.lessons.asked_event() is not None:
-            self.show_error(
-                "The gradient check lists every gradient of this step, and a question asks one "
-                "of its numbers; answer it or reveal it (Space) first"
-            )
+        if self.lessons.refuses("The gradient check lists every gradient of this step"):
             return
         self.dialogs = [d for d in self.dialogs if not isinstance(d, GradCheckDialog) or d.running]
         dlg = GradCheckDialog(ex.net, ex.current.before, self, on_error=self.show_error)

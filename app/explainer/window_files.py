@@ -32,11 +32,7 @@ class FileDialogs:
 
     # ---- sessions ----
     def save_session_dialog(self) -> None:
-        if self.lessons.asked_event() is not None:  # its loss curve holds the step's loss
-            self.show_error(
-                "Session not saved: a question asks a number of this step, and the session "
-                "writes the step's loss; answer it or reveal it (Space) first"
-            )
+        if self.lessons.refuses("Session not saved: it writes the loss curve, this step's loss"):
             return
         path, _ = QFileDialog.getSaveFileName(
             self, "Save session", "session.bps.json", "Sessions (*.json)"
