@@ -226,7 +226,7 @@ class LandscapeDock(QObject):
             self.panel.show_step(ex.current.t, here, asked is not None, hide_loss)
         if work(ex.net.model, ex.net.batch_size(), 2) <= MAX_STRIP_WORK:
             backward = asked is not None and asked.phase == "backward"
-            self.panel.show_strip(layer_strip(ex.net, state), hide_grads=backward)
+            self.panel.strip.show(layer_strip(ex.net, state), hide_grads=backward)
 
 
 def add_landscape_dock(window) -> LandscapeDock:

@@ -1,6 +1,7 @@
 """The Landscape panel: the loss over a plane as a heat map with a colour bar, each racer's path on
 it with the current step marked (Nesterov's look-ahead points too), the race's loss curves and
-table, and the layer strip (activation spread and gradient norm per layer). It only draws what
+table, and the layer strip (landscape_strip.py: activation spread and gradient norm per layer).
+It only draws what
 the engine computed (engine/numpy_engine/landscape*.py); the controller (landscape_dock.py) runs
 the engine off the GUI thread.
 """
@@ -33,6 +34,7 @@ from PySide6.QtWidgets import (
 from app.shared.plot_style import plot_scale, style_scene
 
 from .landscape_inits import InitsView, symmetric, title
+from .landscape_strip import LayerStrip, decades
 
 HEAT = pg.colormap.get("viridis")
 # one colour per racer, seen on viridis (purple to yellow) and on a white or black ground
@@ -58,20 +60,6 @@ def _tip(name: str, losses, on_plane, asked):
                 f"loss at its projection {at} {on}")  # fmt: skip
 
     return tip
-
-
-def decades(plot: pg.PlotItem, values) -> None:
-    """A log-scale plot's y axis over whole decades, each named once (at most about four
-    labels): pyqtgraph's own ticks crowd a short axis at the lecturer's type size."""
-    v = np.asarray(values, float)
-    v = v[np.isfinite(v) & (v > 0)]
-    if not v.size:
-        return
-    lo = int(np.floor(np.log10(v.min())))
-    hi = max(int(np.ceil(np.log10(v.max()))), lo + 1)
-    every = max(1, (hi - lo + 3) // 4)
-    plot.getAxis("left").setTicks([[(k, f"{10.0**k:g}") for k in range(lo, hi + 1, every)], []])
-    plot.setYRange(lo, hi, padding=0.05)
 
 
 class LandscapePanel(QWidget):
@@ -198,16 +186,7 @@ class LandscapePanel(QWidget):
         self.race = self.scene.addPlot(row=0, col=1, title="loss per step")
         self.race.setLabel("bottom", "step")
         self.race.setLogMode(y=True)
-        self.strip = self.scene.addPlot(row=1, col=1, title="‖∂L/∂W‖ (blue), sd of a (orange)")
-        self.strip.setLabel("bottom", "layer")
-        self.strip.setLogMode(y=True)  # a vanishing gradient is a straight line down
-        self._strip_text = ""
-        self.grad_line = self.strip.plot(pen=pg.mkPen("#1f77b4", width=2), symbol="o",
-                                         symbolBrush="#1f77b4", symbolSize=9)  # fmt: skip
-        self.spread_line = self.strip.plot(pen=pg.mkPen("#ff7f0e", width=2), symbol="s",
-                                           symbolBrush="#ff7f0e", symbolSize=9)  # fmt: skip
-        self.strip_label = pg.LabelItem("")
-        self.scene.addItem(self.strip_label, row=2, col=1)
+        self.strip = LayerStrip(self.scene, row=1, col=1)  # and its label in row 2
         self.scene.ci.layout.setColumnStretchFactor(0, 3)
         self.scene.ci.layout.setColumnStretchFactor(1, 2)
 
@@ -235,7 +214,7 @@ class LandscapePanel(QWidget):
         self.side.setMaximumWidth(700 if on else 470)
         self.table.resizeColumnsToContents()
         self.inits_view.set_lecturer(on)
-        self._strip_label()
+        self.strip.set_lecturer(on)
 
     def _request(self) -> None:
         self.race_requested.emit(self.optimizers.text(), self.lrs.text(),
@@ -388,28 +367,6 @@ class LandscapePanel(QWidget):
             f"step {t}: the weights before it (red +) at ({a:.4g}, {b:.4g}); true loss "
             f"{true}, loss at its projection on the plane {on}"
         )
-
-    def show_strip(self, stats, hide_grads: bool = False) -> None:
-        """Per layer with weights: ‖∂L/∂W‖ (blue) and the activations' standard deviation
-        (orange), on a log scale (a zero is left out: log 0 has no place). `hide_grads`: the
-        norms read "?" and are not drawn (a question asks a number of the backward pass; a
-        layer of one weight's norm is |∂L/∂w|)."""
-        rows = [s for s in stats if s.has_weights]
-        x = np.array([s.layer for s in rows], float)
-        g = np.array([0.0 if hide_grads else s.grad_norm for s in rows])
-        sd = np.array([s.act_std for s in rows])
-        self.grad_line.setData(x[g > 0], g[g > 0])
-        self.spread_line.setData(x[sd > 0], sd[sd > 0])
-        self.strip.getAxis("bottom").setTicks([[(v, str(int(v))) for v in x], []])
-        decades(self.strip, np.concatenate([g, sd]))
-        parts = [f"L{s.layer}: {'?' if hide_grads else f'{s.grad_norm:.2g}'}" for s in rows]
-        self._strip_text = "<br>".join("  ".join(parts[k : k + 4]) for k in range(0, len(parts), 4))
-        self._strip_label()
-
-    def _strip_label(self) -> None:
-        size = f"{9 * plot_scale(self.lecturer):.0f}pt"
-        colour = "w" if self.lecturer else "k"
-        self.strip_label.setText(f"‖∂L/∂W‖ {self._strip_text}", size=size, color=colour)
 
     def show_inits(self, compared: dict) -> None:
         """{scheme: InitLayer per layer} (engine landscape_depth.init_compare): the histograms

@@ -89,7 +89,7 @@ def test_the_layer_strip_follows_the_deep_sigmoid(qtbot, window):
     from engine.numpy_engine.landscape_depth import layer_strip
 
     want = [s.grad_norm for s in layer_strip(window.explainer.net, window.explainer.current.before)]
-    line = window.landscape.panel.grad_line
+    line = window.landscape.panel.strip.grad_line
     qtbot.waitUntil(lambda: line.getData()[0] is not None and len(line.getData()[0]) == 7,
                     timeout=5000)  # fmt: skip
     np.testing.assert_allclose(line.yData, want)  # the values; the axis draws their logs

@@ -75,12 +75,12 @@ def test_the_landscape_dock_hides_the_asked_loss_and_the_gradient_norms(qtbot, w
     assert "?" not in tip(x=0.5, y=0.25, data=t - 1) + tip(x=0.5, y=0.25, data=t)
     # a gradient asked: the strip's ‖∂L/∂W‖ (|∂L/∂w| for a layer of one weight) waits too
     _ask_until(qtbot, w, lambda ev: ev.kind == "grad_w")
-    qtbot.waitUntil(lambda: "?" in p.strip_label.text, timeout=3000)
+    qtbot.waitUntil(lambda: "?" in p.strip.label.text, timeout=3000)
     assert tip(x=0.5, y=0.25, data=ex.current.t).endswith("projection ? ?")  # the new weights
-    assert p.grad_line.getData()[0] is None or len(p.grad_line.getData()[0]) == 0
+    assert p.strip.grad_line.getData()[0] is None or len(p.strip.grad_line.getData()[0]) == 0
     qtbot.keyClick(w, Qt.Key.Key_Space)
-    qtbot.waitUntil(lambda: "?" not in p.strip_label.text, timeout=3000)
-    assert len(p.grad_line.getData()[0]) > 0
+    qtbot.waitUntil(lambda: "?" not in p.strip.label.text, timeout=3000)
+    assert len(p.strip.grad_line.getData()[0]) > 0
 
 
 def test_the_loss_plot_is_not_left_at_the_range_of_the_hidden_point(qtbot, window):

@@ -1,0 +1,68 @@
+"""The Landscape panel's layer strip: per layer with weights, ‖∂L/∂W‖ (blue) and the standard
+deviation of its activations (orange) on a log scale, the norms written out under it. A vanishing
+gradient is a straight line down; a layer of one weight's norm is |∂L/∂w|, so a question of the
+backward pass hides the norms. It only draws what the engine computed (landscape_depth.layer_strip).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+
+from app.shared.plot_style import plot_scale
+
+
+def decades(plot: pg.PlotItem, values) -> None:
+    """A log-scale plot's y axis over whole decades, each named once (at most about four
+    labels): pyqtgraph's own ticks crowd a short axis at the lecturer's type size."""
+    v = np.asarray(values, float)
+    v = v[np.isfinite(v) & (v > 0)]
+    if not v.size:
+        return
+    lo = int(np.floor(np.log10(v.min())))
+    hi = max(int(np.ceil(np.log10(v.max()))), lo + 1)
+    every = max(1, (hi - lo + 3) // 4)
+    plot.getAxis("left").setTicks([[(k, f"{10.0**k:g}") for k in range(lo, hi + 1, every)], []])
+    plot.setYRange(lo, hi, padding=0.05)
+
+
+class LayerStrip:
+    """The strip's plot at (row, col) of `scene` (a pg.GraphicsLayoutWidget) and its label in
+    the row below."""
+
+    def __init__(self, scene: pg.GraphicsLayoutWidget, row: int, col: int):
+        self.plot = scene.addPlot(row=row, col=col, title="‖∂L/∂W‖ (blue), sd of a (orange)")
+        self.plot.setLabel("bottom", "layer")
+        self.plot.setLogMode(y=True)  # a vanishing gradient is a straight line down
+        self.grad_line = self.plot.plot(pen=pg.mkPen("#1f77b4", width=2), symbol="o",
+                                        symbolBrush="#1f77b4", symbolSize=9)  # fmt: skip
+        self.spread_line = self.plot.plot(pen=pg.mkPen("#ff7f0e", width=2), symbol="s",
+                                          symbolBrush="#ff7f0e", symbolSize=9)  # fmt: skip
+        self.label = pg.LabelItem("")
+        scene.addItem(self.label, row=row + 1, col=col)
+        self.lecturer = False
+        self._text = ""
+
+    def show(self, stats, hide_grads: bool = False) -> None:
+        """The LayerStats of the layers (those without weights are left out); a zero is not
+        drawn (log 0 has no place). `hide_grads`: the norms read "?" and are not drawn."""
+        rows = [s for s in stats if s.has_weights]
+        x = np.array([s.layer for s in rows], float)
+        g = np.array([0.0 if hide_grads else s.grad_norm for s in rows])
+        sd = np.array([s.act_std for s in rows])
+        self.grad_line.setData(x[g > 0], g[g > 0])
+        self.spread_line.setData(x[sd > 0], sd[sd > 0])
+        self.plot.getAxis("bottom").setTicks([[(v, str(int(v))) for v in x], []])
+        decades(self.plot, np.concatenate([g, sd]))
+        parts = [f"L{s.layer}: {'?' if hide_grads else f'{s.grad_norm:.2g}'}" for s in rows]
+        self._text = "<br>".join("  ".join(parts[k : k + 4]) for k in range(0, len(parts), 4))
+        self._write()  # four a line: fits the plot
+
+    def set_lecturer(self, on: bool) -> None:
+        self.lecturer = on
+        self._write()
+
+    def _write(self) -> None:
+        size = f"{9 * plot_scale(self.lecturer):.0f}pt"
+        colour = "w" if self.lecturer else "k"
+        self.label.setText(f"‖∂L/∂W‖ {self._text}", size=size, color=colour)
