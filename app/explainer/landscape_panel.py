@@ -1,6 +1,6 @@
 """The Landscape panel: the loss over a plane as a heat map with a colour bar, each racer's path on
 it with the current step marked (Nesterov's look-ahead points too), the race's loss curves and
-table, and the layer strip (landscape_strip.py: activation spread and gradient norm per layer).
+table (landscape_race_view.py), and the layer strip (landscape_strip.py: activation spread and gradient norm per layer).
 It only draws what
 the engine computed (engine/numpy_engine/landscape*.py); the controller (landscape_dock.py) runs
 the engine off the GUI thread.
@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QSpinBox,
     QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -34,32 +33,11 @@ from PySide6.QtWidgets import (
 from app.shared.plot_style import plot_scale, style_scene
 
 from .landscape_inits import InitsView, symmetric, title
-from .landscape_strip import LayerStrip, decades
+from .landscape_race_view import COLOURS, RaceView
+from .landscape_strip import LayerStrip
 
 HEAT = pg.colormap.get("viridis")
-# one colour per racer, seen on viridis (purple to yellow) and on a white or black ground
-COLOURS = ("#e6194b", "#ff7f0e", "#17becf", "#f032e6", "#8c564b", "#bcbd22", "#ffffff", "#7f7f7f")
 HEADERS = ("optimizer", "η", "steps to target", "final loss", "diverged")
-
-
-def _tip(name: str, losses, on_plane, asked):
-    """A path point's hover: its true loss and the loss at its projection on the plane. While
-    a question asks a number of step t (`asked()`: (t, whether the step's loss is hidden), or
-    None), a path of the window's own optimizer passes through the window's weights: the
-    points after step t say "?" for every number (their weights are the update's), the point
-    before it for its losses when the loss is hidden."""
-
-    def tip(x, y, data) -> str:
-        k, a = int(data), asked()
-        true, on, at = f"{losses[k]:.4g}", f"{on_plane[k]:.4g}", f"({x:.3g}, {y:.3g})"
-        if a is not None and k >= a[0]:
-            true = on = at = "?"
-        elif a is not None and k == a[0] - 1 and a[1]:
-            true = on = "?"
-        return (f"{name}, before step {k + 1}: true loss {true}; "
-                f"loss at its projection {at} {on}")  # fmt: skip
-
-    return tip
 
 
 class LandscapePanel(QWidget):
@@ -71,12 +49,7 @@ class LandscapePanel(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self._asked = None  # (step, loss hidden) of a question (its paths' hovers hide it)
         self.scene = pg.GraphicsLayoutWidget()
-        self.paths: list[pg.PlotDataItem] = []
-        self.curves: list[pg.PlotDataItem] = []
-        self.dots: list[pg.ScatterPlotItem] = []  # each path's points, their hover honest
-        self._coords: list[tuple[np.ndarray, np.ndarray]] = []
         self._build_plots()
         self.inits_view = InitsView()
         self.tabs = QTabWidget()
@@ -94,6 +67,7 @@ class LandscapePanel(QWidget):
             label.setWordWrap(True)
             side.addWidget(label)
         side.addWidget(self.table, 1)
+        self.race_view = RaceView(self.map, self.race, self.table, self.key)
         self.box = QWidget()
         self.box.setLayout(side)
         # a short dock (lecturer type on a 1080-line screen) scrolls the column: its fields
@@ -203,8 +177,7 @@ class LandscapePanel(QWidget):
         """Lecturer mode: black, the trainer's lecturer type size and pens; a wider side column."""
         self.lecturer = on
         style_scene(self.scene, dark=on, scale=plot_scale(on))
-        for k, item in enumerate(self.paths):  # the map's paths stay thin enough to see zig-zags
-            item.setPen(pg.mkPen(COLOURS[k % len(COLOURS)], width=3 if on else 2))
+        self.race_view.set_lecturer(on)
         self.box.setStyleSheet("QLabel { color: white; }" if on else "")
         self.bar.axis.setTextPen("w" if on else "k")
         font = QFont()
@@ -239,15 +212,9 @@ class LandscapePanel(QWidget):
     def forget(self) -> None:
         """A new network: nothing drawn for the old one stays (map, paths, curves, table)."""
         self.image.clear()
-        for item in (*self.paths, *self.dots):
-            self.map.removeItem(item)
-        for item in self.curves:
-            self.race.removeItem(item)
-        self.paths, self.curves, self.dots, self._coords = [], [], [], []
+        self.race_view.forget()
         for item in (self.marks, self.ahead, self.you):
             item.setData([], [])
-        self.table.setRowCount(0)
-        self.key.setText("")
         self.status.setText("Race the optimizers to draw the landscape.")
 
     def use_plane(self, plane: str) -> None:
@@ -264,10 +231,9 @@ class LandscapePanel(QWidget):
         lo, hi = self.show_grid(a, b, ls.loss)
         self.map.setLabel("bottom", ls.plane.axes[0])
         self.map.setLabel("left", ls.plane.axes[1])
-        self._draw_paths(ls)
+        self._draw_paths(ls, table)
         self.map.setRange(xRange=(a[0], a[-1]), yRange=(b[0], b[-1]), padding=0)
         self._drawing = False
-        self._fill_table(table)
         self.set_lecturer(self.lecturer)  # the new curves in the current look
         self.status.setText(
             f"{ls.plane.kind} plane through the start · {len(a)}×{len(b)} grid · loss "
@@ -290,51 +256,17 @@ class LandscapePanel(QWidget):
             (x0, x1), (y0, y1) = self.map.viewRange()
             self.view_changed.emit(x0, x1, y0, y1)
 
-    def _draw_paths(self, ls) -> None:
-        for item in self.paths:
-            self.map.removeItem(item)  # and from its legend
-        for item in self.dots:
-            self.map.removeItem(item)
-        for item in self.curves:
-            self.race.removeItem(item)
-        self.paths, self.curves, self.dots = [], [], []
+    def _draw_paths(self, ls, table: list[dict]) -> None:
         for item in (self.marks, self.ahead, self.you, self.start):
             if item.getViewBox() is None:
                 self.map.addItem(item)
-        self._coords = list(ls.coords)
-        looks, names = [], []
-        for k, (p, (al, be), on) in enumerate(
-            zip(ls.paths, ls.coords, ls.loss_on_plane, strict=True)
-        ):
-            name = f"{p.racer.name} η={p.racer.lr:g}" + (" (diverged)" if p.diverged else "")
-            pen = pg.mkPen(COLOURS[k % len(COLOURS)], width=3)
-            self.paths.append(self.map.plot(al, be, pen=pen))
-            dots = pg.ScatterPlotItem(al, be, size=6, brush=COLOURS[k % len(COLOURS)], pen=None,
-                                      hoverable=True, data=np.arange(len(al)),
-                                      tip=_tip(name, p.losses, on, lambda: self._asked))  # fmt: skip
-            self.map.addItem(dots)
-            self.dots.append(dots)
-            self.curves.append(self.race.plot(np.arange(len(p.losses)), p.losses, pen=pen))
-            names.append(f'<span style="color:{COLOURS[k % len(COLOURS)]}">■</span> {name}')
-            if p.lookahead is not None:
-                looks.append(ls.plane.project(p.lookahead))
-        self.key.setText("  ".join(names))
-        decades(self.race, np.concatenate([p.losses for p in ls.paths]))
+        self.race_view.draw(ls, table, self.lecturer)
+        looks = [ls.plane.project(p.lookahead) for p in ls.paths if p.lookahead is not None]
         if looks:
             self.ahead.setData(np.concatenate([x for x, _ in looks]),
                                np.concatenate([y for _, y in looks]))  # fmt: skip
         else:
             self.ahead.setData([], [])
-
-    def _fill_table(self, rows: list[dict]) -> None:
-        self.table.setRowCount(len(rows))
-        for r, row in enumerate(rows):
-            hit = row["steps_to_target"]
-            cells = (row["optimizer"], f"{row['lr']:g}", "never" if hit is None else str(hit),
-                     f"{row['final_loss']:.4g}", "yes" if row["diverged"] else "no")  # fmt: skip
-            for c, text in enumerate(cells):
-                self.table.setItem(r, c, QTableWidgetItem(text))
-        self.table.resizeColumnsToContents()
 
     # ---- the current step ----
     def show_step(
@@ -347,13 +279,10 @@ class LandscapePanel(QWidget):
         """Mark the weights before step t (t − 1 steps done) on every path, and the window's own
         weights (here: α, β, true loss, loss at the projection) with a red cross. `asking`: a
         question asks a number of this step (the paths' hovers hide what _tip says);
-        `hide_loss`: the two losses read "?" too."""
-        self._asked = (t, hide_loss) if asking else None
-        xs, ys = [], []
-        for al, be in self._coords:
-            k = max(0, min(t - 1, len(al) - 1))
-            xs.append(al[k])
-            ys.append(be[k])
+        `hide_loss`: the two losses read "?" too; the race shows what came before them
+        (landscape_race_view.py)."""
+        self.race_view.ask(t, asking, hide_loss)
+        xs, ys = self.race_view.marks(t)
         self.marks.setData(xs, ys, brush=[pg.mkBrush(COLOURS[k % len(COLOURS)])
                                            for k in range(len(xs))])  # fmt: skip
         if here is None:

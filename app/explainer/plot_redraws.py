@@ -29,7 +29,7 @@ class PlotRedraws:
             return
         self._plots_dirty = False
         t, v = ex.loss_t, ex.loss_v
-        if self._loss_hidden:  # a loss-phase question: the point of its step waits for the answer
+        if self._loss_hidden:  # a forward or loss question: its step's point waits for the answer
             keep = sum(1 for s in t if s < ex.current.t)  # the steps before it (t increases)
             t, v = t[:keep], v[:keep]
         self.plots.set_losses(t, v)
@@ -39,6 +39,9 @@ class PlotRedraws:
     def _redraw_model_plot(self) -> None:
         ex = self.explainer
         d = ex.net.data
+        if self._loss_hidden and not ex.training and d.inputs.shape[1] in (1, 2):
+            self.plots.hide_model()  # the map or the fit reads the asked output at the sample
+            return
         with one_blas_thread():
             if d.inputs.shape[1] == 2:
                 res = grid_resolution(ex.net)  # fewer points for a big net: a redraw stays cheap

@@ -23,6 +23,7 @@ SHOWN = ("both", "loss", "data")  # what show_only can leave on the panel
 
 
 MONTAGE = 6  # images shown side by side in the data plot
+MODEL_WAITS = "the network's output waits for your answer"  # a forward or loss question
 
 
 def _square_side(d: int) -> int:
@@ -79,6 +80,8 @@ class PlotsPanel(QWidget):
         self._losses = (np.zeros(0), np.zeros(0))
         self._new_scale = False
         self.shown = "both"
+        self._title = ""  # the data plot's title while the model is drawn
+        self.model_hidden = False  # a question waits: the map or the fitted curve is not drawn
 
     # ---- the loss ----
     def set_log(self, on: bool) -> None:
@@ -140,22 +143,29 @@ class PlotsPanel(QWidget):
         self.image.clear()
         self._extent = None
         self._value_levels = None
+        self.model_hidden = False
         self.data_plot.setAspectLocked(False)  # the map fills its panel
         self.data_plot.invertY(False)
         if inputs.shape[1] == 2:
             self.scatter.setData(inputs[:, 0], inputs[:, 1], brush=self._brushes(targets, task))
             lo, hi = data_bounds(inputs)
             self._show_extent((lo[0], hi[0]), (lo[1], hi[1]))
-            self.data_plot.setTitle(self._title(targets, task))
+            self._set_title(self._map_title(targets, task))
         elif inputs.shape[1] == 1:
             self.scatter.setData(inputs[:, 0], targets[:, 0], brush=pg.mkBrush(LINE))
             self.data_plot.enableAutoRange()
-            self.data_plot.setTitle("data and the network's fit")
+            self._set_title("data and the network's fit")
         elif _square_side(inputs.shape[1]):
             self._show_images(inputs, targets)
         else:
             self.scatter.setData([], [])
-            self.data_plot.setTitle(f"{inputs.shape[1]}-D inputs: no picture")
+            self._set_title(f"{inputs.shape[1]}-D inputs: no picture")
+
+    def _set_title(self, title: str, keep: bool = True) -> None:
+        """The data plot's title; `keep`: the one shown again with the model."""
+        if keep:
+            self._title = title
+        self.data_plot.setTitle(title)
         if self._scale != 1.0:  # a new title takes the lecturer size again
             self._style()
 
@@ -182,10 +192,10 @@ class PlotsPanel(QWidget):
         labels = ", ".join(str(int(np.argmax(t))) if t.size > 1 else f"{t[0]:.3g}"
                            for t in targets[:k])  # fmt: skip
         more = f" (first {k} of {len(inputs)})" if len(inputs) > k else ""
-        self.data_plot.setTitle(f"the data: {side}×{side} images, labels {labels}{more}")
+        self._set_title(f"the data: {side}×{side} images, labels {labels}{more}")
 
     @staticmethod
-    def _title(targets: np.ndarray, task: str) -> str:
+    def _map_title(targets: np.ndarray, task: str) -> str:
         if task == "classification":
             return "data and decision boundary"
         if targets.shape[1] > 1:
@@ -210,8 +220,24 @@ class PlotsPanel(QWidget):
             self._extent = (xr, yr)
             self.data_plot.setRange(xRange=xr, yRange=yr, padding=0)
 
+    def hide_model(self) -> None:
+        """A question asks the network's output or what is worked out from it (a forward or a
+        loss question): the map and the fitted curve, which show the output at every input, the
+        sample's too, wait for the answer; the data stay."""
+        self.fit_curve.setData([], [])
+        self.image.clear()
+        if not self.model_hidden:
+            self.model_hidden = True
+            self._set_title(f"the data; {MODEL_WAITS}", keep=False)
+
+    def _model_shown(self) -> None:
+        if self.model_hidden:
+            self.model_hidden = False
+            self._set_title(self._title)
+
     def set_grid(self, grid) -> None:
         """A decision grid from engine.numpy_engine.views.decision_grid."""
+        self._model_shown()
         if grid.classes:
             lut = np.vstack(
                 [CLASS_COLOURS[k % 4] * 0.35 + 255 * 0.65 for k in range(grid.classes)]
@@ -234,6 +260,7 @@ class PlotsPanel(QWidget):
         self._show_extent((x0, x0 + w), (y0, y0 + h))
 
     def set_fit(self, x, y) -> None:
+        self._model_shown()
         self.fit_curve.setData(x, y)
 
     def set_dark(self, dark: bool) -> None:

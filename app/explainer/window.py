@@ -109,7 +109,7 @@ class ExplainerWindow(FileDialogs, PlotRedraws, QMainWindow):
         self.plot_timer.timeout.connect(self.guard(self._redraw_plots))
         self.plot_timer.start()
         self._plots_dirty = True
-        self._loss_hidden = False  # a loss-phase question: its step's loss point waits
+        self._loss_hidden = False  # a forward or loss question: its loss point and the map wait
         self._live_ticks = 0
         self._grid_for: object = None
         self._wire()

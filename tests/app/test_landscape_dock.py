@@ -35,10 +35,12 @@ def test_the_dock_draws_the_engines_landscape_and_marks_the_step(qtbot, window):
                      "weights:1.0.0,1.0.1", side=41)  # fmt: skip
     np.testing.assert_allclose(p.image.image, np.log10(want.loss), rtol=1e-12)
     assert p.table.rowCount() == 3 and p.table.item(0, 0).text() == "sgd"
-    text = p.dots[1].opts["tip"](x=0.5, y=0.25, data=4)  # the hover of momentum's 5th point
+    text = p.race_view.dots[1].opts["tip"](
+        x=0.5, y=0.25, data=4
+    )  # the hover of momentum's 5th point
     assert f"true loss {want.paths[1].losses[4]:.4g}" in text
     assert f"{want.loss_on_plane[1][4]:.4g}" in text and "before step 5" in text
-    for item, (a, b) in zip(p.paths, want.coords, strict=True):
+    for item, (a, b) in zip(p.race_view.paths, want.coords, strict=True):
         x, y = item.getData()
         np.testing.assert_allclose(x, a)
         np.testing.assert_allclose(y, b)

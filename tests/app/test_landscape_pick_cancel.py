@@ -55,7 +55,7 @@ def test_two_clicked_edges_become_the_weights_plane_and_no_dialog_opens(qtbot, w
         np.testing.assert_allclose(b, W[:, 1] - W[0, 1], atol=1e-12)
     # another network: nothing of this landscape stays drawn
     w.open_network(MAZUR)
-    assert p.paths == [] and p.table.rowCount() == 0 and p.image.image is None
+    assert p.race_view.paths == [] and p.table.rowCount() == 0 and p.image.image is None
     # after picking, a click on an edge opens the editor again
     qtbot.mouseClick(w.view.viewport(), Qt.MouseButton.LeftButton, pos=edge_point(w, (1, 1, 0)))
     assert opened == ["w[1][1][0] ="]
@@ -163,11 +163,11 @@ def test_cancel_in_the_window_leaves_the_landscape_as_it_was(qtbot, window, monk
     go.set()
     qtbot.waitUntil(lambda: w.landscape.worker is None, timeout=10_000)
     assert "Cancelled" in p.status.text() and w.landscape.result is None
-    assert p.run.isEnabled() and not p.cancel.isEnabled() and p.paths == []
+    assert p.run.isEnabled() and not p.cancel.isEnabled() and p.race_view.paths == []
     monkeypatch.setattr(dock, "compute", real)
     p.run.click()  # the next race is not cancelled by the last one's flag
     qtbot.waitUntil(lambda: w.landscape.worker is None and p.run.isEnabled(), timeout=20_000)
-    assert w.landscape.result is not None and len(p.paths) == 3
+    assert w.landscape.result is not None and len(p.race_view.paths) == 3
 
 
 def test_a_batch_norms_gamma_edges_are_picked_as_its_one_weight_per_unit(qtbot, window):

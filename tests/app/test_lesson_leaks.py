@@ -64,7 +64,7 @@ def test_the_landscape_dock_hides_the_asked_loss_and_the_gradient_norms(qtbot, w
     true = num(ex.net.loss(ex.current.before), 4)
     qtbot.waitUntil(lambda: "true loss ?" in p.here.text(), timeout=3000)
     assert "plane ?" in p.here.text() and f"{float(true):.4g}" not in p.here.text()
-    t, tip = ex.current.t, p.dots[0].opts["tip"]  # a race path's hovers: before this step
+    t, tip = ex.current.t, p.race_view.dots[0].opts["tip"]  # a race path's hovers: before this step
     assert tip(x=0.5, y=0.25, data=t - 1).endswith(
         "true loss ?; loss at its projection (0.5, 0.25) ?"
     )
@@ -253,3 +253,65 @@ def test_a_description_loses_the_steps_loss_for_a_forward_question(window, qtbot
     assert "E = 0.2984" in w.data_panel.description.text()
     _ask_until(qtbot, w, lambda ev: ev.phase == "forward" and ev.layer == 2)
     assert "E = ?" in w.data_panel.description.text() and "0.2984" not in w.formula.header.text()
+
+
+@pytest.mark.parametrize("preset", ["sine_regression.json", "blobs2_adadelta.json"])
+def test_the_model_plot_waits_for_a_forward_question(qtbot, window, preset):
+    """The fitted curve (one input) or the map (two) shows the network's output at every input,
+    the sample's too: it waits while a forward question asks the output (or what leads to it)."""
+    from app.explainer.plots_panel import MODEL_WAITS
+
+    w, p = window, window.plots
+    assert w.open_network(str(PRESETS / preset)) is not False
+    w._redraw_plots()
+    title = p.data_plot.plotItem.titleLabel.text
+
+    def drawn() -> bool:
+        x = p.fit_curve.getData()[0]
+        return (x is not None and len(x) > 0) or p.image.image is not None
+
+    assert drawn() and MODEL_WAITS not in title
+    _ask_until(qtbot, w, lambda ev: ev.phase == "forward" and ev.kind == "a")
+    w._redraw_plots()
+    assert not drawn() and MODEL_WAITS in p.data_plot.plotItem.titleLabel.text
+    assert len(p.scatter.data) == len(w.explainer.net.data.inputs)  # the data stay
+    qtbot.keyClick(w, Qt.Key.Key_Space)  # revealed: the model is drawn again, under its title
+    w._redraw_plots()
+    assert drawn() and p.data_plot.plotItem.titleLabel.text == title
+    ex = w.explainer  # the backward phase: the forward numbers are on the screen there
+    ex.goto(ex.step_index, ex.current.events.phase_start("backward") - 1)
+    _ask_until(qtbot, w, lambda ev: ev.phase == "backward")
+    w._redraw_plots()
+    assert drawn()
+
+
+def test_the_race_stops_before_the_asked_loss(qtbot, window):
+    """A racer of the window's own optimizer and η runs through the window's weights: its loss
+    curve and the race table would tell the asked loss, its path the weights after the asked
+    update."""
+    w, ex = window, window.explainer
+    assert w.open_network(str(PRESETS / "ravine_unnormalised.json")) is not False
+    _race(qtbot, w)
+    p = w.landscape.panel
+
+    def lengths() -> list[int]:
+        return [0 if c.getData()[0] is None else len(c.getData()[0]) for c in p.race_view.curves]
+
+    full = lengths()
+    assert full and min(full) == 9  # the start and 8 steps
+    for _ in range(2):
+        ex.next_training_step()
+    _ask_until(qtbot, w, lambda ev: ev.phase == "loss")
+    t = ex.current.t
+    assert t == 3
+    qtbot.waitUntil(lambda: lengths() == [t - 1] * len(full))
+    v = p.race_view  # the paths: up to the weights before step t (the drawing shows them)
+    assert [len(x.getData()[0]) for x in v.paths] == [len(d.data) for d in v.dots] == [t] * 2
+    cells = [p.table.item(r, c).text() for r in range(p.table.rowCount()) for c in (2, 3)]
+    assert set(cells) == {"?"}
+    qtbot.keyClick(w, Qt.Key.Key_Space)  # revealed
+    qtbot.waitUntil(lambda: lengths() == full)
+    assert "?" not in [p.table.item(r, 3).text() for r in range(p.table.rowCount())]
+    _ask_until(qtbot, w, lambda ev: ev.kind == "grad_w")  # the losses after its update wait
+    t = ex.current.t
+    qtbot.waitUntil(lambda: lengths() == [t] * len(full))
