@@ -23,7 +23,7 @@ from engine.lessons.address import AddressError, resolve
 from engine.lessons.ask import Question
 from engine.lessons.grade import askable
 from engine.lessons.lesson import Lesson, LessonError, load_lesson
-from engine.lessons.networks import CURRENT, LESSONS, network_for
+from engine.lessons.networks import CURRENT, LESSONS, network_for, network_path
 from engine.lessons.progress import FREE, Progress
 from engine.numpy_engine import ids
 
@@ -54,7 +54,8 @@ def prepare_step(ref, folder, go, t: int) -> loading.Prepared:
         state, _ = net.train(state, t - 1)
     r = loading.first_step(net, state)
     index = resolve(r.events, r.rows, go) if go is not None else 0
-    return loading.Prepared(net, r, event_index=index)
+    source = "" if ref == CURRENT else str(network_path(ref, folder))  # the preset box names it
+    return loading.Prepared(net, r, source=source, event_index=index)
 
 
 class LessonMode(Answers, QObject):

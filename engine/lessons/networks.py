@@ -41,6 +41,13 @@ def _path(name: str, folder: Path, preset: bool) -> Path:
     return p
 
 
+def network_path(ref, folder: Path) -> Path:
+    """The preset or file a reference (not CURRENT) names; NetworkRefError when none."""
+    if isinstance(ref, str):
+        return _path(ref, folder, False)
+    return _path(ref.get("preset") or ref.get("file"), folder, "preset" in ref)
+
+
 def network_for(ref, folder: Path, current: Network | None = None) -> Network:
     """The Network a reference names; NetworkRefError (one sentence) when there is none."""
     if ref == CURRENT:
@@ -49,10 +56,9 @@ def network_for(ref, folder: Path, current: Network | None = None) -> Network:
         return current
     try:
         if isinstance(ref, str):
-            net = Network(load_network_file(_path(ref, folder, False)))
+            net = Network(load_network_file(network_path(ref, folder)))
         else:
-            name = ref.get("preset") or ref.get("file")
-            path = _path(name, folder, "preset" in ref)
+            path = network_path(ref, folder)
             obj = read_json(path, MAX_NETWORK_FILE_BYTES, "network file")
             obj.update(ref.get("set", {}))
             net = Network(parse_network(obj))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -347,6 +348,16 @@ def test_an_edited_weight_withdraws_the_question(window, qtbot):
     assert window.formula._shown[-1][0] != "z[1][0] = ?"
 
 
+def _names_its_preset(window, ref) -> None:
+    """The preset box names the preset a lesson's step uses: itself, or "<it> (changed)" for
+    a reference that sets some of its fields (it said "own network: …" before)."""
+    box = window.data_panel.presets
+    if isinstance(ref, str) and ref != "current":
+        assert box.currentIndex() > 0 and Path(box.currentData()).stem == ref, box.currentText()
+    elif isinstance(ref, dict):
+        assert box.currentIndex() == 0 and box.currentText().endswith(" (changed)")
+
+
 def test_every_step_of_every_shipped_lesson_opens_in_the_window(window, qtbot):
     """Each step's network is built, its event found and its activity set up, without an error
     (the engine's check is test_lessons_shipped.py; this is the window's side of it)."""
@@ -357,6 +368,7 @@ def test_every_step_of_every_shipped_lesson_opens_in_the_window(window, qtbot):
             _go(qtbot, L, k)
             st = L.lesson.steps[k]
             assert window.last_error == "", (path.name, k, window.last_error)
+            _names_its_preset(window, st.network)
             if st.activity is not None and st.activity.type == "predict":
                 assert L.pending() and _hidden_on_screen(window), (path.name, k)
                 L.reveal()
