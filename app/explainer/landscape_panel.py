@@ -34,7 +34,7 @@ from app.shared.plot_style import plot_scale, style_scene
 
 from .landscape_inits import InitsView, symmetric, title
 from .landscape_race_view import COLOURS, RaceView
-from .landscape_strip import LayerStrip
+from .landscape_strip import LayerStrip, decades
 
 HEAT = pg.colormap.get("viridis")
 HEADERS = ("optimizer", "η", "steps to target", "final loss", "diverged")
@@ -160,6 +160,7 @@ class LandscapePanel(QWidget):
         self.race = self.scene.addPlot(row=0, col=1, title="loss per step")
         self.race.setLabel("bottom", "step")
         self.race.setLogMode(y=True)
+        decades(self.race, (0.1, 10.0))  # before a race: whole decades, not crowded minor ticks
         self.strip = LayerStrip(self.scene, row=1, col=1)  # and its label in row 2
         self.scene.ci.layout.setColumnStretchFactor(0, 3)
         self.scene.ci.layout.setColumnStretchFactor(1, 2)
