@@ -1,9 +1,9 @@
-"""The Landscape panel: the loss over a plane as a heat map with a colour bar, each racer's path on
-it with the current step marked (Nesterov's look-ahead points too), the race's loss curves and
-table (landscape_race_view.py), and the layer strip (landscape_strip.py: activation spread and gradient norm per layer).
-It only draws what
-the engine computed (engine/numpy_engine/landscape*.py); the controller (landscape_dock.py) runs
-the engine off the GUI thread.
+"""The Landscape panel: the loss over a plane as a heat map with a colour bar, the race on it
+(landscape_race_view.py: each racer's path with the current step marked, Nesterov's look-ahead
+points, the loss curves and the table), and the layer strip (landscape_strip.py: activation
+spread and gradient norm per layer). It only draws what the engine computed
+(engine/numpy_engine/landscape*.py); the controller (landscape_dock.py) runs the engine off the
+GUI thread.
 """
 
 from __future__ import annotations
@@ -67,7 +67,8 @@ class LandscapePanel(QWidget):
             label.setWordWrap(True)
             side.addWidget(label)
         side.addWidget(self.table, 1)
-        self.race_view = RaceView(self.map, self.race, self.table, self.key)
+        self.race_view = RaceView(self.map, self.race, self.table, self.key, self.ahead)
+        self._summary: tuple | None = None  # what the status line says of the landscape drawn
         self.box = QWidget()
         self.box.setLayout(side)
         # a short dock (lecturer type on a 1080-line screen) scrolls the column: its fields
@@ -214,6 +215,7 @@ class LandscapePanel(QWidget):
         """A new network: nothing drawn for the old one stays (map, paths, curves, table)."""
         self.image.clear()
         self.race_view.forget()
+        self._summary = None
         for item in (self.marks, self.ahead, self.you):
             item.setData([], [])
         self.status.setText("Race the optimizers to draw the landscape.")
@@ -236,9 +238,23 @@ class LandscapePanel(QWidget):
         self.map.setRange(xRange=(a[0], a[-1]), yRange=(b[0], b[-1]), padding=0)
         self._drawing = False
         self.set_lecturer(self.lecturer)  # the new curves in the current look
+        self._summary = (ls.plane.kind, len(a), len(b), lo, hi, target)
+        self._say_summary()
+
+    def _say_summary(self, if_shown: bool = False) -> None:
+        """The landscape in one line; its target is half the start loss, the loss of step 1
+        (full batch): "?" while a question hides that loss. `if_shown`: only over itself (not
+        over a message that came after it)."""
+        if self._summary is None:
+            return
+        kind, n_a, n_b, lo, hi, target = self._summary
+        first = f"{kind} plane through the start"
+        if if_shown and not self.status.text().startswith(first):
+            return
+        shown = "?" if self.race_view.asked == (1, True) else f"{target:.3g}"
         self.status.setText(
-            f"{ls.plane.kind} plane through the start · {len(a)}×{len(b)} grid · loss "
-            f"{10**lo:.3g} to {10**hi:.3g} · target {target:.3g} (half the start loss)"
+            f"{first} · {n_a}×{n_b} grid · loss {10**lo:.3g} to {10**hi:.3g} · target {shown} "
+            "(half the start loss)"
         )
 
     def show_grid(self, a, b, loss) -> tuple[float, float]:
@@ -262,12 +278,6 @@ class LandscapePanel(QWidget):
             if item.getViewBox() is None:
                 self.map.addItem(item)
         self.race_view.draw(ls, table, self.lecturer)
-        looks = [ls.plane.project(p.lookahead) for p in ls.paths if p.lookahead is not None]
-        if looks:
-            self.ahead.setData(np.concatenate([x for x, _ in looks]),
-                               np.concatenate([y for _, y in looks]))  # fmt: skip
-        else:
-            self.ahead.setData([], [])
 
     # ---- the current step ----
     def show_step(
@@ -282,7 +292,8 @@ class LandscapePanel(QWidget):
         question asks a number of this step (the paths' hovers hide what _tip says);
         `hide_loss`: the two losses read "?" too; the race shows what came before them
         (landscape_race_view.py)."""
-        self.race_view.ask(t, asking, hide_loss)
+        if self.race_view.ask(t, asking, hide_loss):
+            self._say_summary(if_shown=True)
         xs, ys = self.race_view.marks(t)
         self.marks.setData(xs, ys, brush=[pg.mkBrush(COLOURS[k % len(COLOURS)])
                                            for k in range(len(xs))])  # fmt: skip

@@ -1,9 +1,9 @@
 """The optimizer race as the Landscape panel draws it: each racer's path on the map (its points'
-hovers tell their losses), its loss per step, the race table, and the current step marked on
-every path; and what a question hides of them. A racer of the window's own optimizer and η
+hovers tell their losses; Nesterov's look-ahead points beside them), its loss per step, the race
+table, and the current step marked on every path; and what a question hides of them. A racer of the window's own optimizer and η
 passes through the window's own weights step by step (full batch), so while a question asks a
 number of step t the race shows what came before it only: the paths up to the weights before
-step t, the curves up to the loss before it (one point fewer when the step's loss is hidden),
+step t (and their look-ahead points), the curves up to the loss before it (one point fewer when the step's loss is hidden),
 and no losses in the table. It only draws; the engine computed the race."""
 
 from __future__ import annotations
@@ -42,13 +42,15 @@ class RaceView:
     """The race on `map_plot` (paths) and `race_plot` (losses), in `table`, named in `key`."""
 
     def __init__(self, map_plot: pg.PlotItem, race_plot: pg.PlotItem, table: QTableWidget,
-                 key: QLabel):  # fmt: skip
+                 key: QLabel, ahead: pg.ScatterPlotItem):  # fmt: skip
         self.map, self.race, self.table, self.key = map_plot, race_plot, table, key
+        self.ahead = ahead  # Nesterov's look-ahead points, on the map
         self.paths: list[pg.PlotDataItem] = []
         self.curves: list[pg.PlotDataItem] = []
         self.dots: list[pg.ScatterPlotItem] = []  # each path's points, their hover honest
         self.coords: list[tuple[np.ndarray, np.ndarray]] = []  # each path's (α, β)
         self._losses: list[np.ndarray] = []  # each path's loss per step
+        self._looks: list[tuple[np.ndarray, np.ndarray]] = []  # a Nesterov path's, after k steps
         self._rows: list[dict] = []
         self.asked: tuple[int, bool] | None = None  # (step t, its loss hidden) while asked
 
@@ -58,7 +60,8 @@ class RaceView:
         for item in self.curves:
             self.race.removeItem(item)
         self.paths, self.curves, self.dots, self.coords = [], [], [], []
-        self._losses, self._rows = [], []
+        self._losses, self._rows, self._looks = [], [], []
+        self.ahead.setData([], [])
         self.table.setRowCount(0)
         self.key.setText("")
 
@@ -67,6 +70,7 @@ class RaceView:
         self.forget()
         self.coords = list(ls.coords)
         self._losses = [np.asarray(p.losses, float) for p in ls.paths]
+        self._looks = [ls.plane.project(p.lookahead) for p in ls.paths if p.lookahead is not None]
         names = []
         for k, (p, on) in enumerate(zip(ls.paths, ls.loss_on_plane, strict=True)):
             name = f"{p.racer.name} η={p.racer.lr:g}" + (" (diverged)" if p.diverged else "")
@@ -87,12 +91,15 @@ class RaceView:
         for k, item in enumerate(self.paths):  # the map's paths stay thin enough to see zig-zags
             item.setPen(pg.mkPen(COLOURS[k % len(COLOURS)], width=3 if on else 2))
 
-    def ask(self, t: int, asking: bool, hide_loss: bool) -> None:
-        """Step t is shown; `asking`: a question asks one of its numbers, `hide_loss`: its loss."""
+    def ask(self, t: int, asking: bool, hide_loss: bool) -> bool:
+        """Step t is shown; `asking`: a question asks one of its numbers, `hide_loss`: its loss.
+        True when that changed what is hidden."""
         asked = (t, hide_loss) if asking else None
-        if asked != self.asked:
-            self.asked = asked
-            self._redraw()
+        if asked == self.asked:
+            return False
+        self.asked = asked
+        self._redraw()
+        return True
 
     def marks(self, t: int) -> tuple[list[float], list[float]]:
         """Each path's point before step t (t − 1 steps done; the last if the race is shorter)."""
@@ -111,6 +118,11 @@ class RaceView:
         for path, dots, (al, be) in zip(self.paths, self.dots, self.coords, strict=True):
             path.setData(al[:weights], be[:weights])
             dots.setData(x=al[:weights], y=be[:weights], data=np.arange(len(al[:weights])))
+        if self._looks:  # look-ahead k is worked out from the weights after k steps
+            self.ahead.setData(np.concatenate([x[:weights] for x, _ in self._looks]),
+                               np.concatenate([y[:weights] for _, y in self._looks]))  # fmt: skip
+        else:
+            self.ahead.setData([], [])
         for curve, v in zip(self.curves, self._losses, strict=True):
             curve.setData(np.arange(len(v[:losses])), v[:losses])
         if self._losses:  # the whole race's steps, the hidden ones too

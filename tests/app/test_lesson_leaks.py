@@ -299,11 +299,17 @@ def test_the_race_stops_before_the_asked_loss(qtbot, window):
 
     full = lengths()
     assert full and min(full) == 9  # the start and 8 steps
+    assert "target 4.7 (half the start loss)" in p.status.text()
+    _ask_until(qtbot, w, lambda ev: ev.phase == "loss")  # step 1: the start loss is asked
+    qtbot.waitUntil(lambda: "target ? (half" in p.status.text())
+    assert lengths() == [0, 0]
+    qtbot.keyClick(w, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: "target 4.7 (half" in p.status.text())
     for _ in range(2):
         ex.next_training_step()
     _ask_until(qtbot, w, lambda ev: ev.phase == "loss")
     t = ex.current.t
-    assert t == 3
+    assert t == 3 and "target 4.7 (half" in p.status.text()
     qtbot.waitUntil(lambda: lengths() == [t - 1] * len(full))
     v = p.race_view  # the paths: up to the weights before step t (the drawing shows them)
     assert [len(x.getData()[0]) for x in v.paths] == [len(d.data) for d in v.dots] == [t] * 2
@@ -315,3 +321,25 @@ def test_the_race_stops_before_the_asked_loss(qtbot, window):
     _ask_until(qtbot, w, lambda ev: ev.kind == "grad_w")  # the losses after its update wait
     t = ex.current.t
     qtbot.waitUntil(lambda: lengths() == [t] * len(full))
+
+
+def test_nesterovs_look_ahead_points_stop_before_the_asked_update(qtbot, window):
+    """Look-ahead point k is worked out from the weights after k steps: the ones from the asked
+    step on would move with its gradient."""
+    w, ex = window, window.explainer
+    assert w.open_network(str(PRESETS / "ravine_unnormalised.json")) is not False
+    p = w.landscape.panel
+    p.optimizers.setText("nesterov")
+    p.lrs.setText("0.01")
+    p.steps.setValue(8)
+    p.plane.setCurrentText("weights:1.0.0,1.0.1")
+    w.landscape.open()
+    p.run.click()
+    qtbot.waitUntil(lambda: w.landscape.worker is None and p.run.isEnabled(), timeout=20_000)
+    assert len(p.ahead.data) == 9
+    for _ in range(2):
+        ex.next_training_step()
+    _ask_until(qtbot, w, lambda ev: ev.kind == "grad_w")
+    qtbot.waitUntil(lambda: len(p.ahead.data) == ex.current.t == 3)
+    qtbot.keyClick(w, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: len(p.ahead.data) == 9)
