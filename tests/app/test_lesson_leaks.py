@@ -44,10 +44,11 @@ def _close_boxes(qtbot, w) -> None:
     qtbot.waitUntil(w.isActiveWindow, timeout=3000)
 
 
-def _race(qtbot, w) -> None:
+def _race(qtbot, w, optimizers: str = "sgd,adam", lrs: str = "0.1,0.05") -> None:
+    """8 steps of a race on the plane of the first layer's two weights."""
     p = w.landscape.panel
-    p.optimizers.setText("sgd,adam")
-    p.lrs.setText("0.1,0.05")
+    p.optimizers.setText(optimizers)
+    p.lrs.setText(lrs)
     p.steps.setValue(8)
     p.plane.setCurrentText("weights:1.0.0,1.0.1")
     w.landscape.open()
@@ -328,14 +329,8 @@ def test_nesterovs_look_ahead_points_stop_before_the_asked_update(qtbot, window)
     step on would move with its gradient."""
     w, ex = window, window.explainer
     assert w.open_network(str(PRESETS / "ravine_unnormalised.json")) is not False
+    _race(qtbot, w, "nesterov", "0.01")
     p = w.landscape.panel
-    p.optimizers.setText("nesterov")
-    p.lrs.setText("0.01")
-    p.steps.setValue(8)
-    p.plane.setCurrentText("weights:1.0.0,1.0.1")
-    w.landscape.open()
-    p.run.click()
-    qtbot.waitUntil(lambda: w.landscape.worker is None and p.run.isEnabled(), timeout=20_000)
     assert len(p.ahead.data) == 9
     for _ in range(2):
         ex.next_training_step()
