@@ -95,6 +95,15 @@ class LessonMode(Answers, QObject):
         p.back_requested.connect(g(lambda: self.go(self.k - 1)))
         p.action_requested.connect(g(self._trainer_action))
         self.ex.network_changed.connect(self._forget_loaded)
+        self.ex.training_changed.connect(g(self._training_changed))
+
+    def _training_changed(self, on: bool) -> None:
+        """Training (T) moves past the asked step, and the loss curve draws every step's loss:
+        the question is withdrawn, as when the learner steps away."""
+        if on and self.pending():
+            self.question = None
+            self.player.withdraw("Training moved past the question: it is withdrawn, not counted.")
+            self.w.refresh()
 
     def _trainer_action(self) -> None:
         """The step's button: the trainer shows, and does what the step says (its action of the

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from engine.lessons.progress import ENV_VAR
+from engine.lessons.progress import ENV_VAR, FREE
 from engine.numpy_engine.fmt import num
 
 PRESETS = Path(__file__).parents[2] / "assets" / "presets"
@@ -338,3 +338,20 @@ def test_nesterovs_look_ahead_points_stop_before_the_asked_update(qtbot, window)
     qtbot.waitUntil(lambda: len(p.ahead.data) == ex.current.t == 3)
     qtbot.keyClick(w, Qt.Key.Key_Space)
     qtbot.waitUntil(lambda: len(p.ahead.data) == 9)
+
+
+def test_training_withdraws_the_question(qtbot, window):
+    """T trains past the asked step, and the live loss curve draws every step's loss (the
+    asked step's too): the question is withdrawn, not counted, as when stepping away."""
+    w, L = window, window.lessons
+    assert w.open_network(str(PRESETS / "blobs2_adadelta.json")) is not False
+    _ask_until(qtbot, w, lambda ev: ev.phase == "forward" and ev.kind == "a")
+    asked = L.progress.get(FREE).asked
+    qtbot.keyClick(w, Qt.Key.Key_T)
+    qtbot.waitUntil(lambda: w.explainer.training)
+    assert not L.pending() and L.asked_event() is None
+    assert "Training moved past the question" in L.player.feedback.text()
+    assert L.player.question.text() == ""
+    qtbot.keyClick(w, Qt.Key.Key_T)
+    qtbot.waitUntil(lambda: not w.explainer.training, timeout=5000)
+    assert L.progress.get(FREE).asked == asked  # not counted (answering counts)
