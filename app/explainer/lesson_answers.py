@@ -36,7 +36,10 @@ class Answers:
         self._ask_again()
 
     def _ask_again(self) -> None:
-        """The question in the player (the formula panel shows its symbols and numbers)."""
+        """The question in the player (the formula panel shows its symbols and numbers); a
+        direction keeps its choices."""
+        if self._direction() is not None:
+            return
         ev = self.question.event
         where = f" for sample {ev.sample}" if ev.sample is not None else ""
         self.player.ask(f"Predict {ev.symbol}{where}: the formula shows what it needs.")
@@ -52,10 +55,13 @@ class Answers:
         self._finish(reply.text, reply.state == "right", counted=True)
 
     def reveal(self) -> None:
-        """Show the number without an answer: the lecturer's key, Space, or "Show me"."""
+        """Show the number without an answer: the lecturer's key, Space, or "Show me" (for a
+        direction, with the way it goes)."""
         if self.pending():
-            reply = self.question.give_up()
-            self._finish(reply.text, None, counted=not self.player.lecturer)
+            text, act = self.question.give_up().text, self._direction()
+            if act is not None:
+                text = f"The answer is {self._right_way(act)}. {text}"
+            self._finish(text, None, counted=not self.player.lecturer)
 
     def _finish(self, text: str, right: bool | None, counted: bool) -> None:
         if counted:
@@ -74,15 +80,16 @@ class Answers:
 
     # ---- directions ----
     def choose(self, choice: str) -> None:
-        act = self.lesson.steps[self.k].activity if self.lesson is not None else None
-        if act is None or act.type != "direction" or self.race is not None:
+        act = self._direction()
+        if act is None or self.race is not None:
             return
         self.player.close_question()
+        if self.pending():  # chosen: the number it was asked of shows (mode._hide_direction)
+            self.question.done = True
         if act.race is None:
-            st = self.lesson.steps[self.k]
-            net = network_for(st.network, self.lesson.folder, self.ex.net)
-            self._judge(choice, direction_answer(net, act, self.lesson.folder), "")
+            self._judge(choice, self._right_way(act), "")
             self._step_to(act.of)
+            self.w.refresh()
             return
         self.player.say("Training each one to see…")
         self.race = create_worker(
@@ -91,6 +98,17 @@ class Answers:
                       "errored": self._race_failed},
         )  # fmt: skip
         self.race.start()
+
+    def _direction(self):
+        """The direction activity of the lesson's step on screen, or None."""
+        act = self.lesson.steps[self.k].activity if self.lesson is not None else None
+        return act if act is not None and act.type == "direction" else None
+
+    def _right_way(self, act) -> str:
+        """The choice a direction asked of an event has right (worked out by the engine)."""
+        st = self.lesson.steps[self.k]
+        net = network_for(st.network, self.lesson.folder, self.ex.net)
+        return direction_answer(net, act, self.lesson.folder)
 
     def _step_to(self, address) -> None:
         """The reveal by stepping: to the event asked about, when it is in the step on screen."""

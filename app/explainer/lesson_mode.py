@@ -319,10 +319,26 @@ class LessonMode(Answers, QObject):
             self._ask()
         elif act is not None and act.type == "direction":
             self.player.set_choices(act.question, act.choices)
+            self._hide_direction(act)
         self.player.set_action(st.action)
         self.progress.get(self.lesson.name).step = k
         self._save()
         self.w.refresh()
+
+    def _hide_direction(self, act) -> None:
+        """A direction asked of the event on screen (which way w[1][0][0] goes at its update,
+        the sign of a δ): that event shows the answer, so its number is hidden as a number
+        question's is, until a choice is made or Space shows it."""
+        ex = self.ex
+        if act.of is None or act.race is not None:
+            return
+        try:
+            i = resolve(ex.current.events, ex.current.rows, act.of)
+        except (AddressError, ValueError):
+            return
+        if i == ex.event_index and askable(ex.current.events[i]):  # (a frozen w: it says so)
+            self.question = Question(ex.current.events, i)
+            self.asking = (ex.step_index, i)
 
     # ---- keys ----
     def next_key(self) -> None:

@@ -86,6 +86,8 @@ class LessonPlayer(QWidget):
         lay.addLayout(nav)
         lay.addStretch(1)
         self.lecturer = False
+        for w in (*self.findChildren(QPushButton), self.lessons):
+            _keys_stay(w)
 
     def event(self, ev) -> bool:
         done = super().event(ev)
@@ -216,6 +218,7 @@ class LessonPlayer(QWidget):
             b = QPushButton(f"{k}. {c}")  # Alt+1, Alt+2 … choose by keys (lesson_actions)
             b.setToolTip(f"{c} (Alt+{k})")
             b.clicked.connect(lambda _=False, c=c: self.chosen.emit(c))
+            _keys_stay(b)
             self.choice_row.addWidget(b)
             self.choice_buttons.append(b)
 
@@ -229,6 +232,7 @@ class LessonPlayer(QWidget):
         """The question is no longer asked (its step changed, or the learner stepped away):
         its text goes, and `why` is said."""
         self.question.setText("")
+        self.direction_question.setText("")
         self.close_question()
         self.say(why)
 
@@ -246,3 +250,10 @@ class LessonPlayer(QWidget):
 
 
 __all__ = ["PAGES", "LessonPlayer"]
+
+
+def _keys_stay(w: QWidget) -> None:
+    """Clicked, `w` takes no keyboard focus: Space stays the window's next number (a clicked
+    "Next" or choice took it and pressed itself again), and each button has its key (PgUp,
+    PgDown, Alt+1 …, Enter in the answer field)."""
+    w.setFocusPolicy(Qt.FocusPolicy.NoFocus)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
+from engine.lessons.grade import askable
 from engine.lessons.networks import LESSONS
 from engine.lessons.progress import ENV_VAR
 from engine.numpy_engine.fmt import num
@@ -189,8 +190,10 @@ def test_a_lesson_walked_by_keys_with_right_and_wrong_answers(window, qtbot, pri
     # step 8: a direction, chosen by Alt+2 ("down")
     qtbot.keyClick(w, Qt.Key.Key_PageDown)
     assert L.k == 7 and [b.text() for b in L.player.choice_buttons] == ["1. up", "2. down"]
+    assert ex.event.kind == "update" and _hidden_on_screen(w)  # the update shows the way
     qtbot.keyClick(w, Qt.Key.Key_2, Qt.KeyboardModifier.AltModifier)
     assert L.player.feedback.text().count("Right") == 1
+    assert not L.pending() and not _hidden_on_screen(w)
     qtbot.keyClick(w, Qt.Key.Key_PageDown)  # past the end
     assert "End of the lesson: 4 of 8 right" in L.player.feedback.text()
     # PageUp goes back a step
@@ -358,6 +361,14 @@ def _names_its_preset(window, ref) -> None:
         assert box.currentIndex() == 0 and box.currentText().endswith(" (changed)")
 
 
+def _asks_the_event_shown(st, ev) -> bool:
+    """A direction asked of the event the step goes to (not a frozen one: its formula says it
+    stays)."""
+    act = st.activity
+    direction = act is not None and act.type == "direction" and st.go is not None
+    return direction and st.go == act.of and askable(ev)
+
+
 def test_every_step_of_every_shipped_lesson_opens_in_the_window(window, qtbot):
     """Each step's network is built, its event found and its activity set up, without an error
     (the engine's check is test_lessons_shipped.py; this is the window's side of it)."""
@@ -372,6 +383,11 @@ def test_every_step_of_every_shipped_lesson_opens_in_the_window(window, qtbot):
             if st.activity is not None and st.activity.type == "predict":
                 assert L.pending() and _hidden_on_screen(window), (path.name, k)
                 L.reveal()
+            elif _asks_the_event_shown(st, window.explainer.event):
+                # a direction asked of the event on screen: its number waits for the choice
+                assert L.pending() and _hidden_on_screen(window), (path.name, k)
+                L.reveal()
+                assert f"The answer is {st.activity.answer}." in L.player.feedback.text()
             if st.go is not None:
                 assert window.explainer.event.kind == st.go.kind
 
@@ -431,3 +447,24 @@ def test_a_question_that_wraps_is_shown_whole_in_a_short_dock(window, qtbot):
         assert q.heightForWidth(q.width()) > q.fontMetrics().height() * 1.5  # two lines
         assert q.height() >= q.heightForWidth(q.width())
     w.set_lecturer(False)
+
+
+def test_space_after_a_clicked_lesson_button_is_still_the_windows(window, qtbot):
+    """A clicked button kept the keyboard focus, and Space pressed it again: after "Next" the
+    lesson went on a step (to its end), after a choice it went back a step."""
+    from PySide6.QtWidgets import QPushButton
+
+    w, L = window, window.lessons
+    _open(qtbot, L, LESSON)
+    _go(qtbot, L, 6)
+    L.reveal()
+    qtbot.mouseClick(L.player.next_button, Qt.MouseButton.LeftButton)  # to step 8, a direction
+    qtbot.waitUntil(lambda: L.k == 7 and L.preparing is None)
+    qtbot.mouseClick(L.player.choice_buttons[1], Qt.MouseButton.LeftButton)
+    assert "Right" in L.player.feedback.text()
+    at = w.explainer.event_index
+    w.activateWindow()
+    qtbot.keyClick(w.focusWidget() or w, Qt.Key.Key_Space)
+    assert L.k == 7 and w.explainer.event_index != at  # the next number, not a button
+    buttons = L.player.findChildren(QPushButton)
+    assert buttons and all(b.focusPolicy() == Qt.FocusPolicy.NoFocus for b in buttons)
