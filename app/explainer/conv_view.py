@@ -272,7 +272,7 @@ class ConvView(ConvMarks, QWidget):
 
 
 def _changes(st: ConvState) -> tuple:
-    """What of a state can change in place after it was made (lesson_mode.py marks what a step
+    """What of a state can change in place after it was made (lesson_screen.py marks what a step
     says to look at; lesson_hide.py blanks the asked number): a kept drawing must match it."""
     values = tuple(id(g.values) for col in st.columns for g in col.grids)
     return (st.touched, values)

@@ -104,7 +104,7 @@ def test_a_prepared_state_a_lesson_changes_is_outlined_and_drawn_again(qtbot, ti
     nxt = ex.visible().next_after(ex.event_index)
     st = w.ahead.prepared[w.ahead._key(nxt)][1]
     extra = next(c for c in _ids_of(st) if c not in st.touched and c != st.focus)
-    st.touched = st.touched | {extra}  # as lesson_mode.conv marks what a step says to look at
+    st.touched = st.touched | {extra}  # as lesson_screen.conv marks what a step says to look at
     drawn = v.frames_drawn
     v.show_state(st)
     v.repaint()
