@@ -155,6 +155,21 @@ class LessonMode(QuestionScreen, Answers, QObject):
         self.go(0)
         self.player.say("Progress reset: the lesson starts again.")
 
+    def leave(self, why: str = "You left the lesson") -> None:
+        """No lesson open any more (Lesson → Leave the lesson, or another network opened): its
+        text, question and choices go; its progress is kept for when it is chosen again. A
+        step's network still being built is not shown when it comes (_prepared)."""
+        if self.lesson is None:
+            return
+        title, self.lesson = self.lesson.title, None
+        self.question = self.asking = None
+        self.player.show_lesson("")
+        self.player.show_step(
+            "No lesson", "", f"{why} “{title}”; choose it again to go on where you were.", "none"
+        )
+        self.player.set_action(None)
+        self.w.refresh()
+
     def _forget_loaded(self) -> None:
         if self.ex.net is not self._net:
             self._loaded = None
@@ -180,13 +195,15 @@ class LessonMode(QuestionScreen, Answers, QObject):
         self.player.say("Preparing this step's network…")
         self.preparing = create_worker(
             prepare_step, st.network, self.lesson.folder, st.go, key[1], _start_thread=False,
-            _connect={"returned": lambda p: self._prepared(k, key, p),
+            _connect={"returned": lambda p, lesson=self.lesson: self._prepared(k, key, p, lesson),
                       "errored": lambda e: self._not_prepared(k, e)},
         )  # fmt: skip
         self.preparing.start()
 
-    def _prepared(self, k: int, key, p) -> None:
+    def _prepared(self, k: int, key, p, lesson: Lesson) -> None:
         self.preparing = None
+        if lesson is not self.lesson:  # left meanwhile: the network opened since stays
+            return
         if self.ex.load_prepared(lambda: p, f"Lesson step {k + 1} not shown: "):
             self._net, self._loaded = p.net, key
             self._enter(k)
@@ -304,6 +321,8 @@ def lesson_actions(w) -> list[Action]:
         Action("predict_mode", "Prediction mode", "Lesson", ("Q",),
                g(lambda: w.lessons.toggle_free()), "Every Space first asks the next number"),
         Action("lesson_open", "Open lesson file…", "Lesson", (), g(lambda: w.lessons.open_dialog())),
+        Action("lesson_leave", "Leave the lesson", "Lesson", (), g(lambda: w.lessons.leave()),
+               "Close the lesson (its progress is kept); the network on screen stays"),
         Action("lesson_panel", "Lessons", "Lesson", ("L",),
                g(lambda: w.lessons.dock.setVisible(not w.lessons.dock.isVisible()))),
         *(Action(f"choice_{k}", f"Lesson: choice {k}", "", (f"Alt+{k}",),

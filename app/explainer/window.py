@@ -276,6 +276,8 @@ class ExplainerWindow(FileDialogs, PlotRedraws, QMainWindow):
         ok, ex = self.explainer.load_file(path), self.explainer
         if not ok and ex.net is not None:  # the preset box goes back to what is shown
             self.data_panel.show_loaded(ex.source, ex.spec)
+        if ok:  # a network of the user's choice: a lesson's steps would go back to theirs
+            self.lessons.leave("You opened another network, so you left")
         return ok
 
     def apply_editor(self, d: dict, keep: bool) -> None:

@@ -468,3 +468,34 @@ def test_space_after_a_clicked_lesson_button_is_still_the_windows(window, qtbot)
     assert L.k == 7 and w.explainer.event_index != at  # the next number, not a button
     buttons = L.player.findChildren(QPushButton)
     assert buttons and all(b.focusPolicy() == Qt.FocusPolicy.NoFocus for b in buttons)
+
+
+def test_opening_another_network_leaves_the_lesson(window, qtbot, private_progress):
+    """The lesson's text, question and answer box stayed over the new network (a question
+    "withdrawn" and a dead answer box); now the lesson is left, its progress kept."""
+    w, L = window, window.lessons
+    _open(qtbot, L, LESSON)
+    assert L.pending()
+    assert w.open_network(str(LESSONS.parent / "presets" / "xor_2_2_1.json"))
+    assert L.lesson is None and not L.pending() and L.asked_event() is None
+    assert "You opened another network, so you left" in L.player.text.text()
+    assert L.player.lessons.currentIndex() == 0 and "xor" in w.explainer.source
+    assert json.loads(private_progress.read_text())["03_worked_example"]["step"] == 0
+    _open(qtbot, L, LESSON)  # chosen again: where it was
+    assert L.lesson is not None and L.k == 0 and L.pending()
+    L.leave()  # Lesson → Leave the lesson: the network on screen stays
+    assert L.lesson is None and "mazur" in w.explainer.source
+    assert "You left the lesson" in L.player.text.text()
+
+
+def test_a_step_built_after_leaving_is_not_shown(window, qtbot):
+    """A step's network is built in a worker thread: when it comes after the learner opened
+    another network, it does not replace that one."""
+    w, L = window, window.lessons
+    _open(qtbot, L, LESSON)
+    _go(qtbot, L, 2)
+    L.open_path(str(LESSONS / "06_losses.json"))  # builds its step in a worker
+    assert L.preparing is not None
+    assert w.open_network(str(LESSONS.parent / "presets" / "xor_2_2_1.json"))
+    qtbot.waitUntil(lambda: L.preparing is None, timeout=20000)
+    assert "xor" in w.explainer.source and L.lesson is None
