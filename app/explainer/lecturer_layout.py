@@ -71,18 +71,27 @@ class LecturerLayout(LecturerMode):
         self.arrange(fill_screen(self.w, rect))
 
     def arrange(self, rect: QRect) -> None:
+        """The column beside the drawing: the Lesson dock (when open) as tall as its texts need,
+        then the formula, with FORMULA_SHARE of what is left when a plot is shown below it; the
+        Landscape dock (when open) under both, LANDSCAPE_SHARE of the height. The formula got a
+        sliver of two lines when the Lesson and the Landscape docks were open too."""
         w = self.w
-        docks = [w.docks["Formula"]]
-        w.resizeDocks(docks, [round(rect.width() * COLUMN_SHARE)], Qt.Orientation.Horizontal)
-        if SIDE_PLOTS[self.side] is not None:
-            h = round(rect.height() * FORMULA_SHARE)
-            w.resizeDocks(
-                [*docks, w.docks["Plots"]], [h, rect.height() - h], Qt.Orientation.Vertical
-            )
+        formula, lesson = w.docks["Formula"], w.docks.get("Lesson")
+        w.resizeDocks([formula], [round(rect.width() * COLUMN_SHARE)], Qt.Orientation.Horizontal)
+        column = rect.height()
         landscape = w.docks.get("Landscape")
         if landscape is not None and landscape.isVisible():  # opened: its plots readable
             h = round(rect.height() * LANDSCAPE_SHARE)
             w.resizeDocks([landscape], [h], Qt.Orientation.Vertical)
+            column -= h
+        docks, sizes = [formula], [column]
+        if lesson is not None and lesson.isVisible() and not lesson.isFloating():
+            need = lesson.minimumSizeHint().height()
+            docks, sizes = [lesson, formula], [need, column - need]
+        if w.docks["Plots"].isVisible():
+            h = round(sizes[-1] * FORMULA_SHARE)
+            docks, sizes = [*docks, w.docks["Plots"]], [*sizes[:-1], h, sizes[-1] - h]
+        w.resizeDocks(docks, sizes, Qt.Orientation.Vertical)
         self._place_controls()
 
     # ---- the side plot ----
@@ -91,13 +100,25 @@ class LecturerLayout(LecturerMode):
         if not self.on:
             self.w.statusBar().showMessage("the side plot belongs to lecturer mode (F11)", 5000)
             return
+        if self._landscape_open():
+            self.w.statusBar().showMessage(
+                "the Landscape's plots stand in for the side plot; close it (View) for yours", 5000
+            )
+            return
         self.side = (self.side + 1) % len(SIDE_PLOTS)
         self._show_side()
         if SIDE_PLOTS[self.side] is not None:
             self.arrange(self.w.geometry())
 
+    def _landscape_open(self) -> bool:
+        d = self.w.docks.get("Landscape")
+        return d is not None and d.isVisible() and not d.isFloating()
+
     def _show_side(self) -> None:
-        which = SIDE_PLOTS[self.side]
+        """The side plot S chose, unless the Landscape dock is open below: its plots stand in,
+        and the column keeps its height for the formula (with the Lesson dock open too, the
+        side plot's minimum left the formula two lines)."""
+        which = None if self._landscape_open() else SIDE_PLOTS[self.side]
         if which is not None:
             self.w.plots.show_only(which)
         self.w.docks["Plots"].setVisible(which is not None)

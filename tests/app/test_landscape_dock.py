@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PySide6.QtCore import QRect
 
 from engine.numpy_engine.landscape_race import landscape, parse_racers
 
@@ -226,3 +227,28 @@ def test_the_inits_are_compared_side_by_side_at_step_0(qtbot, window):
     assert "every unit alike" not in v.plots[("he_normal", "act")].titleLabel.text
     assert "zeros" in p.status.text() and "σ = 0.05" in p.status.text()
     assert v.plots[("he_normal", "grad")].getAxis("bottom").labelText == "∂L/∂W entry"
+
+
+def test_on_the_wall_the_landscape_leaves_the_formula_its_room(qtbot, window):
+    """Lecturer mode with the Lesson and the Landscape docks open: the side plot's minimum
+    height left the formula two lines (69 of 1,080 pixels). The Landscape's own plots stand in
+    for the side plot then (S says so), and the formula takes the column's rest; closed, the
+    side plot is back."""
+    window.open_network(RAVINE)
+    window.resize(1920, 1080)
+    window.landscape.open()
+    window.lessons.toggle_free()  # the Lesson dock shows
+    qtbot.wait(50)
+    window.lecture.set(True, QRect(0, 0, 1920, 1080))  # a projector's screen
+    try:
+        qtbot.wait(100)
+        plots, formula = window.docks["Plots"], window.docks["Formula"]
+        assert not plots.isVisible() and formula.height() > 200
+        window.lecture.cycle_side()
+        assert not plots.isVisible()
+        window.landscape.dock.hide()
+        window.lecture.cycle_side()  # S again: the side plot, the Landscape closed
+        assert plots.isVisible()
+    finally:
+        window.set_lecturer(False)
+    assert window.docks["Plots"].isVisible() or window.tabifiedDockWidgets(window.docks["Plots"])
