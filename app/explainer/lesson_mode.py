@@ -13,7 +13,7 @@ questions, hints, answers and checks come from engine/lessons.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QFileDialog
 from superqt.utils import create_worker
 
@@ -55,6 +55,10 @@ def prepare_step(ref, folder, go, t: int) -> loading.Prepared:
     index = resolve(r.events, r.rows, go) if go is not None else 0
     source = "" if ref == CURRENT else str(network_path(ref, folder))  # the preset box names it
     return loading.Prepared(net, r, source=source, event_index=index)
+
+
+FORMULA_PART = 0.6  # of the column left beside the Lesson dock: the formula's (the Code's the rest)
+FORMULA_LEAST = 180  # pixels: with less, the Code panel goes a tab behind the Lesson dock
 
 
 class LessonMode(QuestionScreen, Answers, QObject):
@@ -138,7 +142,7 @@ class LessonMode(QuestionScreen, Answers, QObject):
         self.lesson, self._loaded, self.k = lesson, None, 0  # k: the old lesson's step no more
         self.w.welcome.dismiss()  # whoever opens a lesson has found the first step
         self.player.show_lesson(path)
-        self.dock.show()
+        self.show_dock()
         self.dock.raise_()
         rec = self.progress.get(lesson.name)
         self.go(min(rec.step, len(lesson.steps) - 1))
@@ -169,6 +173,39 @@ class LessonMode(QuestionScreen, Answers, QObject):
         )
         self.player.set_action(None)
         self.w.refresh()
+
+    def show_dock(self, on: bool = True) -> None:
+        """The Lesson dock shown (or hidden). Shown beside the formula, the column is arranged
+        once the dock is laid out: the dock as tall as its texts need, and the formula, which
+        "shows what it needs", the larger part of the rest (at 1366×768 it had two lines,
+        scrolled past its header, under the Code panel)."""
+        was = self.dock.isVisible()
+        self.dock.setVisible(on)
+        if on and not was and not self.dock.isFloating():
+            QTimer.singleShot(0, self.w.guard(self._room_for_the_formula))
+
+    def _room_for_the_formula(self) -> None:
+        w = self.w
+        if not self.dock.isVisible():
+            return
+        if w.lecture.on:
+            w.lecture.arrange(w.geometry())
+            return
+        area = w.dockWidgetArea(self.dock)
+        column = [d for d in (w.docks["Formula"], w.docks["Code"], self.dock)
+                  if d.isVisible() and not d.isFloating() and w.dockWidgetArea(d) == area]  # fmt: skip
+        if len(column) < 2 or w.docks["Formula"] not in column:
+            return
+        need = self.dock.minimumSizeHint().height()
+        rest = sum(d.height() for d in column) - need
+        code = w.docks["Code"]
+        if code in column and rest - code.minimumSizeHint().height() < FORMULA_LEAST:
+            w.tabifyDockWidget(code, self.dock)  # a short window: the Code panel a tab away
+            self.dock.raise_()
+            column.remove(code)
+        formula = round(rest * FORMULA_PART) if len(column) == 3 else rest
+        sizes = {w.docks["Formula"]: formula, code: rest - formula, self.dock: need}
+        w.resizeDocks(column, [sizes[d] for d in column], Qt.Orientation.Vertical)
 
     def _forget_loaded(self) -> None:
         if self.ex.net is not self._net:
@@ -270,7 +307,7 @@ class LessonMode(QuestionScreen, Answers, QObject):
             nxt = ex.visible().next_after(ex.event_index)
             if nxt is not None and askable(ex.current.events[nxt]):
                 ex.goto(ex.step_index, nxt)
-                self.dock.show()
+                self.show_dock()
                 self.player.show_step("Prediction mode", self._where(), "", "predict")
                 self._ask()
                 self.w.refresh()
@@ -304,7 +341,7 @@ class LessonMode(QuestionScreen, Answers, QObject):
         if self.free:
             self.lesson = None
             self.player.show_lesson("")  # no lesson: the list says "Choose a lesson…"
-            self.dock.show()
+            self.show_dock()
             self.player.show_step("Prediction mode", self._where(), "Press Space.", "none")
         self.w.refresh()  # a question dropped: its "?" go
 
@@ -324,7 +361,7 @@ def lesson_actions(w) -> list[Action]:
         Action("lesson_leave", "Leave the lesson", "Lesson", (), g(lambda: w.lessons.leave()),
                "Close the lesson (its progress is kept); the network on screen stays"),
         Action("lesson_panel", "Lessons", "Lesson", ("L",),
-               g(lambda: w.lessons.dock.setVisible(not w.lessons.dock.isVisible()))),
+               g(lambda: w.lessons.show_dock(not w.lessons.dock.isVisible()))),
         *(Action(f"choice_{k}", f"Lesson: choice {k}", "", (f"Alt+{k}",),
                  g(lambda k=k: w.lessons.choose_number(k))) for k in range(1, 7)),
     ]  # fmt: skip

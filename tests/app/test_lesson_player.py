@@ -499,3 +499,21 @@ def test_a_step_built_after_leaving_is_not_shown(window, qtbot):
     assert w.open_network(str(LESSONS.parent / "presets" / "xor_2_2_1.json"))
     qtbot.waitUntil(lambda: L.preparing is None, timeout=20000)
     assert "xor" in w.explainer.source and L.lesson is None
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1760, 1000)])
+def test_a_lesson_leaves_the_formula_room_beside_it(window, qtbot, size):
+    """The formula "shows what it needs": at 1366×768 it had two lines under the Code panel,
+    scrolled past its header. Opening a lesson arranges the column: the Lesson dock as tall as
+    its texts, the formula the larger part of the rest; on a short window the Code panel goes
+    a tab behind the Lesson dock."""
+    w = window
+    w.resize(*size)
+    qtbot.wait(50)
+    code, formula = w.docks["Code"], w.docks["Formula"]
+    assert code.isVisible() and not w.tabifiedDockWidgets(code)
+    _open(qtbot, w.lessons, LESSON)
+    qtbot.waitUntil(lambda: formula.height() >= 150, timeout=3000)
+    short = size[1] < 800
+    assert bool(w.tabifiedDockWidgets(code)) == short
+    assert w.lessons.dock.isVisible() and not w.lessons.dock.visibleRegion().isEmpty()
