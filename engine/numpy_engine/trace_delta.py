@@ -22,11 +22,14 @@ def da_event(c: StepArrays, k: int, s: int, j: int) -> Event:
         return m.layer(kn).type.module.input_grad_event(c, kn, k, s, j)
     l = k + 1
     da = c.bw.dA[k][s, j]
+    loss = get_loss(m.loss)
+    n, outputs = c.Y.shape  # the batch's samples and the outputs: the formula divides by them
+    sizes = f", n = {n}" + (f", K = {outputs}" if "K" in loss.grad_formula else "")
     return Event(
         "backward",
         f"∂L/∂a[{l}][{j}]",
-        get_loss(m.loss).grad_formula,
-        f"with a = {num(c.fw.A[-1][s, j])}, y = {num(c.Y[s, j])}: {num(da)}",
+        loss.grad_formula,
+        f"with a = {num(c.fw.A[-1][s, j])}, y = {num(c.Y[s, j])}{sizes}: {num(da)}",
         float(da),
         (unit_id(l, (m.sizes[-1],), j), LOSS),
         (),
