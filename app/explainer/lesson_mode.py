@@ -307,12 +307,23 @@ class LessonMode(QuestionScreen, Answers, QObject):
             nxt = ex.visible().next_after(ex.event_index)
             if nxt is not None and askable(ex.current.events[nxt]):
                 ex.goto(ex.step_index, nxt)
-                self.show_dock()
-                self.player.show_step("Prediction mode", self._where(), "", "predict")
-                self._ask()
-                self.w.refresh()
+                self._ask_free()
                 return
         ex.next()
+
+    def ask_here(self) -> None:
+        """After N or a phase key (1–4) in prediction mode, the number landed on is asked too:
+        the first number of every step and phase was shown, never asked."""
+        ex = self.ex
+        free = self.free and not ex.training and ex.net is not None and not self.pending()
+        if free and askable(ex.event):
+            self._ask_free()
+
+    def _ask_free(self) -> None:
+        self.show_dock()
+        self.player.show_step("Prediction mode", self._where(), "", "predict")
+        self._ask()
+        self.w.refresh()
 
     def page_next(self) -> None:
         """PageDown (a presenter remote): reveal, else the lesson's next step, else Space."""

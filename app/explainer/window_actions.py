@@ -48,7 +48,7 @@ def _step_actions(w) -> list[Action]:
     ex, g = w.explainer, w.guard
 
     def phase(p):
-        return g(lambda: ex.jump_phase(p))
+        return g(lambda: (ex.jump_phase(p), w.lessons.ask_here()))  # asked in prediction mode
 
     return [
         Action("next", "Next number", "Step", ("Space", "Right"), g(lambda: w.lessons.next_key())),
@@ -74,7 +74,13 @@ def _step_actions(w) -> list[Action]:
             ("M",),
             g(lambda: jumps.to_largest(ex)),
         ),
-        Action("step", "Next training step", "Step", ("N",), g(ex.next_training_step)),
+        Action(
+            "step",
+            "Next training step",
+            "Step",
+            ("N",),
+            g(lambda: (ex.next_training_step(), w.lessons.ask_here())),
+        ),
         Action("play", "Play / pause", "Step", ("P",), w.controls.play.toggle),
         Action(
             "train",

@@ -355,3 +355,21 @@ def test_training_withdraws_the_question(qtbot, window):
     qtbot.keyClick(w, Qt.Key.Key_T)
     qtbot.waitUntil(lambda: not w.explainer.training, timeout=5000)
     assert L.progress.get(FREE).asked == asked  # not counted (answering counts)
+
+
+def test_prediction_mode_asks_the_number_a_step_or_phase_key_lands_on(qtbot, window):
+    """N and the phase keys land on a number: it was shown, so the first number of every step
+    and phase was never asked."""
+    w, L, ex = window, window.lessons, window.explainer
+    assert w.open_network(str(PRESETS / "mazur_2_2_2.json")) is not False
+    qtbot.keyClick(w, Qt.Key.Key_Q)
+    qtbot.keyClick(w, Qt.Key.Key_N)
+    assert ex.current.t == 2 and ex.event_index == 0 and L.asked_event() is ex.event
+    assert w.formula.hide_value
+    qtbot.keyClick(w, Qt.Key.Key_Space)  # revealed
+    assert not L.pending()
+    qtbot.keyClick(w, Qt.Key.Key_3)
+    assert ex.event.phase == "backward" and L.asked_event() is ex.event
+    qtbot.keyClick(w, Qt.Key.Key_Q)  # prediction mode off: N shows the number, as before
+    qtbot.keyClick(w, Qt.Key.Key_N)
+    assert ex.current.t == 3 and not L.pending()
