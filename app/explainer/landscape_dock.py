@@ -225,8 +225,10 @@ class LandscapeDock(QObject):
             here = locate(ex.net, self.result[0].plane, state.params) if small else None
             self.panel.show_step(ex.current.t, here, asked is not None, hide_loss)
         if work(ex.net.model, ex.net.batch_size(), 2) <= MAX_STRIP_WORK:
-            backward = asked is not None and asked.phase == "backward"
-            self.panel.strip.show(layer_strip(ex.net, state), hide_grads=backward)
+            # the step's gradients come in its backward phase: a question before them (forward,
+            # loss, backward) leaves the strip's norms out (one weight's is |δ·x|, and δ tells a)
+            early = asked is not None and asked.phase != "update"
+            self.panel.strip.show(layer_strip(ex.net, state), hide_grads=early)
 
 
 def add_landscape_dock(window) -> LandscapeDock:

@@ -373,3 +373,17 @@ def test_prediction_mode_asks_the_number_a_step_or_phase_key_lands_on(qtbot, win
     qtbot.keyClick(w, Qt.Key.Key_Q)  # prediction mode off: N shows the number, as before
     qtbot.keyClick(w, Qt.Key.Key_N)
     assert ex.current.t == 3 and not L.pending()
+
+
+def test_a_forward_question_hides_the_strips_gradient_norms(qtbot, window):
+    """The strip's ‖∂L/∂W‖ come in the step's backward phase; one weight's is |δ·x|, and δ
+    tells the output a forward question asks."""
+    w = window
+    assert w.open_network(str(PRESETS / "ravine_unnormalised.json")) is not False
+    _race(qtbot, w)
+    p = w.landscape.panel
+    assert "?" not in p.strip.label.text
+    _ask_until(qtbot, w, lambda ev: ev.phase == "forward")
+    qtbot.waitUntil(lambda: "?" in p.strip.label.text, timeout=3000)
+    qtbot.keyClick(w, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: "?" not in p.strip.label.text, timeout=3000)
