@@ -16,7 +16,8 @@ from engine.numpy_engine.fmt import num
 
 
 class Answers:
-    """Needs: w, ex, player, lesson, k, question, asking, race, progress, _save, _loaded."""
+    """Needs: w, ex, player, lesson, k, question, asking, later, race, progress, _save,
+    _loaded."""
 
     def pending(self) -> bool:
         return self.question is not None and not self.question.done
@@ -86,6 +87,7 @@ class Answers:
         self.player.close_question()
         if self.pending():  # chosen: the number it was asked of shows (mode._hide_direction)
             self.question.done = True
+        self.later = None
         if act.race is None:
             self._judge(choice, self._right_way(act), "")
             self._step_to(act.of)

@@ -76,6 +76,7 @@ class LessonMode(QuestionScreen, Answers, QObject):
         self.k = 0  # the lesson's step shown
         self.question: Question | None = None
         self.asking: tuple[int, int] | None = None  # (step index, event index) of the question
+        self.later: tuple[int, int] | None = None  # a direction's later event (lesson_screen)
         self.free = False  # prediction mode in free stepping
         self._progress: Progress | None = None
         self._loaded = None  # (network reference, training step) the explainer shows for us
@@ -166,7 +167,7 @@ class LessonMode(QuestionScreen, Answers, QObject):
         if self.lesson is None:
             return
         title, self.lesson = self.lesson.title, None
-        self.question = self.asking = None
+        self.question = self.asking = self.later = None
         self.player.show_lesson("")
         self.player.show_step(
             "No lesson", "", f"{why} “{title}”; choose it again to go on where you were.", "none"
@@ -267,7 +268,7 @@ class LessonMode(QuestionScreen, Answers, QObject):
                 self.w.show_error(f"Lesson step {k + 1} not shown: {e}")
                 return
             ex.goto(ex.history.index(r), i)
-        self.k, self.question, self.asking = k, None, None
+        self.k, self.question, self.asking, self.later = k, None, None, None
         act = st.activity
         self.player.show_step(self.lesson.title, self._where(), st.text,
                               "none" if act is None else act.type)  # fmt: skip
@@ -295,6 +296,8 @@ class LessonMode(QuestionScreen, Answers, QObject):
         if i == ex.event_index and askable(ex.current.events[i]):  # (a frozen w: it says so)
             self.question = Question(ex.current.events, i)
             self.asking = (ex.step_index, i)
+        elif i > ex.event_index:  # later in the step: its row in the Events panel waits
+            self.later = (ex.step_index, i)
 
     # ---- keys ----
     def next_key(self) -> None:
@@ -340,7 +343,7 @@ class LessonMode(QuestionScreen, Answers, QObject):
 
     def toggle_free(self) -> None:
         self.free = not self.free
-        self.question = self.asking = None
+        self.question = self.asking = self.later = None
         rec = self.progress.get(FREE)
         self.w.statusBar().showMessage(
             f"prediction mode on: Space first asks the next number ({rec.right} of {rec.asked} "

@@ -12,7 +12,8 @@ from .lesson_hide import LOSS_AFTER, hide_in_conv, hide_in_snippet, hide_in_text
 
 
 class QuestionScreen:
-    """Needs: w, ex, player, lesson, k, question, asking, preparing, pending, _ask_again."""
+    """Needs: w, ex, player, lesson, k, question, asking, later, preparing, pending,
+    _ask_again."""
 
     def hides(self) -> bool:
         """The question's number is hidden now: it is unanswered and on screen (the player
@@ -51,10 +52,19 @@ class QuestionScreen:
         hide = self.hides()
         self.w.formula.hide_value = hide
         model = self.w.events.model
-        hide_from = self.asking[1] if hide else None
+        hide_from = self.asking[1] if hide else self._later_rows()
         if model.hide_from != hide_from:
             model.hide_from = hide_from
             self.w.events.tree.viewport().update()
+
+    def _later_rows(self) -> int | None:
+        """A direction asked of a later event of the step on screen (the sign of a δ, asked at
+        the loss): the Events panel's rows from it on wait for the choice; the drawing and the
+        formula do not show it yet."""
+        later, ex = self.later, self.ex
+        if later is None or later[0] != ex.step_index or ex.event_index >= later[1]:
+            return None
+        return later[1]
 
     def view(self, vs):
         """The drawing's state: what the step says to look at highlighted, the number hidden."""
@@ -85,7 +95,7 @@ class QuestionScreen:
     def refuses(self, what: str) -> bool:
         """True, said in one sentence, while a question asks a number of this step: `what` (a
         dialog or a file that would show or write it) waits for the answer."""
-        if self.asked_event() is None:
+        if self.asked_event() is None and self._later_rows() is None:
             return False
         self.w.show_error(
             f"{what}, and a question asks one of its numbers; answer it or reveal it (Space) first"

@@ -517,3 +517,20 @@ def test_a_lesson_leaves_the_formula_room_beside_it(window, qtbot, size):
     short = size[1] < 800
     assert bool(w.tabifiedDockWidgets(code)) == short
     assert w.lessons.dock.isVisible() and not w.lessons.dock.visibleRegion().isEmpty()
+
+
+def test_a_direction_asked_of_a_later_event_hides_its_row(window, qtbot):
+    """Lesson 14 asks at the loss whether δ[4][1] of sample 11 will be positive: its row in
+    the Events panel (backward · layer 4 · δ[4][1]) waits for the choice, and the exports of
+    the step's numbers too."""
+    w, L = window, window.lessons
+    _open(qtbot, L, LESSONS / "14_real_digit.json")
+    _go(qtbot, L, 3)
+    st = L.lesson.steps[3]
+    assert st.activity.type == "direction" and st.go != st.activity.of
+    later = L.later[1]
+    assert later > w.explainer.event_index and w.events.model.hide_from == later
+    assert L.refuses("Not exported")
+    L.choose(st.activity.answer)
+    w.refresh()
+    assert L.later is None and w.events.model.hide_from is None
