@@ -79,10 +79,9 @@ class LecturerLayout(LecturerMode):
         formula, lesson = w.docks["Formula"], w.docks.get("Lesson")
         w.resizeDocks([formula], [round(rect.width() * COLUMN_SHARE)], Qt.Orientation.Horizontal)
         column = rect.height()
-        landscape = w.docks.get("Landscape")
-        if landscape is not None and landscape.isVisible():  # opened: its plots readable
+        if self._landscape_open():  # docked below: its plots readable
             h = round(rect.height() * LANDSCAPE_SHARE)
-            w.resizeDocks([landscape], [h], Qt.Orientation.Vertical)
+            w.resizeDocks([w.docks["Landscape"]], [h], Qt.Orientation.Vertical)
             column -= h
         docks, sizes = [formula], [column]
         if lesson is not None and lesson.isVisible() and not lesson.isFloating():

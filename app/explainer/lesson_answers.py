@@ -96,8 +96,8 @@ class Answers:
         self.player.say("Training each one to see…")
         self.race = create_worker(
             race_results, act.race, self.lesson.folder, self.ex.net, _start_thread=False,
-            _connect={"returned": lambda res: self._raced(choice, act, res),
-                      "errored": self._race_failed},
+            _connect={"returned": lambda res, at=self.lesson: self._raced(choice, act, res, at),
+                      "errored": lambda e, at=self.lesson: self._race_failed(e, at)},
         )  # fmt: skip
         self.race.start()
 
@@ -128,7 +128,9 @@ class Answers:
         if 1 <= k <= len(buttons) and buttons[k - 1].isEnabled():
             buttons[k - 1].click()
 
-    def _raced(self, choice: str, act, results: dict) -> None:
+    def _raced(self, choice: str, act, results: dict, lesson) -> None:
+        if lesson is not self.lesson:  # left (or another lesson opened) meanwhile
+            return
         self.race = None
         winner = race_winner(act.race, self.lesson.folder, results=results)
         parts = []
@@ -137,7 +139,9 @@ class Answers:
             parts.append(f"{c}: {when}loss {num(loss)} after {act.race['steps']} steps")
         self._judge(choice, winner, "; ".join(parts))
 
-    def _race_failed(self, exc: BaseException) -> None:
+    def _race_failed(self, exc: BaseException, lesson) -> None:
+        if lesson is not self.lesson:
+            return
         self.race = None
         self.w.show_error(f"The race could not be trained: {exc}")
 

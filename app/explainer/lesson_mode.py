@@ -104,8 +104,8 @@ class LessonMode(QuestionScreen, Answers, QObject):
     def _training_changed(self, on: bool) -> None:
         """Training (T) moves past the asked step, and the loss curve draws every step's loss:
         the question is withdrawn, as when the learner steps away."""
-        if on and self.pending():
-            self.question = None
+        if on and (self.pending() or self.later is not None):
+            self.question = self.later = None
             self.player.withdraw("Training moved past the question: it is withdrawn, not counted.")
             self.w.refresh()
 
@@ -141,6 +141,9 @@ class LessonMode(QuestionScreen, Answers, QObject):
             self.w.show_error(f"Lesson not opened: {e}")
             return False
         self.lesson, self._loaded, self.k = lesson, None, 0  # k: the old lesson's step no more
+        self.free = False  # a lesson asks its own questions
+        self.question = self.asking = self.later = None
+        self.preparing = self.race = None  # a build or race of before: its result is dropped
         self.w.welcome.dismiss()  # whoever opens a lesson has found the first step
         self.player.show_lesson(path)
         self.show_dock()
@@ -168,6 +171,7 @@ class LessonMode(QuestionScreen, Answers, QObject):
             return
         title, self.lesson = self.lesson.title, None
         self.question = self.asking = self.later = None
+        self.preparing = self.race = None  # their results are dropped when they come
         self.player.show_lesson("")
         self.player.show_step(
             "No lesson", "", f"{why} “{title}”; choose it again to go on where you were.", "none"
@@ -234,19 +238,21 @@ class LessonMode(QuestionScreen, Answers, QObject):
         self.preparing = create_worker(
             prepare_step, st.network, self.lesson.folder, st.go, key[1], _start_thread=False,
             _connect={"returned": lambda p, lesson=self.lesson: self._prepared(k, key, p, lesson),
-                      "errored": lambda e: self._not_prepared(k, e)},
+                      "errored": lambda e, lesson=self.lesson: self._not_prepared(k, e, lesson)},
         )  # fmt: skip
         self.preparing.start()
 
     def _prepared(self, k: int, key, p, lesson: Lesson) -> None:
-        self.preparing = None
         if lesson is not self.lesson:  # left meanwhile: the network opened since stays
             return
+        self.preparing = None
         if self.ex.load_prepared(lambda: p, f"Lesson step {k + 1} not shown: "):
             self._net, self._loaded = p.net, key
             self._enter(k)
 
-    def _not_prepared(self, k: int, exc: BaseException) -> None:
+    def _not_prepared(self, k: int, exc: BaseException, lesson: Lesson) -> None:
+        if lesson is not self.lesson:
+            return
         self.preparing = None
         if not isinstance(exc, ValueError):  # a bug: logged, then the same one sentence
             log_exception(type(exc), exc, exc.__traceback__)
@@ -286,8 +292,8 @@ class LessonMode(QuestionScreen, Answers, QObject):
         """A direction asked of the event on screen (which way w[1][0][0] goes at its update,
         the sign of a δ): that event shows the answer, so its number is hidden as a number
         question's is, until a choice is made or Space shows it."""
-        ex = self.ex
-        if act.of is None or act.race is not None:
+        ex, st = self.ex, self.lesson.steps[self.k]
+        if act.of is None or act.race is not None or st.go is None or act.of.step != st.go.step:
             return
         try:
             i = resolve(ex.current.events, ex.current.rows, act.of)
@@ -314,12 +320,16 @@ class LessonMode(QuestionScreen, Answers, QObject):
                 return
         ex.next()
 
-    def ask_here(self) -> None:
-        """After N or a phase key (1–4) in prediction mode, the number landed on is asked too:
-        the first number of every step and phase was shown, never asked."""
+    def jump_and_ask(self, jump) -> None:
+        """N or a phase key (1–4), keys or buttons: `jump()`, then in prediction mode the number
+        landed on is asked too (the first number of every step and phase was shown, never
+        asked); not when the jump did not move (a second 1, a step that exploded)."""
         ex = self.ex
+        before = (ex.step_index, ex.event_index, len(ex.history))
+        jump()
+        moved = (ex.step_index, ex.event_index, len(ex.history)) != before
         free = self.free and not ex.training and ex.net is not None and not self.pending()
-        if free and askable(ex.event):
+        if moved and free and askable(ex.event):
             self._ask_free()
 
     def _ask_free(self) -> None:

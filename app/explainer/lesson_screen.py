@@ -32,6 +32,10 @@ class QuestionScreen:
             self.player.withdraw(
                 "You stepped away from the question: it is withdrawn, not counted."
             )
+        ex = self.ex
+        if self.later is not None and (ex.step_index, ex.event_index) >= self.later:
+            self.later = None  # stepped to the event asked about (or to another step): it shows
+            self.player.withdraw("You stepped to the number asked about: it is withdrawn.")
         return self.asked_event() is not None
 
     def asked_event(self):

@@ -48,7 +48,7 @@ def _step_actions(w) -> list[Action]:
     ex, g = w.explainer, w.guard
 
     def phase(p):
-        return g(lambda: (ex.jump_phase(p), w.lessons.ask_here()))  # asked in prediction mode
+        return g(lambda: w.lessons.jump_and_ask(lambda: ex.jump_phase(p)))
 
     return [
         Action("next", "Next number", "Step", ("Space", "Right"), g(lambda: w.lessons.next_key())),
@@ -79,7 +79,7 @@ def _step_actions(w) -> list[Action]:
             "Next training step",
             "Step",
             ("N",),
-            g(lambda: (ex.next_training_step(), w.lessons.ask_here())),
+            g(lambda: w.lessons.jump_and_ask(ex.next_training_step)),
         ),
         Action("play", "Play / pause", "Step", ("P",), w.controls.play.toggle),
         Action(

@@ -49,4 +49,7 @@ class FileDialogs:
             self.open_session(path)
 
     def open_session(self, path: str | Path) -> bool:
-        return self.explainer.open_session(path)
+        ok = self.explainer.open_session(path)
+        if ok:  # the session's network: a lesson's steps would go back to theirs
+            self.lessons.leave("You opened a session, so you left")
+        return ok

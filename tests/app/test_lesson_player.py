@@ -534,3 +534,64 @@ def test_a_direction_asked_of_a_later_event_hides_its_row(window, qtbot):
     L.choose(st.activity.answer)
     w.refresh()
     assert L.later is None and w.events.model.hide_from is None
+
+
+def test_a_race_that_comes_after_leaving_is_dropped(window, qtbot):
+    """A direction judged by a race trains in a worker: left meanwhile, its result is not
+    judged (it raised on the missing lesson, or scored another lesson's step)."""
+    L = window.lessons
+    _open(qtbot, L, LESSONS / "05_activations.json")
+    _go(qtbot, L, 3)
+    act = L.lesson.steps[3].activity
+    assert act.race is not None
+    L.choose(act.choices[0])
+    worker = L.race
+    assert worker is not None
+    L.leave()
+    qtbot.waitUntil(lambda: not worker.is_running, timeout=30000)
+    qtbot.wait(50)
+    assert L.lesson is None and "You left" in L.player.text.text()
+
+
+def test_a_lesson_reopened_while_its_step_was_built_shows_its_step(window, qtbot):
+    L = window.lessons
+    L.open_path(str(LESSONS / "04_xor.json"))
+    assert L.preparing is not None
+    L.leave()
+    _open(qtbot, L, LESSONS / "04_xor.json")  # waits for its own build
+    assert L.lesson is not None and L.lesson.title in L.player.title.text()
+
+
+def test_a_lesson_turns_prediction_mode_off(window, qtbot):
+    """Prediction mode on, then a lesson: Space asked free numbers inside it, and a direction
+    step's reveal printed its answer in front of another number."""
+    L = window.lessons
+    L.toggle_free()
+    assert L.free
+    _open(qtbot, L, LESSON)
+    assert not L.free and L.pending() and L.k == 0
+
+
+def test_a_phase_key_that_does_not_move_asks_nothing_again(window, qtbot):
+    w, L, ex = window, window.lessons, window.explainer
+    assert w.open_network(str(LESSONS.parent / "presets" / "mazur_2_2_2.json"))
+    qtbot.keyClick(w, Qt.Key.Key_Q)
+    qtbot.keyClick(w, Qt.Key.Key_3)
+    assert L.pending()
+    qtbot.keyClick(w, Qt.Key.Key_Space)  # revealed
+    qtbot.keyClick(w, Qt.Key.Key_3)  # already there: not asked again
+    assert not L.pending()
+    w.controls.phase.emit("update")  # the toolbar's button asks as the key does
+    assert L.pending() and ex.event.phase == "update"
+
+
+def test_stepping_to_a_later_direction_event_withdraws_it(window, qtbot):
+    """Lesson 14's δ is asked at the loss: stepping to it shows its sign, so the question is
+    withdrawn (it could be read, then chosen)."""
+    w, L = window, window.lessons
+    _open(qtbot, L, LESSONS / "14_real_digit.json")
+    _go(qtbot, L, 3)
+    later = L.later
+    w.explainer.goto(later[0], later[1])
+    assert L.later is None and "withdrawn" in L.player.feedback.text()
+    assert not any(b.isEnabled() for b in L.player.choice_buttons)
