@@ -387,3 +387,16 @@ def test_a_forward_question_hides_the_strips_gradient_norms(qtbot, window):
     qtbot.waitUntil(lambda: "?" in p.strip.label.text, timeout=3000)
     qtbot.keyClick(w, Qt.Key.Key_Space)
     qtbot.waitUntil(lambda: "?" not in p.strip.label.text, timeout=3000)
+
+
+def test_a_phase_key_that_does_not_move_asks_nothing_again(window, qtbot):
+    w, L, ex = window, window.lessons, window.explainer
+    assert w.open_network(str(PRESETS / "mazur_2_2_2.json"))
+    qtbot.keyClick(w, Qt.Key.Key_Q)
+    qtbot.keyClick(w, Qt.Key.Key_3)
+    assert L.pending()
+    qtbot.keyClick(w, Qt.Key.Key_Space)  # revealed
+    qtbot.keyClick(w, Qt.Key.Key_3)  # already there: not asked again
+    assert not L.pending()
+    w.controls.phase.emit("update")  # the toolbar's button asks as the key does
+    assert L.pending() and ex.event.phase == "update"
