@@ -34,6 +34,7 @@ class LecturerLayout(LecturerMode):
     def __init__(self, window):
         super().__init__(window)
         self.side = 0  # index into SIDE_PLOTS
+        self._watching = False  # the Landscape dock's showing and closing, on the wall
 
     # ---- entering ----
     def enter(self, rect: QRect | None) -> None:
@@ -50,6 +51,10 @@ class LecturerLayout(LecturerMode):
         formula.setVisible(True)
         self._float_controls(True)
         self._show_side()
+        landscape = w.docks.get("Landscape")
+        if landscape is not None and not self._watching:
+            landscape.visibilityChanged.connect(self._landscape_changed)
+            self._watching = True
         self.fill(rect or w.screen().geometry())
         w.autohide.set_enabled(True)
         QTimer.singleShot(0, self._hide_stale_tab_bars)  # once the layout has settled
@@ -107,6 +112,17 @@ class LecturerLayout(LecturerMode):
         self.side = (self.side + 1) % len(SIDE_PLOTS)
         self._show_side()
         if SIDE_PLOTS[self.side] is not None:
+            self.arrange(self.w.geometry())
+
+    def _landscape_changed(self, _visible: bool) -> None:
+        """The Landscape dock opened or closed on the wall: the side plot gives way to it, or
+        comes back, and the column is arranged again (once the docks have settled)."""
+        if self.on:
+            QTimer.singleShot(0, self.w.guard(self._rearrange))
+
+    def _rearrange(self) -> None:
+        if self.on:
+            self._show_side()
             self.arrange(self.w.geometry())
 
     def _landscape_open(self) -> bool:

@@ -246,9 +246,10 @@ def test_on_the_wall_the_landscape_leaves_the_formula_its_room(qtbot, window):
         assert not plots.isVisible() and formula.height() > 200
         window.lecture.cycle_side()
         assert not plots.isVisible()
-        window.landscape.dock.hide()
-        window.lecture.cycle_side()  # S again: the side plot, the Landscape closed
-        assert plots.isVisible()
+        window.landscape.dock.hide()  # closed on the wall: the side plot is back
+        qtbot.waitUntil(plots.isVisible, timeout=3000)
+        window.landscape.open()  # and opened again: it gives way
+        qtbot.waitUntil(lambda: not plots.isVisible(), timeout=3000)
     finally:
         window.set_lecturer(False)
     assert window.docks["Plots"].isVisible() or window.tabifiedDockWidgets(window.docks["Plots"])
