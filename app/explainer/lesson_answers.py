@@ -8,7 +8,7 @@ from superqt.utils import create_worker
 
 from engine.lessons.address import resolve
 from engine.lessons.ask import Question
-from engine.lessons.check import direction_answer, race_results, race_winner
+from engine.lessons.check import direction_answer, race_results, race_winner, way_of
 from engine.lessons.construct import construct_check
 from engine.lessons.networks import network_for
 from engine.lessons.progress import FREE
@@ -107,7 +107,11 @@ class Answers:
         return act if act is not None and act.type == "direction" else None
 
     def _right_way(self, act) -> str:
-        """The choice a direction asked of an event has right (worked out by the engine)."""
+        """The choice a direction asked of an event has right: the way of the event on screen
+        when it is the one asked of (mode._hide_direction), else worked out by the engine (the
+        network trained to the event's step again)."""
+        if self.question is not None:
+            return way_of(self.question.event)
         st = self.lesson.steps[self.k]
         net = network_for(st.network, self.lesson.folder, self.ex.net)
         return direction_answer(net, act, self.lesson.folder)

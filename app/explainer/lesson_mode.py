@@ -105,8 +105,7 @@ class LessonMode(QuestionScreen, Answers, QObject):
         """Training (T) moves past the asked step, and the loss curve draws every step's loss:
         the question is withdrawn, as when the learner steps away."""
         if on and (self.pending() or self.later is not None):
-            self.question = self.later = None
-            self.player.withdraw("Training moved past the question: it is withdrawn, not counted.")
+            self.withdraw("Training moved past the question: it is withdrawn, not counted.")
             self.w.refresh()
 
     def _trainer_action(self) -> None:
@@ -331,6 +330,14 @@ class LessonMode(QuestionScreen, Answers, QObject):
         free = self.free and not ex.training and ex.net is not None and not self.pending()
         if moved and free and askable(ex.event):
             self._ask_free()
+
+    def next_training_step(self) -> None:
+        """N, or the toolbar's button."""
+        self.jump_and_ask(self.ex.next_training_step)
+
+    def jump_phase(self, phase: str) -> None:
+        """1–4, or the toolbar's phase buttons."""
+        self.jump_and_ask(lambda: self.ex.jump_phase(phase))
 
     def _ask_free(self) -> None:
         self.show_dock()

@@ -22,21 +22,23 @@ class QuestionScreen:
             self.player.set_lecturer(self.w.lecture.on, self.w.theme.text)
             if self.pending():
                 self._ask_again()
-        if self.pending() and not self._still_valid():
-            self.question = None  # the step was recomputed (a weight edited): nothing to hide
-            self.player.withdraw("The step changed under the question: it is withdrawn.")
-        elif self.pending() and self.asking != (self.ex.step_index, self.ex.event_index):
+        ex = self.ex
+        if self.pending() and not self._still_valid():  # a weight edited: the step recomputed
+            self.withdraw("The step changed under the question: it is withdrawn.")
+        elif self.pending() and self.asking != (ex.step_index, ex.event_index):
             # stepped away (Left, a click in the Events panel, a jump): the number is on the
             # screen there (as a later formula's input, in the Events panel), so no longer asked
-            self.question = None
-            self.player.withdraw(
-                "You stepped away from the question: it is withdrawn, not counted."
-            )
-        ex = self.ex
+            self.withdraw("You stepped away from the question: it is withdrawn, not counted.")
         if self.later is not None and (ex.step_index, ex.event_index) >= self.later:
-            self.later = None  # stepped to the event asked about (or to another step): it shows
-            self.player.withdraw("You stepped to the number asked about: it is withdrawn.")
+            # stepped to the event asked about (or to another step): it shows
+            self.withdraw("You stepped to the number asked about: it is withdrawn.")
         return self.asked_event() is not None
+
+    def withdraw(self, why: str) -> None:
+        """The question (a number, or a direction's later event) is no longer asked, not
+        counted; the player says `why`."""
+        self.question = self.later = None
+        self.player.withdraw(why)
 
     def asked_event(self):
         """The event whose number a question hides now, or None (read only, unlike hides: a

@@ -169,8 +169,8 @@ class ExplainerWindow(FileDialogs, PlotRedraws, QMainWindow):
         c.next.connect(g(ex.next))
         c.home.connect(g(ex.home))
         c.end.connect(g(ex.end))
-        c.phase.connect(g(lambda p: self.lessons.jump_and_ask(lambda: ex.jump_phase(p))))
-        c.next_step.connect(g(lambda: self.lessons.jump_and_ask(ex.next_training_step)))
+        c.phase.connect(g(self.lessons.jump_phase))  # asked in prediction mode
+        c.next_step.connect(g(self.lessons.next_training_step))
         c.train_toggled.connect(g(self.set_training))
         c.train_speed.connect(g(ex.set_train_speed))
         self.view.edit_weight.connect(g(self.edit_weight))

@@ -48,7 +48,7 @@ def _step_actions(w) -> list[Action]:
     ex, g = w.explainer, w.guard
 
     def phase(p):
-        return g(lambda: w.lessons.jump_and_ask(lambda: ex.jump_phase(p)))
+        return g(lambda: w.lessons.jump_phase(p))  # asked in prediction mode
 
     return [
         Action("next", "Next number", "Step", ("Space", "Right"), g(lambda: w.lessons.next_key())),
@@ -75,11 +75,7 @@ def _step_actions(w) -> list[Action]:
             g(lambda: jumps.to_largest(ex)),
         ),
         Action(
-            "step",
-            "Next training step",
-            "Step",
-            ("N",),
-            g(lambda: w.lessons.jump_and_ask(ex.next_training_step)),
+            "step", "Next training step", "Step", ("N",), g(lambda: w.lessons.next_training_step())
         ),
         Action("play", "Play / pause", "Step", ("P",), w.controls.play.toggle),
         Action(

@@ -27,12 +27,17 @@ def direction_answer(net: Network, act: Activity, folder: Path) -> str:
     race's winner)."""
     if act.of is not None:
         pl = place(net, act.of)
-        ev = pl.result.events[pl.index]
-        if ev.kind == "update":
-            change = ev.detail["new"] - ev.detail["w"]
-            return "up" if change > 0 else "down" if change < 0 else "stays"
-        return "positive" if ev.value > 0 else "negative" if ev.value < 0 else "zero"
+        return way_of(pl.result.events[pl.index])
     return race_winner(act.race, folder, net)
+
+
+def way_of(ev) -> str:
+    """The way an event goes: an update 'up', 'down' or 'stays', any other number 'positive',
+    'negative' or 'zero'."""
+    if ev.kind == "update":
+        change = ev.detail["new"] - ev.detail["w"]
+        return "up" if change > 0 else "down" if change < 0 else "stays"
+    return "positive" if ev.value > 0 else "negative" if ev.value < 0 else "zero"
 
 
 def race_results(race: dict, folder: Path, current: Network | None = None) -> dict:
@@ -173,4 +178,5 @@ __all__ = [
     "quoted_numbers",
     "race_results",
     "race_winner",
+    "way_of",
 ]

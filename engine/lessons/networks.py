@@ -55,10 +55,10 @@ def network_for(ref, folder: Path, current: Network | None = None) -> Network:
             raise NetworkRefError("this step uses the current network, and none is open")
         return current
     try:
+        path = network_path(ref, folder)
         if isinstance(ref, str):
-            net = Network(load_network_file(network_path(ref, folder)))
+            net = Network(load_network_file(path))
         else:
-            path = network_path(ref, folder)
             obj = read_json(path, MAX_NETWORK_FILE_BYTES, "network file")
             obj.update(ref.get("set", {}))
             net = Network(parse_network(obj))

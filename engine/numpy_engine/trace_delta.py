@@ -24,7 +24,8 @@ def da_event(c: StepArrays, k: int, s: int, j: int) -> Event:
     da = c.bw.dA[k][s, j]
     loss = get_loss(m.loss)
     n, outputs = c.Y.shape  # the batch's samples and the outputs: the formula divides by them
-    sizes = f", n = {n}" + (f", K = {outputs}" if "K" in loss.grad_formula else "")
+    per_output = loss.normaliser(1, 2) != loss.normaliser(1, 1)  # n·K, or n alone
+    sizes = f", n = {n}" + (f", K = {outputs}" if per_output else "")
     return Event(
         "backward",
         f"∂L/∂a[{l}][{j}]",
