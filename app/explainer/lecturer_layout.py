@@ -34,7 +34,9 @@ class LecturerLayout(LecturerMode):
     def __init__(self, window):
         super().__init__(window)
         self.side = 0  # index into SIDE_PLOTS
-        self._watching = False  # the Landscape dock's showing and closing, on the wall
+        landscape = window.docks.get("Landscape")  # made before this: shown or closed on the wall
+        if landscape is not None:
+            landscape.visibilityChanged.connect(self._landscape_changed)
 
     # ---- entering ----
     def enter(self, rect: QRect | None) -> None:
@@ -51,10 +53,6 @@ class LecturerLayout(LecturerMode):
         formula.setVisible(True)
         self._float_controls(True)
         self._show_side()
-        landscape = w.docks.get("Landscape")
-        if landscape is not None and not self._watching:
-            landscape.visibilityChanged.connect(self._landscape_changed)
-            self._watching = True
         self.fill(rect or w.screen().geometry())
         w.autohide.set_enabled(True)
         QTimer.singleShot(0, self._hide_stale_tab_bars)  # once the layout has settled
