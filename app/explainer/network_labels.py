@@ -85,14 +85,19 @@ class LabelLayout:
                 if want <= math.ceil(px):  # still big enough
                     return
                 px = min(MAX_PX, 1.03 * want + 2 * (want - px))  # ahead of the next fit
-        self.dropped = 1  # the titles again where the fitted view has room (not the legend)
-        if v.geom.scale != Scale():  # the drawing's own sizes; label_px where there is room
+        self.dropped = 1  # the titles again (not the legend), at the drawing's own sizes
+        if v.geom.scale != Scale():
             v.populate(Scale())
+        self.taken = [v.column_box(l) for l in range(len(v.geom.sizes))]
+        v.setSceneRect(self.scene_rect())  # the drawing alone, then room for its labels at
+        v.fit_only()  # label_px: that room shrinks the fit, which grows the room (from below)
+        for _ in range(4):
+            self.set_px(self.want_px(cap=math.inf))
             self.place_static()
             self.place_numbers()
             v.setSceneRect(self.scene_rect())
             v.fit_only()
-        self.set_px(self.want_px(cap=math.inf))
+        self.set_px(self.want_px(cap=math.inf))  # what no longer fits at this size is hidden
         self.bounds = v.sceneRect().getRect()
         self.place_static()
         self.place_numbers()

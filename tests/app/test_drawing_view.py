@@ -249,3 +249,21 @@ def test_a_backward_value_is_drawn_once_reached_and_with_its_symbol(window):
             if l == 2 and t.text().startswith("δ="):
                 assert lay.index("delta", l, 0, j) <= ex.event_index
         ex.next()
+
+
+@pytest.mark.parametrize("px", [NORMAL.label_px, 28])
+def test_a_view_too_small_for_its_labels_keeps_every_layer_title(qtbot, window, px):
+    """The sine preset's column of 12 fills the view's height: no label size settles, so the
+    drawing takes its own sizes. The room above the column is made for its title at that size
+    (it was fitted to the smaller labels of the first try, and the title was hidden)."""
+    window.resize(1760, 950)
+    qtbot.wait(10)
+    assert window.open_network(str(PRESET_DIR / "sine_regression.json"))
+    view = window.view
+    big_labels(view, px)
+    assert view.labels.bounds is not None  # the fallback
+    assert all(t.isVisible() for t in view.titles), [t.text() for t in view.titles]
+    scale = view.transform().m11()
+    for t in visible_labels(view):
+        assert t.font().pixelSize() * scale >= px - 0.01, t.text()
+    assert_clean(view)
