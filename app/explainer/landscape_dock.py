@@ -59,6 +59,7 @@ class LandscapeDock(QObject):
         self.panel.view_changed.connect(self.refine)
         window.explainer.changed.connect(self.sync)
         self.dock.visibilityChanged.connect(window.guard(self._shown))
+        self.dock.toggleViewAction().triggered.connect(window.guard(self._from_menu))
         window.explainer.network_changed.connect(window.guard(self.clear))
         window.installEventFilter(self)
 
@@ -178,13 +179,27 @@ class LandscapeDock(QObject):
         if on:
             self.sync()
 
+    def _from_menu(self) -> None:
+        """View → Landscape panel ticked: opened as `open` opens it. Qt alone showed it beside the
+        Plots, a third of their width: at 1366 × 768 its map was 150 px wide. (PySide sends
+        `triggered` without its argument to a wrapped slot, so the tick is read here.)"""
+        if self.dock.toggleViewAction().isChecked():
+            self.open()
+
     def open(self) -> None:
         """Show the dock with room for the map: tabbed over the Plots below the drawing (their
-        full width), half the window's height."""
-        w, plots = self.w, self.w.docks["Plots"]
-        bottom = w.dockWidgetArea(plots) == Qt.DockWidgetArea.BottomDockWidgetArea
-        if bottom and plots.isVisible() and not plots.isFloating() and not self.dock.isVisible():
-            w.tabifyDockWidget(plots, self.dock)
+        full width), half the window's height. A dock the user moved elsewhere stays there."""
+        w, plots, dock = self.w, self.w.docks["Plots"], self.dock
+        bottom = Qt.DockWidgetArea.BottomDockWidgetArea
+        beside = w.dockWidgetArea(plots) == bottom and w.dockWidgetArea(dock) == bottom
+        if (
+            beside
+            and plots.isVisible()
+            and not plots.isFloating()
+            and not dock.isFloating()
+            and dock not in w.tabifiedDockWidgets(plots)
+        ):
+            w.tabifyDockWidget(plots, dock)
         self.dock.show()
         self.dock.raise_()
         QTimer.singleShot(0, w.guard(self._room))  # once the dock is laid out

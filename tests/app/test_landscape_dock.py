@@ -6,7 +6,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QRect
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QAction
 
 from engine.numpy_engine.landscape_race import landscape, parse_racers
 
@@ -253,3 +254,24 @@ def test_on_the_wall_the_landscape_leaves_the_formula_its_room(qtbot, window):
     finally:
         window.set_lecturer(False)
     assert window.docks["Plots"].isVisible() or window.tabifiedDockWidgets(window.docks["Plots"])
+
+
+def test_view_menu_opens_the_landscape_over_the_plots_full_width(qtbot, window):
+    """Ticked in View, Qt alone put the dock beside the Plots, a third of their width (its map
+    150 px wide at 1366 × 768); it opens as `open` opens it: tabbed over them, half the height.
+    Moved to another side by the user, it stays there."""
+    window.resize(1366, 768)
+    window.open_network(RAVINE)
+    qtbot.wait(20)
+    dock, plots = window.landscape.dock, window.docks["Plots"]
+    act = next(a for a in window.findChildren(QAction) if a.text() == "Landscape panel")
+    act.trigger()
+    qtbot.waitUntil(lambda: dock.height() >= 0.4 * window.height(), timeout=3000)
+    assert dock in window.tabifiedDockWidgets(plots)
+    assert dock.width() >= 0.9 * window.width()
+    act.trigger()  # closed, moved to the right by the user, opened: it stays on the right
+    assert not dock.isVisible()
+    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+    act.trigger()
+    qtbot.wait(20)
+    assert dock.isVisible() and window.dockWidgetArea(dock) == Qt.DockWidgetArea.RightDockWidgetArea
