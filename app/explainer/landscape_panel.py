@@ -69,6 +69,7 @@ class LandscapePanel(QWidget):
         side.addWidget(self.table, 1)
         self.race_view = RaceView(self.map, self.race, self.table, self.key, self.ahead)
         self._summary: tuple | None = None  # what the status line says of the landscape drawn
+        self._said = ""  # the summary as last written (a later message replaces it)
         self.box = QWidget()
         self.box.setLayout(side)
         # a short dock (lecturer type on a 1080-line screen) scrolls the column: its fields
@@ -247,15 +248,15 @@ class LandscapePanel(QWidget):
         over a message that came after it)."""
         if self._summary is None:
             return
-        kind, n_a, n_b, lo, hi, target = self._summary
-        first = f"{kind} plane through the start"
-        if if_shown and not self.status.text().startswith(first):
+        if if_shown and self.status.text() != self._said:
             return
+        kind, n_a, n_b, lo, hi, target = self._summary
         shown = "?" if self.race_view.asked == (1, True) else f"{target:.3g}"
-        self.status.setText(
-            f"{first} · {n_a}×{n_b} grid · loss {10**lo:.3g} to {10**hi:.3g} · target {shown} "
-            "(half the start loss)"
+        self._said = (
+            f"{kind} plane through the start · {n_a}×{n_b} grid · loss {10**lo:.3g} to "
+            f"{10**hi:.3g} · target {shown} (half the start loss)"
         )
+        self.status.setText(self._said)
 
     def show_grid(self, a, b, loss) -> tuple[float, float]:
         """The heat map of log10 loss over α (columns) and β (rows); returns its (lo, hi)."""

@@ -15,9 +15,9 @@ class QuestionScreen:
     """Needs: w, ex, player, lesson, k, question, asking, later, preparing, pending,
     _ask_again."""
 
-    def hides(self) -> bool:
-        """The question's number is hidden now: it is unanswered and on screen (the player
-        follows lecturer mode, and a question whose step was recomputed is withdrawn)."""
+    def settle(self) -> None:
+        """Before the window is redrawn: the player follows lecturer mode, and a question the
+        learner moved away from, or whose step was recomputed, is withdrawn."""
         if self.player.lecturer != self.w.lecture.on:
             self.player.set_lecturer(self.w.lecture.on, self.w.theme.text)
             if self.pending():
@@ -32,6 +32,9 @@ class QuestionScreen:
         if self.later is not None and (ex.step_index, ex.event_index) >= self.later:
             # stepped to the event asked about (or to another step): it shows
             self.withdraw("You stepped to the number asked about: it is withdrawn.")
+
+    def hides(self) -> bool:
+        """The question's number is hidden now: it is unanswered and on screen (`settle` ran)."""
         return self.asked_event() is not None
 
     def withdraw(self, why: str) -> None:

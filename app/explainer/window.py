@@ -222,6 +222,7 @@ class ExplainerWindow(FileDialogs, PlotRedraws, QMainWindow):
         ex = self.explainer
         if ex.net is None:
             return
+        self.lessons.settle()  # a question stepped away from is withdrawn before the drawing
         if self._images():
             self.conv_view.show_state(self.lessons.conv(self.ahead.conv_state(ex)))
         else:
