@@ -108,10 +108,15 @@ class Answers:
 
     def _right_way(self, act) -> str:
         """The choice a direction asked of an event has right: the way of the event on screen
-        when it is the one asked of (mode._hide_direction), else worked out by the engine (the
-        network trained to the event's step again)."""
+        when it is the one asked of (mode._hide_direction), or of the later event of the step
+        on screen it asks of (read from that step: one event of its lazy trace), else worked
+        out by the engine (the network trained to the event's step again: 52 ms for lesson 14
+        on the GUI thread)."""
         if self.question is not None:
             return way_of(self.question.event)
+        if self.later is not None:  # later in the step on screen (lesson 14's δ): read there
+            step, i = self.later
+            return way_of(self.ex.history[step].events[i])
         st = self.lesson.steps[self.k]
         net = network_for(st.network, self.lesson.folder, self.ex.net)
         return direction_answer(net, act, self.lesson.folder)

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from engine.lessons.networks import LESSONS
+from app.explainer import lesson_answers
+from engine.lessons.check import direction_answer
+from engine.lessons.networks import LESSONS, network_for
 from engine.lessons.progress import ENV_VAR
 
 from .test_lesson_player import _go, _open
@@ -44,3 +46,21 @@ def test_stepping_to_a_later_direction_event_withdraws_it(window, qtbot):
     w.explainer.goto(later[0], later[1])
     assert L.later is None and "withdrawn" in L.player.feedback.text()
     assert not any(b.isEnabled() for b in L.player.choice_buttons)
+
+
+def test_a_later_direction_is_answered_from_the_step_on_screen(window, qtbot, monkeypatch):
+    """The right way of lesson 14's later δ is read from the step on screen (its event in the
+    lazy trace), not worked out by training the network to that step again on the GUI thread;
+    it is the engine's answer all the same."""
+    w, L = window, window.lessons
+    _open(qtbot, L, LESSONS / "14_real_digit.json")
+    _go(qtbot, L, 3)
+    st = L.lesson.steps[3]
+    net = network_for(st.network, L.lesson.folder, w.explainer.net)
+    want = direction_answer(net, st.activity, L.lesson.folder)
+    monkeypatch.setattr(lesson_answers, "direction_answer", _not_on_the_gui_thread)
+    assert L._right_way(st.activity) == want
+
+
+def _not_on_the_gui_thread(*_):
+    raise AssertionError("the step was trained again on the GUI thread")
