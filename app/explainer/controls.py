@@ -6,17 +6,16 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QComboBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
     QSizePolicy,
-    QSlider,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
+from app.shared.fields import ComboBox, Slider
 from engine.numpy_engine.stream import DEFAULT_SPEED, SPEEDS
 
 PHASE_BUTTONS = (
@@ -69,7 +68,7 @@ class StepControls(QWidget):
         self.play = button("Play", "step automatically (P)")
         self.play.setCheckable(True)
         self.play.toggled.connect(self._play_toggled)
-        self.speed = QSlider(Qt.Orientation.Horizontal)
+        self.speed = Slider(Qt.Orientation.Horizontal)
         self.speed.setRange(1, 20)
         self.speed.setValue(6)
         self.speed.setFixedWidth(110)
@@ -79,7 +78,7 @@ class StepControls(QWidget):
         self.train = button("Train", "train continuously; press again to pause (T)")
         self.train.setCheckable(True)
         self.train.toggled.connect(self.train_toggled.emit)
-        self.train_pace = QComboBox()  # continuous training's pace: watch it learn, or race
+        self.train_pace = ComboBox()  # continuous training's pace: watch it learn, or race
         for v in SPEEDS:
             self.train_pace.addItem(f"{v:,} steps/s" if v else "full speed", v)
         self.train_pace.setCurrentIndex(SPEEDS.index(DEFAULT_SPEED))

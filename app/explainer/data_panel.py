@@ -11,6 +11,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from app.shared.fields import ComboBox
 from engine.numpy_engine import DATASETS
 from engine.numpy_engine.spec import NetworkSpec, load_network_file, spec_to_dict
 
@@ -70,7 +71,7 @@ class DataPanel(QWidget):
         outer = QVBoxLayout(self)
         form = QFormLayout()
         outer.addLayout(form)
-        self.presets = QComboBox()
+        self.presets = ComboBox()
         self.presets.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
@@ -82,7 +83,7 @@ class DataPanel(QWidget):
         self.presets.setToolTip("the course's worked examples, in the course's order")
         self.presets.activated.connect(self._preset)
         form.addRow("preset", self.presets)
-        self.datasets = QComboBox()
+        self.datasets = ComboBox()
         self.datasets.addItem("— choose a dataset —", None)
         for name in DATASETS:
             self.datasets.addItem(name, name)

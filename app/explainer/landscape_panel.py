@@ -13,8 +13,6 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
-    QComboBox,
-    QDoubleSpinBox,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -23,13 +21,13 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSizePolicy,
-    QSpinBox,
     QTableWidget,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from app.shared.fields import ComboBox, DoubleSpinBox, SpinBox
 from app.shared.plot_style import plot_scale, style_scene
 
 from .landscape_inits import InitsView, symmetric, title
@@ -99,11 +97,11 @@ class LandscapePanel(QWidget):
         self.lrs = QLineEdit()
         self.lrs.setPlaceholderText("usual learning rates")
         self.lrs.setToolTip("one learning rate per optimizer; empty: each one's usual value")
-        self.steps = QSpinBox()
+        self.steps = SpinBox()
         self.steps.setRange(1, 2000)
         self.steps.setValue(40)
         self.steps.setPrefix("steps ")
-        self.plane = QComboBox()
+        self.plane = ComboBox()
         self.plane.setEditable(True)  # weights:L.J.I,L.J.I can be typed
         self.plane.addItems(["path", "random", "weights:1.0.0,1.0.1"])
         self.plane.setToolTip("path: PCA of the visited weights; random: seeded, filter-"
@@ -117,7 +115,7 @@ class LandscapePanel(QWidget):
         self.cancel = QPushButton("Cancel")
         self.cancel.setEnabled(False)
         self.cancel.clicked.connect(self.cancel_requested)
-        self.sigma = QDoubleSpinBox()
+        self.sigma = DoubleSpinBox()
         self.sigma.setDecimals(4)
         self.sigma.setRange(0.0001, 10.0)
         self.sigma.setValue(0.01)

@@ -9,7 +9,6 @@ from pathlib import Path
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
-    QComboBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -19,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.shared.fields import ComboBox
 from engine.lessons.lesson import TRAINER_ACTIONS
 
 PAGES = ("none", "predict", "direction", "construct")
@@ -49,7 +49,7 @@ class LessonPlayer(QWidget):
         self.setObjectName("lessonPlayer")
         lay = QVBoxLayout(self)
         top = QHBoxLayout()
-        self.lessons = QComboBox()
+        self.lessons = ComboBox()
         self.lessons.setToolTip("the course's lessons, in the course's order")
         self.lessons.activated.connect(self._picked)
         self.open_button = QPushButton("Open…")

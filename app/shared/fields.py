@@ -4,7 +4,7 @@ edits a value by accident), and the red error text shown beside a field."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QLabel, QSpinBox
+from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QLabel, QSlider, QSpinBox
 
 ERROR_STYLE = "color: #c00000"
 FIELD_ERROR_STYLE = "border: 2px solid #c00000"
@@ -30,6 +30,10 @@ class SpinBox(_WheelOnlyWithFocus, QSpinBox):
 
 
 class DoubleSpinBox(_WheelOnlyWithFocus, QDoubleSpinBox):
+    pass
+
+
+class Slider(_WheelOnlyWithFocus, QSlider):
     pass
 
 

@@ -11,7 +11,6 @@ import re
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -19,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.shared.fields import ComboBox
 from engine.torch_engine import settings
 from engine.torch_engine.presets import PRESETS
 from engine.torch_engine.sweepable import MAX_REPEATS, SWEEPABLE, parse_values
@@ -74,7 +74,7 @@ class ExperimentBox(QWidget):
 
     def _sweep_rows(self, f: QFormLayout) -> None:
         """Sweep any setting with repeats, then the presets: one button each."""
-        self.setting = QComboBox()
+        self.setting = ComboBox()
         for key, s in SWEEPABLE.items():
             self.setting.addItem(s.label, key)
         self.setting.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # no change on a stray wheel

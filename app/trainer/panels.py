@@ -7,18 +7,17 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
     QScrollArea,
-    QSlider,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from app.shared.fields import ComboBox, Slider
 from app.shared.plot_style import style_scene
 from app.trainer.compare_plots import ComparePlots
 from app.trainer.data_box import DataBox
@@ -71,12 +70,12 @@ class PlotTabs(QTabWidget):
         self.exp_tab = ExperimentTab(self.experiment, self.sweep)
         for scene in self.all_scenes():  # white, whatever pyqtgraph's global defaults say
             style_scene(scene, dark=False)
-        self.smoothing = QSlider(Qt.Orientation.Horizontal)
+        self.smoothing = Slider(Qt.Orientation.Horizontal)
         self.smoothing.setRange(0, 99)
         self.smoothing.setValue(90)
         self.smoothing.setMaximumWidth(220)
         self.smoothing.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # no change on a stray wheel
-        self.x_axis = QComboBox()
+        self.x_axis = ComboBox()
         self.x_axis.addItems(list(X_AXES))
         self.log_box = QCheckBox("log y axis (L)")  # the window puts it on its toolbar
         self.addTab(self._with_row(self.live, QLabel("smoothing"), self.smoothing), "Live run")

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 from superqt.utils import qthrottled
 
+from app.shared.fields import ComboBox
 from engine.torch_engine.device import PRECISIONS, DeviceChoice
 from engine.torch_engine.models import ModelConfig, layers_for
 from engine.torch_engine.settings import (
@@ -125,7 +126,7 @@ class SettingsForm(QWidget):
         self._model_changed(self.model.currentText())
 
     def _combo(self, name: str, items) -> QComboBox:
-        c = QComboBox()
+        c = ComboBox()
         c.addItems(list(items))
         c.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # no change on a wheel without focus
         self.fields[name] = c

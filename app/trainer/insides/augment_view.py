@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from app.shared.fields import SpinBox
 from app.trainer.insides.common import GREY, image_plot, mosaic
 from engine.torch_engine.insides import augmentations
 
@@ -18,7 +19,7 @@ class AugmentView(QWidget):
         super().__init__(parent)
         self.images = None
         self.seed = 0
-        self.index = QSpinBox()
+        self.index = SpinBox()
         self.index.setRange(0, 0)
         self.index.valueChanged.connect(lambda _: self.redraw())
         self.again = QPushButton("New random draw")

@@ -9,8 +9,9 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from app.shared.fields import ComboBox
 from app.trainer.insides.common import GREY, HEAT, image_plot, mosaic
 from engine.torch_engine.insides import (
     cell_indices,
@@ -31,7 +32,7 @@ class ConfusionView(QWidget):
         self.cell: tuple[int, int] | None = None
         self.cell_digits = np.zeros(0, int)  # test indices of the digits shown for the cell
         self.scale = 1.0
-        self.mode = QComboBox()
+        self.mode = ComboBox()
         self.mode.addItems(["counts", "% of the true digit's row"])
         self.mode.currentIndexChanged.connect(lambda _: self._colour())
         self.clip = QCheckBox("colours up to the worst confusion")

@@ -7,8 +7,9 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from app.shared.fields import SpinBox
 from app.trainer.insides.common import GREY, HEAT, bar_plot, image_plot, mosaic, set_bars
 
 
@@ -18,7 +19,7 @@ class FeaturesView(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.images = self.labels = None
-        self.index = QSpinBox()
+        self.index = SpinBox()
         self.index.setRange(0, 0)
         self.index.valueChanged.connect(self.digit_changed)
         self.note = QLabel("")

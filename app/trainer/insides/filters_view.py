@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from app.shared.fields import ComboBox
 from app.shared.theme import NORMAL, Theme
 from app.trainer.insides.common import image_plot, mosaic, sign_colormap
 from engine.torch_engine.insides import first_layer_filters
@@ -18,7 +19,7 @@ class FiltersView(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.model = None
-        self.order = QComboBox()
+        self.order = ComboBox()
         self.order.addItems(["the first 64", "the 64 with the largest norm"])
         self.order.currentIndexChanged.connect(lambda _: self.redraw())
         self.note = QLabel("")

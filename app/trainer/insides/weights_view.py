@@ -5,8 +5,9 @@ selected run, and live, epoch by epoch, while a run trains."""
 from __future__ import annotations
 
 import pyqtgraph as pg
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from app.shared.fields import ComboBox
 from app.trainer.insides.common import HEAT
 from engine.torch_engine.histograms import LOG_FLOOR, heat_strip
 from engine.torch_engine.records import Histograms, Start, from_dict
@@ -16,7 +17,7 @@ class WeightsView(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.records: list[Histograms] = []
-        self.layer = QComboBox()
+        self.layer = ComboBox()
         self.layer.currentIndexChanged.connect(lambda _: self.redraw())
         self.note = QLabel("histograms are recorded at the start of a run and at each epoch end")
         self.note.setWordWrap(True)  # a long note must not widen the window
