@@ -22,6 +22,7 @@ from app.shared.chrome import flat_chrome
 from app.shared.errors import guarded
 from app.shared.lecturer import AutoHide
 from app.shared.messages import open_box
+from app.shared.screen import restore_geometry
 from app.shared.theme import NORMAL
 from engine.numpy_engine.fmt import num
 
@@ -347,9 +348,7 @@ class ExplainerWindow(FileDialogs, PlotRedraws, QMainWindow):
 
     def _restore(self) -> bool:
         """The last session and window layout; True when a layout was restored."""
-        geo = self.settings.value("geometry")
-        if geo is not None:
-            self.restoreGeometry(geo)
+        restore_geometry(self, self.settings.value("geometry"))  # kept on the screen
         st = self.settings.value("window_state")
         restored = st is not None and bool(self.restoreState(st))
         last = self.settings_dir / "last_session.json"

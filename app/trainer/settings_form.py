@@ -33,6 +33,7 @@ from engine.torch_engine.settings import (
 )
 from engine.torch_engine.training import OPTIMIZER_NAMES, SCHEDULES, TrainConfig
 
+MAX_TEXT, MAX_FIELD = 20_000, 200  # characters a restored layer list or field keeps
 DEFAULT_LAYERS = "conv 8 5 relu\npool 2\nconv 16 3 relu\npool 2\nflatten\ndense 10"
 NUMBER_FIELDS = (  # (name, label, tooltip)
     ("epochs", "Epochs", "passes over the training set"),
@@ -205,6 +206,28 @@ class SettingsForm(QWidget):
         d["layers"] = self.layers.toPlainText()
         d["augment"] = self.augment.isChecked()
         return d
+
+    def set_values(self, d: object, lr_typed: bool = True) -> None:
+        """Fill the form from `values()` of an earlier session (the trainer's settings file):
+        the model first (its recipe), then each field. What is not such a value (a damaged or
+        edited file: another type, a choice no box has) leaves that field as it is."""
+        if not isinstance(d, dict):
+            return
+        model, layers = d.get("model"), d.get("layers")
+        if model == "custom" and isinstance(layers, str):
+            self._custom_text = layers[:MAX_TEXT]
+        if isinstance(model, str) and self.model.findText(model) >= 0:
+            self.model.setCurrentText(model)
+        for name, w in self.fields.items():
+            v = d.get(name)
+            if isinstance(w, QLineEdit) and isinstance(v, str):
+                w.setText(v[:MAX_FIELD])
+            elif isinstance(w, QComboBox) and name != "model" and isinstance(v, str):
+                if w.findText(v) >= 0:
+                    w.setCurrentText(v)
+            elif isinstance(w, QCheckBox) and isinstance(v, bool):
+                w.setChecked(v)
+        self._lr_typed = bool(lr_typed)
 
     def check(self) -> Checked:
         """Judge every field; show each problem beside its field; the count of parameters."""

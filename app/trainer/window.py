@@ -5,6 +5,7 @@ everything recorded lives in the run store. It computes nothing itself."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
@@ -22,6 +23,7 @@ from app.shared.actions import Action, install, keys_html
 from app.shared.chrome import flat_chrome
 from app.shared.messages import open_box
 from app.shared.plot_style import plot_scale, style_scene
+from app.shared.screen import restore_geometry
 from app.shared.theme import LECTURER, NORMAL
 from app.trainer import sweep_runs
 from app.trainer.actions import trainer_actions
@@ -62,7 +64,7 @@ class TrainerWindow(RunListActions, FileActions, QMainWindow):
         self.start_rec: Start | None = None
         self.live_run: tuple[str, int] = ("", 0)  # the live run's label and index in its job
         self._dirty = False
-        self._build(data_dir)
+        self._build(data_dir if data_dir is not None else self._saved_folder())
         self.table = self.actions_table()
         self.qactions = install(self, self.table)
         for name in ("run", "lr_sweep", "batch_sweep", "lr_find", "to_explainer"):
@@ -82,12 +84,30 @@ class TrainerWindow(RunListActions, FileActions, QMainWindow):
         self.run_poll.timeout.connect(self._poll_runs)
         self.run_poll.start()
         self.refresh_runs()
+        self._restore_form()
         self.form.check()
         self.resize(1500, 950)
-        geometry = self.settings.value("geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)  # where and how large it was last time
+        restore_geometry(self, self.settings.value("geometry"))  # as last time, on the screen
         QTimer.singleShot(0, self._default_layout)
+
+    # ---- what the next session starts from: the form and the MNIST folder ----
+    def _saved_folder(self) -> str | None:
+        """The MNIST folder chosen last time, when it is still a folder (else the default)."""
+        saved = self.settings.value("mnist_folder")
+        return saved if isinstance(saved, str) and saved and Path(saved).is_dir() else None
+
+    def _restore_form(self) -> None:
+        try:
+            saved = json.loads(str(self.settings.value("form", "")))
+        except ValueError:  # none yet, or a damaged file: the form's defaults
+            return
+        if isinstance(saved, dict):
+            self.form.set_values(saved.get("values"), saved.get("lr_typed") is True)
+
+    def _save_form(self) -> None:
+        form = {"values": self.form.values(), "lr_typed": self.form._lr_typed}
+        self.settings.setValue("form", json.dumps(form))
+        self.settings.setValue("mnist_folder", str(self.data.folder))
 
     def _default_layout(self) -> None:
         self.resizeDocks([self.docks["Setup"]], [400], Qt.Orientation.Horizontal)
@@ -364,5 +384,6 @@ class TrainerWindow(RunListActions, FileActions, QMainWindow):
         self.insides.shutdown()  # and no insides computation is left running
         self.set_lecturer(False)  # the geometry saved is the normal window's, not full screen
         self.settings.setValue("geometry", self.saveGeometry())
+        self._save_form()
         self.settings.sync()
         super().closeEvent(ev)

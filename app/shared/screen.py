@@ -1,0 +1,35 @@
+"""A window's size and place from last time, kept on the screen it opens on."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+
+
+def restore_geometry(window, saved) -> None:
+    """`saved` (QWidget.saveGeometry of the last session, or None), then `fit_on_screen`: a
+    window closed on a 1920 × 1080 projector came back 1500 × 950 on a 1366 × 768 laptop, its
+    run list and status bar off the screen."""
+    if saved is not None:
+        window.restoreGeometry(saved)
+    fit_on_screen(window)
+
+
+def fit_on_screen(window) -> None:
+    """No larger than the available part of the screen under the window's centre (the primary
+    screen when none is: a second monitor since unplugged), and moved wholly onto it."""
+    maximised = Qt.WindowState.WindowMaximized | Qt.WindowState.WindowFullScreen
+    if window.windowState() & maximised:
+        return
+    g = window.geometry()
+    screen = QGuiApplication.screenAt(g.center()) or QGuiApplication.primaryScreen()
+    if screen is None:
+        return
+    room = screen.availableGeometry()
+    if g.width() > room.width() or g.height() > room.height():
+        window.resize(min(g.width(), room.width()), min(g.height(), room.height()))
+    w, h = window.width(), window.height()  # a minimum size larger than the screen wins
+    x = max(room.left(), min(g.x(), room.left() + room.width() - w))
+    y = max(room.top(), min(g.y(), room.top() + room.height() - h))
+    if (x, y) != (g.x(), g.y()):
+        window.move(x, y)
