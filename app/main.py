@@ -30,6 +30,7 @@ def run_gui(
     pg.setConfigOptions(antialias=True, background="w", foreground="k")
     studio = Studio(settings_dir(), data_dir=data_dir)
     app.aboutToQuit.connect(studio.close_all)  # a hidden view training in the background stops
+    quit_on_signals(app)
     try:
         win = open_views(studio, view, network)
     except ViewError as e:
@@ -38,6 +39,24 @@ def run_gui(
     if view == "explainer" and lesson is not None:
         win.lessons.open_path(lesson)
     return app.exec()
+
+
+def quit_on_signals(app) -> None:
+    """SIGTERM, SIGHUP and SIGINT (a logout or shutdown, the terminal closed, Ctrl+C in it) quit
+    as File → Quit does: every view closes and saves its session (they killed the process, and
+    the session was the last quit's). Python runs a handler only when it holds the interpreter,
+    so a timer gives it a turn four times a second."""
+    import signal
+
+    from PySide6.QtCore import QTimer
+
+    for name in ("SIGTERM", "SIGHUP", "SIGINT"):
+        sig = getattr(signal, name, None)
+        if sig is not None:
+            signal.signal(sig, lambda *_: app.quit())
+    turn = QTimer(app)
+    turn.timeout.connect(lambda: None)
+    turn.start(250)
 
 
 def open_views(studio, view: str, network: str | None):
