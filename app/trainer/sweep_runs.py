@@ -61,6 +61,8 @@ def _begin(w, job: Job, title: str) -> None:
     labels, name = value_labels(job)
     w.sweep.begin(title, labels, name)
     w.tabs.exp_tab.set_value_name(name)
+    w.tabs.exp_tab.set_reading("")  # the last sweep's reading and rows are not this one's
+    w.tabs.exp_tab.update_table()
     w.start_job(job, tab=2)
     w.statusBar().showMessage(f"{title}: {job.runs} runs", 8000)
 

@@ -220,3 +220,28 @@ def test_the_log_axis_key_reaches_the_sweep_plots(make_trainer, data_dir):
     assert w.sweep.log_y and w.sweep.loss.getAxis("left").logMode
     w.log_box.setChecked(False)
     assert not w.sweep.log_y
+
+
+def test_a_new_sweep_starts_without_the_last_ones_reading_and_rows(
+    make_trainer,
+    data_dir,
+    monkeypatch,  # noqa: F811
+):
+    """After the overfitting preset, a learning-rate sweep showed the cures' reading above its
+    plots and their rows under its "Learning rate" header while it ran."""
+    from app.trainer import sweep_runs
+    from tests.app.test_sweep_plots import feed
+
+    w = make_trainer(data_dir=data_dir)
+    tab = w.tabs.exp_tab
+    feed(w.sweep)
+    tab.update_table()
+    tab.set_reading("augmentation closed the train–validation gap from 8.0 to 4.4 points")
+    assert tab.finals_table.rowCount() == 3
+    monkeypatch.setattr(w, "start_job", lambda job, tab=None: None)  # no run: only the start
+    job = w.checked_job("sweep", param="lr", values=(0.1, 0.01), repeats=1)
+    sweep_runs._begin(w, job, "Learning rate sweep")
+    assert tab.reading.text() == "" and not tab.reading.isVisible()
+    rows = [tab.finals_table.item(r, 0).text() for r in range(tab.finals_table.rowCount())]
+    assert rows == ["0.1", "0.01"]
+    assert all(tab.finals_table.item(r, 1).text() == "—" for r in range(2))
