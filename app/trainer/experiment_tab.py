@@ -2,7 +2,9 @@
 test: experiment_plots.py) or a sweep of any setting with repeated seeds and the preset
 experiments (sweep_plots.py), whichever ran last. A sweep also gets its reading, one sentence from
 the engine said above the plots, and a table beside them: for every two values, whether their
-final test accuracies' ranges over the seeds overlap (engine/torch_engine/spread.py)."""
+final test accuracies' ranges over the seeds overlap (engine/torch_engine/spread.py). Where the
+plots would not keep their least width beside the tables (a 1366-px wall in lecturer mode: the
+plots alone need about 1,190 px), the plots and the tables are two pages of the tab."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from PySide6.QtWidgets import (
     QStackedWidget,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -26,6 +29,7 @@ FINAL_COLUMNS = ("value", "mean", "min–max", "seeds")
 PAIR_COLUMNS = ("value", "against", "over the seeds")
 READING_PT, TABLE_PT, SIDE_WIDTH = 13, 10, 470  # normal: type sizes, the tables' width in px
 LECTURER_SIZES = (26, 18, 640)  # the same in lecturer mode: the plots keep most of the wall
+QWIDGETSIZE_MAX = 16_777_215  # Qt's "no maximum"
 BANDS_NOTE = (
     "Solid: validation; dashed: the training set (both at each epoch's end). Each value's curve "
     "is its mean over the seeds, shaded from the lowest to the highest seed; the bars span the "
@@ -93,21 +97,29 @@ class ExperimentTab(QWidget):
         col.addWidget(self.titles[1])
         col.addWidget(self.table, 2)
         col.addWidget(self.titles[2])
-        self.side = side
-        row = QHBoxLayout()
-        row.addWidget(self.stack, 1)
-        row.addWidget(side)
+        self.side, self.side_width, self._sweep_on = side, SIDE_WIDTH, False
+        self.pages = QTabWidget()  # too narrow for both: the plots and the tables as two pages
+        self.pages.setObjectName("experiment_pages")
+        self.pages.hide()
+        self._paged = False
+        self.row = QHBoxLayout()
+        self.row.addWidget(self.stack, 1)
+        self.row.addWidget(side)
+        self.row.addWidget(self.pages, 1)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.reading)
-        lay.addLayout(row, 1)
+        lay.addLayout(self.row, 1)
         self.set_lecturer(False)
         self.show_sweep(False)
 
     def show_sweep(self, on: bool) -> None:
         """The sweep's plots and table, or the one-click experiments' plots."""
         self.stack.setCurrentWidget(self.sweep if on else self.experiment)
+        self._sweep_on = on
         self.side.setVisible(on)
+        self.pages.setCurrentIndex(0)
+        self._arrange()
         if not on:
             self.set_reading("")
 
@@ -133,6 +145,7 @@ class ExperimentTab(QWidget):
         judged = any(f.n > 1 for f in finals)  # one seed per value: no spread, no verdicts
         self.table.setVisible(judged)
         self.titles[1].setVisible(judged)
+        QTimer.singleShot(0, self, self._arrange)  # the legend may have grown
 
     def _settle(self) -> None:
         for t in (self.finals_table, self.table):
@@ -150,6 +163,36 @@ class ExperimentTab(QWidget):
             bold = "" if title is self.titles[2] else " font-weight: bold;"
             title.setStyleSheet(f"font-size: {table_pt}pt;{bold}")
             title.setWordWrap(True)
-        self.side.setFixedWidth(width)
+        self.side_width = width
         QTimer.singleShot(0, self, self._settle)  # the new type applies once they are polished
         self.sweep.redraw()  # its points, bars and legend column at the new type size
+        self._arrange()
+
+    def resizeEvent(self, ev) -> None:  # noqa: N802 (Qt)
+        super().resizeEvent(ev)
+        self._arrange()
+
+    def _arrange(self) -> None:
+        """The tables beside the plots (side_width wide) when the plots keep their least width
+        there; else the plots and the tables are two pages (Plots, Final accuracies). Squeezed,
+        the plots were cut off under the tables; put below, they were a strip."""
+        ci = getattr(self.stack.currentWidget(), "ci", None)
+        need = ci.effectiveSizeHint(Qt.SizeHint.MinimumSize).width() + 8 if ci else 0
+        beside = not self._sweep_on or self.width() - self.side_width >= need
+        if beside and self._paged:
+            self.pages.clear()  # the pages go; their widgets are kept
+            self.row.insertWidget(0, self.stack, 1)
+            self.row.insertWidget(1, self.side)
+            self.pages.hide()
+        elif not beside and not self._paged:
+            self.pages.addTab(self.stack, "Plots")
+            self.pages.addTab(self.side, "Final accuracies")
+            self.pages.show()
+        self._paged = not beside
+        if beside:  # (a page is shown and hidden by its tab)
+            self.stack.show()
+            self.side.setVisible(self._sweep_on)
+            self.side.setFixedWidth(self.side_width)
+        else:
+            self.side.setMinimumWidth(0)
+            self.side.setMaximumWidth(QWIDGETSIZE_MAX)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QFontMetricsF
 
 from app.shared.theme import run_colour
 from app.trainer.live_plots import make_plot, run_pen
@@ -56,8 +57,7 @@ class SweepPlots(pg.GraphicsLayoutWidget):
         self.legend.setParentItem(self.legend_cell)
         self.ci.layout.setColumnStretchFactor(0, 3)
         self.ci.layout.setColumnStretchFactor(1, 3)
-        ticks = [(-float(i), t) for i, t in enumerate(self.labels)]  # the first value on top
-        self.final.getAxis("left").setTicks([ticks, []])  # one label per value
+        self._named = None  # whether the final accuracy's axis names its rows (_fit_names)
         self.final.setYRange(-max(0, len(self.labels) - 1) - 0.6, 0.6, padding=0)
         self.final_bars = pg.ErrorBarItem(beam=0.25, pen=pg.mkPen("#888888", width=2))
         self.final_points = pg.ScatterPlotItem(size=12)
@@ -165,9 +165,30 @@ class SweepPlots(pg.GraphicsLayoutWidget):
         self.legend.updateSize()  # its entries were remade at a new type size (plot_style)
         self.legend_cell.setMinimumWidth(self.legend.width() + 12)
         self._draw_finals()
+        self._fit_names()  # the type may have changed (lecturer mode)
         self._draw_stops()
         shown = [r["evals"][k] for r in self.runs.values() for k in ("val_acc", "train_acc")]
         self.acc.setYRange(*accuracy_range(np.concatenate(shown or [[]])), padding=0)
+
+    def resizeEvent(self, ev) -> None:  # noqa: N802 (Qt)
+        super().resizeEvent(ev)
+        if getattr(self, "final", None) is not None:  # (Qt sizes it before `begin` ran)
+            self._fit_names()
+
+    def _fit_names(self) -> None:
+        """The final accuracy's rows named on its left axis, the first value on top, while a
+        row is as tall as the axis's type; else unnamed, the legend's colours naming the points
+        (in lecturer mode on a 768-line wall the five cures' names were written over each
+        other, two of them dropped)."""
+        axis = self.final.getAxis("left")
+        font = axis.style.get("tickFont") or QFont()
+        row = self.final.getViewBox().height() / max(1, len(self.labels))
+        named = row >= 0.95 * QFontMetricsF(font).height()
+        if named == self._named:
+            return
+        self._named = named
+        ticks = [(-float(i), t if named else "") for i, t in enumerate(self.labels)]
+        axis.setTicks([ticks, []])
 
     def _draw_finals(self) -> None:
         ys, mean, lo, hi, brushes = [], [], [], [], []

@@ -4,7 +4,10 @@ early stopping marked, the reading shown, and lecturer mode's larger type."""
 
 import numpy as np
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetricsF
 
+from app.shared.plot_style import plot_scale, style_scene
 from engine.torch_engine.jobs import Tagged
 from engine.torch_engine.records import Done, Eval, Start, Step
 
@@ -155,3 +158,38 @@ def test_a_sweep_with_no_records_yet_draws_nothing_and_does_not_raise(tab):
     assert tab.table.item(0, 2).text() == "one seed each: no spread to judge by"
     assert not tab.table.isVisible()  # every value ran one seed: no verdicts to show
     assert tab.finals_table.isVisible()
+
+
+def test_too_narrow_for_both_the_plots_and_tables_are_two_pages(tab, qtbot):
+    """Lecturer mode on a 1366-px wall: the plots need about 1,190 px, and beside the tables
+    they were cut off under them. They are then two pages, each whole; wide again, side by
+    side."""
+    feed(tab.sweep)
+    tab.show_sweep(True)
+    tab.update_table()
+    style_scene(tab.sweep, dark=True, scale=plot_scale(True))  # as the window's lecturer mode
+    tab.set_lecturer(True)
+    tab.resize(1360, 560)
+    qtbot.wait(20)
+    need = tab.sweep.ci.effectiveSizeHint(Qt.SizeHint.MinimumSize).width()
+    assert need > 1360 - 640  # beside the tables they would not fit
+    assert tab.pages.isVisible() and tab.pages.count() == 2
+    assert tab.pages.currentWidget() is tab.stack and tab.stack.width() >= need
+    tab.resize(1360, 330)  # and low: a row of the final accuracy lower than its axis's type
+    qtbot.wait(20)
+    axis = tab.sweep.final.getAxis("left")
+    assert (
+        tab.sweep.final.getViewBox().height() / 3 < QFontMetricsF(axis.style["tickFont"]).height()
+    )
+    assert [t for _, t in axis._tickLevels[0]] == ["", "", ""]  # the legend's colours name them
+    tab.pages.setCurrentIndex(1)
+    qtbot.wait(10)
+    assert tab.side.isVisible() and not tab.stack.isVisible()
+    assert tab.finals_table.rowCount() == 3
+    style_scene(tab.sweep, dark=False)
+    tab.set_lecturer(False)
+    tab.resize(1600, 800)
+    qtbot.wait(20)
+    assert not tab.pages.isVisible() and tab.stack.isVisible() and tab.side.isVisible()
+    assert tab.side.width() == 470 and tab.stack.width() >= 1600 - 470 - 20
+    assert [t for _, t in tab.sweep.final.getAxis("left")._tickLevels[0]] == list(LABELS)
