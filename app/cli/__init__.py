@@ -21,6 +21,12 @@ from app.cli import (
 )
 from app.cli.common import EXIT_BAD_INPUT, fail
 
+DESCRIPTION = (  # --help's first lines: whole sentences, not the docstring's first line
+    "Backprop Studio: the explainer window by default (every number of a small network's "
+    "training step), the MNIST trainer (`trainer`), and headless commands to trace, train, "
+    "sweep, evaluate and export."
+)
+
 __all__ = ["EXIT_BAD_INPUT", "build_parser", "fail", "main"]
 
 GROUPS = (
@@ -45,7 +51,7 @@ class Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = Parser(prog="backprop-studio", description=__doc__.split("\n")[0])
+    p = Parser(prog="backprop-studio", description=DESCRIPTION)
     sub = p.add_subparsers(dest="command")
     for group in GROUPS:
         group.add_commands(sub)

@@ -126,5 +126,6 @@ class RunList(QTreeWidget):
         m.addAction("Use these settings", lambda: self.reuse_requested.emit(ids[0]))
         save = m.addAction("Save model…", lambda: self.save_requested.emit(ids[0]))
         save.setEnabled(bool(self.rows[ids[0]].checkpoint))
-        m.addAction(f"Delete {len(ids)} run(s)", lambda: self.delete_requested.emit(ids))
+        what = "this run" if len(ids) == 1 else f"{len(ids)} runs"
+        m.addAction(f"Delete {what}", lambda: self.delete_requested.emit(ids))
         m.popup(self.viewport().mapToGlobal(pos))

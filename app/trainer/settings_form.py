@@ -71,6 +71,7 @@ class SettingsForm(QWidget):
         super().__init__(parent)
         self.fields: dict[str, QWidget] = {}
         self.errors: dict[str, QLabel] = {}
+        self.labels: dict[str, str] = {}
         self._lr_typed = False
         self._custom_text = DEFAULT_LAYERS
         self._device_names: dict[str, DeviceChoice] = {}  # device choice -> what it gives here
@@ -134,6 +135,7 @@ class SettingsForm(QWidget):
         return c
 
     def _row(self, form: QFormLayout, name: str, label: str, widget: QWidget) -> None:
+        self.labels[name] = label  # what a problem with the field is called (the form's word)
         err = QLabel()
         err.setObjectName(f"error_{name}")
         err.setStyleSheet("color: #c0392b;")

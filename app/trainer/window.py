@@ -212,7 +212,10 @@ class TrainerWindow(RunListActions, FileActions, QMainWindow):
         if checked.config is None:
             self.show_error(
                 "the run settings need fixing: "
-                + "; ".join(f"{k.replace('_', ' ')} {v}" for k, v in checked.errors.items())
+                + "; ".join(
+                    f"{self.form.labels.get(k, k.replace('_', ' '))} {v}"
+                    for k, v in checked.errors.items()
+                )
             )
             return None
         self.data.refresh()

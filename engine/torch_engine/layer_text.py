@@ -27,6 +27,8 @@ def parse_layers(text: str) -> tuple[dict, ...]:
                 f"line {no} ('{line[:60]}'): {what} '{e.word[:20]}'; a {words[0]} line "
                 f"takes {e.allowed}"
             ) from None
+        except OutOfRange as e:  # the form is right, the number is not
+            raise ModelSpecError(f"line {no} ('{line[:60]}'): {e}") from None
         except (ValueError, IndexError):
             raise ModelSpecError(f"line {no} ('{line[:60]}'): {_LAYER_HELP}") from None
     if not out:
@@ -70,7 +72,7 @@ def _extras(kind: str, rest: list[str]) -> dict:
             and (("padding" if w == "pad" else "stride") not in d)
         ):
             lo = 0 if w == "pad" else 1
-            d["padding" if w == "pad" else "stride"] = _int(rest[i + 1], lo, 28)
+            d["padding" if w == "pad" else "stride"] = _int(rest[i + 1], lo, 28, w)
             i += 1
         elif kind == "conv" and w == "bn" and "batchnorm" not in d:
             d["batchnorm"] = True
@@ -103,21 +105,34 @@ def format_layers(layers) -> str:
     return "\n".join(" ".join(line.split()) for line in out)
 
 
-def _int(word: str, lo: int, hi: int) -> int:
-    if not word.isdigit() or not lo <= int(word) <= hi:
+class OutOfRange(ValueError):
+    """A whole number where the line wants one, outside what the engine builds."""
+
+    def __init__(self, what: str, word: str, lo: int, hi: int):
+        super().__init__(f"{what} is {word[:12]}; it must be {lo:,} to {hi:,}")
+
+
+def _int(word: str, lo: int, hi: int, what: str = "the number") -> int:
+    if not word.isdigit():
         raise ValueError(word)
+    if len(word) > 9 or not lo <= int(word) <= hi:  # (5,000 digits: never made an int)
+        raise OutOfRange(what, word, lo, hi)
     return int(word)
 
 
 def _layer(w: list[str]) -> dict:
     kind, rest = w[0], w[1:]
     if kind == "conv":
-        d = {"type": "conv", "out": _int(rest[0], 1, 1024), "kernel": _int(rest[1], 1, 28)}
+        d = {
+            "type": "conv",
+            "out": _int(rest[0], 1, 1024, "FILTERS"),
+            "kernel": _int(rest[1], 1, 28, "KERNEL"),
+        }
         d |= _extras("conv", rest[2:])
         d["batchnorm"] = d.get("batchnorm", False)
         return d
     if kind in ("pool", "maxpool", "avgpool") and len(rest) <= 1:
-        d = {"type": "pool", "size": _int(rest[0] if rest else "2", 1, 28)}
+        d = {"type": "pool", "size": _int(rest[0] if rest else "2", 1, 28, "the size")}
         d["kind"] = "avg" if kind == "avgpool" else "max"
         return d
     if kind in ("bn", "batchnorm"):  # a batch norm of its own: after pooling, or a dense layer
@@ -125,7 +140,8 @@ def _layer(w: list[str]) -> dict:
     if kind == "flatten" and not rest:
         return {"type": "flatten"}
     if kind == "dense":
-        return {"type": "dense", "units": _int(rest[0], 1, 100_000)} | _extras("dense", rest[1:])
+        units = _int(rest[0], 1, 100_000, "UNITS")
+        return {"type": "dense", "units": units} | _extras("dense", rest[1:])
     if kind == "dropout" and len(rest) == 1:
         p = float(rest[0])
         if not 0 <= p < 1:

@@ -190,3 +190,14 @@ def test_a_chosen_data_folder_that_is_not_one_says_what_it_is(make, why, make_tr
     w.run_button.click()
     assert not w.runner.running and why in w.last_error
     assert not w.store.path.exists()
+
+
+def test_the_refusal_names_each_field_as_the_form_does(make_trainer, data_dir):
+    """ "lr", "val size", "train size": the engine's names; the sentence uses the form's words."""
+    w = make_trainer(data_dir)
+    for name, text in (("lr", "abc"), ("val_size", "x"), ("train_size", "5"), ("patience", "-")):
+        w.form.fields[name].setText(text)
+    w.run_button.click()
+    for word in ("Learning rate ", "Validation ", "Training digits ", "Early stopping "):
+        assert word in w.last_error, w.last_error
+    assert "lr " not in w.last_error and "val size" not in w.last_error

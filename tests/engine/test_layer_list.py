@@ -195,3 +195,24 @@ def test_epochs_ending_in_a_batch_of_one_are_refused_before_the_run(n, refused):
         assert "\n" not in str(e.value)
     else:
         assert isinstance(list(train(cfg, data))[-1], Done)
+
+
+@pytest.mark.parametrize(
+    "line, said",
+    [
+        ("conv 2000 5 relu", "FILTERS is 2000; it must be 1 to 1,024"),
+        ("conv 0 5", "FILTERS is 0; it must be 1 to 1,024"),
+        ("conv 8 99", "KERNEL is 99; it must be 1 to 28"),
+        ("conv 8 3 stride 0", "stride is 0; it must be 1 to 28"),
+        ("dense 100001 relu", "UNITS is 100001; it must be 1 to 100,000"),
+        ("pool 29", "the size is 29; it must be 1 to 28"),
+        ("conv 9" + "9" * 5000 + " 3", "FILTERS is 999999999999; it must be"),
+    ],
+    ids=lambda v: v[:24],
+)
+def test_a_number_out_of_range_says_its_range_not_the_syntax(line, said):
+    """`conv 2000 5 relu` is written right; the line said how to write a conv line."""
+    with pytest.raises(ModelSpecError) as e:
+        parse_layers(line + "\nflatten\ndense 10")
+    msg = str(e.value)
+    assert said in msg and "write 'conv" not in msg and len(msg) < 200
