@@ -134,3 +134,43 @@ def test_a_drawn_digit_asks_for_its_true_label_first(qtbot, window, monkeypatch,
 
     net = json.loads(Path(opened[0]).read_text())
     assert np.argmax(net["data"]["targets"][0]) == 1  # the label given, not the model's answer
+
+
+def test_in_lecturer_type_the_mistakes_captions_stay_in_their_cells(qtbot, window):  # noqa: F811
+    """Eight captions a row at lecturer type ran into each other ("3→7 <11%→2 <1…"): each is
+    fitted to its digit's cell on the screen, and none overlaps the next."""
+    window.insides.tabs.setCurrentWidget(window.insides.mistakes)
+    window.set_lecturer(True)
+    try:
+        view = window.insides.mistakes
+        view.set_predictions(fake_predictions(), np.zeros((200, 28, 28), np.uint8))
+        qtbot.wait(50)
+        vb = view.grid_plot.getViewBox()
+        for a, b in zip(view.texts[:7], view.texts[1:8], strict=True):  # the first row
+            ra, rb = (vb.mapFromItemToView(t, t.boundingRect()).boundingRect() for t in (a, b))
+            assert ra.right() <= rb.left(), (a.toPlainText(), b.toPlainText())
+    finally:
+        window.set_lecturer(False)
+
+
+@pytest.mark.parametrize("lecturer", [True, False])
+def test_feature_maps_made_in_lecturer_mode_take_its_look(qtbot, lecturer):
+    """Feature maps are made anew for each digit: opened in lecturer mode they were black
+    titles and axes on the black wall until F11 was pressed twice."""
+    import pyqtgraph as pg
+
+    from app.trainer.insides.features_view import FeaturesView
+    from engine.torch_engine.insides import LayerOutput
+
+    view = FeaturesView()
+    qtbot.addWidget(view)
+    view.set_theme(LECTURER if lecturer else NORMAL)
+    view.set_digits(np.zeros((4, 28, 28), np.uint8), np.arange(4))
+    outs = [LayerOutput("conv 1", "conv", np.ones((4, 6, 6), np.float32), "relu"),
+            LayerOutput("dense 1", "dense", np.arange(10, dtype=np.float32))]  # fmt: skip
+    view.show_maps((2, outs, np.full(10, 0.1, np.float32)))
+    want = "#ffffff" if lecturer else "#000000"
+    plots = [i for i in view.scene.scene().items() if isinstance(i, pg.PlotItem)]
+    assert len(plots) == 4
+    for p in plots:
+        assert p.getAxis("bottom").pen().color().name() == want

@@ -10,6 +10,8 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from app.shared.fields import SpinBox
+from app.shared.plot_style import plot_scale, style_scene
+from app.shared.theme import LECTURER
 from app.trainer.insides.common import GREY, HEAT, bar_plot, image_plot, mosaic, set_bars
 
 
@@ -19,6 +21,7 @@ class FeaturesView(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.images = self.labels = None
+        self.lecturer = False  # the look its plots are made in (the panel says: set_theme)
         self.index = SpinBox()
         self.index.setRange(0, 0)
         self.index.valueChanged.connect(self.digit_changed)
@@ -70,6 +73,12 @@ class FeaturesView(QWidget):
         self.scene.ci.layout.setRowStretchFactor(0, 3)
         self.scene.ci.layout.setRowStretchFactor(1, 1)
         self.note.setText(f"the model says {int(np.argmax(probs))} ({100 * probs.max():.1f}%)")
+        # made anew for each digit: in the current look (in lecturer mode they were black titles
+        # and axes on black until F11 was pressed twice)
+        style_scene(self.scene, dark=self.lecturer, scale=plot_scale(self.lecturer))
+
+    def set_theme(self, theme) -> None:
+        self.lecturer = theme is LECTURER
 
 
 def _then(o) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QFontMetricsF
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from app.trainer.insides.common import GREY, bar_plot, image_plot, mosaic, set_bars
@@ -44,6 +44,7 @@ class MistakesView(QWidget):
         self.scene.ci.layout.setColumnStretchFactor(0, 3)
         self.scene.ci.layout.setColumnStretchFactor(1, 2)
         self.texts: list[pg.TextItem] = []
+        self.grid_plot.getViewBox().sigResized.connect(self._captions)  # their type fits a cell
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addLayout(row)
@@ -94,18 +95,35 @@ class MistakesView(QWidget):
         for t in self.texts:
             self.grid_plot.removeItem(t)
         self.texts = []
-        font = QFont()
-        font.setPointSizeF(8 * self.scale)
-        font.setBold(True)
-        for k, m in enumerate(self.on_page()):
+        shown = self.on_page()
+        texts = [
+            f"{m.true}→{m.predicted} "
+            + (f"{100 * m.true_prob:.0f}%" if m.true_prob >= 0.005 else "<1%")
+            for m in shown
+        ]
+        font = self._caption_font(texts)
+        for k, text in enumerate(texts):
             r, c = divmod(k, COLS)
-            p = 100 * m.true_prob
-            text = f"{m.true}→{m.predicted} " + (f"{p:.0f}%" if p >= 0.5 else "<1%")
             t = pg.TextItem(text, color="#ffcc33", anchor=(0.5, 0))
             t.setFont(font)
             t.setPos(c * 30 + 14, r * (TILE + 2) + 27)
             self.grid_plot.addItem(t)
             self.texts.append(t)
+
+    def _caption_font(self, texts: list[str]) -> QFont:
+        """Bold, 8 pt times the type scale, smaller where the widest caption would be wider
+        than its digit's cell on the screen (lecturer type ran the captions into each other)."""
+        font = QFont()
+        font.setPointSizeF(8 * self.scale)
+        font.setBold(True)
+        units_per_px = self.grid_plot.getViewBox().viewPixelSize()[0]
+        if not texts or not np.isfinite(units_per_px) or units_per_px <= 0:
+            return font
+        cell = 0.92 * 30 / units_per_px  # a cell is 30 units wide (a digit and its gap)
+        widest = max(QFontMetricsF(font).horizontalAdvance(t) for t in texts)
+        if widest > cell:
+            font.setPointSizeF(max(5.0, font.pointSizeF() * cell / widest))
+        return font
 
     def _clicked(self, ev) -> None:
         pos = ev.pos()
