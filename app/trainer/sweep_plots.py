@@ -160,6 +160,11 @@ class SweepPlots(pg.GraphicsLayoutWidget):
                     continue
                 y = log_safe if (self.log_y and key.endswith("loss")) else np.asarray
                 mean.setData(b.x, y(b.mean))
+                one = len(b.x) == 1  # one epoch: a point, which a line alone does not draw
+                mean.setSymbol("o" if one else None)
+                if one:
+                    mean.setSymbolBrush(pg.mkPen(mean.opts["pen"]).color())
+                    mean.setSymbolPen(None)
                 lo.setData(b.x, y(b.lo))
                 hi.setData(b.x, y(b.hi))
         self.legend.updateSize()  # its entries were remade at a new type size (plot_style)
@@ -191,18 +196,21 @@ class SweepPlots(pg.GraphicsLayoutWidget):
         axis.setTicks([ticks, []])
 
     def _draw_finals(self) -> None:
-        ys, mean, lo, hi, brushes = [], [], [], [], []
+        """Each value's mean final accuracy as a point, and a bar over its seeds' range where
+        it has two or more (a bar of one seed drew its caps on the point: a spread it lacks)."""
+        ys, mean, brushes, bars = [], [], [], []
         for v, s in enumerate(self.finals()):
             if s.n:
                 ys.append(-float(v))
                 mean.append(s.mean)
-                lo.append(s.mean - s.lo)
-                hi.append(s.hi - s.mean)
                 brushes.append(pg.mkBrush(*run_colour(v)))
+            if s.n > 1:
+                bars.append((s.mean, -float(v), s.mean - s.lo, s.hi - s.mean))
         y, m = np.array(ys), np.array(mean)
         k = self.type_scale  # lecturer mode: thicker bars, larger points
         bar_pen = pg.mkPen("w" if k > 1 else "#555555", width=2 * k)
-        self.final_bars.setData(x=m, y=y, left=np.array(lo), right=np.array(hi), pen=bar_pen)
+        bx, by, left, right = np.array(bars, float).reshape(-1, 4).T
+        self.final_bars.setData(x=bx, y=by, left=left, right=right, pen=bar_pen)
         self.final_points.setData(x=m, y=y, brush=brushes, pen=None, size=12 * k)
         if len(m):
             self.final.setXRange(*spread_range(self.finals()), padding=0)

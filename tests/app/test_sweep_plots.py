@@ -193,3 +193,26 @@ def test_too_narrow_for_both_the_plots_and_tables_are_two_pages(tab, qtbot):
     assert not tab.pages.isVisible() and tab.stack.isVisible() and tab.side.isVisible()
     assert tab.side.width() == 470 and tab.stack.width() >= 1600 - 470 - 20
     assert [t for _, t in tab.sweep.final.getAxis("left")._tickLevels[0]] == list(LABELS)
+
+
+def test_one_epoch_and_one_seed_draw_points_without_a_spread(tab):
+    """A one-epoch sweep of one seed a value: each curve is one point, drawn as one (a line of
+    one point drew nothing, and the plots looked empty); the final accuracies have no bars (a
+    bar of one seed drew its caps on the point)."""
+    tab.sweep.begin("lr", ("lr=0.1", "lr=0.01"))
+    for rid, acc in ((1, 0.91), (2, 0.95)):
+        v = rid - 1
+        tab.sweep.add(v, Tagged(rid, v, "", start()))
+        tab.sweep.add(v, Tagged(rid, v, "", ev(1, acc + 0.01, acc)))
+        done = Done("finished", 10, 1.0, 0.3, acc, 1.0, None, "cpu", best_epoch=1)
+        tab.sweep.add(v, Tagged(rid, v, "", done))
+    tab.sweep.redraw()
+    for v in range(2):
+        for key, (mean, *_rest) in tab.sweep.items[v].items():
+            assert mean.opts["symbol"] == "o", key
+            assert len(mean.getData()[0]) == 1
+    assert len(tab.sweep.final_points.getData()[0]) == 2
+    assert len(tab.sweep.final_bars.opts["x"]) == 0
+    feed(tab.sweep)  # three epochs, three seeds: lines and bars again
+    assert all(m.opts["symbol"] is None for m, *_ in tab.sweep.items[0].values())
+    assert len(tab.sweep.final_bars.opts["x"]) == 3
