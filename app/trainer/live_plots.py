@@ -162,6 +162,7 @@ class LivePlots(pg.GraphicsLayoutWidget):
                 if item.scene() is not None:
                     plot.removeItem(item)
         self.stopped = None
+        self.ended = False  # a Done came: the step axes end at its last step
         for plot in (self.loss, self.eval_loss, self.acc, self.lr, self.grad, self.gap):
             plot.setRange(xRange=(0, 1), yRange=(0, 1), padding=0)  # not the last run's ranges
             plot.enableAutoRange()  # (an empty plot keeps whatever range it has)
@@ -201,8 +202,10 @@ class LivePlots(pg.GraphicsLayoutWidget):
                 _num(rec.train_loss),  # the training set, in eval mode
                 _num(rec.train_accuracy),
             )
-        elif isinstance(rec, Done) and _kept_earlier(rec):
-            self.mark_early_stop(rec.epochs, rec.best_epoch, rec.status == "early stopped")
+        elif isinstance(rec, Done):
+            self.ended = True
+            if _kept_earlier(rec):
+                self.mark_early_stop(rec.epochs, rec.best_epoch, rec.status == "early stopped")
 
     def mark_early_stop(self, epochs: float, kept: int | None, stopped: bool = True) -> None:
         """Where the run ended (early stopping: where it stopped) and the epoch whose weights it
@@ -271,16 +274,19 @@ class LivePlots(pg.GraphicsLayoutWidget):
         if part == "loss":
             c["raw"].setData(x, y(s["loss"]))
             c["smooth"].setData(x, y(s["smooth"]))
-            grow_x(self.loss, x)
+            grow_x(self.loss, x, self.ended)
         elif part == "grad":
             c["grad"].setData(x, y(s["grad"]))
             n = len(self.layer_norms)
             for k, curve in enumerate(self.layer_curves):
                 curve.setData(x[-n:] if n else [], y(self.layer_norms[self.layer_norms.names[k]]))
-            grow_x(self.grad, x)
+            grow_x(self.grad, x, self.ended)
         elif part == "lr":
             c["lr"].setData(x, y(s["lr"]))
-            grow_x(self.lr, x)
+            grow_x(self.lr, x, self.ended)
+            top = float(np.nanmax(s["lr"])) if len(x) else float("nan")
+            if not self.log_y and np.isfinite(top) and top > 0:  # from 0: a constant 0.001 was a
+                self.lr.setYRange(0, 1.1 * top, padding=0)  # flat line on a -0.4 to 0.4 axis
         else:
             c["train_acc"].setData(s["epoch"], s["acc"])
             points = 100 * gap(e["set_acc"], e["val_acc"])  # the engine's subtraction
@@ -314,13 +320,19 @@ def _num(v) -> float:
     return float("nan") if v is None else float(v)
 
 
-def grow_x(plot: pg.PlotItem, x: np.ndarray) -> None:
+def grow_x(plot: pg.PlotItem, x: np.ndarray, ended: bool = False) -> None:
     """The x range grows in doublings instead of following every point: a new range re-lays
-    the axis out, the costliest part of a repaint."""
+    the axis out, the costliest part of a repaint. A run that `ended` ends its axis at its last
+    step (an 8-step run's axis went to 15, a 640-step run's to 1,000: it looked cut short)."""
     if not len(x):
         return
     hi = float(x[-1])
     (_, x1), _ = plot.viewRange()
+    if ended:
+        if x1 != hi:
+            plot.enableAutoRange(x=False)
+            plot.setXRange(0, max(hi, 1.0), padding=0)
+        return
     if plot.getViewBox().autoRangeEnabled()[0] or hi > x1 or hi < x1 / 4:
         plot.enableAutoRange(x=False)
         plot.setXRange(0, max(8.0, 2.0 ** np.ceil(np.log2(hi * 1.05))), padding=0)

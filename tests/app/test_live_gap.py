@@ -108,3 +108,19 @@ def test_a_new_run_starts_from_empty_ranges_not_the_last_runs(live, qtbot):
     live.add(ev(1, 0.9, 0.8))
     live.redraw()
     qtbot.waitUntil(lambda: live.eval_loss.viewRange()[1][1] < 0.5, timeout=2000)  # its own
+
+
+def test_a_finished_runs_step_axes_end_at_its_last_step_and_the_lr_starts_at_zero(live):
+    """While it runs the step axes grow in doublings (0 to 16 for 10 steps); finished, they end
+    at the last step (it looked cut short). A constant learning rate of 0.01 is drawn on an axis
+    from 0 (it was a flat line on a -0.4 to 0.4 axis, read as 0)."""
+    feed(live, [ev(1, 0.95, 0.90)])
+    assert live.loss.viewRange()[0][1] == 16
+    live.add(Done("finished", 10, 1.0, 0.05, 0.95, 1.0, None, "cpu", best_epoch=1))
+    live.redraw()
+    for plot in (live.loss, live.lr, live.grad):
+        assert plot.viewRange()[0] == [0, 10]
+    lo, hi = live.lr.viewRange()[1]
+    assert lo == 0 and 0.01 < hi <= 0.0111
+    live.reset()  # a new run grows again
+    assert live.ended is False
