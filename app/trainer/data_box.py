@@ -69,10 +69,11 @@ class DataBox(QWidget):
 
     def refresh(self) -> None:
         self.show_details(())
-        self.present, text = mnist.status(self.folder)
+        self.present, text, damaged = mnist.status(self.folder)
         self.status.setText(text)
         self.status.setStyleSheet("" if self.present else "color: #c0392b;")
-        self.download.setVisible(not self.present and self._worker is None)
+        # damaged files (the status says what is wrong) are the user's: never downloaded over
+        self.download.setVisible(not self.present and self._worker is None and not damaged)
 
     def set_folder(self, folder: str | Path) -> None:
         self.folder = Path(folder).expanduser()

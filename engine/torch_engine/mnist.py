@@ -107,6 +107,7 @@ def missing_message(folder: Path) -> str:
 class MnistStatus(NamedTuple):
     present: bool  # whether load_mnist would find all of it
     text: str  # one line: where and in which form, or what is missing and where it should go
+    damaged: bool = False  # not a folder, or its four files there and wrong: never downloaded over
 
 
 def status(folder: str | Path | None = None) -> MnistStatus:
@@ -116,14 +117,14 @@ def status(folder: str | Path | None = None) -> MnistStatus:
         try:
             _check_folder(folder)  # says what it is: a file, a pipe...
         except MnistError as e:
-            return MnistStatus(False, str(e))
+            return MnistStatus(False, str(e), damaged=True)
     paths = {role: find_file(folder, base) for role, (base, _, _) in FILES.items()}
     if all(paths.values()):
         from .mnist_check import check_idx_files
 
         wrong = check_idx_files(paths)  # headers and counts, not the data
         if wrong:
-            return MnistStatus(False, f"MNIST in {folder} cannot be used: {wrong}")
+            return MnistStatus(False, f"MNIST in {folder} cannot be used: {wrong}", damaged=True)
         return MnistStatus(True, f"MNIST is present in {folder} (IDX files)")
     if all(os.path.lexists(folder / c) for c in CSV_FILES):  # as load_mnist: tried next
         return MnistStatus(True, f"MNIST is present in {folder} (CSV files)")
@@ -280,8 +281,13 @@ def download_mnist(
     errors = []
     for base, sha, _ in FILES.values():
         target = folder / (base + ".gz")
-        if target.is_file() and _ok(target, sha, checksums):
-            continue
+        if os.path.lexists(target):  # a valid file is kept, and a damaged one is the user's
+            if target.is_file() and _ok(target, sha, checksums):
+                continue
+            raise MnistError(
+                f"{target.name} in {folder} is damaged; remove it or choose another folder "
+                "(a download never replaces a file that is there)"
+            )
         for mirror in mirrors:
             url = mirror + base + ".gz"
             try:
@@ -370,7 +376,7 @@ def ensure_mnist(
     try:
         return load_mnist(folder)
     except MnistError:
-        if not download or _holds_some(folder):
+        if not download or holds_some(folder):
             raise  # what is there is wrong: say so, rather than download over it
     try:
         download_mnist(folder, progress=progress, should_stop=should_stop)
@@ -379,7 +385,7 @@ def ensure_mnist(
     return load_mnist(folder)
 
 
-def _holds_some(folder: Path) -> bool:
+def holds_some(folder: Path) -> bool:
     """Whether `folder` is something other than a folder, or holds any IDX or CSV file."""
     if not folder.is_dir():
         return os.path.lexists(folder)

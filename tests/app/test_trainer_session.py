@@ -95,3 +95,23 @@ def test_a_window_saved_larger_than_the_screen_opens_on_it(qtbot):
     w.move(room.topLeft())
     restore_geometry(w, None)
     assert room.contains(w.geometry())
+
+
+def test_a_folder_with_a_damaged_mnist_file_offers_no_download(qtbot, tmp_path):
+    """The box says what is wrong with the user's file and offers no download over it (the
+    README's rule, kept on the command line; the window's button replaced the file)."""
+    from app.trainer.data_box import DataBox
+    from tests.engine.mnist_fixtures import write_mnist
+
+    folder = write_mnist(tmp_path / "mnist", n_train=100, n_test=50)
+    box = DataBox(folder)
+    qtbot.addWidget(box)
+    assert box.present and box.download.isHidden()
+    f = next(folder.glob("train-images*"))
+    f.write_bytes(f.read_bytes()[:300])  # truncated
+    box.refresh()
+    assert not box.present and "cannot be used" in box.status.text()
+    assert box.download.isHidden()
+    f.unlink()  # missing, not damaged: the download fetches what is missing
+    box.refresh()
+    assert not box.present and not box.download.isHidden()

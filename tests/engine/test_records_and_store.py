@@ -114,12 +114,13 @@ def test_one_normalisation_of_pixels():
 
 def test_mnist_status_says_what_is_there(tmp_path):
     folder = write_mnist(tmp_path / "m")
-    assert mnist.status(folder) == (True, f"MNIST is present in {folder} (IDX files)")
+    assert mnist.status(folder)[:2] == (True, f"MNIST is present in {folder} (IDX files)")
     (folder / "t10k-labels-idx1-ubyte.gz").unlink()
-    present, text = mnist.status(folder)
-    assert not present and "missing t10k-labels-idx1-ubyte" in text
-    present, text = mnist.status(tmp_path / "none")
+    present, text, damaged = mnist.status(folder)
+    assert not present and "missing t10k-labels-idx1-ubyte" in text and not damaged
+    present, text, damaged = mnist.status(tmp_path / "none")
     assert not present and str(tmp_path / "none") in text and "train-images-idx3-ubyte" in text
+    assert not damaged
 
 
 def test_a_cancelled_download_leaves_no_files(tmp_path):

@@ -113,6 +113,20 @@ def test_download_tries_mirrors_in_turn_and_verifies(tmp_path, monkeypatch):
     with pytest.raises(mnist.MnistError, match="could not download t10k-labels"):
         mnist.download_mnist(tmp_path / "dest2", mirrors=(src.as_uri() + "/",))
     assert not list((tmp_path / "dest2").glob("*.part"))
+    monkeypatch.setattr(mnist, "FILES", sums)  # a download resumed: the valid files kept
+    part = tmp_path / "dest3"
+    part.mkdir()
+    kept = part / "train-images-idx3-ubyte.gz"
+    kept.write_bytes((src / kept.name).read_bytes())
+    before = kept.stat().st_mtime_ns
+    mnist.download_mnist(part, mirrors=(src.as_uri() + "/",))
+    assert kept.stat().st_mtime_ns == before and mnist.status(part).present
+    damaged = tmp_path / "dest4"  # the user's damaged file is never replaced
+    damaged.mkdir()
+    (damaged / "t10k-labels-idx1-ubyte.gz").write_bytes(b"\x1f\x8b truncated")
+    with pytest.raises(mnist.MnistError, match="t10k-labels-idx1-ubyte.gz in .* is damaged"):
+        mnist.download_mnist(damaged, mirrors=(src.as_uri() + "/",))
+    assert (damaged / "t10k-labels-idx1-ubyte.gz").read_bytes() == b"\x1f\x8b truncated"
 
 
 def test_a_failed_download_gives_a_clear_message(tmp_path, monkeypatch):
