@@ -61,6 +61,31 @@ def is_unchanged_preset(path: Path, spec: NetworkSpec) -> bool:
         return False
 
 
+PARAMS = (
+    "weights",
+    "bias",
+    "gamma",
+    "beta",
+    "running_mean",
+    "running_var",
+)  # what training changes
+
+
+def is_trained_preset(path: Path, spec: NetworkSpec) -> bool:
+    """Whether `spec` is the preset at `path` but for its weights, biases and batch-norm
+    statistics (what a session of the preset, trained, holds)."""
+
+    def shape(d: dict) -> dict:
+        layers = [{k: v for k, v in lay.items() if k not in PARAMS} for lay in d["layers"]]
+        return {**d, "layers": layers}
+
+    try:
+        want = _preset_dict(str(path), path.stat().st_mtime)
+        return want is not None and shape(spec_to_dict(spec)) == shape(want)
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
 class DataPanel(QWidget):
     preset_chosen = Signal(str)  # path of a network file
     dataset_chosen = Signal(str)  # name of a built-in dataset
@@ -115,12 +140,14 @@ class DataPanel(QWidget):
         if self.description.text() != text:  # the window's refresh sets it at every key
             self.description.setText(text)
 
-    def show_loaded(self, source: str, spec: NetworkSpec) -> None:
-        """Name what is loaded in the preset box: the preset itself while it is unchanged,
-        else item 0 says "<name> (changed)" or the file's name."""
+    def show_loaded(self, source: str, spec: NetworkSpec, from_preset: bool = False) -> None:
+        """Name what is loaded in the preset box: the preset itself while it is unchanged (or
+        `from_preset`: a session of it, trained), else item 0 says "<name> (changed)" or the
+        file's name."""
         path = Path(source).resolve() if source else None
         i = self.presets.findData(str(path)) if path is not None else -1
-        if i > 0 and is_unchanged_preset(path, spec):
+        same = is_unchanged_preset(path, spec) if i > 0 else False
+        if i > 0 and (same or (from_preset and is_trained_preset(path, spec))):
             self.presets.setItemText(0, NOTHING)
             self.presets.setCurrentIndex(i)
             return

@@ -75,6 +75,7 @@ class Explainer(ContinuousTraining, QObject):
         self.steps_per_s = 0.0
         self._worker = None
         self.source = ""  # the file or preset the network came from
+        self.from_preset = False  # a session restored of its source preset, trained
         self.max_history = MAX_HISTORY  # traced steps kept for this network
         self.filter = SampleFilter()  # one sample of the batch, or every event
         self.gate = ExplosionGate()  # past an exploded loss only when asked twice
@@ -121,6 +122,7 @@ class Explainer(ContinuousTraining, QObject):
             self.filter.sample = None  # the new batch is smaller: show every sample
             self.sample_changed.emit(None)
         self.source = p.source or self.source
+        self.from_preset = p.from_preset
         self.loss_t, self.loss_v = list(p.losses[0]), list(p.losses[1])
         self._record_loss(p.first)
         self.network_changed.emit()

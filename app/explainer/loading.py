@@ -38,6 +38,7 @@ class Prepared:
     losses: tuple[list[int], list[float]] = field(default_factory=lambda: ([], []))
     event_index: int = 0
     info: str = ""  # a status line for the user (how the data was read)
+    from_preset: bool = False  # a session of its source preset, trained (not edited)
 
 
 def first_step(net: Network, state: TrainState | None = None) -> StepResult:
@@ -71,14 +72,16 @@ def from_dict(d: dict, current: Network | None, keep: TrainState | None = None) 
 
 
 def from_session(path: str | Path) -> Prepared:
-    net, state, event_index, losses, source = load_session(path)
+    net, state, event_index, losses, source, from_preset = load_session(path)
     r = first_step(net, state)
     if event_index >= len(r.events):
         raise LoadError(
             f"session {Path(path).name} is damaged: event_index {event_index} is beyond this "
             f"step's {len(r.events)} events"
         )
-    return Prepared(net, r, source=source, losses=losses, event_index=event_index)
+    return Prepared(
+        net, r, source=source, losses=losses, event_index=event_index, from_preset=from_preset
+    )
 
 
 def from_data(spec, data: Dataset, data_spec: DataSpec | None) -> Prepared:

@@ -34,6 +34,7 @@ KEYS = (
     "event_index",
     "source",
     "losses",
+    "from_preset",  # the network is its source preset's, trained (its box names the preset)
 )
 TASKS = ("classification", "regression")
 
@@ -79,7 +80,21 @@ def session_dict(explainer) -> dict:
             "event_index": explainer.event_index,
             "source": explainer.source,
             "losses": [explainer.loss_t, explainer.loss_v],
+            "from_preset": _from_preset(explainer),
         }
+    )
+
+
+def _from_preset(explainer) -> bool:
+    """Whether the network is its source preset's, trained: the session holds its weights at
+    this step, which no longer equal the preset's, so this says it (the preset box read
+    "(changed)" after every restore)."""
+    from app.explainer.data_panel import is_unchanged_preset
+
+    if explainer.from_preset:
+        return True
+    return bool(explainer.source) and is_unchanged_preset(
+        Path(explainer.source).resolve(), explainer.spec
     )
 
 
@@ -155,7 +170,8 @@ def _losses(raw: Any) -> tuple[list[int], list[float]]:
 
 
 def parse_session(d: Any, name: str = "session"):
-    """(network, state, event index, losses, source) from a decoded session file."""
+    """(network, state, event index, losses, source, from its source preset) from a decoded
+    session file."""
     if not isinstance(d, dict) or d.get("format") != FORMAT:
         raise SessionError(f"{name} is not a Backprop Studio session")
     try:
@@ -175,13 +191,14 @@ def parse_session(d: Any, name: str = "session"):
             event_index,
             _losses(d.get("losses")),
             F.text(d.get("source", ""), "source"),
+            d.get("from_preset", False) is True,
         )
     except NetworkFileError as e:
         raise SessionError(f"{name} is damaged: {e}") from None
 
 
 def load_session(path: str | Path):
-    """(network, state, event index, losses, source); raises SessionError with a clear message."""
+    """parse_session's tuple; raises SessionError with a clear message."""
     try:
         d = read_json(path, MAX_SESSION_FILE_BYTES, "session")
     except UnreadableFile as e:

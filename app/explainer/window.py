@@ -208,7 +208,7 @@ class ExplainerWindow(FileDialogs, PlotRedraws, QMainWindow):
             self.view.build(m.sizes, names, [d.kind for d in m.layers], m.activations)
         self.editor.set_spec(ex.spec)
         self.data_panel.set_description(ex.spec.description or ex.spec.name)
-        self.data_panel.show_loaded(ex.source, ex.spec)
+        self.data_panel.show_loaded(ex.source, ex.spec, ex.from_preset)
         self._dataset()
         d = ex.net.data
         self.plots.set_data(d.inputs, d.targets, d.task)
@@ -277,7 +277,7 @@ class ExplainerWindow(FileDialogs, PlotRedraws, QMainWindow):
     def open_network(self, path: str) -> bool:
         ok, ex = self.explainer.load_file(path), self.explainer
         if not ok and ex.net is not None:  # the preset box goes back to what is shown
-            self.data_panel.show_loaded(ex.source, ex.spec)
+            self.data_panel.show_loaded(ex.source, ex.spec, ex.from_preset)
         if ok:  # a network of the user's choice: a lesson's steps would go back to theirs
             self.lessons.leave("You opened another network, so you left")
         return ok

@@ -113,3 +113,38 @@ def test_a_batch_norms_running_statistics_survive_a_session(tmp_path):
     np.testing.assert_allclose(theirs.var, mine.var, rtol=1e-15)
     ex.stop_training()
     again.stop_training()
+
+
+@pytest.mark.parametrize("preset", ["mazur_2_2_2.json", "batchnorm_relu.json"])
+def test_a_restored_session_of_a_trained_preset_names_the_preset(qtbot, window, preset):
+    """Three training steps on a preset, quit, start: the box said "… (changed)", since the
+    session holds the weights of step 4; it names the preset, as before the quit. A session
+    whose network is no longer the preset's (another η) says "(changed)" though the file
+    claims it is."""
+    from app.explainer.window import ExplainerWindow
+
+    w = window
+    assert w.open_network(str(PRESET_DIR / preset))
+    for _ in range(3):
+        w.explainer.next_training_step()
+    named = w.data_panel.presets.currentText()
+    assert "(changed)" not in named
+    w.qactions["quit"].trigger()
+    last = w.settings_dir / "last_session.json"
+    assert json.loads(last.read_text())["from_preset"] is True
+    w2 = ExplainerWindow(w.settings_dir, restore=True)
+    qtbot.addWidget(w2)
+    assert w2.explainer.current.t == 4 and w2.data_panel.presets.currentText() == named
+    w2.close()  # saved again from the restored one: still the preset's
+    assert json.loads(last.read_text())["from_preset"] is True
+    d = json.loads(last.read_text())
+    d["network"]["optimizer"]["lr"] *= 2  # another network (its η), the claim kept
+    last.write_text(json.dumps(d))
+    w3 = ExplainerWindow(w.settings_dir, restore=True)
+    qtbot.addWidget(w3)
+    assert (
+        w3.last_error == ""
+        and w3.explainer.net.model.sizes[1] == d["network"]["layers"][1]["units"]
+    )
+    assert w3.data_panel.presets.currentText().endswith("(changed)")
+    w3.close()
