@@ -89,13 +89,14 @@ def _from_preset(explainer) -> bool:
     """Whether the network is its source preset's, trained: the session holds its weights at
     this step, which no longer equal the preset's, so this says it (the preset box read
     "(changed)" after every restore)."""
-    from app.explainer.data_panel import is_unchanged_preset
+    from app.explainer.data_panel import PRESET_DIR, is_unchanged_preset
 
     if explainer.from_preset:
         return True
-    return bool(explainer.source) and is_unchanged_preset(
-        Path(explainer.source).resolve(), explainer.spec
-    )
+    source = Path(explainer.source).resolve() if explainer.source else None
+    if source is None or source.parent != Path(PRESET_DIR).resolve():
+        return False  # not a preset: nothing to name (a digit's file was read whole at quit)
+    return is_unchanged_preset(source, explainer.spec)
 
 
 def save_session(explainer, path: str | Path) -> Path:

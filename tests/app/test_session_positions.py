@@ -148,3 +148,20 @@ def test_a_restored_session_of_a_trained_preset_names_the_preset(qtbot, window, 
     )
     assert w3.data_panel.presets.currentText().endswith("(changed)")
     w3.close()
+
+
+def test_a_network_not_from_a_preset_is_not_read_again_at_quit(tmp_path, monkeypatch):
+    """Whether a session is its preset's, trained, is asked of presets only: a digit's network
+    file (471,880 events a step) was read and normalised whole at every quit, 100 MB at peak."""
+    from app.explainer import data_panel
+
+    src = tmp_path / "mine.json"
+    src.write_text((Path(PRESET_DIR) / "xor_2_2_1.json").read_text())
+    ex = Explainer()
+    assert ex.load_file(src)
+    monkeypatch.setattr(data_panel, "is_unchanged_preset", _read_at_quit)
+    assert session_dict(ex)["from_preset"] is False
+
+
+def _read_at_quit(*_):
+    raise AssertionError("the source file was read again")
