@@ -7,6 +7,8 @@ from __future__ import annotations
 import pyqtgraph as pg
 from PySide6.QtGui import QFont
 
+from app.shared.legend_place import place_legend
+
 LECTURER_PLOT_SCALE = 2.0  # type on the plots in lecturer mode, times the normal size
 
 
@@ -42,6 +44,15 @@ def style_scene(layout: pg.GraphicsLayoutWidget, dark: bool, scale: float = 1.0)
             item.setFont(font)
         elif isinstance(item, pg.LegendItem):
             restyle_legend(item, fg, f"{9 * scale:.0f}pt")
+    for item in layout.scene().items():
+        if isinstance(item, pg.PlotItem):
+            place_legend(item)  # its legend's box changed size
+
+
+def legend_brush(dark: bool) -> pg.QtGui.QBrush:
+    """A legend's box: the background at 80% opacity (matplotlib's framealpha), so the curves
+    it must cover when every corner holds some stay faintly seen and its words stay legible."""
+    return pg.mkBrush(0, 0, 0, 204) if dark else pg.mkBrush(255, 255, 255, 204)
 
 
 def restyle_legend(legend: pg.LegendItem, colour: str, size: str) -> None:
@@ -50,6 +61,7 @@ def restyle_legend(legend: pg.LegendItem, colour: str, size: str) -> None:
     cut off (issue 23)."""
     legend.setLabelTextColor(colour)
     legend.setLabelTextSize(size)
+    legend.setBrush(legend_brush(dark=colour in ("w", "#ffffff", "white")))
     entries = [(sample.item, label.text) for sample, label in legend.items]
     legend.clear()
     for item, name in entries:

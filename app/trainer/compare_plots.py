@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pyqtgraph as pg
 
+from app.shared.legend_place import place_legend
 from app.trainer.live_plots import make_plot, run_pen
 from engine.torch_engine.curves import X_AXES, log_safe
 
@@ -64,3 +65,5 @@ class ComparePlots(pg.GraphicsLayoutWidget):
             c = self.runs[rid][2]
             loss_item.setData(c[key], y(c["smooth"]))
             acc_item.setData(c[f"eval_{key}"], c["test_accuracy"])
+        for p in (self.loss, self.acc):
+            place_legend(p)

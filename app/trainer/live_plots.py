@@ -12,7 +12,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
-from app.shared.plot_style import fit_title
+from app.shared.legend_place import follow, place_legend
+from app.shared.plot_style import fit_title, legend_brush
 from app.shared.theme import run_colour, series_colour
 from engine.torch_engine.curves import Ema, Series, ema, log_safe
 from engine.torch_engine.plot_ranges import accuracy_range
@@ -59,7 +60,12 @@ def make_plot(
         p.getAxis(side).enableAutoSIPrefix(False)  # "0.03", never "30 (x0.001)"
     p.setClipToView(True)
     p.setDownsampling(auto=True, mode="subsample")  # the raw loss and gradient norms: peaks
-    p.addLegend(offset=legend_at, labelTextSize="9pt")  # (-x, -y): from the bottom right
+    p.addLegend(offset=legend_at, labelTextSize="9pt", brush=legend_brush(dark=False))
+    # where the legend starts; place_legend moves it to the corner that hides the least
+    p.legend_corner = f"{'bottom' if legend_at[1] < 0 else 'top'} " + (
+        "right" if legend_at[0] < 0 else "left"
+    )
+    follow(p)
     return p
 
 
@@ -304,9 +310,17 @@ class LivePlots(pg.GraphicsLayoutWidget):
             acc = np.concatenate([s["acc"], e["val_acc"], e["test_acc"], e["set_acc"]])
             self.acc.setYRange(*accuracy_range(acc), padding=0)  # never beyond [0, 1]
             self._place_stop_words()
+        for plot in PART_PLOTS[part](self):
+            place_legend(plot)  # the curves moved under it
 
 
 LIVE_ORDER = ("loss", "grad", "loss", "lr", "loss", "epochs")
+PART_PLOTS = {  # the plots with a legend each part of redraw_part draws on
+    "loss": lambda w: (w.loss,),
+    "grad": lambda w: (w.grad,),
+    "lr": lambda w: (w.lr,),
+    "epochs": lambda w: (w.eval_loss, w.acc),
+}
 
 
 def _kept_earlier(done: Done) -> bool:
