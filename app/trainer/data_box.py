@@ -102,7 +102,7 @@ class DataBox(QWidget):
                 return str(e), getattr(e, "details", ())
             return "", ()
 
-        w = create_worker(fetch, _start_thread=False)
+        w = create_worker(fetch, _start_thread=False, _ignore_errors=True)  # said, not raised
         w.returned.connect(self._on_returned)
         w.errored.connect(lambda e: self._on_returned((f"download failed: {e}", ())))
         w.finished.connect(self._on_finished)

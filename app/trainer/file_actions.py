@@ -60,8 +60,16 @@ class FileActions:
     def load_model(self, path: str | None = None) -> None:
         if path is None:
             path, _ = QFileDialog.getOpenFileName(self, "Load model", "", "Checkpoints (*.pt)")
-        if path and self._try(lambda: import_checkpoint(self.store, path), f"{path} loaded"):
+        if not path:
+            return
+        found: list[tuple[int, bool]] = []
+        if self._try(lambda: found.append(import_checkpoint(self.store, path)), f"{path} loaded"):
+            rid, already = found[0]
             self.refresh_runs()
+            self.run_list.select(rid)
+            if already:
+                name = self.store.run(rid).name
+                self.say(f"{path} is already in the run list: '{name}' (selected)")
 
     def export_runs(self, path: str | None = None) -> None:
         if path is None:
@@ -78,5 +86,5 @@ class FileActions:
         except (OSError, ValueError) as e:
             self.show_error(str(e))
             return False
-        self.statusBar().showMessage(done, 8000)
+        self.say(done)
         return True

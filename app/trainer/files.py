@@ -51,11 +51,18 @@ def render_svg(widget) -> bytes:
     return bytes(buf.data())
 
 
-def import_checkpoint(store, path: str | Path) -> int:
-    """A checkpoint file as a finished run of the store (its settings and figures kept)."""
+def import_checkpoint(store, path: str | Path) -> tuple[int, bool]:
+    """A checkpoint file as a finished run of the store (its settings and figures kept):
+    (its run id, whether it was already there). A file that already is a run's checkpoint (the
+    run's own, kept beside the store, or a file loaded before) is that run, not a second row:
+    two rows on one file, and deleting either took the other's weights with it."""
     from engine.torch_engine.checkpoint import load_checkpoint
 
+    where = Path(path).resolve()
+    for row in store.runs():
+        if row.checkpoint and Path(row.checkpoint).resolve() == where:
+            return row.id, True
     ck = load_checkpoint(path)
     rid = store.create_run(f"{Path(path).stem} (loaded)", "train", ck.config)
-    store.finish(rid, "finished", dict(ck.metrics), checkpoint=str(Path(path).resolve()))
-    return rid
+    store.finish(rid, "finished", dict(ck.metrics), checkpoint=str(where))
+    return rid, False

@@ -106,6 +106,15 @@ class RunList(QTreeWidget):
         self._filling = False
         self.ticked_changed.emit()
 
+    def select(self, run_id: int) -> None:
+        """Select the run's row and scroll to it (a loaded checkpoint's run)."""
+        for k in range(self.topLevelItemCount()):
+            it = self.topLevelItem(k)
+            if it.data(0, Qt.ItemDataRole.UserRole) == run_id:
+                self.setCurrentItem(it)
+                self.scrollToItem(it)
+                return
+
     def selected_ids(self) -> list[int]:
         return [it.data(0, Qt.ItemDataRole.UserRole) for it in self.selectedItems()]
 

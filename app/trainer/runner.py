@@ -46,7 +46,7 @@ class JobRunner(QObject):
         if self.running:
             return
         self._stop = threading.Event()
-        w = create_worker(pump, job, self._stop, _start_thread=False)
+        w = create_worker(pump, job, self._stop, _start_thread=False, _ignore_errors=True)
         w.yielded.connect(self._on_item)
         w.errored.connect(lambda e: self.failed.emit(f"training stopped: {e}"))
         w.finished.connect(self._on_finished)

@@ -64,7 +64,7 @@ def _begin(w, job: Job, title: str) -> None:
     w.tabs.exp_tab.set_reading("")  # the last sweep's reading and rows are not this one's
     w.tabs.exp_tab.update_table()
     w.start_job(job, tab=2)
-    w.statusBar().showMessage(f"{title}: {job.runs} runs", 8000)
+    w.say(f"{title}: {job.runs} runs")
 
 
 def add(w, tagged) -> None:

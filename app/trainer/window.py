@@ -162,15 +162,18 @@ class TrainerWindow(RunListActions, FileActions, QMainWindow):
         self.statusBar().addPermanentWidget(self.progress_label)
         self.statusBar().addPermanentWidget(self.progress)
 
-    def _say_device(self, said: str) -> None:
-        """The run's device sentence in the status bar, ended with "…" where it would run into
-        the progress words (their longest, "epoch 0.00/1 · ETA … samples/s", is reserved), and
+    def say(self, said: str, ms: int = 8000) -> None:
+        """A sentence in the status bar, ended with "…" where it would run under the progress
+        words (while a run goes, their longest, "epoch 10.00/10 · ETA …", is kept free: a
+        diverged run's message and a long folder's were cut off mid-word under "idle"), and
         whole in the bar's tooltip."""
         bar = self.statusBar()
         metrics = bar.fontMetrics()
-        reserved = metrics.horizontalAdvance("epoch 10.00/10 · ETA 10 min · 100,000 samples/s")
+        longest = "epoch 10.00/10 · ETA 10 min · 100,000 samples/s"
+        words = longest if self.runner.running else self.progress_label.text()
+        reserved = max(metrics.horizontalAdvance(words), self.progress_label.sizeHint().width())
         room = bar.width() - reserved - self.progress.width() - 4 * metrics.averageCharWidth()
-        bar.showMessage(metrics.elidedText(said, Qt.TextElideMode.ElideRight, max(room, 80)), 8000)
+        bar.showMessage(metrics.elidedText(said, Qt.TextElideMode.ElideRight, max(room, 80)), ms)
         bar.setToolTip(said)
 
     def actions_table(self) -> list[Action]:
@@ -304,7 +307,7 @@ class TrainerWindow(RunListActions, FileActions, QMainWindow):
         if isinstance(rec, Start):
             self.start_rec, self.live_run = rec, (tagged.label, tagged.run_index)
             self.progress.setRange(0, 1000)
-            self._say_device(f"{tagged.label or 'run'}: {rec.device_reason}")
+            self.say(f"{tagged.label or 'run'}: {rec.device_reason}")
         elif isinstance(rec, Step) and self.start_rec is not None:
             runs = self.job.runs if self.job is not None else 1
             text, frac = progress_text(self.start_rec, rec, tagged.run_index, runs)
@@ -317,9 +320,9 @@ class TrainerWindow(RunListActions, FileActions, QMainWindow):
             self.progress.setValue(int(1000 * min(1.0, (rec.step + 1) / n)))
         elif isinstance(rec, Diverged):
             self.live.mark_diverged(rec.step, rec.message)
-            self.statusBar().showMessage(rec.message, 15000)
+            self.say(rec.message, 15000)
         elif isinstance(rec, Done):
-            self.statusBar().showMessage(
+            self.say(
                 f"{tagged.label or 'run'} {rec.status}: test accuracy {100 * rec.test_accuracy:.2f}% "
                 f"in {rec.wall_seconds:.1f} s",
                 15000,
@@ -354,7 +357,7 @@ class TrainerWindow(RunListActions, FileActions, QMainWindow):
         s = self.experiment.suggestion
         if s is not None:
             self.form.set_lr(s.lr)
-            self.statusBar().showMessage(f"learning rate set to {s.lr:.3g} for the next run", 8000)
+            self.say(f"learning rate set to {s.lr:.3g} for the next run")
 
     def _set_log(self, on: bool) -> None:
         self.live.set_log(on)
@@ -365,7 +368,7 @@ class TrainerWindow(RunListActions, FileActions, QMainWindow):
     # ---- messages, keys, lecturer mode ----
     def show_error(self, text: str) -> None:
         self.last_error = text
-        self.statusBar().showMessage(text, 15000)
+        self.say(text, 15000)
         open_box(self, text, warning=True)
 
     def show_keys(self) -> None:

@@ -201,3 +201,19 @@ def test_the_refusal_names_each_field_as_the_form_does(make_trainer, data_dir):
     for word in ("Learning rate ", "Validation ", "Training digits ", "Early stopping "):
         assert word in w.last_error, w.last_error
     assert "lr " not in w.last_error and "val size" not in w.last_error
+
+
+def test_a_failing_background_task_is_one_sentence_not_a_traceback(qtbot):
+    """superqt re-raised a worker's error on the GUI thread unless told not to, beside the
+    sentence the panel said (selecting a run with MNIST missing printed a traceback)."""
+    from app.trainer.insides.common import Tasks
+
+    def fails():
+        raise ValueError("MNIST was not found in /nowhere")
+
+    tasks = Tasks()
+    with qtbot.waitSignal(tasks.failed, timeout=10_000) as said:
+        tasks.run("insides", fails)
+    assert said.args == ["insides: MNIST was not found in /nowhere"]
+    qtbot.waitUntil(lambda: tasks.running == 0)
+    qtbot.wait(100)  # a re-raised error would reach pytest-qt's event-loop check here

@@ -312,3 +312,48 @@ def test_closing_in_lecturer_mode_restores_the_normal_window_next_time(make_trai
     w.close()
     again = make_trainer()
     assert not again.isFullScreen() and again.height() == 555
+
+
+def test_loading_a_runs_own_checkpoint_selects_that_run_instead_of_a_second_row(
+    make_trainer, tmp_path
+):
+    from engine.torch_engine.checkpoint import save_checkpoint
+    from engine.torch_engine.models import ModelConfig, build_model
+
+    w = make_trainer()
+    cfg = TrainConfig(model=ModelConfig("mlp", hidden=(8,)))
+    own = w.store.checkpoint_dir / "run-1.pt"
+    own.parent.mkdir(parents=True, exist_ok=True)
+    save_checkpoint(own, build_model(cfg.model), cfg, {"test_accuracy": 0.5})
+    rid = w.store.create_run("trained here", "train", cfg)
+    w.store.finish(rid, "finished", {"test_accuracy": 0.5}, str(own))
+    w.refresh_runs()
+    w.load_model(str(own))
+    assert [r.id for r in w.store.runs()] == [rid]  # no second row on the same file
+    assert w.run_list.selected_ids() == [rid]
+    assert "already in the run list" in w.statusBar().currentMessage() or "already" in (
+        w.statusBar().toolTip()
+    )
+    outside = tmp_path / "shared.pt"
+    save_checkpoint(outside, build_model(cfg.model), cfg, {"test_accuracy": 0.5})
+    w.load_model(str(outside))
+    w.load_model(str(tmp_path / "." / "shared.pt"))  # the same file by another spelling
+    loaded = [r for r in w.store.runs() if r.id != rid]
+    assert len(loaded) == 1 and loaded[0].name == "shared (loaded)"
+    assert w.run_list.selected_ids() == [loaded[0].id]
+    w.store.delete(loaded[0].id)  # its row goes; the user's file stays (not the store's)
+    assert outside.exists() and own.exists()
+
+
+def test_a_long_status_message_ends_in_an_ellipsis_before_the_progress_words(make_trainer):
+    w = make_trainer()
+    w.resize(900, 600)
+    long = "the run diverged at step 12: the loss became inf; " + "lower the learning rate " * 8
+    w.say(long)
+    shown = w.statusBar().currentMessage()
+    assert shown.endswith("…") and len(shown) < len(long) and w.statusBar().toolTip() == long
+    metrics = w.statusBar().fontMetrics()
+    room = w.statusBar().width() - w.progress.width() - w.progress_label.sizeHint().width()
+    assert metrics.horizontalAdvance(shown) <= room
+    w.say("run finished")
+    assert w.statusBar().currentMessage() == "run finished"  # a short one stays whole

@@ -82,7 +82,10 @@ class Tasks(QObject):
         self.running = 0
 
     def run(self, name: str, fn, *args, on_result=None, on_yield=None, **kwargs):
-        w = create_worker(fn, *args, _start_thread=False, **kwargs)
+        # our errored handler says it in one sentence; without _ignore_errors superqt also
+        # re-raised it on the GUI thread (a traceback on stderr when a run was selected with
+        # MNIST missing)
+        w = create_worker(fn, *args, _start_thread=False, _ignore_errors=True, **kwargs)
         self._latest[name] = w
         live = lambda: self._latest.get(name) is w  # noqa: E731
 
