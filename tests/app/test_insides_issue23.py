@@ -174,3 +174,35 @@ def test_feature_maps_made_in_lecturer_mode_take_its_look(qtbot, lecturer):
     assert len(plots) == 4
     for p in plots:
         assert p.getAxis("bottom").pen().color().name() == want
+
+
+def test_the_confusion_numbers_grow_with_their_cells_and_fit_them(qtbot):
+    """A lecturer's matrix was a third of the screen's height with 11 pt numbers: it takes the
+    height until a cell is clicked, and its numbers are as large as four digits fit a cell."""
+    from PySide6.QtGui import QFontMetricsF
+
+    from app.trainer.insides.confusion_view import CELL_PT_FLOOR, ConfusionView
+
+    conf = ConfusionView()
+    qtbot.addWidget(conf)
+    conf.resize(1400, 1000)
+    conf.show()
+    qtbot.waitExposed(conf)
+    conf.set_predictions(fake_predictions(n=2000, wrong=300), np.zeros((2000, 28, 28), np.uint8))
+    layout = conf.scene.ci.layout
+    assert layout.rowStretchFactor(0) > 4 * layout.rowStretchFactor(1)  # before a click
+    sizes = []
+    for height in (1000, 500):
+        conf.resize(1400, height)
+        qtbot.wait(200)
+        side, size = conf.cell_px(), conf.texts[0].textItem.font().pointSizeF()
+        sizes.append((side, size))
+        for t in conf.texts:  # above the floor, every number fits its cell
+            advance = QFontMetricsF(t.textItem.font()).horizontalAdvance(t.toPlainText())
+            assert size <= CELL_PT_FLOOR or advance <= 0.92 * side, (t.toPlainText(), side)
+    (side1, size1), (side2, size2) = sizes
+    assert side1 > side2 and size1 > size2 and size1 > 8 * 1.4  # larger cells, larger numbers
+    conf.set_scale(2.0)  # lecturer type: never under its floor
+    assert conf.texts[0].textItem.font().pointSizeF() >= CELL_PT_FLOOR * 1.4
+    conf.select_cell(3, 5)
+    assert layout.rowStretchFactor(1) * 5 == layout.rowStretchFactor(0) * 2  # digits get room

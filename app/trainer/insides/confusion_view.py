@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QFontMetricsF
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from app.shared.fields import ComboBox
@@ -21,6 +21,7 @@ from engine.torch_engine.insides import (
 )
 
 CELL_DIGITS = 40  # digits shown for a clicked cell
+CELL_PT_FLOOR = 6.0  # the cells' numbers never get smaller (times the type scale's 1 + 0.4 (s - 1))
 
 
 class ConfusionView(QWidget):
@@ -47,6 +48,7 @@ class ConfusionView(QWidget):
         row.addWidget(QLabel("cells show"))
         row.addWidget(self.mode)
         row.addWidget(self.clip)
+        row.addSpacing(16)  # the note is not the check box's words
         row.addWidget(self.note, 1)
         self.scene = pg.GraphicsLayoutWidget()
         self.matrix, self.image = image_plot(self.scene, "confusion matrix (test set)", 0, 0)
@@ -68,11 +70,12 @@ class ConfusionView(QWidget):
         self.acc.getAxis("bottom").setTicks([[(k, str(k)) for k in range(10)], []])
         self.digits_plot, self.digits = image_plot(self.scene, "click a cell", 1, 0, colspan=2)
         self.digits.setColorMap(GREY)
-        self.scene.ci.layout.setRowStretchFactor(0, 5)
-        self.scene.ci.layout.setRowStretchFactor(1, 2)
+        self._rows(clicked=False)
         self.scene.ci.layout.setColumnStretchFactor(0, 3)
         self.scene.ci.layout.setColumnStretchFactor(1, 2)
         self.texts: list[pg.TextItem] = []
+        self._cell_px = 0.0  # a cell's side on the screen when the numbers were written
+        self.matrix.getViewBox().sigResized.connect(self._refit_cells)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addLayout(row)
@@ -115,16 +118,17 @@ class ConfusionView(QWidget):
         self.texts = []
         if self.counts is None:
             return
-        font = QFont()
-        font.setPointSizeF(8 * (1 + 0.4 * (self.scale - 1)))  # four digits must fit a cell
-        font.setBold(True)
         pct = self._shown() == "percent"
+        texts = {
+            (r, c): f"{self.values[r, c]:.1f}" if pct else str(int(n))
+            for (r, c), n in np.ndenumerate(self.counts)
+            if n != 0
+        }
+        font = self.cell_font(max(texts.values(), key=len, default="8"))
+        self._cell_px = self.cell_px()
         lo, hi = self.bar.levels()
-        for (r, c), n in np.ndenumerate(self.counts):
-            if n == 0:
-                continue
+        for (r, c), text in texts.items():
             v = self.values[r, c]
-            text = f"{v:.1f}" if pct else str(int(n))
             colour = "k" if (v - lo) / (hi - lo or 1) > 0.6 else "w"  # dark on viridis' yellow
             t = pg.TextItem(text, color=colour, anchor=(0.5, 0.5))
             t.setFont(font)
@@ -144,6 +148,7 @@ class ConfusionView(QWidget):
         if self.preds is None:
             return
         self.cell = (true, predicted)
+        self._rows(clicked=True)
         idx = cell_indices(self.preds, true, predicted)
         self.cell_digits = idx
         shown = idx[:CELL_DIGITS]
@@ -157,6 +162,45 @@ class ConfusionView(QWidget):
         else:
             self.digits.clear()
         self.cell_selected.emit(true, predicted)
+
+    def _rows(self, clicked: bool) -> None:
+        """The matrix takes the height until a cell is clicked; then the cell's digits get two
+        sevenths of it (a lecturer's matrix was a third of the screen's height above an empty
+        box)."""
+        self.scene.ci.layout.setRowStretchFactor(0, 5 if clicked else 8)
+        self.scene.ci.layout.setRowStretchFactor(1, 2 if clicked else 1)
+
+    def cell_px(self) -> float:
+        """A cell's side in pixels on the screen (the matrix is 10 x 10 view units)."""
+        vb = self.matrix.getViewBox()
+        (x0, x1), (y0, y1) = vb.viewRange()
+        rect = vb.boundingRect()
+        if x1 <= x0 or y1 <= y0:
+            return 0.0
+        return min(rect.width() / (x1 - x0), rect.height() / (y1 - y0))
+
+    def cell_font(self, widest: str = "8888") -> QFont:
+        """Bold, as large as the widest number (`widest`) fits in 0.9 of a cell's width and
+        two fifths of its height, up to 28 pt; never under CELL_PT_FLOOR (times the type
+        scale), where the numbers of a very small matrix may touch."""
+        font = QFont()
+        font.setBold(True)
+        floor = CELL_PT_FLOOR * (1 + 0.4 * (self.scale - 1))
+        font.setPointSizeF(8.0)
+        side = self.cell_px()
+        if side <= 0:
+            font.setPointSizeF(max(floor, 8.0))
+            return font
+        metrics = QFontMetricsF(font)
+        wide, tall = metrics.horizontalAdvance(widest), metrics.height()
+        font.setPointSizeF(max(floor, min(8.0 * min(0.9 * side / wide, 0.4 * side / tall), 28.0)))
+        return font
+
+    def _refit_cells(self, *_) -> None:
+        """The view resized: the numbers again at the new cells' size."""
+        side = self.cell_px()
+        if self.texts and abs(side - self._cell_px) > 2:
+            self._write_cells()
 
     def set_scale(self, scale: float) -> None:
         self.scale = scale
