@@ -25,6 +25,13 @@ def value_labels(job: Job) -> tuple[list[str], str]:
     return [value_text(job.param, v) for v in job.values], s.label
 
 
+def title(job: Job) -> str:
+    """The experiment's name above its plots: a preset's title, or "<setting> sweep"."""
+    if job.kind == "preset":
+        return PRESETS[job.preset].title
+    return f"{SWEEPABLE[job.param].label} sweep"
+
+
 def start_setting_sweep(w) -> None:
     """The Experiments box's sweep: the chosen setting's values, each with `repeats` seeds."""
     e = w.experiments
@@ -40,7 +47,7 @@ def start_setting_sweep(w) -> None:
         return
     job = w.checked_job("sweep", param=e.param(), values=tuple(values), repeats=repeats)
     if job is not None:
-        _begin(w, job, f"{SWEEPABLE[e.param()].label} sweep")
+        _begin(w, job, title(job))
 
 
 def start_preset(w, key: str) -> None:
@@ -53,7 +60,7 @@ def start_preset(w, key: str) -> None:
     except ValueError as err:  # the form's settings do not suit the preset: one sentence
         w.show_error(str(err))
         return
-    _begin(w, job, PRESETS[key].title)
+    _begin(w, job, title(job))
 
 
 def _begin(w, job: Job, title: str) -> None:
@@ -88,9 +95,10 @@ def rows(job: Job, sweep) -> list[dict]:
     return out
 
 
-def finish(w) -> None:
-    """The sweep ended (finished, stopped or failed): the reading from what did finish."""
-    job = w.job
+def finish(w, job: Job | None = None) -> None:
+    """The sweep ended (finished, stopped or failed): the reading from what did finish. `job`:
+    the sweep's (default the window's job in hand; a restored sweep's is not in hand)."""
+    job = job or w.job
     got = rows(job, w.sweep)
     w.tabs.exp_tab.update_table()
     if not got:

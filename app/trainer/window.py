@@ -25,7 +25,7 @@ from app.shared.messages import open_box
 from app.shared.plot_style import plot_scale, style_scene
 from app.shared.screen import restore_geometry
 from app.shared.theme import LECTURER, NORMAL
-from app.trainer import sweep_runs
+from app.trainer import last_experiment, sweep_runs
 from app.trainer.actions import trainer_actions
 from app.trainer.file_actions import FileActions
 from app.trainer.insides.panel import InsidesPanel
@@ -85,6 +85,7 @@ class TrainerWindow(RunListActions, FileActions, QMainWindow):
         self.run_poll.start()
         self.refresh_runs()
         self._restore_form()
+        last_experiment.restore(self)  # the Experiment tab as it was at the last quit
         self.form.check()
         self.resize(1500, 950)
         restore_geometry(self, self.settings.value("geometry"))  # as last time, on the screen
@@ -269,9 +270,7 @@ class TrainerWindow(RunListActions, FileActions, QMainWindow):
         self.job_run_ids: list[int] = []  # the store's ids of this job's runs, as they arrive
         self.live.reset()
         self.lecture.update()  # the banner blank too, not the last run's numbers while loading
-        lecturer = self.theme is LECTURER  # an experiment's new plots take the current look
-        for scene in (self.experiment, self.sweep):
-            style_scene(scene, dark=lecturer, scale=plot_scale(lecturer))
+        self.style_experiment()
         self.tabs.exp_tab.show_sweep(job.kind in sweep_runs.SWEEP_KINDS)
         self.tabs.setCurrentIndex(tab)
         self.progress_label.setText("starting (loading MNIST in the training process)…")
@@ -279,6 +278,12 @@ class TrainerWindow(RunListActions, FileActions, QMainWindow):
         self.run_button.setEnabled(False)
         self.stop_button.setEnabled(True)
         self.runner.start(job)
+
+    def style_experiment(self) -> None:
+        """An experiment's new plots take the current look (normal or lecturer)."""
+        lecturer = self.theme is LECTURER
+        for scene in (self.experiment, self.sweep):
+            style_scene(scene, dark=lecturer, scale=plot_scale(lecturer))
 
     def job_runs(self, kind: str) -> list[int] | None:
         """The store's ids of the job in hand's runs if it is of `kind` (InsidesHost)."""
@@ -391,5 +396,6 @@ class TrainerWindow(RunListActions, FileActions, QMainWindow):
         self.set_lecturer(False)  # the geometry saved is the normal window's, not full screen
         self.settings.setValue("geometry", self.saveGeometry())
         self._save_form()
+        last_experiment.save(self)
         self.settings.sync()
         super().closeEvent(ev)
