@@ -14,7 +14,8 @@ from dataclasses import asdict
 from app.trainer import sweep_runs
 from engine.torch_engine.checkpoint import config_from_dict
 from engine.torch_engine.jobs import Job, Tagged
-from engine.torch_engine.records import from_dict
+from engine.torch_engine.records import KINDS as RECORD_KINDS
+from engine.torch_engine.records import Done, Eval, Histograms, Start, from_dict
 
 KEY = "last_experiment"
 EXPERIMENT_KINDS = ("lr-sweep", "batch-sweep", "lr-find")  # drawn by ExperimentPlots
@@ -62,11 +63,12 @@ def restore(w) -> bool:
         runs = [(int(rid), int(k)) for rid, k in saved["runs"]]
     except (ValueError, TypeError, KeyError):  # none saved, or not readable: an empty tab
         return False
+    kinds = _drawn_kinds(job)
     found = []
     for rid, k in runs:
         try:
             row = w.store.run(rid)
-            records = [from_dict(d) for d in w.store.records(rid)]
+            records = [from_dict(d) for d in w.store.records(rid, kinds)]
         except (OSError, ValueError, KeyError, TypeError):  # deleted since, or unreadable
             continue
         found.append([Tagged(rid, k, row.group_label or "", rec) for rec in records])
@@ -74,6 +76,14 @@ def restore(w) -> bool:
         return False
     _draw(w, job, found)
     return True
+
+
+def _drawn_kinds(job: Job) -> tuple[str, ...]:
+    """The records the plots draw: a sweep's epoch figures only (a long run's steps, tens of
+    thousands, are not read at start); never the weight histograms."""
+    if job.kind in sweep_runs.SWEEP_KINDS:
+        return (Start.kind, Eval.kind, Done.kind)
+    return tuple(k for k in RECORD_KINDS if k != Histograms.kind)
 
 
 def _draw(w, job: Job, runs: list[list[Tagged]]) -> None:
