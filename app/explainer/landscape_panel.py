@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.shared.fields import ComboBox, DoubleSpinBox, SpinBox
+from app.shared.log_ticks import follow_log_ticks
 from app.shared.plot_style import plot_scale, style_scene
 
 from .landscape_inits import InitsView, symmetric, title
@@ -160,6 +161,7 @@ class LandscapePanel(QWidget):
         self.race = self.scene.addPlot(row=0, col=1, title="loss per step")
         self.race.setLabel("bottom", "step")
         self.race.setLogMode(y=True)
+        follow_log_ticks(self.race)
         decades(self.race, (0.1, 10.0))  # before a race: whole decades, not crowded minor ticks
         self.strip = LayerStrip(self.scene, row=1, col=1)  # and its label in row 2
         self.scene.ci.layout.setColumnStretchFactor(0, 3)

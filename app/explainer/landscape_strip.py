@@ -9,21 +9,22 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
+from app.shared.log_ticks import fit_log_ticks, follow_log_ticks
 from app.shared.plot_style import plot_scale
 
 
 def decades(plot: pg.PlotItem, values) -> None:
-    """A log-scale plot's y axis over whole decades, each named once (at most about four
-    labels): pyqtgraph's own ticks crowd a short axis at the lecturer's type size."""
+    """A log-scale plot's y axis over the whole decades that hold `values`; which decades are
+    named is log_ticks' (as many as the axis's height fits at its type size: four labels
+    were written over one another in a short plot at the lecturer's size)."""
     v = np.asarray(values, float)
     v = v[np.isfinite(v) & (v > 0)]
     if not v.size:
         return
     lo = int(np.floor(np.log10(v.min())))
     hi = max(int(np.ceil(np.log10(v.max()))), lo + 1)
-    every = max(1, (hi - lo + 3) // 4)
-    plot.getAxis("left").setTicks([[(k, f"{10.0**k:g}") for k in range(lo, hi + 1, every)], []])
     plot.setYRange(lo, hi, padding=0.05)
+    fit_log_ticks(plot)
 
 
 class LayerStrip:
@@ -34,6 +35,7 @@ class LayerStrip:
         self.plot = scene.addPlot(row=row, col=col, title="‖∂L/∂W‖ (blue), sd of a (orange)")
         self.plot.setLabel("bottom", "layer")
         self.plot.setLogMode(y=True)  # a vanishing gradient is a straight line down
+        follow_log_ticks(self.plot)
         self.grad_line = self.plot.plot(pen=pg.mkPen("#1f77b4", width=2), symbol="o",
                                         symbolBrush="#1f77b4", symbolSize=9)  # fmt: skip
         self.spread_line = self.plot.plot(pen=pg.mkPen("#ff7f0e", width=2), symbol="s",

@@ -8,6 +8,7 @@ import pyqtgraph as pg
 from PySide6.QtGui import QFont
 
 from app.shared.legend_place import place_legend
+from app.shared.log_ticks import fit_log_ticks
 
 LECTURER_PLOT_SCALE = 2.0  # type on the plots in lecturer mode, times the normal size
 
@@ -47,6 +48,7 @@ def style_scene(layout: pg.GraphicsLayoutWidget, dark: bool, scale: float = 1.0)
     for item in layout.scene().items():
         if isinstance(item, pg.PlotItem):
             place_legend(item)  # its legend's box changed size
+            fit_log_ticks(item)  # and its labels' height
 
 
 def legend_brush(dark: bool) -> pg.QtGui.QBrush:

@@ -13,6 +13,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
 from app.shared.legend_place import follow, place_legend
+from app.shared.log_ticks import follow_log_ticks
 from app.shared.plot_style import fit_title, legend_brush
 from app.shared.theme import run_colour, series_colour
 from engine.torch_engine.curves import Ema, Series, ema, log_safe
@@ -66,6 +67,7 @@ def make_plot(
         "right" if legend_at[0] < 0 else "left"
     )
     follow(p)
+    follow_log_ticks(p)  # the log y axis (L) names only the decades its height fits
     return p
 
 

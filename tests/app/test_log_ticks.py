@@ -1,0 +1,84 @@
+"""A log-scale axis names only the decades its height fits at its type size: the labels pyqtgraph
+draws never overlap (the Landscape panel's loss per step at lecturer size wrote "10", "1", "0.1"
+and "0.01" over one another), a tall axis names every decade, the labels are written out."""
+
+import numpy as np
+import pyqtgraph as pg
+import pytest
+from PySide6.QtGui import QFont, QImage, QPainter
+
+from app.shared.log_ticks import LABEL_ROOM, decade_labels, decade_step, follow_log_ticks
+
+
+@pytest.mark.parametrize(
+    "decades, height, label",
+    [(4, 60, 18), (4, 300, 14), (12, 100, 10), (1, 20, 30), (0.5, 400, 12), (40, 900, 16)],
+)
+def test_the_step_is_the_least_that_leaves_each_label_its_room(decades, height, label):
+    step = decade_step(decades, height, label)
+    per_decade = height / decades
+    assert step * per_decade >= LABEL_ROOM * label  # room for each label
+    assert step == 1 or (step - 1) * per_decade < LABEL_ROOM * label  # and no more than that
+
+
+@pytest.mark.parametrize("bad", [(0, 100, 10), (np.inf, 100, 10), (np.nan, 100, 10), (3, 0, 10)])
+def test_a_degenerate_axis_names_every_decade(bad):
+    assert decade_step(*bad) == 1
+
+
+def test_the_labels_are_written_out_between_a_thousandth_and_a_thousand():
+    assert decade_labels([-5, -3, -1, 0, 1, 2, 3, 4]) == [
+        "10⁻⁵", "0.001", "0.1", "1", "10", "100", "1000", "10⁴",
+    ]  # fmt: skip
+    assert decade_labels([np.log10(2), np.log10(300)]) == ["2", "300"]
+
+
+def drawn_label_rects(plot):
+    axis = plot.getAxis("left")
+    image = QImage(10, 10, QImage.Format.Format_ARGB32)
+    painter = QPainter(image)
+    try:
+        specs = axis.generateDrawSpecs(painter)
+    finally:
+        painter.end()
+    return [rect for rect, _, _ in specs[2]] if specs else []
+
+
+def log_plot(qtbot, height, point_size):
+    w = pg.PlotWidget()
+    qtbot.addWidget(w)
+    w.resize(300, height)
+    plot = w.getPlotItem()
+    plot.setLogMode(y=True)
+    font = QFont()
+    font.setPointSizeF(point_size)
+    plot.getAxis("left").setStyle(tickFont=font)
+    follow_log_ticks(plot)
+    plot.plot(np.arange(5.0), [1e-3, 1e-2, 1e-1, 1, 1e2])
+    w.show()
+    qtbot.waitExposed(w)
+    qtbot.wait(50)
+    plot.widget = w  # the widget lives as long as the test holds the plot
+    return plot
+
+
+def test_a_short_axis_at_lecturer_size_draws_no_label_over_another(qtbot):
+    """The Landscape panel's decades() named four decades whatever the height."""
+    from app.explainer.landscape_strip import decades
+
+    plot = log_plot(qtbot, 80, 18)  # the race plot at lecturer size: about 60 px of axis
+    decades(plot, [0.01, 0.1, 1, 10])
+    qtbot.wait(50)
+    rects = drawn_label_rects(plot)
+    assert len(rects) >= 2
+    for k, a in enumerate(rects):
+        for b in rects[k + 1 :]:
+            assert not a.intersects(b), (a, b)
+
+
+def test_a_tall_axis_names_every_decade(qtbot):
+    plot = log_plot(qtbot, 700, 9)
+    assert len(drawn_label_rects(plot)) >= 6  # 0.001 ... 100
+    plot.setLogMode(y=False)  # linear again: pyqtgraph's own ticks
+    qtbot.wait(50)
+    assert plot.getAxis("left")._tickLevels is None
