@@ -38,6 +38,14 @@ def _tip(name: str, losses, on_plane, asked):
     return tip
 
 
+def key_entry(path, colour: str) -> str:
+    """One optimizer in the key under the race: its swatch, name and η, never broken across
+    lines (a wrapped key left a swatch at one line's end and its name on the next)."""
+    words = f"{path.racer.name} η={path.racer.lr:g}" + (" (diverged)" if path.diverged else "")
+    swatch = f'<span style="color:{colour}">■</span>'
+    return f"{swatch}\u00a0{words.replace(' ', chr(0xA0))}"
+
+
 class RaceView:
     """The race on `map_plot` (paths) and `race_plot` (losses), in `table`, named in `key`."""
 
@@ -81,7 +89,7 @@ class RaceView:
             self.map.addItem(dots)
             self.dots.append(dots)
             self.curves.append(self.race.plot(pen=pg.mkPen(colour, width=3)))
-            names.append(f'<span style="color:{colour}">■</span> {name}')
+            names.append(key_entry(p, colour))
         self.key.setText("  ".join(names))
         self._rows = table
         self._redraw()

@@ -275,3 +275,20 @@ def test_view_menu_opens_the_landscape_over_the_plots_full_width(qtbot, window):
     act.trigger()
     qtbot.wait(20)
     assert dock.isVisible() and window.dockWidgetArea(dock) == Qt.DockWidgetArea.RightDockWidgetArea
+
+
+def test_the_race_key_never_breaks_inside_an_entry():
+    """A wrapped key left a swatch at one line's end and its optimizer's name on the next."""
+    import re
+    from types import SimpleNamespace as NS
+
+    from app.explainer.landscape_race_view import key_entry
+
+    entries = [
+        NS(racer=NS(name=n, lr=lr), diverged=d)
+        for n, lr, d in (("sgd", 0.1, False), ("momentum", 0.05, False), ("adam", 0.01, True))
+    ]
+    text = "  ".join(key_entry(p, "#e6194b") for p in entries)
+    plain = re.sub(r"<[^>]+>", "", text)
+    assert plain.count(" ") == 2 * (len(entries) - 1)  # only the two spaces between entries
+    assert "adam\u00a0η=0.01\u00a0(diverged)" in plain and "■\u00a0sgd" in plain
