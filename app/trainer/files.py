@@ -58,11 +58,19 @@ def import_checkpoint(store, path: str | Path) -> tuple[int, bool]:
     two rows on one file, and deleting either took the other's weights with it."""
     from engine.torch_engine.checkpoint import load_checkpoint
 
-    where = Path(path).resolve()
+    where = _resolved(path)
     for row in store.runs():
-        if row.checkpoint and Path(row.checkpoint).resolve() == where:
+        if where is not None and row.checkpoint and _resolved(row.checkpoint) == where:
             return row.id, True
-    ck = load_checkpoint(path)
+    ck = load_checkpoint(path)  # a path that cannot be resolved fails here, in one sentence
     rid = store.create_run(f"{Path(path).stem} (loaded)", "train", ck.config)
-    store.finish(rid, "finished", dict(ck.metrics), checkpoint=str(where))
+    store.finish(rid, "finished", dict(ck.metrics), checkpoint=str(where or Path(path).absolute()))
     return rid, False
+
+
+def _resolved(path) -> Path | None:
+    """The file's real path (None for a symlink loop: Python 3.11 raises RuntimeError)."""
+    try:
+        return Path(path).resolve()
+    except (OSError, RuntimeError):
+        return None

@@ -85,7 +85,8 @@ class TrainerWindow(RunListActions, FileActions, QMainWindow):
         self.run_poll.start()
         self.refresh_runs()
         self._restore_form()
-        last_experiment.restore(self)  # the Experiment tab as it was at the last quit
+        self.last = last_experiment.LastExperiment(self)
+        self.last.restore()  # the Experiment tab as it was at the last quit (read in a thread)
         self.form.check()
         self.resize(1500, 950)
         restore_geometry(self, self.settings.value("geometry"))  # as last time, on the screen
@@ -267,6 +268,7 @@ class TrainerWindow(RunListActions, FileActions, QMainWindow):
         if experiment:
             self.experiment.begin(job.kind, job.values)
         self.job, self.start_rec, self.live_run = job, None, ("", 0)
+        self.last.started(job)
         self.job_run_ids: list[int] = []  # the store's ids of this job's runs, as they arrive
         self.live.reset()
         self.lecture.update()  # the banner blank too, not the last run's numbers while loading
@@ -302,6 +304,7 @@ class TrainerWindow(RunListActions, FileActions, QMainWindow):
         rec = tagged.record
         if tagged.run_id not in self.job_run_ids:
             self.job_run_ids.append(tagged.run_id)
+            self.last.seen(tagged)
         if tagged.run_id not in self.run_list.rows:
             self.refresh_runs()  # a new run: in the list at once, marked running
         self.live.add(rec)
@@ -396,6 +399,6 @@ class TrainerWindow(RunListActions, FileActions, QMainWindow):
         self.set_lecturer(False)  # the geometry saved is the normal window's, not full screen
         self.settings.setValue("geometry", self.saveGeometry())
         self._save_form()
-        last_experiment.save(self)
+        self.last.save()
         self.settings.sync()
         super().closeEvent(ev)

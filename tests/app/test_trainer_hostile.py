@@ -217,3 +217,11 @@ def test_a_failing_background_task_is_one_sentence_not_a_traceback(qtbot):
     assert said.args == ["insides: MNIST was not found in /nowhere"]
     qtbot.waitUntil(lambda: tasks.running == 0)
     qtbot.wait(100)  # a re-raised error would reach pytest-qt's event-loop check here
+
+
+def test_loading_a_symlink_loop_is_one_sentence(make_trainer, tmp_path):
+    loop = tmp_path / "loop.pt"
+    loop.symlink_to(tmp_path / "loop.pt")
+    w = make_trainer()
+    w.load_model(str(loop))
+    assert w.last_error and "\n" not in w.last_error and w.store.runs() == []
