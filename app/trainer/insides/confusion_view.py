@@ -197,10 +197,14 @@ class ConfusionView(QWidget):
         return font
 
     def _refit_cells(self, *_) -> None:
-        """The view resized: the numbers again at the new cells' size."""
+        """The view resized: the numbers take the new cells' size (their font only: a splitter
+        dragged resizes the view at every mouse move)."""
         side = self.cell_px()
         if self.texts and abs(side - self._cell_px) > 2:
-            self._write_cells()
+            font = self.cell_font(max((t.toPlainText() for t in self.texts), key=len))
+            for t in self.texts:
+                t.setFont(font)
+            self._cell_px = side
 
     def set_scale(self, scale: float) -> None:
         self.scale = scale
