@@ -24,3 +24,16 @@ def window(qtbot, tmp_path):
     for top in QApplication.topLevelWidgets():  # an error box left open covers the next window
         if top.isVisible() and top is not w:
             top.close()
+
+
+@pytest.fixture
+def live(qtbot):
+    """The trainer's live plots, alone, 1400 x 900, shown."""
+    from app.trainer.live_plots import LivePlots
+
+    p = LivePlots()
+    qtbot.addWidget(p)
+    p.resize(1400, 900)
+    p.show()
+    qtbot.waitExposed(p)
+    return p

@@ -11,6 +11,7 @@ from app.trainer import last_experiment
 from engine.torch_engine.jobs import Job
 from engine.torch_engine.models import ModelConfig
 from engine.torch_engine.training import TrainConfig
+from tests.app.test_trainer_experiments import start_dropout_sweep
 from tests.app.test_trainer_window import make_trainer, small_run, wait_done
 from tests.engine.mnist_fixtures import write_mnist
 
@@ -51,12 +52,7 @@ def cells(table):
 
 def test_a_finished_sweep_is_drawn_again_after_a_restart(qtbot, make_trainer, data_dir):
     w = make_trainer(data_dir)
-    small_run(w, epochs="2")
-    w.form.fields["train_size"].setText("300")
-    w.experiments.set_param("dropout")
-    w.experiments.values.setText("0, 0.5")
-    w.experiments.repeats.setText("2")
-    w.experiments.sweep_button.click()
+    start_dropout_sweep(w)
     wait_done(qtbot, w)
     w.sweep.redraw()
     tab = w.tabs.exp_tab
@@ -208,11 +204,7 @@ def test_a_single_run_after_a_sweep_keeps_the_sweep_for_the_next_session(
     qtbot, make_trainer, data_dir
 ):
     w = make_trainer(data_dir)
-    small_run(w, epochs="1")
-    w.form.fields["train_size"].setText("300")
-    w.experiments.set_param("dropout")
-    w.experiments.values.setText("0, 0.5")
-    w.experiments.sweep_button.click()
+    start_dropout_sweep(w, epochs="1", repeats="1")
     wait_done(qtbot, w)
     swept = sorted(w.sweep.runs)
     w.run_button.click()  # a single run after it: the tab still shows the sweep

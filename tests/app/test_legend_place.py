@@ -4,7 +4,6 @@ do not hop while nothing changes."""
 
 import numpy as np
 import pyqtgraph as pg
-import pytest
 
 from app.shared import legend_place as lp
 from engine.torch_engine.records import Eval, Start, Step
@@ -39,18 +38,6 @@ def test_hidden_counts_against_a_count_by_hand():
 def test_corner_anchors_point_into_the_view():
     assert lp.corner_anchor("top left") == ((0, 0), (lp.MARGIN, lp.MARGIN))
     assert lp.corner_anchor("bottom right") == ((1, 1), (-lp.MARGIN, -lp.MARGIN))
-
-
-@pytest.fixture
-def live(qtbot):
-    from app.trainer.live_plots import LivePlots
-
-    p = LivePlots()
-    qtbot.addWidget(p)
-    p.resize(1400, 900)
-    p.show()
-    qtbot.waitExposed(p)
-    return p
 
 
 def feed(live, acc_at, steps=24):

@@ -6,18 +6,6 @@ import pytest
 from engine.torch_engine.records import Done, Eval, Start, Step
 
 
-@pytest.fixture
-def live(qtbot):
-    from app.trainer.live_plots import LivePlots
-
-    p = LivePlots()
-    qtbot.addWidget(p)
-    p.resize(1400, 900)
-    p.show()
-    qtbot.waitExposed(p)
-    return p
-
-
 def ev(epoch, train, val, test=0.95):
     return Eval(epoch * 10, float(epoch), 1 - test, test, 1 - val, val, epoch * 1.0,
                 train_loss=None if train is None else 1 - train, train_accuracy=train)  # fmt: skip

@@ -20,16 +20,21 @@ def data_dir(tmp_path):
     return write_mnist(tmp_path / "mnist", n_train=1400, n_test=200)
 
 
+def start_dropout_sweep(w, epochs="2", repeats="2") -> None:
+    """Dropout 0 and 0.5 on 300 digits, `repeats` seeds each, started from the sweep box."""
+    small_run(w, epochs=epochs)
+    w.form.fields["train_size"].setText("300")
+    w.experiments.set_param("dropout")
+    w.experiments.values.setText("0, 0.5")
+    w.experiments.repeats.setText(repeats)
+    w.experiments.sweep_button.click()
+
+
 def test_a_dropout_sweep_with_two_seeds_draws_bands_a_reading_and_the_table(
     qtbot, make_trainer, data_dir
 ):
     w = make_trainer(data_dir)
-    small_run(w, epochs="2")
-    w.form.fields["train_size"].setText("300")
-    w.experiments.set_param("dropout")
-    w.experiments.values.setText("0, 0.5")
-    w.experiments.repeats.setText("2")
-    w.experiments.sweep_button.click()
+    start_dropout_sweep(w)
     assert w.runner.running and w.tabs.currentIndex() == 2
     assert w.tabs.exp_tab.current_scene() is w.sweep
     wait_done(qtbot, w)
