@@ -10,6 +10,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QCheckBox, QGridLayout, QWidget
 
+from app.shared.log_ticks import follow_log_ticks
 from app.shared.plot_style import plot_scale, style_scene
 from app.shared.theme import SERIES_COLOURS
 from engine.numpy_engine.views import data_bounds
@@ -56,6 +57,7 @@ class PlotsPanel(QWidget):
         self.loss_plot.setDownsampling(auto=True, mode="peak")
         self.loss_curve = self.loss_plot.plot(pen=pg.mkPen(LINE, width=1))
         self.loss_plot.disableAutoRange()
+        follow_log_ticks(self.loss_plot.getPlotItem())  # log scale: the decades its height fits
         self.log_loss = QCheckBox("log scale")
         self.log_loss.setToolTip("loss on a logarithmic axis: small losses stay readable")
         self.log_loss.toggled.connect(self.set_log)
