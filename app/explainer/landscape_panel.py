@@ -197,7 +197,11 @@ class LandscapePanel(QWidget):
                                  self.steps.value(), self.plane.currentText())  # fmt: skip
 
     def set_busy(self, text: str) -> None:
-        """A computation runs: Race and Inits wait, Cancel can stop it."""
+        """A computation runs: Race and Inits wait, Cancel can stop it. A pressed button that
+        is disabled hands the keys to the window, not to the next field (Qt's choice): Space,
+        the step key, went into the σ field after Race and wiped it."""
+        if any(b.hasFocus() for b in (self.run, self.inits)):
+            self.window().setFocus()
         for b in (self.run, self.inits):
             b.setEnabled(False)
         self.cancel.setEnabled(True)

@@ -76,54 +76,91 @@ def curve_pixels(plot: pg.PlotItem) -> np.ndarray:
     return np.concatenate(chunks)
 
 
-def layout_size(legend: pg.LegendItem, cols: int) -> tuple[float, float]:
-    """The legend's (width, height) in `cols` columns, its entries filled row by row, from each
-    name's own text size (a laid-out label keeps the width a wider layout gave it)."""
-    entries = [(sample.boundingRect(), label.item.boundingRect()) for sample, label in legend.items]
-    left, top, right, bottom = legend.layout.getContentsMargins()
-    gap = legend.layout.horizontalSpacing()
-    width = left + right + gap * (2 * cols - 1)
-    for j in range(cols):
-        column = entries[j::cols]
-        if column:
-            width += max(a.width() for a, _ in column) + max(b.width() for _, b in column)
-    rows = [entries[i : i + cols] for i in range(0, len(entries), cols)]
-    height = top + bottom + sum(max(max(a.height(), b.height()) for a, b in r) for r in rows)
-    return width, height
+SHRINK = (1.0, 0.85, 0.7, 0.55)  # the legend's type, times its theme's, tried until it fits
+LEAST_PT = 6.0  # never smaller
 
 
-def set_columns(legend: pg.LegendItem, cols: int) -> None:
-    """The legend in `cols` columns, its entries made anew: pyqtgraph's own re-layout keeps
-    each label's old width, so the box grew wider with every change (as in restyle_legend)."""
+def theme_pt(legend: pg.LegendItem) -> float:
+    """The legend's type size in the look now (restyle_legend sets it; 9 pt at first)."""
+    if getattr(legend, "theme_pt", None) is None:
+        legend.theme_pt = float(str(legend.opts.get("labelTextSize") or "9pt").rstrip("pt"))
+    return legend.theme_pt
+
+
+def layout_size(legend: pg.LegendItem, cols: int, shrink: float = 1.0) -> tuple[float, float]:
+    """The legend's (width, height) in `cols` columns at `shrink` times its theme's type, as
+    pyqtgraph lays it out: measured by laying it out so once for its names and type, then
+    remembered (sizes scaled from another type disagreed with the layout made at this one, and
+    the legend went back and forth between two sizes)."""
+    names = tuple(label.text for _, label in legend.items)
+    key = (names, theme_pt(legend), cols, shrink)
+    sizes = legend.__dict__.setdefault("measured", {})
+    if key not in sizes:
+        now = (legend.columnCount, getattr(legend, "shrink", 1.0))
+        set_layout(legend, cols, shrink)
+        legend.layout.activate()
+        legend.updateSize()
+        box = legend.boundingRect()
+        sizes[key] = (box.width(), box.height())
+        set_layout(legend, *now)
+    return sizes[key]
+
+
+def set_layout(legend: pg.LegendItem, cols: int, shrink: float) -> None:
+    """The legend in `cols` columns at `shrink` times its theme's type, its entries made anew:
+    pyqtgraph's own re-layout keeps each label's old width, so the box grew wider with every
+    change (as in restyle_legend)."""
     entries = [(sample.item, label.text) for sample, label in legend.items]
     legend.clear()
     legend.setColumnCount(cols)
+    legend.setLabelTextSize(f"{theme_pt(legend) * shrink:.1f}pt")
+    legend.shrink = shrink
     for item, name in entries:
         legend.addItem(item, name)
 
 
+def layouts(legend: pg.LegendItem, w: float, h: float) -> tuple[float | None, dict]:
+    """The largest type (SHRINK) at which some layout fits the view, and each layout's size at
+    it ({columns: (width, height)}): one column, and two for three names or more. A legend
+    taller than its plot lost its last names under the view's edge (the laptop's accuracy and
+    gradient plots); (None, {}) when nothing fits even at the least type."""
+    steps = [f for f in SHRINK if theme_pt(legend) * f >= LEAST_PT] or [1.0]
+    for f in steps:
+        sizes = {c: layout_size(legend, c, f) for c in (1, 2) if c == 1 or len(legend.items) >= 3}
+        fitting = {
+            c: size for c, size in sizes.items()
+            if size[0] <= w - 2 * MARGIN and size[1] <= h - 2 * MARGIN
+        }  # fmt: skip
+        if fitting:
+            return f, fitting
+    return None, {}
+
+
 def place_legend(plot: pg.PlotItem) -> str | None:
-    """Move the plot's legend to the corner that hides the fewest points of its curves; returns
-    the corner it is in (None: no legend, or nothing drawn yet)."""
+    """Move the plot's legend to the corner that hides the fewest points of its curves, in the
+    layout (one column or two, its type as large as fits) that hides the fewest; returns the
+    corner it is in (None: no legend, or nothing drawn yet)."""
     legend = getattr(plot, "legend", None)
     if legend is None or not legend.items:
         return None
     rect = plot.getViewBox().boundingRect()
     if rect.width() <= 0 or legend.boundingRect().width() <= 0:
         return None
+    shrink, sizes = layouts(legend, rect.width(), rect.height())
+    legend.setVisible(shrink is not None)  # a plot too small for its names shows none of them
+    if shrink is None:
+        return None
     points = curve_pixels(plot)
-    options = {  # two columns only for three or more names, and only where they fit
-        cols: hidden_counts(points, size, rect.width(), rect.height())
-        for cols, size in ((c, layout_size(legend, c)) for c in (1, 2))
-        if cols == 1 or (len(legend.items) >= 3 and size[0] <= rect.width() - 2 * MARGIN)
+    options = {
+        c: hidden_counts(points, size, rect.width(), rect.height()) for c, size in sizes.items()
     }
     now = getattr(legend, "corner", None) or getattr(plot, "legend_corner", CORNERS[0])
     here = (legend.columnCount, now)
     score = {(c, k): counts[CORNERS.index(k)] for c, counts in options.items() for k in CORNERS}
     best = min(score, key=lambda o: (score[o], o != here, o[0], CORNERS.index(o[1])))
     cols, corner = best if score[best] < score.get(here, math.inf) else here
-    if cols != legend.columnCount:
-        set_columns(legend, cols)
+    if cols != legend.columnCount or shrink != getattr(legend, "shrink", 1.0):
+        set_layout(legend, cols, shrink)
     if corner != getattr(legend, "corner", None):
         at, offset = corner_anchor(corner)
         legend.anchor(itemPos=at, parentPos=at, offset=offset)

@@ -63,6 +63,7 @@ def restyle_legend(legend: pg.LegendItem, colour: str, size: str) -> None:
     cut off (issue 23)."""
     legend.setLabelTextColor(colour)
     legend.setLabelTextSize(size)
+    legend.theme_pt, legend.shrink = float(size.rstrip("pt")), 1.0  # legend_place may shrink it
     legend.setBrush(legend_brush(dark=colour in ("w", "#ffffff", "white")))
     entries = [(sample.item, label.text) for sample, label in legend.items]
     legend.clear()

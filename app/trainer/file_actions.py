@@ -69,7 +69,7 @@ class FileActions:
             self.run_list.select(rid)
             if already:
                 name = self.store.run(rid).name
-                self.say(f"{path} is already in the run list: '{name}' (selected)")
+                self.say(f"already in the run list: '{name}', selected ({path})")
 
     def export_runs(self, path: str | None = None) -> None:
         if path is None:

@@ -199,6 +199,11 @@ def _redraw(w, job: Job, found: dict[int, tuple[int, str, list]]) -> None:
         labels, name = sweep_runs.value_labels(job)
         w.sweep.begin(sweep_runs.title(job), labels, name)
         w.tabs.exp_tab.set_value_name(name)
+        if job.kind == "sweep":  # the Experiments box says what the tab shows
+            box = w.experiments
+            box.set_param(job.param)
+            box.values.setText("; ".join(value_text(job.param, v) for v in job.values))
+            box.repeats.setText(str(job.repeats))
     else:
         w.experiment.begin(job.kind, job.values)
     w.style_experiment()  # the new plots in the window's look, as a new experiment's

@@ -159,9 +159,12 @@ class LivePlots(pg.GraphicsLayoutWidget):
         self.layer_norms = Series(tuple(names) or ("none",))
         for item in getattr(self, "layer_curves", []):
             self.grad.removeItem(item)
+        wide = 3.0 if getattr(self, "type_scale", 1.0) > 1 else 1.0  # made in lecturer mode
         self.layer_curves = [  # as many as layers: the runs' table reads on both canvases
-            self.grad.plot(name=n, pen=run_pen(i + 1, 1.2)) for i, n in enumerate(names)
+            self.grad.plot(name=n, pen=run_pen(i + 1, 1.2 * wide)) for i, n in enumerate(names)
         ]
+        for curve in self.layer_curves:
+            curve._base_width = 1.2  # plot_style's normal width for it
         for item in (self.diverged_line, self.diverged_text):
             if item.scene() is not None:
                 self.loss.removeItem(item)

@@ -273,7 +273,8 @@ class TrainerWindow(RunListActions, FileActions, QMainWindow):
         self.live.reset()
         self.lecture.update()  # the banner blank too, not the last run's numbers while loading
         self.style_experiment()
-        self.tabs.exp_tab.show_sweep(job.kind in sweep_runs.SWEEP_KINDS)
+        if job.kind in last_experiment.KINDS:  # a single run leaves the Experiment tab as it is
+            self.tabs.exp_tab.show_sweep(job.kind in sweep_runs.SWEEP_KINDS)
         self.tabs.setCurrentIndex(tab)
         self.progress_label.setText("starting (loading MNIST in the training process)…")
         self.progress.setRange(0, 0)

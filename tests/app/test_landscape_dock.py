@@ -292,3 +292,23 @@ def test_the_race_key_never_breaks_inside_an_entry():
     plain = re.sub(r"<[^>]+>", "", text)
     assert plain.count(" ") == 2 * (len(entries) - 1)  # only the two spaces between entries
     assert "adam\u00a0η=0.01\u00a0(diverged)" in plain and "■\u00a0sgd" in plain
+
+
+def test_space_after_race_steps_and_leaves_the_fields_alone(qtbot, window):
+    """Race pressed with the keyboard's focus on it: the button is disabled while the race
+    runs, and Qt gave the focus to the σ field, where Space (the step key) wiped it."""
+    from PySide6.QtTest import QTest
+
+    w = window
+    assert w.open_network(RAVINE) is not False
+    p = w.landscape.panel
+    w.landscape.open()
+    sigma = p.sigma.text()
+    p.run.setFocus()
+    qtbot.waitUntil(p.run.hasFocus, timeout=5000)
+    race(qtbot, w)
+    focused = w.focusWidget()
+    assert focused is None or not focused.inherits("QAbstractSpinBox"), focused
+    before = w.explainer.event_index
+    QTest.keyClick(w.focusWidget() or w, Qt.Key.Key_Space)
+    assert p.sigma.text() == sigma and w.explainer.event_index == before + 1

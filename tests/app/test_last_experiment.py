@@ -63,6 +63,8 @@ def test_a_finished_sweep_is_drawn_again_after_a_restart(qtbot, make_trainer, da
     tab = again.tabs.exp_tab
     assert tab.current_scene() is again.sweep and again.sweep.title == w.sweep.title
     assert again.job is None  # drawn, not in hand: the lecturer's line names no "run 1 of 4"
+    box = again.experiments  # the Experiments box says what the tab shows
+    assert (box.param(), box.values.text(), box.repeats.text()) == ("dropout", "0; 0.5", "2")
     again.sweep.redraw()
     assert (tab.reading.text(), cells(tab.finals_table), cells(tab.table), curves(again.sweep)) == (
         before
@@ -209,6 +211,7 @@ def test_a_single_run_after_a_sweep_keeps_the_sweep_for_the_next_session(
     swept = sorted(w.sweep.runs)
     w.run_button.click()  # a single run after it: the tab still shows the sweep
     wait_done(qtbot, w)
+    assert w.tabs.exp_tab.current_scene() is w.sweep and sorted(w.sweep.runs) == swept
     w.close()
     again = opened(qtbot, make_trainer, data_dir)
     assert sorted(again.sweep.runs) == swept

@@ -149,14 +149,35 @@ def test_in_a_short_plot_the_choice_hides_the_least_of_every_layout_that_fits(qt
     plot = live.acc
     view = plot.getViewBox().boundingRect()
     pts = lp.curve_pixels(plot)
+    shrink, sizes = lp.layouts(plot.legend, view.width(), view.height())
+    assert shrink == plot.legend.shrink
     scores = {
         (c, k): dict(
             zip(lp.CORNERS, lp.hidden_counts(pts, size, view.width(), view.height()), strict=True)
         )[k]  # fmt: skip
-        for c in (1, 2)
-        for size in [lp.layout_size(plot.legend, c)]
-        if c == 1 or size[0] <= view.width() - 2 * lp.MARGIN
+        for c, size in sizes.items()
         for k in lp.CORNERS
     }
     chosen = (plot.legend.columnCount, plot.legend.corner)
     assert scores[chosen] == min(scores.values())
+
+
+def test_a_legend_taller_than_its_plot_shrinks_until_every_name_shows(qtbot, live):
+    """On a 1366 x 768 laptop the accuracy plot's four names ran under the view's edge ("test"
+    was gone) and the gradient plot showed three of its four layers."""
+    feed(live, lambda e: (0.6 + 0.08 * e, 0.62 + 0.08 * e, 0.6 + 0.08 * e))
+    live.resize(700, 520)  # views about 80 px tall, as on the laptop
+    settle(qtbot, live)
+    for plot in (live.acc, live.grad, live.eval_loss):
+        assert plot.legend.isVisible(), plot
+        view = plot.getViewBox().boundingRect()
+        box = plot.legend.mapRectToItem(plot.getViewBox(), plot.legend.boundingRect())
+        assert box.height() <= view.height() + 0.5 and box.width() <= view.width() + 0.5, plot
+        assert box.top() >= -0.5 and box.bottom() <= view.height() + 0.5
+    assert min(p.legend.shrink for p in (live.acc, live.grad)) < 1.0  # some had to shrink
+    live.resize(500, 300)  # views a few pixels tall: no legend rather than a cut one
+    settle(qtbot, live)
+    assert not live.acc.legend.isVisible()
+    live.resize(1400, 900)
+    settle(qtbot, live)
+    assert live.acc.legend.isVisible() and live.acc.legend.shrink == 1.0  # the theme's type

@@ -112,3 +112,14 @@ def test_a_finished_runs_step_axes_end_at_its_last_step_and_the_lr_starts_at_zer
     assert lo == 0 and 0.01 < hi <= 0.0111
     live.reset()  # a new run grows again
     assert live.ended is False
+
+
+def test_a_run_started_in_lecturer_mode_has_thick_layer_curves(live):
+    """Its per-layer gradient norms stayed 1.2 px beside the other curves' 4.5."""
+    from app.shared.plot_style import style_scene
+
+    style_scene(live, dark=True, scale=2.0)
+    live.add(Start("cpu", "no GPU", "CPU", 1000, 10, 50, 1000, ("dense 1", "dense 2")))
+    assert [c.opts["pen"].widthF() for c in live.layer_curves] == pytest.approx([3.6, 3.6])
+    style_scene(live, dark=False, scale=1.0)
+    assert [c.opts["pen"].widthF() for c in live.layer_curves] == pytest.approx([1.2, 1.2])

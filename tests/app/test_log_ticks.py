@@ -81,4 +81,30 @@ def test_a_tall_axis_names_every_decade(qtbot):
     assert len(drawn_label_rects(plot)) >= 6  # 0.001 ... 100
     plot.setLogMode(y=False)  # linear again: pyqtgraph's own ticks
     qtbot.wait(50)
-    assert plot.getAxis("left")._tickLevels is None
+    assert plot.getAxis("left")._tickSpacing is None
+
+
+def test_a_narrow_log_range_keeps_labels_between_the_decades(qtbot):
+    """A loss from 0.3 to 2 spans less than a decade: whole decades alone named one tick, or
+    none (the trainer's loss per epoch on a log axis in lecturer mode)."""
+    plot = log_plot(qtbot, 300, 18)
+    plot.listDataItems()[0].setData(np.arange(4.0), [2.0, 1.1, 0.6, 0.3])
+    plot.setYRange(np.log10(0.3), np.log10(2.0))
+    qtbot.wait(100)
+    assert len(drawn_label_rects(plot)) >= 2
+
+
+def test_a_short_linear_axis_at_lecturer_size_draws_no_label_over_another(qtbot):
+    """The trainer's learning rate, 0 to 0.0011, in a plot about 60 px tall at 18 pt."""
+    plot = log_plot(qtbot, 80, 18)
+    plot.setLogMode(y=False)
+    plot.setYRange(0, 1, padding=0)  # first another range (the live plots' reset: 0 to 1)
+    qtbot.wait(50)
+    plot.listDataItems()[0].setData(np.arange(4.0), [0.001] * 4)
+    plot.setYRange(0, 0.0011, padding=0)
+    qtbot.wait(100)
+    rects = drawn_label_rects(plot)
+    assert len(rects) >= 2
+    for k, a in enumerate(rects):
+        for b in rects[k + 1 :]:
+            assert not a.intersects(b), (a, b)
