@@ -36,6 +36,7 @@ from .mnist import MnistData
 from .models import ACTS, ModelSpecError, build_model, layers_for
 from .records import Diverged, Record
 from .training import (
+    FIRST_STEPS_RECORDED,
     TrainConfig,
     _begin,
     _cancel,
@@ -164,7 +165,11 @@ def _epoch(
             return
         idx = order[b * cfg.batch_size : (b + 1) * cfg.batch_size]  # (B,)
         last = b == per_epoch - 1
-        due = last or time.perf_counter() - runs[active[0]].last_rec >= interval
+        due = (
+            last
+            or runs[active[0]].step < FIRST_STEPS_RECORDED
+            or time.perf_counter() - runs[active[0]].last_rec >= interval
+        )
         y = data.train_y[idx]  # (B,)
         logits, gnorms = _step(stack, lead, data.train_x[idx], y, due)  # (K, B, 10), K x (L,)
         at = epoch + (b + 1) / per_epoch

@@ -97,6 +97,11 @@ class _Run:
         return time.perf_counter() - self.t0
 
 
+FIRST_STEPS_RECORDED = 20  # a record after each of a run's first steps, whatever the throttle:
+# a short run's steps come faster than 20 a second, and its plots stayed empty until the first
+# epoch ended (the warm-up of a one-cycle schedule unseen); 20 records cost a few milliseconds
+
+
 def train(
     cfg: TrainConfig,
     data: MnistData | DeviceData,
@@ -201,7 +206,11 @@ def _epoch(
             return "cancelled", None
         idx = order[b * cfg.batch_size : (b + 1) * cfg.batch_size]  # (B,)
         last = b == run.per_epoch - 1
-        due = last or time.perf_counter() - run.last_rec >= interval
+        due = (
+            last
+            or run.step < FIRST_STEPS_RECORDED
+            or time.perf_counter() - run.last_rec >= interval
+        )
         y = data.train_y[idx]  # (B,)
         out, gnorms = _train_step(run, data.train_x[idx], y, due)
         at = epoch + (b + 1) / run.per_epoch

@@ -16,7 +16,7 @@ from engine.torch_engine.experiments import batch_sweep, lr_range_test, lr_sweep
 from engine.torch_engine.insides import predict_all
 from engine.torch_engine.models import ModelConfig, ModelSpecError, build_model, count_parameters
 from engine.torch_engine.records import Diverged, Done, Eval, LrSuggestion, Start, Step
-from engine.torch_engine.training import TrainConfig, train
+from engine.torch_engine.training import FIRST_STEPS_RECORDED, TrainConfig, train
 
 from .mnist_fixtures import idx_bytes, synthetic_digits, write_mnist
 
@@ -199,7 +199,9 @@ def test_records_are_throttled(data_dir):
         d,
     )
     steps = [r for r in recs if isinstance(r, Step)]
-    assert len(steps) == 3  # only the epoch ends, not 75 x 3 steps
+    # the first 20 steps (a short run's plots are not empty until its first epoch ends), then
+    # only the epoch ends, not 75 x 3 steps
+    assert [r.step for r in steps] == [*range(1, FIRST_STEPS_RECORDED + 1), 75, 150, 225]
 
 
 def test_cancellation_between_steps_keeps_the_weights(data_dir):
