@@ -44,6 +44,14 @@ def drawn_label_rects(plot):
     return [rect for rect, _, _ in specs[2]] if specs else []
 
 
+def assert_apart(rects):
+    """At least two labels drawn, none over another."""
+    assert len(rects) >= 2
+    for k, a in enumerate(rects):
+        for b in rects[k + 1 :]:
+            assert not a.intersects(b), (a, b)
+
+
 def log_plot(qtbot, height, point_size):
     w = pg.PlotWidget()
     qtbot.addWidget(w)
@@ -69,11 +77,7 @@ def test_a_short_axis_at_lecturer_size_draws_no_label_over_another(qtbot):
     plot = log_plot(qtbot, 80, 18)  # the race plot at lecturer size: about 60 px of axis
     decades(plot, [0.01, 0.1, 1, 10])
     qtbot.wait(50)
-    rects = drawn_label_rects(plot)
-    assert len(rects) >= 2
-    for k, a in enumerate(rects):
-        for b in rects[k + 1 :]:
-            assert not a.intersects(b), (a, b)
+    assert_apart(drawn_label_rects(plot))
 
 
 def test_a_tall_axis_names_every_decade(qtbot):
@@ -103,8 +107,4 @@ def test_a_short_linear_axis_at_lecturer_size_draws_no_label_over_another(qtbot)
     plot.listDataItems()[0].setData(np.arange(4.0), [0.001] * 4)
     plot.setYRange(0, 0.0011, padding=0)
     qtbot.wait(100)
-    rects = drawn_label_rects(plot)
-    assert len(rects) >= 2
-    for k, a in enumerate(rects):
-        for b in rects[k + 1 :]:
-            assert not a.intersects(b), (a, b)
+    assert_apart(drawn_label_rects(plot))
