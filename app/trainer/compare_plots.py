@@ -33,8 +33,10 @@ class ComparePlots(pg.GraphicsLayoutWidget):
                     plot.removeItem(item)
                     plot.legend.removeItem(item)
         self.runs = runs
-        for rid, (name, colour, _) in runs.items():
+        for rid, (name, colour, curves) in runs.items():
             if rid not in self.items:
+                if not len(curves.get("loss", ())) and not len(curves.get("test_accuracy", ())):
+                    name = f"{name} (no records)"  # a loaded model: a name but no curve
                 self.items[rid] = (
                     self.loss.plot(name=name, pen=run_pen(colour)),
                     self.acc.plot(

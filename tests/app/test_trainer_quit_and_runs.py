@@ -357,3 +357,22 @@ def test_a_long_status_message_ends_in_an_ellipsis_before_the_progress_words(mak
     assert metrics.horizontalAdvance(shown) <= room
     w.say("run finished")
     assert w.statusBar().currentMessage() == "run finished"  # a short one stays whole
+
+
+def test_a_run_without_records_says_so_in_the_compare_legend(qtbot):
+    """A loaded model has a name in the legend but no curve: the name says why."""
+    import numpy as np
+
+    from app.trainer.compare_plots import ComparePlots
+    from engine.torch_engine.curves import run_curves
+
+    plots = ComparePlots()
+    qtbot.addWidget(plots)
+    empty = run_curves([])
+    full = run_curves([{"kind": "step", "step": 1, "epoch": 0.1, "elapsed": 0.1, "loss": 2.0},
+                       {"kind": "eval", "step": 1, "epoch": 0.1, "elapsed": 0.1,
+                        "test_loss": 1.0, "test_accuracy": 0.5}])  # fmt: skip
+    assert not len(empty["loss"]) and len(full["loss"]) == 1 and np.isfinite(full["smooth"]).all()
+    plots.set_runs({1: ("mymodel (loaded)", 0, empty), 2: ("a run", 1, full)})
+    names = [label.text for _, label in plots.loss.legend.items]
+    assert names == ["mymodel (loaded) (no records)", "a run"]
