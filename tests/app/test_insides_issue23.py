@@ -206,3 +206,5 @@ def test_the_confusion_numbers_grow_with_their_cells_and_fit_them(qtbot):
     assert conf.texts[0].textItem.font().pointSizeF() >= CELL_PT_FLOOR * 1.4
     conf.select_cell(3, 5)
     assert layout.rowStretchFactor(1) * 5 == layout.rowStretchFactor(0) * 2  # digits get room
+    x, y = conf.mark.getData()  # the clicked cell outlined: column 5 (predicted), row 3 (true)
+    assert (min(x), max(x), min(y), max(y)) == (5, 6, 3, 4)

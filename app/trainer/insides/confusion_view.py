@@ -62,6 +62,9 @@ class ConfusionView(QWidget):
         self.bar = pg.ColorBarItem(values=(0, 1), colorMap=HEAT, label="digits in the cell")
         self.bar.setImageItem(self.image, insert_in=self.matrix)
         self.image.mouseClickEvent = self._clicked
+        # the clicked cell, outlined: the digits below are its (nothing showed which it was)
+        self.mark = pg.PlotDataItem(pen=pg.mkPen("#ff2d55", width=3))
+        self.matrix.addItem(self.mark)
         self.acc = self.scene.addPlot(row=0, col=1, title="accuracy per digit")
         self.acc.setLabel("left", "accuracy")
         self.acc.setLabel("bottom", "digit")
@@ -149,6 +152,8 @@ class ConfusionView(QWidget):
             return
         self.cell = (true, predicted)
         self._rows(clicked=True)
+        x, y = predicted, true  # column: predicted, row: true (the matrix's y points down)
+        self.mark.setData([x, x + 1, x + 1, x, x], [y, y, y + 1, y + 1, y])
         idx = cell_indices(self.preds, true, predicted)
         self.cell_digits = idx
         shown = idx[:CELL_DIGITS]
