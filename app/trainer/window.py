@@ -5,7 +5,6 @@ everything recorded lives in the run store. It computes nothing itself."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
@@ -35,6 +34,7 @@ from app.trainer.panels import PlotTabs, SidePanel
 from app.trainer.run_actions import RunListActions
 from app.trainer.run_list import RunList
 from app.trainer.runner import JobRunner
+from app.trainer.saved_form import restore_form, save_form, saved_folder
 from app.trainer.sweep_plan import wire_sweep_plan
 from engine.torch_engine.curves import progress_text
 from engine.torch_engine.jobs import Job
@@ -64,7 +64,7 @@ class TrainerWindow(RunListActions, FileActions, QMainWindow):
         self.start_rec: Start | None = None
         self.live_run: tuple[str, int] = ("", 0)  # the live run's label and index in its job
         self._dirty = False
-        self._build(data_dir if data_dir is not None else self._saved_folder())
+        self._build(data_dir if data_dir is not None else saved_folder(self.settings))
         self.table = self.actions_table()
         self.qactions = install(self, self.table)
         for name in ("run", "lr_sweep", "batch_sweep", "lr_find", "to_explainer"):
@@ -84,32 +84,13 @@ class TrainerWindow(RunListActions, FileActions, QMainWindow):
         self.run_poll.timeout.connect(self._poll_runs)
         self.run_poll.start()
         self.refresh_runs()
-        self._restore_form()
+        restore_form(self.settings, self.form)
         self.last = last_experiment.LastExperiment(self)
         self.last.restore()  # the Experiment tab as it was at the last quit (read in a thread)
         self.form.check()
         self.resize(1500, 950)
         restore_geometry(self, self.settings.value("geometry"))  # as last time, on the screen
         QTimer.singleShot(0, self._default_layout)
-
-    # ---- what the next session starts from: the form and the MNIST folder ----
-    def _saved_folder(self) -> str | None:
-        """The MNIST folder chosen last time, when it is still a folder (else the default)."""
-        saved = self.settings.value("mnist_folder")
-        return saved if isinstance(saved, str) and saved and Path(saved).is_dir() else None
-
-    def _restore_form(self) -> None:
-        try:
-            saved = json.loads(str(self.settings.value("form", "")))
-        except ValueError:  # none yet, or a damaged file: the form's defaults
-            return
-        if isinstance(saved, dict):
-            self.form.set_values(saved.get("values"), saved.get("lr_typed") is True)
-
-    def _save_form(self) -> None:
-        form = {"values": self.form.values(), "lr_typed": self.form._lr_typed}
-        self.settings.setValue("form", json.dumps(form))
-        self.settings.setValue("mnist_folder", str(self.data.folder))
 
     def _default_layout(self) -> None:
         self.resizeDocks([self.docks["Setup"]], [400], Qt.Orientation.Horizontal)
@@ -399,7 +380,7 @@ class TrainerWindow(RunListActions, FileActions, QMainWindow):
         self.insides.shutdown()  # and no insides computation is left running
         self.set_lecturer(False)  # the geometry saved is the normal window's, not full screen
         self.settings.setValue("geometry", self.saveGeometry())
-        self._save_form()
+        save_form(self.settings, self.form, self.data.folder)
         self.last.save()
         self.settings.sync()
         super().closeEvent(ev)
