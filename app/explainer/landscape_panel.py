@@ -28,8 +28,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.shared.fields import ComboBox, DoubleSpinBox, SpinBox
-from app.shared.log_ticks import follow_log_ticks
 from app.shared.plot_style import plot_scale, style_scene
+from app.shared.y_ticks import follow_log_ticks
 
 from .landscape_inits import InitsView, symmetric, title
 from .landscape_race_view import COLOURS, RaceView

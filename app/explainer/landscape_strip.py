@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
-from app.shared.log_ticks import fit_log_ticks, follow_log_ticks
 from app.shared.plot_style import plot_scale
+from app.shared.y_ticks import fit_log_ticks, follow_log_ticks
 
 
 def decades(plot: pg.PlotItem, values) -> None:

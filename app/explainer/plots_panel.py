@@ -10,9 +10,9 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QCheckBox, QGridLayout, QWidget
 
-from app.shared.log_ticks import follow_log_ticks
 from app.shared.plot_style import plot_scale, style_scene
 from app.shared.theme import SERIES_COLOURS
+from app.shared.y_ticks import follow_log_ticks
 from engine.numpy_engine.views import data_bounds
 
 CLASS_COLOURS = np.array(SERIES_COLOURS[:4])  # the theme's colour table

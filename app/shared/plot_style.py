@@ -8,7 +8,7 @@ import pyqtgraph as pg
 from PySide6.QtGui import QFont
 
 from app.shared.legend_place import place_legend
-from app.shared.log_ticks import fit_log_ticks
+from app.shared.y_ticks import fit_log_ticks
 
 LECTURER_PLOT_SCALE = 2.0  # type on the plots in lecturer mode, times the normal size
 

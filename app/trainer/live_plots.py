@@ -13,9 +13,9 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
 from app.shared.legend_place import follow, place_legend
-from app.shared.log_ticks import follow_log_ticks
 from app.shared.plot_style import fit_title, legend_brush
 from app.shared.theme import run_colour, series_colour
+from app.shared.y_ticks import follow_log_ticks
 from engine.torch_engine.curves import Ema, Series, ema, log_safe
 from engine.torch_engine.plot_ranges import accuracy_range
 from engine.torch_engine.records import Done, Eval, Start, Step

@@ -7,7 +7,7 @@ import pyqtgraph as pg
 import pytest
 from PySide6.QtGui import QFont, QImage, QPainter
 
-from app.shared.log_ticks import LABEL_ROOM, decade_labels, decade_step, follow_log_ticks
+from app.shared.y_ticks import LABEL_ROOM, decade_labels, decade_step, follow_log_ticks
 
 
 @pytest.mark.parametrize(
