@@ -15,7 +15,7 @@ from app.shared.y_ticks import fit_log_ticks, follow_log_ticks
 
 def decades(plot: pg.PlotItem, values) -> None:
     """A log-scale plot's y axis over the whole decades that hold `values`; which decades are
-    named is log_ticks' (as many as the axis's height fits at its type size: four labels
+    named is y_ticks' (as many as the axis's height fits at its type size: four labels
     were written over one another in a short plot at the lecturer's size)."""
     v = np.asarray(values, float)
     v = v[np.isfinite(v) & (v > 0)]
