@@ -79,10 +79,17 @@ def _menu(window, menus: dict, path: str):
 
 
 def keys_html(table: Sequence[Action]) -> str:
-    """The keys help: one row per action that has a key."""
+    """The keys help: one row per action that has a key, grouped by menu in the order the menus
+    first appear (an action a part of the window adds later sits with its menu, not at the end)."""
+    keyed = [a for a in table if a.keys]
+    groups, first, group = [], {}, ""
+    for i, a in enumerate(keyed):
+        group = a.menu.split("/")[0] or group  # a key-only action stays with the one before it
+        groups.append(group)
+        first.setdefault(group, i)
+    order = sorted(range(len(keyed)), key=lambda i: first[groups[i]])  # stable: in-menu order
     rows = "".join(
         f"<tr><td><b>{escape(a.key_text)}</b></td><td>{escape(a.tip or a.title)}</td></tr>"
-        for a in table
-        if a.keys
+        for a in (keyed[i] for i in order)
     )
     return f"<table cellspacing='6'>{rows}</table>"

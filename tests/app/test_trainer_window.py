@@ -159,6 +159,13 @@ def test_a_custom_layer_list_shows_its_parameter_count_live(qtbot, make_trainer,
     qtbot.waitUntil(lambda: "10 outputs" in w.form.errors["layers"].text(), timeout=3000)
 
 
+def test_the_keys_help_lists_the_insides_key_with_the_other_views(make_trainer, data_dir):
+    from app.shared.actions import keys_html
+
+    html = keys_html(make_trainer(data_dir).table)
+    assert html.index("<b>Alt+3<") < html.index("<b>Alt+4<") < html.index("<b>F1<")
+
+
 def test_changing_optimizer_proposes_its_learning_rate(make_trainer, data_dir):
     w = make_trainer(data_dir)
     w.form.optimizer.setCurrentText("sgd")
