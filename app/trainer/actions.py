@@ -72,6 +72,14 @@ def trainer_actions(w) -> list[Action]:
             lambda: w.tabs.setCurrentIndex(2),
         ),
         Action(
+            "run_list",
+            "Run list",
+            "View",
+            ("R",),
+            lambda: w.docks["Runs"].setVisible(not w.docks["Runs"].isVisible()),
+            "Show or hide the run list: lecturer mode hides it, and Compare runs needs it",
+        ),
+        Action(
             "to_explainer",
             "Explainer",
             "Go",

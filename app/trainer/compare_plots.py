@@ -5,10 +5,34 @@ per epoch, a noisier loss and a different speed."""
 from __future__ import annotations
 
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
 
 from app.shared.legend_place import place_legend
+from app.shared.theme import run_colour
 from app.trainer.live_plots import make_plot, run_pen
 from engine.torch_engine.curves import X_AXES, log_safe
+
+LINE_STYLES = (
+    Qt.PenStyle.SolidLine,
+    Qt.PenStyle.DashLine,
+    Qt.PenStyle.DotLine,
+    Qt.PenStyle.DashDotLine,
+)
+
+
+def line_looks(runs: dict[int, tuple[str, int, dict]]) -> dict[int, tuple[str, int, int]]:
+    """run id -> (name, colour index, line style index): the n-th ticked run (by run number)
+    of a colour gets the n-th style, so runs of one colour never draw alike (up to four)."""
+    seen: dict[tuple, int] = {}
+    out = {}
+    for rid in sorted(runs):
+        name, colour, _ = runs[rid]
+        rgb = run_colour(colour)  # indices a colour cycle apart wear the same colour
+        k = seen.get(rgb, 0)
+        seen[rgb] = k + 1
+        out[rid] = (name, colour, k % len(LINE_STYLES))
+    return out
+
 
 X_LABELS = {"steps": "step", "epochs": "epoch (samples seen / training set)", "seconds": "s"}
 
@@ -24,24 +48,29 @@ class ComparePlots(pg.GraphicsLayoutWidget):
         )  # accuracy curves rise to the top: the legend goes below them
         self.runs: dict[int, tuple[str, int, dict]] = {}  # run id -> (name, colour index, curves)
         self.items: dict[int, tuple[pg.PlotDataItem, pg.PlotDataItem]] = {}
+        self.looks: dict[int, tuple[str, int, int]] = {}  # run id -> (name, colour, style)
 
     def set_runs(self, runs: dict[int, tuple[str, int, dict]]) -> None:
-        """The ticked runs, each (name, colour index, curves from engine.curves.run_curves)."""
+        """The ticked runs, each (name, colour index, curves from engine.curves.run_curves).
+        Ticked runs that wear the same colour (two sweeps' first values, run numbers a colour
+        cycle apart) are told apart by their line: solid, then dashed, dotted, dash-dotted."""
+        looks = line_looks(runs)
         for rid in list(self.items):
-            if rid not in runs or runs[rid][0] != self.runs.get(rid, ("",))[0]:  # gone, renamed
+            if looks.get(rid) != self.looks.get(rid):  # gone, renamed or restyled
                 for item, plot in zip(self.items.pop(rid), (self.loss, self.acc), strict=True):
                     plot.removeItem(item)
                     plot.legend.removeItem(item)
-        self.runs = runs
+        self.runs, self.looks = runs, looks
         for rid, (name, colour, curves) in runs.items():
             if rid not in self.items:
                 if not len(curves.get("loss", ())) and not len(curves.get("test_accuracy", ())):
                     name = f"{name} (no records)"  # a loaded model: a name but no curve
+                style = LINE_STYLES[looks[rid][2]]
                 self.items[rid] = (
-                    self.loss.plot(name=name, pen=run_pen(colour)),
+                    self.loss.plot(name=name, pen=run_pen(colour, style=style)),
                     self.acc.plot(
                         name=name,
-                        pen=run_pen(colour),
+                        pen=run_pen(colour, style=style),
                         symbol="o",
                         symbolSize=5,
                         symbolBrush=pg.mkBrush(*run_pen(colour).color().getRgb()),

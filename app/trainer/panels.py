@@ -84,7 +84,7 @@ class PlotTabs(QTabWidget):
                 self.compare,
                 QLabel("x axis"),
                 self.x_axis,
-                QLabel("tick runs in the run list to overlay them"),
+                QLabel("tick runs in the run list (R shows it) to overlay them"),
             ),
             "Compare runs",
         )

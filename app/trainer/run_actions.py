@@ -33,7 +33,11 @@ class RunListActions:
         for rid in self.run_list.ticked():
             row = self.run_list.rows.get(rid)
             if row is not None:
-                runs[rid] = (row.name, self.run_list.colours[rid], self._run_curves(row))
+                runs[rid] = (
+                    self.run_list.names[rid],
+                    self.run_list.colours[rid],
+                    self._run_curves(row),
+                )
         self.compare.set_runs(runs)
 
     def _run_curves(self, row):

@@ -5,7 +5,7 @@ from the run store; the list only shows them."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QMenu, QTreeWidget, QTreeWidgetItem
 
@@ -14,6 +14,25 @@ from app.trainer.run_colours import colour_indices
 
 COLUMNS = ("run", "status", "test accuracy", "time", "settings")
 RUNNING_WIDEST = "running · 100%"  # a running run's status at its longest
+
+
+def shown_names(rows) -> dict[int, str]:
+    """run id -> the name the list and Compare runs' legends show. Runs that share a name (the
+    same settings run twice) read "name", "name (2)", "name (3)" in the order they were made,
+    so no two rows or legend entries look alike; the store keeps the names as they are."""
+    taken = {r.name for r in rows}
+    count: dict[str, int] = {}
+    out: dict[int, str] = {}
+    for r in sorted(rows, key=lambda r: r.id):
+        n = count.get(r.name, 0) + 1
+        shown = r.name if n == 1 else f"{r.name} ({n})"
+        while n > 1 and shown in taken:  # a run really named "name (2)" keeps its name
+            n += 1
+            shown = f"{r.name} ({n})"
+        count[r.name] = n
+        taken.add(shown)
+        out[r.id] = shown
+    return out
 
 
 def swatch(colour_index: int) -> QIcon:
@@ -42,6 +61,7 @@ class RunList(QTreeWidget):
         self._filling = False
         self.rows: dict[int, object] = {}  # run id -> RunRow
         self.colours: dict[int, int] = {}  # run id -> colour index (run_colours.py)
+        self.names: dict[int, str] = {}  # run id -> its shown name (shown_names)
 
     def set_runs(self, rows, ticked: set[int]) -> None:
         """Show the store's rows (newest first), keeping the ticks given."""
@@ -49,12 +69,13 @@ class RunList(QTreeWidget):
         self.clear()
         self.rows = {r.id: r for r in rows}
         self.colours = colour_indices(rows)
+        self.names = shown_names(rows)
         for r in rows:
             acc = (r.final or {}).get("test_accuracy")
             secs = (r.final or {}).get("wall_seconds")
             it = QTreeWidgetItem(
                 [
-                    r.name,
+                    self.names[r.id],
                     r.status,
                     f"{100 * acc:.2f}%" if isinstance(acc, float) and acc == acc else "—",
                     f"{secs:.1f} s" if isinstance(secs, float) else "—",
@@ -70,12 +91,22 @@ class RunList(QTreeWidget):
             if r.status in ("diverged", "interrupted"):
                 it.setForeground(1, QColor("#c0392b"))
             self.addTopLevelItem(it)
+        self._fit_columns()
+        self._filling = False
+
+    def _fit_columns(self) -> None:
         for c in range(len(COLUMNS) - 1):
             self.resizeColumnToContents(c)
-        if any(r.status == "running" for r in rows):  # room for "running · 100%"
+        if any(r.status == "running" for r in self.rows.values()):  # room for "running · 100%"
             wide = self.fontMetrics().horizontalAdvance(RUNNING_WIDEST) + 24
             self.setColumnWidth(1, max(self.columnWidth(1), wide))
-        self._filling = False
+
+    def changeEvent(self, ev) -> None:  # noqa: N802 (Qt)
+        """A new type size (lecturer mode's style sheet): the columns fit their words again,
+        or the names and statuses were cut short ("fin…")."""
+        super().changeEvent(ev)
+        if ev.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            QTimer.singleShot(0, self, self._fit_columns)
 
     def set_progress(self, run_id: int, fraction: float) -> None:
         """A running run's progress in its status cell ("running · 42%")."""
@@ -122,7 +153,7 @@ class RunList(QTreeWidget):
         if self._filling:
             return
         rid = it.data(0, Qt.ItemDataRole.UserRole)
-        if column == 0 and it.text(0) != self.rows[rid].name and it.text(0).strip():
+        if column == 0 and it.text(0) != self.names[rid] and it.text(0).strip():
             self.renamed.emit(rid, it.text(0).strip())
         self.ticked_changed.emit()
 

@@ -58,6 +58,11 @@ def test_f11_fills_the_screen_and_esc_puts_everything_back(qtbot, make_trainer):
     assert not any(d.isVisible() for d in w.docks.values())
     assert w.lecture.readout.isVisible() and "epoch" in w.lecture.readout.text()
     assert contrast_in(w.log_box) >= 4.5  # "log y axis (L)" readable on the dark toolbar
+    qtbot.keyClick(w, Qt.Key.Key_R)  # Compare runs needs the run list: R shows it
+    assert w.docks["Runs"].isVisible() and not w.docks["Setup"].isVisible()
+    qtbot.keyClick(w, Qt.Key.Key_R)
+    assert not w.docks["Runs"].isVisible()
+    qtbot.keyClick(w, Qt.Key.Key_R)
     qtbot.keyClick(w, Qt.Key.Key_Escape)
     assert w.theme.name == "normal"
     qtbot.waitUntil(lambda: w.geometry() == before)

@@ -376,3 +376,37 @@ def test_a_run_without_records_says_so_in_the_compare_legend(qtbot):
     plots.set_runs({1: ("mymodel (loaded)", 0, empty), 2: ("a run", 1, full)})
     names = [label.text for _, label in plots.loss.legend.items]
     assert names == ["mymodel (loaded) (no records)", "a run"]
+
+
+def test_runs_of_one_colour_are_told_apart_by_their_line(qtbot):
+    """Two sweeps' first values (and run numbers a colour cycle apart) wear one colour; ticked
+    together under Compare runs, the later run draws dashed, then dotted."""
+    from app.shared.theme import RUN_COLOURS
+    from app.trainer.compare_plots import ComparePlots
+    from engine.torch_engine.curves import run_curves
+
+    plots = ComparePlots()
+    qtbot.addWidget(plots)
+    c = run_curves([])
+    cycle = len(RUN_COLOURS)
+    plots.set_runs({3: ("sweep A · 0.1", 0, c), 9: ("sweep B · 0.1", 0, c), 4: ("x", 1, c)})
+    plots.set_runs({**plots.runs, 20: ("y", 1 + cycle, c)})  # the same colour as run 4's
+    style = {rid: items[0].opts["pen"].style() for rid, items in plots.items.items()}
+    solid, dash = Qt.PenStyle.SolidLine, Qt.PenStyle.DashLine
+    assert style == {3: solid, 9: dash, 4: solid, 20: dash}
+    assert plots.items[9][1].opts["pen"].style() == dash  # on the accuracy plot too
+    plots.set_runs({9: plots.runs[9], 4: plots.runs[4]})  # alone in its colour: solid again
+    assert plots.items[9][0].opts["pen"].style() == solid
+    assert len(plots.loss.legend.items) == 2 and len(plots.loss.listDataItems()) == 2
+
+
+def test_runs_that_share_a_name_are_numbered_in_the_list_and_the_legend():
+    from types import SimpleNamespace as Row
+
+    from app.trainer.run_list import shown_names
+
+    rows = [Row(id=i, name=n) for i, n in ((5, "mlp"), (2, "mlp"), (7, "mlp (2)"), (9, "mlp"))]
+    assert shown_names(rows) == {2: "mlp", 5: "mlp (3)", 7: "mlp (2)", 9: "mlp (4)"}
+    assert shown_names([]) == {}
+    one = [Row(id=1, name="")]
+    assert shown_names(one + [Row(id=2, name="")]) == {1: "", 2: " (2)"}
