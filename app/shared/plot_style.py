@@ -1,6 +1,7 @@
 """One look for every plot scene of both windows: normal, or lecturer mode (black background,
 large tick labels, curves three times as thick). Applied to whole scenes, so new curves only need
-the call repeated. A TextItem given a `base_pt` (its normal point size) scales with the type."""
+the call repeated. A TextItem given a `base_pt` (its normal point size) scales with the type, and
+one given `follows_fg` takes the axes' colour."""
 
 from __future__ import annotations
 
@@ -31,6 +32,8 @@ def style_scene(layout: pg.GraphicsLayoutWidget, dark: bool, scale: float = 1.0)
                 ax.setTextPen(fg)
                 ax.setStyle(tickFont=font)
                 ax.label.setFont(font)
+                if side == "left":
+                    label_room(ax)
             _title(item, fg, f"{11 * scale:.0f}pt")
         elif isinstance(item, pg.PlotDataItem):
             pen = pg.mkPen(item.opts["pen"])
@@ -43,12 +46,33 @@ def style_scene(layout: pg.GraphicsLayoutWidget, dark: bool, scale: float = 1.0)
             font = item.textItem.font()  # a note on a plot: at the plot's type size
             font.setPointSizeF(item.base_pt * scale)
             item.setFont(font)
+            if getattr(item, "follows_fg", False):  # a title in the axes' colour
+                item.setColor(fg)
         elif isinstance(item, pg.LegendItem):
             restyle_legend(item, fg, f"{9 * scale:.0f}pt")
     for item in layout.scene().items():
         if isinstance(item, pg.PlotItem):
             place_legend(item)  # its legend's box changed size
             fit_log_ticks(item)  # and its labels' height
+
+
+def label_room(ax: pg.AxisItem) -> None:
+    """A left axis one fifth of its title's line wider. pyqtgraph reserves 0.8 of the title's
+    height and sets it 5 px out; at lecturer size a descender ("‖g‖") touched the tick labels."""
+    if getattr(ax, "_label_room", False):
+        ax._updateWidth()
+        return
+    plain = ax._updateWidth
+
+    def wider() -> None:
+        plain()
+        if ax.isVisible() and ax.fixedWidth is None and ax.label.isVisible():
+            w = ax.maximumWidth() + max(0.0, 0.2 * ax.label.boundingRect().height() - 1.0)
+            ax.setMaximumWidth(w)
+            ax.setMinimumWidth(w)
+
+    ax._updateWidth, ax._label_room = wider, True
+    ax._updateWidth()
 
 
 def legend_brush(dark: bool) -> pg.QtGui.QBrush:

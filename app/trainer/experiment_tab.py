@@ -4,7 +4,7 @@ experiments (sweep_plots.py), whichever ran last. A sweep also gets its reading,
 the engine said above the plots, and a table beside them: for every two values, whether their
 final test accuracies' ranges over the seeds overlap (engine/torch_engine/spread.py). Where the
 plots would not keep their least width beside the tables (a 1366-px wall in lecturer mode: the
-plots alone need about 1,190 px), the plots and the tables are two pages of the tab."""
+plots alone need about 1,190 px), the plots (with the key to their lines below them) and the tables are two pages of the tab."""
 
 from __future__ import annotations
 
@@ -52,10 +52,13 @@ def table(columns, name: str) -> QTableWidget:
     t.verticalHeader().hide()
     t.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
     t.setWordWrap(True)
-    t.setTextElideMode(Qt.TextElideMode.ElideNone)  # a long verdict wraps, never "apart: 1.5…"
+    t.setTextElideMode(Qt.TextElideMode.ElideNone)  # a long verdict wraps, never "differ: nearest…"
     head = t.horizontalHeader()
     head.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     head.setStretchLastSection(True)
+    # a column's new width (the tab laid out anew, lecturer mode's type) re-wraps the verdicts:
+    # else a row kept one line's height and its words ran out of the table
+    head.sectionResized.connect(lambda *_: t.resizeRowsToContents())
     return t
 
 
@@ -96,14 +99,18 @@ class ExperimentTab(QWidget):
         col.addWidget(self.finals_table, 1)
         col.addWidget(self.titles[1])
         col.addWidget(self.table, 2)
-        col.addWidget(self.titles[2])
+        self.plots = QWidget()  # the plots with their line key below: they go together
+        under = QVBoxLayout(self.plots)
+        under.setContentsMargins(0, 0, 0, 0)
+        under.addWidget(self.stack, 1)
+        under.addWidget(self.titles[2])
         self.side, self.side_width, self._sweep_on = side, SIDE_WIDTH, False
         self.pages = QTabWidget()  # too narrow for both: the plots and the tables as two pages
         self.pages.setObjectName("experiment_pages")
         self.pages.hide()
         self._paged = False
         self.row = QHBoxLayout()
-        self.row.addWidget(self.stack, 1)
+        self.row.addWidget(self.plots, 1)
         self.row.addWidget(side)
         self.row.addWidget(self.pages, 1)
         lay = QVBoxLayout(self)
@@ -118,6 +125,7 @@ class ExperimentTab(QWidget):
         self.stack.setCurrentWidget(self.sweep if on else self.experiment)
         self._sweep_on = on
         self.side.setVisible(on)
+        self.titles[2].setVisible(on)  # the key to a sweep's lines
         self.pages.setCurrentIndex(0)
         self._arrange()
         if not on:
@@ -181,16 +189,16 @@ class ExperimentTab(QWidget):
         beside = not self._sweep_on or self.width() - self.side_width >= need
         if beside and self._paged:
             self.pages.clear()  # the pages go; their widgets are kept
-            self.row.insertWidget(0, self.stack, 1)
+            self.row.insertWidget(0, self.plots, 1)
             self.row.insertWidget(1, self.side)
             self.pages.hide()
         elif not beside and not self._paged:
-            self.pages.addTab(self.stack, "Plots")
+            self.pages.addTab(self.plots, "Plots")
             self.pages.addTab(self.side, "Final accuracies")
             self.pages.show()
         self._paged = not beside
         if beside:  # (a page is shown and hidden by its tab)
-            self.stack.show()
+            self.plots.show()
             self.side.setVisible(self._sweep_on)
             self.side.setFixedWidth(self.side_width)
         else:

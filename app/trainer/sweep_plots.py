@@ -55,6 +55,15 @@ class SweepPlots(pg.GraphicsLayoutWidget):
         self.addItem(self.legend_cell, row=0, col=2, rowspan=2)
         self.legend = pg.LegendItem(offset=(4, 30), labelTextSize="9pt")
         self.legend.setParentItem(self.legend_cell)
+        k = self.type_scale  # begun in lecturer mode: its type and colour at once
+        self.legend_title = pg.TextItem(name, color="w" if k > 1 else "k", anchor=(0, 1))
+        self.legend_title.base_pt, self.legend_title.follows_fg = 9.0, True  # plot_style
+        font = self.legend_title.textItem.font()
+        font.setPointSizeF(9.0 * k)
+        font.setBold(True)
+        self.legend_title.setFont(font)
+        self.legend_title.setParentItem(self.legend_cell)
+        self.legend_title.setPos(4, 30)
         self.ci.layout.setColumnStretchFactor(0, 3)
         self.ci.layout.setColumnStretchFactor(1, 3)
         self._named = None  # whether the final accuracy's axis names its rows (_fit_names)
@@ -93,7 +102,7 @@ class SweepPlots(pg.GraphicsLayoutWidget):
             out[key] = (mean, lo, hi, band)
         label = self.labels[v] if v < len(self.labels) else f"value {v + 1}"
         self.legend.addItem(out["val"][0], label)
-        self.legend_cell.setMinimumWidth(self.legend.width() + 12)
+        self._fit_legend_cell()
         self.items[v] = out
         return out
 
@@ -168,12 +177,21 @@ class SweepPlots(pg.GraphicsLayoutWidget):
                 lo.setData(b.x, y(b.lo))
                 hi.setData(b.x, y(b.hi))
         self.legend.updateSize()  # its entries were remade at a new type size (plot_style)
-        self.legend_cell.setMinimumWidth(self.legend.width() + 12)
+        self._fit_legend_cell()
         self._draw_finals()
         self._fit_names()  # the type may have changed (lecturer mode)
         self._draw_stops()
         shown = [r["evals"][k] for r in self.runs.values() for k in ("val_acc", "train_acc")]
         self.acc.setYRange(*accuracy_range(np.concatenate(shown or [[]])), padding=0)
+
+    def _fit_legend_cell(self) -> None:
+        """The legend's column as wide as its entries and its title, and the entries below the
+        title (its type grows in lecturer mode)."""
+        title = self.legend_title.boundingRect()
+        self.legend.setOffset((4, max(30.0, title.height() + 4)))
+        self.legend_title.setPos(4, max(30.0, title.height() + 4))
+        wide = max(self.legend.width(), title.width() if self.labels else 0.0)
+        self.legend_cell.setMinimumWidth(wide + 12)
 
     def resizeEvent(self, ev) -> None:  # noqa: N802 (Qt)
         super().resizeEvent(ev)

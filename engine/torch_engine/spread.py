@@ -106,10 +106,12 @@ class Pair:
     a: int  # the first value's position
     b: int  # the second's
     overlap: bool | None  # as `overlap`; None also when both ran one seed (no spread known)
-    words: str  # one phrase for the table: "overlap: not told apart" or how far apart
+    words: str  # "overlap: not told apart", or "differ: nearest seeds 1.50 accuracy points apart"
 
 
-def overlap_table(spreads: list[Spread], scale: float = 100.0, unit: str = "points") -> list[Pair]:
+def overlap_table(
+    spreads: list[Spread], scale: float = 100.0, unit: str = "accuracy points"
+) -> list[Pair]:
     """Every pair of values (in their order) with whether their ranges overlap; the phrase says
     how far apart they are when not (in `unit`, the values times `scale`: accuracy in points)."""
     out = []
@@ -125,7 +127,7 @@ def overlap_table(spreads: list[Spread], scale: float = 100.0, unit: str = "poin
                 words = "overlap: not told apart"
             else:
                 gap = (max(a.lo, b.lo) - min(a.hi, b.hi)) * scale
-                words = f"apart: {gap:.2f} {unit}"  # between the closest seeds
+                words = f"differ: nearest seeds {gap:.2f} {unit} apart"
             out.append(Pair(i, j, o, words))
     return out
 

@@ -103,8 +103,8 @@ def test_the_table_says_which_ranges_overlap(tab):
     t = tab.table
     rows = {(t.item(r, 0).text(), t.item(r, 1).text()): t.item(r, 2).text() for r in range(3)}
     assert rows[("batch=32", "batch=128")] == "overlap: not told apart"  # 0.970..0.974 vs 0.973..
-    assert rows[("batch=32", "batch=512")] == "apart: 1.50 points"
-    assert rows[("batch=128", "batch=512")] == "apart: 1.80 points"
+    assert rows[("batch=32", "batch=512")] == "differ: nearest seeds 1.50 accuracy points apart"
+    assert rows[("batch=128", "batch=512")] == "differ: nearest seeds 1.80 accuracy points apart"
     f = tab.finals_table
     cells = [[f.item(r, c).text() for c in range(4)] for r in range(3)]
     assert cells[0] == ["batch=32", "97.20%", "97.00–97.40%", "3"]
@@ -174,7 +174,8 @@ def test_too_narrow_for_both_the_plots_and_tables_are_two_pages(tab, qtbot):
     need = tab.sweep.ci.effectiveSizeHint(Qt.SizeHint.MinimumSize).width()
     assert need > 1360 - 640  # beside the tables they would not fit
     assert tab.pages.isVisible() and tab.pages.count() == 2
-    assert tab.pages.currentWidget() is tab.stack and tab.stack.width() >= need
+    assert tab.pages.currentWidget() is tab.plots and tab.stack.width() >= need
+    assert tab.titles[2].isVisible() and "dashed" in tab.titles[2].text()  # the key by its lines
     tab.resize(1360, 330)  # and low: a row of the final accuracy lower than its axis's type
     qtbot.wait(20)
     axis = tab.sweep.final.getAxis("left")
@@ -184,13 +185,14 @@ def test_too_narrow_for_both_the_plots_and_tables_are_two_pages(tab, qtbot):
     assert [t for _, t in axis._tickLevels[0]] == ["", "", ""]  # the legend's colours name them
     tab.pages.setCurrentIndex(1)
     qtbot.wait(10)
-    assert tab.side.isVisible() and not tab.stack.isVisible()
+    assert tab.side.isVisible() and not tab.stack.isVisible() and not tab.titles[2].isVisible()
     assert tab.finals_table.rowCount() == 3
     style_scene(tab.sweep, dark=False)
     tab.set_lecturer(False)
     tab.resize(1600, 800)
     qtbot.wait(20)
     assert not tab.pages.isVisible() and tab.stack.isVisible() and tab.side.isVisible()
+    assert tab.titles[2].isVisible() and tab.titles[2].y() > tab.stack.geometry().bottom()
     assert tab.side.width() == 470 and tab.stack.width() >= 1600 - 470 - 20
     assert [t for _, t in tab.sweep.final.getAxis("left")._tickLevels[0]] == list(LABELS)
 
@@ -216,3 +218,27 @@ def test_one_epoch_and_one_seed_draw_points_without_a_spread(tab):
     feed(tab.sweep)  # three epochs, three seeds: lines and bars again
     assert all(m.opts["symbol"] is None for m, *_ in tab.sweep.items[0].values())
     assert len(tab.sweep.final_bars.opts["x"]) == 3
+
+
+def test_the_legend_says_what_its_values_are(tab, qtbot):
+    """The legend's entries are values ("0", "0.5"): a title above them names the setting, in
+    the axes' colour and type, normal and lecturer mode, and the column is wide enough for it."""
+    s = tab.sweep
+    s.begin("dropout sweep", ("0", "0.5"), "dropout before the output layer")
+    for v in (0, 1):
+        s.add(v, Tagged(v + 1, v, "", start()))
+    tab.show_sweep(True)
+    qtbot.wait(10)
+    title, legend = s.legend_title, s.legend
+    assert title.textItem.toPlainText() == "dropout before the output layer"
+    for dark in (True, False):
+        style_scene(s, dark=dark, scale=plot_scale(dark))
+        s.redraw()
+        head = title.mapRectToItem(s.legend_cell, title.boundingRect())
+        body = legend.mapRectToItem(s.legend_cell, legend.boundingRect())
+        assert head.bottom() <= body.top() + 0.5 and head.left() >= 0  # above, not over, them
+        assert s.legend_cell.minimumWidth() >= head.width()
+        assert title.textItem.font().pointSizeF() == 9.0 * plot_scale(dark)
+        assert title.color.name() == ("#ffffff" if dark else "#000000")
+    s.begin("", (), "")
+    assert s.legend_title.textItem.toPlainText() == ""

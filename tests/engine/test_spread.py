@@ -58,8 +58,8 @@ def test_the_overlap_table_names_every_pair_and_how_far_apart():
     rows = overlap_table([a, b, c])
     assert [(r.a, r.b, r.overlap) for r in rows] == [(0, 1, True), (0, 2, False), (1, 2, False)]
     assert rows[0].words == "overlap: not told apart"
-    assert rows[1].words == f"apart: {(0.97 - 0.92) * 100:.2f} points"
-    assert rows[2].words == "apart: 2.00 points"
+    assert rows[1].words == f"differ: nearest seeds {(0.97 - 0.92) * 100:.2f} accuracy points apart"
+    assert rows[2].words == "differ: nearest seeds 2.00 accuracy points apart"
 
 
 def test_the_gap_is_train_minus_validation():
