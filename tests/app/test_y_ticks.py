@@ -108,3 +108,33 @@ def test_a_short_linear_axis_at_lecturer_size_draws_no_label_over_another(qtbot)
     plot.setYRange(0, 0.0011, padding=0)
     qtbot.wait(100)
     assert_apart(drawn_label_rects(plot))
+
+
+@pytest.mark.parametrize("lecturer", [False, True])
+def test_a_left_axis_title_keeps_clear_of_its_tick_labels(qtbot, lecturer):
+    """pyqtgraph reserves 0.8 of the title's height: at lecturer size the descender of "‖g‖"
+    touched the tick labels; plot_style gives the title its whole line."""
+    from app.shared.plot_style import plot_scale, style_scene
+
+    w = pg.GraphicsLayoutWidget()
+    qtbot.addWidget(w)
+    plot = w.addPlot()
+    plot.setLabel("left", "‖g‖")
+    plot.plot([0, 1, 2], [0.5, 3.5, 1.0])
+    w.resize(500, 300)
+    w.show()
+    qtbot.waitExposed(w)
+    for _ in range(2):  # styled twice: the room is given once, and follows the type
+        style_scene(w, dark=lecturer, scale=plot_scale(lecturer))
+    qtbot.wait(10)
+    axis = plot.getAxis("left")
+    rect = axis.mapRectToScene(axis.boundingRect()).toRect().intersected(w.rect())
+    image = w.grab(rect).toImage()
+    ground = image.pixelColor(0, image.height() // 2).lightness()
+    inked = [
+        any(abs(image.pixelColor(x, y).lightness() - ground) > 60 for y in range(image.height()))
+        for x in range(image.width())
+    ]
+    first_gap = inked.index(False, inked.index(True))  # the title's ink ends
+    next_ink = inked.index(True, first_gap)  # the tick labels' begins
+    assert next_ink - first_gap >= 3, (first_gap, next_ink)
