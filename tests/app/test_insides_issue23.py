@@ -42,7 +42,8 @@ def test_the_confusion_bar_says_what_the_cells_show(window):  # noqa: F811
     conf.mode.setCurrentIndex(1)
     assert conf.bar.getAxis("left").labelText == "% of the true digit's row"
     assert conf.image.image.max() <= 100 and conf.bar.levels()[1] <= 100
-    assert all("." in t.toPlainText() for t in conf.texts)
+    # a tenth of a percent where "100.0" fits a cell, whole percents where it does not
+    assert all(("." in t.toPlainText()) == (conf._short == 0) for t in conf.texts)
 
 
 def fake_predictions(n=200, wrong=130):
@@ -208,3 +209,42 @@ def test_the_confusion_numbers_grow_with_their_cells_and_fit_them(qtbot):
     assert layout.rowStretchFactor(1) * 5 == layout.rowStretchFactor(0) * 2  # digits get room
     x, y = conf.mark.getData()  # the clicked cell outlined: column 5 (predicted), row 3 (true)
     assert (min(x), max(x), min(y), max(y)) == (5, 6, 3, 4)
+
+
+def test_cells_too_small_for_four_digits_write_them_short(qtbot):
+    """On a 1366 x 768 laptop a cell is about 18 px: at the type's floor "1092" spilled into the
+    next cell. Such cells write "1.1k", or "1k" (percent: "99"); larger again, whole numbers."""
+    from PySide6.QtGui import QFontMetricsF
+
+    from app.trainer.insides.confusion_view import ConfusionView, short_count
+
+    assert [short_count(n) for n in (0, 7, 999, 1000, 1092, 9949, 9950, 12000)] == [
+        "0", "7", "999", "1.0k", "1.1k", "9.9k", "10k", "12k",
+    ]  # fmt: skip
+    assert [short_count(n, 2) for n in (999, 1092, 1500, 12000)] == ["999", "1k", "2k", "12k"]
+    assert short_count(1092, 0) == "1092"
+    conf = ConfusionView()
+    qtbot.addWidget(conf)
+    conf.resize(1400, 1000)
+    conf.show()
+    qtbot.waitExposed(conf)
+    preds = fake_predictions(n=12000, wrong=300)
+    conf.set_predictions(preds, np.zeros((12000, 28, 28), np.uint8))
+    assert max(conf.counts.max(), 0) >= 1000
+
+    def texts():
+        return {t.toPlainText() for t in conf.texts}
+
+    qtbot.wait(100)
+    assert all(t.isdigit() for t in texts()) and any(len(t) == 4 for t in texts())
+    conf.resize(640, 400)  # cells of about 18 px, as on the laptop
+    qtbot.waitUntil(lambda: any(t.endswith("k") for t in texts()), timeout=3000)
+    side = conf.cell_px()
+    assert 14 < side < 24, side
+    for t in conf.texts:
+        assert QFontMetricsF(t.textItem.font()).horizontalAdvance(t.toPlainText()) <= 0.92 * side
+    conf.mode.setCurrentIndex(1)  # percent: whole percents
+    assert all("." not in t for t in texts())
+    conf.mode.setCurrentIndex(0)
+    conf.resize(1400, 1000)
+    qtbot.waitUntil(lambda: all(t.isdigit() for t in texts()), timeout=3000)

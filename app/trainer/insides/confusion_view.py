@@ -24,6 +24,14 @@ CELL_DIGITS = 40  # digits shown for a clicked cell
 CELL_PT_FLOOR = 6.0  # the cells' numbers never get smaller (times the type scale's 1 + 0.4 (s - 1))
 
 
+def short_count(n: int, short: int = 1) -> str:
+    """A count as a cell of a small matrix writes it: 0, whole; 1, in four characters (1092 ->
+    "1.1k", 12000 -> "12k"); 2, in thousands (1092 -> "1k")."""
+    if n < 1000 or short == 0:
+        return str(n)
+    return f"{n / 1000:.1f}k" if n < 9950 and short == 1 else f"{n / 1000:.0f}k"
+
+
 class ConfusionView(QWidget):
     cell_selected = Signal(int, int)  # true class, predicted class
 
@@ -78,6 +86,7 @@ class ConfusionView(QWidget):
         self.scene.ci.layout.setColumnStretchFactor(1, 2)
         self.texts: list[pg.TextItem] = []
         self._cell_px = 0.0  # a cell's side on the screen when the numbers were written
+        self._short = 0  # how short the numbers are written to fit small cells (_fitted)
         self.matrix.getViewBox().sigResized.connect(self._refit_cells)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -115,19 +124,39 @@ class ConfusionView(QWidget):
         self.bar.getAxis("left").setLabel(label)  # where ColorBarItem puts its label
         self._write_cells()
 
+    def _cell_texts(self, short: int) -> dict[tuple[int, int], str]:
+        """Each non-empty cell's number; `short` 1 or 2: as short_count writes it ("1.1k", "1k";
+        percent: "99"), for cells too small for "1092" at the floor (the clicked cell's title
+        says it whole)."""
+        pct = self._shown() == "percent"
+        out = {}
+        for (r, c), n in np.ndenumerate(self.counts):
+            if n != 0:
+                v = self.values[r, c]
+                if pct:
+                    out[r, c] = f"{v:.0f}" if short else f"{v:.1f}"
+                else:
+                    out[r, c] = short_count(int(n), short)
+        return out
+
+    def _fitted(self) -> tuple[dict, QFont, int]:
+        """The cells' texts and their font, and how short they had to be to fit (0: whole)."""
+        for short in (0, 1, 2):
+            texts = self._cell_texts(short)
+            widest = max(texts.values(), key=len, default="8")
+            font = self.cell_font(widest)
+            side = self.cell_px()
+            if side <= 0 or QFontMetricsF(font).horizontalAdvance(widest) <= 0.9 * side:
+                break
+        return texts, font, short
+
     def _write_cells(self) -> None:
         for t in self.texts:
             self.matrix.removeItem(t)
         self.texts = []
         if self.counts is None:
             return
-        pct = self._shown() == "percent"
-        texts = {
-            (r, c): f"{self.values[r, c]:.1f}" if pct else str(int(n))
-            for (r, c), n in np.ndenumerate(self.counts)
-            if n != 0
-        }
-        font = self.cell_font(max(texts.values(), key=len, default="8"))
+        texts, font, self._short = self._fitted()
         self._cell_px = self.cell_px()
         lo, hi = self.bar.levels()
         for (r, c), text in texts.items():
@@ -202,11 +231,14 @@ class ConfusionView(QWidget):
         return font
 
     def _refit_cells(self, *_) -> None:
-        """The view resized: the numbers take the new cells' size (their font only: a splitter
-        dragged resizes the view at every mouse move)."""
+        """The view resized: the numbers take the new cells' size (their font only, unless they
+        must turn short or whole: a splitter dragged resizes the view at every mouse move)."""
         side = self.cell_px()
         if self.texts and abs(side - self._cell_px) > 2:
-            font = self.cell_font(max((t.toPlainText() for t in self.texts), key=len))
+            _, font, short = self._fitted()
+            if short != self._short:
+                self._write_cells()
+                return
             for t in self.texts:
                 t.setFont(font)
             self._cell_px = side
