@@ -19,6 +19,9 @@ def test_a_later_view_key_sits_with_the_view_keys():
         Action("silent", "silent", "View", (), lambda: None),
     ]
     html = keys_html(table)
-    order = [html.index(f"<td>{n}</td>") for n in ("live", "lecturer", "leave", "insides", "keys", "save", "open")]
+    order = [
+        html.index(f"<td>{n}</td>")
+        for n in ("live", "lecturer", "leave", "insides", "keys", "save", "open")
+    ]
     assert order == sorted(order)
     assert "silent" not in html
