@@ -32,9 +32,10 @@ from app.shared.plot_style import plot_scale, style_scene
 from app.shared.y_ticks import follow_log_ticks
 
 from .landscape_inits import InitsView, symmetric, title
-from .landscape_race_view import COLOURS, RaceView
+from .landscape_race_view import COLOURS, PATHS_Z, RaceView
 from .landscape_strip import LayerStrip, decades
 
+MARKS_Z = PATHS_Z + 2 * len(COLOURS)  # the current step's marks above every racer's path
 HEAT = pg.colormap.get("viridis")
 HEADERS = ("optimizer", "η", "steps to target", "final loss", "diverged")
 
@@ -158,6 +159,8 @@ class LandscapePanel(QWidget):
         self.you = pg.ScatterPlotItem(size=16, symbol="+", pen=pg.mkPen("#ff0000", width=3))
         self.start = pg.ScatterPlotItem([0], [0], size=12, symbol="s", brush=None,
                                         pen=pg.mkPen("k", width=2))  # fmt: skip
+        for item in (self.marks, self.ahead, self.you, self.start):
+            item.setZValue(MARKS_Z)
         self.race = self.scene.addPlot(row=0, col=1, title="loss per step")
         self.race.setLabel("bottom", "step")
         self.race.setLogMode(y=True)

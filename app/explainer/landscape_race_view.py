@@ -17,6 +17,7 @@ from .landscape_strip import decades
 # one colour per racer, seen on viridis (purple to yellow) and on a white or black ground
 COLOURS = ("#e6194b", "#ff7f0e", "#17becf", "#f032e6", "#8c564b", "#bcbd22", "#ffffff", "#7f7f7f")
 HIDDEN = "?"
+PATHS_Z = 10  # above the map's image and contours
 
 
 def _tip(name: str, losses, on_plane, asked):
@@ -87,6 +88,10 @@ class RaceView:
             dots = pg.ScatterPlotItem(size=6, brush=colour, pen=None, hoverable=True,
                                       tip=_tip(name, p.losses, on, lambda: self.asked))  # fmt: skip
             self.map.addItem(dots)
+            # the first racer on top (the window's own optimizer, the one a preset's title is
+            # about): the ravine's SGD zig-zag was drawn under momentum's path
+            for item in (self.paths[-1], dots):
+                item.setZValue(PATHS_Z + len(ls.paths) - k)
             self.dots.append(dots)
             self.curves.append(self.race.plot(pen=pg.mkPen(colour, width=3)))
             names.append(key_entry(p, colour))

@@ -46,6 +46,12 @@ def test_the_dock_draws_the_engines_landscape_and_marks_the_step(qtbot, window):
         x, y = item.getData()
         np.testing.assert_allclose(x, a)
         np.testing.assert_allclose(y, b)
+    # sgd's path over momentum's and adam's (the ravine's zig-zag was hidden under momentum),
+    # each path's points with it, the current step's marks over them all
+    zs = [item.zValue() for item in p.race_view.paths]
+    assert zs == sorted(zs, reverse=True) and len(set(zs)) == 3
+    assert [d.zValue() for d in p.race_view.dots] == zs
+    assert min(m.zValue() for m in (p.marks, p.you, p.ahead, p.start)) > zs[0]
     for _ in range(3):
         w.explainer.next_training_step()
     qtbot.waitUntil(lambda: "step 4" in p.here.text(), timeout=5000)
