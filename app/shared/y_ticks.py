@@ -11,7 +11,7 @@ import math
 import pyqtgraph as pg
 
 LABEL_ROOM = 1.25  # a label's height times this: the least distance between two labels
-MIN_DECADES = 3.0  # an axis spanning fewer decades keeps pyqtgraph's own ticks (2, 5, 20...)
+MIN_DECADES = 3.0  # an axis spanning fewer decades is named between them too (2, 5, 20...)
 
 
 def decade_step(decades: float, height_px: float, label_px: float) -> int:
@@ -43,8 +43,8 @@ def decade_labels(values, scale: float = 1.0, spacing: float = 1.0) -> list[str]
 
 def fit_log_ticks(plot: pg.PlotItem) -> None:
     """The left axis's labelled step for its height and type now: whole decades on a log axis
-    (pyqtgraph's own over less than MIN_DECADES), and on a linear one pyqtgraph's own unless
-    its labels would touch."""
+    (between them too over less than MIN_DECADES, as many as fit), and on a linear one
+    pyqtgraph's own unless its labels would touch."""
     axis = plot.getAxis("left")
     (_, _), (y0, y1) = plot.getViewBox().viewRange()
     height = plot.getViewBox().boundingRect().height()
@@ -52,10 +52,51 @@ def fit_log_ticks(plot: pg.PlotItem) -> None:
     if not axis.logMode:
         _fit_linear(axis, y0, y1, height, pg.QtGui.QFontMetricsF(label).height())
         return
-    step = decade_step(y1 - y0, height, pg.QtGui.QFontMetricsF(label).height())
-    if y1 - y0 < MIN_DECADES:  # a narrow range: pyqtgraph's own ticks name 2, 5, 20...
-        step = None  # (whole decades alone left a loss from 0.3 to 2 with one label, or none)
-    _set(axis, ("log", step), None if step is None else [(float(step), 0.0)])
+    label_px = pg.QtGui.QFontMetricsF(label).height()
+    if y1 - y0 < MIN_DECADES:  # a narrow range: 2, 5, 20... between the decades
+        ticks = between_decades(y0, y1, height, label_px)  # (whole decades alone left a loss
+        if ticks is not None:  # from 0.3 to 2 with one label, or none)
+            _set_ticks(axis, ticks)
+            return
+    step = decade_step(y1 - y0, height, label_px)
+    _set(axis, ("log", step), [(float(step), 0.0)])
+
+
+MANTISSAS = ((1, 2, 3, 4, 5, 6, 7, 8, 9), (1, 2, 5), (1, 3), (1,))  # densest first
+
+
+def between_decades(y0: float, y1: float, height: float, label_px: float):
+    """A narrow log axis's ticks (log10 values, y0 to y1): labelled at the densest of 1-9, 1-2-5,
+    1-3 or 1 x 10^k that names two or more values LABEL_ROOM label heights apart, unlabelled
+    at every 1-9 x 10^k; None if none of them does (then whole decades, decade_step's).
+    pyqtgraph's own wrote "100", "90", "80"... over one another in a 60 px plot."""
+    span = y1 - y0
+    if not (span > 0 and height > 0 and math.isfinite(span) and span < 60):
+        return None
+    per_unit, room = height / span, LABEL_ROOM * label_px
+    k0, k1 = math.floor(y0) - 1, math.ceil(y1) + 1
+
+    def at(mantissas) -> list[float]:
+        vals = (math.log10(m) + k for k in range(k0, k1 + 1) for m in mantissas)
+        return [v for v in vals if y0 - 1e-9 <= v <= y1 + 1e-9]
+
+    for mantissas in MANTISSAS:
+        named = at(mantissas)
+        gaps = [b - a for a, b in zip(named, named[1:], strict=False)]
+        if len(named) >= 2 and min(gaps) * per_unit >= room:
+            unnamed = [v for v in at(MANTISSAS[0]) if min(abs(v - n) for n in named) > 1e-9]
+            labels = decade_labels(named)
+            return [list(zip(named, labels, strict=True)), [(v, "") for v in unnamed]]
+    return None
+
+
+def _set_ticks(axis: pg.AxisItem, ticks) -> None:
+    """Fixed ticks (their values and labels), set only when they changed."""
+    key = ("ticks", tuple((round(v, 9), t) for v, t in ticks[0]))
+    if key != getattr(axis, "_fixed", None):
+        axis.setTickSpacing()
+        axis.setTicks(ticks)
+        axis._fixed = key
 
 
 def nice_step(least: float) -> float:
@@ -88,6 +129,7 @@ def _fit_linear(axis: pg.AxisItem, y0: float, y1: float, height: float, label_px
 def _set(axis: pg.AxisItem, key: tuple, levels) -> None:
     """The axis's tick levels (None: pyqtgraph's own), set only when `key` changed."""
     if key != getattr(axis, "_fixed", None):
+        axis.setTicks(None)  # (fixed ticks of a narrow log range, gone)
         axis.setTickSpacing(levels=levels) if levels is not None else axis.setTickSpacing()
         axis._fixed = key
 

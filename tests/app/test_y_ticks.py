@@ -98,6 +98,48 @@ def test_a_narrow_log_range_keeps_labels_between_the_decades(qtbot):
     assert len(drawn_label_rects(plot)) >= 2
 
 
+@pytest.mark.parametrize("height, size", [(90, 9), (80, 18), (300, 18), (700, 9)])
+def test_a_narrow_log_range_names_what_fits_between_the_decades(qtbot, height, size):
+    """The Landscape panel's layer strip, 0.8 to 100 in a short plot: pyqtgraph's own ticks
+    wrote "100", "90", "80"... over one another. Labels are 1-9, 1-2-5, 1-3 or 1 x 10^k, the
+    densest that fits; the others' places are unlabelled ticks."""
+    plot = log_plot(qtbot, height, size)
+    plot.listDataItems()[0].setData(np.arange(3.0), [0.8, 18.0, 2.0])
+    plot.setYRange(np.log10(0.8), np.log10(100.0), padding=0)
+    qtbot.wait(100)
+    rects = drawn_label_rects(plot)
+    assert_apart(rects)
+    levels = plot.getAxis("left")._tickLevels
+    if levels is None:  # not even 1, 10 and 100 fit: every other decade, decade_step's
+        assert height < 100 and size > 9
+        return
+    named = [t for v, t in levels[0]]
+    assert set(named) <= {"1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "20", "30", "40",
+                          "50", "60", "70", "80", "90", "100"}  # fmt: skip
+    assert ("100" in named and "10" in named) or height < 100
+    if height >= 700:
+        assert len(named) >= 7  # a tall axis: 1-2-5 at least
+    plot.setYRange(-3, 2, padding=0)  # five decades again: whole decades, no fixed ticks
+    qtbot.wait(50)
+    assert plot.getAxis("left")._tickLevels is None
+    assert_apart(drawn_label_rects(plot))
+
+
+def test_between_decades_picks_the_densest_that_fits():
+    from app.shared.y_ticks import between_decades
+
+    lo, hi = np.log10(0.3), np.log10(2.0)
+    named = [t for _, t in between_decades(lo, hi, 600, 14)[0]]
+    assert named == ["0.3", "0.4", "0.5", "0.6", "0.7", "0.8", "0.9", "1", "2"]
+    named = [t for _, t in between_decades(lo, hi, 60, 14)[0]]
+    assert named in (["0.5", "1", "2"], ["1", "2"], ["0.3", "1"])
+    named = [t for _, t in between_decades(lo, hi, 300, 14)[0]]
+    assert named == ["0.5", "1", "2"]  # 0.9 and 1 would be 17 px apart: 1-2-5
+    assert between_decades(0.0, 2.0, 20, 14) is None  # not even 1 and 10 fit: whole decades
+    for bad in ((0.0, 0.0), (1.0, 0.0), (0.0, np.inf), (np.nan, 1.0)):
+        assert between_decades(*bad, 300, 14) is None
+
+
 def test_a_short_linear_axis_at_lecturer_size_draws_no_label_over_another(qtbot):
     """The trainer's learning rate, 0 to 0.0011, in a plot about 60 px tall at 18 pt."""
     plot = log_plot(qtbot, 80, 18)
