@@ -211,6 +211,8 @@ class LandscapeDock(QObject):
     # ---- the current step ----
     def clear(self) -> None:
         self.pick.cancel()  # a new network: the weights being picked belong to the old one
+        net = self.w.explainer.net
+        self.panel.use_race(net.spec.race if net is not None else None)  # the file's race
         if self.result is not None:
             self.panel.forget()
         self.result = None

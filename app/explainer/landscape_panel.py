@@ -37,6 +37,7 @@ from .landscape_strip import LayerStrip, decades
 
 MARKS_Z = PATHS_Z + 2 * len(COLOURS)  # the current step's marks above every racer's path
 HEAT = pg.colormap.get("viridis")
+DEFAULT_RACE = ("sgd,momentum,adam", "", 40, "path")  # a file without a race: its fields
 HEADERS = ("optimizer", "η", "steps to target", "final loss", "diverged")
 
 
@@ -94,14 +95,15 @@ class LandscapePanel(QWidget):
     def _build_controls(self) -> QGridLayout:
         """The race's fields, the plane (typed, or picked by clicking two weights), Race and
         Cancel, and the initialisations' σ with its button."""
-        self.optimizers = QLineEdit("sgd,momentum,adam")
+        self._file_race = None  # the fields as the last file's race set them (use_race)
+        self.optimizers = QLineEdit(DEFAULT_RACE[0])
         self.optimizers.setToolTip("optimizers to race, comma-separated (any of the eight)")
         self.lrs = QLineEdit()
         self.lrs.setPlaceholderText("usual learning rates")
         self.lrs.setToolTip("one learning rate per optimizer; empty: each one's usual value")
         self.steps = SpinBox()
         self.steps.setRange(1, 2000)
-        self.steps.setValue(40)
+        self.steps.setValue(DEFAULT_RACE[2])
         self.steps.setPrefix("steps ")
         self.plane = ComboBox()
         self.plane.setEditable(True)  # weights:L.J.I,L.J.I can be typed
@@ -196,8 +198,29 @@ class LandscapePanel(QWidget):
         self.strip.set_lecturer(on)
 
     def _request(self) -> None:
-        self.race_requested.emit(self.optimizers.text(), self.lrs.text(),
-                                 self.steps.value(), self.plane.currentText())  # fmt: skip
+        self.race_requested.emit(*self.race_fields())
+
+    def race_fields(self) -> tuple[str, str, int, str]:
+        """The race asked for: optimizers, learning rates, steps, plane."""
+        return (self.optimizers.text(), self.lrs.text(), self.steps.value(),
+                self.plane.currentText())  # fmt: skip
+
+    def use_race(self, race) -> None:
+        """A new network: its file's race (a RaceSpec: the one its description tells) in the
+        fields. A file without one leaves what the user typed, but not the last file's race."""
+        if race is not None:
+            values = race.fields()
+        elif self._file_race is not None and self.race_fields() == self._file_race:
+            values = DEFAULT_RACE
+        else:
+            self._file_race = None
+            return
+        names, lrs, steps, plane = values
+        self.optimizers.setText(names)
+        self.lrs.setText(lrs)
+        self.steps.setValue(steps)
+        self.plane.setCurrentText(plane)
+        self._file_race = values if race is not None else None
 
     def set_busy(self, text: str) -> None:
         """A computation runs: Race and Inits wait, Cancel can stop it. A pressed button that

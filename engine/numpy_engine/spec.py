@@ -34,6 +34,7 @@ from .spec_layers import (
     shape_text,
     symbols,
 )
+from .spec_race import RaceSpec, parse_race
 from .spec_write import spec_to_dict
 
 __all__ = [
@@ -112,6 +113,7 @@ class NetworkSpec:
     data: DataSpec | None = None
     name: str = ""
     description: str = ""
+    race: RaceSpec | None = None  # the Landscape panel's race for this file (spec_race.py)
 
 
 def _input(obj: Any) -> LayerSpec:
@@ -272,6 +274,7 @@ TOP_KEYS = (
     "data",
     "name",
     "description",
+    "race",
 )
 
 
@@ -342,6 +345,7 @@ def parse_network(obj: Any) -> NetworkSpec:
         check_inline_shapes(data, layers)
     name = F.text(obj.get("name", ""), "name")
     description = F.text(obj.get("description", ""), "description")
+    race = parse_race(obj["race"], len(layers)) if "race" in obj else None
     return NetworkSpec(
         layers,
         init_spec,
@@ -352,6 +356,7 @@ def parse_network(obj: Any) -> NetworkSpec:
         data,
         name,
         description,
+        race,
     )
 
 

@@ -8,6 +8,7 @@ import numpy as np
 
 from .optimizers import OPTIMIZERS
 from .spec_layers import layer_to_dict
+from .spec_race import race_to_dict
 
 if TYPE_CHECKING:
     from .spec import NetworkSpec
@@ -71,4 +72,6 @@ def spec_to_dict(spec: NetworkSpec, params=None, stats=()) -> dict:
         out["name"] = spec.name
     if spec.description:
         out["description"] = spec.description
+    if spec.race is not None:
+        out["race"] = race_to_dict(spec.race)
     return out

@@ -318,3 +318,32 @@ def test_space_after_race_steps_and_leaves_the_fields_alone(qtbot, window):
     before = w.explainer.event_index
     QTest.keyClick(w.focusWidget() or w, Qt.Key.Key_Space)
     assert p.sigma.text() == sigma and w.explainer.event_index == before + 1
+
+
+def test_a_preset_with_a_race_fills_the_fields_and_race_runs_what_it_describes(qtbot, window):
+    """The ravine's description says what SGD does beside momentum, RMSProp and Adam at their
+    rates; Race ran sgd, momentum and adam at the usual rates on the path plane, and momentum
+    zig-zagged instead. The file's race fills the fields; a file without one gets the usual
+    fields back, unless the user typed their own."""
+    w = window
+    p = w.landscape.panel
+    assert w.open_network(RAVINE) is not False
+    assert p.race_fields() == ("sgd,momentum,rmsprop,adam", "0.1,0.002,0.02,0.05", 40,
+                               "weights:1.0.0,1.0.1")  # fmt: skip
+    w.landscape.open()
+    p.run.click()
+    qtbot.waitUntil(lambda: w.landscape.worker is None and p.run.isEnabled(), timeout=20_000)
+    net = w.explainer.net
+    want = landscape(net, parse_racers("sgd,momentum,rmsprop,adam", "0.1,0.002,0.02,0.05", net),
+                     40, "weights:1.0.0,1.0.1", side=41)  # fmt: skip
+    assert p.table.rowCount() == 4 and [p.table.item(r, 0).text() for r in range(4)] == [
+        "sgd", "momentum", "rmsprop", "adam"]  # fmt: skip
+    for item, (a, b) in zip(p.race_view.paths, want.coords, strict=True):
+        np.testing.assert_allclose(item.getData(), (a, b))
+    assert w.open_network(str(PRESETS / "xor_2_2_1.json")) is not False
+    assert p.race_fields() == ("sgd,momentum,adam", "", 40, "path")  # the usual fields again
+    p.optimizers.setText("adam,nadam")  # the user's own race stays over a file without one
+    assert w.open_network(str(PRESETS / "perceptron_and.json")) is not False
+    assert p.race_fields()[0] == "adam,nadam"
+    assert w.open_network(RAVINE) is not False  # and a file's race replaces it
+    assert p.race_fields()[0] == "sgd,momentum,rmsprop,adam"

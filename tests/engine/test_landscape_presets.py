@@ -16,6 +16,13 @@ PRESETS = Path(__file__).parents[2] / "assets" / "presets"
 RAVINE_RACE = [("sgd", 0.1), ("momentum", 0.002), ("rmsprop", 0.02), ("adam", 0.05)]  # as described
 
 
+def test_the_ravines_race_is_the_one_its_files_give_the_landscape_panel():
+    for name in ("ravine_unnormalised", "ravine_standardised"):
+        race = Network.from_file(PRESETS / f"{name}.json").spec.race
+        assert list(zip(race.optimizers, race.lrs, strict=True)) == RAVINE_RACE
+        assert (race.steps, race.plane) == (40, "weights:1.0.0,1.0.1")
+
+
 def net_of(name: str) -> Network:
     return Network.from_file(PRESETS / f"{name}.json")
 
