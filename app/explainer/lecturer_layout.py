@@ -18,12 +18,21 @@ SIDE_PLOTS = ("loss", "data", None)  # what key S shows beside the drawing, in t
 COLUMN_SHARE = 0.34  # of the screen's width: the formula and the side plot, one above the other
 FORMULA_SHARE = 0.58  # of that column's height while a plot is shown
 LANDSCAPE_SHARE = 0.45  # of the screen's height for the Landscape dock, when it is open
+LANDSCAPE_LEAST = 480  # px: on a low wall (768) 0.45 left its loss per step a line, up to
+LANDSCAPE_MOST = 0.62  # this share of the height (the two-input drawing still reads above)
+DRAWING_LEAST, DRAWING_LOW = 300, 200  # px: the drawing's least height; with the Landscape open
 MARGIN = 16  # pixels between the floating controls and the drawing's bottom edge
 OVERLAY_STYLE = (
     "QToolBar#stepping { background: rgba(40, 40, 40, 215); border: 2px solid #8a8a8a;"
     " border-radius: 10px; padding: 4px; }"
     " QToolBar#stepping QLabel, QToolBar#stepping QToolButton { color: #ffffff; }"
 )
+
+
+def landscape_height(wall: int) -> int:
+    """The Landscape dock's height on a wall `wall` pixels high."""
+    share = min(LANDSCAPE_MOST, max(LANDSCAPE_SHARE, LANDSCAPE_LEAST / max(1, wall)))
+    return round(wall * share)
 
 
 class LecturerLayout(LecturerMode):
@@ -76,14 +85,16 @@ class LecturerLayout(LecturerMode):
     def arrange(self, rect: QRect) -> None:
         """The column beside the drawing: the Lesson dock (when open) as tall as its texts need,
         then the formula, with FORMULA_SHARE of what is left when a plot is shown below it; the
-        Landscape dock (when open) under both, LANDSCAPE_SHARE of the height. The formula got a
-        sliver of two lines when the Lesson and the Landscape docks were open too."""
+        Landscape dock (when open) under both, LANDSCAPE_SHARE of the height and at least
+        LANDSCAPE_LEAST pixels (landscape_height). The formula got a sliver of two lines when
+        the Lesson and the Landscape docks were open too."""
         w = self.w
         formula, lesson = w.docks["Formula"], w.docks.get("Lesson")
         w.resizeDocks([formula], [round(rect.width() * COLUMN_SHARE)], Qt.Orientation.Horizontal)
         column = rect.height()
+        self._drawing_floor(DRAWING_LOW if self._landscape_open() else DRAWING_LEAST)
         if self._landscape_open():  # docked below: its plots readable
-            h = round(rect.height() * LANDSCAPE_SHARE)
+            h = landscape_height(rect.height())
             w.resizeDocks([w.docks["Landscape"]], [h], Qt.Orientation.Vertical)
             column -= h
         docks, sizes = [formula], [column]
@@ -95,6 +106,15 @@ class LecturerLayout(LecturerMode):
             docks, sizes = [*docks, w.docks["Plots"]], [*sizes[:-1], h, sizes[-1] - h]
         w.resizeDocks(docks, sizes, Qt.Orientation.Vertical)
         self._place_controls()
+
+    def _drawing_floor(self, height: int) -> None:
+        """The drawing's least height (both views'): lower while the Landscape dock shares a
+        low wall with it (the drawing and its controls' strip held 443 of 768 pixels)."""
+        views = [v for v in (self.w.view, self.w.conv_view) if v.minimumHeight() != height]
+        for view in views:
+            view.setMinimumHeight(height)
+        if views and self.on:  # the docks' sizes again once Qt knows the new least height
+            QTimer.singleShot(0, self.w.guard(self._rearrange))
 
     # ---- the side plot ----
     def cycle_side(self) -> None:
@@ -184,6 +204,7 @@ class LecturerLayout(LecturerMode):
         w = self.w
         w.autohide.set_enabled(False)
         self._float_controls(False)
+        self._drawing_floor(DRAWING_LEAST)
         for dock in w.docks.values():
             dock.setTitleBarWidget(None)  # Qt's own title bar again
         w.plots.show_only("both")

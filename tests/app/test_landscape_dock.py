@@ -347,3 +347,26 @@ def test_a_preset_with_a_race_fills_the_fields_and_race_runs_what_it_describes(q
     assert p.race_fields()[0] == "adam,nadam"
     assert w.open_network(RAVINE) is not False  # and a file's race replaces it
     assert p.race_fields()[0] == "sgd,momentum,rmsprop,adam"
+
+
+def test_on_a_low_wall_the_landscape_takes_the_room_the_drawing_can_give(qtbot, window):
+    """A 1366 x 768 projector: the drawing with its controls' strip kept 443 pixels and the
+    Landscape 319, its loss per step a line. With the Landscape open the drawing may shrink to
+    200 pixels; closing the Landscape or leaving lecturer mode gives it its 300 back."""
+    from PySide6.QtCore import QRect
+
+    from app.explainer.lecturer_layout import landscape_height
+
+    assert [landscape_height(h) for h in (768, 1080, 2160, 0)] == [476, 486, 972, 0]
+    window.open_network(RAVINE)
+    window.landscape.open()
+    window.set_lecturer(True)
+    try:
+        window.lecture.fill(QRect(0, 0, 1366, 768))
+        qtbot.waitUntil(lambda: window.landscape.dock.height() >= 400, timeout=3000)
+        assert window.view.minimumHeight() == 200 and window.conv_view.minimumHeight() == 200
+        window.landscape.dock.close()
+        qtbot.waitUntil(lambda: window.view.minimumHeight() == 300, timeout=3000)
+    finally:
+        window.set_lecturer(False)
+    assert window.view.minimumHeight() == 300 and window.conv_view.minimumHeight() == 300
