@@ -128,8 +128,10 @@ def _fit_linear(axis: pg.AxisItem, y0: float, y1: float, height: float, label_px
 
 def _set(axis: pg.AxisItem, key: tuple, levels) -> None:
     """The axis's tick levels (None: pyqtgraph's own), set only when `key` changed."""
-    if key != getattr(axis, "_fixed", None):
-        axis.setTicks(None)  # (fixed ticks of a narrow log range, gone)
+    fixed = getattr(axis, "_fixed", None)
+    if key != fixed:
+        if fixed is not None and fixed[0] == "ticks":  # ours, a narrow log range's: gone (not
+            axis.setTicks(None)  # the names an axis was given, as the sweep's final accuracy)
         axis.setTickSpacing(levels=levels) if levels is not None else axis.setTickSpacing()
         axis._fixed = key
 
