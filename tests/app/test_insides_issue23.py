@@ -71,9 +71,10 @@ def test_every_mistake_is_reachable_with_the_true_digits_probability(qtbot, wind
             view.next_button.click()
     assert sorted(seen) == list(range(130))  # all 130, not only the first 48
     assert not view.next_button.isEnabled() and "97–130 worst (page 3 of 3)" in view.note.text()
-    for m, t in zip(view.on_page(), view.texts, strict=True):
-        pct = 100 * m.true_prob
-        assert t.toPlainText().endswith(f" {pct:.0f}%" if pct >= 0.5 else " <1%")
+    for m, t in zip(view.on_page(), view.texts, strict=True):  # with its probability where
+        pct = 100 * m.true_prob  # the cells have room (test_small_cells_caption_...)
+        whole = f"{m.true}→{m.predicted} " + (f"{pct:.0f}%" if pct >= 0.5 else "<1%")
+        assert t.toPlainText() in (whole, f"{m.true}→{m.predicted}")
     m = view.on_page()[0]
     assert f"true {m.true} (p = {100 * p.probs[m.index, m.true]:.1f}%)" in (
         view.big_plot.titleLabel.text
@@ -248,3 +249,31 @@ def test_cells_too_small_for_four_digits_write_them_short(qtbot):
     conf.mode.setCurrentIndex(0)
     conf.resize(1400, 1000)
     qtbot.waitUntil(lambda: all(t.isdigit() for t in texts()), timeout=3000)
+
+
+def test_small_cells_caption_the_mistakes_with_their_digits_alone(qtbot):
+    """On a 1366 x 768 laptop "2→7 <1%" was fitted into 40-pixel cells at 5 pt: unreadable.
+    Below 7 pt a caption drops the probability (shown beside the digit clicked) and keeps its
+    digits larger; wide again, the whole caption."""
+    from app.trainer.insides.mistakes_view import SHORT_BELOW_PT, MistakesView
+
+    view = MistakesView()
+    qtbot.addWidget(view)
+    view.resize(1400, 900)
+    view.show()
+    qtbot.waitExposed(view)
+    view.set_predictions(fake_predictions(), np.zeros((200, 28, 28), np.uint8))
+
+    def size():
+        return view.texts[0].textItem.font().pointSizeF()
+
+    qtbot.waitUntil(lambda: view.texts[0].toPlainText().endswith("%"), timeout=3000)
+    view.resize(700, 420)
+    qtbot.waitUntil(lambda: "%" not in view.texts[0].toPlainText(), timeout=3000)
+    assert all(t.toPlainText().count("→") == 1 and " " not in t.toPlainText() for t in view.texts)
+    short = size()
+    full = view._caption_font(["2→7 <1%"]).pointSizeF()
+    assert full < SHORT_BELOW_PT and short > full
+    view.resize(1400, 900)
+    qtbot.waitUntil(lambda: view.texts[0].toPlainText().endswith("%"), timeout=3000)
+    assert size() >= SHORT_BELOW_PT

@@ -14,6 +14,8 @@ from engine.torch_engine.insides import misclassified
 
 COLS, SHOWN = 8, 48  # the grid: columns, digits on a page
 TILE = 28 + 10  # a digit and its caption's room
+TEXT_MARGIN = 4.0  # px each side of a caption's text in its box (QTextDocument's margin)
+SHORT_BELOW_PT = 7.0  # a caption this small (times the type scale) drops its probability
 
 
 class MistakesView(QWidget):
@@ -102,6 +104,9 @@ class MistakesView(QWidget):
             for m in shown
         ]
         font = self._caption_font(texts)
+        if font.pointSizeF() < SHORT_BELOW_PT * self.scale:  # small cells (a laptop): the
+            texts = [f"{m.true}→{m.predicted}" for m in shown]  # digits alone, readable; the
+            font = self._caption_font(texts)  # probability is beside the one clicked
         for k, text in enumerate(texts):
             r, c = divmod(k, COLS)
             t = pg.TextItem(text, color="#ffcc33", anchor=(0.5, 0))
@@ -119,7 +124,8 @@ class MistakesView(QWidget):
         units_per_px = self.grid_plot.getViewBox().viewPixelSize()[0]
         if not texts or not np.isfinite(units_per_px) or units_per_px <= 0:
             return font
-        cell = 0.92 * 30 / units_per_px  # a cell is 30 units wide (a digit and its gap)
+        # a cell is 30 units wide (a digit and its gap); a caption's box has its margins
+        cell = 0.92 * 30 / units_per_px - 2 * TEXT_MARGIN
         widest = max(QFontMetricsF(font).horizontalAdvance(t) for t in texts)
         if widest > cell:
             font.setPointSizeF(max(5.0, font.pointSizeF() * cell / widest))
