@@ -150,7 +150,7 @@ def test_inside_the_model_fits_a_1920_screen_in_lecturer_mode(make_trainer):  # 
     w.insides.confusion.note.setText("9879 of 10000 test digits right (98.79%)")
     w.insides.mistakes.note.setText(
         "121 of 10000 test digits wrong; the 1–48 worst (page 1 of 3); under each: true → "
-        "predicted, and the probability given to the true digit"
+        "predicted, and where the cells have room the probability given to the true digit"
     )
     w.set_lecturer(True)
     from PySide6.QtWidgets import QLabel

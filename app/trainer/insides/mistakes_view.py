@@ -74,7 +74,8 @@ class MistakesView(QWidget):
             f"{n} of {len(self.preds.labels)} test digits wrong; "
             + (f"the {first + 1}–{first + len(shown)} worst (page {self.page + 1} of "
                f"{self.pages()})" if n else "none")
-            + "; under each: true → predicted, and the probability given to the true digit"
+            + "; under each: true → predicted, and where the cells have room the "
+            "probability given to the true digit"
         )  # fmt: skip
         self.prev_button.setEnabled(self.page > 0)
         self.next_button.setEnabled(self.page < self.pages() - 1)
