@@ -62,6 +62,15 @@ def table(columns, name: str) -> QTableWidget:
     return t
 
 
+def fit_columns(t: QTableWidget) -> None:
+    """Columns to their contents, the stretched one back to the room left, rows to their
+    wrapped text. Fitting to contents widened the verdicts' stretched column past the table
+    (584 px in 634 at lecturer type): a verdict ran out of sight instead of wrapping."""
+    t.resizeColumnsToContents()
+    t.horizontalHeader().resizeSections()
+    t.resizeRowsToContents()
+
+
 def fill(t: QTableWidget, rows) -> None:
     t.setRowCount(len(rows))
     for r, cells in enumerate(rows):
@@ -157,16 +166,14 @@ class ExperimentTab(QWidget):
 
     def _settle(self) -> None:
         for t in (self.finals_table, self.table):
-            t.resizeColumnsToContents()
-            t.resizeRowsToContents()
+            fit_columns(t)
 
     def set_lecturer(self, on: bool) -> None:
         reading_pt, table_pt, width = LECTURER_SIZES if on else (READING_PT, TABLE_PT, SIDE_WIDTH)
         self.reading.setStyleSheet(f"font-size: {reading_pt}pt; font-weight: bold; padding: 6px;")
         for t in (self.finals_table, self.table):
             t.setStyleSheet(f"font-size: {table_pt}pt;")
-            t.resizeColumnsToContents()
-            t.resizeRowsToContents()
+            fit_columns(t)
         for title in self.titles:
             bold = "" if title is self.titles[2] else " font-weight: bold;"
             title.setStyleSheet(f"font-size: {table_pt}pt;{bold}")

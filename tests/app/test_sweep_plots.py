@@ -242,3 +242,22 @@ def test_the_legend_says_what_its_values_are(tab, qtbot):
         assert title.color.name() == ("#ffffff" if dark else "#000000")
     s.begin("", (), "")
     assert s.legend_title.textItem.toPlainText() == ""
+
+
+def test_in_lecturer_type_a_long_verdict_wraps_inside_the_table(tab, qtbot):
+    """At lecturer type, fitting the columns to their contents widened the verdicts' column
+    past the table: "differ: nearest seeds 1.50 accurac" and the rest out of sight."""
+    tab.resize(1920, 900)
+    feed(tab.sweep)
+    tab.show_sweep(True)
+    tab.update_table()
+    style_scene(tab.sweep, dark=True, scale=plot_scale(True))
+    tab.set_lecturer(True)
+    t = tab.table
+    head = t.horizontalHeader()
+    qtbot.waitUntil(lambda: head.length() <= t.viewport().width(), timeout=3000)
+    one_line = t.fontMetrics().height() + 12
+    long_rows = [r for r in range(t.rowCount()) if t.item(r, 2).text().startswith("differ")]
+    assert long_rows and all(t.rowHeight(r) > one_line for r in long_rows)  # wrapped, whole
+    tab.set_lecturer(False)
+    style_scene(tab.sweep, dark=False)
