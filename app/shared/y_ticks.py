@@ -46,6 +46,8 @@ def fit_log_ticks(plot: pg.PlotItem) -> None:
     (between them too over less than MIN_DECADES, as many as fit), and on a linear one
     pyqtgraph's own unless its labels would touch."""
     axis = plot.getAxis("left")
+    if given_ticks(axis):  # ticks the app gave this axis (named rows, chosen values) stay
+        return
     (_, _), (y0, y1) = plot.getViewBox().viewRange()
     height = plot.getViewBox().boundingRect().height()
     label = axis.style.get("tickFont") or axis.font()
@@ -67,8 +69,9 @@ MANTISSAS = ((1, 2, 3, 4, 5, 6, 7, 8, 9), (1, 2, 5), (1, 3), (1,))  # densest fi
 
 def between_decades(y0: float, y1: float, height: float, label_px: float):
     """A narrow log axis's ticks (log10 values, y0 to y1): labelled at the densest of 1-9, 1-2-5,
-    1-3 or 1 x 10^k that names two or more values LABEL_ROOM label heights apart, unlabelled
-    at every 1-9 x 10^k; None if none of them does (then whole decades, decade_step's).
+    1-3 or 1 x 10^k that names two or more values LABEL_ROOM label heights apart (else one
+    value: the first such set's, or the middle of the range in two figures), unlabelled at
+    every 1-9 x 10^k; None if two decades do not even fit (then decade_step's whole decades).
     pyqtgraph's own wrote "100", "90", "80"... over one another in a 60 px plot."""
     span = y1 - y0
     if not (span > 0 and height > 0 and math.isfinite(span) and span < 60):
@@ -80,23 +83,35 @@ def between_decades(y0: float, y1: float, height: float, label_px: float):
         vals = (math.log10(m) + k for k in range(k0, k1 + 1) for m in mantissas)
         return [v for v in vals if y0 - 1e-9 <= v <= y1 + 1e-9]
 
+    single = None
     for mantissas in MANTISSAS:
         named = at(mantissas)
         gaps = [b - a for a, b in zip(named, named[1:], strict=False)]
         if len(named) >= 2 and min(gaps) * per_unit >= room:
-            unnamed = [v for v in at(MANTISSAS[0]) if min(abs(v - n) for n in named) > 1e-9]
-            labels = decade_labels(named)
-            return [list(zip(named, labels, strict=True)), [(v, "") for v in unnamed]]
-    return None
+            break
+        if len(named) == 1 and single is None:
+            single = named
+    else:
+        if span >= 2.0:  # two whole decades in range and no room between them
+            return None
+        middle = 10.0 ** ((y0 + y1) / 2)  # not one 1-9 x 10^k inside (0.31 to 0.39)
+        named = single or [math.log10(float(f"{middle:.2g}"))]
+    unnamed = [v for v in at(MANTISSAS[0]) if min(abs(v - n) for n in named) > 1e-9]
+    return [list(zip(named, decade_labels(named), strict=True)), [(v, "") for v in unnamed]]
+
+
+def given_ticks(axis: pg.AxisItem) -> bool:
+    """Whether the axis holds fixed ticks that are not this module's."""
+    return axis._tickLevels is not None and axis._tickLevels is not getattr(axis, "_ours", None)
 
 
 def _set_ticks(axis: pg.AxisItem, ticks) -> None:
     """Fixed ticks (their values and labels), set only when they changed."""
-    key = ("ticks", tuple((round(v, 9), t) for v, t in ticks[0]))
+    key = ("ticks", *(tuple(round(v, 9) for v, _ in level) for level in ticks))
     if key != getattr(axis, "_fixed", None):
         axis.setTickSpacing()
         axis.setTicks(ticks)
-        axis._fixed = key
+        axis._ours, axis._fixed = axis._tickLevels, key
 
 
 def nice_step(least: float) -> float:
@@ -128,10 +143,9 @@ def _fit_linear(axis: pg.AxisItem, y0: float, y1: float, height: float, label_px
 
 def _set(axis: pg.AxisItem, key: tuple, levels) -> None:
     """The axis's tick levels (None: pyqtgraph's own), set only when `key` changed."""
-    fixed = getattr(axis, "_fixed", None)
-    if key != fixed:
-        if fixed is not None and fixed[0] == "ticks":  # ours, a narrow log range's: gone (not
-            axis.setTicks(None)  # the names an axis was given, as the sweep's final accuracy)
+    if key != getattr(axis, "_fixed", None):
+        if axis._tickLevels is not None and axis._tickLevels is getattr(axis, "_ours", None):
+            axis.setTicks(None)  # ours (a narrow log range's) go; ticks the app gave stay
         axis.setTickSpacing(levels=levels) if levels is not None else axis.setTickSpacing()
         axis._fixed = key
 
@@ -142,4 +156,7 @@ def follow_log_ticks(plot: pg.PlotItem) -> None:
     vb = plot.getViewBox()
     vb.sigRangeChanged.connect(lambda *_: fit_log_ticks(plot))
     vb.sigResized.connect(lambda *_: fit_log_ticks(plot))
+    # log on or off (L) with the range unchanged: a narrow log range's labels left on a linear
+    # axis ("1, 2, 5, 10" over 0 to 1); connected after pyqtgraph's own switch, so it runs after
+    plot.ctrl.logYCheck.toggled.connect(lambda *_: fit_log_ticks(plot))
     fit_log_ticks(plot)

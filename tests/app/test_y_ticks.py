@@ -180,3 +180,44 @@ def test_a_left_axis_title_keeps_clear_of_its_tick_labels(qtbot, lecturer):
     first_gap = inked.index(False, inked.index(True))  # the title's ink ends
     next_ink = inked.index(True, first_gap)  # the tick labels' begins
     assert next_ink - first_gap >= 3, (first_gap, next_ink)
+
+
+def test_log_off_with_the_range_unchanged_drops_the_log_labels(qtbot):
+    """L twice before a run: the linear 0 to 1 axis kept the log range's "1, 2, 5, 10"."""
+    plot = log_plot(qtbot, 300, 9)
+    plot.setYRange(np.log10(0.8), np.log10(20.0), padding=0)
+    qtbot.wait(50)
+    assert plot.getAxis("left")._tickLevels is not None  # a narrow log range: ours
+    plot.setLogMode(y=False)
+    assert plot.getAxis("left")._tickLevels is None
+
+
+def test_ticks_the_app_gave_an_axis_stay(qtbot):
+    """The noise view names its error axis 0.01, 0.02, 0.05...: a narrow range replaced them,
+    and a wide one then cleared them for good."""
+    plot = log_plot(qtbot, 300, 9)
+    given = [[(float(np.log10(v)), f"{v:g}") for v in (0.01, 0.02, 0.05, 0.1, 1)], []]
+    plot.getAxis("left").setTicks(given)
+    for lo, hi in ((np.log10(0.05), np.log10(1.5)), (-2.0, 1.0), (-5.0, 2.0)):
+        plot.setYRange(lo, hi, padding=0)
+        qtbot.wait(20)
+        assert plot.getAxis("left")._tickLevels is given
+
+
+def test_a_narrow_range_with_room_for_one_label_names_one():
+    from app.shared.y_ticks import between_decades
+
+    one = between_decades(np.log10(0.15), np.log10(0.45), 60, 28)
+    assert [t for _, t in one[0]] == ["0.2"] and len(one[1]) >= 2  # 0.3, 0.4 unlabelled
+    none_inside = between_decades(np.log10(0.31), np.log10(0.39), 60, 14)
+    assert [t for _, t in none_inside[0]] == ["0.35"] and none_inside[1] == []
+
+
+def test_the_unlabelled_ticks_follow_the_range(qtbot):
+    plot = log_plot(qtbot, 200, 9)
+    plot.setYRange(np.log10(0.45), np.log10(2.95), padding=0)
+    qtbot.wait(20)
+    plot.setYRange(np.log10(0.45), np.log10(3.5), padding=0)
+    qtbot.wait(20)
+    levels = plot.getAxis("left")._tickLevels
+    assert any(abs(v - np.log10(3)) < 1e-9 for level in levels for v, _ in level)
