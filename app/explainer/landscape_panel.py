@@ -207,13 +207,17 @@ class LandscapePanel(QWidget):
 
     def use_race(self, race) -> None:
         """A new network: its file's race (a RaceSpec: the one its description tells) in the
-        fields. A file without one leaves what the user typed, but not the last file's race."""
-        if race is not None:
+        fields, unless they hold what the user typed over that same race (the network is
+        rebuilt by the standardise switch, the editor, a lesson's step). A file without one
+        leaves what the user typed, but not the last file's race."""
+        untouched = self._file_race is not None and self.race_fields() == self._file_race
+        if race is not None and (race.fields() != self._file_race or untouched):
             values = race.fields()
-        elif self._file_race is not None and self.race_fields() == self._file_race:
+        elif race is None and untouched:
             values = DEFAULT_RACE
         else:
-            self._file_race = None
+            if race is None:
+                self._file_race = None
             return
         names, lrs, steps, plane = values
         self.optimizers.setText(names)

@@ -340,6 +340,14 @@ def test_a_preset_with_a_race_fills_the_fields_and_race_runs_what_it_describes(q
         "sgd", "momentum", "rmsprop", "adam"]  # fmt: skip
     for item, (a, b) in zip(p.race_view.paths, want.coords, strict=True):
         np.testing.assert_allclose(item.getData(), (a, b))
+    p.optimizers.setText("adam,nadam")  # typed over the file's race, then the network is
+    p.steps.setValue(100)  # rebuilt (standardised, edited, a lesson's step): what was typed stays
+    w.standardise.box.setChecked(True)
+    assert w.explainer.net is not net and p.race_fields()[::2] == ("adam,nadam", 100)
+    w.standardise.box.setChecked(False)
+    assert p.race_fields()[::2] == ("adam,nadam", 100)
+    p.optimizers.setText("sgd,momentum,rmsprop,adam")
+    p.steps.setValue(40)
     assert w.open_network(str(PRESETS / "xor_2_2_1.json")) is not False
     assert p.race_fields() == ("sgd,momentum,adam", "", 40, "path")  # the usual fields again
     p.optimizers.setText("adam,nadam")  # the user's own race stays over a file without one
