@@ -345,7 +345,7 @@ def parse_network(obj: Any) -> NetworkSpec:
         check_inline_shapes(data, layers)
     name = F.text(obj.get("name", ""), "name")
     description = F.text(obj.get("description", ""), "description")
-    race = parse_race(obj["race"], len(layers)) if "race" in obj else None
+    race = parse_race(obj["race"]) if "race" in obj else None
     return NetworkSpec(
         layers,
         init_spec,

@@ -1,7 +1,7 @@
 """A network file's optional "race": the optimizer race its Landscape panel starts from (the
 optimizers, their learning rates, the steps and the plane), the one the preset's description
 tells. Checked here as far as a file can be without its weights; the race checks the rest (a
-weight's indices) when it runs, as it does for what is typed into the panel.
+weight's layer and indices) when it runs, as it does for what is typed into the panel.
 
     "race": {"optimizers": ["sgd", "momentum"], "lrs": [0.1, 0.002], "steps": 40,
              "plane": "weights:1.0.0,1.0.1"}
@@ -31,12 +31,18 @@ class RaceSpec:
 
     def fields(self) -> tuple[str, str, int, str]:
         """As the panel's fields and the command line's flags write it."""
-        lrs = "" if self.lrs is None else ",".join(f"{v:g}" for v in self.lrs)
+        lrs = "" if self.lrs is None else ",".join(map(_short, self.lrs))
         return ",".join(self.optimizers), lrs, self.steps, self.plane
 
 
-def parse_race(obj: Any, n_layers: int) -> RaceSpec:
-    """The "race" object of a network of `n_layers` layers (the input layer included)."""
+def _short(v: float) -> str:
+    """0.002 as "0.002", and 0.0012345678 whole (":g" keeps six figures)."""
+    return f"{v:g}" if float(f"{v:g}") == v else repr(v)
+
+
+def parse_race(obj: Any) -> RaceSpec:
+    """The "race" object of a network file. Its plane's weights are checked when it runs: the
+    editor keeps a file's race while it removes the layer the plane names."""
     r = F.keys(obj, "race", ("optimizers", "lrs", "steps", "plane"))
     names = r.get("optimizers")
     if not isinstance(names, list) or not 1 <= len(names) <= len(OPTIMIZERS):
@@ -56,11 +62,11 @@ def parse_race(obj: Any, n_layers: int) -> RaceSpec:
         )
     steps = F.whole(r.get("steps", 40), "race.steps", 1, MAX_RACE_STEPS)
     plane = F.text(r.get("plane", "path"), "race.plane")
-    _check_plane(plane, n_layers)
+    _check_plane(plane)
     return RaceSpec(opts, lrs, steps, plane)
 
 
-def _check_plane(plane: str, n_layers: int) -> None:
+def _check_plane(plane: str) -> None:
     if plane in ("path", "random"):
         return
     ids = plane[len("weights:") :].split(",") if plane.startswith("weights:") else []
@@ -68,11 +74,6 @@ def _check_plane(plane: str, n_layers: int) -> None:
         raise NetworkFileError(
             "race.plane", f"{F.describe(plane)}: path, random or weights:L.J.I,L.J.I"
         )
-    for t in ids:
-        if not 1 <= int(t.split(".")[0]) < n_layers:
-            raise NetworkFileError(
-                "race.plane", f"{t}: layer {t.split('.')[0]} is not between 1 and {n_layers - 1}"
-            )
     if ids[0] == ids[1]:
         raise NetworkFileError("race.plane", f"{plane} names the same weight twice")
 
