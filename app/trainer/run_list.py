@@ -153,8 +153,9 @@ class RunList(QTreeWidget):
         if self._filling:
             return
         rid = it.data(0, Qt.ItemDataRole.UserRole)
-        if column == 0 and it.text(0) != self.names[rid] and it.text(0).strip():
-            self.renamed.emit(rid, it.text(0).strip())
+        new = it.text(0).strip()  # "mlp (2) " is the shown name, not a new one
+        if column == 0 and new and new != self.names[rid]:
+            self.renamed.emit(rid, new)
         self.ticked_changed.emit()
 
     def _menu(self, pos) -> None:

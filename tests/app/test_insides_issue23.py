@@ -230,6 +230,7 @@ def test_cells_too_small_for_four_digits_write_them_short(qtbot):
     conf.show()
     qtbot.waitExposed(conf)
     preds = fake_predictions(n=12000, wrong=300)
+    preds.predicted[-1] = (preds.labels[-1] + 5) % 10  # one mistake: under 0.5% of its row
     conf.set_predictions(preds, np.zeros((12000, 28, 28), np.uint8))
     assert max(conf.counts.max(), 0) >= 1000
 
@@ -244,8 +245,10 @@ def test_cells_too_small_for_four_digits_write_them_short(qtbot):
     assert 14 < side < 24, side
     for t in conf.texts:
         assert QFontMetricsF(t.textItem.font()).horizontalAdvance(t.toPlainText()) <= 0.92 * side
-    conf.mode.setCurrentIndex(1)  # percent: whole percents
-    assert all("." not in t for t in texts())
+    conf.mode.setCurrentIndex(1)  # percent: whole percents, and under one "<1", never "0"
+    assert all("." not in t for t in texts()) and "0" not in texts()
+    small = [(r, c) for (r, c), v in np.ndenumerate(conf.values) if 0 < v < 0.5]
+    assert small and "<1" in texts()
     conf.mode.setCurrentIndex(0)
     conf.resize(1400, 1000)
     qtbot.waitUntil(lambda: all(t.isdigit() for t in texts()), timeout=3000)

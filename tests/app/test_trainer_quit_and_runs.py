@@ -410,3 +410,26 @@ def test_runs_that_share_a_name_are_numbered_in_the_list_and_the_legend():
     assert shown_names([]) == {}
     one = [Row(id=1, name="")]
     assert shown_names(one + [Row(id=2, name="")]) == {1: "", 2: " (2)"}
+
+
+def test_editing_a_numbered_name_without_changing_it_renames_nothing(qtbot):
+    from types import SimpleNamespace as Row
+
+    from app.trainer.run_list import RunList
+
+    runs = RunList()
+    qtbot.addWidget(runs)
+    rows = [
+        Row(id=i, name="mlp", status="finished", final={}, summary="", group_id=None)
+        for i in (1, 2)
+    ]
+    runs.set_runs(rows, set())
+    renamed = []
+    runs.renamed.connect(lambda rid, name: renamed.append((rid, name)))
+    second = next(
+        runs.topLevelItem(k) for k in range(2) if runs.topLevelItem(k).text(0) == "mlp (2)"
+    )
+    second.setText(0, "mlp (2) ")  # the shown name, a space typed after it: not a new name
+    assert renamed == []
+    second.setText(0, "  wide net ")
+    assert renamed == [(2, "wide net")]

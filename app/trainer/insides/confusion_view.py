@@ -134,7 +134,8 @@ class ConfusionView(QWidget):
             if n != 0:
                 v = self.values[r, c]
                 if pct:
-                    out[r, c] = f"{v:.0f}" if short else f"{v:.1f}"
+                    whole = f"{v:.0f}" if v >= 0.5 else "<1"  # a real mistake never reads 0
+                    out[r, c] = whole if short else f"{v:.1f}"
                 else:
                     out[r, c] = short_count(int(n), short)
         return out
