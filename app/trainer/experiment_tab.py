@@ -30,10 +30,9 @@ PAIR_COLUMNS = ("value", "against", "over the seeds")
 READING_PT, TABLE_PT, SIDE_WIDTH = 13, 10, 470  # normal: type sizes, the tables' width in px
 LECTURER_SIZES = (26, 18, 640)  # the same in lecturer mode: the plots keep most of the wall
 QWIDGETSIZE_MAX = 16_777_215  # Qt's "no maximum"
-BANDS_NOTE = (
-    "Solid: validation; dashed: the training set (both at each epoch's end). Each value's curve "
-    "is its mean over the seeds, shaded from the lowest to the highest seed; the bars span the "
-    "seeds' final accuracies. ★ early stopping's kept epoch, ✕ where it stopped."
+BANDS_NOTE = (  # short: under the plots it takes their height (two lines on a 1366 wall)
+    "Solid: validation, dashed: training set (each epoch's end); shading: the seeds' lowest to "
+    "highest; bars: their final accuracies; ★ the epoch early stopping kept, ✕ where it stopped."
 )
 
 
