@@ -6,7 +6,6 @@ last-resort handler, and a 2-500-500-1 network's key presses and gradient check.
 
 import json
 import os
-import statistics
 import sys
 import threading
 import time
@@ -337,28 +336,22 @@ def test_the_last_resort_hook_logs_and_shows(win, monkeypatch):
     assert "KeyError: 's'" in (errors.log_dir() / errors.LOG_NAME).read_text()
 
 
-def _presses(ex, fn, n):
-    out = []
-    for _ in range(n):
-        t = time.perf_counter()
-        fn()  # the explainer moves; its signal redraws the window synchronously
-        out.append(time.perf_counter() - t)
-    return out
-
-
-def test_a_2_500_500_1_network_opens_and_a_key_press_costs_under_50_ms(window, qtbot, tmp_path):
+def test_a_2_500_500_1_network_opens_steps_and_checks_its_gradients(window, qtbot, tmp_path):
+    """What it costs is bench/big_net.py's to print (tests assert no wall-clock time): here it
+    opens, its keys move through a step and to the next steps, and its gradient check runs in
+    a worker on a sample of its parameters."""
     p = tmp_path / "big.json"
     p.write_text(json.dumps(BIG))
-    t0 = time.perf_counter()
     assert window.open_network(str(p)), window.last_error
-    assert time.perf_counter() - t0 < 5
     ex = window.explainer
-    space = _presses(ex, ex.next, 20)
+    for _ in range(20):
+        ex.next()
+    assert ex.event_index == 20
     ex.jump_phase("backward")
-    space += _presses(ex, ex.next, 10)
-    steps = _presses(ex, ex.next_training_step, 3)
-    assert statistics.median(space) < 0.05, space
-    assert statistics.median(steps) < 0.25, steps  # a full-batch step of 252k parameters
+    assert ex.event.phase == "backward"
+    for _ in range(3):
+        ex.next_training_step()
+    assert ex.current.t == 4
     window._plots_dirty = True
     window._redraw_plots()
     window.show_gradient_check()  # in a worker: the window keeps answering meanwhile

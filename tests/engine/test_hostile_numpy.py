@@ -4,7 +4,6 @@ silent acceptance. One parametrised test per category: network files, paths, tra
 
 import json
 import os
-import time
 from pathlib import Path
 
 import numpy as np
@@ -206,11 +205,9 @@ def _net_with_csv(tmp_path, csv_path):
 
 @pytest.mark.parametrize("case", list(PATHS))
 def test_hostile_paths_are_never_read(case, tmp_path, capsys):
-    make, fragment = PATHS[case]
-    t0 = time.perf_counter()
-    code, out, err = run_cli(capsys, ["trace", str(make(tmp_path))])
+    make, fragment = PATHS[case]  # a FIFO or /dev/zero read would block or stream: the
+    code, out, err = run_cli(capsys, ["trace", str(make(tmp_path))])  # faulthandler's 120 s end it
     assert_one_line(code, err, 2, fragment)
-    assert time.perf_counter() - t0 < 5  # nothing blocks, nothing streams
 
 
 BIG = {"layers": [{"units": 2}, {"units": 500}, {"units": 500}, {"units": 1}], "data": INLINE}
@@ -381,11 +378,9 @@ def test_a_2_500_500_1_network_steps_and_indexes_its_trace_fast():
     d["data"] = {"dataset": "spiral"}
     d["loss"] = "bce"
     net = Network(parse_network(d))
-    t0 = time.perf_counter()
-    r = net.step(net.initial_state())
-    last = r.events[len(r.events) - 1]
-    mid = r.events[r.events.phase_start("backward") + 5]
-    assert time.perf_counter() - t0 < 2.0  # was: 46 s to build the forward phase alone
+    r = net.step(net.initial_state())  # events built lazily (46 s to build the forward phase
+    last = r.events[len(r.events) - 1]  # eagerly; test_lazy_trace_counts_match_what_it_builds
+    mid = r.events[r.events.phase_start("backward") + 5]  # counts what is built, no clock)
     assert last.symbol == "b[3][0]" and mid.phase == "backward"
     assert len(r.events) == 1_306_003
 
