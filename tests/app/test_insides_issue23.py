@@ -222,7 +222,10 @@ def test_cells_too_small_for_four_digits_write_them_short(qtbot):
     assert [short_count(n) for n in (0, 7, 999, 1000, 1092, 9949, 9950, 12000)] == [
         "0", "7", "999", "1.0k", "1.1k", "9.9k", "10k", "12k",
     ]  # fmt: skip
-    assert [short_count(n, 2) for n in (999, 1092, 1500, 12000)] == ["999", "1k", "2k", "12k"]
+    assert [short_count(n, 2) for n in (999, 1092, 1500, 2500, 12000)] == [
+        "999", "1k", "2k", "3k", "12k",
+    ]  # fmt: skip
+    assert [short_count(n) for n in (1050, 1049, 2250)] == ["1.1k", "1.0k", "2.3k"]
     assert short_count(1092, 0) == "1092"
     conf = ConfusionView()
     qtbot.addWidget(conf)

@@ -29,7 +29,9 @@ def short_count(n: int, short: int = 1) -> str:
     "1.1k", 12000 -> "12k"); 2, in thousands (1092 -> "1k")."""
     if n < 1000 or short == 0:
         return str(n)
-    return f"{n / 1000:.1f}k" if n < 9950 and short == 1 else f"{n / 1000:.0f}k"
+    if n < 9950 and short == 1:
+        return f"{(n + 50) // 100 / 10:.1f}k"  # halves up: 1050 -> 1.1k, as 2500 -> 3k
+    return f"{(n + 500) // 1000}k"
 
 
 class ConfusionView(QWidget):
