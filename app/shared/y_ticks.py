@@ -35,7 +35,13 @@ def decade_labels(values, scale: float = 1.0, spacing: float = 1.0) -> list[str]
         k = round(float(v))
         if not (1e-3 <= abs(x) < 1e4):
             decade = abs(float(v) - k) < 1e-9 and scale == 1.0
-            out.append("10" + str(k).translate(SUPERSCRIPT) if decade else f"{x:.1e}")
+            if decade:
+                out.append("10" + str(k).translate(SUPERSCRIPT))
+            elif x == 0 or not math.isfinite(x):
+                out.append(f"{x:g}")
+            else:  # between decades, as the decades are written: 2·10⁻⁵, not 2.0e-05
+                e = math.floor(math.log10(abs(x)))
+                out.append(f"{x / 10.0**e:.2g}·10" + str(e).translate(SUPERSCRIPT))
         else:
             out.append(f"{x:.0f}" if abs(x) >= 100 else f"{x:.2g}")
     return out

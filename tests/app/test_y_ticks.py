@@ -31,6 +31,9 @@ def test_the_labels_are_written_out_between_a_thousandth_and_a_thousand():
         "10⁻⁵", "0.001", "0.1", "1", "10", "100", "1000", "10⁴",
     ]  # fmt: skip
     assert decade_labels([np.log10(2), np.log10(300)]) == ["2", "300"]
+    assert decade_labels([np.log10(2e-5), np.log10(3e-5), -5, np.log10(5e6)]) == [
+        "2·10⁻⁵", "3·10⁻⁵", "10⁻⁵", "5·10⁶",
+    ]  # fmt: skip
 
 
 def drawn_label_rects(plot):
