@@ -9,8 +9,10 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
-from app.shared.plot_style import plot_scale
+from app.shared.plot_style import fit_title, plot_scale
 from app.shared.y_ticks import fit_log_ticks, follow_log_ticks
+
+TITLE = "‖∂L/∂W‖ (blue), sd of a (orange)"
 
 
 def decades(plot: pg.PlotItem, values) -> None:
@@ -32,7 +34,7 @@ class LayerStrip:
     the row below."""
 
     def __init__(self, scene: pg.GraphicsLayoutWidget, row: int, col: int):
-        self.plot = scene.addPlot(row=row, col=col, title="‖∂L/∂W‖ (blue), sd of a (orange)")
+        self.plot = scene.addPlot(row=row, col=col, title=TITLE)
         self.plot.setLabel("bottom", "layer")
         self.plot.setLogMode(y=True)  # a vanishing gradient is a straight line down
         follow_log_ticks(self.plot)
@@ -61,7 +63,13 @@ class LayerStrip:
         self._write()  # four a line: fits the plot
 
     def set_lecturer(self, on: bool) -> None:
+        """Lecturer type: the title in two lines (in one it set the panel's least width: at
+        1366 px the scene was 1,005 px wide in 863 and the loss per step was cut off)."""
         self.lecturer = on
+        scale = plot_scale(on)
+        self.plot.setTitle(TITLE.replace(", ", ",<br>") if on else TITLE,
+                           color="w" if on else "k", size=f"{11 * scale:.0f}pt")  # fmt: skip
+        fit_title(self.plot)
         self._write()
 
     def _write(self) -> None:

@@ -373,8 +373,13 @@ def test_on_a_low_wall_the_landscape_takes_the_room_the_drawing_can_give(qtbot, 
         window.lecture.fill(QRect(0, 0, 1366, 768))
         qtbot.waitUntil(lambda: window.landscape.dock.height() >= 400, timeout=3000)
         assert window.view.minimumHeight() == 200 and window.conv_view.minimumHeight() == 200
+        scene = window.landscape.panel.scene  # the strip's title in two lines: nothing cut off
+        least = scene.ci.effectiveSizeHint(Qt.SizeHint.MinimumSize).width()
+        qtbot.waitUntil(lambda: least <= scene.width(), timeout=3000)
+        assert "<br>" in window.landscape.panel.strip.plot.titleLabel.text
         window.landscape.dock.close()
         qtbot.waitUntil(lambda: window.view.minimumHeight() == 300, timeout=3000)
     finally:
         window.set_lecturer(False)
     assert window.view.minimumHeight() == 300 and window.conv_view.minimumHeight() == 300
+    assert "<br>" not in window.landscape.panel.strip.plot.titleLabel.text
