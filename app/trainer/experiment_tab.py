@@ -30,6 +30,7 @@ PAIR_COLUMNS = ("value", "against", "over the seeds")
 READING_PT, TABLE_PT, SIDE_WIDTH = 13, 10, 470  # normal: type sizes, the tables' width in px
 LECTURER_SIZES = (26, 18, 640)  # the same in lecturer mode: the plots keep most of the wall
 QWIDGETSIZE_MAX = 16_777_215  # Qt's "no maximum"
+LOW_WALL = 700  # px: a tab lower than this (a 768-line projector) takes the reading smaller
 BANDS_NOTE = (  # short: under the plots it takes their height (two lines on a 1366 wall)
     "Solid: validation, dashed: training set (each epoch's end); shading: the seeds' lowest to "
     "highest; bars: their final accuracies; ★ the epoch early stopping kept, ✕ where it stopped."
@@ -125,6 +126,7 @@ class ExperimentTab(QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.reading)
         lay.addLayout(self.row, 1)
+        self._lecturer, self._reading_pt = False, None
         self.set_lecturer(False)
         self.show_sweep(False)
 
@@ -168,8 +170,9 @@ class ExperimentTab(QWidget):
             fit_columns(t)
 
     def set_lecturer(self, on: bool) -> None:
-        reading_pt, table_pt, width = LECTURER_SIZES if on else (READING_PT, TABLE_PT, SIDE_WIDTH)
-        self.reading.setStyleSheet(f"font-size: {reading_pt}pt; font-weight: bold; padding: 6px;")
+        _, table_pt, width = LECTURER_SIZES if on else (READING_PT, TABLE_PT, SIDE_WIDTH)
+        self._lecturer = on
+        self._fit_reading()
         for t in (self.finals_table, self.table):
             t.setStyleSheet(f"font-size: {table_pt}pt;")
             fit_columns(t)
@@ -182,8 +185,18 @@ class ExperimentTab(QWidget):
         self.sweep.redraw()  # its points, bars and legend column at the new type size
         self._arrange()
 
+    def _fit_reading(self) -> None:
+        """The reading's type: the lecturer's 26 pt, or its tables' 18 pt on a low wall (at 1366
+        x 768 three lines of 26 pt left the plots about 70 px each)."""
+        lecturer, low = self._lecturer, self.height() < LOW_WALL
+        pt = (LECTURER_SIZES[1] if low else LECTURER_SIZES[0]) if lecturer else READING_PT
+        if pt != self._reading_pt:
+            self._reading_pt = pt
+            self.reading.setStyleSheet(f"font-size: {pt}pt; font-weight: bold; padding: 6px;")
+
     def resizeEvent(self, ev) -> None:  # noqa: N802 (Qt)
         super().resizeEvent(ev)
+        self._fit_reading()
         self._arrange()
 
     def _arrange(self) -> None:

@@ -137,7 +137,13 @@ def test_lecturer_mode_doubles_the_reading_and_the_table(tab):
     assert "font-size: 26pt" in tab.reading.styleSheet()
     assert "font-size: 18pt" in tab.table.styleSheet()
     assert "font-size: 18pt" in tab.finals_table.styleSheet()
+    tab.resize(1360, 560)  # a 768-line projector: the reading at the tables' 18 pt
+    assert "font-size: 18pt" in tab.reading.styleSheet()
+    tab.resize(1600, 800)
+    assert "font-size: 26pt" in tab.reading.styleSheet()
     tab.set_lecturer(False)
+    assert "font-size: 13pt" in tab.reading.styleSheet()
+    tab.resize(1360, 560)
     assert "font-size: 13pt" in tab.reading.styleSheet()
 
 
