@@ -47,6 +47,14 @@ def key_entry(path, colour: str) -> str:
     return f"{swatch}\u00a0{words.replace(' ', chr(0xA0))}"
 
 
+def path_width(k: int, n: int, lecturer: bool) -> float:
+    """Racer k of n's line: the first the widest, each later one narrower and drawn over it, so
+    paths on one line all show (the ravine's momentum ran under SGD's zig-zag, the saddle's
+    Adam under SGD). The last is 2 px (3 in lecturer mode), each before it 1.5 px wider, the
+    first at most 4 px wider than the last (a zig-zag drawn wider fills in)."""
+    return (3.0 if lecturer else 2.0) + min(1.5, 4.0 / max(1, n - 1)) * (n - 1 - k)
+
+
 class RaceView:
     """The race on `map_plot` (paths) and `race_plot` (losses), in `table`, named in `key`."""
 
@@ -84,16 +92,17 @@ class RaceView:
         for k, (p, on) in enumerate(zip(ls.paths, ls.loss_on_plane, strict=True)):
             name = f"{p.racer.name} η={p.racer.lr:g}" + (" (diverged)" if p.diverged else "")
             colour = COLOURS[k % len(COLOURS)]
-            self.paths.append(self.map.plot(pen=pg.mkPen(colour, width=3 if lecturer else 2)))
+            n = len(ls.paths)
+            self.paths.append(self.map.plot(pen=pg.mkPen(colour, width=path_width(k, n, lecturer))))
             dots = pg.ScatterPlotItem(size=6, brush=colour, pen=None, hoverable=True,
                                       tip=_tip(name, p.losses, on, lambda: self.asked))  # fmt: skip
             self.map.addItem(dots)
-            # the first racer on top (the window's own optimizer, the one a preset's title is
-            # about): the ravine's SGD zig-zag was drawn under momentum's path
-            for item in (self.paths[-1], dots):
-                item.setZValue(PATHS_Z + len(ls.paths) - k)
+            for item in (self.paths[-1], dots):  # each later racer over the ones before
+                item.setZValue(PATHS_Z + k)
             self.dots.append(dots)
-            self.curves.append(self.race.plot(pen=pg.mkPen(colour, width=3)))
+            curve = self.race.plot(pen=pg.mkPen(colour, width=path_width(k, n, True)))
+            curve.setZValue(k)  # as on the map: the first widest, underneath
+            self.curves.append(curve)
             names.append(key_entry(p, colour))
         self.key.setText("  ".join(names))
         self._rows = table
@@ -102,7 +111,9 @@ class RaceView:
 
     def set_lecturer(self, on: bool) -> None:
         for k, item in enumerate(self.paths):  # the map's paths stay thin enough to see zig-zags
-            item.setPen(pg.mkPen(COLOURS[k % len(COLOURS)], width=3 if on else 2))
+            item.setPen(
+                pg.mkPen(COLOURS[k % len(COLOURS)], width=path_width(k, len(self.paths), on))
+            )
 
     def ask(self, t: int, asking: bool, hide_loss: bool) -> bool:
         """Step t is shown; `asking`: a question asks one of its numbers, `hide_loss`: its loss.
