@@ -1,7 +1,8 @@
 """The Landscape panel's layer strip: per layer with weights, ‖∂L/∂W‖ (blue) and the standard
-deviation of its activations (orange) on a log scale, the norms written out under it. A vanishing
-gradient is a straight line down; a layer of one weight's norm is |∂L/∂w|, so a question of the
-backward pass hides the norms. It only draws what the engine computed (landscape_depth.layer_strip).
+deviation of its activations (green, as orange is a racer's colour in the same panel) on a log
+scale, the norms written out under it. A vanishing gradient is a straight line rising from the
+first layer to the last; a layer of one weight's norm is |∂L/∂w|, so a question of the backward
+pass hides the norms. It only draws what the engine computed (landscape_depth.layer_strip).
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ import pyqtgraph as pg
 from app.shared.plot_style import fit_title, plot_scale
 from app.shared.y_ticks import fit_log_ticks, follow_log_ticks
 
-TITLE = "‖∂L/∂W‖ (blue), sd of a (orange)"
+TITLE = "‖∂L/∂W‖ (blue), sd of a (green)"
+SPREAD = "#2ca02c"  # not a racer's colour (landscape_race_view.COLOURS)
 
 
 def decades(plot: pg.PlotItem, values) -> None:
@@ -40,8 +42,8 @@ class LayerStrip:
         follow_log_ticks(self.plot)
         self.grad_line = self.plot.plot(pen=pg.mkPen("#1f77b4", width=2), symbol="o",
                                         symbolBrush="#1f77b4", symbolSize=9)  # fmt: skip
-        self.spread_line = self.plot.plot(pen=pg.mkPen("#ff7f0e", width=2), symbol="s",
-                                          symbolBrush="#ff7f0e", symbolSize=9)  # fmt: skip
+        self.spread_line = self.plot.plot(pen=pg.mkPen(SPREAD, width=2), symbol="s",
+                                          symbolBrush=SPREAD, symbolSize=9)  # fmt: skip
         self.label = pg.LabelItem("")
         scene.addItem(self.label, row=row + 1, col=col)
         self.lecturer = False
