@@ -48,11 +48,12 @@ def key_entry(path, colour: str) -> str:
 
 
 def path_width(k: int, n: int, lecturer: bool) -> float:
-    """Racer k of n's line: the first the widest, each later one narrower and drawn over it, so
-    paths on one line all show (the ravine's momentum ran under SGD's zig-zag, the saddle's
-    Adam under SGD). The last is 2 px (3 in lecturer mode), each before it 1.5 px wider, the
-    first at most 4 px wider than the last (a zig-zag drawn wider fills in)."""
-    return (3.0 if lecturer else 2.0) + min(1.5, 4.0 / max(1, n - 1)) * (n - 1 - k)
+    """Racer k of n's line: the first the thinnest and on top, each later one wider and drawn
+    under it, so paths on one line all show, the later as a rim (the ravine's momentum ran
+    under SGD's zig-zag, the saddle's Adam under SGD) and the first racer's zig-zag stays thin
+    enough to read (drawn wide it filled in). 2 px (3 in lecturer mode), each later 1.5 px
+    wider, the last at most 4 px wider than the first."""
+    return (3.0 if lecturer else 2.0) + min(1.5, 4.0 / max(1, n - 1)) * k
 
 
 class RaceView:
@@ -97,11 +98,11 @@ class RaceView:
             dots = pg.ScatterPlotItem(size=6, brush=colour, pen=None, hoverable=True,
                                       tip=_tip(name, p.losses, on, lambda: self.asked))  # fmt: skip
             self.map.addItem(dots)
-            for item in (self.paths[-1], dots):  # each later racer over the ones before
-                item.setZValue(PATHS_Z + k)
+            for item in (self.paths[-1], dots):  # each later racer under the ones before
+                item.setZValue(PATHS_Z + n - k)
             self.dots.append(dots)
             curve = self.race.plot(pen=pg.mkPen(colour, width=path_width(k, n, True)))
-            curve.setZValue(k)  # as on the map: the first widest, underneath
+            curve.setZValue(n - k)  # as on the map: the first thinnest, on top
             self.curves.append(curve)
             names.append(key_entry(p, colour))
         self.key.setText("  ".join(names))

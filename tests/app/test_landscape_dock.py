@@ -46,17 +46,17 @@ def test_the_dock_draws_the_engines_landscape_and_marks_the_step(qtbot, window):
         x, y = item.getData()
         np.testing.assert_allclose(x, a)
         np.testing.assert_allclose(y, b)
-    # paths on one line all show: the first racer widest, underneath, each later one narrower
-    # over it (the ravine's momentum ran under SGD, the saddle's Adam under SGD); each path's
-    # points with it, the current step's marks over them all, the loss curves alike
+    # paths on one line all show: the first racer thinnest, on top, each later one wider under
+    # it (the ravine's momentum ran under SGD, the saddle's Adam under SGD); each path's points
+    # with it, the current step's marks over them all, the loss curves alike
     zs = [item.zValue() for item in p.race_view.paths]
     widths = [item.opts["pen"].widthF() for item in p.race_view.paths]
-    assert zs == sorted(zs) and len(set(zs)) == 3
-    assert widths == sorted(widths, reverse=True) and widths[-1] == 2 and widths[0] <= 6
+    assert zs == sorted(zs, reverse=True) and len(set(zs)) == 3
+    assert widths == sorted(widths) and widths[0] == 2 and widths[-1] <= 6
     assert [d.zValue() for d in p.race_view.dots] == zs
-    assert min(m.zValue() for m in (p.marks, p.you, p.ahead, p.start)) > zs[-1]
+    assert min(m.zValue() for m in (p.marks, p.you, p.ahead, p.start)) > zs[0]
     curves = [c.opts["pen"].widthF() for c in p.race_view.curves]
-    assert curves == sorted(curves, reverse=True)
+    assert curves == sorted(curves)
     for _ in range(3):
         w.explainer.next_training_step()
     qtbot.waitUntil(lambda: "step 4" in p.here.text(), timeout=5000)
