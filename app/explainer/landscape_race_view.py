@@ -51,9 +51,10 @@ def path_width(k: int, n: int, lecturer: bool) -> float:
     """Racer k of n's line: the first the thinnest and on top, each later one wider and drawn
     under it, so paths on one line all show, the later as a rim (the ravine's momentum ran
     under SGD's zig-zag, the saddle's Adam under SGD) and the first racer's zig-zag stays thin
-    enough to read (drawn wide it filled in). 2 px (3 in lecturer mode), each later 1.5 px
-    wider, the last at most 4 px wider than the first."""
-    return (3.0 if lecturer else 2.0) + min(1.5, 4.0 / max(1, n - 1)) * k
+    enough to read (drawn wide it filled in). 2 px (3 in lecturer mode), each later 2.5 px
+    wider, the last at most 6 px wider than the first; a path's points are 2 px wider than
+    its line, so the first's points leave a later path's rim in sight."""
+    return (3.0 if lecturer else 2.0) + min(2.5, 6.0 / max(1, n - 1)) * k
 
 
 class RaceView:
@@ -95,8 +96,9 @@ class RaceView:
             colour = COLOURS[k % len(COLOURS)]
             n = len(ls.paths)
             self.paths.append(self.map.plot(pen=pg.mkPen(colour, width=path_width(k, n, lecturer))))
-            dots = pg.ScatterPlotItem(size=6, brush=colour, pen=None, hoverable=True,
-                                      tip=_tip(name, p.losses, on, lambda: self.asked))  # fmt: skip
+            dots = pg.ScatterPlotItem(size=path_width(k, n, False) + 2, brush=colour, pen=None,
+                                      hoverable=True, tip=_tip(name, p.losses, on,
+                                                               lambda: self.asked))  # fmt: skip
             self.map.addItem(dots)
             for item in (self.paths[-1], dots):  # each later racer under the ones before
                 item.setZValue(PATHS_Z + n - k)

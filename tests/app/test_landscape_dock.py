@@ -52,7 +52,8 @@ def test_the_dock_draws_the_engines_landscape_and_marks_the_step(qtbot, window):
     zs = [item.zValue() for item in p.race_view.paths]
     widths = [item.opts["pen"].widthF() for item in p.race_view.paths]
     assert zs == sorted(zs, reverse=True) and len(set(zs)) == 3
-    assert widths == sorted(widths) and widths[0] == 2 and widths[-1] <= 6
+    assert widths == sorted(widths) and widths[0] == 2 and widths[-1] <= 8
+    assert [d.opts["size"] for d in p.race_view.dots] == [w + 2 for w in widths]
     assert [d.zValue() for d in p.race_view.dots] == zs
     assert min(m.zValue() for m in (p.marks, p.you, p.ahead, p.start)) > zs[0]
     curves = [c.opts["pen"].widthF() for c in p.race_view.curves]
