@@ -125,3 +125,19 @@ def test_a_learning_rate_reaches_the_fields_whole():
     race = RaceSpec(("sgd", "adam"), (0.0012345678, 0.002), 10, "path")
     assert race.fields()[1] == "0.0012345678,0.002"
     assert [float(v) for v in race.fields()[1].split(",")] == list(race.lrs)
+
+
+@pytest.mark.parametrize("name", RACED)
+def test_the_map_axes_a_description_names_are_its_races_plane(name):
+    """The text says w1 and w2; the map's axes say Δw1_0_0...: a description that names them
+    names the axes of its own race's plane."""
+    import re
+
+    from engine.numpy_engine import Network
+    from engine.numpy_engine.landscape import weights_plane
+
+    net = Network.from_file(PRESETS / f"{name}.json")
+    plane = weights_plane(net.model, net.initial_state().params, net.spec.race.plane[8:])
+    named = set(re.findall(r"Δw\d+_\d+_\d+", net.spec.description))
+    assert named <= set(plane.axes)
+    assert named or name == "saddle_linear"  # its w1 and w2 are the map's own names
