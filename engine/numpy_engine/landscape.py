@@ -177,8 +177,26 @@ def grid_losses(model, like, plane: Plane, alpha, beta, X, Y, stop=None) -> np.n
     return flat.reshape(A.shape)
 
 
-def default_span(alphas: list[np.ndarray], betas: list[np.ndarray]) -> float:
-    """Half the grid's side: 1.25 × the largest |α|, |β| of the paths, 1 when they are all 0."""
+SPAN_LOSS_CAP = 100.0  # the grid spans the paths' points up to this many times the start loss
+
+
+def default_span(alphas: list[np.ndarray], betas: list[np.ndarray], losses=None) -> float:
+    """Half the grid's side: 1.25 × the largest |α|, |β| of the paths, 1 when they are all 0.
+    Given each path's `losses`, only its points whose loss is at most SPAN_LOSS_CAP × the start
+    loss count (all of them if none is): a path that explodes to ±480 left the valley it
+    started in a few cells of the map, and the start its darkest cell (lr_too_large)."""
+    if losses is not None:
+        keep = [_tame(loss) for loss in losses]
+        if any(k.any() for k in keep):
+            alphas = [a[k] for a, k in zip(alphas, keep, strict=True)]
+            betas = [b[k] for b, k in zip(betas, keep, strict=True)]
     vals = [np.abs(v[np.isfinite(v)]).max() for v in (*alphas, *betas) if np.isfinite(v).any()]
     m = max(vals, default=0.0)
     return 1.25 * m if m > 0 else 1.0
+
+
+def _tame(losses) -> np.ndarray:
+    """Which points of a path have a finite loss at most SPAN_LOSS_CAP × its first."""
+    v = np.asarray(losses, float)
+    start = abs(v[0]) if len(v) and np.isfinite(v[0]) else np.inf
+    return np.isfinite(v) & (np.abs(v) <= SPAN_LOSS_CAP * max(start, 1e-12))

@@ -187,7 +187,8 @@ def landscape(net: Network, racers_: list[Racer], steps: int, plane: str = "path
     pl = pl or make_plane(net, plane, paths, seed)
     coords = tuple(pl.project(p.thetas) for p in paths)
     if span is None:
-        span = default_span([a for a, _ in coords], [b for _, b in coords])
+        span = default_span([a for a, _ in coords], [b for _, b in coords],
+                            [p.losses for p in paths])  # fmt: skip
     axis = np.linspace(-span, span, side)
     like, d = net.initial_state().params, net.data
     loss = grid_losses(net.model, like, pl, axis, axis, d.inputs, d.targets, stop)

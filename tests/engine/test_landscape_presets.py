@@ -173,3 +173,26 @@ def test_the_zeros_scheme_leaves_every_unit_of_a_layer_identical_at_step_0():
     for a, (gW, gb) in zip(fw.A[1:-1], bw.grads[:-1], strict=True):
         assert (a == a[:, :1]).all()  # each sample: every unit the same number
         assert len(np.unique(gW, axis=0)) == 1 and len(np.unique(gb)) == 1
+
+
+def test_the_too_large_rate_map_shows_the_valley_it_leaves():
+    """The path explodes to about ±480: a map that wide never sampled the valley, and its
+    darkest cell was the start. The map spans the points up to 100 x the start loss, and the
+    valley's floor (the least-squares w1) lies inside it."""
+    from engine.numpy_engine.landscape import default_span
+    from engine.numpy_engine.landscape_race import landscape, parse_racers
+
+    net = net_of("lr_too_large")
+    names, lrs, steps, plane = net.spec.race.fields()
+    ls = landscape(net, parse_racers(names, lrs, net), steps, plane, side=41)
+    x, y = np.array(net.data.inputs), np.array(net.data.targets)[:, 0]
+    floor = np.linalg.lstsq(x, y, rcond=None)[0][0] - net.initial_state().params[0][0][0, 0]
+    assert ls.alpha[-1] < 20 and -ls.alpha[-1] < floor < ls.alpha[-1]
+    a, b = ls.coords[0]
+    assert np.abs(a).max() > 10 * ls.alpha[-1]  # the path itself goes far beyond it
+    r, c = np.unravel_index(np.argmin(ls.loss), ls.loss.shape)
+    assert abs(ls.alpha[c] - floor) < 2 * (ls.alpha[1] - ls.alpha[0])  # darkest: the floor
+    # the rule alone: tame points only, all of them when none is tame
+    assert default_span([np.array([0.0, 1.0, 400.0])], [np.zeros(3)], [[1.0, 5.0, 1e6]]) == 1.25
+    assert default_span([np.array([0.0, 1.0, 400.0])], [np.zeros(3)]) == 500.0
+    assert default_span([np.array([2.0, 400.0])], [np.zeros(2)], [[np.nan, np.inf]]) == 500.0
