@@ -103,24 +103,37 @@ def png_bytes(ls) -> bytes:
     bar = _colours(np.linspace(1, 0, BAR[3] - BAR[1])[:, None].repeat(BAR[2] - BAR[0], 1))
     img.paste(Image.fromarray(bar), (BAR[0], BAR[1]))
     draw = ImageDraw.Draw(img)
-    font = ImageFont.load_default(size=15)
+    font, delta = _font(ImageFont)
+    paths = Image.new("RGBA", (x1 - x0, y1 - y0), (0, 0, 0, 0))  # clipped to the map: a path
+    on = ImageDraw.Draw(paths)  # that explodes leaves it (the map spans its tame points)
     for k, (a, b) in enumerate(ls.coords):
         xs, ys = _px(ls, a, b)
+        xs, ys = xs - x0, ys - y0
         colour = PATH_COLOURS[k % len(PATH_COLOURS)]
-        draw.line(list(zip(xs.tolist(), ys.tolist(), strict=True)), fill=colour, width=3)
+        on.line(list(zip(xs.tolist(), ys.tolist(), strict=True)), fill=colour, width=3)
         for x, y in zip(xs.tolist(), ys.tolist(), strict=True):
-            draw.ellipse((x - 2.5, y - 2.5, x + 2.5, y + 2.5), fill=colour)
-        draw.ellipse((xs[-1] - 6, ys[-1] - 6, xs[-1] + 6, ys[-1] + 6), outline=colour, width=3)
+            on.ellipse((x - 2.5, y - 2.5, x + 2.5, y + 2.5), fill=colour)
+        on.ellipse((xs[-1] - 6, ys[-1] - 6, xs[-1] + 6, ys[-1] + 6), outline=colour, width=3)
+    img.paste(paths, (x0, y0), paths)
     sx, sy = _px(ls, 0.0, 0.0)
     draw.rectangle((sx - 5, sy - 5, sx + 5, sy + 5), outline="black", width=2)
     for x, y, text, anchor in _labels(ls, lo, hi):
-        draw.text((x, y), text, fill="black", font=font, anchor=anchor)
+        draw.text((x, y), text.replace("Δ", delta), fill="black", font=font, anchor=anchor)
     for x, y, colour, text in _legend(ls):
         draw.rectangle((x, y + 2, x + 12, y + 14), fill=colour, outline="black")
         draw.text((x + 18, y), text, fill="black", font=font, anchor="lt")
     buf = io.BytesIO()
     img.save(buf, "PNG")
     return buf.getvalue()
+
+
+def _font(image_font):
+    """DejaVu Sans where the system has it (it writes the axes' Δ), else Pillow's own font,
+    which has no Δ (it drew a box): "d" then stands for it."""
+    try:
+        return image_font.truetype("DejaVuSans.ttf", 15), "Δ"
+    except OSError:
+        return image_font.load_default(size=15), "d"
 
 
 def _esc(s: str) -> str:
@@ -148,6 +161,8 @@ def svg_text(ls) -> str:
         out.append(f'<rect x="{BAR[0]}" y="{BAR[1] + i}" width="{BAR[2] - BAR[0]}" height="1" '
                    f'fill="#{c[0]:02x}{c[1]:02x}{c[2]:02x}"/>')  # fmt: skip
     out.append("</g>")
+    out.append(f'<clipPath id="map"><rect x="{x0}" y="{y0}" width="{x1 - x0}" '
+               f'height="{y1 - y0}"/></clipPath><g clip-path="url(#map)">')  # fmt: skip
     for k, ((a, b), p) in enumerate(zip(ls.coords, ls.paths, strict=True)):
         xs, ys = _px(ls, a, b)
         colour = PATH_COLOURS[k % len(PATH_COLOURS)]
@@ -156,6 +171,7 @@ def svg_text(ls) -> str:
                    f"<title>{_esc(p.racer.name)}</title></polyline>")  # fmt: skip
         out.append(f'<circle cx="{xs[-1]:.1f}" cy="{ys[-1]:.1f}" r="6" fill="none" '
                    f'stroke="{colour}" stroke-width="3"/>')  # fmt: skip
+    out.append("</g>")
     sx, sy = _px(ls, 0.0, 0.0)
     out.append(f'<rect x="{sx - 5:.1f}" y="{sy - 5:.1f}" width="10" height="10" fill="none" '
                'stroke="black" stroke-width="2"/>')  # fmt: skip

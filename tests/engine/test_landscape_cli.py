@@ -85,6 +85,40 @@ def test_the_text_summary_and_the_plots(capsys, tmp_path):
     assert root.findall(".//{*}polyline")
 
 
+def test_a_path_that_leaves_the_map_is_clipped_to_it(capsys, tmp_path, monkeypatch):
+    """lr_too_large explodes to about ±480 while its map spans its tame points (±8.6): its path
+    was drawn over the colour bar and off the page. The axes' Δ is written (Pillow's own font
+    has none: "d" then)."""
+    from PIL import Image, ImageFont
+
+    from app.cli.landscape_plot import BAR, PLOT, _font
+
+    png, svg = tmp_path / "l.png", tmp_path / "l.svg"
+    for f in (png, svg):
+        args = ["landscape", str(PRESETS / "lr_too_large.json"), "--steps", "12",
+                "--plane", "weights:1.0.0,1.0.1", "--grid", "21", "-o", str(f)]  # fmt: skip
+        assert main(args) == 0
+    with Image.open(png) as im:
+        rgb = np.asarray(im.convert("RGB"))
+    gap = rgb[PLOT[1] : PLOT[3], PLOT[2] + 2 : BAR[0] - 2]  # between the map and its bar
+    assert (gap == 255).all()
+    assert (rgb[PLOT[1] : PLOT[3], : PLOT[0] - 60] == 255).all()  # left of the tick labels
+    root = ET.parse(svg).getroot()
+    clipped = root.findall(".//{*}g[@clip-path='url(#map)']")
+    assert len(clipped) == 1 and clipped[0].findall("{*}polyline")
+    assert root.findall(".//{*}clipPath/{*}rect")
+
+    real = ImageFont.truetype
+
+    def no_dejavu(font, *a, **k):  # a system without DejaVu (Pillow's own font still loads)
+        if font == "DejaVuSans.ttf":
+            raise OSError("no such font")
+        return real(font, *a, **k)
+
+    monkeypatch.setattr(ImageFont, "truetype", no_dejavu)
+    assert _font(ImageFont)[1] == "d"
+
+
 @pytest.mark.parametrize(
     "args, msg",
     [
