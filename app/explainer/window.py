@@ -10,8 +10,10 @@ from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
     QDockWidget,
+    QFrame,
     QInputDialog,
     QMainWindow,
+    QScrollArea,
     QStackedWidget,
     QTabWidget,
     QToolBar,
@@ -124,7 +126,12 @@ class ExplainerWindow(FileDialogs, PlotRedraws, QMainWindow):
         """The formula on the right, data and network setup on the left, the plots below."""
         docks = {}
         tabs = QTabWidget()
-        tabs.addTab(self.data_panel, "Data")
+        data = QScrollArea()  # a long description scrolls in a short dock (it was cut off)
+        data.setWidgetResizable(True)
+        data.setFrameShape(QFrame.Shape.NoFrame)
+        data.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        data.setWidget(self.data_panel)
+        tabs.addTab(data, "Data")
         tabs.addTab(self.editor, "Network")  # it scrolls inside; its Apply bar stays visible
         self.editor.pending_changed.connect(
             lambda on: tabs.setTabText(1, "Network ●" if on else "Network")

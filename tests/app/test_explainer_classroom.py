@@ -288,3 +288,18 @@ def test_the_first_layout_gives_the_formula_half_of_the_right_column(qtbot, wind
     assert abs(formula - code) <= 0.1 * (formula + code), (formula, code)
     base = w.theme.formula_px
     assert w.formula.px == base  # a forward number fits at the theme's size, not shrunk
+
+
+def test_a_long_description_scrolls_in_a_short_setup_dock(qtbot, window):
+    """The ravine's description is eight lines: in a short Setup dock it was cut off after four
+    ("Race it: …" out of sight). The Data tab scrolls."""
+    assert window.open_network(str(PRESET_DIR / "ravine_unnormalised.json"))
+    scroll = window.data_panel.parentWidget().parentWidget()
+    assert isinstance(scroll, QScrollArea) and scroll.widget() is window.data_panel
+    window.docks["Setup"].setFloating(True)
+    window.docks["Setup"].resize(420, 260)
+    qtbot.waitUntil(lambda: scroll.verticalScrollBar().maximum() > 0, timeout=3000)
+    label = window.data_panel.description
+    assert label.height() >= label.heightForWidth(label.width())  # whole, not clipped
+    scroll.ensureWidgetVisible(label, 0, 0)
+    assert "Race it" in label.text()
