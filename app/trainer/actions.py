@@ -9,6 +9,11 @@ from engine.torch_engine.presets import PRESETS
 
 def trainer_actions(w) -> list[Action]:
     """Every action of the trainer window, once: menus, shortcuts and the keys help read it."""
+    return [*_train(w), *_file(w), *_view(w)]
+
+
+def _train(w) -> list[Action]:
+    """Train: a run, the one-click sweeps, the chosen setting's sweep, the preset experiments."""
     return [
         Action(
             "run",
@@ -46,6 +51,11 @@ def trainer_actions(w) -> list[Action]:
             )
             for n, (key, p) in enumerate(PRESETS.items(), 1)
         ),
+    ]
+
+
+def _file(w) -> list[Action]:
+    return [
         Action("export_png", "Export plots as PNG…", "File", (), lambda: w.export_plots("png")),
         Action("export_svg", "Export plots as SVG…", "File", (), lambda: w.export_plots("svg")),
         Action("save_model", "Save the selected run's model…", "File", ("Ctrl+S",), w.save_model),
@@ -53,6 +63,12 @@ def trainer_actions(w) -> list[Action]:
         Action("export_runs", "Export every run's records as CSV…", "File", (), w.export_runs),
         Action("close", "Close", "File", ("Ctrl+W",), w.close),
         quit_action(w),
+    ]
+
+
+def _view(w) -> list[Action]:
+    """View, Go and Help: the look, the tabs, the run list, the other window, the keys."""
+    return [
         Action("log", "Log / linear y axis", "View", ("L",), w.log_box.toggle),
         Action("lecturer", "Lecturer mode", "View", ("F11",), w.toggle_lecturer),
         Action("leave", "Leave lecturer mode", "", ("Escape",), lambda: w.set_lecturer(False)),
