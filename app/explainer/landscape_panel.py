@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from app.shared.fields import ComboBox, DoubleSpinBox, SpinBox
 from app.shared.plot_style import plot_scale, style_scene
 from app.shared.y_ticks import follow_log_ticks
+from engine.numpy_engine.spec_race import MAX_RACE_STEPS, RaceSpec
 
 from .landscape_inits import InitsView, symmetric, title
 from .landscape_race_view import COLOURS, PATHS_Z, RaceView
@@ -37,7 +38,7 @@ from .landscape_strip import LayerStrip, decades
 
 MARKS_Z = PATHS_Z + 2 * len(COLOURS)  # the current step's marks above every racer's path
 HEAT = pg.colormap.get("viridis")
-DEFAULT_RACE = ("sgd,momentum,adam", "", 40, "path")  # a file without a race: its fields
+DEFAULT_RACE = RaceSpec(("sgd", "momentum", "adam")).fields()  # a file without a race
 HEADERS = ("optimizer", "η", "steps to target", "final loss", "diverged")
 
 
@@ -102,7 +103,7 @@ class LandscapePanel(QWidget):
         self.lrs.setPlaceholderText("usual learning rates")
         self.lrs.setToolTip("one learning rate per optimizer; empty: each one's usual value")
         self.steps = SpinBox()
-        self.steps.setRange(1, 2000)
+        self.steps.setRange(1, MAX_RACE_STEPS)
         self.steps.setValue(DEFAULT_RACE[2])
         self.steps.setPrefix("steps ")
         self.plane = ComboBox()

@@ -29,6 +29,7 @@ from .landscape import (
 from .landscape_forward import check_stop, flatten, losses_at, work
 from .network import Network
 from .optimizers import OPTIMIZERS, USUAL_LR
+from .spec_race import MAX_RACE_LR
 
 MAX_RACERS = len(OPTIMIZERS)  # each of the eight at most once
 MAX_PATH_VALUES = 20_000_000  # racers × (steps + 1) × parameters kept for the plane: 160 MB
@@ -84,8 +85,10 @@ def racers(names: list[str], lrs: list[float] | None, net: Network) -> list[Race
     if lrs is not None and len(lrs) != len(names):
         raise LandscapeError(f"{len(names)} optimizer(s) but {len(lrs)} learning rate(s)")
     for lr in lrs or ():
-        if not (np.isfinite(lr) and 0 < lr <= 1e3):
-            raise LandscapeError(f"a learning rate must be a number in (0, 1000], not {lr!r}")
+        if not (np.isfinite(lr) and 0 < lr <= MAX_RACE_LR):
+            raise LandscapeError(
+                f"a learning rate must be a number in (0, {MAX_RACE_LR:g}], not {lr!r}"
+            )
     own = net.spec.optimizer
     usual = [own.lr if n == own.name else USUAL_LR[n] for n in names]
     return [Racer(n, float(lr)) for n, lr in zip(names, lrs or usual, strict=True)]

@@ -17,8 +17,8 @@ from . import fields as F
 from .fields import NetworkFileError
 from .optimizers import OPTIMIZERS
 
-MAX_RACE_STEPS = 2000  # as the Landscape panel's steps field
-MAX_RACE_LR = 1e3  # as landscape_race.racers
+MAX_RACE_STEPS = 2000  # the Landscape panel's steps field goes as far
+MAX_RACE_LR = 1e3  # a racer's largest learning rate (landscape_race.racers checks it too)
 WEIGHT_ID = re.compile(r"\d{1,6}(\.\d{1,6}){1,4}")  # L.J.I, L.J (a γ), L.F.C.I.J (a filter's)
 
 
