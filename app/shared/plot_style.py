@@ -43,17 +43,23 @@ def style_scene(layout: pg.GraphicsLayoutWidget, dark: bool, scale: float = 1.0)
             pen.setWidthF(base * (3.0 if scale > 1 else 1.0))
             item.setPen(pen)
         elif isinstance(item, pg.TextItem) and hasattr(item, "base_pt"):
-            font = item.textItem.font()  # a note on a plot: at the plot's type size
-            font.setPointSizeF(item.base_pt * scale)
-            item.setFont(font)
-            if getattr(item, "follows_fg", False):  # a title in the axes' colour
-                item.setColor(fg)
+            style_text(item, fg, scale)
         elif isinstance(item, pg.LegendItem):
             restyle_legend(item, fg, f"{9 * scale:.0f}pt")
     for item in layout.scene().items():
         if isinstance(item, pg.PlotItem):
             place_legend(item)  # its legend's box changed size
             fit_log_ticks(item)  # and its labels' height
+
+
+def style_text(item: pg.TextItem, fg: str, scale: float) -> None:
+    """A note on a plot (a TextItem with `base_pt`) at the plot's type size; one that
+    `follows_fg` (a title) in the axes' colour."""
+    font = item.textItem.font()
+    font.setPointSizeF(item.base_pt * scale)
+    item.setFont(font)
+    if getattr(item, "follows_fg", False):
+        item.setColor(fg)
 
 
 def label_room(ax: pg.AxisItem) -> None:

@@ -4,7 +4,8 @@ experiments (sweep_plots.py), whichever ran last. A sweep also gets its reading,
 the engine said above the plots, and a table beside them: for every two values, whether their
 final test accuracies' ranges over the seeds overlap (engine/torch_engine/spread.py). Where the
 plots would not keep their least width beside the tables (a 1366-px wall in lecturer mode: the
-plots alone need about 1,190 px), the plots (with the key to their lines below them) and the tables are two pages of the tab."""
+plots alone need about 1,190 px), the plots (with the key to their lines below them) and the
+tables are two pages of the tab."""
 
 from __future__ import annotations
 

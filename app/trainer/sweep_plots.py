@@ -17,6 +17,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QFontMetricsF
 
+from app.shared.plot_style import style_text
 from app.shared.theme import run_colour
 from app.trainer.live_plots import make_plot, run_pen
 from engine.torch_engine.curves import Series, log_safe
@@ -55,13 +56,13 @@ class SweepPlots(pg.GraphicsLayoutWidget):
         self.addItem(self.legend_cell, row=0, col=2, rowspan=2)
         self.legend = pg.LegendItem(offset=(4, 30), labelTextSize="9pt")
         self.legend.setParentItem(self.legend_cell)
-        k = self.type_scale  # begun in lecturer mode: its type and colour at once
-        self.legend_title = pg.TextItem(name, color="w" if k > 1 else "k", anchor=(0, 1))
+        self.legend_title = pg.TextItem(name, anchor=(0, 1))
         self.legend_title.base_pt, self.legend_title.follows_fg = 9.0, True  # plot_style
-        font = self.legend_title.textItem.font()
-        font.setPointSizeF(9.0 * k)
-        font.setBold(True)
-        self.legend_title.setFont(font)
+        bold = self.legend_title.textItem.font()
+        bold.setBold(True)
+        self.legend_title.setFont(bold)
+        k = self.type_scale  # begun in lecturer mode: its type and colour at once
+        style_text(self.legend_title, "w" if k > 1 else "k", k)
         self.legend_title.setParentItem(self.legend_cell)
         self.legend_title.setPos(4, 30)
         self.ci.layout.setColumnStretchFactor(0, 3)
