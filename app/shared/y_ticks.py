@@ -56,11 +56,10 @@ def fit_log_ticks(plot: pg.PlotItem) -> None:
         return
     (_, _), (y0, y1) = plot.getViewBox().viewRange()
     height = plot.getViewBox().boundingRect().height()
-    label = axis.style.get("tickFont") or axis.font()
+    label_px = pg.QtGui.QFontMetricsF(axis.style.get("tickFont") or axis.font()).height()
     if not axis.logMode:
-        _fit_linear(axis, y0, y1, height, pg.QtGui.QFontMetricsF(label).height())
+        _fit_linear(axis, y0, y1, height, label_px)
         return
-    label_px = pg.QtGui.QFontMetricsF(label).height()
     if y1 - y0 < MIN_DECADES:  # a narrow range: 2, 5, 20... between the decades
         ticks = between_decades(y0, y1, height, label_px)  # (whole decades alone left a loss
         if ticks is not None:  # from 0.3 to 2 with one label, or none)
