@@ -136,6 +136,30 @@ def test_the_deep_sigmoid_gradient_vanishes_and_relu_he_keeps_it():
     assert abs(ls[-1] - np.log(2)) < 0.002 and lr_[-1] < 0.001
 
 
+def test_the_deep_sigmoids_race_shows_adam_moving_the_first_layer_that_sgd_cannot():
+    """The file's race, run as the panel runs it: on layer 1's first two weights SGD and momentum
+    barely move and their loss stays ln 2; Adam's per-weight scaling moves them and the loss falls.
+    Each figure the description gives is read from these paths."""
+    net = net_of("deep_sigmoid")
+    race = net.spec.race
+    assert race.fields() == ("sgd,momentum,adam", "0.5,0.5,0.01", 100, "weights:1.0.0,1.0.1")
+    racers = zip(race.optimizers, race.lrs, strict=True)
+    paths = {n: run_path(net, Racer(n, lr), race.steps) for n, lr in racers}
+    moved = {n: float(np.linalg.norm(p.thetas[-1, :2] - p.thetas[0, :2])) for n, p in paths.items()}
+    first = net.initial_state().params[0][0].ravel()[:2]
+    np.testing.assert_array_equal(paths["sgd"].thetas[0, :2], first)  # layer 1's w1_0_0, w1_0_1
+    said = (f"SGD moves {moved['sgd']:.1g} in 100 steps and momentum {moved['momentum']:.1g}, "
+            f"and both losses stay {np.log(2):.3f}")  # fmt: skip
+    assert said in net.spec.description, said
+    for n in ("sgd", "momentum"):
+        assert abs(paths[n].losses[-1] - np.log(2)) < 5e-4
+    adam = (
+        f"still moves them {moved['adam']:.2f} and its loss falls to {paths['adam'].losses[-1]:.2f}"
+    )
+    assert adam in net.spec.description, adam
+    assert moved["adam"] > 100 * moved["sgd"]
+
+
 def test_init_schemes_side_by_side_at_step_0():
     from engine.numpy_engine.landscape_depth import init_compare, init_params_as
 
