@@ -1,7 +1,9 @@
 """Standardising inputs as a switch in the Data tab, with each input's mean and standard deviation
 shown. On: the network is rebuilt aside on the standardised data (written inline into its file, so
 a saved session holds the numbers trained on) and switched to only when its first step is finite;
-off: the network from before comes back. The maths is engine/numpy_engine/landscape_data.py.
+off: the network from before comes back. Data that is standardised already (a file's, as
+ravine_standardised's) shows the box ticked and greyed: there is nothing to switch off to. The
+maths is engine/numpy_engine/landscape_data.py.
 
 Hooked in with one call, `add_standardise_switch(window)`; it adds its two rows to the Data tab.
 """
@@ -14,9 +16,17 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QCheckBox, QLabel
 
 from engine.numpy_engine import Network
-from engine.numpy_engine.landscape_data import inline, standardise, stats_text
+from engine.numpy_engine.landscape_data import (
+    already_standardised,
+    inline,
+    standardise,
+    stats_text,
+)
 
 from . import loading
+
+SWITCH_TIP = "each input column minus its mean, divided by its standard deviation"
+GIVEN_TIP = "this network's inputs are standardised already: each has mean 0 and sd 1"
 
 
 def _standardised(raw: Network) -> loading.Prepared:
@@ -34,7 +44,7 @@ class StandardiseSwitch(QObject):
         super().__init__(window)
         self.w = window
         self.box = QCheckBox("standardise inputs: (x − mean) / sd")
-        self.box.setToolTip("each input column minus its mean, divided by its standard deviation")
+        self.box.setToolTip(SWITCH_TIP)
         self.stats = QLabel("")
         self.stats.setWordWrap(True)
         lay = window.data_panel.layout()  # the form, the description, the stretch
@@ -64,11 +74,15 @@ class StandardiseSwitch(QObject):
         ex = self.w.explainer
         if self.before is not None and self.before[1] is not ex.net:
             self.before = None  # another network or data was opened
-        self.box.blockSignals(True)
-        self.box.setChecked(self.before is not None)
-        self.box.blockSignals(False)
         data = ex.net.data if ex.net is not None else None
-        self.stats.setText(stats_text(data) if data is not None else "")
+        given = self.before is None and data is not None and already_standardised(data)
+        self.box.blockSignals(True)
+        self.box.setChecked(self.before is not None or given)
+        self.box.setEnabled(not given)
+        self.box.blockSignals(False)
+        self.box.setToolTip(GIVEN_TIP if given else SWITCH_TIP)
+        stats = stats_text(data) if data is not None else ""
+        self.stats.setText(f"already standardised: {stats}" if given else stats)
 
 
 def add_standardise_switch(window) -> StandardiseSwitch:

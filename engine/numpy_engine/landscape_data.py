@@ -30,6 +30,16 @@ def standardise(data: Dataset) -> tuple[Dataset, np.ndarray, np.ndarray]:
     return replace(data, name=named, inputs=z), mean, sd
 
 
+def already_standardised(data: Dataset, atol: float = 1e-3) -> bool:
+    """Whether standardising would change no input by more than `atol` (a file's data that was
+    standardised and rounded, as ravine_standardised's): every column has mean 0 and sd 1, or is
+    all zeros. An empty dataset is not."""
+    x = np.asarray(data.inputs, dtype=np.float64)
+    if x.size == 0:
+        return False
+    return bool(np.abs(standardise(data)[0].inputs - x).max() <= atol)
+
+
 def inline(data: Dataset) -> DataSpec:
     """The data as a network file's inline `data` (what sessions and exports save)."""
     return DataSpec(inputs=tuple(map(tuple, data.inputs.tolist())),

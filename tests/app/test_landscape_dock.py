@@ -201,6 +201,21 @@ def test_the_standardise_switch_trains_on_standardised_inputs_and_switches_back(
     assert not sw.box.isChecked() and sw.before is None
 
 
+def test_data_standardised_already_shows_the_box_ticked_and_greyed(qtbot, window):
+    """ravine_standardised's inputs are standardised in its file: the box said "off" while the
+    stats said mean 0, sd 1. It is ticked and cannot be switched; another network frees it."""
+    sw = window.standardise
+    window.open_network(str(PRESETS / "ravine_standardised.json"))
+    assert sw.box.isChecked() and not sw.box.isEnabled() and sw.before is None
+    assert sw.stats.text().startswith("already standardised: x1: mean")
+    assert "already" in sw.box.toolTip()
+    window.open_network(RAVINE)
+    assert not sw.box.isChecked() and sw.box.isEnabled()
+    assert sw.stats.text().startswith("x1: mean")
+    sw.box.setChecked(True)  # standardised by the switch: it can be switched back
+    assert sw.box.isEnabled() and sw.box.isChecked() and sw.before is not None
+
+
 def test_zooming_the_map_refines_the_grid_over_the_view(qtbot, window):
     from engine.numpy_engine.landscape_race import grid_over
 

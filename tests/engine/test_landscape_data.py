@@ -6,7 +6,12 @@ import numpy as np
 
 from engine.numpy_engine import Network
 from engine.numpy_engine.datasets import Dataset
-from engine.numpy_engine.landscape_data import inline, standardise, stats_text
+from engine.numpy_engine.landscape_data import (
+    already_standardised,
+    inline,
+    standardise,
+    stats_text,
+)
 
 PRESETS = Path(__file__).parents[2] / "assets" / "presets"
 
@@ -40,3 +45,23 @@ def test_the_stats_text_names_columns_and_cuts_wide_data():
     d = Dataset("w", np.arange(20.0).reshape(2, 10), np.zeros((2, 1)), "regression")
     text = stats_text(d)
     assert text.startswith("x1: mean 5, sd 5") and "(4 more)" in text
+
+
+def test_already_standardised_means_standardising_changes_nothing():
+    raw = Network.from_file(PRESETS / "ravine_unnormalised.json").data
+    std = Network.from_file(PRESETS / "ravine_standardised.json").data  # rounded to 3 decimals
+    assert already_standardised(std) and not already_standardised(raw)
+    assert already_standardised(standardise(raw)[0])
+
+    def data(x):
+        return Dataset(
+            "d", np.array(x, dtype=float).reshape(len(x), -1), np.zeros((len(x), 1)), "r"
+        )
+
+    assert already_standardised(data([[0.0, 1.0], [0.0, -1.0]]))  # an all-zero column stays 0
+    assert not already_standardised(data([[5.0], [5.0]]))  # a constant 5 would be centred
+    assert not already_standardised(data([[0.05, 0.1]]))  # one sample: every input would become 0
+    assert not already_standardised(data([[np.nan], [1.0]]))
+    assert not already_standardised(data([[1.0 + 2e-3], [-1.0]]))  # just past the tolerance
+    empty = Dataset("e", np.zeros((0, 2)), np.zeros((0, 1)), "r")
+    assert not already_standardised(empty)
