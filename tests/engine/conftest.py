@@ -1,8 +1,7 @@
 import pytest
 
 
-@pytest.fixture(autouse=True)
-def private_run_store(tmp_path, monkeypatch):
-    """Every test records its runs in its own store, never in the user's."""
-    monkeypatch.setenv("BACKPROP_STUDIO_RUNS", str(tmp_path / "runs.sqlite"))
-    return tmp_path / "runs.sqlite"
+@pytest.fixture
+def private_run_store(private_user_folders):
+    """The test's own run store (tests/conftest.py points $BACKPROP_STUDIO_RUNS at it)."""
+    return private_user_folders
