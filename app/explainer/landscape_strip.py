@@ -13,6 +13,7 @@ import pyqtgraph as pg
 from app.shared.plot_style import fit_title, plot_scale
 from app.shared.y_ticks import fit_log_ticks, follow_log_ticks
 
+QWIDGETSIZE_MAX = (1 << 24) - 1  # Qt's "no limit"
 TITLE = "‖∂L/∂W‖ (blue), sd of a (green)"
 SPREAD = "#2ca02c"  # not a racer's colour (landscape_race_view.COLOURS)
 
@@ -47,12 +48,15 @@ class LayerStrip:
         self.label = pg.LabelItem("")
         scene.addItem(self.label, row=row + 1, col=col)
         self.lecturer = False
+        self.collapsed = False
+        self._least = {}  # the items' least heights while collapsed
         self._text = ""
 
     def show(self, stats, hide_grads: bool = False) -> None:
         """The LayerStats of the layers (those without weights are left out); a zero is not
         drawn (log 0 has no place). `hide_grads`: the norms read "?" and are not drawn."""
         rows = [s for s in stats if s.has_weights]
+        self._collapse(len(rows) < 2)
         x = np.array([s.layer for s in rows], float)
         g = np.array([0.0 if hide_grads else s.grad_norm for s in rows])
         sd = np.array([s.act_std for s in rows])
@@ -63,6 +67,20 @@ class LayerStrip:
         parts = [f"L{s.layer}: {'?' if hide_grads else f'{s.grad_norm:.2g}'}" for s in rows]
         self._text = "<br>".join("  ".join(parts[k : k + 4]) for k in range(0, len(parts), 4))
         self._write()  # four a line: fits the plot
+
+    def _collapse(self, on: bool) -> None:
+        """A net with one weight layer has nothing to compare across layers (its strip was one
+        point and "L1: 18"): the strip takes no room, and the loss per step above it gets the
+        column (at 1366x768 in lecturer mode it had about 20 px)."""
+        if self.collapsed == on:
+            return
+        self.collapsed = on
+        for item in (self.plot, self.label):
+            if on:
+                self._least[item] = item.minimumHeight()
+            item.setVisible(not on)
+            item.setMinimumHeight(0 if on else self._least.pop(item, 0))
+            item.setMaximumHeight(0 if on else QWIDGETSIZE_MAX)
 
     def set_lecturer(self, on: bool) -> None:
         """Lecturer type: the title in two lines (in one it set the panel's least width: at

@@ -112,6 +112,28 @@ def test_the_layer_strip_follows_the_deep_sigmoid(qtbot, window):
     assert list(line.xData) == list(range(1, 8))
 
 
+def test_a_one_layer_net_gives_the_strips_room_to_the_loss_per_step(qtbot, window):
+    """The ravine has one weight layer: its strip was one point and "L1: 18", and it left the loss
+    per step about 20 px at 1366x768 in lecturer mode. The strip takes no room until a deeper
+    net comes back."""
+    window.resize(1366, 768)
+    window.open_network(str(PRESETS / "deep_sigmoid.json"))
+    window.landscape.open()
+    strip, loss = window.landscape.panel.strip, window.landscape.panel.race
+    qtbot.waitUntil(lambda: strip.plot.isVisible() and strip.plot.height() > 50, timeout=5000)
+    qtbot.wait(200)  # the window's resize settles
+    shared, least = loss.height(), strip.plot.minimumHeight()
+    window.open_network(RAVINE)
+    qtbot.waitUntil(lambda: not strip.plot.isVisible() and loss.height() > 1.5 * shared,
+                    timeout=5000)  # fmt: skip
+    assert not strip.label.isVisible() and strip.plot.height() == 0
+    window.open_network(str(PRESETS / "deep_sigmoid.json"))
+    qtbot.waitUntil(lambda: strip.plot.isVisible() and strip.plot.height() > 50, timeout=5000)
+    qtbot.wait(200)
+    assert strip.label.isVisible() and abs(loss.height() - shared) < 2
+    assert strip.plot.minimumHeight() == least
+
+
 def test_the_dock_starts_closed_and_the_view_menu_opens_it(qtbot, window):
     dock = window.landscape.dock
     assert not dock.isVisible()
