@@ -32,10 +32,18 @@ READING_PT, TABLE_PT, SIDE_WIDTH = 13, 10, 470  # normal: type sizes, the tables
 LECTURER_SIZES = (26, 18, 640)  # the same in lecturer mode: the plots keep most of the wall
 QWIDGETSIZE_MAX = 16_777_215  # Qt's "no maximum"
 LOW_WALL = 700  # px: a tab lower than this (a 768-line projector) takes the reading smaller
-BANDS_NOTE = (  # short: under the plots it takes their height (two lines on a 1366 wall)
-    "Solid: validation, dashed: training set (each epoch's end); shading: the seeds' lowest to "
-    "highest; bars: their final accuracies; ★ the epoch early stopping kept, ✕ where it stopped."
-)
+KEY_LINES = "Solid: validation, dashed: training set (each epoch's end)"
+KEY_SEEDS = "shading and bars: the seeds' lowest to highest"
+KEY_STOPS = "★ the epoch early stopping kept, ✕ where it stopped"
+
+
+def sweep_key(seeds: bool, stops: bool) -> str:
+    """The key under a sweep's plots, naming only what they can draw: the bands and bars with
+    more than one seed, the marks with early stopping. Short: under the plots it takes their
+    height (the whole key took two lines on a 1366 wall, for marks a sweep without early
+    stopping never draws)."""
+    parts = [KEY_LINES] + [KEY_SEEDS] * seeds + [KEY_STOPS] * stops
+    return "; ".join(parts) + "."
 
 
 def final_cells(label: str, s) -> tuple[str, ...]:
@@ -100,7 +108,7 @@ class ExperimentTab(QWidget):
         self.titles = (
             QLabel("Final test accuracy over the seeds"),
             QLabel("Do two values differ beyond seed noise?"),
-            QLabel(BANDS_NOTE),
+            QLabel(sweep_key(True, True)),
         )
         side = QWidget()
         col = QVBoxLayout(side)
@@ -141,6 +149,10 @@ class ExperimentTab(QWidget):
         self._arrange()
         if not on:
             self.set_reading("")
+
+    def set_key(self, seeds: bool, stops: bool) -> None:
+        """The key to the sweep's lines for what it draws (sweep_key)."""
+        self.titles[2].setText(sweep_key(seeds, stops))
 
     def set_value_name(self, name: str) -> None:
         """The tables' first columns say what the values are ("MLP hidden sizes", "cure")."""

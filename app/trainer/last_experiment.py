@@ -199,6 +199,7 @@ def _redraw(w, job: Job, found: dict[int, tuple[int, str, list]]) -> None:
         labels, name = sweep_runs.value_labels(job)
         w.sweep.begin(sweep_runs.title(job), labels, name)
         w.tabs.exp_tab.set_value_name(name)
+        sweep_runs.show_key(w, job)
         if job.kind == "sweep":  # the Experiments box says what the tab shows
             box = w.experiments
             box.set_param(job.param)

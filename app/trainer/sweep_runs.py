@@ -7,7 +7,7 @@ a figure; the window's run machinery (JobRunner, the run store) is the one every
 
 from __future__ import annotations
 
-from engine.torch_engine.jobs import Job
+from engine.torch_engine.jobs import Job, variants
 from engine.torch_engine.presets import PRESETS, preset_job, reading, run_row
 from engine.torch_engine.records import Done, Eval
 from engine.torch_engine.sweepable import MAX_RUNS, SWEEPABLE, value_text
@@ -63,11 +63,19 @@ def start_preset(w, key: str) -> None:
     _begin(w, job, title(job))
 
 
+def show_key(w, job: Job) -> None:
+    """The key under the plots names what this sweep can draw: seed bands with repeats, the
+    early-stopping marks where a run has patience."""
+    stops = any(v.config.patience for v in variants(job))
+    w.tabs.exp_tab.set_key(job.repeats > 1, stops)
+
+
 def _begin(w, job: Job, title: str) -> None:
     w.experiments.show_error("")
     labels, name = value_labels(job)
     w.sweep.begin(title, labels, name)
     w.tabs.exp_tab.set_value_name(name)
+    show_key(w, job)
     w.tabs.exp_tab.set_reading("")  # the last sweep's reading and rows are not this one's
     w.tabs.exp_tab.update_table()
     w.start_job(job, tab=2)

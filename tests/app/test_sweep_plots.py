@@ -267,3 +267,31 @@ def test_in_lecturer_type_a_long_verdict_wraps_inside_the_table(tab, qtbot):
     assert long_rows and all(t.rowHeight(r) > one_line for r in long_rows)  # wrapped, whole
     tab.set_lecturer(False)
     style_scene(tab.sweep, dark=False)
+
+
+def test_the_key_names_only_what_the_sweep_can_draw(tab):
+    """Bands and bars need seeds, the ★ and ✕ early stopping; a sweep of one seed without
+    patience drew neither, and the whole key took two lines under the plots on a 1366 wall."""
+    from types import SimpleNamespace
+
+    from app.trainer import sweep_runs
+    from app.trainer.experiment_tab import KEY_LINES, KEY_SEEDS, KEY_STOPS
+    from engine.torch_engine.jobs import Job
+    from engine.torch_engine.presets import PRESETS, preset_job
+    from engine.torch_engine.train_config import TrainConfig
+
+    w = SimpleNamespace(tabs=SimpleNamespace(exp_tab=tab))
+    key = tab.titles[2]
+    sweep_runs.show_key(w, Job("sweep", TrainConfig(), None, values=(0.0, 0.5), param="dropout"))
+    assert key.text() == KEY_LINES + "."
+    sweep_runs.show_key(w, Job("sweep", TrainConfig(patience=2), None, values=(0.0, 0.5),
+                               param="dropout", repeats=3))  # fmt: skip
+    assert key.text() == f"{KEY_LINES}; {KEY_SEEDS}; {KEY_STOPS}."
+    said = []
+    for name in PRESETS:  # a preset whose variants stop early says so, whatever its base
+        job = preset_job(name, TrainConfig(), None)
+        stops = any(v.config.patience > 0 for v in sweep_runs.variants(job))
+        sweep_runs.show_key(w, job)
+        assert (KEY_STOPS in key.text()) == stops and (KEY_SEEDS in key.text()) == (job.repeats > 1)
+        said.append(stops)
+    assert any(said) and not all(said)  # the overfitting cures stop early; others do not
