@@ -5,7 +5,8 @@ the large type, and a large line above the plots says the run's epoch, loss and 
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRect, Qt
+from PySide6.QtCore import QEvent, QRect, Qt
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QLabel
 
 from app.shared.lecturer import LecturerMode, fill_screen
@@ -14,6 +15,7 @@ from app.shared.theme import LECTURER, Theme
 from engine.torch_engine.curves import readout_text, run_of_job
 
 READOUT_PT = 30  # the readout's type: readable from the back row
+LOW_WALL, LOW_READOUT_PT = 850, 22  # a window lower than this (a 768-line projector): 22 pt
 
 
 class TrainerLecture(LecturerMode):
@@ -24,8 +26,33 @@ class TrainerLecture(LecturerMode):
         self.readout = QLabel()
         self.readout.setObjectName("readout")
         self.readout.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.readout.setStyleSheet(f"font-size: {READOUT_PT}pt; font-weight: bold;")
         self.readout.hide()
+        self._pt = None
+        self._fit_type()
+        window.installEventFilter(self)  # a resize may change the wall's height
+
+    def eventFilter(self, obj, ev) -> bool:  # noqa: N802 (Qt)
+        if ev.type() == QEvent.Type.Resize and self.on:
+            self.update()
+        return False
+
+    def _fit_type(self) -> None:
+        """30 pt, or 22 on a low wall: at 1366x768 the readout's two lines of 30 pt took 130 of
+        the 768 px and left a sweep's plots about 80 px each."""
+        pt = LOW_READOUT_PT if self.w.height() < LOW_WALL else READOUT_PT
+        if pt != self._pt:
+            self._pt = pt
+            self.readout.setStyleSheet(f"font-size: {pt}pt; font-weight: bold;")
+
+    def _one_line(self, text: str) -> str:
+        """On a low wall, the run's name and its numbers in one line where the width allows."""
+        if self._pt == READOUT_PT or "\n" not in text:
+            return text
+        one = text.replace("\n", "   ·   ")
+        font = QFont(self.readout.font())
+        font.setPointSizeF(self._pt)
+        font.setBold(True)
+        return one if QFontMetrics(font).horizontalAdvance(one) < self.w.width() - 40 else text
 
     def apply_theme(self, theme: Theme) -> None:
         w, on = self.w, theme is LECTURER
@@ -49,13 +76,13 @@ class TrainerLecture(LecturerMode):
         live, start = self.w.live, self.w.start_rec
         s, e = live.steps, live.evals
         epochs = start.total_steps / max(1, start.steps_per_epoch) if start else float("nan")
-        self.readout.setText(
-            readout_text(
-                float(s["epoch"][-1]) if len(s) else float("nan"),
-                epochs,
-                float(s["smooth"][-1]) if len(s) else float("nan"),
-                float(e["test_acc"][-1]) if len(e) else None,
-                run_of_job(*self.w.live_run, self.w.job.runs if self.w.job else 1),
-                start.label_smoothing if start else 0.0,
-            )
+        self._fit_type()
+        text = readout_text(
+            float(s["epoch"][-1]) if len(s) else float("nan"),
+            epochs,
+            float(s["smooth"][-1]) if len(s) else float("nan"),
+            float(e["test_acc"][-1]) if len(e) else None,
+            run_of_job(*self.w.live_run, self.w.job.runs if self.w.job else 1),
+            start.label_smoothing if start else 0.0,
         )
+        self.readout.setText(self._one_line(text))

@@ -196,3 +196,37 @@ def test_a_new_run_blanks_the_banner_before_its_first_numbers(make_trainer, monk
     w.start_job(Job("train", TrainConfig(), None), tab=0)
     assert "97.00%" not in w.lecture.readout.text() and "—" in w.lecture.readout.text()
     w.set_lecturer(False)
+
+
+def test_a_low_wall_takes_the_readout_smaller_and_in_one_line_where_it_fits(make_trainer):  # noqa: F811
+    """At 1366x768 the readout's two lines of 30 pt took 130 px and left a sweep's plots about
+    80 px each: a window lower than 850 px writes it in 22 pt, and in one line where the wall is
+    wide enough. A tall wall keeps 30 pt and two lines."""
+    from PySide6.QtCore import QRect
+
+    from app.trainer.lecturer import LOW_READOUT_PT, READOUT_PT
+    from engine.torch_engine.jobs import Job, Tagged
+    from engine.torch_engine.records import Eval, Start, Step
+    from engine.torch_engine.training import TrainConfig
+
+    w = make_trainer()
+    w.job = Job("sweep", TrainConfig(), None, values=(0.0, 0.5), param="dropout", repeats=2)
+    label = "dropout=0.5, seed=1"
+    w.on_record(Tagged(1, 3, label, Start("cpu", "", "CPU", 10, 10, 10, 100, ("dense 1",))))
+    w.on_record(Tagged(1, 3, label, Step(10, 1.0, 0.5, 0.9, 0.01, 100.0, 1.0, (1.0,), 1.0)))
+    w.on_record(Tagged(1, 3, label, Eval(10, 1.0, 0.3, 0.97, None, None, 1.0)))
+    w.live.redraw()
+    readout = w.lecture.readout
+    for rect, pt, lines in ((QRect(0, 0, 1920, 1080), READOUT_PT, 2),
+                            (QRect(0, 0, 2400, 768), LOW_READOUT_PT, 1)):  # fmt: skip
+        w.lecture.set(True, rect)
+        assert w.height() == rect.height() and f"font-size: {pt}pt" in readout.styleSheet()
+        text = readout.text()
+        assert text.startswith(f"{label} · run 4 of 4") and "97.00%" in text
+        assert len(text.split("\n")) == lines
+        w.lecture.set(False)
+    w.lecture.set(True, QRect(0, 0, 2400, 768))
+    w.live_run = ("hidden=512,256,128,64,32, seed=1" * 3, 3)  # too long for one line: two
+    w.lecture.update()
+    assert len(readout.text().split("\n")) == 2
+    w.lecture.set(False)
