@@ -45,7 +45,11 @@ class StepControls(QWidget):
         top, bottom = QHBoxLayout(), QHBoxLayout()
         rows.addLayout(top)
         rows.addLayout(bottom)
-        self._rows, self._top = rows, top
+        phases, playing = QHBoxLayout(), QHBoxLayout()  # the bottom row's halves (fit_width)
+        bottom.addLayout(phases)
+        bottom.addLayout(playing, 1)
+        self._rows, self._top, self._bottom = rows, top, bottom
+        self._phases, self._playing, self.wrapped = phases, playing, False
         lay = top
 
         def button(text, tip, signal=None, *args):
@@ -62,9 +66,10 @@ class StepControls(QWidget):
         button("Next ▶", "next number (Space, Right, PageDown)", self.next)
         button("End ▶|", "last number of this step (End)", self.end)
         button("Next step ▶▶", "the next full training step (N)", self.next_step)
-        lay = bottom
+        lay = phases
         for text, name in PHASE_BUTTONS:
             button(text, f"jump to the {name} phase ({text[0]})", self.phase, name)
+        lay = playing
         self.play = button("Play", "step automatically (P)")
         self.play.setCheckable(True)
         self.play.toggled.connect(self._play_toggled)
@@ -135,6 +140,26 @@ class StepControls(QWidget):
             self._rows.addWidget(self.position)
         else:
             self._top.addWidget(self.position, 1)
+
+    def fit_width(self, width: int) -> None:
+        """The play, train and sample controls on a row of their own when the bottom row is
+        wider than `width` px (lecturer type over a 1366-px wall's drawing: "1 Forward" read
+        " Forwar" and the pace "100 ste"), back beside the phase buttons when it fits."""
+        gap = self._bottom.spacing()
+        m = self.contentsMargins()
+        need = (self._phases.sizeHint().width() + gap + self._playing.sizeHint().width()
+                + m.left() + m.right() + 8)  # fmt: skip
+        wrap = need > width
+        if wrap == self.wrapped:
+            return
+        self.wrapped = wrap
+        if wrap:
+            self._bottom.removeItem(self._playing)
+            self._rows.insertLayout(2, self._playing)
+        else:
+            self._rows.removeItem(self._playing)
+            self._bottom.addLayout(self._playing, 1)
+        self.updateGeometry()
 
     def _sample_changed(self, v: int) -> None:
         self.sample.clearFocus()  # the keys go back to stepping (Space, arrows)

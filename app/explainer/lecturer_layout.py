@@ -174,6 +174,7 @@ class LecturerLayout(LecturerMode):
             w.stack.removeEventFilter(self)
             w.stack.setContentsMargins(0, 0, 0, 0)
             w.controls.position_on_its_own_line(False)
+            w.controls.fit_width(1 << 20)  # the tool bar's two rows again
             bar.setStyleSheet("")
             w.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
             bar.show()
@@ -186,6 +187,7 @@ class LecturerLayout(LecturerMode):
         # the drawing's whole width: the position line ("step 1 · event 4,033 / 8,317 ·
         # mini-batch of 4 · loss 0.6937") is read in full, not elided
         width = max(0, area.width() - 2 * MARGIN)
+        self.w.controls.fit_width(width)  # too narrow: the play controls take a row of their own
         height = min(area.height(), bar.sizeHint().height())
         bar.setGeometry(MARGIN, max(0, area.height() - height - MARGIN), width, height)
         # the drawing ends above the controls' strip, shown or hidden: they never cover a map

@@ -267,3 +267,32 @@ def test_zeros_and_the_course_letters_stay_readable_on_light_cells(qtbot, window
                   for y in range(y0, y0 + int(cell) - 8)]  # fmt: skip
         assert max(inside) >= 250  # a light cell
         assert sum(v < 80 for v in inside) >= 30, (r, c)  # dark ink: its letter and its 0
+
+
+def test_on_a_narrow_wall_the_controls_wrap_and_every_label_shows_whole(qtbot, window):
+    """At 1366x768 the drawing is about 860 px wide: the bottom row at lecturer type read
+    " Forwar", "Backwa", " Updat" and "100 ste". The play, train and sample controls take a row
+    of their own there, beside the phase buttons on a wide wall, and in the tool bar as before
+    after Esc."""
+    from PySide6.QtWidgets import QComboBox
+
+    w = window
+    c = w.controls
+
+    def whole() -> bool:
+        buttons = [b for b in c.findChildren(QPushButton) if b.isVisibleTo(c)]
+        fits = [b.width() >= b.fontMetrics().horizontalAdvance(b.text()) + 8 for b in buttons]
+        pace = c.findChild(QComboBox)
+        text = pace.currentText()
+        return all(fits) and pace.width() >= pace.fontMetrics().horizontalAdvance(text) + 8
+
+    lecture(qtbot, w, str(PRESET_DIR / "ravine_unnormalised.json"))
+    assert not c.wrapped and whole()
+    w.lecture.fill(QRect(0, 0, 1366, 768))
+    qtbot.waitUntil(lambda: w.width() == 1366, timeout=3000)
+    settle()
+    assert c.wrapped and whole()
+    assert w.stack.rect().contains(w.toolbar.geometry())
+    w.set_lecturer(False)
+    settle()
+    assert not c.wrapped and whole()
