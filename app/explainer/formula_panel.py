@@ -80,6 +80,7 @@ class FormulaPanel(QScrollArea):
         self._pixmaps: dict[tuple, QPixmap] = {}
         self._lines_kept: LRU[object] = LRU(LINES_KEPT)  # event_lines by event and line length
         self._header_heights: LRU[int] = LRU(64)  # by the header's text, digits as 0, and font
+        self._wrapped: LRU[int] = LRU(128)  # _pin_heights': by text, font and width
         self._ahead_timer = QTimer(self)
         self._ahead_timer.setSingleShot(True)
         self._ahead_timer.setInterval(AHEAD_DELAY_MS)
@@ -178,6 +179,7 @@ class FormulaPanel(QScrollArea):
             else ""
         )
         self._show_detail(ev, small)
+        self._pin_heights()
         px = self.px
         self.typesetter.want([(line, px, c) for line, c in self._shown], self.devicePixelRatioF())
         self._ahead = ahead
@@ -299,6 +301,24 @@ class FormulaPanel(QScrollArea):
         for lab in (self.header, self.note):
             if lab.maximumWidth() != width:
                 lab.setMaximumWidth(width)
+        self._pin_heights()
+
+    def _pin_heights(self) -> None:
+        """The header and the note at least as tall as they wrap at their capped width. The
+        box of lines may be wider than the panel (a long formula scrolls), and the layout asked
+        their heights at its own width: one line each where they wrapped to two or three, and
+        the formula's lines were squeezed by the difference (their brackets' feet cut off). The
+        heights are kept by text (digits as 0, all one width), font and width."""
+        for lab in (self.header, self.note):
+            width, text = lab.maximumWidth(), lab.text()
+            key = (_DIGIT.sub("0", text), lab.font().key(), width)
+            h = (
+                self._wrapped.make(key, lambda lab=lab, w=width: lab.heightForWidth(w))
+                if text
+                else 0
+            )
+            if lab.minimumHeight() != max(0, h):
+                lab.setMinimumHeight(max(0, h))
 
     # ---- for tests and the clipboard ----
     def plain_text(self) -> str:

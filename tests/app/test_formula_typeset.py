@@ -282,3 +282,27 @@ def test_the_kept_header_height_is_the_headers_own_in_both_looks(qtbot, window):
             assert fp._header_height() == fp.header.sizeHint().height()
     w.set_lecturer(False)
     assert len(fp._header_heights) >= 3  # phases and looks have their own
+
+
+@pytest.mark.parametrize("typeset", [False, True])
+def test_no_formula_line_is_squeezed_below_its_height(qtbot, window, monkeypatch, typeset):
+    """A conv formula's lines are wider than the panel, so the box of lines is too; the layout
+    asked the wrapped header and note their height at that width (one line each, where they took
+    two) and squeezed the lines by the difference: a plain line's brackets lost their feet, and
+    a typeset image would be cut the same way."""
+    w = window
+    w.resize(1366, 768)
+    f = w.formula
+    if not typeset:
+        monkeypatch.setattr(f.typesetter, "image", lambda *a, **k: None)
+    w.open_network(str(PRESET_DIR / "cnn_tiny_digits.json"))
+    for _ in range(30):
+        w.controls.next.emit()
+    if typeset:
+        qtbot.waitUntil(lambda: all_typeset(w), timeout=30_000)
+    qtbot.wait(50)  # laid out
+    if not typeset:  # the case: plain lines wider than the panel (typeset ones are fitted)
+        assert f.widget().width() > f.viewport().width() and f.header.height() > 30
+    shown = [lab for lab in f.line_labels if lab.isVisible()]
+    assert len(shown) == 8 and (typeset == all(not lab.pixmap().isNull() for lab in shown))
+    assert [lab.height() for lab in shown] == [lab.sizeHint().height() for lab in shown]
