@@ -283,3 +283,25 @@ def test_small_cells_caption_the_mistakes_with_their_digits_alone(qtbot):
     view.resize(1400, 900)
     qtbot.waitUntil(lambda: view.texts[0].toPlainText().endswith("%"), timeout=3000)
     assert size() >= SHORT_BELOW_PT
+
+
+def test_on_a_1366_wall_in_lecturer_mode_every_view_fits_its_plots(qtbot, window):  # noqa: F811
+    """At lecturer type "gradients: epoch 0 (initial), then each end" made Weights over time's
+    plots wider than a 1366-px wall: the right one ran off the screen, its title cut. Every
+    view's plots fit the width they are given there."""
+    import pyqtgraph as pg
+    from PySide6.QtCore import QRect, Qt
+
+    window.lecture.set(True, QRect(0, 0, 1366, 768))
+    try:
+        qtbot.waitUntil(lambda: window.width() == 1366, timeout=3000)
+        for name, view in window.insides.views.items():
+            window.insides.tabs.setCurrentWidget(view)
+            qtbot.wait(30)
+            for scene in view.findChildren(pg.GraphicsLayoutWidget):
+                if not scene.isVisible():
+                    continue
+                least = scene.ci.effectiveSizeHint(Qt.SizeHint.MinimumSize).width()
+                assert least <= scene.width() + 1, (name, least, scene.width())
+    finally:
+        window.lecture.set(False)

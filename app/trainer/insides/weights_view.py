@@ -27,10 +27,11 @@ class WeightsView(QWidget):
         row.addWidget(self.note, 1)
         self.scene = pg.GraphicsLayoutWidget()
         self.plots, self.images = {}, {}
-        for col, (which, title) in enumerate((("weight", "weights"), ("grad", "gradients"))):
-            p = self.scene.addPlot(
-                row=0, col=col, title=f"{title}: epoch 0 (initial), then each end"
-            )
+        # short titles (the note says which epochs; the axis, each epoch's end): at lecturer type
+        # "gradients: epoch 0 (initial), then each end" made the scene wider than a 1366-px wall
+        titles = (("weight", "weights"), ("grad", "gradients of each epoch's last step"))
+        for col, (which, title) in enumerate(titles):
+            p = self.scene.addPlot(row=0, col=col, title=title)
             p.setLabel("bottom", "epoch")
             p.setLabel("left", "value")
             p.getAxis("left").enableAutoSIPrefix(False)
