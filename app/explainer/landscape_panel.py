@@ -28,14 +28,17 @@ from PySide6.QtWidgets import (
 )
 
 from app.shared.fields import ComboBox, DoubleSpinBox, SpinBox
+from app.shared.on_resize import on_resize
 from app.shared.plot_style import plot_scale, style_scene
 from app.shared.y_ticks import follow_log_ticks
 from engine.numpy_engine.spec_race import MAX_RACE_STEPS, RaceSpec
 
 from .landscape_inits import InitsView, symmetric, title
+from .landscape_places import PlotPlaces
 from .landscape_race_view import COLOURS, PATHS_Z, RaceView
 from .landscape_strip import LayerStrip, decades
 
+LOW_SCENE, LOW_SCALE = 380, 0.75  # px: a lower scene takes the lecturer's type at 3/4
 MARKS_Z = PATHS_Z + 2 * len(COLOURS)  # the current step's marks above every racer's path
 HEAT = pg.colormap.get("viridis")
 DEFAULT_RACE = RaceSpec(("sgd", "momentum", "adam")).fields()  # a file without a race
@@ -170,8 +173,10 @@ class LandscapePanel(QWidget):
         follow_log_ticks(self.race)
         decades(self.race, (0.1, 10.0))  # before a race: whole decades, not crowded minor ticks
         self.strip = LayerStrip(self.scene, row=1, col=1)  # and its label in row 2
-        self.scene.ci.layout.setColumnStretchFactor(0, 3)
-        self.scene.ci.layout.setColumnStretchFactor(1, 2)
+        self.places = PlotPlaces(self.scene, self.map, self.race, self.strip)
+        self.places.place(False)  # stacked until the scene's shape says otherwise
+        self._scale = 1.0  # the plots' type scale now (type_scale)
+        self._resized = on_resize(self.scene, self._scene_resized)
 
     def resizeEvent(self, ev) -> None:  # noqa: N802 (Qt)
         """The column as wide as its widest field needs (the lecturer's type is wider), plus
@@ -182,21 +187,34 @@ class LandscapePanel(QWidget):
             min(self.box.minimumSizeHint().width() + bar, self.side.maximumWidth())
         )
 
+    def type_scale(self) -> float:
+        """The plots' type: the lecturer's, or three quarters of it in a low scene (a 768-line
+        wall: at full size the loss per step and the layer strip were flat lines, and the three
+        plots side by side did not fit the width)."""
+        low = self.lecturer and 0 < self.scene.height() < LOW_SCENE
+        return plot_scale(self.lecturer) * (LOW_SCALE if low else 1.0)
+
+    def _scene_resized(self) -> None:
+        if self.lecturer and self.type_scale() != self._scale:
+            self.set_lecturer(True)  # the type for the new height
+        self.places.refit()
+
     def set_lecturer(self, on: bool) -> None:
         """Lecturer mode: black, the trainer's lecturer type size and pens; a wider side column."""
         self.lecturer = on
-        style_scene(self.scene, dark=on, scale=plot_scale(on))
+        self._scale = scale = self.type_scale()
+        style_scene(self.scene, dark=on, scale=scale)
         self.race_view.set_lecturer(on)
         self.box.setStyleSheet("QLabel { color: white; }" if on else "")
         self.bar.axis.setTextPen("w" if on else "k")
         font = QFont()
-        font.setPointSizeF(9 * plot_scale(on))
+        font.setPointSizeF(9 * scale)
         self.bar.axis.setStyle(tickFont=font)  # the colour bar's numbers at the plots' size
         self.bar.axis.label.setFont(font)
         self.side.setMaximumWidth(700 if on else 470)
         self.table.resizeColumnsToContents()
         self.inits_view.set_lecturer(on)
-        self.strip.set_lecturer(on)
+        self.strip.set_lecturer(on, scale)
 
     def _request(self) -> None:
         self.race_requested.emit(*self.race_fields())

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtGui import QFont, QFontMetricsF
 
+from app.shared.on_resize import on_resize
 from app.shared.plot_style import fit_title, plot_scale
 from app.shared.y_ticks import fit_log_ticks, follow_log_ticks
 
 QWIDGETSIZE_MAX = (1 << 24) - 1  # Qt's "no limit"
+NORMS_PT, LECTURER_NORMS = 9.0, 1.4  # the norms' type; lecturer mode's is 1.4 times (not the
+# plots' 2): at 2 times two norms a line were wider than the column on a 1366-px wall
 TITLE = "‖∂L/∂W‖ (blue), sd of a (green)"
 SPREAD = "#2ca02c"  # not a racer's colour (landscape_race_view.COLOURS)
 
@@ -47,10 +51,15 @@ class LayerStrip:
                                           symbolBrush=SPREAD, symbolSize=9)  # fmt: skip
         self.label = pg.LabelItem("")
         scene.addItem(self.label, row=row + 1, col=col)
-        self.lecturer = False
+        self.scene = scene
+        self.lecturer, self.scale = False, 1.0
         self.collapsed = False
         self._least = {}  # the items' least heights while collapsed
-        self._text = ""
+        self._parts: list[str] = []  # "L1: 6.9e-05", one a layer
+        self._written = 4  # norms a line in the label now
+        self._resized = on_resize(scene, self.refit)
+        self.on_collapse = None  # called with the new state (the panel places its plots anew)
+        self.column_share = 0.4  # of the scene's width (landscape_places.py sets it)
 
     def show(self, stats, hide_grads: bool = False) -> None:
         """The LayerStats of the layers (those without weights are left out); a zero is not
@@ -64,9 +73,8 @@ class LayerStrip:
         self.spread_line.setData(x[sd > 0], sd[sd > 0])
         self.plot.getAxis("bottom").setTicks([[(v, str(int(v))) for v in x], []])
         decades(self.plot, np.concatenate([g, sd]))
-        parts = [f"L{s.layer}: {'?' if hide_grads else f'{s.grad_norm:.2g}'}" for s in rows]
-        self._text = "<br>".join("  ".join(parts[k : k + 4]) for k in range(0, len(parts), 4))
-        self._write()  # four a line: fits the plot
+        self._parts = [f"L{s.layer}: {'?' if hide_grads else f'{s.grad_norm:.2g}'}" for s in rows]
+        self._write()
 
     def _collapse(self, on: bool) -> None:
         """A net with one weight layer has nothing to compare across layers (its strip was one
@@ -81,18 +89,57 @@ class LayerStrip:
             item.setVisible(not on)
             item.setMinimumHeight(0 if on else self._least.pop(item, 0))
             item.setMaximumHeight(0 if on else QWIDGETSIZE_MAX)
+        if not on:
+            self._write()  # the label as tall as its lines again
+        if self.on_collapse is not None:
+            self.on_collapse(on)
 
-    def set_lecturer(self, on: bool) -> None:
-        """Lecturer type: the title in two lines (in one it set the panel's least width: at
+    def set_lecturer(self, on: bool, scale: float | None = None) -> None:
+        """Lecturer type (`scale`: the plots', by default the lecturer's): the title in two lines (in one it set the panel's least width: at
         1366 px the scene was 1,005 px wide in 863 and the loss per step was cut off)."""
-        self.lecturer = on
-        scale = plot_scale(on)
+        scale = plot_scale(on) if scale is None else scale
+        self.lecturer, self.scale = on, scale
         self.plot.setTitle(TITLE.replace(", ", ",<br>") if on else TITLE,
                            color="w" if on else "k", size=f"{11 * scale:.0f}pt")  # fmt: skip
         fit_title(self.plot)
         self._write()
 
+    def refit(self) -> None:
+        """The scene was resized: the norms written again as many a line as its column fits."""
+        if self._parts and self._per_line() != self._written:
+            self._write()
+
+    def _pt(self) -> float:
+        """The norms' type: LECTURER_NORMS times in lecturer mode (less where the plots' type is
+        less than the lecturer's, in a low panel)."""
+        if not self.lecturer:
+            return NORMS_PT
+        return NORMS_PT * LECTURER_NORMS * self.scale / plot_scale(True)
+
+    def _per_line(self) -> int:
+        """As many norms a line (up to four) as the strip's column is wide: four a line at the
+        lecturer's type made the panel 1,151 px wide in 863 at 1366x768 (the loss per step and
+        the strip cut off at the right)."""
+        font = QFont()
+        font.setPointSizeF(self._pt())
+        metrics = QFontMetricsF(font)
+        room = self.scene.width() * self.column_share - 20
+        for k in (4, 3, 2):
+            lines = _lines(self._parts, k)
+            if max(metrics.horizontalAdvance(t) for t in lines) <= room:
+                return k
+        return 1
+
     def _write(self) -> None:
-        size = f"{9 * plot_scale(self.lecturer):.0f}pt"
+        self._written = k = self._per_line() if self._parts else 4
+        text = "<br>".join(_lines(self._parts, k)) if self._parts else "‖∂L/∂W‖"
         colour = "w" if self.lecturer else "k"
-        self.label.setText(f"‖∂L/∂W‖ {self._text}", size=size, color=colour)
+        self.label.setText(text, size=f"{self._pt():.1f}pt", color=colour)
+        if not self.collapsed:  # as tall as its lines: the plot above takes the rest
+            self.label.setMaximumHeight(self.label.item.boundingRect().height() + 4)
+
+
+def _lines(parts: list[str], k: int) -> list[str]:
+    """The norms `k` a line, the first line named."""
+    rows = ["  ".join(parts[i : i + k]) for i in range(0, len(parts), k)]
+    return [f"‖∂L/∂W‖ {rows[0]}", *rows[1:]] if rows else ["‖∂L/∂W‖"]
