@@ -17,6 +17,7 @@ from app.shared.theme import LECTURER, Theme
 SIDE_PLOTS = ("loss", "data", None)  # what key S shows beside the drawing, in turn
 COLUMN_SHARE = 0.34  # of the screen's width: the formula and the side plot, one above the other
 FORMULA_SHARE = 0.58  # of that column's height while a plot is shown
+FORMULA_WALL = 250  # px: a lesson's formula gets at least this before a side plot is shown
 LANDSCAPE_SHARE = 0.45  # of the screen's height for the Landscape dock, when it is open
 LANDSCAPE_LEAST = 480  # px: on a low wall (768) 0.45 left its loss per step a line, up to
 LANDSCAPE_MOST = 0.62  # this share of the height (the two-input drawing still reads above)
@@ -57,7 +58,15 @@ class LecturerLayout(LecturerMode):
         for dock in (formula, plots):
             dock.setFloating(False)
             dock.setTitleBarWidget(QWidget())  # no title bars: room for the formula
-        w.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, formula)
+        right = Qt.DockWidgetArea.RightDockWidgetArea
+        w.addDockWidget(right, formula)
+        lesson = w.docks.get("Lesson")
+        if lesson is not None and lesson.isVisible() and not lesson.isFloating() \
+                and w.dockWidgetArea(lesson) != right:  # fmt: skip
+            # on a short window the lesson is a tab over Setup (lesson_mode._code_aside): on the
+            # wall it goes above the formula, where arrange sizes it (leaving puts it back)
+            w.addDockWidget(right, lesson)
+            w.splitDockWidget(lesson, formula, Qt.Orientation.Vertical)
         w.splitDockWidget(formula, plots, Qt.Orientation.Vertical)
         formula.setVisible(True)
         self._float_controls(True)
@@ -101,7 +110,13 @@ class LecturerLayout(LecturerMode):
         if lesson is not None and lesson.isVisible() and not lesson.isFloating():
             need = lesson.minimumSizeHint().height()
             docks, sizes = [lesson, formula], [need, column - need]
-        if w.docks["Plots"].isVisible():
+        plots = w.docks["Plots"]
+        if len(docks) == 2 and plots.isVisible() \
+                and sizes[-1] - plots.minimumSizeHint().height() < FORMULA_WALL:  # fmt: skip
+            # a lesson on a low wall: the formula before the side plot (at 1366x768 it had
+            # 95 px, its header and symbols scrolled away, under the lesson and the loss plot)
+            plots.setVisible(False)
+        if plots.isVisible():
             h = round(sizes[-1] * FORMULA_SHARE)
             docks, sizes = [*docks, w.docks["Plots"]], [*sizes[:-1], h, sizes[-1] - h]
         w.resizeDocks(docks, sizes, Qt.Orientation.Vertical)

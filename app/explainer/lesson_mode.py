@@ -184,9 +184,34 @@ class LessonMode(QuestionScreen, Answers, QObject):
         "shows what it needs", the larger part of the rest (at 1366×768 it had two lines,
         scrolled past its header, under the Code panel)."""
         was = self.dock.isVisible()
+        if on and not was and not self.dock.isFloating() and not self.w.lecture.on:
+            self._code_aside()
         self.dock.setVisible(on)
         if on and not was and not self.dock.isFloating():
             QTimer.singleShot(0, self.w.guard(self._room_for_the_formula))
+
+    def _code_aside(self) -> None:
+        """Before the dock shows, in a column too short for the formula, the Code panel and the
+        lesson (a 1366×768 window): the lesson takes the Setup dock's place, a tab over it (a
+        lesson sets the network; its description there even gave answers away), and the formula
+        and the Code panel keep their column. Shown beside both, the lesson's least height made
+        the window 792 px tall, its status bar below the screen (a window does not shrink back);
+        with the Code panel a tab behind the lesson, the formula had 133 px, its header
+        scrolled away."""
+        w, code, setup = self.w, self.w.docks["Code"], self.w.docks["Setup"]
+        area = w.dockWidgetArea(self.dock)
+        column = [d for d in (w.docks["Formula"], code)
+                  if d.isVisible() and not d.isFloating() and w.dockWidgetArea(d) == area]  # fmt: skip
+        if code not in column or w.docks["Formula"] not in column:
+            return
+        rest = sum(d.height() for d in column) - self.dock.minimumSizeHint().height()
+        if rest - code.minimumSizeHint().height() >= FORMULA_LEAST:
+            return
+        if setup.isVisible() and not setup.isFloating():
+            w.tabifyDockWidget(setup, self.dock)
+        else:
+            w.tabifyDockWidget(code, self.dock)  # no Setup beside: the Code panel goes a tab away
+        QTimer.singleShot(0, self.dock.raise_)
 
     def _room_for_the_formula(self) -> None:
         w = self.w

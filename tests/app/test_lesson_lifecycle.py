@@ -77,8 +77,8 @@ def test_a_step_built_after_leaving_is_not_shown(window, qtbot):
 def test_a_lesson_leaves_the_formula_room_beside_it(window, qtbot, size):
     """The formula "shows what it needs": at 1366×768 it had two lines under the Code panel,
     scrolled past its header. Opening a lesson arranges the column: the Lesson dock as tall as
-    its texts, the formula the larger part of the rest; on a short window the Code panel goes
-    a tab behind the Lesson dock."""
+    its texts, the formula the larger part of the rest; on a short window the lesson goes a
+    tab over the Setup dock."""
     w = window
     w.resize(*size)
     qtbot.wait(50)
@@ -86,9 +86,14 @@ def test_a_lesson_leaves_the_formula_room_beside_it(window, qtbot, size):
     assert code.isVisible() and not w.tabifiedDockWidgets(code)
     _open(qtbot, w.lessons, LESSON)
     qtbot.waitUntil(lambda: formula.height() >= 150, timeout=3000)
-    short = size[1] < 800
-    assert bool(w.tabifiedDockWidgets(code)) == short
-    assert w.lessons.dock.isVisible() and not w.lessons.dock.visibleRegion().isEmpty()
+    short = size[1] < 800  # there the lesson takes the Setup dock's place, a tab over it
+    lesson = w.lessons.dock
+    assert (lesson in w.tabifiedDockWidgets(w.docks["Setup"])) == short
+    assert not w.tabifiedDockWidgets(code) and not code.visibleRegion().isEmpty()
+    assert lesson.isVisible() and not lesson.visibleRegion().isEmpty()
+    # arranged before the dock showed: beside the formula and the Code panel, the lesson's
+    # least height made the 768-px window 792 tall, its status bar below the screen
+    assert w.height() == size[1] and formula.height() >= 180
 
 
 def test_a_race_that_comes_after_leaving_is_dropped(window, qtbot):
@@ -125,3 +130,30 @@ def test_a_lesson_turns_prediction_mode_off(window, qtbot):
     assert L.free
     _open(qtbot, L, LESSON)
     assert not L.free and L.pending() and L.k == 0
+
+
+def test_on_a_low_wall_the_lesson_stands_above_a_whole_formula(window, qtbot):
+    """A 1366x768 window puts the lesson a tab over Setup; on the wall it goes above the formula,
+    and the side plot gives way: the formula had 95 px under the lesson and the loss plot, its
+    header and symbols scrolled away. Leaving puts the window back as it was."""
+    from PySide6.QtCore import QRect
+
+    from app.explainer.lecturer_layout import FORMULA_WALL
+
+    w = window
+    w.resize(1366, 768)
+    qtbot.wait(50)
+    _open(qtbot, w.lessons, LESSON)
+    lesson, formula, setup = w.lessons.dock, w.docks["Formula"], w.docks["Setup"]
+    qtbot.waitUntil(lambda: lesson in w.tabifiedDockWidgets(setup), timeout=3000)
+    w.lecture.set(True, QRect(0, 0, 1366, 768))
+    try:
+        qtbot.waitUntil(lambda: formula.height() >= FORMULA_WALL, timeout=3000)
+        assert w.dockWidgetArea(lesson) == w.dockWidgetArea(formula)
+        assert lesson.geometry().bottom() < formula.geometry().top()  # above it
+        assert not w.docks["Plots"].isVisible()
+        assert not lesson.visibleRegion().isEmpty()
+    finally:
+        w.lecture.set(False)
+    qtbot.waitUntil(lambda: lesson in w.tabifiedDockWidgets(setup), timeout=3000)
+    assert w.docks["Plots"].isVisible() and w.height() == 768
