@@ -20,7 +20,7 @@ from app.shared.typeset import typesetter
 from engine.numpy_engine.formula_lines import typeset_len
 from engine.numpy_engine.handout import LINE_WIDTH, event_lines
 
-from .lesson_hide import HIDDEN, hide_in_lines
+from .lesson_hide import HIDDEN, hide_in_lines, hide_in_note
 
 AHEAD_DELAY_MS = 40  # the events ahead are typeset once the keys pause this long
 MIN_LINE_CHARS = 30  # a narrower panel scrolls rather than break lines shorter
@@ -173,9 +173,10 @@ class FormulaPanel(QScrollArea):
         self.px, self._chars = self._fit(ev)
         self._shown = self.lines(ev)
         self._draw_lines()
+        note = hide_in_note(ev, ev.note) if self.hide_value else ev.note
         self.note.setText(
-            f"<i style='font-size:{small}pt; color:{th.text}'>{html.escape(ev.note)}</i>"
-            if ev.note
+            f"<i style='font-size:{small}pt; color:{th.text}'>{html.escape(note)}</i>"
+            if note
             else ""
         )
         self._show_detail(ev, small)

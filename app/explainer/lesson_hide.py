@@ -57,9 +57,16 @@ def hide_in_conv(cs, ev):
     """The image drawing's state with `ev`'s cell (or filter weight) blank, as not computed."""
     if ev.kind not in CELL_KINDS:
         return cs
-    targets = [cs.focus] if cs.focus else []
-    if ev.kind in ("update", "grad_w") and ev.edges:
-        targets.append(ev.edges[0])
+    if ev.kind == "pool":  # the window's winner is not tagged "★max" while it is asked
+        for col in cs.columns:
+            for grid in col.grids:
+                if "max" in grid.marks.values():
+                    grid.marks = {k: v for k, v in grid.marks.items() if v != "max"}
+    if ev.kind in ("update", "grad_w"):  # the filter weight's cell only: the event's first
+        # node is a δ cell its sum reads (lesson 13 blanked δ's 4.5, the sum's first term)
+        targets = list(ev.edges[:1])
+    else:
+        targets = [cs.focus] if cs.focus else []
     for col in cs.columns:
         for grid in col.grids:
             for cid in targets:
@@ -68,6 +75,12 @@ def hide_in_conv(cs, ev):
                     grid.values = np.array(grid.values, dtype=np.float64, copy=True)
                     grid.values[at] = np.nan
     return cs
+
+
+def hide_in_note(ev, note: str) -> str:
+    """The formula's note while `ev` is asked: a max-pooling's names the winner ("the winner is
+    a[0][0][1][0]"), which is the answer: it goes until the answer is given."""
+    return "" if ev.kind == "pool" and "winner" in note else note
 
 
 def hide_in_lines(ev, lines: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -113,19 +126,27 @@ def _number(shown: str) -> re.Pattern:
 def _worked_with(ev) -> bool:
     """Whether the event's number is also one its formula works with (max(5, 3, 1, 2) = 5): then
     it is shown as that, an input, wherever it stands."""
-    shown, worked = num(ev.value), ev.substituted.rstrip()
-    worked = worked[: len(worked) - len(shown)] if worked.endswith(shown) else worked
-    return _number(shown).search(worked) is not None
+    return _in_formula(ev, num(ev.value))
+
+
+def _in_formula(ev, shown: str) -> bool:
+    """Whether `shown` is a number the event's formula works with (its result left out), sign
+    aside. The perceptron's loss, 0.25, was hidden in its description's weights "−0.25" while
+    the question was z = 0.5·1 + (−0.25)·0 + (−0.25)."""
+    worked, result = ev.substituted.rstrip(), num(ev.value)
+    worked = worked[: len(worked) - len(result)] if worked.endswith(result) else worked
+    return _number(shown.lstrip("−-")).search(worked) is not None
 
 
 def hide_in_text(text: str, ev, loss: float | None = None) -> str:
     """`text` (a preset's description) with each number that reads as the event's number written
-    "?" (the worked example's description says "E = 0.2984 before the first step"), unless the
-    formula works with that number too; and `loss` too where given (the step's loss, for a
-    question of a phase in LOSS_AFTER)."""
-    if loss is not None:
-        text = _number(num(loss)).sub(HIDDEN, text)
-    return text if _worked_with(ev) else _number(num(ev.value)).sub(HIDDEN, text)
+    "?" (the worked example's description says "E = 0.2984 before the first step"), and `loss`
+    too where given (the step's loss, for a question of a phase in LOSS_AFTER); either kept
+    where the formula works with that number (then it is an input there, not the answer)."""
+    for shown in (num(ev.value), *(() if loss is None else (num(loss),))):
+        if not _in_formula(ev, shown):
+            text = _number(shown).sub(HIDDEN, text)
+    return text
 
 
 __all__ = [
@@ -135,6 +156,7 @@ __all__ = [
     "drawn_kinds",
     "hide_in_conv",
     "hide_in_lines",
+    "hide_in_note",
     "hide_in_snippet",
     "hide_in_text",
     "hide_in_view",

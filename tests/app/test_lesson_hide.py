@@ -131,3 +131,48 @@ def test_a_description_keeps_a_number_the_formula_works_with():
     assert num(ev.value) == "5" and "max(5, 3, 1, 2)" in ev.substituted.replace(" = 5", "")
     text = "turn [[1,2,5,3],[3,0,1,2],…] into [[3,5],[2,4]]"
     assert hide_in_text(text, ev) == text
+
+
+def test_a_loss_that_is_also_a_weight_stays_in_the_description():
+    """Lesson 1 asks z for (1, 0) while the step's loss is 0.25, the weights' size: every 0.25 of
+    the perceptron's description was hidden ("The weights 0.5, −? and the bias −?"). A number
+    the formula works with, sign aside, is an input there, not the answer."""
+    from app.explainer.lesson_hide import hide_in_text
+
+    net = Network.from_file(PRESETS / "perceptron_and.json")
+    ev = _event("perceptron_and", {"kind": "z", "layer": 1, "sample": 2, "unit": 0})
+    assert num(ev.value) == "0.25" and "(−0.25)" in ev.substituted
+    text = net.spec.description
+    assert hide_in_text(text, ev, loss=0.25) == text and "−0.25" in text
+    worked = _event("mazur_2_2_2", {"kind": "z", "layer": 1, "sample": 0, "unit": 0})
+    assert hide_in_text("E = 0.2984 before the first step", worked, loss=0.2984) == (
+        "E = ? before the first step"
+    )  # the worked example's loss still goes
+
+
+def test_a_pooling_question_hides_its_winner_tag_and_note():
+    """The max-pool question's answer was tagged "★max" on the drawing and named in the note
+    ("the winner is a[0][0][1][0]"); both wait for the answer. Other notes stay."""
+    from app.explainer.lesson_hide import hide_in_note
+
+    ev = _event("cnn_maxpool_4x4", {"kind": "pool", "layer": 1, "sample": 0, "unit": [0, 0, 0]})
+    assert "winner" in ev.note and hide_in_note(ev, ev.note) == ""
+    z = _event("cnn_conv_4x3", {"kind": "z", "layer": 1, "sample": 0, "unit": [0, 0, 1]})
+    assert z.note and hide_in_note(z, z.note) == z.note
+    grid = Grid("in", np.arange(16.0).reshape(4, 4), ids.map_grid(0, 0))
+    grid.marks = {(1, 0): "max", (0, 0): "3"}
+    out = hide_in_conv(ConvState([Column("input", [grid])], focus=ev.nodes[0]), ev)
+    assert out.columns[0].grids[0].marks == {(0, 0): "3"}
+
+
+def test_a_filter_gradient_hides_the_weights_cell_and_keeps_the_deltas_it_sums():
+    """Lesson 13 asks ∂L/∂w[1][0][0][0][0] = Σ δ·a: the δ map's first cell, the sum's first term,
+    was blanked as if it were the answer."""
+    ev = _event("cnn_conv_4x3", {"kind": "grad_w", "layer": 1, "weight": [0, 0, 0, 0]})
+    assert ev.nodes[0] == "c1_0_0_0" and ev.edges[0] == "k1_0_0_0_0"
+    delta = Grid("δ", np.arange(6.0).reshape(2, 3), ids.map_grid(1, 0))
+    kernel = Grid("f0", np.arange(4.0).reshape(2, 2), ids.filter_grid(1, 0, 0))
+    cs = ConvState([Column("layer 1", [delta, kernel])], focus=ev.nodes[0])
+    out = hide_in_conv(cs, ev).columns[0].grids
+    assert not np.isnan(out[0].values).any()
+    assert np.isnan(out[1].values[0, 0]) and np.isnan(out[1].values).sum() == 1

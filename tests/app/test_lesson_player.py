@@ -113,11 +113,18 @@ def _elsewhere_hides(w, ev) -> bool:
     drawn = ("z", "a", "dropout", "pool", "da", "delta", "grad_w", "update")  # as cells
     if w.explainer.net.model.images and ev.kind in drawn:
         st = w.conv_view.state
+        # a weight's gradient or update: the weight's cell (its focus is a δ its sum reads,
+        # which stays: lesson 13 blanked δ's 4.5, the sum's first term)
+        asked = ev.edges[:1] if ev.kind in ("grad_w", "update") else [st.focus] * bool(st.focus)
         for col in st.columns:
             for g in col.grids:
-                at = g.at(st.focus) if st.focus else None
-                if at is not None and not math.isnan(g.values[at]):
-                    return False  # the asked cell drawn with its number
+                for cid in asked:
+                    at = g.at(cid)
+                    if at is not None and not math.isnan(g.values[at]):
+                        return False  # the asked cell drawn with its number
+                at = g.at(st.focus) if st.focus and ev.kind in ("grad_w", "update") else None
+                if at is not None and math.isnan(g.values[at]):
+                    return False  # a number the sum needs, blanked
     return True
 
 
