@@ -112,8 +112,9 @@ class LessonPlayer(QWidget):
         v = QVBoxLayout(page)
         v.setContentsMargins(0, 0, 0, 0)
         self.question = _label()
-        self.answer = QLineEdit()
-        self.answer.setPlaceholderText("your number, then Enter")
+        self.answer = AnswerField()
+        self.answer.setPlaceholderText("your number, then Enter (Space: show it)")
+        self.answer.space.connect(self.revealed)
         self.answer.returnPressed.connect(lambda: self.answered.emit(self.answer.text()))
         self.check_answer = QPushButton("Check")
         self.check_answer.clicked.connect(lambda: self.answered.emit(self.answer.text()))
@@ -247,6 +248,21 @@ class LessonPlayer(QWidget):
         self.setStyleSheet(f"QLabel {{ color: {text}; }}" if on else "")
         for w in (self.lessons, self.open_button, self.reset_button):
             w.setVisible(not on)
+
+
+class AnswerField(QLineEdit):
+    """The typed answer. Space is the window's key to reveal the number (README: "Space
+    reveals"), not a character: no number has a space in it, and a learner's Space typed one
+    into the box while the question stayed "?"."""
+
+    space = Signal()
+
+    def keyPressEvent(self, ev) -> None:  # noqa: N802 (Qt)
+        if ev.key() == Qt.Key.Key_Space and not ev.modifiers():
+            self.space.emit()
+            ev.accept()
+            return
+        super().keyPressEvent(ev)
 
 
 __all__ = ["PAGES", "LessonPlayer"]

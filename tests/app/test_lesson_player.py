@@ -454,3 +454,18 @@ def test_a_question_that_wraps_is_shown_whole_in_a_short_dock(window, qtbot):
         assert q.heightForWidth(q.width()) > q.fontMetrics().height() * 1.5  # two lines
         assert q.height() >= q.heightForWidth(q.width())
     w.set_lecturer(False)
+
+
+def test_space_in_the_answer_box_shows_the_number(window, qtbot, private_progress):
+    """The answer box has the focus after a question: Space typed a space there and the question
+    stayed "?" (the README says Space reveals). No number has a space: Space shows it."""
+    w = window
+    L = w.lessons
+    _open(qtbot, L, LESSON)
+    box = L.player.answer
+    box.setFocus()
+    qtbot.waitUntil(box.hasFocus, timeout=3000)
+    assert L.pending() and _hidden_on_screen(w)
+    qtbot.keyClicks(box, "0.3")
+    qtbot.keyClick(box, Qt.Key.Key_Space)
+    assert not L.pending() and not _hidden_on_screen(w) and " " not in box.text()
