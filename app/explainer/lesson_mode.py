@@ -413,6 +413,9 @@ def lesson_actions(w) -> list[Action]:
                "A lesson's previous step; outside a lesson back one number"),
         Action("predict_mode", "Prediction mode", "Lesson", ("Q",),
                g(lambda: w.lessons.toggle_free()), "Every Space first asks the next number"),
+        *(Action(f"lesson_{k}", f"{k}. {title}", "Lesson/Course", (),
+                 g(lambda p=path: w.lessons.open_path(p))) for k, (title, path)
+          in enumerate(shipped_lessons(), 1)),  # the README's "open one from the Lesson menu"
         Action("lesson_open", "Open lesson file…", "Lesson", (), g(lambda: w.lessons.open_dialog())),
         Action("lesson_leave", "Leave the lesson", "Lesson", (), g(lambda: w.lessons.leave()),
                "Close the lesson (its progress is kept); the network on screen stays"),

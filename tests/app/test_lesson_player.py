@@ -469,3 +469,20 @@ def test_space_in_the_answer_box_shows_the_number(window, qtbot, private_progres
     qtbot.keyClicks(box, "0.3")
     qtbot.keyClick(box, Qt.Key.Key_Space)
     assert not L.pending() and not _hidden_on_screen(w) and " " not in box.text()
+
+
+def test_the_lesson_menu_lists_the_course(window, qtbot, private_progress):
+    """The README says a lesson opens from the Lesson menu; it held only "Open lesson file…".
+    Lesson → Course lists the 14 lessons in order, and one opens its lesson."""
+    from PySide6.QtGui import QAction
+
+    from app.explainer.lesson_mode import shipped_lessons
+
+    w = window
+    course = [a for a in w.findChildren(QAction) if re.match(r"\d+\. ", a.text())]
+    titles = [f"{k}. {t}" for k, (t, _) in enumerate(shipped_lessons(), 1)]
+    assert len(titles) == 14 and [a.text() for a in course] == titles
+    course[2].trigger()
+    qtbot.waitUntil(lambda: w.lessons.lesson is not None and w.lessons.preparing is None,
+                    timeout=20000)  # fmt: skip
+    assert w.lessons.lesson.title == shipped_lessons()[2][0]
