@@ -169,7 +169,7 @@ class Answers:
         if verdict.right:
             self.player.say("Right: every input gives its target.", True)
         else:
-            self.player.say("Still wrong: " + "; ".join(verdict.wrong), False)
+            self.player.say("Not yet: " + "; ".join(verdict.wrong), False)
         self._score(verdict.right)
         self.player.set_where(self._where())
 

@@ -32,11 +32,13 @@ def construct_check(net: Network, params) -> Verdict:
     wrong = []
     for x, a, y in zip(X, out, Y, strict=True):
         if len(a) == 1:
-            got, want, shown = int(a[0] >= 0.5), int(y[0] >= 0.5), num(a[0])
+            got, want = int(a[0] >= 0.5), int(y[0] >= 0.5)
+            shown = num(a[0]) if num(a[0]) == str(got) else f"{num(a[0])}, read as {got}"
         else:
-            got, want, shown = int(np.argmax(a)), int(np.argmax(y)), f"class {int(np.argmax(a))}"
+            got, want = int(np.argmax(a)), int(np.argmax(y))
+            shown = f"class {got}"
         if not np.isfinite(a).all() or got != want:
-            wrong.append(f"input {_row(x)} gives {shown} → {got}, the target is {want}")
+            wrong.append(f"input {_row(x)}: the output is {shown}, the target is {want}")
     return Verdict(not wrong, tuple(wrong))
 
 

@@ -301,7 +301,7 @@ def test_a_race_trains_in_a_worker_and_the_construct_check(window, qtbot):
     _open(qtbot, L, LESSONS / "01_perceptron.json")
     _go(qtbot, L, 3)
     L.check_construct()
-    assert "input (1, 0) gives 1" in L.player.feedback.text()
+    assert "Not yet: input (1, 0): the output is 1, the target is 0" in L.player.feedback.text()
     ex = window.explainer
     ex.edit_parameter(1, "weights", (0, 0), 1.0)
     ex.edit_parameter(1, "weights", (0, 1), 1.0)

@@ -135,7 +135,7 @@ def test_construct_check_on_and():
     net = network_for("perceptron_and", LESSONS)
     v = construct_check(net, net.initial_state().params)
     # w = (0.5, −0.25), b = −0.25, exact in binary: (1, 1) gives z = 0 and step(0) = 1
-    assert not v.right and v.wrong == ("input (1, 0) gives 1 → 1, the target is 0",)
+    assert not v.right and v.wrong == ("input (1, 0): the output is 1, the target is 0",)
     good = params_from_layers(net, [{"weights": [[1, 1]], "bias": [-1.5]}])
     assert construct_check(net, good).right
     half = params_from_layers(net, [{"weights": [[1, 1]], "bias": [-0.5]}])  # OR, not AND
@@ -151,7 +151,12 @@ def test_construct_check_on_xor_checks_every_input():
     assert construct_check(net, params_from_layers(net, sol)).right
     sol[1]["weights"] = [[20, 20]]  # the output now computes OR of OR and AND: (1, 1) is wrong
     v = construct_check(net, params_from_layers(net, sol))
-    assert [w.split(" gives")[0] for w in v.wrong] == ["input (1, 1)"]
+    assert [w.split(":")[0] for w in v.wrong] == ["input (1, 1)"]
+    assert v.wrong[0] == "input (1, 1): the output is 1, the target is 0"  # σ(30) as shown
+    mid = construct_check(
+        net, params_from_layers(net, [sol[0], {"weights": [[0.5, 0]], "bias": [0]}])
+    )
+    assert "input (0, 0): the output is 0.5, read as 1, the target is 0" in mid.wrong
     # independent: the forward pass by hand
     X = net.data.inputs
     h = 1 / (1 + np.exp(-(X @ np.array([[20, 20], [20, 20]]).T + [-10, -30])))
