@@ -95,7 +95,7 @@ class LessonMode(QuestionScreen, Answers, QObject):
         p.revealed.connect(g(self.reveal))
         p.chosen.connect(g(self.choose))
         p.check_requested.connect(g(self.check_construct))
-        p.next_requested.connect(g(lambda: self.go(self.k + 1)))
+        p.next_requested.connect(g(self.page_next))  # as PgDown, which it says: reveal, then on
         p.back_requested.connect(g(lambda: self.go(self.k - 1)))
         p.action_requested.connect(g(self._trainer_action))
         self.ex.network_changed.connect(self._forget_loaded)

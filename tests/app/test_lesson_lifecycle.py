@@ -157,3 +157,15 @@ def test_on_a_low_wall_the_lesson_stands_above_a_whole_formula(window, qtbot):
         w.lecture.set(False)
     qtbot.waitUntil(lambda: lesson in w.tabifiedDockWidgets(setup), timeout=3000)
     assert w.docks["Plots"].isVisible() and w.height() == 768
+
+
+def test_the_next_button_does_what_pgdown_does(window, qtbot, private_progress):
+    """"Next (PgDown)" went to the next step while PgDown first revealed an open question: the
+    button now does what its key does. Revealed, the next press goes on."""
+    L = window.lessons
+    _open(qtbot, L, LESSON)
+    assert L.pending() and L.k == 0
+    qtbot.mouseClick(L.player.next_button, Qt.MouseButton.LeftButton)
+    assert not L.pending() and L.k == 0  # revealed
+    qtbot.mouseClick(L.player.next_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: L.k == 1 and L.preparing is None, timeout=10000)
