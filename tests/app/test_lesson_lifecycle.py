@@ -160,7 +160,7 @@ def test_on_a_low_wall_the_lesson_stands_above_a_whole_formula(window, qtbot):
 
 
 def test_the_next_button_does_what_pgdown_does(window, qtbot, private_progress):
-    """"Next (PgDown)" went to the next step while PgDown first revealed an open question: the
+    """ "Next (PgDown)" went to the next step while PgDown first revealed an open question: the
     button now does what its key does. Revealed, the next press goes on."""
     L = window.lessons
     _open(qtbot, L, LESSON)
