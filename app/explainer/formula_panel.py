@@ -139,7 +139,8 @@ class FormulaPanel(QScrollArea):
         base = self.theme.formula_px
         px = base * (LECTURER_UP if self.theme.name == "lecturer" else 1.0)
         room = self._room().height() - self._header_height() - 40
-        room -= 2 * self.theme.note_pt * bool(ev.note) + 8 * len(ev.detail or ())
+        shown_detail = ev.detail if ev.phase == "update" else ()  # only an update shows its state
+        room -= 2 * self.theme.note_pt * bool(ev.note) + 8 * len(shown_detail or ())
         while True:
             size = 2 * round(px / 2)  # even sizes only: fewer distinct lines to typeset
             chars = self._line_chars(size)
@@ -339,8 +340,11 @@ class FormulaPanel(QScrollArea):
 
 
 def _line_height(line: str, px: float) -> float:
-    """About how tall a line is typeset: indices and fractions make it taller than its type."""
-    tall = 2.3 if "/" in line or "∂" in line else 1.7 if "[" in line else 1.3
+    """About how tall a line is typeset: indices and fractions make it taller than its type.
+    Measured on the presets' lines typeset at 22 px (heights over the type size, median / 90th
+    percentile): fractions and ∂ 2.68 / 2.77, indices 1.41 / 1.50, plain 1.00 / 1.14. The line
+    spacing (6 px) comes on top."""
+    tall = 2.8 if "/" in line or "∂" in line else 1.5 if "[" in line else 1.15
     return tall * px + 6
 
 
