@@ -35,6 +35,9 @@ FRAMES_KEPT = 6  # documents shown last, one a frame, kept to be written again (
 NBSP = "\u00a0"
 
 
+MARK = "▶"  # the current line's mark (the panel keeps it in sight)
+
+
 class CodePanel(QWidget):
     def __init__(self, theme_of=lambda: NORMAL, parent=None):
         super().__init__(parent)
@@ -81,6 +84,16 @@ class CodePanel(QWidget):
         if doc is not self.body.document():
             self.body.setDocument(doc)
         self._doc = doc
+        self._mark_in_sight()
+
+    def _mark_in_sight(self) -> None:
+        """The current line (▶) scrolled into sight: in a short panel (a lesson open beside it)
+        it was cut in half at the bottom edge, or below it. Nothing moves when it is in sight."""
+        cur = self._doc.find(MARK)
+        if not cur.isNull():
+            cur.clearSelection()
+            self.body.setTextCursor(cur)
+            self.body.ensureCursorVisible()
 
     def _frame_of(self, sn: Snippet | None, head: str) -> tuple:
         """All a document of `sn` shows but its variables' names, shapes and values: the code
@@ -209,7 +222,7 @@ def code_html(lines, current: int, th: Theme) -> str:
     rows = []
     for n, line in enumerate(lines):
         code, sep, comment = line.partition("  # ")
-        mark = "▶ " if n == current else "&nbsp;&nbsp;"
+        mark = MARK + " " if n == current else "&nbsp;&nbsp;"
         cell = ""
         if sep:
             cell += (

@@ -102,3 +102,20 @@ def test_the_title_is_in_the_normal_type_again_after_lecturer_mode(qtbot, window
         qtbot.wait(50)
         assert w.code.body.font().toString() == normal
         assert w.code.body.document().defaultFont().toString() == normal
+
+
+def test_a_short_panel_keeps_the_current_line_in_sight(qtbot, window):
+    """Beside a lesson the Code panel is short: the highlighted line was cut in half at the bottom
+    edge, or below it. The panel scrolls it into sight, as far as it must."""
+    w, ex = window, window.explainer
+    assert w.open_network(MAZUR)
+    p = w.code
+    w.resizeDocks([w.docks["Code"]], [110], Qt.Orientation.Vertical)
+    qtbot.wait(50)
+    view = p.body.viewport().rect()
+    for symbol in ("δ[2][0]", "δ[1][0]"):
+        _to(ex, symbol)
+        qtbot.wait(20)
+        mark = p.body.cursorRect(p.body.document().find("▶"))
+        assert view.contains(mark), (symbol, mark, view)
+    assert p.body.textCursor().selectedText() == ""  # nothing is selected on screen
