@@ -167,6 +167,14 @@ class LessonPlayer(QWidget):
         self.lessons.addItem("Choose a lesson…", None)
         for k, (title, path) in enumerate(items, 1):
             self.lessons.addItem(f"{k}. {title}", path)
+            self.lessons.setItemData(k, f"{k}. {title}", Qt.ItemDataRole.ToolTipRole)
+        # the open list as wide as its longest title (the box itself is as wide as the dock:
+        # "1. The perceptron and the ste"); the title is also written in full under it
+        view, box = self.lessons.view(), self.lessons
+        widest = max(
+            view.fontMetrics().horizontalAdvance(box.itemText(k)) for k in range(box.count())
+        )
+        view.setMinimumWidth(widest + 2 * view.frameWidth() + 24)
 
     def show_lesson(self, path: str) -> None:
         """The list names the lesson open now (item 0 when it is not one of the list's)."""

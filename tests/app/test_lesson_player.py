@@ -486,3 +486,13 @@ def test_the_lesson_menu_lists_the_course(window, qtbot, private_progress):
     qtbot.waitUntil(lambda: w.lessons.lesson is not None and w.lessons.preparing is None,
                     timeout=20000)  # fmt: skip
     assert w.lessons.lesson.title == shipped_lessons()[2][0]
+
+
+def test_the_lesson_list_opens_wide_enough_for_its_titles(window, qtbot):
+    """The box is as wide as the dock and cut "1. The perceptron and the ste": its open list is
+    as wide as the longest title, and each item's tip is its whole title."""
+    box = window.lessons.player.lessons
+    view = box.view()
+    widest = max(view.fontMetrics().horizontalAdvance(box.itemText(k)) for k in range(box.count()))
+    assert view.minimumWidth() >= widest
+    assert box.itemData(1, Qt.ItemDataRole.ToolTipRole) == box.itemText(1)
