@@ -18,6 +18,7 @@ from engine.numpy_engine import ids
 from engine.numpy_engine.fmt import num
 from engine.numpy_engine.ids import GridId
 
+from .cell_type import fitted_font, half_font
 from .conv_layout import spots
 from .conv_state import Column, Grid
 from .grid_picture import column_scale
@@ -89,7 +90,7 @@ class ConvMarks:
             self._ranks(p, g, x0, y0, cell)
         for ov in self.state.overlays:
             if ov.gid == g.gid:
-                self._overlay(p, ov, x0, y0, cell, rgb)
+                self._overlay(p, ov, x0, y0, cell, rgb, g.values)
 
     def _frames(self, p: QPainter, g: Grid, x0: float, y0: float, cell: float) -> None:
         """The focus cell's thick frame and the read cells' thin ones, drawn in two batches."""
@@ -123,9 +124,12 @@ class ConvMarks:
             rect = QRectF(x0 + (c + 1) * cell, y0 + r * cell - cell, 3 * cell + 14, 2 * cell + 8)
             p.drawText(rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom, tag)
 
-    def _overlay(self, p: QPainter, ov, x0: float, y0: float, cell: float, rgb: np.ndarray):
-        """The filter where it sits: a frame over the cells it covers, each weight in its corner
-        (in the ink that reads on that cell; the padding's zeros lie on the canvas)."""
+    def _overlay(self, p: QPainter, ov, x0: float, y0: float, cell: float, rgb: np.ndarray,
+                 values: np.ndarray):  # fmt: skip
+        """The filter where it sits: a frame over the cells it covers, each cell's value in its
+        top half and the weight in its bottom half (in the ink that reads on that cell; the
+        padding's zeros lie on the canvas). Both fit their half: in lecturer type the weight,
+        in the corner, was written over the centred value (".26" over "0.51")."""
         h, w = rgb.shape[:2]
         pad = ink(np.array(QColor(self.theme.canvas).getRgb()[:3]))
         kh, kw = ov.size
@@ -134,15 +138,28 @@ class ConvMarks:
         p.drawRect(frame)
         if cell < 22 or ov.weights is None:
             return
-        p.setFont(self._font(max(6.0, min(12.0, cell / 5.0)), bold=True))
+        bold, plain = (
+            half_font(self._font(12.0, bold=True), cell),
+            half_font(self._font(12.0), cell),
+        )
+        top, bottom = Qt.AlignmentFlag.AlignTop, Qt.AlignmentFlag.AlignBottom
+        centre = Qt.AlignmentFlag.AlignHCenter
         for i in range(kh):
             for j in range(kw):
                 r, c = ov.top + i, ov.left + j
                 rect = QRectF(x0 + c * cell, y0 + r * cell, cell, cell).adjusted(2, 1, -2, -1)
                 inside = 0 <= r < h and 0 <= c < w
+                if inside and np.isfinite(values[r, c]):  # the value moves to the top half
+                    p.fillRect(
+                        rect.adjusted(1, 1, -1, -1), QColor(*(int(v) for v in rgb[r, c][:3]))
+                    )
+                    p.setPen(ink(rgb[r, c]))
+                    p.setFont(fitted_font(plain, num(float(values[r, c]), 2), rect.width() - 2))
+                    p.drawText(rect, top | centre, num(float(values[r, c]), 2))
                 p.setPen(ink(rgb[r, c]) if inside else pad)
                 tag = f"×{num(ov.weights[i, j], 2)}" + ("" if inside else " (0)")
-                p.drawText(rect, Qt.AlignmentFlag.AlignBottom | Qt.AlignmentFlag.AlignRight, tag)
+                p.setFont(fitted_font(bold, tag, rect.width() - 2))
+                p.drawText(rect, bottom | centre, tag)
 
 
 def ink(rgb) -> QColor:

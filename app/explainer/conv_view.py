@@ -19,6 +19,7 @@ from app.shared.theme import Theme
 from engine.numpy_engine.fmt import num
 from engine.numpy_engine.ids import GridId
 
+from .cell_type import fitted_font
 from .conv_layout import SUB_GAP, col_gap, layout, spots, title_room
 from .conv_marks import ConvMarks, ink
 from .conv_state import Column, ConvState, Grid
@@ -285,17 +286,3 @@ def _fit_text(p: QPainter, rect: QRectF, text: str, align=Qt.AlignmentFlag.Align
     p.setFont(fitted_font(base, text, rect.width() - 3))
     p.drawText(rect, align, text)
     p.setFont(base)
-
-
-def fitted_font(font: QFont, text: str, room: float) -> QFont:
-    """`font`, or the same made smaller (to 4.5 pt at least) so that `text` is at most `room`
-    wide."""
-    width = QFontMetricsF(font).horizontalAdvance(text)
-    if width <= room:
-        return font
-    small, size = QFont(font), font.pointSizeF() * room / width
-    while True:  # type is not quite proportional to its size: a step more where needed
-        small.setPointSizeF(max(4.5, size))
-        if size <= 4.5 or QFontMetricsF(small).horizontalAdvance(text) <= room:
-            return small
-        size *= 0.95

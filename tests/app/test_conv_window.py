@@ -152,7 +152,7 @@ def test_a_cells_text_is_made_smaller_to_fit_its_cell_in_both_looks(qtbot):
     text fits (lecturer mode's larger type cut "i=165" to "i=16"); text that fits keeps it."""
     from PySide6.QtGui import QFont, QFontMetricsF
 
-    from app.explainer.conv_view import fitted_font
+    from app.explainer.cell_type import fitted_font
     from app.shared.theme import LECTURER, NORMAL
 
     for theme in (NORMAL, LECTURER):
