@@ -250,7 +250,11 @@ def variables_html(sn: Snippet, th: Theme) -> str:
         f"&nbsp;</td><td>{html.escape(v.value)}</td></tr>"
         for v in sn.variables
     )
-    head = "<tr><th align='left'>variable</th><th align='left'>&nbsp;shape</th><th align='left'>value</th></tr>"
+    # the shape is the whole array's, beside one indexed element ("W[0]  (1, 2)  [2, −1]")
+    head = (
+        "<tr><th align='left'>variable</th><th align='left'>&nbsp;array's shape</th>"
+        "<th align='left'>value</th></tr>"
+    )
     style = f"color:{th.text}; font-size:{code_px(th)}px"
     return f"<br><table cellspacing='0' cellpadding='3' style='{style}'>{head}{rows}</table>"
 
