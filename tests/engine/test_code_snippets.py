@@ -162,3 +162,18 @@ def test_the_worked_example_backward_event():
     assert sn.variables[-1].value == num(e.value) == "0.1385"
     assert sn.torch_lines[sn.torch_current].startswith("loss.backward()")
     assert "autograd" in sn.autograd.lower()
+
+
+def test_the_sigmoid_line_says_its_tanh_form_is_the_same():
+    """The Code panel's comment read σ(z) = 1/(1 + e^(−z)) over 0.5 * (1.0 + np.tanh(0.5 * z)),
+    with nothing saying they agree: the line says so, and they do."""
+    import numpy as np
+
+    from engine.numpy_engine.codegen.snippet_lines import activation
+
+    (line,) = activation("sigmoid", 1)
+    code, _, comment = line.partition("  # ")
+    assert "1/(1 + e^(−z))" in comment and "0.5·(1 + tanh(z/2)), the same" in comment
+    z = np.linspace(-30, 30, 601)
+    want = 1 / (1 + np.exp(-z))  # the same function (at z = −30 it differs by 1e-17 absolute)
+    np.testing.assert_allclose(eval(code.removeprefix("a = ")), want, rtol=1e-12, atol=1e-15)

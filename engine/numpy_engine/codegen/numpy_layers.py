@@ -162,7 +162,7 @@ def _activation(cls: str, doc: str, keep: str, forward: str, backward: str) -> s
 
 ACTIVATIONS = {  # name: (class, docstring, what backward reads, forward, backward)
     "sigmoid": ("Sigmoid", "a = σ(z) = 1/(1 + e^(−z)); σ'(z) = σ(z)·(1 − σ(z))", "a",
-                "0.5 * (1.0 + np.tanh(0.5 * z))  # σ(z), written with tanh: no overflow",
+                "0.5 * (1.0 + np.tanh(0.5 * z))  # = 0.5·(1 + tanh(z/2)), the same without overflow",
                 "grad_a * (self.a * (1.0 - self.a))  # δ = ∂L/∂a·σ(z)·(1 − σ(z))"),
     "tanh": ("Tanh", "a = tanh(z); tanh'(z) = 1 − tanh(z)²", "a", "np.tanh(z)",
              "grad_a * (1.0 - self.a * self.a)  # δ = ∂L/∂a·(1 − a²)"),

@@ -40,8 +40,9 @@ def activation(name: str, l: int) -> list[str]:
             f"a = e / e.sum(axis=-1, keepdims=True)  # a[{l}][j] = e^(z_j) / Σ_k e^(z_k)",
         ]
     _, doc, _, fwd, _ = ACTIVATIONS[name]
-    code = fwd.partition("  # ")[0]
-    return [f"a = {code}  # a[{l}] = {doc.split(';')[0].removeprefix('a = ')}"]
+    code, _, how = fwd.partition("  # ")  # how the code writes it, where it differs (σ's tanh)
+    said = f"a[{l}] = {doc.split(';')[0].removeprefix('a = ')}"
+    return [f"a = {code}  # {said}" + (f" {how}" if how else "")]
 
 
 def derivative(name: str, l: int) -> str:
