@@ -15,7 +15,6 @@ from app.shared.on_resize import on_resize
 from app.shared.plot_style import fit_title, plot_scale
 from app.shared.y_ticks import fit_log_ticks, follow_log_ticks
 
-QWIDGETSIZE_MAX = (1 << 24) - 1  # Qt's "no limit"
 NORMS_PT, LECTURER_NORMS = 9.0, 1.4  # the norms' type; lecturer mode's is 1.4 times (not the
 # plots' 2): at 2 times two norms a line were wider than the column on a 1366-px wall
 TITLE = "‖∂L/∂W‖ (blue), sd of a (green)"
@@ -54,7 +53,6 @@ class LayerStrip:
         self.scene = scene
         self.lecturer, self.scale = False, 1.0
         self.collapsed = False
-        self._least = {}  # the items' least heights while collapsed
         self._parts: list[str] = []  # "L1: 6.9e-05", one a layer
         self._written = 4  # norms a line in the label now
         self._resized = on_resize(scene, self.refit)
@@ -84,11 +82,11 @@ class LayerStrip:
             return
         self.collapsed = on
         for item in (self.plot, self.label):
-            if on:
-                self._least[item] = item.minimumHeight()
             item.setVisible(not on)
-            item.setMinimumHeight(0 if on else self._least.pop(item, 0))
-            item.setMaximumHeight(0 if on else QWIDGETSIZE_MAX)
+            # -1 unsets the limits: a saved minimumHeight() is the one needed then (at lecturer
+            # type 131 px), and set again it stayed a fixed floor after leaving lecturer mode
+            item.setMinimumHeight(0 if on else -1)
+            item.setMaximumHeight(0 if on else -1)
         if not on:
             self._write()  # the label as tall as its lines again
         if self.on_collapse is not None:

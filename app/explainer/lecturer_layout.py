@@ -58,22 +58,30 @@ class LecturerLayout(LecturerMode):
         for dock in (formula, plots):
             dock.setFloating(False)
             dock.setTitleBarWidget(QWidget())  # no title bars: room for the formula
-        right = Qt.DockWidgetArea.RightDockWidgetArea
-        w.addDockWidget(right, formula)
         lesson = w.docks.get("Lesson")
-        if lesson is not None and lesson.isVisible() and not lesson.isFloating() \
-                and w.dockWidgetArea(lesson) != right:  # fmt: skip
-            # on a short window the lesson is a tab over Setup (lesson_mode._code_aside): on the
-            # wall it goes above the formula, where arrange sizes it (leaving puts it back)
-            w.addDockWidget(right, lesson)
-            w.splitDockWidget(lesson, formula, Qt.Orientation.Vertical)
-        w.splitDockWidget(formula, plots, Qt.Orientation.Vertical)
+        self.place_column(lesson is not None and lesson.isVisible())
         formula.setVisible(True)
         self._float_controls(True)
         self._show_side()
         self.fill(rect or w.screen().geometry())
         w.autohide.set_enabled(True)
         QTimer.singleShot(0, self._hide_stale_tab_bars)  # once the layout has settled
+
+    def place_column(self, with_lesson: bool) -> None:
+        """The column beside the drawing, top to bottom: the Lesson dock (`with_lesson`, and not
+        floating), the formula, the side plot. On a short window the lesson is a tab over Setup
+        (lesson_mode._lesson_over_setup): on the wall it comes above the formula, also when it
+        is opened there (it had stood at the left edge, full height, the drawing 420 px wide).
+        Leaving lecturer mode puts back the window's own arrangement."""
+        w = self.w
+        formula, plots, lesson = w.docks["Formula"], w.docks["Plots"], w.docks.get("Lesson")
+        right = Qt.DockWidgetArea.RightDockWidgetArea
+        w.addDockWidget(right, formula)
+        if with_lesson and lesson is not None and not lesson.isFloating() \
+                and w.dockWidgetArea(lesson) != right:  # fmt: skip
+            w.addDockWidget(right, lesson)
+            w.splitDockWidget(lesson, formula, Qt.Orientation.Vertical)
+        w.splitDockWidget(formula, plots, Qt.Orientation.Vertical)
 
     def _hide_stale_tab_bars(self) -> None:
         """The tab bar of the Plots' group below the drawing (the Landscape tabbed over them),
@@ -111,11 +119,7 @@ class LecturerLayout(LecturerMode):
             need = lesson.minimumSizeHint().height()
             docks, sizes = [lesson, formula], [need, column - need]
         plots = w.docks["Plots"]
-        if len(docks) == 2 and plots.isVisible() \
-                and sizes[-1] - plots.minimumSizeHint().height() < FORMULA_WALL:  # fmt: skip
-            # a lesson on a low wall: the formula before the side plot (at 1366x768 it had
-            # 95 px, its header and symbols scrolled away, under the lesson and the loss plot)
-            plots.setVisible(False)
+        self._show_side(crowded=self._crowded(column))  # decided afresh: room may have come back
         if plots.isVisible():
             h = round(sizes[-1] * FORMULA_SHARE)
             docks, sizes = [*docks, w.docks["Plots"]], [*sizes[:-1], h, sizes[-1] - h]
@@ -142,6 +146,12 @@ class LecturerLayout(LecturerMode):
                 "the Landscape's plots stand in for the side plot; close it (View) for yours", 5000
             )
             return
+        if self._crowded(self.w.height()):
+            self.w.statusBar().showMessage(
+                "the formula needs the room beside the lesson; close the lesson (L) for the plot",
+                5000,
+            )
+            return
         self.side = (self.side + 1) % len(SIDE_PLOTS)
         self._show_side()
         if SIDE_PLOTS[self.side] is not None:
@@ -162,11 +172,21 @@ class LecturerLayout(LecturerMode):
         d = self.w.docks.get("Landscape")
         return d is not None and d.isVisible() and not d.isFloating()
 
-    def _show_side(self) -> None:
-        """The side plot S chose, unless the Landscape dock is open below: its plots stand in,
-        and the column keeps its height for the formula (with the Lesson dock open too, the
-        side plot's minimum left the formula two lines)."""
-        which = None if self._landscape_open() else SIDE_PLOTS[self.side]
+    def _crowded(self, column: int) -> bool:
+        """A lesson open in a column of `column` px that would leave the formula less than
+        FORMULA_WALL beside the side plot (at 1366x768 it had 95 px, its header and symbols
+        scrolled away, under the lesson and the loss plot): the formula comes first."""
+        lesson, plots = self.w.docks.get("Lesson"), self.w.docks["Plots"]
+        if lesson is None or not lesson.isVisible() or lesson.isFloating():
+            return False
+        rest = column - lesson.minimumSizeHint().height() - plots.minimumSizeHint().height()
+        return rest < FORMULA_WALL
+
+    def _show_side(self, crowded: bool = False) -> None:
+        """The side plot S chose, unless the Landscape dock is open below (its plots stand in,
+        and the column keeps its height for the formula: with the Lesson dock open too, the
+        side plot's minimum left the formula two lines) or a lesson crowds the column."""
+        which = None if self._landscape_open() or crowded else SIDE_PLOTS[self.side]
         if which is not None:
             self.w.plots.show_only(which)
         self.w.docks["Plots"].setVisible(which is not None)

@@ -129,13 +129,14 @@ def _worked_with(ev) -> bool:
     return _in_formula(ev, num(ev.value))
 
 
-def _in_formula(ev, shown: str) -> bool:
-    """Whether `shown` is a number the event's formula works with (its result left out), sign
-    aside. The perceptron's loss, 0.25, was hidden in its description's weights "−0.25" while
-    the question was z = 0.5·1 + (−0.25)·0 + (−0.25)."""
+def _in_formula(ev, shown: str, sign_aside: bool = False) -> bool:
+    """Whether `shown` is a number the event's formula works with (its result left out); with
+    `sign_aside`, either sign (the step's loss: the perceptron's, 0.25, was hidden in its
+    description's weights "−0.25" while the question was z = 0.5·1 + (−0.25)·0 + (−0.25)). The
+    asked number keeps its sign: −0.25 asked is not 0.25 worked with."""
     worked, result = ev.substituted.rstrip(), num(ev.value)
     worked = worked[: len(worked) - len(result)] if worked.endswith(result) else worked
-    return _number(shown.lstrip("−-")).search(worked) is not None
+    return _number(shown.lstrip("−-") if sign_aside else shown).search(worked) is not None
 
 
 def hide_in_text(text: str, ev, loss: float | None = None) -> str:
@@ -143,9 +144,10 @@ def hide_in_text(text: str, ev, loss: float | None = None) -> str:
     "?" (the worked example's description says "E = 0.2984 before the first step"), and `loss`
     too where given (the step's loss, for a question of a phase in LOSS_AFTER); either kept
     where the formula works with that number (then it is an input there, not the answer)."""
-    for shown in (num(ev.value), *(() if loss is None else (num(loss),))):
-        if not _in_formula(ev, shown):
-            text = _number(shown).sub(HIDDEN, text)
+    if not _in_formula(ev, num(ev.value)):
+        text = _number(num(ev.value)).sub(HIDDEN, text)
+    if loss is not None and not _in_formula(ev, num(loss), sign_aside=True):
+        text = _number(num(loss)).sub(HIDDEN, text)
     return text
 
 

@@ -96,7 +96,7 @@ class LessonMode(QuestionScreen, Answers, QObject):
         p.chosen.connect(g(self.choose))
         p.check_requested.connect(g(self.check_construct))
         p.next_requested.connect(g(self.page_next))  # as PgDown, which it says: reveal, then on
-        p.back_requested.connect(g(lambda: self.go(self.k - 1)))
+        p.back_requested.connect(g(self.page_back))  # as PgUp (outside a lesson: a number back)
         p.action_requested.connect(g(self._trainer_action))
         self.ex.network_changed.connect(self._forget_loaded)
         self.ex.training_changed.connect(g(self._training_changed))
@@ -183,14 +183,19 @@ class LessonMode(QuestionScreen, Answers, QObject):
         once the dock is laid out: the dock as tall as its texts need, and the formula, which
         "shows what it needs", the larger part of the rest (at 1366×768 it had two lines,
         scrolled past its header, under the Code panel)."""
-        was = self.dock.isVisible()
-        if on and not was and not self.dock.isFloating() and not self.w.lecture.on:
-            self._code_aside()
+        was, lecture = self.dock.isVisible(), self.w.lecture
+        if on and not was and not self.dock.isFloating():
+            if lecture.on:
+                lecture.place_column(with_lesson=True)  # above the formula, not at the left
+            else:
+                self._lesson_over_setup()
         self.dock.setVisible(on)
         if on and not was and not self.dock.isFloating():
             QTimer.singleShot(0, self.w.guard(self._room_for_the_formula))
+        elif was and not on and lecture.on:  # its room goes back to the formula and the plot
+            QTimer.singleShot(0, self.w.guard(lambda: lecture.arrange(self.w.geometry())))
 
-    def _code_aside(self) -> None:
+    def _lesson_over_setup(self) -> None:
         """Before the dock shows, in a column too short for the formula, the Code panel and the
         lesson (a 1366×768 window): the lesson takes the Setup dock's place, a tab over it (a
         lesson sets the network; its description there even gave answers away), and the formula
@@ -211,7 +216,7 @@ class LessonMode(QuestionScreen, Answers, QObject):
             w.tabifyDockWidget(setup, self.dock)
         else:
             w.tabifyDockWidget(code, self.dock)  # no Setup beside: the Code panel goes a tab away
-        QTimer.singleShot(0, self.dock.raise_)
+        QTimer.singleShot(0, self.w.guard(self.dock.raise_))
 
     def _room_for_the_formula(self) -> None:
         w = self.w

@@ -15,7 +15,7 @@ from app.shared.theme import LECTURER, Theme
 from engine.torch_engine.curves import readout_text, run_of_job
 
 READOUT_PT = 30  # the readout's type: readable from the back row
-LOW_WALL, LOW_READOUT_PT = 850, 22  # a window lower than this (a 768-line projector): 22 pt
+LOW_WINDOW, LOW_READOUT_PT = 850, 22  # a window lower than this (a 768-line projector): 22 pt
 
 
 class TrainerLecture(LecturerMode):
@@ -29,17 +29,18 @@ class TrainerLecture(LecturerMode):
         self.readout.hide()
         self._pt = None
         self._fit_type()
-        window.installEventFilter(self)  # a resize may change the wall's height
 
     def eventFilter(self, obj, ev) -> bool:  # noqa: N802 (Qt)
-        if ev.type() == QEvent.Type.Resize and self.on:
+        """Only while lecturer mode is on (enter to leave): a resize may change the wall's
+        height, so the readout's type. Outside it no Python runs on the window's events."""
+        if ev.type() == QEvent.Type.Resize:
             self.update()
         return False
 
     def _fit_type(self) -> None:
         """30 pt, or 22 on a low wall: at 1366x768 the readout's two lines of 30 pt took 130 of
         the 768 px and left a sweep's plots about 80 px each."""
-        pt = LOW_READOUT_PT if self.w.height() < LOW_WALL else READOUT_PT
+        pt = LOW_READOUT_PT if self.w.height() < LOW_WINDOW else READOUT_PT
         if pt != self._pt:
             self._pt = pt
             self.readout.setStyleSheet(f"font-size: {pt}pt; font-weight: bold;")
@@ -66,8 +67,12 @@ class TrainerLecture(LecturerMode):
     def enter(self, rect: QRect | None) -> None:
         for dock in self.w.docks.values():  # the plots fill the wall; keys do the rest
             dock.setVisible(False)
+        self.w.installEventFilter(self)
         fill_screen(self.w, rect)
         self.update()
+
+    def leave(self) -> None:
+        self.w.removeEventFilter(self)
 
     def update(self) -> None:
         """The large line from the live run's numbers (called by the window's redraw timer)."""

@@ -130,7 +130,7 @@ def test_a_one_layer_net_gives_the_strips_room_to_the_loss_per_step(qtbot, windo
     assert loss.height() > 0.85 * p.map.height()
     window.open_network(str(PRESETS / "deep_sigmoid.json"))
     qtbot.waitUntil(lambda: strip.plot.isVisible() and strip.plot.height() > 50, timeout=5000)
-    assert strip.label.isVisible() and strip.plot.minimumHeight() == least
+    assert strip.label.isVisible() and strip.plot.minimumHeight() <= least + 1
 
 
 def test_the_dock_starts_closed_and_the_view_menu_opens_it(qtbot, window):
@@ -458,9 +458,17 @@ def test_on_a_wall_the_deep_nets_plots_fit_side_by_side(qtbot, window, wall):
         assert p.type_scale() == plot_scale(True) * (LOW_SCALE if low else 1.0)
         label = p.strip.label
         assert label.item.boundingRect().width() <= p.strip.plot.width() + 20
-        assert "L7: 0.11" in label.text and label.text.count("<br>") == 7 // p.strip._written
+        lines = -(-7 // p.strip._written)  # seven norms, k a line
+        assert "L7: 0.11" in label.text and label.text.count("<br>") == lines - 1
+        lecture_least = p.strip.plot.minimumHeight()
+        window.open_network(RAVINE)  # one weight layer: its loss per step takes the column
+        qtbot.waitUntil(lambda: not p.places.wide, timeout=3000)
+        window.open_network(str(PRESETS / "deep_sigmoid.json"))  # the strip back, on the wall
+        qtbot.waitUntil(p.strip.plot.isVisible, timeout=3000)
     finally:
         window.lecture.set(False)
     qtbot.waitUntil(lambda: p.type_scale() == 1.0, timeout=3000)
-    window.open_network(RAVINE)  # one weight layer: its loss per step takes the column
-    qtbot.waitUntil(lambda: not p.places.wide, timeout=3000)
+    qtbot.wait(100)
+    # its least height is the normal type's again: a saved lecturer least height (131 px)
+    # had stayed a fixed floor after Esc
+    assert p.strip.plot.minimumHeight() < 0.8 * lecture_least

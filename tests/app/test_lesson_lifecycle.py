@@ -153,10 +153,57 @@ def test_on_a_low_wall_the_lesson_stands_above_a_whole_formula(window, qtbot):
         assert lesson.geometry().bottom() < formula.geometry().top()  # above it
         assert not w.docks["Plots"].isVisible()
         assert not lesson.visibleRegion().isEmpty()
+        side = w.lecture.side
+        w.lecture.cycle_side()  # S: no room for a plot beside the lesson; nothing cycles
+        assert w.lecture.side == side and not w.docks["Plots"].isVisible()
+        w.lessons.show_dock(False)  # the lesson closed on the wall: the side plot comes back
+        qtbot.waitUntil(w.docks["Plots"].isVisible, timeout=3000)
+        w.lessons.show_dock(True)  # and opened there again: beside the formula, not at the left
+        qtbot.waitUntil(lambda: not w.docks["Plots"].isVisible(), timeout=3000)
+        qtbot.waitUntil(lambda: formula.height() >= FORMULA_WALL, timeout=3000)
+        assert w.dockWidgetArea(lesson) == w.dockWidgetArea(formula) and w.view.width() > 700
     finally:
         w.lecture.set(False)
     qtbot.waitUntil(lambda: lesson in w.tabifiedDockWidgets(setup), timeout=3000)
     assert w.docks["Plots"].isVisible() and w.height() == 768
+
+
+def test_a_lesson_opened_on_the_wall_stands_beside_the_formula(window, qtbot):
+    """A lesson a tab over Setup, its dock closed, then lecturer mode and L: it stood at the left
+    edge, full height, and the drawing was 420 px wide."""
+    from PySide6.QtCore import QRect
+
+    w = window
+    w.resize(1366, 768)
+    qtbot.wait(50)
+    _open(qtbot, w.lessons, LESSON)
+    lesson, formula = w.lessons.dock, w.docks["Formula"]
+    w.lessons.show_dock(False)
+    w.lecture.set(True, QRect(0, 0, 1366, 768))
+    try:
+        w.lessons.show_dock(True)
+        qtbot.waitUntil(lambda: lesson.isVisible() and not lesson.visibleRegion().isEmpty(),
+                        timeout=3000)  # fmt: skip
+        qtbot.wait(50)
+        assert w.dockWidgetArea(lesson) == w.dockWidgetArea(formula)
+        assert lesson.geometry().left() > w.view.geometry().right()
+    finally:
+        w.lecture.set(False)
+
+
+def test_the_back_button_does_what_pgup_does(window, qtbot, private_progress):
+    """Next went by PgDown's rule and Back by its own: outside a lesson Next stepped the network
+    and Back did nothing. Both do what their keys do."""
+    w = window
+    L, ex = w.lessons, w.explainer
+    _open(qtbot, L, LESSON)
+    L.leave()
+    L.show_dock(True)
+    at = ex.event_index
+    qtbot.mouseClick(L.player.next_button, Qt.MouseButton.LeftButton)
+    assert ex.event_index == at + 1
+    qtbot.mouseClick(L.player.back_button, Qt.MouseButton.LeftButton)
+    assert ex.event_index == at
 
 
 def test_the_next_button_does_what_pgdown_does(window, qtbot, private_progress):
