@@ -18,7 +18,7 @@ from engine.numpy_engine import ids
 from engine.numpy_engine.fmt import num
 from engine.numpy_engine.ids import GridId
 
-from .cell_type import fitted_font, half_font
+from .cell_type import fits_whole, fitted_font, half_font
 from .conv_layout import spots
 from .conv_state import Column, Grid
 from .grid_picture import column_scale
@@ -142,6 +142,9 @@ class ConvMarks:
             half_font(self._font(12.0, bold=True), cell),
             half_font(self._font(12.0), cell),
         )
+        tags = [f"×{num(v, 2)}" for v in np.ravel(ov.weights)]
+        if not fits_whole(bold, tags, cell - 6):  # the weights are in the filter's own grid
+            return
         top, bottom = Qt.AlignmentFlag.AlignTop, Qt.AlignmentFlag.AlignBottom
         centre = Qt.AlignmentFlag.AlignHCenter
         for i in range(kh):

@@ -167,3 +167,29 @@ def test_a_cells_text_is_made_smaller_to_fit_its_cell_in_both_looks(qtbot):
         short = QFont(theme.font_family)
         short.setPointSizeF(8)
         assert fitted_font(short, "i", 40) is short
+
+
+def test_a_filter_overlay_cell_fits_its_value_over_its_weight(qtbot):
+    """Under the filter's frame a cell writes its value in its top half and the weight in its
+    bottom half: in lecturer type the weight had been written over the centred value (".26"
+    over "0.51"). Each line fits its half; where a weight would not fit at 6 pt (small cells)
+    only the frame is drawn (the weights are in the filter's own grid)."""
+    from PySide6.QtGui import QFont, QFontMetricsF
+
+    from app.explainer.cell_type import fits_whole, fitted_font, half_font
+
+    for cell in (22.0, 32.0, 48.0, 90.0):
+        for pt in (9.0, 12.0, 19.2, 24.0):  # the normal type to the lecturer's
+            base = QFont()
+            base.setPointSizeF(pt)
+            base.setBold(True)
+            f = half_font(base, cell)
+            assert QFontMetricsF(f).height() <= 0.45 * cell + 0.5, (cell, pt)
+            texts = ("0.51", "×−0.094")
+            if not fits_whole(f, texts, cell - 6):
+                assert cell < 48, (cell, pt)  # large cells always write them
+                continue
+            for text in texts:
+                m = QFontMetricsF(fitted_font(f, text, cell - 6))
+                assert m.horizontalAdvance(text) <= cell - 6 + 0.5
+                assert m.height() <= 0.45 * cell + 0.5
