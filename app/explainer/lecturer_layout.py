@@ -70,7 +70,7 @@ class LecturerLayout(LecturerMode):
     def place_column(self, with_lesson: bool) -> None:
         """The column beside the drawing, top to bottom: the Lesson dock (`with_lesson`, and not
         floating), the formula, the side plot. On a short window the lesson is a tab over Setup
-        (lesson_mode._lesson_over_setup): on the wall it comes above the formula, also when it
+        (lesson_dock._lesson_over_setup): on the wall it comes above the formula, also when it
         is opened there (it had stood at the left edge, full height, the drawing 420 px wide).
         Leaving lecturer mode puts back the window's own arrangement."""
         w = self.w

@@ -13,7 +13,7 @@ questions, hints, answers and checks come from engine/lessons.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QDockWidget, QFileDialog
 from superqt.utils import create_worker
 
@@ -28,6 +28,7 @@ from engine.lessons.progress import FREE, Progress
 
 from . import loading
 from .lesson_answers import Answers
+from .lesson_dock import LessonDockPlace
 from .lesson_player import LessonPlayer
 from .lesson_screen import QuestionScreen
 
@@ -57,11 +58,7 @@ def prepare_step(ref, folder, go, t: int) -> loading.Prepared:
     return loading.Prepared(net, r, source=source, event_index=index)
 
 
-FORMULA_PART = 0.6  # of the column left beside the Lesson dock: the formula's (the Code's the rest)
-FORMULA_LEAST = 180  # pixels: with less, the Code panel goes a tab behind the Lesson dock
-
-
-class LessonMode(QuestionScreen, Answers, QObject):
+class LessonMode(QuestionScreen, Answers, LessonDockPlace, QObject):
     def __init__(self, window):
         super().__init__(window)
         self.w, self.ex = window, window.explainer
@@ -177,69 +174,6 @@ class LessonMode(QuestionScreen, Answers, QObject):
         )
         self.player.set_action(None)
         self.w.refresh()
-
-    def show_dock(self, on: bool = True) -> None:
-        """The Lesson dock shown (or hidden). Shown beside the formula, the column is arranged
-        once the dock is laid out: the dock as tall as its texts need, and the formula, which
-        "shows what it needs", the larger part of the rest (at 1366×768 it had two lines,
-        scrolled past its header, under the Code panel)."""
-        was, lecture = self.dock.isVisible(), self.w.lecture
-        if on and not was and not self.dock.isFloating():
-            if lecture.on:
-                lecture.place_column(with_lesson=True)  # above the formula, not at the left
-            else:
-                self._lesson_over_setup()
-        self.dock.setVisible(on)
-        if on and not was and not self.dock.isFloating():
-            QTimer.singleShot(0, self.w.guard(self._room_for_the_formula))
-        elif was and not on and lecture.on:  # its room goes back to the formula and the plot
-            QTimer.singleShot(0, self.w.guard(lambda: lecture.arrange(self.w.geometry())))
-
-    def _lesson_over_setup(self) -> None:
-        """Before the dock shows, in a column too short for the formula, the Code panel and the
-        lesson (a 1366×768 window): the lesson takes the Setup dock's place, a tab over it (a
-        lesson sets the network; its description there even gave answers away), and the formula
-        and the Code panel keep their column. Shown beside both, the lesson's least height made
-        the window 792 px tall, its status bar below the screen (a window does not shrink back);
-        with the Code panel a tab behind the lesson, the formula had 133 px, its header
-        scrolled away."""
-        w, code, setup = self.w, self.w.docks["Code"], self.w.docks["Setup"]
-        area = w.dockWidgetArea(self.dock)
-        column = [d for d in (w.docks["Formula"], code)
-                  if d.isVisible() and not d.isFloating() and w.dockWidgetArea(d) == area]  # fmt: skip
-        if code not in column or w.docks["Formula"] not in column:
-            return
-        rest = sum(d.height() for d in column) - self.dock.minimumSizeHint().height()
-        if rest - code.minimumSizeHint().height() >= FORMULA_LEAST:
-            return
-        if setup.isVisible() and not setup.isFloating():
-            w.tabifyDockWidget(setup, self.dock)
-        else:
-            w.tabifyDockWidget(code, self.dock)  # no Setup beside: the Code panel goes a tab away
-        QTimer.singleShot(0, self.w.guard(self.dock.raise_))
-
-    def _room_for_the_formula(self) -> None:
-        w = self.w
-        if not self.dock.isVisible():
-            return
-        if w.lecture.on:
-            w.lecture.arrange(w.geometry())
-            return
-        area = w.dockWidgetArea(self.dock)
-        column = [d for d in (w.docks["Formula"], w.docks["Code"], self.dock)
-                  if d.isVisible() and not d.isFloating() and w.dockWidgetArea(d) == area]  # fmt: skip
-        if len(column) < 2 or w.docks["Formula"] not in column:
-            return
-        need = self.dock.minimumSizeHint().height()
-        rest = sum(d.height() for d in column) - need
-        code = w.docks["Code"]
-        if code in column and rest - code.minimumSizeHint().height() < FORMULA_LEAST:
-            w.tabifyDockWidget(code, self.dock)  # a short window: the Code panel a tab away
-            self.dock.raise_()
-            column.remove(code)
-        formula = round(rest * FORMULA_PART) if len(column) == 3 else rest
-        sizes = {w.docks["Formula"]: formula, code: rest - formula, self.dock: need}
-        w.resizeDocks(column, [sizes[d] for d in column], Qt.Orientation.Vertical)
 
     def _forget_loaded(self) -> None:
         if self.ex.net is not self._net:

@@ -1,0 +1,78 @@
+"""Where the Lesson dock stands (a part of LessonMode; needs its `w` and `dock`). Beside the
+formula, the column is arranged once the dock is laid out: the dock as tall as its texts need
+and the formula, which "shows what it needs", the larger part of the rest (at 1366×768 it had
+two lines, scrolled past its header, under the Code panel). A column too short for the formula,
+the Code panel and the lesson (a 1366×768 window) sends the lesson a tab over Setup before it
+shows. On the wall the lecturer layout places and sizes it (lecturer_layout.place_column)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer
+
+FORMULA_PART = 0.6  # of the column left beside the Lesson dock: the formula's (the Code's the rest)
+FORMULA_LEAST = 180  # pixels: with less, the lesson goes a tab over Setup (or over the Code)
+
+
+class LessonDockPlace:
+    def show_dock(self, on: bool = True) -> None:
+        """The Lesson dock shown (or hidden), where it has room."""
+        was, lecture = self.dock.isVisible(), self.w.lecture
+        if on and not was and not self.dock.isFloating():
+            if lecture.on:
+                lecture.place_column(with_lesson=True)  # above the formula, not at the left
+            else:
+                self._lesson_over_setup()
+        self.dock.setVisible(on)
+        if on and not was and not self.dock.isFloating():
+            QTimer.singleShot(0, self.w.guard(self._room_for_the_formula))
+        elif was and not on and lecture.on:  # its room goes back to the formula and the plot
+            QTimer.singleShot(0, self.w.guard(lambda: lecture.arrange(self.w.geometry())))
+
+    def _column(self, docks) -> list:
+        """Those of `docks` docked, shown, in the Lesson dock's area (top to bottom as given)."""
+        w, area = self.w, self.w.dockWidgetArea(self.dock)
+        return [d for d in docks
+                if d.isVisible() and not d.isFloating() and w.dockWidgetArea(d) == area]  # fmt: skip
+
+    def _crowded(self, column) -> bool:
+        """The formula would have less than FORMULA_LEAST beside the Code panel and the lesson."""
+        code = self.w.docks["Code"]
+        rest = sum(d.height() for d in column) - self.dock.minimumSizeHint().height()
+        return code in column and rest - code.minimumSizeHint().height() < FORMULA_LEAST
+
+    def _lesson_over_setup(self) -> None:
+        """Before the dock shows, in a crowded column: the lesson takes the Setup dock's place, a
+        tab over it (a lesson sets the network; its description there even gave answers away),
+        and the formula and the Code panel keep their column. Shown beside both, the lesson's
+        least height made the window 792 px tall, its status bar below the screen (a window
+        does not shrink back); with the Code panel a tab behind it, the formula had 133 px."""
+        w, setup = self.w, self.w.docks["Setup"]
+        column = self._column((w.docks["Formula"], w.docks["Code"]))
+        if w.docks["Formula"] not in column or not self._crowded(column):
+            return
+        if setup.isVisible() and not setup.isFloating():
+            w.tabifyDockWidget(setup, self.dock)
+        else:  # no Setup beside: the Code panel goes a tab away
+            w.tabifyDockWidget(w.docks["Code"], self.dock)
+        QTimer.singleShot(0, self.w.guard(self.dock.raise_))
+
+    def _room_for_the_formula(self) -> None:
+        w = self.w
+        if not self.dock.isVisible():
+            return
+        if w.lecture.on:
+            w.lecture.arrange(w.geometry())
+            return
+        formula, code = w.docks["Formula"], w.docks["Code"]
+        column = self._column((formula, code, self.dock))
+        if len(column) < 2 or formula not in column:
+            return
+        need = self.dock.minimumSizeHint().height()
+        rest = sum(d.height() for d in column) - need
+        if self._crowded(column):  # still short beside both: the Code panel a tab away
+            w.tabifyDockWidget(code, self.dock)
+            self.dock.raise_()
+            column.remove(code)
+        part = round(rest * FORMULA_PART) if len(column) == 3 else rest
+        sizes = {formula: part, code: rest - part, self.dock: need}
+        w.resizeDocks(column, [sizes[d] for d in column], Qt.Orientation.Vertical)
