@@ -26,6 +26,18 @@ PHASE_BUTTONS = (
 )
 
 
+def _button(lay, text: str, tip: str, signal=None, *args) -> QPushButton:
+    """A button in `lay` that emits `signal(*args)` when clicked (if given); it takes no keyboard
+    focus: keys belong to the window's shortcuts."""
+    b = QPushButton(text)
+    b.setToolTip(tip)
+    b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    if signal is not None:
+        b.clicked.connect(lambda: signal.emit(*args))
+    lay.addWidget(b)
+    return b
+
+
 class StepControls(QWidget):
     back = Signal()
     next = Signal()
@@ -50,27 +62,25 @@ class StepControls(QWidget):
         bottom.addLayout(playing, 1)
         self._rows, self._top, self._bottom = rows, top, bottom
         self._phases, self._playing, self.wrapped = phases, playing, False
-        lay = top
-
-        def button(text, tip, signal=None, *args):
-            b = QPushButton(text)
-            b.setToolTip(tip)
-            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys belong to the window's shortcuts
-            if signal is not None:
-                b.clicked.connect(lambda: signal.emit(*args))
-            lay.addWidget(b)
-            return b
-
-        button("|◀ Start", "start of this step (Home)", self.home)
-        button("◀ Back", "previous number (Left, PageUp)", self.back)
-        button("Next ▶", "next number (Space, Right, PageDown)", self.next)
-        button("End ▶|", "last number of this step (End)", self.end)
-        button("Next step ▶▶", "the next full training step (N)", self.next_step)
-        lay = phases
+        _button(top, "|◀ Start", "start of this step (Home)", self.home)
+        _button(top, "◀ Back", "previous number (Left, PageUp)", self.back)
+        _button(top, "Next ▶", "next number (Space, Right, PageDown)", self.next)
+        _button(top, "End ▶|", "last number of this step (End)", self.end)
+        _button(top, "Next step ▶▶", "the next full training step (N)", self.next_step)
         for text, name in PHASE_BUTTONS:
-            button(text, f"jump to the {name} phase ({text[0]})", self.phase, name)
-        lay = playing
-        self.play = button("Play", "step automatically (P)")
+            _button(phases, text, f"jump to the {name} phase ({text[0]})", self.phase, name)
+        self._playing_controls(playing)
+        self.position = QLabel()
+        self.position.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.position.setMinimumWidth(60)  # long text is elided by the layout, never widens it
+        top.addWidget(self.position, 1)
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self.next.emit)
+        self._speed_changed(self.speed.value())
+
+    def _playing_controls(self, lay: QHBoxLayout) -> None:
+        """Play and its speed, continuous training and its pace, the sample stepping keeps."""
+        self.play = _button(lay, "Play", "step automatically (P)")
         self.play.setCheckable(True)
         self.play.toggled.connect(self._play_toggled)
         self.speed = Slider(Qt.Orientation.Horizontal)
@@ -80,7 +90,7 @@ class StepControls(QWidget):
         self.speed.setToolTip("play speed: numbers per second")
         self.speed.valueChanged.connect(self._speed_changed)
         lay.addWidget(self.speed)
-        self.train = button("Train", "train continuously; press again to pause (T)")
+        self.train = _button(lay, "Train", "train continuously; press again to pause (T)")
         self.train.setCheckable(True)
         self.train.toggled.connect(self.train_toggled.emit)
         self.train_pace = ComboBox()  # continuous training's pace: watch it learn, or race
@@ -98,13 +108,6 @@ class StepControls(QWidget):
         self.sample.valueChanged.connect(self._sample_changed)
         lay.addWidget(self.sample)
         lay.addStretch(1)
-        self.position = QLabel()
-        self.position.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.position.setMinimumWidth(60)  # long text is elided by the layout, never widens it
-        top.addWidget(self.position, 1)
-        self.timer = QTimer(self)
-        self.timer.timeout.connect(self.next.emit)
-        self._speed_changed(self.speed.value())
 
     def _speed_changed(self, v: int) -> None:
         self.timer.setInterval(int(1000 / v))
