@@ -6,33 +6,31 @@ from __future__ import annotations
 from PySide6.QtGui import QFont, QFontMetricsF
 
 
-def fitted_font(font: QFont, text: str, room: float) -> QFont:
-    """`font`, or the same made smaller (to 4.5 pt at least) so that `text` is at most `room`
-    wide."""
-    width = QFontMetricsF(font).horizontalAdvance(text)
-    if width <= room:
+def _shrunk(font: QFont, measure, room: float, floor: float) -> QFont:
+    """`font`, or the same made smaller (to `floor` pt at least) until measure(font) <= room.
+    Type is not quite proportional to its size: from the proportional guess, a step more where
+    needed."""
+    got = measure(font)
+    if got <= room:
         return font
-    small, size = QFont(font), font.pointSizeF() * room / width
-    while True:  # type is not quite proportional to its size: a step more where needed
-        small.setPointSizeF(max(4.5, size))
-        if size <= 4.5 or QFontMetricsF(small).horizontalAdvance(text) <= room:
+    small, size = QFont(font), font.pointSizeF() * room / got
+    while True:
+        small.setPointSizeF(max(floor, size))
+        if size <= floor or measure(small) <= room:
             return small
         size *= 0.95
 
 
+def fitted_font(font: QFont, text: str, room: float) -> QFont:
+    """`font`, or the same made smaller (to 4.5 pt at least) so that `text` is at most `room`
+    wide."""
+    return _shrunk(font, lambda f: QFontMetricsF(f).horizontalAdvance(text), room, 4.5)
+
+
 def half_font(font: QFont, cell: float) -> QFont:
-    """`font`, or smaller, so that one line of it takes at most 0.45 of a cell's height (type
-    is not quite proportional to its size: a step more where needed)."""
-    room = 0.45 * cell
-    line = QFontMetricsF(font).height()
-    if line <= room:
-        return font
-    f, size = QFont(font), font.pointSizeF() * room / line
-    while True:
-        f.setPointSizeF(max(4.0, size))
-        if size <= 4.0 or QFontMetricsF(f).height() <= room:
-            return f
-        size *= 0.95
+    """`font`, or smaller (to 4 pt at least), so that one line of it takes at most 0.45 of a
+    cell's height."""
+    return _shrunk(font, lambda f: QFontMetricsF(f).height(), 0.45 * cell, 4.0)
 
 
 def fits_whole(font: QFont, texts, room: float, least_pt: float = 6.0) -> bool:

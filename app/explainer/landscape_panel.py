@@ -198,6 +198,7 @@ class LandscapePanel(QWidget):
         if self.lecturer and self.type_scale() != self._scale:
             self.set_lecturer(True)  # the type for the new height
         self.places.refit()
+        self.strip.refit()  # its norms a line for the new width
 
     def set_lecturer(self, on: bool) -> None:
         """Lecturer mode: black, the trainer's lecturer type size and pens; a wider side column."""

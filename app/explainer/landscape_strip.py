@@ -11,7 +11,6 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtGui import QFont, QFontMetricsF
 
-from app.shared.on_resize import on_resize
 from app.shared.plot_style import fit_title, plot_scale
 from app.shared.y_ticks import fit_log_ticks, follow_log_ticks
 
@@ -55,7 +54,6 @@ class LayerStrip:
         self.collapsed = False
         self._parts: list[str] = []  # "L1: 6.9e-05", one a layer
         self._written = 4  # norms a line in the label now
-        self._resized = on_resize(scene, self.refit)
         self.on_collapse = None  # called with the new state (the panel places its plots anew)
         self.column_share = 0.4  # of the scene's width (landscape_places.py sets it)
 
@@ -103,7 +101,8 @@ class LayerStrip:
         self._write()
 
     def refit(self) -> None:
-        """The scene was resized: the norms written again as many a line as its column fits."""
+        """The scene was resized (the panel says so) or its column's share changed: the norms
+        written again as many a line as the column fits."""
         if self._parts and self._per_line() != self._written:
             self._write()
 

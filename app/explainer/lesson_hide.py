@@ -78,9 +78,10 @@ def hide_in_conv(cs, ev):
 
 
 def hide_in_note(ev, note: str) -> str:
-    """The formula's note while `ev` is asked: a max-pooling's names the winner ("the winner is
-    a[0][0][1][0]"), which is the answer: it goes until the answer is given."""
-    return "" if ev.kind == "pool" and "winner" in note else note
+    """The formula's note while `ev` is asked: a max-pooling's (the engine marks its winner in
+    the event's detail) names the winner ("the winner is a[0][0][1][0]"), which is the answer:
+    it goes until the answer is given."""
+    return "" if ev.kind == "pool" and "winner" in (ev.detail or {}) else note
 
 
 def hide_in_lines(ev, lines: list[tuple[str, str]]) -> list[tuple[str, str]]:

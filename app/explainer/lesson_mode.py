@@ -13,6 +13,8 @@ questions, hints, answers and checks come from engine/lessons.
 
 from __future__ import annotations
 
+from functools import cache
+
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QDockWidget, QFileDialog
 from superqt.utils import create_worker
@@ -33,15 +35,17 @@ from .lesson_player import LessonPlayer
 from .lesson_screen import QuestionScreen
 
 
-def shipped_lessons() -> list[tuple[str, str]]:
-    """(title, path) of the course's lessons, in their order (file names 01_… 14_…)."""
+@cache
+def shipped_lessons() -> tuple[tuple[str, str], ...]:
+    """(title, path) of the course's lessons, in their order (file names 01_… 14_…). Read once:
+    the Lesson dock's list and Lesson → Course both show them, and the files ship with the app."""
     out = []
     for p in sorted(LESSONS.glob("*.json")):
         try:
             out.append((load_lesson(p).title, str(p)))
         except LessonError:
             continue
-    return out
+    return tuple(out)
 
 
 def prepare_step(ref, folder, go, t: int) -> loading.Prepared:

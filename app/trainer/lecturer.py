@@ -5,11 +5,12 @@ the large type, and a large line above the plots says the run's epoch, loss and 
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QRect, Qt
+from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QLabel
 
 from app.shared.lecturer import LecturerMode, fill_screen
+from app.shared.on_resize import on_resize
 from app.shared.plot_style import plot_scale, style_scene
 from app.shared.theme import LECTURER, Theme
 from engine.torch_engine.curves import readout_text, run_of_job
@@ -29,13 +30,6 @@ class TrainerLecture(LecturerMode):
         self.readout.hide()
         self._pt = None
         self._fit_type()
-
-    def eventFilter(self, obj, ev) -> bool:  # noqa: N802 (Qt)
-        """Only while lecturer mode is on (enter to leave): a resize may change the wall's
-        height, so the readout's type. Outside it no Python runs on the window's events."""
-        if ev.type() == QEvent.Type.Resize:
-            self.update()
-        return False
 
     def _fit_type(self) -> None:
         """30 pt, or 22 on a low wall: at 1366x768 the readout's two lines of 30 pt took 130 of
@@ -67,12 +61,15 @@ class TrainerLecture(LecturerMode):
     def enter(self, rect: QRect | None) -> None:
         for dock in self.w.docks.values():  # the plots fill the wall; keys do the rest
             dock.setVisible(False)
-        self.w.installEventFilter(self)
+        # a resize may change the wall's height, so the readout's type; watched only while on,
+        # so that outside lecturer mode no Python runs on the window's events
+        self._resized = on_resize(self.w, self.update)
         fill_screen(self.w, rect)
         self.update()
 
     def leave(self) -> None:
-        self.w.removeEventFilter(self)
+        self.w.removeEventFilter(self._resized)
+        self._resized.deleteLater()
 
     def update(self) -> None:
         """The large line from the live run's numbers (called by the window's redraw timer)."""
