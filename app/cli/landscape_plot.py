@@ -73,9 +73,20 @@ def _labels(ls, lo, hi) -> list[tuple[float, float, str, str]]:
         out.append((float(_px(ls, v, 0)[0]), y1 + 8, f"{v:.3g}", "mt"))
     for v in (ls.beta[0], 0.0, ls.beta[-1]):
         out.append((x0 - 8, float(_px(ls, 0, v)[1]), f"{v:.3g}", "rm"))
-    for t, v in _ticks(lo, hi):
-        out.append((BAR[2] + 8, BAR[3] - t * (BAR[3] - BAR[1]), f"{v:.3g}", "lm"))
+    ticks = _ticks(lo, hi)
+    for (t, _), text in zip(ticks, bar_texts([v for _, v in ticks]), strict=True):
+        out.append((BAR[2] + 8, BAR[3] - t * (BAR[3] - BAR[1]), text, "lm"))
     return out
+
+
+def bar_texts(values) -> list[str]:
+    """The colour bar's values with as few significant digits (3 to 7) as tell them apart: the
+    deep sigmoid's map, flat over layer 1's weights (0.7026 to 0.7031), read "0.703" five times."""
+    for digits in range(3, 8):
+        texts = [f"{v:.{digits}g}" for v in values]
+        if len(set(texts)) == len(texts):
+            return texts
+    return texts
 
 
 def _legend(ls) -> list[tuple[float, float, str, str]]:

@@ -187,3 +187,14 @@ def test_an_exploding_racer_is_reported_and_the_json_stays_valid(capsys, tmp_pat
                    "--span", "1e5", "--grid", "5")  # fmt: skip
     assert out["paths"][0]["diverged"] and not out["paths"][1]["diverged"]
     assert len(out["paths"][0]["loss"]) < 41
+
+
+def test_the_colour_bar_tells_its_values_apart():
+    """A map flat to four figures (the deep sigmoid over layer 1's weights, 0.7026 to 0.7031)
+    labelled its bar "0.703" five times: the labels take the digits that tell them apart."""
+    from app.cli.landscape_plot import bar_texts
+
+    assert bar_texts([0.001, 0.01, 0.1, 1.0, 10.0]) == ["0.001", "0.01", "0.1", "1", "10"]
+    flat = bar_texts([0.70255, 0.70268, 0.70281, 0.70294, 0.70307])
+    assert flat == ["0.7026", "0.7027", "0.7028", "0.7029", "0.7031"]  # four figures tell them
+    assert bar_texts([1.0, 1.0]) == ["1", "1"]  # equal values stay equal (7 figures tried)
