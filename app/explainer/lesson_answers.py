@@ -4,6 +4,7 @@ a race trained in a worker thread, the construct check, and the scores kept."""
 
 from __future__ import annotations
 
+import numpy as np
 from superqt.utils import create_worker
 
 from engine.lessons.address import resolve
@@ -17,7 +18,7 @@ from engine.numpy_engine.fmt import num
 
 class Answers:
     """Needs: w, ex, player, lesson, k, question, asking, later, race, progress, _save,
-    _loaded."""
+    _loaded, _construct_start."""
 
     def pending(self) -> bool:
         return self.question is not None and not self.question.done
@@ -165,13 +166,30 @@ class Answers:
     def check_construct(self) -> None:
         if self.ex.net is None:
             return
-        verdict = construct_check(self.ex.net, self.ex.current.before.params)
-        if verdict.right:
-            self.player.say("Right: every input gives its target.", True)
-        else:
-            self.player.say("Not yet: " + "; ".join(verdict.wrong), False)
+        params = self.ex.current.before.params
+        verdict = construct_check(self.ex.net, params)
+        text = (
+            "Right: every input gives its target."
+            if verdict.right
+            else "Not yet: " + "; ".join(verdict.wrong) + "."
+        )
+        if _same(params, self._construct_start):  # what the step gave: shown, not a try
+            self.player.say(
+                f"{text} These are the weights the step began with: change them (click an edge "
+                "for its weight, a neuron for its bias), then check. This check is not counted."
+            )
+            return
+        self.player.say(text, verdict.right)
         self._score(verdict.right)
         self.player.set_where(self._where())
+
+
+def _same(params, start) -> bool:
+    """Whether the learner's parameters are still the ones the step began with."""
+    if start is None or len(params) != len(start):
+        return False
+    return all(np.array_equal(W, W0) and np.array_equal(b, b0)
+               for (W, b), (W0, b0) in zip(params, start, strict=True))  # fmt: skip
 
 
 __all__ = ["Answers"]

@@ -84,6 +84,7 @@ class LessonMode(QuestionScreen, Answers, LessonDockPlace, QObject):
         self.race = None  # the race's worker while one trains
         self.preparing = None  # the worker building a step's network
         self._net = None  # the network we built and showed
+        self._construct_start = None  # the parameters a step with an activity began with
         self._wire()
         self.player.set_lessons(shipped_lessons())
 
@@ -251,7 +252,11 @@ class LessonMode(QuestionScreen, Answers, LessonDockPlace, QObject):
             self.player.set_choices(act.question, act.choices)
             self._hide_direction(act)
         self.player.set_action(st.action)
-        self.progress.get(self.lesson.name).step = k
+        self._construct_start = ex.current.before.params if act is not None else None
+        rec = self.progress.get(self.lesson.name)
+        if act is not None and k in rec.done:  # back at a step answered before (_score)
+            self.player.say("You answered this step before: try it again; it is not counted.")
+        rec.step = k
         self._save()
         self.w.refresh()
 

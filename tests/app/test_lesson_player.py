@@ -300,14 +300,28 @@ def test_a_race_trains_in_a_worker_and_the_construct_check(window, qtbot):
     assert "Not quite: the answer is ReLU" in text and "after 150 steps" in text
     _open(qtbot, L, LESSONS / "01_perceptron.json")
     _go(qtbot, L, 3)
+    asked = L.progress.get(L.lesson.name).asked
     L.check_construct()
-    assert "Not yet: input (1, 0): the output is 1, the target is 0" in L.player.feedback.text()
+    said = L.player.feedback.text()
+    assert "Not yet: input (1, 0): the output is 1, the target is 0" in said
+    assert "began with" in said and "not counted" in said  # untouched: shown, not a try
+    assert L.progress.get(L.lesson.name).asked == asked
     ex = window.explainer
+    ex.edit_parameter(1, "bias", (0,), 7.0)
+    L.check_construct()  # changed: a try, wrong
+    assert "not counted" not in L.player.feedback.text()
+    assert L.progress.get(L.lesson.name).asked == asked + 1
     ex.edit_parameter(1, "weights", (0, 0), 1.0)
     ex.edit_parameter(1, "weights", (0, 1), 1.0)
     ex.edit_parameter(1, "bias", (0,), -1.5)
     L.check_construct()
     assert "every input gives its target" in L.player.feedback.text()
+    rec = L.progress.get(L.lesson.name)
+    assert rec.asked == asked + 1 and 3 in rec.done  # the first try counts, not the later
+    _go(qtbot, L, 3)  # back at an answered step: asked again, said not to count
+    assert "answered this step before" in L.player.feedback.text()
+    L.check_construct()
+    assert L.progress.get(L.lesson.name).asked == asked + 1
 
 
 def test_a_bad_lesson_file_changes_nothing(window, tmp_path):
