@@ -177,3 +177,24 @@ def test_the_sigmoid_line_says_its_tanh_form_is_the_same():
     z = np.linspace(-30, 30, 601)
     want = 1 / (1 + np.exp(-z))  # the same function (at z = −30 it differs by 1e-17 absolute)
     np.testing.assert_allclose(eval(code.removeprefix("a = ")), want, rtol=1e-12, atol=1e-15)
+
+
+def test_a_mini_batch_row_is_named_as_the_data_row_it_is():
+    """The variables index a sample by its row in the batch (a_prev[0]) while a lesson names its
+    data row ("row 105"): the title says which is which, and the index is the batch's."""
+    net = Network.from_file(PRESETS[[p.stem for p in PRESETS].index("circle_relu")])
+    r = net.step(net.initial_state())
+    c = r.events.arrays
+    for e in (r.events[i] for i in range(len(r.events))):
+        if e.sample is not None:
+            at = r.rows.index(e.sample)
+            sn = event_code(e, c)
+            if at != e.sample:
+                assert sn.title.endswith(f" · data row {e.sample} is row {at} of the batch")
+            else:
+                assert "data row" not in sn.title
+    assert any(s != k for k, s in enumerate(r.rows))  # the case was met
+    full = Network.from_file(PRESETS[[p.stem for p in PRESETS].index("mazur_2_2_2")])
+    r = full.step(full.initial_state())
+    e = next(r.events[i] for i in range(len(r.events)) if r.events[i].sample is not None)
+    assert "data row" not in event_code(e, r.events.arrays).title

@@ -5,7 +5,7 @@ kind, layer, sample, index) and the step's arrays; no Qt."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -63,7 +63,17 @@ def _what(c: StepArrays, k: int) -> str:
 
 
 def event_code(e: Event, c: StepArrays) -> Snippet:
-    """The snippet of event `e` of the step whose arrays are `c`."""
+    """The snippet of event `e` of the step whose arrays are `c`. In a mini-batch the arrays'
+    first index is the sample's row in the batch, not in the data (a lesson's "row 105"): the
+    title says which is which."""
+    sn = _event_code(e, c)
+    s = _sample(c, e)
+    if e.sample is None or s == e.sample:
+        return sn
+    return replace(sn, title=f"{sn.title} · data row {e.sample} is row {s} of the batch")
+
+
+def _event_code(e: Event, c: StepArrays) -> Snippet:
     m = c.model
     k = e.layer - 1
     own = _own(e, c, k)
