@@ -17,6 +17,7 @@ from engine.torch_engine.curves import readout_text, run_of_job
 
 READOUT_PT = 30  # the readout's type: readable from the back row
 LOW_WINDOW, LOW_READOUT_PT = 850, 22  # a window lower than this (a 768-line projector): 22 pt
+WIDE = 1.5  # a low window this many times as wide as high: the live plots in three columns
 
 
 class TrainerLecture(LecturerMode):
@@ -38,6 +39,12 @@ class TrainerLecture(LecturerMode):
         if pt != self._pt:
             self._pt = pt
             self.readout.setStyleSheet(f"font-size: {pt}pt; font-weight: bold;")
+
+    def _fit_plots(self) -> None:
+        """The live run's six plots in two rows of three on a low, wide wall (live_plots)."""
+        w = self.w
+        low = w.height() < LOW_WINDOW and w.width() >= WIDE * w.height()
+        w.live.set_columns(3 if self.on and low else 2)
 
     def _one_line(self, text: str) -> str:
         """On a low wall, the run's name and its numbers in one line where the width allows."""
@@ -70,6 +77,7 @@ class TrainerLecture(LecturerMode):
     def leave(self) -> None:
         self.w.removeEventFilter(self._resized)
         self._resized.deleteLater()
+        self.w.live.set_columns(2)
 
     def update(self) -> None:
         """The large line from the live run's numbers (called by the window's redraw timer)."""
@@ -79,6 +87,7 @@ class TrainerLecture(LecturerMode):
         s, e = live.steps, live.evals
         epochs = start.total_steps / max(1, start.steps_per_epoch) if start else float("nan")
         self._fit_type()
+        self._fit_plots()
         text = readout_text(
             float(s["epoch"][-1]) if len(s) else float("nan"),
             epochs,

@@ -107,6 +107,7 @@ class LivePlots(pg.GraphicsLayoutWidget):
         )  # fmt: skip
         self.gap.legend.scene().removeItem(self.gap.legend)  # one curve: its title says it
         self.gap.legend = None
+        self.columns = 2  # set_columns: 3 on a low, wide wall
         self._curves()
         self._stop_marks()
         self.stopped: tuple[float, int | None] | None = None  # (stopped at, kept epoch)
@@ -183,9 +184,31 @@ class LivePlots(pg.GraphicsLayoutWidget):
         """With label smoothing the training loss is the smoothed targets' cross-entropy, whose
         floor is above 0; the title says so (the loss per epoch stays plain cross-entropy)."""
         words = f"training loss (smoothed labels, ε = {smoothing:g})" if smoothing else ""
-        if self.loss.titleLabel.text != (words or "training loss"):
-            self.loss.setTitle(words or "training loss")
-            fit_title(self.loss)
+        self.loss.full_title = words or "training loss"
+        self._fit_title(self.loss)
+
+    def _fit_title(self, plot: pg.PlotItem) -> None:
+        """The plot's title, in two lines where three plots share the width (title_lines)."""
+        text = getattr(plot, "full_title", None) or plot.titleLabel.text
+        plot.full_title = text
+        shown = title_lines(text) if self.columns == 3 else text
+        if plot.titleLabel.text != shown:
+            plot.setTitle(shown)  # (its colour and size are kept: LabelItem's opts)
+            fit_title(plot)
+
+    def set_columns(self, cols: int) -> None:
+        """The six plots in 2 columns of 3 rows, or in 3 columns of 2 rows. In lecturer type on
+        a 1366 x 768 wall, three rows left each plot about 90 px of curves under its title and
+        axis, and every legend covered curves; two rows give them about 200 px."""
+        if cols == self.columns or cols not in (2, 3):
+            return
+        self.columns = cols
+        plots = (self.loss, self.eval_loss, self.acc, self.lr, self.grad, self.gap)
+        for plot in plots:
+            self.ci.removeItem(plot)
+        for i, plot in enumerate(plots):
+            self.ci.addItem(plot, *divmod(i, cols))
+            self._fit_title(plot)
 
     def add(self, rec) -> None:
         """One record from the engine; drawing waits for `redraw` (called from a timer)."""
@@ -326,6 +349,13 @@ PART_PLOTS = {  # the plots with a legend each part of redraw_part draws on
     "lr": lambda w: (w.lr,),
     "epochs": lambda w: (w.eval_loss, w.acc),
 }
+
+
+def title_lines(text: str) -> str:
+    """A long title in two lines, broken before its bracket or after its colon."""
+    if " (" in text:
+        return text.replace(" (", "<br>(", 1)
+    return text.replace(": ", ":<br>", 1)
 
 
 def _kept_earlier(done: Done) -> bool:

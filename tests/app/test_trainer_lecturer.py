@@ -230,3 +230,41 @@ def test_a_low_wall_takes_the_readout_smaller_and_in_one_line_where_it_fits(make
     w.lecture.update()
     assert len(readout.text().split("\n")) == 2
     w.lecture.set(False)
+
+
+def _grid(live) -> dict:
+    """Each live plot's (row, column) in the scene's layout."""
+    plots = (live.loss, live.eval_loss, live.acc, live.lr, live.grad, live.gap)
+    return {p.titleLabel.text.split("<br>")[0]: tuple(live.ci.items[p][0]) for p in plots}
+
+
+def test_a_low_wide_wall_lays_the_live_plots_in_two_rows_of_three(make_trainer):  # noqa: F811
+    """At 1366x768 in lecturer type three rows left each plot about 90 px of curves and every
+    legend over them: a low, wide wall takes two rows of three, the long titles in two lines;
+    a tall wall and leaving lecturer mode keep (or put back) three rows of two."""
+    from PySide6.QtCore import QRect
+
+    w = make_trainer()
+    live = w.live
+    normal = _grid(live)
+    assert max(r for r, _ in normal.values()) == 2 and live.columns == 2
+    titles = {p: p.titleLabel.text for p in (live.grad, live.gap, live.loss)}
+    w.lecture.set(True, QRect(0, 0, 1920, 1080))
+    assert _grid(live) == normal  # a tall wall: as it was
+    w.lecture.set(False)
+    w.lecture.set(True, QRect(0, 0, 1366, 768))
+    grid = _grid(live)
+    assert live.columns == 3 and sorted(grid.values()) == [
+        (r, c) for r in (0, 1) for c in (0, 1, 2)
+    ]
+    assert live.grad.titleLabel.text == "gradient norm<br>(overall and per layer)"
+    assert live.gap.titleLabel.text == "generalisation gap:<br>training set − validation"
+    assert live.loss.titleLabel.text == "training loss"
+    live._loss_title(0.1)  # a run with label smoothing: its longer title in two lines too
+    assert live.loss.titleLabel.text == "training loss<br>(smoothed labels, ε = 0.1)"
+    live._loss_title(0.0)
+    heights = [p.getViewBox().boundingRect().height() for p in (live.loss, live.grad)]
+    assert min(heights) > 0
+    w.lecture.set(False)
+    assert _grid(live) == normal and live.columns == 2
+    assert {p: p.titleLabel.text for p in titles} == titles
