@@ -22,6 +22,8 @@ from engine.numpy_engine.handout import LINE_WIDTH, event_lines
 
 from .lesson_hide import HIDDEN, hide_in_lines, hide_in_note
 
+QWIDGETSIZE_MAX = 16_777_215  # Qt's "no maximum": a label not capped yet
+
 AHEAD_DELAY_MS = 40  # the events ahead are typeset once the keys pause this long
 MIN_LINE_CHARS = 30  # a narrower panel scrolls rather than break lines shorter
 PIXMAPS_KEPT = 400  # lines kept as ready-to-draw pixmaps
@@ -151,12 +153,17 @@ class FormulaPanel(QScrollArea):
             px *= FIT_STEP
 
     def _header_height(self) -> int:
-        """The header's size hint's height, kept: a key's header differs from the last one's in
-        its numbers, whose digits are all one width in the panel's fonts, so it wraps the same
-        (the hint of rich text cost 0.3 ms of each key press)."""
+        """The header's height as it wraps at its capped width (_cap_text_width), kept: a key's
+        header differs from the last one's in its numbers, whose digits are all one width in the
+        panel's fonts, so it wraps the same (the hint of rich text cost 0.3 ms of each key
+        press). Its size hint wraps at a width of its own: at 1366 x 768 it said 76 px for a
+        header of 38, and the formula was fitted to 38 px less than it had."""
         h = self.header
-        key = (_DIGIT.sub("0", h.text()), h.font().key())
-        return self._header_heights.make(key, lambda: h.sizeHint().height())
+        width = h.maximumWidth()
+        key = (_DIGIT.sub("0", h.text()), h.font().key(), width)
+        if width >= QWIDGETSIZE_MAX:  # not capped yet: the hint
+            return self._header_heights.make(key, lambda: h.sizeHint().height())
+        return self._header_heights.make(key, lambda: h.heightForWidth(width))
 
     def show_event(self, ev, position: str, ahead=(), sample_named: bool = False) -> None:
         """Show `ev`; `ahead` gives the events the learner is likely to go to next (a list, or

@@ -271,16 +271,25 @@ def test_the_result_line_is_scrolled_to_with_the_lines_start_in_sight(qtbot, win
 
 def test_the_kept_header_height_is_the_headers_own_in_both_looks(qtbot, window):
     """The header's height is kept by its text with digits as 0: at other event numbers, at a
-    new phase and in lecturer mode (other type) it is what the header's size hint says."""
+    new phase and in lecturer mode (other type) it is the header's height wrapped at its capped
+    width, as laid out. The size hint wraps at a width of its own: at 1366 x 768 it said 76 px
+    for a header of 38, and the formula was fitted to 38 px less than it had."""
     w = window
+    w.resize(1366, 768)
     assert w.open_network(str(PRESET_DIR / "spiral_deep.json"))
     fp = w.formula
+    wrapped = False
     for lecturer in (False, True):
         w.set_lecturer(lecturer)
         for key in (Qt.Key.Key_Space, Qt.Key.Key_BracketRight, Qt.Key.Key_4, Qt.Key.Key_Space):
             qtbot.keyClick(w, key)
-            assert fp._header_height() == fp.header.sizeHint().height()
+            h = fp.header
+            assert h.maximumWidth() < 10_000  # capped to the panel
+            assert fp._header_height() == h.heightForWidth(h.maximumWidth())
+            assert fp._header_height() == h.height()  # as laid out (pinned to it)
+            wrapped |= fp._header_height() != h.sizeHint().height()
     w.set_lecturer(False)
+    assert wrapped  # the case met: the hint (wrapped at a width of its own) was another height
     assert len(fp._header_heights) >= 3  # phases and looks have their own
 
 
