@@ -24,11 +24,15 @@ class Answers:
         return self.question is not None and not self.question.done
 
     def _where(self) -> str:
+        """Where the learner is, and their score; on the wall no score (lecturer mode scores
+        nothing, and the room need not read the lecturer's own)."""
+        aloud = self.player.lecturer
         if self.lesson is None:
             rec = self.progress.get(FREE)
-            return f"prediction mode · {rec.right} of {rec.asked} right"
+            return "prediction mode" + ("" if aloud else f" · {rec.right} of {rec.asked} right")
         rec = self.progress.get(self.lesson.name)
-        return f"step {self.k + 1} of {len(self.lesson.steps)} · {rec.right} of {rec.asked} right"
+        score = "" if aloud else f" · {rec.right} of {rec.asked} right"
+        return f"step {self.k + 1} of {len(self.lesson.steps)}{score}"
 
     # ---- predicting ----
     def _ask(self) -> None:

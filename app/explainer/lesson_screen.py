@@ -13,13 +13,14 @@ from .lesson_hide import LOSS_AFTER, hide_in_conv, hide_in_snippet, hide_in_text
 
 class QuestionScreen:
     """Needs: w, ex, player, lesson, k, question, asking, later, preparing, pending,
-    _ask_again."""
+    _ask_again, _where."""
 
     def settle(self) -> None:
         """Before the window is redrawn: the player follows lecturer mode, and a question the
         learner moved away from, or whose step was recomputed, is withdrawn."""
         if self.player.lecturer != self.w.lecture.on:
             self.player.set_lecturer(self.w.lecture.on, self.w.theme.text)
+            self.player.set_where(self._where())  # the score off the wall, or back
             if self.pending():
                 self._ask_again()
         ex = self.ex

@@ -241,8 +241,9 @@ class NetworkView(QGraphicsView):
         self.highlighted = tuple(vs.highlight_nodes) + tuple(vs.highlight_edges)
         if vs.phase == "update":
             self._start_flash(vs)
-        if self.backgroundBrush().color() != QColor(th.canvas):  # resetting it repaints it all
-            self.setBackgroundBrush(QBrush(QColor(th.canvas)))
+        brush = self.backgroundBrush()  # resetting it repaints it all; the first is NoBrush,
+        if brush.style() == Qt.BrushStyle.NoBrush or brush.color() != QColor(th.canvas):
+            self.setBackgroundBrush(QBrush(QColor(th.canvas)))  # whose colour is black too
 
     def _edge_pens(self, vs: ViewState) -> None:
         th = self.theme

@@ -3,6 +3,7 @@ the controls float over the drawing without moving it, the type is large, the fo
 live training, and Esc puts back exactly the layout from before."""
 
 from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication, QPushButton
 
 from app.explainer.data_panel import PRESET_DIR
@@ -296,3 +297,27 @@ def test_on_a_narrow_wall_the_controls_wrap_and_every_label_shows_whole(qtbot, w
     w.set_lecturer(False)
     settle()
     assert not c.wrapped and whole()
+
+
+def test_a_network_opened_on_the_wall_is_drawn_on_its_black_canvas(qtbot, window):
+    """Entering lecturer mode before any network was drawn, then opening one (a lesson opened on
+    the wall): the view's first brush is NoBrush, whose colour is black too, so it was taken for
+    the lecturer's canvas and the drawing stayed white under white labels."""
+    from collections import Counter
+
+    w = window
+    w.set_lecturer(True)
+    w.lecture.fill(WALL)
+    w.open_network(MAZUR)
+    settle()
+    img = w.view.grab().toImage()
+    colours = Counter(
+        img.pixelColor(x, y).name()
+        for x in range(0, img.width(), 7)
+        for y in range(0, img.height(), 7)
+    )
+    assert colours.most_common(1)[0][0] == LECTURER.canvas
+    w.set_lecturer(False)
+    settle()
+    img = w.view.grab().toImage()
+    assert img.pixelColor(3, 3).name() == QColor(NORMAL.canvas).name()

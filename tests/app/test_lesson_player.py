@@ -246,9 +246,11 @@ def test_lecturer_mode_puts_the_question_on_the_wall_and_one_key_reveals(window,
         assert L.progress.get("03_worked_example").asked == 0  # nothing scored on the wall
         qtbot.keyClick(w, Qt.Key.Key_PageDown)  # the next step, its number hidden again
         assert L.k == 1 and _hidden_on_screen(w)
+        assert L.player.where.text() == "step 2 of 8"  # no score on the wall
     finally:
         w.set_lecturer(False)
     assert not L.player.lecturer
+    assert L.player.where.text() == "step 2 of 8 · 0 of 0 right"
 
 
 def test_prediction_mode_asks_at_every_space(window, qtbot):
