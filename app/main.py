@@ -38,7 +38,23 @@ def run_gui(
         return 2
     if view == "explainer" and lesson is not None:
         win.lessons.open_path(lesson)
-    return app.exec()
+    code = app.exec()  # (the views have closed and saved their sessions: studio.close_all)
+    clear_plot_scenes(app)
+    return code
+
+
+def clear_plot_scenes(app) -> None:
+    """Empty every plot's scene while Python still runs (pyqtgraph's GraphicsView.close). Left
+    to the interpreter's exit, a plot restyled for lecturer mode (the Landscape panel's, hidden)
+    was destroyed after Python had begun to finalize: its items' Python overrides were called
+    on a half-destroyed view, and the process died of a segmentation fault (half of the quits
+    after lecturer mode, exit status 139, the session already saved)."""
+    import pyqtgraph as pg
+    import shiboken6
+
+    for w in app.allWidgets():
+        if isinstance(w, pg.GraphicsView) and shiboken6.isValid(w) and not w.closed:
+            w.close()
 
 
 def quit_on_signals(app) -> None:
