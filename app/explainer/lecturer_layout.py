@@ -14,6 +14,8 @@ from PySide6.QtWidgets import QTabBar, QWidget
 from app.shared.lecturer import LecturerMode, fill_screen
 from app.shared.theme import LECTURER, Theme
 
+from .lesson_dock import lesson_need
+
 SIDE_PLOTS = ("loss", "data", None)  # what key S shows beside the drawing, in turn
 COLUMN_SHARE = 0.34  # of the screen's width: the formula and the side plot, one above the other
 FORMULA_SHARE = 0.58  # of that column's height while a plot is shown
@@ -116,7 +118,7 @@ class LecturerLayout(LecturerMode):
             column -= h
         docks, sizes = [formula], [column]
         if lesson is not None and lesson.isVisible() and not lesson.isFloating():
-            need = lesson.minimumSizeHint().height()
+            need = lesson_need(lesson)
             docks, sizes = [lesson, formula], [need, column - need]
         plots = w.docks["Plots"]
         self._show_side(crowded=self._crowded(column))  # decided afresh: room may have come back
@@ -179,7 +181,7 @@ class LecturerLayout(LecturerMode):
         lesson, plots = self.w.docks.get("Lesson"), self.w.docks["Plots"]
         if lesson is None or not lesson.isVisible() or lesson.isFloating():
             return False
-        rest = column - lesson.minimumSizeHint().height() - plots.minimumSizeHint().height()
+        rest = column - lesson_need(lesson) - plots.minimumSizeHint().height()
         return rest < FORMULA_WALL
 
     def _show_side(self, crowded: bool = False) -> None:

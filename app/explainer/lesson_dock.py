@@ -8,6 +8,29 @@ shows. On the wall the lecturer layout places and sizes it (lecturer_layout.plac
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QFrame, QScrollArea
+
+
+def lesson_need(dock) -> int:
+    """The Lesson dock's height that shows its player whole: its title and frame, and the
+    player's least height (its wrapped texts; LessonPlayer._fit_height). The player scrolls in
+    the dock, so a dock given less never makes the window taller than the screen (lesson 12's
+    long step made it 801 px on a 768 px one); where the window has room it gets this."""
+    box = dock.widget()
+    chrome = dock.minimumSizeHint().height() - box.minimumSizeHint().height()
+    frame = 2 * box.frameWidth()
+    return chrome + frame + box.widget().minimumHeight()
+
+
+def scrolling(player) -> QScrollArea:
+    """The player in a scroll area without a frame or a horizontal bar: the dock's widget."""
+    box = QScrollArea()
+    box.setWidgetResizable(True)
+    box.setFrameShape(QFrame.Shape.NoFrame)
+    box.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    box.setWidget(player)
+    return box
+
 
 FORMULA_PART = 0.6  # of the column left beside the Lesson dock: the formula's (the Code's the rest)
 FORMULA_LEAST = 180  # pixels: with less, the lesson goes a tab over Setup (or over the Code)
@@ -28,6 +51,24 @@ class LessonDockPlace:
         elif was and not on and lecture.on:  # its room goes back to the formula and the plot
             QTimer.singleShot(0, self.w.guard(lambda: lecture.arrange(self.w.geometry())))
 
+    def make_room(self) -> None:
+        """The dock as tall as its player needs, taken from its neighbours where they have it
+        (a step's longer text: the player scrolls only where the window has no room)."""
+        dock, w = self.dock, self.w
+        if not dock.isVisible() or dock.isFloating() or w.lecture.on:
+            return
+        need = lesson_need(dock)
+        if dock.height() >= need:
+            return
+        tabbed = w.tabifiedDockWidgets(dock)
+        others = [d for d in self._column(w.docks.values()) if d is not dock and d not in tabbed]
+        take, sizes = need - dock.height(), []
+        for d in others:  # each gives what it has above its own least height
+            give = min(take, max(0, d.height() - d.minimumSizeHint().height()))
+            take -= give
+            sizes.append(d.height() - give)
+        w.resizeDocks([dock, *others], [need - take, *sizes], Qt.Orientation.Vertical)
+
     def _column(self, docks) -> list:
         """Those of `docks` docked, shown, in the Lesson dock's area (top to bottom as given)."""
         w, area = self.w, self.w.dockWidgetArea(self.dock)
@@ -37,7 +78,7 @@ class LessonDockPlace:
     def _crowded(self, column) -> bool:
         """The formula would have less than FORMULA_LEAST beside the Code panel and the lesson."""
         code = self.w.docks["Code"]
-        rest = sum(d.height() for d in column) - self.dock.minimumSizeHint().height()
+        rest = sum(d.height() for d in column) - lesson_need(self.dock)
         return code in column and rest - code.minimumSizeHint().height() < FORMULA_LEAST
 
     def _lesson_over_setup(self) -> None:
@@ -67,7 +108,7 @@ class LessonDockPlace:
         column = self._column((formula, code, self.dock))
         if len(column) < 2 or formula not in column:
             return
-        need = self.dock.minimumSizeHint().height()
+        need = lesson_need(self.dock)
         rest = sum(d.height() for d in column) - need
         if self._crowded(column):  # still short beside both: the Code panel a tab away
             w.tabifyDockWidget(code, self.dock)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QFileDialog
 from superqt.utils import create_worker
 
@@ -30,7 +30,7 @@ from engine.lessons.progress import FREE, Progress
 
 from . import loading
 from .lesson_answers import Answers
-from .lesson_dock import LessonDockPlace
+from .lesson_dock import LessonDockPlace, scrolling
 from .lesson_player import LessonPlayer
 from .lesson_screen import QuestionScreen
 
@@ -69,7 +69,7 @@ class LessonMode(QuestionScreen, Answers, LessonDockPlace, QObject):
         self.player = LessonPlayer()
         self.dock = QDockWidget("Lesson")
         self.dock.setObjectName("lesson")
-        self.dock.setWidget(self.player)
+        self.dock.setWidget(scrolling(self.player))  # never taller than the screen
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
         self.dock.hide()
         window.docks["Lesson"] = self.dock
@@ -100,6 +100,7 @@ class LessonMode(QuestionScreen, Answers, LessonDockPlace, QObject):
         p.next_requested.connect(g(self.page_next))  # as PgDown, which it says: reveal, then on
         p.back_requested.connect(g(self.page_back))  # as PgUp (outside a lesson: a number back)
         p.action_requested.connect(g(self._trainer_action))
+        p.need_changed.connect(lambda: QTimer.singleShot(0, g(self.make_room)))
         self.ex.network_changed.connect(self._forget_loaded)
         self.ex.training_changed.connect(g(self._training_changed))
 

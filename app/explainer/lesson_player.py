@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -38,6 +39,7 @@ class LessonPlayer(QWidget):
     reset_requested = Signal()  # forget this lesson's progress
     answered = Signal(str)  # the text typed
     revealed = Signal()  # "Show me" (no answer)
+    need_changed = Signal()  # its least height changed (_fit_height): the dock makes room
     chosen = Signal(str)  # a direction's choice
     check_requested = Signal()  # construct: check my weights
     action_requested = Signal()  # "Open the trainer" of a step that works there
@@ -69,6 +71,8 @@ class LessonPlayer(QWidget):
         self.pages.addWidget(self._direction_page())
         self.pages.addWidget(self._construct_page())
         lay.addWidget(self.pages)
+        self.pages.currentChanged.connect(self._page_sized)
+        self._page_sized(0)
         self.action_button = QPushButton("Open the trainer")
         self.action_button.clicked.connect(self.action_requested)
         self.action_button.hide()
@@ -98,13 +102,27 @@ class LessonPlayer(QWidget):
     def _fit_height(self) -> None:
         """At least as tall as its wrapped texts need at its width: a dock short of room squeezed a
         two-line question ("Predict ∂L/∂a[1][0][1][0] for sample 0: …") to one line, its end
-        hidden behind the answer box (the layout's minimum knows nothing of wrapping)."""
+        hidden behind the answer box (the layout's minimum knows nothing of wrapping). It scrolls
+        in its dock, which makes room for it where the window has some (lesson_dock)."""
         lay = self.layout()
         need = lay.totalMinimumSize().height()
         if lay.hasHeightForWidth():
             need = max(need, lay.totalHeightForWidth(self.width()))
         if self.minimumHeight() != need:
             self.setMinimumHeight(need)
+            self.need_changed.emit()
+
+    def _page_sized(self, shown: int) -> None:
+        """The pages as tall as the one shown: a stack is as tall as its tallest page, and a
+        step with no activity kept the direction page's room, 100 px of blank that made the
+        window 801 px tall on a 768 px screen (lesson 12, step 4)."""
+        for i in range(self.pages.count()):
+            ignored = QSizePolicy.Policy.Ignored
+            self.pages.widget(i).setSizePolicy(
+                QSizePolicy.Policy.Preferred,
+                QSizePolicy.Policy.Preferred if i == shown else ignored,
+            )
+        self.pages.updateGeometry()
 
     # ---- pages ----
     def _predict_page(self) -> QWidget:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
+from app.explainer.lesson_dock import lesson_need
 from engine.lessons.grade import askable
 from engine.lessons.networks import LESSONS
 from engine.lessons.progress import ENV_VAR
@@ -512,3 +513,25 @@ def test_the_lesson_list_opens_wide_enough_for_its_titles(window, qtbot):
     widest = max(view.fontMetrics().horizontalAdvance(box.itemText(k)) for k in range(box.count()))
     assert view.minimumWidth() >= widest
     assert box.itemData(1, Qt.ItemDataRole.ToolTipRole) == box.itemText(1)
+
+
+def test_a_long_step_never_makes_the_window_taller_than_its_screen(window, qtbot):
+    """Lesson 12's steps 4 and 5 (their text, choices and the trainer's button) made the window
+    801 px tall on a 768 px laptop, the plots' axis and the log box under the screen's edge:
+    the pages are as tall as the one shown, and the player scrolls in its dock, which takes
+    room from its neighbours where they have some."""
+    w = window
+    w.resize(1366, 768)
+    L = w.lessons
+    _open(qtbot, L, LESSONS / "12_trainer_lr_batch.json")
+    pages = L.player.pages
+    for k in (3, 4):
+        _go(qtbot, L, k)
+        qtbot.wait(50)  # the dock's room (made once laid out)
+        assert w.minimumSizeHint().height() <= 768 and w.height() <= 768, k
+        shown = pages.currentWidget()
+        assert pages.minimumSizeHint().height() <= max(shown.minimumSizeHint().height(), 0) + 1
+    events = w.docks["Events"]
+    assert L.dock.height() >= lesson_need(L.dock) or (
+        events.height() <= events.minimumSizeHint().height() + 10  # it gave what it had
+    )
