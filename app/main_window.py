@@ -56,7 +56,10 @@ class Studio(QObject):
             return current
         others = [v for k, v in self.views.items() if k != name and v.isVisible()]
         if others and not w.isVisible() and not others[0].isFullScreen():
-            w.setGeometry(others[0].geometry())
+            # its place and size, within its screen (an explainer 801 px tall on a 768 px
+            # screen gave the trainer 823, its status bar under the screen's edge)
+            room = others[0].screen().availableGeometry()
+            w.setGeometry(others[0].geometry().intersected(room) or others[0].geometry())
         w.show()
         w.raise_()
         w.activateWindow()

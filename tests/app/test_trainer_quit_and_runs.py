@@ -357,3 +357,19 @@ def test_a_long_status_message_ends_in_an_ellipsis_before_the_progress_words(mak
     assert metrics.horizontalAdvance(shown) <= room
     w.say("run finished")
     assert w.statusBar().currentMessage() == "run finished"  # a short one stays whole
+
+
+def test_a_view_shown_in_the_others_place_stays_within_the_screen(qtbot, tmp_path):
+    """The trainer takes the explainer's place and size, but not beyond the screen: an explainer
+    801 px tall on a 768 px screen opened the trainer 823 px tall."""
+    from app.main_window import Studio
+
+    studio = Studio(tmp_path / "settings", restore=False, store=tmp_path / "runs.sqlite")
+    e = studio.show("explainer")
+    qtbot.addWidget(e)
+    room = e.screen().availableGeometry()
+    e.setMinimumSize(0, 0)
+    e.setGeometry(room.x(), room.y(), room.width() // 2, room.height() + 60)
+    t = studio.show("trainer")
+    qtbot.addWidget(t)
+    assert t.height() <= room.height()  # (its width: its own least on the test's narrow screen)
