@@ -31,6 +31,8 @@ LEGEND_LONGEST = (  # the widest and tallest legend scene_state writes, kept roo
     "cells: δ, a or z of a unit\nsample 0000 · mini-batch · step 00000"
 )
 
+LEGEND_FIRST = ("edges: ∂L/∂w of this step", "training… the newest weights")  # the widest firsts
+
 
 def rect_of(item) -> Rect:
     r = item.sceneBoundingRect()
@@ -45,7 +47,9 @@ class LabelLayout:
         self.fm = QFontMetricsF(self.font)
         self.static: list[Rect] = []  # what titles, names, captions and the legend cover
         self.taken: list[Rect] = []  # and the units and numbers too
-        self.dropped = 0  # labels left out for want of room: 1 the legend, 2 the titles too
+        self.dropped = 0  # left out for want of room: 1 the legend but its first line ("edges:
+        # ∂L/∂w of this step": the edges' numbers read as weights without it), 2 all of it,
+        # 3 the titles too
         self.bounds: Rect | None = None  # a view too small: labels only where they are seen
 
     # ---- sizes ----
@@ -70,14 +74,15 @@ class LabelLayout:
         """Size the labels for the view's scale, lay the drawing out around them (circles that
         hold them), place them and fit the scene; again while the fit shrinks the scale below
         what the labels need. If no size settles (a view too small for label_px text), the
-        legend is left out, then the titles; if it still does not settle, the drawing takes its
+        legend is cut to its first line, then left out, then the titles; if it still does not
+        settle, the drawing takes its
         own sizes, the labels are label_px tall and those with no room in the view are hidden
         (the current event's neurons are still labelled beside them: the view's marks)."""
         v = self.view
         if v.geom is None:
             return
         self.bounds = None
-        for self.dropped in range(3):  # 1: no legend; 2: no titles either
+        for self.dropped in range(4):  # 1: the legend's first line; 2: none; 3: no titles
             px = self.want_px()
             for _ in range(8):
                 self._lay(px)
@@ -85,7 +90,9 @@ class LabelLayout:
                 if want <= math.ceil(px):  # still big enough
                     return
                 px = min(MAX_PX, 1.03 * want + 2 * (want - px))  # ahead of the next fit
-        self.dropped = 1  # the titles again (not the legend), at the drawing's own sizes
+        self.dropped = 1  # the titles again and the legend's first line (a drawing too wide for
+        # its view at label_px has room below it: without the line, a lesson's learner read the
+        # edges' ∂L/∂w as the weights the formula uses), at the drawing's own sizes
         if v.geom.scale != Scale():
             v.populate(Scale())
         self.taken = [v.column_box(l) for l in range(len(v.geom.sizes))]
@@ -133,9 +140,9 @@ class LabelLayout:
                 ((x0 + x1 - br.width()) / 2, y0 - 8 - br.height() - k * 1.2 * lh, 0, 0)
                 for k in range(3)
             ]
-            if self.dropped < 2:
+            if self.dropped < 3:
                 self._put(t, placer, [(x, y, br.width(), br.height()) for x, y, _, _ in cands])
-            t.setVisible(self.dropped < 2 and t.isVisible())
+            t.setVisible(self.dropped < 3 and t.isVisible())
         r = g.scale.r
         for (l, j), t in v.names.items():
             x, y = g.circles[l, j]
@@ -147,15 +154,20 @@ class LabelLayout:
             x0, _, x1, y1 = g.column(l)
             br = t.boundingRect()
             self._put(t, placer, [((x0 + x1 - br.width()) / 2, y1 + 6, br.width(), br.height())])
-        v.legend.setVisible(self.dropped < 1)
-        if self.dropped < 1:
+        v.legend.setVisible(self.dropped < 2)
+        if self.dropped < 2:
             self.place_legend(placer)
         self.static = placer.taken[len(taken) :]
 
+    def legend_text(self, text: str) -> str:
+        """The legend as shown: whole, or its first line where the room is short (dropped 1)."""
+        return text.split("\n", 1)[0] if self.dropped == 1 else text
+
     def place_legend(self, placer: Placer) -> None:
         v = self.view
-        w = max(self.fm.horizontalAdvance(s) for s in LEGEND_LONGEST.split("\n"))
-        h = self.fm.lineSpacing() * (LEGEND_LONGEST.count("\n") + 1) + 4
+        lines = LEGEND_FIRST if self.dropped == 1 else LEGEND_LONGEST.split("\n")
+        w = max(self.fm.horizontalAdvance(s) for s in lines)
+        h = self.fm.lineSpacing() * len(lines) + 4
         bottom = max(y + hh for _, y, _, hh in placer.taken)
         if v.bias_text:  # a row for the lowest neurons' biases
             bottom += self.fm.height() + 4

@@ -232,7 +232,7 @@ class NetworkView(QGraphicsView):
         marks = self._strip_cells(vs)
         for t in self.static_text:
             t.setBrush(QBrush(QColor(th.text)))
-        self.legend.setText(vs.edge_label)
+        self.legend.setText(self.labels.legend_text(vs.edge_label))
         self.legend.setBrush(QBrush(QColor(th.text)))
         if refit:  # a number grew wider than the slot kept for it: all are placed again
             self.labels.place_numbers()

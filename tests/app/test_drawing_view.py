@@ -267,3 +267,22 @@ def test_a_view_too_small_for_its_labels_keeps_every_layer_title(qtbot, window, 
     for t in visible_labels(view):
         assert t.font().pixelSize() * scale >= px - 0.01, t.text()
     assert_clean(view)
+
+
+def test_a_drawing_too_wide_for_its_view_keeps_the_legends_first_line(qtbot, window):
+    """At 1366 x 768 a 2-2-1 drawing is too wide for label-sized text and falls back to its own
+    sizes; the legend was left out, and a lesson's learner read the edges' ∂L/∂w (−0.0173) as
+    the weight the formula uses (−1.148). Its first line stays; with room, the whole legend."""
+    window.resize(1366, 768)
+    assert window.open_network(str(PRESET_DIR / "xor_2_2_1.json"))
+    window.explainer.jump_phase("backward")
+    view = window.view
+    view.setFixedSize(478, 430)
+    qtbot.wait(20)
+    assert view.labels.dropped == 1 and view.legend.isVisible()
+    assert view.legend.text() == "edges: ∂L/∂w of this step"
+    box = view.mapFromScene(view.legend.sceneBoundingRect()).boundingRect()
+    assert view.viewport().rect().contains(box)  # in sight
+    view.setFixedSize(800, 600)
+    qtbot.wait(20)
+    assert view.labels.dropped == 0 and view.legend.text().count("\n") >= 2
