@@ -171,7 +171,7 @@ class FormulaPanel(QScrollArea):
         `sample_named`: the position already names the chosen sample."""
         th = self.theme
         small = th.note_pt
-        sample = _sample_words(ev, sample_named)
+        sample = _sample_words(ev, sample_named, position)
         self.header.setText(
             f"<span style='font-size:{small}pt; color:{self.theme.phase_colour(ev.phase)}; "
             f"font-weight:bold'>{ev.phase.upper()}</span><span style='font-size:{small}pt; "
@@ -336,7 +336,7 @@ class FormulaPanel(QScrollArea):
         if ev is None:
             return ""
         return "\n".join(
-            [ev.phase.upper() + _sample_words(ev, self._sample_named) + " · " + position]
+            [ev.phase.upper() + _sample_words(ev, self._sample_named, position) + " · " + position]
             + [ev.formula.replace(";  ", "\n"), "= " + ev.substituted.replace(";  ", "\n")]
             + [ev.note]
         )
@@ -375,8 +375,10 @@ def _set_colour(w, role: QPalette.ColorRole, colour: str) -> None:
         w.setPalette(pal)
 
 
-def _sample_words(ev, sample_named: bool) -> str:
-    """Which data row the event is about, unless the position (a chosen sample) says it."""
+def _sample_words(ev, sample_named: bool, position: str = "") -> str:
+    """Which data row the event is about, unless the position (a chosen sample) says it; an
+    event of the whole batch says so, but not where the batch is one sample (the position ends
+    "· single sample": the header read "whole batch · … · single sample")."""
     if ev.sample is None:
-        return " · whole batch"
+        return "" if "· single sample" in position else " · whole batch"
     return "" if sample_named else f" · sample {ev.sample}"

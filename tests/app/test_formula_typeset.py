@@ -315,3 +315,22 @@ def test_no_formula_line_is_squeezed_below_its_height(qtbot, window, monkeypatch
     shown = [lab for lab in f.line_labels if lab.isVisible()]
     assert len(shown) == 8 and (typeset == all(not lab.pixmap().isNull() for lab in shown))
     assert [lab.height() for lab in shown] == [lab.sizeHint().height() for lab in shown]
+
+
+def test_a_one_sample_steps_loss_is_not_called_the_whole_batch(window):
+    """SGD's loss header read "LOSS · whole batch · step 2 · … · single sample"."""
+    w = window
+    assert w.open_network(str(PRESET_DIR / "blobs2_adadelta.json"))  # batch size 1
+    ex = w.explainer
+    r = ex.current
+    i = next(i for i in range(len(r.events))
+             if r.events[i].phase == "loss" and r.events[i].sample is None)  # fmt: skip
+    ex.goto(ex.step_index, i)
+    head = w.formula.plain_text().split("\n")[0]
+    assert head.startswith("LOSS · step") and "single sample" in head and "whole" not in head
+    assert w.open_network(MAZUR)  # full batch: the loss is the whole batch's
+    r = ex.current
+    i = next(i for i in range(len(r.events))
+             if r.events[i].phase == "loss" and r.events[i].sample is None)  # fmt: skip
+    ex.goto(ex.step_index, i)
+    assert w.formula.plain_text().startswith("LOSS · whole batch · step")
