@@ -168,7 +168,8 @@ class EventTreeModel(QAbstractItemModel):
             every = self.groups.sample is None  # with one sample chosen, the panel names it
             who = f" · sample {ev.sample}" if every and ev.sample is not None else ""
             hidden = self.hide_from is not None and i >= self.hide_from
-            return f"{ev.symbol} = {'?' if hidden else num(ev.value)}{who}"
+            after = " after dropout" if ev.kind == "dropout" else ""  # a[1][0] twice, told apart
+            return f"{ev.symbol}{after} = {'?' if hidden else num(ev.value)}{who}"
         path, g = self.path(node), self.groups
         phase = PHASES[path[0]]
         if node.level == PHASE:

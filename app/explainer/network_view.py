@@ -315,8 +315,8 @@ class NetworkView(QGraphicsView):
             if not isinstance(nid, ids.NodeId):  # "loss"
                 continue
             l, j = nid.parts()
-            if l in by_layer and j < self.geom.strips[l].cells:
-                by_layer[l].append(j)
+            if l in by_layer and j < self.geom.strips[l].cells and j not in by_layer[l]:
+                by_layer[l].append(j)  # once: a dropout reads and writes its own unit
         main = vs.highlight_nodes[0] if vs.highlight_nodes else ""
         for l, js in by_layer.items():  # the event's own unit, and a few it reads (not 500)
             for j in js if len(js) <= MARKS_LABELLED else [j for j in js if ids.node(l, j) == main]:

@@ -535,3 +535,21 @@ def test_a_long_step_never_makes_the_window_taller_than_its_screen(window, qtbot
     assert L.dock.height() >= lesson_need(L.dock) or (
         events.height() <= events.minimumSizeHint().height() + 10  # it gave what it had
     )
+
+
+def test_a_dropout_question_names_its_unit_once_and_its_event_apart(window, qtbot):
+    """Lesson 10's dropout step wrote "#0 a=?" on both sides of the unit (the dropout reads and
+    writes the same unit), and the Events panel listed "a[1][0] = 0.08012" and then
+    "a[1][0] = ?": the value passed on is told apart from the activation."""
+    w = window
+    w.resize(1366, 768)
+    L = w.lessons
+    _open(qtbot, L, LESSONS / "10_regularization.json")
+    _go(qtbot, L, 2)
+    assert w.explainer.event.kind == "dropout" and L.pending()
+    assert [t.text() for t in w.view.mark_text if t.isVisible()] == ["#0 a=?"]
+    ex, model = w.explainer, w.events.model
+    w.docks["Events"].setVisible(True)
+    w.events.show_position(ex)
+    shown = model.data(model.index_of(model.groups.locate(ex.event_index, ex.event)))
+    assert shown == "a[1][0] after dropout = ? · sample 105", shown
