@@ -69,16 +69,20 @@ class LessonDockPlace:
             sizes.append(d.height() - give)
         w.resizeDocks([dock, *others], [need - take, *sizes], Qt.Orientation.Vertical)
 
-    def _column(self, docks) -> list:
-        """Those of `docks` docked, shown, in the Lesson dock's area (top to bottom as given)."""
-        w, area = self.w, self.w.dockWidgetArea(self.dock)
+    def _column(self, docks, area_of=None) -> list:
+        """Those of `docks` docked, shown, in the Lesson dock's area (or `area_of`'s), top to
+        bottom as given."""
+        w = self.w
+        area = w.dockWidgetArea(area_of if area_of is not None else self.dock)
         return [d for d in docks
                 if d.isVisible() and not d.isFloating() and w.dockWidgetArea(d) == area]  # fmt: skip
 
-    def _crowded(self, column) -> bool:
-        """The formula would have less than FORMULA_LEAST beside the Code panel and the lesson."""
+    def _crowded(self, column, joining: bool = False) -> bool:
+        """The formula would have less than FORMULA_LEAST beside the Code panel and the lesson
+        (in the column, or `joining` it)."""
         code = self.w.docks["Code"]
-        rest = sum(d.height() for d in column) - lesson_need(self.dock)
+        need = lesson_need(self.dock) if joining or self.dock in column else 0
+        rest = sum(d.height() for d in column) - need
         return code in column and rest - code.minimumSizeHint().height() < FORMULA_LEAST
 
     def _lesson_over_setup(self) -> None:
@@ -89,7 +93,7 @@ class LessonDockPlace:
         does not shrink back); with the Code panel a tab behind it, the formula had 133 px."""
         w, setup = self.w, self.w.docks["Setup"]
         column = self._column((w.docks["Formula"], w.docks["Code"]))
-        if w.docks["Formula"] not in column or not self._crowded(column):
+        if w.docks["Formula"] not in column or not self._crowded(column, joining=True):
             return
         if setup.isVisible() and not setup.isFloating():
             w.tabifyDockWidget(setup, self.dock)
@@ -105,15 +109,15 @@ class LessonDockPlace:
             w.lecture.arrange(w.geometry())
             return
         formula, code = w.docks["Formula"], w.docks["Code"]
-        column = self._column((formula, code, self.dock))
+        column = self._column((formula, code, self.dock), area_of=formula)
         if len(column) < 2 or formula not in column:
             return
-        need = lesson_need(self.dock)
+        need = lesson_need(self.dock) if self.dock in column else 0  # (else a tab at the left)
         rest = sum(d.height() for d in column) - need
         if self._crowded(column):  # still short beside both: the Code panel a tab away
             w.tabifyDockWidget(code, self.dock)
             self.dock.raise_()
             column.remove(code)
-        part = round(rest * FORMULA_PART) if len(column) == 3 else rest
+        part = round(rest * FORMULA_PART) if code in column else rest
         sizes = {formula: part, code: rest - part, self.dock: need}
         w.resizeDocks(column, [sizes[d] for d in column], Qt.Orientation.Vertical)

@@ -553,3 +553,22 @@ def test_a_dropout_question_names_its_unit_once_and_its_event_apart(window, qtbo
     w.events.show_position(ex)
     shown = model.data(model.index_of(model.groups.locate(ex.event_index, ex.event)))
     assert shown == "a[1][0] after dropout = ? · sample 105", shown
+
+
+def test_a_lesson_a_tab_at_the_left_leaves_the_formula_most_of_its_column(window, qtbot):
+    """At 1366 x 768 the lesson goes a tab over Setup; the formula and the Code panel split
+    their column in halves, and an Adagrad update's header was scrolled half away (lesson 9)."""
+    from PySide6.QtCore import Qt as _Qt
+
+    w = window
+    w.resize(1366, 768)
+    w.docks["Code"].setVisible(True)
+    L = w.lessons
+    _open(qtbot, L, LESSONS / "09_optimizers.json")
+    _go(qtbot, L, 2)
+    qtbot.wait(50)
+    formula, code = w.docks["Formula"], w.docks["Code"]
+    assert w.dockWidgetArea(L.dock) == _Qt.DockWidgetArea.LeftDockWidgetArea
+    assert code.isVisible() and not w.tabifiedDockWidgets(code)
+    share = formula.height() / (formula.height() + code.height())
+    assert share >= 0.55, (formula.height(), code.height())
