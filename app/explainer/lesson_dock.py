@@ -29,6 +29,8 @@ def scrolling(player) -> QScrollArea:
     box.setFrameShape(QFrame.Shape.NoFrame)
     box.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     box.setWidget(player)
+    box.viewport().setAutoFillBackground(False)  # the dock's own ground (black on the wall)
+    player.setAutoFillBackground(False)
     return box
 
 
@@ -55,7 +57,10 @@ class LessonDockPlace:
         """The dock as tall as its player needs, taken from its neighbours where they have it
         (a step's longer text: the player scrolls only where the window has no room)."""
         dock, w = self.dock, self.w
-        if not dock.isVisible() or dock.isFloating() or w.lecture.on:
+        if not dock.isVisible() or dock.isFloating():
+            return
+        if w.lecture.on:  # the wall's column: the lesson, the formula, the side plot or none
+            w.lecture.arrange(w.geometry())
             return
         need = lesson_need(dock)
         if dock.height() >= need:

@@ -572,3 +572,23 @@ def test_a_lesson_a_tab_at_the_left_leaves_the_formula_most_of_its_column(window
     assert code.isVisible() and not w.tabifiedDockWidgets(code)
     share = formula.height() / (formula.height() + code.height())
     assert share >= 0.55, (formula.height(), code.height())
+
+
+def test_a_lesson_opened_on_the_wall_is_shown_whole_on_black(window, qtbot):
+    """Lecturer mode first, then a lesson (1366 x 768): the column was arranged before the step's
+    text came, the lesson squeezed to its title and its question scrolled away, and the scroll
+    area under the texts was white on the black wall."""
+    from PySide6.QtCore import QRect
+
+    w = window
+    w.set_lecturer(True)
+    w.lecture.fill(QRect(0, 0, 1366, 768))
+    L = w.lessons
+    try:
+        _open(qtbot, L, LESSONS / "07_chain_rule.json")
+        qtbot.wait(50)
+        assert L.dock.height() >= lesson_need(L.dock) - 24, (L.dock.height(), lesson_need(L.dock))
+        box = L.dock.widget()
+        assert not box.viewport().autoFillBackground() and not L.player.autoFillBackground()
+    finally:
+        w.set_lecturer(False)
