@@ -9,7 +9,13 @@ from superqt.utils import create_worker
 
 from engine.lessons.address import resolve
 from engine.lessons.ask import Question
-from engine.lessons.check import direction_answer, race_results, race_winner, way_of
+from engine.lessons.check import (
+    direction_answer,
+    race_results,
+    race_winner,
+    way_of,
+    way_said,
+)
 from engine.lessons.construct import construct_check
 from engine.lessons.networks import network_for
 from engine.lessons.progress import FREE
@@ -90,11 +96,12 @@ class Answers:
         if act is None or self.race is not None:
             return
         self.player.close_question()
+        asked = self._asked_of()  # (before `later` goes)
         if self.pending():  # chosen: the number it was asked of shows (mode._hide_direction)
             self.question.done = True
         self.later = None
-        if act.race is None:
-            self._judge(choice, self._right_way(act), "")
+        if act.race is None:  # "Right." alone said nothing of why: the numbers that show it
+            self._judge(choice, self._right_way(act), way_said(asked) if asked else "")
             self._step_to(act.of)
             self.w.refresh()
             return
@@ -105,6 +112,15 @@ class Answers:
                       "errored": lambda e, at=self.lesson: self._race_failed(e, at)},
         )  # fmt: skip
         self.race.start()
+
+    def _asked_of(self):
+        """The event a direction asks of, where it is in the step on screen (or None)."""
+        if self.question is not None:
+            return self.question.event
+        if self.later is not None:
+            step, i = self.later
+            return self.ex.history[step].events[i]
+        return None
 
     def _direction(self):
         """The direction activity of the lesson's step on screen, or None."""

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from engine.numpy_engine import Network
+from engine.numpy_engine.fmt import num
 
 from .address import Address, AddressError
 from .construct import construct_check, params_from_layers
@@ -38,6 +39,14 @@ def way_of(ev) -> str:
         change = ev.detail["new"] - ev.detail["w"]
         return "up" if change > 0 else "down" if change < 0 else "stays"
     return "positive" if ev.value > 0 else "negative" if ev.value < 0 else "zero"
+
+
+def way_said(ev) -> str:
+    """The numbers that show an event's way, in the course's notation: an update's old and new
+    value ("w[2][0][0]: −1.148 → −1.113"), any other number's value."""
+    if ev.kind == "update":
+        return f"{ev.symbol}: {num(ev.detail['w'])} → {num(ev.detail['new'])}"
+    return f"{ev.symbol} = {num(ev.value)}"
 
 
 def race_results(race: dict, folder: Path, current: Network | None = None) -> dict:

@@ -592,3 +592,16 @@ def test_a_lesson_opened_on_the_wall_is_shown_whole_on_black(window, qtbot):
         assert not box.viewport().autoFillBackground() and not L.player.autoFillBackground()
     finally:
         w.set_lecturer(False)
+
+
+def test_a_direction_answered_says_the_numbers_that_show_it(window, qtbot):
+    """The feedback of a direction read "Right." alone: it names the old and new weight."""
+    L = window.lessons
+    _open(qtbot, L, LESSONS / "07_chain_rule.json")
+    _go(qtbot, L, 4)
+    ev = L.question.event
+    L.choose("down")
+    said = L.player.feedback.text()
+    old, new = num(ev.detail["w"]), num(ev.detail["new"])
+    assert "Right. w[1][0][1]: " in said and f"{old} → {new}" in said, said
+    assert ev.detail["new"] < ev.detail["w"]  # down, as it says
