@@ -12,6 +12,7 @@ units are placed at each key press around what is already taken.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 from PySide6.QtCore import QRectF
 from PySide6.QtGui import QFont, QFontMetricsF
@@ -31,6 +32,8 @@ LEGEND_LONGEST = (  # the widest and tallest legend scene_state writes, kept roo
     "cells: δ, a or z of a unit\nsample 0000 · mini-batch · step 00000"
 )
 
+SPREAD_MOST = 1.8  # a height-limited drawing's columns move apart up to this many times
+SPREAD_SHARE = 0.9  # of the width the view leaves unused (the fit stays height-limited)
 LEGEND_FIRST = ("edges: ∂L/∂w of this step", "training… the newest weights")  # the widest firsts
 
 
@@ -88,6 +91,7 @@ class LabelLayout:
                 self._lay(px)
                 want = self.want_px(cap=math.inf)
                 if want <= math.ceil(px):  # still big enough
+                    self._spread(px)
                     return
                 px = min(MAX_PX, 1.03 * want + 2 * (want - px))  # ahead of the next fit
         self.dropped = 1  # the titles again and the legend's first line (a drawing too wide for
@@ -104,10 +108,33 @@ class LabelLayout:
             self.place_numbers()
             v.setSceneRect(self.scene_rect())
             v.fit_only()
+        self._spread(self.px)
         self.set_px(self.want_px(cap=math.inf))  # what no longer fits at this size is hidden
         self.bounds = v.sceneRect().getRect()
         self.place_static()
         self.place_numbers()
+
+    def _spread(self, px: float) -> None:
+        """A drawing whose height limits its fit (a 1-12-1 net in a wide view) left width unused
+        while its labels crowded between its columns (four hidden neurons had no value): the
+        columns move apart, up to SPREAD_MOST times, while the drawing stays within the view's
+        shape, so its scale and its labels' size stay as they are."""
+        v = self.view
+        layers, rect = len(v.geom.sizes), v.sceneRect()
+        vw, vh = v.viewport().width(), v.viewport().height()
+        if layers < 2 or rect.height() <= 0 or vh <= 0:
+            return
+        room = vw / vh * rect.height() - rect.width()  # scene units the view shows unused
+        sc = v.geom.scale
+        col = min(sc.col * SPREAD_MOST, sc.col + SPREAD_SHARE * room / (layers - 1))
+        if col <= sc.col * 1.05:  # width-limited, or little to gain
+            return
+        v.populate(replace(sc, col=col))
+        self.set_px(px)
+        self.place_static()
+        self.place_numbers()
+        v.setSceneRect(self.scene_rect())
+        v.fit_only()
 
     def _lay(self, px: float) -> None:
         v = self.view

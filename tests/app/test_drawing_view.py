@@ -286,3 +286,25 @@ def test_a_drawing_too_wide_for_its_view_keeps_the_legends_first_line(qtbot, win
     view.setFixedSize(800, 600)
     qtbot.wait(20)
     assert view.labels.dropped == 0 and view.legend.text().count("\n") >= 2
+
+
+def test_a_tall_drawing_in_a_wide_view_spreads_its_columns_for_its_labels(qtbot, window):
+    """Lesson 6's 1-12-1 net at 1366 x 768 is limited by its height: its columns stood close,
+    and three of its twelve hidden neurons had no value beside them. The columns move apart
+    (at most SPREAD_MOST times) while the drawing keeps within the view's shape."""
+    from app.explainer.network_labels import SPREAD_MOST
+    from engine.lessons.networks import LESSONS
+    from tests.app.test_lesson_player import _go, _open
+
+    window.resize(1366, 768)
+    L = window.lessons
+    _open(qtbot, L, LESSONS / "06_losses.json")
+    _go(qtbot, L, 3)
+    view = window.view
+    view.setFixedSize(478, 430)
+    qtbot.wait(20)
+    hidden = [t for k, t in view.node_text.items() if str(k).startswith("n1_")]
+    assert len(hidden) == 12 and all(t.isVisible() and t.text() for t in hidden)
+    assert 240.0 < view.geom.scale.col <= 240.0 * SPREAD_MOST
+    rect, port = view.sceneRect(), view.viewport().rect()
+    assert rect.width() / rect.height() <= port.width() / port.height() + 0.01  # still by height
