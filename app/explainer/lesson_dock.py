@@ -3,7 +3,10 @@ formula, the column is arranged once the dock is laid out: the dock as tall as i
 and the formula, which "shows what it needs", the larger part of the rest (at 1366×768 it had
 two lines, scrolled past its header, under the Code panel). A column too short for the formula,
 the Code panel and the lesson (a 1366×768 window) sends the lesson a tab over Setup before it
-shows. On the wall the lecturer layout places and sizes it (lecturer_layout.place_column)."""
+shows; the formula then keeps 0.6 of its own column beside the Code panel. The player scrolls
+in the dock: a step's longer text takes room from the docks beside it where they have some
+(make_room), and never makes the window taller than the screen. On the wall the lecturer layout
+places and sizes it (lecturer_layout.place_column)."""
 
 from __future__ import annotations
 
