@@ -305,3 +305,30 @@ def test_on_a_1366_wall_in_lecturer_mode_every_view_fits_its_plots(qtbot, window
                 assert least <= scene.width() + 1, (name, least, scene.width())
     finally:
         window.lecture.set(False)
+
+
+def test_numbers_written_into_an_empty_matrix_fit_their_cells(qtbot):
+    """Inside the model → Confusion seen before a run was chosen, then a run: the numbers were
+    written while the matrix's range was still the empty one (−0.4 to 0.4), at 28 pt, and stayed
+    so (941, 927 and 70 across several cells); the empty matrix read "true digit (x0.001)"."""
+    from PySide6.QtGui import QFontMetricsF
+
+    from app.trainer.insides.confusion_view import CELL_PT_FLOOR, ConfusionView
+
+    conf = ConfusionView()
+    qtbot.addWidget(conf)
+    vb = conf.matrix.getViewBox()
+    (x0, x1), (y0, y1) = vb.viewRange()
+    assert (y0, y1) == (0, 10) and x0 <= 0 and x1 >= 10  # (x widened: the cells are square)
+    assert not conf.matrix.getAxis("left").autoSIPrefix
+    conf.resize(900, 420)  # laid out empty (the tab seen before a run was chosen)
+    conf.show()
+    qtbot.waitExposed(conf)
+    qtbot.wait(50)
+    conf.set_predictions(fake_predictions(n=2000, wrong=300), np.zeros((2000, 28, 28), np.uint8))
+    qtbot.wait(100)
+    side = conf.cell_px()
+    for t in conf.texts:
+        size = t.textItem.font().pointSizeF()
+        advance = QFontMetricsF(t.textItem.font()).horizontalAdvance(t.toPlainText())
+        assert size <= CELL_PT_FLOOR or advance <= 0.92 * side, (t.toPlainText(), side, size)

@@ -89,7 +89,17 @@ class ConfusionView(QWidget):
         self.texts: list[pg.TextItem] = []
         self._cell_px = 0.0  # a cell's side on the screen when the numbers were written
         self._short = 0  # how short the numbers are written to fit small cells (_fitted)
-        self.matrix.getViewBox().sigResized.connect(self._refit_cells)
+        vb = self.matrix.getViewBox()
+        # the 10 x 10 cells from the start: before a run, autoranged on nothing, the axes read
+        # "true digit (x0.001)" from −400 to 400; and the numbers take the cells' size whenever
+        # the range changes too (written while the range was still 0..1, they were 28 pt)
+        vb.setRange(xRange=(0, 10), yRange=(0, 10), padding=0)
+        vb.sigResized.connect(self._refit_cells)
+        vb.sigRangeChanged.connect(self._refit_cells)
+        for plot in (self.matrix, self.acc):
+            for side in ("left", "bottom"):
+                plot.getAxis(side).enableAutoSIPrefix(False)
+        self.acc.setRange(xRange=(-0.5, 9.5), yRange=(0, 1))
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addLayout(row)
