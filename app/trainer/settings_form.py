@@ -232,8 +232,14 @@ class SettingsForm(QWidget):
         self._lr_typed = bool(lr_typed)
 
     def check(self) -> Checked:
-        """Judge every field; show each problem beside its field; the count of parameters."""
-        result = check(self.values())
+        """Judge every field; show each problem beside its field; the count of parameters. A
+        greyed-out dropout (a model without it) is not judged: a bad value typed for the MLP
+        blocked every run of the fast CNN from a field that cannot be edited, and hid the custom
+        layer list's own error."""
+        form = self.values()
+        if not self.fields["dropout"].isEnabled():
+            form["dropout"] = f"{ModelConfig().dropout:g}"
+        result = check(form)
         for name, label in self.errors.items():
             msg = result.errors.get(name, "")
             label.setText(msg)

@@ -54,6 +54,25 @@ def test_hostile_layer_lists_are_said_beside_the_field(text, why, qtbot, make_tr
     assert not w.runner.running and why in w.last_error and w.store.runs() == []
 
 
+def test_a_bad_dropout_greyed_out_by_another_model_blocks_nothing(make_trainer, data_dir):
+    """Dropout "1" typed for the MLP, then the fast CNN (dropout greyed out: it has none): every
+    run was refused over a field that cannot be edited, and a custom list's own error hid."""
+    w = make_trainer(data_dir)
+    w.form.model.setCurrentText("mlp")
+    w.form.fields["dropout"].setText("1")
+    assert w.form.check().config is None  # (the live check is throttled: called here)
+    assert "between 0 and 0.95" in w.form.errors["dropout"].text()
+    w.form.model.setCurrentText("fast-cnn")
+    checked = w.form.check()
+    assert checked.config is not None and "dropout" not in checked.errors
+    assert not w.form.errors["dropout"].isVisibleTo(w.form)
+    w.form.model.setCurrentText("custom")
+    w.form.layers.setPlainText("flatten\ndense 64 rleu\ndense 10")
+    assert "line 2" in w.form.check().errors.get("layers", "")
+    w.form.model.setCurrentText("mlp")  # its own field again: judged again
+    assert "dropout" in w.form.check().errors
+
+
 def _garbage_store(p):
     p.write_bytes(os.urandom(4096))
     return p
