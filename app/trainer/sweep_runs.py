@@ -43,7 +43,8 @@ def start_setting_sweep(w) -> None:
     if not (err or rerr) and len(values) * repeats > MAX_RUNS:  # as the command line's sweep
         rerr = f"Repeats: {len(values)} values × {repeats} repeats is over {MAX_RUNS} runs"
     e.show_error(err or rerr)
-    if err or rerr:
+    if err or rerr:  # said where it is seen too: the box's line was under the screen's edge
+        w.show_error(f"the sweep was not started: {err or rerr}")
         return
     job = w.checked_job("sweep", param=e.param(), values=tuple(values), repeats=repeats)
     if job is not None:

@@ -145,6 +145,7 @@ def test_hostile_sweep_values_are_one_sentence_in_the_box(param, values, make_tr
     err = w.experiments.error.text()
     assert err.startswith("Values: ") and "\n" not in err and len(err) < 400, err
     assert w.experiments.error.isVisible()
+    assert w.last_error == f"the sweep was not started: {err}"  # also where it is seen
     assert not w.runner.running and job_children() == [] and not w.store.path.exists()
 
 
