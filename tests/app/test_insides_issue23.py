@@ -5,6 +5,7 @@ measured, and a drawn digit's true label asked before the explainer opens it."""
 
 import numpy as np
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QInputDialog
 
 from app.shared.theme import LECTURER, NORMAL
@@ -332,3 +333,25 @@ def test_numbers_written_into_an_empty_matrix_fit_their_cells(qtbot):
         size = t.textItem.font().pointSizeF()
         advance = QFontMetricsF(t.textItem.font()).horizontalAdvance(t.toPlainText())
         assert size <= CELL_PT_FLOOR or advance <= 0.92 * side, (t.toPlainText(), side, size)
+
+
+def test_feature_maps_wider_than_the_tab_scroll_rather_than_cut(qtbot):
+    """At 1366 x 768 the fast CNN's six panels were wider than the tab: the last layer's panel
+    read "de…" and the softmax's bar of digit 9 was never seen. The panels keep their least
+    widths and the tab scrolls sideways."""
+    from app.trainer.insides.features_view import FeaturesView
+    from engine.torch_engine.insides import LayerOutput
+
+    view = FeaturesView()
+    qtbot.addWidget(view)
+    view.resize(700, 400)
+    view.show()
+    qtbot.waitExposed(view)
+    view.set_digits(np.zeros((4, 28, 28), np.uint8), np.arange(4))
+    outs = [LayerOutput(f"conv {k}", "conv", np.ones((16, 12, 12), np.float32), "bn relu")
+            for k in range(1, 5)] + [LayerOutput("dense 5", "dense", np.arange(10, dtype=np.float32))]  # fmt: skip
+    view.show_maps((2, outs, np.full(10, 0.1, np.float32)))
+    qtbot.wait(50)
+    least = view.scene.ci.effectiveSizeHint(Qt.SizeHint.MinimumSize).width()
+    assert least > view.box.viewport().width()  # the case: wider than the tab
+    assert view.scene.width() >= least and view.box.horizontalScrollBar().maximum() > 0

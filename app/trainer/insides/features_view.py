@@ -6,8 +6,15 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.shared.fields import SpinBox
 from app.shared.plot_style import plot_scale, style_scene
@@ -31,10 +38,17 @@ class FeaturesView(QWidget):
         row.addWidget(self.index)
         row.addWidget(self.note, 1)
         self.scene = pg.GraphicsLayoutWidget()
+        # the maps side by side scroll where they are wider than the tab (at 1366 x 768 the
+        # last layer's panel and the softmax's bar of digit 9 were cut off at the right edge)
+        self.box = QScrollArea()
+        self.box.setWidgetResizable(True)
+        self.box.setFrameShape(QFrame.Shape.NoFrame)
+        self.box.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.box.setWidget(self.scene)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addLayout(row)
-        lay.addWidget(self.scene, 1)
+        lay.addWidget(self.box, 1)
 
     def set_digits(self, images: np.ndarray, labels: np.ndarray) -> None:
         self.images, self.labels = images, labels
@@ -76,6 +90,12 @@ class FeaturesView(QWidget):
         # made anew for each digit: in the current look (in lecturer mode they were black titles
         # and axes on black until F11 was pressed twice)
         style_scene(self.scene, dark=self.lecturer, scale=plot_scale(self.lecturer))
+        self._fit_width()
+
+    def _fit_width(self) -> None:
+        """The scene at least as wide as its panels' least widths (their titles, their axes)."""
+        least = self.scene.ci.effectiveSizeHint(Qt.SizeHint.MinimumSize).width()
+        self.scene.setMinimumWidth(int(least) + 4)
 
     def set_theme(self, theme) -> None:
         self.lecturer = theme is LECTURER
