@@ -44,6 +44,7 @@ def swatch(colour_index: int) -> QIcon:
 class RunList(QTreeWidget):
     ticked_changed = Signal()
     renamed = Signal(int, str)  # run id, new name
+    rename_refused = Signal(str)  # why a typed name was not taken (one sentence)
     delete_requested = Signal(list)  # run ids
     save_requested = Signal(int)
     reuse_requested = Signal(int)  # put this run's settings in the form
@@ -154,8 +155,15 @@ class RunList(QTreeWidget):
             return
         rid = it.data(0, Qt.ItemDataRole.UserRole)
         new = it.text(0).strip()  # "mlp (2) " is the shown name, not a new one
-        if column == 0 and new and new != self.names[rid]:
-            self.renamed.emit(rid, new)
+        if column == 0 and new != self.names[rid]:
+            why = _bad_name(new)
+            if why:  # the row shows the name the store keeps again, and says why
+                self._filling = True
+                it.setText(0, self.names[rid])
+                self._filling = False
+                self.rename_refused.emit(f"{why}: the run keeps its name “{self.names[rid]}”")
+            else:
+                self.renamed.emit(rid, new)
         self.ticked_changed.emit()
 
     def _menu(self, pos) -> None:
@@ -170,3 +178,17 @@ class RunList(QTreeWidget):
         what = "this run" if len(ids) == 1 else f"{len(ids)} runs"
         m.addAction(f"Delete {what}", lambda: self.delete_requested.emit(ids))
         m.popup(self.viewport().mapToGlobal(pos))
+
+
+NAME_MOST = 80  # characters: a 300-character name pushed the list's columns off the screen
+
+
+def _bad_name(name: str) -> str:
+    """Why a typed run name is refused ("" when it is taken)."""
+    if not name:
+        return "a run's name cannot be empty"
+    if len(name) > NAME_MOST:
+        return f"a run's name is at most {NAME_MOST} characters ({len(name)} typed)"
+    if any(not c.isprintable() for c in name):
+        return "a run's name is one line of printable characters"
+    return ""

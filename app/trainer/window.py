@@ -182,6 +182,7 @@ class TrainerWindow(RunListActions, FileActions, QMainWindow):
         rl = self.run_list
         rl.ticked_changed.connect(self.update_compare)
         rl.renamed.connect(self._rename)
+        rl.rename_refused.connect(self.say)
         rl.delete_requested.connect(self._delete)
         rl.save_requested.connect(self.save_model)
         rl.reuse_requested.connect(self._reuse)

@@ -1,6 +1,7 @@
 """Compare runs and the run list's names: a run without records says so in the legend, runs of
 one colour are told apart by their line, runs that share a name are numbered."""
 
+import pytest
 from PySide6.QtCore import Qt
 
 
@@ -78,3 +79,32 @@ def test_editing_a_numbered_name_without_changing_it_renames_nothing(qtbot):
     assert renamed == []
     second.setText(0, "  wide net ")
     assert renamed == [(2, "wide net")]
+
+
+@pytest.mark.parametrize(
+    "typed, why",
+    [
+        ("", "cannot be empty"),
+        ("   ", "cannot be empty"),
+        ("x" * 300, "at most 80 characters"),
+        ("two\tparts", "printable"),
+    ],  # fmt: skip
+)
+def test_a_name_that_cannot_be_one_is_refused_in_a_sentence(qtbot, typed, why):
+    """A 300-character name was taken and pushed the list's columns off the screen; "   " left a
+    blank row while the store kept the old name. The row shows its name again and says why."""
+    from types import SimpleNamespace as Row
+
+    from app.trainer.run_list import RunList
+
+    runs = RunList()
+    qtbot.addWidget(runs)
+    runs.set_runs([Row(id=1, name="mlp", status="finished", final={}, summary="",
+                       group_id=None)], set())  # fmt: skip
+    renamed, said = [], []
+    runs.renamed.connect(lambda rid, name: renamed.append((rid, name)))
+    runs.rename_refused.connect(said.append)
+    it = runs.topLevelItem(0)
+    it.setText(0, typed)
+    assert renamed == [] and it.text(0) == "mlp"
+    assert len(said) == 1 and why in said[0] and "keeps its name “mlp”" in said[0]
