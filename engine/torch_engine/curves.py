@@ -124,7 +124,8 @@ def readout_text(
     """Lecturer mode's large line: where the run is and how it does. `loss` is the smoothed
     training loss, `accuracy` the last test accuracy (None or NaN before the first epoch ends);
     a value not known yet is a dash. `which`, from run_of_job, goes on a line of its own above.
-    A run with label smoothing says its ε beside the loss (that loss cannot reach 0)."""
+    A run with label smoothing says its ε beside the loss (that loss cannot reach 0). The loss
+    says it is smoothed: after a short run it lagged the plotted losses (1.54 beside 1.05)."""
 
     def known(v) -> bool:
         return v is not None and math.isfinite(v)
@@ -132,7 +133,7 @@ def readout_text(
     line = "   ·   ".join(
         (
             f"epoch {epoch:.2f} / {epochs:g}" if known(epoch) and known(epochs) else "epoch —",
-            (f"loss {loss:.4f}" if known(loss) else "loss —")
+            (f"smoothed loss {loss:.4f}" if known(loss) else "smoothed loss —")
             + (f" (ε {label_smoothing:g})" if label_smoothing else ""),
             f"test accuracy {100 * accuracy:.2f}%" if known(accuracy) else "test accuracy —",
         )

@@ -91,31 +91,31 @@ def test_a_legend_is_as_wide_as_its_longest_name_after_lecturer_mode(qtbot, make
     [
         (
             (1.5, 2.0, 0.23456, 0.9712),
-            "epoch 1.50 / 2   ·   loss 0.2346   ·   test accuracy 97.12%",
+            "epoch 1.50 / 2   ·   smoothed loss 0.2346   ·   test accuracy 97.12%",
         ),
         (
             (float("nan"), float("nan"), float("nan"), None),
-            "epoch —   ·   loss —   ·   test accuracy —",
+            "epoch —   ·   smoothed loss —   ·   test accuracy —",
         ),
         (
             (0.0, 3.0, float("inf"), float("nan")),
-            "epoch 0.00 / 3   ·   loss —   ·   test accuracy —",
+            "epoch 0.00 / 3   ·   smoothed loss —   ·   test accuracy —",
         ),
         (
             (1.0, 2.0, 0.5, 0.9, run_of_job("lr=0.01, seed=1", 3, 4)),
-            "lr=0.01, seed=1 · run 4 of 4\nepoch 1.00 / 2   ·   loss 0.5000   ·   test accuracy 90.00%",
+            "lr=0.01, seed=1 · run 4 of 4\nepoch 1.00 / 2   ·   smoothed loss 0.5000   ·   test accuracy 90.00%",
         ),
         (
             (1.0, 2.0, 0.5, 0.9, run_of_job("", 0, 2)),
-            "run 1 of 2\nepoch 1.00 / 2   ·   loss 0.5000   ·   test accuracy 90.00%",
+            "run 1 of 2\nepoch 1.00 / 2   ·   smoothed loss 0.5000   ·   test accuracy 90.00%",
         ),  # fmt: skip
         (
             (1.0, 2.0, 0.5, 0.9, run_of_job("lr=0.01", 0, 1)),
-            "epoch 1.00 / 2   ·   loss 0.5000   ·   test accuracy 90.00%",
+            "epoch 1.00 / 2   ·   smoothed loss 0.5000   ·   test accuracy 90.00%",
         ),  # fmt: skip  (a job of one run says nothing more)
         (
             (0.5, 1.0, 0.3551, None, "", 0.05),
-            "epoch 0.50 / 1   ·   loss 0.3551 (ε 0.05)   ·   test accuracy —",
+            "epoch 0.50 / 1   ·   smoothed loss 0.3551 (ε 0.05)   ·   test accuracy —",
         ),  # fmt: skip  (label smoothing: the loss cannot reach 0)
     ],
 )
