@@ -192,3 +192,21 @@ def test_step_through_a_digit_opens_the_explainer_on_it(qtbot, tmp_path, trained
     w.insides.step_through()
     assert "Step through this digit" in w.last_error
     s.close_all()
+
+
+def test_the_title_says_which_of_two_runs_named_alike_it_shows(qtbot, window, trained):
+    """The run list numbers runs named alike ("tiny cnn (2)"); the title dropped the number, so
+    it did not say which of them it showed."""
+    data_dir, store_path = trained
+    cfg = TrainConfig(
+        model=ModelConfig("custom", layers=TINY_CNN), epochs=1, batch_size=32, lr=3e-3
+    )
+    record_run(RunStore(store_path), "tiny cnn", "train", cfg, train(cfg, load_mnist(data_dir)))
+    window.refresh_runs()
+    rl = window.run_list
+    assert sorted(rl.names.values()) == ["tiny cnn", "tiny cnn (2)"]
+    for rid, name in rl.names.items():  # each run as a selection shows it: said at once
+        title = window.insides.title
+        window.insides_link._inspect(rl.rows[rid])
+        assert title.text().startswith(f"{name}: "), (name, title.text())
+        qtbot.waitUntil(lambda: window.insides.tasks.running == 0, timeout=30_000)

@@ -126,6 +126,9 @@ class InsidesLink:
         """Show `row`'s model inside; its weight histograms read from the store when asked."""
         h = self.host
         self.run = row.id
+        shown = h.run_list.names.get(row.id, row.name)  # "… (5)": which of runs named alike
+        if shown and shown != row.name:
+            row = replace(row, name=shown)
         h.insides.show_run(row, h.data.folder, h.store if read_histograms else None)
 
     def start_transfer(self) -> None:
