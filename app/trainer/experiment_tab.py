@@ -31,6 +31,10 @@ PAIR_COLUMNS = ("value", "against", "over the seeds")
 READING_PT, TABLE_PT, SIDE_WIDTH = 13, 10, 470  # normal: type sizes, the tables' width in px
 LECTURER_SIZES = (26, 18, 640)  # the same in lecturer mode: the plots keep most of the wall
 QWIDGETSIZE_MAX = 16_777_215  # Qt's "no maximum"
+FIRST_HINT = (
+    "No experiment yet. Choose one in the Setup panel's Experiments box, below the run settings "
+    "(a preset: Ctrl+Shift+1, 2 or 3; a sweep of one setting: Ctrl+Shift+S)."
+)
 LOW_WALL = 700  # px: a tab lower than this (a 768-line projector) takes the reading smaller
 KEY_LINES = "Solid: validation, dashed: training set (each epoch's end)"
 KEY_SEEDS = "shading and bars: the seeds' lowest to highest"
@@ -97,7 +101,6 @@ class ExperimentTab(QWidget):
         self.reading = QLabel()
         self.reading.setObjectName("reading")
         self.reading.setWordWrap(True)
-        self.reading.hide()
         self.stack = QStackedWidget()
         self.stack.addWidget(experiment)
         self.stack.addWidget(sweep)
@@ -138,6 +141,7 @@ class ExperimentTab(QWidget):
         self._lecturer, self._reading_pt = False, None
         self.set_lecturer(False)
         self.show_sweep(False)
+        self.set_reading(FIRST_HINT)  # the tab was blank, and nothing said where to begin
 
     def show_sweep(self, on: bool) -> None:
         """The sweep's plots and table, or the one-click experiments' plots."""

@@ -251,3 +251,14 @@ def test_a_new_sweep_starts_without_the_last_ones_reading_and_rows(
     rows = [tab.finals_table.item(r, 0).text() for r in range(tab.finals_table.rowCount())]
     assert rows == ["0.1", "0.01"]
     assert all(tab.finals_table.item(r, 1).text() == "—" for r in range(2))
+
+
+def test_the_experiment_tab_says_where_to_begin_before_a_first_experiment(make_trainer):
+    """A newcomer found the tab blank, with nothing saying that its controls are in the Setup
+    panel, below the run settings."""
+    w = make_trainer()
+    w.tabs.setCurrentIndex(2)
+    tab = w.tabs.exp_tab
+    assert tab.reading.isVisibleTo(w) and "Experiments box" in tab.reading.text()
+    keys = {a.name: a.keys for a in w.table}
+    assert keys["sweep"] == ("Ctrl+Shift+S",) and "Ctrl+Shift+S" in tab.reading.text()
