@@ -7,7 +7,13 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QIcon, QPixmap
-from PySide6.QtWidgets import QAbstractItemView, QMenu, QTreeWidget, QTreeWidgetItem
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QMenu,
+    QMessageBox,
+    QTreeWidget,
+    QTreeWidgetItem,
+)
 
 from app.shared.theme import run_colour
 from app.trainer.run_colours import colour_indices
@@ -176,8 +182,30 @@ class RunList(QTreeWidget):
         save = m.addAction("Save model…", lambda: self.save_requested.emit(ids[0]))
         save.setEnabled(bool(self.rows[ids[0]].checkpoint))
         what = "this run" if len(ids) == 1 else f"{len(ids)} runs"
-        m.addAction(f"Delete {what}", lambda: self.delete_requested.emit(ids))
+        m.addAction(f"Delete {what}…", lambda: self.confirm_delete(ids))
         m.popup(self.viewport().mapToGlobal(pos))
+
+    def confirm_delete(self, ids: list[int]) -> QMessageBox:
+        """Ask before deleting: a run's records and model go, and nothing brings them back (it
+        deleted at once). The box is not modal to the code that opens it (tests answer it)."""
+        names = [self.names.get(r, str(r)) for r in ids]
+        quoted = ", ".join(f"“{n}”" for n in names[:3])
+        shown = quoted + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+        box = QMessageBox(
+            QMessageBox.Icon.Question, "Delete runs",
+            f"Delete {shown}? Their records and saved models go, and this cannot be undone.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, self,
+        )  # fmt: skip
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+
+        def answered(_result: int) -> None:
+            if box.standardButton(box.clickedButton()) == QMessageBox.StandardButton.Yes:
+                self.delete_requested.emit(ids)
+            box.deleteLater()
+
+        box.finished.connect(answered)
+        box.open()
+        return box
 
 
 NAME_MOST = 80  # characters: a 300-character name pushed the list's columns off the screen

@@ -108,3 +108,26 @@ def test_a_name_that_cannot_be_one_is_refused_in_a_sentence(qtbot, typed, why):
     it.setText(0, typed)
     assert renamed == [] and it.text(0) == "mlp"
     assert len(said) == 1 and why in said[0] and "keeps its name “mlp”" in said[0]
+
+
+@pytest.mark.parametrize("answer, deleted", [("Yes", True), ("Cancel", False)])
+def test_deleting_runs_asks_first(qtbot, answer, deleted):
+    """Delete acted at once, with no way back: the runs' names are asked about first."""
+    from types import SimpleNamespace as Row
+
+    from PySide6.QtWidgets import QMessageBox
+
+    from app.trainer.run_list import RunList
+
+    runs = RunList()
+    qtbot.addWidget(runs)
+    rows = [Row(id=i, name=f"run {i}", status="finished", final={}, summary="", group_id=None)
+            for i in (1, 2)]  # fmt: skip
+    runs.set_runs(rows, set())
+    asked = []
+    runs.delete_requested.connect(asked.append)
+    box = runs.confirm_delete([1, 2])
+    assert "“run 1”, “run 2”" in box.text() and "cannot be undone" in box.text()
+    assert asked == []  # nothing before the answer
+    box.button(getattr(QMessageBox.StandardButton, answer)).click()
+    assert asked == ([[1, 2]] if deleted else [])
