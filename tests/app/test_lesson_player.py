@@ -532,8 +532,12 @@ def test_a_long_step_never_makes_the_window_taller_than_its_screen(window, qtbot
         shown = pages.currentWidget()
         assert pages.minimumSizeHint().height() <= max(shown.minimumSizeHint().height(), 0) + 1
     events = w.docks["Events"]
-    assert L.dock.height() >= lesson_need(L.dock) or (
-        events.height() <= events.minimumSizeHint().height() + 10  # it gave what it had
+    qtbot.waitUntil(  # (the room is made once the dock is laid out: on a busy machine, later)
+        lambda: (
+            L.dock.height() >= lesson_need(L.dock)
+            or events.height() <= events.minimumSizeHint().height() + 10
+        ),  # it gave what it had
+        timeout=5000,
     )
 
 
@@ -570,8 +574,9 @@ def test_a_lesson_a_tab_at_the_left_leaves_the_formula_most_of_its_column(window
     formula, code = w.docks["Formula"], w.docks["Code"]
     assert w.dockWidgetArea(L.dock) == _Qt.DockWidgetArea.LeftDockWidgetArea
     assert code.isVisible() and not w.tabifiedDockWidgets(code)
-    share = formula.height() / (formula.height() + code.height())
-    assert share >= 0.55, (formula.height(), code.height())
+    qtbot.waitUntil(  # (arranged once the docks are laid out: on a busy machine, later)
+        lambda: formula.height() >= 0.55 * (formula.height() + code.height()), timeout=5000
+    )
 
 
 def test_a_lesson_opened_on_the_wall_is_shown_whole_on_black(window, qtbot):
@@ -586,8 +591,7 @@ def test_a_lesson_opened_on_the_wall_is_shown_whole_on_black(window, qtbot):
     L = w.lessons
     try:
         _open(qtbot, L, LESSONS / "07_chain_rule.json")
-        qtbot.wait(50)
-        assert L.dock.height() >= lesson_need(L.dock) - 24, (L.dock.height(), lesson_need(L.dock))
+        qtbot.waitUntil(lambda: L.dock.height() >= lesson_need(L.dock) - 24, timeout=5000)
         box = L.dock.widget()
         assert not box.viewport().autoFillBackground() and not L.player.autoFillBackground()
     finally:
