@@ -43,6 +43,25 @@ class ConfusionView(QWidget):
         self.cell: tuple[int, int] | None = None
         self.cell_digits = np.zeros(0, int)  # test indices of the digits shown for the cell
         self.scale = 1.0
+        self.texts: list[pg.TextItem] = []
+        self._cell_px = 0.0  # a cell's side on the screen when the numbers were written
+        self._short = 0  # how short the numbers are written to fit small cells (_fitted)
+        row = self._controls()
+        self.scene = pg.GraphicsLayoutWidget()
+        self._build_matrix()
+        self._build_accuracy()
+        self.digits_plot, self.digits = image_plot(self.scene, "click a cell", 1, 0, colspan=2)
+        self.digits.setColorMap(GREY)
+        self._rows(clicked=False)
+        self.scene.ci.layout.setColumnStretchFactor(0, 3)
+        self.scene.ci.layout.setColumnStretchFactor(1, 2)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addLayout(row)
+        lay.addWidget(self.scene, 1)
+
+    def _controls(self) -> QHBoxLayout:
+        """What the cells show, the colour scale's end, and the note on the test set."""
         self.mode = ComboBox()
         self.mode.addItems(["counts", "% of the true digit's row"])
         self.mode.currentIndexChanged.connect(lambda _: self._colour())
@@ -60,13 +79,20 @@ class ConfusionView(QWidget):
         row.addWidget(self.clip)
         row.addSpacing(16)  # the note is not the check box's words
         row.addWidget(self.note, 1)
-        self.scene = pg.GraphicsLayoutWidget()
+        return row
+
+    def _build_matrix(self) -> None:
+        """The 10 x 10 matrix, its colour bar, the clicked cell's outline. Its range is the 10 x 10
+        cells from the start: before a run, autoranged on nothing, the axes read "true digit
+        (x0.001)" from −400 to 400; and the numbers take the cells' size whenever the range
+        changes too (written while the range was still the empty one, they were 28 pt)."""
         self.matrix, self.image = image_plot(self.scene, "confusion matrix (test set)", 0, 0)
         self.matrix.invertY(True)
         for side, label in (("left", "true digit"), ("bottom", "predicted digit")):
             self.matrix.showAxis(side)
             self.matrix.setLabel(side, label)
             self.matrix.getAxis(side).setTicks([[(k + 0.5, str(k)) for k in range(10)], []])
+            self.matrix.getAxis(side).enableAutoSIPrefix(False)
         self.matrix.setMouseEnabled(x=False, y=False)
         self.image.setColorMap(HEAT)
         self.bar = pg.ColorBarItem(values=(0, 1), colorMap=HEAT, label="digits in the cell")
@@ -75,35 +101,22 @@ class ConfusionView(QWidget):
         # the clicked cell, outlined: the digits below are its (nothing showed which it was)
         self.mark = pg.PlotDataItem(pen=pg.mkPen("#ff2d55", width=3))
         self.matrix.addItem(self.mark)
+        vb = self.matrix.getViewBox()
+        vb.setRange(xRange=(0, 10), yRange=(0, 10), padding=0)
+        vb.sigResized.connect(self._refit_cells)
+        vb.sigRangeChanged.connect(self._refit_cells)
+
+    def _build_accuracy(self) -> None:
+        """Each digit's accuracy as a bar (0 to 1 before a run: no "x0.001" on empty axes)."""
         self.acc = self.scene.addPlot(row=0, col=1, title="accuracy per digit")
         self.acc.setLabel("left", "accuracy")
         self.acc.setLabel("bottom", "digit")
         self.acc_bars = pg.BarGraphItem(x=np.arange(10), height=np.zeros(10), width=0.7)
         self.acc.addItem(self.acc_bars)
         self.acc.getAxis("bottom").setTicks([[(k, str(k)) for k in range(10)], []])
-        self.digits_plot, self.digits = image_plot(self.scene, "click a cell", 1, 0, colspan=2)
-        self.digits.setColorMap(GREY)
-        self._rows(clicked=False)
-        self.scene.ci.layout.setColumnStretchFactor(0, 3)
-        self.scene.ci.layout.setColumnStretchFactor(1, 2)
-        self.texts: list[pg.TextItem] = []
-        self._cell_px = 0.0  # a cell's side on the screen when the numbers were written
-        self._short = 0  # how short the numbers are written to fit small cells (_fitted)
-        vb = self.matrix.getViewBox()
-        # the 10 x 10 cells from the start: before a run, autoranged on nothing, the axes read
-        # "true digit (x0.001)" from −400 to 400; and the numbers take the cells' size whenever
-        # the range changes too (written while the range was still 0..1, they were 28 pt)
-        vb.setRange(xRange=(0, 10), yRange=(0, 10), padding=0)
-        vb.sigResized.connect(self._refit_cells)
-        vb.sigRangeChanged.connect(self._refit_cells)
-        for plot in (self.matrix, self.acc):
-            for side in ("left", "bottom"):
-                plot.getAxis(side).enableAutoSIPrefix(False)
+        for side in ("left", "bottom"):
+            self.acc.getAxis(side).enableAutoSIPrefix(False)
         self.acc.setRange(xRange=(-0.5, 9.5), yRange=(0, 1))
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.addLayout(row)
-        lay.addWidget(self.scene, 1)
 
     def set_predictions(self, preds, images: np.ndarray) -> None:
         """preds: insides.Predictions of the test set; images (n, 28, 28) the test digits."""
