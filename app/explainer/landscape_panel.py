@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtCore import QRectF, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
-    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
-    QScrollArea,
     QSizePolicy,
     QTableWidget,
     QTabWidget,
@@ -27,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.shared.chrome import column_scroll
 from app.shared.fields import ComboBox, DoubleSpinBox, SpinBox
 from app.shared.on_resize import on_resize
 from app.shared.plot_style import plot_scale, style_scene
@@ -80,12 +79,8 @@ class LandscapePanel(QWidget):
         # a short dock (lecturer type on a 1080-line screen) scrolls the column: its fields
         # were squeezed under their height, one over the other, and the window grew past the
         # screen's bottom
-        self.side = QScrollArea()
-        self.side.setWidget(self.box)
+        self.side = column_scroll(self.box)
         self.box.setAutoFillBackground(False)  # setWidget filled it in the light palette
-        self.side.setWidgetResizable(True)
-        self.side.setFrameShape(QFrame.Shape.NoFrame)
-        self.side.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.side.setStyleSheet("QScrollArea { background: transparent; }")
         self.side.viewport().setAutoFillBackground(False)  # the dock's own colour behind it
         self.side.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)

@@ -11,7 +11,9 @@ places and sizes it (lecturer_layout.place_column)."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QFrame, QScrollArea
+from PySide6.QtWidgets import QScrollArea
+
+from app.shared.chrome import column_scroll
 
 
 def lesson_need(dock) -> int:
@@ -26,12 +28,8 @@ def lesson_need(dock) -> int:
 
 
 def scrolling(player) -> QScrollArea:
-    """The player in a scroll area without a frame or a horizontal bar: the dock's widget."""
-    box = QScrollArea()
-    box.setWidgetResizable(True)
-    box.setFrameShape(QFrame.Shape.NoFrame)
-    box.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    box.setWidget(player)
+    """The player in a scroll area (app/shared/chrome.column_scroll): the dock's widget."""
+    box = column_scroll(player)
     box.viewport().setAutoFillBackground(False)  # the dock's own ground (black on the wall)
     player.setAutoFillBackground(False)
     return box

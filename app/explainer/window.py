@@ -10,17 +10,15 @@ from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
     QDockWidget,
-    QFrame,
     QInputDialog,
     QMainWindow,
-    QScrollArea,
     QStackedWidget,
     QTabWidget,
     QToolBar,
 )
 
 from app.shared.actions import Action, install
-from app.shared.chrome import flat_chrome
+from app.shared.chrome import column_scroll, flat_chrome
 from app.shared.errors import guarded
 from app.shared.lecturer import AutoHide
 from app.shared.messages import open_box
@@ -126,11 +124,7 @@ class ExplainerWindow(FileDialogs, PlotRedraws, QMainWindow):
         """The formula on the right, data and network setup on the left, the plots below."""
         docks = {}
         tabs = QTabWidget()
-        data = QScrollArea()  # a long description scrolls in a short dock (it was cut off)
-        data.setWidgetResizable(True)
-        data.setFrameShape(QFrame.Shape.NoFrame)
-        data.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        data.setWidget(self.data_panel)
+        data = column_scroll(self.data_panel)  # a long description scrolls in a short dock
         tabs.addTab(data, "Data")
         tabs.addTab(self.editor, "Network")  # it scrolls inside; its Apply bar stays visible
         self.editor.pending_changed.connect(

@@ -13,7 +13,8 @@ Fusion's until then."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QScrollBar, QTabWidget, QToolBar, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QScrollArea, QScrollBar, QTabWidget, QToolBar, QWidget
 
 from app.shared.theme import Theme
 
@@ -53,3 +54,14 @@ def flat_chrome(root: QWidget, theme: Theme) -> None:
         for w in root.findChildren(kind):
             if w.styleSheet() != sheet:
                 w.setStyleSheet(sheet)
+
+
+def column_scroll(widget: QWidget) -> QScrollArea:
+    """`widget` in a scroll area that scrolls it up and down only, without a frame: a dock's
+    column of texts and controls (the Data tab, the Landscape's side, the Lesson dock)."""
+    box = QScrollArea()
+    box.setWidgetResizable(True)
+    box.setFrameShape(QFrame.Shape.NoFrame)
+    box.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    box.setWidget(widget)
+    return box
