@@ -15,14 +15,13 @@ from PySide6.QtGui import QColor, QFont, QPalette, QPixmap
 from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from app.shared.lru import LRU
+from app.shared.screen import QWIDGETSIZE_MAX
 from app.shared.theme import Theme
 from app.shared.typeset import typesetter
 from engine.numpy_engine.formula_lines import typeset_len
 from engine.numpy_engine.handout import LINE_WIDTH, event_lines
 
 from .lesson_hide import HIDDEN, hide_in_lines, hide_in_note
-
-QWIDGETSIZE_MAX = 16_777_215  # Qt's "no maximum": a label not capped yet
 
 AHEAD_DELAY_MS = 40  # the events ahead are typeset once the keys pause this long
 MIN_LINE_CHARS = 30  # a narrower panel scrolls rather than break lines shorter

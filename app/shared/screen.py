@@ -5,6 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
+QWIDGETSIZE_MAX = 16_777_215  # Qt's "no maximum" size (PySide does not export it)
+
 
 def restore_geometry(window, saved) -> None:
     """`saved` (QWidget.saveGeometry of the last session, or None), then `fit_on_screen`: a

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.shared.screen import QWIDGETSIZE_MAX
 from app.trainer.experiment_plots import ExperimentPlots
 from app.trainer.sweep_plots import SweepPlots
 from engine.torch_engine.spread import overlap_table
@@ -30,7 +31,6 @@ FINAL_COLUMNS = ("value", "mean", "min–max", "seeds")
 PAIR_COLUMNS = ("value", "against", "over the seeds")
 READING_PT, TABLE_PT, SIDE_WIDTH = 13, 10, 470  # normal: type sizes, the tables' width in px
 LECTURER_SIZES = (26, 18, 640)  # the same in lecturer mode: the plots keep most of the wall
-QWIDGETSIZE_MAX = 16_777_215  # Qt's "no maximum"
 FIRST_HINT = (
     "No experiment yet. Choose one in the Setup panel's Experiments box, below the run settings "
     "(a preset: Ctrl+Shift+1, 2 or 3; a sweep of one setting: Ctrl+Shift+S)."
