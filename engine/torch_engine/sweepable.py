@@ -27,6 +27,7 @@ MAX_HIDDEN_LAYERS, MAX_UNITS = 8, 4096
 MIN_WIDTH, MAX_WIDTH = 0.25, 4.0
 BOOL_WORDS = {"off": False, "on": True, "false": False, "true": True, "no": False, "yes": True}
 BOOL_WORDS |= {"0": False, "1": True}
+WHOLE = re.compile(r"[+-]?[0-9]+")  # a whole number as typed
 
 
 def shown(x: float) -> str:
@@ -36,9 +37,10 @@ def shown(x: float) -> str:
 def number_field(form: dict, errors: dict, name: str, lo: float, hi: float, integer=False):
     """A finite number in [lo, hi] (an integer when asked), else an error beside the field."""
     v = form.get(name)
-    if isinstance(v, str):
+    typed = v.strip() if isinstance(v, str) else None
+    if typed is not None:
         try:
-            v = float(v.strip()) if v.strip() else None
+            v = float(typed) if typed else None
         except ValueError:
             v = None
     if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
@@ -49,6 +51,10 @@ def number_field(form: dict, errors: dict, name: str, lo: float, hi: float, inte
         return None
     if not lo <= v <= hi:
         errors[name] = f"must be between {shown(lo)} and {shown(hi)}"
+        return None
+    if integer and typed is not None and not WHOLE.fullmatch(typed):
+        # typed as one, "3", not "3.0" or "3e3" (as a network file's integers)
+        errors[name] = f"must be a whole number written with digits, like {int(v)}"
         return None
     return int(v) if integer else float(v)
 

@@ -61,6 +61,16 @@ FLAGS = [
     (("train", "--batch-size", "-5"), "--batch-size"),
     (("train", "--batch-size", "1.5"), "--batch-size: must be a whole number"),
     (("train", "--batch-size", "1e999"), "--batch-size: must be a number"),
+    (
+        ("train", "--batch-size", "3e3"),
+        "--batch-size: must be a whole number written with digits, like 3000",
+    ),
+    (("train", "--epochs", "2.0"), "--epochs: must be a whole number written with digits, like 2"),
+    (("train", "--seed", "٣"), "--seed: must be a whole number written with digits, like 3"),
+    (
+        ("sweep", "batch-size", "64 1e2"),
+        "value 2 ('1e2') must be a whole number written with digits",
+    ),
     (("train", "--epochs", "0"), "--epochs: must be between 1"),
     (("train", "--epochs", "-1"), "--epochs"),
     (("train", "--epochs", "x"), "--epochs: must be a number"),
