@@ -36,7 +36,11 @@ def boxed(title: str, widget: QWidget) -> QGroupBox:
     return box
 
 
-class SidePanel(QScrollArea):
+class SidePanel(QWidget):
+    """Data, run settings and experiments in a scroll area, with Run and Stop pinned under it:
+    on a 768-pixel screen the form is taller than the dock, and the button it is for stays in
+    sight."""
+
     def __init__(self, data_dir=None, parent=None):
         super().__init__(parent)
         self.data = DataBox(data_dir)
@@ -49,17 +53,23 @@ class SidePanel(QScrollArea):
         lay = QVBoxLayout(side)
         lay.addWidget(boxed("Data", self.data))
         lay.addWidget(boxed("Run settings", self.form))
-        row = QHBoxLayout()
-        row.addWidget(self.run_button)
-        row.addWidget(self.stop_button)
-        lay.addLayout(row)
         lay.addWidget(boxed("Experiments (runs that differ in one value)", self.experiments))
         lay.addStretch(1)
-        self.setWidgetResizable(True)
-        self.setWidget(side)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setWidget(side)
         # no sideways scrolling for the form; long messages (the data box's) wrap instead of
         # widening the window past a laptop's screen
-        self.setMinimumWidth(min(side.sizeHint().width(), 420) + 24)
+        self.scroll.setMinimumWidth(min(side.sizeHint().width(), 420) + 24)
+        row = QHBoxLayout()
+        row.setContentsMargins(9, 6, 9, 6)
+        row.addWidget(self.run_button, 2)
+        row.addWidget(self.stop_button, 1)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        outer.addWidget(self.scroll, 1)
+        outer.addLayout(row)
 
 
 class PlotTabs(QTabWidget):

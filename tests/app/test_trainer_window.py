@@ -374,3 +374,20 @@ def test_review_fixes_delete_running_progress_and_a_bad_store(
     w.form.layers.setPlainText("dense 100000 relu\ndense 100000 relu\ndense 10")
     result = w.form.check()  # 10 billion parameters: counted on the meta device, not allocated
     assert result.config is None and "over the limit" in w.form.errors["layers"].text()
+
+
+def test_run_stays_in_sight_when_the_form_is_taller_than_its_dock(qtbot, make_trainer):
+    """At 768 pixels the Setup dock scrolls its form; Run and Stop are pinned under it."""
+    w = make_trainer()
+    w.resize(1366, 700)
+    side = w.side
+    qtbot.waitUntil(lambda: side.scroll.verticalScrollBar().maximum() > 0, timeout=5000)
+    for bar in (0, side.scroll.verticalScrollBar().maximum()):
+        side.scroll.verticalScrollBar().setValue(bar)
+        qtbot.wait(10)
+        for b in (w.run_button, w.stop_button):
+            assert b.isVisible() and not b.visibleRegion().isEmpty()
+            top_left = b.mapTo(side, b.rect().topLeft())
+            assert side.rect().contains(top_left) and side.rect().contains(
+                b.mapTo(side, b.rect().bottomRight())
+            )
