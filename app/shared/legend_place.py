@@ -121,12 +121,13 @@ def set_layout(legend: pg.LegendItem, cols: int, shrink: float) -> None:
 
 def layouts(legend: pg.LegendItem, w: float, h: float) -> tuple[float | None, dict]:
     """The largest type (SHRINK) at which some layout fits the view, and each layout's size at
-    it ({columns: (width, height)}): one column, and two for three names or more. A legend
-    taller than its plot lost its last names under the view's edge (the laptop's accuracy and
-    gradient plots); (None, {}) when nothing fits even at the least type."""
+    it ({columns: (width, height)}): one column, and two for two names or more (two names side
+    by side make one row: a short plot at 768 pixels hid its two-name legend, one name per row
+    did not fit). A legend taller than its plot lost its last names under the view's edge (the
+    laptop's accuracy and gradient plots); (None, {}) when nothing fits even at the least type."""
     steps = [f for f in SHRINK if theme_pt(legend) * f >= LEAST_PT] or [1.0]
     for f in steps:
-        sizes = {c: layout_size(legend, c, f) for c in (1, 2) if c == 1 or len(legend.items) >= 3}
+        sizes = {c: layout_size(legend, c, f) for c in (1, 2) if c == 1 or len(legend.items) >= 2}
         fitting = {
             c: size for c, size in sizes.items()
             if size[0] <= w - 2 * MARGIN and size[1] <= h - 2 * MARGIN

@@ -4,6 +4,7 @@ export leaves no half file."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 
 import pyqtgraph as pg
@@ -11,6 +12,7 @@ import pyqtgraph.exporters  # noqa: F401 (registers the exporters)
 from PySide6.QtCore import QBuffer, QIODevice, QRect
 from PySide6.QtGui import QPainter
 from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtWidgets import QGraphicsItem
 
 from engine.atomic import atomic_path, atomic_write_bytes
 
@@ -23,13 +25,31 @@ def export_scene(scene: pg.GraphicsLayoutWidget, path: str | Path, kind: str) ->
     if kind == "png":
         ex = pg.exporters.ImageExporter(scene.scene())
         ex.parameters()["width"] = max(800, int(scene.width() * 2))
-        image = ex.export(toBytes=True)  # a QImage
+        with legends_scaled(scene.scene()):
+            image = ex.export(toBytes=True)  # a QImage
         with atomic_path(path) as tmp:
             if not image.save(str(tmp), "PNG"):
                 raise OSError(f"could not write {path}")
     else:
         atomic_write_bytes(path, render_svg(scene))
     return path
+
+
+@contextmanager
+def legends_scaled(scene):
+    """pyqtgraph's legends ignore the view's transformations (their type stays the screen's
+    size), so in an image drawn at twice the pixels their type came out half as large as the
+    axes'. For the export they scale with the rest; the flag is restored after."""
+    flag = QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations
+    legends = [i for i in scene.items() if isinstance(i, pg.LegendItem) and i.flags() & flag]
+    for item in legends:
+        item.setFlag(flag, False)
+        item.layout.activate()  # its entries where its layout puts them, before the drawing
+    try:
+        yield
+    finally:
+        for item in legends:
+            item.setFlag(flag, True)
 
 
 def render_svg(widget) -> bytes:

@@ -40,6 +40,9 @@ def run_pen(colour_index: int, width: float = 2.0, style=None):
     return p
 
 
+LEGEND_MARGINS = (5, 3, 5, 3)  # left, top, right, bottom, in pixels
+
+
 def make_plot(
     layout: pg.GraphicsLayoutWidget,
     title: str,
@@ -62,6 +65,9 @@ def make_plot(
     p.setClipToView(True)
     p.setDownsampling(auto=True, mode="subsample")  # the raw loss and gradient norms: peaks
     p.addLegend(offset=legend_at, labelTextSize="9pt", brush=legend_brush(dark=False))
+    # pyqtgraph's 9-pixel margins made a two-row legend 58 pixels tall; a live plot at 768
+    # pixels has about 54 for it, and a legend that does not fit is hidden
+    p.legend.layout.setContentsMargins(*LEGEND_MARGINS)
     # where the legend starts; place_legend moves it to the corner that hides the least
     p.legend_corner = f"{'bottom' if legend_at[1] < 0 else 'top'} " + (
         "right" if legend_at[0] < 0 else "left"

@@ -181,3 +181,16 @@ def test_a_legend_taller_than_its_plot_shrinks_until_every_name_shows(qtbot, liv
     live.resize(1400, 900)
     settle(qtbot, live)
     assert live.acc.legend.isVisible() and live.acc.legend.shrink == 1.0  # the theme's type
+
+
+def test_views_70_pixels_tall_keep_every_legend(qtbot, live):
+    """The trainer at 1366 x 768 with its run list: views about 70 px tall. pyqtgraph's 9-px
+    legend margins and one name per row made the loss's two names and the accuracy's four too
+    tall, and they were hidden: the student saw curves without their names."""
+    feed(live, lambda e: (0.6 + 0.08 * e, 0.62 + 0.08 * e, 0.6 + 0.08 * e))
+    live.resize(900, 445)
+    settle(qtbot, live)
+    heights = [p.getViewBox().boundingRect().height() for p in (live.loss, live.acc, live.grad)]
+    assert all(60 <= h <= 75 for h in heights), heights
+    for plot in (live.loss, live.eval_loss, live.acc, live.grad, live.lr):
+        assert plot.legend.isVisible(), plot.titleLabel.text

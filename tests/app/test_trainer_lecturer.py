@@ -268,3 +268,34 @@ def test_a_low_wide_wall_lays_the_live_plots_in_two_rows_of_three(make_trainer):
     w.lecture.set(False)
     assert _grid(live) == normal and live.columns == 2
     assert {p: p.titleLabel.text for p in titles} == titles
+
+
+def test_an_exported_png_draws_the_legends_at_its_scale(qtbot, monkeypatch, tmp_path):
+    """pyqtgraph's legends ignore transformations: in a PNG drawn at twice the screen's pixels
+    their type came out half the axes'. During the export they scale; after it, as before."""
+    import pyqtgraph as pg
+    import pyqtgraph.exporters
+
+    from app.trainer.files import export_scene
+    from app.trainer.live_plots import LivePlots
+
+    live = LivePlots()
+    qtbot.addWidget(live)
+    live.resize(900, 600)
+    live.show()
+    qtbot.waitExposed(live)
+    flag = pg.QtWidgets.QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations
+    legends = [i for i in live.scene().items() if isinstance(i, pg.LegendItem)]
+    assert legends and all(i.flags() & flag for i in legends)
+    seen = []
+    real = pg.exporters.ImageExporter.export
+
+    def spy(self, *a, **k):
+        seen.append([bool(i.flags() & flag) for i in legends])
+        return real(self, *a, **k)
+
+    monkeypatch.setattr(pg.exporters.ImageExporter, "export", spy)
+    export_scene(live, tmp_path / "plots.png", "png")
+    assert seen == [[False] * len(legends)]  # scaled with the rest while drawn
+    assert all(i.flags() & flag for i in legends)  # and as on the screen again
+    assert (tmp_path / "plots.png").stat().st_size > 0
