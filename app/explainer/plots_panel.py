@@ -139,8 +139,11 @@ class PlotsPanel(QWidget):
             self._new_scale = False
 
     # ---- the data and the model ----
-    def set_data(self, inputs: np.ndarray, targets: np.ndarray, task: str) -> None:
-        """Scatter the samples: by class for classification, by value for regression."""
+    def set_data(
+        self, inputs: np.ndarray, targets: np.ndarray, task: str, image: tuple = ()
+    ) -> None:
+        """Scatter the samples: by class for classification, by value for regression. `image`:
+        the inputs' (C, H, W) when the net reads them as images (a conv net's)."""
         self.fit_curve.setData([], [])
         self.image.clear()
         self._extent = None
@@ -157,8 +160,11 @@ class PlotsPanel(QWidget):
             self.scatter.setData(inputs[:, 0], targets[:, 0], brush=pg.mkBrush(LINE))
             self.data_plot.enableAutoRange()
             self._set_title("data and the network's fit")
+        elif len(image) == 3 and image[0] == 1 and image[1] * image[2] == inputs.shape[1]:
+            self._show_images(inputs, targets, image[1:])  # a conv net's one-channel images
         elif _square_side(inputs.shape[1]):
-            self._show_images(inputs, targets)
+            side = _square_side(inputs.shape[1])
+            self._show_images(inputs, targets, (side, side))
         else:
             self.scatter.setData([], [])
             self._set_title(f"{inputs.shape[1]}-D inputs: no picture")
@@ -171,12 +177,12 @@ class PlotsPanel(QWidget):
         if self._scale != 1.0:  # a new title takes the lecturer size again
             self._style()
 
-    def _show_images(self, inputs: np.ndarray, targets: np.ndarray) -> None:
-        """Inputs that are square images (a digit's 784 pixels): the first few, side by side,
-        dark ink on white as on paper, with their labels in the title."""
-        side = _square_side(inputs.shape[1])
+    def _show_images(self, inputs: np.ndarray, targets: np.ndarray, hw: tuple[int, int]) -> None:
+        """Inputs that are images of `hw` pixels (a digit's 28 × 28): the first few, side by
+        side, dark ink on white as on paper, with their labels in the title."""
+        side, width = hw
         k = min(len(inputs), MONTAGE)
-        tiles = [np.pad(x.reshape(side, side), ((0, 0), (0, 1)), constant_values=np.nan)
+        tiles = [np.pad(x.reshape(side, width), ((0, 0), (0, 1)), constant_values=np.nan)
                  for x in inputs[:k]]  # fmt: skip
         montage = np.concatenate(tiles, axis=1)[:, :-1]
         finite = montage[np.isfinite(montage)]
@@ -194,7 +200,9 @@ class PlotsPanel(QWidget):
         labels = ", ".join(str(int(np.argmax(t))) if t.size > 1 else f"{t[0]:.3g}"
                            for t in targets[:k])  # fmt: skip
         more = f" (first {k} of {len(inputs)})" if len(inputs) > k else ""
-        self._set_title(f"the data: {side}×{side} images, labels {labels}{more}")
+        one = len(inputs) == 1
+        self._set_title(f"the data: {'a ' * one}{side}×{width} image{'s' * (not one)}, "
+                        f"label{'s' * (not one)} {labels}{more}")  # fmt: skip
 
     @staticmethod
     def _map_title(targets: np.ndarray, task: str) -> str:

@@ -212,7 +212,8 @@ class ExplainerWindow(FileDialogs, PlotRedraws, QMainWindow):
         self.data_panel.show_loaded(ex.source, ex.spec, ex.from_preset)
         self._dataset()
         d = ex.net.data
-        self.plots.set_data(d.inputs, d.targets, d.task)
+        image = ex.net.model.layers[0].in_shape if self._images() else ()
+        self.plots.set_data(d.inputs, d.targets, d.task, image)
         self._grid_for = None
         self._mark_plots()
 

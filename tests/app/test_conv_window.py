@@ -147,6 +147,22 @@ def test_image_data_is_drawn_as_the_images_with_their_labels(window):
     assert "decision" in w.plots.data_plot.plotItem.titleLabel.text
 
 
+def test_a_conv_nets_images_that_are_not_square_are_drawn_too(window):
+    """Lesson 13's 4 x 3 image said "12-D inputs: no picture" over empty axes; the net says the
+    inputs' shape, so any one-channel image is drawn, as the drawing's input grid shows it."""
+    w = window
+    assert w.open_network(CONV)  # lesson 13's net
+    c, h, wd = w.explainer.net.model.layers[0].in_shape
+    assert (c, h * wd) == (1, w.explainer.net.data.inputs.shape[1]) and h != wd
+    title = w.plots.data_plot.plotItem.titleLabel.text
+    n = len(w.explainer.net.data.inputs)
+    assert f"{h}×{wd} image" in title and "no picture" not in title
+    img = w.plots.image.image  # x across, y down: (W, H) for one image
+    assert img.shape == (n * (wd + 1) - 1, h)
+    first = w.explainer.net.data.inputs[0].reshape(h, wd)
+    np.testing.assert_array_equal(img[:wd, :].T, first)  # the pixels where they are
+
+
 def test_a_cells_text_is_made_smaller_to_fit_its_cell_in_both_looks(qtbot):
     """A long sum's index ("i=165") and a number in a 44 px cell: the type shrinks until the
     text fits (lecturer mode's larger type cut "i=165" to "i=16"); text that fits keeps it."""
