@@ -59,7 +59,8 @@ def _renamed(e: OSError, tmp: Path, path: Path) -> OSError:
 def atomic_path(path: str | Path, make_folder: bool = False) -> Iterator[Path]:
     """Yield a temp path to write (open it by that name); on success it replaces `path`.
     The folder must exist unless `make_folder`."""
-    path = Path(path)
+    given = Path(path)
+    path = written_path(given)
     if make_folder:
         path.parent.mkdir(parents=True, exist_ok=True)
     elif not path.parent.is_dir():
@@ -67,25 +68,33 @@ def atomic_path(path: str | Path, make_folder: bool = False) -> Iterator[Path]:
     try:
         fd = open_unnamed(path.parent)
     except OSError as e:
-        raise _renamed(e, path.parent, path) from None
+        raise _renamed(e, path.parent, given) from None
     if fd is not None:
-        with _unnamed(fd, path) as tmp:
+        with _unnamed(fd, path, given) as tmp:
             yield tmp
     else:
-        with _named(path) as tmp:
+        with _named(path, given) as tmp:
             yield tmp
     _sync_folder(path.parent)
 
 
+def written_path(path: str | Path) -> Path:
+    """The file a write to `path` changes: through a symbolic link, its target (a rename onto
+    the link replaced the link by a file and left its target as it was)."""
+    path = Path(path)
+    return Path(os.path.realpath(path)) if path.is_symlink() else path
+
+
 @contextlib.contextmanager
-def _unnamed(fd: int, path: Path) -> Iterator[Path]:
-    """Write through /proc/self/fd/N; name the file only once it is complete and synced."""
+def _unnamed(fd: int, path: Path, given: Path) -> Iterator[Path]:
+    """Write through /proc/self/fd/N; name the file only once it is complete and synced.
+    Errors name `given`, the path the caller gave."""
     tmp = Path(f"/proc/self/fd/{fd}")
     try:
         try:
             yield tmp
         except OSError as e:
-            raise _renamed(e, tmp, path) from None
+            raise _renamed(e, tmp, given) from None
         os.fsync(fd)
         name = path.parent / f".{path.name}.{secrets.token_hex(4)}{PART_SUFFIX}"
         try:
@@ -96,30 +105,31 @@ def _unnamed(fd: int, path: Path) -> Iterator[Path]:
                 name.unlink(missing_ok=True)
                 raise
         except OSError as e:
-            raise _renamed(e, Path(name), path) from None
+            raise _renamed(e, Path(name), given) from None
     finally:
         os.close(fd)
 
 
 def _link_following(src: Path, dst: Path) -> None:
-    """linkat(AT_FDCWD, src, AT_FDCWD, dst, AT_SYMLINK_FOLLOW). os.link calls plain link(),
-    which does not follow /proc/self/fd/N, unless a dir fd is given: give the target's folder
-    (ignored for absolute paths, which both are)."""
+    """linkat(AT_FDCWD, src, dirfd, dst's name, AT_SYMLINK_FOLLOW). os.link calls plain link(),
+    which does not follow /proc/self/fd/N, unless a dir fd is given: give the target's folder,
+    and the new name relative to it (`src` is absolute, so the folder does not change it). The
+    whole relative `dst` was resolved from that folder: "sub/x" became "sub/sub/x"."""
     dirfd = os.open(dst.parent, os.O_RDONLY)
     try:
-        os.link(src, dst, src_dir_fd=dirfd, dst_dir_fd=dirfd, follow_symlinks=True)
+        os.link(src, dst.name, src_dir_fd=dirfd, dst_dir_fd=dirfd, follow_symlinks=True)
     finally:
         os.close(dirfd)
 
 
 @contextlib.contextmanager
-def _named(path: Path) -> Iterator[Path]:
+def _named(path: Path, given: Path) -> Iterator[Path]:
     """Where there is no O_TMPFILE: a hidden ".part" file, removed on failure."""
     clean_stale_parts(path.parent)
     try:
         fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=PART_SUFFIX)
     except OSError as e:  # it names the temp file it tried to make
-        raise type(e)(e.errno, e.strerror, str(path)) from None
+        raise type(e)(e.errno, e.strerror, str(given)) from None
     os.close(fd)
     tmp = Path(name)
     os.chmod(tmp, _mode())
@@ -130,7 +140,7 @@ def _named(path: Path) -> Iterator[Path]:
         os.replace(tmp, path)
     except OSError as e:
         tmp.unlink(missing_ok=True)
-        raise _renamed(e, tmp, path) from None
+        raise _renamed(e, tmp, given) from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

@@ -20,6 +20,8 @@ from typing import Any
 
 import numpy as np
 
+from engine.atomic import written_path
+
 MAX_JSON_DEPTH = 64  # deepest nesting of [ ] and { } accepted (a network file needs 5)
 MAX_INT_DIGITS = 18  # longest integer literal accepted in JSON (a seed fits; 10^18 is absurd)
 
@@ -171,25 +173,30 @@ def check_output_path(
         raise UnwritablePath(f"{what}: the file name is empty")
     if "\0" in text:
         raise UnwritablePath(f"{what}: {text[:80]!r} is not a valid path")
-    p = Path(text).expanduser()
-    if len(os.fsencode(p.name)) > MAX_NAME_BYTES or not p.name:
+    given = Path(text).expanduser()
+    if len(os.fsencode(given.name)) > MAX_NAME_BYTES or not given.name:
         raise UnwritablePath(f"{what}: {text[:80]!r} is not a valid file name")
     try:
+        p = written_path(given)  # a symbolic link is written through, to its target
         st = os.stat(p)
     except FileNotFoundError:
         st = None
-    except OSError as e:  # a symlink loop, a name too long, a folder we may not enter
-        raise UnwritablePath(f"{what}: cannot use {p} ({e.strerror or e})") from None
+    except (OSError, RuntimeError) as e:  # a symlink loop, a long name, a folder we may not enter
+        raise UnwritablePath(
+            f"{what}: cannot use {given} ({getattr(e, 'strerror', '') or e})"
+        ) from None
+    shown = given if p == given else f"{given} (a link to {p})"
     if st is not None and not stat.S_ISREG(st.st_mode):
-        raise UnwritablePath(f"{what}: {p} is {_kind(st.st_mode)}; give a file name")
+        raise UnwritablePath(f"{what}: {shown} is {_kind(st.st_mode)}; give a file name")
     for other, desc in held:
         if same_file(p, other):
-            raise UnwritablePath(f"{what}: {p} is {desc}; choose another file")
+            raise UnwritablePath(f"{what}: {shown} is {desc}; choose another file")
     folder = p.parent
+    head = f"{what}:" if p == given else f"{what}: {given} links to {p}, and"
     if not folder.is_dir():
-        raise UnwritablePath(f"{what}: the folder {folder} does not exist")
+        raise UnwritablePath(f"{head} the folder {folder} does not exist")
     if not os.access(folder, os.W_OK | os.X_OK) or not _can_create_in(folder):
-        raise UnwritablePath(f"{what}: the folder {folder} is not writable")
+        raise UnwritablePath(f"{head} the folder {folder} is not writable")
     return p
 
 

@@ -3,6 +3,7 @@ explainer opens like any preset (see engine.torch_engine.export)."""
 
 from __future__ import annotations
 
+import contextlib
 import sys
 
 from app.cli.common import fail
@@ -28,6 +29,19 @@ def _indices(args) -> list[int] | str:
     return out
 
 
+def _held(args) -> list:
+    """What -o must not be: the checkpoint it reads, a file of the MNIST it reads, the run
+    store or a run's saved model (the default store, read only if it exists)."""
+    from engine.torch_engine.mnist import data_files
+    from engine.torch_engine.runstore import RunStore, RunStoreError
+
+    held = [(args.checkpoint, "the checkpoint it reads")]
+    held += [(f, "a file of the MNIST it reads") for f in data_files(args.data)]
+    with contextlib.suppress(RunStoreError, OSError):  # no usable store: nothing of it to keep
+        held += RunStore(make_folder=False).held_files()
+    return held
+
+
 def cmd_export_network(args) -> int:
     from engine.safe_io import check_output_path
 
@@ -37,7 +51,7 @@ def cmd_export_network(args) -> int:
     if not 0 < args.lr <= 1e6:
         return fail(f"--lr: {args.lr} must be above 0 and at most 1e6")
     try:
-        out = check_output_path(args.output, "-o", [(args.checkpoint, "the checkpoint it reads")])
+        out = check_output_path(args.output, "-o", _held(args))
         from engine.torch_engine.checkpoint import load_checkpoint
         from engine.torch_engine.export import export_network, write_network_file
         from engine.torch_engine.mnist import default_data_dir, load_mnist

@@ -78,7 +78,8 @@ def cmd_landscape(args) -> int:
         if not args.output.lower().endswith((".png", ".svg")):
             return fail(f"-o: the file name must end in .png or .svg, not {args.output!r}")
         try:
-            args.output = str(check_output_path(args.output, "-o"))
+            held = [(args.network, "the network file it reads")]
+            args.output = str(check_output_path(args.output, "-o", held))
         except UnwritablePath as e:
             return fail(str(e))
     net, code = _load(args.network)

@@ -18,7 +18,14 @@ from torch import nn
 from engine.atomic import atomic_path
 from engine.safe_io import UnreadableFile, read_bytes
 
-from .models import FAST_CNN_BEFORE, ModelConfig, build_model, widened
+from .models import (
+    FAST_CNN_BEFORE,
+    MAX_PARAMETERS,
+    ModelConfig,
+    build_model,
+    count_parameters,
+    widened,
+)
 from .training import TrainConfig
 
 FORMAT = "backprop-studio-checkpoint/2"  # /2 adds "sha256"
@@ -150,9 +157,21 @@ def load_checkpoint(path: str | Path) -> Checkpoint:
     payload = _payload(path)
     try:
         cfg = config_from_dict(json.loads(payload["config"]))
-        model = build_model(cfg.model)
+        with torch.device("meta"):  # its size first, with no memory: a forged file may claim
+            n = count_parameters(build_model(cfg.model))  # a model of terabytes
         metrics = json.loads(payload["metrics"])
     except (KeyError, TypeError, ValueError, RuntimeError, MemoryError) as e:
+        raise CheckpointError(f"{path.name} does not match its model ({e})") from None
+    if n > MAX_PARAMETERS:
+        raise CheckpointError(
+            f"{path.name} claims a model of {n:,} parameters, over the limit of "
+            f"{MAX_PARAMETERS:,}; it cannot be used"
+        )
+    if not isinstance(metrics, dict):
+        raise CheckpointError(f"{path.name} has figures that are not a set of named values")
+    try:
+        model = build_model(cfg.model)
+    except (RuntimeError, MemoryError) as e:
         raise CheckpointError(f"{path.name} does not match its model ({e})") from None
     fitted = _fitted(model, cfg, payload["state_dict"])
     if fitted is None:  # torch's five-line text is not shown

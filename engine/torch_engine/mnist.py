@@ -194,8 +194,7 @@ def parse_idx(raw: bytes, name: str) -> np.ndarray:
 def find_file(folder: Path, base: str) -> Path | None:
     """The first name MNIST's `base` file goes by in `folder`. Anything by that name counts (a
     folder, a pipe, a broken link): reading it then says what is wrong with it."""
-    dotted = base.replace("-idx", ".idx")
-    for cand in (base, base + ".gz", dotted, dotted + ".gz"):
+    for cand in _spellings(base):
         if os.path.lexists(folder / cand):
             return folder / cand
     return None
@@ -207,9 +206,14 @@ CSV_FILES = ("mnist_train.csv", "mnist_test.csv")  # the common CSV form, one fi
 def data_files(folder: str | Path | None) -> list[Path]:
     """The MNIST files `folder` (None: the user data folder) holds: no output goes over them."""
     folder = Path(folder).expanduser() if folder is not None else default_data_dir()
-    found = [find_file(folder, base) for base, _, _ in FILES.values()]
-    csvs = [folder / c for c in CSV_FILES if os.path.lexists(folder / c)]
-    return [p for p in found if p is not None] + csvs
+    names = [n for base, _, _ in FILES.values() for n in _spellings(base)] + list(CSV_FILES)
+    return [folder / n for n in names if os.path.lexists(folder / n)]  # every copy: .gz too
+
+
+def _spellings(base: str) -> tuple[str, ...]:
+    """The names MNIST's `base` file goes by, in the order find_file tries them."""
+    dotted = base.replace("-idx", ".idx")
+    return (base, base + ".gz", dotted, dotted + ".gz")
 
 
 def _check_folder(folder: Path) -> None:

@@ -107,6 +107,7 @@ def layers_for(cfg: ModelConfig) -> list[dict]:
     raise ModelSpecError(f"unknown model {cfg.name!r}; choose mlp, lenet, fast-cnn or custom")
 
 
+MAX_PARAMETERS = 20_000_000  # a model larger than this is refused (memory and patience)
 MAX_LAYERS = 100  # layers in one model (a custom list's lines): a deeper MNIST model is a typo
 
 

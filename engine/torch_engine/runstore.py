@@ -142,11 +142,20 @@ class RunStore:
         return self.path.parent / (self.path.stem + "-checkpoints")
 
     def held_files(self) -> list[tuple[Path, str]]:
-        """The files the store keeps open: no export may be written over them."""
-        return [
+        """The files the store keeps, open or by name: no export or saved model may be written
+        over them (the database and its journals, each run's saved model)."""
+        out = [
             (self.path.with_name(self.path.name + ext), "the run store")
             for ext in ("", "-wal", "-shm", "-journal")
         ]
+        if self.path.is_file():
+            try:
+                with self._db() as db:
+                    rows = db.execute("SELECT id, checkpoint FROM runs WHERE checkpoint IS NOT NULL")
+                    out += [(Path(c), f"the saved model of run {i}") for i, c in rows if c]
+            except sqlite3.Error:
+                pass  # a store that cannot be read is refused where it is used
+        return out
 
     def _ensure(self) -> None:
         """Make (or mark) the store before its first write; refuse a newer version's file."""

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 from .device import PRECISIONS, pick_device
 from .layer_text import format_layers, parse_layers
+from .models import MAX_PARAMETERS as MAX_PARAMETERS
 from .models import ModelConfig, ModelSpecError, build_model, count_parameters, normalises_units
 from .subset import MIN_TRAIN_SIZE
 from .sweepable import MAX_REPEATS, MAX_RUNS, parse_values, setting_for
@@ -36,7 +37,6 @@ from .training import OPTIMIZER_NAMES, SCHEDULES, TrainConfig
 MODEL_NAMES = ("mlp", "lenet", "fast-cnn", "custom")
 DEVICES = ("auto", "cuda", "mps", "cpu")
 __all__ = ["format_layers", "parse_layers"]  # the layer list's text form, used with check
-MAX_PARAMETERS = 20_000_000  # a model larger than this is refused (memory and patience)
 MAX_EPOCHS = 1000  # passes over the training set in one run (an MLP epoch takes ~1 s on a CPU)
 MAX_BATCH = 60_000  # samples per step: at most the whole training set
 MAX_LR = 10.0  # the highest learning rate accepted (any optimizer diverges well before)
