@@ -151,7 +151,9 @@ class RunStore:
         if self.path.is_file():
             try:
                 with self._db() as db:
-                    rows = db.execute("SELECT id, checkpoint FROM runs WHERE checkpoint IS NOT NULL")
+                    rows = db.execute(
+                        "SELECT id, checkpoint FROM runs WHERE checkpoint IS NOT NULL"
+                    )
                     out += [(Path(c), f"the saved model of run {i}") for i, c in rows if c]
             except sqlite3.Error:
                 pass  # a store that cannot be read is refused where it is used
