@@ -6,6 +6,7 @@ Bad input (the file, the output path) is one line on stderr and exit code 2; not
 
 from __future__ import annotations
 
+import shlex
 import sys
 from pathlib import Path
 
@@ -40,7 +41,8 @@ def cmd_export_code(args) -> int:
     except OSError as e:
         return fail(f"-o: could not write {out} ({e.strerror or e})")
     lines = text.count("\n")
-    print(f"wrote {out}: a {lines}-line {flavour} script; run it with: python {out.name}",
+    run = shlex.quote(str(args.output))  # as typed: a path from this folder, not the bare name
+    print(f"wrote {out}: a {lines}-line {flavour} script; run it with: python {run}",
           file=sys.stderr)  # fmt: skip
     return 0
 
@@ -50,7 +52,7 @@ def add_commands(sub) -> None:
         "export-code",
         help="a network file as a standalone NumPy or PyTorch script that reproduces its trace",
     )
-    e.add_argument("network", help="network file (JSON, see DESIGN.md)")
+    e.add_argument("network", help='network file (JSON; the README\'s "The network file")')
     which = e.add_mutually_exclusive_group(required=True)
     which.add_argument("--numpy", action="store_true", help="a script that imports only numpy")
     which.add_argument("--torch", action="store_true", help="an nn.Module and torch.optim")

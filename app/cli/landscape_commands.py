@@ -115,7 +115,7 @@ def add_commands(sub) -> None:
         "landscape",
         help="the loss over a plane through parameter space, and several optimizers' paths on it",
     )
-    p.add_argument("network", help="network file (JSON, see DESIGN.md)")
+    p.add_argument("network", help='network file (JSON; the README\'s "The network file")')
     p.add_argument("--optimizers", metavar="A,B,…",
                    help="optimizers to race, e.g. sgd,momentum,adam (default: the file's)")  # fmt: skip
     p.add_argument("--lrs", metavar="η,η,…", help="one learning rate per optimizer "

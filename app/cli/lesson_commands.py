@@ -115,7 +115,7 @@ def cmd_lesson_run(args) -> int:
 
 def add_commands(sub) -> None:
     q = sub.add_parser("quiz", help="predict each number of a network's training steps")
-    q.add_argument("network", help="network file (JSON, see DESIGN.md)")
+    q.add_argument("network", help='network file (JSON; the README\'s "The network file")')
     q.add_argument("--steps", type=int, default=1, help="training steps to ask about (default 1)")
     q.add_argument("--count", type=int, default=10, help="questions to ask (default 10)")
     q.add_argument("--seed", type=int, default=None, help="the same seed asks the same questions")

@@ -213,7 +213,7 @@ def _one_line_errors(parser) -> None:
 
 def add_commands(sub) -> None:
     t = sub.add_parser("trace", help="print every number of N training steps of a network file")
-    t.add_argument("network", help="network file (JSON, see DESIGN.md)")
+    t.add_argument("network", help='network file (JSON; the README\'s "The network file")')
     t.add_argument("--steps", type=int, default=1, help="training steps to run (default 1)")
     t.add_argument(
         "--events",

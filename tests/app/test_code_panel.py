@@ -119,3 +119,34 @@ def test_a_short_panel_keeps_the_current_line_in_sight(qtbot, window):
         mark = p.body.cursorRect(p.body.document().find("▶"))
         assert view.contains(mark), (symbol, mark, view)
     assert p.body.textCursor().selectedText() == ""  # nothing is selected on screen
+
+
+def _run(script, steps: int) -> list[float]:
+    r = subprocess.run([sys.executable, str(script), "--steps", str(steps)], capture_output=True,
+                       text=True, timeout=60)  # fmt: skip
+    return json.loads(r.stdout)["losses"]
+
+
+def test_a_weight_edited_on_the_drawing_at_step_1_is_in_the_script(window, tmp_path):
+    """A newcomer clicked an edge at step 1 and typed 1.5: the window showed loss 0.299, the
+    script it exported printed the file's 0.2984, from the weights as opened."""
+    w, ex = window, window.explainer
+    assert w.open_network(MAZUR)
+    ex.edit_parameter(1, "weights", (0, 0), 1.5)
+    ex.next_training_step()
+    window_losses = [r.loss for r in ex.history]
+    assert len(window_losses) == 2 and abs(window_losses[0] - 0.2983711087600027) > 1e-4
+    assert export_code(w, "numpy", str(tmp_path / "edited.py"))
+    assert _run(tmp_path / "edited.py", 2)[:2] == window_losses  # each step's, to the last bit
+    assert "not in it" not in w.statusBar().currentMessage()
+
+
+def test_a_weight_edited_at_a_later_step_is_said_not_written(window, tmp_path):
+    w, ex = window, window.explainer
+    assert w.open_network(MAZUR)
+    ex.next_training_step()
+    ex.edit_parameter(1, "weights", (0, 0), 1.5)
+    assert export_code(w, "numpy", str(tmp_path / "later.py"))
+    said = w.statusBar().currentMessage()
+    assert "the weight you edited at step 2 is not in it" in said
+    assert abs(_run(tmp_path / "later.py", 1)[0] - 0.2983711087600027) < 1e-12  # as opened
