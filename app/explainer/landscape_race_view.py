@@ -14,8 +14,9 @@ from PySide6.QtWidgets import QLabel, QTableWidget, QTableWidgetItem
 
 from .landscape_strip import decades
 
-# one colour per racer, seen on viridis (purple to yellow) and on a white or black ground
-COLOURS = ("#e6194b", "#ff7f0e", "#17becf", "#f032e6", "#8c564b", "#bcbd22", "#ffffff", "#7f7f7f")
+# one colour per racer, seen on viridis (purple to yellow) and on a white or black ground (the
+# seventh was white: Nadam's curve and its key vanished on the loss-per-step plot's white)
+COLOURS = ("#e6194b", "#ff7f0e", "#17becf", "#f032e6", "#8c564b", "#bcbd22", "#4363d8", "#7f7f7f")
 HIDDEN = "?"
 PATHS_Z = 10  # above the map's image and contours
 
