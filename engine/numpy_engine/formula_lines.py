@@ -1,5 +1,6 @@
 """A formula broken into lines: its statements ("a;  b" is two lines), and a statement too long
-for a line broken before a top-level "=" or " + " (continuation lines start with it). The
+for a line broken before a top-level "=" or " + " (continuation lines start with it), or a list
+of values ("with a = …, y = …") after its commas. The
 lines are in the trace's notation; latex.to_latex translates each."""
 
 from __future__ import annotations
@@ -59,9 +60,25 @@ def plain_lines(text: str, width: float = 0, size: Callable[[str], float] = len)
     return lines
 
 
+def _bindings(s: str, width: float, size: Callable[[str], float]) -> list[str]:
+    """ "with a = −2.544, y = 1.83, n = 16, K = 1: −0.5468" broken after its commas, each
+    "symbol = value" whole (broken before its "=", the lecturer read "y" / "= 1.83, n")."""
+    items = _split_top(s, ", ")
+    pieces, line = [], items[0]
+    for item in items[1:]:
+        if size(line) + 2 + size(item) > width:
+            pieces.append(line + ",")
+            line = item
+        else:
+            line += ", " + item
+    return [*pieces, line]
+
+
 def _break(s: str, width: float, size: Callable[[str], float]) -> list[str]:
     if size(s) <= width:
         return [s]
+    if s.startswith("with ") and len(_split_top(s, ", ")) > 1:
+        return _bindings(s, width, size)
     pieces: list[str] = []
     eq = _split_top(s, " = ")
     chunks = [eq[0]] + ["= " + p for p in eq[1:]]

@@ -272,3 +272,20 @@ def test_a_line_is_measured_as_typeset_so_conv_terms_share_a_line():
     by_chars, as_typeset = plain_lines(s, 41), plain_lines(s, 41, typeset_len)
     assert len(by_chars) == 9 and len(as_typeset) == 5
     assert " ".join(as_typeset) == s  # nothing lost or added
+
+
+def test_a_list_of_values_breaks_after_its_commas_keeping_each_symbol_with_its_value():
+    """∂L/∂a's "with a = −2.544, y = 1.83, n = 16, K = 1: −0.5468" was broken before its
+    "="s: the lecturer's wall read "with a = −2.544, y" / "= 1.83, n" / "= 16, K"."""
+    from engine.numpy_engine.formula_lines import plain_lines, typeset_len
+
+    s = "with a = −2.544, y = 1.83, n = 16, K = 1: −0.5468"
+    for width in (12, 20, 30, 40):
+        lines = plain_lines(s, width, typeset_len)
+        assert ", ".join(x.rstrip(",") for x in lines) == s  # the same text, broken at ", "
+        assert all(not x.startswith("=") for x in lines)
+        assert all(x.endswith(",") for x in lines[:-1])
+        for x in lines:  # each binding whole
+            for b in x.rstrip(",").removeprefix("with ").split(", "):
+                assert " = " in b, (width, lines)
+    assert plain_lines(s, 60, typeset_len) == [s]
