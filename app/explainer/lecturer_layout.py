@@ -112,8 +112,9 @@ class LecturerLayout(LecturerMode):
         w.resizeDocks([formula], [round(rect.width() * COLUMN_SHARE)], Qt.Orientation.Horizontal)
         column = rect.height()
         self._drawing_floor(DRAWING_LOW if self._landscape_open() else DRAWING_LEAST)
-        if self._landscape_open():  # docked below: its plots readable
-            h = landscape_height(rect.height())
+        if self._landscape_open():  # docked below: its plots readable, and low enough that
+            # its three plots stand side by side (the height the controls' strip once kept)
+            h = min(landscape_height(rect.height()), column - DRAWING_LOW - self._strip()[1])
             w.resizeDocks([w.docks["Landscape"]], [h], Qt.Orientation.Vertical)
             column -= h
         docks, sizes = [formula], [column]
@@ -216,20 +217,31 @@ class LecturerLayout(LecturerMode):
             w.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
             bar.show()
 
+    def _strip(self) -> tuple[int, int]:
+        """(width, height) of the floating controls fitted to the drawing's width: the whole
+        of it, so the position line ("step 1 · event 4,033 / 8,317 · mini-batch of 4 · loss
+        0.6937") is read in full, not elided; too narrow, the play controls take a row of their
+        own. The height with the margins above and below it."""
+        width = max(0, self.w.stack.width() - 2 * MARGIN)
+        self.w.controls.fit_width(width)
+        return width, self.w.toolbar.sizeHint().height() + 2 * MARGIN
+
     def _place_controls(self) -> None:
         if not self.on:
             return
         stack, bar = self.w.stack, self.w.toolbar
         area = stack.rect()
-        # the drawing's whole width: the position line ("step 1 · event 4,033 / 8,317 ·
-        # mini-batch of 4 · loss 0.6937") is read in full, not elided
-        width = max(0, area.width() - 2 * MARGIN)
-        self.w.controls.fit_width(width)  # too narrow: the play controls take a row of their own
-        height = min(area.height(), bar.sizeHint().height())
+        width, strip = self._strip()
+        height = min(area.height(), strip - 2 * MARGIN)
         bar.setGeometry(MARGIN, max(0, area.height() - height - MARGIN), width, height)
         # the drawing ends above the controls' strip, shown or hidden: they never cover a map
-        # or the caption, and showing them moves nothing
+        # or the caption, and showing them moves nothing. Not with the Landscape dock open, or
+        # where the drawing would be under its least height: at 768 the strip took 180 of 378
+        # px and the drawing was a 200-px sliver over a black band; there the controls, shown
+        # while the mouse moves, cover its bottom instead
         reserve = height + 2 * MARGIN
+        if self._landscape_open() or area.height() - reserve < DRAWING_LEAST:
+            reserve = 0
         if stack.contentsMargins().bottom() != reserve:
             stack.setContentsMargins(0, 0, 0, reserve)
 

@@ -28,6 +28,7 @@ from .network_layout import Geometry, Scale, edges_drawn, geometry
 from .scene_state import ViewState
 
 FLASH_MS = 600  # the update phase's pulse on the changed value
+MUTED_WIDTH = 1.5  # an edge with no value yet, in scene units (a value's is 1 to 8)
 BAND_TINT = 70 / 255  # the band: this much of the muted colour on the canvas, drawn opaque
 # (it lies on the bare canvas only; a translucent fill of the same look cost 0.6 of the view's
 # 1.1 ms paint on the spiral)
@@ -252,8 +253,8 @@ class NetworkView(QGraphicsView):
         muted, pos, neg = QColor(th.muted), QColor(th.positive), QColor(th.negative)
         for eid, item in self.edges.items():
             v = values.get(eid)
-            if v is None:
-                pen = QPen(muted, 1.0)
+            if v is None:  # no value yet: the net's shape stays seen
+                pen = QPen(muted, MUTED_WIDTH)
             else:
                 pen = QPen(pos if v >= 0 else neg, 1.0 + 7.0 * min(1.0, abs(v) / big))
             if eid in hl:
