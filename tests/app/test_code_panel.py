@@ -150,3 +150,17 @@ def test_a_weight_edited_at_a_later_step_is_said_not_written(window, tmp_path):
     said = w.statusBar().currentMessage()
     assert "the weight you edited at step 2 is not in it" in said
     assert abs(_run(tmp_path / "later.py", 1)[0] - 0.2983711087600027) < 1e-12  # as opened
+
+
+def test_the_variables_table_never_breaks_a_name_or_a_number():
+    """In three columns at the lecturer's size the wall read "0.000438" / "6" and "new W[0," /
+    "0]": two columns now, the array's shape small under the name, names and numbers whole."""
+    from app.explainer.code_panel import variables_html
+    from engine.numpy_engine.codegen.snippets import Snippet, Variable
+
+    sn = Snippet("update", ("W = W - lr * dW",), 0, (
+        Variable("new W[0, 0]", "(2, 2)", "0.1498"), Variable("lr", "()", "0.5")), (), 0, "")  # fmt: skip
+    text = _plain(variables_html(sn, LECTURER))
+    assert "of a (2, 2) array" in text and "lr" in text and "a number" in text
+    html_text = variables_html(sn, LECTURER)
+    assert html_text.count("white-space:nowrap") == 4  # each name and each value

@@ -198,3 +198,37 @@ def test_a_mini_batch_row_is_named_as_the_data_row_it_is():
     r = full.step(full.initial_state())
     e = next(r.events[i] for i in range(len(r.events)) if r.events[i].sample is not None)
     assert "data row" not in event_code(e, r.events.arrays).title
+
+
+def test_an_updates_variables_name_the_learning_rate_its_line_reads():
+    """`W = W - lr * dW` listed W, dW and new W: the η it multiplies by was not there."""
+    net = Network.from_file(PRESETS[[p.stem for p in PRESETS].index("mazur_2_2_2")])
+    r = net.step(net.initial_state())
+    e = next(r.events[i] for i in range(len(r.events)) if r.events[i].kind == "update")
+    sn = event_code(e, r.events.arrays)
+    assert "lr" in sn.lines[sn.current]
+    lr = {v.name: v for v in sn.variables}["lr"]
+    assert lr.value == num(net.spec.optimizer.lr) == "0.5" and lr.shape == "()"
+    w, g = (float(v.value) for v in sn.variables[:2])
+    assert abs(w - net.spec.optimizer.lr * g - float(sn.variables[-1].value)) < 1e-4
+
+
+def test_the_gradient_of_an_activation_lists_what_its_line_reads():
+    """`grad_a = (a - y) / len(a)` listed only grad_a; `grad_a = delta_next @ W_next` too."""
+    import numpy as np
+
+    net = Network.from_file(PRESETS[[p.stem for p in PRESETS].index("mazur_2_2_2")])
+    r = net.step(net.initial_state())
+    das = {
+        r.events[i].symbol: r.events[i] for i in range(len(r.events)) if r.events[i].kind == "da"
+    }
+    out = event_code(das["∂L/∂a[2][0]"], r.events.arrays)
+    v = {x.name: x.value for x in out.variables}
+    assert list(v) == ["a[0, 0]", "y[0, 0]", "grad_a[0, 0]"]
+    assert abs((float(v["a[0, 0]"]) - float(v["y[0, 0]"])) / 1 - float(v["grad_a[0, 0]"])) < 1e-4
+    hid = event_code(das["∂L/∂a[1][1]"], r.events.arrays)
+    v = {x.name: x.value for x in hid.variables}
+    assert list(v) == ["delta_next[0, :]", "W_next[:, 1]", "grad_a[0, 1]"]
+    vec = [np.array([float(t.replace("−", "-")) for t in v[k].strip("[]").split(", ")])
+           for k in ("delta_next[0, :]", "W_next[:, 1]")]  # fmt: skip
+    assert abs(vec[0] @ vec[1] - float(v["grad_a[0, 1]"])) < 1e-4  # Σ_j w[2][j][1]·δ[2][j]

@@ -227,6 +227,16 @@ def _backward_vars(c: StepArrays, e: Event, k: int) -> tuple[Variable, ...]:
     at = (_sample(c, e), *e.index)
     da = c.da(k)
     out = [_var(f"grad_a[{', '.join(map(str, at))}]", da, da[at])]
+    if e.kind == "da" and k == m.depth - 1:  # the loss's derivative reads a and y
+        a_y = [
+            _var(f"{n}[{', '.join(map(str, at))}]", v, v[at])
+            for n, v in (("a", c.fw.A[-1]), ("y", c.Y))
+        ]
+        out = [*a_y, *out]
+    elif e.kind == "da" and k + 1 < m.depth and m.layer(k + 1).kind == "dense" and len(at) == 2:
+        s, i = at  # Σ_j w[l+1][j][i]·δ[l+1][j]: the next layer's deltas and weights column i
+        dn, wn = c.bw.delta[k + 1], c.params[k + 1][0]
+        out = [_var(f"delta_next[{s}, :]", dn, dn[s]), _var(f"W_next[:, {i}]", wn, wn[:, i]), *out]
     if e.kind == "delta" and k >= 0 and m.layer(k).type.has_activation:
         if m.activations[k] == "softmax" and not (m.combined_output() and k == m.depth - 1):
             pass  # δ is softmax's Jacobian times ∂L/∂a: no single factor to show
@@ -250,6 +260,7 @@ def _update_vars(c: StepArrays, e: Event, k: int, part: str) -> tuple[Variable, 
     out = [
         Variable(f"{name}[{at}]", _shape(p), num(x["w"])),
         Variable(f"{grad}[{at}]", _shape(p), num(x["g"])),
+        Variable("lr", "()", num(c.model.optimizer.lr)),  # η: every update line reads it
     ]
     for key in sorted(x):
         if key.endswith("_old"):
