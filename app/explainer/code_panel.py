@@ -113,7 +113,7 @@ class CodePanel(QWidget):
         edit = QTextCursor(doc)
         edit.beginEditBlock()  # one relayout for every cell
         for r, v in enumerate(sn.variables, start=1):
-            for c, text in enumerate((v.name, NBSP + v.shape + NBSP, v.value)):
+            for c, text in enumerate(variable_cells(v)):
                 _set_cell(table.cellAt(r, c), _as_html_shows(text))
         edit.endEditBlock()
         self._docs.drop_value(doc)  # kept under the text it showed before
@@ -244,26 +244,31 @@ def code_px(th: Theme) -> int:
 
 
 def variables_html(sn: Snippet, th: Theme) -> str:
-    """The marked line's variables: each element's name with its whole array's shape under it,
-    small and grey ("W[0, 0]" over "of a (2, 2) array"), and its value. Names and numbers are
-    never broken: in three columns the wall read "0.000438" / "6" and "new W[0," / "0]"."""
+    """The marked line's variables: each element's name, its value and, small and grey, its
+    whole array's shape ("W[0]  [2, −1]  (1, 2)"). Names and numbers are never broken (the
+    wall read "0.000438" / "6" and "new W[0," / "0]"); the shape, last, may break at a comma.
+    Three columns, as _retype writes them."""
     small = round(code_px(th) * 0.7)
+    cells = [(f"font-family:{MONO}; white-space:nowrap", ""), ("white-space:nowrap", ""),
+             (f"color:{SHAPE_GREY}; font-size:{small}px", "")]  # fmt: skip
     rows = "".join(
-        f"<tr><td style='white-space:nowrap'><span style='font-family:{MONO}'>"
-        f"{html.escape(v.name)}</span><br><span style='color:{SHAPE_GREY}; font-size:{small}px'>"
-        f"{_of(v.shape)}</span></td>"
-        f"<td style='white-space:nowrap'>&nbsp;{html.escape(v.value)}</td></tr>"
+        "<tr>" + "".join(f"<td style='{st}'>{html.escape(t)}</td>"
+                         for (st, _), t in zip(cells, variable_cells(v), strict=True)) + "</tr>"
         for v in sn.variables
+    )  # fmt: skip
+    head = (
+        "<tr><th align='left'>variable</th><th align='left'>value</th>"
+        f"<th align='left' style='font-size:{small}px'>&nbsp;array's shape</th></tr>"
     )
-    head = "<tr><th align='left'>variable</th><th align='left'>&nbsp;value</th></tr>"
     style = f"color:{th.text}; font-size:{code_px(th)}px"
     return f"<br><table cellspacing='0' cellpadding='3' style='{style}'>{head}{rows}</table>"
 
 
-def _of(shape: str) -> str:
-    """What an element is part of: "of a (2, 2) array", or "a number" for a scalar (the loss,
-    the learning rate)."""
-    return "a number" if shape == "()" else f"of a {html.escape(shape)} array"
+def variable_cells(v) -> tuple[str, str, str]:
+    """A variable's three cells as shown: its name, its value, its whole array's shape ("a
+    number" for a scalar: the loss, the learning rate)."""
+    shape = "a number" if v.shape == "()" else v.shape
+    return v.name, v.value, NBSP + shape
 
 
 def snippet_of(ex, ev) -> Snippet | None:

@@ -48,6 +48,7 @@ from .plot_redraws import PlotRedraws
 from .plots_panel import PlotsPanel
 from .scene_state import tooltip, view_state
 from .session import save_session
+from .wall_notice import WallNotice
 from .welcome import Welcome
 from .window_actions import add_panel_actions, explainer_actions
 from .window_files import FileDialogs
@@ -93,6 +94,7 @@ class ExplainerWindow(FileDialogs, PlotRedraws, QMainWindow):
         self.lessons = LessonMode(self)  # the lesson player's dock and prediction mode
         add_code_dock(self)  # the current event's NumPy and PyTorch lines
         self.lecture = LecturerLayout(self)  # lecturer mode: its layout, and leaving it
+        self.wall_notice = WallNotice(self)  # the status line's messages on the wall
         self.table = self.actions_table()
         self.qactions = install(self, self.table)
         add_panel_actions(self, self.docks)

@@ -153,14 +153,15 @@ def test_a_weight_edited_at_a_later_step_is_said_not_written(window, tmp_path):
 
 
 def test_the_variables_table_never_breaks_a_name_or_a_number():
-    """In three columns at the lecturer's size the wall read "0.000438" / "6" and "new W[0," /
-    "0]": two columns now, the array's shape small under the name, names and numbers whole."""
+    """At the lecturer's size the wall read "0.000438" / "6" and "new W[0," / "0]": names and
+    values never break; the array's shape comes last, small, "a number" for a scalar."""
     from app.explainer.code_panel import variables_html
     from engine.numpy_engine.codegen.snippets import Snippet, Variable
 
     sn = Snippet("update", ("W = W - lr * dW",), 0, (
         Variable("new W[0, 0]", "(2, 2)", "0.1498"), Variable("lr", "()", "0.5")), (), 0, "")  # fmt: skip
     text = _plain(variables_html(sn, LECTURER))
-    assert "of a (2, 2) array" in text and "lr" in text and "a number" in text
+    assert "new W[0, 0]" in text and "(2, 2)" in text and "a number" in text
+    assert text.index("0.1498") < text.index("(2, 2)")  # value, then the shape
     html_text = variables_html(sn, LECTURER)
     assert html_text.count("white-space:nowrap") == 4  # each name and each value

@@ -321,3 +321,26 @@ def test_a_network_opened_on_the_wall_is_drawn_on_its_black_canvas(qtbot, window
     settle()
     img = w.view.grab().toImage()
     assert img.pixelColor(3, 3).name() == QColor(NORMAL.canvas).name()
+
+
+def test_what_the_status_line_says_is_shown_on_the_wall(qtbot, window):
+    """The wall hides the status bar: S with the Landscape open said "its plots stand in"
+    to no one (a newcomer saw nothing change). The message shows over the drawing while the
+    status line holds it, and goes with it; off the wall the status bar says it, as before."""
+    w = window
+    lecture(qtbot, w, XOR)
+    notice = w.wall_notice.label
+    w.landscape.open()
+    qtbot.waitUntil(lambda: w.docks["Landscape"].isVisible(), timeout=3000)
+    qtbot.keyClick(w, Qt.Key.Key_S)
+    qtbot.waitUntil(notice.isVisible, timeout=3000)
+    assert "stand in for the side plot" in notice.text()
+    assert notice.geometry().top() >= 0 and w.stack.rect().contains(notice.geometry())
+    w.statusBar().clearMessage()
+    assert not notice.isVisible()
+    w.statusBar().showMessage("said again", 5000)
+    assert notice.isVisible() and notice.text() == "said again"
+    w.set_lecturer(False)
+    assert not notice.isVisible()
+    w.statusBar().showMessage("off the wall", 5000)
+    assert not notice.isVisible() and w.statusBar().currentMessage() == "off the wall"

@@ -53,7 +53,7 @@ def _code_values(w) -> list[str]:
 
     table, out = _variables_table(w.code.body.document()), []
     for r in range(1, table.rows()):
-        cell = table.cellAt(r, 2)
+        cell = table.cellAt(r, 1)  # name, value, shape
         cur = cell.firstCursorPosition()
         cur.setPosition(cell.lastCursorPosition().position(), QTextCursor.MoveMode.KeepAnchor)
         out.append(cur.selectedText())
