@@ -213,8 +213,7 @@ class LandscapeDock(QObject):
         self.pick.cancel()  # a new network: the weights being picked belong to the old one
         net = self.w.explainer.net
         self.panel.use_race(net.spec.race if net is not None else None)  # the file's race
-        if self.result is not None:
-            self.panel.forget()
+        self.panel.forget()  # also after a cancelled race: its "Cancelled" went with it
         self.result = None
         self.panel.show_step(0, None)
         self._sync()

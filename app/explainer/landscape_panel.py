@@ -262,13 +262,23 @@ class LandscapePanel(QWidget):
         self.status.setText(text)
 
     def forget(self) -> None:
-        """A new network: nothing drawn for the old one stays (map, paths, curves, table)."""
+        """A new network: nothing drawn for the old one stays (map, paths, curves, table, and
+        the axes: a race at η 1000 had left ±20000 and "PC1/PC2" over the next network's map,
+        a 999-step race a step axis to 800 for 40 steps)."""
         self.image.clear()
         self.race_view.forget()
         self._summary = None
         for item in (self.marks, self.ahead, self.you):
             item.setData([], [])
         self.status.setText("Race the optimizers to draw the landscape.")
+        self._drawing = True  # not a view change to refine
+        for side in ("bottom", "left"):
+            self.map.showLabel(side, False)  # the plane's axes are named by its next race
+        self.map.setRange(xRange=(-0.5, 0.5), yRange=(-0.5, 0.5), padding=0)
+        self._drawing = False
+        self.bar.setLevels((0, 1))
+        self.race.setXRange(0, 1, padding=0)
+        decades(self.race, (0.1, 10.0))
 
     def use_plane(self, plane: str) -> None:
         """The plane picked by clicking two weights."""

@@ -477,3 +477,19 @@ def test_on_a_wall_the_deep_nets_plots_fit_side_by_side(qtbot, window, wall):
     # its least height is the normal type's again: a saved lecturer least height (131 px)
     # had stayed a fixed floor after Esc
     assert p.strip.plot.minimumHeight() < 0.8 * lecture_least
+
+
+def test_another_network_starts_a_clean_landscape(qtbot, window):
+    """After a race at η 1000 the next network's map kept ±20000, "PC1/PC2" and the colour bar;
+    after a cancelled race its "Cancelled" stayed, and the step axis its 800."""
+    w = window
+    w.open_network(RAVINE)
+    p = race(qtbot, w, names="sgd", lrs="0.1", plane="path")
+    assert p.map.getAxis("bottom").label.isVisible() and p.bar.levels() != (0, 1)
+    w.open_network(str(PRESETS / "xor_momentum.json"))
+    assert p.map.viewRange() == [[-0.5, 0.5], [-0.5, 0.5]]
+    assert not p.map.getAxis("bottom").label.isVisible() and tuple(p.bar.levels()) == (0, 1)
+    assert p.race.viewRange()[0] == [0, 1] and p.table.rowCount() == 0
+    p.show_error("Cancelled; the landscape is as it was.")  # a cancel, with nothing drawn
+    w.open_network(RAVINE)
+    assert p.status.text() == "Race the optimizers to draw the landscape."
