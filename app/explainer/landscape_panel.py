@@ -311,9 +311,11 @@ class LandscapePanel(QWidget):
             return
         kind, n_a, n_b, lo, hi, target = self._summary
         shown = "?" if self.race_view.asked == (1, True) else f"{target:.3g}"
+        low, high = apart(10**lo, 10**hi)
+        spread = f"loss {low} to {high}" if low != high else f"loss flat at {low} (to 8 digits)"
         self._said = (
-            f"{kind} plane through the start · {n_a}×{n_b} grid · loss {10**lo:.3g} to "
-            f"{10**hi:.3g} · target {shown} (half the start loss)"
+            f"{kind} plane through the start · {n_a}×{n_b} grid · {spread} · "
+            f"target {shown} (half the start loss)"
         )
         self.status.setText(self._said)
 
@@ -325,7 +327,8 @@ class LandscapePanel(QWidget):
         lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
         self.image.setImage(np.nan_to_num(shown, nan=hi, posinf=hi), levels=(lo, hi))
         self.image.setRect(QRectF(a[0], b[0], a[-1] - a[0], b[-1] - b[0]))
-        self.bar.setLevels((lo, hi))
+        mid, half = (lo + hi) / 2, max((hi - lo) / 2, LEAST_BAR / 2)
+        self.bar.setLevels((mid - half, mid + half))  # a flat plane's bar kept no numbers
         return lo, hi
 
     def _range_changed(self, *_) -> None:
@@ -379,3 +382,17 @@ class LandscapePanel(QWidget):
         flat = [title(s, sigma) for s, layers in compared.items() if symmetric(layers)]
         note = f"; {', '.join(flat)}: every unit of a layer the same, forever" if flat else ""
         self.status.setText(f"initialisations compared at step 0 (σ = {sigma:g}){note}")
+
+
+LEAST_BAR = 0.01  # decades: the colour bar's least span (a flat plane's still reads)
+
+
+def apart(lo: float, hi: float) -> tuple[str, str]:
+    """lo and hi written with as few digits (3 to 8) as tell them apart: a nearly flat plane
+    read "loss 0.703 to 0.703"."""
+    for digits in range(3, 9):
+        form = f".{digits}g" if digits == 3 else f"#.{digits}g"  # "0.7029 to 0.7030"
+        a, b = format(lo, form), format(hi, form)
+        if a != b:
+            return a, b
+    return f"{lo:.3g}", f"{hi:.3g}"  # flat: one number

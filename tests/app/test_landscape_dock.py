@@ -493,3 +493,22 @@ def test_another_network_starts_a_clean_landscape(qtbot, window):
     p.show_error("Cancelled; the landscape is as it was.")  # a cancel, with nothing drawn
     w.open_network(RAVINE)
     assert p.status.text() == "Race the optimizers to draw the landscape."
+
+
+def test_a_nearly_flat_plane_keeps_numbers_on_its_colour_bar_and_in_its_summary(qtbot, window):
+    """Deep sigmoid's plane of two first-layer weights is flat to 7e-9: the bar showed no
+    numbers and the summary read "loss 0.703 to 0.703"."""
+    from app.explainer.landscape_panel import LEAST_BAR, apart
+
+    w = window
+    w.open_network(str(PRESETS / "deep_sigmoid.json"))
+    p = race(qtbot, w, names="sgd", lrs="0.5")
+    lo, hi = p.bar.levels()
+    assert hi - lo >= LEAST_BAR - 1e-12
+    img = p.image.image
+    assert lo <= np.nanmin(img) and np.nanmax(img) <= hi  # the whole map within the bar
+    assert "loss flat at 0.703 (to 8 digits)" in p.status.text()  # flat to 7e-9: said so
+    assert apart(0.70291, 0.70297) == ("0.7029", "0.7030") and apart(0.1, 5.0) == ("0.1", "5")
+    assert apart(1.0, 1.0) == ("1", "1")
+    ticks = p.bar.axis.tickValues(lo, hi, p.bar.axis.height() or 200)
+    assert sum(len(t) for _, t in ticks) >= 2  # numbers on the bar
