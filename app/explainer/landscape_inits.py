@@ -14,6 +14,7 @@ import numpy as np
 import pyqtgraph as pg
 
 from app.shared.plot_style import plot_scale, style_scene
+from app.shared.y_ticks import follow_log_ticks
 
 # one colour per layer, distinct on white and on black
 LAYER_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
@@ -66,6 +67,8 @@ class InitsView(pg.GraphicsLayoutWidget):
                 p.getAxis("bottom").enableAutoSIPrefix(False)  # 0.5, not 500 (×0.001)
                 p.setLabel("left", "share" if c == 0 else "")
                 p.showGrid(x=False, y=True, alpha=0.2)
+                follow_log_ticks(p)  # its ticks fitted again once it has its height: fitted
+                # while a second comparison's new plots were a few pixels tall, "0" alone stayed
                 lines = []
                 for k, lay in enumerate(layers):
                     edges, y = share(lay.act_hist if row == "act" else lay.grad_hist)

@@ -512,3 +512,23 @@ def test_a_nearly_flat_plane_keeps_numbers_on_its_colour_bar_and_in_its_summary(
     assert apart(1.0, 1.0) == ("1", "1")
     ticks = p.bar.axis.tickValues(lo, hi, p.bar.axis.height() or 200)
     assert sum(len(t) for _, t in ticks) >= 2  # numbers on the bar
+
+
+def test_comparing_the_inits_again_keeps_the_share_axis_numbers(qtbot, window):
+    """The second comparison's plots had their ticks fitted while a few pixels tall: the share
+    axis kept "0" alone. Both times the same labelled ticks."""
+    window.open_network(str(PRESETS / "deep_sigmoid.json"))
+    window.resize(1366, 768)
+    p = window.landscape.panel
+    window.landscape.open()
+    v, seen = p.inits_view, []
+    for _ in range(2):
+        p.inits.click()
+        qtbot.waitUntil(lambda: len(v.curves) == 8 and window.landscape.worker is None,
+                        timeout=10_000)  # fmt: skip
+        qtbot.wait(100)
+        plot = v.plots[("he_normal", "act")]
+        axis, (y0, y1) = plot.getAxis("left"), plot.viewRange()[1]
+        major = axis.tickValues(y0, y1, plot.getViewBox().height())[0][1]
+        seen.append([round(t, 6) for t in major if y0 <= t <= y1])
+    assert seen[0] == seen[1] and len(seen[1]) >= 2
