@@ -143,7 +143,7 @@ class LandscapeDock(QObject):
         from engine.numpy_engine.landscape_forward import Cancelled
 
         if isinstance(exc, Cancelled):
-            self.panel.show_error("Cancelled; the landscape is as it was.")
+            self.panel.show_error("Cancelled; the landscape is as it was.", say_kept=False)
             return
         if isinstance(exc, ValueError):  # the engine's refusals: one plain sentence
             self.panel.show_error(str(exc))

@@ -8,6 +8,8 @@ GUI thread.
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Signal
@@ -257,9 +259,14 @@ class LandscapePanel(QWidget):
             b.setEnabled(True)
         self.cancel.setEnabled(False)
 
-    def show_error(self, text: str) -> None:
+    def show_error(self, text: str, say_kept: bool = True) -> None:
+        """A refusal or a failure, in red; with a landscape drawn it says that landscape is the
+        last race's (a bad plane had replaced its summary, the old map and table still shown)."""
         self.set_idle()
-        self.status.setText(text)
+        red = "#ff7b7b" if self.lecturer else "#c0392b"
+        drawn = say_kept and self._summary is not None
+        kept = "<br>The landscape shown is the last race's." if drawn else ""
+        self.status.setText(f"<span style='color:{red}'>{html.escape(text)}</span>{kept}")
 
     def forget(self) -> None:
         """A new network: nothing drawn for the old one stays (map, paths, curves, table, and

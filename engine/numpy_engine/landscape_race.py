@@ -87,7 +87,7 @@ def racers(names: list[str], lrs: list[float] | None, net: Network) -> list[Race
     for lr in lrs or ():
         if not (np.isfinite(lr) and 0 < lr <= MAX_RACE_LR):
             raise LandscapeError(
-                f"a learning rate must be a number in (0, {MAX_RACE_LR:g}], not {lr!r}"
+                f"a learning rate must be a number in (0, {MAX_RACE_LR:g}], not {lr:g}"
             )
     own = net.spec.optimizer
     usual = [own.lr if n == own.name else USUAL_LR[n] for n in names]

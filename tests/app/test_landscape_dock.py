@@ -532,3 +532,21 @@ def test_comparing_the_inits_again_keeps_the_share_axis_numbers(qtbot, window):
         major = axis.tickValues(y0, y1, plot.getViewBox().height())[0][1]
         seen.append([round(t, 6) for t in major if y0 <= t <= y1])
     assert seen[0] == seen[1] and len(seen[1]) >= 2
+
+
+def test_a_refused_race_is_red_and_says_the_map_shown_is_the_last_races(qtbot, window):
+    w = window
+    w.open_network(RAVINE)
+    p = race(qtbot, w, names="sgd", lrs="0.1")
+    image = p.image.image.copy()
+    p.plane.setCurrentText("weights:9.9.9,1.0.0")
+    p.run.click()
+    qtbot.waitUntil(lambda: w.landscape.worker is None and p.run.isEnabled(), timeout=10_000)
+    text = p.status.text()
+    assert "color:#c0392b" in text and "The landscape shown is the last race's." in text
+    np.testing.assert_array_equal(p.image.image, image)  # nothing changed
+    p.lrs.setText("0")
+    p.plane.setCurrentText("weights:1.0.0,1.0.1")
+    p.run.click()
+    qtbot.waitUntil(lambda: w.landscape.worker is None and p.run.isEnabled(), timeout=10_000)
+    assert "], not 0</span>" in p.status.text()  # "0", not "0.0"
