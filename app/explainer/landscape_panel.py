@@ -43,7 +43,8 @@ LOW_SCENE, LOW_SCALE = 380, 0.75  # px: a lower scene takes the lecturer's type 
 MARKS_Z = PATHS_Z + 2 * len(COLOURS)  # the current step's marks above every racer's path
 HEAT = pg.colormap.get("viridis")
 DEFAULT_RACE = RaceSpec(("sgd", "momentum", "adam")).fields()  # a file without a race
-HEADERS = ("optimizer", "η", "steps to target", "final loss", "diverged")
+HEADERS = ("optimizer", "η", "steps to\ntarget", "final\nloss", "diverged")  # two-line: at 1366
+# the table was wider than its column ("divergec" and a scroll bar)
 
 
 class LandscapePanel(QWidget):
