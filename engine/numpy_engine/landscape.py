@@ -120,7 +120,7 @@ def random_plane(origin_params: Params, seed: int = 0) -> Plane:
 
 
 def _weight_index(model: Model, like: Params, text: str) -> tuple[int, str]:
-    """The flat index and the id-like name (w2_0_1, k1_0_0_1_1) of one weight 'L.J.I'."""
+    """The flat index and the trace's name (w[2][0][1], w[1][0][0][1][1]) of one weight 'L.J.I'."""
     parts = text.strip().split(".")
     try:
         nums = [int(p, 10) for p in parts]
@@ -130,7 +130,7 @@ def _weight_index(model: Model, like: Params, text: str) -> tuple[int, str]:
     if not 1 <= L <= len(like):
         raise LandscapeError(f"{text!r}: layer {L} is not between 1 and {len(like)}")
     W = like[L - 1][0]
-    kind, filters = model.layer(L - 1).kind, model.layer(L - 1).type.has_filters
+    kind = model.layer(L - 1).kind
     if not model.layer(L - 1).type.has_weights:
         raise LandscapeError(f"{text!r}: layer {L} ({kind}) has no weights")
     want = {1: "L.J (a batch norm's γ)", 2: "L.J.I"}.get(W.ndim, "L.F.C.I.J (a conv filter weight)")
@@ -140,7 +140,9 @@ def _weight_index(model: Model, like: Params, text: str) -> tuple[int, str]:
             f"{'×'.join(map(str, W.shape))}"
         )
     offset = sum(w.size + b.size for w, b in like[: L - 1])
-    name = ("k" if filters else "w") + "_".join(map(str, nums))
+    # named as the trace names it (w[1][0][0], a filter's w[1][0][0][1][1], a batch norm's
+    # γ[2][0]): the plane's axes read "Δw1_0_0" beside a formula's w⁽¹⁾₀₀
+    name = ("γ" if W.ndim == 1 else "w") + "".join(f"[{v}]" for v in nums)
     return offset + int(np.ravel_multi_index(tuple(rest), W.shape)), name
 
 

@@ -182,7 +182,7 @@ def test_the_weights_plane_moves_exactly_the_two_weights_in_their_units():
     net = net_of("mazur_2_2_2")
     s = net.initial_state()
     pl = weights_plane(net.model, s.params, "2.0.0,2.0.1")
-    assert pl.axes == ("Δw2_0_0", "Δw2_0_1")
+    assert pl.axes == ("Δw[2][0][0]", "Δw[2][0][1]")  # as the trace names them
     A = grid_losses(net.model, s.params, pl, [-0.5, 0.3], [0.2], net.data.inputs, net.data.targets)
     W = s.params[1][0]
     moved = net.edit_parameter(s, 2, "weights", (0, 0), W[0, 0] + 0.3)
@@ -190,7 +190,9 @@ def test_the_weights_plane_moves_exactly_the_two_weights_in_their_units():
     assert A[0, 1] == pytest.approx(net.loss(moved), rel=1e-12)
     conv = net_of("cnn_conv_4x3")
     cs = conv.initial_state()
-    assert weights_plane(conv.model, cs.params, "1.0.0.1.1,1.0.0.0.0").axes[0] == "Δk1_0_0_1_1"
+    assert (
+        weights_plane(conv.model, cs.params, "1.0.0.1.1,1.0.0.0.0").axes[0] == "Δw[1][0][0][1][1]"
+    )
 
 
 @pytest.mark.parametrize(
