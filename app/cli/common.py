@@ -8,8 +8,15 @@ EXIT_BAD_INPUT = 2
 
 
 def fail(message: str) -> int:
-    print(f"backprop-studio: error: {message}", file=sys.stderr)
+    print(f"backprop-studio: error: {one_line(message)}", file=sys.stderr)
     return EXIT_BAD_INPUT
+
+
+def one_line(text: str) -> str:
+    """`text` as one line of plain text: a control character (a newline in a key or a file's
+    name, a terminal's escape) is written as its escape, so a refusal stays one line and
+    cannot restyle the terminal."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
 
 
 RUNS_DB_HELP = (

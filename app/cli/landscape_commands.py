@@ -82,6 +82,8 @@ def cmd_landscape(args) -> int:
             args.output = str(check_output_path(args.output, "-o", held))
         except UnwritablePath as e:
             return fail(str(e))
+    if not 0 <= args.seed < 2**32:  # numpy's generator said "expected non-negative integer"
+        return fail(f"--seed: a whole number from 0 to 4,294,967,295, not {args.seed}")
     net, code = _load(args.network)
     if net is None:
         return code

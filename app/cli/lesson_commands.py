@@ -108,6 +108,10 @@ def cmd_lesson_run(args) -> int:
         load_lesson(args.file)
     except LessonError as e:
         return fail(str(e))
+    from app.cli.gui_commands import no_window
+
+    if why := no_window():
+        return fail(why)
     from app.main import run_gui
 
     return run_gui(lesson=args.file)

@@ -54,12 +54,16 @@ class NetworkFileError(ValueError):
         self.key: str = getattr(field_name, "key", field_name)  # the layer's key, or the name
 
 
+JSON_KINDS = {type(None): "null", list: "a list [...]", str: "text", bool: "true or false",
+              int: "a number", float: "a number"}  # fmt: skip
+
+
 def describe(v: Any) -> str:
     """A short description of a wrong value, never thousands of characters."""
     if isinstance(v, int) and not isinstance(v, bool) and abs(v) >= 10**18:
         return f"an integer of about {int(v.bit_length() * 0.30103) + 1} digits"
     text = repr(v)
-    return text if len(text) <= 60 else f"{type(v).__name__} {text[:40]}…"
+    return text if len(text) <= 60 else f"{text[:40]}… ({len(text):,} characters)"
 
 
 def number(
@@ -120,7 +124,9 @@ def text(v: Any, where: str) -> str:
 
 def keys(obj: Any, where: str, allowed: tuple[str, ...]) -> dict:
     if not isinstance(obj, dict):
-        raise NetworkFileError(where, f"expected an object, got {type(obj).__name__}")
+        what = JSON_KINDS.get(type(obj), type(obj).__name__)
+        whole = "the file must be" if not where else "expected"  # it read "got NoneType"
+        raise NetworkFileError(where, f"{whole} a JSON object ({{…}}), not {what}")
     unknown = [k for k in obj if k not in allowed]
     if unknown:
         raise NetworkFileError(

@@ -189,7 +189,8 @@ class RunStore:
         read of a store not made yet reads an empty one in memory (it creates no file)."""
         if write:
             self._ensure()
-        made = write or self.path.exists()
+        made = write or (self.path.exists() and self.path.stat().st_size > 0)  # an empty
+        # file is a store not made yet (it read "no such table: runs")
         db = sqlite3.connect(self.path if made else ":memory:", timeout=BUSY_TIMEOUT_S)
         db.isolation_level = None
         try:

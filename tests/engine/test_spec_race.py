@@ -62,7 +62,7 @@ def test_a_race_round_trips_through_the_file():
 
 
 BAD = [
-    ([], "race", "expected an object"),
+    ([], "race", "expected a JSON object"),
     ({"optimizers": ["sgd"], "speed": 1}, "race.speed", "unknown key"),
     ({}, "race.optimizers", "list of 1 to 8"),
     ({"optimizers": []}, "race.optimizers", "list of 1 to 8"),
@@ -129,7 +129,7 @@ def test_a_learning_rate_reaches_the_fields_whole():
 
 @pytest.mark.parametrize("name", RACED)
 def test_the_map_axes_a_description_names_are_its_races_plane(name):
-    """The text says w1 and w2; the map's axes say Δw1_0_0...: a description that names them
+    """The text says w1 and w2; the map's axes say Δw[1][0][0]...: a description that names them
     names the axes of its own race's plane."""
     import re
 
@@ -138,6 +138,6 @@ def test_the_map_axes_a_description_names_are_its_races_plane(name):
 
     net = Network.from_file(PRESETS / f"{name}.json")
     plane = weights_plane(net.model, net.initial_state().params, net.spec.race.plane[8:])
-    named = set(re.findall(r"Δw\d+_\d+_\d+", net.spec.description))
+    named = set(re.findall(r"Δw(?:\[\d+\])+", net.spec.description))
     assert named <= set(plane.axes)
     assert named or name == "saddle_linear"  # its w1 and w2 are the map's own names
