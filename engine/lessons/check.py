@@ -160,7 +160,7 @@ def check_lesson(lesson: Lesson, current: Network | None = None) -> list[str]:
         key = repr(st.network)
         if key not in cache:
             try:
-                cache[key] = network_for(st.network, lesson.folder, current)
+                cache[key] = opens(network_for(st.network, lesson.folder, current), st.network)
             except NetworkRefError as e:
                 cache[key] = None
                 if st.network != CURRENT:
@@ -169,6 +169,21 @@ def check_lesson(lesson: Lesson, current: Network | None = None) -> list[str]:
     if sum(st.activity is not None for st in lesson.steps) < 1:
         problems.append("the lesson has no activity")
     return problems
+
+
+def opens(net: Network, ref) -> Network:
+    """`net` if the window would open it: its first step finite (a network whose first loss is
+    infinite passed the check and was refused in the window)."""
+    from engine.numpy_engine.guard import check_step
+
+    d = check_step(net.step(net.initial_state(), trace=False))
+    if d is not None:
+        name = ref if isinstance(ref, str) else str(ref.get("preset") or ref.get("file"))
+        raise NetworkRefError(
+            f"network {name}: its first training step is not finite ({d.reason}), so the window "
+            "would not open it"
+        )
+    return net
 
 
 def check_file(path: str | Path) -> list[str]:

@@ -208,3 +208,16 @@ def test_lesson_run_refuses_a_bad_file_before_opening_any_window(tmp_path, capsy
     bad = _write(tmp_path, {"title": "t"})
     assert main(["lesson", "run", str(bad)]) == 2
     assert len(capsys.readouterr().err.strip().splitlines()) == 1
+
+
+def test_a_network_the_window_would_not_open_is_named(tmp_path):
+    """A network whose first loss is infinite passed the check (only a later step's answer was
+    faulted); the window refuses to open it, so the check names it."""
+    net = {"layers": [{"units": 2}, {"units": 1, "weights": [[1e308, 1e308]], "bias": [0]}],
+           "data": {"inputs": [[10, 10]], "targets": [[1]]}}  # fmt: skip
+    (tmp_path / "ovf.json").write_text(json.dumps(net))
+    lesson = {"title": "t", "goal": "g", "network": "ovf.json",
+              "steps": [{"text": "x", "go": {"kind": "loss"}, "activity": {"type": "predict"}}]}  # fmt: skip
+    problems = check_file(_write(tmp_path, lesson))
+    assert problems and problems[0].startswith("step 1: network ovf.json: its first training step")
+    assert "would not open it" in problems[0]
