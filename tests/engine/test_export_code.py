@@ -318,3 +318,16 @@ def test_one_value_per_channel_and_every_parameter_frozen(tmp_path, capsys):
         _close(got, refs[path_], path_)
     ref = refs[str(scripts[1])]["parameters"][1]
     assert ref["gamma"] == [1.0, 1.0, 1.0] and ref["running_mean"] != [0.0, 0.0, 0.0]
+
+
+def test_a_script_read_by_a_reader_that_stops_early_ends_quietly(tmp_path):
+    """`python net.py --steps 20000 | head -c 20` printed a BrokenPipeError traceback."""
+    from engine.numpy_engine import Network
+    from engine.numpy_engine.codegen import export_script
+
+    net = Network.from_file(Path(__file__).parents[2] / "assets" / "presets" / "xor_2_2_1.json")
+    script = tmp_path / "net.py"
+    script.write_text(export_script(net, "numpy"))
+    r = subprocess.run(f"{sys.executable} {script} --steps 20000 | head -c 20", shell=True,
+                       capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert r.stdout.startswith('{"losses": [') and r.stderr == ""

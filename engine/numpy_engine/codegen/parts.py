@@ -239,7 +239,11 @@ def main():
     if steps < 1:
         parser.error("--steps must be at least 1")
     losses, parameters = train(steps)
-    print(json.dumps({"losses": losses, "parameters": parameters}))
+    try:
+        print(json.dumps({"losses": losses, "parameters": parameters}), flush=True)
+    except BrokenPipeError:  # the reader stopped early (| head): nothing more to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
 
 
 if __name__ == "__main__":
@@ -251,7 +255,7 @@ def imports(p: Plan, extra_std: tuple[str, ...], third: list[str]) -> list[str]:
     std = ["import argparse", "import json"]
     if p.read_params:
         std.append("import math")
-    std += list(extra_std)
+    std += ["import os", "import sys", *extra_std]  # os, sys: a reader that stops early
     if p.reads_file:
         std.append("from pathlib import Path")
     return [*std, "", *third]
