@@ -145,6 +145,8 @@ def _errors():
 def _message(e: BaseException) -> str:
     if isinstance(e, MemoryError):
         return "not enough memory for this run; use a smaller model or batch"
+    if isinstance(e, sqlite3.Error):  # its own words ("attempt to write a readonly database")
+        return f"the run store cannot be used: {e} (--runs-db chooses another)"
     return str(e) or type(e).__name__
 
 
