@@ -192,7 +192,8 @@ class LessonMode(QuestionScreen, Answers, LessonDockPlace, QObject):
             return
         if k >= len(self.lesson.steps):
             rec = self.progress.get(self.lesson.name)
-            self.player.say(f"End of the lesson: {rec.right} of {rec.asked} right.")
+            score = "" if self.player.lecturer else f": {rec.right} of {rec.asked} right"
+            self.player.say(f"End of the lesson{score}.")  # no score on the wall
             return
         if k < 0:
             return
@@ -200,6 +201,9 @@ class LessonMode(QuestionScreen, Answers, LessonDockPlace, QObject):
             self.ex.stop_training()
         st = self.lesson.steps[k]
         key = (repr(st.network), st.go.step if st.go is not None else 1)
+        if getattr(self.ex, "edited", False) and st.network != CURRENT:
+            self._loaded = None  # weights changed on the drawing (a build): the step's own
+            # network again, as its text's numbers are (Back to step 1 showed the build's z)
         if st.network == CURRENT or (self._loaded == key and self.ex.net is self._net):
             self._enter(k)
             return
@@ -243,6 +247,9 @@ class LessonMode(QuestionScreen, Answers, LessonDockPlace, QObject):
                 self.w.show_error(f"Lesson step {k + 1} not shown: {e}")
                 return
             ex.goto(ex.history.index(r), i)
+        elif st.activity is not None and st.activity.type == "construct":
+            ex.home()  # the drawing shows the weights the check reads (the step's start), not
+            # the last step's updated ones (lesson 4's build read 0.3777, the drawing −1.03)
         self.k, self.question, self.asking, self.later = k, None, None, None
         act = st.activity
         self.player.show_step(self.lesson.title, self._where(), st.text,

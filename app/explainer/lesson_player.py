@@ -33,6 +33,12 @@ def _label(wrap: bool = True) -> QLabel:
     return lab
 
 
+# right and not quite: Okabe–Ito's green and vermilion on the wall's black (6:1), darker on the
+# panel's grey (they were 3.0:1 and 3.3:1 there, under the 4.5:1 small text needs)
+SAID_ON_BLACK = {True: "#009e73", False: "#d55e00", None: ""}
+SAID_ON_GREY = {True: "#00704f", False: "#a84800", None: ""}
+
+
 class LessonPlayer(QWidget):
     lesson_chosen = Signal(str)  # a lesson file's path
     open_requested = Signal()  # "Open lesson file…"
@@ -265,7 +271,7 @@ class LessonPlayer(QWidget):
         self.say(why)
 
     def say(self, text: str, good: bool | None = None) -> None:
-        colour = {True: "#009e73", False: "#d55e00", None: ""}[good]
+        colour = (SAID_ON_BLACK if self.lecturer else SAID_ON_GREY)[good]
         style = f" style='color:{colour}'" if colour else ""
         self.feedback.setText(f"<span{style}>{html.escape(text)}</span>")
 

@@ -609,3 +609,50 @@ def test_a_direction_answered_says_the_numbers_that_show_it(window, qtbot):
     old, new = num(ev.detail["w"]), num(ev.detail["new"])
     assert "Right. w[1][0][1]: " in said and f"{old} → {new}" in said, said
     assert ev.detail["new"] < ev.detail["w"]  # down, as it says
+
+
+def test_back_or_reset_after_a_build_shows_the_lessons_own_network(qtbot, window):
+    """A build in lesson 1's step 4 (w[1][0][1] = 0.5, b = −0.75) stayed when going Back: step
+    1 showed 0.5·1 + 0.5·0 + (−0.75), not the lesson's 0.5, −0.25, −0.25 its text is about."""
+    import numpy as np
+
+    w, L = window, window.lessons
+    _open(qtbot, L, LESSONS / "01_perceptron.json")
+    start = [p.copy() for p in w.explainer.history[0].before.params[0]]
+    _go(qtbot, L, 3)
+    assert w.explainer.event_index == w.explainer.visible().at(0)  # the build's weights shown
+    w.explainer.edit_parameter(1, "weights", (0, 1), 0.5)
+    w.explainer.edit_parameter(1, "bias", (0,), -0.75)
+    L.check_construct()
+    assert L.progress.get(L.lesson.name).right >= 1
+    _go(qtbot, L, 0)
+    for got, want in zip(w.explainer.history[0].before.params[0], start, strict=True):
+        np.testing.assert_array_equal(got, want)
+    w.explainer.edit_parameter(1, "bias", (0,), -0.75)
+    L.reset()
+    qtbot.waitUntil(lambda: L.preparing is None and L.k == 0, timeout=20000)
+    np.testing.assert_array_equal(w.explainer.history[0].before.params[0][1], start[1])
+
+
+def test_the_end_of_a_lesson_says_no_score_on_the_wall(qtbot, window):
+    w, L = window, window.lessons
+    _open(qtbot, L, LESSONS / "02_sigmoid_neuron.json")
+    w.set_lecturer(True)
+    try:
+        L.go(len(L.lesson.steps))
+        said = L.player.feedback.text()
+        assert "End of the lesson." in said and "right" not in said
+    finally:
+        w.set_lecturer(False)
+    L.go(len(L.lesson.steps))
+    assert "right" in L.player.feedback.text()
+
+
+def test_right_and_not_quite_read_on_the_panels_grey_and_on_the_wall():
+    """The feedback's green and vermilion were 3.0:1 and 3.3:1 on the panel's grey."""
+    from app.explainer.lesson_player import SAID_ON_BLACK, SAID_ON_GREY
+    from app.shared.theme import contrast_ratio
+
+    for good in (True, False):
+        assert contrast_ratio(SAID_ON_GREY[good], "#efefef") >= 4.5
+        assert contrast_ratio(SAID_ON_BLACK[good], "#000000") >= 4.5
