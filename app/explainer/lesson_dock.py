@@ -68,9 +68,12 @@ class LessonDockPlace:
             return
         tabbed = w.tabifiedDockWidgets(dock)
         others = [d for d in self._column(w.docks.values()) if d is not dock and d not in tabbed]
+        formula = w.docks["Formula"]  # gives last, and keeps FORMULA_LEAST while others can give:
+        others.sort(key=lambda d: d is formula)  # it gave first, down to 40 px (lesson 14)
         take, sizes = need - dock.height(), []
         for d in others:  # each gives what it has above its own least height
-            give = min(take, max(0, d.height() - d.minimumSizeHint().height()))
+            least = d.minimumSizeHint().height()
+            give = min(take, max(0, d.height() - least))
             take -= give
             sizes.append(d.height() - give)
         w.resizeDocks([dock, *others], [need - take, *sizes], Qt.Orientation.Vertical)

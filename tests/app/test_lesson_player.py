@@ -656,3 +656,27 @@ def test_right_and_not_quite_read_on_the_panels_grey_and_on_the_wall():
     for good in (True, False):
         assert contrast_ratio(SAID_ON_GREY[good], "#efefef") >= 4.5
         assert contrast_ratio(SAID_ON_BLACK[good], "#000000") >= 4.5
+
+
+def test_a_longer_step_takes_its_room_from_the_code_panel_before_the_formula(qtbot, window):
+    """At 1920 x 1080 lesson 14's long steps took their room from the formula first: 40 px, its
+    nine products and its result scrolled out of sight. The Code panel gives first now."""
+    from PySide6.QtCore import Qt
+
+    w = window
+    w.resize(1920, 1080)
+    L = w.lessons
+    _open(qtbot, L, LESSONS / "14_real_digit.json")
+    formula, code = w.docks["Formula"], w.docks["Code"]
+    if L.dock.isFloating() or w.dockWidgetArea(L.dock) != w.dockWidgetArea(formula):
+        pytest.skip("the lesson is not beside the formula in this layout")
+    _go(qtbot, L, 0)
+    qtbot.wait(50)
+    need = lesson_need(L.dock)
+    w.resizeDocks([L.dock, formula, code], [need - 60, 300, 300], Qt.Orientation.Vertical)
+    qtbot.waitUntil(lambda: L.dock.height() < need - 30, timeout=3000)
+    before = formula.height()
+    assert code.height() - code.minimumSizeHint().height() > 60  # the Code panel can give it all
+    L.make_room()
+    qtbot.waitUntil(lambda: L.dock.height() >= need - 2, timeout=3000)
+    assert abs(formula.height() - before) <= 2, (before, formula.height())
