@@ -9,6 +9,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
+    QComboBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -59,6 +60,12 @@ class LessonPlayer(QWidget):
         top = QHBoxLayout()
         self.lessons = ComboBox()
         self.lessons.setToolTip("the course's lessons, in the course's order")
+        # as narrow as the dock wants, whatever its titles: shown again after lecturer mode it
+        # took its longest title's width (393 px) and the row cut Check and Open off the dock
+        self.lessons.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.lessons.setMinimumContentsLength(12)
         self.lessons.activated.connect(self._picked)
         self.open_button = QPushButton("Open…")
         self.open_button.clicked.connect(self.open_requested)

@@ -680,3 +680,21 @@ def test_a_longer_step_takes_its_room_from_the_code_panel_before_the_formula(qtb
     L.make_room()
     qtbot.waitUntil(lambda: L.dock.height() >= need - 2, timeout=3000)
     assert abs(formula.height() - before) <= 2, (before, formula.height())
+
+
+def test_after_lecturer_mode_the_lesson_fits_its_dock_again(qtbot, window):
+    """After F11 and Esc at 1366 x 768 the lesson list took its longest title's width and the
+    row cut Open, Check and Next off the dock's right edge, step after step."""
+    w = window
+    w.resize(1366, 740)
+    L = w.lessons
+    _open(qtbot, L, LESSONS / "01_perceptron.json")
+    box = L.dock.widget()
+    w.set_lecturer(True)
+    qtbot.wait(100)
+    w.set_lecturer(False)
+    qtbot.wait(100)
+    assert box.widget().minimumSizeHint().width() <= box.viewport().width()
+    for b in (L.player.open_button, L.player.check_answer, L.player.next_button):
+        right = b.mapTo(box.viewport(), b.rect().topRight()).x()
+        assert right <= box.viewport().width(), b.text()
