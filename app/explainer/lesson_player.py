@@ -5,6 +5,7 @@ the controller (lesson_mode.py) tells it; it grades nothing."""
 from __future__ import annotations
 
 import html
+import re
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, Qt, Signal
@@ -32,6 +33,15 @@ def _label(wrap: bool = True) -> QLabel:
     lab.setTextFormat(Qt.TextFormat.RichText)
     lab.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return lab
+
+
+_JOINS = re.compile(r"(?<=\])(?=\[)|(?<=\S/)(?=\S)")  # "][" and "∂L/∂a": no line break there
+
+
+def unbroken(text: str) -> str:
+    """`text` with a word joiner (U+2060, unseen) where a line must not break inside a symbol:
+    the lesson's text wrapped "z[1]" / "[0]", "w[1]" / "[0][0]" and "∂L/" / "∂a[2][0]"."""
+    return _JOINS.sub("\u2060", text)
 
 
 # right and not quite: Okabe–Ito's green and vermilion on the wall's black (6:1), darker on the
@@ -216,7 +226,7 @@ class LessonPlayer(QWidget):
     def show_step(self, title: str, where: str, text: str, page: str) -> None:
         self.title.setText(f"<b>{html.escape(title)}</b>")
         self.where.setText(html.escape(where))
-        self.text.setText(html.escape(text))
+        self.text.setText(html.escape(unbroken(text)))
         self.pages.setCurrentIndex(PAGES.index(page))
         self.feedback.setText("")
 
@@ -250,7 +260,7 @@ class LessonPlayer(QWidget):
             self.answer.setFocus()
 
     def set_choices(self, question: str, choices: tuple[str, ...]) -> None:
-        self.direction_question.setText(html.escape(question))
+        self.direction_question.setText(html.escape(unbroken(question)))
         for b in self.choice_buttons:
             self.choice_row.removeWidget(b)
             b.deleteLater()
@@ -280,7 +290,7 @@ class LessonPlayer(QWidget):
     def say(self, text: str, good: bool | None = None) -> None:
         colour = (SAID_ON_BLACK if self.lecturer else SAID_ON_GREY)[good]
         style = f" style='color:{colour}'" if colour else ""
-        self.feedback.setText(f"<span{style}>{html.escape(text)}</span>")
+        self.feedback.setText(f"<span{style}>{html.escape(unbroken(text))}</span>")
 
     def set_lecturer(self, on: bool, text: str = "#ffffff") -> None:
         """Lecturer mode: no typing, the lesson list hidden, the type in the theme's colour."""

@@ -166,7 +166,11 @@ def test_a_lesson_walked_by_keys_with_right_and_wrong_answers(window, qtbot, pri
     _type(qtbot, w, "abc")  # not a number: asked again, no try used
     assert "Type a number" in L.player.feedback.text() and L.pending()
     _type(qtbot, w, "0.0275")  # the bias left out: a hint names it, a second try
-    assert "bias b[1][0]" in L.player.feedback.text() and L.pending() and _hidden_on_screen(w)
+    assert (
+        "bias b[1][0]" in L.player.feedback.text().replace("\u2060", "")
+        and L.pending()
+        and _hidden_on_screen(w)
+    )
     _type(qtbot, w, "0.3775")
     assert L.player.feedback.text().count("Right") == 1 and not L.pending()
     assert not _hidden_on_screen(w) and w.view.node_text["n1_0"].text() == "z=0.378"
@@ -698,3 +702,12 @@ def test_after_lecturer_mode_the_lesson_fits_its_dock_again(qtbot, window):
     for b in (L.player.open_button, L.player.check_answer, L.player.next_button):
         right = b.mapTo(box.viewport(), b.rect().topRight()).x()
         assert right <= box.viewport().width(), b.text()
+
+
+def test_a_symbol_is_never_broken_across_lines_in_a_lessons_text():
+    from app.explainer.lesson_player import unbroken
+
+    text = "z[1][0] = w[1][0][0]·a[0][0]; ∂L/∂a[2][0] and a / b"
+    joined = unbroken(text)
+    assert joined.replace("\u2060", "") == text  # nothing else changes
+    assert "z[1]\u2060[0]" in joined and "∂L/\u2060∂a[2]\u2060[0]" in joined and "a / b" in joined
