@@ -609,7 +609,7 @@ def test_a_direction_answered_says_the_numbers_that_show_it(window, qtbot):
     _go(qtbot, L, 4)
     ev = L.question.event
     L.choose("down")
-    said = L.player.feedback.text()
+    said = L.player.feedback.text().replace("\u2060", "")  # (word joiners in symbols)
     old, new = num(ev.detail["w"]), num(ev.detail["new"])
     assert "Right. w[1][0][1]: " in said and f"{old} → {new}" in said, said
     assert ev.detail["new"] < ev.detail["w"]  # down, as it says
