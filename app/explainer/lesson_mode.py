@@ -193,7 +193,7 @@ class LessonMode(QuestionScreen, Answers, LessonDockPlace, QObject):
         if k >= len(self.lesson.steps):
             rec = self.progress.get(self.lesson.name)
             score = "" if self.player.lecturer else f": {rec.right} of {rec.asked} right"
-            self.player.say(f"End of the lesson{score}.")  # no score on the wall
+            self.player.say(f"End of the lesson{score}.", private=bool(score))  # none on the wall
             return
         if k < 0:
             return
@@ -263,7 +263,9 @@ class LessonMode(QuestionScreen, Answers, LessonDockPlace, QObject):
         self._construct_start = ex.current.before.params if act is not None else None
         rec = self.progress.get(self.lesson.name)
         if act is not None and k in rec.done and not self.player.lecturer:  # answered before
-            self.player.say("You answered this step before: try it again; it is not counted.")
+            self.player.say(
+                "You answered this step before: try it again; it is not counted.", private=True
+            )
         rec.step = k
         self._save()
         self.w.refresh()

@@ -287,7 +287,10 @@ class LessonPlayer(QWidget):
         self.close_question()
         self.say(why)
 
-    def say(self, text: str, good: bool | None = None) -> None:
+    def say(self, text: str, good: bool | None = None, private: bool = False) -> None:
+        """Feedback under the question; `private`: the learner's own (a score, "answered
+        before"), taken off when lecturer mode puts the panel on the wall."""
+        self._private = private
         colour = (SAID_ON_BLACK if self.lecturer else SAID_ON_GREY)[good]
         style = f" style='color:{colour}'" if colour else ""
         self.feedback.setText(f"<span{style}>{html.escape(unbroken(text))}</span>")
@@ -295,6 +298,8 @@ class LessonPlayer(QWidget):
     def set_lecturer(self, on: bool, text: str = "#ffffff") -> None:
         """Lecturer mode: no typing, the lesson list hidden, the type in the theme's colour."""
         self.lecturer = on
+        if on and getattr(self, "_private", False):
+            self.say("")  # a score or "answered before" stays off the wall
         self.setStyleSheet(f"QLabel {{ color: {text}; }}" if on else "")
         for w in (self.lessons, self.open_button, self.reset_button):
             w.setVisible(not on)

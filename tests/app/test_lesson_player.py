@@ -650,6 +650,11 @@ def test_the_end_of_a_lesson_says_no_score_on_the_wall(qtbot, window):
         w.set_lecturer(False)
     L.go(len(L.lesson.steps))
     assert "right" in L.player.feedback.text()
+    w.set_lecturer(True)  # said before the wall: taken off it
+    try:
+        assert "right" not in L.player.feedback.text()
+    finally:
+        w.set_lecturer(False)
 
 
 def test_right_and_not_quite_read_on_the_panels_grey_and_on_the_wall():
