@@ -105,8 +105,8 @@ def misses(trace: Trace, i: int) -> list[Miss]:
         out.append(Miss(change, "the old weight: the new value is w plus the change"))
     elif 1 <= ev.layer <= c.model.depth and c.model.layer(ev.layer - 1).kind == "dense":
         out += _dense_misses(ev, i, c, lay)
-    if kind == "loss_term" and "½" in ev.formula:
-        out.append(Miss(2 * ev.value, "the ½ in ½·(y − a)²"))
+    if kind in ("loss_term", "loss") and "½" in ev.formula:  # the batch's loss too (lesson 3:
+        out.append(Miss(2 * ev.value, "the ½ in ½·(y − a)²"))  # 0.5967 got no hint)
     elif kind == "loss_term" and "(a − y)²" in ev.formula:
         out.append(Miss(ev.value / 2, "the ½: this loss has none, ℓ = (a − y)²"))
     norm = get_loss(c.model.loss).normaliser(lay.n, lay.model.sizes[-1])

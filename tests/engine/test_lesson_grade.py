@@ -178,6 +178,9 @@ def test_hints_name_the_missed_factor_computed_independently():
     # ½ left out of the loss term
     t = _at(r, {"kind": "loss_term", "sample": 0, "unit": 0})
     assert "½" in hint(r.events, t, float((a2[0] - 0.01) ** 2))
+    # and out of the batch's loss: Σ_k (y − a)², 0.5967 (lesson 3's step 3 got no hint)
+    L = _at(r, {"kind": "loss"})
+    assert "½" in hint(r.events, L, float(((a2 - np.array([0.01, 0.99])) ** 2).sum()))
 
 
 def test_hint_for_the_mean_over_a_batch():
