@@ -11,7 +11,7 @@ import html
 import re
 
 from PySide6.QtCore import QSize, Qt, QTimer
-from PySide6.QtGui import QColor, QFont, QPalette, QPixmap
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPalette, QPixmap
 from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from app.shared.lru import LRU
@@ -141,7 +141,9 @@ class FormulaPanel(QScrollArea):
         px = base * (LECTURER_UP if self.theme.name == "lecturer" else 1.0)
         room = self._room().height() - self._header_height() - 40
         shown_detail = ev.detail if ev.phase == "update" else ()  # only an update shows its state
-        room -= 2 * self.theme.note_pt * bool(ev.note) + 8 * len(shown_detail or ())
+        room -= 2 * self.theme.note_pt * bool(ev.note) + self._detail_height(
+            len(shown_detail or ())
+        )
         while True:
             size = 2 * round(px / 2)  # even sizes only: fewer distinct lines to typeset
             chars = self._line_chars(size)
@@ -150,6 +152,15 @@ class FormulaPanel(QScrollArea):
             if need <= room or px * FIT_STEP < base * MIN_SHRINK:
                 return size, chars
             px *= FIT_STEP
+
+    def _detail_height(self, rows: int) -> int:
+        """The optimizer state's height: its title and `rows` lines at the note's size (8 px a
+        row had been counted: on the wall its last line, "new", was cut off)."""
+        if not rows:
+            return 0
+        f = QFont("DejaVu Sans Mono")
+        f.setPointSize(self.theme.note_pt)
+        return round((rows + 1) * QFontMetricsF(f).lineSpacing()) + 6
 
     def _header_height(self) -> int:
         """The header's height as it wraps at its capped width (_cap_text_width), kept: a key's
