@@ -185,14 +185,17 @@ class ConvView(ConvMarks, QWidget):
         p.setPen(QColor(self.theme.text))
         label = self._label_room()
         room = title_room(label)
-        rect = QRectF(x - gap / 2, 4, width + gap, room)
+        # half the gap between two titles is theirs alone ("conv 1 · relu" ran into "maxpool
+        # 2×2" on the wall), and a "·" stays with the word before it (a line held "·" alone)
+        rect = QRectF(x - gap / 4, 4, width + gap / 2, room)
+        title = col.title.replace(" · ", "\u00a0· ")
         flags = Qt.AlignmentFlag.AlignHCenter | Qt.TextFlag.TextWordWrap
-        for size in (1.05, 1.0, 0.9, 0.8, 0.7):  # the largest type at which the title fits
+        for size in (1.05, 1.0, 0.9, 0.8, 0.7, 0.6, 0.5):  # the largest at which the title fits
             p.setFont(self._label_font(size, bold=True))
-            br = p.fontMetrics().boundingRect(rect.toRect(), flags, col.title)
+            br = p.fontMetrics().boundingRect(rect.toRect(), flags, title)
             if br.height() <= room and br.width() <= rect.width() - 4:  # never into its neighbour
                 break
-        p.drawText(rect, flags, col.title)
+        p.drawText(rect, flags, title)
         scale = column_scale(col.grids)
         widest = max((g.values.shape[1] for g in col.grids), default=1) * cell
         label_w = width if per == len(col.grids) else widest + SUB_GAP
