@@ -66,14 +66,17 @@ class Answers:
             return
         self._finish(reply.text, reply.state == "right", counted=True)
 
-    def reveal(self) -> None:
+    def reveal(self, skipped: bool = False) -> None:
         """Show the number without an answer: the lecturer's key, Space, or "Show me" (for a
-        direction, with the way it goes)."""
+        direction, with the way it goes). `skipped`: Next pressed before any answer, which
+        shows it and counts nothing (it had counted a wrong answer, unsaid)."""
         if self.pending():
             text, act = self.question.give_up().text, self._direction()
             if act is not None:
                 text = f"The answer is {self._right_way(act)}. {text}"
-            self._finish(text, None, counted=not self.player.lecturer)
+            if skipped and not self.player.lecturer:
+                text += " Skipped, not counted: Next again goes on."
+            self._finish(text, None, counted=not (self.player.lecturer or skipped))
 
     def _finish(self, text: str, right: bool | None, counted: bool) -> None:
         if counted:

@@ -329,8 +329,16 @@ class LessonMode(QuestionScreen, Answers, LessonDockPlace, QObject):
         self.w.refresh()
 
     def page_next(self) -> None:
-        """PageDown (a presenter remote): reveal, else the lesson's next step, else Space."""
-        if self.lesson is None or self.pending():
+        """PageDown (a presenter remote): reveal, else the lesson's next step, else Space. A
+        lesson's question skipped so is shown, not counted."""
+        ex = self.ex
+        if (
+            self.lesson is not None
+            and self.pending()
+            and self.asking == (ex.step_index, ex.event_index)
+        ):
+            self.reveal(skipped=True)
+        elif self.lesson is None or self.pending():
             self.next_key()
         else:
             self.go(self.k + 1)

@@ -222,14 +222,14 @@ def test_progress_survives_a_new_window_and_can_be_reset(qtbot, tmp_path, privat
     qtbot.addWidget(first)
     _open(qtbot, first.lessons, LESSON)
     first.lessons.answer(repr(first.explainer.event.value))
-    for _ in range(3):  # to step 2, reveal its number, to step 3
+    for _ in range(3):  # to step 2, reveal its number (skipped: not counted), to step 3
         first.lessons.page_next()
     assert first.lessons.k == 2
     first.close()
     second = ExplainerWindow(tmp_path / "s2", restore=False)
     qtbot.addWidget(second)
     _open(qtbot, second.lessons, LESSON)
-    assert second.lessons.k == 2 and "1 of 2 right" in second.lessons.player.where.text()
+    assert second.lessons.k == 2 and "1 of 1 right" in second.lessons.player.where.text()
     second.lessons.player.reset_button.click()
     assert second.lessons.k == 0 and "0 of 0 right" in second.lessons.player.where.text()
     second.close()
@@ -716,3 +716,17 @@ def test_a_symbol_is_never_broken_across_lines_in_a_lessons_text():
     joined = unbroken(text)
     assert joined.replace("\u2060", "") == text  # nothing else changes
     assert "z[1]\u2060[0]" in joined and "∂L/\u2060∂a[2]\u2060[0]" in joined and "a / b" in joined
+
+
+def test_next_before_an_answer_shows_it_and_counts_nothing(qtbot, window):
+    """Next on an open question revealed the answer and counted it wrong, unsaid: three Next
+    presses in lesson 1 left "0 of 2 right"."""
+    L = window.lessons
+    _open(qtbot, L, LESSONS / "01_perceptron.json")
+    before = L.progress.get(L.lesson.name).asked
+    assert L.pending()
+    L.page_next()
+    assert not L.pending() and "Skipped, not counted" in L.player.feedback.text()
+    assert L.progress.get(L.lesson.name).asked == before
+    L.page_next()
+    qtbot.waitUntil(lambda: L.preparing is None and L.k == 1, timeout=20000)
