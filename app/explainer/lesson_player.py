@@ -200,7 +200,10 @@ class LessonPlayer(QWidget):
     def _picked(self, i: int) -> None:
         path = self.lessons.itemData(i)
         if path:
+            self._shown = path
             self.lesson_chosen.emit(path)
+        else:  # "Choose a lesson…" picked: the list names the lesson still open (it read
+            self.show_lesson(getattr(self, "_shown", ""))  # "Choose…" over lesson 1's steps)
 
     # ---- shown by the controller ----
     def set_lessons(self, items: list[tuple[str, str]]) -> None:
@@ -220,6 +223,7 @@ class LessonPlayer(QWidget):
 
     def show_lesson(self, path: str) -> None:
         """The list names the lesson open now (item 0 when it is not one of the list's)."""
+        self._shown = path
         i = self.lessons.findData(str(Path(path).resolve())) if path else 0
         self.lessons.setCurrentIndex(max(0, i))
 

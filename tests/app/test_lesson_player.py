@@ -730,3 +730,14 @@ def test_next_before_an_answer_shows_it_and_counts_nothing(qtbot, window):
     assert L.progress.get(L.lesson.name).asked == before
     L.page_next()
     qtbot.waitUntil(lambda: L.preparing is None and L.k == 1, timeout=20000)
+
+
+def test_picking_the_lists_placeholder_keeps_naming_the_open_lesson(qtbot, window):
+    L = window.lessons
+    _open(qtbot, L, LESSONS / "01_perceptron.json")
+    box = L.player.lessons
+    shown = box.currentText()
+    assert shown.startswith("1.")
+    box.setCurrentIndex(0)
+    box.activated.emit(0)  # "Choose a lesson…" picked
+    assert box.currentText() == shown and L.lesson is not None
