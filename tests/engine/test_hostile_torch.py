@@ -519,3 +519,13 @@ def test_sweep_values_may_be_separated_by_commas_spaces_or_semicolons():
     assert sweep_values("batch_size", "16, 64") == ((16, 64), "")
     assert lr_range("1e-6", "1", "100") == ((1e-6, 1.0, 100), "")
     assert lr_range("1", "0.1", "100")[1].startswith("LR to: must be above")
+
+
+@pytest.mark.parametrize("present", ["mnist_train.csv", "mnist_test.csv"])
+def test_one_csv_of_the_pair_names_the_other(present, tmp_path, capsys):
+    """A folder with mnist_train.csv alone got the generic "MNIST was not found"."""
+    (tmp_path / present).write_text("\n".join(_csv_rows(6)))
+    other = next(n for n in mnist.CSV_FILES if n != present)
+    with pytest.raises(mnist.MnistError, match=f"has {present} but not {other}"):
+        mnist.load_mnist(tmp_path)
+    refused(cli(capsys, "train", "--data", tmp_path, "--no-download", *QUICK), f"not {other}")
