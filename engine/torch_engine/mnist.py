@@ -230,6 +230,8 @@ def _check_folder(folder: Path) -> None:
             f"{folder} is {what}, not a folder; give the folder that holds MNIST's four IDX files or "
             f"{' and '.join(CSV_FILES)}"
         )
+    if not os.access(folder, os.R_OK | os.X_OK):  # its files unseen: not "MNIST was not found"
+        raise MnistError(f"cannot read the MNIST folder {folder} (permission denied)")
 
 
 def load_mnist(folder: str | Path) -> MnistData:

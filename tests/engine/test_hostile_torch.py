@@ -529,3 +529,13 @@ def test_one_csv_of_the_pair_names_the_other(present, tmp_path, capsys):
     with pytest.raises(mnist.MnistError, match=f"has {present} but not {other}"):
         mnist.load_mnist(tmp_path)
     refused(cli(capsys, "train", "--data", tmp_path, "--no-download", *QUICK), f"not {other}")
+
+
+def test_an_unreadable_data_folder_says_so(tmp_path, monkeypatch, capsys):
+    """It read "MNIST was not found" (its files could not be seen)."""
+    import os
+
+    real = os.access
+    monkeypatch.setattr(os, "access", lambda p, m: False if Path(p) == tmp_path else real(p, m))
+    with pytest.raises(mnist.MnistError, match="cannot read the MNIST folder .*permission denied"):
+        mnist.load_mnist(tmp_path)
