@@ -26,6 +26,7 @@ BASE_PX = 13.0  # label size in scene units when the scale leaves room (the draw
 VALUE_SLOT = "δ=−0.0000"  # what a circle is made to hold: a signed δ of 3 digits, "δ=−0.0381"
 NUMBER_SLOT = "−0.0000"  # the width kept for a weight's or bias's number ("b=" added for biases)
 MARKS_LABELLED = 4  # a strip's current units given a label (the rest are outlined only)
+LEAST_SHRINK = 0.75  # labels made smaller to this share of label_px before a part is left out
 MAX_PX = 72.0  # label size in scene units at most (a view too small for label_px: smaller)
 LEGEND_LONGEST = (  # the widest and tallest legend scene_state writes, kept room for
     "edges: ∂L/∂w of this step\nblue +, orange −, width = size\ngrey: not yet\n"
@@ -50,6 +51,8 @@ class LabelLayout:
         self.fm = QFontMetricsF(self.font)
         self.static: list[Rect] = []  # what titles, names, captions and the legend cover
         self.taken: list[Rect] = []  # and the units and numbers too
+        self.shrink = 1.0  # label_px times this (_settle_smaller)
+        self._want = self._tried = 0.0  # the last try's wanted and tried sizes
         self.dropped = 0  # left out for want of room: 1 the legend but its first line ("edges:
         # ∂L/∂w of this step": the edges' numbers read as weights without it), 2 all of it,
         # 3 the titles too
@@ -57,9 +60,10 @@ class LabelLayout:
 
     # ---- sizes ----
     def want_px(self, cap: float = MAX_PX) -> float:
-        """The label height in scene units: label_px on screen at the view's scale, or more."""
+        """The label height in scene units: label_px (times `shrink`) on screen at the view's
+        scale, or more."""
         scale = self.view.transform().m11() or 1.0
-        return min(cap, max(BASE_PX, self.view.theme.label_px / scale))
+        return min(cap, max(BASE_PX, self.view.theme.label_px * self.shrink / scale))
 
     def set_px(self, px: float) -> None:
         self.px = px
@@ -86,14 +90,10 @@ class LabelLayout:
             return
         self.bounds = None
         for self.dropped in range(4):  # 1: the legend's first line; 2: none; 3: no titles
-            px = self.want_px()
-            for _ in range(8):
-                self._lay(px)
-                want = self.want_px(cap=math.inf)
-                if want <= math.ceil(px):  # still big enough
-                    self._spread(px)
-                    return
-                px = min(MAX_PX, 1.03 * want + 2 * (want - px))  # ahead of the next fit
+            self.shrink = 1.0
+            if self._settle(self.want_px()) or self._settle_smaller():
+                return
+        self.shrink = 1.0
         self.dropped = 1  # the titles again and the legend's first line (a drawing too wide for
         # its view at label_px has room below it: without the line, a lesson's learner read the
         # edges' ∂L/∂w as the weights the formula uses), at the drawing's own sizes
@@ -113,6 +113,32 @@ class LabelLayout:
         self.bounds = v.sceneRect().getRect()
         self.place_static()
         self.place_numbers()
+
+    def _settle(self, px: float) -> bool:
+        """Lay the labels out from `px` until their size holds at the fit it makes (then spread
+        the columns); False when it does not within 8 tries (the last sizes are kept)."""
+        for _ in range(8):
+            self._lay(px)
+            self._want = want = self.want_px(cap=math.inf)
+            if want <= math.ceil(px):  # still big enough
+                self._spread(px)
+                return True
+            self._tried = px
+            if px >= MAX_PX:  # it cannot grow: more tries would lay out the same
+                return False
+            px = min(MAX_PX, 1.03 * want + 2 * (want - px))  # ahead of the next fit
+        return False
+
+    def _settle_smaller(self) -> bool:
+        """The labels a little smaller than label_px, down to LEAST_SHRINK of it, where the
+        drawing at label_px is only a little too big for its view: a 2-2-2 net on a 1366 wall
+        beside a lesson was 6% too big and fell back to small circles, its values beside them on
+        the edges and 2 of its 8 weights shown. The size it needs, from the last try's."""
+        need = self._tried / self._want if self._want > 0 else 0.0
+        if need < LEAST_SHRINK:
+            return False
+        self.shrink = 0.97 * need
+        return self._settle(self.want_px())
 
     def _spread(self, px: float) -> None:
         """A drawing whose height limits its fit (a 1-12-1 net in a wide view) left width unused

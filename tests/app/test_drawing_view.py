@@ -272,12 +272,20 @@ def test_a_view_too_small_for_its_labels_keeps_every_layer_title(qtbot, window, 
 def test_a_drawing_too_wide_for_its_view_keeps_the_legends_first_line(qtbot, window):
     """At 1366 x 768 a 2-2-1 drawing is too wide for label-sized text and falls back to its own
     sizes; the legend was left out, and a lesson's learner read the edges' ∂L/∂w (−0.0173) as
-    the weight the formula uses (−1.148). Its first line stays; with room, the whole legend."""
+    the weight the formula uses (−1.148). Its first line stays; with room, the whole legend.
+    A drawing only a little too big for label_px takes labels a little smaller first (to 0.75
+    of it), and keeps everything."""
+    from app.explainer.network_labels import LEAST_SHRINK
+
     window.resize(1366, 768)
     assert window.open_network(str(PRESET_DIR / "xor_2_2_1.json"))
     window.explainer.jump_phase("backward")
     view = window.view
     view.setFixedSize(478, 430)
+    qtbot.wait(20)
+    assert view.labels.dropped == 0 and LEAST_SHRINK <= view.labels.shrink < 1.0
+    assert view.legend.text().count("\n") >= 2  # the whole legend
+    view.setFixedSize(360, 320)  # too small even at 0.75 of label_px: the fallback
     qtbot.wait(20)
     assert view.labels.dropped == 1 and view.legend.isVisible()
     assert view.legend.text() == "edges: ∂L/∂w of this step"

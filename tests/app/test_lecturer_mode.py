@@ -344,3 +344,25 @@ def test_what_the_status_line_says_is_shown_on_the_wall(qtbot, window):
     assert not notice.isVisible()
     w.statusBar().showMessage("off the wall", 5000)
     assert not notice.isVisible() and w.statusBar().currentMessage() == "off the wall"
+
+
+def test_a_drawing_a_little_too_big_for_the_wall_takes_slightly_smaller_labels(qtbot, window):
+    """Lesson 3, step 7, on a 1366 x 768 wall: at label_px the 2-2-2 drawing was 6% too big for
+    its view and fell back to its own sizes: the values beside small circles, on the edges,
+    and 2 of the 8 weights shown. Labels a little smaller keep everything, in its place."""
+    from app.explainer.network_labels import LEAST_SHRINK
+    from tests.app.test_lesson_player import LESSONS, _go, _open
+
+    w = window
+    L = w.lessons
+    _open(qtbot, L, LESSONS / "03_worked_example.json")
+    _go(qtbot, L, 6)
+    w.lecture.set(True, QRect(0, 0, 1366, 768))
+    try:
+        qtbot.wait(100)
+        v = w.view
+        assert v.labels.dropped == 0 and LEAST_SHRINK <= v.labels.shrink <= 1.0
+        assert all(t.isVisible() for t in v.edge_text.values())  # all 8 weights
+        assert not any(getattr(t, "beside", False) for t in v.node_text.values())  # inside
+    finally:
+        w.lecture.set(False)
