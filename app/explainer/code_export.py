@@ -6,13 +6,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 from PySide6.QtWidgets import QFileDialog
 
-from engine.numpy_engine.codegen import ExportError, export_script
-from engine.numpy_engine.network import Network
-from engine.numpy_engine.spec import load_network_file, parse_network
-from engine.numpy_engine.spec_write import spec_to_dict
+from engine.numpy_engine.codegen import ExportError, export_script, start_network
+from engine.numpy_engine.spec import load_network_file
 
 TITLES = {"numpy": "Export as NumPy script", "torch": "Export as PyTorch script"}
 
@@ -35,7 +32,7 @@ def export_code(w, flavour: str, path: str) -> bool:
     ex = w.explainer
     try:
         out = check_output_path(path, "the script")
-        net, edited_later = script_network(ex)
+        net, edited_later = start_network(ex.net, ex.spec, ex.history)
         text = export_script(net, flavour, _source(ex) if net is ex.net else None, out)
         atomic_write_bytes(out, text.encode("utf-8"))
     except (ExportError, UnwritablePath) as e:
@@ -52,29 +49,6 @@ def export_code(w, flavour: str, path: str) -> bool:
         )
     w.statusBar().showMessage(said, 15000)
     return True
-
-
-def script_network(ex) -> tuple[Network, int | None]:
-    """The network the script trains from step 1, and the first later step whose weights were
-    edited on the drawing (None: none). An edit at step 1 changes the weights the training
-    starts from, so it is written into the script (it printed the file's numbers, not the
-    window's); an edit later changes a state the script only reaches by training, so it is
-    said rather than written."""
-    first, net = ex.history[0], ex.net
-    if first.before.t == 0 and not _same(first.before.params, net.initial_state().params):
-        net = net.with_spec(parse_network(spec_to_dict(ex.spec, first.before.params)))
-    later = (
-        r.t for prev, r in zip(ex.history, ex.history[1:], strict=False)
-        if not _same(prev.after.params, r.before.params)
-    )  # fmt: skip
-    return net, next(later, None)
-
-
-def _same(a, b) -> bool:
-    return all(
-        np.array_equal(x, y) for (wa, ba), (wb, bb) in zip(a, b, strict=True)
-        for x, y in ((wa, wb), (ba, bb))
-    )  # fmt: skip
 
 
 def _source(ex) -> Path | None:

@@ -249,11 +249,11 @@ def variables_html(sn: Snippet, th: Theme) -> str:
     wall read "0.000438" / "6" and "new W[0," / "0]"); the shape, last, may break at a comma.
     Three columns, as _retype writes them."""
     small = round(code_px(th) * 0.7)
-    cells = [(f"font-family:{MONO}; white-space:nowrap", ""), ("white-space:nowrap", ""),
-             (f"color:{SHAPE_GREY}; font-size:{small}px", "")]  # fmt: skip
+    styles = (f"font-family:{MONO}; white-space:nowrap", "white-space:nowrap",
+              f"color:{SHAPE_GREY}; font-size:{small}px")  # fmt: skip
     rows = "".join(
         "<tr>" + "".join(f"<td style='{st}'>{html.escape(t)}</td>"
-                         for (st, _), t in zip(cells, variable_cells(v), strict=True)) + "</tr>"
+                         for st, t in zip(styles, variable_cells(v), strict=True)) + "</tr>"
         for v in sn.variables
     )  # fmt: skip
     head = (

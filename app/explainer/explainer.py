@@ -114,7 +114,6 @@ class Explainer(ContinuousTraining, QObject):
         self.stop_training()
         self.gate.reset()
         self.net = p.net
-        self.edited = False  # a weight or bias changed on the drawing since it was opened
         per_step = max(1, p.net.step_bytes())
         self.max_history = max(2, min(MAX_HISTORY, MAX_HISTORY_BYTES // per_step))
         self.history = [p.first]
@@ -300,7 +299,6 @@ class Explainer(ContinuousTraining, QObject):
             )
             return
         keep = self.event_index
-        self.edited = True
         self.history = self.history[: self.step_index] + [r]
         t = self.current.t
         cut = next((k for k, s in enumerate(self.loss_t) if s >= t), len(self.loss_t))

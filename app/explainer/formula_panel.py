@@ -158,9 +158,7 @@ class FormulaPanel(QScrollArea):
         row had been counted: on the wall its last line, "new", was cut off)."""
         if not rows:
             return 0
-        f = QFont("DejaVu Sans Mono")
-        f.setPointSize(self.theme.note_pt)
-        return round((rows + 1) * QFontMetricsF(f).lineSpacing()) + 6
+        return round((rows + 1) * QFontMetricsF(_detail_font(self.theme.note_pt)).lineSpacing()) + 6
 
     def _header_height(self) -> int:
         """The header's height as it wraps at its capped width (_cap_text_width), kept: a key's
@@ -233,8 +231,7 @@ class FormulaPanel(QScrollArea):
                 for k, v in ev.detail.items()
             )
             self.detail.setText(f"optimizer state:\n{rows}")
-            f = QFont("DejaVu Sans Mono")
-            f.setPointSize(small)
+            f = _detail_font(small)
             if self.detail.font() != f:
                 self.detail.setFont(f)
             _set_colour(self.detail, QPalette.ColorRole.WindowText, self.theme.text)
@@ -354,6 +351,13 @@ class FormulaPanel(QScrollArea):
     def typeset_lines(self) -> int:
         """How many of the shown lines are typeset images now."""
         return sum(1 for lab in self.line_labels[: len(self._shown)] if not lab.pixmap().isNull())
+
+
+def _detail_font(pt: int) -> QFont:
+    """The optimizer state's type: monospaced, its columns aligned."""
+    f = QFont("DejaVu Sans Mono")
+    f.setPointSize(pt)
+    return f
 
 
 def _line_height(line: str, px: float) -> float:

@@ -31,7 +31,9 @@ from app.shared.chrome import column_scroll
 from app.shared.fields import ComboBox, DoubleSpinBox, SpinBox
 from app.shared.on_resize import on_resize
 from app.shared.plot_style import plot_scale, style_scene
+from app.shared.theme import ERROR_RED, ERROR_RED_ON_BLACK
 from app.shared.y_ticks import follow_log_ticks
+from engine.numpy_engine.fmt import apart
 from engine.numpy_engine.spec_race import MAX_RACE_STEPS, RaceSpec
 
 from .landscape_inits import InitsView, symmetric, title
@@ -43,6 +45,7 @@ LOW_SCENE, LOW_SCALE = 380, 0.75  # px: a lower scene takes the lecturer's type 
 MARKS_Z = PATHS_Z + 2 * len(COLOURS)  # the current step's marks above every racer's path
 HEAT = pg.colormap.get("viridis")
 DEFAULT_RACE = RaceSpec(("sgd", "momentum", "adam")).fields()  # a file without a race
+LEAST_BAR = 0.01  # decades: the colour bar's least span (a flat plane's still reads)
 HEADERS = ("optimizer", "η", "steps to\ntarget", "final\nloss", "diverged")  # two-line: at 1366
 # the table was wider than its column ("divergec" and a scroll bar)
 
@@ -264,7 +267,7 @@ class LandscapePanel(QWidget):
         """A refusal or a failure, in red; with a landscape drawn it says that landscape is the
         last race's (a bad plane had replaced its summary, the old map and table still shown)."""
         self.set_idle()
-        red = "#ff7b7b" if self.lecturer else "#c0392b"
+        red = ERROR_RED_ON_BLACK if self.lecturer else ERROR_RED
         drawn = say_kept and self._summary is not None
         kept = "<br>The landscape shown is the last race's." if drawn else ""
         self.status.setText(f"<span style='color:{red}'>{html.escape(text)}</span>{kept}")
@@ -390,17 +393,3 @@ class LandscapePanel(QWidget):
         flat = [title(s, sigma) for s, layers in compared.items() if symmetric(layers)]
         note = f"; {', '.join(flat)}: every unit of a layer the same, forever" if flat else ""
         self.status.setText(f"initialisations compared at step 0 (σ = {sigma:g}){note}")
-
-
-LEAST_BAR = 0.01  # decades: the colour bar's least span (a flat plane's still reads)
-
-
-def apart(lo: float, hi: float) -> tuple[str, str]:
-    """lo and hi written with as few digits (3 to 8) as tell them apart: a nearly flat plane
-    read "loss 0.703 to 0.703"."""
-    for digits in range(3, 9):
-        form = f".{digits}g" if digits == 3 else f"#.{digits}g"  # "0.7029 to 0.7030"
-        a, b = format(lo, form), format(hi, form)
-        if a != b:
-            return a, b
-    return f"{lo:.3g}", f"{hi:.3g}"  # flat: one number

@@ -67,8 +67,7 @@ class LecturerLayout(LecturerMode):
         self._show_side()
         self.fill(rect or w.screen().geometry())
         w.autohide.set_enabled(True)
-        if hasattr(w, "wall_notice"):
-            w.wall_notice.start()
+        w.wall_notice.start()
         QTimer.singleShot(0, self._hide_stale_tab_bars)  # once the layout has settled
 
     def place_column(self, with_lesson: bool) -> None:
@@ -256,8 +255,7 @@ class LecturerLayout(LecturerMode):
     def leave(self) -> None:
         w = self.w
         w.autohide.set_enabled(False)
-        if hasattr(w, "wall_notice"):
-            w.wall_notice.stop()
+        w.wall_notice.stop()
         self._float_controls(False)
         self._drawing_floor(DRAWING_LEAST)
         for dock in w.docks.values():

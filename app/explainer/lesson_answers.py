@@ -4,7 +4,6 @@ a race trained in a worker thread, the construct check, and the scores kept."""
 
 from __future__ import annotations
 
-import numpy as np
 from superqt.utils import create_worker
 
 from engine.lessons.address import resolve
@@ -19,6 +18,7 @@ from engine.lessons.check import (
 from engine.lessons.construct import construct_check
 from engine.lessons.networks import network_for
 from engine.lessons.progress import FREE
+from engine.numpy_engine.edits import same_params
 from engine.numpy_engine.fmt import num
 
 
@@ -196,7 +196,7 @@ class Answers:
             if verdict.right
             else "Not yet: " + "; ".join(verdict.wrong) + "."
         )
-        if _same(params, self._construct_start):  # what the step gave: shown, not a try
+        if same_params(params, self._construct_start):  # what the step gave: shown, not a try
             self.player.say(
                 f"{text} These are the weights the step began with: change them (click an edge "
                 "for its weight, a neuron for its bias), then check. This check is not counted."
@@ -205,14 +205,6 @@ class Answers:
         self.player.say(text, verdict.right)
         self._score(verdict.right)
         self.player.set_where(self._where())
-
-
-def _same(params, start) -> bool:
-    """Whether the learner's parameters are still the ones the step began with."""
-    if start is None or len(params) != len(start):
-        return False
-    return all(np.array_equal(W, W0) and np.array_equal(b, b0)
-               for (W, b), (W0, b0) in zip(params, start, strict=True))  # fmt: skip
 
 
 __all__ = ["Answers"]

@@ -27,6 +27,7 @@ from engine.lessons.grade import askable
 from engine.lessons.lesson import Lesson, LessonError, load_lesson
 from engine.lessons.networks import CURRENT, LESSONS, network_for, network_path
 from engine.lessons.progress import FREE, Progress
+from engine.numpy_engine.edits import edits
 
 from . import loading
 from .lesson_answers import Answers
@@ -201,7 +202,7 @@ class LessonMode(QuestionScreen, Answers, LessonDockPlace, QObject):
             self.ex.stop_training()
         st = self.lesson.steps[k]
         key = (repr(st.network), st.go.step if st.go is not None else 1)
-        if getattr(self.ex, "edited", False) and st.network != CURRENT:
+        if st.network != CURRENT and self._edited():
             self._loaded = None  # weights changed on the drawing (a build): the step's own
             # network again, as its text's numbers are (Back to step 1 showed the build's z)
         if st.network == CURRENT or (self._loaded == key and self.ex.net is self._net):
@@ -214,6 +215,18 @@ class LessonMode(QuestionScreen, Answers, LessonDockPlace, QObject):
                       "errored": lambda e, lesson=self.lesson: self._not_prepared(k, e, lesson)},
         )  # fmt: skip
         self.preparing.start()
+
+    def _asked_here(self) -> bool:
+        """A question open on the number on screen."""
+        ex = self.ex
+        return self.pending() and self.asking == (ex.step_index, ex.event_index)
+
+    def _edited(self) -> bool:
+        """Whether a weight or bias of the network on screen was changed by hand."""
+        if self.ex.net is None:
+            return False
+        start, later = edits(self.ex.net, self.ex.history)
+        return start is not None or later is not None
 
     def _prepared(self, k: int, key, p, lesson: Lesson) -> None:
         if lesson is not self.lesson:  # left meanwhile: the network opened since stays
@@ -291,7 +304,7 @@ class LessonMode(QuestionScreen, Answers, LessonDockPlace, QObject):
     def next_key(self) -> None:
         """Space, Right: reveal a question on screen; in prediction mode ask the next number."""
         ex = self.ex
-        if self.pending() and self.asking == (ex.step_index, ex.event_index):
+        if self._asked_here():
             self.reveal()
             return
         if self.free and not ex.training and ex.net is not None:
@@ -331,12 +344,7 @@ class LessonMode(QuestionScreen, Answers, LessonDockPlace, QObject):
     def page_next(self) -> None:
         """PageDown (a presenter remote): reveal, else the lesson's next step, else Space. A
         lesson's question skipped so is shown, not counted."""
-        ex = self.ex
-        if (
-            self.lesson is not None
-            and self.pending()
-            and self.asking == (ex.step_index, ex.event_index)
-        ):
+        if self.lesson is not None and self._asked_here():
             self.reveal(skipped=True)
         elif self.lesson is None or self.pending():
             self.next_key()

@@ -51,8 +51,8 @@ class LabelLayout:
         self.fm = QFontMetricsF(self.font)
         self.static: list[Rect] = []  # what titles, names, captions and the legend cover
         self.taken: list[Rect] = []  # and the units and numbers too
-        self.shrink = 1.0  # label_px times this (_settle_smaller)
-        self._want = self._tried = 0.0  # the last try's wanted and tried sizes
+        self.shrink, self._want, self._tried = 1.0, 0.0, 0.0  # label_px times shrink; the
+        # last try's wanted and tried sizes (_settle, _settle_smaller)
         self.dropped = 0  # left out for want of room: 1 the legend but its first line ("edges:
         # ∂L/∂w of this step": the edges' numbers read as weights without it), 2 all of it,
         # 3 the titles too
@@ -81,10 +81,10 @@ class LabelLayout:
         """Size the labels for the view's scale, lay the drawing out around them (circles that
         hold them), place them and fit the scene; again while the fit shrinks the scale below
         what the labels need. If no size settles (a view too small for label_px text), the
-        legend is cut to its first line, then left out, then the titles; if it still does not
-        settle, the drawing takes its
-        own sizes, the labels are label_px tall and those with no room in the view are hidden
-        (the current event's neurons are still labelled beside them: the view's marks)."""
+        labels try a little smaller (_settle_smaller), then the legend is cut to its first line,
+        then left out, then the titles; if it still does not settle, the drawing takes its own
+        sizes, the labels are label_px tall and those with no room in the view are hidden (the
+        current event's neurons are still labelled beside them: the view's marks)."""
         v = self.view
         if v.geom is None:
             return
@@ -130,10 +130,9 @@ class LabelLayout:
         return False
 
     def _settle_smaller(self) -> bool:
-        """The labels a little smaller than label_px, down to LEAST_SHRINK of it, where the
-        drawing at label_px is only a little too big for its view: a 2-2-2 net on a 1366 wall
-        beside a lesson was 6% too big and fell back to small circles, its values beside them on
-        the edges and 2 of its 8 weights shown. The size it needs, from the last try's."""
+        """Labels a little smaller (to LEAST_SHRINK of label_px), as the last try says they need:
+        a 2-2-2 net 6% too big for a 1366 wall beside a lesson fell back to small circles, its
+        values beside them on the edges, and 2 of its 8 weights shown."""
         need = self._tried / self._want if self._want > 0 else 0.0
         if need < LEAST_SHRINK:
             return False

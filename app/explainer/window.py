@@ -93,8 +93,8 @@ class ExplainerWindow(FileDialogs, PlotRedraws, QMainWindow):
         self.standardise = add_standardise_switch(self)  # a switch in the Data tab
         self.lessons = LessonMode(self)  # the lesson player's dock and prediction mode
         add_code_dock(self)  # the current event's NumPy and PyTorch lines
-        self.lecture = LecturerLayout(self)  # lecturer mode: its layout, and leaving it
         self.wall_notice = WallNotice(self)  # the status line's messages on the wall
+        self.lecture = LecturerLayout(self)  # lecturer mode: its layout, and leaving it
         self.table = self.actions_table()
         self.qactions = install(self, self.table)
         add_panel_actions(self, self.docks)

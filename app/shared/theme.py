@@ -37,6 +37,10 @@ def relative_luminance(colour: str | tuple[int, int, int]) -> float:
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
 
+ERROR_RED = "#c0392b"  # a refusal or a failure said in the normal look (5.4:1 on white)
+ERROR_RED_ON_BLACK = "#ff7b7b"  # the same on the wall
+
+
 def contrast_ratio(a: str | tuple[int, int, int], b: str | tuple[int, int, int]) -> float:
     """WCAG 2's contrast ratio of two colours, 1 (the same) to 21 (black on white)."""
     hi, lo = sorted((relative_luminance(a), relative_luminance(b)), reverse=True)

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from superqt.utils import create_worker
 
 from app.shared.errors import log_text
+from app.shared.theme import ERROR_RED
 from engine.torch_engine import mnist
 
 
@@ -71,7 +72,7 @@ class DataBox(QWidget):
         self.show_details(())
         self.present, text, damaged = mnist.status(self.folder)
         self.status.setText(text)
-        self.status.setStyleSheet("" if self.present else "color: #c0392b;")
+        self.status.setStyleSheet("" if self.present else f"color: {ERROR_RED};")
         # damaged files (the status says what is wrong) are the user's: never downloaded over
         self.download.setVisible(not self.present and self._worker is None and not damaged)
 

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.shared.fields import ComboBox
+from app.shared.theme import ERROR_RED
 from engine.torch_engine import settings
 from engine.torch_engine.presets import PRESETS
 from engine.torch_engine.sweepable import MAX_REPEATS, SWEEPABLE, parse_values
@@ -49,7 +50,7 @@ class ExperimentBox(QWidget):
         self.lr_end = QLineEdit("1")
         self.lr_steps = QLineEdit("100")
         self.error = QLabel()
-        self.error.setStyleSheet("color: #c0392b;")
+        self.error.setStyleSheet(f"color: {ERROR_RED};")
         self.error.setWordWrap(True)
         self.error.hide()
         self.plan = QLabel()  # what the LR sweep will run and how long (sweep_plan.py)

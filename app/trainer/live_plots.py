@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt
 
 from app.shared.legend_place import follow, place_legend
 from app.shared.plot_style import fit_title, legend_brush
-from app.shared.theme import run_colour, series_colour
+from app.shared.theme import ERROR_RED, run_colour, series_colour
 from app.shared.y_ticks import follow_log_ticks
 from engine.torch_engine.curves import Ema, Series, ema, log_safe
 from engine.torch_engine.plot_ranges import accuracy_range
@@ -137,8 +137,8 @@ class LivePlots(pg.GraphicsLayoutWidget):
 
     def _stop_marks(self) -> None:
         """Where a run diverged, and early stopping's two lines (stopped, kept) on three plots."""
-        self.diverged_line = pg.InfiniteLine(angle=90, pen=pg.mkPen("#c0392b", width=2))
-        self.diverged_text = pg.TextItem(color="#c0392b", anchor=(1, 0))
+        self.diverged_line = pg.InfiniteLine(angle=90, pen=pg.mkPen(ERROR_RED, width=2))
+        self.diverged_text = pg.TextItem(color=ERROR_RED, anchor=(1, 0))
         self.stop_marks = [  # early stopping: (line, its words) on the accuracy and loss plots
             (
                 pg.InfiniteLine(angle=90, pen=pg.mkPen(colour, width=2, style=style)),

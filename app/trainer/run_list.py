@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QTreeWidgetItem,
 )
 
-from app.shared.theme import run_colour
+from app.shared.theme import ERROR_RED, run_colour
 from app.trainer.run_colours import colour_indices
 
 COLUMNS = ("run", "status", "test accuracy", "time", "settings")
@@ -96,7 +96,7 @@ class RunList(QTreeWidget):
                 0, Qt.CheckState.Checked if r.id in ticked else Qt.CheckState.Unchecked
             )
             if r.status in ("diverged", "interrupted"):
-                it.setForeground(1, QColor("#c0392b"))
+                it.setForeground(1, QColor(ERROR_RED))
             self.addTopLevelItem(it)
         self._fit_columns()
         self._filling = False

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from superqt.utils import qthrottled
 
 from app.shared.fields import ComboBox
+from app.shared.theme import ERROR_RED
 from engine.torch_engine.device import PRECISIONS, DeviceChoice
 from engine.torch_engine.models import ModelConfig, layers_for
 from engine.torch_engine.settings import (
@@ -138,7 +139,7 @@ class SettingsForm(QWidget):
         self.labels[name] = label  # what a problem with the field is called (the form's word)
         err = QLabel()
         err.setObjectName(f"error_{name}")
-        err.setStyleSheet("color: #c0392b;")
+        err.setStyleSheet(f"color: {ERROR_RED};")
         err.setWordWrap(True)
         err.hide()
         self.errors[name] = err

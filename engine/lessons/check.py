@@ -17,7 +17,7 @@ from engine.numpy_engine.fmt import num
 from .address import Address, AddressError
 from .construct import construct_check, params_from_layers
 from .lesson import Activity, Lesson, LessonError, Step, load_lesson
-from .networks import CURRENT, NetworkRefError, network_for, place
+from .networks import CURRENT, NetworkRefError, network_for, place, ref_name
 
 MAX_QUOTED_EVENTS = 20_000  # events of one step scanned for a quoted number
 _NUMBER = re.compile(r"(?<![\w\[.])[−-]?\d*\.\d+(?:[eE][−-]?\d+)?(?![\w\]])")
@@ -178,9 +178,8 @@ def opens(net: Network, ref) -> Network:
 
     d = check_step(net.step(net.initial_state(), trace=False))
     if d is not None:
-        name = ref if isinstance(ref, str) else str(ref.get("preset") or ref.get("file"))
         raise NetworkRefError(
-            f"network {name}: its first training step is not finite ({d.reason}), so the window "
+            f"network {ref_name(ref)}: its first training step is not finite ({d.reason}), so the window "
             "would not open it"
         )
     return net

@@ -65,13 +65,14 @@ def network_for(ref, folder: Path, current: Network | None = None) -> Network:
     except NetworkRefError:
         raise
     except (ValueError, OSError) as e:  # NetworkFileError, UnreadableFile, CsvError, LimitError
-        raise NetworkRefError(f"network {_name(ref)}: {e}") from None
+        raise NetworkRefError(f"network {ref_name(ref)}: {e}") from None
     if net.data is None:
-        raise NetworkRefError(f"network {_name(ref)} has no data to train on")
+        raise NetworkRefError(f"network {ref_name(ref)} has no data to train on")
     return net
 
 
-def _name(ref) -> str:
+def ref_name(ref) -> str:
+    """A network reference as a lesson names it: the preset or file."""
     return ref if isinstance(ref, str) else str(ref.get("preset") or ref.get("file"))
 
 
@@ -93,4 +94,13 @@ def place(net: Network, a: Address) -> Place:
     return Place(net, r, resolve(r.events, r.rows, a))
 
 
-__all__ = ["CURRENT", "LESSONS", "PRESETS", "NetworkRefError", "Place", "network_for", "place"]
+__all__ = [
+    "CURRENT",
+    "LESSONS",
+    "PRESETS",
+    "NetworkRefError",
+    "Place",
+    "network_for",
+    "place",
+    "ref_name",
+]

@@ -21,6 +21,18 @@ def num(x: float, digits: int = 4) -> str:
     return s.replace("-", MINUS)
 
 
+def apart(lo: float, hi: float, digits: int = 8) -> tuple[str, str]:
+    """lo and hi with as few significant digits (3 up to `digits`) as tell them apart, both
+    with as many ("0.7029 to 0.7030"; a nearly flat landscape read "loss 0.703 to 0.703");
+    equal even so, both at 3 digits."""
+    for d in range(3, digits + 1):
+        form = f".{d}g" if d == 3 else f"#.{d}g"
+        a, b = format(lo, form), format(hi, form)
+        if a != b:
+            return a, b
+    return f"{lo:.3g}", f"{hi:.3g}"
+
+
 def par(x: float, digits: int = 4) -> str:
     """Like num, but a negative number is wrapped in parentheses for use inside a product."""
     s = num(x, digits)

@@ -248,9 +248,10 @@ def load_mnist(folder: str | Path) -> MnistData:
         return MnistData(tx, ty, vx, vy, str(folder))
     if not all(paths.values()):
         missing = [FILES[r][0] for r, p in paths.items() if p is None]
-        half = [c.name for c in csvs if not os.path.lexists(c)]
-        if len(missing) == 4 and len(half) == 1:  # one CSV of the pair: name the other
-            raise MnistError(f"{folder} has {CSV_FILES[half[0] == CSV_FILES[0]]} but not {half[0]}")
+        have = [c.name for c in csvs if os.path.lexists(c)]
+        if len(missing) == 4 and len(have) == 1:  # one CSV of the pair: name the other
+            other = next(n for n in CSV_FILES if n not in have)
+            raise MnistError(f"{folder} has {have[0]} but not {other}")
         if len(missing) == 4:
             raise MnistError(missing_message(folder))
         raise MnistError(f"{folder} is missing {', '.join(missing)} (plain or .gz)")

@@ -238,6 +238,14 @@ def build_model(cfg: ModelConfig) -> nn.Sequential:
     return build_layers(layers_for(cfg))
 
 
+def shapes_only(cfg: ModelConfig) -> nn.Sequential:
+    """The model built on torch's meta device: shapes and parameter counts, no memory (a typed
+    'dense 100000' twice, or a forged checkpoint's claim, would otherwise allocate terabytes
+    just to be refused)."""
+    with torch.device("meta"):
+        return build_model(cfg)
+
+
 def count_parameters(model: nn.Module) -> int:
     return sum(p.numel() for p in model.parameters())
 

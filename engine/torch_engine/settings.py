@@ -27,7 +27,13 @@ from dataclasses import dataclass, field
 from .device import PRECISIONS, pick_device
 from .layer_text import format_layers, parse_layers
 from .models import MAX_PARAMETERS as MAX_PARAMETERS
-from .models import ModelConfig, ModelSpecError, build_model, count_parameters, normalises_units
+from .models import (
+    ModelConfig,
+    ModelSpecError,
+    count_parameters,
+    normalises_units,
+    shapes_only,
+)
 from .subset import MIN_TRAIN_SIZE
 from .sweepable import MAX_REPEATS, MAX_RUNS, parse_values, setting_for
 from .sweepable import MAX_SWEEP_VALUES as MAX_SWEEP_VALUES
@@ -133,7 +139,7 @@ def _model_fits(model: ModelConfig, batch: int | None, e: dict) -> int | None:
     device: no memory); each problem goes beside its field."""
     field_name = "layers" if model.name == "custom" else "model"
     try:
-        built = _shapes_only(model)
+        built = shapes_only(model)
     except ModelSpecError as err:
         e[field_name] = str(err)
         return None
@@ -265,15 +271,6 @@ def lr_range(start: str, end: str, steps: str) -> tuple[tuple | None, str]:
         name, why = next(iter(e.items()))
         return None, f"{FIELD_WORDS[name]} {why}"
     return (got["lr_start"], got["lr_end"], got["lr_steps"]), ""
-
-
-def _shapes_only(model: ModelConfig):
-    """The model built on torch's meta device: shapes and parameter counts, no memory (a typed
-    'dense 100000' twice would otherwise allocate 40 GB just to be refused)."""
-    import torch
-
-    with torch.device("meta"):
-        return build_model(model)
 
 
 def _model(form: dict, e: dict) -> ModelConfig | None:

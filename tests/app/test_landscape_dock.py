@@ -498,7 +498,8 @@ def test_another_network_starts_a_clean_landscape(qtbot, window):
 def test_a_nearly_flat_plane_keeps_numbers_on_its_colour_bar_and_in_its_summary(qtbot, window):
     """Deep sigmoid's plane of two first-layer weights is flat to 7e-9: the bar showed no
     numbers and the summary read "loss 0.703 to 0.703"."""
-    from app.explainer.landscape_panel import LEAST_BAR, apart
+    from app.explainer.landscape_panel import LEAST_BAR
+    from engine.numpy_engine.fmt import apart
 
     w = window
     w.open_network(str(PRESETS / "deep_sigmoid.json"))

@@ -33,4 +33,19 @@ def export_script(
     raise ValueError(f"unknown flavour {flavour!r}; known: {', '.join(FLAVOURS)}")
 
 
-__all__ = ["FLAVOURS", "MAX_WRITTEN", "ExportError", "export_script"]
+def start_network(net: Network, spec, history) -> tuple[Network, int | None]:
+    """The network a script trains from step 1, and the first later step whose weights were
+    edited by hand (None: none). An edit before step 1 is written into it (the script printed
+    the file's numbers, not the window's); a later one cannot be reached by training from step
+    1, so the caller says it."""
+    from ..edits import edits
+    from ..spec import parse_network
+    from ..spec_write import spec_to_dict
+
+    start, later = edits(net, history)
+    if start is not None:
+        net = net.with_spec(parse_network(spec_to_dict(spec, start)))
+    return net, later
+
+
+__all__ = ["FLAVOURS", "MAX_WRITTEN", "ExportError", "export_script", "start_network"]
