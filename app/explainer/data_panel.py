@@ -140,13 +140,16 @@ class DataPanel(QWidget):
         if self.description.text() != text:  # the window's refresh sets it at every key
             self.description.setText(text)
 
-    def show_loaded(self, source: str, spec: NetworkSpec, from_preset: bool = False) -> None:
+    def show_loaded(
+        self, source: str, spec: NetworkSpec, from_preset: bool = False, edited: bool = False
+    ) -> None:
         """Name what is loaded in the preset box: the preset itself while it is unchanged (or
         `from_preset`: a session of it, trained), else item 0 says "<name> (changed)" or the
-        file's name."""
+        file's name. `edited`: a weight or bias was changed on the drawing since it loaded."""
         path = Path(source).resolve() if source else None
         i = self.presets.findData(str(path)) if path is not None else -1
-        same = is_unchanged_preset(path, spec) if i > 0 else False
+        same = is_unchanged_preset(path, spec) if i > 0 and not edited else False
+        from_preset = from_preset and not edited
         if i > 0 and (same or (from_preset and is_trained_preset(path, spec))):
             self.presets.setItemText(0, NOTHING)
             self.presets.setCurrentIndex(i)

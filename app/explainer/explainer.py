@@ -63,6 +63,7 @@ class Explainer(ContinuousTraining, QObject):
     info = Signal(str)  # a status message
     sample_changed = Signal(object)  # the sample stepping keeps (int), or None for all
     exploded = Signal(str)  # the next step's loss exploded: it is held until asked for again
+    hand_edited = Signal()  # a weight or bias was changed on the drawing: no longer the preset
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -76,6 +77,7 @@ class Explainer(ContinuousTraining, QObject):
         self._worker = None
         self.source = ""  # the file or preset the network came from
         self.from_preset = False  # a session restored of its source preset, trained
+        self.edited = False  # a weight or bias changed by hand since the network was loaded
         self.max_history = MAX_HISTORY  # traced steps kept for this network
         self.filter = SampleFilter()  # one sample of the batch, or every event
         self.gate = ExplosionGate()  # past an exploded loss only when asked twice
@@ -123,6 +125,7 @@ class Explainer(ContinuousTraining, QObject):
             self.sample_changed.emit(None)
         self.source = p.source or self.source
         self.from_preset = p.from_preset
+        self.edited = False
         self.loss_t, self.loss_v = list(p.losses[0]), list(p.losses[1])
         self._record_loss(p.first)
         self.network_changed.emit()
@@ -305,6 +308,8 @@ class Explainer(ContinuousTraining, QObject):
         self.loss_t, self.loss_v = self.loss_t[:cut], self.loss_v[:cut]
         self._record_loss(self.current)
         self.losses_changed.emit()
+        self.edited = True
+        self.hand_edited.emit()
         self.goto(self.step_index, keep)
 
     def parameter_history(self, layer: int, part: str, index: tuple, last: int | None = None):

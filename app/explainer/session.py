@@ -91,6 +91,8 @@ def _from_preset(explainer) -> bool:
     "(changed)" after every restore)."""
     from app.explainer.data_panel import PRESET_DIR, is_unchanged_preset
 
+    if explainer.edited:  # a weight changed on the drawing: the box says "(changed)"
+        return False
     if explainer.from_preset:
         return True
     source = Path(explainer.source).resolve() if explainer.source else None

@@ -164,6 +164,7 @@ class ExplainerWindow(FileDialogs, PlotRedraws, QMainWindow):
         ex, c, g = self.explainer, self.controls, self.guard
         ex.changed.connect(g(self.refresh))
         ex.network_changed.connect(g(self._rebuild))
+        ex.hand_edited.connect(self._name_loaded)  # the preset box: "<name> (changed)"
         ex.losses_changed.connect(self._mark_plots)
         ex.error.connect(self.show_error)
         ex.exploded.connect(g(self.explosion))
@@ -211,13 +212,17 @@ class ExplainerWindow(FileDialogs, PlotRedraws, QMainWindow):
             self.view.build(m.sizes, names, [d.kind for d in m.layers], m.activations)
         self.editor.set_spec(ex.spec)
         self.data_panel.set_description(ex.spec.description or ex.spec.name)
-        self.data_panel.show_loaded(ex.source, ex.spec, ex.from_preset)
+        self._name_loaded()
         self._dataset()
         d = ex.net.data
         image = ex.net.model.layers[0].in_shape if self._images() else ()
         self.plots.set_data(d.inputs, d.targets, d.task, image)
         self._grid_for = None
         self._mark_plots()
+
+    def _name_loaded(self) -> None:
+        ex = self.explainer
+        self.data_panel.show_loaded(ex.source, ex.spec, ex.from_preset, ex.edited)
 
     def _dataset(self) -> None:
         data = self.explainer.spec.data
@@ -281,7 +286,7 @@ class ExplainerWindow(FileDialogs, PlotRedraws, QMainWindow):
     def open_network(self, path: str) -> bool:
         ok, ex = self.explainer.load_file(path), self.explainer
         if not ok and ex.net is not None:  # the preset box goes back to what is shown
-            self.data_panel.show_loaded(ex.source, ex.spec, ex.from_preset)
+            self._name_loaded()
         if ok:  # a network of the user's choice: a lesson's steps would go back to theirs
             self.lessons.leave("You opened another network, so you left")
         return ok

@@ -165,3 +165,31 @@ def test_a_network_not_from_a_preset_is_not_read_again_at_quit(tmp_path, monkeyp
 
 def _read_at_quit(*_):
     raise AssertionError("the source file was read again")
+
+
+@pytest.mark.parametrize("steps", [0, 2])
+def test_a_weight_edited_on_the_drawing_makes_the_preset_changed(qtbot, window, steps):
+    """A weight changed on the drawing (at step 1 or later) is no longer the preset: the box said
+    the preset's name. It says "(changed)", the session saved at quit says it too, and opening
+    the preset again names it plain."""
+    from app.explainer.window import ExplainerWindow
+
+    w, box = window, window.data_panel.presets
+    assert w.open_network(str(PRESET_DIR / "mazur_2_2_2.json"))
+    for _ in range(steps):
+        w.explainer.next_training_step()
+    plain_name = box.currentText()
+    assert "(changed)" not in plain_name
+    old = float(w.explainer.current.before.params[0][0][0, 0])
+    w.explainer.edit_parameter(1, "weights", (0, 0), old + 0.5)
+    assert box.currentText() == f"{plain_name} (changed)"
+    assert session_dict(w.explainer)["from_preset"] is False
+    assert not w.open_network(str(PRESET_DIR / "missing.json"))  # a refusal keeps the word
+    assert box.currentText() == f"{plain_name} (changed)"
+    w.qactions["quit"].trigger()
+    w2 = ExplainerWindow(w.settings_dir, restore=True)
+    qtbot.addWidget(w2)
+    assert w2.data_panel.presets.currentText() == f"{plain_name} (changed)"
+    assert w2.open_network(str(PRESET_DIR / "mazur_2_2_2.json"))
+    assert w2.data_panel.presets.currentText() == plain_name
+    w2.close()
