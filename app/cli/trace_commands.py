@@ -63,7 +63,7 @@ def _check_work(net, args) -> str | None:
             check_handout_size(_written(net, args, args.steps), way_out)
         except ValueError as e:
             return str(e)
-        printed = 0
+        printed = printed if args.json else 0  # --json: the same object as without --latex
     if printed:
         n = _written(net, args, printed)
         if n > MAX_PRINTED_EVENTS:
@@ -111,12 +111,21 @@ def _run(net, args):
     return events, losses, state
 
 
+def _printed(args, events) -> list:
+    """The events --events prints: with --latex every step's were kept for the handout."""
+    if args.latex is None:
+        return events
+    keep = {"none": 0, "first": 1, "all": args.steps}[args.events]
+    steps = list(dict.fromkeys(e.step for e in events))[:keep]
+    return [e for e in events if e.step in steps]
+
+
 def _print(net, args, events, losses, state) -> None:
     from engine.numpy_engine import params_as_layers
 
     if args.json:
         out = {
-            "events": [e.to_dict() for e in events],
+            "events": [e.to_dict() for e in _printed(args, events)],
             "losses": losses,
             "parameters": params_as_layers(state.params, state.stats),
             "steps": args.steps,
@@ -145,7 +154,8 @@ def _write_handout(net, args, events) -> None:
     title = f"{net.spec.name or 'Network'}: {args.steps} training step{'s' * (args.steps > 1)}"
     which = "" if args.sample is None else f", sample #{args.sample} and the batch's sums"
     atomic_write_bytes(args.latex, handout(steps, title + which).encode("ascii"))
-    print(f"wrote {args.latex}: {len(events):,} events of {args.steps} step(s){which}")
+    if not args.json:  # --json: stdout is the one JSON object
+        print(f"wrote {args.latex}: {len(events):,} events of {args.steps} step(s){which}")
 
 
 def cmd_trace(args) -> int:
@@ -175,7 +185,7 @@ def cmd_trace(args) -> int:
                 _write_handout(net, args, result[0])
             except OSError as e:
                 return fail(f"--latex: could not write {args.latex} ({e.strerror or e})")
-        else:
+        if args.latex is None or args.json:
             _print(net, args, *result)
         return 0
     except MemoryError:  # a bug or anything else: main()'s one line and the log file
@@ -228,7 +238,7 @@ def add_commands(sub) -> None:
         "--latex",
         metavar="FILE.tex",
         help="write the worked equations of every step run (the first, or all --steps) as one "
-        "LaTeX document instead of printing them",
+        "LaTeX document instead of printing them (with --json the object is printed too)",
     )
     t.add_argument(
         "--sample",

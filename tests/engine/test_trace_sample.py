@@ -162,3 +162,18 @@ def test_sample_beyond_a_single_sample_batch_is_refused(capsys):
     assert main(["trace", net, "--sample", "0", "--events", "none"]) == 0
     assert main(["trace", net, "--sample", "1"]) == 2
     assert "not in this batch of 1 (0 to 0)" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("events", ["first", "all", "none"])
+def test_latex_with_json_writes_the_handout_and_prints_the_json_object(tmp_path, capsys, events):
+    """--json is a promise to a script: with --latex it printed "wrote …" (text). Now the handout
+    is written and stdout is the object `trace --json` prints alone, its events as --events."""
+    net, out = str(PRESETS / "mazur_2_2_2.json"), tmp_path / "h.tex"
+    args = ["trace", net, "--steps", "3", "--events", events, "--json"]
+    assert main(args) == 0
+    alone = json.loads(capsys.readouterr().out)
+    assert main([*args, "--latex", str(out)]) == 0
+    both = json.loads(capsys.readouterr().out)
+    assert both == alone
+    assert len({e["step"] for e in both["events"]}) == {"first": 1, "all": 3, "none": 0}[events]
+    assert out.read_text("ascii").count(r"\section*{Training step") == 3
