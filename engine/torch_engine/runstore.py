@@ -28,7 +28,7 @@ from engine.safe_io import check_output_path
 
 from .pids import pid_alive
 from .records import DONE_STATUSES, Record
-from .store_file import APP_ID, SCHEMA_VERSION, RunStoreError, check_store_file
+from .store_file import APP_ID, SCHEMA, SCHEMA_VERSION, RunStoreError, check_store_file
 
 if TYPE_CHECKING:  # importing the store costs no torch import (`backprop-studio runs` is quick)
     from .training import TrainConfig
@@ -38,35 +38,6 @@ RUN_KINDS = ("train", "lr-sweep", "batch-sweep", "sweep", "lr-find")
 STATUSES = ("running", *DONE_STATUSES, "interrupted")
 BUSY_TIMEOUT_S = 10.0  # how long a write waits for another writer before it fails
 CSV_FIXED = ("run_id", "run_name", "seq", "kind", "step", "epoch", "elapsed")
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS runs (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    name TEXT NOT NULL,
-    kind TEXT NOT NULL,           -- one of RUN_KINDS
-    group_id TEXT,                -- shared by the runs of one sweep, NULL for a single run
-    group_label TEXT,             -- what tells the run apart in its group, e.g. "lr=0.01"
-    settings TEXT NOT NULL,       -- JSON of asdict(TrainConfig)
-    status TEXT NOT NULL,         -- one of STATUSES
-    created REAL NOT NULL,        -- Unix time
-    finished REAL,                -- Unix time, NULL while running or when interrupted
-    final TEXT NOT NULL DEFAULT '{}',  -- JSON: final figures
-    checkpoint TEXT,              -- path of the trained weights, if saved
-    pid INTEGER,                  -- the writing process
-    host TEXT                     -- the machine it runs on
-);
-CREATE TABLE IF NOT EXISTS records (
-    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
-    seq INTEGER NOT NULL,         -- 0, 1, 2... within the run
-    kind TEXT NOT NULL,
-    step INTEGER,
-    epoch REAL,
-    elapsed REAL,
-    data TEXT NOT NULL,           -- JSON of the record's to_dict()
-    PRIMARY KEY (run_id, seq)
-);
-CREATE INDEX IF NOT EXISTS runs_group ON runs(group_id);
-"""
 
 
 def default_store_path() -> Path:
@@ -183,6 +154,15 @@ class RunStore:
             raise RunStoreError(f"{self.path} is not a usable run store ({e})") from None
         self._ready = True
 
+    def _unwritable(self) -> bool:
+        """A store this user cannot write (its file or its folder read-only: a class's shared
+        copy, a read-only mount), with no write-ahead log beside it: read as it is, immutable.
+        SQLite opens a WAL store's -wal and -shm files even to read: beside a read-only file
+        it left them behind, and in a read-only folder it could not read the store at all."""
+        wal = self.path.with_name(self.path.name + "-wal")
+        writable = os.access(self.path, os.W_OK) and os.access(self.path.parent, os.W_OK)
+        return not writable and not wal.exists()
+
     @contextlib.contextmanager
     def _db(self, write: bool = False) -> Iterator[sqlite3.Connection]:
         """A connection for one call; with `write`, one transaction committed at the end. A
@@ -191,7 +171,11 @@ class RunStore:
             self._ensure()
         made = write or (self.path.exists() and self.path.stat().st_size > 0)  # an empty
         # file is a store not made yet (it read "no such table: runs")
-        db = sqlite3.connect(self.path if made else ":memory:", timeout=BUSY_TIMEOUT_S)
+        if made and not write and self._unwritable():
+            where = self.path.resolve().as_uri() + "?mode=ro&immutable=1"
+            db = sqlite3.connect(where, uri=True, timeout=BUSY_TIMEOUT_S)
+        else:
+            db = sqlite3.connect(self.path if made else ":memory:", timeout=BUSY_TIMEOUT_S)
         db.isolation_level = None
         try:
             if not made:
@@ -303,7 +287,7 @@ class RunStore:
                 (host,),
             )
             dead = [(i,) for i, pid, t in live if pid is None or not pid_alive(pid, t)]
-        if dead:
+        if dead and not self._unwritable():  # a read-only store is shown as it is
             with self._db(write=True) as db:
                 db.executemany(
                     "UPDATE runs SET status = 'interrupted' WHERE id = ? AND status = 'running'",

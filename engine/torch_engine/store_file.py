@@ -24,6 +24,36 @@ RUNS_COLUMNS = {
 }  # fmt: skip
 RECORDS_COLUMNS = {"run_id", "seq", "kind", "step", "epoch", "elapsed", "data"}
 
+# the store's layout (RUNS_COLUMNS and RECORDS_COLUMNS name its columns)
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL,           -- one of RUN_KINDS
+    group_id TEXT,                -- shared by the runs of one sweep, NULL for a single run
+    group_label TEXT,             -- what tells the run apart in its group, e.g. "lr=0.01"
+    settings TEXT NOT NULL,       -- JSON of asdict(TrainConfig)
+    status TEXT NOT NULL,         -- one of STATUSES
+    created REAL NOT NULL,        -- Unix time
+    finished REAL,                -- Unix time, NULL while running or when interrupted
+    final TEXT NOT NULL DEFAULT '{}',  -- JSON: final figures
+    checkpoint TEXT,              -- path of the trained weights, if saved
+    pid INTEGER,                  -- the writing process
+    host TEXT                     -- the machine it runs on
+);
+CREATE TABLE IF NOT EXISTS records (
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,         -- 0, 1, 2... within the run
+    kind TEXT NOT NULL,
+    step INTEGER,
+    epoch REAL,
+    elapsed REAL,
+    data TEXT NOT NULL,           -- JSON of the record's to_dict()
+    PRIMARY KEY (run_id, seq)
+);
+CREATE INDEX IF NOT EXISTS runs_group ON runs(group_id);
+"""
+
 
 class RunStoreError(ValueError):
     """A store file that cannot be used; the message says why."""

@@ -192,7 +192,7 @@ def test_the_store_carries_its_marker_and_an_older_store_is_still_read(tmp_path)
     new = _store_with_a_run(tmp_path / "new.sqlite")
     assert int.from_bytes(new.read_bytes()[68:72], "big") == APP_ID
     old = tmp_path / "old.sqlite"  # an older version's store: its tables, no marker
-    from engine.torch_engine.runstore import SCHEMA
+    from engine.torch_engine.store_file import SCHEMA
 
     db = sqlite3.connect(old)
     db.executescript(SCHEMA)
@@ -273,3 +273,53 @@ def test_train_offline_is_one_line_and_leaves_the_home_folder_untouched(home, ca
     line = refused(cli(capsys, "train", "--device", "cpu"), "^backprop-studio: error: No internet")
     assert "none of the 3 MNIST mirrors could be reached" in line and "urlopen" not in line
     assert tree(home) == []
+
+
+def _read_only_store(tmp_path: Path) -> Path:
+    """A store with a finished run and one whose writer is gone (it reads "running")."""
+    path = _store_with_a_run(tmp_path / "shared" / "runs.sqlite")
+    RunStore(path).create_run("gone", "train", TrainConfig())
+    db = sqlite3.connect(path)
+    db.execute("UPDATE runs SET pid = NULL WHERE name = 'gone'")
+    db.commit()
+    db.close()
+    return path
+
+
+def _read_as_it_is(path: Path, capsys) -> None:
+    before, files = sha(path), tree(path.parent)
+    assert [(r.name, r.status) for r in RunStore(path).runs()] == [
+        ("gone", "running"),  # not marked "interrupted": the store cannot be written
+        ("a run", "finished"),
+    ]
+    code, out, _ = cli(capsys, "runs", "--runs-db", path)
+    assert code == 0 and "a run" in out
+    assert sha(path) == before and tree(path.parent) == files  # no -wal, no -shm
+
+
+def test_a_store_this_user_cannot_write_is_read_with_nothing_left_beside_it(
+    tmp_path, monkeypatch, capsys
+):
+    """SQLite opens a WAL store's -wal and -shm even to read: beside a read-only store (a class's
+    shared copy) `runs` left both behind, and in a read-only folder it could not read at all."""
+    from engine.torch_engine import runstore
+
+    path = _read_only_store(tmp_path)
+    real = os.access
+    monkeypatch.setattr(
+        runstore.os, "access", lambda p, mode: False if mode == os.W_OK else real(p, mode)
+    )
+    _read_as_it_is(path, capsys)
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root writes any file")
+@pytest.mark.parametrize("what", ["file", "folder"])
+def test_a_read_only_store_or_folder_is_read_as_it_is(tmp_path, capsys, what):
+    path = _read_only_store(tmp_path)
+    target = path if what == "file" else path.parent
+    mode = target.stat().st_mode
+    target.chmod(0o444 if what == "file" else 0o555)
+    try:
+        _read_as_it_is(path, capsys)
+    finally:
+        target.chmod(mode)
