@@ -126,7 +126,7 @@ def _store(args):
 
 
 def _load(args):
-    from engine.torch_engine.mnist import ensure_mnist
+    from engine.torch_engine.mnist_download import ensure_mnist
 
     def progress(name, got, total):
         if not args.json:

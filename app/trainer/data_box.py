@@ -21,7 +21,7 @@ from superqt.utils import create_worker
 
 from app.shared.errors import log_text
 from app.shared.theme import ERROR_RED
-from engine.torch_engine import mnist
+from engine.torch_engine import mnist, mnist_download
 
 
 class DataBox(QWidget):
@@ -96,7 +96,7 @@ class DataBox(QWidget):
             """The download, in a worker thread: ('', ()) when done, else the reason it
             stopped and its details."""
             try:
-                mnist.download_mnist(
+                mnist_download.download_mnist(
                     folder, progress=lambda *a: self.progress.emit(*a), should_stop=stop.is_set
                 )
             except (mnist.MnistError, OSError) as e:

@@ -1,4 +1,5 @@
-"""MNIST from its four IDX files (gzipped or not), a CSV form, or a download; held as tensors.
+"""MNIST from its four IDX files (gzipped or not) or a CSV form, held as tensors (the download:
+mnist_download.py).
 
 Checksums are of the *decompressed* files: mirrors gzip the same bytes differently, so a checksum
 of the .gz would reject good copies.
@@ -6,15 +7,11 @@ of the .gz would reject good copies.
 
 from __future__ import annotations
 
-import gzip
-import hashlib
 import math
 import os
 import stat
 import struct
-import urllib.request
 import zlib
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -22,7 +19,6 @@ from typing import NamedTuple
 import numpy as np
 import torch
 
-from engine.atomic import atomic_write_bytes, clean_stale_parts
 from engine.safe_io import UnreadableFile, _kind, read_bytes, read_text
 
 FILES = {  # role -> (file name without .gz, sha256 of its decompressed bytes, expected count)
@@ -47,11 +43,6 @@ FILES = {  # role -> (file name without .gz, sha256 of its decompressed bytes, e
         10000,
     ),
 }
-MIRRORS = (  # tried in turn
-    "https://ossci-datasets.s3.amazonaws.com/mnist/",
-    "https://storage.googleapis.com/cvdf-datasets/mnist/",
-    "http://yann.lecun.com/exdb/mnist/",
-)
 MEAN, STD = 0.1307, 0.3081  # MNIST pixel statistics, used to normalise inputs
 IDX_MAGIC = {0x00000803: 3, 0x00000801: 1}  # unsigned-byte images (3 dims) and labels (1 dim)
 MAX_IDX_BYTES = 64 * 2**20  # one IDX file, stored or unpacked: the training images are 47 MB
@@ -59,10 +50,6 @@ MAX_IDX_BYTES = 64 * 2**20  # one IDX file, stored or unpacked: the training ima
 
 class MnistError(ValueError):
     """MNIST files that are missing, corrupt or inconsistent; the message says which and why."""
-
-
-class DownloadCancelled(MnistError):
-    """The download was stopped by its caller; no partial file is left."""
 
 
 def normalise(images: np.ndarray | torch.Tensor, device=None) -> torch.Tensor:
@@ -115,7 +102,7 @@ def status(folder: str | Path | None = None) -> MnistStatus:
     folder = Path(folder).expanduser() if folder is not None else default_data_dir()
     if os.path.lexists(folder) and not folder.is_dir():
         try:
-            _check_folder(folder)  # says what it is: a file, a pipe...
+            check_folder(folder)  # says what it is: a file, a pipe...
         except MnistError as e:
             return MnistStatus(False, str(e), damaged=True)
     paths = {role: find_file(folder, base) for role, (base, _, _) in FILES.items()}
@@ -145,7 +132,7 @@ def _read(path: Path, max_bytes: int, text: bool = False):
         raise MnistError(str(e)) from None
 
 
-def _open_bytes(path: Path) -> bytes:
+def open_bytes(path: Path) -> bytes:
     """An IDX file's bytes, gunzipped when it is gzipped (never more than MAX_IDX_BYTES)."""
     raw = _read(path, MAX_IDX_BYTES)
     if raw[:2] != b"\x1f\x8b":
@@ -216,7 +203,7 @@ def _spellings(base: str) -> tuple[str, ...]:
     return (base, base + ".gz", dotted, dotted + ".gz")
 
 
-def _check_folder(folder: Path) -> None:
+def check_folder(folder: Path) -> None:
     """A folder that exists (else the message naming the files it should hold) and is one."""
     try:
         st = os.stat(folder)
@@ -237,7 +224,7 @@ def _check_folder(folder: Path) -> None:
 def load_mnist(folder: str | Path) -> MnistData:
     """The four IDX files from `folder`; failing those, mnist_train.csv and mnist_test.csv."""
     folder = Path(folder).expanduser()
-    _check_folder(folder)
+    check_folder(folder)
     paths = {role: find_file(folder, base) for role, (base, _, _) in FILES.items()}
     csvs = [folder / c for c in CSV_FILES]
     if not all(paths.values()) and all(os.path.lexists(c) for c in csvs):
@@ -255,7 +242,7 @@ def load_mnist(folder: str | Path) -> MnistData:
         if len(missing) == 4:
             raise MnistError(missing_message(folder))
         raise MnistError(f"{folder} is missing {', '.join(missing)} (plain or .gz)")
-    arrays = {role: parse_idx(_open_bytes(path), path.name) for role, path in paths.items()}
+    arrays = {role: parse_idx(open_bytes(path), path.name) for role, path in paths.items()}
     for split in ("train", "test"):
         x, y = arrays[f"{split}_images"], arrays[f"{split}_labels"]
         xname, yname = paths[f"{split}_images"].name, paths[f"{split}_labels"].name
@@ -270,129 +257,6 @@ def load_mnist(folder: str | Path) -> MnistData:
         if y.max() > 9:
             raise MnistError(f"{yname} has a label {int(y.max())} > 9")
     return MnistData(*(arrays[role] for role in FILES), str(folder))  # FILES is in field order
-
-
-def download_mnist(
-    folder: str | Path | None = None,
-    mirrors: tuple[str, ...] = MIRRORS,
-    progress: Callable[[str, int, int], None] | None = None,
-    checksums: bool = True,
-    timeout: float = 30.0,
-    should_stop: Callable[[], bool] | None = None,
-) -> Path:
-    """Fetch the four files into `folder` (the user data folder by default), trying each mirror in
-    turn and verifying checksums. Files already present and valid are kept. Writes are atomic.
-    `should_stop` is asked between chunks; when it says yes, DownloadCancelled is raised and only
-    files that were complete before remain."""
-    folder = Path(folder).expanduser() if folder is not None else default_data_dir()
-    if os.path.lexists(folder) and not folder.is_dir():
-        _check_folder(folder)  # says what it is instead
-    clean_stale_parts(folder)  # the folder itself is made only when a file is ready for it
-    errors = []
-    for base, sha, _ in FILES.values():
-        target = folder / (base + ".gz")
-        if os.path.lexists(target):  # a valid file is kept, and a damaged one is the user's
-            if target.is_file() and _ok(target, sha, checksums):
-                continue
-            raise MnistError(
-                f"{target.name} in {folder} is damaged; remove it or choose another folder "
-                "(a download never replaces a file that is there)"
-            )
-        for mirror in mirrors:
-            url = mirror + base + ".gz"
-            try:
-                data = _fetch(url, base, progress, timeout, should_stop)
-                if checksums and hashlib.sha256(gzip.decompress(data)).hexdigest() != sha:
-                    raise MnistError("checksum mismatch")
-            except DownloadCancelled:
-                raise
-            except (OSError, ValueError, EOFError, zlib.error) as e:
-                errors.append((url, e))
-                continue
-            atomic_write_bytes(target, data, make_folder=True)
-            break
-        else:
-            raise DownloadFailed.of(base, errors[-len(mirrors) :])
-    return folder
-
-
-def _unreachable(e: BaseException) -> bool:
-    """Whether the error says the server was never reached (no network, no name lookup)."""
-    import urllib.error
-
-    if isinstance(e, urllib.error.HTTPError):
-        return False  # a server answered
-    if isinstance(e, urllib.error.URLError):
-        e = e.reason if isinstance(e.reason, BaseException) else e
-    return isinstance(e, OSError) and not isinstance(e, urllib.error.URLError | FileNotFoundError)
-
-
-class DownloadFailed(MnistError):
-    """No mirror gave a file: one sentence, and `details` (each mirror's error) for a log or a
-    Details view."""
-
-    def __init__(self, message: str, details: tuple[str, ...] = ()):
-        super().__init__(message)
-        self.details = details  # one line per mirror tried: "URL: what went wrong"
-
-    @classmethod
-    def of(cls, base: str, errors: list[tuple[str, BaseException]]) -> DownloadFailed:
-        details = tuple(f"{url}: {e}" for url, e in errors)
-        n = len(errors)
-        if n > 1 and all(_unreachable(e) for _, e in errors):
-            return cls(
-                f"No internet connection: none of the {n} MNIST mirrors could be reached", details
-            )
-        if n == 1 and _unreachable(errors[0][1]):
-            return cls("No internet connection: the MNIST mirror could not be reached", details)
-        last = str(errors[-1][1]) if errors else "no mirror was given"
-        where = "the MNIST mirror" if n == 1 else f"any of the {n} MNIST mirrors"
-        return cls(
-            f"could not download {base}.gz from {where} (the last said: {last[:200]})", details
-        )
-
-
-def _ok(path: Path, sha: str, checksums: bool) -> bool:
-    try:
-        raw = _open_bytes(path)
-    except (MnistError, OSError):
-        return False
-    return not checksums or hashlib.sha256(raw).hexdigest() == sha
-
-
-def _fetch(url: str, name: str, progress, timeout: float, should_stop=None) -> bytes:
-    """The bytes at `url`, read in chunks (held in memory: nothing is written until verified)."""
-    with urllib.request.urlopen(url, timeout=timeout) as resp:  # noqa: S310 (fixed mirror list)
-        total = int(resp.headers.get("Content-Length") or 0)
-        chunks, got = [], 0
-        while True:
-            if should_stop is not None and should_stop():
-                raise DownloadCancelled("download cancelled")
-            chunk = resp.read(1 << 16)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            got += len(chunk)
-            if progress:
-                progress(name, got, total)
-    return b"".join(chunks)
-
-
-def ensure_mnist(
-    folder: str | Path | None = None, download: bool = True, progress=None, should_stop=None
-):
-    """Load MNIST from `folder` (or the user folder), downloading it first if allowed."""
-    folder = Path(folder).expanduser() if folder is not None else default_data_dir()
-    try:
-        return load_mnist(folder)
-    except MnistError:
-        if not download or holds_some(folder):
-            raise  # what is there is wrong: say so, rather than download over it
-    try:
-        download_mnist(folder, progress=progress, should_stop=should_stop)
-    except DownloadFailed as e:  # the command line: also where the files could be put by hand
-        raise DownloadFailed(f"{e}. {missing_message(folder)}", e.details) from None
-    return load_mnist(folder)
 
 
 def holds_some(folder: Path) -> bool:

@@ -321,7 +321,7 @@ def test_rename_and_delete_a_run(qtbot, make_trainer, data_dir):
 def test_download_shows_progress_and_can_be_cancelled(qtbot, make_trainer, tmp_path, monkeypatch):
     import time
 
-    from engine.torch_engine import mnist
+    from engine.torch_engine import mnist_download
 
     seen = []
 
@@ -330,10 +330,10 @@ def test_download_shows_progress_and_can_be_cancelled(qtbot, make_trainer, tmp_p
             progress("train-images-idx3-ubyte", k * 1000, 200_000)
             if should_stop():
                 seen.append(k)
-                raise mnist.DownloadCancelled("download cancelled; nothing was kept")
+                raise mnist_download.DownloadCancelled("download cancelled; nothing was kept")
             time.sleep(0.01)
 
-    monkeypatch.setattr(mnist, "download_mnist", fake_download)
+    monkeypatch.setattr(mnist_download, "download_mnist", fake_download)
     w = make_trainer(tmp_path / "empty")
     w.data.download.click()
     qtbot.waitUntil(lambda: w.data.bar.value() > 0, timeout=5000)

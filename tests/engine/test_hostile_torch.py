@@ -16,7 +16,7 @@ import pytest
 import torch
 
 from engine.safe_io import UnwritablePath, check_output_path
-from engine.torch_engine import mnist, mnist_csv
+from engine.torch_engine import mnist, mnist_csv, mnist_download
 from engine.torch_engine.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from engine.torch_engine.models import ModelConfig, build_model
 from engine.torch_engine.runstore import RunStore, RunStoreError
@@ -281,7 +281,9 @@ def test_bad_data_folders_are_refused_and_nothing_is_created(case, tmp_path, cap
 
 def test_a_failed_download_creates_no_folder(tmp_path):
     with pytest.raises(mnist.MnistError, match="could not download"):
-        mnist.ensure_mnist(tmp_path / "new", download=True) if False else mnist.download_mnist(
+        mnist_download.ensure_mnist(
+            tmp_path / "new", download=True
+        ) if False else mnist_download.download_mnist(
             tmp_path / "new", mirrors=((tmp_path / "dead").as_uri() + "/",)
         )
     assert not (tmp_path / "new").exists()

@@ -15,7 +15,7 @@ import pytest
 import torch
 
 from engine.atomic import atomic_path, atomic_write_bytes, clean_stale_parts
-from engine.torch_engine import mnist
+from engine.torch_engine import mnist, mnist_download
 from engine.torch_engine.checkpoint import load_checkpoint, save_checkpoint
 from engine.torch_engine.models import ModelConfig, build_model
 from engine.torch_engine.recording import record_run
@@ -132,7 +132,7 @@ def test_a_cancelled_download_leaves_no_files(tmp_path):
         return calls["n"] > 1
 
     with pytest.raises(mnist.MnistError, match="download cancelled"):
-        mnist.download_mnist(
+        mnist_download.download_mnist(
             tmp_path / "dest", mirrors=(src.as_uri() + "/",), should_stop=stop_on_second_chunk
         )
     assert calls["n"] == 2 and not (tmp_path / "dest").exists()  # nothing made, not even it

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from engine.torch_engine import mnist, mnist_csv
+from engine.torch_engine import mnist, mnist_csv, mnist_download
 from engine.torch_engine.checkpoint import (
     CheckpointError,
     load_checkpoint,
@@ -100,7 +100,7 @@ def test_download_tries_mirrors_in_turn_and_verifies(tmp_path, monkeypatch):
     }
     monkeypatch.setattr(mnist, "FILES", sums)
     seen = []
-    dest = mnist.download_mnist(
+    dest = mnist_download.download_mnist(
         tmp_path / "dest",
         mirrors=((tmp_path / "dead").as_uri() + "/", src.as_uri() + "/"),
         progress=lambda name, got, total: seen.append(name),
@@ -111,7 +111,7 @@ def test_download_tries_mirrors_in_turn_and_verifies(tmp_path, monkeypatch):
     bad["test_labels"] = (sums["test_labels"][0], "0" * 64, 200)
     monkeypatch.setattr(mnist, "FILES", bad)
     with pytest.raises(mnist.MnistError, match="could not download t10k-labels"):
-        mnist.download_mnist(tmp_path / "dest2", mirrors=(src.as_uri() + "/",))
+        mnist_download.download_mnist(tmp_path / "dest2", mirrors=(src.as_uri() + "/",))
     assert not list((tmp_path / "dest2").glob("*.part"))
     monkeypatch.setattr(mnist, "FILES", sums)  # a download resumed: the valid files kept
     part = tmp_path / "dest3"
@@ -119,19 +119,19 @@ def test_download_tries_mirrors_in_turn_and_verifies(tmp_path, monkeypatch):
     kept = part / "train-images-idx3-ubyte.gz"
     kept.write_bytes((src / kept.name).read_bytes())
     before = kept.stat().st_mtime_ns
-    mnist.download_mnist(part, mirrors=(src.as_uri() + "/",))
+    mnist_download.download_mnist(part, mirrors=(src.as_uri() + "/",))
     assert kept.stat().st_mtime_ns == before and mnist.status(part).present
     damaged = tmp_path / "dest4"  # the user's damaged file is never replaced
     damaged.mkdir()
     (damaged / "t10k-labels-idx1-ubyte.gz").write_bytes(b"\x1f\x8b truncated")
     with pytest.raises(mnist.MnistError, match="t10k-labels-idx1-ubyte.gz in .* is damaged"):
-        mnist.download_mnist(damaged, mirrors=(src.as_uri() + "/",))
+        mnist_download.download_mnist(damaged, mirrors=(src.as_uri() + "/",))
     assert (damaged / "t10k-labels-idx1-ubyte.gz").read_bytes() == b"\x1f\x8b truncated"
 
 
 def test_a_failed_download_gives_a_clear_message(tmp_path, monkeypatch):
-    with pytest.raises(mnist.DownloadFailed) as e:  # a mirror reached, without the file
-        mnist.download_mnist(tmp_path / "none", mirrors=((tmp_path / "x").as_uri() + "/",))
+    with pytest.raises(mnist_download.DownloadFailed) as e:  # a mirror reached, without the file
+        mnist_download.download_mnist(tmp_path / "none", mirrors=((tmp_path / "x").as_uri() + "/",))
     assert str(e.value).startswith("could not download train-images-idx3-ubyte.gz from the")
     assert len(e.value.details) == 1 and not (tmp_path / "none").exists()
     import socket
@@ -142,11 +142,11 @@ def test_a_failed_download_gives_a_clear_message(tmp_path, monkeypatch):
         raise urllib.error.URLError(socket.gaierror(-2, "Name or service not known"))
 
     monkeypatch.setattr(urllib.request, "urlopen", offline)
-    with pytest.raises(mnist.DownloadFailed) as e:
-        mnist.download_mnist(tmp_path / "none")
+    with pytest.raises(mnist_download.DownloadFailed) as e:
+        mnist_download.download_mnist(tmp_path / "none")
     assert str(e.value) == "No internet connection: none of the 3 MNIST mirrors could be reached"
     assert [d.split(": ", 1)[0] for d in e.value.details] == [
-        m + "train-images-idx3-ubyte.gz" for m in mnist.MIRRORS
+        m + "train-images-idx3-ubyte.gz" for m in mnist_download.MIRRORS
     ]
 
 
