@@ -42,8 +42,14 @@ class _Hover:
             self.setToolTip(provider(self.hover_id(ev.pos())))
 
 
+HIT_WIDTH = 14.0  # an edge's clickable width in scene units, however thin its line
+
+
 class EdgeItem(_Hover, QGraphicsLineItem):
-    """A line with a generous hit area, so a thin weight is still easy to click."""
+    """A line with a generous hit area, so a thin weight is still easy to click. Its bounds are
+    what it paints: Qt's line item takes them from its shape, which is the hit area, and a pen
+    wider than that (a big weight highlighted on a wall) left its edges painted on the canvas
+    after the next key."""
 
     def __init__(self, key, *a):
         super().__init__(*a)
@@ -53,11 +59,29 @@ class EdgeItem(_Hover, QGraphicsLineItem):
         path = QPainterPath(self.line().p1())
         path.lineTo(self.line().p2())
         stroker = QPainterPathStroker()
-        stroker.setWidth(14)
+        stroker.setWidth(HIT_WIDTH)
         self._shape = stroker.createStroke(path)  # the line never moves: made once
+        self._reach = 0.0
+        self._bounds = QRectF()
+        self._fit(HIT_WIDTH)
+
+    def _fit(self, width: float) -> None:
+        half = max(width, HIT_WIDTH) / 2 + 1.0  # a square cap and antialiasing reach this far
+        if half != self._reach:
+            self.prepareGeometryChange()  # the old bounds repainted too
+            self._reach = half
+            line = QRectF(self.line().p1(), self.line().p2()).normalized()
+            self._bounds = line.adjusted(-half, -half, half, half)
+
+    def setPen(self, pen: QPen) -> None:  # noqa: N802 (Qt)
+        self._fit(pen.widthF())
+        super().setPen(pen)
 
     def shape(self) -> QPainterPath:
         return self._shape
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 (Qt)
+        return self._bounds
 
 
 class NodeItem(_Hover, QGraphicsEllipseItem):

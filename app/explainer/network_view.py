@@ -29,6 +29,7 @@ from .scene_state import ViewState
 
 FLASH_MS = 600  # the update phase's pulse on the changed value
 MUTED_WIDTH = 1.5  # an edge with no value yet, in scene units (a value's is 1 to 8)
+LINE_ROOM = 4  # the widest edge takes at most this share (1/4) of the gap between two rows
 BAND_TINT = 70 / 255  # the band: this much of the muted colour on the canvas, drawn opaque
 # (it lies on the bare canvas only; a translucent fill of the same look cost 0.6 of the view's
 # 1.1 ms paint on the spiral)
@@ -246,19 +247,30 @@ class NetworkView(QGraphicsView):
         if brush.style() == Qt.BrushStyle.NoBrush or brush.color() != QColor(th.canvas):
             self.setBackgroundBrush(QBrush(QColor(th.canvas)))  # whose colour is black too
 
+    def line_scale(self) -> float:
+        """What the lines' widths are multiplied by: an edge's 1 to 8 and a ring's 1.5 to 5 are
+        the drawing's at its own size. Where the fit shrank it (the 2-2-2 example at 1366, its
+        circles grown to hold big labels: to 0.2, its edges 0.2 to 1.6 px, a ring 0.3 px), they
+        grow back to as many pixels on screen, times the theme's scale on the wall; the widest
+        edge at most 1/LINE_ROOM of the gap between two rows (a dense net's edges stay apart)."""
+        if self.geom is None:
+            return 1.0
+        want = self.theme.scale / (self.transform().m11() or 1.0)
+        return max(1.0, min(want, self.geom.scale.row / (8.0 * LINE_ROOM)))
+
     def _edge_pens(self, vs: ViewState) -> None:
-        th = self.theme
+        th, k = self.theme, self.line_scale()
         values, hl = vs.edge_values, set(vs.highlight_edges)
         big = max((abs(v) for v in values.values()), default=1.0) or 1.0
         muted, pos, neg = QColor(th.muted), QColor(th.positive), QColor(th.negative)
         for eid, item in self.edges.items():
             v = values.get(eid)
             if v is None:  # no value yet: the net's shape stays seen
-                pen = QPen(muted, MUTED_WIDTH)
+                pen = QPen(muted, k * MUTED_WIDTH)
             else:
-                pen = QPen(pos if v >= 0 else neg, 1.0 + 7.0 * min(1.0, abs(v) / big))
+                pen = QPen(pos if v >= 0 else neg, k * (1.0 + 7.0 * min(1.0, abs(v) / big)))
             if eid in hl:
-                pen = QPen(QColor(th.highlight), max(pen.widthF(), 4.0) + 2.0)
+                pen = QPen(QColor(th.highlight), max(pen.widthF(), 4.0 * k) + 2.0 * k)
             item.setPen(pen)
         band_colour = blend(QColor(th.canvas), QColor(th.muted), BAND_TINT)
         paths = {l: QPainterPath() for l in self.bands}
@@ -278,7 +290,7 @@ class NetworkView(QGraphicsView):
             path.setPath(paths[l])
 
     def _node_pens(self, vs: ViewState) -> None:
-        th = self.theme
+        th, k = self.theme, self.line_scale()
         node_set = set(vs.highlight_nodes)
         main_id = vs.highlight_nodes[0] if vs.highlight_nodes else None
         text = QBrush(QColor(th.node_text))
@@ -287,7 +299,7 @@ class NetworkView(QGraphicsView):
         for nid, item in self.nodes.items():
             hl, main = nid in node_set, nid == main_id
             item.setBrush(QBrush(QColor(th.node_active if main else th.node)))
-            width = 5.0 if main else 3.5 if hl else 1.5
+            width = k * (5.0 if main else 3.5 if hl else 1.5)
             item.setPen(QPen(QColor(th.highlight if hl else th.node_border), width))
             t = self.node_text[nid]
             self.labels.node_label(t, vs.node_values.get(nid, ""), item.rect().center())
@@ -350,7 +362,7 @@ class NetworkView(QGraphicsView):
             for t, line in zip(self.mark_text, self.mark_lines, strict=True):
                 t.setBrush(QBrush(QColor(self.theme.text)))
                 t.backing = QColor(self.theme.canvas)
-                line.setPen(QPen(QColor(self.theme.highlight), 1.5))
+                line.setPen(QPen(QColor(self.theme.highlight), 1.5 * self.line_scale()))
             self.labels.place_marks(marks)
 
     # ---- the update phase's flash ----

@@ -316,3 +316,56 @@ def test_a_tall_drawing_in_a_wide_view_spreads_its_columns_for_its_labels(qtbot,
     assert 240.0 < view.geom.scale.col <= 240.0 * SPREAD_MOST
     rect, port = view.sceneRect(), view.viewport().rect()
     assert rect.width() / rect.height() <= port.width() / port.height() + 0.01  # still by height
+
+
+def _plain_pens(view) -> list[float]:
+    """The edges' widths, less the highlighted ones'."""
+    hl = view.theme.highlight.lower()
+    return [e.pen().widthF() for e in view.edges.values() if e.pen().color().name() != hl]
+
+
+def test_lines_keep_their_width_on_screen_where_the_fit_shrank_the_drawing(window, tmp_path):
+    """The 2-2-2 example in a small view: its circles grow to hold the labels and the fit
+    shrinks it all (to 0.2 at 1366 beside a lesson), and its edges, 1 to 8 scene units, were
+    0.2 to 1.6 px on screen, its rings 0.3 px. They keep 1 to 8 px, times the theme's scale on
+    the wall, unless the widest edge would take more than a quarter of the gap between two rows
+    (a dense net's edges stay apart, and a drawing at its own sizes in a tiny view stays so)."""
+    view, kept = window.view, 0
+    assert window.open_network(str(PRESET_DIR / "mazur_2_2_2.json"))
+    window.resize(1366, 768)  # offscreen: a view of 434 x 433
+    for theme in (NORMAL, LECTURER):
+        view.theme = theme
+        window.explainer.jump_phase("forward")
+        m, pens, k = view.transform().m11(), _plain_pens(view), view.line_scale()
+        assert m < 0.5 and pens  # the case: shrunk by the fit
+        if k * m >= 0.999 * theme.scale:  # 1 to 8 px on screen, times the theme's scale
+            kept += 1
+        else:  # the widest edge at a quarter of a row
+            assert 8 * k == pytest.approx(view.geom.scale.row / 4)
+        assert all(k * 0.999 <= p <= 8 * k * 1.001 for p in pens)
+        rings = {round(n.pen().widthF() / k, 6) for n in view.nodes.values()}
+        assert rings <= {1.5, 3.5, 5.0} and 1.5 in rings
+        assert max(pens) * m > 1.0  # never the 0.2 to 1.6 px of before
+    assert kept >= 1
+    assert window.open_network(net_file(tmp_path, [12, 12]))
+    view.theme = replace(LECTURER, scale=40.0)  # lines that would be 40 to 320 px
+    window.explainer.end()
+    assert max(_plain_pens(view)) == pytest.approx(view.geom.scale.row / 4)
+    view.theme = NORMAL
+
+
+def test_an_edge_is_repainted_wherever_its_pen_reaches(window):
+    """Qt's line item takes its bounds from its shape (the 14-unit hit area): a highlighted big
+    weight's pen, wider than that on a wall, left its edges painted on the canvas."""
+    from PySide6.QtGui import QPainterPath, QPainterPathStroker, QPen
+
+    assert window.open_network(str(PRESET_DIR / "mazur_2_2_2.json"))
+    edge = next(iter(window.view.edges.values()))
+    for width in (1.0, 14.0, 40.0, 3.0):
+        edge.setPen(QPen(edge.pen().color(), width))
+        path = QPainterPath(edge.line().p1())
+        path.lineTo(edge.line().p2())
+        stroker = QPainterPathStroker(edge.pen())
+        painted = stroker.createStroke(path).boundingRect()
+        assert edge.boundingRect().contains(painted), width
+        assert edge.shape().boundingRect().height() < 16 or edge.line().dy()  # the hit area stays
