@@ -93,28 +93,53 @@ def misses(trace: Trace, i: int) -> list[Miss]:
     out: list[Miss] = []
     c, lay = trace.arrays, trace.layout
     kind = ev.kind
+    norm = get_loss(c.model.loss).normaliser(lay.n, lay.model.sizes[-1])
     if kind == "delta" and i > 0 and trace[i - 1].kind == "da":
         g = c.model.activations[ev.layer - 1]
-        out.append(Miss(trace[i - 1].value, f"the factor {_gp(g)}(z) (you gave ∂L/∂a alone)"))
-    elif kind == "update" and ev.detail:
-        w, new, lr = ev.detail["w"], ev.detail["new"], c.model.optimizer.lr
-        change = new - w
-        if lr:
-            out.append(Miss(w + change / lr, "the learning rate η (you took a step of g)"))
-        out.append(Miss(w - change, "the sign: the step goes against the gradient, w − η·g"))
-        out.append(Miss(change, "the old weight: the new value is w plus the change"))
+        factor = f"the factor {_gp(g)}(z)" if g != "softmax" else "the softmax: δ takes every ∂L/∂a"
+        out.append(Miss(trace[i - 1].value, f"{factor} (you gave ∂L/∂a alone)"))
+    if kind == "delta" and ev.layer == c.model.depth and "(a − y)/N" in ev.formula and norm != 1:
+        out.append(Miss(ev.value * norm, f"the division by N = {num(norm)} of the mean loss"))
+    if kind == "update" and ev.detail:
+        out += _update_misses(ev, c.model.optimizer.lr)
+    elif kind == "dropout" and ev.detail and ev.detail.get("mask"):
+        p = c.model.drop(ev.layer - 1)
+        out.append(
+            Miss(ev.value * (1 - p), f"the scaling 1/(1 − p) = 1/{num(1 - p)} of a kept unit")
+        )
     elif 1 <= ev.layer <= c.model.depth and c.model.layer(ev.layer - 1).kind == "dense":
         out += _dense_misses(ev, i, c, lay)
     if kind in ("loss_term", "loss") and "½" in ev.formula:  # the batch's loss too (lesson 3:
         out.append(Miss(2 * ev.value, "the ½ in ½·(y − a)²"))  # 0.5967 got no hint)
     elif kind == "loss_term" and "(a − y)²" in ev.formula:
         out.append(Miss(ev.value / 2, "the ½: this loss has none, ℓ = (a − y)²"))
-    norm = get_loss(c.model.loss).normaliser(lay.n, lay.model.sizes[-1])
     if kind == "loss" and norm != 1:
         out.append(Miss(ev.value * norm, f"the mean: the sum is divided by {num(norm)}"))
     if kind != "update":
         out.append(Miss(-ev.value, "the sign"))
     return [m for m in out if m.value != ev.value]
+
+
+def _update_misses(ev: Event, lr: float) -> list[Miss]:
+    """An update without η, against the gradient's sign, without the old weight, and (momentum)
+    without the old velocity; each named with what η multiplies here (g, v, Δ, …)."""
+    w, new, d = ev.detail["w"], ev.detail["new"], ev.detail
+    change, step = new - w, _step_of(ev.formula)
+    out = []
+    if lr:
+        out.append(Miss(w + change / lr, f"the learning rate η (you took a step of {step})"))
+    out.append(Miss(w - change, f"the sign: the step goes against the gradient, w ← w − η·{step}"))
+    out.append(Miss(change, "the old weight: the new value is w plus the change"))
+    if ev.formula.startswith("momentum:") and d.get("v_old") and lr:
+        out.append(Miss(w - lr * d["g"], "the old velocity: v ← μ·v + g, then w ← w − η·v"))
+    return out
+
+
+def _step_of(formula: str) -> str:
+    """What η multiplies in an update's last clause: g, v, Δ, m̂/(√v̂ + ε) (Nadam's: its step)."""
+    _, sep, tail = formula.rpartition("w ← w − η·")
+    tail = tail.strip()
+    return "g" if not sep else tail if len(tail) <= 20 else "its step"
 
 
 def _g(act: str) -> str:
@@ -147,11 +172,19 @@ def _dense_misses(ev: Event, i: int, c, lay) -> list[Miss]:
         rest = ev.value - float(np.dot(delta, A))  # the regularizer's part, if any
         out.append(Miss(float(np.dot(dA, A)) + rest, f"the factor {_gp(act)}(z) inside δ"))
         out.append(Miss(float(delta.sum()) + rest, f"the input a[{ev.layer - 1}][{ii}]"))
+        out.append(_mean_miss(ev.value - rest, rest, c, lay))
     elif ev.kind == "grad_b":
         j = ev.index[0]
         rest = ev.value - float(c.bw.delta[k][:, j].sum())
         out.append(Miss(float(c.bw.dA[k][:, j].sum()) + rest, f"the factor {_gp(act)}(z) inside δ"))
+        out.append(_mean_miss(ev.value - rest, rest, c, lay))
     return out
+
+
+def _mean_miss(data: float, rest: float, c, lay) -> Miss:
+    """A sum over the batch without the 1/N that each δ carries from the mean loss."""
+    norm = get_loss(c.model.loss).normaliser(lay.n, lay.model.sizes[-1])
+    return Miss(data * norm + rest, f"the 1/{num(norm)} of the mean loss that each δ carries")
 
 
 def hint(trace: Trace, i: int, answer: float) -> str:

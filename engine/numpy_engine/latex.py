@@ -126,11 +126,18 @@ class _Parser:
                 self.take()
                 out.append(_Node(tok.text))  # a stray closer: kept as it is
                 continue
-            if tok.text in "−-" and _unary(out):
+            if tok.text in "−-" and (_unary(out) or self._signed_after_word(out)):
                 out.append(self._negative())
                 continue
             out.append(self.node())
         return out
+
+    def _signed_after_word(self, out: list[_Node]) -> bool:
+        """A minus after prose, written against its number ("gradient −0.01174 ignored"): its
+        sign, not a subtraction from the word (it read "gradient − 0.01174")."""
+        last = next((n for n in reversed(out) if n.tex.strip()), None)
+        nxt = self.peek(1)
+        return last is not None and last.word and nxt is not None and nxt.kind == "num"
 
     def _negative(self) -> _Node:
         """A unary minus: braced so that it sits close ({-0.435}, {-}y), as in print."""

@@ -55,8 +55,8 @@ def delta_event(c: StepArrays, k: int, s: int, j: int) -> Event:
         norm = loss.normaliser(*c.fw.A[-1].shape)
         sub = f"({num(c.fw.A[-1][s, j])} − {num(c.Y[s, j])}) / {num(norm)} = {num(d)}"
         note = (
-            "The combined gradient: the derivative of the loss and of the output "
-            "activation multiply out to a − y."
+            "The combined gradient: the derivatives of the loss and of the output "
+            "activation multiply out to a − y, divided by N as the loss is a mean."
         )
     elif not act.elementwise:
         formula = f"δ{at} = a{at}·(∂L/∂a{at} − Σ_k ∂L/∂a[{l}][k]·a[{l}][k])"

@@ -139,6 +139,9 @@ def test_translation_writes_the_course_notation():
     assert to_latex("ReLU(−1)") == r"\operatorname{ReLU}({-1})"
     assert to_latex("= −0.5 − a") == r"= {-0.5} - a"
     assert to_latex("y·ln a") == r"y\cdot \ln a"
+    # a sign after prose, against its number: not "gradient − 0.02366" (lesson 10's frozen b)
+    assert r"\text{gradient}\ {-0.02366}" in to_latex("(gradient −0.02366 ignored)")
+    assert to_latex("loss − 0.2") == r"\text{loss}\ - 0.2"  # spaced: a subtraction
     assert to_latex("100% & #_{x}") == r"100\% \& \#\_\{x\}"
     assert to_latex("a \\ b") == r"a \backslash  b"  # never raw: a backslash starts a command
     assert [to_latex(x) for x in plain_lines("m ← 1;  v ← 2")] == [

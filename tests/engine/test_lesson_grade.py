@@ -230,3 +230,56 @@ def test_a_question_gives_a_hint_then_a_second_try_then_the_reveal():
     assert q2.answer("0.1385").state == "right" and q2.right
     q3 = Question(r.events, i)
     assert q3.give_up().state == "shown" and q3.done and not q3.right
+
+
+def test_hints_for_the_mean_in_a_combined_delta_and_in_a_batch_sum():
+    """Lessons 6, 8 and 11 (a newcomer's tries): δ = (a − y)/N typed as a − y, and ∂L/∂b summed
+    over the batch without the 1/4 each δ carries, got "Work it through the formula"."""
+    for preset, norm in (("design_example", 2), ("blobs3_softmax", 90)):
+        net, r = _run(preset)
+        i = _at(r, {"kind": "delta", "layer": net.model.depth, "sample": 0, "unit": 0})
+        a = r.events[_at(r, {"kind": "a", "layer": net.model.depth, "sample": 0, "unit": 0})].value
+        y = float(net.data.targets[r.rows[0]].reshape(-1)[0])  # class 0 of a one-hot, or y
+        assert r.events[i].value == pytest.approx((a - y) / norm)
+        said = hint(r.events, i, float(a - y))
+        assert f"division by N = {norm}" in said, said
+    net, r = _run("xor_2_2_1")
+    b = _at(r, {"kind": "grad_b", "layer": 2, "bias": 0})
+    deltas = [r.events[_at(r, {"kind": "delta", "layer": 2, "sample": s, "unit": 0})].value
+              for s in range(4)]  # fmt: skip
+    assert r.events[b].value == pytest.approx(sum(deltas))
+    assert "the 1/4 of the mean loss" in hint(r.events, b, 4 * sum(deltas))
+    net, r = _run("moons_regularized")  # 32 a batch, and λ2·w added after the sum
+    w = _at(r, {"kind": "grad_w", "layer": 3, "weight": [0, 0]})
+    l2 = net.model.l2 * float(r.before.params[2][0][0, 0])
+    said = hint(r.events, w, 32 * (r.events[w].value - l2) + l2)
+    assert "the 1/32 of the mean loss" in said, said
+
+
+def test_a_softmax_delta_hint_names_no_elementwise_derivative():
+    net, r = _run("blobs3_softmax")
+    i = _at(r, {"kind": "delta", "layer": 2, "sample": 0, "unit": 0})
+    assert r.events[i - 1].kind == "da"
+    said = hint(r.events, i, r.events[i - 1].value)
+    assert "softmax′" not in said and "the softmax: δ takes every ∂L/∂a" in said
+
+
+def test_update_hints_name_the_optimizers_own_step():
+    """Momentum: w ← w − η·v. The hint said "you took a step of g" and "w − η·g"; the old
+    velocity left out got no hint at all (lesson 9)."""
+    net, r = _run("xor_momentum", steps=1)
+    j = next(k for k, e in enumerate(r.events) if e.kind == "update" and e.detail["v_old"])
+    d, lr = r.events[j].detail, net.model.optimizer.lr
+    v = net.model.optimizer.momentum * d["v_old"] + d["g"]
+    assert d["new"] == pytest.approx(d["w"] - lr * v)
+    assert "a step of v" in hint(r.events, j, float(d["w"] - v))
+    assert "w ← w − η·v" in hint(r.events, j, float(d["w"] + lr * v))
+    assert "old velocity" in hint(r.events, j, float(d["w"] - lr * d["g"]))
+
+
+def test_a_dropout_hint_names_the_scaling_of_a_kept_unit():
+    net, r = _run("moons_regularized")
+    k = next(i for i, e in enumerate(r.events) if e.kind == "dropout" and e.detail["mask"])
+    p = net.model.drop(r.events[k].layer - 1)
+    kept = r.events[k].value * (1 - p)  # a before the mask: the value a learner reads
+    assert "1/(1 − p)" in hint(r.events, k, float(kept))
