@@ -31,6 +31,8 @@ MIN_SHRINK = 0.6  # a line wider than the panel is scaled down to this at most, 
 CHAR_WIDTH = 0.42  # a typeset character of the main line, in type sizes
 LECTURER_UP = 1.5  # lecturer mode: the type grows up to this to fill a tall panel
 FIT_STEP = 0.88  # the type shrinks by this step until the formula fits the panel's height
+STATE_YIELD = 0.85  # below this share of its size the formula no longer shrinks to make room for
+# the optimizer state under it (the numbers asked were 13 px under a 5-row state of 16 px type)
 _DIGIT = re.compile(r"\d")
 
 
@@ -140,18 +142,20 @@ class FormulaPanel(QScrollArea):
         base = self.theme.formula_px
         px = base * (LECTURER_UP if self.theme.name == "lecturer" else 1.0)
         room = self._room().height() - self._header_height() - 40
+        room -= 2 * self.theme.note_pt * bool(ev.note)
         shown_detail = ev.detail if ev.phase == "update" else ()  # only an update shows its state
-        room -= 2 * self.theme.note_pt * bool(ev.note) + self._detail_height(
-            len(shown_detail or ())
-        )
+        state = self._detail_height(len(shown_detail or ()))
         while True:
             size = 2 * round(px / 2)  # even sizes only: fewer distinct lines to typeset
             chars = self._line_chars(size)
             t = self._event_lines(ev, chars)
             need = sum(_line_height(line, size) for line in (*t.formula, *t.numbers, t.value))
-            if need <= room or px * FIT_STEP < base * MIN_SHRINK:
+            smaller = px * FIT_STEP
+            if need + state <= room or smaller < base * MIN_SHRINK:
                 return size, chars
-            px *= FIT_STEP
+            if need <= room and smaller < base * STATE_YIELD:  # the state scrolls below
+                return size, chars
+            px = smaller
 
     def _detail_height(self, rows: int) -> int:
         """The optimizer state's height: its title and `rows` lines at the note's size (8 px a

@@ -54,13 +54,12 @@ def prepare_step(ref, folder, go, t: int) -> loading.Prepared:
     checked, and its event found: the engine alone, nothing of the window. Any failure is
     raised here, before the window changes."""
     net = network_for(ref, folder)
-    state = net.initial_state()
-    if t > 1:
-        state, _ = net.train(state, t - 1)
+    state, losses = net.train(net.initial_state(), max(0, t - 1))
     r = loading.first_step(net, state)
     index = resolve(r.events, r.rows, go) if go is not None else 0
     source = "" if ref == CURRENT else str(network_path(ref, folder))  # the preset box names it
-    return loading.Prepared(net, r, source=source, event_index=index)
+    steps = list(range(1, len(losses) + 1))  # the loss curve has the steps trained to get here
+    return loading.Prepared(net, r, source=source, losses=(steps, losses), event_index=index)
 
 
 class LessonMode(QuestionScreen, Answers, LessonDockPlace, QObject):

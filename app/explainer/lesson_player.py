@@ -242,9 +242,11 @@ class LessonPlayer(QWidget):
             what = TRAINER_ACTIONS[name]
             opens = name == "open_trainer"
             self.action_button.setText(
-                "Open the trainer" if opens else f"Open the trainer and {what}"
+                "Open the trainer" if opens else "Open the trainer and do it"
             )
-            self.say(f"In the trainer: {what}.")
+            self.action_button.setToolTip(f"Open the trainer and {what}")
+            self.say(f"In the trainer: {what}.")  # the button stays short: the dock's width on
+            # a 1366 wall was the button's, and the lesson's texts were cut at the right
 
     def set_where(self, where: str) -> None:
         self.where.setText(html.escape(where))

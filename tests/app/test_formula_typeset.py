@@ -334,3 +334,30 @@ def test_a_one_sample_steps_loss_is_not_called_the_whole_batch(window):
              if r.events[i].phase == "loss" and r.events[i].sample is None)  # fmt: skip
     ex.goto(ex.step_index, i)
     assert w.formula.plain_text().startswith("LOSS · whole batch · step")
+
+
+def test_an_update_keeps_its_type_and_lets_the_optimizer_state_scroll(qtbot, window):
+    """Lesson 9 at 1920 beside the Lesson dock: the momentum update's numbers, the ones asked,
+    were fitted to 0.6 of their size (13 px) to make room for the 5-row optimizer state below
+    them in 16 px type. The formula gives way to the state only down to STATE_YIELD of its size;
+    the state scrolls below it."""
+    from app.explainer.formula_panel import FIT_STEP, STATE_YIELD, _line_height
+
+    w = window
+    assert w.open_network(str(PRESET_DIR / "xor_momentum.json"))
+    w.resize(1400, 900)
+    qtbot.wait(50)
+    w.resizeDocks([w.docks["Formula"], w.docks["Code"]], [420, 420], Qt.Orientation.Vertical)
+    qtbot.wait(50)
+    ex, fp = w.explainer, w.formula
+    ex.next_training_step()  # step 2: v_old is not 0, five rows of state
+    ex.jump_phase("update")
+    ev = ex.event
+    assert len(ev.detail) == 5
+    px, chars = fp._fit(ev)
+    base = fp.theme.formula_px
+    assert px >= STATE_YIELD * FIT_STEP * base - 2  # not the 0.6 of before
+    t = fp._event_lines(ev, chars)
+    need = sum(_line_height(x, px) for x in (*t.formula, *t.numbers, t.value))
+    room = fp._room().height() - fp._header_height() - 40
+    assert need <= room < need + fp._detail_height(5)  # the case: both would not fit

@@ -352,7 +352,9 @@ def test_a_trainer_step_opens_the_trainer_and_a_bad_step_changes_nothing(window,
     _open(qtbot, L, LESSONS / "12_trainer_lr_batch.json")
     _go(qtbot, L, 3)
     assert L.player.action_button.isVisible() and "range test" in L.player.feedback.text()
-    assert L.player.action_button.text() == "Open the trainer and run the learning-rate range test"
+    assert L.player.action_button.text() == "Open the trainer and do it"  # short: a 1366 wall
+    assert "run the learning-rate range test" in L.player.action_button.toolTip()
+    assert "In the trainer: run the learning-rate range test." in L.player.feedback.text()
     with qtbot.waitSignal(window.trainer_action_requested, timeout=2000) as sig:
         L.player.action_button.click()
     assert sig.args == ["lr_find"]  # the app shows the trainer and runs its action of that name
@@ -741,3 +743,17 @@ def test_picking_the_lists_placeholder_keeps_naming_the_open_lesson(qtbot, windo
     box.setCurrentIndex(0)
     box.activated.emit(0)  # "Choose a lesson…" picked
     assert box.currentText() == shown and L.lesson is not None
+
+
+def test_a_step_further_on_has_the_losses_of_the_steps_trained_to_get_there(qtbot, window):
+    """Lesson 9's step 2 opens the network at training step 2: its loss curve had one point,
+    step 2's, and step 1's never came (a newcomer's walk)."""
+    from engine.numpy_engine import Network
+
+    L, ex = window.lessons, window.explainer
+    _open(qtbot, L, LESSONS / "09_optimizers.json")
+    _go(qtbot, L, 1)
+    net = Network.from_file(LESSONS.parent / "presets" / "xor_momentum.json")
+    first = net.step(net.initial_state())
+    assert ex.current.t == 2 and ex.loss_t == [1, 2]
+    assert ex.loss_v == [first.loss, net.step(first.after).loss]
