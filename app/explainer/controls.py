@@ -71,6 +71,7 @@ class StepControls(QWidget):
             _button(phases, text, f"jump to the {name} phase ({text[0]})", self.phase, name)
         self._playing_controls(playing)
         self.position = QLabel()
+        self.position.setTextFormat(Qt.TextFormat.PlainText)
         self.position.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.position.setMinimumWidth(60)  # long text is elided by the layout, never widens it
         top.addWidget(self.position, 1)

@@ -120,6 +120,8 @@ class DataPanel(QWidget):
         self.description = QLabel()  # below the form: a form row clipped a long description
         self.description.setWordWrap(True)
         self.description.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.description.setTextFormat(Qt.TextFormat.PlainText)  # the file's own text: markup
+        # in it was drawn (an <img> of a FIFO hung the window at every start)
         outer.addWidget(self.description)
         outer.addStretch(1)
 

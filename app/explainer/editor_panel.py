@@ -6,7 +6,7 @@ wheel only when it has the focus, so scrolling the panel never edits it."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QDoubleSpinBox,
@@ -156,10 +156,12 @@ class EditorPanel(QWidget):
         self.apply_button.clicked.connect(self.apply)
         lay.addWidget(self.apply_button)
         self.hint = QLabel()  # what the editor did by itself, e.g. the usual learning rate
+        self.hint.setTextFormat(Qt.TextFormat.PlainText)
         self.hint.setWordWrap(True)
         self.hint.setStyleSheet("color: #555555")
         lay.addWidget(self.hint)
         self.message = QLabel()
+        self.message.setTextFormat(Qt.TextFormat.PlainText)  # it repeats what was typed
         self.message.setWordWrap(True)
         self.message.setStyleSheet(ERROR_STYLE)
         lay.addWidget(self.message)

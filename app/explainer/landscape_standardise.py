@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QCheckBox, QLabel
 
 from engine.numpy_engine import Network
@@ -46,6 +46,7 @@ class StandardiseSwitch(QObject):
         self.box = QCheckBox("standardise inputs: (x − mean) / sd")
         self.box.setToolTip(SWITCH_TIP)
         self.stats = QLabel("")
+        self.stats.setTextFormat(Qt.TextFormat.PlainText)  # a CSV header's names are in it
         self.stats.setWordWrap(True)
         lay = window.data_panel.layout()  # the form, the description, the stretch
         lay.insertWidget(1, self.box)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.shared.fields import ComboBox
+from app.shared.messages import plain_tip
 from engine.lessons.lesson import TRAINER_ACTIONS
 
 PAGES = ("none", "predict", "direction", "construct")
@@ -212,7 +213,7 @@ class LessonPlayer(QWidget):
         self.lessons.addItem("Choose a lesson…", None)
         for k, (title, path) in enumerate(items, 1):
             self.lessons.addItem(f"{k}. {title}", path)
-            self.lessons.setItemData(k, f"{k}. {title}", Qt.ItemDataRole.ToolTipRole)
+            self.lessons.setItemData(k, plain_tip(f"{k}. {title}"), Qt.ItemDataRole.ToolTipRole)
         # the open list as wide as its longest title (the box itself is as wide as the dock:
         # "1. The perceptron and the ste"); the title is also written in full under it
         view, box = self.lessons.view(), self.lessons
@@ -273,7 +274,7 @@ class LessonPlayer(QWidget):
         self.choice_buttons = []
         for k, c in enumerate(choices, 1):
             b = QPushButton(f"{k}. {c}")  # Alt+1, Alt+2 … choose by keys (lesson_actions)
-            b.setToolTip(f"{c} (Alt+{k})")
+            b.setToolTip(plain_tip(f"{c} (Alt+{k})"))
             b.clicked.connect(lambda _=False, c=c: self.chosen.emit(c))
             _keys_stay(b)
             self.choice_row.addWidget(b)

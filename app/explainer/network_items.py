@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QGraphicsSimpleTextItem,
 )
 
+from app.shared.messages import plain_tip
 from engine.numpy_engine import ids
 
 from .network_layout import Strip
@@ -39,7 +40,7 @@ class _Hover:
         views = self.scene().views() if self.scene() is not None else []
         provider = getattr(views[0], "tooltip_provider", None) if views else None
         if provider is not None:
-            self.setToolTip(provider(self.hover_id(ev.pos())))
+            self.setToolTip(plain_tip(provider(self.hover_id(ev.pos()))))
 
 
 HIT_WIDTH = 14.0  # an edge's clickable width in scene units, however thin its line

@@ -20,6 +20,7 @@ class WallNotice(QObject):
         super().__init__(window)
         self.w = window
         self.label = QLabel(window.stack)
+        self.label.setTextFormat(Qt.TextFormat.PlainText)  # status messages name files
         self.label.setObjectName("wallNotice")
         self.label.setStyleSheet(STYLE)
         self.label.setWordWrap(True)

@@ -50,6 +50,7 @@ class ComboBox(_WheelOnlyWithFocus, QComboBox):
 def error_label() -> QLabel:
     """Red text for a field's problem, hidden until there is one."""
     label = QLabel()
+    label.setTextFormat(Qt.TextFormat.PlainText)  # it repeats what was typed
     label.setWordWrap(True)
     label.setStyleSheet(ERROR_STYLE)
     label.hide()

@@ -3,6 +3,8 @@ list of open dialogs (a test or a lecture goes on while one is showing)."""
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
@@ -19,3 +21,12 @@ def open_box(
     box.open()
     window.dialogs.append(box)
     return box
+
+
+def plain_tip(text: str) -> str:
+    """A tooltip that shows `text` as it is. Qt takes a tooltip with a tag in its first line for
+    rich text: a CSV column or a run named "<img src=…>" had the file loaded on hover (a FIFO
+    hung the window). Text with no markup characters is returned unchanged."""
+    if "<" not in text and "&" not in text:
+        return text
+    return "<p style='white-space:pre'>" + html.escape(text) + "</p>"

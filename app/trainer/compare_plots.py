@@ -4,6 +4,8 @@ per epoch, a noisier loss and a different speed."""
 
 from __future__ import annotations
 
+import html
+
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
@@ -62,6 +64,7 @@ class ComparePlots(pg.GraphicsLayoutWidget):
                     plot.legend.removeItem(item)
         self.runs, self.looks = runs, looks
         for rid, (name, colour, curves) in runs.items():
+            name = html.escape(name)  # a legend is drawn as HTML: a run named "<img …>" loaded it
             if rid not in self.items:
                 if not len(curves.get("loss", ())) and not len(curves.get("test_accuracy", ())):
                     name = f"{name} (no records)"  # a loaded model: a name but no curve

@@ -31,6 +31,7 @@ class DataBox(QWidget):
         super().__init__(parent)
         self.folder = Path(folder).expanduser() if folder else mnist.default_data_dir()
         self.status = QLabel()
+        self.status.setTextFormat(Qt.TextFormat.PlainText)  # a folder's name is in it
         self.status.setWordWrap(True)
         self.status.setObjectName("data_status")
         self.pick = QPushButton("Choose folder…")
@@ -40,6 +41,7 @@ class DataBox(QWidget):
         self.details_button.setText("Details")
         self.details_button.setCheckable(True)
         self.details = QLabel()
+        self.details.setTextFormat(Qt.TextFormat.PlainText)
         self.details.setWordWrap(True)
         self.details.setObjectName("data_details")
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

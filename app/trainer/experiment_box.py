@@ -50,10 +50,12 @@ class ExperimentBox(QWidget):
         self.lr_end = QLineEdit("1")
         self.lr_steps = QLineEdit("100")
         self.error = QLabel()
+        self.error.setTextFormat(Qt.TextFormat.PlainText)  # it repeats what was typed
         self.error.setStyleSheet(f"color: {ERROR_RED};")
         self.error.setWordWrap(True)
         self.error.hide()
         self.plan = QLabel()  # what the LR sweep will run and how long (sweep_plan.py)
+        self.plan.setTextFormat(Qt.TextFormat.PlainText)
         self.plan.setWordWrap(True)
         self.lr_button = QPushButton("Learning-rate sweep")
         self.batch_button = QPushButton("Batch-size sweep")

@@ -9,6 +9,8 @@ The layout is built once per experiment; each run's curves once, when its first 
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
@@ -105,7 +107,7 @@ class ExperimentPlots(pg.GraphicsLayoutWidget):
             colour = run_colour(index)
             curves = [p.plot(pen=run_pen(index, 2.0)) for k, (_, p) in enumerate(self.loss_plots)]
             legend = self.sweep_legend or self.loss_plots[0][1].legend
-            legend.addItem(curves[0], label)
+            legend.addItem(curves[0], html.escape(label))  # pyqtgraph draws it as HTML
             self._fit_legend()
             self.runs[index] = {
                 "label": label,
@@ -235,7 +237,7 @@ class ExperimentPlots(pg.GraphicsLayoutWidget):
         for _, p in self.loss_plots:
             p.enableAutoRange(y=False)
             p.setYRange(lo, hi, padding=0)
-        names = ", ".join(runs[i]["label"] for i in view.off_scale)
+        names = ", ".join(html.escape(runs[i]["label"]) for i in view.off_scale)
         if names != self.off_scale:  # in the title: off the data, at the plot's type size
             self.off_scale = names
             first = self.loss_plots[0][1]

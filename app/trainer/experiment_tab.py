@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.shared.messages import plain_tip
 from app.shared.screen import QWIDGETSIZE_MAX
 from app.trainer.experiment_plots import ExperimentPlots
 from app.trainer.sweep_plots import SweepPlots
@@ -89,7 +90,7 @@ def fill(t: QTableWidget, rows) -> None:
     for r, cells in enumerate(rows):
         for c, text in enumerate(cells):
             item = QTableWidgetItem(text)
-            item.setToolTip(text)
+            item.setToolTip(plain_tip(text))
             t.setItem(r, c, item)
     t.resizeRowsToContents()  # a long verdict wraps in its stretched column
 
@@ -99,6 +100,7 @@ class ExperimentTab(QWidget):
         super().__init__(parent)
         self.experiment, self.sweep = experiment, sweep
         self.reading = QLabel()
+        self.reading.setTextFormat(Qt.TextFormat.PlainText)  # runs' names and labels in it
         self.reading.setObjectName("reading")
         self.reading.setWordWrap(True)
         self.stack = QStackedWidget()

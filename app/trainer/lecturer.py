@@ -26,6 +26,7 @@ class TrainerLecture(LecturerMode):
     def __init__(self, window):
         super().__init__(window)
         self.readout = QLabel()
+        self.readout.setTextFormat(Qt.TextFormat.PlainText)
         self.readout.setObjectName("readout")
         self.readout.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.readout.hide()

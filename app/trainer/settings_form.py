@@ -113,6 +113,7 @@ class SettingsForm(QWidget):
         )
         self._row(form, "precision", "Precision", self.precision)
         self.device_name = QLabel()
+        self.device_name.setTextFormat(Qt.TextFormat.PlainText)
         self.device_name.setWordWrap(True)
         form.addRow("", self.device_name)
         lay = QVBoxLayout(self)
@@ -138,6 +139,7 @@ class SettingsForm(QWidget):
     def _row(self, form: QFormLayout, name: str, label: str, widget: QWidget) -> None:
         self.labels[name] = label  # what a problem with the field is called (the form's word)
         err = QLabel()
+        err.setTextFormat(Qt.TextFormat.PlainText)  # it repeats what was typed
         err.setObjectName(f"error_{name}")
         err.setStyleSheet(f"color: {ERROR_RED};")
         err.setWordWrap(True)

@@ -12,6 +12,8 @@ Each value's items are made once, when its first record comes; redraw only feeds
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
@@ -102,7 +104,7 @@ class SweepPlots(pg.GraphicsLayoutWidget):
             plot.addItem(band)
             out[key] = (mean, lo, hi, band)
         label = self.labels[v] if v < len(self.labels) else f"value {v + 1}"
-        self.legend.addItem(out["val"][0], label)
+        self.legend.addItem(out["val"][0], html.escape(label))  # pyqtgraph draws it as HTML
         self._fit_legend_cell()
         self.items[v] = out
         return out

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from app.shared.actions import Action, install, keys_html
 from app.shared.chrome import flat_chrome
-from app.shared.messages import open_box
+from app.shared.messages import open_box, plain_tip
 from app.shared.plot_style import plot_scale, style_scene
 from app.shared.screen import restore_geometry
 from app.shared.theme import LECTURER, NORMAL
@@ -157,7 +157,7 @@ class TrainerWindow(RunListActions, FileActions, QMainWindow):
         reserved = max(metrics.horizontalAdvance(words), self.progress_label.sizeHint().width())
         room = bar.width() - reserved - self.progress.width() - 4 * metrics.averageCharWidth()
         bar.showMessage(metrics.elidedText(said, Qt.TextElideMode.ElideRight, max(room, 80)), ms)
-        bar.setToolTip(said)
+        bar.setToolTip(plain_tip(said))
 
     def actions_table(self) -> list[Action]:
         return trainer_actions(self) + self.insides_link.actions()
