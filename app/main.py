@@ -7,11 +7,24 @@ import sys
 from pathlib import Path
 
 
+class SettingsFolderError(Exception):
+    """The settings folder cannot be made or used; the message names it."""
+
+
 def settings_dir() -> Path:
+    """The per-user settings folder, made if need be. One that cannot be made (a file of its
+    name, a path under /proc) is refused in a sentence naming it (it was a bare "internal error:
+    FileExistsError(17, 'File exists')")."""
     from platformdirs import user_config_dir
 
     p = Path(user_config_dir("backprop-studio", appauthor=False))
-    p.mkdir(parents=True, exist_ok=True)
+    try:
+        p.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise SettingsFolderError(
+            f"the settings folder {p} cannot be made ({e.strerror or e}); set XDG_CONFIG_HOME "
+            "to a folder you can write, or remove what stands in its place"
+        ) from None
     return p
 
 
@@ -28,7 +41,12 @@ def run_gui(
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Backprop Studio")
     pg.setConfigOptions(antialias=True, background="w", foreground="k")
-    studio = Studio(settings_dir(), data_dir=data_dir)
+    try:
+        folder = settings_dir()
+    except SettingsFolderError as e:
+        print(f"backprop-studio: error: {e}", file=sys.stderr)
+        return 2
+    studio = Studio(folder, data_dir=data_dir)
     app.aboutToQuit.connect(studio.close_all)  # a hidden view training in the background stops
     quit_on_signals(app)
     try:

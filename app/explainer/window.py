@@ -22,7 +22,7 @@ from app.shared.chrome import column_scroll, flat_chrome
 from app.shared.errors import guarded
 from app.shared.lecturer import AutoHide
 from app.shared.messages import open_box
-from app.shared.screen import restore_geometry
+from app.shared.screen import restore_geometry, saved_bytes
 from app.shared.theme import NORMAL
 from engine.numpy_engine.fmt import num
 
@@ -357,8 +357,8 @@ class ExplainerWindow(FileDialogs, PlotRedraws, QMainWindow):
 
     def _restore(self) -> bool:
         """The last session and window layout; True when a layout was restored."""
-        restore_geometry(self, self.settings.value("geometry"))  # kept on the screen
-        st = self.settings.value("window_state")
+        restore_geometry(self, saved_bytes(self.settings, "geometry"))  # kept on the screen
+        st = saved_bytes(self.settings, "window_state")
         restored = st is not None and bool(self.restoreState(st))
         last = self.settings_dir / "last_session.json"
         if not (last.exists() and self.open_session(last)):

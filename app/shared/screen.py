@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QGuiApplication
 
 QWIDGETSIZE_MAX = 16_777_215  # Qt's "no maximum" size (PySide does not export it)
+
+
+def saved_bytes(settings, key: str) -> QByteArray | None:
+    """A saved geometry or dock state, or None where the settings file holds anything else
+    (`geometry=hello` in an edited settings.ini: restoreGeometry raised a TypeError and the
+    app would not start, every time)."""
+    value = settings.value(key)
+    return value if isinstance(value, QByteArray) else None
 
 
 def restore_geometry(window, saved) -> None:
     """`saved` (QWidget.saveGeometry of the last session, or None), then `fit_on_screen`: a
     window closed on a 1920 × 1080 projector came back 1500 × 950 on a 1366 × 768 laptop, its
     run list and status bar off the screen."""
-    if saved is not None:
+    if isinstance(saved, QByteArray):
         window.restoreGeometry(saved)
     fit_on_screen(window)
 

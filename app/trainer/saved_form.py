@@ -17,8 +17,8 @@ def saved_folder(settings) -> str | None:
 def restore_form(settings, form) -> None:
     try:
         saved = json.loads(str(settings.value("form", "")))
-    except ValueError:  # none yet, or a damaged file: the form's defaults
-        return
+    except (ValueError, RecursionError):  # none yet, or a damaged file: the form's defaults
+        return  # ("[[[[…" 200,000 deep stopped the trainer from starting)
     if isinstance(saved, dict):
         form.set_values(saved.get("values"), saved.get("lr_typed") is True)
 
