@@ -17,23 +17,20 @@ from functools import cache
 
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QFileDialog
-from superqt.utils import create_worker
 
 from app.shared.actions import Action
-from app.shared.errors import log_exception
 from engine.lessons.address import AddressError, resolve
 from engine.lessons.ask import Question
 from engine.lessons.grade import askable
 from engine.lessons.lesson import Lesson, LessonError, load_lesson
-from engine.lessons.networks import CURRENT, LESSONS, network_for, network_path
+from engine.lessons.networks import CURRENT, LESSONS
 from engine.lessons.progress import FREE, Progress
-from engine.numpy_engine.edits import edits
 
-from . import loading
 from .lesson_answers import Answers
 from .lesson_dock import LessonDockPlace, scrolling
 from .lesson_player import LessonPlayer
 from .lesson_screen import QuestionScreen
+from .lesson_steps import StepNetworks
 
 
 @cache
@@ -49,20 +46,7 @@ def shipped_lessons() -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
-def prepare_step(ref, folder, go, t: int) -> loading.Prepared:
-    """(In a worker thread.) The network a step names, trained to its step t, traced and
-    checked, and its event found: the engine alone, nothing of the window. Any failure is
-    raised here, before the window changes."""
-    net = network_for(ref, folder)
-    state, losses = net.train(net.initial_state(), max(0, t - 1))
-    r = loading.first_step(net, state)
-    index = resolve(r.events, r.rows, go) if go is not None else 0
-    source = "" if ref == CURRENT else str(network_path(ref, folder))  # the preset box names it
-    steps = list(range(1, len(losses) + 1))  # the loss curve has the steps trained to get here
-    return loading.Prepared(net, r, source=source, losses=(steps, losses), event_index=index)
-
-
-class LessonMode(QuestionScreen, Answers, LessonDockPlace, QObject):
+class LessonMode(QuestionScreen, Answers, LessonDockPlace, StepNetworks, QObject):
     def __init__(self, window):
         super().__init__(window)
         self.w, self.ex = window, window.explainer
@@ -85,6 +69,7 @@ class LessonMode(QuestionScreen, Answers, LessonDockPlace, QObject):
         self.preparing = None  # the worker building a step's network
         self._net = None  # the network we built and showed
         self._construct_start = None  # the parameters a step with an activity began with
+        self._preparations = 0  # networks prepared so far: a dropped one is not shown
         self._wire()
         self.player.set_lessons(shipped_lessons())
 
@@ -136,24 +121,6 @@ class LessonMode(QuestionScreen, Answers, LessonDockPlace, QObject):
         if path:
             self.open_path(path)
 
-    def open_path(self, path: str) -> bool:
-        try:
-            lesson = load_lesson(path)
-        except LessonError as e:
-            self.w.show_error(f"Lesson not opened: {e}")
-            return False
-        self.lesson, self._loaded, self.k = lesson, None, 0  # k: the old lesson's step no more
-        self.free = False  # a lesson asks its own questions
-        self.question = self.asking = self.later = None
-        self.preparing = self.race = None  # a build or race of before: its result is dropped
-        self.w.welcome.dismiss()  # whoever opens a lesson has found the first step
-        self.player.show_lesson(path)
-        self.show_dock()
-        self.dock.raise_()
-        rec = self.progress.get(lesson.name)
-        self.go(min(rec.step, len(lesson.steps) - 1))
-        return True
-
     def reset(self) -> None:
         if self.lesson is None:  # prediction mode: its score
             self.progress.reset(FREE)
@@ -168,22 +135,20 @@ class LessonMode(QuestionScreen, Answers, LessonDockPlace, QObject):
     def leave(self, why: str = "You left the lesson") -> None:
         """No lesson open any more (Lesson → Leave the lesson, or another network opened): its
         text, question and choices go; its progress is kept for when it is chosen again. A
-        step's network still being built is not shown when it comes (_prepared)."""
+        step's network still being built is not shown when it comes, nor a lesson still being
+        opened (lesson_steps.drop_prepared)."""
+        self.drop_prepared()
         if self.lesson is None:
             return
         title, self.lesson = self.lesson.title, None
         self.question = self.asking = self.later = None
-        self.preparing = self.race = None  # their results are dropped when they come
+        self.race = None  # its result is dropped when it comes
         self.player.show_lesson("")
         self.player.show_step(
             "No lesson", "", f"{why} “{title}”; choose it again to go on where you were.", "none"
         )
         self.player.set_action(None)
         self.w.refresh()
-
-    def _forget_loaded(self) -> None:
-        if self.ex.net is not self._net:
-            self._loaded = None
 
     def go(self, k: int) -> None:
         """Show step k: its network is built and trained to its step in a worker thread (a
@@ -208,40 +173,12 @@ class LessonMode(QuestionScreen, Answers, LessonDockPlace, QObject):
             self._enter(k)
             return
         self.player.say("Preparing this step's network…")
-        self.preparing = create_worker(
-            prepare_step, st.network, self.lesson.folder, st.go, key[1], _start_thread=False,
-            _connect={"returned": lambda p, lesson=self.lesson: self._prepared(k, key, p, lesson),
-                      "errored": lambda e, lesson=self.lesson: self._not_prepared(k, e, lesson)},
-        )  # fmt: skip
-        self.preparing.start()
+        self._start(self.lesson, k)
 
     def _asked_here(self) -> bool:
         """A question open on the number on screen."""
         ex = self.ex
         return self.pending() and self.asking == (ex.step_index, ex.event_index)
-
-    def _edited(self) -> bool:
-        """Whether a weight or bias of the network on screen was changed by hand."""
-        if self.ex.net is None:
-            return False
-        start, later = edits(self.ex.net, self.ex.history)
-        return start is not None or later is not None
-
-    def _prepared(self, k: int, key, p, lesson: Lesson) -> None:
-        if lesson is not self.lesson:  # left meanwhile: the network opened since stays
-            return
-        self.preparing = None
-        if self.ex.load_prepared(lambda: p, f"Lesson step {k + 1} not shown: "):
-            self._net, self._loaded = p.net, key
-            self._enter(k)
-
-    def _not_prepared(self, k: int, exc: BaseException, lesson: Lesson) -> None:
-        if lesson is not self.lesson:
-            return
-        self.preparing = None
-        if not isinstance(exc, ValueError):  # a bug: logged, then the same one sentence
-            log_exception(type(exc), exc, exc.__traceback__)
-        self.w.show_error(f"Lesson step {k + 1} not shown: {exc}")
 
     def _enter(self, k: int) -> None:
         """Go to step k's event on the network on screen and set up its activity."""

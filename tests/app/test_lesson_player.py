@@ -757,3 +757,30 @@ def test_a_step_further_on_has_the_losses_of_the_steps_trained_to_get_there(qtbo
     first = net.step(net.initial_state())
     assert ex.current.t == 2 and ex.loss_t == [1, 2]
     assert ex.loss_v == [first.loss, net.step(first.after).loss]
+
+
+@pytest.mark.parametrize(
+    "step",
+    [
+        {"network": "missing.json", "go": {"kind": "z", "layer": 1, "sample": 0, "unit": 0}},
+        {"go": {"kind": "z", "layer": 99, "sample": 0, "unit": 0}},
+    ],
+)
+def test_a_lesson_whose_first_step_cannot_be_shown_leaves_the_open_one(qtbot, window, tmp_path,
+                                                                       step):  # fmt: skip
+    """It had replaced the open lesson and dropped its question; the dock still showed the old
+    step's text and answer box, "Preparing this step…", and PageDown went through the bad one
+    (a hostile pass). Now the open lesson stays, its question asked, and the refusal is said."""
+    L = window.lessons
+    _open(qtbot, L, LESSONS / "03_worked_example.json")
+    _go(qtbot, L, 2)
+    before = (L.lesson, L.k, L.question, L.asking, window.explainer.net)
+    bad = {"title": "Bad net lesson", "goal": "g", "network": "xor_2_2_1",
+           "steps": [{"text": "t", "activity": {"type": "predict"}, **step}]}  # fmt: skip
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(bad))
+    if L.open_path(str(path)):
+        qtbot.waitUntil(lambda: L.preparing is None, timeout=20000)
+    assert (L.lesson, L.k, L.question, L.asking, window.explainer.net) == before
+    assert window.last_error.startswith("Lesson not opened")
+    assert L.player.title.text() == "<b>The 2-2-2 worked example</b>"
