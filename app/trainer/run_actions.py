@@ -29,16 +29,19 @@ class RunListActions:
             self.refresh_runs(quiet=True)
 
     def update_compare(self) -> None:
-        runs = {}
+        runs, problems = {}, []
         for rid in self.run_list.ticked():
             row = self.run_list.rows.get(rid)
             if row is not None:
-                runs[rid] = (
-                    self.run_list.names[rid],
-                    self.run_list.colours[rid],
-                    self._run_curves(row),
-                )
+                try:
+                    curves = self._run_curves(row)
+                except RunStoreError as e:  # its records changed by another program
+                    problems.append(str(e))
+                    curves = run_curves([])
+                runs[rid] = (self.run_list.names[rid], self.run_list.colours[rid], curves)
         self.compare.set_runs(runs)
+        if problems:
+            self.show_error(problems[0])
 
     def _run_curves(self, row):
         """A run's curves from the store; a finished run's are read once and kept."""
@@ -51,7 +54,10 @@ class RunListActions:
         return curves
 
     def _rename(self, rid: int, name: str) -> None:
-        self.store.rename(rid, name)
+        try:
+            self.store.rename(rid, name)
+        except RunStoreError as e:  # busy, read-only, damaged: said, the list as it is
+            self.show_error(f"not renamed: {e}")
         self.refresh_runs()
 
     def _delete(self, ids: list) -> None:
@@ -59,9 +65,15 @@ class RunListActions:
         if running and self.runner.running:
             self.show_error("a run that is training cannot be deleted; stop it first")
             ids = [r for r in ids if r not in running]
-        for rid in ids:
-            self.store.delete(rid)
+        try:
+            for rid in ids:
+                self.store.delete(rid)
+        except RunStoreError as e:
+            self.show_error(f"not deleted: {e}")
         self.refresh_runs()
 
     def _reuse(self, rid: int) -> None:
-        self.form.set_config(self.store.config(rid))
+        try:
+            self.form.set_config(self.store.config(rid))
+        except RunStoreError as e:
+            self.show_error(str(e))

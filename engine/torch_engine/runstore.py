@@ -19,7 +19,7 @@ import sqlite3
 import time
 import uuid
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,7 +28,15 @@ from engine.safe_io import check_output_path
 
 from .pids import pid_alive
 from .records import DONE_STATUSES, Record
-from .store_file import APP_ID, SCHEMA, SCHEMA_VERSION, RunStoreError, check_store_file
+from .run_row import RunRow, row_from
+from .store_file import (
+    APP_ID,
+    SCHEMA,
+    SCHEMA_VERSION,
+    RunStoreError,
+    check_store_file,
+    store_problem,
+)
 
 if TYPE_CHECKING:  # importing the store costs no torch import (`backprop-studio runs` is quick)
     from .training import TrainConfig
@@ -51,50 +59,6 @@ def default_store_path() -> Path:
 
 def new_group_id() -> str:
     return uuid.uuid4().hex
-
-
-@dataclass(frozen=True)
-class RunRow:
-    id: int  # the run's number in the store
-    name: str  # a name a person gave or the default one
-    kind: str  # one of RUN_KINDS
-    group_id: str | None  # shared by the runs of one sweep
-    group_label: str | None  # e.g. "lr=0.01"
-    settings: dict[str, Any]  # asdict of the run's TrainConfig
-    status: str  # one of STATUSES
-    created: float  # Unix time the run was created
-    finished: float | None  # Unix time it ended (None: running or interrupted)
-    final: dict[str, Any]  # final figures: test_accuracy, test_loss, steps, epochs, ...
-    checkpoint: str | None  # path of its saved weights
-    pid: int | None  # the process that wrote it
-    host: str | None  # the machine that process ran on
-
-    @property
-    def config(self) -> TrainConfig:
-        from .checkpoint import config_from_dict
-
-        return config_from_dict(self.settings)
-
-    @property
-    def summary(self) -> str:
-        """One line of the settings that tell runs apart (settings.describe_run)."""
-        from .settings import describe_run
-
-        return describe_run(self.kind, self.config, self.final)
-
-
-def _row(r: sqlite3.Row, path: Path) -> RunRow:
-    d = dict(r)
-    try:
-        d["settings"], d["final"] = json.loads(d["settings"]), json.loads(d["final"] or "{}")
-    except (ValueError, TypeError):
-        raise RunStoreError(
-            f"run {d['id']} in {path} has settings or figures that cannot be read (the file was "
-            "changed by another program); delete that run or restore the file"
-        ) from None
-    if not isinstance(d["settings"], dict) or not isinstance(d["final"], dict):
-        raise RunStoreError(f"run {d['id']} in {path} has settings that cannot be read")
-    return RunRow(**d)
 
 
 class RunStore:
@@ -166,7 +130,17 @@ class RunStore:
     @contextlib.contextmanager
     def _db(self, write: bool = False) -> Iterator[sqlite3.Connection]:
         """A connection for one call; with `write`, one transaction committed at the end. A
-        read of a store not made yet reads an empty one in memory (it creates no file)."""
+        read of a store not made yet reads an empty one in memory (it creates no file). What
+        SQLite refuses (a damaged file, another writer's lock, a read-only store) is one
+        sentence naming the file (it was an internal error: the trainer did not start)."""
+        try:
+            with self._connection(write) as db:
+                yield db
+        except sqlite3.Error as e:
+            raise RunStoreError(store_problem(self.path, e)) from None
+
+    @contextlib.contextmanager
+    def _connection(self, write: bool) -> Iterator[sqlite3.Connection]:
         if write:
             self._ensure()
         made = write or (self.path.exists() and self.path.stat().st_size > 0)  # an empty
@@ -266,14 +240,16 @@ class RunStore:
         """Every run, newest first; runs whose writer died are marked "interrupted" first."""
         self._mark_interrupted()
         with self._db() as db:
-            return [_row(r, self.path) for r in db.execute("SELECT * FROM runs ORDER BY id DESC")]
+            return [
+                row_from(r, self.path) for r in db.execute("SELECT * FROM runs ORDER BY id DESC")
+            ]
 
     def run(self, run_id: int) -> RunRow:
         with self._db() as db:
             r = db.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
         if r is None:
             raise KeyError(f"no run {run_id} in {self.path}")
-        return _row(r, self.path)
+        return row_from(r, self.path)
 
     def config(self, run_id: int) -> TrainConfig:
         """The settings the run was made with."""
@@ -303,7 +279,14 @@ class RunStore:
             args += kinds
         with self._db() as db:
             rows = db.execute(sql + " ORDER BY seq", args).fetchall()
-        return [{**json.loads(data), "seq": seq} for seq, data in rows]
+        try:
+            out = [{**json.loads(data), "seq": seq} for seq, data in rows]
+        except (ValueError, TypeError):  # text that is not a JSON object (changed by hand)
+            raise RunStoreError(
+                f"run {run_id} in {self.path} has records that cannot be read (the file was "
+                "changed by another program); delete that run or restore the file"
+            ) from None
+        return out
 
     def set_checkpoint(self, run_id: int, path: str | None) -> None:
         """The run's latest weights (saved at each epoch's end while it trains)."""

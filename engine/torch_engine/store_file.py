@@ -59,6 +59,21 @@ class RunStoreError(ValueError):
     """A store file that cannot be used; the message says why."""
 
 
+def store_problem(path: Path, e: Exception) -> str:
+    """What SQLite's refusal means, in one sentence naming the store."""
+    text = str(e)
+    if "locked" in text or "busy" in text:
+        return f"{path} is busy: another program holds it ({text}); try again in a moment"
+    if "readonly" in text or "read-only" in text:
+        return f"{path} cannot be written: it is read-only ({text})"
+    if "malformed" in text or "not a database" in text or "corrupt" in text:
+        return (
+            f"{path} is damaged ({text}); restore it from a copy, or give another run store "
+            "with --runs-db"
+        )
+    return f"{path} could not be used ({text})"
+
+
 def check_store_file(path: Path, make_folder: bool) -> bool:
     """Refuse what is not (or cannot become) a run store; return whether the file already
     carries the marker. Creates nothing: a missing folder is refused unless `make_folder`

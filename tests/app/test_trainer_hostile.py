@@ -152,7 +152,7 @@ def test_export_paths_are_checked_before_anything_is_written(
     assert not (tmp_path / "no-such-folder").exists()
 
 
-def test_a_run_with_unreadable_settings_is_one_sentence_in_the_window(make_trainer, tmp_path):
+def test_a_run_with_unreadable_settings_is_listed_and_one_sentence_where_needed(make_trainer, tmp_path):
     from engine.torch_engine.runstore import RunStore
     from engine.torch_engine.training import TrainConfig
 
@@ -162,9 +162,15 @@ def test_a_run_with_unreadable_settings_is_one_sentence_in_the_window(make_train
     db.execute("UPDATE runs SET settings = '{\"model\": '")
     db.commit()
     db.close()
-    w = make_trainer(store=path)
+    RunStore(path).create_run("fine", "train", TrainConfig())
+    w = make_trainer(store=path)  # both listed (the broken one had hidden every run)
+    assert w.last_error == "" and sorted(w.run_list.rows) == [1, 2]
+    assert "cannot be read" in w.run_list.rows[1].summary
+    w._reuse(1)  # where its settings are needed: one sentence
     assert "run 1 in" in w.last_error and "cannot be read" in w.last_error
     assert "Expecting" not in w.last_error and "\n" not in w.last_error
+    w._delete([1])  # and it can be deleted
+    assert sorted(w.run_list.rows) == [2]
 
 
 def test_the_form_finds_the_device_once_per_choice_not_per_keystroke(make_trainer, monkeypatch):

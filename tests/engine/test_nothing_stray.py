@@ -212,14 +212,59 @@ def test_the_store_carries_its_marker_and_an_older_store_is_still_read(tmp_path)
     assert RunStore(old).run(1).name == "still kept"
 
 
-def test_a_run_with_unreadable_settings_is_one_plain_sentence(tmp_path, capsys):
+@pytest.mark.parametrize("settings", ["{bad json", "[]", '{"epochs": "many", "lr": [1]}'])
+def test_a_run_with_unreadable_settings_is_listed_and_refused_where_needed(
+    tmp_path, capsys, settings
+):
+    """A run changed by another program had hidden every run (none could be deleted in the
+    window) or stopped the trainer from starting (KeyError('model')). It is listed, says
+    that its settings cannot be read, and is refused in one sentence where they are needed."""
     db = _store_with_a_run(tmp_path / "runs.sqlite")
+    RunStore(db).create_run("fine", "train", TrainConfig())
     con = sqlite3.connect(db)
-    con.execute("UPDATE runs SET settings = '{bad json'")
+    con.execute("UPDATE runs SET settings = ? WHERE id = 1", (settings,))
+    con.execute("UPDATE runs SET name = x'fffe00' WHERE id = 2")  # bytes, a NUL
     con.commit()
     con.close()
-    line = refused(cli(capsys, "runs", "--runs-db", db), "run 1 in .* cannot be read")
-    assert "Expecting" not in line
+    rows = RunStore(db).runs()
+    assert [r.id for r in rows] == [2, 1] and "\x00" not in rows[0].name
+    assert "cannot be read" in rows[1].summary
+    with pytest.raises(RunStoreError, match=r"run 1 in .* settings cannot be read"):
+        RunStore(db).config(1)
+    code, out, err = cli(capsys, "runs", "--runs-db", db)
+    assert code == 0 and "a run" in out and err == ""
+
+
+def test_a_damaged_locked_or_bad_record_store_is_one_sentence(tmp_path):
+    """SQLite's refusals were internal errors (a truncated store: "database disk image is
+    malformed", the trainer did not start); a record that is not JSON a raw JSON error."""
+    db = _store_with_a_run(tmp_path / "runs.sqlite")
+    con = sqlite3.connect(db)
+    con.execute("INSERT INTO records VALUES (1, 0, 'step', 1, 0.1, 0.1, '{{{')")
+    con.commit()
+    con.close()
+    with pytest.raises(RunStoreError, match=r"run 1 in .* records that cannot be read"):
+        RunStore(db).records(1)
+    locker = sqlite3.connect(db, isolation_level=None)
+    locker.execute("BEGIN EXCLUSIVE")
+    try:
+        store = RunStore(db)
+        from engine.torch_engine import runstore
+
+        old, runstore.BUSY_TIMEOUT_S = runstore.BUSY_TIMEOUT_S, 0.2
+        try:
+            with pytest.raises(RunStoreError, match="is busy: another program holds it"):
+                store.rename(1, "x")
+        finally:
+            runstore.BUSY_TIMEOUT_S = old
+    finally:
+        locker.execute("ROLLBACK")
+        locker.close()
+    damaged = tmp_path / "damaged.sqlite"
+    damaged.write_bytes(db.read_bytes()[:8192])
+    with pytest.raises(RunStoreError, match="is damaged") as e:
+        RunStore(damaged).runs()
+    assert "\n" not in str(e.value)
 
 
 def _other_kind(tmp_path: Path) -> Path:
