@@ -179,3 +179,29 @@ def clean_stale_parts(folder: str | Path, older_than_s: float = STALE_AFTER_S) -
         except OSError:
             continue  # another process swept it first, or it is not ours to remove
     return removed
+
+
+def keep_aside(path: str | Path, move: bool = True) -> Path | None:
+    """A damaged file of the user's kept before it is written over: moved (it is no longer
+    read) or copied beside itself as NAME.damaged.EXT (NAME.damaged2.EXT … when that is taken).
+    None where it is not a regular file or cannot be kept. A session or a progress file that
+    could not be read had been replaced at the next save, without a word."""
+    path = Path(path)
+    if not path.is_file():
+        return None
+    for k in range(1, 100):
+        aside = path.with_name(f"{path.stem}.damaged{k if k > 1 else ''}{path.suffix}")
+        if not os.path.lexists(aside):
+            break
+    else:
+        return None
+    try:
+        if move:
+            os.rename(path, aside)
+        else:
+            import shutil
+
+            shutil.copy2(path, aside)
+    except OSError:
+        return None
+    return aside

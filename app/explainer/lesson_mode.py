@@ -105,6 +105,11 @@ class LessonMode(QuestionScreen, Answers, LessonDockPlace, StepNetworks, QObject
     def progress(self) -> Progress:
         if self._progress is None:  # read when first needed: a window that never asks reads nothing
             self._progress = Progress()
+            if self._progress.kept_aside is not None:
+                self.w.show_error(
+                    "Your lesson progress could not be read whole; the file is kept as "
+                    f"{self._progress.kept_aside}, and what could be read goes on from here."
+                )
         return self._progress
 
     def _save(self) -> None:

@@ -26,13 +26,13 @@ from app.shared.screen import restore_geometry, saved_bytes
 from app.shared.theme import NORMAL
 from engine.numpy_engine.fmt import num
 
-from . import first_layout
+from . import first_layout, last_session
 from .ahead import Ahead, next_positions
 from .cell_pick import Picker, pick
 from .code_panel import add_code_dock
 from .controls import StepControls
 from .conv_view import ConvView
-from .data_panel import PRESET_DIR, DataPanel
+from .data_panel import DataPanel
 from .editor_panel import EditorPanel
 from .event_list import EventList
 from .event_list import wire as wire_events
@@ -47,13 +47,11 @@ from .network_view import NetworkView
 from .plot_redraws import PlotRedraws
 from .plots_panel import PlotsPanel
 from .scene_state import tooltip, view_state
-from .session import save_session
 from .wall_notice import WallNotice
 from .welcome import Welcome
 from .window_actions import add_panel_actions, explainer_actions
 from .window_files import FileDialogs
 
-DEFAULT_PRESET = PRESET_DIR / "mazur_2_2_2.json"
 SWITCH_INTERVAL_S = 0.0005
 
 
@@ -360,9 +358,7 @@ class ExplainerWindow(FileDialogs, PlotRedraws, QMainWindow):
         restore_geometry(self, saved_bytes(self.settings, "geometry"))  # kept on the screen
         st = saved_bytes(self.settings, "window_state")
         restored = st is not None and bool(self.restoreState(st))
-        last = self.settings_dir / "last_session.json"
-        if not (last.exists() and self.open_session(last)):
-            self.open_network(str(DEFAULT_PRESET))
+        last_session.reopen(self)
         return restored
 
     def closeEvent(self, ev) -> None:  # noqa: N802 (Qt)
@@ -373,11 +369,7 @@ class ExplainerWindow(FileDialogs, PlotRedraws, QMainWindow):
         self.controls.timer.stop()
         self.plot_timer.stop()
         self.set_lecturer(False)  # the normal layout is the one saved
-        if self.explainer.net is not None:
-            try:
-                save_session(self.explainer, self.settings_dir / "last_session.json")
-            except (OSError, ValueError) as e:
-                self.statusBar().showMessage(f"last session not saved: {e}")
+        last_session.save_at_quit(self)
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("window_state", self.saveState())
         self.settings.sync()

@@ -1,6 +1,8 @@
 """Progress and scores per lesson, kept in the user data folder: a small JSON file written
 atomically, read back leniently (a damaged or foreign file is an empty record, never an error the
-learner has to deal with). The free prediction mode's score is kept under the key "" ."""
+learner has to deal with). What could not be read is not lost: the file is first copied beside
+itself (lessons.damaged.json), and `kept_aside` names the copy for the window to say. The free
+prediction mode's score is kept under the key "" ."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from engine.atomic import atomic_write_bytes
+from engine.atomic import atomic_write_bytes, keep_aside
 from engine.safe_io import UnreadableFile, read_json
 
 ENV_VAR = "BACKPROP_STUDIO_LESSONS"  # a progress file other than the user data folder's
@@ -42,7 +44,9 @@ def _record(v) -> Record | None:
     done = v.get("done", [])
     if not all(isinstance(n, int) and not isinstance(n, bool) and 0 <= n < 10**6 for n in nums):
         return None
-    if not isinstance(done, list) or not all(isinstance(d, int) and 0 <= d < 10**6 for d in done):
+    if not isinstance(done, list) or not all(
+        isinstance(d, int) and not isinstance(d, bool) and 0 <= d < 10**6 for d in done
+    ):
         return None
     if nums[1] > nums[2]:
         return None
@@ -55,15 +59,19 @@ class Progress:
     def __init__(self, path: str | Path | None = None):
         self.path = Path(path) if path is not None else default_path()
         self.records: dict[str, Record] = {}
+        self.kept_aside: Path | None = None  # the copy of a file not read whole
         try:
             raw = read_json(self.path, MAX_PROGRESS_BYTES, "progress file")
         except (UnreadableFile, OSError):
-            raw = {}
-        if isinstance(raw, dict) and len(raw) <= MAX_LESSONS:
-            for name, v in raw.items():
-                rec = _record(v)
-                if isinstance(name, str) and rec is not None:
-                    self.records[name] = rec
+            raw = None
+        whole = isinstance(raw, dict) and len(raw) <= MAX_LESSONS
+        for name, v in raw.items() if whole else ():
+            rec = _record(v)
+            whole &= isinstance(name, str) and rec is not None
+            if isinstance(name, str) and rec is not None:
+                self.records[name] = rec
+        if not whole and self.path.is_file() and self.path.stat().st_size:
+            self.kept_aside = keep_aside(self.path, move=False)
 
     def get(self, name: str) -> Record:
         return self.records.setdefault(name, Record())

@@ -152,7 +152,9 @@ def test_export_paths_are_checked_before_anything_is_written(
     assert not (tmp_path / "no-such-folder").exists()
 
 
-def test_a_run_with_unreadable_settings_is_listed_and_one_sentence_where_needed(make_trainer, tmp_path):
+def test_a_run_with_unreadable_settings_is_listed_and_one_sentence_where_needed(
+    make_trainer, tmp_path
+):
     from engine.torch_engine.runstore import RunStore
     from engine.torch_engine.training import TrainConfig
 
