@@ -24,6 +24,7 @@ from engine.numpy_engine.spec import spec_to_dict
 from engine.safe_io import UnreadableFile, read_json
 
 FORMAT = "backprop-studio-session/1"
+MAX_SOURCE_CHARS = 4096  # the path of the file a session's network came from, at most
 KEYS = (
     "format",
     "network",
@@ -188,12 +189,15 @@ def parse_session(d: Any, name: str = "session"):
         opt = _opt_state(d.get("opt_state"), net, init)
         state = TrainState(init.params, opt, F.whole(d.get("t"), "t", 0, MAX_T), init.stats)
         event_index = F.whole(d.get("event_index", 0), "event_index", 0)
+        source = F.text(d.get("source", ""), "source")
+        if "\x00" in source or len(source) > MAX_SOURCE_CHARS:  # (a NUL: half a window built)
+            raise SessionError(f"{name} is damaged: its 'source' is not a file's path")
         return (
             net,
             state,
             event_index,
             _losses(d.get("losses")),
-            F.text(d.get("source", ""), "source"),
+            source,
             d.get("from_preset", False) is True,
         )
     except NetworkFileError as e:

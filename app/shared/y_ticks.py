@@ -136,6 +136,8 @@ def _fit_linear(axis: pg.AxisItem, y0: float, y1: float, height: float, label_px
     if not (span > 0 and height > 0 and math.isfinite(span)):
         return
     least = LABEL_ROOM * label_px * span / height  # in the axis's units
+    if not math.isfinite(least):  # a span near the largest float (a session's loss of 1e308)
+        return
     fixed, axis._tickSpacing = axis._tickSpacing, None  # pyqtgraph's own spacing, not ours
     try:
         auto = axis.tickSpacing(y0, y1, height)
