@@ -148,8 +148,9 @@ def parse_json(text: str, name: str) -> Any:
     except UnreadableFile as e:
         raise UnreadableFile(f"{name}: {e}") from None
     except json.JSONDecodeError as e:
+        what = e.msg.removesuffix(" at").removesuffix(" starting")  # the place comes first
         raise UnreadableFile(
-            f"{name} is not valid JSON (line {e.lineno}, column {e.colno}: {e.msg})"
+            f"{name} is not valid JSON (line {e.lineno}, column {e.colno}: {what})"
         ) from None
     except (ValueError, RecursionError) as e:
         raise UnreadableFile(f"{name} is not valid JSON ({e})") from None

@@ -131,7 +131,9 @@ def keys(obj: Any, where: str, allowed: tuple[str, ...]) -> dict:
     if unknown:
         raise NetworkFileError(
             at(where, f".{unknown[0]}") if where else str(unknown[0]),
-            f"unknown key; allowed here: {', '.join(allowed)}",
+            f"unknown key; allowed here: {', '.join(allowed)}"
+            if allowed
+            else "no key is allowed here",
         )
     return obj
 
