@@ -1,6 +1,6 @@
 """Choosing what to learn: a preset (network and data), a built-in dataset, or a CSV file.
 Presets come numbered in the course's order (assets/presets/ORDER.txt), and the preset box
-always names what is loaded: the preset, "… (changed)" once it was edited, or the own file."""
+always names what is loaded: the preset, "changed: …" once it was edited, or the own file."""
 
 from __future__ import annotations
 
@@ -146,7 +146,7 @@ class DataPanel(QWidget):
         self, source: str, spec: NetworkSpec, from_preset: bool = False, edited: bool = False
     ) -> None:
         """Name what is loaded in the preset box: the preset itself while it is unchanged (or
-        `from_preset`: a session of it, trained), else item 0 says "<name> (changed)" or the
+        `from_preset`: a session of it, trained), else item 0 says "changed: <name>" or the
         file's name. `edited`: a weight or bias was changed on the drawing since it loaded."""
         path = Path(source).resolve() if source else None
         i = self.presets.findData(str(path)) if path is not None else -1
@@ -157,7 +157,8 @@ class DataPanel(QWidget):
             self.presets.setCurrentIndex(i)
             return
         if i > 0:
-            text = f"{self.presets.itemText(i)} (changed)"
+            text = f"changed: {self.presets.itemText(i)}"  # first: a narrow box (1366) cut
+            # a last "(changed)" off, and the box read as the preset itself
         elif spec.name or path is not None:
             text = f"own network: {spec.name or path.name}"
         else:

@@ -89,10 +89,10 @@ def session_dict(explainer) -> dict:
 def _from_preset(explainer) -> bool:
     """Whether the network is its source preset's, trained: the session holds its weights at
     this step, which no longer equal the preset's, so this says it (the preset box read
-    "(changed)" after every restore)."""
+    "changed" after every restore)."""
     from app.explainer.data_panel import PRESET_DIR, is_unchanged_preset
 
-    if explainer.edited:  # a weight changed on the drawing: the box says "(changed)"
+    if explainer.edited:  # a weight changed on the drawing: the box says "changed"
         return False
     if explainer.from_preset:
         return True

@@ -162,7 +162,7 @@ class ExplainerWindow(FileDialogs, PlotRedraws, QMainWindow):
         ex, c, g = self.explainer, self.controls, self.guard
         ex.changed.connect(g(self.refresh))
         ex.network_changed.connect(g(self._rebuild))
-        ex.hand_edited.connect(self._name_loaded)  # the preset box: "<name> (changed)"
+        ex.hand_edited.connect(self._name_loaded)  # the preset box: "changed: <name>"
         ex.losses_changed.connect(self._mark_plots)
         ex.error.connect(self.show_error)
         ex.exploded.connect(g(self.explosion))

@@ -186,13 +186,13 @@ def test_the_preset_box_names_what_is_loaded(window):
     assert box.currentText() == "3. 2-2-2 step by step (the classic worked example)"
     w.editor.optimizer.setCurrentText("adam")
     w.editor.apply()
-    assert box.currentText() == "3. 2-2-2 step by step (the classic worked example) (changed)"
-    box.activated.emit(box.currentIndex())  # choosing "(changed)" again loads nothing
+    assert box.currentText() == "changed: 3. 2-2-2 step by step (the classic worked example)"
+    box.activated.emit(box.currentIndex())  # choosing "changed: …" again loads nothing
     assert w.explainer.spec.optimizer.name == "adam"
     w.open_network(XOR)
     assert box.currentText() == "4. XOR with a 2-2-1 sigmoid network"
     w.explainer.use_dataset("circle")
-    assert box.currentText().endswith("(changed)")
+    assert box.currentText().startswith("changed: ")
     assert "choose a preset" not in box.currentText()
 
 

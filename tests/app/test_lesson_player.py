@@ -382,13 +382,13 @@ def test_an_edited_weight_withdraws_the_question(window, qtbot):
 
 
 def _names_its_preset(window, ref) -> None:
-    """The preset box names the preset a lesson's step uses: itself, or "<it> (changed)" for
+    """The preset box names the preset a lesson's step uses: itself, or "changed: <it>" for
     a reference that sets some of its fields (it said "own network: …" before)."""
     box = window.data_panel.presets
     if isinstance(ref, str) and ref != "current":
         assert box.currentIndex() > 0 and Path(box.currentData()).stem == ref, box.currentText()
     elif isinstance(ref, dict):
-        assert box.currentIndex() == 0 and box.currentText().endswith(" (changed)")
+        assert box.currentIndex() == 0 and box.currentText().startswith("changed: ")
 
 
 def _asks_the_event_shown(st, ev) -> bool:

@@ -117,9 +117,9 @@ def test_a_batch_norms_running_statistics_survive_a_session(tmp_path):
 
 @pytest.mark.parametrize("preset", ["mazur_2_2_2.json", "batchnorm_relu.json"])
 def test_a_restored_session_of_a_trained_preset_names_the_preset(qtbot, window, preset):
-    """Three training steps on a preset, quit, start: the box said "… (changed)", since the
+    """Three training steps on a preset, quit, start: the box said "changed: …", since the
     session holds the weights of step 4; it names the preset, as before the quit. A session
-    whose network is no longer the preset's (another η) says "(changed)" though the file
+    whose network is no longer the preset's (another η) says "changed" though the file
     claims it is."""
     from app.explainer.window import ExplainerWindow
 
@@ -128,7 +128,7 @@ def test_a_restored_session_of_a_trained_preset_names_the_preset(qtbot, window, 
     for _ in range(3):
         w.explainer.next_training_step()
     named = w.data_panel.presets.currentText()
-    assert "(changed)" not in named
+    assert "changed" not in named
     w.qactions["quit"].trigger()
     last = w.settings_dir / "last_session.json"
     assert json.loads(last.read_text())["from_preset"] is True
@@ -146,7 +146,7 @@ def test_a_restored_session_of_a_trained_preset_names_the_preset(qtbot, window, 
         w3.last_error == ""
         and w3.explainer.net.model.sizes[1] == d["network"]["layers"][1]["units"]
     )
-    assert w3.data_panel.presets.currentText().endswith("(changed)")
+    assert w3.data_panel.presets.currentText().startswith("changed: ")
     w3.close()
 
 
@@ -170,7 +170,7 @@ def _read_at_quit(*_):
 @pytest.mark.parametrize("steps", [0, 2])
 def test_a_weight_edited_on_the_drawing_makes_the_preset_changed(qtbot, window, steps):
     """A weight changed on the drawing (at step 1 or later) is no longer the preset: the box said
-    the preset's name. It says "(changed)", the session saved at quit says it too, and opening
+    the preset's name. It says "changed: …", the session saved at quit says it too, and opening
     the preset again names it plain."""
     from app.explainer.window import ExplainerWindow
 
@@ -179,17 +179,17 @@ def test_a_weight_edited_on_the_drawing_makes_the_preset_changed(qtbot, window, 
     for _ in range(steps):
         w.explainer.next_training_step()
     plain_name = box.currentText()
-    assert "(changed)" not in plain_name
+    assert "changed" not in plain_name
     old = float(w.explainer.current.before.params[0][0][0, 0])
     w.explainer.edit_parameter(1, "weights", (0, 0), old + 0.5)
-    assert box.currentText() == f"{plain_name} (changed)"
+    assert box.currentText() == f"changed: {plain_name}"
     assert session_dict(w.explainer)["from_preset"] is False
     assert not w.open_network(str(PRESET_DIR / "missing.json"))  # a refusal keeps the word
-    assert box.currentText() == f"{plain_name} (changed)"
+    assert box.currentText() == f"changed: {plain_name}"
     w.qactions["quit"].trigger()
     w2 = ExplainerWindow(w.settings_dir, restore=True)
     qtbot.addWidget(w2)
-    assert w2.data_panel.presets.currentText() == f"{plain_name} (changed)"
+    assert w2.data_panel.presets.currentText() == f"changed: {plain_name}"
     assert w2.open_network(str(PRESET_DIR / "mazur_2_2_2.json"))
     assert w2.data_panel.presets.currentText() == plain_name
     w2.close()
