@@ -24,11 +24,13 @@ from engine.numpy_engine.handout import LINE_WIDTH, event_lines
 from .lesson_hide import HIDDEN, hide_in_lines, hide_in_note
 
 AHEAD_DELAY_MS = 40  # the events ahead are typeset once the keys pause this long
-MIN_LINE_CHARS = 30  # a narrower panel scrolls rather than break lines shorter
+MIN_LINE_CHARS = 20  # a narrower panel scrolls rather than break lines shorter (30 had left the
+# wall's 30-character lines of numbers unbroken, scaled down to the panel's width)
 PIXMAPS_KEPT = 400  # lines kept as ready-to-draw pixmaps
 LINES_KEPT = 256  # events' lines kept, broken at a line length
 MIN_SHRINK = 0.6  # a line wider than the panel is scaled down to this at most, then scrolls
-CHAR_WIDTH = 0.42  # a typeset character of the main line, in type sizes
+CHAR_WIDTH = 0.48  # a typeset character of the main line, in type sizes (numbers take 0.48-0.51,
+# symbols and fractions 0.38-0.45: 0.42 broke the numbers too late)
 LECTURER_UP = 1.5  # lecturer mode: the type grows up to this to fill a tall panel
 FIT_STEP = 0.88  # the type shrinks by this step until the formula fits the panel's height
 STATE_YIELD = 0.85  # below this share of its size the formula no longer shrinks to make room for

@@ -361,3 +361,25 @@ def test_an_update_keeps_its_type_and_lets_the_optimizer_state_scroll(qtbot, win
     need = sum(_line_height(x, px) for x in (*t.formula, *t.numbers, t.value))
     room = fp._room().height() - fp._header_height() - 40
     assert need <= room < need + fp._detail_height(5)  # the case: both would not fit
+
+
+def test_lines_are_broken_where_they_would_be_scaled_down_to_the_width(qtbot, window):
+    """On a 1366 wall the update's numbers "= −1.148 − 2·(−0.01725) = −1.113" were not broken
+    (30 characters, the least a line was broken at, by an estimate of 0.42 type sizes a
+    character where numbers take 0.48-0.51): the line was scaled to the panel's width, smaller
+    than the symbols above it. Each line shown now fits the panel within a few per cent."""
+    from app.shared.theme import LECTURER
+
+    w = window
+    assert w.open_network(MAZUR)
+    w.resize(1366, 768)
+    fp, ts = w.formula, typesetter()
+    ex = w.explainer
+    for theme in (fp.theme, LECTURER):
+        fp.theme = theme
+        for phase in ("forward", "backward", "update"):
+            ex.jump_phase(phase)
+            room = fp._room().width() - 30
+            for line, colour in fp.lines(ex.event, fp._chars):
+                img = ts.now(line, fp.px, colour)
+                assert img.width() / img.devicePixelRatio() <= 1.05 * room, (phase, line)
