@@ -70,6 +70,7 @@ class LessonMode(QuestionScreen, Answers, LessonDockPlace, StepNetworks, QObject
         self._net = None  # the network we built and showed
         self._construct_start = None  # the parameters a step with an activity began with
         self._preparations = 0  # networks prepared so far: a dropped one is not shown
+        self.lesson_path = ""  # the open lesson's file
         self._wire()
         self.player.set_lessons(shipped_lessons())
 
@@ -310,6 +311,7 @@ class LessonMode(QuestionScreen, Answers, LessonDockPlace, StepNetworks, QObject
             8000,
         )
         if self.free:
+            self.drop_prepared()  # a step's network on its way is not shown (nor entered)
             self.lesson = None
             self.player.show_lesson("")  # no lesson: the list says "Choose a lesson…"
             self.show_dock()

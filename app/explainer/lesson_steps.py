@@ -10,7 +10,7 @@ from __future__ import annotations
 from superqt.utils import create_worker
 
 from app.shared.errors import log_exception
-from engine.lessons.address import resolve
+from engine.lessons.address import AddressError, resolve
 from engine.lessons.lesson import Lesson, LessonError, load_lesson
 from engine.lessons.networks import CURRENT, network_for, network_path
 from engine.numpy_engine.edits import edits
@@ -42,15 +42,32 @@ class StepNetworks:
             self.w.show_error(f"Lesson not opened: {e}")
             return False
         k = min(self.progress.get(lesson.name).step, len(lesson.steps) - 1)
-        if lesson.steps[k].network == CURRENT:  # nothing to prepare
-            self._switch_lesson(lesson, path)
-            self.go(k)
-        else:  # a step's network still being prepared is dropped (_start)
+        if lesson.steps[k].network != CURRENT:  # a step's network being prepared is dropped
             self._start(lesson, k, opening=path)
+            return True
+        problem = self._on_current(lesson.steps[k])  # nothing to prepare: checked here
+        if problem:
+            self.w.show_error(f"Lesson not opened: its step {k + 1} {problem}")
+            return False
+        self._switch_lesson(lesson, path)
+        self.go(k)
         return True
+
+    def _on_current(self, st) -> str:
+        """Why a step on the network on screen cannot be shown ("" when it can)."""
+        if self.ex.net is None:
+            return "uses the current network, and none is open"
+        if st.go is not None:
+            r = self.ex.current
+            try:
+                resolve(r.events, r.rows, st.go)
+            except AddressError as e:
+                return f"cannot be shown: {e}"
+        return ""
 
     def _switch_lesson(self, lesson: Lesson, path: str) -> None:
         self.lesson, self._loaded, self.k = lesson, None, 0  # k: the old lesson's step no more
+        self.lesson_path = path
         self.free = False  # a lesson asks its own questions
         self.question = self.asking = self.later = None
         self.race = None  # a race of before: its result is dropped
@@ -84,8 +101,8 @@ class StepNetworks:
         return gen == self._preparations
 
     def _prepared(self, gen: int, k: int, key, p, lesson: Lesson, opening: str | None) -> None:
-        if not self._current(gen):  # dropped meanwhile: what is on screen stays
-            return
+        if not self._current(gen) or (opening is None and lesson is not self.lesson):
+            return  # dropped meanwhile (or the lesson left): what is on screen stays
         self.preparing = None
         if opening is not None:
             self._switch_lesson(lesson, opening)
@@ -99,7 +116,8 @@ class StepNetworks:
         self.preparing = None
         if not isinstance(exc, ValueError):  # a bug: logged, then the same one sentence
             log_exception(type(exc), exc, exc.__traceback__)
-        if opening is not None:
+        if opening is not None:  # the list names the lesson still open, not the refused one
+            self.player.show_lesson(self.lesson_path if self.lesson is not None else "")
             self.w.show_error(f"Lesson not opened: its step {k + 1} cannot be shown: {exc}")
         else:
             self.w.show_error(f"Lesson step {k + 1} not shown: {exc}")

@@ -784,3 +784,49 @@ def test_a_lesson_whose_first_step_cannot_be_shown_leaves_the_open_one(qtbot, wi
     assert (L.lesson, L.k, L.question, L.asking, window.explainer.net) == before
     assert window.last_error.startswith("Lesson not opened")
     assert L.player.title.text() == "<b>The 2-2-2 worked example</b>"
+
+
+def test_prediction_mode_while_a_step_is_prepared_drops_it(qtbot, window):
+    """Q while lesson 9's step 2 was being built: the network was switched anyway and the step
+    entered with no lesson (AttributeError in a slot). Now the build is dropped."""
+    L, ex = window.lessons, window.explainer
+    _open(qtbot, L, LESSONS / "09_optimizers.json")
+    net = ex.net
+    L.go(1)
+    assert L.preparing is not None
+    L.toggle_free()
+    qtbot.wait(1500)  # the dropped build comes back meanwhile
+    assert L.free and L.lesson is None and ex.net is net and window.last_error == ""
+
+
+def test_a_lesson_on_the_current_network_is_checked_before_it_opens(qtbot, window, tmp_path):
+    L = window.lessons
+    _open(qtbot, L, LESSONS / "03_worked_example.json")
+    _go(qtbot, L, 2)
+    before = (L.lesson, L.k, L.question, L.asking, window.explainer.net)
+    bad = {"title": "On the current net", "goal": "g", "network": "current",
+           "steps": [{"text": "t", "go": {"kind": "z", "layer": 99, "sample": 0, "unit": 0},
+                      "activity": {"type": "predict"}}]}  # fmt: skip
+    path = tmp_path / "current.json"
+    path.write_text(json.dumps(bad))
+    assert not L.open_path(str(path))
+    assert (L.lesson, L.k, L.question, L.asking, window.explainer.net) == before
+    assert window.last_error.startswith("Lesson not opened: its step 1 cannot be shown")
+
+
+def test_a_refused_opening_leaves_the_list_naming_the_open_lesson(qtbot, window, monkeypatch):
+    from app.explainer import lesson_steps
+
+    L = window.lessons
+    _open(qtbot, L, LESSONS / "03_worked_example.json")
+    shown = L.player.lessons.currentText()
+
+    def broken(*_a, **_k):
+        raise ValueError("a network that cannot be built")
+
+    monkeypatch.setattr(lesson_steps, "prepare_step", broken)
+    L.player.lessons.setCurrentIndex(L.player.lessons.findText("5.", Qt.MatchFlag.MatchStartsWith))
+    assert L.open_path(str(LESSONS / "05_activations.json"))
+    qtbot.waitUntil(lambda: L.preparing is None, timeout=20000)
+    assert window.last_error.startswith("Lesson not opened")
+    assert L.player.lessons.currentText() == shown and L.lesson.title in shown
