@@ -193,6 +193,8 @@ def keep_aside(path: str | Path, move: bool = True) -> Path | None:
         aside = path.with_name(f"{path.stem}.damaged{k if k > 1 else ''}{path.suffix}")
         if not os.path.lexists(aside):
             break
+        if not move and _same_bytes(aside, path):  # kept already (read again, not yet saved)
+            return aside
     else:
         return None
     try:
@@ -205,3 +207,14 @@ def keep_aside(path: str | Path, move: bool = True) -> Path | None:
     except OSError:
         return None
     return aside
+
+
+def _same_bytes(a: Path, b: Path) -> bool:
+    try:
+        return (
+            a.is_file()
+            and a.stat().st_size == b.stat().st_size
+            and a.read_bytes() == b.read_bytes()
+        )
+    except OSError:
+        return False

@@ -24,10 +24,8 @@ def reopen(window) -> None:
         return
     if last.exists():
         aside = keep_aside(last)
-        if aside is not None:
-            window.statusBar().showMessage(
-                f"the last session could not be opened; it is kept as {aside}", 20000
-            )
+        kept = f"it is kept as {aside}" if aside else f"{last} will be written over at the quit"
+        window.statusBar().showMessage(f"the last session could not be opened; {kept}", 20000)
     window.open_network(str(DEFAULT_PRESET))
 
 

@@ -3,6 +3,8 @@ of cells that stands for a wide layer (network_layout.py says which layers are s
 
 from __future__ import annotations
 
+import math
+
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPainterPath, QPainterPathStroker, QPen
 from PySide6.QtWidgets import (
@@ -67,7 +69,8 @@ class EdgeItem(_Hover, QGraphicsLineItem):
         self._fit(HIT_WIDTH)
 
     def _fit(self, width: float) -> None:
-        half = max(width, HIT_WIDTH) / 2 + 1.0  # a square cap and antialiasing reach this far
+        # a square cap's corner reaches √2 of half the width from the line's end, on a slant
+        half = max(width, HIT_WIDTH) / 2 * math.sqrt(2) + 1.0  # and antialiasing 1 more
         if half != self._reach:
             self.prepareGeometryChange()  # the old bounds repainted too
             self._reach = half

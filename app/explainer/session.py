@@ -10,6 +10,7 @@ is built, and every problem one SessionError naming the field.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -190,7 +191,7 @@ def parse_session(d: Any, name: str = "session"):
         state = TrainState(init.params, opt, F.whole(d.get("t"), "t", 0, MAX_T), init.stats)
         event_index = F.whole(d.get("event_index", 0), "event_index", 0)
         source = F.text(d.get("source", ""), "source")
-        if "\x00" in source or len(source) > MAX_SOURCE_CHARS:  # (a NUL: half a window built)
+        if not _a_path(source):  # (a NUL or a lone surrogate: half a window built)
             raise SessionError(f"{name} is damaged: its 'source' is not a file's path")
         return (
             net,
@@ -202,6 +203,17 @@ def parse_session(d: Any, name: str = "session"):
         )
     except NetworkFileError as e:
         raise SessionError(f"{name} is damaged: {e}") from None
+
+
+def _a_path(source: str) -> bool:
+    """Whether `source` can name a file here (the window resolves it to name the preset)."""
+    if "\x00" in source or len(source) > MAX_SOURCE_CHARS:
+        return False
+    try:
+        os.fsencode(source)
+    except UnicodeError:
+        return False
+    return True
 
 
 def load_session(path: str | Path):

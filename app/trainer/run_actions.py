@@ -19,7 +19,7 @@ class RunListActions:
                 self.show_error(str(e))
             return
         self.run_list.set_runs(rows, set(self.run_list.ticked()))
-        self.update_compare()
+        self.update_compare(quiet)
 
     def _poll_runs(self) -> None:
         """Idle, with a run listed as running (another process's): list again, which marks it
@@ -28,7 +28,9 @@ class RunListActions:
         if not self.runner.running and any(r.status == "running" for r in rows):
             self.refresh_runs(quiet=True)
 
-    def update_compare(self) -> None:
+    def update_compare(self, quiet: bool = False) -> None:
+        """The ticked runs' curves (a run whose records cannot be read: said, unless `quiet`,
+        and drawn empty; a poll every 3 s had opened a box each time)."""
         runs, problems = {}, []
         for rid in self.run_list.ticked():
             row = self.run_list.rows.get(rid)
@@ -40,7 +42,7 @@ class RunListActions:
                     curves = run_curves([])
                 runs[rid] = (self.run_list.names[rid], self.run_list.colours[rid], curves)
         self.compare.set_runs(runs)
-        if problems:
+        if problems and not quiet:
             self.show_error(problems[0])
 
     def _run_curves(self, row):

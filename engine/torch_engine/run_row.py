@@ -1,13 +1,14 @@
 """A run as the store lists it. A row changed by another program still lists (it had hidden every
 run, so none could be deleted, or stopped the trainer from starting): settings that cannot be
 read make the run `unreadable`, its settings are asked for only where they are needed
-(`config`, which then refuses in one sentence), and a text column written as bytes reads as
-text."""
+(`config`, which then refuses in one sentence), a text column written as bytes reads as
+text, and a number column holding text reads as none."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -66,8 +67,15 @@ def _text(v) -> Any:
 
 def _shown(name: str) -> str:
     """A name as it can be shown: a control character (a NUL written by another program) is
-    replaced, so a table or a label is not cut at it."""
-    return "".join(c if c.isprintable() else "\ufffd" for c in name)
+    replaced, so a table or a label is not cut at it; every other character is kept."""
+    return "".join("\ufffd" if unicodedata.category(c) == "Cc" else c for c in name)
+
+
+def _number(v, whole: bool = False):
+    """A number column as written by the store, else None (text written by another program)."""
+    if isinstance(v, bool) or not isinstance(v, int | float):
+        return None
+    return v if not whole or isinstance(v, int) else None
 
 
 def _object(text) -> dict:
@@ -84,4 +92,6 @@ def row_from(r: sqlite3.Row, path: Path) -> RunRow:
     if isinstance(d["group_label"], str):
         d["group_label"] = _shown(d["group_label"])
     d["settings"], d["final"] = _object(d["settings"]), _object(d["final"] or "{}")
+    d["created"] = _number(d["created"]) or 0.0
+    d["finished"], d["pid"] = _number(d["finished"]), _number(d["pid"], whole=True)
     return RunRow(**d, path=str(path))

@@ -48,6 +48,14 @@ BUSY_TIMEOUT_S = 10.0  # how long a write waits for another writer before it fai
 CSV_FIXED = ("run_id", "run_name", "seq", "kind", "step", "epoch", "elapsed")
 
 
+def _alive(pid, created) -> bool:
+    """Whether the run's writer still runs; a pid or time that is not a number (written by
+    another program) is no live writer's."""
+    if not isinstance(pid, int) or not isinstance(created, int | float):
+        return False
+    return pid_alive(pid, created)
+
+
 def default_store_path() -> Path:
     """$BACKPROP_STUDIO_RUNS if set, else runs.sqlite in the per-user data folder."""
     if os.environ.get(ENV_VAR):
@@ -137,7 +145,8 @@ class RunStore:
             with self._connection(write) as db:
                 yield db
         except sqlite3.Error as e:
-            raise RunStoreError(store_problem(self.path, e)) from None
+            as_is = not write and self._unwritable()  # read immutable: a writer may be mid-way
+            raise RunStoreError(store_problem(self.path, e, as_is)) from None
 
     @contextlib.contextmanager
     def _connection(self, write: bool) -> Iterator[sqlite3.Connection]:
@@ -262,7 +271,7 @@ class RunStore:
                 "SELECT id, pid, created FROM runs WHERE status = 'running' AND host = ?",
                 (host,),
             )
-            dead = [(i,) for i, pid, t in live if pid is None or not pid_alive(pid, t)]
+            dead = [(i,) for i, pid, t in live if not _alive(pid, t)]
         if dead and not self._unwritable():  # a read-only store is shown as it is
             with self._db(write=True) as db:
                 db.executemany(
@@ -279,14 +288,21 @@ class RunStore:
             args += kinds
         with self._db() as db:
             rows = db.execute(sql + " ORDER BY seq", args).fetchall()
+        return [{**self._record(run_id, data), "seq": seq} for seq, data in rows]
+
+    def _record(self, run_id: int, data) -> dict[str, Any]:
+        """A record's fields; one that is not a JSON object (changed by another program) is
+        refused in one sentence."""
         try:
-            out = [{**json.loads(data), "seq": seq} for seq, data in rows]
-        except (ValueError, TypeError):  # text that is not a JSON object (changed by hand)
+            d = json.loads(data)
+        except (ValueError, TypeError, RecursionError):
+            d = None
+        if not isinstance(d, dict):
             raise RunStoreError(
                 f"run {run_id} in {self.path} has records that cannot be read (the file was "
                 "changed by another program); delete that run or restore the file"
-            ) from None
-        return out
+            )
+        return d
 
     def set_checkpoint(self, run_id: int, path: str | None) -> None:
         """The run's latest weights (saved at each epoch's end while it trains)."""
@@ -321,9 +337,8 @@ class RunStore:
                 "SELECT run_id, seq, data FROM records ORDER BY run_id, seq"
             ):
                 if rid in names:
-                    rows.append(
-                        {"run_id": rid, "run_name": names[rid], **json.loads(data), "seq": seq}
-                    )
+                    d = self._record(rid, data)
+                    rows.append({"run_id": rid, "run_name": names[rid], **d, "seq": seq})
         fields = list(CSV_FIXED)
         for d in rows:
             fields += [k for k in d if k not in fields]

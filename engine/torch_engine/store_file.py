@@ -59,9 +59,13 @@ class RunStoreError(ValueError):
     """A store file that cannot be used; the message says why."""
 
 
-def store_problem(path: Path, e: Exception) -> str:
-    """What SQLite's refusal means, in one sentence naming the store."""
+def store_problem(path: Path, e: Exception, as_is: bool = False) -> str:
+    """What SQLite's refusal means, in one sentence naming the store. `as_is`: read as it is
+    (a store this user cannot write, read without locks): "malformed" may be its owner's
+    write half-way, not damage."""
     text = str(e)
+    if as_is and ("malformed" in text or "corrupt" in text):
+        return f"{path} could not be read as it is ({text}); if its owner is writing it, try again"
     if "locked" in text or "busy" in text:
         return f"{path} is busy: another program holds it ({text}); try again in a moment"
     if "readonly" in text or "read-only" in text:

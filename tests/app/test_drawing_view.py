@@ -360,12 +360,14 @@ def test_an_edge_is_repainted_wherever_its_pen_reaches(window):
     from PySide6.QtGui import QPainterPath, QPainterPathStroker, QPen
 
     assert window.open_network(str(PRESET_DIR / "mazur_2_2_2.json"))
-    edge = next(iter(window.view.edges.values()))
-    for width in (1.0, 14.0, 40.0, 3.0):
-        edge.setPen(QPen(edge.pen().color(), width))
-        path = QPainterPath(edge.line().p1())
-        path.lineTo(edge.line().p2())
-        stroker = QPainterPathStroker(edge.pen())
-        painted = stroker.createStroke(path).boundingRect()
-        assert edge.boundingRect().contains(painted), width
-        assert edge.shape().boundingRect().height() < 16 or edge.line().dy()  # the hit area stays
+    slants = 0
+    for edge in window.view.edges.values():  # level and slanted (a square cap's corner)
+        slants += bool(edge.line().dy())
+        for width in (1.0, 14.0, 40.0, 57.0, 3.0):
+            edge.setPen(QPen(edge.pen().color(), width))
+            path = QPainterPath(edge.line().p1())
+            path.lineTo(edge.line().p2())
+            stroker = QPainterPathStroker(edge.pen())
+            painted = stroker.createStroke(path).boundingRect()
+            assert edge.boundingRect().contains(painted), (edge.key, width)
+    assert slants >= 4

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from app.explainer.data_panel import PRESET_DIR
 from app.explainer.session import session_dict
 
@@ -30,8 +32,13 @@ def test_a_session_of_huge_finite_losses_opens_and_plots(window, qtbot, tmp_path
     assert window.last_error == "" and window.explainer.loss_v[:2] == [1e308, 1e308]
 
 
-def test_a_session_whose_source_holds_a_nul_is_refused_as_it_was(window, tmp_path):
-    path = _session(window, tmp_path, source=str(PRESET_DIR / "mazur\x00_2_2_2.json"))
+@pytest.mark.parametrize("bad", ["mazur\x00_2_2_2.json", "\ud800x.json", "x" * 5000])
+def test_a_session_whose_source_is_no_path_is_refused_as_it_was(window, tmp_path, bad):
+    """A NUL or a lone surrogate in it: switched in, then the rebuild stopped half-way."""
+    path = tmp_path / "s.json"
+    d = json.loads(_session(window, tmp_path).read_text())
+    d["source"] = str(PRESET_DIR / bad)
+    path.write_text(json.dumps(d))
     before = (window.explainer.net, window.explainer.step_index, window.explainer.event_index)
     assert not window.open_session(path)
     assert "source" in window.last_error and "damaged" in window.last_error

@@ -252,3 +252,30 @@ def test_loading_a_symlink_loop_is_one_sentence(make_trainer, tmp_path):
     w = make_trainer()
     w.load_model(str(loop))
     assert w.last_error and "\n" not in w.last_error and w.store.runs() == []
+
+
+def test_a_ticked_run_whose_records_cannot_be_read_is_said_once_not_at_each_poll(
+    make_trainer, tmp_path
+):
+    """The run list is polled every 3 s while a run reads "running": each poll opened a new box
+    for the ticked run whose records another program had changed."""
+    from PySide6.QtCore import Qt
+
+    from engine.torch_engine.runstore import RunStore
+    from engine.torch_engine.training import TrainConfig
+
+    path = tmp_path / "runs.sqlite"
+    store = RunStore(path)
+    rid = store.create_run("changed", "train", TrainConfig())
+    db = sqlite3.connect(path)
+    db.execute("INSERT INTO records VALUES (?, 0, 'step', 1, 0.1, 0.1, '{{{')", (rid,))
+    db.commit()
+    db.close()
+    w = make_trainer(store=path)
+    boxes = len(w.dialogs)
+    w.run_list.set_ticked([rid])  # ticking it draws it: said once
+    assert "records that cannot be read" in w.last_error and len(w.dialogs) == boxes + 1
+    for _ in range(3):
+        w.refresh_runs(quiet=True)  # as a poll does
+    assert len(w.dialogs) == boxes + 1
+    assert w.insides.title.textFormat() == Qt.TextFormat.PlainText  # a run's name is in it

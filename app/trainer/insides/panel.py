@@ -8,7 +8,7 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -67,6 +67,7 @@ class InsidesPanel(QWidget):
         self.tasks.failed.connect(self.failed)
         self.title = QLabel("select a finished run in the run list to look inside its model")
         self.title.setStyleSheet("font-weight: bold;")
+        self.title.setTextFormat(Qt.TextFormat.PlainText)  # a run's name is in it
         self.transfer_button = QPushButton("Transfer learning: digits 0–4 → 5–9")
         self.transfer_button.setToolTip(
             "Train a CNN on 0–4, freeze its convolutions and retrain the classifier on 500 digits "
