@@ -28,8 +28,9 @@ DARK_WIDGETS = (
     "QToolBar QToolButton, QLabel, QCheckBox, QTabBar::tab {{ color: {fg}; background: {bg}; }}"
     "QTabBar::tab {{ padding: 6px 14px; border: 1px solid #555555; }}"
     "QTabBar::tab:selected {{ background: #333333; border-bottom: 3px solid {fg}; }}"
-    "QCheckBox::indicator {{ border: 2px solid {fg}; width: 18px; height: 18px; }}"
-    "QCheckBox::indicator:checked {{ background: {fg}; }}"
+    "QCheckBox::indicator {{ border: 2px solid {fg}; width: 18px; height: 18px;"
+    " background: {bg}; }}"  # unticked: an empty box (it was drawn white, as a ticked one)
+    "QCheckBox::indicator:checked {{ background: #56b4e9; }}"  # ticked: filled sky blue
     "QComboBox, QSpinBox, QLineEdit, QPushButton {{ color: {fg}; background: #222222;"
     " border: 1px solid #888888; }}"
     "QPushButton {{ padding: 3px 8px; }}"

@@ -29,6 +29,8 @@ class TrainerLecture(LecturerMode):
         self.readout.setTextFormat(Qt.TextFormat.PlainText)
         self.readout.setObjectName("readout")
         self.readout.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.readout.setWordWrap(True)  # one line that did not fit set the window's least
+        # width: at 1366 the window grew to 1565 px, its right column off the screen
         self.readout.hide()
         self._pt = None
         self._fit_type()
@@ -55,7 +57,8 @@ class TrainerLecture(LecturerMode):
         font = QFont(self.readout.font())
         font.setPointSizeF(self._pt)
         font.setBold(True)
-        return one if QFontMetrics(font).horizontalAdvance(one) < self.w.width() - 40 else text
+        room = min(self.w.width(), self.w.screen().availableGeometry().width()) - 40
+        return one if QFontMetrics(font).horizontalAdvance(one) < room else text
 
     def apply_theme(self, theme: Theme) -> None:
         w, on = self.w, theme is LECTURER

@@ -63,3 +63,31 @@ def test_a_run_named_with_markup_is_text_in_the_legends(qtbot):
     plots.set_runs({1: (MARKUP, 0, run_curves([]))})
     ((_, label),) = plots.loss.legend.items
     assert "<img" not in label.text and "&lt;img" in label.text
+
+
+def test_a_ticked_box_looks_ticked_on_the_wall(qtbot):
+    """In lecturer mode a ticked box was a white square, which reads as an empty box (a
+    newcomer's walk read "colours up to the worst confusion" as off): ticked is now filled in
+    colour, unticked an empty box on the wall's black."""
+    from PySide6.QtGui import QColor
+    from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QWidget
+
+    from app.shared.lecturer import lecturer_style
+
+    host = QWidget()
+    qtbot.addWidget(host)
+    host.setStyleSheet(lecturer_style())
+    lay = QHBoxLayout(host)
+    on, off = QCheckBox("on"), QCheckBox("off")
+    on.setChecked(True)
+    lay.addWidget(on)
+    lay.addWidget(off)
+    host.show()
+    qtbot.waitExposed(host)
+
+    def middle(box) -> QColor:
+        img = box.grab().toImage()
+        return img.pixelColor(3 + 11, img.height() // 2)  # inside the 18-px box after its border
+
+    assert middle(on) != middle(off)
+    assert middle(off).lightness() < 60 and middle(on).saturation() > 100  # not white

@@ -299,3 +299,17 @@ def test_an_exported_png_draws_the_legends_at_its_scale(qtbot, monkeypatch, tmp_
     assert seen == [[False] * len(legends)]  # scaled with the rest while drawn
     assert all(i.flags() & flag for i in legends)  # and as on the screen again
     assert (tmp_path / "plots.png").stat().st_size > 0
+
+
+def test_the_wall_readout_never_sets_the_windows_width(make_trainer):
+    """At 1366 the readout's one line ("epoch 1.00 / 1 · smoothed loss … · test accuracy
+    99.12%") at 22 pt was wider than the screen: the window grew to 1565 px, its right column
+    and the "%" off the wall (a newcomer's walk). It wraps instead."""
+    w = make_trainer()
+    w.set_lecturer(True)
+    try:
+        label = w.lecture.readout
+        label.setText("epoch 1.00 / 1   ·   smoothed loss 0.3565 (ε 0.05)   ·   " * 4)
+        assert label.minimumSizeHint().width() < 600
+    finally:
+        w.set_lecturer(False)
