@@ -57,8 +57,7 @@ class TrainerLecture(LecturerMode):
         font = QFont(self.readout.font())
         font.setPointSizeF(self._pt)
         font.setBold(True)
-        room = min(self.w.width(), self.w.screen().availableGeometry().width()) - 40
-        return one if QFontMetrics(font).horizontalAdvance(one) < room else text
+        return one if QFontMetrics(font).horizontalAdvance(one) < self.w.width() - 40 else text
 
     def apply_theme(self, theme: Theme) -> None:
         w, on = self.w, theme is LECTURER

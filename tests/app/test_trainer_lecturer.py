@@ -301,7 +301,7 @@ def test_an_exported_png_draws_the_legends_at_its_scale(qtbot, monkeypatch, tmp_
     assert (tmp_path / "plots.png").stat().st_size > 0
 
 
-def test_the_wall_readout_never_sets_the_windows_width(make_trainer):
+def test_the_wall_readout_never_sets_the_windows_width(make_trainer):  # noqa: F811
     """At 1366 the readout's one line ("epoch 1.00 / 1 · smoothed loss … · test accuracy
     99.12%") at 22 pt was wider than the screen: the window grew to 1565 px, its right column
     and the "%" off the wall (a newcomer's walk). It wraps instead."""
