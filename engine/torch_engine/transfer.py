@@ -129,7 +129,9 @@ def transfer_recordings(
     yield "pretrain 0–4", pre
     if held.get("model") is None or (should_stop is not None and should_stop()):
         return
-    tuned = replace(cfg, epochs=finetune_epochs, val_size=0, limit_train=None, patience=0)
+    tuned = replace(  # its own 500 digits: none held out, no subset of them (the form's
+        cfg, epochs=finetune_epochs, val_size=0, limit_train=None, train_size=None, patience=0
+    )  # "Training digits" of 2,000 refused the transfer run after the pretraining had run)
     model = copy.deepcopy(held["model"]).cpu()
     names = freeze_features(model)
     reset_classifier(model, cfg.seed)

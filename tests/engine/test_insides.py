@@ -303,3 +303,20 @@ def test_confusion_colours_show_what_the_cells_show():
     assert ins.confusion_colours(np.zeros((10, 10), int), "counts", clip=True)[1] == (0.0, 1.0)
     with pytest.raises(ValueError, match="'counts' or 'percent'"):
         ins.confusion_colours(counts, "fraction", clip=True)
+
+
+def test_the_forms_training_digits_reach_the_pretraining_not_the_runs_on_5_to_9(tmp_path):
+    """ "Training digits" of 2,000 in the form: the pretraining ran, then the transfer run was
+    refused ("more than the 500 training digits left") and listed as interrupted, with no run
+    from scratch (a newcomer's walk). The runs on 5–9 train on their own digits."""
+    store = RunStore(tmp_path / "runs.sqlite")
+    cfg = TrainConfig(
+        model=ModelConfig("custom", layers=tuple(TINY_CNN)), epochs=1, batch_size=32, lr=3e-3,
+        train_size=100,
+    )  # fmt: skip
+    labels = [label for label, rec in transfer_recordings(cfg, _data(), store, sample=60,
+                                                           finetune_epochs=1) if list(rec)]  # fmt: skip
+    assert len(labels) == 3
+    rows = sorted(store.runs(), key=lambda r: r.id)
+    assert [r.status for r in rows] == ["finished"] * 3
+    assert rows[0].config.train_size == 100 and rows[1].config.train_size is None
