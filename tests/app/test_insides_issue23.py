@@ -355,3 +355,24 @@ def test_feature_maps_wider_than_the_tab_scroll_rather_than_cut(qtbot):
     least = view.scene.ci.effectiveSizeHint(Qt.SizeHint.MinimumSize).width()
     assert least > view.box.viewport().width()  # the case: wider than the tab
     assert view.scene.width() >= least and view.box.horizontalScrollBar().maximum() > 0
+
+
+def test_another_runs_model_drops_the_last_ones_noise_and_stroke_timing(qtbot, window):  # noqa: F811
+    """After a new run, "Batch size noise" still said the last model's "B = 8: error 2.48 ×
+    ‖g‖…" under the new one's title, and "Draw a digit" timed its rescore from a stroke
+    minutes old ("349249 ms from stroke to bars"); a newcomer's walk."""
+    from engine.torch_engine.gradient_noise import NoisePoint
+
+    ins = window.insides
+    noise, draw = ins.noise, ins.draw
+    noise.begin(100)
+    noise.add(NoisePoint(batch_size=8, draws=10, rel_error=2.48, rel_error_std=0.1, cosine=0.56,
+                         law=0.35))  # fmt: skip
+    noise.done()
+    assert "B = 8" in noise.note.text()
+    draw.pad.last_dab = 0.0  # a stroke long ago
+    with qtbot.waitSignal(ins.loaded, timeout=30_000):  # the same run, loaded again
+        ins.show_run(window.run_list.rows[next(iter(window.run_list.rows))], window.data.folder)
+    assert noise.points == [] and "B = 8" not in noise.note.text()
+    qtbot.wait(300)  # the rescore of the pad (a task) comes back
+    assert "ms from stroke" not in draw.answer.text()

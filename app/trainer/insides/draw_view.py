@@ -91,7 +91,8 @@ class DrawView(QWidget):
 
     def set_model(self, model) -> None:
         self.model = model
-        self.update_prediction()
+        self.pad.last_dab = None  # scored again for the new model: no stroke to time (it said
+        self.update_prediction()  # "349249 ms from stroke to bars", from a stroke minutes ago)
 
     def canvas(self) -> np.ndarray:
         return self.pad.image

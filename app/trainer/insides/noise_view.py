@@ -12,6 +12,7 @@ from app.trainer.live_plots import make_plot, pen
 from engine.torch_engine.gradient_noise import BATCH_SIZES, reference
 
 HINT = "press “Measure gradient noise”"
+NOTE = "many random mini-batches of each size, at the model's current weights"
 
 
 class NoiseView(QWidget):
@@ -20,7 +21,7 @@ class NoiseView(QWidget):
         self.points: list = []
         self.measuring = False
         self.measure_button = QPushButton("Measure gradient noise")
-        self.note = QLabel("many random mini-batches of each size, at the model's current weights")
+        self.note = QLabel(NOTE)
         row = QHBoxLayout()
         row.addWidget(self.measure_button)
         row.addWidget(self.note, 1)
@@ -57,6 +58,13 @@ class NoiseView(QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addLayout(row)
         lay.addWidget(self.scene, 1)
+
+    def clear(self) -> None:
+        """Another run's model: no measurement yet (the last model's figures stayed, under the
+        new one's name)."""
+        self.points, self.measuring = [], False
+        self.note.setText(NOTE)
+        self._draw()
 
     def begin(self, n: int) -> None:
         self.points, self.measuring = [], True

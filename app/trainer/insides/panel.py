@@ -140,6 +140,8 @@ class InsidesPanel(QWidget):
         self.mistakes.set_predictions(preds, data.test_x)
         self.filters.set_model(ck.model)
         self.draw.set_model(ck.model)
+        self.tasks.cancel("noise")  # the last model's measurement: not shown for this one
+        self.noise.clear()
         self.features.set_digits(data.test_x, data.test_y)
         self.augment.set_digits(data.test_x)
         self.compute_features(self.features.index.value())
