@@ -315,7 +315,7 @@ def describe(cfg: TrainConfig, computed: str | None = None) -> str:
     """One line a run list can show: the settings that tell runs apart. `computed`: the
     precision a finished run computed in (its final figures), said when "auto" chose bfloat16
     or a run asked for one it could not have (bfloat16 on MPS computes in float32)."""
-    m = cfg.model.name
+    m, drop = _model_words(cfg.model)
     precision = cfg.precision if cfg.precision != "auto" else None
     if precision is None and computed == "bfloat16":
         precision = "bfloat16 (auto)"
@@ -324,6 +324,7 @@ def describe(cfg: TrainConfig, computed: str | None = None) -> str:
     return (
         f"{m}, {cfg.optimizer} lr {cfg.lr:g} ({cfg.schedule}), batch {cfg.batch_size}, "
         f"{cfg.epochs} ep"
+        + drop
         + (", aug" if cfg.augment else "")
         + (f", L2 {cfg.weight_decay:g}" if cfg.weight_decay else "")
         + (f", smoothing {cfg.label_smoothing:g}" if cfg.label_smoothing else "")
@@ -331,6 +332,20 @@ def describe(cfg: TrainConfig, computed: str | None = None) -> str:
         + (f", patience {cfg.patience}" if cfg.patience else "")
         + (f", {precision}" if precision else "")
     )
+
+
+def _model_words(mc: ModelConfig) -> tuple[str, str]:
+    """The model's name, with its hidden sizes (an MLP's other than the course's 256-128) or its
+    width (a CNN's other than ×1), and its dropout where it is not the MLP's usual 0.2: the
+    overfitting preset's runs without dropout and with 0.5 read alike, as did the topology
+    preset's three MLPs."""
+    usual = ModelConfig()
+    if mc.name != "mlp":
+        return (mc.name if mc.width == 1.0 else f"{mc.name} ×{mc.width:g}"), ""
+    name = "mlp" if tuple(mc.hidden) == usual.hidden else "mlp " + "-".join(map(str, mc.hidden))
+    if mc.dropout == usual.dropout:
+        return name, ""
+    return name, ", no dropout" if not mc.dropout else f", dropout {mc.dropout:g}"
 
 
 def describe_run(kind: str, cfg: TrainConfig, final: dict) -> str:

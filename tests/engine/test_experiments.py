@@ -368,3 +368,25 @@ def test_scale_lr_goes_with_the_batch_size_sweep_only(data_dir, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "--scale-lr" in err[0] and "batch-size" in err[0]
+
+
+def test_a_run_list_line_tells_the_presets_runs_apart():
+    """The overfitting preset's runs without dropout and with 0.5 read alike in the run list, as
+    did the topology preset's MLPs (a newcomer's walk)."""
+    from engine.torch_engine.models import ModelConfig
+    from engine.torch_engine.settings import describe
+
+    lines = [
+        describe(TrainConfig(model=mc))
+        for mc in (
+            ModelConfig(),
+            ModelConfig(dropout=0.0),
+            ModelConfig(dropout=0.5),
+            ModelConfig(hidden=(256,)),
+            ModelConfig(hidden=(64, 64, 64, 64)),
+            ModelConfig("lenet", width=0.5),
+        )  # fmt: skip
+    ]
+    assert len(set(lines)) == len(lines)
+    assert "no dropout" in lines[1] and "dropout 0.5" in lines[2] and "mlp 64-64-64-64" in lines[4]
+    assert lines[0].startswith("mlp, ") and "dropout" not in lines[0]  # the usual: unsaid
