@@ -191,9 +191,14 @@ class RunList(QTreeWidget):
         names = [self.names.get(r, str(r)) for r in ids]
         quoted = ", ".join(f"“{n}”" for n in names[:3])
         shown = quoted + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+        what = (
+            "Its records and saved model go"
+            if len(names) == 1
+            else ("Their records and saved models go")
+        )
         box = QMessageBox(
-            QMessageBox.Icon.Question, "Delete runs",
-            f"Delete {shown}? Their records and saved models go, and this cannot be undone.",
+            QMessageBox.Icon.Question, "Delete runs" if len(names) > 1 else "Delete a run",
+            f"Delete {shown}? {what}, and this cannot be undone.",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, self,
         )  # fmt: skip
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)

@@ -376,3 +376,17 @@ def test_another_runs_model_drops_the_last_ones_noise_and_stroke_timing(qtbot, w
     assert noise.points == [] and "B = 8" not in noise.note.text()
     qtbot.wait(300)  # the rescore of the pad (a task) comes back
     assert "ms from stroke" not in draw.answer.text()
+
+
+def test_the_insides_say_what_there_is(window):  # noqa: F811
+    """A newcomer's walk: "Step through this digit" was enabled on Weights over time (it then
+    said to go elsewhere); "the first 64" was offered for a CNN's 16 kernels; a feature map's
+    "digit 0 (label 7)" read as a contradiction."""
+    ins = window.insides
+    for name, view in ins.views.items():
+        ins.tabs.setCurrentWidget(view)
+        digit = view in (ins.mistakes, ins.confusion, ins.features, ins.draw)
+        assert ins.step_button.isEnabled() is digit, name
+    title = ins.filters.plot.titleLabel.text  # "first layer: 4 kernels (3 × 3)"
+    n = int(title.split(":")[1].split()[0])
+    assert n < 64 and ins.filters.order.itemText(0) == f"all {n} kernels", title

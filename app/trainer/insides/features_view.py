@@ -58,7 +58,7 @@ class FeaturesView(QWidget):
         """result: (test index, [LayerOutput], softmax (10,)) from insides.feature_maps."""
         k, outs, probs = result
         self.scene.clear()
-        p, img = image_plot(self.scene, f"digit {k} (label {self.labels[k]})<br>&nbsp;", 0, 0)
+        p, img = image_plot(self.scene, f"test digit #{k}, a {self.labels[k]}<br>&nbsp;", 0, 0)
         img.setColorMap(GREY)
         img.setImage(self.images[k].astype(np.float32), levels=(0, 255))
         col = 1

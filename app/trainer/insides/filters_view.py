@@ -47,12 +47,25 @@ class FiltersView(QWidget):
         self.model = model
         self.redraw()
 
+    def _name_choices(self, k: int, kernels: bool) -> None:
+        """The choices say what there is: "the 16 kernels" where a CNN has 16 (it offered
+        "the first 64" of them)."""
+        what = "kernels" if kernels else "units"
+        names = (
+            [f"all {k} {what}", f"all {k} {what}, largest norm first"]
+            if k < 64 else ["the first 64", "the 64 with the largest norm"]
+        )  # fmt: skip
+        for i, text in enumerate(names):
+            if self.order.itemText(i) != text:
+                self.order.setItemText(i, text)
+
     def redraw(self) -> None:
         if self.model is None:
             return
         by_norm = self.order.currentIndex() == 1
         imgs, units, _ = first_layer_filters(self.model, 64, by_norm)
         k, h, w = imgs.shape
+        self._name_choices(k, h != 28)
         cols = int(np.ceil(np.sqrt(k)))
         top = float(np.quantile(np.abs(imgs), 0.995)) or 1.0  # a few extremes saturate
         self.image.setImage(mosaic(imgs, cols, pad=max(1, h // 14)), levels=(-top, top))

@@ -101,6 +101,8 @@ class InsidesPanel(QWidget):
         self.tabs = QTabWidget()
         for name, view in self.views.items():
             self.tabs.addTab(view, name)
+        self.tabs.currentChanged.connect(self._step_where_a_digit_is)
+        self._step_where_a_digit_is()
         self.features.digit_changed.connect(self.compute_features)
         self.noise.measure_button.clicked.connect(self.measure_noise)
         lay = QVBoxLayout(self)
@@ -146,6 +148,12 @@ class InsidesPanel(QWidget):
         self.augment.set_digits(data.test_x)
         self.compute_features(self.features.index.value())
         self.loaded.emit()
+
+    def _step_where_a_digit_is(self, _index: int = 0) -> None:
+        """ "Step through this digit" only where a view shows a digit (from Weights over time it
+        opened a box saying to go elsewhere)."""
+        digits = (self.mistakes, self.confusion, self.features, self.draw)
+        self.step_button.setEnabled(self.tabs.currentWidget() in digits)
 
     def step_through(self) -> None:
         """Export the digit on screen with this run's model; the explainer opens it."""
