@@ -1,5 +1,6 @@
 """Weights over time: at each epoch end, training emits a Histograms record of every layer's
-parameters and last gradients; `heat_strip` lays a run's records side by side on one value grid
+weights (its matrix or kernels: not its bias, nor a batch norm's γ and β beside it) and their
+last gradients; `heat_strip` lays a run's records side by side on one value grid
 (epochs across, values up), the picture of how a layer's weights spread out as it learns."""
 
 from __future__ import annotations
@@ -30,8 +31,10 @@ def _hist(values: torch.Tensor) -> tuple[tuple[float, ...], tuple[int, ...]]:
 def weight_histograms(model: nn.Module, step: int, epoch: float) -> Histograms:
     """The Histograms record of `model` now (gradients: those of the last backward pass)."""
     names, w_e, w_h, g_e, g_h = [], [], [], [], []
-    for name, params in layer_groups(model):
+    for name, group in layer_groups(model):
         names.append(name)
+        kernels = [p for p in group if p.dim() >= 2]  # a layer's weights, not its bias nor a
+        params = kernels or group  # batch norm's γ (γ = 1 drew a band and stretched the axis)
         e, h = _hist(torch.cat([p.detach().flatten() for p in params]))
         w_e.append(e)
         w_h.append(h)

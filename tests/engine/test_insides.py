@@ -239,13 +239,14 @@ def test_training_emits_weight_histograms_at_each_epoch_end(tmp_path):
         "dense 1",
     )
     model = recs[-1].model
-    sizes = [sum(p.numel() for p in ps) for _, ps in layer_groups(model)]
+    sizes = [sum(p.numel() for p in ps if p.dim() >= 2) for _, ps in layer_groups(model)]
+    assert sizes[0] < sum(p.numel() for p in layer_groups(model)[0][1])  # not the BN's γ, β
     initial, hists = hists[0], hists[1:]  # epoch 0: the initial weights, before any gradient
     assert initial.step == 0 and [sum(c) for c in initial.weight_hist] == sizes
     assert [sum(c) for c in initial.grad_hist] == [0, 0]
     torch.manual_seed(cfg.seed)
     fresh = build_model(cfg.model)  # the same seed builds the same initial weights
-    w0 = torch.cat([p.detach().flatten() for p in fresh[-1].parameters()]).numpy()
+    w0 = fresh[-1].weight.detach().flatten().numpy()  # the weights, not the bias
     assert initial.weight_edges[1][-1] == pytest.approx(np.abs(w0).max(), rel=1e-6)
     assert initial.weight_edges[1] != hists[-1].weight_edges[1]  # training moved them
     for h in hists:
@@ -258,7 +259,7 @@ def test_training_emits_weight_histograms_at_each_epoch_end(tmp_path):
     epochs, edges, image = heat_strip(stored, 1, "weight", bins=32)
     assert list(epochs) == [0.0, 1.0, 2.0] and image.shape == (32, 3) and len(edges) == 33
     assert np.allclose(image.sum(0), 1.0)
-    w = torch.cat([p.detach().flatten() for p in model[-1].parameters()]).numpy()
+    w = model[-1].weight.detach().flatten().numpy()
     assert edges[-1] == pytest.approx(np.abs(w).max(), rel=1e-5)  # the last epoch spans them all
     _, _, logged = heat_strip(stored, 1, "weight", bins=32, log=True)
     assert np.allclose(10 ** logged[image > 0], image[image > 0]) and logged.min() >= -6
