@@ -102,6 +102,8 @@ def test_weights_over_time_start_at_epoch_0(window):  # noqa: F811
     assert "epochs 0 to 1 (0: the initial weights" in weights.note.text()
     x0 = weights.images["weight"].mapRectToParent(weights.images["weight"].boundingRect()).left()
     assert x0 == pytest.approx(-0.5)  # the first column is epoch 0
+    ticks = weights.plots["weight"].getAxis("bottom")._tickLevels[0]
+    assert [label for _, label in ticks] == ["0", "1"]  # a tick per column (it read −0.5 … 1.5)
 
 
 def test_gradient_noise_says_press_measure_before_it_is_measured(window):  # noqa: F811

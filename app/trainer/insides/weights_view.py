@@ -4,6 +4,8 @@ selected run, and live, epoch by epoch, while a run trains."""
 
 from __future__ import annotations
 
+import math
+
 import pyqtgraph as pg
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
@@ -74,6 +76,9 @@ class WeightsView(QWidget):
             img.setImage(image, levels=(LOG_FLOOR, 0.0))
             x0 = float(epochs[0]) - 0.5
             img.setRect(x0, float(edges[0]), float(len(epochs)), float(edges[-1] - edges[0]))
+            every = max(1, math.ceil(len(epochs) / 12))  # a tick per column: its epoch, whole
+            ticks = [(float(e), f"{e:g}") for e in epochs[::every]]  # (it read −0.5 … 1.5)
+            self.plots[which].getAxis("bottom").setTicks([ticks, []])
         first, last = self.records[0].epoch, self.records[-1].epoch
         self.note.setText(
             f"epochs {first:g} to {last:g}"
