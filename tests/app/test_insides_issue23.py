@@ -392,3 +392,28 @@ def test_the_insides_say_what_there_is(window):  # noqa: F811
     title = ins.filters.plot.titleLabel.text  # "first layer: 4 kernels (3 × 3)"
     n = int(title.split(":")[1].split()[0])
     assert n < 64 and ins.filters.order.itemText(0) == f"all {n} kernels", title
+
+
+def test_probability_bars_name_only_the_ticks_their_height_fits(qtbot):
+    """Feature maps on a 1920 wall: the softmax's 1.0, 0.8 … 0 touched one another."""
+    import pyqtgraph as pg
+    from PySide6.QtGui import QFont
+
+    from app.trainer.insides.common import bar_plot
+
+    scene = pg.GraphicsLayoutWidget()
+    qtbot.addWidget(scene)
+    p, _ = bar_plot(scene, "softmax output", 0, 0)
+    font = QFont()
+    font.setPointSizeF(9 * 2.0)  # the lecturer's type
+    p.getAxis("left").setStyle(tickFont=font)
+    scene.resize(500, 170)
+    scene.show()
+    qtbot.waitExposed(scene)
+    qtbot.wait(50)
+    height = p.getViewBox().boundingRect().height()
+    (_, _), (y0, y1) = p.getViewBox().viewRange()
+    spacing = p.getAxis("left")._tickSpacing
+    assert spacing, "pyqtgraph's own ticks kept where they touch"
+    step_px = spacing[0][0] * height / (y1 - y0)
+    assert step_px >= pg.QtGui.QFontMetricsF(font).height()

@@ -9,6 +9,7 @@ from PySide6.QtCore import QObject, QThreadPool, Signal
 from superqt.utils import create_worker
 
 from app.shared.plot_style import fit_title
+from app.shared.y_ticks import follow_log_ticks
 
 GREY = pg.colormap.get("CET-L1")  # black to white
 HEAT = pg.colormap.get("viridis")
@@ -59,7 +60,8 @@ def bar_plot(layout: pg.GraphicsLayoutWidget, title: str, row: int, col: int, **
     p.setMenuEnabled(False)
     bars = pg.BarGraphItem(x=np.arange(10), height=np.zeros(10), width=0.7, brush="#1f63b4")
     p.addItem(bars)
-    return p, bars
+    follow_log_ticks(p)  # only the probabilities its height has room for (at lecturer type
+    return p, bars  # 1.0, 0.8 … 0 touched one another)
 
 
 def set_bars(bars: pg.BarGraphItem, probs: np.ndarray, highlight: int | None = None) -> None:
