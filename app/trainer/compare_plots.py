@@ -36,7 +36,11 @@ def line_looks(runs: dict[int, tuple[str, int, dict]]) -> dict[int, tuple[str, i
     return out
 
 
-X_LABELS = {"steps": "step", "epochs": "epoch (samples seen / training set)", "seconds": "s"}
+X_LABELS = {
+    "steps": "step",
+    "epochs": "epoch (samples seen / training set)",
+    "seconds": "seconds of training",
+}
 
 
 class ComparePlots(pg.GraphicsLayoutWidget):
