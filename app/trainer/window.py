@@ -152,9 +152,16 @@ class TrainerWindow(RunListActions, FileActions, QMainWindow):
         whole in the bar's tooltip."""
         bar = self.statusBar()
         metrics = bar.fontMetrics()
-        longest = "epoch 10.00/10 · ETA 10 min · 100,000 samples/s"
-        words = longest if self.runner.running else self.progress_label.text()
-        reserved = max(metrics.horizontalAdvance(words), self.progress_label.sizeHint().width())
+        several = self.job is not None and self.job.runs > 1  # "run 2/9 · …" (a sweep ran into
+        longest = (
+            f"{'run 10/10 · ' if several else ''}epoch 10.00/10 · ETA 1000 s · 100,000 samples/s"
+        )
+        words = longest if self.runner.running else self.progress_label.text()  # it otherwise)
+        reserved = max(
+            metrics.horizontalAdvance(words),
+            metrics.horizontalAdvance(self.progress_label.text()),
+            self.progress_label.sizeHint().width(),
+        )
         room = bar.width() - reserved - self.progress.width() - 4 * metrics.averageCharWidth()
         bar.showMessage(metrics.elidedText(said, Qt.TextElideMode.ElideRight, max(room, 80)), ms)
         bar.setToolTip(plain_tip(said))

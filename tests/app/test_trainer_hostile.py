@@ -279,3 +279,23 @@ def test_a_ticked_run_whose_records_cannot_be_read_is_said_once_not_at_each_poll
         w.refresh_runs(quiet=True)  # as a poll does
     assert len(w.dialogs) == boxes + 1
     assert w.insides.title.textFormat() == Qt.TextFormat.PlainText  # a run's name is in it
+
+
+def test_a_sweeps_status_message_leaves_its_progress_words_room(make_trainer, monkeypatch):
+    """While a sweep ran, a message ran into its progress words ("…with 1 thread; c run 2/9"):
+    the room kept for them lacked the "run 2/9 · " in front."""
+    from app.trainer import runner as runner_module
+    from engine.torch_engine.jobs import Job
+    from engine.torch_engine.training import TrainConfig
+
+    w = make_trainer()
+    w.resize(1366, 768)
+    w.job = Job("sweep", TrainConfig(), None, values=(0.1, 0.2, 0.3), param="lr", repeats=3)
+    monkeypatch.setattr(runner_module.JobRunner, "running", property(lambda self: True))
+    w.progress_label.setText("run 1/9 · epoch 2.00/2 · ETA 5 s · 9,000 samples/s")  # its end
+    w.say("a long sentence about where the training runs and on how many threads " * 3)
+    w.progress_label.setText("run 10/10 · epoch 0.01/10 · ETA 1000 s · 100,000 samples/s")
+    bar, metrics = w.statusBar(), w.statusBar().fontMetrics()
+    said = metrics.horizontalAdvance(bar.currentMessage())
+    words = metrics.horizontalAdvance(w.progress_label.text())
+    assert said + words + w.progress.width() <= bar.width()
