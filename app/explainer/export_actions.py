@@ -12,7 +12,7 @@ from app.shared import exporter
 from app.shared.typeset import typesetter
 
 from .conv_state import conv_view_state
-from .formula_panel import line_chars
+from .formula_fit import line_chars
 from .scene_state import view_state
 
 MAX_FRAMES = 400

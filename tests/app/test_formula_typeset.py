@@ -341,7 +341,7 @@ def test_an_update_keeps_its_type_and_lets_the_optimizer_state_scroll(qtbot, win
     were fitted to 0.6 of their size (13 px) to make room for the 5-row optimizer state below
     them in 16 px type. The formula gives way to the state only down to STATE_YIELD of its size;
     the state scrolls below it."""
-    from app.explainer.formula_panel import FIT_STEP, STATE_YIELD, _line_height
+    from app.explainer.formula_fit import FIT_STEP, STATE_YIELD, line_height
 
     w = window
     assert w.open_network(str(PRESET_DIR / "xor_momentum.json"))
@@ -358,7 +358,7 @@ def test_an_update_keeps_its_type_and_lets_the_optimizer_state_scroll(qtbot, win
     base = fp.theme.formula_px
     assert px >= STATE_YIELD * FIT_STEP * base - 2  # not the 0.6 of before
     t = fp._event_lines(ev, chars)
-    need = sum(_line_height(x, px) for x in (*t.formula, *t.numbers, t.value))
+    need = sum(line_height(x, px) for x in (*t.formula, *t.numbers, t.value))
     room = fp._room().height() - fp._header_height() - 40
     assert need <= room < need + fp._detail_height(5)  # the case: both would not fit
 
