@@ -101,8 +101,8 @@ class StepNetworks:
         return gen == self._preparations
 
     def _prepared(self, gen: int, k: int, key, p, lesson: Lesson, opening: str | None) -> None:
-        if not self._current(gen) or (opening is None and lesson is not self.lesson):
-            return  # dropped meanwhile (or the lesson left): what is on screen stays
+        if not self._current(gen):  # dropped meanwhile (another step or lesson asked for,
+            return  # the lesson left, prediction mode): what is on screen stays
         self.preparing = None
         if opening is not None:
             self._switch_lesson(lesson, opening)

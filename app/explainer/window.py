@@ -355,7 +355,7 @@ class ExplainerWindow(FileDialogs, PlotRedraws, QMainWindow):
 
     def _restore(self) -> bool:
         """The last session and window layout; True when a layout was restored."""
-        restore_geometry(self, saved_bytes(self.settings, "geometry"))  # kept on the screen
+        restore_geometry(self, self.settings.value("geometry"))  # kept on the screen
         st = saved_bytes(self.settings, "window_state")
         restored = st is not None and bool(self.restoreState(st))
         last_session.reopen(self)

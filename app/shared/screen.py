@@ -17,9 +17,10 @@ def saved_bytes(settings, key: str) -> QByteArray | None:
 
 
 def restore_geometry(window, saved) -> None:
-    """`saved` (QWidget.saveGeometry of the last session, or None), then `fit_on_screen`: a
-    window closed on a 1920 × 1080 projector came back 1500 × 950 on a 1366 × 768 laptop, its
-    run list and status bar off the screen."""
+    """`saved` (QWidget.saveGeometry of the last session; anything else, as an edited settings
+    file may hold, is left unused), then `fit_on_screen`: a window closed on a 1920 × 1080
+    projector came back 1500 × 950 on a 1366 × 768 laptop, its run list and status bar off the
+    screen."""
     if isinstance(saved, QByteArray):
         window.restoreGeometry(saved)
     fit_on_screen(window)

@@ -22,7 +22,7 @@ from app.shared.actions import Action, install, keys_html
 from app.shared.chrome import flat_chrome
 from app.shared.messages import open_box, plain_tip
 from app.shared.plot_style import plot_scale, style_scene
-from app.shared.screen import restore_geometry, saved_bytes
+from app.shared.screen import restore_geometry
 from app.shared.theme import LECTURER, NORMAL
 from app.trainer import last_experiment, sweep_runs
 from app.trainer.actions import trainer_actions
@@ -89,7 +89,7 @@ class TrainerWindow(RunListActions, FileActions, QMainWindow):
         self.last.restore()  # the Experiment tab as it was at the last quit (read in a thread)
         self.form.check()
         self.resize(1500, 950)
-        restore_geometry(self, saved_bytes(self.settings, "geometry"))  # as last time, on screen
+        restore_geometry(self, self.settings.value("geometry"))  # as last time, on the screen
         QTimer.singleShot(0, self._default_layout)
 
     def _default_layout(self) -> None:

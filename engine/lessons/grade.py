@@ -108,7 +108,7 @@ def misses(trace: Trace, i: int) -> list[Miss]:
             Miss(ev.value * (1 - p), f"the scaling 1/(1 − p) = 1/{num(1 - p)} of a kept unit")
         )
     elif 1 <= ev.layer <= c.model.depth and c.model.layer(ev.layer - 1).kind == "dense":
-        out += _dense_misses(ev, i, c, lay)
+        out += _dense_misses(ev, i, c, lay, norm)
     if kind in ("loss_term", "loss") and "½" in ev.formula:  # the batch's loss too (lesson 3:
         out.append(Miss(2 * ev.value, "the ½ in ½·(y − a)²"))  # 0.5967 got no hint)
     elif kind == "loss_term" and "(a − y)²" in ev.formula:
@@ -150,7 +150,7 @@ def _gp(act: str) -> str:
     return f"{_g(act)}′"
 
 
-def _dense_misses(ev: Event, i: int, c, lay) -> list[Miss]:
+def _dense_misses(ev: Event, i: int, c, lay, norm: float) -> list[Miss]:
     """Misses that need the layer's arrays: dense layers only (z, a, ∂L/∂a at the output, ∂L/∂w)."""
     k, out = ev.layer - 1, []
     act = c.model.activations[k]
@@ -162,7 +162,6 @@ def _dense_misses(ev: Event, i: int, c, lay) -> list[Miss]:
         z = float(c.fw.Z[k][s, ev.index[0]])
         out.append(Miss(z, f"the activation: a = {_g(act)}(z), not z"))
     elif ev.kind == "da" and k == c.model.depth - 1:
-        norm = get_loss(c.model.loss).normaliser(lay.n, lay.model.sizes[-1])
         if norm != 1:
             out.append(Miss(ev.value * norm, f"the division by {num(norm)} of the mean loss"))
     elif ev.kind == "grad_w":
@@ -172,18 +171,17 @@ def _dense_misses(ev: Event, i: int, c, lay) -> list[Miss]:
         rest = ev.value - float(np.dot(delta, A))  # the regularizer's part, if any
         out.append(Miss(float(np.dot(dA, A)) + rest, f"the factor {_gp(act)}(z) inside δ"))
         out.append(Miss(float(delta.sum()) + rest, f"the input a[{ev.layer - 1}][{ii}]"))
-        out.append(_mean_miss(ev.value - rest, rest, c, lay))
+        out.append(_mean_miss(ev.value - rest, rest, norm))
     elif ev.kind == "grad_b":
         j = ev.index[0]
         rest = ev.value - float(c.bw.delta[k][:, j].sum())
         out.append(Miss(float(c.bw.dA[k][:, j].sum()) + rest, f"the factor {_gp(act)}(z) inside δ"))
-        out.append(_mean_miss(ev.value - rest, rest, c, lay))
+        out.append(_mean_miss(ev.value - rest, rest, norm))
     return out
 
 
-def _mean_miss(data: float, rest: float, c, lay) -> Miss:
+def _mean_miss(data: float, rest: float, norm: float) -> Miss:
     """A sum over the batch without the 1/N that each δ carries from the mean loss."""
-    norm = get_loss(c.model.loss).normaliser(lay.n, lay.model.sizes[-1])
     return Miss(data * norm + rest, f"the 1/{num(norm)} of the mean loss that each δ carries")
 
 
